@@ -1,0 +1,217 @@
+-- prodinsight schema: the one readable source of truth for the database.
+--
+-- Applied on open by src/store/migrate.rs. Each `-- migration: N` section runs once, in order, inside
+-- one transaction, and PRAGMA user_version records the last one applied. Never edit or remove a
+-- section that has shipped: add a new one at the end.
+--
+-- Two layers, kept apart:
+--   raw       what was ingested, as it was. Only `ingest` writes it; nothing ever rewrites it.
+--   insights  what `analyze` derives from raw. It can always be rebuilt from raw.
+
+-- migration: 1
+
+---------------------------------------------------------------------------------------------------
+-- raw layer
+---------------------------------------------------------------------------------------------------
+
+-- One row per file (or stdin) that `ingest` read, whether it succeeded or not.
+CREATE TABLE ingest_runs (
+    id            INTEGER PRIMARY KEY,
+    source        TEXT    NOT NULL,               -- path as given, or '-' for stdin
+    size_bytes    INTEGER,                        -- bytes read from the source (compressed size for .gz)
+    sha256        TEXT,                           -- of those bytes
+    format        TEXT    NOT NULL,               -- json | jsonl | csv, with '+gzip' when compressed
+    started_at    TEXT    NOT NULL,               -- UTC, RFC 3339
+    finished_at   TEXT,
+    status        TEXT    NOT NULL CHECK (status IN ('ok', 'failed')),
+    error         TEXT,                           -- why a failed run failed; nothing of it was kept
+    records_read  INTEGER NOT NULL DEFAULT 0,
+    new_reviews   INTEGER NOT NULL DEFAULT 0,
+    updated       INTEGER NOT NULL DEFAULT 0,
+    unchanged     INTEGER NOT NULL DEFAULT 0,
+    duplicates    INTEGER NOT NULL DEFAULT 0,     -- repeated within the same file
+    rejected      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE products (
+    asin          TEXT PRIMARY KEY,
+    brand         TEXT,
+    title         TEXT,
+    marketplace   TEXT,
+    first_seen    TEXT NOT NULL,                  -- UTC time of the ingest that first saw it
+    last_seen     TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX products_brand ON products (brand);
+
+-- The current version of every review. `review_key` is the source's REVIEW_ID ('id:…') or, without
+-- one, a hash of product and content ('h:…'), so re-ingesting the same export changes nothing.
+CREATE TABLE reviews (
+    id               INTEGER PRIMARY KEY,
+    review_key       TEXT    NOT NULL UNIQUE,
+    source_review_id TEXT,
+    asin             TEXT    NOT NULL REFERENCES products (asin),
+    brand            TEXT,
+    rating           INTEGER CHECK (rating BETWEEN 1 AND 5),   -- NULL: unknown
+    title            TEXT,
+    body             TEXT,
+    review_date      TEXT,                        -- ISO 8601 date or UTC date-time
+    marketplace      TEXT,
+    extra            TEXT,                        -- JSON object of the source's other fields
+    content_hash     BLOB    NOT NULL,            -- rating, title, body, date: detects an edited review
+    text_hash        BLOB    NOT NULL,            -- title and body: what analysis results are keyed on
+    first_run        INTEGER NOT NULL REFERENCES ingest_runs (id),
+    last_changed_run INTEGER NOT NULL REFERENCES ingest_runs (id)
+);
+CREATE INDEX reviews_asin ON reviews (asin);
+CREATE INDEX reviews_date ON reviews (review_date);
+CREATE INDEX reviews_changed ON reviews (last_changed_run);
+
+-- Earlier versions of reviews that a later export changed (same REVIEW_ID, other content).
+CREATE TABLE review_versions (
+    id            INTEGER PRIMARY KEY,
+    review_id     INTEGER NOT NULL REFERENCES reviews (id),
+    rating        INTEGER,
+    title         TEXT,
+    body          TEXT,
+    review_date   TEXT,
+    extra         TEXT,
+    from_run      INTEGER NOT NULL,               -- the ingest run that brought this version
+    replaced_by_run INTEGER NOT NULL REFERENCES ingest_runs (id)
+);
+CREATE INDEX review_versions_review ON review_versions (review_id);
+
+-- Records ingest could not accept, with the reason and the text as it was (capped at 1 MiB).
+CREATE TABLE rejected_records (
+    id            INTEGER PRIMARY KEY,
+    ingest_run_id INTEGER NOT NULL REFERENCES ingest_runs (id),
+    record_no     INTEGER NOT NULL,               -- 1-based position in the file
+    line          INTEGER,                        -- line where the record starts
+    reason        TEXT    NOT NULL,
+    raw           TEXT
+);
+CREATE INDEX rejected_records_run ON rejected_records (ingest_run_id);
+
+---------------------------------------------------------------------------------------------------
+-- insights layer
+---------------------------------------------------------------------------------------------------
+
+-- One row per `analyze` run.
+CREATE TABLE analysis_runs (
+    id                INTEGER PRIMARY KEY,
+    started_at        TEXT    NOT NULL,
+    finished_at       TEXT,
+    status            TEXT    NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'unchanged')),
+    analyzer          TEXT    NOT NULL,           -- e.g. 'offline'
+    analyzer_version  TEXT    NOT NULL,
+    taxonomy_version  INTEGER NOT NULL,
+    ingest_watermark  INTEGER NOT NULL DEFAULT 0, -- highest ingest run seen: nothing newer, nothing to do
+    reviews_total     INTEGER NOT NULL DEFAULT 0,
+    reviews_analyzed  INTEGER NOT NULL DEFAULT 0, -- computed in this run
+    reviews_reused    INTEGER NOT NULL DEFAULT 0, -- taken from earlier results with the same text
+    reviews_fallback  INTEGER NOT NULL DEFAULT 0, -- LLM failed, offline analyzer used
+    products_updated  INTEGER NOT NULL DEFAULT 0,
+    duration_ms       INTEGER,
+    prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+    cached_tokens     INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd          REAL    NOT NULL DEFAULT 0
+);
+
+-- Per-text results, keyed by text hash and analyzer: the cache that makes re-analysis incremental
+-- and means the same text is never analyzed (or paid for) twice.
+CREATE TABLE text_results (
+    text_hash       BLOB    NOT NULL,
+    analyzer        TEXT    NOT NULL,             -- name/version/taxonomy, e.g. 'offline/1.0/t1'
+    language        TEXT,                         -- ISO 639-1, NULL when undecidable
+    text_sentiment  TEXT    NOT NULL CHECK (text_sentiment IN ('positive', 'neutral', 'negative')),
+    text_score      REAL    NOT NULL CHECK (text_score BETWEEN -1 AND 1),
+    issues          TEXT    NOT NULL,             -- JSON [{"code","evidence"}]
+    aspects         TEXT    NOT NULL,             -- JSON ["lid", …]
+    run_id          INTEGER NOT NULL REFERENCES analysis_runs (id),
+    PRIMARY KEY (text_hash, analyzer)
+) WITHOUT ROWID;
+
+-- Which result is current for each review, and the sentiment that combines stars and text.
+CREATE TABLE review_analysis (
+    review_id       INTEGER PRIMARY KEY REFERENCES reviews (id),
+    analyzer        TEXT    NOT NULL,
+    sentiment       TEXT    NOT NULL CHECK (sentiment IN ('positive', 'neutral', 'negative')),
+    disagreement    INTEGER NOT NULL DEFAULT 0,   -- stars and text point opposite ways
+    run_id          INTEGER NOT NULL REFERENCES analysis_runs (id)
+);
+
+-- Current insights per product. The scalar columns serve the list's filters and sorts; `detail` holds
+-- the full JSON document (histogram, issues with examples, aspects, languages).
+CREATE TABLE product_insights (
+    asin              TEXT PRIMARY KEY,
+    brand             TEXT,
+    run_id            INTEGER NOT NULL REFERENCES analysis_runs (id),
+    review_count      INTEGER NOT NULL,
+    rated_count       INTEGER NOT NULL,
+    avg_rating        REAL,
+    pct_positive      REAL    NOT NULL,
+    pct_neutral       REAL    NOT NULL,
+    pct_negative      REAL    NOT NULL,
+    neg_delta         REAL,                       -- change in pct_negative since the previous run
+    last_review_date  TEXT,
+    detail            TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX product_insights_brand ON product_insights (brand);
+CREATE INDEX product_insights_reviews ON product_insights (review_count, asin);
+CREATE INDEX product_insights_rating ON product_insights (avg_rating, asin);
+CREATE INDEX product_insights_negative ON product_insights (pct_negative, asin);
+CREATE INDEX product_insights_trend ON product_insights (neg_delta, asin);
+
+-- Issue counts per product, for "products with issue X" and portfolio-wide issue rankings.
+CREATE TABLE product_issues (
+    asin        TEXT    NOT NULL,
+    code        TEXT    NOT NULL,
+    count       INTEGER NOT NULL,
+    share       REAL    NOT NULL,                 -- of the product's reviews
+    PRIMARY KEY (code, asin)
+) WITHOUT ROWID;
+
+-- History: every product's insights as of each run, never rewritten.
+CREATE TABLE product_snapshots (
+    asin          TEXT    NOT NULL,
+    run_id        INTEGER NOT NULL REFERENCES analysis_runs (id),
+    review_count  INTEGER NOT NULL,
+    avg_rating    REAL,
+    pct_positive  REAL    NOT NULL,
+    pct_negative  REAL    NOT NULL,
+    detail        TEXT    NOT NULL,
+    PRIMARY KEY (asin, run_id)
+) WITHOUT ROWID;
+
+-- Trend by review date: one row per product and calendar month.
+CREATE TABLE product_months (
+    asin          TEXT    NOT NULL,
+    month         TEXT    NOT NULL,               -- 'YYYY-MM'
+    reviews       INTEGER NOT NULL,
+    avg_rating    REAL,
+    pct_negative  REAL    NOT NULL,
+    issues        TEXT    NOT NULL,               -- JSON {"code": count}
+    PRIMARY KEY (asin, month)
+) WITHOUT ROWID;
+
+-- The same roll-up per brand, current and per run.
+CREATE TABLE brand_insights (
+    brand         TEXT PRIMARY KEY,
+    run_id        INTEGER NOT NULL REFERENCES analysis_runs (id),
+    products      INTEGER NOT NULL,
+    review_count  INTEGER NOT NULL,
+    avg_rating    REAL,
+    pct_positive  REAL    NOT NULL,
+    pct_negative  REAL    NOT NULL,
+    detail        TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE brand_snapshots (
+    brand         TEXT    NOT NULL,
+    run_id        INTEGER NOT NULL REFERENCES analysis_runs (id),
+    review_count  INTEGER NOT NULL,
+    avg_rating    REAL,
+    pct_negative  REAL    NOT NULL,
+    detail        TEXT    NOT NULL,
+    PRIMARY KEY (brand, run_id)
+) WITHOUT ROWID;

@@ -1,0 +1,198 @@
+//! Command-line types (clap derive). Parsing only: the commands live in their own modules.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "prodinsight",
+    version,
+    about = "Watch how a portfolio of Amazon products is doing in the eyes of its customers.",
+    long_about = "Watch how a portfolio of Amazon products is doing in the eyes of its customers.\n\n\
+prodinsight loads review exports into a SQLite database (ingest), finds each review's sentiment and the \
+product issues customers complain about (analyze), and shows per-product insights and what got worse \
+(report).",
+    after_help = "Examples:\n  \
+prodinsight analyze sample-data/            ingest the exports, then analyze them (offline)\n  \
+prodinsight report                          what needs attention, as a table\n  \
+prodinsight report product B0BTTL9LTC       everything about one product\n  \
+prodinsight --db /var/lib/pi.db ingest exports/*.json.gz\n\n\
+Exit codes: 0 success, 1 failure, 2 usage error, 3 alert raised (report changes --fail-on-alert)."
+)]
+pub struct Cli {
+    /// SQLite database file (created if missing)
+    #[arg(long, global = true, env = "PRODINSIGHT_DB", default_value = "prodinsight.db")]
+    pub db: PathBuf,
+
+    /// Print only errors: no progress bars, no summaries
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Ingest(IngestArgs),
+    Analyze(AnalyzeArgs),
+    Report(ReportArgs),
+}
+
+/// Load review exports (JSON arrays, JSON Lines, CSV, optionally .gz) into the database.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Load review exports into the database, idempotently, keeping history.\n\n\
+Each PATH is a file, a directory (its .json, .jsonl, .ndjson and .csv files, optionally .gz), or '-' for \
+standard input. Re-ingesting an export changes nothing; a later export that repeats old reviews adds only \
+the new ones; a review whose REVIEW_ID is known but whose content changed is updated and its previous \
+version kept. Records that cannot be accepted (no ASIN, a rating that is not 1-5, …) are stored with the \
+reason and counted; the rest of the file goes on. Each file is one transaction: a failure or a crash \
+leaves the database as it was before that file.",
+    after_help = "Examples:\n  \
+prodinsight ingest sample-data/\n  \
+prodinsight ingest export-2026-11.json.gz --strict\n  \
+zcat export.jsonl.gz | prodinsight ingest - --format jsonl"
+)]
+pub struct IngestArgs {
+    /// Files, directories, or '-' for standard input
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Read every input as this format instead of guessing from the name and content
+    #[arg(long, value_enum)]
+    pub format: Option<InputFormat>,
+
+    /// Any rejected record fails its whole file, and nothing from that file is kept
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    /// A JSON array of records (bare NaN/Infinity read as null)
+    Json,
+    /// One JSON record per line
+    Jsonl,
+    /// Comma-separated with a header row
+    Csv,
+}
+
+/// Find sentiment and product issues in reviews, and compute per-product insights.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Find each review's language, sentiment and the product issues it reports, then compute \
+per-product and per-brand insights, monthly trends, and a snapshot of every product as of this run.\n\n\
+With PATHs, ingest them first (see `prodinsight ingest --help`). Incremental: text already analyzed by \
+the same analyzer version is not analyzed again; --full redoes everything. The default analyzer runs \
+offline: no key, no network.",
+    after_help = "Examples:\n  \
+prodinsight analyze sample-data/       ingest and analyze in one go\n  \
+prodinsight analyze                    analyze what the database holds\n  \
+prodinsight analyze --full             recompute every review"
+)]
+pub struct AnalyzeArgs {
+    /// Exports to ingest before analyzing (as `prodinsight ingest`)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Analyze every review again, ignoring earlier results
+    #[arg(long)]
+    pub full: bool,
+
+    /// With PATHs: any rejected record fails its file (as `ingest --strict`)
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Worker threads for the offline analyzer (default: all cores)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Show insights as tables, CSV, JSON or a page.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Show the insights of the last analysis to people (tables) and programs (CSV, JSON).\n\n\
+Without a view, shows the products that need attention first.",
+    after_help = "Examples:\n  \
+prodinsight report                                   products that need attention\n  \
+prodinsight report product B0BTTL9LTC --format json  one product in full\n  \
+prodinsight report reviews --format csv -o reviews.csv\n  \
+prodinsight report products --brand 'Rhino USA' --sort negative"
+)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub view: Option<ReportView>,
+
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Table, global = true)]
+    pub format: OutputFormat,
+
+    /// Write to this file instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE", global = true)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportView {
+    /// Products with their insights, worst first by default
+    Products(ListArgs),
+    /// Everything about one product: issues with quotes, aspects, trend
+    Product {
+        /// The product's ASIN
+        asin: String,
+    },
+    /// The portfolio rolled up by brand
+    Brands(ListArgs),
+    /// Issues ranked across all products
+    Issues(ListArgs),
+    /// One row per review with its analysis
+    Reviews(ListArgs),
+    /// History of analysis runs
+    Runs,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct ListArgs {
+    /// Only this brand (repeatable)
+    #[arg(long)]
+    pub brand: Vec<String>,
+    /// Only products with at least this many reviews
+    #[arg(long, value_name = "N")]
+    pub min_reviews: Option<i64>,
+    /// Only products (or reviews) with this issue code
+    #[arg(long, value_name = "CODE")]
+    pub issue: Option<String>,
+    /// Only this product (reviews view)
+    #[arg(long)]
+    pub asin: Option<String>,
+    /// At most this many rows
+    #[arg(long, value_name = "N")]
+    pub limit: Option<i64>,
+    /// Sort key: reviews, rating, negative, trend, asin (prefix '-' for descending is not needed: each has a natural order)
+    #[arg(long, value_enum)]
+    pub sort: Option<SortKey>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortKey {
+    /// Most reviews first
+    Reviews,
+    /// Lowest average rating first
+    Rating,
+    /// Highest % negative first
+    Negative,
+    /// Largest rise in % negative since the previous run first
+    Trend,
+    /// By ASIN
+    Asin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+}

@@ -1,0 +1,290 @@
+//! From a source record (any of the known field names, any letter case) to a validated `ReviewRecord`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde_json::{Map, Value};
+
+use crate::ingest::formats::json_type;
+use crate::model::ReviewRecord;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Field {
+    Asin,
+    Brand,
+    Rating,
+    Title,
+    Body,
+    ReviewId,
+    Date,
+    Marketplace,
+    ProductTitle,
+}
+
+/// Known names, compared after lowercasing and dropping `_`, `-`, `.` and spaces.
+fn field_of(name: &str) -> Option<Field> {
+    let key: String = name
+        .chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    Some(match key.as_str() {
+        "childasin" | "asin" | "productasin" => Field::Asin,
+        "productbrand" | "brand" | "brandname" => Field::Brand,
+        "customerreviewrating" | "rating" | "stars" | "starrating" | "reviewrating" | "overall" => {
+            Field::Rating
+        }
+        "customerreviewtitle" | "title" | "reviewtitle" | "summary" | "headline" => Field::Title,
+        "customerreviewdescription" | "text" | "body" | "description" | "reviewtext"
+        | "reviewbody" | "content" | "review" | "comment" => Field::Body,
+        "reviewid" | "id" | "customerreviewid" => Field::ReviewId,
+        "reviewdate" | "date" | "reviewedat" | "reviewtime" | "createdat" | "submissiondate" => {
+            Field::Date
+        }
+        "marketplace" | "market" => Field::Marketplace,
+        "producttitle" | "productname" | "itemname" => Field::ProductTitle,
+        _ => return None,
+    })
+}
+
+/// A CSV header must name the product and at least one review field.
+pub fn check_columns(headers: &[String]) -> Result<(), String> {
+    let fields: Vec<Field> = headers.iter().filter_map(|h| field_of(h)).collect();
+    if !fields.contains(&Field::Asin) {
+        return Err(format!(
+            "no product column: expected CHILD_ASIN (or ASIN) among the header's columns ({})",
+            headers.join(", ")
+        ));
+    }
+    if ![Field::Rating, Field::Title, Field::Body]
+        .iter()
+        .any(|f| fields.contains(f))
+    {
+        return Err(
+            "no review columns: expected CUSTOMER_REVIEW_RATING, CUSTOMER_REVIEW_TITLE or CUSTOMER_REVIEW_DESCRIPTION"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Maps one source record; `Err` is the reason it is rejected.
+pub fn to_review(obj: Map<String, Value>) -> Result<ReviewRecord, String> {
+    let mut rec = ReviewRecord {
+        source_review_id: None,
+        asin: String::new(),
+        brand: None,
+        rating: None,
+        title: None,
+        body: None,
+        review_date: None,
+        marketplace: None,
+        product_title: None,
+        extra: None,
+    };
+    let mut extra = Map::new();
+    let mut seen: Vec<Field> = Vec::with_capacity(8);
+    for (name, value) in obj {
+        let Some(field) = field_of(&name) else {
+            extra.insert(name, value);
+            continue;
+        };
+        // A second source field for the same meaning is kept as it was, not merged.
+        if seen.contains(&field) || value.is_null() {
+            if !value.is_null() {
+                extra.insert(name, value);
+            }
+            continue;
+        }
+        seen.push(field);
+        match field {
+            Field::Asin => rec.asin = asin(&name, &value)?,
+            Field::Rating => rec.rating = rating(&name, &value)?,
+            Field::Date => rec.review_date = date(&name, &value)?,
+            Field::ReviewId => rec.source_review_id = text(&name, &value, true)?,
+            Field::Brand => rec.brand = text(&name, &value, true)?,
+            Field::Marketplace => rec.marketplace = text(&name, &value, true)?,
+            Field::ProductTitle => rec.product_title = text(&name, &value, true)?,
+            Field::Title => rec.title = text(&name, &value, false)?,
+            Field::Body => rec.body = text(&name, &value, false)?,
+        }
+    }
+    if rec.asin.is_empty() {
+        return Err("missing or empty CHILD_ASIN (the product's ASIN)".into());
+    }
+    if !extra.is_empty() {
+        rec.extra = Some(Value::Object(extra).to_string());
+    }
+    Ok(rec)
+}
+
+fn text(name: &str, v: &Value, trim: bool) -> Result<Option<String>, String> {
+    let s = match v {
+        Value::Null => return Ok(None),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        other => return Err(format!("{name} must be text, found {}", json_type(other))),
+    };
+    let t = if trim { s.trim() } else { s.as_str() };
+    if t.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(if trim { t.to_string() } else { s }))
+}
+
+fn asin(name: &str, v: &Value) -> Result<String, String> {
+    match v {
+        // Book ASINs are ISBN-10s; a numeric export may have lost their leading zeros.
+        Value::Number(n) => match n.as_u64() {
+            Some(x) => Ok(format!("{x:010}")),
+            None => Err(format!("{name} {n} is not an ASIN")),
+        },
+        _ => Ok(text(name, v, true)?.unwrap_or_default()),
+    }
+}
+
+fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
+    let bad = || format!("{name} {v} is not a whole number from 1 to 5");
+    let x = match v {
+        Value::Null => return Ok(None),
+        Value::Number(n) => n.as_f64().ok_or_else(bad)?,
+        Value::String(s) => {
+            let t = s.trim();
+            if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
+                return Ok(None);
+            }
+            t.parse::<f64>().map_err(|_| bad())?
+        }
+        _ => return Err(bad()),
+    };
+    if x.fract() == 0.0 && (1.0..=5.0).contains(&x) {
+        Ok(Some(x as u8))
+    } else {
+        Err(bad())
+    }
+}
+
+fn date(name: &str, v: &Value) -> Result<Option<String>, String> {
+    let bad = || format!("{name} {v} is not a date this tool recognises (use YYYY-MM-DD or RFC 3339)");
+    match v {
+        Value::Null => Ok(None),
+        Value::Number(n) => {
+            let x = n.as_f64().ok_or_else(bad)?;
+            // Unix time in seconds or, as pandas writes it, milliseconds.
+            let secs = if x.abs() >= 1e11 { x / 1000.0 } else { x };
+            let dt = Utc
+                .timestamp_opt(secs.trunc() as i64, 0)
+                .single()
+                .ok_or_else(bad)?;
+            Ok(Some(fmt_dt(dt)))
+        }
+        Value::String(s) => {
+            let t = s.trim();
+            if t.is_empty() || t.eq_ignore_ascii_case("nan") {
+                return Ok(None);
+            }
+            parse_date_text(t).map(Some).ok_or_else(bad)
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn fmt_dt(dt: DateTime<Utc>) -> String {
+    dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn parse_date_text(t: &str) -> Option<String> {
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(d.format("%Y-%m-%d").to_string());
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Some(fmt_dt(dt.with_timezone(&Utc)));
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
+            return Some(fmt_dt(dt.and_utc()));
+        }
+    }
+    if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%z") {
+        return Some(fmt_dt(dt.with_timezone(&Utc)));
+    }
+    for f in ["%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(t, f) {
+            return Some(d.format("%Y-%m-%d").to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn seed_fields_any_case_and_aliases() {
+        let r = to_review(map(json!({
+            "product_brand": "Rhino USA", "Customer_Review_Rating": "4.0",
+            "CUSTOMER_REVIEW_TITLE": "Good", "text": "Solid straps", "ASIN": " B0BTTL9LTC ",
+            "review_id": "R1", "date": "2025-03-04T10:00:00+02:00", "color": "red"
+        })))
+        .unwrap();
+        assert_eq!(r.asin, "B0BTTL9LTC");
+        assert_eq!(r.brand.as_deref(), Some("Rhino USA"));
+        assert_eq!(r.rating, Some(4));
+        assert_eq!(r.body.as_deref(), Some("Solid straps"));
+        assert_eq!(r.source_review_id.as_deref(), Some("R1"));
+        assert_eq!(r.review_date.as_deref(), Some("2025-03-04T08:00:00Z"));
+        assert_eq!(r.extra.as_deref(), Some(r#"{"color":"red"}"#));
+    }
+
+    #[test]
+    fn ratings() {
+        for (v, want) in [
+            (json!(5), Some(5)),
+            (json!(5.0), Some(5)),
+            (json!("4.0"), Some(4)),
+            (json!(" 3 "), Some(3)),
+            (json!(null), None),
+            (json!("NaN"), None),
+        ] {
+            assert_eq!(rating("r", &v).unwrap(), want, "{v}");
+        }
+        for v in [json!(0), json!(6), json!(4.5), json!("five"), json!([5]), json!(true)] {
+            assert!(rating("r", &v).is_err(), "{v}");
+        }
+    }
+
+    #[test]
+    fn missing_asin_and_wrong_types_are_rejected() {
+        assert!(to_review(map(json!({"CHILD_ASIN": "", "CUSTOMER_REVIEW_RATING": 5}))).is_err());
+        assert!(to_review(map(json!({"CUSTOMER_REVIEW_RATING": 5}))).is_err());
+        let e = to_review(map(json!({"CHILD_ASIN": "B1", "CUSTOMER_REVIEW_TITLE": {"a": 1}})))
+            .unwrap_err();
+        assert!(e.contains("CUSTOMER_REVIEW_TITLE") && e.contains("object"), "{e}");
+    }
+
+    #[test]
+    fn numeric_asins_keep_isbn_zeros() {
+        let r = to_review(map(json!({"CHILD_ASIN": 123456789, "rating": 5}))).unwrap();
+        assert_eq!(r.asin, "0123456789");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date_text("2024-02-29").as_deref(), Some("2024-02-29"));
+        assert_eq!(parse_date_text("March 5, 2024").as_deref(), Some("2024-03-05"));
+        assert_eq!(parse_date_text("05.03.2024").as_deref(), Some("2024-03-05"));
+        assert_eq!(parse_date_text("2024-13-01"), None);
+        assert_eq!(
+            date("d", &json!(1_700_000_000_000i64)).unwrap().as_deref(),
+            Some("2023-11-14T22:13:20Z")
+        );
+    }
+}

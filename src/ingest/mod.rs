@@ -1,0 +1,308 @@
+//! `prodinsight ingest`: load review exports into the raw layer, one transaction per file.
+
+pub mod fields;
+pub mod formats;
+mod input;
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use crate::cli::InputFormat;
+use crate::error::{Error, Result};
+use crate::model::{IngestCounts, ReviewRecord};
+use crate::progress;
+use crate::store::raw::Outcome;
+use crate::store::{now_utc, Store};
+use formats::Item;
+use input::Input;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub format: Option<InputFormat>,
+    pub strict: bool,
+    pub quiet: bool,
+}
+
+/// What ingesting all the paths did.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub files: usize,
+    pub failed: usize,
+    pub totals: IngestCounts,
+}
+
+/// Ingests every path; a file that fails is reported and the others go on. Errs if any failed.
+pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summary> {
+    let mut summary = Summary::default();
+    let mut errors = Vec::new();
+    for path in expand(paths)? {
+        summary.files += 1;
+        match ingest_one(store, &path, opts) {
+            Ok(c) => add(&mut summary.totals, &c),
+            Err(e) => {
+                summary.failed += 1;
+                eprintln!("error: {e}");
+                errors.push(e);
+            }
+        }
+    }
+    match errors.len() {
+        0 => Ok(summary),
+        1 if summary.files == 1 => Err(errors.remove(0)),
+        n => Err(Error::Other(format!(
+            "{n} of {} inputs failed; nothing from them was kept",
+            summary.files
+        ))),
+    }
+}
+
+fn add(t: &mut IngestCounts, c: &IngestCounts) {
+    t.read += c.read;
+    t.new += c.new;
+    t.updated += c.updated;
+    t.unchanged += c.unchanged;
+    t.duplicates += c.duplicates;
+    t.rejected += c.rejected;
+}
+
+const EXTENSIONS: [&str; 4] = ["json", "jsonl", "ndjson", "csv"];
+
+fn is_export(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    !name.starts_with('.')
+        && EXTENSIONS
+            .iter()
+            .any(|e| name.ends_with(&format!(".{e}")))
+}
+
+/// Files stand for themselves; directories for their export files, recursively, in name order.
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let before = out.len();
+            walk(p, &mut out)?;
+            if out.len() == before {
+                return Err(Error::Input {
+                    path: p.display().to_string(),
+                    message: "no .json, .jsonl, .ndjson or .csv files (optionally .gz) in this directory".into(),
+                });
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out)?;
+        } else if is_export(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+enum Parsed {
+    Review {
+        no: u64,
+        line: u64,
+        rec: Box<ReviewRecord>,
+        raw: formats::Raw,
+    },
+    Bad {
+        no: u64,
+        line: u64,
+        reason: String,
+        raw: String,
+    },
+}
+
+const BATCH: usize = 512;
+
+fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCounts> {
+    let started = Instant::now();
+    let started_at = now_utc();
+    let name = path.display().to_string();
+    let fail = |message: String| Error::Input {
+        path: name.clone(),
+        message,
+    };
+    let input = Input::open(path, opts.format).map_err(fail)?;
+    let format_label = input.label();
+    let bytes_read = input.counter();
+    let pb = progress::bar(input.size, true, opts.quiet, &name);
+
+    let mut counts = IngestCounts::default();
+    let mut writer = store.begin_ingest(&name, &format_label)?;
+    let mut first_rejections: Vec<String> = Vec::new();
+    let mut failure: Option<String> = None;
+
+    // Parsing runs on its own thread so that it overlaps with SQLite's work on this one.
+    let (finish, parse_result) = std::thread::scope(|s| {
+        let (tx, rx) = sync_channel::<Vec<Parsed>>(16);
+        let parser = s.spawn(move || -> std::result::Result<(u64, String), String> {
+            let (mut src, hasher) = input.into_source();
+            let mut batch = Vec::with_capacity(BATCH);
+            while let Some(item) = src.next_item()? {
+                batch.push(match item {
+                    Item::Record {
+                        no,
+                        line,
+                        value,
+                        raw,
+                    } => match fields::to_review(value) {
+                        Ok(rec) => Parsed::Review {
+                            no,
+                            line,
+                            rec: Box::new(rec),
+                            raw,
+                        },
+                        Err(reason) => Parsed::Bad {
+                            no,
+                            line,
+                            reason,
+                            raw: raw.to_text(),
+                        },
+                    },
+                    Item::Bad {
+                        no,
+                        line,
+                        reason,
+                        raw,
+                    } => Parsed::Bad {
+                        no,
+                        line,
+                        reason,
+                        raw,
+                    },
+                });
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if tx.send(full).is_err() {
+                        return Err("stopped".into()); // the writer gave up (--strict)
+                    }
+                }
+            }
+            if !batch.is_empty() && tx.send(batch).is_err() {
+                return Err("stopped".into());
+            }
+            drop(src);
+            Ok(hasher.finish())
+        });
+
+        let mut db_error: Option<Error> = None;
+        'outer: for batch in rx.iter() {
+            for p in batch {
+                counts.read += 1;
+                let step = match p {
+                    Parsed::Review { no, line, rec, raw } => match writer.put(&rec) {
+                        Ok(Outcome::New) => Ok(counts.new += 1),
+                        Ok(Outcome::Updated) => Ok(counts.updated += 1),
+                        Ok(Outcome::Unchanged) => Ok(counts.unchanged += 1),
+                        Ok(Outcome::Duplicate) => Ok(counts.duplicates += 1),
+                        // A constraint the mapping did not foresee is this record's problem only.
+                        Err(Error::Sql(rusqlite::Error::SqliteFailure(e, msg)))
+                            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                        {
+                            let reason = format!(
+                                "rejected by the database: {}",
+                                msg.unwrap_or_else(|| e.to_string())
+                            );
+                            reject(&mut writer, &mut counts, &mut first_rejections, no, line, reason, &raw.to_text())
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Parsed::Bad {
+                        no,
+                        line,
+                        reason,
+                        raw,
+                    } => reject(&mut writer, &mut counts, &mut first_rejections, no, line, reason, &raw),
+                };
+                if let Err(e) = step {
+                    db_error = Some(e);
+                    break 'outer;
+                }
+                if opts.strict && counts.rejected > 0 {
+                    failure = Some(format!(
+                        "--strict: {}",
+                        first_rejections.first().cloned().unwrap_or_default()
+                    ));
+                    break 'outer;
+                }
+            }
+            pb.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
+        }
+        drop(rx);
+        let parse_result = parser
+            .join()
+            .unwrap_or_else(|_| Err("the parser thread panicked".into()));
+        (db_error, parse_result)
+    });
+    pb.finish_and_clear();
+
+    if let Some(e) = finish {
+        drop(writer);
+        return Err(e);
+    }
+    let (size, sha) = match failure.map_or(parse_result, Err) {
+        Ok(v) => v,
+        Err(msg) => {
+            drop(writer); // rolls the whole file back
+            store.record_failed_ingest(&name, &format_label, &started_at, &msg)?;
+            return Err(fail(format!("{msg}; nothing from this file was kept")));
+        }
+    };
+    writer.finish(&counts, size, &sha)?;
+    if !opts.quiet {
+        eprintln!(
+            "{name}: {} read, {} new, {} updated, {} unchanged, {} duplicate, {} rejected in {:.2} s",
+            counts.read,
+            counts.new,
+            counts.updated,
+            counts.unchanged,
+            counts.duplicates,
+            counts.rejected,
+            started.elapsed().as_secs_f64()
+        );
+        for r in &first_rejections {
+            eprintln!("  rejected {r}");
+        }
+        if counts.rejected > first_rejections.len() as u64 {
+            eprintln!(
+                "  … and {} more (all stored in the table rejected_records)",
+                counts.rejected - first_rejections.len() as u64
+            );
+        }
+    }
+    Ok(counts)
+}
+
+fn reject(
+    writer: &mut crate::store::raw::RawWriter<'_>,
+    counts: &mut IngestCounts,
+    first: &mut Vec<String>,
+    no: u64,
+    line: u64,
+    reason: String,
+    raw: &str,
+) -> Result<()> {
+    counts.rejected += 1;
+    if first.len() < 5 {
+        first.push(format!("record {no} (line {line}): {reason}"));
+    }
+    writer.reject(no, line, &reason, raw)
+}
+

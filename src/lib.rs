@@ -1,0 +1,82 @@
+//! prodinsight: batch analytics for Amazon product reviews.
+//!
+//! `ingest` loads exports into the raw layer, `analyze` derives the insights layer, `report` reads
+//! it. Commands never call each other: they meet in `model` and `store`; `run` composes them.
+
+pub mod analyze;
+pub mod cli;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod progress;
+pub mod report;
+pub mod store;
+
+use clap::Parser;
+
+use cli::{Cli, Command};
+use error::{Error, Result};
+use store::Store;
+
+/// Parses the command line, runs the command, prints any error once, and returns the exit code.
+pub fn run_from_args() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Ingest(args) => {
+            let mut store = Store::open(&cli.db)?;
+            let opts = ingest::Options {
+                format: args.format,
+                strict: args.strict,
+                quiet: cli.quiet,
+            };
+            ingest::run(&mut store, &args.paths, opts)?;
+            Ok(0)
+        }
+        Command::Analyze(args) => {
+            let mut store = Store::open(&cli.db)?;
+            let mut ingest_failed = None;
+            if !args.paths.is_empty() {
+                let opts = ingest::Options {
+                    format: None,
+                    strict: args.strict,
+                    quiet: cli.quiet,
+                };
+                // Analyze what did load even if some file failed; still exit non-zero for it.
+                if let Err(e) = ingest::run(&mut store, &args.paths, opts) {
+                    ingest_failed = Some(e);
+                }
+            }
+            let opts = analyze::Options {
+                full: args.full,
+                threads: args.threads,
+                quiet: cli.quiet,
+            };
+            analyze::run(&mut store, &opts)?;
+            match ingest_failed {
+                Some(e) => Err(Error::Other(format!("analyzed, but ingest failed: {e}"))),
+                None => Ok(0),
+            }
+        }
+        Command::Report(args) => {
+            let store = Store::open_readonly(&cli.db)?;
+            report::run(&store, &args)
+        }
+    }
+}

@@ -1,0 +1,5 @@
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    ExitCode::from(prodinsight::run_from_args() as u8)
+}

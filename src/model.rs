@@ -1,0 +1,185 @@
+//! Plain data types shared by the commands. No I/O here.
+
+use serde::Serialize;
+
+/// One review as ingest understood it, before it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewRecord {
+    pub source_review_id: Option<String>,
+    pub asin: String,
+    pub brand: Option<String>,
+    pub rating: Option<u8>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    /// ISO 8601: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SSZ` when the source had a time.
+    pub review_date: Option<String>,
+    pub marketplace: Option<String>,
+    pub product_title: Option<String>,
+    /// The source's other fields as a JSON object, so nothing it had is lost.
+    pub extra: Option<String>,
+}
+
+pub type Hash = [u8; 16];
+
+impl ReviewRecord {
+    /// The identity of the review: the source's id, or a hash of product and content.
+    pub fn review_key(&self) -> String {
+        match &self.source_review_id {
+            Some(id) => format!("id:{id}"),
+            None => {
+                let h = hash_fields(&[
+                    self.asin.as_bytes(),
+                    &[self.rating.unwrap_or(0)],
+                    opt(&self.title),
+                    opt(&self.body),
+                ]);
+                format!("h:{}", hex::encode(h))
+            }
+        }
+    }
+
+    /// Changes when an edit to the review should be recorded as a new version.
+    pub fn content_hash(&self) -> Hash {
+        hash_fields(&[
+            &[self.rating.unwrap_or(0)],
+            opt(&self.title),
+            opt(&self.body),
+            opt(&self.review_date),
+        ])
+    }
+
+    /// What the analyzers read: the same text shares one result whatever product it is on.
+    pub fn text_hash(&self) -> Hash {
+        text_hash(self.title.as_deref(), self.body.as_deref())
+    }
+}
+
+pub fn text_hash(title: Option<&str>, body: Option<&str>) -> Hash {
+    hash_fields(&[
+        title.unwrap_or("").as_bytes(),
+        body.unwrap_or("").as_bytes(),
+    ])
+}
+
+fn opt(s: &Option<String>) -> &[u8] {
+    s.as_deref().unwrap_or("").as_bytes()
+}
+
+/// BLAKE3 over length-prefixed fields (so `("ab","c")` and `("a","bc")` differ), cut to 128 bits.
+fn hash_fields(fields: &[&[u8]]) -> Hash {
+    let mut h = blake3::Hasher::new();
+    for f in fields {
+        h.update(&(f.len() as u64).to_le_bytes());
+        h.update(f);
+    }
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Sentiment {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+impl Sentiment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sentiment::Positive => "positive",
+            Sentiment::Neutral => "neutral",
+            Sentiment::Negative => "negative",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Sentiment> {
+        match s {
+            "positive" => Some(Sentiment::Positive),
+            "neutral" => Some(Sentiment::Neutral),
+            "negative" => Some(Sentiment::Negative),
+            _ => None,
+        }
+    }
+
+    /// Stars decide where there are stars: 4-5 positive, 1-2 negative; 3 or none leave it to the text.
+    pub fn from_rating(rating: Option<u8>) -> Option<Sentiment> {
+        match rating {
+            Some(4..=5) => Some(Sentiment::Positive),
+            Some(1..=2) => Some(Sentiment::Negative),
+            _ => None,
+        }
+    }
+}
+
+/// An issue found in a review, with the sentence that shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct IssueHit {
+    pub code: String,
+    pub evidence: String,
+}
+
+/// What an analyzer says about one review text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextAnalysis {
+    pub language: Option<String>,
+    pub sentiment: Sentiment,
+    pub score: f64,
+    pub issues: Vec<IssueHit>,
+    pub aspects: Vec<String>,
+}
+
+/// Counts from ingesting one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IngestCounts {
+    pub read: u64,
+    pub new: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec() -> ReviewRecord {
+        ReviewRecord {
+            source_review_id: None,
+            asin: "B0X".into(),
+            brand: Some("Acme".into()),
+            rating: Some(5),
+            title: Some("Great".into()),
+            body: Some("Works".into()),
+            review_date: None,
+            marketplace: None,
+            product_title: None,
+            extra: None,
+        }
+    }
+
+    #[test]
+    fn key_is_stable_and_content_sensitive() {
+        let a = rec();
+        assert_eq!(a.review_key(), rec().review_key());
+        let mut b = rec();
+        b.body = Some("Broke".into());
+        assert_ne!(a.review_key(), b.review_key());
+        let mut c = rec();
+        c.source_review_id = Some("R1".into());
+        assert_eq!(c.review_key(), "id:R1");
+    }
+
+    #[test]
+    fn field_boundaries_matter() {
+        let mut a = rec();
+        a.title = Some("ab".into());
+        a.body = Some("c".into());
+        let mut b = rec();
+        b.title = Some("a".into());
+        b.body = Some("bc".into());
+        assert_ne!(a.text_hash(), b.text_hash());
+    }
+}

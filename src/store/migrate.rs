@@ -1,0 +1,108 @@
+//! Migrations keyed on `PRAGMA user_version`, taken from the `-- migration: N` sections of schema.sql.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// The schema version this binary writes: the number of migration sections in schema.sql.
+pub const SCHEMA_VERSION: i64 = count_sections(SCHEMA);
+
+const MARKER: &str = "-- migration: ";
+
+const fn count_sections(s: &str) -> i64 {
+    let (b, m) = (s.as_bytes(), MARKER.as_bytes());
+    let (mut i, mut n) = (0, 0);
+    while i + m.len() <= b.len() {
+        let mut j = 0;
+        while j < m.len() && b[i + j] == m[j] {
+            j += 1;
+        }
+        if j == m.len() && (i == 0 || b[i - 1] == b'\n') {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The migration sections, in order: section N is the SQL after `-- migration: N`.
+fn sections() -> Vec<&'static str> {
+    // Only a marker at the start of a line opens a section.
+    let marker = format!("\n{MARKER}");
+    let mut out = Vec::new();
+    let mut rest = SCHEMA;
+    while let Some(pos) = rest.find(&marker) {
+        rest = &rest[pos + marker.len()..];
+        rest = &rest[rest.find('\n').unwrap_or(rest.len())..]; // the number's line
+        let end = rest.find(&marker).unwrap_or(rest.len());
+        out.push(&rest[..end]);
+    }
+    out
+}
+
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if current == SCHEMA_VERSION {
+        return Ok(());
+    }
+    // All pending migrations in one transaction: a crash leaves the previous version intact.
+    let tx = conn.transaction()?;
+    for (i, sql) in sections().iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            path: path.to_path_buf(),
+            found: current,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if current < SCHEMA_VERSION {
+        return Err(Error::Other(format!(
+            "database {} is at schema version {current}; run `prodinsight ingest` or `analyze` once to upgrade it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_match_the_version() {
+        assert_eq!(sections().len() as i64, SCHEMA_VERSION);
+        assert!(SCHEMA_VERSION >= 1);
+    }
+
+    #[test]
+    fn migrates_once_and_refuses_newer() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        let v: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        let err = migrate(&mut c, Path::new("x.db")).unwrap_err();
+        assert!(err.to_string().contains("newer"), "{err}");
+    }
+}

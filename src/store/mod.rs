@@ -1,0 +1,87 @@
+//! The only module that speaks SQL. Schema and migrations live in `schema.sql`; reads and writes for
+//! each layer live in the submodules.
+
+mod migrate;
+pub mod insights;
+pub mod query;
+pub mod raw;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+
+pub use migrate::SCHEMA_VERSION;
+
+/// An open database: one connection, migrated to the current schema.
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database for writing and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|source| Error::Db {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure(false)?;
+        migrate::migrate(&mut store.conn, path)?;
+        Ok(store)
+    }
+
+    /// Opens an existing database for reading only (reports, the API): never creates or migrates.
+    pub fn open_readonly(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::NotFound(format!(
+                "database {} does not exist; run `prodinsight analyze PATH…` first",
+                path.display()
+            )));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| Error::Db {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure(true)?;
+        migrate::check_readable(&store.conn, path)?;
+        Ok(store)
+    }
+
+    fn configure(&self, readonly: bool) -> Result<()> {
+        let c = &self.conn;
+        c.busy_timeout(Duration::from_secs(10))?;
+        if !readonly {
+            // WAL lets `serve` and `report` read while `ingest` and `analyze` write.
+            c.pragma_update(None, "journal_mode", "WAL")?;
+            c.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        c.pragma_update(None, "foreign_keys", "ON")?;
+        c.pragma_update(None, "cache_size", -65536)?; // 64 MiB
+        c.pragma_update(None, "temp_store", "MEMORY")?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Current UTC time as RFC 3339, the form every timestamp in the database takes.
+pub fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

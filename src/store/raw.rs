@@ -1,0 +1,263 @@
+//! The raw layer: what ingest writes. One `RawWriter` is one file's transaction.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+
+use super::{now_utc, Store};
+use crate::error::Result;
+use crate::model::{IngestCounts, ReviewRecord};
+
+/// What happened to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    Updated,
+    Unchanged,
+    Duplicate,
+}
+
+/// Writes one file's records inside one transaction. Dropped without `finish`, it rolls back.
+pub struct RawWriter<'c> {
+    tx: Transaction<'c>,
+    run_id: i64,
+    now: String,
+    /// Products already written in this file, and whether their title is known.
+    products: HashMap<String, bool>,
+}
+
+const RAW_CAP: usize = 1 << 20;
+
+impl Store {
+    pub fn begin_ingest(&mut self, source: &str, format: &str) -> Result<RawWriter<'_>> {
+        let now = now_utc();
+        // IMMEDIATE takes the write lock now (waiting up to the busy timeout), not mid-file.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO ingest_runs (source, format, started_at, status) VALUES (?1, ?2, ?3, 'ok')",
+            params![source, format, now],
+        )?;
+        let run_id = tx.last_insert_rowid();
+        Ok(RawWriter {
+            tx,
+            run_id,
+            now,
+            products: HashMap::new(),
+        })
+    }
+
+    /// Records a file that failed: nothing of it was kept, but the attempt and its reason are.
+    pub fn record_failed_ingest(
+        &mut self,
+        source: &str,
+        format: &str,
+        started_at: &str,
+        error: &str,
+    ) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO ingest_runs (source, format, started_at, finished_at, status, error)
+             VALUES (?1, ?2, ?3, ?4, 'failed', ?5)",
+            params![source, format, started_at, now_utc(), error],
+        )?;
+        Ok(())
+    }
+
+    /// Counts of the raw layer, for summaries and tests.
+    pub fn raw_counts(&self) -> Result<(i64, i64, i64)> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM reviews), (SELECT count(*) FROM products),
+                    (SELECT count(*) FROM review_versions)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+}
+
+impl RawWriter<'_> {
+    pub fn run_id(&self) -> i64 {
+        self.run_id
+    }
+
+    pub fn put(&mut self, rec: &ReviewRecord) -> Result<Outcome> {
+        self.put_product(rec)?;
+        let key = rec.review_key();
+        let content = rec.content_hash();
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO reviews (review_key, source_review_id, asin, brand, rating, title, body,
+                     review_date, marketplace, extra, content_hash, text_hash, first_run, last_changed_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+                 ON CONFLICT (review_key) DO NOTHING",
+            )?
+            .execute(params![
+                key,
+                rec.source_review_id,
+                rec.asin,
+                rec.brand,
+                rec.rating,
+                rec.title,
+                rec.body,
+                rec.review_date,
+                rec.marketplace,
+                rec.extra,
+                &content[..],
+                &rec.text_hash()[..],
+                self.run_id
+            ])?;
+        if inserted == 1 {
+            return Ok(Outcome::New);
+        }
+        let (id, old_hash, first_run, last_run): (i64, Vec<u8>, i64, i64) = self
+            .tx
+            .prepare_cached(
+                "SELECT id, content_hash, first_run, last_changed_run FROM reviews WHERE review_key = ?1",
+            )?
+            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        if old_hash == content {
+            return Ok(if last_run == self.run_id {
+                Outcome::Duplicate
+            } else {
+                Outcome::Unchanged
+            });
+        }
+        // Changed content: keep the previous version, then update in place.
+        self.tx
+            .prepare_cached(
+                "INSERT INTO review_versions (review_id, rating, title, body, review_date, extra,
+                     from_run, replaced_by_run)
+                 SELECT id, rating, title, body, review_date, extra, last_changed_run, ?2
+                 FROM reviews WHERE id = ?1",
+            )?
+            .execute(params![id, self.run_id])?;
+        self.tx
+            .prepare_cached(
+                "UPDATE reviews SET asin = ?2, brand = ?3, rating = ?4, title = ?5, body = ?6,
+                     review_date = ?7, marketplace = ?8, extra = ?9, content_hash = ?10,
+                     text_hash = ?11, last_changed_run = ?12
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                id,
+                rec.asin,
+                rec.brand,
+                rec.rating,
+                rec.title,
+                rec.body,
+                rec.review_date,
+                rec.marketplace,
+                rec.extra,
+                &content[..],
+                &rec.text_hash()[..],
+                self.run_id
+            ])?;
+        Ok(if first_run == self.run_id {
+            Outcome::Duplicate
+        } else {
+            Outcome::Updated
+        })
+    }
+
+    fn put_product(&mut self, rec: &ReviewRecord) -> Result<()> {
+        let has_title = rec.product_title.is_some();
+        match self.products.get(&rec.asin) {
+            Some(&known) if known || !has_title => return Ok(()),
+            _ => {}
+        }
+        self.tx
+            .prepare_cached(
+                "INSERT INTO products (asin, brand, title, marketplace, first_seen, last_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                 ON CONFLICT (asin) DO UPDATE SET
+                     brand = coalesce(excluded.brand, brand),
+                     title = coalesce(excluded.title, title),
+                     marketplace = coalesce(excluded.marketplace, marketplace),
+                     last_seen = excluded.last_seen",
+            )?
+            .execute(params![
+                rec.asin,
+                rec.brand,
+                rec.product_title,
+                rec.marketplace,
+                self.now
+            ])?;
+        self.products.insert(rec.asin.clone(), has_title);
+        Ok(())
+    }
+
+    pub fn reject(&mut self, record_no: u64, line: u64, reason: &str, raw: &str) -> Result<()> {
+        let raw = if raw.len() > RAW_CAP {
+            let mut end = RAW_CAP;
+            while !raw.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…[truncated from {} bytes]", &raw[..end], raw.len())
+        } else {
+            raw.to_string()
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO rejected_records (ingest_run_id, record_no, line, reason, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                self.run_id,
+                record_no as i64,
+                line as i64,
+                reason,
+                raw
+            ])?;
+        Ok(())
+    }
+
+    /// Records the run's counts and commits everything from this file at once.
+    pub fn finish(self, counts: &IngestCounts, size: u64, sha256: &str) -> Result<i64> {
+        self.tx.execute(
+            "UPDATE ingest_runs SET finished_at = ?2, size_bytes = ?3, sha256 = ?4, records_read = ?5,
+                 new_reviews = ?6, updated = ?7, unchanged = ?8, duplicates = ?9, rejected = ?10
+             WHERE id = ?1",
+            params![
+                self.run_id,
+                now_utc(),
+                size as i64,
+                sha256,
+                counts.read as i64,
+                counts.new as i64,
+                counts.updated as i64,
+                counts.unchanged as i64,
+                counts.duplicates as i64,
+                counts.rejected as i64
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(self.run_id)
+    }
+}
+
+impl Store {
+    /// The first rejected records of the newest ingest run of `source`, for error messages.
+    pub fn latest_rejections(&self, run_id: i64, limit: i64) -> Result<Vec<(i64, i64, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT record_no, line, reason FROM rejected_records WHERE ingest_run_id = ?1
+             ORDER BY record_no LIMIT ?2",
+        )?;
+        let rows = st
+            .query_map(params![run_id, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Id of the newest ingest run, 0 when there is none.
+    pub fn last_ingest_run(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT max(id) FROM ingest_runs WHERE status = 'ok'", [], |r| {
+                r.get::<_, Option<i64>>(0)
+            })
+            .optional()?
+            .flatten()
+            .unwrap_or(0))
+    }
+}
