@@ -75,10 +75,11 @@ CREATE TABLE review_versions (
     body          TEXT,
     review_date   TEXT,
     extra         TEXT,
+    content_hash  BLOB    NOT NULL,               -- an older export repeating it is not an edit
     from_run      INTEGER NOT NULL,               -- the ingest run that brought this version
     replaced_by_run INTEGER NOT NULL REFERENCES ingest_runs (id)
 );
-CREATE INDEX review_versions_review ON review_versions (review_id);
+CREATE INDEX review_versions_review ON review_versions (review_id, content_hash);
 
 -- Records ingest could not accept, with the reason and the text as it was (capped at 1 MiB).
 CREATE TABLE rejected_records (

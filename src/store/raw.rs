@@ -123,12 +123,22 @@ impl RawWriter<'_> {
                 Outcome::Unchanged
             });
         }
+        // An older export that repeats a version we already replaced is not an edit: don't revert.
+        let seen_before = self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM review_versions WHERE review_id = ?1 AND content_hash = ?2 LIMIT 1",
+            )?
+            .exists(params![id, &content[..]])?;
+        if seen_before {
+            return Ok(Outcome::Unchanged);
+        }
         // Changed content: keep the previous version, then update in place.
         self.tx
             .prepare_cached(
                 "INSERT INTO review_versions (review_id, rating, title, body, review_date, extra,
-                     from_run, replaced_by_run)
-                 SELECT id, rating, title, body, review_date, extra, last_changed_run, ?2
+                     content_hash, from_run, replaced_by_run)
+                 SELECT id, rating, title, body, review_date, extra, content_hash, last_changed_run, ?2
                  FROM reviews WHERE id = ?1",
             )?
             .execute(params![id, self.run_id])?;
