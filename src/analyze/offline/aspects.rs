@@ -1,0 +1,158 @@
+//! Complaint aspects: the parts or features that negative sentences criticise, as English terms.
+//!
+//! English text: runs of content words (not stop words, not sentiment words, not common verbs) of one
+//! or two tokens, singularised. Other languages: a dictionary of common product parts mapped to
+//! English, so "Deckel", "couvercle" and "tapa" all count as "lid".
+
+use super::lexicon::Lexicons;
+
+const STOP: &str = "a an the and or but if then than so as at by for from in into of off on onto out over to up with \
+about above after again against all am any are aren't be been before being below between both can't could \
+couldn't did didn't do does doesn't doing don't down during each few further had hadn't has hasn't have \
+haven't having he her here hers herself him himself his how i i'm i've i'd i'll is isn't it it's its itself \
+let's me more most mustn't my myself no nor not once only other ought our ours ourselves own same she \
+should shouldn't some such that that's their theirs them themselves there there's these they they're \
+this those through too under until very was wasn't we we're we've were weren't what when where which while \
+who whom why will won't would wouldn't you you're your yours yourself also just even still really maybe \
+quite much many lot lots bit way one ones two three four five first second another every anything something \
+nothing everything anyone someone thing things stuff item items product products unit units amazon time \
+times day days week weeks month months year years hour hours minute minutes money dollar dollars price \
+purchase order review reviews star stars problem problems issue issues people person guy guys reason \
+use used using uses work works worked working get gets got getting make makes made making buy bought \
+buying need needs needed want wanted try tried trying say said go goes went gone going come came coming \
+take took taken give gave look looks looked seem seems seemed know knew think thought find found feel \
+felt put keep kept turn turned start started stop stopped tell told call called return returned \
+see saw seen like liked back now ever never always sometimes already yet again almost around enough \
+however though although because since unless whether either neither instead rather else etc ok okay \
+yes yeah well sure actually probably definitely totally simply especially pretty kind sort \
+leak leaks leaking broke broken break breaks crack cracks snapped tore torn ripped fell fall falls died dies \
+dead stuck loose missing wrong smell smells stinks squeaks rattles arrived received came sent waste junk \
+garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad";
+
+/// (English term, forms in German, French, Italian, Spanish).
+const PARTS: &[(&str, &[&str])] = &[
+    ("lid", &["deckel", "couvercle", "coperchio", "tapa", "tapón"]),
+    ("seal", &["dichtung", "joint", "guarnizione", "junta"]),
+    ("zipper", &["reißverschluss", "reissverschluss", "fermeture", "cerniera", "zip", "cremallera"]),
+    ("strap", &["gurt", "riemen", "band", "armband", "sangle", "bracelet", "cinghia", "cinturino", "tracolla", "correa"]),
+    ("buckle", &["schnalle", "boucle", "fibbia", "hebilla"]),
+    ("handle", &["griff", "henkel", "poignée", "manico", "maniglia", "asa", "mango"]),
+    ("button", &["knopf", "taste", "bouton", "pulsante", "tasto", "botón"]),
+    ("battery", &["akku", "batterie", "batterien", "pile", "piles", "batteria", "batterie", "batería", "pila", "pilas"]),
+    ("charger", &["ladegerät", "chargeur", "caricatore", "cargador"]),
+    ("cable", &["kabel", "câble", "cavo", "cable"]),
+    ("screen", &["bildschirm", "display", "écran", "schermo", "pantalla"]),
+    ("screen protector", &["schutzfolie", "panzerglas", "protection d'écran", "pellicola", "protector"]),
+    ("case", &["hülle", "etui", "coque", "étui", "custodia", "cover", "funda", "carcasa"]),
+    ("sound", &["klang", "ton", "sound", "son", "suono", "audio", "sonido"]),
+    ("color", &["farbe", "couleur", "colore", "color"]),
+    ("size", &["größe", "taille", "taglia", "talla", "tamaño", "dimensione", "dimensioni"]),
+    ("material", &["material", "stoff", "matériau", "matière", "tissu", "materiale", "tessuto", "tela"]),
+    ("plastic", &["plastik", "kunststoff", "plastique", "plastica", "plástico"]),
+    ("glue", &["kleber", "klebstoff", "colle", "colla", "pegamento", "adhesivo"]),
+    ("magnet", &["magnet", "magnete", "aimant", "imán"]),
+    ("wheel", &["rad", "räder", "roue", "ruota", "rueda"]),
+    ("hook", &["haken", "crochet", "gancio", "gancho"]),
+    ("hose", &["schlauch", "tuyau", "tubo", "manguera"]),
+    ("nozzle", &["düse", "buse", "ugello", "boquilla"]),
+    ("connector", &["anschluss", "stecker", "raccord", "connecteur", "raccordo", "connettore", "conector"]),
+    ("ratchet", &["ratsche", "cliquet", "cricchetto", "carraca"]),
+    ("straw", &["strohhalm", "paille", "cannuccia", "pajita"]),
+    ("display", &["anzeige"]),
+    ("packaging", &["verpackung", "emballage", "imballaggio", "confezione", "embalaje", "paquete"]),
+    ("instructions", &["anleitung", "bedienungsanleitung", "notice", "istruzioni", "instrucciones"]),
+    ("remote", &["fernbedienung", "télécommande", "telecomando", "mando"]),
+    ("app", &["app", "application", "applicazione", "aplicación"]),
+    ("light", &["licht", "lumière", "luce", "luz"]),
+    ("fabric", &["gewebe"]),
+    ("sole", &["sohle", "semelle", "suola", "suela"]),
+    ("seam", &["naht", "couture", "cucitura", "costura"]),
+    ("screw", &["schraube", "schrauben", "vis", "vite", "viti", "tornillo", "tornillos"]),
+    ("surface", &["oberfläche", "surface", "superficie"]),
+    ("edge", &["rand", "kante", "bord", "bordo", "borde"]),
+    ("motor", &["motor", "moteur", "motore"]),
+    ("filter", &["filter", "filtre", "filtro"]),
+    ("blade", &["klinge", "messer", "lame", "lama", "cuchilla", "hoja"]),
+    ("charging case", &["ladeetui", "ladecase", "boîtier de charge", "custodia di ricarica", "estuche de carga"]),
+];
+
+pub struct Aspects {
+    stop: std::collections::HashSet<&'static str>,
+    parts: std::collections::HashMap<&'static str, &'static str>,
+}
+
+impl Aspects {
+    pub fn new() -> Aspects {
+        let mut parts = std::collections::HashMap::new();
+        for (en, forms) in PARTS {
+            for f in *forms {
+                parts.insert(*f, *en);
+            }
+        }
+        Aspects {
+            stop: STOP.split_whitespace().collect(),
+            parts,
+        }
+    }
+
+    /// Aspect terms in one negative sentence.
+    pub fn extract(&self, lex: &Lexicons, lang: Option<&str>, toks: &[String], out: &mut Vec<String>) {
+        if lang.is_some_and(|l| l != "en") {
+            for t in toks {
+                if let Some(en) = self.parts.get(t.as_str()) {
+                    push(out, en.to_string());
+                }
+            }
+            return;
+        }
+        let content = |t: &str| -> bool {
+            t.len() >= 3
+                && t.chars().all(|c| c.is_alphabetic())
+                && !self.stop.contains(t)
+                && !t.ends_with("ly")
+                && !t.ends_with("ed")
+                && !t.ends_with("n't")
+                && lex.extra.word(t).is_none()
+                && lex.by_lang[0].word(t).is_none()
+        };
+        let mut i = 0;
+        while i < toks.len() {
+            if !content(&toks[i]) {
+                i += 1;
+                continue;
+            }
+            if i + 1 < toks.len() && content(&toks[i + 1]) {
+                push(out, format!("{} {}", toks[i], singular(&toks[i + 1])));
+                i += 2;
+            } else {
+                push(out, singular(&toks[i]));
+                i += 1;
+            }
+        }
+    }
+}
+
+impl Default for Aspects {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn push(out: &mut Vec<String>, t: String) {
+    if !out.contains(&t) {
+        out.push(t);
+    }
+}
+
+/// "buttons" → "button", "batteries" → "battery"; leaves "glass", "series" alone.
+pub fn singular(t: &str) -> String {
+    if let Some(stem) = t.strip_suffix("ies") {
+        if stem.len() >= 3 && !t.ends_with("series") {
+            return format!("{stem}y");
+        }
+    }
+    if t.len() > 3 && t.ends_with('s') && !t.ends_with("ss") && !t.ends_with("us") && !t.ends_with("is") {
+        return t[..t.len() - 1].to_string();
+    }
+    t.to_string()
+}

@@ -1,0 +1,102 @@
+//! Sentiment lexicons, one per language, plus shared review phrases. Sources are in lexicon/*.tsv
+//! headers and the README: VADER (en, MIT), German Polarity Lexicon (de, Apache-2.0), Pattern (fr,
+//! PDDL), hand-written lists (it, es, phrases; MIT).
+
+use std::collections::HashMap;
+
+/// The languages the analyzer has word lists for, in lexicon order.
+pub const LANGS: [&str; 5] = ["en", "de", "fr", "it", "es"];
+
+const SOURCES: [&str; 5] = [
+    include_str!("lexicon/en.tsv"),
+    include_str!("lexicon/de.tsv"),
+    include_str!("lexicon/fr.tsv"),
+    include_str!("lexicon/it.tsv"),
+    include_str!("lexicon/es.tsv"),
+];
+const EXTRA: &str = include_str!("lexicon/extra.tsv");
+
+#[derive(Default)]
+pub struct Lexicon {
+    words: HashMap<String, f64>,
+    /// `word*` entries: any token starting with the prefix (at least 4 characters long).
+    prefixes: HashMap<String, f64>,
+    /// Multi-token phrases, by first token: (remaining tokens, score), longest first.
+    phrases: HashMap<String, Vec<(Vec<String>, f64)>>,
+}
+
+impl Lexicon {
+    fn add_tsv(&mut self, tsv: &str) {
+        for line in tsv.lines() {
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let Some((w, v)) = line.split_once('\t') else {
+                continue;
+            };
+            let Ok(v) = v.trim().parse::<f64>() else {
+                continue;
+            };
+            let toks = super::text::tokens(w);
+            if toks.len() > 1 {
+                let first = toks[0].clone();
+                let list = self.phrases.entry(first).or_default();
+                list.push((toks[1..].to_vec(), v));
+                list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+            } else if let Some(p) = w.strip_suffix('*') {
+                self.prefixes.insert(p.to_lowercase(), v);
+            } else {
+                self.words.insert(w.to_lowercase(), v);
+            }
+        }
+    }
+
+    pub fn word(&self, t: &str) -> Option<f64> {
+        if let Some(v) = self.words.get(t) {
+            return Some(*v);
+        }
+        if self.prefixes.is_empty() {
+            return None;
+        }
+        let mut end = t.len();
+        while end >= 4 {
+            if t.is_char_boundary(end) {
+                if let Some(v) = self.prefixes.get(&t[..end]) {
+                    return Some(*v);
+                }
+            }
+            end -= 1;
+        }
+        None
+    }
+
+    /// A phrase starting at `toks[0]`: (tokens it spans, score).
+    pub fn phrase(&self, toks: &[String]) -> Option<(usize, f64)> {
+        let list = self.phrases.get(&toks[0])?;
+        list.iter()
+            .find(|(rest, _)| toks.len() > rest.len() && toks[1..=rest.len()] == rest[..])
+            .map(|(rest, v)| (rest.len() + 1, *v))
+    }
+}
+
+/// All lexicons: per language, and the shared phrases that take precedence.
+pub struct Lexicons {
+    pub by_lang: Vec<Lexicon>,
+    pub extra: Lexicon,
+}
+
+impl Lexicons {
+    pub fn load() -> Lexicons {
+        let by_lang = SOURCES
+            .iter()
+            .map(|src| {
+                let mut l = Lexicon::default();
+                l.add_tsv(src);
+                l
+            })
+            .collect();
+        let mut extra = Lexicon::default();
+        extra.add_tsv(EXTRA);
+        Lexicons { by_lang, extra }
+    }
+}

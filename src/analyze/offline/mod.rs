@@ -1,0 +1,174 @@
+//! The built-in offline analyzer: language, sentiment, issues and aspects from lexicons and rules.
+//! Deterministic, explainable (README, "How the offline analyzer works"), and needs no network.
+
+mod aspects;
+mod issues;
+mod lang;
+mod lexicon;
+mod sentiment;
+mod text;
+
+use crate::model::{IssueHit, Sentiment, TextAnalysis};
+
+pub const NAME: &str = "offline";
+pub const VERSION: &str = "1.0";
+
+/// Scores above this are positive, below its negative are negative, between is neutral.
+const NEUTRAL_BAND: f64 = 0.05;
+/// What an issue found in a sentence adds to its valence: a reported problem is a negative statement
+/// even when no sentiment word says so ("stopped working after a week").
+const ISSUE_VALENCE: f64 = -1.6;
+const EVIDENCE_MAX: usize = 300;
+
+pub struct Offline {
+    lex: lexicon::Lexicons,
+    langid: lang::LangId,
+    issues: issues::IssueRules,
+    aspects: aspects::Aspects,
+}
+
+impl Offline {
+    pub fn new() -> Offline {
+        Offline {
+            lex: lexicon::Lexicons::load(),
+            langid: lang::LangId::new(),
+            issues: issues::IssueRules::new(),
+            aspects: aspects::Aspects::new(),
+        }
+    }
+
+    pub fn analyze(&self, title: Option<&str>, body: Option<&str>) -> TextAnalysis {
+        let title = text::decode_entities(title.unwrap_or("").trim());
+        let body = text::decode_entities(body.unwrap_or("").trim());
+        let joined = format!("{title}\n{body}");
+        let language = self.langid.detect(&joined);
+        let all: Vec<usize> = (0..lexicon::LANGS.len()).collect();
+        let langs: Vec<usize> = match language.and_then(|l| lexicon::LANGS.iter().position(|x| *x == l)) {
+            // English words ("super", "top", "ok") are common in every language's reviews.
+            Some(0) => vec![0],
+            Some(i) => vec![i, 0],
+            None => all,
+        };
+        let mut total = 0.0;
+        let mut issues: Vec<IssueHit> = Vec::new();
+        let mut aspects: Vec<String> = Vec::new();
+        let mut codes = Vec::new();
+        for part in [&title, &body] {
+            for s in text::sentences(part) {
+                let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens);
+                let lower = s.text.to_lowercase();
+                codes.clear();
+                self.issues.find(&lower, v < 0.0, &mut codes);
+                v += ISSUE_VALENCE * codes.len().min(2) as f64;
+                for c in &codes {
+                    if !issues.iter().any(|h| h.code == *c) {
+                        issues.push(IssueHit {
+                            code: c.to_string(),
+                            evidence: clip(s.text),
+                        });
+                    }
+                }
+                if v < 0.0 {
+                    self.aspects.extract(&self.lex, language, &s.tokens, &mut aspects);
+                }
+                total += v;
+            }
+        }
+        let score = sentiment::normalize(total);
+        let sentiment = if score >= NEUTRAL_BAND {
+            Sentiment::Positive
+        } else if score <= -NEUTRAL_BAND {
+            Sentiment::Negative
+        } else {
+            Sentiment::Neutral
+        };
+        TextAnalysis {
+            language: language.map(str::to_string),
+            sentiment,
+            score: (score * 1000.0).round() / 1000.0,
+            issues,
+            aspects,
+        }
+    }
+}
+
+impl Default for Offline {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.len() <= EVIDENCE_MAX {
+        return s.to_string();
+    }
+    let mut end = EVIDENCE_MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a(title: &str, body: &str) -> TextAnalysis {
+        Offline::new().analyze(Some(title), Some(body))
+    }
+
+    #[test]
+    fn polarity_in_each_language() {
+        for (t, b, want) in [
+            ("Great", "Works perfectly, highly recommend.", Sentiment::Positive),
+            ("Terrible", "Stopped working after a week. Waste of money.", Sentiment::Negative),
+            ("Super", "Sehr gute Qualität, alles bestens.", Sentiment::Positive),
+            ("Enttäuscht", "Funktioniert nicht, leider schlechte Qualität.", Sentiment::Negative),
+            ("Parfait", "Très bon produit, je recommande.", Sentiment::Positive),
+            ("Déçu", "Ne fonctionne pas, mauvaise qualité.", Sentiment::Negative),
+            ("Ottimo", "Prodotto eccellente, consigliato.", Sentiment::Positive),
+            ("Pessimo", "Si è rotto subito, deluso.", Sentiment::Negative),
+            ("Genial", "Muy buen producto, lo recomiendo.", Sentiment::Positive),
+            ("Fatal", "No funciona, muy mala calidad.", Sentiment::Negative),
+        ] {
+            let r = a(t, b);
+            assert_eq!(r.sentiment, want, "{t} {b}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn negation_flips() {
+        assert_eq!(a("", "This is not good at all.").sentiment, Sentiment::Negative);
+        assert_eq!(a("", "Not bad, no problems so far.").sentiment, Sentiment::Positive);
+        assert_eq!(a("", "Das ist nicht gut.").sentiment, Sentiment::Negative);
+    }
+
+    #[test]
+    fn mixed_review_weighs_the_clause_after_but() {
+        let r = a("", "The design is nice, but it broke after two days and the lid leaks.");
+        assert_eq!(r.sentiment, Sentiment::Negative);
+        let codes: Vec<&str> = r.issues.iter().map(|i| i.code.as_str()).collect();
+        assert!(codes.contains(&"durability") && codes.contains(&"leaks"), "{codes:?}");
+        assert!(r.aspects.iter().any(|x| x == "lid"), "{:?}", r.aspects);
+    }
+
+    #[test]
+    fn empty_short_and_emoji() {
+        let r = Offline::new().analyze(None, None);
+        assert_eq!((r.sentiment, r.score, r.language.as_deref()), (Sentiment::Neutral, 0.0, None));
+        assert_eq!(a("", "Ok").sentiment, Sentiment::Neutral);
+        assert_eq!(a("", "👍👍").sentiment, Sentiment::Positive);
+        assert_eq!(a("", "👎").sentiment, Sentiment::Negative);
+        assert!((-1.0..=1.0).contains(&a("", "!!!!????").score));
+    }
+
+    #[test]
+    fn translated_aspects_add_up() {
+        let de = a("", "Der Deckel ist undicht.");
+        let es = a("", "La tapa gotea, fatal.");
+        assert_eq!(de.aspects, vec!["lid"]);
+        assert_eq!(es.aspects, vec!["lid"]);
+        assert_eq!(de.issues[0].code, "leaks");
+        assert_eq!(de.issues[0].evidence, "Der Deckel ist undicht");
+    }
+}

@@ -1,0 +1,83 @@
+//! Lexicon sentiment with the rules that make VADER work: negation flips and damps a word, boosters
+//! strengthen it, and after a contrast word ("but", "aber", "mais", "ma", "pero") the clause counts more.
+
+use super::lexicon::Lexicons;
+
+/// VADER's scale: word valences are on -4..4, and a sum `x` maps to `x / sqrt(x² + ALPHA)`.
+pub const SCALE: f64 = 4.0;
+const ALPHA: f64 = 15.0;
+const NEGATION: f64 = -0.74;
+const BOOST: f64 = 1.3;
+
+const NEGATORS: &[&str] = &[
+    "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "kein", "keine",
+    "keinen", "keinem", "keiner", "nicht", "nie", "niemals", "ohne", "nichts", "pas", "jamais", "rien",
+    "sans", "aucun", "aucune", "non", "mai", "senza", "nessun", "nessuna", "niente", "nulla", "nunca",
+    "sin", "nada", "tampoco", "ningún", "ninguna",
+];
+
+const BOOSTERS: &[&str] = &[
+    "very", "really", "extremely", "so", "too", "super", "totally", "absolutely", "incredibly", "sehr",
+    "wirklich", "total", "extrem", "echt", "absolut", "richtig", "très", "vraiment", "trop", "tellement",
+    "molto", "davvero", "troppo", "veramente", "proprio", "muy", "realmente", "demasiado", "bastante",
+];
+
+const CONTRAST: &[&str] = &["but", "however", "aber", "jedoch", "allerdings", "mais", "cependant", "ma", "però", "pero"];
+
+fn is_negator(t: &str) -> bool {
+    NEGATORS.contains(&t) || t.ends_with("n't")
+}
+
+/// Valence sum of one sentence's tokens (VADER scale), looking words up in `langs` in order.
+pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64 {
+    let mut vals: Vec<(usize, f64)> = Vec::new();
+    let mut i = 0;
+    while i < toks.len() {
+        let phrase = std::iter::once(&lex.extra)
+            .chain(langs.iter().filter_map(|&l| lex.by_lang.get(l)))
+            .find_map(|l| l.phrase(&toks[i..]));
+        if let Some((len, v)) = phrase {
+            vals.push((i, v * SCALE));
+            i += len;
+            continue;
+        }
+        let t = toks[i].as_str();
+        if is_negator(t) {
+            i += 1;
+            continue;
+        }
+        let v = lex.extra.word(t).or_else(|| {
+            langs
+                .iter()
+                .filter_map(|&l| lex.by_lang.get(l))
+                .find_map(|l| l.word(t))
+        });
+        if let Some(v) = v.filter(|v| *v != 0.0) {
+            let mut s = v * SCALE;
+            if i > 0 && BOOSTERS.contains(&toks[i - 1].as_str()) {
+                s *= BOOST;
+            }
+            if toks[i.saturating_sub(3)..i].iter().any(|p| is_negator(p)) {
+                s *= NEGATION;
+            }
+            vals.push((i, s));
+        }
+        i += 1;
+    }
+    let contrast = toks.iter().rposition(|t| CONTRAST.contains(&t.as_str()));
+    vals.iter()
+        .map(|&(pos, s)| match contrast {
+            Some(c) if pos < c => s * 0.5,
+            Some(_) => s * 1.5,
+            None => s,
+        })
+        .sum()
+}
+
+/// Maps a valence sum to -1..1.
+pub fn normalize(sum: f64) -> f64 {
+    if sum == 0.0 {
+        return 0.0;
+    }
+    (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0)
+}

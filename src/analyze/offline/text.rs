@@ -1,0 +1,132 @@
+//! Splitting review text into sentences and tokens, the same way for every language.
+
+/// A sentence and its lowercase tokens.
+pub struct Sentence<'a> {
+    pub text: &'a str,
+    pub tokens: Vec<String>,
+}
+
+/// Decodes the few HTML entities real exports carry (`&lt;&lt;`, `&amp;`, `&#39;`).
+pub fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return s.into();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[..rest.len().min(10)].find(';');
+        let ent = end.map(|e| &rest[1..e]);
+        let rep = match ent {
+            Some("amp") => Some('&'),
+            Some("lt") => Some('<'),
+            Some("gt") => Some('>'),
+            Some("quot") => Some('"'),
+            Some("apos") | Some("#39") => Some('\''),
+            Some("nbsp") => Some(' '),
+            Some(e) if e.starts_with('#') => e[1..].parse::<u32>().ok().and_then(char::from_u32),
+            _ => None,
+        };
+        match (rep, end) {
+            (Some(c), Some(e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            _ => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x2600..=0x27BF | 0x1F300..=0x1FAFF | 0x2B50)
+}
+
+/// Lowercase word tokens; apostrophes inside words stay (`don't`); each emoji is a token.
+pub fn tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let c = if c == '’' { '\'' } else { c };
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else if c == '\'' && !cur.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
+            cur.push('\'');
+        } else {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            if is_emoji(c) {
+                out.push(c.to_string());
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Sentences split at . ! ? ; and line breaks (not inside numbers like 2.5).
+pub fn sentences(s: &str) -> Vec<Sentence<'_>> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let split = match c {
+            '!' | '?' | ';' | '\n' | '¡' | '¿' => true,
+            '.' => {
+                let prev_digit = i > 0 && b[i - 1].is_ascii_digit();
+                let next_digit = b.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+                !(prev_digit && next_digit)
+            }
+            _ => false,
+        };
+        if split {
+            push_sentence(&mut out, &s[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    push_sentence(&mut out, &s[start..]);
+    out
+}
+
+fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
+    let text = text.trim();
+    if text.is_empty() {
+        return;
+    }
+    let tokens = tokens(text);
+    if !tokens.is_empty() {
+        out.push(Sentence { text, tokens });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenizes_apostrophes_and_emoji() {
+        assert_eq!(tokens("Don’t BUY!! 👎👎"), vec!["don't", "buy", "👎", "👎"]);
+        assert_eq!(tokens("Größe passt"), vec!["größe", "passt"]);
+    }
+
+    #[test]
+    fn splits_sentences_not_numbers() {
+        let s = sentences("Costs 2.5 euros. Broke fast!\nSad");
+        let t: Vec<&str> = s.iter().map(|s| s.text).collect();
+        assert_eq!(t, vec!["Costs 2.5 euros", "Broke fast", "Sad"]);
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(decode_entities("a &lt;&lt; b &amp; c &#39;d&#39; &bogus"), "a << b & c 'd' &bogus");
+    }
+}
