@@ -113,6 +113,20 @@ impl Sentiment {
     }
 }
 
+/// Stars decide where there are stars (4-5, 1-2); the text decides for 3 stars or none.
+pub fn overall_sentiment(rating: Option<u8>, text: Option<Sentiment>) -> Sentiment {
+    Sentiment::from_rating(rating).unwrap_or(text.unwrap_or(Sentiment::Neutral))
+}
+
+/// Stars and text point opposite ways: a 5-star review that complains hides an issue.
+pub fn stars_text_disagree(rating: Option<u8>, text: Option<Sentiment>) -> bool {
+    matches!(
+        (Sentiment::from_rating(rating), text),
+        (Some(Sentiment::Positive), Some(Sentiment::Negative))
+            | (Some(Sentiment::Negative), Some(Sentiment::Positive))
+    )
+}
+
 /// An issue found in a review, with the sentence that shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct IssueHit {

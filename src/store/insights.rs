@@ -1,0 +1,342 @@
+//! The insights layer: analysis runs, per-text results, and the per-product / per-brand roll-ups.
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use super::{now_utc, Store};
+use crate::error::{Error, Result};
+use crate::model::{Hash, IssueHit, TextAnalysis};
+
+/// A review joined with its current analysis, as aggregation reads it.
+pub struct ReviewRow {
+    pub review_id: String,
+    pub asin: String,
+    pub brand: Option<String>,
+    pub rating: Option<u8>,
+    pub review_date: Option<String>,
+    pub language: Option<String>,
+    pub text_sentiment: Option<String>,
+    pub text_score: Option<f64>,
+    pub issues: Vec<IssueHit>,
+    pub aspects: Vec<String>,
+}
+
+/// What a finished run records.
+#[derive(Debug, Default, Clone)]
+pub struct RunCounts {
+    pub reviews_total: i64,
+    pub reviews_analyzed: i64,
+    pub reviews_reused: i64,
+    pub products_updated: i64,
+}
+
+/// One product's computed insights, ready to store.
+pub struct ProductRow {
+    pub asin: String,
+    pub brand: Option<String>,
+    pub review_count: i64,
+    pub rated_count: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_positive: f64,
+    pub pct_neutral: f64,
+    pub pct_negative: f64,
+    pub neg_delta: Option<f64>,
+    pub last_review_date: Option<String>,
+    pub detail: String,
+    pub snapshot: String,
+    /// (code, count, share of reviews)
+    pub issues: Vec<(String, i64, f64)>,
+    /// (month, reviews, avg rating, % negative, issues JSON)
+    pub months: Vec<(String, i64, Option<f64>, f64, String)>,
+}
+
+pub struct BrandRow {
+    pub brand: String,
+    pub products: i64,
+    pub review_count: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_positive: f64,
+    pub pct_negative: f64,
+    pub detail: String,
+}
+
+/// A second, read-only connection: it reads a stable snapshot while the main one writes (WAL).
+pub struct Reader {
+    conn: Connection,
+}
+
+impl Store {
+    pub fn reader(&self) -> Result<Reader> {
+        let conn = Connection::open_with_flags(
+            self.path(),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| Error::Db {
+            path: self.path().to_path_buf(),
+            source,
+        })?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Reader { conn })
+    }
+
+    /// The newest successful run of `analyzer`: (id, ingest watermark).
+    pub fn last_analysis(&self, analyzer: &str) -> Result<Option<(i64, i64)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, ingest_watermark FROM analysis_runs
+                 WHERE analyzer = ?1 AND status IN ('ok', 'unchanged') ORDER BY id DESC LIMIT 1",
+                [analyzer],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    pub fn begin_analysis(&mut self, analyzer: &str, version: &str, taxonomy: u32) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO analysis_runs (started_at, status, analyzer, analyzer_version, taxonomy_version)
+             VALUES (?1, 'running', ?2, ?3, ?4)",
+            params![now_utc(), analyzer, version, taxonomy],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn finish_analysis(
+        &mut self,
+        run_id: i64,
+        status: &str,
+        watermark: i64,
+        counts: &RunCounts,
+        duration_ms: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE analysis_runs SET finished_at = ?2, status = ?3, ingest_watermark = ?4,
+                 reviews_total = ?5, reviews_analyzed = ?6, reviews_reused = ?7, products_updated = ?8,
+                 duration_ms = ?9
+             WHERE id = ?1",
+            params![
+                run_id,
+                now_utc(),
+                status,
+                watermark,
+                counts.reviews_total,
+                counts.reviews_analyzed,
+                counts.reviews_reused,
+                counts.products_updated,
+                duration_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores one chunk of per-text results in one transaction.
+    pub fn put_text_results(
+        &mut self,
+        analyzer: &str,
+        run_id: i64,
+        results: &[(Hash, TextAnalysis)],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT OR REPLACE INTO text_results
+                     (text_hash, analyzer, language, text_sentiment, text_score, issues, aspects, run_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            for (hash, a) in results {
+                let issues = serde_json::to_string(&a.issues).unwrap_or_else(|_| "[]".into());
+                let aspects = serde_json::to_string(&a.aspects).unwrap_or_else(|_| "[]".into());
+                st.execute(params![
+                    &hash[..],
+                    analyzer,
+                    a.language,
+                    a.sentiment.as_str(),
+                    a.score.clamp(-1.0, 1.0),
+                    issues,
+                    aspects,
+                    run_id
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// pct_negative of every product as of the last run, for the change since then.
+    pub fn previous_negative(&self) -> Result<std::collections::HashMap<String, f64>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT asin, pct_negative FROM product_insights")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Replaces the current insights with this run's, and appends the run's snapshots, atomically.
+    pub fn put_insights(&mut self, run_id: i64, products: &[ProductRow], brands: &[BrandRow]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM product_insights; DELETE FROM product_issues; DELETE FROM product_months;
+             DELETE FROM brand_insights;",
+        )?;
+        {
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            let mut snap = tx.prepare_cached(
+                "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
+                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut iss = tx.prepare_cached(
+                "INSERT INTO product_issues (asin, code, count, share) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            let mut mon = tx.prepare_cached(
+                "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for p in products {
+                ins.execute(params![
+                    p.asin,
+                    p.brand,
+                    run_id,
+                    p.review_count,
+                    p.rated_count,
+                    p.avg_rating,
+                    p.pct_positive,
+                    p.pct_neutral,
+                    p.pct_negative,
+                    p.neg_delta,
+                    p.last_review_date,
+                    p.detail
+                ])?;
+                snap.execute(params![
+                    p.asin,
+                    run_id,
+                    p.review_count,
+                    p.avg_rating,
+                    p.pct_positive,
+                    p.pct_negative,
+                    p.snapshot
+                ])?;
+                for (code, count, share) in &p.issues {
+                    iss.execute(params![p.asin, code, count, share])?;
+                }
+                for (month, n, avg, neg, issues) in &p.months {
+                    mon.execute(params![p.asin, month, n, avg, neg, issues])?;
+                }
+            }
+            let mut b_ins = tx.prepare_cached(
+                "INSERT INTO brand_insights (brand, run_id, products, review_count, avg_rating,
+                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?;
+            let mut b_snap = tx.prepare_cached(
+                "INSERT OR REPLACE INTO brand_snapshots (brand, run_id, review_count, avg_rating,
+                     pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for b in brands {
+                b_ins.execute(params![
+                    b.brand,
+                    run_id,
+                    b.products,
+                    b.review_count,
+                    b.avg_rating,
+                    b.pct_positive,
+                    b.pct_negative,
+                    b.detail
+                ])?;
+                b_snap.execute(params![
+                    b.brand,
+                    run_id,
+                    b.review_count,
+                    b.avg_rating,
+                    b.pct_negative,
+                    b.detail
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+impl Reader {
+    /// Texts without a result from `analyzer` (every text when `full`), in chunks.
+    pub fn texts_to_analyze(
+        &self,
+        analyzer: &str,
+        full: bool,
+        chunk: usize,
+        mut f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
+    ) -> Result<()> {
+        let sql = if full {
+            "SELECT r.text_hash, r.title, r.body FROM reviews r WHERE ?1 IS NOT NULL"
+        } else {
+            "SELECT r.text_hash, r.title, r.body FROM reviews r
+             WHERE NOT EXISTS (SELECT 1 FROM text_results t
+                               WHERE t.text_hash = r.text_hash AND t.analyzer = ?1)"
+        };
+        let mut st = self.conn.prepare(sql)?;
+        let mut rows = st.query([analyzer])?;
+        let mut seen = std::collections::HashSet::new();
+        let mut buf = Vec::with_capacity(chunk);
+        while let Some(r) = rows.next()? {
+            let h: Vec<u8> = r.get(0)?;
+            let Ok(hash) = <Hash>::try_from(h.as_slice()) else {
+                continue;
+            };
+            if !seen.insert(hash) {
+                continue; // the same text on another review: one result serves both
+            }
+            buf.push((hash, r.get(1)?, r.get(2)?));
+            if buf.len() == chunk {
+                f(std::mem::replace(&mut buf, Vec::with_capacity(chunk)))?;
+            }
+        }
+        if !buf.is_empty() {
+            f(buf)?;
+        }
+        Ok(())
+    }
+
+    pub fn review_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))?)
+    }
+
+    /// Every review with its result from `analyzer`, grouped by product (ordered by ASIN).
+    pub fn reviews_by_product(&self, analyzer: &str, mut f: impl FnMut(ReviewRow) -> Result<()>) -> Result<()> {
+        let mut st = self.conn.prepare(
+            "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
+                    r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects
+             FROM reviews r
+             JOIN products p ON p.asin = r.asin
+             LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             ORDER BY r.asin",
+        )?;
+        let mut rows = st.query([analyzer])?;
+        while let Some(r) = rows.next()? {
+            let issues: Option<String> = r.get(8)?;
+            let aspects: Option<String> = r.get(9)?;
+            f(ReviewRow {
+                review_id: r.get(0)?,
+                asin: r.get(1)?,
+                brand: r.get(2)?,
+                rating: r.get::<_, Option<i64>>(3)?.map(|x| x.clamp(0, 5) as u8),
+                review_date: r.get(4)?,
+                language: r.get(5)?,
+                text_sentiment: r.get(6)?,
+                text_score: r.get(7)?,
+                issues: issues
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default(),
+                aspects: aspects
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default(),
+            })?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,315 @@
+//! Read queries shared by `report` (and the API): one place, so both always say the same thing.
+
+use rusqlite::{params_from_iter, types::Value as SqlValue, OptionalExtension};
+use serde_json::{json, Map, Value};
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::model::{overall_sentiment, stars_text_disagree, Sentiment};
+
+/// Filters for list queries; every value reaches SQL as a bound parameter.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub brands: Vec<String>,
+    pub asin: Option<String>,
+    pub min_reviews: Option<i64>,
+    pub issue: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// Sort orders for products, from a fixed list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductSort {
+    Reviews,
+    Rating,
+    Negative,
+    Trend,
+    Asin,
+}
+
+impl ProductSort {
+    fn sql(self) -> &'static str {
+        match self {
+            ProductSort::Reviews => "p.review_count DESC, p.asin",
+            ProductSort::Rating => "p.avg_rating IS NULL, p.avg_rating ASC, p.asin",
+            ProductSort::Negative => "p.pct_negative DESC, p.review_count DESC, p.asin",
+            ProductSort::Trend => "p.neg_delta IS NULL, p.neg_delta DESC, p.asin",
+            ProductSort::Asin => "p.asin",
+        }
+    }
+}
+
+/// One review with its analysis, as `report reviews` prints it.
+pub struct ReviewOut {
+    pub review_id: String,
+    pub asin: String,
+    pub brand: Option<String>,
+    pub rating: Option<i64>,
+    pub review_date: Option<String>,
+    pub language: Option<String>,
+    pub sentiment: Option<&'static str>,
+    pub text_sentiment: Option<String>,
+    pub text_score: Option<f64>,
+    pub disagreement: bool,
+    pub issues: Vec<String>,
+    pub aspects: Vec<String>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+}
+
+impl Store {
+    /// The analyzer whose results are current: that of the newest successful run.
+    pub fn current_analyzer(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT analyzer FROM analysis_runs WHERE status IN ('ok', 'unchanged')
+                 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn reviews(&self, f: &Filter, mut out: impl FnMut(ReviewOut) -> Result<()>) -> Result<()> {
+        let analyzer = self.current_analyzer()?.unwrap_or_default();
+        let mut sql = String::from(
+            "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand), r.rating,
+                    r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
+                    r.title, r.body
+             FROM reviews r JOIN products p ON p.asin = r.asin
+             LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             WHERE 1 = 1",
+        );
+        let mut args: Vec<SqlValue> = vec![analyzer.into()];
+        if let Some(a) = &f.asin {
+            args.push(a.clone().into());
+            sql.push_str(&format!(" AND r.asin = ?{}", args.len()));
+        }
+        push_brands(&mut sql, &mut args, &f.brands, "p.brand");
+        if let Some(code) = &f.issue {
+            args.push(format!("%\"code\":\"{code}\"%").into());
+            sql.push_str(&format!(" AND t.issues LIKE ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY r.asin, r.review_date, r.id");
+        if let Some(l) = f.limit {
+            args.push(l.into());
+            sql.push_str(&format!(" LIMIT ?{}", args.len()));
+        }
+        let mut st = self.conn.prepare(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let rating: Option<i64> = r.get(3)?;
+            let text_sentiment: Option<String> = r.get(6)?;
+            let ts = text_sentiment.as_deref().and_then(Sentiment::parse);
+            let stars = rating.map(|x| x.clamp(0, 5) as u8);
+            let issues: Option<String> = r.get(8)?;
+            let aspects: Option<String> = r.get(9)?;
+            let codes = issues
+                .and_then(|s| serde_json::from_str::<Vec<Value>>(&s).ok())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.get("code").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            out(ReviewOut {
+                review_id: r.get(0)?,
+                asin: r.get(1)?,
+                brand: r.get(2)?,
+                rating,
+                review_date: r.get(4)?,
+                language: r.get(5)?,
+                sentiment: (ts.is_some() || stars.is_some()).then(|| overall_sentiment(stars, ts).as_str()),
+                text_sentiment,
+                text_score: r.get(7)?,
+                disagreement: stars_text_disagree(stars, ts),
+                issues: codes,
+                aspects: aspects
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default(),
+                title: r.get(10)?,
+                body: r.get(11)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Products with their insights (the detail document without quotes), filtered and sorted.
+    pub fn products(&self, f: &Filter, sort: ProductSort) -> Result<Vec<Value>> {
+        let mut sql = String::from(
+            "SELECT p.detail FROM product_insights p LEFT JOIN products r ON r.asin = p.asin WHERE 1 = 1",
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        push_brands(&mut sql, &mut args, &f.brands, "p.brand");
+        if let Some(n) = f.min_reviews {
+            args.push(n.into());
+            sql.push_str(&format!(" AND p.review_count >= ?{}", args.len()));
+        }
+        if let Some(code) = &f.issue {
+            args.push(code.clone().into());
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.asin = p.asin AND i.code = ?{})",
+                args.len()
+            ));
+        }
+        if let Some(a) = &f.asin {
+            args.push(a.clone().into());
+            sql.push_str(&format!(" AND p.asin = ?{}", args.len()));
+        }
+        sql.push_str(" ORDER BY ");
+        sql.push_str(sort.sql());
+        if let Some(l) = f.limit {
+            args.push(l.into());
+            sql.push_str(&format!(" LIMIT ?{}", args.len()));
+        }
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(params_from_iter(args), |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .iter()
+            .filter_map(|d| serde_json::from_str(d).ok())
+            .collect())
+    }
+
+    /// Everything about one product: its insights, monthly trend, and one point per analysis run.
+    pub fn product(&self, asin: &str) -> Result<Value> {
+        let detail: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT detail FROM product_insights WHERE asin = ?1 COLLATE NOCASE",
+                [asin],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(detail) = detail else {
+            let known: bool = self
+                .conn
+                .prepare("SELECT 1 FROM products WHERE asin = ?1 COLLATE NOCASE")?
+                .exists([asin])?;
+            return Err(Error::NotFound(if known {
+                format!("product {asin} has no insights yet; run `prodinsight analyze`")
+            } else {
+                format!("no product {asin} in {}", self.path().display())
+            }));
+        };
+        let mut p: Map<String, Value> = serde_json::from_str(&detail)
+            .map_err(|e| Error::Other(format!("stored insights for {asin} are unreadable: {e}")))?;
+        let asin = p.get("asin").and_then(Value::as_str).unwrap_or(asin).to_string();
+        let title: Option<String> = self
+            .conn
+            .query_row("SELECT title FROM products WHERE asin = ?1", [&asin], |r| r.get(0))
+            .optional()?
+            .flatten();
+        p.insert("title".into(), json!(title));
+        let mut st = self.conn.prepare(
+            "SELECT month, reviews, avg_rating, pct_negative, issues FROM product_months
+             WHERE asin = ?1 ORDER BY month",
+        )?;
+        let months: Vec<Value> = st
+            .query_map([&asin], |r| {
+                let issues: String = r.get(4)?;
+                Ok(json!({
+                    "month": r.get::<_, String>(0)?,
+                    "reviews": r.get::<_, i64>(1)?,
+                    "avg_rating": r.get::<_, Option<f64>>(2)?,
+                    "pct_negative": r.get::<_, f64>(3)?,
+                    "issues": serde_json::from_str::<Value>(&issues).unwrap_or(Value::Null),
+                }))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut st = self.conn.prepare(
+            "SELECT s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_positive, s.pct_negative
+             FROM product_snapshots s JOIN analysis_runs a ON a.id = s.run_id
+             WHERE s.asin = ?1 ORDER BY s.run_id",
+        )?;
+        let history: Vec<Value> = st
+            .query_map([&asin], |r| {
+                Ok(json!({
+                    "run_id": r.get::<_, i64>(0)?,
+                    "at": r.get::<_, Option<String>>(1)?,
+                    "review_count": r.get::<_, i64>(2)?,
+                    "avg_rating": r.get::<_, Option<f64>>(3)?,
+                    "pct_positive": r.get::<_, f64>(4)?,
+                    "pct_negative": r.get::<_, f64>(5)?,
+                }))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        p.insert("trend".into(), Value::Array(months));
+        p.insert("history".into(), Value::Array(history));
+        Ok(Value::Object(p))
+    }
+
+    pub fn brands(&self, f: &Filter) -> Result<Vec<Value>> {
+        let mut sql = String::from("SELECT detail FROM brand_insights b WHERE 1 = 1");
+        let mut args: Vec<SqlValue> = Vec::new();
+        push_brands(&mut sql, &mut args, &f.brands, "b.brand");
+        sql.push_str(" ORDER BY review_count DESC, brand");
+        if let Some(l) = f.limit {
+            args.push(l.into());
+            sql.push_str(&format!(" LIMIT ?{}", args.len()));
+        }
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(params_from_iter(args), |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows.iter().filter_map(|d| serde_json::from_str(d).ok()).collect())
+    }
+
+    /// Issues ranked across the portfolio: reviews reporting each, and products affected.
+    pub fn issues(&self, f: &Filter) -> Result<Vec<(String, i64, i64)>> {
+        let mut sql = String::from(
+            "SELECT i.code, sum(i.count), count(*) FROM product_issues i
+             JOIN product_insights p ON p.asin = i.asin WHERE 1 = 1",
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        push_brands(&mut sql, &mut args, &f.brands, "p.brand");
+        sql.push_str(" GROUP BY i.code ORDER BY 2 DESC, 1");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn runs(&self) -> Result<Vec<Value>> {
+        let mut st = self.conn.prepare(
+            "SELECT id, started_at, finished_at, status, analyzer, taxonomy_version, reviews_total,
+                    reviews_analyzed, reviews_reused, products_updated, duration_ms, prompt_tokens,
+                    completion_tokens, cost_usd
+             FROM analysis_runs ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(json!({
+                    "id": r.get::<_, i64>(0)?,
+                    "started_at": r.get::<_, String>(1)?,
+                    "finished_at": r.get::<_, Option<String>>(2)?,
+                    "status": r.get::<_, String>(3)?,
+                    "analyzer": r.get::<_, String>(4)?,
+                    "taxonomy_version": r.get::<_, i64>(5)?,
+                    "reviews_total": r.get::<_, i64>(6)?,
+                    "reviews_analyzed": r.get::<_, i64>(7)?,
+                    "reviews_reused": r.get::<_, i64>(8)?,
+                    "products_updated": r.get::<_, i64>(9)?,
+                    "duration_ms": r.get::<_, Option<i64>>(10)?,
+                    "prompt_tokens": r.get::<_, i64>(11)?,
+                    "completion_tokens": r.get::<_, i64>(12)?,
+                    "cost_usd": r.get::<_, f64>(13)?,
+                }))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+}
+
+fn push_brands(sql: &mut String, args: &mut Vec<SqlValue>, brands: &[String], col: &str) {
+    if brands.is_empty() {
+        return;
+    }
+    let mut marks = Vec::new();
+    for b in brands {
+        args.push(b.clone().into());
+        marks.push(format!("?{}", args.len()));
+    }
+    sql.push_str(&format!(" AND {col} IN ({})", marks.join(", ")));
+}

@@ -1,0 +1,290 @@
+//! Per-product and per-brand insights from analyzed reviews: counts, shares, top issues with quotes,
+//! complaint aspects, languages, and monthly buckets by review date.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{json, Value};
+
+use super::taxonomy;
+use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
+use crate::store::insights::{BrandRow, ProductRow, ReviewRow};
+
+const EXAMPLES: usize = 3;
+const TOP_ASPECTS: usize = 20;
+
+#[derive(Default)]
+struct IssueAcc {
+    count: i64,
+    in_negative: i64,
+    examples: Vec<(String, String)>,
+}
+
+#[derive(Default)]
+struct MonthAcc {
+    n: i64,
+    rated: i64,
+    sum: i64,
+    neg: i64,
+    issues: BTreeMap<String, i64>,
+}
+
+/// Accumulates one product's reviews.
+#[derive(Default)]
+pub struct ProductAcc {
+    asin: String,
+    brand: Option<String>,
+    n: i64,
+    rated: i64,
+    sum: i64,
+    hist: [i64; 5],
+    by_stars: [i64; 3],
+    by_text: [i64; 3],
+    overall: [i64; 3],
+    disagree: i64,
+    issues: HashMap<String, IssueAcc>,
+    aspects: HashMap<String, i64>,
+    langs: BTreeMap<String, i64>,
+    last_date: Option<String>,
+    months: BTreeMap<String, MonthAcc>,
+}
+
+fn idx(s: Sentiment) -> usize {
+    match s {
+        Sentiment::Positive => 0,
+        Sentiment::Neutral => 1,
+        Sentiment::Negative => 2,
+    }
+}
+
+fn pct(part: i64, whole: i64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (1000.0 * part as f64 / whole as f64).round() / 10.0
+    }
+}
+
+fn avg(sum: i64, n: i64) -> Option<f64> {
+    (n > 0).then(|| (100.0 * sum as f64 / n as f64).round() / 100.0)
+}
+
+impl ProductAcc {
+    pub fn new(asin: &str, brand: Option<String>) -> ProductAcc {
+        ProductAcc {
+            asin: asin.to_string(),
+            brand,
+            ..Default::default()
+        }
+    }
+
+    pub fn asin(&self) -> &str {
+        &self.asin
+    }
+
+    pub fn add(&mut self, r: &ReviewRow) {
+        self.n += 1;
+        let text = r.text_sentiment.as_deref().and_then(Sentiment::parse);
+        let all = overall(r.rating, text);
+        if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
+            self.rated += 1;
+            self.sum += x as i64;
+            self.hist[x as usize - 1] += 1;
+            if let Some(s) = Sentiment::from_rating(Some(x)) {
+                self.by_stars[idx(s)] += 1;
+            } else {
+                self.by_stars[1] += 1;
+            }
+        }
+        if let Some(t) = text {
+            self.by_text[idx(t)] += 1;
+        }
+        self.overall[idx(all)] += 1;
+        if disagrees(r.rating, text) {
+            self.disagree += 1;
+        }
+        for hit in &r.issues {
+            let acc = self.issues.entry(hit.code.clone()).or_default();
+            acc.count += 1;
+            if all == Sentiment::Negative {
+                acc.in_negative += 1;
+            }
+            if acc.examples.len() < EXAMPLES {
+                acc.examples.push((r.review_id.clone(), hit.evidence.clone()));
+            }
+        }
+        for a in &r.aspects {
+            *self.aspects.entry(a.clone()).or_default() += 1;
+        }
+        *self
+            .langs
+            .entry(r.language.clone().unwrap_or_else(|| "unknown".into()))
+            .or_default() += 1;
+        if let Some(d) = &r.review_date {
+            if self.last_date.as_deref().is_none_or(|l| d.as_str() > l) {
+                self.last_date = Some(d.clone());
+            }
+            if d.len() >= 7 {
+                let m = self.months.entry(d[..7].to_string()).or_default();
+                m.n += 1;
+                if let Some(x) = r.rating {
+                    m.rated += 1;
+                    m.sum += x as i64;
+                }
+                if all == Sentiment::Negative {
+                    m.neg += 1;
+                }
+                for hit in &r.issues {
+                    *m.issues.entry(hit.code.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    fn negatives(&self) -> i64 {
+        self.overall[2]
+    }
+
+    pub fn finish(self, previous_negative: Option<f64>) -> ProductRow {
+        let n = self.n;
+        let neg = self.negatives();
+        let mut issues: Vec<(&String, &IssueAcc)> = self.issues.iter().collect();
+        issues.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+        let issues_json: Vec<Value> = issues
+            .iter()
+            .map(|(code, a)| {
+                json!({
+                    "code": code,
+                    "label": taxonomy::label(code),
+                    "count": a.count,
+                    "share": pct(a.count, n),
+                    "share_of_negative": pct(a.in_negative, neg),
+                    "examples": a.examples.iter().map(|(id, s)| json!({"review_id": id, "text": s})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let mut aspects: Vec<(&String, &i64)> = self.aspects.iter().collect();
+        aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let aspects_json: Vec<Value> = aspects
+            .iter()
+            .take(TOP_ASPECTS)
+            .map(|(t, c)| json!({"term": t, "count": c}))
+            .collect();
+        let avg_rating = avg(self.sum, self.rated);
+        let pct_negative = pct(neg, n);
+        let neg_delta = previous_negative.map(|p| ((pct_negative - p) * 10.0).round() / 10.0);
+        let shares = |c: &[i64; 3], total: i64| {
+            json!({"positive": pct(c[0], total), "neutral": pct(c[1], total), "negative": pct(c[2], total)})
+        };
+        let text_total: i64 = self.by_text.iter().sum();
+        let detail = json!({
+            "asin": self.asin,
+            "brand": self.brand,
+            "review_count": n,
+            "rated_count": self.rated,
+            "avg_rating": avg_rating,
+            "rating_histogram": {"1": self.hist[0], "2": self.hist[1], "3": self.hist[2], "4": self.hist[3], "5": self.hist[4]},
+            "pct_positive": pct(self.overall[0], n),
+            "pct_neutral": pct(self.overall[1], n),
+            "pct_negative": pct_negative,
+            "neg_delta": neg_delta,
+            "sentiment_by_stars": shares(&self.by_stars, self.rated),
+            "sentiment_by_text": shares(&self.by_text, text_total),
+            "stars_text_disagreements": self.disagree,
+            "issues": issues_json,
+            "complaint_aspects": aspects_json,
+            "languages": self.langs,
+            "last_review_date": self.last_date,
+        });
+        // Snapshots keep the numbers and issue counts, not the quotes: history stays small.
+        let snapshot = json!({
+            "review_count": n,
+            "avg_rating": avg_rating,
+            "pct_negative": pct_negative,
+            "rating_histogram": self.hist,
+            "issues": issues.iter().map(|(c, a)| (c.to_string(), a.count)).collect::<BTreeMap<_, _>>(),
+        });
+        let months = self
+            .months
+            .iter()
+            .map(|(m, a)| {
+                (
+                    m.clone(),
+                    a.n,
+                    avg(a.sum, a.rated),
+                    pct(a.neg, a.n),
+                    serde_json::to_string(&a.issues).unwrap_or_else(|_| "{}".into()),
+                )
+            })
+            .collect();
+        ProductRow {
+            asin: self.asin.clone(),
+            brand: self.brand.clone(),
+            review_count: n,
+            rated_count: self.rated,
+            avg_rating,
+            pct_positive: pct(self.overall[0], n),
+            pct_neutral: pct(self.overall[1], n),
+            pct_negative,
+            neg_delta,
+            last_review_date: self.last_date.clone(),
+            detail: detail.to_string(),
+            snapshot: snapshot.to_string(),
+            issues: issues
+                .iter()
+                .map(|(c, a)| (c.to_string(), a.count, pct(a.count, n)))
+                .collect(),
+            months,
+        }
+    }
+}
+
+/// Rolls products up by brand.
+#[derive(Default)]
+pub struct BrandAcc {
+    products: i64,
+    n: i64,
+    rated: i64,
+    sum: i64,
+    pos: i64,
+    neg: i64,
+    issues: BTreeMap<String, i64>,
+}
+
+impl BrandAcc {
+    pub fn add(&mut self, p: &ProductRow) {
+        self.products += 1;
+        self.n += p.review_count;
+        self.rated += p.rated_count;
+        if let Some(a) = p.avg_rating {
+            self.sum += (a * p.rated_count as f64).round() as i64;
+        }
+        self.pos += (p.pct_positive * p.review_count as f64 / 100.0).round() as i64;
+        self.neg += (p.pct_negative * p.review_count as f64 / 100.0).round() as i64;
+        for (code, count, _) in &p.issues {
+            *self.issues.entry(code.clone()).or_default() += count;
+        }
+    }
+
+    pub fn finish(self, brand: String) -> BrandRow {
+        let mut top: Vec<(&String, &i64)> = self.issues.iter().collect();
+        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let detail = json!({
+            "brand": brand,
+            "products": self.products,
+            "review_count": self.n,
+            "avg_rating": avg(self.sum, self.rated),
+            "pct_positive": pct(self.pos, self.n),
+            "pct_negative": pct(self.neg, self.n),
+            "issues": top.iter().map(|(c, n)| json!({"code": c, "label": taxonomy::label(c), "count": n})).collect::<Vec<_>>(),
+        });
+        BrandRow {
+            brand,
+            products: self.products,
+            review_count: self.n,
+            avg_rating: avg(self.sum, self.rated),
+            pct_positive: pct(self.pos, self.n),
+            pct_negative: pct(self.neg, self.n),
+            detail: detail.to_string(),
+        }
+    }
+}
