@@ -51,52 +51,246 @@ struct Category {
 }
 
 const CATEGORIES: [Category; 6] = [
-    Category { name: "Insulated Water Bottle", parts: &[["lid", "Deckel", "couvercle", "coperchio", "tapa"], ["seal", "Dichtung", "joint", "guarnizione", "junta"], ["straw", "Strohhalm", "paille", "cannuccia", "pajita"]], issues: &[0, 2, 3, 6] },
-    Category { name: "Ratchet Tie-Down Straps", parts: &[["strap", "Gurt", "sangle", "cinghia", "correa"], ["ratchet", "Ratsche", "cliquet", "cricchetto", "carraca"], ["hook", "Haken", "crochet", "gancio", "gancho"]], issues: &[1, 4, 5, 7] },
-    Category { name: "Wireless Earbuds", parts: &[["battery", "Akku", "batterie", "batteria", "batería"], ["charging case", "Ladeetui", "boîtier de charge", "custodia di ricarica", "estuche de carga"], ["sound", "Klang", "son", "suono", "sonido"]], issues: &[0, 8, 9, 7] },
-    Category { name: "Yoga Mat", parts: &[["surface", "Oberfläche", "surface", "superficie", "superficie"], ["strap", "Tragegurt", "sangle", "cinghia", "correa"], ["edge", "Rand", "bord", "bordo", "borde"]], issues: &[3, 1, 10, 5] },
-    Category { name: "Kitchen Scale", parts: &[["display", "Display", "écran", "display", "pantalla"], ["button", "Taste", "bouton", "pulsante", "botón"], ["battery", "Batterie", "pile", "batteria", "pila"]], issues: &[0, 11, 8, 4] },
-    Category { name: "Garden Hose", parts: &[["connector", "Anschluss", "raccord", "raccordo", "conector"], ["nozzle", "Düse", "buse", "ugello", "boquilla"], ["hose", "Schlauch", "tuyau", "tubo", "manguera"]], issues: &[2, 1, 6, 10] },
+    Category {
+        name: "Insulated Water Bottle",
+        parts: &[
+            ["lid", "Deckel", "couvercle", "coperchio", "tapa"],
+            ["seal", "Dichtung", "joint", "guarnizione", "junta"],
+            ["straw", "Strohhalm", "paille", "cannuccia", "pajita"],
+        ],
+        issues: &[0, 2, 3, 6],
+    },
+    Category {
+        name: "Ratchet Tie-Down Straps",
+        parts: &[
+            ["strap", "Gurt", "sangle", "cinghia", "correa"],
+            ["ratchet", "Ratsche", "cliquet", "cricchetto", "carraca"],
+            ["hook", "Haken", "crochet", "gancio", "gancho"],
+        ],
+        issues: &[1, 4, 5, 7],
+    },
+    Category {
+        name: "Wireless Earbuds",
+        parts: &[
+            ["battery", "Akku", "batterie", "batteria", "batería"],
+            [
+                "charging case",
+                "Ladeetui",
+                "boîtier de charge",
+                "custodia di ricarica",
+                "estuche de carga",
+            ],
+            ["sound", "Klang", "son", "suono", "sonido"],
+        ],
+        issues: &[0, 8, 9, 7],
+    },
+    Category {
+        name: "Yoga Mat",
+        parts: &[
+            [
+                "surface",
+                "Oberfläche",
+                "surface",
+                "superficie",
+                "superficie",
+            ],
+            ["strap", "Tragegurt", "sangle", "cinghia", "correa"],
+            ["edge", "Rand", "bord", "bordo", "borde"],
+        ],
+        issues: &[3, 1, 10, 5],
+    },
+    Category {
+        name: "Kitchen Scale",
+        parts: &[
+            ["display", "Display", "écran", "display", "pantalla"],
+            ["button", "Taste", "bouton", "pulsante", "botón"],
+            ["battery", "Batterie", "pile", "batteria", "pila"],
+        ],
+        issues: &[0, 11, 8, 4],
+    },
+    Category {
+        name: "Garden Hose",
+        parts: &[
+            ["connector", "Anschluss", "raccord", "raccordo", "conector"],
+            ["nozzle", "Düse", "buse", "ugello", "boquilla"],
+            ["hose", "Schlauch", "tuyau", "tubo", "manguera"],
+        ],
+        issues: &[2, 1, 6, 10],
+    },
 ];
 
 /// Complaint templates per issue kind, in en, de, fr, it, es; `{p}` is the part.
 const ISSUES: [[&str; 5]; 12] = [
-    ["Stopped working after two weeks, the {p} is dead.", "Nach zwei Wochen funktioniert es nicht mehr, {p} defekt.", "Ne fonctionne plus après deux semaines, {p} défectueux.", "Ha smesso di funzionare dopo due settimane, {p} difettoso.", "Dejó de funcionar a las dos semanas, {p} defectuoso."],
-    ["The {p} broke after a few uses.", "Der {p} ist nach wenigen Benutzungen gebrochen.", "Le {p} s'est cassé après quelques utilisations.", "Il {p} si è rotto dopo pochi utilizzi.", "El {p} se rompió después de pocos usos."],
-    ["The {p} leaks, water everywhere in my bag.", "Der {p} ist undicht, alles nass in der Tasche.", "Le {p} fuit, de l'eau partout dans mon sac.", "Il {p} perde acqua, tutto bagnato nella borsa.", "La {p} gotea, agua por todas partes en mi bolso."],
-    ["Strong chemical smell that does not go away.", "Starker chemischer Geruch, der nicht weggeht.", "Forte odeur chimique qui ne part pas.", "Forte odore chimico che non va via.", "Fuerte olor químico que no se va."],
-    ["The {p} feels cheap and flimsy.", "Der {p} wirkt billig und instabil.", "Le {p} fait bon marché et fragile.", "Il {p} sembra economico e fragile.", "El {p} parece barato y endeble."],
-    ["Parts were missing from the box, no {p} included.", "Teile fehlten, kein {p} dabei.", "Il manquait des pièces, pas de {p} dans la boîte.", "Mancavano dei pezzi, nessun {p} nella scatola.", "Faltaban piezas, no venía el {p}."],
-    ["Hard to clean, the {p} is a pain.", "Schwer zu reinigen, der {p} nervt.", "Difficile à nettoyer, le {p} est pénible.", "Difficile da pulire, il {p} è scomodo.", "Difícil de limpiar, el {p} es incómodo."],
-    ["Arrived damaged, the {p} was scratched.", "Beschädigt angekommen, {p} zerkratzt.", "Arrivé endommagé, le {p} était rayé.", "Arrivato danneggiato, il {p} era graffiato.", "Llegó dañado, el {p} estaba rayado."],
-    ["Battery life is terrible, barely two hours.", "Die Akkulaufzeit ist schlecht, kaum zwei Stunden.", "L'autonomie de la batterie est nulle, à peine deux heures.", "La durata della batteria è pessima, appena due ore.", "La batería dura muy poco, apenas dos horas."],
-    ["Does not connect to my phone.", "Verbindet sich nicht mit meinem Handy.", "Ne se connecte pas à mon téléphone.", "Non si collega al mio telefono.", "No se conecta con mi móvil."],
-    ["Much smaller than described.", "Viel kleiner als beschrieben.", "Beaucoup plus petit que décrit.", "Molto più piccolo di come descritto.", "Mucho más pequeño de lo descrito."],
-    ["The instructions are useless.", "Die Anleitung ist unbrauchbar.", "Le mode d'emploi est inutile.", "Le istruzioni sono inutili.", "Las instrucciones no sirven."],
+    [
+        "Stopped working after two weeks, the {p} is dead.",
+        "Nach zwei Wochen funktioniert es nicht mehr, {p} defekt.",
+        "Ne fonctionne plus après deux semaines, {p} défectueux.",
+        "Ha smesso di funzionare dopo due settimane, {p} difettoso.",
+        "Dejó de funcionar a las dos semanas, {p} defectuoso.",
+    ],
+    [
+        "The {p} broke after a few uses.",
+        "Der {p} ist nach wenigen Benutzungen gebrochen.",
+        "Le {p} s'est cassé après quelques utilisations.",
+        "Il {p} si è rotto dopo pochi utilizzi.",
+        "El {p} se rompió después de pocos usos.",
+    ],
+    [
+        "The {p} leaks, water everywhere in my bag.",
+        "Der {p} ist undicht, alles nass in der Tasche.",
+        "Le {p} fuit, de l'eau partout dans mon sac.",
+        "Il {p} perde acqua, tutto bagnato nella borsa.",
+        "La {p} gotea, agua por todas partes en mi bolso.",
+    ],
+    [
+        "Strong chemical smell that does not go away.",
+        "Starker chemischer Geruch, der nicht weggeht.",
+        "Forte odeur chimique qui ne part pas.",
+        "Forte odore chimico che non va via.",
+        "Fuerte olor químico que no se va.",
+    ],
+    [
+        "The {p} feels cheap and flimsy.",
+        "Der {p} wirkt billig und instabil.",
+        "Le {p} fait bon marché et fragile.",
+        "Il {p} sembra economico e fragile.",
+        "El {p} parece barato y endeble.",
+    ],
+    [
+        "Parts were missing from the box, no {p} included.",
+        "Teile fehlten, kein {p} dabei.",
+        "Il manquait des pièces, pas de {p} dans la boîte.",
+        "Mancavano dei pezzi, nessun {p} nella scatola.",
+        "Faltaban piezas, no venía el {p}.",
+    ],
+    [
+        "Hard to clean, the {p} is a pain.",
+        "Schwer zu reinigen, der {p} nervt.",
+        "Difficile à nettoyer, le {p} est pénible.",
+        "Difficile da pulire, il {p} è scomodo.",
+        "Difícil de limpiar, el {p} es incómodo.",
+    ],
+    [
+        "Arrived damaged, the {p} was scratched.",
+        "Beschädigt angekommen, {p} zerkratzt.",
+        "Arrivé endommagé, le {p} était rayé.",
+        "Arrivato danneggiato, il {p} era graffiato.",
+        "Llegó dañado, el {p} estaba rayado.",
+    ],
+    [
+        "Battery life is terrible, barely two hours.",
+        "Die Akkulaufzeit ist schlecht, kaum zwei Stunden.",
+        "L'autonomie de la batterie est nulle, à peine deux heures.",
+        "La durata della batteria è pessima, appena due ore.",
+        "La batería dura muy poco, apenas dos horas.",
+    ],
+    [
+        "Does not connect to my phone.",
+        "Verbindet sich nicht mit meinem Handy.",
+        "Ne se connecte pas à mon téléphone.",
+        "Non si collega al mio telefono.",
+        "No se conecta con mi móvil.",
+    ],
+    [
+        "Much smaller than described.",
+        "Viel kleiner als beschrieben.",
+        "Beaucoup plus petit que décrit.",
+        "Molto più piccolo di come descritto.",
+        "Mucho más pequeño de lo descrito.",
+    ],
+    [
+        "The instructions are useless.",
+        "Die Anleitung ist unbrauchbar.",
+        "Le mode d'emploi est inutile.",
+        "Le istruzioni sono inutili.",
+        "Las instrucciones no sirven.",
+    ],
 ];
 
 const POSITIVE: [&[&str]; 5] = [
-    &["Great product, works perfectly.", "Love it, the {p} is excellent.", "Exactly what I needed, highly recommend.", "Very good quality for the price.", "Super happy with this purchase!", "Works great 👍"],
-    &["Super Produkt, funktioniert einwandfrei.", "Sehr gute Qualität, der {p} ist top.", "Genau das, was ich gesucht habe. Klare Empfehlung!", "Preis-Leistung stimmt, sehr zufrieden.", "Alles bestens, gerne wieder."],
-    &["Très bon produit, fonctionne parfaitement.", "Je recommande, le {p} est excellent.", "Exactement ce qu'il me fallait.", "Très bonne qualité pour le prix.", "Parfait, très satisfait de mon achat."],
-    &["Ottimo prodotto, funziona perfettamente.", "Consigliato, il {p} è eccellente.", "Esattamente quello che cercavo.", "Ottima qualità per il prezzo.", "Molto soddisfatto dell'acquisto."],
-    &["Muy buen producto, funciona perfectamente.", "Lo recomiendo, el {p} es excelente.", "Justo lo que necesitaba.", "Muy buena calidad por el precio.", "Encantado con la compra."],
+    &[
+        "Great product, works perfectly.",
+        "Love it, the {p} is excellent.",
+        "Exactly what I needed, highly recommend.",
+        "Very good quality for the price.",
+        "Super happy with this purchase!",
+        "Works great 👍",
+    ],
+    &[
+        "Super Produkt, funktioniert einwandfrei.",
+        "Sehr gute Qualität, der {p} ist top.",
+        "Genau das, was ich gesucht habe. Klare Empfehlung!",
+        "Preis-Leistung stimmt, sehr zufrieden.",
+        "Alles bestens, gerne wieder.",
+    ],
+    &[
+        "Très bon produit, fonctionne parfaitement.",
+        "Je recommande, le {p} est excellent.",
+        "Exactement ce qu'il me fallait.",
+        "Très bonne qualité pour le prix.",
+        "Parfait, très satisfait de mon achat.",
+    ],
+    &[
+        "Ottimo prodotto, funziona perfettamente.",
+        "Consigliato, il {p} è eccellente.",
+        "Esattamente quello che cercavo.",
+        "Ottima qualità per il prezzo.",
+        "Molto soddisfatto dell'acquisto.",
+    ],
+    &[
+        "Muy buen producto, funciona perfectamente.",
+        "Lo recomiendo, el {p} es excelente.",
+        "Justo lo que necesitaba.",
+        "Muy buena calidad por el precio.",
+        "Encantado con la compra.",
+    ],
 ];
 
 const NEUTRAL: [&[&str]; 5] = [
-    &["It's okay, does the job.", "Average product, nothing special.", "Ok"],
-    &["Ganz okay, erfüllt seinen Zweck.", "Durchschnittlich, nichts Besonderes."],
-    &["Correct, fait le travail.", "Produit moyen, rien de spécial."],
-    &["Nella media, fa il suo lavoro.", "Prodotto discreto, niente di speciale."],
-    &["Está bien, cumple su función.", "Producto normal, nada especial."],
+    &[
+        "It's okay, does the job.",
+        "Average product, nothing special.",
+        "Ok",
+    ],
+    &[
+        "Ganz okay, erfüllt seinen Zweck.",
+        "Durchschnittlich, nichts Besonderes.",
+    ],
+    &[
+        "Correct, fait le travail.",
+        "Produit moyen, rien de spécial.",
+    ],
+    &[
+        "Nella media, fa il suo lavoro.",
+        "Prodotto discreto, niente di speciale.",
+    ],
+    &[
+        "Está bien, cumple su función.",
+        "Producto normal, nada especial.",
+    ],
 ];
 
 const NEGATIVE_TITLES: [&[&str]; 5] = [
-    &["Disappointed", "Do not buy", "Poor quality", "Waste of money"],
-    &["Enttäuscht", "Nicht kaufen", "Schlechte Qualität", "Geldverschwendung"],
+    &[
+        "Disappointed",
+        "Do not buy",
+        "Poor quality",
+        "Waste of money",
+    ],
+    &[
+        "Enttäuscht",
+        "Nicht kaufen",
+        "Schlechte Qualität",
+        "Geldverschwendung",
+    ],
     &["Déçu", "À éviter", "Mauvaise qualité", "Argent gaspillé"],
     &["Deluso", "Da evitare", "Pessima qualità", "Soldi buttati"],
-    &["Decepcionado", "No lo compréis", "Mala calidad", "Dinero tirado"],
+    &[
+        "Decepcionado",
+        "No lo compréis",
+        "Mala calidad",
+        "Dinero tirado",
+    ],
 ];
 const POSITIVE_TITLES: [&[&str]; 5] = [
     &["Five stars", "Great", "Recommended", "Excellent"],
@@ -106,7 +300,14 @@ const POSITIVE_TITLES: [&[&str]; 5] = [
     &["Genial", "Perfecto", "Recomendado"],
 ];
 
-const BRANDS: [&str; 6] = ["Rhino USA", "Kurtzy", "Luigi's", "H&S", "Yael Beauté", "· GARDEN REPUBLIC ·"];
+const BRANDS: [&str; 6] = [
+    "Rhino USA",
+    "Kurtzy",
+    "Luigi's",
+    "H&S",
+    "Yael Beauté",
+    "· GARDEN REPUBLIC ·",
+];
 
 struct Product {
     asin: String,
@@ -131,7 +332,11 @@ fn products(rng: &mut Rng, n: usize) -> Vec<Product> {
             Product {
                 asin,
                 brand: BRANDS[(i / 2 + i % 3) % BRANDS.len()],
-                title: format!("{} {}", CATEGORIES[cat].name, ["Pro", "Lite", "Max", "Classic", "Plus", "Mini"][i % 6]),
+                title: format!(
+                    "{} {}",
+                    CATEGORIES[cat].name,
+                    ["Pro", "Lite", "Max", "Classic", "Plus", "Mini"][i % 6]
+                ),
                 cat,
                 // Long-tailed: a few products get most reviews.
                 weight: (400 / (i as u32 + 1)).max(2),
@@ -192,12 +397,18 @@ fn one_review(rng: &mut Rng, p: &Product, month: u32, months: u32, id: u64) -> R
     } else if rng.chance(0.12) {
         (3, String::new(), rng.pick(NEUTRAL[lang]).to_string())
     } else {
-        let mut body = fill(*rng.pick(POSITIVE[lang]), part);
+        let first: &str = rng.pick::<&str>(POSITIVE[lang]);
+        let mut body = fill(first, part);
         if rng.chance(0.25) {
-            body.push_str("\n");
-            body.push_str(&fill(*rng.pick(POSITIVE[lang]), part));
+            body.push('\n');
+            let more: &str = rng.pick::<&str>(POSITIVE[lang]);
+            body.push_str(&fill(more, part));
         }
-        (if rng.chance(0.7) { 5 } else { 4 }, rng.pick(POSITIVE_TITLES[lang]).to_string(), body)
+        (
+            if rng.chance(0.7) { 5 } else { 4 },
+            rng.pick(POSITIVE_TITLES[lang]).to_string(),
+            body,
+        )
     };
     let day = 1 + rng.below(28);
     let (y, m) = (2025 + (5 + month) / 12, (5 + month) % 12 + 1);
@@ -239,7 +450,10 @@ fn record(r: &Review, full: bool) -> String {
     if full {
         s.push_str(&format!(
             ", \"REVIEW_ID\": {}, \"REVIEW_DATE\": {}, \"MARKETPLACE\": {}, \"PRODUCT_TITLE\": {}",
-            json_str(&r.id), json_str(&r.date), json_str(r.marketplace), json_str(&r.product_title)
+            json_str(&r.id),
+            json_str(&r.date),
+            json_str(r.marketplace),
+            json_str(&r.product_title)
         ));
     }
     s.push('}');
@@ -250,7 +464,12 @@ fn write_json(path: &Path, rs: &[&Review]) -> std::io::Result<()> {
     let mut w = BufWriter::new(File::create(path)?);
     writeln!(w, "[")?;
     for (i, r) in rs.iter().enumerate() {
-        writeln!(w, "  {}{}", record(r, true), if i + 1 < rs.len() { "," } else { "" })?;
+        writeln!(
+            w,
+            "  {}{}",
+            record(r, true),
+            if i + 1 < rs.len() { "," } else { "" }
+        )?;
     }
     writeln!(w, "]")?;
     w.flush()
@@ -279,7 +498,15 @@ fn write_csv(w: &mut impl Write, rs: &[&Review], header: bool) -> std::io::Resul
         writeln!(
             w,
             "{},{},{},{},{},{},{},{},{}",
-            r.id, r.asin, csv_field(r.brand), r.rating, csv_field(&r.title), csv_field(&r.body), r.date, r.marketplace, csv_field(&r.product_title)
+            r.id,
+            r.asin,
+            csv_field(r.brand),
+            r.rating,
+            csv_field(&r.title),
+            csv_field(&r.body),
+            r.date,
+            r.marketplace,
+            csv_field(&r.product_title)
         )?;
     }
     Ok(())
@@ -318,12 +545,20 @@ fn sample(dir: &Path) -> std::io::Result<()> {
     write_json(&dir.join("export-1-2025-h1.json"), &e1)?;
     if let Some(r) = all.iter_mut().find(|r| r.month <= 8 && r.rating == 5) {
         r.rating = 2;
-        r.body.push_str(" Update: after a month the lid no longer closes properly.");
+        r.body
+            .push_str(" Update: after a month the lid no longer closes properly.");
     }
     let e2: Vec<&Review> = all.iter().filter(|r| r.month <= 13).collect();
-    write_jsonl(&mut BufWriter::new(File::create(dir.join("export-2-2026-q1.jsonl"))?), &e2)?;
+    write_jsonl(
+        &mut BufWriter::new(File::create(dir.join("export-2-2026-q1.jsonl"))?),
+        &e2,
+    )?;
     let e3: Vec<&Review> = all.iter().collect();
-    write_csv(&mut BufWriter::new(File::create(dir.join("export-3-2026-q3.csv"))?), &e3, true)?;
+    write_csv(
+        &mut BufWriter::new(File::create(dir.join("export-3-2026-q3.csv"))?),
+        &e3,
+        true,
+    )?;
     // The seed's own format: five fields, no id or date, a few bare NaN descriptions.
     let mut w = BufWriter::new(File::create(dir.join("seed-format.json"))?);
     let extra = generate(&mut rng, &ps, 120, 18);
@@ -385,7 +620,12 @@ fn large(n: usize, format: &str, out: &Path) -> std::io::Result<()> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["sample", dir] => sample(Path::new(dir)),
         ["large", n, format @ ("json" | "jsonl" | "csv"), out] => match n.parse() {
             Ok(n) => large(n, format, Path::new(out)),

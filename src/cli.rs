@@ -22,7 +22,12 @@ Exit codes: 0 success, 1 failure, 2 usage error, 3 alert raised (report changes 
 )]
 pub struct Cli {
     /// SQLite database file (created if missing)
-    #[arg(long, global = true, env = "PRODINSIGHT_DB", default_value = "prodinsight.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "PRODINSIGHT_DB",
+        default_value = "prodinsight.db"
+    )]
     pub db: PathBuf,
 
     /// Print only errors: no progress bars, no summaries

@@ -42,7 +42,8 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
     if !opts.full {
         if let Some((prev, mark)) = store.last_analysis(&key)? {
             if mark == watermark {
-                let id = store.begin_analysis(&key, offline::VERSION, taxonomy::TAXONOMY_VERSION)?;
+                let id =
+                    store.begin_analysis(&key, offline::VERSION, taxonomy::TAXONOMY_VERSION)?;
                 store.finish_analysis(id, "unchanged", watermark, &RunCounts::default(), 0)?;
                 if !opts.quiet {
                     eprintln!("analyze: nothing new since run {prev}; insights are current");
@@ -134,7 +135,11 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
             .iter()
             .filter(|p| p.review_count >= 5 && p.neg_delta.is_some_and(|d| d > 0.0))
             .collect();
-        risers.sort_by(|a, b| b.neg_delta.partial_cmp(&a.neg_delta).unwrap_or(std::cmp::Ordering::Equal));
+        risers.sort_by(|a, b| {
+            b.neg_delta
+                .partial_cmp(&a.neg_delta)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
         for p in risers.iter().take(5) {
             eprintln!(
                 "  negative share rose: {} ({}) {:.1}% (+{:.1} points)",

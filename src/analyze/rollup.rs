@@ -109,7 +109,8 @@ impl ProductAcc {
                 acc.in_negative += 1;
             }
             if acc.examples.len() < EXAMPLES {
-                acc.examples.push((r.review_id.clone(), hit.evidence.clone()));
+                acc.examples
+                    .push((r.review_id.clone(), hit.evidence.clone()));
             }
         }
         for a in &r.aspects {
@@ -172,9 +173,7 @@ impl ProductAcc {
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
         let neg_delta = previous_negative.map(|p| ((pct_negative - p) * 10.0).round() / 10.0);
-        let shares = |c: &[i64; 3], total: i64| {
-            json!({"positive": pct(c[0], total), "neutral": pct(c[1], total), "negative": pct(c[2], total)})
-        };
+        let shares = |c: &[i64; 3], total: i64| json!({"positive": pct(c[0], total), "neutral": pct(c[1], total), "negative": pct(c[2], total)});
         let text_total: i64 = self.by_text.iter().sum();
         let detail = json!({
             "asin": self.asin,

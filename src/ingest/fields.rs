@@ -33,8 +33,15 @@ fn field_of(name: &str) -> Option<Field> {
             Field::Rating
         }
         "customerreviewtitle" | "title" | "reviewtitle" | "summary" | "headline" => Field::Title,
-        "customerreviewdescription" | "text" | "body" | "description" | "reviewtext"
-        | "reviewbody" | "content" | "review" | "comment" => Field::Body,
+        "customerreviewdescription"
+        | "text"
+        | "body"
+        | "description"
+        | "reviewtext"
+        | "reviewbody"
+        | "content"
+        | "review"
+        | "comment" => Field::Body,
         "reviewid" | "id" | "customerreviewid" => Field::ReviewId,
         "reviewdate" | "date" | "reviewedat" | "reviewtime" | "createdat" | "submissiondate" => {
             Field::Date
@@ -164,7 +171,8 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
 }
 
 fn date(name: &str, v: &Value) -> Result<Option<String>, String> {
-    let bad = || format!("{name} {v} is not a date this tool recognises (use YYYY-MM-DD or RFC 3339)");
+    let bad =
+        || format!("{name} {v} is not a date this tool recognises (use YYYY-MM-DD or RFC 3339)");
     match v {
         Value::Null => Ok(None),
         Value::Number(n) => {
@@ -199,7 +207,11 @@ pub fn parse_date_text(t: &str) -> Option<String> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Some(fmt_dt(dt.with_timezone(&Utc)));
     }
-    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(t, f) {
             return Some(fmt_dt(dt.and_utc()));
         }
@@ -207,7 +219,14 @@ pub fn parse_date_text(t: &str) -> Option<String> {
     if let Ok(dt) = DateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S%.f%z") {
         return Some(fmt_dt(dt.with_timezone(&Utc)));
     }
-    for f in ["%Y/%m/%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y"] {
+    for f in [
+        "%Y/%m/%d",
+        "%d.%m.%Y",
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
             return Some(d.format("%Y-%m-%d").to_string());
         }
@@ -256,7 +275,14 @@ mod tests {
         ] {
             assert_eq!(rating("r", &v).unwrap(), want, "{v}");
         }
-        for v in [json!(0), json!(6), json!(4.5), json!("five"), json!([5]), json!(true)] {
+        for v in [
+            json!(0),
+            json!(6),
+            json!(4.5),
+            json!("five"),
+            json!([5]),
+            json!(true),
+        ] {
             assert!(rating("r", &v).is_err(), "{v}");
         }
     }
@@ -265,9 +291,14 @@ mod tests {
     fn missing_asin_and_wrong_types_are_rejected() {
         assert!(to_review(map(json!({"CHILD_ASIN": "", "CUSTOMER_REVIEW_RATING": 5}))).is_err());
         assert!(to_review(map(json!({"CUSTOMER_REVIEW_RATING": 5}))).is_err());
-        let e = to_review(map(json!({"CHILD_ASIN": "B1", "CUSTOMER_REVIEW_TITLE": {"a": 1}})))
-            .unwrap_err();
-        assert!(e.contains("CUSTOMER_REVIEW_TITLE") && e.contains("object"), "{e}");
+        let e = to_review(map(
+            json!({"CHILD_ASIN": "B1", "CUSTOMER_REVIEW_TITLE": {"a": 1}}),
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("CUSTOMER_REVIEW_TITLE") && e.contains("object"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -279,7 +310,10 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(parse_date_text("2024-02-29").as_deref(), Some("2024-02-29"));
-        assert_eq!(parse_date_text("March 5, 2024").as_deref(), Some("2024-03-05"));
+        assert_eq!(
+            parse_date_text("March 5, 2024").as_deref(),
+            Some("2024-03-05")
+        );
         assert_eq!(parse_date_text("05.03.2024").as_deref(), Some("2024-03-05"));
         assert_eq!(parse_date_text("2024-13-01"), None);
         assert_eq!(

@@ -56,7 +56,10 @@ pub trait RecordSource {
     fn next_item(&mut self) -> Result<Option<Item>, FileError>;
 }
 
-pub fn source<'a, R: BufRead + Send + 'a>(format: InputFormat, r: R) -> Box<dyn RecordSource + Send + 'a> {
+pub fn source<'a, R: BufRead + Send + 'a>(
+    format: InputFormat,
+    r: R,
+) -> Box<dyn RecordSource + Send + 'a> {
     match format {
         InputFormat::Json => Box::new(JsonArray::new(r)),
         InputFormat::Jsonl => Box::new(JsonLines::new(r)),
@@ -328,9 +331,9 @@ impl<R: BufRead> RecordSource for JsonArray<R> {
                 }
                 None => {
                     return Err(format!(
-                        "truncated: the file ends after record {} (line {}) without the closing ']'",
-                        self.no, self.line
-                    ))
+                    "truncated: the file ends after record {} (line {}) without the closing ']'",
+                    self.no, self.line
+                ))
                 }
             }
             // Tolerate a trailing comma before ']'.
@@ -397,7 +400,10 @@ impl<R: BufRead> RecordSource for JsonLines<R> {
             self.line += 1;
             let mut t = self.buf.trim_ascii();
             if self.line == 1 {
-                t = t.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(t).trim_ascii();
+                t = t
+                    .strip_prefix(&[0xEF, 0xBB, 0xBF])
+                    .unwrap_or(t)
+                    .trim_ascii();
             }
             if t.is_empty() {
                 continue;
@@ -561,7 +567,9 @@ mod tests {
         assert_eq!(ok[0]["s"], "x,]}\"");
         assert!(ok[1]["a"].is_null());
         match &v[2] {
-            Item::Bad { no, line, reason, .. } => {
+            Item::Bad {
+                no, line, reason, ..
+            } => {
                 assert_eq!((*no, *line), (3, 4));
                 assert!(reason.contains("invalid JSON"), "{reason}");
             }
@@ -576,7 +584,10 @@ mod tests {
     #[test]
     fn truncated_array_is_a_file_error() {
         let err = items(InputFormat::Json, b"[{\"a\": 1}, {\"a\": \"unfinished").unwrap_err();
-        assert!(err.contains("truncated") && err.contains("record 2"), "{err}");
+        assert!(
+            err.contains("truncated") && err.contains("record 2"),
+            "{err}"
+        );
         let err = items(InputFormat::Json, b"[{\"a\": 1}").unwrap_err();
         assert!(err.contains("truncated"), "{err}");
         let err = items(InputFormat::Json, b"[{\"a\": 1}] x").unwrap_err();

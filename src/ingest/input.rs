@@ -154,8 +154,12 @@ fn detect(name: &str, head: &[u8]) -> InputFormat {
         None
     };
     match (by_ext, first) {
-        (Some(InputFormat::Json) | Some(InputFormat::Jsonl) | None, Some(b'[')) => InputFormat::Json,
-        (Some(InputFormat::Json) | Some(InputFormat::Jsonl) | None, Some(b'{')) => InputFormat::Jsonl,
+        (Some(InputFormat::Json) | Some(InputFormat::Jsonl) | None, Some(b'[')) => {
+            InputFormat::Json
+        }
+        (Some(InputFormat::Json) | Some(InputFormat::Jsonl) | None, Some(b'{')) => {
+            InputFormat::Jsonl
+        }
         (Some(f), _) => f,
         (None, _) => InputFormat::Csv,
     }

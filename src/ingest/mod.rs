@@ -74,10 +74,7 @@ fn is_export(p: &Path) -> bool {
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let name = name.strip_suffix(".gz").unwrap_or(&name);
-    !name.starts_with('.')
-        && EXTENSIONS
-            .iter()
-            .any(|e| name.ends_with(&format!(".{e}")))
+    !name.starts_with('.') && EXTENSIONS.iter().any(|e| name.ends_with(&format!(".{e}")))
 }
 
 /// Files stand for themselves; directories for their export files, recursively, in name order.
@@ -90,7 +87,9 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if out.len() == before {
                 return Err(Error::Input {
                     path: p.display().to_string(),
-                    message: "no .json, .jsonl, .ndjson or .csv files (optionally .gz) in this directory".into(),
+                    message:
+                        "no .json, .jsonl, .ndjson or .csv files (optionally .gz) in this directory"
+                            .into(),
                 });
             }
         } else {
@@ -208,10 +207,22 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                 counts.read += 1;
                 let step = match p {
                     Parsed::Review { no, line, rec, raw } => match writer.put(&rec) {
-                        Ok(Outcome::New) => Ok(counts.new += 1),
-                        Ok(Outcome::Updated) => Ok(counts.updated += 1),
-                        Ok(Outcome::Unchanged) => Ok(counts.unchanged += 1),
-                        Ok(Outcome::Duplicate) => Ok(counts.duplicates += 1),
+                        Ok(Outcome::New) => {
+                            counts.new += 1;
+                            Ok(())
+                        }
+                        Ok(Outcome::Updated) => {
+                            counts.updated += 1;
+                            Ok(())
+                        }
+                        Ok(Outcome::Unchanged) => {
+                            counts.unchanged += 1;
+                            Ok(())
+                        }
+                        Ok(Outcome::Duplicate) => {
+                            counts.duplicates += 1;
+                            Ok(())
+                        }
                         // A constraint the mapping did not foresee is this record's problem only.
                         Err(Error::Sql(rusqlite::Error::SqliteFailure(e, msg)))
                             if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -220,7 +231,15 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                                 "rejected by the database: {}",
                                 msg.unwrap_or_else(|| e.to_string())
                             );
-                            reject(&mut writer, &mut counts, &mut first_rejections, no, line, reason, &raw.to_text())
+                            reject(
+                                &mut writer,
+                                &mut counts,
+                                &mut first_rejections,
+                                no,
+                                line,
+                                reason,
+                                &raw.to_text(),
+                            )
                         }
                         Err(e) => Err(e),
                     },
@@ -229,7 +248,15 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                         line,
                         reason,
                         raw,
-                    } => reject(&mut writer, &mut counts, &mut first_rejections, no, line, reason, &raw),
+                    } => reject(
+                        &mut writer,
+                        &mut counts,
+                        &mut first_rejections,
+                        no,
+                        line,
+                        reason,
+                        &raw,
+                    ),
                 };
                 if let Err(e) = step {
                     db_error = Some(e);
@@ -305,4 +332,3 @@ fn reject(
     }
     writer.reject(no, line, &reason, raw)
 }
-

@@ -27,14 +27,24 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
         Some(ReportView::Product { asin }) => {
             let p = store.product(asin)?;
             match fmt {
-                OutputFormat::Json | OutputFormat::Jsonl => out.json(&json!({ "product": p }), fmt)?,
+                OutputFormat::Json | OutputFormat::Jsonl => {
+                    out.json(&json!({ "product": p }), fmt)?
+                }
                 OutputFormat::Csv | OutputFormat::Table => product_tables(&p, fmt, &mut out)?,
             }
         }
         Some(ReportView::Brands(l)) => {
             let rows = store.brands(&filter(l))?;
             let t = Tabular {
-                headers: vec!["brand", "products", "reviews", "avg rating", "% positive", "% negative", "top issue"],
+                headers: vec![
+                    "brand",
+                    "products",
+                    "reviews",
+                    "avg rating",
+                    "% positive",
+                    "% negative",
+                    "top issue",
+                ],
                 rows: rows
                     .iter()
                     .map(|b| {
@@ -64,7 +74,14 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
                 headers: vec!["code", "issue", "reviews", "products"],
                 rows: rows
                     .iter()
-                    .map(|r| vec![s(&r["code"]), s(&r["label"]), s(&r["reviews"]), s(&r["products"])])
+                    .map(|r| {
+                        vec![
+                            s(&r["code"]),
+                            s(&r["label"]),
+                            s(&r["reviews"]),
+                            s(&r["products"]),
+                        ]
+                    })
                     .collect(),
             };
             out.emit(fmt, &t, &rows)?;
@@ -73,7 +90,10 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
         Some(ReportView::Runs) => {
             let rows = store.runs()?;
             let t = Tabular {
-                headers: vec!["run", "started", "status", "analyzer", "reviews", "analyzed", "products", "seconds"],
+                headers: vec![
+                    "run", "started", "status", "analyzer", "reviews", "analyzed", "products",
+                    "seconds",
+                ],
                 rows: rows
                     .iter()
                     .map(|r| {
@@ -85,7 +105,10 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
                             s(&r["reviews_total"]),
                             s(&r["reviews_analyzed"]),
                             s(&r["products_updated"]),
-                            r["duration_ms"].as_i64().map(|m| format!("{:.2}", m as f64 / 1000.0)).unwrap_or_default(),
+                            r["duration_ms"]
+                                .as_i64()
+                                .map(|m| format!("{:.2}", m as f64 / 1000.0))
+                                .unwrap_or_default(),
                         ]
                     })
                     .collect(),
@@ -132,7 +155,16 @@ fn s(v: &Value) -> String {
 
 fn products_table(rows: &[Value]) -> Tabular {
     Tabular {
-        headers: vec!["asin", "brand", "reviews", "avg rating", "% positive", "% negative", "Δ negative", "top issues"],
+        headers: vec![
+            "asin",
+            "brand",
+            "reviews",
+            "avg rating",
+            "% positive",
+            "% negative",
+            "Δ negative",
+            "top issues",
+        ],
         rows: rows
             .iter()
             .map(|p| {
@@ -152,7 +184,10 @@ fn products_table(rows: &[Value]) -> Tabular {
                     s(&p["avg_rating"]),
                     s(&p["pct_positive"]),
                     s(&p["pct_negative"]),
-                    p["neg_delta"].as_f64().map(|d| format!("{d:+.1}")).unwrap_or_default(),
+                    p["neg_delta"]
+                        .as_f64()
+                        .map(|d| format!("{d:+.1}"))
+                        .unwrap_or_default(),
                     top.join(", "),
                 ]
             })
@@ -197,19 +232,41 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
     let facts = Tabular {
         headers: vec!["field", "value"],
         rows: [
-            "asin", "brand", "title", "review_count", "rated_count", "avg_rating", "pct_positive", "pct_neutral",
-            "pct_negative", "neg_delta", "stars_text_disagreements", "last_review_date",
+            "asin",
+            "brand",
+            "title",
+            "review_count",
+            "rated_count",
+            "avg_rating",
+            "pct_positive",
+            "pct_neutral",
+            "pct_negative",
+            "neg_delta",
+            "stars_text_disagreements",
+            "last_review_date",
         ]
         .iter()
         .map(|k| vec![k.to_string(), s(&p[*k])])
-        .chain(std::iter::once(vec!["rating_histogram".into(), p["rating_histogram"].to_string()]))
-        .chain(std::iter::once(vec!["languages".into(), p["languages"].to_string()]))
+        .chain(std::iter::once(vec![
+            "rating_histogram".into(),
+            p["rating_histogram"].to_string(),
+        ]))
+        .chain(std::iter::once(vec![
+            "languages".into(),
+            p["languages"].to_string(),
+        ]))
         .collect(),
     };
     out.emit(fmt, &facts, &[])?;
     out.line("")?;
     let issues = Tabular {
-        headers: vec!["issue", "reviews", "% of reviews", "% of negative", "example"],
+        headers: vec![
+            "issue",
+            "reviews",
+            "% of reviews",
+            "% of negative",
+            "example",
+        ],
         rows: p["issues"]
             .as_array()
             .map(|a| {
@@ -220,7 +277,11 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
                             s(&i["count"]),
                             s(&i["share"]),
                             s(&i["share_of_negative"]),
-                            format!("\"{}\" ({})", s(&i["examples"][0]["text"]), s(&i["examples"][0]["review_id"])),
+                            format!(
+                                "\"{}\" ({})",
+                                s(&i["examples"][0]["text"]),
+                                s(&i["examples"][0]["review_id"])
+                            ),
                         ]
                     })
                     .collect()
@@ -235,7 +296,14 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
             .as_array()
             .map(|a| {
                 a.iter()
-                    .map(|m| vec![s(&m["month"]), s(&m["reviews"]), s(&m["avg_rating"]), s(&m["pct_negative"])])
+                    .map(|m| {
+                        vec![
+                            s(&m["month"]),
+                            s(&m["reviews"]),
+                            s(&m["avg_rating"]),
+                            s(&m["pct_negative"]),
+                        ]
+                    })
                     .collect()
             })
             .unwrap_or_default(),
@@ -244,8 +312,20 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
 }
 
 const REVIEW_COLUMNS: [&str; 14] = [
-    "review_id", "asin", "brand", "rating", "review_date", "language", "sentiment", "text_sentiment",
-    "text_score", "disagreement", "issues", "aspects", "title", "text",
+    "review_id",
+    "asin",
+    "brand",
+    "rating",
+    "review_date",
+    "language",
+    "sentiment",
+    "text_sentiment",
+    "text_score",
+    "disagreement",
+    "issues",
+    "aspects",
+    "title",
+    "text",
 ];
 
 fn review_cells(r: &ReviewOut) -> Vec<String> {
@@ -283,7 +363,9 @@ fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Resul
             out.csv_row(&REVIEW_COLUMNS)?;
             store.reviews(f, |r| out.csv_row(&review_cells(&r)))
         }
-        OutputFormat::Jsonl => store.reviews(f, |r| out.json(&review_json(&r), OutputFormat::Jsonl)),
+        OutputFormat::Jsonl => {
+            store.reviews(f, |r| out.json(&review_json(&r), OutputFormat::Jsonl))
+        }
         OutputFormat::Json => {
             out.raw("[")?;
             let mut first = true;
@@ -296,11 +378,24 @@ fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Resul
         }
         OutputFormat::Table => {
             let mut t = Tabular {
-                headers: vec!["review", "asin", "rating", "lang", "sentiment", "score", "issues", "text"],
+                headers: vec![
+                    "review",
+                    "asin",
+                    "rating",
+                    "lang",
+                    "sentiment",
+                    "score",
+                    "issues",
+                    "text",
+                ],
                 rows: Vec::new(),
             };
             store.reviews(f, |r| {
-                let mut text = format!("{} {}", r.title.clone().unwrap_or_default(), r.body.clone().unwrap_or_default());
+                let mut text = format!(
+                    "{} {}",
+                    r.title.clone().unwrap_or_default(),
+                    r.body.clone().unwrap_or_default()
+                );
                 if text.chars().count() > 80 {
                     text = text.chars().take(79).collect::<String>() + "…";
                 }

@@ -28,9 +28,16 @@ impl Out {
                 let f = File::create(p).map_err(|e| Error::io(p.display().to_string(), e))?;
                 (Box::new(BufWriter::new(f)), false)
             }
-            None => (Box::new(BufWriter::new(io::stdout().lock())), io::stdout().is_terminal()),
+            None => (
+                Box::new(BufWriter::new(io::stdout().lock())),
+                io::stdout().is_terminal(),
+            ),
         };
-        Ok(Out { w, tty, csv: Vec::with_capacity(1 << 17) })
+        Ok(Out {
+            w,
+            tty,
+            csv: Vec::with_capacity(1 << 17),
+        })
     }
 
     pub fn raw(&mut self, s: &str) -> Result<()> {

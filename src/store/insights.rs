@@ -173,7 +173,12 @@ impl Store {
     }
 
     /// Replaces the current insights with this run's, and appends the run's snapshots, atomically.
-    pub fn put_insights(&mut self, run_id: i64, products: &[ProductRow], brands: &[BrandRow]) -> Result<()> {
+    pub fn put_insights(
+        &mut self,
+        run_id: i64,
+        products: &[ProductRow],
+        brands: &[BrandRow],
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_issues; DELETE FROM product_months;
@@ -307,7 +312,11 @@ impl Reader {
     }
 
     /// Every review with its result from `analyzer`, grouped by product (ordered by ASIN).
-    pub fn reviews_by_product(&self, analyzer: &str, mut f: impl FnMut(ReviewRow) -> Result<()>) -> Result<()> {
+    pub fn reviews_by_product(
+        &self,
+        analyzer: &str,
+        mut f: impl FnMut(ReviewRow) -> Result<()>,
+    ) -> Result<()> {
         let mut st = self.conn.prepare(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects

@@ -1,8 +1,8 @@
 //! The only module that speaks SQL. Schema and migrations live in `schema.sql`; reads and writes for
 //! each layer live in the submodules.
 
-mod migrate;
 pub mod insights;
+mod migrate;
 pub mod query;
 pub mod raw;
 

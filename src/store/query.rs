@@ -118,7 +118,8 @@ impl Store {
                 rating,
                 review_date: r.get(4)?,
                 language: r.get(5)?,
-                sentiment: (ts.is_some() || stars.is_some()).then(|| overall_sentiment(stars, ts).as_str()),
+                sentiment: (ts.is_some() || stars.is_some())
+                    .then(|| overall_sentiment(stars, ts).as_str()),
                 text_sentiment,
                 text_score: r.get(7)?,
                 disagreement: stars_text_disagree(stars, ts),
@@ -194,10 +195,16 @@ impl Store {
         };
         let mut p: Map<String, Value> = serde_json::from_str(&detail)
             .map_err(|e| Error::Other(format!("stored insights for {asin} are unreadable: {e}")))?;
-        let asin = p.get("asin").and_then(Value::as_str).unwrap_or(asin).to_string();
+        let asin = p
+            .get("asin")
+            .and_then(Value::as_str)
+            .unwrap_or(asin)
+            .to_string();
         let title: Option<String> = self
             .conn
-            .query_row("SELECT title FROM products WHERE asin = ?1", [&asin], |r| r.get(0))
+            .query_row("SELECT title FROM products WHERE asin = ?1", [&asin], |r| {
+                r.get(0)
+            })
             .optional()?
             .flatten();
         p.insert("title".into(), json!(title));
@@ -252,7 +259,10 @@ impl Store {
         let rows = st
             .query_map(params_from_iter(args), |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows.iter().filter_map(|d| serde_json::from_str(d).ok()).collect())
+        Ok(rows
+            .iter()
+            .filter_map(|d| serde_json::from_str(d).ok())
+            .collect())
     }
 
     /// Issues ranked across the portfolio: reviews reporting each, and products affected.
@@ -266,7 +276,9 @@ impl Store {
         sql.push_str(" GROUP BY i.code ORDER BY 2 DESC, 1");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
-            .query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(params_from_iter(args), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

@@ -254,7 +254,9 @@ impl Store {
              ORDER BY record_no LIMIT ?2",
         )?;
         let rows = st
-            .query_map(params![run_id, limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(params![run_id, limit], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -263,9 +265,11 @@ impl Store {
     pub fn last_ingest_run(&self) -> Result<i64> {
         Ok(self
             .conn
-            .query_row("SELECT max(id) FROM ingest_runs WHERE status = 'ok'", [], |r| {
-                r.get::<_, Option<i64>>(0)
-            })
+            .query_row(
+                "SELECT max(id) FROM ingest_runs WHERE status = 'ok'",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )
             .optional()?
             .flatten()
             .unwrap_or(0))

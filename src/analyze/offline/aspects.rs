@@ -31,49 +31,213 @@ garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad
 
 /// (English term, forms in German, French, Italian, Spanish).
 const PARTS: &[(&str, &[&str])] = &[
-    ("lid", &["deckel", "couvercle", "coperchio", "tapa", "tapón"]),
+    (
+        "lid",
+        &["deckel", "couvercle", "coperchio", "tapa", "tapón"],
+    ),
     ("seal", &["dichtung", "joint", "guarnizione", "junta"]),
-    ("zipper", &["reißverschluss", "reissverschluss", "fermeture", "cerniera", "zip", "cremallera"]),
-    ("strap", &["gurt", "riemen", "band", "armband", "sangle", "bracelet", "cinghia", "cinturino", "tracolla", "correa"]),
+    (
+        "zipper",
+        &[
+            "reißverschluss",
+            "reissverschluss",
+            "fermeture",
+            "cerniera",
+            "zip",
+            "cremallera",
+        ],
+    ),
+    (
+        "strap",
+        &[
+            "gurt",
+            "riemen",
+            "band",
+            "armband",
+            "sangle",
+            "bracelet",
+            "cinghia",
+            "cinturino",
+            "tracolla",
+            "correa",
+        ],
+    ),
     ("buckle", &["schnalle", "boucle", "fibbia", "hebilla"]),
-    ("handle", &["griff", "henkel", "poignée", "manico", "maniglia", "asa", "mango"]),
-    ("button", &["knopf", "taste", "bouton", "pulsante", "tasto", "botón"]),
-    ("battery", &["akku", "batterie", "batterien", "pile", "piles", "batteria", "batterie", "batería", "pila", "pilas"]),
-    ("charger", &["ladegerät", "chargeur", "caricatore", "cargador"]),
+    (
+        "handle",
+        &[
+            "griff", "henkel", "poignée", "manico", "maniglia", "asa", "mango",
+        ],
+    ),
+    (
+        "button",
+        &["knopf", "taste", "bouton", "pulsante", "tasto", "botón"],
+    ),
+    (
+        "battery",
+        &[
+            "akku",
+            "batterie",
+            "batterien",
+            "pile",
+            "piles",
+            "batteria",
+            "batterie",
+            "batería",
+            "pila",
+            "pilas",
+        ],
+    ),
+    (
+        "charger",
+        &["ladegerät", "chargeur", "caricatore", "cargador"],
+    ),
     ("cable", &["kabel", "câble", "cavo", "cable"]),
-    ("screen", &["bildschirm", "display", "écran", "schermo", "pantalla"]),
-    ("screen protector", &["schutzfolie", "panzerglas", "protection d'écran", "pellicola", "protector"]),
-    ("case", &["hülle", "etui", "coque", "étui", "custodia", "cover", "funda", "carcasa"]),
-    ("sound", &["klang", "ton", "sound", "son", "suono", "audio", "sonido"]),
+    (
+        "screen",
+        &["bildschirm", "display", "écran", "schermo", "pantalla"],
+    ),
+    (
+        "screen protector",
+        &[
+            "schutzfolie",
+            "panzerglas",
+            "protection d'écran",
+            "pellicola",
+            "protector",
+        ],
+    ),
+    (
+        "case",
+        &[
+            "hülle", "etui", "coque", "étui", "custodia", "cover", "funda", "carcasa",
+        ],
+    ),
+    (
+        "sound",
+        &["klang", "ton", "sound", "son", "suono", "audio", "sonido"],
+    ),
     ("color", &["farbe", "couleur", "colore", "color"]),
-    ("size", &["größe", "taille", "taglia", "talla", "tamaño", "dimensione", "dimensioni"]),
-    ("material", &["material", "stoff", "matériau", "matière", "tissu", "materiale", "tessuto", "tela"]),
-    ("plastic", &["plastik", "kunststoff", "plastique", "plastica", "plástico"]),
-    ("glue", &["kleber", "klebstoff", "colle", "colla", "pegamento", "adhesivo"]),
+    (
+        "size",
+        &[
+            "größe",
+            "taille",
+            "taglia",
+            "talla",
+            "tamaño",
+            "dimensione",
+            "dimensioni",
+        ],
+    ),
+    (
+        "material",
+        &[
+            "material",
+            "stoff",
+            "matériau",
+            "matière",
+            "tissu",
+            "materiale",
+            "tessuto",
+            "tela",
+        ],
+    ),
+    (
+        "plastic",
+        &["plastik", "kunststoff", "plastique", "plastica", "plástico"],
+    ),
+    (
+        "glue",
+        &[
+            "kleber",
+            "klebstoff",
+            "colle",
+            "colla",
+            "pegamento",
+            "adhesivo",
+        ],
+    ),
     ("magnet", &["magnet", "magnete", "aimant", "imán"]),
     ("wheel", &["rad", "räder", "roue", "ruota", "rueda"]),
     ("hook", &["haken", "crochet", "gancio", "gancho"]),
     ("hose", &["schlauch", "tuyau", "tubo", "manguera"]),
     ("nozzle", &["düse", "buse", "ugello", "boquilla"]),
-    ("connector", &["anschluss", "stecker", "raccord", "connecteur", "raccordo", "connettore", "conector"]),
+    (
+        "connector",
+        &[
+            "anschluss",
+            "stecker",
+            "raccord",
+            "connecteur",
+            "raccordo",
+            "connettore",
+            "conector",
+        ],
+    ),
     ("ratchet", &["ratsche", "cliquet", "cricchetto", "carraca"]),
     ("straw", &["strohhalm", "paille", "cannuccia", "pajita"]),
     ("display", &["anzeige"]),
-    ("packaging", &["verpackung", "emballage", "imballaggio", "confezione", "embalaje", "paquete"]),
-    ("instructions", &["anleitung", "bedienungsanleitung", "notice", "istruzioni", "instrucciones"]),
-    ("remote", &["fernbedienung", "télécommande", "telecomando", "mando"]),
+    (
+        "packaging",
+        &[
+            "verpackung",
+            "emballage",
+            "imballaggio",
+            "confezione",
+            "embalaje",
+            "paquete",
+        ],
+    ),
+    (
+        "instructions",
+        &[
+            "anleitung",
+            "bedienungsanleitung",
+            "notice",
+            "istruzioni",
+            "instrucciones",
+        ],
+    ),
+    (
+        "remote",
+        &["fernbedienung", "télécommande", "telecomando", "mando"],
+    ),
     ("app", &["app", "application", "applicazione", "aplicación"]),
     ("light", &["licht", "lumière", "luce", "luz"]),
     ("fabric", &["gewebe"]),
     ("sole", &["sohle", "semelle", "suola", "suela"]),
     ("seam", &["naht", "couture", "cucitura", "costura"]),
-    ("screw", &["schraube", "schrauben", "vis", "vite", "viti", "tornillo", "tornillos"]),
+    (
+        "screw",
+        &[
+            "schraube",
+            "schrauben",
+            "vis",
+            "vite",
+            "viti",
+            "tornillo",
+            "tornillos",
+        ],
+    ),
     ("surface", &["oberfläche", "surface", "superficie"]),
     ("edge", &["rand", "kante", "bord", "bordo", "borde"]),
     ("motor", &["motor", "moteur", "motore"]),
     ("filter", &["filter", "filtre", "filtro"]),
-    ("blade", &["klinge", "messer", "lame", "lama", "cuchilla", "hoja"]),
-    ("charging case", &["ladeetui", "ladecase", "boîtier de charge", "custodia di ricarica", "estuche de carga"]),
+    (
+        "blade",
+        &["klinge", "messer", "lame", "lama", "cuchilla", "hoja"],
+    ),
+    (
+        "charging case",
+        &[
+            "ladeetui",
+            "ladecase",
+            "boîtier de charge",
+            "custodia di ricarica",
+            "estuche de carga",
+        ],
+    ),
 ];
 
 pub struct Aspects {
@@ -96,7 +260,13 @@ impl Aspects {
     }
 
     /// Aspect terms in one negative sentence.
-    pub fn extract(&self, lex: &Lexicons, lang: Option<&str>, toks: &[String], out: &mut Vec<String>) {
+    pub fn extract(
+        &self,
+        lex: &Lexicons,
+        lang: Option<&str>,
+        toks: &[String],
+        out: &mut Vec<String>,
+    ) {
         if lang.is_some_and(|l| l != "en") {
             for t in toks {
                 if let Some(en) = self.parts.get(t.as_str()) {
@@ -151,7 +321,12 @@ pub fn singular(t: &str) -> String {
             return format!("{stem}y");
         }
     }
-    if t.len() > 3 && t.ends_with('s') && !t.ends_with("ss") && !t.ends_with("us") && !t.ends_with("is") {
+    if t.len() > 3
+        && t.ends_with('s')
+        && !t.ends_with("ss")
+        && !t.ends_with("us")
+        && !t.ends_with("is")
+    {
         return t[..t.len() - 1].to_string();
     }
     t.to_string()

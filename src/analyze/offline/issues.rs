@@ -17,60 +17,96 @@ pub struct IssueRules {
 
 /// (code, cue pattern, topic pattern that needs a negative sentence).
 const RULES: &[(&str, &str, &str)] = &[
-    ("defective",
-     r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\bha smesso di funzionare|\bno (funciona|enciende|funcionaba)|\bdejó de funcionar|\bha dejado de funcionar|\bdefectuos",
-     ""),
-    ("durability",
-     r"\b(broke|snapped|cracked|tore|torn|ripped|fell apart|falling apart|wore out|worn out|came apart|came off|came loose|peeling|peeled|rusted|rusty|bent)\b|\bbroken after|\bkaputt|\bgebrochen|\bgerissen|\bzerbrochen|\babgebrochen|\bhat sich gelöst|\bverbogen|\bcassée?s?\b|\bs'est (cassée?|rompue?|brisée?)|\bdéchiré|\bs'est décollé|\brott[oaie]\b|\bsi è (rotto|rotta|staccat[oa])|\bstrappat|\bcrepat|\brot[oa]s?\b|\bse (rompió|ha roto|rompe|despegó|ha despegado)|\bdespegad|\bagrietad",
-     ""),
-    ("size_fit",
-     r"\btoo (small|big|large|tight|loose|short|long|narrow|wide)\b|\bruns? (small|large|big)\b|\b(doesn't|does not|didn't|did not) fit\b|\bzu (klein|groß|gross|eng|weit|kurz|lang)\b|\bpasst (mir )?nicht\b|\btrop (petite?|grande?|serrée?|large|courte?)\b|\btaille (trop|petite|grande)|\btroppo (piccol|grand|strett|larg|cort)|\btaglia (sbagliata|piccola|grande)|\bdemasiado (pequeñ|grande|estrech|ajustad|cort|larg)|\btalla (pequeña|grande|equivocada)|\bno (me )?queda bien|\bqueda (pequeñ|grande)",
-     r"\b(size|sizing|fit|fits|größe|passform|taille|taglia|talla|tamaño)\b"),
-    ("quality",
-     r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlechte (qualität|verarbeitung)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato",
-     r"\b(quality|material|plastic|qualität|material|verarbeitung|qualité|matériau|qualità|materiale|calidad|material)\b"),
-    ("missing_parts",
-     r"\bmissing\b|\b(wasn't|was not|weren't|were not|not) included\b|\bdidn't come with|\bcame without|\bfehl(t|te|en|ten)\b|\bnicht (dabei|enthalten|mitgeliefert)|\bmanqu(e|ait|aient|ant)\b|\bmanca(va|vano|no)?\b|\bmancant|\bfaltaba(n)?\b|\bfaltan\b|\bno (venía|viene|trae|traía)",
-     ""),
-    ("damaged_on_arrival",
-     r"\barrived (broken|damaged|cracked|scratched|dented|used|opened|dirty|smashed)|\b(came|was delivered|were delivered) (broken|damaged|cracked|scratched|dented)|\bdamaged (in|during) (shipping|shipment|transit|delivery)|\b(box|package) (was |came )?(damaged|opened|crushed|torn)|\balready (been )?(used|opened)|\bscratch(ed|es)\b|\bbeschädigt|\bzerkratzt|\bverkratzt|\bgebraucht\b|\bdelle|\bangekommen\b.{0,25}\b(kaputt|beschädigt|zerbrochen)|\b(kaputt|beschädigt|zerbrochen) (an|ge)kommen|\barrivée? (cassée?|endommagée?|abîmée?|rayée?)|\bendommagé|\babîmé|\brayée?s?\b|\barrivat[oa] (rott|danneggiat|graffiat)|\bdanneggiat|\bgraffiat|\bllegó (roto|rota|dañad|rayad|abierto|usad)|\bdañad[oa]|\brayad[oa]|\bllegado\b.{0,30}\brot[oa]",
-     ""),
-    ("leaks",
-     r"\bleak(s|ed|ing|y)?\b|\bspill(s|ed|ing)\b|\bnot (water ?tight|waterproof|leak ?proof)|\bundicht|\bläuft aus|\btropft|\bausgelaufen|\bfuit\b|\bfuite|\bperde (acqua|liquido)|\bperdit[ae] d'acqua|\bgocciola|\bgotea|\bpierde (agua|líquido)|\bse sale el agua|\bfuga de agua",
-     ""),
-    ("smell",
-     r"\bstinks?\b|\bstench|\b(bad|strong|chemical|awful|terrible|horrible|weird|funny|plastic) (smell|odou?r)|\bsmells? (bad|awful|terrible|horrible|like chemicals|strongly)|\bgestank|\bstinkt|\b(starker|chemischer|übler) geruch|\briecht (stark|unangenehm|nach chemie)|\bsent mauvais|\bpue\b|\b(forte |mauvaise )?odeur (chimique|forte|désagréable)|\bforte odeur|\bpuzza|\b(forte |cattivo )odore|\bodore (chimico|forte|sgradevole)|\bapesta|\b(mal|fuerte) olor|\bolor (químico|fuerte|horrible)|\bhuele (mal|fatal|a químico)",
-     r"\b(smell|smells|odou?r|geruch|riecht|odeur|odore|olor|huele)\b"),
-    ("usability",
-     r"\b(hard|difficult|impossible|awkward|tricky|a pain|painful) to (use|install|assemble|clean|open|close|attach|set up|setup|adjust|put on|remove|fold|read|operate)|\bnot (user[- ]friendly|intuitive)|\b(schwer|schwierig|mühsam) zu|\bumständlich|\bdifficile (à|a|d') ?(utiliser|installer|monter|nettoyer|ouvrir|fermer)|\bdifficile da (usare|montare|pulire|aprire|installare|chiudere)|\bscomod[oa]|\bdifícil de (usar|montar|limpiar|abrir|instalar|poner|cerrar)|\bincómod[oa]",
-     r"\b(complicated|confusing|kompliziert|compliqué|complicat[oa]|complicad[oa])\b"),
-    ("instructions",
-     r"\b(instructions?|manual)\b.{0,40}\b(unclear|confusing|useless|poor|missing|wrong|terrible|bad|vague|only in)\b|\bno (instructions|manual)\b|\banleitung\b.{0,40}\b(fehlt|unverständlich|schlecht|unbrauchbar|nur auf)|\bkeine (bedienungs)?anleitung|\b(notice|mode d'emploi)\b.{0,40}\b(absente|incompréhensible|inutile|manque)|\bpas de (notice|mode d'emploi)|\bistruzioni\b.{0,40}\b(mancano|assenti|incomprensibili|inutili|solo in)|\bsenza istruzioni|\binstrucciones\b.{0,40}\b(no vienen|incomprensibles|no sirven|faltan|solo en|mal)|\bsin instrucciones",
-     r"\b(instructions?|manual|anleitung|bedienungsanleitung|notice|istruzioni|instrucciones)\b"),
-    ("not_as_described",
-     r"\bnot as (described|pictured|advertised|shown)|\b(different|differs) from the (picture|photo|description|listing)|\bwrong (item|color|colour|size|product|model|one)\b|\bnot what (i|we) ordered|\bmisleading|\bfalse advertising|\b(smaller|bigger|larger) than (described|expected|pictured|advertised)|\bnicht wie (beschrieben|abgebildet)|\bfalsche[snr]? (artikel|farbe|produkt|größe)|\banders als (beschrieben|abgebildet|auf dem bild)|\bentspricht nicht|\b(kleiner|größer) als (beschrieben|erwartet|abgebildet)|\bpas conforme|\bne correspond pas|\bdifférent de (la photo|l'image|la description)|\bplus petit que (prévu|décrit)|\bnon (è )?come (descritto|in foto|nella foto)|\bnon corrisponde|\bdivers[oa] da(lla foto| quello)|\bpiù piccol[oa] d(i|el) (quanto|come)|\bno es como (en la foto|se describe|la foto|el de la foto)|\bno corresponde|\bdistint[oa] (a|de) la (foto|imagen)|\bproducto equivocado|\bmás pequeño de lo (esperado|descrito)",
-     ""),
-    ("battery",
-     r"\bbattery (life )?(is |was )?(poor|terrible|bad|short|awful|weak|dead|died|drains)|\b(doesn't|does not|won't|will not|didn't) (hold|keep) (a )?charge|\b(stopped|won't|doesn't|does not) charg(e|ing)\b|\bakku\b.{0,25}\b(schwach|leer|hält nicht|kaputt|schlecht)|\blädt nicht|\bbatterie\b.{0,25}\b(faible|ne tient pas|morte|hs)|\bne (se )?charge pas|\bbatteria\b.{0,25}\b(dura poco|scarsa|non tiene)|\bnon si carica|\bbatería\b.{0,25}\b(dura poco|no dura|mala)|\bno carga",
-     r"\b(battery|batteries|charge|charging|charger|akku|batterie|aufladen|laden|lädt|autonomie|batteria|carica|caricare|batería|pila|pilas|carga|cargar|autonomía)\b"),
-    ("noise",
-     r"\b(too |very |so |really )?(noisy|loud)\b|\bsqueak|\brattl|\bbuzzing|\bwhining|\bzu laut|\bsehr laut|\bquietsch|\bklapper|\bbrummt|\btrop bruyant|\bbruyant|\bgrince|\brumoros[oa]|\bcigola|\bruidos[oa]|\bhace (mucho )?ruido|\bchirría",
-     r"\b(noise|sound|laut|geräusch|geräusche|bruit|rumore|ruido)\b"),
-    ("compatibility",
-     r"\b(doesn't|does not|didn't|won't|will not) (work with|connect|pair|sync|support)\b|\bnot compatible|\bincompatible|\b(doesn't|does not|didn't) fit (my|the) (phone|car|device|model|laptop|tablet|printer|camera|bike|iphone|ipad)|\bnicht kompatibel|\bpasst nicht (zu|an|auf) (meine|mein|dem|den)|\bverbindet (sich )?nicht|\bnon compatible|\bne se connecte pas|\bnon (è )?compatibile|\bnon si collega|\bno es compatible|\bno se conecta",
-     r"\b(compatible|compatibility|kompatibel|compatibilité|compatibile|compatibilidad)\b"),
-    ("customer_service",
-     r"\bcustomer (service|support)\b.{0,40}\b(never|no|not|didn't|won't|terrible|awful|poor|useless|unhelpful|bad)|\b(seller|support|vendor)\b.{0,40}\b(never (responded|replied|answered)|no response|refused|ignored|unhelpful)|\bno (response|reply) from|\bverkäufer\b.{0,30}\b(reagiert nicht|antwortet nicht|keine antwort)|\b(kundenservice|kundendienst)\b.{0,30}\b(schlecht|nicht erreichbar|keine)|\bvendeur\b.{0,30}\b(ne répond|aucune réponse)|\bservice client\b.{0,30}\b(nul|inexistant|injoignable)|\bvenditore\b.{0,30}\b(non risponde|nessuna risposta)|\bvendedor\b.{0,30}\b(no responde|no contesta)",
-     r"\b(refund|warranty|return|returned|customer service|support|seller|erstattung|garantie|rücksendung|kundenservice|verkäufer|remboursement|retour|vendeur|service client|rimborso|reso|garanzia|venditore|assistenza|reembolso|devolución|garantía|vendedor|atención al cliente)\b"),
-    ("delivery",
-     r"\b(late|delayed) (delivery|arrival|shipping|shipment)|\barrived late\b|\bnever (arrived|received|came|got it)|\b(didn't|did not|have not|haven't) (receive|received|get|gotten) (it|my|the)\b|\blost (package|parcel|in the mail)|\bpoor(ly)? packag|\bpackaging (was |is )?(bad|poor|terrible|damaged|awful)|\blieferung\b.{0,30}\b(spät|verspätet|nie|nicht)|\b(nie|nicht) angekommen|\bnicht (erhalten|geliefert)|\bverpackung\b.{0,30}\b(schlecht|beschädigt|kaputt)|\blivraison\b.{0,30}\b(retard|tard|jamais)|\b(jamais|pas) (reçu|arrivé)|\bconsegna\b.{0,30}\b(ritardo|tardi|mai)|\b(mai|non (è )?(mai )?) ?(arrivato|ricevuto)|\bno (lo )?he recibido|\bnunca (llegó|ha llegado)|\bno (me )?ha llegado|\bno llegó|\bentrega\b.{0,30}\b(tarde|retraso)|\bllegó tarde|\bembalaje\b.{0,30}\b(malo|roto|dañado)",
-     r"\b(delivery|shipping|shipment|packaging|lieferung|versand|verpackung|livraison|emballage|consegna|spedizione|imballaggio|entrega|envío|embalaje|pedido)\b"),
-    ("price_value",
-     r"\b(over ?priced|too expensive|not worth (the|it)|waste of money|poor value|rip ?off)\b|\bzu teuer|\büberteuert|\bnicht (das geld|den preis|sein geld) wert|\bgeldverschwendung|\btrop cher|\bne vaut pas|\bargent (jeté|gaspillé|perdu)|\btroppo caro|\bnon vale (la pena|il prezzo)|\bsoldi buttati|\bdemasiado caro|\bno vale la pena|\bno merece la pena|\bdinero tirado",
-     r"\b(price|expensive|value|preis|teuer|prix|cher|prezzo|caro|precio)\b"),
-    ("safety",
-     r"\b(caught fire|on fire|fire hazard|overheat(s|ed|ing)?|melted|electric(al)? shock|shocked me|sharp edges?|dangerous|hazard(ous)?|toxic|injur(y|ed|ies))\b|\bburn(ed|t)? (me|my|his|her)\b|\bgefährlich|\büberhitz|\bgeschmolzen|\bstromschlag|\bscharfe kanten|\bdangereu(x|se)|\bsurchauffe|\bpericolos[oa]|\bsurriscald|\bpeligros[oa]|\bsobrecalienta|\bse calienta (mucho|demasiado)",
-     ""),
+    (
+        "defective",
+        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\bha smesso di funzionare|\bno (funciona|enciende|funcionaba)|\bdejó de funcionar|\bha dejado de funcionar|\bdefectuos",
+        "",
+    ),
+    (
+        "durability",
+        r"\b(broke|snapped|cracked|tore|torn|ripped|fell apart|falling apart|wore out|worn out|came apart|came off|came loose|peeling|peeled|rusted|rusty|bent)\b|\bbroken after|\bkaputt|\bgebrochen|\bgerissen|\bzerbrochen|\babgebrochen|\bhat sich gelöst|\bverbogen|\bcassée?s?\b|\bs'est (cassée?|rompue?|brisée?)|\bdéchiré|\bs'est décollé|\brott[oaie]\b|\bsi è (rotto|rotta|staccat[oa])|\bstrappat|\bcrepat|\brot[oa]s?\b|\bse (rompió|ha roto|rompe|despegó|ha despegado)|\bdespegad|\bagrietad",
+        "",
+    ),
+    (
+        "size_fit",
+        r"\btoo (small|big|large|tight|loose|short|long|narrow|wide)\b|\bruns? (small|large|big)\b|\b(doesn't|does not|didn't|did not) fit\b|\bzu (klein|groß|gross|eng|weit|kurz|lang)\b|\bpasst (mir )?nicht\b|\btrop (petite?|grande?|serrée?|large|courte?)\b|\btaille (trop|petite|grande)|\btroppo (piccol|grand|strett|larg|cort)|\btaglia (sbagliata|piccola|grande)|\bdemasiado (pequeñ|grande|estrech|ajustad|cort|larg)|\btalla (pequeña|grande|equivocada)|\bno (me )?queda bien|\bqueda (pequeñ|grande)",
+        r"\b(size|sizing|fit|fits|größe|passform|taille|taglia|talla|tamaño)\b",
+    ),
+    (
+        "quality",
+        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlechte (qualität|verarbeitung)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato",
+        r"\b(quality|material|plastic|qualität|material|verarbeitung|qualité|matériau|qualità|materiale|calidad|material)\b",
+    ),
+    (
+        "missing_parts",
+        r"\bmissing\b|\b(wasn't|was not|weren't|were not|not) included\b|\bdidn't come with|\bcame without|\bfehl(t|te|en|ten)\b|\bnicht (dabei|enthalten|mitgeliefert)|\bmanqu(e|ait|aient|ant)\b|\bmanca(va|vano|no)?\b|\bmancant|\bfaltaba(n)?\b|\bfaltan\b|\bno (venía|viene|trae|traía)",
+        "",
+    ),
+    (
+        "damaged_on_arrival",
+        r"\barrived (broken|damaged|cracked|scratched|dented|used|opened|dirty|smashed)|\b(came|was delivered|were delivered) (broken|damaged|cracked|scratched|dented)|\bdamaged (in|during) (shipping|shipment|transit|delivery)|\b(box|package) (was |came )?(damaged|opened|crushed|torn)|\balready (been )?(used|opened)|\bscratch(ed|es)\b|\bbeschädigt|\bzerkratzt|\bverkratzt|\bgebraucht\b|\bdelle|\bangekommen\b.{0,25}\b(kaputt|beschädigt|zerbrochen)|\b(kaputt|beschädigt|zerbrochen) (an|ge)kommen|\barrivée? (cassée?|endommagée?|abîmée?|rayée?)|\bendommagé|\babîmé|\brayée?s?\b|\barrivat[oa] (rott|danneggiat|graffiat)|\bdanneggiat|\bgraffiat|\bllegó (roto|rota|dañad|rayad|abierto|usad)|\bdañad[oa]|\brayad[oa]|\bllegado\b.{0,30}\brot[oa]",
+        "",
+    ),
+    (
+        "leaks",
+        r"\bleak(s|ed|ing|y)?\b|\bspill(s|ed|ing)\b|\bnot (water ?tight|waterproof|leak ?proof)|\bundicht|\bläuft aus|\btropft|\bausgelaufen|\bfuit\b|\bfuite|\bperde (acqua|liquido)|\bperdit[ae] d'acqua|\bgocciola|\bgotea|\bpierde (agua|líquido)|\bse sale el agua|\bfuga de agua",
+        "",
+    ),
+    (
+        "smell",
+        r"\bstinks?\b|\bstench|\b(bad|strong|chemical|awful|terrible|horrible|weird|funny|plastic) (smell|odou?r)|\bsmells? (bad|awful|terrible|horrible|like chemicals|strongly)|\bgestank|\bstinkt|\b(starker|chemischer|übler) geruch|\briecht (stark|unangenehm|nach chemie)|\bsent mauvais|\bpue\b|\b(forte |mauvaise )?odeur (chimique|forte|désagréable)|\bforte odeur|\bpuzza|\b(forte |cattivo )odore|\bodore (chimico|forte|sgradevole)|\bapesta|\b(mal|fuerte) olor|\bolor (químico|fuerte|horrible)|\bhuele (mal|fatal|a químico)",
+        r"\b(smell|smells|odou?r|geruch|riecht|odeur|odore|olor|huele)\b",
+    ),
+    (
+        "usability",
+        r"\b(hard|difficult|impossible|awkward|tricky|a pain|painful) to (use|install|assemble|clean|open|close|attach|set up|setup|adjust|put on|remove|fold|read|operate)|\bnot (user[- ]friendly|intuitive)|\b(schwer|schwierig|mühsam) zu|\bumständlich|\bdifficile (à|a|d') ?(utiliser|installer|monter|nettoyer|ouvrir|fermer)|\bdifficile da (usare|montare|pulire|aprire|installare|chiudere)|\bscomod[oa]|\bdifícil de (usar|montar|limpiar|abrir|instalar|poner|cerrar)|\bincómod[oa]",
+        r"\b(complicated|confusing|kompliziert|compliqué|complicat[oa]|complicad[oa])\b",
+    ),
+    (
+        "instructions",
+        r"\b(instructions?|manual)\b.{0,40}\b(unclear|confusing|useless|poor|missing|wrong|terrible|bad|vague|only in)\b|\bno (instructions|manual)\b|\banleitung\b.{0,40}\b(fehlt|unverständlich|schlecht|unbrauchbar|nur auf)|\bkeine (bedienungs)?anleitung|\b(notice|mode d'emploi)\b.{0,40}\b(absente|incompréhensible|inutile|manque)|\bpas de (notice|mode d'emploi)|\bistruzioni\b.{0,40}\b(mancano|assenti|incomprensibili|inutili|solo in)|\bsenza istruzioni|\binstrucciones\b.{0,40}\b(no vienen|incomprensibles|no sirven|faltan|solo en|mal)|\bsin instrucciones",
+        r"\b(instructions?|manual|anleitung|bedienungsanleitung|notice|istruzioni|instrucciones)\b",
+    ),
+    (
+        "not_as_described",
+        r"\bnot as (described|pictured|advertised|shown)|\b(different|differs) from the (picture|photo|description|listing)|\bwrong (item|color|colour|size|product|model|one)\b|\bnot what (i|we) ordered|\bmisleading|\bfalse advertising|\b(smaller|bigger|larger) than (described|expected|pictured|advertised)|\bnicht wie (beschrieben|abgebildet)|\bfalsche[snr]? (artikel|farbe|produkt|größe)|\banders als (beschrieben|abgebildet|auf dem bild)|\bentspricht nicht|\b(kleiner|größer) als (beschrieben|erwartet|abgebildet)|\bpas conforme|\bne correspond pas|\bdifférent de (la photo|l'image|la description)|\bplus petit que (prévu|décrit)|\bnon (è )?come (descritto|in foto|nella foto)|\bnon corrisponde|\bdivers[oa] da(lla foto| quello)|\bpiù piccol[oa] d(i|el) (quanto|come)|\bno es como (en la foto|se describe|la foto|el de la foto)|\bno corresponde|\bdistint[oa] (a|de) la (foto|imagen)|\bproducto equivocado|\bmás pequeño de lo (esperado|descrito)",
+        "",
+    ),
+    (
+        "battery",
+        r"\bbattery (life )?(is |was )?(poor|terrible|bad|short|awful|weak|dead|died|drains)|\b(doesn't|does not|won't|will not|didn't) (hold|keep) (a )?charge|\b(stopped|won't|doesn't|does not) charg(e|ing)\b|\bakku\b.{0,25}\b(schwach|leer|hält nicht|kaputt|schlecht)|\blädt nicht|\bbatterie\b.{0,25}\b(faible|ne tient pas|morte|hs)|\bne (se )?charge pas|\bbatteria\b.{0,25}\b(dura poco|scarsa|non tiene)|\bnon si carica|\bbatería\b.{0,25}\b(dura poco|no dura|mala)|\bno carga",
+        r"\b(battery|batteries|charge|charging|charger|akku|batterie|aufladen|laden|lädt|autonomie|batteria|carica|caricare|batería|pila|pilas|carga|cargar|autonomía)\b",
+    ),
+    (
+        "noise",
+        r"\b(too |very |so |really )?(noisy|loud)\b|\bsqueak|\brattl|\bbuzzing|\bwhining|\bzu laut|\bsehr laut|\bquietsch|\bklapper|\bbrummt|\btrop bruyant|\bbruyant|\bgrince|\brumoros[oa]|\bcigola|\bruidos[oa]|\bhace (mucho )?ruido|\bchirría",
+        r"\b(noise|sound|laut|geräusch|geräusche|bruit|rumore|ruido)\b",
+    ),
+    (
+        "compatibility",
+        r"\b(doesn't|does not|didn't|won't|will not) (work with|connect|pair|sync|support)\b|\bnot compatible|\bincompatible|\b(doesn't|does not|didn't) fit (my|the) (phone|car|device|model|laptop|tablet|printer|camera|bike|iphone|ipad)|\bnicht kompatibel|\bpasst nicht (zu|an|auf) (meine|mein|dem|den)|\bverbindet (sich )?nicht|\bnon compatible|\bne se connecte pas|\bnon (è )?compatibile|\bnon si collega|\bno es compatible|\bno se conecta",
+        r"\b(compatible|compatibility|kompatibel|compatibilité|compatibile|compatibilidad)\b",
+    ),
+    (
+        "customer_service",
+        r"\bcustomer (service|support)\b.{0,40}\b(never|no|not|didn't|won't|terrible|awful|poor|useless|unhelpful|bad)|\b(seller|support|vendor)\b.{0,40}\b(never (responded|replied|answered)|no response|refused|ignored|unhelpful)|\bno (response|reply) from|\bverkäufer\b.{0,30}\b(reagiert nicht|antwortet nicht|keine antwort)|\b(kundenservice|kundendienst)\b.{0,30}\b(schlecht|nicht erreichbar|keine)|\bvendeur\b.{0,30}\b(ne répond|aucune réponse)|\bservice client\b.{0,30}\b(nul|inexistant|injoignable)|\bvenditore\b.{0,30}\b(non risponde|nessuna risposta)|\bvendedor\b.{0,30}\b(no responde|no contesta)",
+        r"\b(refund|warranty|return|returned|customer service|support|seller|erstattung|garantie|rücksendung|kundenservice|verkäufer|remboursement|retour|vendeur|service client|rimborso|reso|garanzia|venditore|assistenza|reembolso|devolución|garantía|vendedor|atención al cliente)\b",
+    ),
+    (
+        "delivery",
+        r"\b(late|delayed) (delivery|arrival|shipping|shipment)|\barrived late\b|\bnever (arrived|received|came|got it)|\b(didn't|did not|have not|haven't) (receive|received|get|gotten) (it|my|the)\b|\blost (package|parcel|in the mail)|\bpoor(ly)? packag|\bpackaging (was |is )?(bad|poor|terrible|damaged|awful)|\blieferung\b.{0,30}\b(spät|verspätet|nie|nicht)|\b(nie|nicht) angekommen|\bnicht (erhalten|geliefert)|\bverpackung\b.{0,30}\b(schlecht|beschädigt|kaputt)|\blivraison\b.{0,30}\b(retard|tard|jamais)|\b(jamais|pas) (reçu|arrivé)|\bconsegna\b.{0,30}\b(ritardo|tardi|mai)|\b(mai|non (è )?(mai )?) ?(arrivato|ricevuto)|\bno (lo )?he recibido|\bnunca (llegó|ha llegado)|\bno (me )?ha llegado|\bno llegó|\bentrega\b.{0,30}\b(tarde|retraso)|\bllegó tarde|\bembalaje\b.{0,30}\b(malo|roto|dañado)",
+        r"\b(delivery|shipping|shipment|packaging|lieferung|versand|verpackung|livraison|emballage|consegna|spedizione|imballaggio|entrega|envío|embalaje|pedido)\b",
+    ),
+    (
+        "price_value",
+        r"\b(over ?priced|too expensive|not worth (the|it)|waste of money|poor value|rip ?off)\b|\bzu teuer|\büberteuert|\bnicht (das geld|den preis|sein geld) wert|\bgeldverschwendung|\btrop cher|\bne vaut pas|\bargent (jeté|gaspillé|perdu)|\btroppo caro|\bnon vale (la pena|il prezzo)|\bsoldi buttati|\bdemasiado caro|\bno vale la pena|\bno merece la pena|\bdinero tirado",
+        r"\b(price|expensive|value|preis|teuer|prix|cher|prezzo|caro|precio)\b",
+    ),
+    (
+        "safety",
+        r"\b(caught fire|on fire|fire hazard|overheat(s|ed|ing)?|melted|electric(al)? shock|shocked me|sharp edges?|dangerous|hazard(ous)?|toxic|injur(y|ed|ies))\b|\bburn(ed|t)? (me|my|his|her)\b|\bgefährlich|\büberhitz|\bgeschmolzen|\bstromschlag|\bscharfe kanten|\bdangereu(x|se)|\bsurchauffe|\bpericolos[oa]|\bsurriscald|\bpeligros[oa]|\bsobrecalienta|\bse calienta (mucho|demasiado)",
+        "",
+    ),
 ];
 
 impl IssueRules {
@@ -101,11 +137,14 @@ impl IssueRules {
     /// Codes found in one lowercased sentence; `negative` says whether the sentence reads negative.
     pub fn find(&self, lower: &str, negative: bool, out: &mut Vec<&'static str>) {
         for r in &self.rules {
-            let hit = r.cue.find_iter(lower).any(|m| !self.negated(lower, m.start()))
+            let hit = r
+                .cue
+                .find_iter(lower)
+                .any(|m| !self.negated(lower, m.start()))
                 || (negative
-                    && r.topic
-                        .as_ref()
-                        .is_some_and(|t| t.find_iter(lower).any(|m| !self.negated(lower, m.start()))));
+                    && r.topic.as_ref().is_some_and(|t| {
+                        t.find_iter(lower).any(|m| !self.negated(lower, m.start()))
+                    }));
             if hit && !out.contains(&r.code) {
                 out.push(r.code);
             }
@@ -155,12 +194,18 @@ mod tests {
 
     #[test]
     fn finds_issues_in_each_language() {
-        assert_eq!(codes("It stopped working after two weeks", true), vec!["defective"]);
+        assert_eq!(
+            codes("It stopped working after two weeks", true),
+            vec!["defective"]
+        );
         assert_eq!(codes("Der Deckel ist undicht", true), vec!["leaks"]);
         assert_eq!(codes("Le couvercle fuit", true), vec!["leaks"]);
         assert_eq!(codes("Il coperchio si è rotto", true), vec!["durability"]);
         assert_eq!(codes("No he recibido el pedido", true), vec!["delivery"]);
-        assert_eq!(codes("me ha llegado una bola rota", true), vec!["damaged_on_arrival"]);
+        assert_eq!(
+            codes("me ha llegado una bola rota", true),
+            vec!["damaged_on_arrival"]
+        );
     }
 
     #[test]

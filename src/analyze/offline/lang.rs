@@ -66,11 +66,26 @@ mod tests {
     #[test]
     fn detects_the_five_languages() {
         let l = LangId::new();
-        assert_eq!(l.detect("The lid leaks and the strap broke after a week."), Some("en"));
-        assert_eq!(l.detect("Der Deckel ist undicht und der Gurt ist nach einer Woche gerissen."), Some("de"));
-        assert_eq!(l.detect("Le couvercle fuit et la sangle s'est cassée après une semaine."), Some("fr"));
-        assert_eq!(l.detect("Il coperchio perde e la cinghia si è rotta dopo una settimana."), Some("it"));
-        assert_eq!(l.detect("La tapa gotea y la correa se rompió después de una semana."), Some("es"));
+        assert_eq!(
+            l.detect("The lid leaks and the strap broke after a week."),
+            Some("en")
+        );
+        assert_eq!(
+            l.detect("Der Deckel ist undicht und der Gurt ist nach einer Woche gerissen."),
+            Some("de")
+        );
+        assert_eq!(
+            l.detect("Le couvercle fuit et la sangle s'est cassée après une semaine."),
+            Some("fr")
+        );
+        assert_eq!(
+            l.detect("Il coperchio perde e la cinghia si è rotta dopo una settimana."),
+            Some("it")
+        );
+        assert_eq!(
+            l.detect("La tapa gotea y la correa se rompió después de una semana."),
+            Some("es")
+        );
         assert_eq!(l.detect("Ok"), None);
     }
 }

@@ -42,7 +42,7 @@ impl Lexicon {
                 let first = toks[0].clone();
                 let list = self.phrases.entry(first).or_default();
                 list.push((toks[1..].to_vec(), v));
-                list.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+                list.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
             } else if let Some(p) = w.strip_suffix('*') {
                 self.prefixes.insert(p.to_lowercase(), v);
             } else {

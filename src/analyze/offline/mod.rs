@@ -43,12 +43,13 @@ impl Offline {
         let joined = format!("{title}\n{body}");
         let language = self.langid.detect(&joined);
         let all: Vec<usize> = (0..lexicon::LANGS.len()).collect();
-        let langs: Vec<usize> = match language.and_then(|l| lexicon::LANGS.iter().position(|x| *x == l)) {
-            // English words ("super", "top", "ok") are common in every language's reviews.
-            Some(0) => vec![0],
-            Some(i) => vec![i, 0],
-            None => all,
-        };
+        let langs: Vec<usize> =
+            match language.and_then(|l| lexicon::LANGS.iter().position(|x| *x == l)) {
+                // English words ("super", "top", "ok") are common in every language's reviews.
+                Some(0) => vec![0],
+                Some(i) => vec![i, 0],
+                None => all,
+            };
         let mut total = 0.0;
         let mut issues: Vec<IssueHit> = Vec::new();
         let mut aspects: Vec<String> = Vec::new();
@@ -69,7 +70,8 @@ impl Offline {
                     }
                 }
                 if v < 0.0 {
-                    self.aspects.extract(&self.lex, language, &s.tokens, &mut aspects);
+                    self.aspects
+                        .extract(&self.lex, language, &s.tokens, &mut aspects);
                 }
                 total += v;
             }
@@ -120,16 +122,52 @@ mod tests {
     #[test]
     fn polarity_in_each_language() {
         for (t, b, want) in [
-            ("Great", "Works perfectly, highly recommend.", Sentiment::Positive),
-            ("Terrible", "Stopped working after a week. Waste of money.", Sentiment::Negative),
-            ("Super", "Sehr gute Qualität, alles bestens.", Sentiment::Positive),
-            ("Enttäuscht", "Funktioniert nicht, leider schlechte Qualität.", Sentiment::Negative),
-            ("Parfait", "Très bon produit, je recommande.", Sentiment::Positive),
-            ("Déçu", "Ne fonctionne pas, mauvaise qualité.", Sentiment::Negative),
-            ("Ottimo", "Prodotto eccellente, consigliato.", Sentiment::Positive),
+            (
+                "Great",
+                "Works perfectly, highly recommend.",
+                Sentiment::Positive,
+            ),
+            (
+                "Terrible",
+                "Stopped working after a week. Waste of money.",
+                Sentiment::Negative,
+            ),
+            (
+                "Super",
+                "Sehr gute Qualität, alles bestens.",
+                Sentiment::Positive,
+            ),
+            (
+                "Enttäuscht",
+                "Funktioniert nicht, leider schlechte Qualität.",
+                Sentiment::Negative,
+            ),
+            (
+                "Parfait",
+                "Très bon produit, je recommande.",
+                Sentiment::Positive,
+            ),
+            (
+                "Déçu",
+                "Ne fonctionne pas, mauvaise qualité.",
+                Sentiment::Negative,
+            ),
+            (
+                "Ottimo",
+                "Prodotto eccellente, consigliato.",
+                Sentiment::Positive,
+            ),
             ("Pessimo", "Si è rotto subito, deluso.", Sentiment::Negative),
-            ("Genial", "Muy buen producto, lo recomiendo.", Sentiment::Positive),
-            ("Fatal", "No funciona, muy mala calidad.", Sentiment::Negative),
+            (
+                "Genial",
+                "Muy buen producto, lo recomiendo.",
+                Sentiment::Positive,
+            ),
+            (
+                "Fatal",
+                "No funciona, muy mala calidad.",
+                Sentiment::Negative,
+            ),
         ] {
             let r = a(t, b);
             assert_eq!(r.sentiment, want, "{t} {b}: {r:?}");
@@ -138,24 +176,39 @@ mod tests {
 
     #[test]
     fn negation_flips() {
-        assert_eq!(a("", "This is not good at all.").sentiment, Sentiment::Negative);
-        assert_eq!(a("", "Not bad, no problems so far.").sentiment, Sentiment::Positive);
+        assert_eq!(
+            a("", "This is not good at all.").sentiment,
+            Sentiment::Negative
+        );
+        assert_eq!(
+            a("", "Not bad, no problems so far.").sentiment,
+            Sentiment::Positive
+        );
         assert_eq!(a("", "Das ist nicht gut.").sentiment, Sentiment::Negative);
     }
 
     #[test]
     fn mixed_review_weighs_the_clause_after_but() {
-        let r = a("", "The design is nice, but it broke after two days and the lid leaks.");
+        let r = a(
+            "",
+            "The design is nice, but it broke after two days and the lid leaks.",
+        );
         assert_eq!(r.sentiment, Sentiment::Negative);
         let codes: Vec<&str> = r.issues.iter().map(|i| i.code.as_str()).collect();
-        assert!(codes.contains(&"durability") && codes.contains(&"leaks"), "{codes:?}");
+        assert!(
+            codes.contains(&"durability") && codes.contains(&"leaks"),
+            "{codes:?}"
+        );
         assert!(r.aspects.iter().any(|x| x == "lid"), "{:?}", r.aspects);
     }
 
     #[test]
     fn empty_short_and_emoji() {
         let r = Offline::new().analyze(None, None);
-        assert_eq!((r.sentiment, r.score, r.language.as_deref()), (Sentiment::Neutral, 0.0, None));
+        assert_eq!(
+            (r.sentiment, r.score, r.language.as_deref()),
+            (Sentiment::Neutral, 0.0, None)
+        );
         assert_eq!(a("", "Ok").sentiment, Sentiment::Neutral);
         assert_eq!(a("", "👍👍").sentiment, Sentiment::Positive);
         assert_eq!(a("", "👎").sentiment, Sentiment::Negative);

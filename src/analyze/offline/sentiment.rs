@@ -10,19 +10,56 @@ const NEGATION: f64 = -0.74;
 const BOOST: f64 = 1.3;
 
 const NEGATORS: &[&str] = &[
-    "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "kein", "keine",
-    "keinen", "keinem", "keiner", "nicht", "nie", "niemals", "ohne", "nichts", "pas", "jamais", "rien",
-    "sans", "aucun", "aucune", "non", "mai", "senza", "nessun", "nessuna", "niente", "nulla", "nunca",
-    "sin", "nada", "tampoco", "ningún", "ninguna",
+    "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "kein",
+    "keine", "keinen", "keinem", "keiner", "nicht", "nie", "niemals", "ohne", "nichts", "pas",
+    "jamais", "rien", "sans", "aucun", "aucune", "non", "mai", "senza", "nessun", "nessuna",
+    "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún", "ninguna",
 ];
 
 const BOOSTERS: &[&str] = &[
-    "very", "really", "extremely", "so", "too", "super", "totally", "absolutely", "incredibly", "sehr",
-    "wirklich", "total", "extrem", "echt", "absolut", "richtig", "très", "vraiment", "trop", "tellement",
-    "molto", "davvero", "troppo", "veramente", "proprio", "muy", "realmente", "demasiado", "bastante",
+    "very",
+    "really",
+    "extremely",
+    "so",
+    "too",
+    "super",
+    "totally",
+    "absolutely",
+    "incredibly",
+    "sehr",
+    "wirklich",
+    "total",
+    "extrem",
+    "echt",
+    "absolut",
+    "richtig",
+    "très",
+    "vraiment",
+    "trop",
+    "tellement",
+    "molto",
+    "davvero",
+    "troppo",
+    "veramente",
+    "proprio",
+    "muy",
+    "realmente",
+    "demasiado",
+    "bastante",
 ];
 
-const CONTRAST: &[&str] = &["but", "however", "aber", "jedoch", "allerdings", "mais", "cependant", "ma", "però", "pero"];
+const CONTRAST: &[&str] = &[
+    "but",
+    "however",
+    "aber",
+    "jedoch",
+    "allerdings",
+    "mais",
+    "cependant",
+    "ma",
+    "però",
+    "pero",
+];
 
 fn is_negator(t: &str) -> bool {
     NEGATORS.contains(&t) || t.ends_with("n't")

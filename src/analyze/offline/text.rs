@@ -127,6 +127,9 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(decode_entities("a &lt;&lt; b &amp; c &#39;d&#39; &bogus"), "a << b & c 'd' &bogus");
+        assert_eq!(
+            decode_entities("a &lt;&lt; b &amp; c &#39;d&#39; &bogus"),
+            "a << b & c 'd' &bogus"
+        );
     }
 }
