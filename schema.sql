@@ -64,7 +64,6 @@ CREATE TABLE reviews (
 );
 CREATE INDEX reviews_asin ON reviews (asin);
 CREATE INDEX reviews_date ON reviews (review_date);
-CREATE INDEX reviews_changed ON reviews (last_changed_run);
 
 -- Earlier versions of reviews that a later export changed (same REVIEW_ID, other content).
 CREATE TABLE review_versions (
