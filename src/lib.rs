@@ -1,7 +1,7 @@
 //! prodinsight: batch analytics for Amazon product reviews.
 //!
 //! `ingest` loads exports into the raw layer, `analyze` derives the insights layer, `report` reads
-//! it. Commands never call each other: they meet in `model` and `store`; `run` composes them.
+//! it. Commands never call each other: they meet in `model`, `taxonomy` and `store`; `run` composes them.
 
 pub mod analyze;
 pub mod cli;
@@ -11,6 +11,7 @@ pub mod model;
 pub mod progress;
 pub mod report;
 pub mod store;
+pub mod taxonomy;
 
 use clap::Parser;
 

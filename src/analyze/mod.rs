@@ -3,7 +3,6 @@
 
 pub mod offline;
 pub mod rollup;
-pub mod taxonomy;
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -15,6 +14,7 @@ use crate::model::{Hash, TextAnalysis};
 use crate::progress;
 use crate::store::insights::RunCounts;
 use crate::store::Store;
+use crate::taxonomy;
 use rollup::{BrandAcc, ProductAcc};
 
 pub struct Options {

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
-use super::taxonomy;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
 use crate::store::insights::{BrandRow, ProductRow, ReviewRow};
+use crate::taxonomy;
 
 const EXAMPLES: usize = 3;
 const TOP_ASPECTS: usize = 20;

@@ -121,7 +121,7 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
 }
 
 fn label(code: &str) -> &'static str {
-    crate::analyze::taxonomy::label(code)
+    crate::taxonomy::label(code)
 }
 
 fn filter(l: &ListArgs) -> Filter {

@@ -247,20 +247,6 @@ impl RawWriter<'_> {
 }
 
 impl Store {
-    /// The first rejected records of the newest ingest run of `source`, for error messages.
-    pub fn latest_rejections(&self, run_id: i64, limit: i64) -> Result<Vec<(i64, i64, String)>> {
-        let mut st = self.conn.prepare(
-            "SELECT record_no, line, reason FROM rejected_records WHERE ingest_run_id = ?1
-             ORDER BY record_no LIMIT ?2",
-        )?;
-        let rows = st
-            .query_map(params![run_id, limit], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
     /// Id of the newest ingest run, 0 when there is none.
     pub fn last_ingest_run(&self) -> Result<i64> {
         Ok(self

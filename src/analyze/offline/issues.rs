@@ -188,7 +188,7 @@ mod tests {
     fn every_pattern_compiles() {
         assert_eq!(IssueRules::new().rules.len(), RULES.len());
         for (code, _, _) in RULES {
-            assert!(crate::analyze::taxonomy::is_code(code), "{code}");
+            assert!(crate::taxonomy::is_code(code), "{code}");
         }
     }
 
