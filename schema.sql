@@ -215,3 +215,15 @@ CREATE TABLE brand_snapshots (
     detail        TEXT    NOT NULL,
     PRIMARY KEY (brand, run_id)
 ) WITHOUT ROWID;
+
+-- migration: 2
+
+-- The product list (API and `report products`) shows each product's top issues: keep them small and
+-- beside the sortable columns, so listing a page never reads the quotes in `detail`.
+ALTER TABLE product_insights ADD COLUMN top_issues TEXT NOT NULL DEFAULT '[]';  -- JSON [{code, count, share}]
+UPDATE product_insights SET top_issues = coalesce((
+    SELECT json_group_array(json_object('code', code, 'count', count, 'share', share))
+    FROM (SELECT code, count, share FROM product_issues i
+          WHERE i.asin = product_insights.asin ORDER BY count DESC, code LIMIT 3)), '[]');
+-- A product's issues, for its detail and for "what changed" per product.
+CREATE INDEX product_issues_asin ON product_issues (asin);

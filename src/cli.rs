@@ -1,5 +1,6 @@
 //! Command-line types (clap derive). Parsing only: the commands live in their own modules.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -43,6 +44,7 @@ pub enum Command {
     Ingest(IngestArgs),
     Analyze(AnalyzeArgs),
     Report(ReportArgs),
+    Serve(ServeArgs),
 }
 
 /// Load review exports (JSON arrays, JSON Lines, CSV, optionally .gz) into the database.
@@ -200,4 +202,28 @@ pub enum OutputFormat {
     Csv,
     Json,
     Jsonl,
+}
+
+/// Answer the insights over HTTP as JSON (a minimal local API).
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Serve the insights of the database as a JSON API over HTTP.\n\n\
+Endpoints: GET /api/v1/products (filters: brand, q, min_reviews, min_rating, max_rating, sentiment, \
+issue, marketplace; sort and order; limit and cursor), GET /api/v1/products/{id} (also …/insights), \
+GET /api/v1/products/{id}/reviews, GET /api/v1/brands, GET /api/v1/issues, GET /healthz, and the \
+OpenAPI document at GET /api/v1/openapi.json. It reads while `ingest` and `analyze` write. One \
+access-log line per request goes to stderr unless -q. Ctrl-C stops it.",
+    after_help = "Examples:\n  \
+prodinsight serve                                  http://127.0.0.1:8080\n  \
+prodinsight serve --addr 127.0.0.1:0 -q            any free port (printed on stdout)\n  \
+curl 'http://127.0.0.1:8080/api/v1/products?sort=negative&min_reviews=20&limit=10'"
+)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free one)
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PRODINSIGHT_ADDR")]
+    pub addr: SocketAddr,
+
+    /// Worker threads answering requests (default: cores, at least 2)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod model;
 pub mod progress;
 pub mod report;
+pub mod serve;
 pub mod store;
 pub mod taxonomy;
 
@@ -78,6 +79,16 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Report(args) => {
             let store = Store::open_readonly(&cli.db)?;
             report::run(&store, &args)
+        }
+        Command::Serve(args) => {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let opts = serve::Options {
+                addr: args.addr,
+                threads: args.threads.unwrap_or(cores.max(2)),
+                quiet: cli.quiet,
+            };
+            serve::run(&cli.db, &opts)?;
+            Ok(0)
         }
     }
 }

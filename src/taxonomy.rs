@@ -36,3 +36,8 @@ pub fn label(code: &str) -> &'static str {
 pub fn is_code(code: &str) -> bool {
     ISSUES.iter().any(|(c, _)| *c == code)
 }
+
+/// Every code, in display order.
+pub fn codes() -> Vec<&'static str> {
+    ISSUES.iter().map(|(c, _)| *c).collect()
+}

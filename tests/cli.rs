@@ -1,63 +1,12 @@
 //! Runs the real binary against temporary databases.
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
+use common::*;
 use rusqlite::Connection;
-
-const BIN: &str = env!("CARGO_BIN_EXE_prodinsight");
-
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Env {
-        Env {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("t.db")
-    }
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .arg("--db")
-            .arg(self.db())
-            .args(args)
-            .output()
-            .unwrap()
-    }
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.run(args);
-        assert!(
-            o.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        String::from_utf8(o.stdout).unwrap()
-    }
-    fn count(&self, sql: &str) -> i64 {
-        Connection::open(self.db())
-            .unwrap()
-            .query_row(sql, [], |r| r.get(0))
-            .unwrap()
-    }
-}
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 const SEED: &str = r#"[
  {"PRODUCT_BRAND": "Rhino USA", "CUSTOMER_REVIEW_RATING": 5, "CUSTOMER_REVIEW_TITLE": "Great", "CUSTOMER_REVIEW_DESCRIPTION": "Strong straps", "CHILD_ASIN": "B0BTTL9LTC"},

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 use crate::cli::{ListArgs, OutputFormat, ReportArgs, ReportView, SortKey};
 use crate::error::{Error, Result};
-use crate::store::query::{Filter, ProductSort, ReviewOut};
+use crate::store::pages::{ProductQuery, ProductSort, ProductSummary, UNLIMITED};
+use crate::store::query::{Filter, ReviewOut};
 use crate::store::Store;
 use output::{Out, Tabular};
 
@@ -21,7 +22,8 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
         None => overview(store, fmt, &mut out)?,
         Some(ReportView::Products(l)) => {
             let sort = sort_of(l.sort.unwrap_or(SortKey::Negative));
-            let rows = store.products(&filter(l), sort)?;
+            let page = store.product_page(&product_query(l, sort))?;
+            let rows = to_values(&page.items);
             out.emit(fmt, &products_table(&rows), &rows)?;
         }
         Some(ReportView::Product { asin }) => {
@@ -134,6 +136,25 @@ fn filter(l: &ListArgs) -> Filter {
     }
 }
 
+fn product_query(l: &ListArgs, sort: ProductSort) -> ProductQuery {
+    ProductQuery {
+        brands: l.brand.clone(),
+        min_reviews: l.min_reviews,
+        issue: l.issue.clone(),
+        sort,
+        descending: sort.default_descending(),
+        limit: l.limit.map_or(UNLIMITED, |n| n.max(0) as usize),
+        ..Default::default()
+    }
+}
+
+fn to_values(items: &[ProductSummary]) -> Vec<Value> {
+    items
+        .iter()
+        .filter_map(|p| serde_json::to_value(p).ok())
+        .collect()
+}
+
 fn sort_of(k: SortKey) -> ProductSort {
     match k {
         SortKey::Reviews => ProductSort::Reviews,
@@ -168,7 +189,7 @@ fn products_table(rows: &[Value]) -> Tabular {
         rows: rows
             .iter()
             .map(|p| {
-                let top: Vec<String> = p["issues"]
+                let top: Vec<String> = p["top_issues"]
                     .as_array()
                     .map(|a| {
                         a.iter()
@@ -201,12 +222,13 @@ fn overview(store: &Store, fmt: OutputFormat, out: &mut Out) -> Result<()> {
             "no analysis yet: run `prodinsight analyze` first".into(),
         ));
     }
-    let f = Filter {
+    let q = ProductQuery {
         min_reviews: Some(ATTENTION_MIN_REVIEWS),
-        limit: Some(15),
+        limit: 15,
+        sort: ProductSort::Negative,
         ..Default::default()
     };
-    let rows = store.products(&f, ProductSort::Negative)?;
+    let rows = to_values(&store.product_page(&q)?.items);
     if fmt != OutputFormat::Table {
         return out.emit(fmt, &products_table(&rows), &rows);
     }

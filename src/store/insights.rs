@@ -187,8 +187,9 @@ impl Store {
         {
             let mut ins = tx.prepare_cached(
                 "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
-                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, detail,
+                     top_issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             let mut snap = tx.prepare_cached(
                 "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
@@ -214,7 +215,8 @@ impl Store {
                     p.pct_negative,
                     p.neg_delta,
                     p.last_review_date,
-                    p.detail
+                    p.detail,
+                    top_issues_json(&p.issues)
                 ])?;
                 snap.execute(params![
                     p.asin,
@@ -264,6 +266,16 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The first few issues as the list shows them; `issues` is already ranked by count.
+fn top_issues_json(issues: &[(String, i64, f64)]) -> String {
+    let top: Vec<serde_json::Value> = issues
+        .iter()
+        .take(super::TOP_ISSUES_IN_LIST)
+        .map(|(code, count, share)| serde_json::json!({"code": code, "count": count, "share": share}))
+        .collect();
+    serde_json::Value::Array(top).to_string()
 }
 
 impl Reader {

@@ -3,6 +3,7 @@
 
 pub mod insights;
 mod migrate;
+pub mod pages;
 pub mod query;
 pub mod raw;
 
@@ -15,10 +16,14 @@ use crate::error::{Error, Result};
 
 pub use migrate::SCHEMA_VERSION;
 
+/// How many issues each product carries in lists (the detail has them all).
+pub const TOP_ISSUES_IN_LIST: usize = 3;
+
 /// An open database: one connection, migrated to the current schema.
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    counts: std::cell::RefCell<pages::CountCache>,
 }
 
 impl Store {
@@ -31,6 +36,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            counts: Default::default(),
         };
         store.configure(false)?;
         migrate::migrate(&mut store.conn, path)?;
@@ -56,6 +62,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            counts: Default::default(),
         };
         store.configure(true)?;
         migrate::check_readable(&store.conn, path)?;

@@ -17,28 +17,6 @@ pub struct Filter {
     pub limit: Option<i64>,
 }
 
-/// Sort orders for products, from a fixed list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProductSort {
-    Reviews,
-    Rating,
-    Negative,
-    Trend,
-    Asin,
-}
-
-impl ProductSort {
-    fn sql(self) -> &'static str {
-        match self {
-            ProductSort::Reviews => "p.review_count DESC, p.asin",
-            ProductSort::Rating => "p.avg_rating IS NULL, p.avg_rating ASC, p.asin",
-            ProductSort::Negative => "p.pct_negative DESC, p.review_count DESC, p.asin",
-            ProductSort::Trend => "p.neg_delta IS NULL, p.neg_delta DESC, p.asin",
-            ProductSort::Asin => "p.asin",
-        }
-    }
-}
-
 /// One review with its analysis, as `report reviews` prints it.
 pub struct ReviewOut {
     pub review_id: String,
@@ -134,81 +112,45 @@ impl Store {
         Ok(())
     }
 
-    /// Products with their insights (the detail document without quotes), filtered and sorted.
-    pub fn products(&self, f: &Filter, sort: ProductSort) -> Result<Vec<Value>> {
-        let mut sql = String::from(
-            "SELECT p.detail FROM product_insights p LEFT JOIN products r ON r.asin = p.asin WHERE 1 = 1",
-        );
-        let mut args: Vec<SqlValue> = Vec::new();
-        push_brands(&mut sql, &mut args, &f.brands, "p.brand");
-        if let Some(n) = f.min_reviews {
-            args.push(n.into());
-            sql.push_str(&format!(" AND p.review_count >= ?{}", args.len()));
+    /// The stored spelling of an ASIN given as is or in lower case, if the product exists. (Two
+    /// primary-key probes; a case-insensitive comparison could not use the index.)
+    pub fn canonical_asin(&self, asin: &str) -> Result<Option<String>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT asin FROM products WHERE asin = ?1")?;
+        if let Some(a) = st.query_row([asin], |r| r.get(0)).optional()? {
+            return Ok(Some(a));
         }
-        if let Some(code) = &f.issue {
-            args.push(code.clone().into());
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.asin = p.asin AND i.code = ?{})",
-                args.len()
-            ));
+        let upper = asin.to_uppercase();
+        if upper == asin {
+            return Ok(None);
         }
-        if let Some(a) = &f.asin {
-            args.push(a.clone().into());
-            sql.push_str(&format!(" AND p.asin = ?{}", args.len()));
-        }
-        sql.push_str(" ORDER BY ");
-        sql.push_str(sort.sql());
-        if let Some(l) = f.limit {
-            args.push(l.into());
-            sql.push_str(&format!(" LIMIT ?{}", args.len()));
-        }
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st
-            .query_map(params_from_iter(args), |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows
-            .iter()
-            .filter_map(|d| serde_json::from_str(d).ok())
-            .collect())
+        Ok(st.query_row([upper], |r| r.get(0)).optional()?)
     }
 
     /// Everything about one product: its insights, monthly trend, and one point per analysis run.
     pub fn product(&self, asin: &str) -> Result<Value> {
-        let detail: Option<String> = self
+        let Some(asin) = self.canonical_asin(asin)? else {
+            return Err(Error::NotFound(format!("no product {asin}")));
+        };
+        let row: Option<(String, Option<String>, Option<String>)> = self
             .conn
-            .query_row(
-                "SELECT detail FROM product_insights WHERE asin = ?1 COLLATE NOCASE",
-                [asin],
-                |r| r.get(0),
-            )
+            .prepare_cached(
+                "SELECT p.detail, r.title, r.marketplace FROM product_insights p
+                 JOIN products r ON r.asin = p.asin WHERE p.asin = ?1",
+            )?
+            .query_row([&asin], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let Some(detail) = detail else {
-            let known: bool = self
-                .conn
-                .prepare("SELECT 1 FROM products WHERE asin = ?1 COLLATE NOCASE")?
-                .exists([asin])?;
-            return Err(Error::NotFound(if known {
-                format!("product {asin} has no insights yet; run `prodinsight analyze`")
-            } else {
-                format!("no product {asin} in {}", self.path().display())
-            }));
+        let Some((detail, title, marketplace)) = row else {
+            return Err(Error::NotFound(format!(
+                "product {asin} has no insights yet; run `prodinsight analyze`"
+            )));
         };
         let mut p: Map<String, Value> = serde_json::from_str(&detail)
             .map_err(|e| Error::Other(format!("stored insights for {asin} are unreadable: {e}")))?;
-        let asin = p
-            .get("asin")
-            .and_then(Value::as_str)
-            .unwrap_or(asin)
-            .to_string();
-        let title: Option<String> = self
-            .conn
-            .query_row("SELECT title FROM products WHERE asin = ?1", [&asin], |r| {
-                r.get(0)
-            })
-            .optional()?
-            .flatten();
         p.insert("title".into(), json!(title));
-        let mut st = self.conn.prepare(
+        p.insert("marketplace".into(), json!(marketplace));
+        let mut st = self.conn.prepare_cached(
             "SELECT month, reviews, avg_rating, pct_negative, issues FROM product_months
              WHERE asin = ?1 ORDER BY month",
         )?;
@@ -224,7 +166,7 @@ impl Store {
                 }))
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let mut st = self.conn.prepare(
+        let mut st = self.conn.prepare_cached(
             "SELECT s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_positive, s.pct_negative
              FROM product_snapshots s JOIN analysis_runs a ON a.id = s.run_id
              WHERE s.asin = ?1 ORDER BY s.run_id",

@@ -1,0 +1,304 @@
+//! The API's handlers: plain functions from (store, method, URL) to a reply, testable without a
+//! socket. Every reply is JSON in one envelope: `{"data": …, "meta": …}` or `{"error": …}`.
+
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::openapi;
+use super::params::{self, BadParam, Params};
+use crate::error::Error;
+use crate::store::query::Filter;
+use crate::store::{Store, SCHEMA_VERSION};
+use crate::taxonomy;
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+    /// Set on 405: the methods the path does take.
+    pub allow: Option<&'static str>,
+}
+
+impl Reply {
+    fn ok(data: impl Serialize, meta: Value) -> Reply {
+        #[derive(Serialize)]
+        struct Envelope<D: Serialize> {
+            data: D,
+            meta: Value,
+        }
+        match serde_json::to_string(&Envelope { data, meta }) {
+            Ok(body) => Reply {
+                status: 200,
+                body,
+                allow: None,
+            },
+            Err(e) => Reply::error(500, "internal", None, &format!("encoding the reply: {e}")),
+        }
+    }
+
+    fn error(status: u16, code: &str, param: Option<&str>, message: &str) -> Reply {
+        let body = json!({"error": {"status": status, "code": code, "parameter": param, "message": message}});
+        Reply {
+            status,
+            body: body.to_string(),
+            allow: None,
+        }
+    }
+
+    fn bad_param(e: BadParam) -> Reply {
+        let message = format!("parameter `{}`: {}", e.param, e.message);
+        Reply::error(400, "bad_parameter", Some(&e.param), &message)
+    }
+
+    fn from_store(e: Error) -> Reply {
+        match e {
+            Error::NotFound(m) => Reply::error(404, "not_found", None, &m),
+            Error::Sql(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy =>
+            {
+                Reply::error(503, "busy", None, "the database is busy; retry shortly")
+            }
+            // Not the client's fault, and its details are for the server's log, not the client.
+            other => Reply::error(500, "internal", None, &format!("internal error: {other}")),
+        }
+    }
+}
+
+/// Routes a request. `url` is the path with its query string, as the client sent it.
+pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let route = match segments[..] {
+        ["healthz"] => Route::Health,
+        ["api", "v1", "openapi.json"] => Route::OpenApi,
+        ["api", "v1", "products"] => Route::Products,
+        ["api", "v1", "products", id] | ["api", "v1", "products", id, "insights"] => {
+            Route::Product(id)
+        }
+        ["api", "v1", "products", id, "reviews"] => Route::Reviews(id),
+        ["api", "v1", "brands"] => Route::Brands,
+        ["api", "v1", "issues"] => Route::Issues,
+        _ => {
+            return Reply::error(
+                404,
+                "not_found",
+                None,
+                &format!("no route {path}; see /api/v1/openapi.json"),
+            )
+        }
+    };
+    if method != "GET" && method != "HEAD" {
+        let mut r = Reply::error(
+            405,
+            "method_not_allowed",
+            None,
+            &format!("{method} is not allowed here; use GET"),
+        );
+        r.allow = Some("GET, HEAD");
+        return r;
+    }
+    let result = match route {
+        Route::Health => health(store, query),
+        Route::OpenApi => no_params(query).map(|_| Reply {
+            status: 200,
+            body: openapi::document().to_string(),
+            allow: None,
+        }),
+        Route::Products => products(store, query),
+        Route::Product(id) => decode_id(id).and_then(|id| product(store, &id, query)),
+        Route::Reviews(id) => decode_id(id).and_then(|id| reviews(store, &id, query)),
+        Route::Brands => brands(store, query),
+        Route::Issues => issues(store, query),
+    };
+    result.unwrap_or_else(|r| r)
+}
+
+enum Route<'a> {
+    Health,
+    OpenApi,
+    Products,
+    Product(&'a str),
+    Reviews(&'a str),
+    Brands,
+    Issues,
+}
+
+type Handled = Result<Reply, Reply>;
+
+fn no_params(query: &str) -> Result<(), Reply> {
+    Params::parse(query, &[], &[])
+        .map(|_| ())
+        .map_err(Reply::bad_param)
+}
+
+fn decode_id(id: &str) -> Result<String, Reply> {
+    let decoded = percent_decode_str(id)
+        .decode_utf8()
+        .map_err(|_| Reply::error(404, "not_found", None, "no such product"))?;
+    if decoded.is_empty() || decoded.len() > 64 {
+        return Err(Reply::error(404, "not_found", None, "no such product"));
+    }
+    Ok(decoded.into_owned())
+}
+
+fn health(store: &Store, query: &str) -> Handled {
+    no_params(query)?;
+    let analyzer = store.current_analyzer().map_err(Reply::from_store)?;
+    Ok(Reply::ok(
+        json!({"status": "ok", "schema_version": SCHEMA_VERSION, "analyzer": analyzer}),
+        json!({}),
+    ))
+}
+
+fn products(store: &Store, query: &str) -> Handled {
+    let q = params::product_query(query).map_err(Reply::bad_param)?;
+    let page = store.product_page(&q).map_err(Reply::from_store)?;
+    let next = page
+        .next
+        .as_ref()
+        .map(|k| params::encode_product_cursor(k, q.sort, q.descending));
+    Ok(Reply::ok(
+        &page.items,
+        json!({
+            "total": page.total,
+            "count": page.items.len(),
+            "limit": q.limit,
+            "sort": q.sort.name(),
+            "order": if q.descending { "desc" } else { "asc" },
+            "next_cursor": next,
+        }),
+    ))
+}
+
+fn product(store: &Store, id: &str, query: &str) -> Handled {
+    no_params(query)?;
+    let p = store.product(id).map_err(Reply::from_store)?;
+    Ok(Reply::ok(p, json!({})))
+}
+
+fn reviews(store: &Store, id: &str, query: &str) -> Handled {
+    let q = params::review_query(id, query).map_err(Reply::bad_param)?;
+    let asin = store
+        .canonical_asin(id)
+        .map_err(Reply::from_store)?
+        .ok_or_else(|| Reply::error(404, "not_found", None, &format!("no product {id}")))?;
+    let q = crate::store::pages::ReviewQuery { asin, ..q };
+    let (items, total, next) = store.review_page(&q).map_err(Reply::from_store)?;
+    Ok(Reply::ok(
+        &items,
+        json!({
+            "asin": q.asin,
+            "total": total,
+            "count": items.len(),
+            "limit": q.limit,
+            "next_cursor": next.map(params::encode_review_cursor),
+        }),
+    ))
+}
+
+fn brands(store: &Store, query: &str) -> Handled {
+    let p = Params::parse(query, &["brand", "limit"], &["brand"]).map_err(Reply::bad_param)?;
+    let f = Filter {
+        brands: p.brands().map_err(Reply::bad_param)?,
+        limit: Some(p.limit().map_err(Reply::bad_param)? as i64),
+        ..Default::default()
+    };
+    let rows = store.brands(&f).map_err(Reply::from_store)?;
+    let n = rows.len();
+    Ok(Reply::ok(rows, json!({"count": n})))
+}
+
+fn issues(store: &Store, query: &str) -> Handled {
+    let p = Params::parse(query, &["brand"], &["brand"]).map_err(Reply::bad_param)?;
+    let f = Filter {
+        brands: p.brands().map_err(Reply::bad_param)?,
+        ..Default::default()
+    };
+    let rows: Vec<Value> = store
+        .issues(&f)
+        .map_err(Reply::from_store)?
+        .into_iter()
+        .map(|(code, reviews, products)| {
+            json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products})
+        })
+        .collect();
+    let n = rows.len();
+    Ok(Reply::ok(rows, json!({"count": n})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// A real database with the sample data analyzed; handlers are called directly, no socket.
+    fn store(dir: &Path) -> Store {
+        let db = dir.join("t.db");
+        let mut s = Store::open(&db).unwrap();
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+        let quiet = true;
+        crate::ingest::run(
+            &mut s,
+            &[sample],
+            crate::ingest::Options {
+                format: None,
+                strict: false,
+                quiet,
+            },
+        )
+        .unwrap();
+        crate::analyze::run(
+            &mut s,
+            &crate::analyze::Options {
+                full: false,
+                threads: Some(1),
+                quiet,
+            },
+        )
+        .unwrap();
+        Store::open_readonly(&db).unwrap()
+    }
+
+    fn body(r: &Reply) -> Value {
+        serde_json::from_str(&r.body).unwrap()
+    }
+
+    #[test]
+    fn routes_methods_and_envelopes() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        let r = handle(&s, "GET", "/api/v1/products?limit=3&sort=asin");
+        assert_eq!(r.status, 200);
+        let v = body(&r);
+        assert_eq!(v["data"].as_array().unwrap().len(), 3);
+        assert!(v["meta"]["next_cursor"].is_string());
+        let asins: Vec<&str> = v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["asin"].as_str().unwrap())
+            .collect();
+        let mut sorted = asins.clone();
+        sorted.sort();
+        assert_eq!(asins, sorted);
+
+        let r = handle(&s, "POST", "/api/v1/products");
+        assert_eq!((r.status, r.allow), (405, Some("GET, HEAD")));
+        assert_eq!(body(&r)["error"]["code"], "method_not_allowed");
+
+        let r = handle(&s, "GET", "/api/v1/products?limit=501");
+        assert_eq!(r.status, 400);
+        assert_eq!(body(&r)["error"]["parameter"], "limit");
+
+        let r = handle(&s, "GET", "/api/v1/products/B0NOTHERE0");
+        assert_eq!(r.status, 404);
+        assert_eq!(body(&r)["error"]["code"], "not_found");
+
+        let r = handle(&s, "GET", "/api/v1/products/B08C0F4912/");
+        assert_eq!(r.status, 404, "no route with a trailing slash");
+
+        let r = handle(&s, "HEAD", "/healthz");
+        assert_eq!(r.status, 200);
+    }
+}

@@ -1,0 +1,493 @@
+//! Keyset-paginated lists for the API and `report`. A page ends with the sort key of its last row and
+//! the next page starts strictly after it, so page 1,000 costs what page 1 costs (OFFSET would not).
+//!
+//! Products sort on an indexed column with the ASIN as tie-breaker. Products whose sort value is
+//! null (no rated review, no previous run) come last in either direction: the query walks the
+//! non-null range of the index first, then the null range, and the key says which range it was in.
+
+use std::collections::HashMap;
+
+use rusqlite::{params_from_iter, types::Value as SqlValue, Row};
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::error::Result;
+use crate::model::Sentiment;
+use crate::taxonomy;
+
+/// Sort orders for products, from a fixed list: no user text ever reaches ORDER BY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductSort {
+    Reviews,
+    Rating,
+    Negative,
+    Trend,
+    Asin,
+}
+
+impl ProductSort {
+    pub const ALL: [ProductSort; 5] = [
+        ProductSort::Reviews,
+        ProductSort::Rating,
+        ProductSort::Negative,
+        ProductSort::Trend,
+        ProductSort::Asin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProductSort::Reviews => "reviews",
+            ProductSort::Rating => "rating",
+            ProductSort::Negative => "negative",
+            ProductSort::Trend => "trend",
+            ProductSort::Asin => "asin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProductSort> {
+        Self::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// The direction that answers "what needs attention": most reviews, worst rating, most
+    /// negative, fastest rising first; ASINs alphabetically.
+    pub fn default_descending(self) -> bool {
+        !matches!(self, ProductSort::Rating | ProductSort::Asin)
+    }
+
+    /// The indexed column, or None for the ASIN itself.
+    fn column(self) -> Option<&'static str> {
+        match self {
+            ProductSort::Reviews => Some("p.review_count"),
+            ProductSort::Rating => Some("p.avg_rating"),
+            ProductSort::Negative => Some("p.pct_negative"),
+            ProductSort::Trend => Some("p.neg_delta"),
+            ProductSort::Asin => None,
+        }
+    }
+
+    fn nullable(self) -> bool {
+        matches!(self, ProductSort::Rating | ProductSort::Trend)
+    }
+}
+
+/// A page size meaning "all rows" (SQLite's LIMIT takes a signed 64-bit integer).
+pub const UNLIMITED: usize = i64::MAX as usize - 1;
+
+/// Where a page ended: the last row's sort value (None: it was in the null range) and its ASIN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub value: Option<f64>,
+    pub asin: String,
+}
+
+/// Filters, sort and page of the product list; every value reaches SQL as a bound parameter.
+#[derive(Debug, Clone)]
+pub struct ProductQuery {
+    pub brands: Vec<String>,
+    /// Text in the ASIN, brand or title (case-insensitive for ASCII).
+    pub q: Option<String>,
+    pub min_reviews: Option<i64>,
+    pub min_rating: Option<f64>,
+    pub max_rating: Option<f64>,
+    pub min_negative: Option<f64>,
+    pub min_positive: Option<f64>,
+    pub issue: Option<String>,
+    pub marketplace: Option<String>,
+    pub sort: ProductSort,
+    pub descending: bool,
+    pub limit: usize,
+    pub after: Option<Key>,
+}
+
+impl Default for ProductQuery {
+    fn default() -> Self {
+        ProductQuery {
+            brands: Vec::new(),
+            q: None,
+            min_reviews: None,
+            min_rating: None,
+            max_rating: None,
+            min_negative: None,
+            min_positive: None,
+            issue: None,
+            marketplace: None,
+            sort: ProductSort::Reviews,
+            descending: true,
+            limit: 50,
+            after: None,
+        }
+    }
+}
+
+/// One issue as lists show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueCount {
+    pub code: String,
+    pub label: &'static str,
+    pub count: i64,
+    pub share: f64,
+}
+
+#[derive(Deserialize)]
+struct StoredIssue {
+    code: String,
+    count: i64,
+    share: f64,
+}
+
+/// A product with its summarized insights: one row of the list, in the API and in `report`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProductSummary {
+    pub asin: String,
+    pub brand: Option<String>,
+    pub title: Option<String>,
+    pub marketplace: Option<String>,
+    pub review_count: i64,
+    pub rated_count: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_positive: f64,
+    pub pct_neutral: f64,
+    pub pct_negative: f64,
+    /// Change in % negative since the previous analysis run (points); null on a product's first run.
+    pub neg_delta: Option<f64>,
+    pub last_review_date: Option<String>,
+    pub top_issues: Vec<IssueCount>,
+}
+
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Rows matching the filters, over all pages.
+    pub total: i64,
+    /// Where the next page starts; None on the last page.
+    pub next: Option<Key>,
+}
+
+const PRODUCT_COLUMNS: &str =
+    "p.asin, p.brand, r.title, r.marketplace, p.review_count, p.rated_count,
+    p.avg_rating, p.pct_positive, p.pct_neutral, p.pct_negative, p.neg_delta, p.last_review_date,
+    p.top_issues";
+
+fn product_row(r: &Row) -> rusqlite::Result<ProductSummary> {
+    let top: String = r.get(12)?;
+    // A damaged column loses the chips, not the product.
+    let stored: Vec<StoredIssue> = serde_json::from_str(&top).unwrap_or_default();
+    Ok(ProductSummary {
+        asin: r.get(0)?,
+        brand: r.get(1)?,
+        title: r.get(2)?,
+        marketplace: r.get(3)?,
+        review_count: r.get(4)?,
+        rated_count: r.get(5)?,
+        avg_rating: r.get(6)?,
+        pct_positive: r.get(7)?,
+        pct_neutral: r.get(8)?,
+        pct_negative: r.get(9)?,
+        neg_delta: r.get(10)?,
+        last_review_date: r.get(11)?,
+        top_issues: stored
+            .into_iter()
+            .map(|i| IssueCount {
+                label: taxonomy::label(&i.code),
+                code: i.code,
+                count: i.count,
+                share: i.share,
+            })
+            .collect(),
+    })
+}
+
+/// The WHERE clause of a product query (without the page bound) and its arguments.
+fn product_filter(q: &ProductQuery) -> (String, Vec<SqlValue>) {
+    let mut sql = String::from(
+        " FROM product_insights p LEFT JOIN products r ON r.asin = p.asin WHERE 1 = 1",
+    );
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut bind = |sql: &mut String, clause: &str, v: SqlValue| {
+        args.push(v);
+        sql.push_str(&clause.replace("?#", &format!("?{}", args.len())));
+    };
+    if !q.brands.is_empty() {
+        sql.push_str(" AND p.brand IN (");
+        for (i, b) in q.brands.iter().enumerate() {
+            let sep = if i == 0 { "?#" } else { ", ?#" };
+            bind(&mut sql, sep, b.clone().into());
+        }
+        sql.push(')');
+    }
+    if let Some(text) = &q.q {
+        let pattern = format!("%{}%", escape_like(text));
+        bind(
+            &mut sql,
+            " AND (p.asin LIKE ?# ESCAPE '\\' OR p.brand LIKE ?# ESCAPE '\\' OR r.title LIKE ?# ESCAPE '\\')",
+            pattern.into(),
+        );
+    }
+    if let Some(n) = q.min_reviews {
+        bind(&mut sql, " AND p.review_count >= ?#", n.into());
+    }
+    if let Some(x) = q.min_rating {
+        bind(&mut sql, " AND p.avg_rating >= ?#", x.into());
+    }
+    if let Some(x) = q.max_rating {
+        bind(&mut sql, " AND p.avg_rating <= ?#", x.into());
+    }
+    if let Some(x) = q.min_negative {
+        bind(&mut sql, " AND p.pct_negative >= ?#", x.into());
+    }
+    if let Some(x) = q.min_positive {
+        bind(&mut sql, " AND p.pct_positive >= ?#", x.into());
+    }
+    if let Some(code) = &q.issue {
+        bind(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)",
+            code.clone().into(),
+        );
+    }
+    if let Some(m) = &q.marketplace {
+        bind(
+            &mut sql,
+            " AND r.marketplace = ?# COLLATE NOCASE",
+            m.clone().into(),
+        );
+    }
+    (sql, args)
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Totals per filter, valid while the database has not changed (`PRAGMA data_version`): counting
+/// 100,000 products on every page would cost more than the page itself.
+#[derive(Default)]
+pub struct CountCache {
+    version: i64,
+    totals: HashMap<String, i64>,
+}
+
+impl Store {
+    /// One page of products.
+    pub fn product_page(&self, q: &ProductQuery) -> Result<Page<ProductSummary>> {
+        let (filter, args) = product_filter(q);
+        let total = self.cached_count(&filter, &args)?;
+        let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
+        let mut items = Vec::with_capacity(want.min(1024));
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let cmp = if q.descending { "<" } else { ">" };
+        let in_null_range = matches!(&q.after, Some(Key { value: None, .. })) && q.sort.nullable();
+
+        match q.sort.column() {
+            None => {
+                let mut sql = format!("SELECT {PRODUCT_COLUMNS}{filter}");
+                let mut a = args.clone();
+                if let Some(k) = &q.after {
+                    a.push(k.asin.clone().into());
+                    sql.push_str(&format!(" AND p.asin {cmp} ?{}", a.len()));
+                }
+                sql.push_str(&format!(" ORDER BY p.asin {dir} LIMIT {want}"));
+                self.collect_products(&sql, a, &mut items)?;
+            }
+            Some(col) => {
+                if !in_null_range {
+                    let mut sql = format!("SELECT {PRODUCT_COLUMNS}{filter} AND {col} IS NOT NULL");
+                    let mut a = args.clone();
+                    if let Some(Key {
+                        value: Some(v),
+                        asin,
+                    }) = &q.after
+                    {
+                        a.push((*v).into());
+                        a.push(asin.clone().into());
+                        sql.push_str(&format!(
+                            " AND ({col}, p.asin) {cmp} (?{}, ?{})",
+                            a.len() - 1,
+                            a.len()
+                        ));
+                    }
+                    sql.push_str(&format!(" ORDER BY {col} {dir}, p.asin {dir} LIMIT {want}"));
+                    self.collect_products(&sql, a, &mut items)?;
+                }
+                if q.sort.nullable() && items.len() < want {
+                    let mut sql = format!("SELECT {PRODUCT_COLUMNS}{filter} AND {col} IS NULL");
+                    let mut a = args;
+                    if let (true, Some(k)) = (in_null_range, &q.after) {
+                        a.push(k.asin.clone().into());
+                        sql.push_str(&format!(" AND p.asin > ?{}", a.len()));
+                    }
+                    sql.push_str(&format!(" ORDER BY p.asin LIMIT {}", want - items.len()));
+                    self.collect_products(&sql, a, &mut items)?;
+                }
+            }
+        }
+        let next = if items.len() > q.limit {
+            items.truncate(q.limit);
+            items.last().map(|p| Key {
+                value: match q.sort {
+                    ProductSort::Reviews => Some(p.review_count as f64),
+                    ProductSort::Rating => p.avg_rating,
+                    ProductSort::Negative => Some(p.pct_negative),
+                    ProductSort::Trend => p.neg_delta,
+                    ProductSort::Asin => None,
+                },
+                asin: p.asin.clone(),
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, total, next })
+    }
+
+    fn collect_products(
+        &self,
+        sql: &str,
+        args: Vec<SqlValue>,
+        out: &mut Vec<ProductSummary>,
+    ) -> Result<()> {
+        let mut st = self.conn.prepare_cached(sql)?;
+        let rows = st.query_map(params_from_iter(args), product_row)?;
+        for r in rows {
+            out.push(r?);
+        }
+        Ok(())
+    }
+
+    fn cached_count(&self, filter: &str, args: &[SqlValue]) -> Result<i64> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let key = format!("{filter}\u{0}{args:?}");
+        let mut cache = self.counts.borrow_mut();
+        if cache.version != version {
+            cache.version = version;
+            cache.totals.clear();
+        }
+        if let Some(n) = cache.totals.get(&key) {
+            return Ok(*n);
+        }
+        let n: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*){filter}"))?
+            .query_row(params_from_iter(args), |r| r.get(0))?;
+        if cache.totals.len() > 4096 {
+            cache.totals.clear(); // bounded: filters come from clients
+        }
+        cache.totals.insert(key, n);
+        Ok(n)
+    }
+}
+
+/// Filters and page of one product's reviews.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewQuery {
+    pub asin: String,
+    pub sentiment: Option<Sentiment>,
+    pub issue: Option<String>,
+    pub limit: usize,
+    /// The internal id of the last review of the previous page.
+    pub after: Option<i64>,
+}
+
+/// One review with its analysis, as the API lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewItem {
+    pub review_id: String,
+    pub rating: Option<i64>,
+    pub review_date: Option<String>,
+    pub title: Option<String>,
+    pub text: Option<String>,
+    pub language: Option<String>,
+    pub sentiment: &'static str,
+    pub text_sentiment: Option<String>,
+    pub text_score: Option<f64>,
+    pub disagreement: bool,
+    pub issues: serde_json::Value,
+    pub aspects: serde_json::Value,
+}
+
+/// The overall sentiment in SQL, the same rule as `model::overall_sentiment`: stars where they
+/// decide (4-5, 1-2), otherwise the text, otherwise neutral.
+const OVERALL_SQL: &str =
+    "CASE WHEN r.rating >= 4 THEN 'positive' WHEN r.rating <= 2 THEN 'negative'
+     ELSE coalesce(t.text_sentiment, 'neutral') END";
+
+impl Store {
+    /// One page of a product's reviews, oldest first by internal id (stable as reviews arrive).
+    /// Returns the page and the id to continue after.
+    pub fn review_page(&self, q: &ReviewQuery) -> Result<(Vec<ReviewItem>, i64, Option<i64>)> {
+        let analyzer = self.current_analyzer()?.unwrap_or_default();
+        let mut filter = String::from(
+            " FROM reviews r LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             WHERE r.asin = ?2",
+        );
+        let mut args: Vec<SqlValue> = vec![analyzer.into(), q.asin.clone().into()];
+        if let Some(s) = q.sentiment {
+            args.push(s.as_str().to_string().into());
+            filter.push_str(&format!(" AND {OVERALL_SQL} = ?{}", args.len()));
+        }
+        if let Some(code) = &q.issue {
+            // Codes are checked against the taxonomy before they get here; match the JSON field exactly.
+            args.push(format!("%\"code\":\"{code}\"%").into());
+            filter.push_str(&format!(" AND t.issues LIKE ?{}", args.len()));
+        }
+        let total = self.cached_count(&filter, &args)?;
+        let mut sql = format!(
+            "SELECT r.id, coalesce(r.source_review_id, r.review_key), r.rating, r.review_date, r.title,
+                    r.body, t.language, {OVERALL_SQL}, t.text_sentiment, t.text_score, t.issues, t.aspects
+             {filter}"
+        );
+        if let Some(id) = q.after {
+            args.push(id.into());
+            sql.push_str(&format!(" AND r.id > ?{}", args.len()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY r.id LIMIT {}",
+            q.limit.saturating_add(1)
+        ));
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        let mut items = Vec::new();
+        let mut last_id = None;
+        while let Some(r) = rows.next()? {
+            if items.len() == q.limit {
+                return Ok((items, total, last_id));
+            }
+            let rating: Option<i64> = r.get(2)?;
+            let overall: String = r.get(7)?;
+            let text_sentiment: Option<String> = r.get(8)?;
+            let parse = |s: Option<String>| {
+                s.and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or(serde_json::Value::Array(Vec::new()))
+            };
+            let ts = text_sentiment.as_deref().and_then(Sentiment::parse);
+            last_id = Some(r.get::<_, i64>(0)?);
+            items.push(ReviewItem {
+                review_id: r.get(1)?,
+                rating,
+                review_date: r.get(3)?,
+                title: r.get(4)?,
+                text: r.get(5)?,
+                language: r.get(6)?,
+                sentiment: Sentiment::parse(&overall)
+                    .unwrap_or(Sentiment::Neutral)
+                    .as_str(),
+                disagreement: crate::model::stars_text_disagree(
+                    rating.map(|x| x.clamp(0, 5) as u8),
+                    ts,
+                ),
+                text_sentiment,
+                text_score: r.get(9)?,
+                issues: parse(r.get(10)?),
+                aspects: parse(r.get(11)?),
+            });
+        }
+        Ok((items, total, None))
+    }
+}
