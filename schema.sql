@@ -218,12 +218,44 @@ CREATE TABLE brand_snapshots (
 
 -- migration: 2
 
--- The product list (API and `report products`) shows each product's top issues: keep them small and
--- beside the sortable columns, so listing a page never reads the quotes in `detail`.
-ALTER TABLE product_insights ADD COLUMN top_issues TEXT NOT NULL DEFAULT '[]';  -- JSON [{code, count, share}]
-UPDATE product_insights SET top_issues = coalesce((
-    SELECT json_group_array(json_object('code', code, 'count', count, 'share', share))
-    FROM (SELECT code, count, share FROM product_issues i
-          WHERE i.asin = product_insights.asin ORDER BY count DESC, code LIMIT 3)), '[]');
--- A product's issues, for its detail and for "what changed" per product.
+-- The product list (API and `report products`) reads a page of products by a sort index. With the
+-- full `detail` document in the same row, every listed product dragged its overflow pages (quotes,
+-- aspects) through the cache. Details move to their own table; the list row stays small and gains
+-- the top issues, so listing a page never reads a quote.
+CREATE TABLE product_details (
+    asin    TEXT PRIMARY KEY,
+    detail  TEXT NOT NULL                          -- JSON: histogram, issues with examples, aspects, languages
+);
+INSERT INTO product_details (asin, detail) SELECT asin, detail FROM product_insights;
+
+-- A product's issues, for its detail, for what changed per product, and for the backfill below.
 CREATE INDEX product_issues_asin ON product_issues (asin);
+
+CREATE TABLE product_insights_v2 (
+    asin              TEXT PRIMARY KEY,
+    brand             TEXT,
+    run_id            INTEGER NOT NULL REFERENCES analysis_runs (id),
+    review_count      INTEGER NOT NULL,
+    rated_count       INTEGER NOT NULL,
+    avg_rating        REAL,
+    pct_positive      REAL    NOT NULL,
+    pct_neutral       REAL    NOT NULL,
+    pct_negative      REAL    NOT NULL,
+    neg_delta         REAL,                       -- change in pct_negative since the previous run
+    last_review_date  TEXT,
+    top_issues        TEXT    NOT NULL DEFAULT '[]' -- JSON [{code, count, share}], the first few
+) WITHOUT ROWID;
+INSERT INTO product_insights_v2
+SELECT asin, brand, run_id, review_count, rated_count, avg_rating, pct_positive, pct_neutral,
+       pct_negative, neg_delta, last_review_date,
+       coalesce((SELECT json_group_array(json_object('code', code, 'count', count, 'share', share))
+                 FROM (SELECT code, count, share FROM product_issues i
+                       WHERE i.asin = product_insights.asin ORDER BY count DESC, code LIMIT 3)), '[]')
+FROM product_insights;
+DROP TABLE product_insights;
+ALTER TABLE product_insights_v2 RENAME TO product_insights;
+CREATE INDEX product_insights_brand ON product_insights (brand);
+CREATE INDEX product_insights_reviews ON product_insights (review_count, asin);
+CREATE INDEX product_insights_rating ON product_insights (avg_rating, asin);
+CREATE INDEX product_insights_negative ON product_insights (pct_negative, asin);
+CREATE INDEX product_insights_trend ON product_insights (neg_delta, asin);

@@ -108,4 +108,33 @@ mod tests {
         let err = migrate(&mut c, Path::new("x.db")).unwrap_err();
         assert!(err.to_string().contains("newer"), "{err}");
     }
+
+    #[test]
+    fn version_1_insights_move_to_details_and_gain_top_issues() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(sections()[0]).unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute_batch(
+            "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version, taxonomy_version)
+                 VALUES (1, 'now', 'ok', 'offline/1.0/t1', '1.0', 1);
+             INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+                 pct_positive, pct_neutral, pct_negative, detail)
+                 VALUES ('B1', 'X', 1, 10, 10, 3.5, 50, 10, 40, '{\"asin\":\"B1\"}');
+             INSERT INTO product_issues VALUES ('B1', 'leaks', 4, 40.0), ('B1', 'smell', 1, 10.0),
+                 ('B1', 'noise', 2, 20.0), ('B1', 'safety', 1, 10.0);",
+        )
+        .unwrap();
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        let (detail, top): (String, String) = c
+            .query_row(
+                "SELECT d.detail, p.top_issues FROM product_insights p JOIN product_details d USING (asin)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(detail, r#"{"asin":"B1"}"#);
+        let top: Vec<serde_json::Value> = serde_json::from_str(&top).unwrap();
+        let codes: Vec<&str> = top.iter().map(|i| i["code"].as_str().unwrap()).collect();
+        assert_eq!(codes, ["leaks", "noise", "safety"]);
+    }
 }

@@ -65,6 +65,17 @@ impl ProductSort {
         }
     }
 
+    /// The index that orders products by this key (ties by ASIN).
+    fn index(self) -> &'static str {
+        match self {
+            ProductSort::Reviews => "product_insights_reviews",
+            ProductSort::Rating => "product_insights_rating",
+            ProductSort::Negative => "product_insights_negative",
+            ProductSort::Trend => "product_insights_trend",
+            ProductSort::Asin => "", // the table itself (WITHOUT ROWID) is in ASIN order
+        }
+    }
+
     fn nullable(self) -> bool {
         matches!(self, ProductSort::Rating | ProductSort::Trend)
     }
@@ -196,11 +207,33 @@ fn product_row(r: &Row) -> rusqlite::Result<ProductSummary> {
     })
 }
 
-/// The WHERE clause of a product query (without the page bound) and its arguments.
-fn product_filter(q: &ProductQuery) -> (String, Vec<SqlValue>) {
-    let mut sql = String::from(
-        " FROM product_insights p LEFT JOIN products r ON r.asin = p.asin WHERE 1 = 1",
-    );
+/// How a product query finds its rows.
+#[derive(Clone, Copy, PartialEq)]
+enum Plan {
+    /// Counting: let SQLite choose.
+    Count,
+    /// Walk this index (the sort's) in order and check each row against the filters.
+    Walk(&'static str),
+    /// Let the filters select the rows, then sort them.
+    SortFirst,
+}
+
+/// The FROM and WHERE clauses of a product query (without the page bound) and its arguments.
+fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
+    // The raw products table (title, marketplace) is needed for rows, rarely for counting.
+    let with_raw = plan != Plan::Count || q.q.is_some() || q.marketplace.is_some();
+    let hint = match plan {
+        Plan::Walk("") => String::new(),
+        Plan::Walk(index) => format!(" INDEXED BY {index}"),
+        _ => String::new(),
+    };
+    let mut sql = if with_raw {
+        format!(
+            " FROM product_insights p{hint} LEFT JOIN products r ON r.asin = p.asin WHERE 1 = 1"
+        )
+    } else {
+        format!(" FROM product_insights p{hint} WHERE 1 = 1")
+    };
     let mut args: Vec<SqlValue> = Vec::new();
     let mut bind = |sql: &mut String, clause: &str, v: SqlValue| {
         args.push(v);
@@ -238,11 +271,13 @@ fn product_filter(q: &ProductQuery) -> (String, Vec<SqlValue>) {
         bind(&mut sql, " AND p.pct_positive >= ?#", x.into());
     }
     if let Some(code) = &q.issue {
-        bind(
-            &mut sql,
-            " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)",
-            code.clone().into(),
-        );
+        // Walking checks one row at a time (a key probe); otherwise the issue's products drive.
+        let clause = if matches!(plan, Plan::Walk(_)) {
+            " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)"
+        } else {
+            " AND p.asin IN (SELECT i.asin FROM product_issues i WHERE i.code = ?#)"
+        };
+        bind(&mut sql, clause, code.clone().into());
     }
     if let Some(m) = &q.marketplace {
         bind(
@@ -276,23 +311,41 @@ pub struct CountCache {
 impl Store {
     /// One page of products.
     pub fn product_page(&self, q: &ProductQuery) -> Result<Page<ProductSummary>> {
-        let (filter, args) = product_filter(q);
-        let total = self.cached_count(&filter, &args)?;
+        let (count_filter, count_args) = product_filter(q, Plan::Count);
+        let total = self.cached_count(&count_filter, &count_args)?;
+        // Two ways to a sorted page: walk the sort index and skip rows the filters reject, or let
+        // the filters select rows and sort those. Walking costs about want × all / total rows,
+        // sorting about total; the (cached) count says which is cheaper, and the plan is then
+        // forced: SQLite has no statistics to guess it from. A `+` keeps it off the sort index.
+        let all = if count_args.is_empty() && !count_filter.contains(" AND ") {
+            total
+        } else {
+            self.cached_count(" FROM product_insights p WHERE 1 = 1", &[])?
+        };
+        let want_f = q.limit.saturating_add(1) as f64;
+        let sort_first = (total as f64) * (total as f64) < want_f * all as f64;
+        let plus = if sort_first { "+" } else { "" };
+        let plan = if sort_first {
+            Plan::SortFirst
+        } else {
+            Plan::Walk(q.sort.index())
+        };
+        let (filter, args) = product_filter(q, plan);
         let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
         let mut items = Vec::with_capacity(want.min(1024));
         let dir = if q.descending { "DESC" } else { "ASC" };
         let cmp = if q.descending { "<" } else { ">" };
         let in_null_range = matches!(&q.after, Some(Key { value: None, .. })) && q.sort.nullable();
 
-        match q.sort.column() {
+        match q.sort.column().map(|c| format!("{plus}{c}")) {
             None => {
                 let mut sql = format!("SELECT {PRODUCT_COLUMNS}{filter}");
                 let mut a = args.clone();
                 if let Some(k) = &q.after {
                     a.push(k.asin.clone().into());
-                    sql.push_str(&format!(" AND p.asin {cmp} ?{}", a.len()));
+                    sql.push_str(&format!(" AND {plus}p.asin {cmp} ?{}", a.len()));
                 }
-                sql.push_str(&format!(" ORDER BY p.asin {dir} LIMIT {want}"));
+                sql.push_str(&format!(" ORDER BY {plus}p.asin {dir} LIMIT {want}"));
                 self.collect_products(&sql, a, &mut items)?;
             }
             Some(col) => {
@@ -307,12 +360,14 @@ impl Store {
                         a.push((*v).into());
                         a.push(asin.clone().into());
                         sql.push_str(&format!(
-                            " AND ({col}, p.asin) {cmp} (?{}, ?{})",
+                            " AND ({col}, {plus}p.asin) {cmp} (?{}, ?{})",
                             a.len() - 1,
                             a.len()
                         ));
                     }
-                    sql.push_str(&format!(" ORDER BY {col} {dir}, p.asin {dir} LIMIT {want}"));
+                    sql.push_str(&format!(
+                        " ORDER BY {col} {dir}, {plus}p.asin {dir} LIMIT {want}"
+                    ));
                     self.collect_products(&sql, a, &mut items)?;
                 }
                 if q.sort.nullable() && items.len() < want {

@@ -136,8 +136,8 @@ impl Store {
         let row: Option<(String, Option<String>, Option<String>)> = self
             .conn
             .prepare_cached(
-                "SELECT p.detail, r.title, r.marketplace FROM product_insights p
-                 JOIN products r ON r.asin = p.asin WHERE p.asin = ?1",
+                "SELECT d.detail, r.title, r.marketplace FROM product_details d
+                 JOIN products r ON r.asin = d.asin WHERE d.asin = ?1",
             )?
             .query_row([&asin], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
