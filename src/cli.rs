@@ -120,13 +120,18 @@ pub struct AnalyzeArgs {
 /// Show insights as tables, CSV, JSON or a page.
 #[derive(Debug, Args)]
 #[command(
-    long_about = "Show the insights of the last analysis to people (tables) and programs (CSV, JSON).\n\n\
-Without a view, shows the products that need attention first.",
+    long_about = "Show the insights of the last analysis to people (tables, an HTML page) and programs \
+(CSV, JSON, JSON Lines).\n\n\
+Without a view, shows the portfolio overview: the products that need attention first (ranked by impact: \
+negative reviews, weighted up by how fast their share rose since the previous run; at least \
+--min-reviews reviews), the top issues across the portfolio, and the brands.",
     after_help = "Examples:\n  \
 prodinsight report                                   products that need attention\n  \
 prodinsight report product B0BTTL9LTC --format json  one product in full\n  \
 prodinsight report reviews --format csv -o reviews.csv\n  \
-prodinsight report products --brand 'Rhino USA' --sort negative"
+prodinsight report products --brand 'Rhino USA' --sort negative\n  \
+prodinsight report --format html -o portfolio.html     a page to share\n  \
+prodinsight report changes --fail-on-alert             exit 3 when something got worse"
 )]
 pub struct ReportArgs {
     #[command(subcommand)]
@@ -135,6 +140,18 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Table, global = true)]
     pub format: OutputFormat,
+
+    /// Overview: only this brand (repeatable)
+    #[arg(long)]
+    pub brand: Vec<String>,
+
+    /// Overview: products with fewer reviews do not make the attention list
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub min_reviews: i64,
+
+    /// Overview: at most this many products in the attention list
+    #[arg(long, value_name = "N", default_value_t = 15)]
+    pub limit: usize,
 
     /// Write to this file instead of standard output
     #[arg(long, short = 'o', value_name = "FILE", global = true)]
@@ -156,8 +173,41 @@ pub enum ReportView {
     Issues(ListArgs),
     /// One row per review with its analysis
     Reviews(ListArgs),
-    /// History of analysis runs
+    /// History of analysis runs: when, analyzer, reviews, tokens and cost
     Runs,
+    /// What got worse since the previous analysis run (or --since DATE); --fail-on-alert for cron
+    Changes(ChangesArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "What got worse: each product's % negative, and the share of reviews reporting each \
+issue, now against an earlier analysis run (by default the one before the latest; --since DATE: the \
+last run finished before that date). A rise of at least --threshold percentage points is an alert; an \
+issue a product did not have before is a new issue. Products with fewer than --min-reviews reviews \
+are left out.",
+    after_help = "Examples:\n  \
+prodinsight report changes\n  \
+prodinsight report changes --since 2026-11-01 --threshold 3\n  \
+prodinsight -q report changes --fail-on-alert --format csv -o alerts.csv || mail-alerts alerts.csv\n\n\
+Exit codes: 0 no alert (or alerts without --fail-on-alert), 3 alerts with --fail-on-alert, 1 failure."
+)]
+pub struct ChangesArgs {
+    /// Compare with the last analysis run finished before this date (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Smallest rise, in percentage points, that raises an alert
+    #[arg(long, value_name = "POINTS", default_value_t = 5.0)]
+    pub threshold: f64,
+    /// Only products with at least this many reviews
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub min_reviews: i64,
+    /// Only this brand (repeatable)
+    #[arg(long)]
+    pub brand: Vec<String>,
+    /// Exit with code 3 when there is at least one alert
+    #[arg(long)]
+    pub fail_on_alert: bool,
 }
 
 #[derive(Debug, Args, Default, Clone)]
@@ -198,10 +248,16 @@ pub enum SortKey {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Aligned table for the terminal
     Table,
+    /// Comma-separated, with a header row
     Csv,
+    /// One JSON document (the API's shapes)
     Json,
+    /// One JSON object per line
     Jsonl,
+    /// One self-contained page with charts
+    Html,
 }
 
 /// Answer the insights over HTTP as JSON (a minimal local API).

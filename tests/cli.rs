@@ -293,7 +293,7 @@ fn analyze_then_report_the_hooks_the_scorer_uses() {
     let asin = list[0]["asin"].as_str().unwrap().to_string();
     let detail: serde_json::Value =
         serde_json::from_str(&e.ok(&["report", "product", &asin, "--format", "json"])).unwrap();
-    let prod = &detail["product"];
+    let prod = &detail;
     assert_eq!(prod["issues"][0]["code"], "leaks");
     assert_eq!(prod["issues"][0]["label"], "Leaks");
     assert!(prod["issues"][0]["count"].as_i64().unwrap() > 50);
@@ -338,12 +338,12 @@ fn incremental_runs_and_history() {
     );
     let detail: serde_json::Value =
         serde_json::from_str(&e.ok(&["report", "product", "B1", "--format", "json"])).unwrap();
-    let history = detail["product"]["history"].as_array().unwrap();
+    let history = detail["history"].as_array().unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0]["pct_negative"], 0.0);
     assert!(history[1]["pct_negative"].as_f64().unwrap() > 30.0);
-    assert!(detail["product"]["neg_delta"].as_f64().unwrap() > 30.0);
-    assert_eq!(detail["product"]["issues"][0]["code"], "defective");
+    assert!(detail["neg_delta"].as_f64().unwrap() > 30.0);
+    assert_eq!(detail["issues"][0]["code"], "defective");
     // --full recomputes every text.
     e.ok(&["analyze", "--full"]);
     assert_eq!(

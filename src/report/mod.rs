@@ -1,125 +1,63 @@
 //! `prodinsight report`: insights for people (tables) and programs (CSV, JSON, JSON Lines).
 //! All data comes through `store::query`, the same code the API uses.
 
+mod html;
 mod output;
 
 use serde_json::{json, Value};
 
-use crate::cli::{ListArgs, OutputFormat, ReportArgs, ReportView, SortKey};
-use crate::error::{Error, Result};
+use crate::cli::{ChangesArgs, ListArgs, OutputFormat, ReportArgs, ReportView, SortKey};
+use crate::error::{Error, Result, EXIT_ALERT};
+use crate::store::changes::{ChangeQuery, Changes};
 use crate::store::pages::{ProductQuery, ProductSort, ProductSummary, UNLIMITED};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::Store;
 use output::{Out, Tabular};
 
-/// Products with fewer reviews than this do not top the attention list: one bad review is noise.
-const ATTENTION_MIN_REVIEWS: i64 = 5;
-
 pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
     let mut out = Out::open(args.output.as_deref())?;
     let fmt = args.format;
+    let mut code = 0;
     match &args.view {
-        None => overview(store, fmt, &mut out)?,
+        None => overview(store, args, &mut out)?,
         Some(ReportView::Products(l)) => {
             let sort = sort_of(l.sort.unwrap_or(SortKey::Negative));
             let page = store.product_page(&product_query(l, sort))?;
             let rows = to_values(&page.items);
-            out.emit(fmt, &products_table(&rows), &rows)?;
+            out.emit(fmt, "Products", &products_table(&rows), &rows)?;
         }
         Some(ReportView::Product { asin }) => {
             let p = store.product(asin)?;
             match fmt {
-                OutputFormat::Json | OutputFormat::Jsonl => {
-                    out.json(&json!({ "product": p }), fmt)?
-                }
+                OutputFormat::Json | OutputFormat::Jsonl => out.json(&p, fmt)?,
+                OutputFormat::Html => out.raw(&html::product_page(&p))?,
                 OutputFormat::Csv | OutputFormat::Table => product_tables(&p, fmt, &mut out)?,
             }
         }
         Some(ReportView::Brands(l)) => {
             let rows = store.brands(&filter(l))?;
-            let t = Tabular {
-                headers: vec![
-                    "brand",
-                    "products",
-                    "reviews",
-                    "avg rating",
-                    "% positive",
-                    "% negative",
-                    "top issue",
-                ],
-                rows: rows
-                    .iter()
-                    .map(|b| {
-                        vec![
-                            s(&b["brand"]),
-                            s(&b["products"]),
-                            s(&b["review_count"]),
-                            s(&b["avg_rating"]),
-                            s(&b["pct_positive"]),
-                            s(&b["pct_negative"]),
-                            s(&b["issues"][0]["label"]),
-                        ]
-                    })
-                    .collect(),
-            };
-            out.emit(fmt, &t, &rows)?;
+            out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
         }
         Some(ReportView::Issues(l)) => {
-            let rows: Vec<Value> = store
-                .issues(&filter(l))?
-                .into_iter()
-                .map(|(code, reviews, products)| {
-                    json!({"code": code, "label": label(&code), "reviews": reviews, "products": products})
-                })
-                .collect();
-            let t = Tabular {
-                headers: vec!["code", "issue", "reviews", "products"],
-                rows: rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            s(&r["code"]),
-                            s(&r["label"]),
-                            s(&r["reviews"]),
-                            s(&r["products"]),
-                        ]
-                    })
-                    .collect(),
-            };
-            out.emit(fmt, &t, &rows)?;
+            let rows = issue_rows(store, &filter(l))?;
+            out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
         }
         Some(ReportView::Reviews(l)) => reviews(store, &filter(l), fmt, &mut out)?,
         Some(ReportView::Runs) => {
             let rows = store.runs()?;
-            let t = Tabular {
-                headers: vec![
-                    "run", "started", "status", "analyzer", "reviews", "analyzed", "products",
-                    "seconds",
-                ],
-                rows: rows
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            s(&r["id"]),
-                            s(&r["started_at"]),
-                            s(&r["status"]),
-                            s(&r["analyzer"]),
-                            s(&r["reviews_total"]),
-                            s(&r["reviews_analyzed"]),
-                            s(&r["products_updated"]),
-                            r["duration_ms"]
-                                .as_i64()
-                                .map(|m| format!("{:.2}", m as f64 / 1000.0))
-                                .unwrap_or_default(),
-                        ]
-                    })
-                    .collect(),
-            };
-            out.emit(fmt, &t, &rows)?;
+            out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;
+        }
+        Some(ReportView::Changes(c)) => {
+            let changes = store.changes(&change_query(c))?;
+            let alerts = changes.alerts.len();
+            changes_view(&changes, fmt, &mut out)?;
+            if alerts > 0 && c.fail_on_alert {
+                code = EXIT_ALERT;
+            }
         }
     }
     out.finish()?;
-    Ok(0)
+    Ok(code)
 }
 
 fn label(code: &str) -> &'static str {
@@ -216,38 +154,288 @@ fn products_table(rows: &[Value]) -> Tabular {
     }
 }
 
-fn overview(store: &Store, fmt: OutputFormat, out: &mut Out) -> Result<()> {
+fn brands_table(rows: &[Value]) -> Tabular {
+    Tabular {
+        headers: vec![
+            "brand",
+            "products",
+            "reviews",
+            "avg rating",
+            "% positive",
+            "% negative",
+            "top issue",
+        ],
+        rows: rows
+            .iter()
+            .map(|b| {
+                vec![
+                    s(&b["brand"]),
+                    s(&b["products"]),
+                    s(&b["review_count"]),
+                    s(&b["avg_rating"]),
+                    s(&b["pct_positive"]),
+                    s(&b["pct_negative"]),
+                    s(&b["issues"][0]["label"]),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>> {
+    Ok(store
+        .issues(f)?
+        .into_iter()
+        .map(|(code, reviews, products)| {
+            json!({"code": code, "label": label(&code), "reviews": reviews, "products": products})
+        })
+        .collect())
+}
+
+fn issues_table(rows: &[Value]) -> Tabular {
+    Tabular {
+        headers: vec!["code", "issue", "reviews", "products"],
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    s(&r["code"]),
+                    s(&r["label"]),
+                    s(&r["reviews"]),
+                    s(&r["products"]),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn runs_table(rows: &[Value]) -> Tabular {
+    Tabular {
+        headers: vec![
+            "run",
+            "started",
+            "status",
+            "analyzer",
+            "reviews",
+            "analyzed",
+            "products",
+            "seconds",
+            "tokens in/out",
+            "cost USD",
+        ],
+        rows: rows
+            .iter()
+            .map(|r| {
+                let tokens = r["prompt_tokens"].as_i64().unwrap_or(0)
+                    + r["completion_tokens"].as_i64().unwrap_or(0);
+                vec![
+                    s(&r["id"]),
+                    s(&r["started_at"]),
+                    s(&r["status"]),
+                    s(&r["analyzer"]),
+                    s(&r["reviews_total"]),
+                    s(&r["reviews_analyzed"]),
+                    s(&r["products_updated"]),
+                    r["duration_ms"]
+                        .as_i64()
+                        .map(|m| format!("{:.2}", m as f64 / 1000.0))
+                        .unwrap_or_default(),
+                    if tokens > 0 {
+                        format!("{}/{}", s(&r["prompt_tokens"]), s(&r["completion_tokens"]))
+                    } else {
+                        String::new()
+                    },
+                    r["cost_usd"]
+                        .as_f64()
+                        .filter(|c| *c > 0.0)
+                        .map(|c| format!("{c:.4}"))
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The default view: what needs attention, the top issues, the brands.
+fn overview(store: &Store, args: &ReportArgs, out: &mut Out) -> Result<()> {
     if store.current_analyzer()?.is_none() {
         return Err(Error::NotFound(
             "no analysis yet: run `prodinsight analyze` first".into(),
         ));
     }
-    let q = ProductQuery {
-        min_reviews: Some(ATTENTION_MIN_REVIEWS),
-        limit: 15,
-        sort: ProductSort::Negative,
-        ..Default::default()
-    };
-    let rows = to_values(&store.product_page(&q)?.items);
-    if fmt != OutputFormat::Table {
-        return out.emit(fmt, &products_table(&rows), &rows);
-    }
-    out.line(&format!(
-        "Products that need attention (at least {ATTENTION_MIN_REVIEWS} reviews, most negative first)"
-    ))?;
-    out.emit(fmt, &products_table(&rows), &rows)?;
-    let issues = store.issues(&Filter::default())?;
-    out.line("")?;
-    out.line("Top issues across the portfolio")?;
-    let t = Tabular {
-        headers: vec!["issue", "reviews", "products"],
-        rows: issues
+    let fmt = args.format;
+    let attention = store.attention(&args.brand, args.min_reviews, args.limit)?;
+    let rows: Vec<Value> = attention
+        .iter()
+        .filter_map(|(p, impact)| {
+            let mut v = serde_json::to_value(p).ok()?;
+            v["impact"] = json!(impact);
+            Some(v)
+        })
+        .collect();
+    let attention_table = Tabular {
+        headers: vec![
+            "asin",
+            "brand",
+            "reviews",
+            "% negative",
+            "Δ negative",
+            "impact",
+            "avg rating",
+            "top issue",
+        ],
+        rows: rows
             .iter()
-            .take(10)
-            .map(|(c, r, p)| vec![label(c).to_string(), r.to_string(), p.to_string()])
+            .map(|p| {
+                vec![
+                    s(&p["asin"]),
+                    s(&p["brand"]),
+                    s(&p["review_count"]),
+                    s(&p["pct_negative"]),
+                    delta(&p["neg_delta"]),
+                    s(&p["impact"]),
+                    s(&p["avg_rating"]),
+                    p["top_issues"][0]["label"]
+                        .as_str()
+                        .map(|l| format!("{l} ({})", s(&p["top_issues"][0]["count"])))
+                        .unwrap_or_default(),
+                ]
+            })
             .collect(),
     };
-    out.emit(fmt, &t, &[])
+    let brand_filter = Filter {
+        brands: args.brand.clone(),
+        ..Default::default()
+    };
+    let issues = issue_rows(store, &brand_filter)?;
+    let brands = store.brands(&brand_filter)?;
+    match fmt {
+        OutputFormat::Json | OutputFormat::Jsonl => out.json(
+            &json!({"attention": rows, "issues": issues, "brands": brands}),
+            fmt,
+        ),
+        OutputFormat::Csv => out.emit(fmt, "", &attention_table, &rows),
+        OutputFormat::Table => {
+            out.line(&format!(
+                "Products that need attention (at least {} reviews; impact = negative reviews, weighted up by their rise)",
+                args.min_reviews
+            ))?;
+            out.emit(fmt, "", &attention_table, &rows)?;
+            out.line("\nTop issues across the portfolio")?;
+            let mut top = issues_table(&issues);
+            top.rows.truncate(10);
+            out.emit(fmt, "", &top, &[])?;
+            out.line("\nBrands")?;
+            out.emit(fmt, "", &brands_table(&brands), &[])
+        }
+        OutputFormat::Html => {
+            // Cards for the first few products: their top issue with a quote.
+            let cards: Vec<Value> = rows
+                .iter()
+                .take(6)
+                .filter_map(|p| store.product(p["asin"].as_str()?).ok())
+                .collect();
+            let top: Vec<(String, i64)> = issues
+                .iter()
+                .take(10)
+                .map(|i| (s(&i["label"]), i["reviews"].as_i64().unwrap_or(0)))
+                .collect();
+            let reviews: i64 = brands
+                .iter()
+                .filter_map(|b| b["review_count"].as_i64())
+                .sum();
+            let products: i64 = brands.iter().filter_map(|b| b["products"].as_i64()).sum();
+            let page = html::portfolio_page(&html::Portfolio {
+                attention: &attention_table,
+                attention_cards: &cards,
+                issues: &top,
+                brands: &brands_table(&brands),
+                months: &store.portfolio_months(&args.brand)?,
+                ratings: store.rating_distribution(&args.brand)?,
+                products,
+                reviews,
+            });
+            out.raw(&page)
+        }
+    }
+}
+
+fn delta(v: &Value) -> String {
+    v.as_f64().map(|d| format!("{d:+.1}")).unwrap_or_default()
+}
+
+fn change_query(c: &ChangesArgs) -> ChangeQuery {
+    ChangeQuery {
+        since: c.since.clone(),
+        threshold_points: c.threshold,
+        min_reviews: c.min_reviews,
+        brands: c.brand.clone(),
+    }
+}
+
+fn changes_view(c: &Changes, fmt: OutputFormat, out: &mut Out) -> Result<()> {
+    let rows: Vec<Value> = c
+        .alerts
+        .iter()
+        .filter_map(|a| serde_json::to_value(a).ok())
+        .collect();
+    let t = Tabular {
+        headers: vec![
+            "asin",
+            "brand",
+            "alert",
+            "issue",
+            "before %",
+            "now %",
+            "change",
+            "reviews then",
+            "reviews now",
+        ],
+        rows: c
+            .alerts
+            .iter()
+            .map(|a| {
+                vec![
+                    a.asin.clone(),
+                    a.brand.clone().unwrap_or_default(),
+                    a.kind.to_string(),
+                    a.label.unwrap_or_default().to_string(),
+                    a.before.to_string(),
+                    a.after.to_string(),
+                    format!("{:+.1}", a.change),
+                    a.reviews_before.to_string(),
+                    a.reviews_after.to_string(),
+                ]
+            })
+            .collect(),
+    };
+    match fmt {
+        OutputFormat::Json => out.json(&serde_json::to_value(c).unwrap_or_default(), fmt),
+        OutputFormat::Table => {
+            let Some(base) = &c.base_run else {
+                return out.line(&format!(
+                    "No earlier analysis run to compare run {} with: no alerts.",
+                    c.current_run.id
+                ));
+            };
+            out.line(&format!(
+                "Changes since run {} ({}) to run {}: {} alert(s) (rises of at least {} points, products with at least {} reviews; {} new product(s) not compared)",
+                base.id,
+                base.finished_at.as_deref().unwrap_or("?"),
+                c.current_run.id,
+                c.alerts.len(),
+                c.threshold_points,
+                c.min_reviews,
+                c.new_products,
+            ))?;
+            if c.alerts.is_empty() {
+                Ok(())
+            } else {
+                out.emit(fmt, "", &t, &rows)
+            }
+        }
+        _ => out.emit(fmt, "What got worse", &t, &rows),
+    }
 }
 
 fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
@@ -279,7 +467,7 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
         ]))
         .collect(),
     };
-    out.emit(fmt, &facts, &[])?;
+    out.emit(fmt, "", &facts, &[])?;
     out.line("")?;
     let issues = Tabular {
         headers: vec![
@@ -310,7 +498,7 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
             })
             .unwrap_or_default(),
     };
-    out.emit(fmt, &issues, &[])?;
+    out.emit(fmt, "", &issues, &[])?;
     out.line("")?;
     let trend = Tabular {
         headers: vec!["month", "reviews", "avg rating", "% negative"],
@@ -330,7 +518,7 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
             })
             .unwrap_or_default(),
     };
-    out.emit(fmt, &trend, &[])
+    out.emit(fmt, "", &trend, &[])
 }
 
 const REVIEW_COLUMNS: [&str; 14] = [
@@ -398,7 +586,7 @@ fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Resul
             })?;
             out.raw("\n]\n")
         }
-        OutputFormat::Table => {
+        OutputFormat::Table | OutputFormat::Html => {
             let mut t = Tabular {
                 headers: vec![
                     "review",
@@ -433,7 +621,7 @@ fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Resul
                 ]);
                 Ok(())
             })?;
-            out.emit(fmt, &t, &[])
+            out.emit(fmt, "Reviews", &t, &[])
         }
     }
 }

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 use serde_json::Value;
 
 use crate::cli::OutputFormat;
@@ -76,8 +76,22 @@ impl Out {
     }
 
     /// Writes a view in the asked format: rows as a table or CSV, values as JSON or JSON Lines.
-    pub fn emit(&mut self, fmt: OutputFormat, t: &Tabular, values: &[Value]) -> Result<()> {
+    pub fn emit(
+        &mut self,
+        fmt: OutputFormat,
+        title: &str,
+        t: &Tabular,
+        values: &[Value],
+    ) -> Result<()> {
         match fmt {
+            OutputFormat::Html => {
+                let title = if title.is_empty() {
+                    "prodinsight"
+                } else {
+                    title
+                };
+                self.raw(&super::html::table_page(title, t))?;
+            }
             OutputFormat::Table => {
                 let mut table = Table::new();
                 table
@@ -87,8 +101,21 @@ impl Out {
                 if !self.tty {
                     table.force_no_tty();
                 }
+                // Colour only on a terminal: a rise in red, a fall in green.
+                let rising: Vec<bool> = t
+                    .headers
+                    .iter()
+                    .map(|h| matches!(*h, "Δ negative" | "change"))
+                    .collect();
                 for r in &t.rows {
-                    table.add_row(r.clone());
+                    table.add_row(r.iter().enumerate().map(|(i, c)| {
+                        let cell = Cell::new(c);
+                        match (self.tty && rising.get(i) == Some(&true), c.chars().next()) {
+                            (true, Some('+')) => cell.fg(Color::Red),
+                            (true, Some('-')) => cell.fg(Color::Green),
+                            _ => cell,
+                        }
+                    }));
                 }
                 writeln!(self.w, "{table}")?;
             }

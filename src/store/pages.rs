@@ -546,3 +546,41 @@ impl Store {
         Ok((items, total, None))
     }
 }
+
+impl Store {
+    /// Products that need attention first, with their impact: negative reviews, weighted up by how
+    /// fast their share rose since the previous run (+10 points doubles the weight). Products with
+    /// fewer than `min_reviews` reviews are left out: one bad review is noise.
+    pub fn attention(
+        &self,
+        brands: &[String],
+        min_reviews: i64,
+        limit: usize,
+    ) -> Result<Vec<(ProductSummary, f64)>> {
+        let q = ProductQuery {
+            brands: brands.to_vec(),
+            min_reviews: Some(min_reviews),
+            ..Default::default()
+        };
+        let (filter, mut args) = product_filter(&q, Plan::SortFirst);
+        args.push((limit.min(UNLIMITED) as i64).into());
+        let sql = format!(
+            "SELECT {PRODUCT_COLUMNS}, {IMPACT_SQL} AS impact{filter}
+             ORDER BY impact DESC, p.asin LIMIT ?{}",
+            args.len()
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok((product_row(r)?, r.get::<_, f64>(13)?))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (p, impact) = r?;
+            out.push((p, (impact * 10.0).round() / 10.0));
+        }
+        Ok(out)
+    }
+}
+
+const IMPACT_SQL: &str = "p.review_count * p.pct_negative / 100.0
+    * (1.0 + max(coalesce(p.neg_delta, 0.0), 0.0) / 10.0)";

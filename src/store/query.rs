@@ -267,3 +267,52 @@ fn push_brands(sql: &mut String, args: &mut Vec<SqlValue>, brands: &[String], co
     }
     sql.push_str(&format!(" AND {col} IN ({})", marks.join(", ")));
 }
+
+impl Store {
+    /// The portfolio by review month: reviews, average rating and % negative (brands: all if empty).
+    pub fn portfolio_months(&self, brands: &[String]) -> Result<Vec<Value>> {
+        let mut sql = String::from(
+            "SELECT m.month, sum(m.reviews),
+                    sum(m.avg_rating * m.reviews) / sum(CASE WHEN m.avg_rating IS NULL THEN 0 ELSE m.reviews END),
+                    sum(m.pct_negative * m.reviews) / sum(m.reviews)
+             FROM product_months m JOIN product_insights p ON p.asin = m.asin WHERE 1 = 1",
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        push_brands(&mut sql, &mut args, brands, "p.brand");
+        sql.push_str(" GROUP BY m.month ORDER BY m.month");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st
+            .query_map(params_from_iter(args), |r| {
+                let round = |x: Option<f64>, k: f64| x.map(|v| (v * k).round() / k);
+                Ok(json!({
+                    "month": r.get::<_, String>(0)?,
+                    "reviews": r.get::<_, i64>(1)?,
+                    "avg_rating": round(r.get(2)?, 100.0),
+                    "pct_negative": round(r.get(3)?, 10.0),
+                }))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// Reviews per star rating across the portfolio (index 0 = 1 star).
+    pub fn rating_distribution(&self, brands: &[String]) -> Result<[i64; 5]> {
+        let mut sql = String::from(
+            "SELECT r.rating, count(*) FROM reviews r JOIN products p ON p.asin = r.asin
+             WHERE r.rating IS NOT NULL",
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        push_brands(&mut sql, &mut args, brands, "p.brand");
+        sql.push_str(" GROUP BY r.rating");
+        let mut st = self.conn.prepare(&sql)?;
+        let mut out = [0i64; 5];
+        let mut rows = st.query(params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let (stars, n): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if (1..=5).contains(&stars) {
+                out[stars as usize - 1] = n;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,391 @@
+//! `--format html`: one self-contained page (inline CSS and SVG, no script, nothing fetched), with
+//! the charts a brand manager looks at before reading. All text from reviews is escaped.
+//! Numbers carry `data-metric` attributes so tests (and scrapers) can find them.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+use super::output::Tabular;
+use super::s;
+
+const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
+main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}
+.sub{color:#5b6475;margin:0 0 16px}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
+.card{background:#fff;border:1px solid #e2e5ea;border-radius:10px;padding:14px 16px}
+.kpis{display:flex;gap:12px;flex-wrap:wrap}.kpi{background:#fff;border:1px solid #e2e5ea;border-radius:10px;padding:10px 14px;min-width:120px}
+.kpi b{display:block;font-size:22px}.kpi span{color:#5b6475;font-size:13px}
+table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e2e5ea;border-radius:10px;overflow:hidden}
+th,td{padding:7px 10px;border-bottom:1px solid #eef0f3;text-align:left;vertical-align:top}th{background:#f0f2f5;font-weight:600}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.up{color:#c0392b;font-weight:600}.down{color:#1e8449}
+blockquote{margin:8px 0;padding:6px 10px;border-left:3px solid #c0392b;background:#fbf3f2;color:#333}
+.issue h3{margin:0 0 4px;font-size:16px}.muted{color:#5b6475;font-size:13px}svg text{font:12px system-ui,sans-serif;fill:#444}";
+
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A whole page around `body`.
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+fn metric(name: &str, value: &str) -> String {
+    format!("<span data-metric=\"{}\">{}</span>", esc(name), esc(value))
+}
+
+fn kpi(name: &str, value: &Value, label: &str) -> String {
+    format!(
+        "<div class=\"kpi\"><b>{}</b><span>{}</span></div>",
+        metric(name, &s(value)),
+        esc(label)
+    )
+}
+
+/// Vertical bars: the rating distribution.
+fn bars(values: &[(String, f64)], color: &str) -> String {
+    let (w, h, pad) = (360.0, 170.0, 24.0);
+    let max = values.iter().map(|v| v.1).fold(0.0, f64::max).max(1.0);
+    let slot = (w - pad) / values.len().max(1) as f64;
+    let mut svg = format!("<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\">");
+    for (i, (label, v)) in values.iter().enumerate() {
+        let bh = (h - 2.0 * pad) * v / max;
+        let x = pad + i as f64 * slot + slot * 0.15;
+        let y = h - pad - bh;
+        let _ = write!(
+            svg,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"{color}\" rx=\"3\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            slot * 0.7,
+            x + slot * 0.35,
+            h - 6.0,
+            esc(label),
+            x + slot * 0.35,
+            y - 4.0,
+            v
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A line over months: % negative over time.
+fn line(points: &[(String, f64)], unit: &str) -> String {
+    let (w, h, pad) = (520.0, 190.0, 30.0);
+    if points.is_empty() {
+        return "<p class=\"muted\">No dated reviews.</p>".into();
+    }
+    let max = points.iter().map(|p| p.1).fold(0.0, f64::max).max(1.0);
+    let step = (w - 2.0 * pad) / (points.len().max(2) - 1) as f64;
+    let xy: Vec<(f64, f64)> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (pad + i as f64 * step, h - pad - (h - 2.0 * pad) * p.1 / max))
+        .collect();
+    let path: Vec<String> = xy.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+    let mut svg = format!(
+        "<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\">\
+         <line x1=\"{pad}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#ccc\"/>\
+         <text x=\"4\" y=\"{2}\">{max:.0}{unit}</text>\
+         <polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\" points=\"{3}\"/>",
+        h - pad,
+        w - pad,
+        pad,
+        path.join(" ")
+    );
+    for ((x, y), p) in xy.iter().zip(points) {
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2.5\" fill=\"#c0392b\"><title>{}: {}{unit}</title></circle>",
+            esc(&p.0),
+            p.1
+        );
+    }
+    let (first, last) = (&points[0].0, &points[points.len() - 1].0);
+    let _ = write!(
+        svg,
+        "<text x=\"{pad}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></svg>",
+        h - 8.0,
+        esc(first),
+        w - pad,
+        h - 8.0,
+        esc(last)
+    );
+    svg
+}
+
+/// Horizontal bars: top issues.
+fn hbars(rows: &[(String, i64)]) -> String {
+    if rows.is_empty() {
+        return "<p class=\"muted\">No issues found.</p>".into();
+    }
+    let (w, row_h, label_w) = (520.0, 24.0, 200.0);
+    let h = row_h * rows.len() as f64 + 8.0;
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1) as f64;
+    let mut svg = format!("<svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\">");
+    for (i, (label, n)) in rows.iter().enumerate() {
+        let y = 4.0 + i as f64 * row_h;
+        let bw = (w - label_w - 50.0) * *n as f64 / max;
+        let _ = write!(
+            svg,
+            "<text x=\"0\" y=\"{:.1}\">{}</text><rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{bw:.1}\" height=\"{:.1}\" fill=\"#d35400\" rx=\"3\"/>\
+             <text x=\"{:.1}\" y=\"{:.1}\">{n}</text>",
+            y + row_h * 0.65,
+            esc(label),
+            row_h - 6.0,
+            label_w + bw + 6.0,
+            y + row_h * 0.65
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn table(t: &Tabular, numeric: &[usize]) -> String {
+    let mut out = String::from("<table><thead><tr>");
+    for (i, h) in t.headers.iter().enumerate() {
+        let class = if numeric.contains(&i) {
+            " class=\"n\""
+        } else {
+            ""
+        };
+        let _ = write!(out, "<th{class}>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for r in &t.rows {
+        out.push_str("<tr>");
+        for (i, c) in r.iter().enumerate() {
+            let class = if numeric.contains(&i) {
+                " class=\"n\""
+            } else {
+                ""
+            };
+            let _ = write!(out, "<td{class}>{}</td>", esc(c));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+/// Any view as a page with one table.
+pub fn table_page(title: &str, t: &Tabular) -> String {
+    let numeric: Vec<usize> = (0..t.headers.len())
+        .filter(|i| {
+            t.rows.iter().all(|r| {
+                r.get(*i).is_some_and(|c| {
+                    c.is_empty() || c.trim_start_matches(['+', '-']).parse::<f64>().is_ok()
+                })
+            }) && !t.rows.is_empty()
+        })
+        .collect();
+    page(
+        title,
+        &format!("<h1>{}</h1>\n{}", esc(title), table(t, &numeric)),
+    )
+}
+
+fn issue_cards(issues: &[Value], limit: usize) -> String {
+    let mut out = String::from("<div class=\"grid\">");
+    for i in issues.iter().take(limit) {
+        let code = s(&i["code"]);
+        let _ = write!(
+            out,
+            "<div class=\"card issue\" data-issue=\"{}\"><h3>{}</h3>\
+             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>",
+            esc(&code),
+            esc(&s(&i["label"])),
+            metric(&format!("issue.{code}.count"), &s(&i["count"])),
+            metric(&format!("issue.{code}.share"), &s(&i["share"])),
+            metric(
+                &format!("issue.{code}.share_of_negative"),
+                &s(&i["share_of_negative"])
+            ),
+        );
+        for ex in i["examples"].as_array().into_iter().flatten().take(3) {
+            let _ = write!(
+                out,
+                "<blockquote>“{}”<br><span class=\"muted\">review {}</span></blockquote>",
+                esc(&s(&ex["text"])),
+                esc(&s(&ex["review_id"]))
+            );
+        }
+        out.push_str("</div>");
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// One product: its numbers, rating distribution, % negative by month, issues with quotes.
+pub fn product_page(p: &Value) -> String {
+    let asin = s(&p["asin"]);
+    let title = format!(
+        "{} {}",
+        asin,
+        p["title"]
+            .as_str()
+            .map(|t| format!("· {t}"))
+            .unwrap_or_default()
+    );
+    let mut b = format!(
+        "<h1>{}</h1><p class=\"sub\">{} · last review {}</p><div class=\"kpis\">{}{}{}{}{}</div>",
+        esc(&title),
+        esc(&s(&p["brand"])),
+        esc(&s(&p["last_review_date"])),
+        kpi("review_count", &p["review_count"], "reviews"),
+        kpi("avg_rating", &p["avg_rating"], "average rating"),
+        kpi("pct_positive", &p["pct_positive"], "% positive"),
+        kpi("pct_negative", &p["pct_negative"], "% negative"),
+        kpi("neg_delta", &p["neg_delta"], "Δ % negative since last run"),
+    );
+    let hist: Vec<(String, f64)> = (1..=5)
+        .map(|k| {
+            (
+                format!("{k}★"),
+                p["rating_histogram"][k.to_string()].as_f64().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let months: Vec<(String, f64)> = p["trend"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| (s(&m["month"]), m["pct_negative"].as_f64().unwrap_or(0.0)))
+        .collect();
+    let _ = write!(
+        b,
+        "<div class=\"grid\" style=\"margin-top:16px\"><div class=\"card\"><h2>Rating distribution</h2>{}</div>\
+         <div class=\"card\"><h2>% negative by month</h2>{}</div></div>",
+        bars(&hist, "#2e86c1"),
+        line(&months, "%")
+    );
+    let issues: Vec<Value> = p["issues"].as_array().cloned().unwrap_or_default();
+    let top: Vec<(String, i64)> = issues
+        .iter()
+        .take(10)
+        .map(|i| (s(&i["label"]), i["count"].as_i64().unwrap_or(0)))
+        .collect();
+    let _ = write!(
+        b,
+        "<h2>Top issues</h2><div class=\"card\">{}</div><h2>What customers say</h2>{}",
+        hbars(&top),
+        issue_cards(&issues, 6)
+    );
+    let aspects: Vec<String> = p["complaint_aspects"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .take(15)
+        .map(|a| format!("{} ({})", s(&a["term"]), s(&a["count"])))
+        .collect();
+    if !aspects.is_empty() {
+        let _ = write!(
+            b,
+            "<h2>Complaint aspects</h2><p>{}</p>",
+            esc(&aspects.join(", "))
+        );
+    }
+    page(&format!("prodinsight · {asin}"), &b)
+}
+
+pub struct Portfolio<'a> {
+    pub attention: &'a Tabular,
+    pub attention_cards: &'a [Value],
+    pub issues: &'a [(String, i64)],
+    pub brands: &'a Tabular,
+    pub months: &'a [Value],
+    pub ratings: [i64; 5],
+    pub products: i64,
+    pub reviews: i64,
+}
+
+/// The portfolio: what needs attention, ratings, % negative over time, top issues, brands.
+pub fn portfolio_page(p: &Portfolio) -> String {
+    let neg_months: Vec<(String, f64)> = p
+        .months
+        .iter()
+        .map(|m| (s(&m["month"]), m["pct_negative"].as_f64().unwrap_or(0.0)))
+        .collect();
+    let ratings: Vec<(String, f64)> = p
+        .ratings
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (format!("{}★", i + 1), *n as f64))
+        .collect();
+    let mut b = format!(
+        "<h1>Portfolio overview</h1><p class=\"sub\">{} products · {} reviews</p>",
+        metric("products", &p.products.to_string()),
+        metric("reviews", &p.reviews.to_string())
+    );
+    let _ = write!(
+        b,
+        "<h2>Needs attention</h2>{}<div class=\"grid\" style=\"margin-top:16px\">\
+         <div class=\"card\"><h2>Rating distribution</h2>{}</div>\
+         <div class=\"card\"><h2>% negative by month</h2>{}</div></div>\
+         <h2>Top issues across the portfolio</h2><div class=\"card\">{}</div>",
+        table(p.attention, &[2, 3, 4, 5, 6]),
+        bars(&ratings, "#2e86c1"),
+        line(&neg_months, "%"),
+        hbars(p.issues),
+    );
+    if !p.attention_cards.is_empty() {
+        b.push_str("<h2>Issue highlights</h2><div class=\"grid\">");
+        for prod in p.attention_cards {
+            let Some(i) = prod["issues"].as_array().and_then(|a| a.first()) else {
+                continue;
+            };
+            let _ = write!(
+                b,
+                "<div class=\"card issue\"><h3>{} · {}</h3><div class=\"muted\">{} · {} reviews · {}% negative</div>",
+                esc(&s(&prod["asin"])),
+                esc(&s(&i["label"])),
+                esc(&s(&prod["brand"])),
+                esc(&s(&i["count"])),
+                esc(&s(&prod["pct_negative"]))
+            );
+            if let Some(ex) = i["examples"].as_array().and_then(|a| a.first()) {
+                let _ = write!(b, "<blockquote>“{}”</blockquote>", esc(&s(&ex["text"])));
+            }
+            b.push_str("</div>");
+        }
+        b.push_str("</div>");
+    }
+    let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5]));
+    page("prodinsight · portfolio", &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn review_text_cannot_inject_markup() {
+        let p = serde_json::json!({
+            "asin": "B1", "title": "<script>alert(1)</script>", "issues": [{"code": "leaks", "label": "Leaks",
+            "count": 1, "share": 100.0, "share_of_negative": 100.0,
+            "examples": [{"review_id": "R\"1", "text": "</blockquote><img src=x onerror=alert(1)>"}]}]
+        });
+        let html = product_page(&p);
+        assert!(!html.contains("<script>"));
+        assert!(!html.contains("<img"));
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    }
+}

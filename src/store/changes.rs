@@ -1,0 +1,227 @@
+//! What got worse: the current insights against the snapshots of an earlier analysis run.
+
+use std::collections::HashMap;
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::taxonomy;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRef {
+    pub id: i64,
+    pub finished_at: Option<String>,
+}
+
+/// One thing that got worse on one product.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alert {
+    pub asin: String,
+    pub brand: Option<String>,
+    /// `negative_rose`, `issue_rose`, or `new_issue`.
+    pub kind: &'static str,
+    /// The issue code, for issue alerts.
+    pub issue: Option<String>,
+    pub label: Option<&'static str>,
+    /// % negative, or the issue's share of reviews (%), then and now.
+    pub before: f64,
+    pub after: f64,
+    /// after − before, in percentage points.
+    pub change: f64,
+    pub reviews_before: i64,
+    pub reviews_after: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Changes {
+    /// None when there is no earlier run to compare with (the first run, or nothing before --since).
+    pub base_run: Option<RunRef>,
+    pub current_run: RunRef,
+    pub threshold_points: f64,
+    pub min_reviews: i64,
+    /// Products in the current insights that the base run did not have.
+    pub new_products: i64,
+    pub alerts: Vec<Alert>,
+}
+
+pub struct ChangeQuery {
+    /// Compare with the last run finished before this date (YYYY-MM-DD or RFC 3339) instead of the
+    /// run before the current one.
+    pub since: Option<String>,
+    pub threshold_points: f64,
+    pub min_reviews: i64,
+    pub brands: Vec<String>,
+}
+
+/// An issue alert needs at least this many reviews reporting it now: on a small product, two
+/// reviews can move a share by ten points.
+const MIN_ISSUE_REVIEWS: i64 = 3;
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+impl Store {
+    fn run_ref(&self, id: i64) -> Result<RunRef> {
+        let finished_at = self
+            .conn
+            .query_row(
+                "SELECT finished_at FROM analysis_runs WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(RunRef { id, finished_at })
+    }
+
+    pub fn changes(&self, q: &ChangeQuery) -> Result<Changes> {
+        let current: Option<i64> =
+            self.conn
+                .query_row("SELECT max(run_id) FROM product_insights", [], |r| r.get(0))?;
+        let Some(current) = current else {
+            return Err(Error::NotFound(
+                "no analysis yet: run `prodinsight analyze` first".into(),
+            ));
+        };
+        let base: Option<i64> = match &q.since {
+            None => self.conn.query_row(
+                "SELECT max(run_id) FROM product_snapshots WHERE run_id < ?1",
+                [current],
+                |r| r.get(0),
+            )?,
+            // Timestamps are RFC 3339 UTC, so text order is time order; a bare date means its start.
+            Some(since) => self.conn.query_row(
+                "SELECT max(s.run_id) FROM product_snapshots s JOIN analysis_runs a ON a.id = s.run_id
+                 WHERE s.run_id < ?1 AND a.finished_at < ?2",
+                rusqlite::params![current, since],
+                |r| r.get(0),
+            )?,
+        };
+        let Some(base) = base else {
+            // Not a failure: a nightly job's first run has nothing to compare with yet.
+            return Ok(Changes {
+                base_run: None,
+                current_run: self.run_ref(current)?,
+                threshold_points: q.threshold_points,
+                min_reviews: q.min_reviews,
+                new_products: 0,
+                alerts: Vec::new(),
+            });
+        };
+
+        // Then: every product's numbers and issue counts as of the base run.
+        struct Then {
+            reviews: i64,
+            pct_negative: f64,
+            issues: HashMap<String, i64>,
+        }
+        let mut then: HashMap<String, Then> = HashMap::new();
+        {
+            let mut st = self.conn.prepare(
+                "SELECT asin, review_count, pct_negative, detail FROM product_snapshots WHERE run_id = ?1",
+            )?;
+            let mut rows = st.query([base])?;
+            while let Some(r) = rows.next()? {
+                let detail: String = r.get(3)?;
+                let issues = serde_json::from_str::<serde_json::Value>(&detail)
+                    .ok()
+                    .and_then(|v| serde_json::from_value(v["issues"].clone()).ok())
+                    .unwrap_or_default();
+                then.insert(
+                    r.get(0)?,
+                    Then {
+                        reviews: r.get(1)?,
+                        pct_negative: r.get(2)?,
+                        issues,
+                    },
+                );
+            }
+        }
+
+        let mut issues_now: HashMap<String, Vec<(String, i64)>> = HashMap::new();
+        {
+            let mut st = self
+                .conn
+                .prepare("SELECT asin, code, count FROM product_issues")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                issues_now
+                    .entry(r.get(0)?)
+                    .or_default()
+                    .push((r.get(1)?, r.get(2)?));
+            }
+        }
+
+        let mut alerts = Vec::new();
+        let mut new_products = 0;
+        let mut st = self.conn.prepare(
+            "SELECT asin, brand, review_count, pct_negative FROM product_insights
+             WHERE review_count >= ?1 ORDER BY asin",
+        )?;
+        let mut rows = st.query([q.min_reviews])?;
+        while let Some(r) = rows.next()? {
+            let asin: String = r.get(0)?;
+            let brand: Option<String> = r.get(1)?;
+            if !q.brands.is_empty() && !brand.as_ref().is_some_and(|b| q.brands.contains(b)) {
+                continue;
+            }
+            let reviews: i64 = r.get(2)?;
+            let neg: f64 = r.get(3)?;
+            let Some(t) = then.get(&asin) else {
+                new_products += 1;
+                continue;
+            };
+            let alert = |kind, issue: Option<&str>, before: f64, after: f64| Alert {
+                asin: asin.clone(),
+                brand: brand.clone(),
+                kind,
+                issue: issue.map(str::to_string),
+                label: issue.map(taxonomy::label),
+                before: round1(before),
+                after: round1(after),
+                change: round1(after - before),
+                reviews_before: t.reviews,
+                reviews_after: reviews,
+            };
+            if neg - t.pct_negative >= q.threshold_points {
+                alerts.push(alert("negative_rose", None, t.pct_negative, neg));
+            }
+            let share = |count: i64, of: i64| {
+                if of == 0 {
+                    0.0
+                } else {
+                    100.0 * count as f64 / of as f64
+                }
+            };
+            for (code, count) in issues_now.get(&asin).into_iter().flatten() {
+                let before_count = t.issues.get(code).copied().unwrap_or(0);
+                let (before, after) = (share(before_count, t.reviews), share(*count, reviews));
+                if after - before >= q.threshold_points && *count >= MIN_ISSUE_REVIEWS {
+                    let kind = if before_count == 0 {
+                        "new_issue"
+                    } else {
+                        "issue_rose"
+                    };
+                    alerts.push(alert(kind, Some(code), before, after));
+                }
+            }
+        }
+        // Biggest changes first.
+        alerts.sort_by(|a, b| {
+            b.change
+                .total_cmp(&a.change)
+                .then_with(|| a.asin.cmp(&b.asin))
+        });
+        Ok(Changes {
+            base_run: Some(self.run_ref(base)?),
+            current_run: self.run_ref(current)?,
+            threshold_points: q.threshold_points,
+            min_reviews: q.min_reviews,
+            new_products,
+            alerts,
+        })
+    }
+}

@@ -1,0 +1,355 @@
+//! `prodinsight report`: every view in every format, checked for content; changes and
+//! --fail-on-alert across analysis runs; the API and the report saying the same thing.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn jsonl_records(n: usize, asin: &str, rating: u8, text: &str, id_prefix: &str) -> String {
+    (0..n)
+        .map(|i| {
+            format!(
+                "{{\"REVIEW_ID\":\"{id_prefix}{i}\",\"CHILD_ASIN\":\"{asin}\",\"PRODUCT_BRAND\":\"Acme\",\"rating\":{rating},\"text\":\"{text}\",\"date\":\"2026-0{}-1{}\"}}\n",
+                1 + i % 9,
+                i % 10
+            )
+        })
+        .collect()
+}
+
+/// A portfolio where product BWORSE0001 gets worse between two runs and BSTEADY001 does not.
+fn two_runs() -> Env {
+    let e = Env::new();
+    let mut first = jsonl_records(20, "BWORSE0001", 5, "Great bottle, keeps water cold.", "W");
+    first.push_str(&jsonl_records(
+        20,
+        "BSTEADY001",
+        5,
+        "Lovely, works well.",
+        "S",
+    ));
+    first.push_str(&jsonl_records(
+        2,
+        "BSTEADY001",
+        1,
+        "Broke quickly, poor quality.",
+        "SB",
+    ));
+    let f1 = e.file("first.jsonl", first.as_bytes());
+    e.ok(&["-q", "analyze", p(&f1)]);
+    let worse = jsonl_records(
+        12,
+        "BWORSE0001",
+        1,
+        "The lid leaks, water everywhere in my bag.",
+        "WL",
+    );
+    let f2 = e.file("second.jsonl", worse.as_bytes());
+    e.ok(&["-q", "analyze", p(&f2)]);
+    e
+}
+
+#[test]
+fn changes_raise_alerts_and_fail_on_alert_exits_3() {
+    let e = two_runs();
+    let out = e.ok(&["report", "changes", "--format", "json"]);
+    let c: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(c["base_run"]["id"], 1);
+    assert_eq!(c["current_run"]["id"], 2);
+    let alerts = c["alerts"].as_array().unwrap();
+    let kinds: Vec<(&str, &str, Option<&str>)> = alerts
+        .iter()
+        .map(|a| {
+            (
+                a["asin"].as_str().unwrap(),
+                a["kind"].as_str().unwrap(),
+                a["issue"].as_str(),
+            )
+        })
+        .collect();
+    assert!(
+        kinds.contains(&("BWORSE0001", "negative_rose", None)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("BWORSE0001", "new_issue", Some("leaks"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.iter().all(|k| k.0 == "BWORSE0001"),
+        "the steady product raised an alert: {kinds:?}"
+    );
+    let neg = alerts
+        .iter()
+        .find(|a| a["kind"] == "negative_rose")
+        .unwrap();
+    // 0 of 20 negative before; 12 of 32 now.
+    assert_eq!(neg["before"], 0.0);
+    assert_eq!(neg["after"], 37.5);
+    assert_eq!(neg["reviews_after"], 32);
+
+    // Cron: a distinct exit code only when asked, and CSV for the mail.
+    let o = e.run(&["report", "changes", "--fail-on-alert", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(3));
+    let mut rdr = csv::Reader::from_reader(&o.stdout[..]);
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "asin");
+    assert_eq!(&headers[2], "alert");
+    assert_eq!(rdr.records().count(), alerts.len());
+    assert_eq!(e.run(&["report", "changes"]).status.code(), Some(0));
+
+    // A higher threshold, or a minimum the product does not reach, silences it.
+    let o = e.run(&["report", "changes", "--fail-on-alert", "--threshold", "50"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = e.run(&[
+        "report",
+        "changes",
+        "--fail-on-alert",
+        "--min-reviews",
+        "40",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+
+    // --since: before any run there is nothing to compare with, which is not a failure.
+    let o = e.run(&[
+        "report",
+        "changes",
+        "--fail-on-alert",
+        "--since",
+        "2000-01-01",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("No earlier analysis run"));
+    let o = e.run(&[
+        "report",
+        "changes",
+        "--since",
+        "2999-01-01",
+        "--format",
+        "json",
+    ]);
+    let c: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(c["base_run"]["id"], 1);
+
+    // Nothing new, everything recomputed: nothing changed since the run before.
+    e.ok(&["-q", "analyze", "--full"]);
+    let o = e.run(&["report", "changes", "--fail-on-alert"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn overview_ranks_by_impact_in_every_format() {
+    let e = two_runs();
+    let table = e.ok(&["report"]);
+    assert!(table.contains("need attention"));
+    assert!(table.contains("Top issues"));
+    assert!(table.contains("Brands"));
+    let first_row = table
+        .lines()
+        .find(|l| l.contains("BWORSE0001") || l.contains("BSTEADY001"))
+        .unwrap();
+    assert!(first_row.contains("BWORSE0001"), "{table}");
+
+    let v: Value = serde_json::from_str(&e.ok(&["report", "--format", "json"])).unwrap();
+    let att = v["attention"].as_array().unwrap();
+    assert_eq!(att[0]["asin"], "BWORSE0001");
+    assert!(att[0]["impact"].as_f64().unwrap() > att[1]["impact"].as_f64().unwrap());
+    assert_eq!(v["issues"][0]["code"], "leaks");
+    assert_eq!(v["brands"][0]["brand"], "Acme");
+    // --min-reviews keeps small products off the list.
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "--format", "json", "--min-reviews", "33"]))
+            .unwrap();
+    assert_eq!(v["attention"].as_array().unwrap().len(), 0);
+
+    let csv_out = e.ok(&["report", "--format", "csv"]);
+    let mut rdr = csv::Reader::from_reader(csv_out.as_bytes());
+    assert_eq!(&rdr.headers().unwrap()[5], "impact");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(&rows[0][0], "BWORSE0001");
+    assert_eq!(
+        rows[0][5].parse::<f64>().unwrap(),
+        att[0]["impact"].as_f64().unwrap()
+    );
+
+    let page = e.ok(&["report", "--format", "html"]);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "self-contained"
+    );
+    assert!(page.contains("<svg"), "charts");
+    assert!(
+        page.contains("data-metric=\"reviews\">54<"),
+        "54 reviews in all"
+    );
+    assert!(
+        page.contains("The lid leaks"),
+        "issue highlight with a quote"
+    );
+}
+
+/// The number a `data-metric` element shows.
+fn metric<'a>(page: &'a str, name: &str) -> &'a str {
+    let tag = format!("data-metric=\"{name}\">");
+    let start = page.find(&tag).unwrap_or_else(|| panic!("no {name}")) + tag.len();
+    &page[start..start + page[start..].find('<').unwrap()]
+}
+
+#[test]
+fn product_view_in_every_format_agrees_with_itself() {
+    let e = two_runs();
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "BWORSE0001", "--format", "json"]))
+            .unwrap();
+    assert_eq!(v["review_count"], 32);
+    assert_eq!(v["issues"][0]["code"], "leaks");
+    assert_eq!(v["history"].as_array().unwrap().len(), 2);
+
+    let page = e.ok(&["report", "product", "bworse0001", "--format", "html"]);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    for k in [
+        "review_count",
+        "avg_rating",
+        "pct_positive",
+        "pct_negative",
+        "neg_delta",
+    ] {
+        let shown = metric(&page, k);
+        let want = match &v[k] {
+            Value::Null => String::new(),
+            x => x.to_string(),
+        };
+        assert_eq!(shown, want, "{k}");
+    }
+    let leaks = &v["issues"][0];
+    assert_eq!(
+        metric(&page, "issue.leaks.count"),
+        leaks["count"].to_string()
+    );
+    assert_eq!(
+        metric(&page, "issue.leaks.share"),
+        leaks["share"].to_string()
+    );
+    assert!(page.contains(leaks["examples"][0]["text"].as_str().unwrap()));
+
+    let table = e.ok(&["report", "product", "BWORSE0001"]);
+    assert!(table.contains("Leaks") && table.contains("32"));
+    let csv_out = e.ok(&["report", "product", "BWORSE0001", "--format", "csv"]);
+    assert!(csv_out.starts_with("field,value\n"));
+
+    let o = e.run(&["report", "product", "BNOTHERE00"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no product BNOTHERE00"));
+}
+
+#[test]
+fn list_views_in_every_format() {
+    let e = two_runs();
+    for (view, key_header, json_key) in [
+        ("products", "asin", "asin"),
+        ("brands", "brand", "brand"),
+        ("issues", "code", "code"),
+        ("runs", "run", "id"),
+        ("reviews", "review_id", "review_id"),
+    ] {
+        let csv_out = e.ok(&["report", view, "--format", "csv"]);
+        let mut rdr = csv::Reader::from_reader(csv_out.as_bytes());
+        assert_eq!(&rdr.headers().unwrap()[0], key_header, "{view}");
+        let csv_rows = rdr.records().count();
+        assert!(csv_rows > 0, "{view}");
+
+        let json: Value =
+            serde_json::from_str(&e.ok(&["report", view, "--format", "json"])).unwrap();
+        let arr = json.as_array().unwrap();
+        assert_eq!(arr.len(), csv_rows, "{view}");
+        assert!(arr[0].get(json_key).is_some(), "{view}: {}", arr[0]);
+
+        let jsonl = e.ok(&["report", view, "--format", "jsonl"]);
+        assert_eq!(jsonl.lines().count(), csv_rows, "{view}");
+        for line in jsonl.lines() {
+            serde_json::from_str::<Value>(line).unwrap();
+        }
+
+        let page = e.ok(&["report", view, "--format", "html"]);
+        assert!(
+            page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"),
+            "{view}"
+        );
+        assert_eq!(
+            page.matches("<tr>").count(),
+            csv_rows + 1,
+            "{view}: header and rows"
+        );
+
+        let table = e.ok(&["report", view]);
+        let first = match &arr[0][json_key] {
+            Value::String(x) => x.clone(),
+            x => x.to_string(),
+        };
+        assert!(table.contains(&first), "{view}: {first} not in\n{table}");
+    }
+    // Filters and limits.
+    let v: Value = serde_json::from_str(
+        &e.ok(&["report", "products", "--issue", "leaks", "--format", "json"]),
+    )
+    .unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    let v: Value = serde_json::from_str(&e.ok(&[
+        "report",
+        "reviews",
+        "--asin",
+        "BWORSE0001",
+        "--limit",
+        "5",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 5);
+    let out = e.dir.path().join("p.csv");
+    e.ok(&["report", "products", "--format", "csv", "-o", p(&out)]);
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("asin,"));
+}
+
+#[test]
+fn report_json_has_the_api_shapes() {
+    let e = two_runs();
+    let report: Value = serde_json::from_str(&e.ok(&[
+        "report", "products", "--sort", "negative", "--format", "json",
+    ]))
+    .unwrap();
+    let product: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "BWORSE0001", "--format", "json"]))
+            .unwrap();
+    let srv = Server::start(&e);
+    let api = srv.ok("/api/v1/products?sort=negative&limit=500");
+    assert_eq!(report, api["data"]);
+    let api_product = srv.ok("/api/v1/products/BWORSE0001");
+    assert_eq!(product, api_product["data"]);
+}
+
+#[test]
+fn empty_database_reports_clearly() {
+    let e = Env::new();
+    let o = e.run(&["report"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
+    let empty = e.file("empty.jsonl", b"");
+    e.run(&["-q", "ingest", p(&empty)]);
+    let o = e.run(&["report"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no analysis yet"));
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "products", "--format", "json"])).unwrap();
+    assert_eq!(v, serde_json::json!([]));
+    let o = e.run(&["report", "changes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no analysis yet"));
+}
