@@ -259,3 +259,22 @@ CREATE INDEX product_insights_reviews ON product_insights (review_count, asin);
 CREATE INDEX product_insights_rating ON product_insights (avg_rating, asin);
 CREATE INDEX product_insights_negative ON product_insights (pct_negative, asin);
 CREATE INDEX product_insights_trend ON product_insights (neg_delta, asin);
+
+-- migration: 3
+
+-- The LLM analyzer: which results came from the offline fallback (the LLM failed on that text), how
+-- many requests a run made, and Batch API jobs waiting to be collected by a later run.
+ALTER TABLE text_results ADD COLUMN fallback INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE analysis_runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE llm_batches (
+    id             INTEGER PRIMARY KEY,
+    batch_id       TEXT    NOT NULL UNIQUE,      -- the provider's id
+    analyzer       TEXT    NOT NULL,             -- results are stored under this key
+    input_file_id  TEXT    NOT NULL,
+    submitted_at   TEXT    NOT NULL,
+    status         TEXT    NOT NULL,             -- the provider's last known status, or 'collected'
+    collected_at   TEXT,
+    requests       INTEGER NOT NULL,
+    reviews        INTEGER NOT NULL,
+    items          TEXT    NOT NULL              -- JSON {custom_id: [text hash hex, …]}
+);

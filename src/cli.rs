@@ -93,11 +93,20 @@ pub enum InputFormat {
 per-product and per-brand insights, monthly trends, and a snapshot of every product as of this run.\n\n\
 With PATHs, ingest them first (see `prodinsight ingest --help`). Incremental: text already analyzed by \
 the same analyzer version is not analyzed again; --full redoes everything. The default analyzer runs \
-offline: no key, no network.",
+offline: no key, no network.\n\n\
+--analyzer llm sends reviews (several per request, as JSON data after fixed instructions) to an \
+OpenAI-compatible API and validates every reply. Results are cached by review text, model and prompt \
+version: a re-run with nothing new makes no request. Faults are retried with backoff; a reply that \
+stays invalid is split and retried; reviews that still fail are analyzed offline and counted.",
     after_help = "Examples:\n  \
 prodinsight analyze sample-data/       ingest and analyze in one go\n  \
 prodinsight analyze                    analyze what the database holds\n  \
-prodinsight analyze --full             recompute every review"
+prodinsight analyze --full             recompute every review\n  \
+OPENAI_API_KEY=… prodinsight analyze --analyzer llm --dry-run      what it would cost\n  \
+OPENAI_API_KEY=… prodinsight analyze --analyzer llm --max-cost 2   analyze with an LLM, at most $2\n  \
+prodinsight analyze --analyzer llm --base-url http://localhost:11434/v1 --model llama3.2\n\n\
+Exit codes: 0 success, 1 failure, 2 usage, 4 the LLM provider refused the work (key, quota, request) \
+or --max-cost stopped it; what was analyzed before is kept and the next run continues from there."
 )]
 pub struct AnalyzeArgs {
     /// Exports to ingest before analyzing (as `prodinsight ingest`)
@@ -115,6 +124,83 @@ pub struct AnalyzeArgs {
     /// Worker threads for the offline analyzer (default: all cores)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Which analyzer finds sentiment and issues
+    #[arg(long, value_enum, default_value_t = AnalyzerChoice::Offline, env = "PRODINSIGHT_ANALYZER")]
+    pub analyzer: AnalyzerChoice,
+
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalyzerChoice {
+    /// Built in: lexicons and rules for en, de, fr, it, es; no key, no network
+    Offline,
+    /// An OpenAI-compatible chat-completions API (key from OPENAI_API_KEY)
+    Llm,
+}
+
+/// Options of `--analyzer llm`. The API key comes only from the environment (OPENAI_API_KEY), so it
+/// never shows in `ps` or shell history; it is never printed, logged or stored.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "LLM analyzer (--analyzer llm)")]
+pub struct LlmArgs {
+    /// Model name
+    #[arg(long, env = "PRODINSIGHT_MODEL", default_value = "gpt-4o-mini")]
+    pub model: String,
+
+    /// Base URL of an OpenAI-compatible API (Ollama: http://localhost:11434/v1)
+    #[arg(
+        long,
+        env = "OPENAI_BASE_URL",
+        default_value = "https://api.openai.com/v1"
+    )]
+    pub base_url: String,
+
+    /// Requests in flight at once
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    /// Reviews per request, at most
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
+    pub batch_size: u32,
+
+    /// Characters of review text per request, at most
+    #[arg(long, value_name = "N", default_value_t = 12000)]
+    pub batch_chars: usize,
+
+    /// Seconds before one request times out
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub timeout: u64,
+
+    /// Attempts per request on 429, 5xx, timeouts and dropped connections
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_attempts: u32,
+
+    /// Ask for plain JSON mode instead of a strict JSON schema (for servers without Structured Outputs)
+    #[arg(long)]
+    pub json_object: bool,
+
+    /// Price in USD per 1M tokens as INPUT,OUTPUT (default: a built-in table of OpenAI models)
+    #[arg(long, value_name = "IN,OUT")]
+    pub price: Option<String>,
+
+    /// A JSON price table {"MODEL": {"input": …, "cached_input": …, "output": …}}
+    #[arg(long, value_name = "FILE")]
+    pub price_file: Option<PathBuf>,
+
+    /// Stop before the estimated cost would pass this many USD
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<f64>,
+
+    /// Print the reviews, requests, estimated tokens and cost, and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Submit through the OpenAI Batch API (half the price); a later run collects the results
+    #[arg(long)]
+    pub batch: bool,
 }
 
 /// Show insights as tables, CSV, JSON or a page.

@@ -3,10 +3,12 @@
 use std::io;
 use std::path::PathBuf;
 
-/// Exit codes: 0 success, 1 failure, 2 usage (clap's own code), 3 an alert was raised.
+/// Exit codes: 0 success, 1 failure, 2 usage (clap's own code), 3 an alert was raised, 4 the LLM
+/// provider refused the work (key, quota, request) or a cost cap stopped it.
 pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_ALERT: i32 = 3;
+pub const EXIT_LLM: i32 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -38,6 +40,8 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error("LLM: {0}")]
+    Llm(String),
     #[error("{0}")]
     Other(String),
 }
@@ -53,6 +57,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => EXIT_USAGE,
+            Error::Llm(_) => EXIT_LLM,
             _ => EXIT_FAILURE,
         }
     }

@@ -52,6 +52,15 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Analyze(args) => {
+            // A configuration that cannot work fails before any ingest or request.
+            let llm_config = match args.analyzer {
+                cli::AnalyzerChoice::Offline => None,
+                cli::AnalyzerChoice::Llm => {
+                    let c = analyze::llm::Config::from_args(&args.llm)?;
+                    c.check()?;
+                    Some(c)
+                }
+            };
             let mut store = Store::open(&cli.db)?;
             let mut ingest_failed = None;
             if !args.paths.is_empty() {
@@ -65,10 +74,19 @@ pub fn run(cli: Cli) -> Result<i32> {
                     ingest_failed = Some(e);
                 }
             }
+            let analyzer = match llm_config {
+                None => analyze::Analyzer::Offline,
+                Some(config) => analyze::Analyzer::Llm {
+                    config,
+                    dry_run: args.llm.dry_run,
+                    batch: args.llm.batch,
+                },
+            };
             let opts = analyze::Options {
                 full: args.full,
                 threads: args.threads,
                 quiet: cli.quiet,
+                analyzer,
             };
             analyze::run(&mut store, &opts)?;
             match ingest_failed {

@@ -254,6 +254,7 @@ mod tests {
                 full: false,
                 threads: Some(1),
                 quiet,
+                analyzer: crate::analyze::Analyzer::Offline,
             },
         )
         .unwrap();

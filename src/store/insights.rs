@@ -29,6 +29,17 @@ pub struct RunCounts {
     pub products_updated: i64,
 }
 
+/// What an LLM run used.
+#[derive(Debug, Default, Clone)]
+pub struct LlmUsage {
+    pub requests: u64,
+    pub fallback: u64,
+    pub prompt_tokens: u64,
+    pub cached_tokens: u64,
+    pub completion_tokens: u64,
+    pub cost_usd: f64,
+}
+
 /// One product's computed insights, ready to store.
 pub struct ProductRow {
     pub asin: String,
@@ -135,14 +146,24 @@ impl Store {
         run_id: i64,
         results: &[(Hash, TextAnalysis)],
     ) -> Result<()> {
+        self.put_text_results_from(analyzer, run_id, results.iter().map(|(h, a)| (h, a, false)))
+    }
+
+    /// The same, with a flag per result: true when the offline analyzer stood in for a failed LLM.
+    pub fn put_text_results_from<'a>(
+        &mut self,
+        analyzer: &str,
+        run_id: i64,
+        results: impl IntoIterator<Item = (&'a Hash, &'a TextAnalysis, bool)>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
         {
             let mut st = tx.prepare_cached(
-                "INSERT OR REPLACE INTO text_results
-                     (text_hash, analyzer, language, text_sentiment, text_score, issues, aspects, run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT OR REPLACE INTO text_results (text_hash, analyzer, language, text_sentiment,
+                     text_score, issues, aspects, run_id, fallback)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
-            for (hash, a) in results {
+            for (hash, a, fallback) in results {
                 let issues = serde_json::to_string(&a.issues).unwrap_or_else(|_| "[]".into());
                 let aspects = serde_json::to_string(&a.aspects).unwrap_or_else(|_| "[]".into());
                 st.execute(params![
@@ -153,11 +174,31 @@ impl Store {
                     a.score.clamp(-1.0, 1.0),
                     issues,
                     aspects,
-                    run_id
+                    run_id,
+                    fallback
                 ])?;
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// An LLM run's bookkeeping: requests, fallbacks, tokens and estimated cost.
+    pub fn record_llm_usage(&mut self, run_id: i64, u: &LlmUsage) -> Result<()> {
+        self.conn.execute(
+            "UPDATE analysis_runs SET requests = ?2, reviews_fallback = ?3, prompt_tokens = ?4,
+                 cached_tokens = ?5, completion_tokens = ?6, cost_usd = ?7
+             WHERE id = ?1",
+            params![
+                run_id,
+                u.requests as i64,
+                u.fallback as i64,
+                u.prompt_tokens as i64,
+                u.cached_tokens as i64,
+                u.completion_tokens as i64,
+                u.cost_usd
+            ],
+        )?;
         Ok(())
     }
 
@@ -365,5 +406,101 @@ impl Reader {
             })?;
         }
         Ok(())
+    }
+}
+
+/// A Batch API job as recorded.
+pub struct PendingBatch {
+    pub batch_id: String,
+    /// custom_id → the text hashes of its reviews, in the order sent.
+    pub items: std::collections::HashMap<String, Vec<Hash>>,
+}
+
+impl Store {
+    pub fn record_batch(
+        &mut self,
+        batch_id: &str,
+        analyzer: &str,
+        input_file_id: &str,
+        status: &str,
+        items: &std::collections::HashMap<String, Vec<Hash>>,
+    ) -> Result<()> {
+        let as_hex: std::collections::HashMap<&String, Vec<String>> = items
+            .iter()
+            .map(|(k, v)| (k, v.iter().map(hex::encode).collect()))
+            .collect();
+        let reviews: usize = items.values().map(Vec::len).sum();
+        self.conn.execute(
+            "INSERT INTO llm_batches (batch_id, analyzer, input_file_id, submitted_at, status,
+                 requests, reviews, items)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                batch_id,
+                analyzer,
+                input_file_id,
+                now_utc(),
+                status,
+                items.len() as i64,
+                reviews as i64,
+                serde_json::to_string(&as_hex).unwrap_or_else(|_| "{}".into())
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Batches of `analyzer` not collected yet (nor given up on).
+    pub fn pending_batches(&self, analyzer: &str) -> Result<Vec<PendingBatch>> {
+        let mut st = self.conn.prepare(
+            "SELECT batch_id, items FROM llm_batches
+             WHERE analyzer = ?1 AND status NOT IN ('collected', 'failed', 'expired', 'cancelled')
+             ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([analyzer], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows
+            .into_iter()
+            .map(|(batch_id, items)| {
+                let raw: std::collections::HashMap<String, Vec<String>> =
+                    serde_json::from_str(&items).unwrap_or_default();
+                let items = raw
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let hashes = v
+                            .iter()
+                            .filter_map(|h| hex::decode(h).ok())
+                            .filter_map(|b| <Hash>::try_from(b.as_slice()).ok())
+                            .collect();
+                        (k, hashes)
+                    })
+                    .collect();
+                PendingBatch { batch_id, items }
+            })
+            .collect())
+    }
+
+    pub fn set_batch_status(&mut self, batch_id: &str, status: &str) -> Result<()> {
+        let collected = (status == "collected").then(now_utc);
+        self.conn.execute(
+            "UPDATE llm_batches SET status = ?2, collected_at = coalesce(?3, collected_at)
+             WHERE batch_id = ?1",
+            params![batch_id, status, collected],
+        )?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Whether a text was in a batch of `analyzer` that was already collected.
+    pub fn batch_contains(&self, analyzer: &str, hash: &Hash) -> Result<bool> {
+        let pattern = format!("%\"{}\"%", hex::encode(hash));
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM llm_batches WHERE analyzer = ?1 AND status = 'collected' AND items LIKE ?2",
+            )?
+            .exists(params![analyzer, pattern])?)
     }
 }

@@ -1,0 +1,275 @@
+//! `analyze --analyzer llm --batch`: the OpenAI Batch API (half the price, results within 24 h).
+//!
+//! Each run first collects the batches it submitted earlier that have completed (results matched
+//! by `custom_id`, validated like any reply; what fails is analyzed offline and marked), then
+//! submits what is still unanalyzed and not already waiting in a batch (JSONL uploaded to `/files`,
+//! then `POST /batches`), and records it. When it collected anything it recomputes the insights.
+//! A nightly cron job thus submits one night and collects the next.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::client::CallError;
+use super::prompt::{self, Item};
+use super::reply::{self, Usage};
+use super::{plan, Config, Engine};
+use crate::analyze::{finish_run, Options};
+use crate::error::{Error, Result};
+use crate::model::{Hash, TextAnalysis};
+use crate::store::insights::{LlmUsage, RunCounts};
+use crate::store::Store;
+use crate::taxonomy;
+
+/// The Batch API's discount on both input and output tokens.
+const BATCH_DISCOUNT: f64 = 0.5;
+/// Requests per batch file (the API allows 50,000).
+const MAX_REQUESTS_PER_BATCH: usize = 50_000;
+
+fn fatal(e: CallError) -> Error {
+    match e {
+        CallError::Fatal(m) | CallError::Exhausted(m) | CallError::Garbage(m) => Error::Llm(m),
+    }
+}
+
+pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Result<()> {
+    let started = Instant::now();
+    let engine = Engine::new(config.clone())?;
+    let client = engine.client();
+    let rt = engine.runtime();
+
+    // 1. Collect what completed.
+    let mut collected: Vec<(Hash, TextAnalysis)> = Vec::new();
+    let mut usage = Usage::default();
+    let mut still_pending: HashSet<Hash> = HashSet::new();
+    let mut collected_batches = 0;
+    let mut requests = 0u64;
+    for b in store.pending_batches(key)? {
+        let info = rt
+            .block_on(client.get_json(&format!("batches/{}", b.batch_id)))
+            .map_err(fatal)?;
+        let status = info["status"].as_str().unwrap_or("unknown").to_string();
+        match status.as_str() {
+            "completed" => {
+                let mut lines = String::new();
+                for field in ["output_file_id", "error_file_id"] {
+                    if let Some(f) = info[field].as_str() {
+                        let text = rt
+                            .block_on(client.get_text(&format!("files/{f}/content")))
+                            .map_err(fatal)?;
+                        lines.push_str(&text);
+                        lines.push('\n');
+                    }
+                }
+                for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+                    let Ok(v) = serde_json::from_str::<Value>(line) else {
+                        continue;
+                    };
+                    let Some(hashes) = v["custom_id"].as_str().and_then(|c| b.items.get(c)) else {
+                        continue; // not ours: ignored, never trusted
+                    };
+                    requests += 1;
+                    let body = &v["response"]["body"];
+                    if v["response"]["status_code"].as_u64() != Some(200) {
+                        continue;
+                    }
+                    usage.add(reply::usage(body));
+                    let ids: Vec<String> = (1..=hashes.len()).map(|k| k.to_string()).collect();
+                    if let Ok(mut found) = reply::parse(body, &ids) {
+                        for (k, h) in hashes.iter().enumerate() {
+                            if let Some(a) = found.remove(&(k + 1).to_string()) {
+                                collected.push((*h, a));
+                            }
+                        }
+                    }
+                }
+                store.set_batch_status(&b.batch_id, "collected")?;
+                collected_batches += 1;
+            }
+            "failed" | "expired" | "cancelled" => {
+                // Its texts have no results: the submission below sends them again.
+                store.set_batch_status(&b.batch_id, &status)?;
+                if !opts.quiet {
+                    eprintln!(
+                        "analyze: batch {} {status}; its reviews are submitted again",
+                        b.batch_id
+                    );
+                }
+            }
+            _ => {
+                store.set_batch_status(&b.batch_id, &status)?;
+                still_pending.extend(b.items.values().flatten().copied());
+            }
+        }
+    }
+
+    let mut run = None;
+    let mut fallback = 0u64;
+    if collected_batches > 0 {
+        let run_id = store.begin_analysis(
+            key,
+            &format!("{}/{}", config.model, prompt::PROMPT_VERSION),
+            taxonomy::TAXONOMY_VERSION,
+        )?;
+        store.put_text_results(key, run_id, &collected)?;
+        run = Some(run_id);
+    }
+
+    // 2. What still has no result and is not waiting in a batch. Right after a collection these
+    //    are the reviews the batch failed on: they are analyzed offline (and marked) rather than
+    //    paid for again. Otherwise they are submitted.
+    let mut to_submit = Vec::new();
+    let mut to_fallback = Vec::new();
+    store
+        .reader()?
+        .texts_to_analyze(key, false, 10_000, |chunk| {
+            for t in chunk {
+                if still_pending.contains(&t.0) {
+                    continue;
+                }
+                if run.is_some() && collected_batches > 0 && was_sent(store, key, &t.0) {
+                    to_fallback.push(t);
+                } else {
+                    to_submit.push(t);
+                }
+            }
+            Ok(())
+        })?;
+    if let Some(run_id) = run {
+        let results: Vec<(Hash, TextAnalysis, bool)> = to_fallback
+            .iter()
+            .map(|(h, t, b)| {
+                (
+                    *h,
+                    engine.offline().analyze(t.as_deref(), b.as_deref()),
+                    true,
+                )
+            })
+            .collect();
+        fallback = results.len() as u64;
+        store.put_text_results_from(key, run_id, results.iter().map(|(h, a, f)| (h, a, *f)))?;
+    } else {
+        to_submit.extend(to_fallback);
+    }
+
+    let mut submitted = 0usize;
+    for part in to_submit.chunks(MAX_REQUESTS_PER_BATCH * config.batch_size.max(1)) {
+        submitted += submit(store, &engine, key, part, opts.quiet)?;
+    }
+
+    if !opts.quiet {
+        eprintln!(
+            "analyze: batch mode: {} reviews collected from {collected_batches} batch(es), {fallback} analyzed offline after the LLM failed, {submitted} submitted, {} still waiting",
+            collected.len(),
+            still_pending.len()
+        );
+    }
+    let Some(run_id) = run else {
+        return Ok(()); // nothing collected: the insights are as they were
+    };
+    let price = config
+        .price
+        .map(|p| p.cost(usage) * BATCH_DISCOUNT)
+        .unwrap_or(0.0);
+    let llm_usage = LlmUsage {
+        requests,
+        fallback,
+        prompt_tokens: usage.prompt,
+        cached_tokens: usage.cached,
+        completion_tokens: usage.completion,
+        cost_usd: price,
+    };
+    let counts = RunCounts {
+        reviews_total: store.reader()?.review_count()?,
+        reviews_analyzed: collected.len() as i64 + fallback as i64,
+        ..Default::default()
+    };
+    // Complete only when nothing is waiting: otherwise the next run must not think it is current.
+    let watermark = if still_pending.is_empty() && submitted == 0 {
+        store.last_ingest_run()?
+    } else {
+        0
+    };
+    finish_run(
+        store,
+        opts,
+        run_id,
+        watermark,
+        counts,
+        Some(llm_usage),
+        started,
+    )
+}
+
+/// Whether a text was part of a batch already collected (so the LLM had its chance).
+fn was_sent(store: &Store, key: &str, hash: &Hash) -> bool {
+    store.batch_contains(key, hash).unwrap_or(false)
+}
+
+/// Uploads one batch file and creates the batch; returns the number of reviews submitted.
+fn submit(
+    store: &mut Store,
+    engine: &Engine,
+    key: &str,
+    texts: &[super::Text],
+    quiet: bool,
+) -> Result<usize> {
+    if texts.is_empty() {
+        return Ok(0);
+    }
+    let cfg = engine.config();
+    let prompts: Vec<String> = texts
+        .iter()
+        .map(|(_, t, b)| prompt::review_text(t.as_deref(), b.as_deref()))
+        .collect();
+    let mut jsonl = String::new();
+    let mut items: HashMap<String, Vec<Hash>> = HashMap::new();
+    for (n, g) in plan(&prompts, cfg).into_iter().enumerate() {
+        let custom_id = format!("r{n}");
+        let sent: Vec<Item> = g
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| Item {
+                id: (k + 1).to_string(),
+                text: &prompts[i],
+            })
+            .collect();
+        let max_tokens = 64 + prompt::MAX_OUTPUT_TOKENS_PER_REVIEW * g.len() as u32;
+        let body = prompt::request_body(&cfg.model, &sent, cfg.format, max_tokens);
+        jsonl.push_str(
+            &json!({"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": body})
+                .to_string(),
+        );
+        jsonl.push('\n');
+        items.insert(custom_id, g.iter().map(|&i| texts[i].0).collect());
+    }
+    let client = engine.client();
+    let rt = engine.runtime();
+    let file = rt
+        .block_on(client.upload_batch_file("prodinsight-batch.jsonl", jsonl.into_bytes()))
+        .map_err(fatal)?;
+    let file_id = file["id"]
+        .as_str()
+        .ok_or_else(|| Error::Llm("the file upload returned no id".into()))?
+        .to_string();
+    let batch = rt
+        .block_on(client.post_json(
+            "batches",
+            &json!({"input_file_id": file_id, "endpoint": "/v1/chat/completions", "completion_window": "24h"}),
+        ))
+        .map_err(fatal)?;
+    let batch_id = batch["id"]
+        .as_str()
+        .ok_or_else(|| Error::Llm("the batch creation returned no id".into()))?;
+    let status = batch["status"].as_str().unwrap_or("validating");
+    store.record_batch(batch_id, key, &file_id, status, &items)?;
+    if !quiet {
+        eprintln!(
+            "analyze: submitted batch {batch_id}: {} requests, {} reviews; run again later to collect the results",
+            items.len(),
+            texts.len()
+        );
+    }
+    Ok(texts.len())
+}

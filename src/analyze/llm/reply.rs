@@ -1,0 +1,214 @@
+//! A model's reply is untrusted input: it is checked field by field before anything is stored.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::model::{IssueHit, Sentiment, TextAnalysis};
+use crate::taxonomy;
+
+/// Tokens one reply cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub prompt: u64,
+    pub cached: u64,
+    pub completion: u64,
+}
+
+impl Usage {
+    pub fn add(&mut self, o: Usage) {
+        self.prompt += o.prompt;
+        self.cached += o.cached;
+        self.completion += o.completion;
+    }
+}
+
+const MAX_EVIDENCE_CHARS: usize = 300;
+const MAX_ASPECTS: usize = 10;
+const MAX_ASPECT_CHARS: usize = 40;
+
+pub fn usage(body: &Value) -> Usage {
+    let u = &body["usage"];
+    Usage {
+        prompt: u["prompt_tokens"].as_u64().unwrap_or(0),
+        cached: u["prompt_tokens_details"]["cached_tokens"]
+            .as_u64()
+            .unwrap_or(0),
+        completion: u["completion_tokens"].as_u64().unwrap_or(0),
+    }
+}
+
+/// The analyses in a chat-completion reply, by the ids sent. Ids the reply leaves out are simply
+/// absent (the caller retries them); anything else wrong rejects the whole reply, because a model
+/// that invents ids or labels cannot be trusted with the rest of that reply either.
+pub fn parse(body: &Value, sent: &[String]) -> Result<HashMap<String, TextAnalysis>, String> {
+    let choice = &body["choices"][0];
+    if choice.is_null() {
+        return Err("no choices in the reply".into());
+    }
+    match choice["finish_reason"].as_str() {
+        Some("length") => return Err("the reply was cut off (finish_reason: length)".into()),
+        Some("content_filter") => return Err("the reply was filtered (content_filter)".into()),
+        _ => {}
+    }
+    if let Some(r) = choice["message"]["refusal"].as_str() {
+        if !r.trim().is_empty() {
+            return Err(format!("the model refused: {}", cut(r, 200)));
+        }
+    }
+    let content = choice["message"]["content"]
+        .as_str()
+        .ok_or("the reply has no message content")?;
+    let doc: Value = serde_json::from_str(content)
+        .map_err(|e| format!("the reply is not valid JSON ({e}): {}", cut(content, 120)))?;
+    let items = doc["reviews"]
+        .as_array()
+        .ok_or("the reply has no `reviews` array")?;
+    let mut out = HashMap::new();
+    for item in items {
+        let id = item["id"].as_str().ok_or("a result without an id")?;
+        if !sent.iter().any(|s| s == id) {
+            return Err(format!(
+                "the reply has an id that was not sent: {}",
+                cut(id, 40)
+            ));
+        }
+        if out.contains_key(id) {
+            return Err(format!("the reply repeats id {id}"));
+        }
+        out.insert(
+            id.to_string(),
+            analysis(item).map_err(|e| format!("id {id}: {e}"))?,
+        );
+    }
+    Ok(out)
+}
+
+fn analysis(v: &Value) -> Result<TextAnalysis, String> {
+    let sentiment = v["sentiment"]
+        .as_str()
+        .and_then(Sentiment::parse)
+        .ok_or_else(|| {
+            format!(
+                "sentiment {} is not positive, neutral or negative",
+                v["sentiment"]
+            )
+        })?;
+    let score = v["score"]
+        .as_f64()
+        .filter(|s| s.is_finite() && (-1.0..=1.0).contains(s))
+        .ok_or_else(|| format!("score {} is not a number from -1 to 1", v["score"]))?;
+    let language = v["language"]
+        .as_str()
+        .map(|l| l.trim().to_ascii_lowercase())
+        .filter(|l| l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()));
+    let mut issues: Vec<IssueHit> = Vec::new();
+    for i in v["issues"].as_array().ok_or("issues is not an array")? {
+        let code = i["code"].as_str().unwrap_or_default();
+        if !taxonomy::is_code(code) {
+            return Err(format!("unknown issue code {}", cut(code, 40)));
+        }
+        if issues.iter().any(|h| h.code == code) {
+            continue;
+        }
+        issues.push(IssueHit {
+            code: code.to_string(),
+            evidence: cut(
+                i["evidence"].as_str().unwrap_or_default().trim(),
+                MAX_EVIDENCE_CHARS,
+            ),
+        });
+    }
+    let mut aspects: Vec<String> = Vec::new();
+    for a in v["aspects"].as_array().ok_or("aspects is not an array")? {
+        let a = a
+            .as_str()
+            .ok_or("an aspect is not a string")?
+            .trim()
+            .to_lowercase();
+        if !a.is_empty() && a.chars().count() <= MAX_ASPECT_CHARS && !aspects.contains(&a) {
+            aspects.push(a);
+        }
+    }
+    aspects.truncate(MAX_ASPECTS);
+    Ok(TextAnalysis {
+        language,
+        sentiment,
+        score,
+        issues,
+        aspects,
+    })
+}
+
+fn cut(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn reply(content: &str, finish: &str) -> Value {
+        json!({"choices": [{"message": {"content": content, "refusal": null}, "finish_reason": finish}],
+               "usage": {"prompt_tokens": 100, "completion_tokens": 20, "prompt_tokens_details": {"cached_tokens": 64}}})
+    }
+
+    fn ids() -> Vec<String> {
+        vec!["1".into(), "2".into()]
+    }
+
+    #[test]
+    fn valid_reply() {
+        let c = json!({"reviews": [
+            {"id": "1", "language": "DE", "sentiment": "negative", "score": -0.8,
+             "issues": [{"code": "leaks", "evidence": "Der Deckel ist undicht"}], "aspects": ["Lid", "lid"]}
+        ]})
+        .to_string();
+        let body = reply(&c, "stop");
+        let out = parse(&body, &ids()).unwrap();
+        assert_eq!(out.len(), 1, "id 2 left out: retried by the caller");
+        let a = &out["1"];
+        assert_eq!(a.language.as_deref(), Some("de"));
+        assert_eq!(a.issues[0].code, "leaks");
+        assert_eq!(a.aspects, vec!["lid"]);
+        assert_eq!(
+            usage(&body),
+            Usage {
+                prompt: 100,
+                cached: 64,
+                completion: 20
+            }
+        );
+    }
+
+    #[test]
+    fn invalid_replies_are_not_data() {
+        let ok_item = json!({"id": "1", "language": "en", "sentiment": "positive", "score": 0.5, "issues": [], "aspects": []});
+        let mut cases = vec![
+            reply("not json", "stop"),
+            reply(&json!({"reviews": [ok_item]}).to_string(), "length"),
+            reply(&json!({"result": []}).to_string(), "stop"),
+            json!({"choices": [{"message": {"content": null, "refusal": "I can't help"}, "finish_reason": "stop"}]}),
+            json!({"error": "x"}),
+        ];
+        for bad in [
+            json!({"id": "9"}),
+            json!({"id": "1", "language": "en", "sentiment": "great", "score": 0.5, "issues": [], "aspects": []}),
+            json!({"id": "1", "language": "en", "sentiment": "positive", "score": 7, "issues": [], "aspects": []}),
+            json!({"id": "1", "language": "en", "sentiment": "positive", "score": 0.1, "issues": [{"code": "bogus", "evidence": ""}], "aspects": []}),
+        ] {
+            cases.push(reply(&json!({"reviews": [bad]}).to_string(), "stop"));
+        }
+        cases.push(reply(
+            &json!({"reviews": [ok_item, ok_item]}).to_string(),
+            "stop",
+        ));
+        for c in cases {
+            assert!(parse(&c, &ids()).is_err(), "{c}");
+        }
+    }
+}
