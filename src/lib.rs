@@ -77,7 +77,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let analyzer = match llm_config {
                 None => analyze::Analyzer::Offline,
                 Some(config) => analyze::Analyzer::Llm {
-                    config,
+                    config: Box::new(config),
                     dry_run: args.llm.dry_run,
                     batch: args.llm.batch,
                 },

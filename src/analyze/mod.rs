@@ -29,7 +29,7 @@ pub struct Options {
 pub enum Analyzer {
     Offline,
     Llm {
-        config: llm::Config,
+        config: Box<llm::Config>,
         dry_run: bool,
         batch: bool,
     },
@@ -118,7 +118,8 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
             counts.reviews_analyzed = n;
             usage
         }
-        Err((e, n, usage)) => {
+        Err(failed) => {
+            let (e, n, usage) = *failed;
             counts.reviews_analyzed = n;
             if let Some(u) = &usage {
                 store.record_llm_usage(run_id, u)?;
@@ -131,10 +132,11 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
     finish_run(store, opts, run_id, watermark, counts, llm_usage, started)
 }
 
-type Analyzed = std::result::Result<(i64, Option<LlmUsage>), (Error, i64, Option<LlmUsage>)>;
+/// Texts analyzed and LLM usage; on failure the same, with the error, for the run's record.
+type Analyzed = std::result::Result<(i64, Option<LlmUsage>), Box<(Error, i64, Option<LlmUsage>)>>;
 
 fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) -> Analyzed {
-    let fail = |e: Error| (e, 0, None);
+    let fail = |e: Error| Box::new((e, 0, None));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
         .build()
@@ -156,7 +158,7 @@ fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) ->
         store.put_text_results(key, run_id, &results)
     });
     pb.finish_and_clear();
-    r.map_err(|e| (e, n, None))?;
+    r.map_err(|e| Box::new((e, n, None)))?;
     Ok((n, None))
 }
 
@@ -170,8 +172,8 @@ fn analyze_llm(
     key: &str,
     run_id: i64,
 ) -> Analyzed {
-    let engine = llm::Engine::new(config.clone()).map_err(|e| (e, 0, None))?;
-    let reader = store.reader().map_err(|e| (e, 0, None))?;
+    let engine = llm::Engine::new(config.clone()).map_err(|e| Box::new((e, 0, None)))?;
+    let reader = store.reader().map_err(|e| Box::new((e, 0, None)))?;
     let pb = progress::bar(None, false, opts.quiet, "analyzing with the LLM");
     let mut stats = llm::Stats::default();
     let mut n = 0i64;
@@ -220,7 +222,7 @@ fn analyze_llm(
     }
     match r {
         Ok(()) => Ok((n, Some(usage))),
-        Err(e) => Err((e, n, Some(usage))),
+        Err(e) => Err(Box::new((e, n, Some(usage)))),
     }
 }
 
