@@ -318,7 +318,7 @@ impl Engine {
 }
 
 /// One top-level group: send it; on an invalid reply split it and send the halves; give up on a
-/// single review after it failed twice.
+/// single review after three invalid replies.
 async fn work(
     client: &Client,
     cfg: &Config,
@@ -341,6 +341,7 @@ async fn work(
             let next = e.cost(Some(&price)).unwrap_or(0.0);
             let so_far = spent.lock().map(|s| *s).unwrap_or(0.0);
             if so_far + next > max {
+                stop.store(true, Ordering::Relaxed);
                 let _ = tx.send(Event::Fatal(format!(
                     "stopped before passing --max-cost {max:.4} USD (spent about {so_far:.4} USD); \
                      what is not analyzed yet is left for the next run"
@@ -362,6 +363,8 @@ async fn work(
         let body = prompt::request_body(&cfg.model, &items, cfg.format, max_tokens);
         let (usage, parsed) = match client.chat(&body).await {
             Err(CallError::Fatal(m)) => {
+                // Set here, not when the event is read: requests waiting for a permit must see it.
+                stop.store(true, Ordering::Relaxed);
                 let _ = tx.send(Event::Fatal(m));
                 let _ = tx.send(Event::Failed(g, "stopped".into(), Usage::default(), 1));
                 continue;
@@ -410,11 +413,12 @@ fn requeue(
     why: &str,
     tx: &mpsc::UnboundedSender<Event>,
 ) {
+    // Splitting shrinks the group, so it ends; a single review is retried twice more.
     if g.len() > 1 {
         let mut a = g;
         let b = a.split_off(a.len() / 2);
-        queue.push_back((a, tries + 1));
-        queue.push_back((b, tries + 1));
+        queue.push_back((a, 0));
+        queue.push_back((b, 0));
     } else if tries < 2 {
         queue.push_back((g, tries + 1));
     } else {
