@@ -57,7 +57,10 @@ pub fn run(cli: Cli) -> Result<i32> {
                 cli::AnalyzerChoice::Offline => None,
                 cli::AnalyzerChoice::Llm => {
                     let c = analyze::llm::Config::from_args(&args.llm)?;
-                    c.check()?;
+                    // A dry run sends nothing, so it needs no key.
+                    if !args.llm.dry_run {
+                        c.check()?;
+                    }
                     Some(c)
                 }
             };
