@@ -74,10 +74,10 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
         batch,
     } = &opts.analyzer
     {
-        config.check()?;
         if *dry_run {
             return dry_run_report(store, config, opts.full);
         }
+        config.check()?;
         if *batch {
             return llm::batch::run(store, config, opts, &key);
         }
