@@ -12,14 +12,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "Watch how a portfolio of Amazon products is doing in the eyes of its customers.",
     long_about = "Watch how a portfolio of Amazon products is doing in the eyes of its customers.\n\n\
 prodinsight loads review exports into a SQLite database (ingest), finds each review's sentiment and the \
-product issues customers complain about (analyze), and shows per-product insights and what got worse \
-(report).",
+product issues customers complain about (analyze: offline by default, or with an LLM), shows per-product \
+insights and what got worse (report), and answers them over HTTP (serve).",
     after_help = "Examples:\n  \
 prodinsight analyze sample-data/            ingest the exports, then analyze them (offline)\n  \
 prodinsight report                          what needs attention, as a table\n  \
 prodinsight report product B0BTTL9LTC       everything about one product\n  \
+prodinsight report changes --fail-on-alert  for cron: exit 3 when a product got worse\n  \
+prodinsight serve                           a JSON API on http://127.0.0.1:8080\n  \
 prodinsight --db /var/lib/pi.db ingest exports/*.json.gz\n\n\
-Exit codes: 0 success, 1 failure, 2 usage error, 3 alert raised (report changes --fail-on-alert)."
+Exit codes: 0 success, 1 failure, 2 usage error, 3 alert raised (report changes --fail-on-alert),\n\
+4 the LLM provider refused the work or --max-cost stopped it (analyze --analyzer llm)."
 )]
 pub struct Cli {
     /// SQLite database file (created if missing)
