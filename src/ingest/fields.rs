@@ -19,14 +19,23 @@ enum Field {
     ProductTitle,
 }
 
-/// Known names, compared after lowercasing and dropping `_`, `-`, `.` and spaces.
+/// Known names, compared after lowercasing and dropping `_`, `-`, `.` and spaces. Called for every
+/// field of every record, so the key is built on the stack: every known name is short ASCII.
 fn field_of(name: &str) -> Option<Field> {
-    let key: String = name
-        .chars()
-        .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
-        .flat_map(char::to_lowercase)
-        .collect();
-    Some(match key.as_str() {
+    let mut buf = [0u8; 32];
+    let mut n = 0;
+    for &b in name.as_bytes() {
+        if matches!(b, b'_' | b'-' | b' ' | b'.') {
+            continue;
+        }
+        if !b.is_ascii() || n == buf.len() {
+            return None; // no known name is this long or non-ASCII
+        }
+        buf[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    let key = std::str::from_utf8(&buf[..n]).ok()?;
+    Some(match key {
         "childasin" | "asin" | "productasin" => Field::Asin,
         "productbrand" | "brand" | "brandname" => Field::Brand,
         "customerreviewrating" | "rating" | "stars" | "starrating" | "reviewrating" | "overall" => {

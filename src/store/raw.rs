@@ -24,6 +24,11 @@ pub struct RawWriter<'c> {
     now: String,
     /// Products already written in this file, and whether their title is known.
     products: HashMap<String, bool>,
+    /// Recent records that were already stored, out of the last 64: when most are (a re-ingested
+    /// or overlapping export), look up before inserting; otherwise insert first. Either way one
+    /// index probe per record in the common case instead of two.
+    known_recent: u32,
+    seen_recent: u32,
 }
 
 const RAW_CAP: usize = 1 << 20;
@@ -45,6 +50,8 @@ impl Store {
             run_id,
             now,
             products: HashMap::new(),
+            known_recent: 0,
+            seen_recent: 0,
         })
     }
 
@@ -84,6 +91,46 @@ impl RawWriter<'_> {
         self.put_product(rec)?;
         let key = rec.review_key();
         let content = rec.content_hash();
+        if self.seen_recent == 64 {
+            self.known_recent /= 2;
+            self.seen_recent = 32;
+        }
+        self.seen_recent += 1;
+        let existing = if self.known_recent * 2 > self.seen_recent {
+            self.lookup(&key)?
+        } else {
+            None
+        };
+        let existing = match existing {
+            Some(row) => Some(row),
+            None => {
+                if self.insert(rec, &key, &content)? {
+                    return Ok(Outcome::New);
+                }
+                self.lookup(&key)?
+            }
+        };
+        self.known_recent += 1;
+        let Some((id, old_hash, first_run, last_run)) = existing else {
+            return Err(crate::error::Error::Other(format!(
+                "review {key} conflicts but cannot be read back"
+            )));
+        };
+        self.existing(rec, &content, id, old_hash, first_run, last_run)
+    }
+
+    fn lookup(&mut self, key: &str) -> Result<Option<(i64, Vec<u8>, i64, i64)>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT id, content_hash, first_run, last_changed_run FROM reviews WHERE review_key = ?1",
+            )?
+            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?)
+    }
+
+    /// Inserts a review whose key is new; false when the key exists.
+    fn insert(&mut self, rec: &ReviewRecord, key: &str, content: &crate::model::Hash) -> Result<bool> {
         let inserted = self
             .tx
             .prepare_cached(
@@ -107,16 +154,20 @@ impl RawWriter<'_> {
                 &rec.text_hash()[..],
                 self.run_id
             ])?;
-        if inserted == 1 {
-            return Ok(Outcome::New);
-        }
-        let (id, old_hash, first_run, last_run): (i64, Vec<u8>, i64, i64) = self
-            .tx
-            .prepare_cached(
-                "SELECT id, content_hash, first_run, last_changed_run FROM reviews WHERE review_key = ?1",
-            )?
-            .query_row([&key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-        if old_hash == content {
+        Ok(inserted == 1)
+    }
+
+    /// A review whose key was already stored: unchanged, a duplicate in this file, or an edit.
+    fn existing(
+        &mut self,
+        rec: &ReviewRecord,
+        content: &crate::model::Hash,
+        id: i64,
+        old_hash: Vec<u8>,
+        first_run: i64,
+        last_run: i64,
+    ) -> Result<Outcome> {
+        if old_hash == content[..] {
             return Ok(if last_run == self.run_id {
                 Outcome::Duplicate
             } else {
