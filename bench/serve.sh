@@ -6,6 +6,8 @@
 # back, and requests/s (with p99) of 32 connections. With 32 connections on 2 cores most of a
 # request's latency is its wait in line (32 / throughput), so latency is measured on its own.
 # /healthz, which does no SQL, is the baseline of the same run: what tiny_http and the machine give.
+# `brand` is a filter that matches many products (the sort index is walked); `filtered` and `issue`
+# match few (0.4 % and a few %: the matching rows are fetched and sorted), the slow case.
 # BENCH_DIR keeps the generated data and database between runs.
 set -euo pipefail
 N=${1:-1000000}
@@ -40,10 +42,11 @@ PY
 )
 ASIN=$(curl -sf "$BASE/api/v1/products?limit=1&sort=negative&min_reviews=20" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["asin"])')
 
-declare -a NAMES=(healthz default filtered issue deep product)
+declare -a NAMES=(healthz default brand filtered issue deep product)
 declare -A URL=(
   [healthz]="/healthz"
   [default]="/api/v1/products"
+  [brand]="/api/v1/products?brand=Kurtzy&min_reviews=3&sort=negative"
   [filtered]="/api/v1/products?min_reviews=20&sort=negative&brand=Rhino%20USA&brand=Kurtzy"
   [issue]="/api/v1/products?issue=leaks&sort=rating"
   [deep]="/api/v1/products?limit=50&cursor=$cursor"
