@@ -266,6 +266,10 @@ CREATE INDEX product_insights_trend ON product_insights (neg_delta, asin);
 -- many requests a run made, and Batch API jobs waiting to be collected by a later run.
 ALTER TABLE text_results ADD COLUMN fallback INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE analysis_runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
+-- Product pages with a selective filter (few of many products match) pick the matching ASINs from
+-- this index alone, sort them, and read only the page's rows.
+CREATE INDEX product_insights_cover
+    ON product_insights (review_count, brand, avg_rating, pct_positive, pct_negative, neg_delta, asin);
 CREATE TABLE llm_batches (
     id             INTEGER PRIMARY KEY,
     batch_id       TEXT    NOT NULL UNIQUE,      -- the provider's id

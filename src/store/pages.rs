@@ -220,8 +220,9 @@ enum Plan {
 
 /// The FROM and WHERE clauses of a product query (without the page bound) and its arguments.
 fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
-    // The raw products table (title, marketplace) is needed for rows, rarely for counting.
-    let with_raw = plan != Plan::Count || q.q.is_some() || q.marketplace.is_some();
+    // The raw products table (title, marketplace) is needed for rows when walking (sorting first,
+    // the outer query joins it for the page's rows), and for the filters on its columns.
+    let with_raw = matches!(plan, Plan::Walk(_)) || q.q.is_some() || q.marketplace.is_some();
     let hint = match plan {
         Plan::Walk("") => String::new(),
         Plan::Walk(index) => format!(" INDEXED BY {index}"),
@@ -337,20 +338,34 @@ impl Store {
         let cmp = if q.descending { "<" } else { ">" };
         let in_null_range = matches!(&q.after, Some(Key { value: None, .. })) && q.sort.nullable();
 
+        // A page query from its WHERE additions and ORDER BY. Sorting first, the rows are chosen by
+        // ASIN alone (from the covering index, no table reads), then only the page's rows are read.
+        let page_sql = |extra: &str, order: &str, limit: usize| {
+            if sort_first {
+                format!(
+                    "SELECT {PRODUCT_COLUMNS} FROM (SELECT p.asin AS k{filter}{extra} ORDER BY {order}
+                     LIMIT {limit}) page JOIN product_insights p ON p.asin = page.k
+                     LEFT JOIN products r ON r.asin = p.asin ORDER BY {}",
+                    order.replace('+', "")
+                )
+            } else {
+                format!("SELECT {PRODUCT_COLUMNS}{filter}{extra} ORDER BY {order} LIMIT {limit}")
+            }
+        };
         match q.sort.column().map(|c| format!("{plus}{c}")) {
             None => {
-                let mut sql = format!("SELECT {PRODUCT_COLUMNS}{filter}");
+                let mut extra = String::new();
                 let mut a = args.clone();
                 if let Some(k) = &q.after {
                     a.push(k.asin.clone().into());
-                    sql.push_str(&format!(" AND {plus}p.asin {cmp} ?{}", a.len()));
+                    extra = format!(" AND {plus}p.asin {cmp} ?{}", a.len());
                 }
-                sql.push_str(&format!(" ORDER BY {plus}p.asin {dir} LIMIT {want}"));
+                let sql = page_sql(&extra, &format!("{plus}p.asin {dir}"), want);
                 self.collect_products(&sql, a, &mut items)?;
             }
             Some(col) => {
                 if !in_null_range {
-                    let mut sql = format!("SELECT {PRODUCT_COLUMNS}{filter} AND {col} IS NOT NULL");
+                    let mut extra = format!(" AND {col} IS NOT NULL");
                     let mut a = args.clone();
                     if let Some(Key {
                         value: Some(v),
@@ -359,25 +374,23 @@ impl Store {
                     {
                         a.push((*v).into());
                         a.push(asin.clone().into());
-                        sql.push_str(&format!(
+                        extra.push_str(&format!(
                             " AND ({col}, {plus}p.asin) {cmp} (?{}, ?{})",
                             a.len() - 1,
                             a.len()
                         ));
                     }
-                    sql.push_str(&format!(
-                        " ORDER BY {col} {dir}, {plus}p.asin {dir} LIMIT {want}"
-                    ));
-                    self.collect_products(&sql, a, &mut items)?;
+                    let order = format!("{col} {dir}, {plus}p.asin {dir}");
+                    self.collect_products(&page_sql(&extra, &order, want), a, &mut items)?;
                 }
                 if q.sort.nullable() && items.len() < want {
-                    let mut sql = format!("SELECT {PRODUCT_COLUMNS}{filter} AND {col} IS NULL");
+                    let mut extra = format!(" AND {col} IS NULL");
                     let mut a = args;
                     if let (true, Some(k)) = (in_null_range, &q.after) {
                         a.push(k.asin.clone().into());
-                        sql.push_str(&format!(" AND p.asin > ?{}", a.len()));
+                        extra.push_str(&format!(" AND p.asin > ?{}", a.len()));
                     }
-                    sql.push_str(&format!(" ORDER BY p.asin LIMIT {}", want - items.len()));
+                    let sql = page_sql(&extra, "p.asin", want - items.len());
                     self.collect_products(&sql, a, &mut items)?;
                 }
             }
@@ -562,7 +575,8 @@ impl Store {
             min_reviews: Some(min_reviews),
             ..Default::default()
         };
-        let (filter, mut args) = product_filter(&q, Plan::SortFirst);
+        // Every row is scored, so this reads full rows (the walk form without an index hint).
+        let (filter, mut args) = product_filter(&q, Plan::Walk(""));
         args.push((limit.min(UNLIMITED) as i64).into());
         let sql = format!(
             "SELECT {PRODUCT_COLUMNS}, {IMPACT_SQL} AS impact{filter}

@@ -130,7 +130,12 @@ impl RawWriter<'_> {
     }
 
     /// Inserts a review whose key is new; false when the key exists.
-    fn insert(&mut self, rec: &ReviewRecord, key: &str, content: &crate::model::Hash) -> Result<bool> {
+    fn insert(
+        &mut self,
+        rec: &ReviewRecord,
+        key: &str,
+        content: &crate::model::Hash,
+    ) -> Result<bool> {
         let inserted = self
             .tx
             .prepare_cached(
