@@ -33,6 +33,9 @@ pub struct RawWriter<'c> {
 
 const RAW_CAP: usize = 1 << 20;
 
+/// A stored review as `put` compares with: id, content hash, first run, last changed run.
+type Stored = (i64, Vec<u8>, i64, i64);
+
 impl Store {
     pub fn begin_ingest(&mut self, source: &str, format: &str) -> Result<RawWriter<'_>> {
         let now = now_utc();
@@ -119,7 +122,8 @@ impl RawWriter<'_> {
         self.existing(rec, &content, id, old_hash, first_run, last_run)
     }
 
-    fn lookup(&mut self, key: &str) -> Result<Option<(i64, Vec<u8>, i64, i64)>> {
+    /// The stored review with this key: (id, content hash, first run, last changed run).
+    fn lookup(&mut self, key: &str) -> Result<Option<Stored>> {
         Ok(self
             .tx
             .prepare_cached(
