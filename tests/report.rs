@@ -99,6 +99,18 @@ fn changes_raise_alerts_and_fail_on_alert_exits_3() {
     assert_eq!(rdr.records().count(), alerts.len());
     assert_eq!(e.run(&["report", "changes"]).status.code(), Some(0));
 
+    // The same alerts as JSON Lines and as a page.
+    let jsonl = e.ok(&["report", "changes", "--format", "jsonl"]);
+    assert_eq!(jsonl.lines().count(), alerts.len());
+    for line in jsonl.lines() {
+        let a: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(a["asin"], "BWORSE0001");
+    }
+    let page = e.ok(&["report", "changes", "--format", "html"]);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    assert_eq!(page.matches("<tr>").count(), alerts.len() + 1);
+    assert!(page.contains("negative_rose") && page.contains("+37.5"));
+
     // A higher threshold, or a minimum the product does not reach, silences it.
     let o = e.run(&["report", "changes", "--fail-on-alert", "--threshold", "50"]);
     assert_eq!(o.status.code(), Some(0));
