@@ -659,3 +659,32 @@ fn real_server_when_configured() {
         assert_eq!(csv_out.lines().count(), 7);
     }
 }
+
+#[test]
+fn dropped_connections_are_retried_then_the_reviews_analyzed_offline() {
+    let e = setup();
+    // A server that accepts every connection and closes it without a word.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let accepted = Arc::new(Mutex::new(0));
+    let count = Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            *count.lock().unwrap() += 1;
+            drop(stream);
+        }
+    });
+    let o = llm(
+        &e,
+        &url,
+        &["--batch-size", "6", "--max-attempts", "3"],
+        None,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("6 by the offline analyzer"), "{err}");
+    assert_eq!(*accepted.lock().unwrap(), 3, "three attempts");
+    let r = results(&e);
+    assert_eq!(r.len(), 6);
+    assert!(r.values().all(|(_, fallback)| *fallback == 1));
+}
