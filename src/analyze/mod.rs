@@ -172,7 +172,8 @@ fn analyze_llm(
     key: &str,
     run_id: i64,
 ) -> Analyzed {
-    let engine = llm::Engine::new(config.clone()).map_err(|e| Box::new((e, 0, None)))?;
+    let mut engine = llm::Engine::new(config.clone()).map_err(|e| Box::new((e, 0, None)))?;
+    engine.quiet = opts.quiet;
     let reader = store.reader().map_err(|e| Box::new((e, 0, None)))?;
     let pb = progress::bar(None, false, opts.quiet, "analyzing with the LLM");
     let mut stats = llm::Stats::default();

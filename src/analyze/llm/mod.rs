@@ -166,6 +166,8 @@ pub struct Engine {
     rt: tokio::runtime::Runtime,
     offline: Offline,
     spent: Arc<Mutex<f64>>,
+    /// Print no warnings (`-q`).
+    pub quiet: bool,
 }
 
 /// Results of one request (or of the offline fallback), as they are stored.
@@ -201,6 +203,7 @@ impl Engine {
             rt,
             offline: Offline::new(),
             spent: Arc::new(Mutex::new(0.0)),
+            quiet: false,
         })
     }
 
@@ -307,7 +310,7 @@ impl Engine {
             }
         });
         stats.cost = self.cfg.price.map_or(0.0, |p| p.cost(stats.usage));
-        for why in &fallback_reasons {
+        for why in fallback_reasons.iter().filter(|_| !self.quiet) {
             eprintln!("analyze: LLM failed for some reviews, analyzed offline instead: {why}");
         }
         match fatal {
