@@ -220,6 +220,8 @@ fn runs_table(rows: &[Value]) -> Tabular {
             "analyzed",
             "products",
             "seconds",
+            "requests",
+            "fallback",
             "tokens in/out",
             "cost USD",
         ],
@@ -240,6 +242,8 @@ fn runs_table(rows: &[Value]) -> Tabular {
                         .as_i64()
                         .map(|m| format!("{:.2}", m as f64 / 1000.0))
                         .unwrap_or_default(),
+                    nonzero(&r["requests"]),
+                    nonzero(&r["reviews_fallback"]),
                     if tokens > 0 {
                         format!("{}/{}", s(&r["prompt_tokens"]), s(&r["completion_tokens"]))
                     } else {
@@ -357,6 +361,14 @@ fn overview(store: &Store, args: &ReportArgs, out: &mut Out) -> Result<()> {
             });
             out.raw(&page)
         }
+    }
+}
+
+/// A count, blank when zero (an offline run makes no requests).
+fn nonzero(v: &Value) -> String {
+    match v.as_i64() {
+        Some(0) | None => String::new(),
+        Some(n) => n.to_string(),
     }
 }
 

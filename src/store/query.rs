@@ -229,7 +229,7 @@ impl Store {
         let mut st = self.conn.prepare(
             "SELECT id, started_at, finished_at, status, analyzer, taxonomy_version, reviews_total,
                     reviews_analyzed, reviews_reused, products_updated, duration_ms, prompt_tokens,
-                    completion_tokens, cost_usd
+                    completion_tokens, cost_usd, requests, reviews_fallback, cached_tokens
              FROM analysis_runs ORDER BY id",
         )?;
         let rows = st
@@ -249,6 +249,9 @@ impl Store {
                     "prompt_tokens": r.get::<_, i64>(11)?,
                     "completion_tokens": r.get::<_, i64>(12)?,
                     "cost_usd": r.get::<_, f64>(13)?,
+                    "requests": r.get::<_, i64>(14)?,
+                    "reviews_fallback": r.get::<_, i64>(15)?,
+                    "cached_tokens": r.get::<_, i64>(16)?,
                 }))
             })?
             .collect::<rusqlite::Result<_>>()?;
