@@ -4,8 +4,10 @@
 # Without LLM_BASE_URL it starts ../shared/llm/start-local-llm.sh (SmolLM2-135M on llama.cpp).
 #
 # 1. `prodinsight analyze --analyzer llm` on N sample reviews through a recording proxy: reviews/s.
-# 2. The server alone: the recorded requests replayed straight to it at the same concurrency by a
-#    small Python client: reviews/s. The ratio is the client's share of the time.
+# 2. The server alone: the recorded requests (splits and retries included) replayed straight to it
+#    at the same concurrency by a small Python client: the same reviews per second of that work. A
+#    ratio near 1 means the client adds nothing; below 1, the part of a run the client accounts for,
+#    including waits a replay does not have (a split is sent only after its parent's reply).
 # 3. Overhead per review: prompt tokens of a request without reviews (instructions + schema), as the
 #    server counts them, divided by the reviews per request; and the estimated cost per 1,000 reviews
 #    of the default model (gpt-4o-mini) from `--dry-run` on the sample data.
@@ -82,8 +84,9 @@ for i in $(seq "$RUNS"); do
   reviews=$(sqlite3 "$OUT/db" "SELECT count(*) FROM text_results" 2>/dev/null || python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from text_results').fetchone()[0])" "$OUT/db")
   CLIENT+="$(awk -v n="$reviews" -v a="$t0" -v b="$t1" 'BEGIN{print n/(b-a)}') "
   kill "$(cat "$OUT/proxy.pid")"; rm -f "$OUT/port"
-  read -r sent secs < <(python3 "$OUT/replay.py" "$LLM_BASE_URL" "$OUT/bodies.jsonl" "$C")
-  SERVER+="$(awk -v n="$sent" -v s="$secs" 'BEGIN{print n/s}') "
+  # The same requests (splits and retries included) for the same reviews: reviews/s of the same work.
+  read -r _ secs < <(python3 "$OUT/replay.py" "$LLM_BASE_URL" "$OUT/bodies.jsonl" "$C")
+  SERVER+="$(awk -v n="$reviews" -v s="$secs" 'BEGIN{print n/s}') "
 done
 requests=$(wc -l < "$OUT/bodies.jsonl")
 
