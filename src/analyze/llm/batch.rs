@@ -12,9 +12,9 @@ use std::time::Instant;
 use serde_json::{json, Value};
 
 use super::client::CallError;
-use super::prompt::{self, Item};
+use super::prompt;
 use super::reply::{self, Usage};
-use super::{plan, Config, Engine};
+use super::{plan, request_for, Config, Engine};
 use crate::analyze::{finish_run, Options};
 use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
@@ -227,16 +227,7 @@ fn submit(
     let mut items: HashMap<String, Vec<Hash>> = HashMap::new();
     for (n, g) in plan(&prompts, cfg).into_iter().enumerate() {
         let custom_id = format!("r{n}");
-        let sent: Vec<Item> = g
-            .iter()
-            .enumerate()
-            .map(|(k, &i)| Item {
-                id: (k + 1).to_string(),
-                text: &prompts[i],
-            })
-            .collect();
-        let max_tokens = 64 + prompt::MAX_OUTPUT_TOKENS_PER_REVIEW * g.len() as u32;
-        let body = prompt::request_body(&cfg.model, &sent, cfg.format, max_tokens);
+        let (body, _) = request_for(cfg, &prompts, &g);
         jsonl.push_str(
             &json!({"custom_id": custom_id, "method": "POST", "url": "/v1/chat/completions", "body": body})
                 .to_string(),

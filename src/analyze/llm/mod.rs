@@ -353,17 +353,7 @@ async fn work(
                 continue;
             }
         }
-        let items: Vec<Item> = g
-            .iter()
-            .enumerate()
-            .map(|(k, &i)| Item {
-                id: (k + 1).to_string(),
-                text: &prompts[i],
-            })
-            .collect();
-        let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
-        let max_tokens = 64 + prompt::MAX_OUTPUT_TOKENS_PER_REVIEW * g.len() as u32;
-        let body = prompt::request_body(&cfg.model, &items, cfg.format, max_tokens);
+        let (body, ids) = request_for(cfg, prompts, &g);
         let (usage, parsed) = match client.chat(&body).await {
             Err(CallError::Fatal(m)) => {
                 // Set here, not when the event is read: requests waiting for a permit must see it.
@@ -407,6 +397,28 @@ async fn work(
             }
         }
     }
+}
+
+/// The request for a group of reviews, and the ids they carry in it ("1", "2", … by position).
+pub fn request_for(
+    cfg: &Config,
+    prompts: &[String],
+    group: &[usize],
+) -> (serde_json::Value, Vec<String>) {
+    let items: Vec<Item> = group
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| Item {
+            id: (k + 1).to_string(),
+            text: &prompts[i],
+        })
+        .collect();
+    let ids = items.iter().map(|i| i.id.clone()).collect();
+    let max_tokens = 64 + prompt::MAX_OUTPUT_TOKENS_PER_REVIEW * group.len() as u32;
+    (
+        prompt::request_body(&cfg.model, &items, cfg.format, max_tokens),
+        ids,
+    )
 }
 
 fn requeue(
