@@ -688,3 +688,60 @@ fn dropped_connections_are_retried_then_the_reviews_analyzed_offline() {
     assert_eq!(r.len(), 6);
     assert!(r.values().all(|(_, fallback)| *fallback == 1));
 }
+
+#[test]
+fn a_killed_run_keeps_finished_requests_and_the_next_run_continues() {
+    let e = setup();
+    // The first request is answered at once, the second hangs until the process is killed.
+    let mock = Mock::start(vec![Fault::Sleep(0), Fault::Sleep(60_000)]);
+    let mut child = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(e.db())
+        .args([
+            "-q",
+            "analyze",
+            "--analyzer",
+            "llm",
+            "--base-url",
+            &mock.url,
+            "--model",
+            "mock-model",
+        ])
+        .args([
+            "--batch-size",
+            "3",
+            "--concurrency",
+            "1",
+            "--timeout",
+            "120",
+        ])
+        .env_remove("OPENAI_API_KEY")
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while mock.chats().len() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(mock.chats().len(), 2, "the second request is in flight");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        results(&e).len(),
+        3,
+        "the first request's results were committed"
+    );
+    let clean = Mock::start(vec![]);
+    let o = llm(&e, &clean.url, &["--batch-size", "3"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sent: Vec<String> = clean
+        .chats()
+        .iter()
+        .map(|c| c["messages"][1]["content"].to_string())
+        .collect();
+    assert_eq!(
+        clean.chats().len(),
+        1,
+        "only the unfinished reviews are sent again: {sent:?}"
+    );
+    assert_eq!(results(&e).len(), 6);
+}
