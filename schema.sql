@@ -265,6 +265,8 @@ CREATE INDEX product_insights_trend ON product_insights (neg_delta, asin);
 -- The LLM analyzer: which results came from the offline fallback (the LLM failed on that text), how
 -- many requests a run made, and Batch API jobs waiting to be collected by a later run.
 ALTER TABLE text_results ADD COLUMN fallback INTEGER NOT NULL DEFAULT 0;
+-- Never written: a review's overall sentiment is derived on read from its rating and text result.
+DROP TABLE review_analysis;
 ALTER TABLE analysis_runs ADD COLUMN requests INTEGER NOT NULL DEFAULT 0;
 -- Product pages with a selective filter (few of many products match) pick the matching ASINs from
 -- this index alone, sort them, and read only the page's rows.
