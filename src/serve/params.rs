@@ -247,15 +247,21 @@ pub fn encode_product_cursor(k: &Key, sort: ProductSort, descending: bool) -> St
     URL_SAFE_NO_PAD.encode(raw)
 }
 
-fn decode_product_cursor(c: &str, sort: ProductSort, descending: bool) -> Result<Key, BadParam> {
-    let malformed = || {
-        bad(
-            "cursor",
-            "malformed; pass the `next_cursor` of the previous page as is",
-        )
-    };
+fn malformed() -> BadParam {
+    bad(
+        "cursor",
+        "malformed; pass the `next_cursor` of the previous page as is",
+    )
+}
+
+/// A cursor's text: base64url of UTF-8, or a malformed cursor.
+fn cursor_text(c: &str) -> Result<String, BadParam> {
     let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| malformed())?;
-    let raw = String::from_utf8(raw).map_err(|_| malformed())?;
+    String::from_utf8(raw).map_err(|_| malformed())
+}
+
+fn decode_product_cursor(c: &str, sort: ProductSort, descending: bool) -> Result<Key, BadParam> {
+    let raw = cursor_text(c)?;
     let parts: Vec<&str> = raw.splitn(5, '|').collect();
     let [kind, s, o, value, asin] = parts[..] else {
         return Err(malformed());
@@ -320,14 +326,7 @@ pub fn encode_review_cursor(id: i64) -> String {
 }
 
 fn decode_review_cursor(c: &str) -> Result<i64, BadParam> {
-    let malformed = || {
-        bad(
-            "cursor",
-            "malformed; pass the `next_cursor` of the previous page as is",
-        )
-    };
-    let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| malformed())?;
-    let raw = String::from_utf8(raw).map_err(|_| malformed())?;
+    let raw = cursor_text(c)?;
     raw.strip_prefix("r|")
         .and_then(|id| id.parse::<i64>().ok())
         .filter(|id| *id >= 0)

@@ -128,7 +128,7 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
                 if still_pending.contains(&t.0) {
                     continue;
                 }
-                if run.is_some() && collected_batches > 0 && was_sent(store, key, &t.0) {
+                if run.is_some() && store.batch_contains(key, &t.0)? {
                     to_fallback.push(t);
                 } else {
                     to_submit.push(t);
@@ -200,11 +200,6 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
         Some(llm_usage),
         started,
     )
-}
-
-/// Whether a text was part of a batch already collected (so the LLM had its chance).
-fn was_sent(store: &Store, key: &str, hash: &Hash) -> bool {
-    store.batch_contains(key, hash).unwrap_or(false)
 }
 
 /// Uploads one batch file and creates the batch; returns the number of reviews submitted.
