@@ -1,18 +1,33 @@
 //! Sentiment lexicons, one per language, plus shared review phrases. Sources are in lexicon/*.tsv
 //! headers and the README: VADER (en, MIT), German Polarity Lexicon (de, Apache-2.0), Pattern (fr,
-//! PDDL), hand-written lists (it, es, phrases; MIT).
+//! PDDL), hand-written lists (it, es, phrases; MIT), and under them AFINN-165 translations (de, fr, it, es;
+//! MIT, written by tools/afinn-lexicon.py).
 
 use std::collections::HashMap;
 
 /// The languages the analyzer has word lists for, in lexicon order.
 pub const LANGS: [&str; 5] = ["en", "de", "fr", "it", "es"];
 
-const SOURCES: [&str; 5] = [
-    include_str!("lexicon/en.tsv"),
-    include_str!("lexicon/de.tsv"),
-    include_str!("lexicon/fr.tsv"),
-    include_str!("lexicon/it.tsv"),
-    include_str!("lexicon/es.tsv"),
+/// Per language, in load order: a later file's entry replaces an earlier one's, so the broad
+/// machine-translated list goes first and the curated one decides.
+const SOURCES: [&[&str]; 5] = [
+    &[include_str!("lexicon/en.tsv")],
+    &[
+        include_str!("lexicon/de-afinn.tsv"),
+        include_str!("lexicon/de.tsv"),
+    ],
+    &[
+        include_str!("lexicon/fr-afinn.tsv"),
+        include_str!("lexicon/fr.tsv"),
+    ],
+    &[
+        include_str!("lexicon/it-afinn.tsv"),
+        include_str!("lexicon/it.tsv"),
+    ],
+    &[
+        include_str!("lexicon/es-afinn.tsv"),
+        include_str!("lexicon/es.tsv"),
+    ],
 ];
 const EXTRA: &str = include_str!("lexicon/extra.tsv");
 
@@ -89,9 +104,11 @@ impl Lexicons {
     pub fn load() -> Lexicons {
         let by_lang = SOURCES
             .iter()
-            .map(|src| {
+            .map(|files| {
                 let mut l = Lexicon::default();
-                l.add_tsv(src);
+                for tsv in *files {
+                    l.add_tsv(tsv);
+                }
                 l
             })
             .collect();
