@@ -284,3 +284,11 @@ CREATE TABLE llm_batches (
     reviews        INTEGER NOT NULL,
     items          TEXT    NOT NULL              -- JSON {custom_id: [text hash hex, …]}
 );
+
+-- migration: 4
+
+-- One index serves both "a product's reviews" and "a product's reviews by date"; the separate date
+-- index served no query and cost ingest a random B-tree insert per review.
+DROP INDEX reviews_asin;
+DROP INDEX reviews_date;
+CREATE INDEX reviews_asin_date ON reviews (asin, review_date);

@@ -205,11 +205,32 @@ fn date(name: &str, v: &Value) -> Result<Option<String>, String> {
     }
 }
 
+/// `YYYY-MM-DD` naming a real calendar day.
+fn is_iso_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) {
+        return false;
+    }
+    if !digits(8..10) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| t[r].parse::<u32>().ok();
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d).is_some(),
+        _ => false,
+    }
+}
+
 fn fmt_dt(dt: DateTime<Utc>) -> String {
     dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 pub fn parse_date_text(t: &str) -> Option<String> {
+    // The common case, already canonical: checked without chrono's format machinery.
+    if is_iso_date(t) {
+        return Some(t.to_string());
+    }
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
         return Some(d.format("%Y-%m-%d").to_string());
     }
@@ -325,6 +346,8 @@ mod tests {
         );
         assert_eq!(parse_date_text("05.03.2024").as_deref(), Some("2024-03-05"));
         assert_eq!(parse_date_text("2024-13-01"), None);
+        assert_eq!(parse_date_text("2023-02-29"), None);
+        assert_eq!(parse_date_text("2023-1-05").as_deref(), Some("2023-01-05"));
         assert_eq!(
             date("d", &json!(1_700_000_000_000i64)).unwrap().as_deref(),
             Some("2023-11-14T22:13:20Z")

@@ -75,16 +75,14 @@ fn io_msg(e: std::io::Error) -> FileError {
     }
 }
 
-/// Parses one record's JSON text (after NaN rewriting) into an object, or says why not.
+/// Parses one record's JSON text into an object, or says why not. Strict JSON first: bare `NaN` and
+/// `Infinity` are rare, so the rewrite (`has_ident`: the text may hold them) runs only when that fails.
 fn parse_object(bytes: &[u8], has_ident: bool) -> Result<Map<String, Value>, String> {
-    let cleaned;
-    let text = if has_ident {
-        cleaned = replace_nonfinite(bytes);
-        &cleaned[..]
-    } else {
-        bytes
+    let parsed = match serde_json::from_slice::<Value>(bytes) {
+        Err(_) if has_ident => serde_json::from_slice::<Value>(&replace_nonfinite(bytes)),
+        other => other,
     };
-    match serde_json::from_slice::<Value>(text) {
+    match parsed {
         Ok(Value::Object(m)) => Ok(m),
         Ok(other) => Err(format!(
             "expected a JSON object, found {}",

@@ -29,6 +29,28 @@ pub struct RawWriter<'c> {
     /// index probe per record in the common case instead of two.
     known_recent: u32,
     seen_recent: u32,
+    /// Last field: dropped after `tx` has committed or rolled back.
+    _checks_off: ForeignKeysOff<'c>,
+}
+
+/// Foreign-key checks cost three B-tree probes per review, and the writer guarantees what they
+/// check (it writes the product and the run before any review of them), so ingest switches them
+/// off for its transaction. SQLite only honours the pragma outside a transaction, hence a guard
+/// that turns them back on once the transaction is over.
+struct ForeignKeysOff<'c>(&'c rusqlite::Connection);
+
+impl<'c> ForeignKeysOff<'c> {
+    fn new(conn: &'c rusqlite::Connection) -> Result<Self> {
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+        Ok(ForeignKeysOff(conn))
+    }
+}
+
+impl Drop for ForeignKeysOff<'_> {
+    fn drop(&mut self) {
+        // Fails only if a transaction is still open, which the field order rules out.
+        let _ = self.0.pragma_update(None, "foreign_keys", "ON");
+    }
 }
 
 const RAW_CAP: usize = 1 << 20;
@@ -39,10 +61,9 @@ type Stored = (i64, Vec<u8>, i64, i64);
 impl Store {
     pub fn begin_ingest(&mut self, source: &str, format: &str) -> Result<RawWriter<'_>> {
         let now = now_utc();
+        let checks_off = ForeignKeysOff::new(&self.conn)?;
         // IMMEDIATE takes the write lock now (waiting up to the busy timeout), not mid-file.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO ingest_runs (source, format, started_at, status) VALUES (?1, ?2, ?3, 'ok')",
             params![source, format, now],
@@ -55,6 +76,7 @@ impl Store {
             products: HashMap::new(),
             known_recent: 0,
             seen_recent: 0,
+            _checks_off: checks_off,
         })
     }
 
