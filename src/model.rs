@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// One review as ingest understood it, before it is stored.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReviewRecord {
     pub source_review_id: Option<String>,
     pub asin: String,

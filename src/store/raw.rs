@@ -343,3 +343,45 @@ impl Store {
             .unwrap_or(0))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ReviewRecord;
+
+    fn fk_on(store: &Store) -> bool {
+        store
+            .conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get::<_, i64>(0))
+            .unwrap()
+            == 1
+    }
+
+    #[test]
+    fn foreign_keys_come_back_after_commit_and_rollback() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+        assert!(fk_on(&store));
+        let rec = ReviewRecord {
+            asin: "B0TEST0001".into(),
+            body: Some("fine".into()),
+            ..Default::default()
+        };
+        let mut w = store.begin_ingest("a.jsonl", "jsonl").unwrap();
+        assert_eq!(w.put(&rec).unwrap(), Outcome::New);
+        drop(w); // rolled back
+        assert!(fk_on(&store));
+        assert_eq!(store.raw_counts().unwrap(), (0, 0, 0));
+        let mut w = store.begin_ingest("a.jsonl", "jsonl").unwrap();
+        w.put(&rec).unwrap();
+        w.finish(&IngestCounts::default(), 0, "").unwrap();
+        assert!(fk_on(&store));
+        let broken: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(broken, 0);
+    }
+}
