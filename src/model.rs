@@ -21,6 +21,27 @@ pub struct ReviewRecord {
 
 pub type Hash = [u8; 16];
 
+/// A record with its identity and hashes, computed where it is parsed (ingest's parser thread)
+/// rather than where it is written.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    pub record: ReviewRecord,
+    pub key: String,
+    pub content_hash: Hash,
+    pub text_hash: Hash,
+}
+
+impl From<ReviewRecord> for Keyed {
+    fn from(record: ReviewRecord) -> Keyed {
+        Keyed {
+            key: record.review_key(),
+            content_hash: record.content_hash(),
+            text_hash: record.text_hash(),
+            record,
+        }
+    }
+}
+
 impl ReviewRecord {
     /// The identity of the review: the source's id, or a hash of product and content.
     pub fn review_key(&self) -> String {

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use crate::cli::InputFormat;
 use crate::error::{Error, Result};
-use crate::model::{IngestCounts, ReviewRecord};
+use crate::model::{IngestCounts, Keyed};
 use crate::progress;
 use crate::store::raw::Outcome;
 use crate::store::{now_utc, Store};
@@ -117,7 +117,7 @@ enum Parsed {
     Review {
         no: u64,
         line: u64,
-        rec: Box<ReviewRecord>,
+        rec: Box<Keyed>,
         raw: formats::Raw,
     },
     Bad {
@@ -165,7 +165,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                         Ok(rec) => Parsed::Review {
                             no,
                             line,
-                            rec: Box::new(rec),
+                            rec: Box::new(Keyed::from(rec)),
                             raw,
                         },
                         Err(reason) => Parsed::Bad {

@@ -6,7 +6,7 @@ use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{now_utc, Store};
 use crate::error::Result;
-use crate::model::{IngestCounts, ReviewRecord};
+use crate::model::{IngestCounts, Keyed, ReviewRecord};
 
 /// What happened to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +19,10 @@ pub enum Outcome {
 
 /// Writes one file's records inside one transaction. Dropped without `finish`, it rolls back.
 pub struct RawWriter<'c> {
+    /// The two statements every record runs, prepared once (the statement cache hashes and
+    /// compares the SQL text on every call). Declared before `tx`, so finalized before it ends.
+    lookup: rusqlite::Statement<'c>,
+    insert: rusqlite::Statement<'c>,
     tx: Transaction<'c>,
     run_id: i64,
     now: String,
@@ -61,15 +65,25 @@ type Stored = (i64, Vec<u8>, i64, i64);
 impl Store {
     pub fn begin_ingest(&mut self, source: &str, format: &str) -> Result<RawWriter<'_>> {
         let now = now_utc();
-        let checks_off = ForeignKeysOff::new(&self.conn)?;
+        let conn = &self.conn;
+        let checks_off = ForeignKeysOff::new(conn)?;
         // IMMEDIATE takes the write lock now (waiting up to the busy timeout), not mid-file.
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO ingest_runs (source, format, started_at, status) VALUES (?1, ?2, ?3, 'ok')",
             params![source, format, now],
         )?;
         let run_id = tx.last_insert_rowid();
         Ok(RawWriter {
+            lookup: conn.prepare(
+                "SELECT id, content_hash, first_run, last_changed_run FROM reviews WHERE review_key = ?1",
+            )?,
+            insert: conn.prepare(
+                "INSERT INTO reviews (review_key, source_review_id, asin, brand, rating, title, body,
+                     review_date, marketplace, extra, content_hash, text_hash, first_run, last_changed_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+                 ON CONFLICT (review_key) DO NOTHING",
+            )?,
             tx,
             run_id,
             now,
@@ -112,27 +126,27 @@ impl RawWriter<'_> {
         self.run_id
     }
 
-    pub fn put(&mut self, rec: &ReviewRecord) -> Result<Outcome> {
+    pub fn put(&mut self, keyed: &Keyed) -> Result<Outcome> {
+        let rec = &keyed.record;
         self.put_product(rec)?;
-        let key = rec.review_key();
-        let content = rec.content_hash();
+        let key = &keyed.key;
         if self.seen_recent == 64 {
             self.known_recent /= 2;
             self.seen_recent = 32;
         }
         self.seen_recent += 1;
         let existing = if self.known_recent * 2 > self.seen_recent {
-            self.lookup(&key)?
+            self.lookup(key)?
         } else {
             None
         };
         let existing = match existing {
             Some(row) => Some(row),
             None => {
-                if self.insert(rec, &key, &content)? {
+                if self.insert(keyed)? {
                     return Ok(Outcome::New);
                 }
-                self.lookup(&key)?
+                self.lookup(key)?
             }
         };
         self.known_recent += 1;
@@ -141,63 +155,48 @@ impl RawWriter<'_> {
                 "review {key} conflicts but cannot be read back"
             )));
         };
-        self.existing(rec, &content, id, old_hash, first_run, last_run)
+        self.existing(keyed, id, old_hash, first_run, last_run)
     }
 
     /// The stored review with this key: (id, content hash, first run, last changed run).
     fn lookup(&mut self, key: &str) -> Result<Option<Stored>> {
         Ok(self
-            .tx
-            .prepare_cached(
-                "SELECT id, content_hash, first_run, last_changed_run FROM reviews WHERE review_key = ?1",
-            )?
+            .lookup
             .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?)
     }
 
     /// Inserts a review whose key is new; false when the key exists.
-    fn insert(
-        &mut self,
-        rec: &ReviewRecord,
-        key: &str,
-        content: &crate::model::Hash,
-    ) -> Result<bool> {
-        let inserted = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO reviews (review_key, source_review_id, asin, brand, rating, title, body,
-                     review_date, marketplace, extra, content_hash, text_hash, first_run, last_changed_run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
-                 ON CONFLICT (review_key) DO NOTHING",
-            )?
-            .execute(params![
-                key,
-                rec.source_review_id,
-                rec.asin,
-                rec.brand,
-                rec.rating,
-                rec.title,
-                rec.body,
-                rec.review_date,
-                rec.marketplace,
-                rec.extra,
-                &content[..],
-                &rec.text_hash()[..],
-                self.run_id
-            ])?;
+    fn insert(&mut self, keyed: &Keyed) -> Result<bool> {
+        let rec = &keyed.record;
+        let inserted = self.insert.execute(params![
+            keyed.key,
+            rec.source_review_id,
+            rec.asin,
+            rec.brand,
+            rec.rating,
+            rec.title,
+            rec.body,
+            rec.review_date,
+            rec.marketplace,
+            rec.extra,
+            &keyed.content_hash[..],
+            &keyed.text_hash[..],
+            self.run_id
+        ])?;
         Ok(inserted == 1)
     }
 
     /// A review whose key was already stored: unchanged, a duplicate in this file, or an edit.
     fn existing(
         &mut self,
-        rec: &ReviewRecord,
-        content: &crate::model::Hash,
+        keyed: &Keyed,
         id: i64,
         old_hash: Vec<u8>,
         first_run: i64,
         last_run: i64,
     ) -> Result<Outcome> {
+        let (rec, content) = (&keyed.record, &keyed.content_hash);
         if old_hash == content[..] {
             return Ok(if last_run == self.run_id {
                 Outcome::Duplicate
@@ -242,7 +241,7 @@ impl RawWriter<'_> {
                 rec.marketplace,
                 rec.extra,
                 &content[..],
-                &rec.text_hash()[..],
+                &keyed.text_hash[..],
                 self.run_id
             ])?;
         Ok(if first_run == self.run_id {
@@ -323,8 +322,16 @@ impl RawWriter<'_> {
                 counts.rejected as i64
             ],
         )?;
-        self.tx.commit()?;
-        Ok(self.run_id)
+        let RawWriter {
+            lookup,
+            insert,
+            tx,
+            run_id,
+            ..
+        } = self;
+        drop((lookup, insert));
+        tx.commit()?;
+        Ok(run_id)
     }
 }
 
@@ -367,6 +374,7 @@ mod tests {
             body: Some("fine".into()),
             ..Default::default()
         };
+        let rec = Keyed::from(rec);
         let mut w = store.begin_ingest("a.jsonl", "jsonl").unwrap();
         assert_eq!(w.put(&rec).unwrap(), Outcome::New);
         drop(w); // rolled back
