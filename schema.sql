@@ -292,3 +292,12 @@ CREATE TABLE llm_batches (
 DROP INDEX reviews_asin;
 DROP INDEX reviews_date;
 CREATE INDEX reviews_asin_date ON reviews (asin, review_date);
+
+-- migration: 5
+
+-- Dashboards list one brand's products sorted: these walk only that brand's rows, in order. The
+-- plain brand index is their prefix (and, the table being WITHOUT ROWID, already in ASIN order).
+CREATE INDEX product_insights_brand_reviews ON product_insights (brand, review_count, asin);
+CREATE INDEX product_insights_brand_rating ON product_insights (brand, avg_rating, asin);
+CREATE INDEX product_insights_brand_negative ON product_insights (brand, pct_negative, asin);
+CREATE INDEX product_insights_brand_trend ON product_insights (brand, neg_delta, asin);

@@ -45,6 +45,18 @@ fn pages_visit_every_product_exactly_once_in_order() {
     );
     assert!(leaks > 0);
     let with_5 = e.count("SELECT count(*) FROM product_insights WHERE review_count >= 5");
+    let rhino = e.count("SELECT count(*) FROM product_insights WHERE brand = 'Rhino USA'");
+    // A review-count bound that cuts the brand's products about in half.
+    let mid = e.count(&format!(
+        "SELECT review_count FROM product_insights WHERE brand = 'Rhino USA'
+         ORDER BY review_count LIMIT 1 OFFSET {}",
+        rhino / 2
+    ));
+    let rhino_mid = e.count(&format!(
+        "SELECT count(*) FROM product_insights WHERE brand = 'Rhino USA' AND review_count >= {mid}"
+    ));
+    assert!(rhino > 7 && rhino_mid < rhino, "{rhino} {rhino_mid}");
+    let rhino_filter = format!("&brand=Rhino%20USA&min_reviews={mid}");
     let unrated = e.count("SELECT count(*) FROM product_insights WHERE avg_rating IS NULL");
     let no_trend = e.count("SELECT count(*) FROM product_insights WHERE neg_delta IS NULL");
     assert!(
@@ -55,6 +67,9 @@ fn pages_visit_every_product_exactly_once_in_order() {
     for (filter, expected) in [
         ("", products),
         ("&min_reviews=5", with_5),
+        // One brand walks a (brand, sort) index.
+        ("&brand=Rhino%20USA", rhino),
+        (rhino_filter.as_str(), rhino_mid),
         ("&brand=Rhino%20USA&issue=leaks", leaks),
     ] {
         for sort in ["reviews", "rating", "negative", "trend", "asin"] {

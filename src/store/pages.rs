@@ -76,6 +76,17 @@ impl ProductSort {
         }
     }
 
+    /// The index that walks one brand's products in this order.
+    fn brand_index(self) -> &'static str {
+        match self {
+            ProductSort::Reviews => "product_insights_brand_reviews",
+            ProductSort::Rating => "product_insights_brand_rating",
+            ProductSort::Negative => "product_insights_brand_negative",
+            ProductSort::Trend => "product_insights_brand_trend",
+            ProductSort::Asin => "product_insights_brand",
+        }
+    }
+
     fn nullable(self) -> bool {
         matches!(self, ProductSort::Rating | ProductSort::Trend)
     }
@@ -318,10 +329,22 @@ impl Store {
         // the filters select rows and sort those. Walking costs about want × all / total rows,
         // sorting about total; the (cached) count says which is cheaper, and the plan is then
         // forced: SQLite has no statistics to guess it from. A `+` keeps it off the sort index.
-        let all = if count_args.is_empty() && !count_filter.contains(" AND ") {
-            total
-        } else {
-            self.cached_count(" FROM product_insights p WHERE 1 = 1", &[])?
+        // With one brand, the walk covers only that brand's rows, in a (brand, sort) index.
+        let (all, walk_index) = match q.brands.as_slice() {
+            [brand] => (
+                self.cached_count(
+                    " FROM product_insights p WHERE p.brand = ?1",
+                    &[brand.clone().into()],
+                )?,
+                q.sort.brand_index(),
+            ),
+            _ if count_args.is_empty() && !count_filter.contains(" AND ") => {
+                (total, q.sort.index())
+            }
+            _ => (
+                self.cached_count(" FROM product_insights p WHERE 1 = 1", &[])?,
+                q.sort.index(),
+            ),
         };
         let want_f = q.limit.saturating_add(1) as f64;
         let sort_first = (total as f64) * (total as f64) < want_f * all as f64;
@@ -329,7 +352,7 @@ impl Store {
         let plan = if sort_first {
             Plan::SortFirst
         } else {
-            Plan::Walk(q.sort.index())
+            Plan::Walk(walk_index)
         };
         let (filter, args) = product_filter(q, plan);
         let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
