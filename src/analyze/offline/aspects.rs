@@ -7,10 +7,10 @@
 use super::lexicon::Lexicons;
 
 const STOP: &str = "a an the and or but if then than so as at by for from in into of off on onto out over to up with \
-about above after again against all am any are aren't be been before being below between both can't could \
+about above after again against all am any are aren't be been before being below between both can cannot can't could \
 couldn't did didn't do does doesn't doing don't down during each few further had hadn't has hasn't have \
 haven't having he her here hers herself him himself his how i i'm i've i'd i'll is isn't it it's its itself \
-let's me more most mustn't my myself no nor not once only other ought our ours ourselves own same she \
+let's may me might more most must mustn't my myself no nor not once only other ought our ours ourselves own same shall she \
 should shouldn't some such that that's their theirs them themselves there there's these they they're \
 this those through too under until very was wasn't we we're we've were weren't what when where which while \
 who whom why will won't would wouldn't you you're your yours yourself also just even still really maybe \

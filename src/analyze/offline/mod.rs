@@ -11,7 +11,9 @@ mod text;
 use crate::model::{IssueHit, Sentiment, TextAnalysis};
 
 pub const NAME: &str = "offline";
-pub const VERSION: &str = "1.0";
+/// 1.1: AFINN-165 translations under the curated lexicons, diminishers ("poco útil"), unmet
+/// expectations and returns, titles weighted 1.5, praise and blame in balance = neutral.
+pub const VERSION: &str = "1.1";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
@@ -19,6 +21,11 @@ const NEUTRAL_BAND: f64 = 0.05;
 /// even when no sentiment word says so ("stopped working after a week").
 const ISSUE_VALENCE: f64 = -1.6;
 const EVIDENCE_MAX: usize = 300;
+/// A title is the reviewer's own summary ("Disappointed", "Five stars"): it counts more than any
+/// one sentence of the body.
+const TITLE_WEIGHT: f64 = 1.5;
+/// Praise and blame within this ratio of each other make a review mixed: neutral overall.
+const MIXED_RATIO: f64 = 0.7;
 
 pub struct Offline {
     lex: lexicon::Lexicons,
@@ -51,10 +58,12 @@ impl Offline {
                 None => all,
             };
         let mut total = 0.0;
+        // Sums of the positive and of the negative sentences: a review with plenty of both is mixed.
+        let (mut praise, mut blame) = (0.0, 0.0);
         let mut issues: Vec<IssueHit> = Vec::new();
         let mut aspects: Vec<String> = Vec::new();
         let mut codes = Vec::new();
-        for part in [&title, &body] {
+        for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
             for s in text::sentences(part) {
                 let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens);
                 let lower = s.text.to_lowercase();
@@ -73,11 +82,19 @@ impl Offline {
                     self.aspects
                         .extract(&self.lex, language, &s.tokens, &mut aspects);
                 }
-                total += v;
+                total += v * weight;
+                if v > 0.0 {
+                    praise += v * weight;
+                } else {
+                    blame -= v * weight;
+                }
             }
         }
         let score = sentiment::normalize(total);
-        let sentiment = if score >= NEUTRAL_BAND {
+        let mixed = praise.min(blame) >= MIXED_RATIO * praise.max(blame) && praise.min(blame) > 0.0;
+        let sentiment = if mixed {
+            Sentiment::Neutral
+        } else if score >= NEUTRAL_BAND {
             Sentiment::Positive
         } else if score <= -NEUTRAL_BAND {
             Sentiment::Negative
@@ -172,6 +189,34 @@ mod tests {
             let r = a(t, b);
             assert_eq!(r.sentiment, want, "{t} {b}: {r:?}");
         }
+    }
+
+    #[test]
+    fn diminishers_and_unmet_expectations() {
+        assert_eq!(a("", "Producto poco útil.").sentiment, Sentiment::Negative);
+        assert_eq!(a("", "Produit peu pratique.").sentiment, Sentiment::Negative);
+        // After an article, "a little": the word keeps its sign.
+        assert_eq!(
+            a("", "Un poco caro, pero funciona muy bien.").sentiment,
+            Sentiment::Positive
+        );
+        assert_eq!(a("Esperaba más", "").sentiment, Sentiment::Negative);
+        assert_eq!(
+            a("", "I expected better for the price.").sentiment,
+            Sentiment::Negative
+        );
+        assert_eq!(
+            a("", "Ich hatte mehr erwartet.").sentiment,
+            Sentiment::Negative
+        );
+    }
+
+    #[test]
+    fn praise_and_blame_in_balance_is_neutral() {
+        let r = a("", "The sound is great. The battery is awful.");
+        assert_eq!(r.sentiment, Sentiment::Neutral, "{r:?}");
+        let r = a("", "The sound is great, clear and powerful. The battery is weak.");
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
     }
 
     #[test]

@@ -16,6 +16,12 @@ const NEGATORS: &[&str] = &[
     "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún", "ninguna",
 ];
 
+/// "poco útil", "peu pratique", "wenig stabil": not very. After an article ("un poco caro", "un
+/// peu cher", "ein wenig laut") they mean "a little" and leave the word as it is.
+const DIMINISHERS: &[&str] = &["poco", "poca", "pocos", "pocas", "peu", "wenig"];
+const ARTICLES: &[&str] = &["un", "una", "ein", "eine", "a"];
+const DIMINISH: f64 = -0.5;
+
 const BOOSTERS: &[&str] = &[
     "very",
     "really",
@@ -65,6 +71,14 @@ fn is_negator(t: &str) -> bool {
     NEGATORS.contains(&t) || t.ends_with("n't")
 }
 
+/// A diminisher one or two tokens before `i`, not itself after an article.
+fn is_diminished(toks: &[String], i: usize) -> bool {
+    (i.saturating_sub(2)..i).any(|d| {
+        DIMINISHERS.contains(&toks[d].as_str())
+            && (d == 0 || !ARTICLES.contains(&toks[d - 1].as_str()))
+    })
+}
+
 /// Valence sum of one sentence's tokens (VADER scale), looking words up in `langs` in order.
 pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64 {
     let mut vals: Vec<(usize, f64)> = Vec::new();
@@ -96,6 +110,8 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             }
             if toks[i.saturating_sub(3)..i].iter().any(|p| is_negator(p)) {
                 s *= NEGATION;
+            } else if is_diminished(toks, i) {
+                s *= DIMINISH;
             }
             vals.push((i, s));
         }
