@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn diminishers_and_unmet_expectations() {
         assert_eq!(a("", "Producto poco útil.").sentiment, Sentiment::Negative);
-        assert_eq!(a("", "Produit peu pratique.").sentiment, Sentiment::Negative);
+        assert_eq!(
+            a("", "Produit peu pratique.").sentiment,
+            Sentiment::Negative
+        );
         // After an article, "a little": the word keeps its sign.
         assert_eq!(
             a("", "Un poco caro, pero funciona muy bien.").sentiment,
@@ -215,7 +218,10 @@ mod tests {
     fn praise_and_blame_in_balance_is_neutral() {
         let r = a("", "The sound is great. The battery is awful.");
         assert_eq!(r.sentiment, Sentiment::Neutral, "{r:?}");
-        let r = a("", "The sound is great, clear and powerful. The battery is weak.");
+        let r = a(
+            "",
+            "The sound is great, clear and powerful. The battery is weak.",
+        );
         assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
     }
 
