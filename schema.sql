@@ -293,11 +293,13 @@ DROP INDEX reviews_asin;
 DROP INDEX reviews_date;
 CREATE INDEX reviews_asin_date ON reviews (asin, review_date);
 
--- migration: 5
-
 -- Dashboards list one brand's products sorted: these walk only that brand's rows, in order. The
 -- plain brand index is their prefix (and, the table being WITHOUT ROWID, already in ASIN order).
 CREATE INDEX product_insights_brand_reviews ON product_insights (brand, review_count, asin);
 CREATE INDEX product_insights_brand_rating ON product_insights (brand, avg_rating, asin);
 CREATE INDEX product_insights_brand_negative ON product_insights (brand, pct_negative, asin);
 CREATE INDEX product_insights_brand_trend ON product_insights (brand, neg_delta, asin);
+
+-- A file whose bytes equal those of an earlier successful run is not read again (cron re-runs on
+-- the same export): the run records which one it repeats, and its counts are that run's.
+ALTER TABLE ingest_runs ADD COLUMN same_as_run INTEGER REFERENCES ingest_runs (id);

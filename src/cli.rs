@@ -59,7 +59,8 @@ standard input. Re-ingesting an export changes nothing; a later export that repe
 the new ones; a review whose REVIEW_ID is known but whose content changed is updated and its previous \
 version kept. Records that cannot be accepted (no ASIN, a rating that is not 1-5, …) are stored with the \
 reason and counted; the rest of the file goes on. Each file is one transaction: a failure or a crash \
-leaves the database as it was before that file.",
+leaves the database as it was before that file. A file with the same bytes as one ingested before is \
+recorded as a repeat of that run without being read again (--force reads it).",
     after_help = "Examples:\n  \
 prodinsight ingest sample-data/\n  \
 prodinsight ingest export-2026-11.json.gz --strict\n  \
@@ -77,6 +78,11 @@ pub struct IngestArgs {
     /// Any rejected record fails its whole file, and nothing from that file is kept
     #[arg(long)]
     pub strict: bool,
+
+    /// Read files again even when the same bytes were ingested before (normally such a file is
+    /// recorded as a repeat of that run, since it holds nothing new)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

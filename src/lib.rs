@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let opts = ingest::Options {
                 format: args.format,
                 strict: args.strict,
+                force: args.force,
                 quiet: cli.quiet,
             };
             ingest::run(&mut store, &args.paths, opts)?;
@@ -70,6 +71,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 let opts = ingest::Options {
                     format: None,
                     strict: args.strict,
+                    force: false,
                     quiet: cli.quiet,
                 };
                 // Analyze what did load even if some file failed; still exit non-zero for it.

@@ -22,12 +22,53 @@ fn reingesting_the_same_exports_changes_nothing() {
     assert!(reviews > 2000);
     let versions = e.count("SELECT count(*) FROM review_versions");
     assert_eq!(versions, 1, "export 2 edits one review of export 1");
-    let out = e.run(&["ingest", p(&sample())]);
+    let runs = e.count("SELECT count(*) FROM ingest_runs");
+    // Read again record by record: every one is known.
+    let out = e.run(&["ingest", "--force", p(&sample())]);
     assert!(out.status.success());
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(log.contains(" 0 new, 0 updated"), "{log}");
     assert_eq!(e.count("SELECT count(*) FROM reviews"), reviews);
     assert_eq!(e.count("SELECT count(*) FROM review_versions"), versions);
+    assert_eq!(
+        e.count("SELECT count(*) FROM ingest_runs WHERE same_as_run IS NOT NULL"),
+        0
+    );
+    // Without --force, files with the same bytes as an earlier read are not read again; each
+    // run says which run it repeats, with that run's counts.
+    let out = e.run(&["ingest", p(&sample())]);
+    assert!(out.status.success());
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("the same bytes as an earlier ingest"), "{log}");
+    let files = e.count("SELECT count(*) FROM ingest_runs") - runs * 2;
+    assert_eq!(files, runs, "one repeat run per file");
+    assert_eq!(
+        e.count(
+            "SELECT count(*) FROM ingest_runs r JOIN ingest_runs o ON o.id = r.same_as_run
+             WHERE r.records_read = o.records_read AND r.sha256 = o.sha256
+               AND r.unchanged = o.records_read - o.duplicates - o.rejected AND r.new_reviews = 0"
+        ),
+        runs
+    );
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), reviews);
+}
+
+#[test]
+fn a_file_of_the_same_size_with_other_bytes_is_read() {
+    let e = Env::new();
+    let a = e.file(
+        "a.jsonl",
+        b"{\"REVIEW_ID\":\"R1\",\"CHILD_ASIN\":\"B1\",\"rating\":5,\"text\":\"good\"}\n",
+    );
+    e.ok(&["ingest", p(&a)]);
+    let b = e.file(
+        "a.jsonl",
+        b"{\"REVIEW_ID\":\"R1\",\"CHILD_ASIN\":\"B1\",\"rating\":1,\"text\":\"good\"}\n",
+    );
+    let out = e.run(&["ingest", p(&b)]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("1 read, 0 new, 1 updated"), "{log}");
+    assert_eq!(e.count("SELECT rating FROM reviews"), 1);
 }
 
 #[test]
@@ -48,8 +89,8 @@ fn later_export_adds_only_new_and_keeps_history() {
         2
     );
     assert_eq!(e.count("SELECT rating FROM review_versions"), 5);
-    // The older export again does not revert the edit.
-    e.ok(&["ingest", p(&first)]);
+    // The older export, read again, does not revert the edit.
+    e.ok(&["ingest", "--force", p(&first)]);
     assert_eq!(
         e.count("SELECT rating FROM reviews WHERE source_review_id = 'R1'"),
         2
@@ -326,6 +367,13 @@ fn incremental_runs_and_history() {
     e.ok(&["analyze", p(&a)]);
     let out = e.run(&["analyze"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing new"));
+    // The nightly job on an export it already loaded: nothing to read, nothing to analyze.
+    let out = e.run(&["analyze", p(&a)]);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("the same bytes") && log.contains("nothing new"),
+        "{log}"
+    );
     assert_eq!(e.count("SELECT count(*) FROM text_results"), 2);
     e.ok(&["analyze", p(&b)]);
     assert_eq!(

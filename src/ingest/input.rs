@@ -136,6 +136,22 @@ impl Input {
     }
 }
 
+/// SHA-256 of a file's bytes, as ingest records it for what it reads.
+pub fn file_sha256(path: &Path) -> io::Result<String> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; BUF];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => h.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
 /// The extension says what the file claims to be; the first byte settles JSON array vs JSON Lines.
 fn detect(name: &str, head: &[u8]) -> InputFormat {
     let first = head

@@ -21,6 +21,8 @@ use input::Input;
 pub struct Options {
     pub format: Option<InputFormat>,
     pub strict: bool,
+    /// Read a file even when one with the same bytes was ingested before.
+    pub force: bool,
     pub quiet: bool,
 }
 
@@ -140,6 +142,18 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
     };
     let input = Input::open(path, opts.format).map_err(fail)?;
     let format_label = input.label();
+    if let Some(counts) = same_file(store, path, &input, &format_label, &started_at, opts)? {
+        if !opts.quiet {
+            eprintln!(
+                "{name}: the same bytes as an earlier ingest; {} records unchanged ({} duplicate, {} rejected then) in {:.2} s",
+                counts.unchanged,
+                counts.duplicates,
+                counts.rejected,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(counts);
+    }
     let bytes_read = input.counter();
     let pb = progress::bar(input.size, true, opts.quiet, &name);
 
@@ -315,6 +329,36 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
         }
     }
     Ok(counts)
+}
+
+/// A file whose bytes equal those of an earlier successful read holds nothing new: it is recorded
+/// as a run that repeats that one, without reading its records again. A size match comes first,
+/// so a new file costs one query, not a second pass over its bytes.
+fn same_file(
+    store: &mut Store,
+    path: &Path,
+    input: &Input,
+    format_label: &str,
+    started_at: &str,
+    opts: Options,
+) -> Result<Option<IngestCounts>> {
+    let Some(size) = input
+        .size
+        .filter(|_| !opts.force && path.as_os_str() != "-")
+    else {
+        return Ok(None);
+    };
+    let priors = store.reads_of_size(size)?;
+    if priors.is_empty() {
+        return Ok(None);
+    }
+    let name = path.display().to_string();
+    let sha = input::file_sha256(path).map_err(|e| Error::io(name.clone(), e))?;
+    let Some(prior) = priors.iter().find(|p| p.sha256 == sha) else {
+        return Ok(None);
+    };
+    let counts = store.record_same_file(&name, format_label, started_at, size, prior)?;
+    Ok(Some(counts))
 }
 
 fn reject(

@@ -244,6 +244,7 @@ mod tests {
             crate::ingest::Options {
                 format: None,
                 strict: false,
+                force: false,
                 quiet,
             },
         )

@@ -59,6 +59,13 @@ impl Drop for ForeignKeysOff<'_> {
 
 const RAW_CAP: usize = 1 << 20;
 
+/// An earlier successful read of a file: its run, the SHA-256 of its bytes, and its counts.
+pub struct PriorRead {
+    pub run_id: i64,
+    pub sha256: String,
+    pub counts: IngestCounts,
+}
+
 /// A stored review as `put` compares with: id, content hash, first run, last changed run.
 type Stored = (i64, Vec<u8>, i64, i64);
 
@@ -108,6 +115,67 @@ impl Store {
             params![source, format, started_at, now_utc(), error],
         )?;
         Ok(())
+    }
+
+    /// Earlier successful reads of a file of exactly `size` bytes: candidates for "the same file".
+    pub fn reads_of_size(&self, size: u64) -> Result<Vec<PriorRead>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, sha256, records_read, duplicates, rejected FROM ingest_runs
+             WHERE status = 'ok' AND same_as_run IS NULL AND size_bytes = ?1 AND sha256 IS NOT NULL
+             ORDER BY id DESC",
+        )?;
+        let rows = st.query_map([size as i64], |r| {
+            Ok(PriorRead {
+                run_id: r.get(0)?,
+                sha256: r.get(1)?,
+                counts: IngestCounts {
+                    read: r.get::<_, i64>(2)? as u64,
+                    duplicates: r.get::<_, i64>(3)? as u64,
+                    rejected: r.get::<_, i64>(4)? as u64,
+                    ..Default::default()
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Records a file not read again because its bytes equal `prior`'s: every record it holds is
+    /// unchanged (or a duplicate, or rejected, as then). Returns the counts.
+    pub fn record_same_file(
+        &mut self,
+        source: &str,
+        format: &str,
+        started_at: &str,
+        size: u64,
+        prior: &PriorRead,
+    ) -> Result<IngestCounts> {
+        let p = &prior.counts;
+        let counts = IngestCounts {
+            read: p.read,
+            unchanged: p.read.saturating_sub(p.duplicates + p.rejected),
+            duplicates: p.duplicates,
+            rejected: p.rejected,
+            ..Default::default()
+        };
+        self.conn.execute(
+            "INSERT INTO ingest_runs (source, format, started_at, finished_at, status, size_bytes,
+                 sha256, same_as_run, records_read, unchanged, duplicates, rejected)
+             VALUES (?1, ?2, ?3, ?4, 'ok', ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                source,
+                format,
+                started_at,
+                now_utc(),
+                size as i64,
+                prior.sha256,
+                prior.run_id,
+                counts.read as i64,
+                counts.unchanged as i64,
+                counts.duplicates as i64,
+                counts.rejected as i64
+            ],
+        )?;
+        Ok(counts)
     }
 
     /// Counts of the raw layer, for summaries and tests.
@@ -336,12 +404,13 @@ impl RawWriter<'_> {
 }
 
 impl Store {
-    /// Id of the newest ingest run, 0 when there is none.
+    /// Id of the newest ingest run that read its file (a repeat of an earlier one changes
+    /// nothing), 0 when there is none.
     pub fn last_ingest_run(&self) -> Result<i64> {
         Ok(self
             .conn
             .query_row(
-                "SELECT max(id) FROM ingest_runs WHERE status = 'ok'",
+                "SELECT max(id) FROM ingest_runs WHERE status = 'ok' AND same_as_run IS NULL",
                 [],
                 |r| r.get::<_, Option<i64>>(0),
             )
