@@ -1,7 +1,7 @@
 //! Sentiment lexicons, one per language, plus shared review phrases. Sources are in lexicon/*.tsv
 //! headers and the README: VADER (en, MIT), German Polarity Lexicon (de, Apache-2.0), Pattern (fr,
 //! PDDL), hand-written lists (it, es, phrases; MIT), and under them AFINN-165 translations (de, fr, it, es;
-//! MIT, written by tools/afinn-lexicon.py).
+//! MIT, written by tools/afinn-lexicon.py), and AFINN-165 itself under VADER (en, MIT).
 
 use std::collections::HashMap;
 
@@ -11,7 +11,10 @@ pub const LANGS: [&str; 5] = ["en", "de", "fr", "it", "es"];
 /// Per language, in load order: a later file's entry replaces an earlier one's, so the broad
 /// machine-translated list goes first and the curated one decides.
 const SOURCES: [&[&str]; 5] = [
-    &[include_str!("lexicon/en.tsv")],
+    &[
+        include_str!("lexicon/en-afinn.tsv"),
+        include_str!("lexicon/en.tsv"),
+    ],
     &[
         include_str!("lexicon/de-afinn.tsv"),
         include_str!("lexicon/de.tsv"),

@@ -11,8 +11,9 @@ mod text;
 use crate::model::{IssueHit, Sentiment, TextAnalysis};
 
 pub const NAME: &str = "offline";
-/// 1.1: AFINN-165 translations under the curated lexicons, diminishers ("poco útil"), unmet
-/// expectations and returns, titles weighted 1.5, praise and blame in balance = neutral.
+/// 1.1: AFINN-165 (and its translations) under the curated lexicons, diminishers ("poco útil"),
+/// negated function verbs ("doesn't charge"), unmet expectations and returns, titles weighted 1.5,
+/// praise and blame in balance = neutral.
 pub const VERSION: &str = "1.1";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
@@ -212,6 +213,23 @@ mod tests {
             a("", "Ich hatte mehr erwartet.").sentiment,
             Sentiment::Negative
         );
+    }
+
+    #[test]
+    fn negated_function_verbs_report_a_malfunction() {
+        for text in [
+            "It doesnt charge anymore.",
+            "The lid does not seal.",
+            "Der Akku lädt nicht.",
+            "La batterie ne tient pas.",
+            "Non si accende e non carica.",
+            "La tapa no encaja.",
+        ] {
+            let r = a("", text);
+            assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+        }
+        // Not negated: no valence from the verb.
+        assert_eq!(a("", "It charges.").sentiment, Sentiment::Neutral);
     }
 
     #[test]

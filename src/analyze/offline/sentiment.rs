@@ -14,7 +14,76 @@ const NEGATORS: &[&str] = &[
     "keine", "keinen", "keinem", "keiner", "nicht", "nie", "niemals", "ohne", "nichts", "pas",
     "jamais", "rien", "sans", "aucun", "aucune", "non", "mai", "senza", "nessun", "nessuna",
     "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún", "ninguna",
+    // Contractions typed without the apostrophe, as VADER lists them.
+    "cant", "dont", "doesnt", "didnt", "wont", "isnt", "wasnt", "arent", "werent", "couldnt",
+    "wouldnt", "shouldnt", "aint", "havent", "hasnt", "hadnt",
 ];
+
+/// Verbs of a product doing its job: negated, they report a malfunction ("doesn't charge", "lädt
+/// nicht", "ne tient pas", "non carica", "no enciende") even without a sentiment word.
+const FUNCTION_VERBS: &[&str] = &[
+    "work",
+    "works",
+    "worked",
+    "working",
+    "charge",
+    "charges",
+    "charging",
+    "fit",
+    "fits",
+    "hold",
+    "holds",
+    "connect",
+    "connects",
+    "stay",
+    "stays",
+    "last",
+    "lasts",
+    "lasted",
+    "turn",
+    "turns",
+    "respond",
+    "responds",
+    "recognize",
+    "recognizes",
+    "answer",
+    "answers",
+    "load",
+    "loads",
+    "play",
+    "plays",
+    "seal",
+    "seals",
+    "stick",
+    "sticks",
+    "funktioniert",
+    "funktionieren",
+    "passt",
+    "hält",
+    "lädt",
+    "hält",
+    "klebt",
+    "fonctionne",
+    "marche",
+    "tient",
+    "charge",
+    "colle",
+    "s'allume",
+    "funziona",
+    "tiene",
+    "carica",
+    "attacca",
+    "si accende",
+    "funciona",
+    "sirve",
+    "carga",
+    "enciende",
+    "encaja",
+    "pega",
+    "aguanta",
+];
+/// Valence of a negated function verb, on the -1..1 scale of the lexicons.
+const MALFUNCTION: f64 = -0.5;
 
 /// "poco útil", "peu pratique", "wenig stabil": not very. After an article ("un poco caro", "un
 /// peu cher", "ein wenig laut") they mean "a little" and leave the word as it is.
@@ -94,6 +163,12 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
         }
         let t = toks[i].as_str();
         if is_negator(t) {
+            i += 1;
+            continue;
+        }
+        if FUNCTION_VERBS.contains(&t) && toks[i.saturating_sub(3)..i].iter().any(|p| is_negator(p))
+        {
+            vals.push((i, MALFUNCTION * SCALE));
             i += 1;
             continue;
         }
