@@ -33,6 +33,7 @@ const SOURCES: [&[&str]; 5] = [
     ],
 ];
 const EXTRA: &str = include_str!("lexicon/extra.tsv");
+const LUKEWARM: &str = include_str!("lexicon/lukewarm.tsv");
 
 #[derive(Default)]
 pub struct Lexicon {
@@ -88,6 +89,12 @@ impl Lexicon {
         None
     }
 
+    /// Whether any word or phrase of this lexicon occurs in `toks`.
+    pub fn occurs_in(&self, toks: &[String]) -> bool {
+        (0..toks.len())
+            .any(|i| self.words.contains_key(&toks[i]) || self.phrase(&toks[i..]).is_some())
+    }
+
     /// A phrase starting at `toks[0]`: (tokens it spans, score).
     pub fn phrase(&self, toks: &[String]) -> Option<(usize, f64)> {
         let list = self.phrases.get(&toks[0])?;
@@ -101,6 +108,8 @@ impl Lexicon {
 pub struct Lexicons {
     pub by_lang: Vec<Lexicon>,
     pub extra: Lexicon,
+    /// Lukewarm verdicts, any language: their presence marks a middling review.
+    pub lukewarm: Lexicon,
 }
 
 impl Lexicons {
@@ -117,6 +126,12 @@ impl Lexicons {
             .collect();
         let mut extra = Lexicon::default();
         extra.add_tsv(EXTRA);
-        Lexicons { by_lang, extra }
+        let mut lukewarm = Lexicon::default();
+        lukewarm.add_tsv(LUKEWARM);
+        Lexicons {
+            by_lang,
+            extra,
+            lukewarm,
+        }
     }
 }

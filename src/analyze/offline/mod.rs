@@ -13,7 +13,7 @@ use crate::model::{IssueHit, Sentiment, TextAnalysis};
 pub const NAME: &str = "offline";
 /// 1.1: AFINN-165 (and its translations) under the curated lexicons, diminishers ("poco útil"),
 /// negated function verbs ("doesn't charge"), unmet expectations and returns, titles weighted 1.5,
-/// praise and blame in balance = neutral.
+/// praise and blame in balance, and lukewarm verdicts ("sin más"), = neutral.
 pub const VERSION: &str = "1.1";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
@@ -25,6 +25,8 @@ const EVIDENCE_MAX: usize = 300;
 /// A title is the reviewer's own summary ("Disappointed", "Five stars"): it counts more than any
 /// one sentence of the body.
 const TITLE_WEIGHT: f64 = 1.5;
+/// Below this |score|, a review with a lukewarm verdict ("ok", "sin más", "geht so") is neutral.
+const LUKEWARM_MAX: f64 = 0.5;
 /// Praise and blame within this ratio of each other make a review mixed: neutral overall.
 const MIXED_RATIO: f64 = 0.7;
 
@@ -61,12 +63,14 @@ impl Offline {
         let mut total = 0.0;
         // Sums of the positive and of the negative sentences: a review with plenty of both is mixed.
         let (mut praise, mut blame) = (0.0, 0.0);
+        let mut lukewarm = false;
         let mut issues: Vec<IssueHit> = Vec::new();
         let mut aspects: Vec<String> = Vec::new();
         let mut codes = Vec::new();
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
             for s in text::sentences(part) {
                 let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens);
+                lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens);
                 let lower = s.text.to_lowercase();
                 codes.clear();
                 self.issues.find(&lower, v < 0.0, &mut codes);
@@ -93,7 +97,9 @@ impl Offline {
         }
         let score = sentiment::normalize(total);
         let mixed = praise.min(blame) >= MIXED_RATIO * praise.max(blame) && praise.min(blame) > 0.0;
-        let sentiment = if mixed {
+        // "Ok, nothing special": a lukewarm verdict without strong words either way is neutral.
+        let middling = lukewarm && score.abs() < LUKEWARM_MAX;
+        let sentiment = if mixed || middling {
             Sentiment::Neutral
         } else if score >= NEUTRAL_BAND {
             Sentiment::Positive
@@ -230,6 +236,24 @@ mod tests {
         }
         // Not negated: no valence from the verb.
         assert_eq!(a("", "It charges.").sentiment, Sentiment::Neutral);
+    }
+
+    #[test]
+    fn lukewarm_verdicts_are_neutral_unless_strong() {
+        for (t, b) in [
+            ("Ok", "Does the job, nothing special."),
+            ("", "Está bien, nada del otro mundo."),
+            ("Geht so", "Für den Preis in Ordnung."),
+            ("", "Produit correct, sans plus."),
+        ] {
+            let r = a(t, b);
+            assert_eq!(r.sentiment, Sentiment::Neutral, "{t} {b}: {r:?}");
+        }
+        let r = a(
+            "",
+            "Not bad at all: excellent sound, I love it, highly recommend.",
+        );
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
     }
 
     #[test]
