@@ -89,6 +89,50 @@ impl Lexicon {
         None
     }
 
+    /// A word, else its base form: lexicons list lemmas, and German, French, Italian and Spanish
+    /// adjectives inflect ("langweiligen" → "langweilig", "déçue" → "déçu", "pessima" → "pessimo",
+    /// "malas" → "malo"). `lang` is the index in `LANGS`.
+    pub fn word_inflected(&self, t: &str, lang: usize) -> Option<f64> {
+        if let Some(v) = self.word(t) {
+            return Some(v);
+        }
+        let strip = |suffix: &str| {
+            t.strip_suffix(suffix)
+                .filter(|base| base.chars().count() >= 4)
+                .and_then(|base| self.words.get(base).copied())
+        };
+        // Final vowel(s) replaced by the masculine singular's.
+        let swap = |suffix: &str, with: &str| {
+            let base = t.strip_suffix(suffix)?;
+            if base.chars().count() < 3 {
+                return None;
+            }
+            let mut w = String::with_capacity(base.len() + with.len());
+            w.push_str(base);
+            w.push_str(with);
+            self.words.get(&w).copied()
+        };
+        match LANGS.get(lang) {
+            Some(&"de") => ["en", "em", "er", "es", "e", "n", "s"]
+                .iter()
+                .find_map(|s| strip(s)),
+            Some(&"fr") => ["es", "e", "s", "x"].iter().find_map(|s| strip(s)),
+            Some(&"it") => [("a", "o"), ("i", "o"), ("e", "o"), ("he", "o"), ("i", "e")]
+                .iter()
+                .find_map(|(s, w)| swap(s, w)),
+            Some(&"es") => [
+                ("a", "o"),
+                ("as", "o"),
+                ("os", "o"),
+                ("es", ""),
+                ("es", "e"),
+            ]
+            .iter()
+            .find_map(|(s, w)| swap(s, w)),
+            _ => None,
+        }
+    }
+
     /// Whether any word or phrase of this lexicon occurs in `toks`.
     pub fn occurs_in(&self, toks: &[String]) -> bool {
         (0..toks.len())
@@ -133,5 +177,22 @@ impl Lexicons {
             extra,
             lukewarm,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflected_forms_find_their_lemma() {
+        let lex = Lexicons::load();
+        let de = &lex.by_lang[1];
+        assert!(de.word("langweiligen").is_none());
+        assert_eq!(de.word_inflected("langweiligen", 1), de.word("langweilig"));
+        let es = &lex.by_lang[4];
+        assert!(es.word_inflected("malas", 4).is_some_and(|v| v < 0.0));
+        // Too short a base is not guessed at.
+        assert_eq!(de.word_inflected("en", 1), None);
     }
 }

@@ -11,7 +11,8 @@ mod text;
 use crate::model::{IssueHit, Sentiment, TextAnalysis};
 
 pub const NAME: &str = "offline";
-/// 1.1: AFINN-165 (and its translations) under the curated lexicons, diminishers ("poco útil"),
+/// 1.1: AFINN-165 (and its translations) under the curated lexicons, inflected forms found by their
+/// lemma, diminishers ("poco útil"),
 /// negated function verbs ("doesn't charge"), unmet expectations and returns, titles weighted 1.5,
 /// praise and blame in balance, and lukewarm verdicts ("sin más"), = neutral.
 pub const VERSION: &str = "1.1";

@@ -175,8 +175,8 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
         let v = lex.extra.word(t).or_else(|| {
             langs
                 .iter()
-                .filter_map(|&l| lex.by_lang.get(l))
-                .find_map(|l| l.word(t))
+                .filter_map(|&l| lex.by_lang.get(l).map(|lx| (l, lx)))
+                .find_map(|(l, lx)| lx.word_inflected(t, l))
         });
         if let Some(v) = v.filter(|v| *v != 0.0) {
             let mut s = v * SCALE;
