@@ -19,7 +19,7 @@ pub struct IssueRules {
 const RULES: &[(&str, &str, &str)] = &[
     (
         "defective",
-        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\bha smesso di funzionare|\bno (funciona|enciende|funcionaba)|\bdejó de funcionar|\bha dejado de funcionar|\bdefectuos",
+        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\b(smesso|smette|smettono) di funzionare|\bnon (funziona|va) più|\bno (funciona|enciende|funcionaba)|\bdej(a|ó|o|ar|ado|an|aron) de funcionar|\bya no (funciona|va|enciende|carga)|\b(arrêté|cessé|arrête) de (fonctionner|marcher)|\bno longer (works|working|turns on)|\bdefectuos",
         "",
     ),
     (
@@ -198,6 +198,15 @@ mod tests {
             codes("It stopped working after two weeks", true),
             vec!["defective"]
         );
+        for stopped in [
+            "el auricular dejó de funcionar",
+            "ya no va la parte derecha",
+            "a cessé de fonctionner",
+            "non va più",
+            "it no longer turns on",
+        ] {
+            assert_eq!(codes(stopped, true), vec!["defective"], "{stopped}");
+        }
         assert_eq!(codes("Der Deckel ist undicht", true), vec!["leaks"]);
         assert_eq!(codes("Le couvercle fuit", true), vec!["leaks"]);
         assert_eq!(codes("Il coperchio si è rotto", true), vec!["durability"]);
