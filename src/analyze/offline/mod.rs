@@ -240,6 +240,21 @@ mod tests {
     }
 
     #[test]
+    fn idioms_and_their_negation() {
+        assert_eq!(
+            a("", "What more could you ask for?").sentiment,
+            Sentiment::Positive
+        );
+        assert_eq!(a("", "Vale la pena.").sentiment, Sentiment::Positive);
+        assert_eq!(a("", "No vale la pena.").sentiment, Sentiment::Negative);
+        assert_eq!(a("", "Not worth the money.").sentiment, Sentiment::Negative);
+        assert_eq!(
+            a("", "The sound could be better.").sentiment,
+            Sentiment::Negative
+        );
+    }
+
+    #[test]
     fn lukewarm_verdicts_are_neutral_unless_strong() {
         for (t, b) in [
             ("Ok", "Does the job, nothing special."),

@@ -157,7 +157,9 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             .chain(langs.iter().filter_map(|&l| lex.by_lang.get(l)))
             .find_map(|l| l.phrase(&toks[i..]));
         if let Some((len, v)) = phrase {
-            vals.push((i, v * SCALE));
+            // "no vale la pena", "not worth the money": a phrase is negated like a word.
+            let negated = toks[i.saturating_sub(3)..i].iter().any(|p| is_negator(p));
+            vals.push((i, v * SCALE * if negated { NEGATION } else { 1.0 }));
             i += len;
             continue;
         }
