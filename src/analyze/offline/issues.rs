@@ -19,7 +19,7 @@ pub struct IssueRules {
 const RULES: &[(&str, &str, &str)] = &[
     (
         "defective",
-        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\b(smesso|smette|smettono) di funzionare|\bnon (funziona|va) più|\bno (funciona|enciende|funcionaba)|\bdej(a|ó|o|ar|ado|an|aron) de funcionar|\bya no (funciona|va|enciende|carga)|\b(arrêté|cessé|arrête) de (fonctionner|marcher)|\bno longer (works|working|turns on)|\bdefectuos",
+        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bfunktioniert(e|en)? (\w+ ){1,3}(nicht|kaum)\b|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\b(smesso|smette|smettono) di funzionare|\bnon (funziona|va) più|\bno (funciona|enciende|funcionaba)|\bdej(a|ó|o|ar|ado|an|aron) de funcionar|\bya no (funciona|va|enciende|carga)|\b(arrêté|cessé|arrête) de (fonctionner|marcher)|\bno longer (works|working|turns on)|\bdefectuos",
         "",
     ),
     (
@@ -34,7 +34,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "quality",
-        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlechte (qualität|verarbeitung)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato",
+        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlecht\w* (\w*qualität|verarbeitung)|\b(\w*qualität|verarbeitung) (ist|war) (\w+ )?(schlecht|mangelhaft|miserabel)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato",
         r"\b(quality|material|plastic|qualität|material|verarbeitung|qualité|matériau|qualità|materiale|calidad|material)\b",
     ),
     (
@@ -207,6 +207,11 @@ mod tests {
         ] {
             assert_eq!(codes(stopped, true), vec!["defective"], "{stopped}");
         }
+        assert_eq!(
+            codes("auch danach funktionierte er noch immer nicht", true),
+            vec!["defective"]
+        );
+        assert_eq!(codes("Schlechte Bildqualität", true), vec!["quality"]);
         assert_eq!(codes("Der Deckel ist undicht", true), vec!["leaks"]);
         assert_eq!(codes("Le couvercle fuit", true), vec!["leaks"]);
         assert_eq!(codes("Il coperchio si è rotto", true), vec!["durability"]);
