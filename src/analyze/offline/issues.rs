@@ -29,12 +29,12 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "size_fit",
-        r"\btoo (small|big|large|tight|loose|short|long|narrow|wide)\b|\bruns? (small|large|big)\b|\b(doesn't|does not|didn't|did not) fit\b|\bzu (klein|groß|gross|eng|weit|kurz|lang)\b|\bpasst (mir )?nicht\b|\btrop (petite?|grande?|serrée?|large|courte?)\b|\btaille (trop|petite|grande)|\btroppo (piccol|grand|strett|larg|cort)|\btaglia (sbagliata|piccola|grande)|\bdemasiado (pequeñ|grande|estrech|ajustad|cort|larg)|\btalla (pequeña|grande|equivocada)|\bno (me )?queda bien|\bqueda (pequeñ|grande)",
-        r"\b(size|sizing|fit|fits|größe|passform|taille|taglia|talla|tamaño)\b",
+        r"\btoo (small|big|large|tight|loose|short|long|narrow|wide)\b|\bruns? (small|large|big)\b|\b(doesn't|does not|didn't|did not) fit\b|\bzu (klein|groß|gross|eng|weit|kurz|lang)\b|\bpasst (mir )?nicht\b|\btrop (petite?|grande?|serrée?|large|courte?)\b|\btaille (trop|petite|grande)|\btroppo (piccol|grand|strett|larg|cort)|\btaglia (sbagliata|piccola|grande)|\bdemasiado (pequeñ|grande|estrech|ajustad|cort|larg)|\btalla (pequeña|grande|equivocada)|\bno (me )?queda bien|\bqueda (pequeñ|grande)|\btalla (mayor|menor|más grande|más pequeña)|\bone size (up|down|bigger|smaller)|\beine nummer (größer|kleiner)|\bune taille (au-dessus|en dessous)|\buna taglia in (più|meno)",
+        r"\b(size|sizing|fit|fits|tiny|huge|größe|passform|winzig|riesig|taille|minuscule|énorme|taglia|minuscol[oaie]|enorm[ei]|talla|tamaño|pequeñ[oa]s?|diminut[oa]s?|enormes?)\b",
     ),
     (
         "quality",
-        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlecht\w* (\w*qualität|verarbeitung)|\b(\w*qualität|verarbeitung) (ist|war) (\w+ )?(schlecht|mangelhaft|miserabel)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato",
+        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlecht\w* (\w*qualität|verarbeitung)|\b(\w*qualität|verarbeitung) (ist|war) (\w+ )?(schlecht|mangelhaft|miserabel)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato|\b(terrible|awful|poor|bad|horrible|tinny|cheap) (sound|audio|picture|image|print|display)\b|\b(sound|audio|picture) (quality )?(is|was) (terrible|awful|poor|bad|horrible|tinny)",
         r"\b(quality|material|plastic|qualität|material|verarbeitung|qualité|matériau|qualità|materiale|calidad|material)\b",
     ),
     (
@@ -69,7 +69,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "not_as_described",
-        r"\bnot as (described|pictured|advertised|shown)|\b(different|differs) from the (picture|photo|description|listing)|\bwrong (item|color|colour|size|product|model|one)\b|\bnot what (i|we) ordered|\bmisleading|\bfalse advertising|\b(smaller|bigger|larger) than (described|expected|pictured|advertised)|\bnicht wie (beschrieben|abgebildet)|\bfalsche[snr]? (artikel|farbe|produkt|größe)|\banders als (beschrieben|abgebildet|auf dem bild)|\bentspricht nicht|\b(kleiner|größer) als (beschrieben|erwartet|abgebildet)|\bpas conforme|\bne correspond pas|\bdifférent de (la photo|l'image|la description)|\bplus petit que (prévu|décrit)|\bnon (è )?come (descritto|in foto|nella foto)|\bnon corrisponde|\bdivers[oa] da(lla foto| quello)|\bpiù piccol[oa] d(i|el) (quanto|come)|\bno es como (en la foto|se describe|la foto|el de la foto)|\bno corresponde|\bdistint[oa] (a|de) la (foto|imagen)|\bproducto equivocado|\bmás pequeño de lo (esperado|descrito)",
+        r"\bnot as (described|pictured|advertised|shown)|\b(different|differs) from the (picture|photo|description|listing)|\bwrong (item|color|colour|size|product|model|one)\b|\bnot what (i|we) ordered|\bmisleading|\bfalse advertising|\b(smaller|bigger|larger) than (described|expected|pictured|advertised)|\bnicht wie (beschrieben|abgebildet)|\bfalsche[snr]? (artikel|farbe|produkt|größe)|\banders als (beschrieben|abgebildet|auf dem bild)|\bentspricht nicht|\b(kleiner|größer) als (beschrieben|erwartet|abgebildet)|\bpas conforme|\bne correspond pas|\bdifférent de (la photo|l'image|la description)|\bplus petit que (prévu|décrit)|\bnon (è )?come (descritto|in foto|nella foto)|\bnon corrisponde|\bdivers[oa] da(lla foto| quello)|\bpiù piccol[oa] d(i|el) (quanto|come)|\bno es como (en la foto|se describe|la foto|el de la foto)|\bno corresponde|\bdistint[oa] (a|de) la (foto|imagen)|\bproducto equivocado|\bmás pequeño de lo (esperado|descrito)|\b(doesn't|does not|didn't|did not) match the (description|picture|photo|listing)|\bnot the (one|item|product|color|colour) (in|from|shown in) the (picture|photo|listing)|\bthe (description|listing|picture|photo) (says|said|shows|showed|claims)|\b(laut|in der|auf dem) (beschreibung|bild|foto) (steht|stand|ist|war|sieht)|\bstimmt nicht mit der beschreibung|\b(sur|dans) (la photo|la description|l'image) (il y a|c'est|on voit|il est)|\bpas (celui|celle) de la photo|\b(nella|in) (foto|descrizione) (c'è|è|sono|dice|si vede)|\bnon (è|sono) quell[oaie] (della|in) foto|\bno (es|son) (el|la|los|las|lo) (\w+ ){0,3}(de|que (sale|aparece|se ve) en) la (foto|imagen)|\ben la (descripción|foto|imagen) (pone|dice|indica|sale|aparece)|\bno coincide|\b(color|talla|modelo|tamaño) equivocad",
         "",
     ),
     (
@@ -80,11 +80,11 @@ const RULES: &[(&str, &str, &str)] = &[
     (
         "noise",
         r"\b(too |very |so |really )?(noisy|loud)\b|\bsqueak|\brattl|\bbuzzing|\bwhining|\bzu laut|\bsehr laut|\bquietsch|\bklapper|\bbrummt|\btrop bruyant|\bbruyant|\bgrince|\brumoros[oa]|\bcigola|\bruidos[oa]|\bhace (mucho )?ruido|\bchirría",
-        r"\b(noise|sound|laut|geräusch|geräusche|bruit|rumore|ruido)\b",
+        r"\b(noise|laut|geräusch|geräusche|bruit|rumore|ruido)\b",
     ),
     (
         "compatibility",
-        r"\b(doesn't|does not|didn't|won't|will not) (work with|connect|pair|sync|support)\b|\bnot compatible|\bincompatible|\b(doesn't|does not|didn't) fit (my|the) (phone|car|device|model|laptop|tablet|printer|camera|bike|iphone|ipad)|\bnicht kompatibel|\bpasst nicht (zu|an|auf) (meine|mein|dem|den)|\bverbindet (sich )?nicht|\bnon compatible|\bne se connecte pas|\bnon (è )?compatibile|\bnon si collega|\bno es compatible|\bno se conecta",
+        r"\b(doesn't|does not|didn't|won't|will not) (work with|connect|pair|sync|support)\b|\bnot compatible|\bincompatible|\b(doesn't|does not|didn't) fit (my|the) (phone|car|device|model|laptop|tablet|printer|camera|bike|iphone|ipad)|\bnicht kompatibel|\bpasst nicht (zu|an|auf) (meine|mein|dem|den)|\bverbindet (sich )?nicht|\bnon compatible|\bne se connecte pas|\bnon (è )?compatibile|\bnon si collega|\bno es compatible|\bno se conecta|\b(won't|doesn't|does not|didn't) work (as an?|with) |\bnot connect(ed|ing)? (to|with) (my|the)|\b(need|needs|required|requires) (another|an extra|a separate|an additional) (adapter|hub|bridge|cable)|\bfunktioniert nicht mit|\bne fonctionne pas avec|\bnon funziona con|\bno (entra|cabe|encaja) (bien )?en (mi|el|la)|\bno (es|son) válid[oa]s? para|\bno funciona con",
         r"\b(compatible|compatibility|kompatibel|compatibilité|compatibile|compatibilidad)\b",
     ),
     (
@@ -153,6 +153,10 @@ impl IssueRules {
         if out.contains(&"damaged_on_arrival") {
             out.retain(|c| *c != "durability");
         }
+        // Not working *with* something ("won't work with my TV") is compatibility, not a defect.
+        if out.contains(&"compatibility") {
+            out.retain(|c| *c != "defective");
+        }
     }
 
     /// "no smell", "kein Geruch", "sin olor": a negator just before the match cancels it.
@@ -212,6 +216,17 @@ mod tests {
             vec!["defective"]
         );
         assert_eq!(codes("Schlechte Bildqualität", true), vec!["quality"]);
+        assert_eq!(
+            codes("No son las canicas de la imagen", true),
+            vec!["not_as_described"]
+        );
+        assert_eq!(
+            codes("It won't work with my tv", true),
+            vec!["compatibility"]
+        );
+        assert_eq!(codes("the sound is terrible", true), vec!["quality"]);
+        assert_eq!(codes("Son enormes", true), vec!["size_fit"]);
+        assert!(codes("Son enormes", false).is_empty());
         assert_eq!(codes("Der Deckel ist undicht", true), vec!["leaks"]);
         assert_eq!(codes("Le couvercle fuit", true), vec!["leaks"]);
         assert_eq!(codes("Il coperchio si è rotto", true), vec!["durability"]);
