@@ -19,7 +19,7 @@ pub struct IssueRules {
 const RULES: &[(&str, &str, &str)] = &[
     (
         "defective",
-        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bfunktioniert(e|en)? (\w+ ){1,3}(nicht|kaum)\b|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\b(smesso|smette|smettono) di funzionare|\bnon (funziona|va) più|\bno (funciona|enciende|funcionaba)|\bdej(a|ó|o|ar|ado|an|aron) de funcionar|\bya no (funciona|va|enciende|carga)|\b(arrêté|cessé|arrête) de (fonctionner|marcher)|\bno longer (works|working|turns on)|\bdefectuos",
+        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bfunktioniert(e|en)? (\w+ ){1,3}(nicht|kaum)\b|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\b(smesso|smette|smettono) di funzionare|\bnon (funziona|va) più|\bno (funciona|enciende|funcionaba)|\bdej(a|ó|o|ar|ado|an|aron) de funcionar|\bya no (funciona|va|enciende|carga)|\b(arrêté|cessé|arrête) de (fonctionner|marcher)|\bno longer (works|working|turns on)|\bestropead[oa]s?\b|\b(solo|sólo) (me )?(ha )?funcionad[oa]|\bse desconecta|\bmala conexi[oó]n|\b(keeps|kept) (disconnecting|dropping|freezing|crashing)|\bdisconnects\b|\b(turns|turned) (itself )?on by itself|\bunable to (connect|complete|finish)|\bdefectuos",
         "",
     ),
     (
@@ -34,7 +34,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "quality",
-        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlecht\w* (\w*qualität|verarbeitung)|\b(\w*qualität|verarbeitung) (ist|war) (\w+ )?(schlecht|mangelhaft|miserabel)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato|\b(terrible|awful|poor|bad|horrible|tinny|cheap) (sound|audio|picture|image|print|display)\b|\b(sound|audio|picture) (quality )?(is|was) (terrible|awful|poor|bad|horrible|tinny)",
+        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlecht\w* (\w*qualität|verarbeitung)|\b(\w*qualität|verarbeitung) (ist|war) (\w+ )?(schlecht|mangelhaft|miserabel)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato|\b(terrible|awful|poor|bad|horrible|tinny|cheap) (sound|audio|picture|image|print|display)\b|\b(sound|audio|picture) (quality )?(is|was) (terrible|awful|poor|bad|horrible|tinny)|\bcutre|\bplástico malo|\bmal (recortad|acabad|terminad|cosid)|\b(speakers?|sound) sucks?\b",
         r"\b(quality|material|plastic|qualität|material|verarbeitung|qualité|matériau|qualità|materiale|calidad|material)\b",
     ),
     (
@@ -59,7 +59,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "usability",
-        r"\b(hard|difficult|impossible|awkward|tricky|a pain|painful) to (use|install|assemble|clean|open|close|attach|set up|setup|adjust|put on|remove|fold|read|operate)|\bnot (user[- ]friendly|intuitive)|\b(schwer|schwierig|mühsam) zu|\bumständlich|\bdifficile (à|a|d') ?(utiliser|installer|monter|nettoyer|ouvrir|fermer)|\bdifficile da (usare|montare|pulire|aprire|installare|chiudere)|\bscomod[oa]|\bdifícil de (usar|montar|limpiar|abrir|instalar|poner|cerrar)|\bincómod[oa]",
+        r"\b(hard|difficult|impossible|awkward|tricky|a pain|painful) to (use|install|assemble|clean|open|close|attach|set up|setup|adjust|put on|remove|fold|read|operate)|\bnot (user[- ]friendly|intuitive)|\b(schwer|schwierig|mühsam) zu|\bumständlich|\bdifficile (à|a|d') ?(utiliser|installer|monter|nettoyer|ouvrir|fermer)|\bdifficile da (usare|montare|pulire|aprire|installare|chiudere)|\bscomod[oa]|\bdifícil de (usar|montar|limpiar|abrir|instalar|poner|cerrar)|\bincómod[oa]|\bno hay manera de|\bno se (le )?puede (poner|montar|quitar|abrir|cerrar|ajustar)|\bcuesta (mucho )?(poner|montar|quitar|sacar|abrir|cerrar)|\bburbujas|\bbubbles\b|\b(can't|cannot|can not) be turned off|\bno way to (turn off|disable|remove|adjust)|\bkeine möglichkeit|\bimpossible (de|d') ?(mettre|monter|retirer|fermer|ouvrir)|\bimpossibile (da )?(montare|aprire|chiudere|togliere)",
         r"\b(complicated|confusing|kompliziert|compliqué|complicat[oa]|complicad[oa])\b",
     ),
     (
@@ -226,6 +226,9 @@ mod tests {
         );
         assert_eq!(codes("the sound is terrible", true), vec!["quality"]);
         assert_eq!(codes("Son enormes", true), vec!["size_fit"]);
+        assert_eq!(codes("tres veces estropeada", true), vec!["defective"]);
+        assert_eq!(codes("no hay manera de montarlas", true), vec!["usability"]);
+        assert_eq!(codes("es un juguete muy cutre", true), vec!["quality"]);
         assert!(codes("Son enormes", false).is_empty());
         assert_eq!(codes("Der Deckel ist undicht", true), vec!["leaks"]);
         assert_eq!(codes("Le couvercle fuit", true), vec!["leaks"]);
