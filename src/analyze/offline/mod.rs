@@ -284,6 +284,28 @@ mod tests {
     }
 
     #[test]
+    fn negation_where_each_language_puts_it() {
+        for text in [
+            "Je n'aime pas ce produit.",
+            "Je ne le recommande pas.",
+            "Das Produkt gefällt mir nicht.",
+            "Der Kauf lohnt sich nicht.",
+        ] {
+            let r = a("", text);
+            assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+        }
+        assert_eq!(
+            a("", "J'adore, c'est parfait.").sentiment,
+            Sentiment::Positive
+        );
+        // Italian "ne" is not a negator: "ne vale la pena" is praise.
+        assert_eq!(
+            a("", "Ottimo prodotto, ne vale la pena.").sentiment,
+            Sentiment::Positive
+        );
+    }
+
+    #[test]
     fn negation_flips() {
         assert_eq!(
             a("", "This is not good at all.").sentiment,

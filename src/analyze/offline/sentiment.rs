@@ -1,7 +1,7 @@
 //! Lexicon sentiment with the rules that make VADER work: negation flips and damps a word, boosters
 //! strengthen it, and after a contrast word ("but", "aber", "mais", "ma", "pero") the clause counts more.
 
-use super::lexicon::Lexicons;
+use super::lexicon::{Lexicons, LANGS};
 
 /// VADER's scale: word valences are on -4..4, and a sum `x` maps to `x / sqrt(x² + ALPHA)`.
 pub const SCALE: f64 = 4.0;
@@ -82,6 +82,26 @@ const FUNCTION_VERBS: &[&str] = &[
     "pega",
     "aguanta",
 ];
+/// German verbs of liking and recommending, which "nicht" follows ("gefällt mir nicht").
+const POST_NEGATED: &[&str] = &[
+    "gefällt",
+    "gefiel",
+    "gefallen",
+    "mag",
+    "mochte",
+    "lohnt",
+    "überzeugt",
+    "überzeugte",
+    "empfehle",
+    "empfehlen",
+    "begeistert",
+    "taugt",
+    "hilft",
+    "half",
+    "hält",
+    "funktioniert",
+];
+
 /// Valence of a negated function verb, on the -1..1 scale of the lexicons.
 const MALFUNCTION: f64 = -0.5;
 
@@ -151,6 +171,10 @@ fn is_diminished(toks: &[String], i: usize) -> bool {
 /// Valence sum of one sentence's tokens (VADER scale), looking words up in `langs` in order.
 pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64 {
     let mut vals: Vec<(usize, f64)> = Vec::new();
+    let first = langs.first().and_then(|&l| LANGS.get(l)).copied();
+    let french = first == Some("fr");
+    let romance = french || first == Some("it");
+    let german = first == Some("de");
     let mut i = 0;
     while i < toks.len() {
         let phrase = std::iter::once(&lex.extra)
@@ -163,13 +187,29 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             i += len;
             continue;
         }
-        let t = toks[i].as_str();
-        if is_negator(t) {
+        let raw = toks[i].as_str();
+        if is_negator(raw) || (french && raw == "ne") {
             i += 1;
             continue;
         }
-        if FUNCTION_VERBS.contains(&t) && toks[i.saturating_sub(3)..i].iter().any(|p| is_negator(p))
-        {
+        // French and Italian elide onto the next word ("l'adore", "n'aime", "dell'ottimo"): look up
+        // the word, and an elided "ne" negates it.
+        let (t, elided_ne) = match raw.find('\'') {
+            Some(p) if romance && p <= 4 && p + 1 < raw.len() => {
+                (&raw[p + 1..], raw.starts_with("n'"))
+            }
+            _ => (raw, false),
+        };
+        let before = &toks[i.saturating_sub(3)..i];
+        let negated = elided_ne
+            || before.iter().any(|p| is_negator(p) || (french && p == "ne"))
+            // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
+            || (german
+                && POST_NEGATED.contains(&t)
+                && toks[i + 1..(i + 4).min(toks.len())]
+                    .iter()
+                    .any(|n| matches!(n.as_str(), "nicht" | "kein" | "keine" | "nie" | "niemals")));
+        if FUNCTION_VERBS.contains(&t) && negated {
             vals.push((i, MALFUNCTION * SCALE));
             i += 1;
             continue;
@@ -185,7 +225,7 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             if i > 0 && BOOSTERS.contains(&toks[i - 1].as_str()) {
                 s *= BOOST;
             }
-            if toks[i.saturating_sub(3)..i].iter().any(|p| is_negator(p)) {
+            if negated {
                 s *= NEGATION;
             } else if is_diminished(toks, i) {
                 s *= DIMINISH;
