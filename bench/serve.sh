@@ -66,6 +66,8 @@ for i in $(seq "$RUNS"); do
     one=$(wrk -t1 -c1 -d"${SECS}s" --latency "$BASE${URL[$k]}")
     P50[$k]+="$(awk '$1=="50%" {print $2}' <<<"$one" | ms) "
     P99[$k]+="$(awk '$1=="99%" {print $2}' <<<"$one" | ms) "
+    # One second to let the server's connection threads start (steady state, not start-up).
+    wrk -t2 -c32 -d1s "$BASE${URL[$k]}" >/dev/null
     out=$(wrk -t2 -c32 -d"${SECS}s" --latency "$BASE${URL[$k]}")
     RPS[$k]+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") "
     C50[$k]+="$(awk '$1=="50%" {print $2}' <<<"$out" | ms) "
