@@ -300,6 +300,20 @@ CREATE INDEX product_insights_brand_rating ON product_insights (brand, avg_ratin
 CREATE INDEX product_insights_brand_negative ON product_insights (brand, pct_negative, asin);
 CREATE INDEX product_insights_brand_trend ON product_insights (brand, neg_delta, asin);
 
+-- "Products with issue X, sorted": each issue's rows carry their product's sort keys, so a page walks
+-- that issue's products in order instead of all products.
+ALTER TABLE product_issues ADD COLUMN review_count INTEGER;
+ALTER TABLE product_issues ADD COLUMN avg_rating REAL;
+ALTER TABLE product_issues ADD COLUMN pct_negative REAL;
+ALTER TABLE product_issues ADD COLUMN neg_delta REAL;
+UPDATE product_issues SET review_count = p.review_count, avg_rating = p.avg_rating,
+    pct_negative = p.pct_negative, neg_delta = p.neg_delta
+    FROM product_insights p WHERE p.asin = product_issues.asin;
+CREATE INDEX product_issues_reviews ON product_issues (code, review_count, asin);
+CREATE INDEX product_issues_rating ON product_issues (code, avg_rating, asin);
+CREATE INDEX product_issues_negative ON product_issues (code, pct_negative, asin);
+CREATE INDEX product_issues_trend ON product_issues (code, neg_delta, asin);
+
 -- A file whose bytes equal those of an earlier successful run is not read again (cron re-runs on
 -- the same export): the run records which one it repeats, and its counts are that run's.
 ALTER TABLE ingest_runs ADD COLUMN same_as_run INTEGER REFERENCES ingest_runs (id);

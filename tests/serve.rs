@@ -44,6 +44,8 @@ fn pages_visit_every_product_exactly_once_in_order() {
          WHERE i.code = 'leaks' AND p.brand = 'Rhino USA'",
     );
     assert!(leaks > 0);
+    let any_leaks = e.count("SELECT count(*) FROM product_issues WHERE code = 'leaks'");
+    assert!(any_leaks > leaks, "{any_leaks} {leaks}");
     let with_5 = e.count("SELECT count(*) FROM product_insights WHERE review_count >= 5");
     let rhino = e.count("SELECT count(*) FROM product_insights WHERE brand = 'Rhino USA'");
     // A review-count bound that cuts the brand's products about in half.
@@ -71,6 +73,18 @@ fn pages_visit_every_product_exactly_once_in_order() {
         ("&brand=Rhino%20USA", rhino),
         (rhino_filter.as_str(), rhino_mid),
         ("&brand=Rhino%20USA&issue=leaks", leaks),
+        // An issue alone walks an (issue, sort) index of product_issues.
+        ("&issue=leaks", any_leaks),
+        (
+            "&issue=quality",
+            e.count("SELECT count(*) FROM product_issues WHERE code = 'quality'"),
+        ),
+        ("&issue=leaks&min_reviews=5", {
+            e.count(
+                "SELECT count(*) FROM product_issues i JOIN product_insights p USING (asin)
+                 WHERE i.code = 'leaks' AND p.review_count >= 5",
+            )
+        }),
     ] {
         for sort in ["reviews", "rating", "negative", "trend", "asin"] {
             for order in ["asc", "desc"] {

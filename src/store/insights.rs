@@ -239,7 +239,8 @@ impl Store {
                      pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             let mut iss = tx.prepare_cached(
-                "INSERT INTO product_issues (asin, code, count, share) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
+                     pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?;
             let mut mon = tx.prepare_cached(
                 "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
@@ -271,7 +272,16 @@ impl Store {
                     p.snapshot
                 ])?;
                 for (code, count, share) in &p.issues {
-                    iss.execute(params![p.asin, code, count, share])?;
+                    iss.execute(params![
+                        p.asin,
+                        code,
+                        count,
+                        share,
+                        p.review_count,
+                        p.avg_rating,
+                        p.pct_negative,
+                        p.neg_delta
+                    ])?;
                 }
                 for (month, n, avg, neg, issues) in &p.months {
                     mon.execute(params![p.asin, month, n, avg, neg, issues])?;

@@ -57,10 +57,10 @@ impl ProductSort {
     /// The indexed column, or None for the ASIN itself.
     fn column(self) -> Option<&'static str> {
         match self {
-            ProductSort::Reviews => Some("p.review_count"),
-            ProductSort::Rating => Some("p.avg_rating"),
-            ProductSort::Negative => Some("p.pct_negative"),
-            ProductSort::Trend => Some("p.neg_delta"),
+            ProductSort::Reviews => Some("review_count"),
+            ProductSort::Rating => Some("avg_rating"),
+            ProductSort::Negative => Some("pct_negative"),
+            ProductSort::Trend => Some("neg_delta"),
             ProductSort::Asin => None,
         }
     }
@@ -73,6 +73,17 @@ impl ProductSort {
             ProductSort::Negative => "product_insights_negative",
             ProductSort::Trend => "product_insights_trend",
             ProductSort::Asin => "", // the table itself (WITHOUT ROWID) is in ASIN order
+        }
+    }
+
+    /// The index that walks one issue's products in this order (ASIN: the table's own key).
+    fn issue_index(self) -> &'static str {
+        match self {
+            ProductSort::Reviews => "product_issues_reviews",
+            ProductSort::Rating => "product_issues_rating",
+            ProductSort::Negative => "product_issues_negative",
+            ProductSort::Trend => "product_issues_trend",
+            ProductSort::Asin => "",
         }
     }
 
@@ -225,6 +236,9 @@ enum Plan {
     Count,
     /// Walk this index (the sort's) in order and check each row against the filters.
     Walk(&'static str),
+    /// Walk one issue's rows of `product_issues` by this index (they carry the sort keys), and
+    /// check each product against the other filters.
+    WalkIssue(&'static str),
     /// Let the filters select the rows, then sort them.
     SortFirst,
 }
@@ -233,20 +247,28 @@ enum Plan {
 fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
     // The raw products table (title, marketplace) is needed for rows when walking (sorting first,
     // the outer query joins it for the page's rows), and for the filters on its columns.
-    let with_raw = matches!(plan, Plan::Walk(_)) || q.q.is_some() || q.marketplace.is_some();
+    let walking = matches!(plan, Plan::Walk(_) | Plan::WalkIssue(_));
+    let with_raw = walking || q.q.is_some() || q.marketplace.is_some();
     let hint = match plan {
-        Plan::Walk("") => String::new(),
-        Plan::Walk(index) => format!(" INDEXED BY {index}"),
+        Plan::Walk(index) | Plan::WalkIssue(index) if !index.is_empty() => {
+            format!(" INDEXED BY {index}")
+        }
         _ => String::new(),
     };
-    let mut sql = if with_raw {
+    let mut args: Vec<SqlValue> = Vec::new();
+    let mut sql = if let (Plan::WalkIssue(_), Some(code)) = (plan, &q.issue) {
+        args.push(code.clone().into());
+        format!(
+            " FROM product_issues i{hint} JOIN product_insights p ON p.asin = i.asin
+             LEFT JOIN products r ON r.asin = p.asin WHERE i.code = ?1"
+        )
+    } else if with_raw {
         format!(
             " FROM product_insights p{hint} LEFT JOIN products r ON r.asin = p.asin WHERE 1 = 1"
         )
     } else {
         format!(" FROM product_insights p{hint} WHERE 1 = 1")
     };
-    let mut args: Vec<SqlValue> = Vec::new();
     let mut bind = |sql: &mut String, clause: &str, v: SqlValue| {
         args.push(v);
         sql.push_str(&clause.replace("?#", &format!("?{}", args.len())));
@@ -282,9 +304,13 @@ fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
     if let Some(x) = q.min_positive {
         bind(&mut sql, " AND p.pct_positive >= ?#", x.into());
     }
-    if let Some(code) = &q.issue {
+    if let Some(code) = q
+        .issue
+        .as_ref()
+        .filter(|_| !matches!(plan, Plan::WalkIssue(_)))
+    {
         // Walking checks one row at a time (a key probe); otherwise the issue's products drive.
-        let clause = if matches!(plan, Plan::Walk(_)) {
+        let clause = if walking {
             " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)"
         } else {
             " AND p.asin IN (SELECT i.asin FROM product_issues i WHERE i.code = ?#)"
@@ -329,8 +355,17 @@ impl Store {
         // the filters select rows and sort those. Walking costs about want × all / total rows,
         // sorting about total; the (cached) count says which is cheaper, and the plan is then
         // forced: SQLite has no statistics to guess it from. A `+` keeps it off the sort index.
-        // With one brand, the walk covers only that brand's rows, in a (brand, sort) index.
+        // With one brand, the walk covers only that brand's rows, in a (brand, sort) index; with an
+        // issue (and no brand), only that issue's rows, in an (issue, sort) index.
+        let issue_walk = q.issue.as_ref().filter(|_| q.brands.is_empty());
         let (all, walk_index) = match q.brands.as_slice() {
+            [] if issue_walk.is_some() => (
+                self.cached_count(
+                    " FROM product_issues i WHERE i.code = ?1",
+                    &[issue_walk.cloned().unwrap_or_default().into()],
+                )?,
+                q.sort.issue_index(),
+            ),
             [brand] => (
                 self.cached_count(
                     " FROM product_insights p WHERE p.brand = ?1",
@@ -351,8 +386,16 @@ impl Store {
         let plus = if sort_first { "+" } else { "" };
         let plan = if sort_first {
             Plan::SortFirst
+        } else if issue_walk.is_some() {
+            Plan::WalkIssue(walk_index)
         } else {
             Plan::Walk(walk_index)
+        };
+        // The table whose sort key and ASIN order the walk.
+        let t = if matches!(plan, Plan::WalkIssue(_)) {
+            "i"
+        } else {
+            "p"
         };
         let (filter, args) = product_filter(q, plan);
         let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
@@ -375,15 +418,15 @@ impl Store {
                 format!("SELECT {PRODUCT_COLUMNS}{filter}{extra} ORDER BY {order} LIMIT {limit}")
             }
         };
-        match q.sort.column().map(|c| format!("{plus}{c}")) {
+        match q.sort.column().map(|c| format!("{plus}{t}.{c}")) {
             None => {
                 let mut extra = String::new();
                 let mut a = args.clone();
                 if let Some(k) = &q.after {
                     a.push(k.asin.clone().into());
-                    extra = format!(" AND {plus}p.asin {cmp} ?{}", a.len());
+                    extra = format!(" AND {plus}{t}.asin {cmp} ?{}", a.len());
                 }
-                let sql = page_sql(&extra, &format!("{plus}p.asin {dir}"), want);
+                let sql = page_sql(&extra, &format!("{plus}{t}.asin {dir}"), want);
                 self.collect_products(&sql, a, &mut items)?;
             }
             Some(col) => {
@@ -398,12 +441,12 @@ impl Store {
                         a.push((*v).into());
                         a.push(asin.clone().into());
                         extra.push_str(&format!(
-                            " AND ({col}, {plus}p.asin) {cmp} (?{}, ?{})",
+                            " AND ({col}, {plus}{t}.asin) {cmp} (?{}, ?{})",
                             a.len() - 1,
                             a.len()
                         ));
                     }
-                    let order = format!("{col} {dir}, {plus}p.asin {dir}");
+                    let order = format!("{col} {dir}, {plus}{t}.asin {dir}");
                     self.collect_products(&page_sql(&extra, &order, want), a, &mut items)?;
                 }
                 if q.sort.nullable() && items.len() < want {
@@ -411,9 +454,9 @@ impl Store {
                     let mut a = args;
                     if let (true, Some(k)) = (in_null_range, &q.after) {
                         a.push(k.asin.clone().into());
-                        extra.push_str(&format!(" AND p.asin > ?{}", a.len()));
+                        extra.push_str(&format!(" AND {t}.asin > ?{}", a.len()));
                     }
-                    let sql = page_sql(&extra, "p.asin", want - items.len());
+                    let sql = page_sql(&extra, &format!("{t}.asin"), want - items.len());
                     self.collect_products(&sql, a, &mut items)?;
                 }
             }
