@@ -63,10 +63,12 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A RPS P50 P99 C50 C99
 for i in $(seq "$RUNS"); do
   for k in "${NAMES[@]}"; do
+    # Each measurement follows a one-second warm-up (SQLite's page cache and the server's
+    # connection threads in steady state, not start-up).
+    wrk -t1 -c1 -d1s "$BASE${URL[$k]}" >/dev/null
     one=$(wrk -t1 -c1 -d"${SECS}s" --latency "$BASE${URL[$k]}")
     P50[$k]+="$(awk '$1=="50%" {print $2}' <<<"$one" | ms) "
     P99[$k]+="$(awk '$1=="99%" {print $2}' <<<"$one" | ms) "
-    # One second to let the server's connection threads start (steady state, not start-up).
     wrk -t2 -c32 -d1s "$BASE${URL[$k]}" >/dev/null
     out=$(wrk -t2 -c32 -d"${SECS}s" --latency "$BASE${URL[$k]}")
     RPS[$k]+="$(awk '/Requests\/sec/ {print $2}' <<<"$out") "

@@ -253,6 +253,10 @@ fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
         Plan::Walk(index) | Plan::WalkIssue(index) if !index.is_empty() => {
             format!(" INDEXED BY {index}")
         }
+        // Its leading review count makes a range of the matching products, and it holds every
+        // column the filters and sort keys need: no table reads until the page's rows. (SQLite
+        // would take a (brand, …) index and read the table for each candidate.)
+        Plan::SortFirst if q.min_reviews.is_some() => " INDEXED BY product_insights_cover".into(),
         _ => String::new(),
     };
     let mut args: Vec<SqlValue> = Vec::new();
