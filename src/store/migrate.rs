@@ -136,5 +136,14 @@ mod tests {
         let top: Vec<serde_json::Value> = serde_json::from_str(&top).unwrap();
         let codes: Vec<&str> = top.iter().map(|i| i["code"].as_str().unwrap()).collect();
         assert_eq!(codes, ["leaks", "noise", "safety"]);
+        // Version 4: issue rows carry their product's sort keys.
+        let keys: (i64, f64, f64) = c
+            .query_row(
+                "SELECT review_count, avg_rating, pct_negative FROM product_issues WHERE code = 'leaks'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(keys, (10, 3.5, 40.0));
     }
 }
