@@ -112,6 +112,7 @@ const ARTICLES: &[&str] = &["un", "una", "ein", "eine", "a"];
 const DIMINISH: f64 = -0.5;
 
 const BOOSTERS: &[&str] = &[
+    "pretty",
     "very",
     "really",
     "extremely",
