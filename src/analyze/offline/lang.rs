@@ -28,6 +28,11 @@ impl LangId {
 
     /// ISO 639-1 code, or None when the text is too short or mixed to tell.
     pub fn detect(&self, text: &str) -> Option<&'static str> {
+        // Short texts fool trigram models ("Cannot pair with echo" came out Spanish); their
+        // function words rarely do.
+        if let Some(lang) = by_function_words(text) {
+            return Some(lang);
+        }
         let info = self.detector.detect(text)?;
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 12 && info.confidence() < 0.9 {
@@ -47,6 +52,51 @@ impl LangId {
     }
 }
 
+/// The most common function words of each marketplace language (hand-written, MIT).
+const FUNCTION_WORDS: [(&str, &str); 5] = [
+    (
+        "en",
+        "the and to is it this with for of that was not but my you on have are very they its it's i i'm don't does doesn't so all",
+    ),
+    (
+        "de",
+        "der die das und ist nicht ich es sehr mit für auf ein eine zu den sich auch aber war wird nach",
+    ),
+    (
+        "fr",
+        "le les et est pas je il ce une des du pour très avec qui mais sur au c'est n'est j'ai",
+    ),
+    (
+        "it",
+        "il lo gli è non che per con molto una sono ma della del ho mi anche questo più è",
+    ),
+    (
+        "es",
+        "el los las es que y muy con para por una pero del lo se mi como está más ni nada solo",
+    ),
+];
+
+/// A language whose function words clearly dominate the text: at least two of them, and at
+/// least twice as many as any other language's.
+fn by_function_words(text: &str) -> Option<&'static str> {
+    let mut counts = [0usize; 5];
+    for word in text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+    {
+        let w = word.to_lowercase().replace('’', "'");
+        for (i, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
+            if list.split(' ').any(|f| f == w) {
+                counts[i] += 1;
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..5).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+    let (best, second) = (counts[order[0]], counts[order[1]]);
+    (best >= 2 && best >= 2 * second).then(|| FUNCTION_WORDS[order[0]].0)
+}
+
 impl Default for LangId {
     fn default() -> Self {
         Self::new()
@@ -56,6 +106,18 @@ impl Default for LangId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_texts_by_their_function_words() {
+        let l = LangId::new();
+        assert_eq!(
+            l.detect("Cannot pair with echo to play simultaneously."),
+            Some("en")
+        );
+        assert_eq!(l.detect("I love it!"), Some("en"));
+        assert_eq!(l.detect("No tengo ni idea, nada."), Some("es"));
+        assert_eq!(l.detect("Das ist nicht gut."), Some("de"));
+    }
 
     #[test]
     fn detects_the_five_languages() {
