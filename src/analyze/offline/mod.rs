@@ -235,8 +235,16 @@ mod tests {
             let r = a("", text);
             assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
         }
-        // Not negated: no valence from the verb.
+        // Not negated: no valence from the verb; nor when the negator is not the verb's.
         assert_eq!(a("", "It charges.").sentiment, Sentiment::Neutral);
+        assert_eq!(
+            a("", "You don't need to install anything.").sentiment,
+            Sentiment::Neutral
+        );
+        assert_eq!(
+            a("", "It can't find the device.").sentiment,
+            Sentiment::Negative
+        );
     }
 
     #[test]

@@ -26,6 +26,43 @@ const FUNCTION_VERBS: &[&str] = &[
     "works",
     "worked",
     "working",
+    "install",
+    "installs",
+    "installed",
+    "find",
+    "finds",
+    "detect",
+    "detects",
+    "read",
+    "reads",
+    "open",
+    "opens",
+    "close",
+    "closes",
+    "pair",
+    "pairs",
+    "sync",
+    "syncs",
+    "print",
+    "prints",
+    "heat",
+    "heats",
+    "lock",
+    "locks",
+    "erkennt",
+    "schließt",
+    "öffnet",
+    "detecta",
+    "reconoce",
+    "cierra",
+    "abre",
+    "reconnaît",
+    "détecte",
+    "ferme",
+    "riconosce",
+    "rileva",
+    "chiude",
+    "apre",
     "charge",
     "charges",
     "charging",
@@ -201,16 +238,19 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             }
             _ => (raw, false),
         };
-        let before = &toks[i.saturating_sub(3)..i];
-        let negated = elided_ne
-            || before.iter().any(|p| is_negator(p) || (french && p == "ne"))
-            // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
-            || (german
-                && POST_NEGATED.contains(&t)
-                && toks[i + 1..(i + 4).min(toks.len())]
-                    .iter()
-                    .any(|n| matches!(n.as_str(), "nicht" | "kein" | "keine" | "nie" | "niemals")));
-        if FUNCTION_VERBS.contains(&t) && negated {
+        let negator = |p: &String| is_negator(p) || (french && p == "ne");
+        // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
+        let negated_after = german
+            && POST_NEGATED.contains(&t)
+            && toks[i + 1..(i + 4).min(toks.len())]
+                .iter()
+                .any(|n| matches!(n.as_str(), "nicht" | "kein" | "keine" | "nie" | "niemals"));
+        let negated =
+            elided_ne || negated_after || toks[i.saturating_sub(3)..i].iter().any(negator);
+        // A function verb needs its negator close: "doesn't install", not "don't need to install".
+        let malfunction = FUNCTION_VERBS.contains(&t)
+            && (elided_ne || negated_after || toks[i.saturating_sub(2)..i].iter().any(negator));
+        if malfunction {
             vals.push((i, MALFUNCTION * SCALE));
             i += 1;
             continue;
