@@ -314,11 +314,19 @@ fn push(out: &mut Vec<String>, t: String) {
     }
 }
 
-/// "buttons" → "button", "batteries" → "battery"; leaves "glass", "series" alone.
+/// "buttons" → "button", "batteries" → "battery", "movies" → "movie"; leaves "glass", "series" alone.
 pub fn singular(t: &str) -> String {
+    if t.ends_with("series") || t.ends_with("species") {
+        return t.to_string();
+    }
     if let Some(stem) = t.strip_suffix("ies") {
-        if stem.len() >= 3 && !t.ends_with("series") {
-            return format!("{stem}y");
+        if stem.len() >= 3 {
+            // movie, cookie, selfie, zombie keep their -ie; battery, accessory, reply take -y.
+            return if stem.ends_with(['v', 'k', 'f', 'z', 'b']) {
+                format!("{stem}ie")
+            } else {
+                format!("{stem}y")
+            };
         }
     }
     if t.len() > 3
@@ -330,4 +338,25 @@ pub fn singular(t: &str) -> String {
         return t[..t.len() - 1].to_string();
     }
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::singular;
+
+    #[test]
+    fn singulars() {
+        for (plural, one) in [
+            ("buttons", "button"),
+            ("batteries", "battery"),
+            ("accessories", "accessory"),
+            ("movies", "movie"),
+            ("cookies", "cookie"),
+            ("series", "series"),
+            ("glass", "glass"),
+            ("lid", "lid"),
+        ] {
+            assert_eq!(singular(plural), one);
+        }
+    }
 }
