@@ -142,10 +142,10 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
     };
     let input = Input::open(path, opts.format).map_err(fail)?;
     let format_label = input.label();
-    if let Some(counts) = same_file(store, path, &input, &format_label, &started_at, opts)? {
+    if let Some((run, counts)) = same_file(store, path, &input, &format_label, &started_at, opts)? {
         if !opts.quiet {
             eprintln!(
-                "{name}: the same bytes as an earlier ingest; {} records unchanged ({} duplicate, {} rejected then) in {:.2} s",
+                "{name}: the same bytes as ingest run {run}, not read again; {} records unchanged ({} duplicate, {} rejected then) in {:.2} s",
                 counts.unchanged,
                 counts.duplicates,
                 counts.rejected,
@@ -341,7 +341,7 @@ fn same_file(
     format_label: &str,
     started_at: &str,
     opts: Options,
-) -> Result<Option<IngestCounts>> {
+) -> Result<Option<(i64, IngestCounts)>> {
     let Some(size) = input
         .size
         .filter(|_| !opts.force && path.as_os_str() != "-")
@@ -358,7 +358,7 @@ fn same_file(
         return Ok(None);
     };
     let counts = store.record_same_file(&name, format_label, started_at, size, prior)?;
-    Ok(Some(counts))
+    Ok(Some((prior.run_id, counts)))
 }
 
 fn reject(
