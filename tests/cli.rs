@@ -215,6 +215,14 @@ fn strict_fails_the_file_and_keeps_nothing() {
         e.count("SELECT count(*) FROM ingest_runs WHERE status = 'failed'"),
         1
     );
+    // Loaded leniently, then the same file with --strict: still a failure, not a repeat.
+    e.ok(&["ingest", p(&f)]);
+    let out = e.run(&["ingest", "--strict", p(&f)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        e.count("SELECT count(*) FROM ingest_runs WHERE same_as_run IS NOT NULL"),
+        0
+    );
 }
 
 #[test]

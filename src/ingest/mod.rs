@@ -357,6 +357,10 @@ fn same_file(
     let Some(prior) = priors.iter().find(|p| p.sha256 == sha) else {
         return Ok(None);
     };
+    // Under --strict, a file that had rejected records must fail as it would when read.
+    if opts.strict && prior.counts.rejected > 0 {
+        return Ok(None);
+    }
     let counts = store.record_same_file(&name, format_label, started_at, size, prior)?;
     Ok(Some((prior.run_id, counts)))
 }
