@@ -362,15 +362,15 @@ impl Store {
         // With one brand, the walk covers only that brand's rows, in a (brand, sort) index; with an
         // issue (and no brand), only that issue's rows, in an (issue, sort) index.
         let issue_walk = q.issue.as_ref().filter(|_| q.brands.is_empty());
-        let (all, walk_index) = match q.brands.as_slice() {
-            [] if issue_walk.is_some() => (
+        let (all, walk_index) = match (q.brands.as_slice(), issue_walk) {
+            (_, Some(code)) => (
                 self.cached_count(
                     " FROM product_issues i WHERE i.code = ?1",
-                    &[issue_walk.cloned().unwrap_or_default().into()],
+                    &[code.clone().into()],
                 )?,
                 q.sort.issue_index(),
             ),
-            [brand] => (
+            ([brand], None) => (
                 self.cached_count(
                     " FROM product_insights p WHERE p.brand = ?1",
                     &[brand.clone().into()],
