@@ -213,6 +213,7 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
     let french = first == Some("fr");
     let romance = french || first == Some("it");
     let german = first == Some("de");
+    let negator = |p: &String| is_negator(p) || (french && p == "ne");
     let mut i = 0;
     while i < toks.len() {
         let phrase = std::iter::once(&lex.extra)
@@ -220,7 +221,7 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             .find_map(|l| l.phrase(&toks[i..]));
         if let Some((len, v)) = phrase {
             // "no vale la pena", "not worth the money": a phrase is negated like a word.
-            let negated = toks[i.saturating_sub(3)..i].iter().any(|p| is_negator(p));
+            let negated = toks[i.saturating_sub(3)..i].iter().any(negator);
             vals.push((i, v * SCALE * if negated { NEGATION } else { 1.0 }));
             i += len;
             continue;
@@ -238,7 +239,6 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             }
             _ => (raw, false),
         };
-        let negator = |p: &String| is_negator(p) || (french && p == "ne");
         // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
         let negated_after = german
             && POST_NEGATED.contains(&t)
