@@ -292,7 +292,10 @@ impl Aspects {
                 continue;
             }
             if i + 1 < toks.len() && content(&toks[i + 1]) {
+                // The compound and its head (an English compound's last word names the thing):
+                // complaints about "the dvd player" and "the player" then add up.
                 push(out, format!("{} {}", toks[i], singular(&toks[i + 1])));
+                push(out, singular(&toks[i + 1]));
                 i += 2;
             } else {
                 push(out, singular(&toks[i]));

@@ -339,6 +339,9 @@ mod tests {
             "{codes:?}"
         );
         assert!(r.aspects.iter().any(|x| x == "lid"), "{:?}", r.aspects);
+        // A compound counts with its head.
+        let r = a("", "The remote control is terrible.");
+        assert_eq!(r.aspects, vec!["remote control", "control"]);
     }
 
     #[test]
