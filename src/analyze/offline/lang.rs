@@ -1,9 +1,13 @@
 //! Language identification (whatlang's trigram models, limited to the languages real exports have).
 
+use std::collections::HashMap;
+
 use whatlang::{Detector, Lang};
 
 pub struct LangId {
     detector: Detector,
+    /// Function word → the languages (bits, in `FUNCTION_WORDS` order) it belongs to.
+    function_words: HashMap<&'static str, u8>,
 }
 
 /// The marketplaces' languages. A wider list costs more than it finds: short Spanish reviews
@@ -21,8 +25,15 @@ const ALLOWED: [Lang; 8] = [
 
 impl LangId {
     pub fn new() -> LangId {
+        let mut function_words: HashMap<&'static str, u8> = HashMap::new();
+        for (i, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
+            for w in list.split(' ') {
+                *function_words.entry(w).or_default() |= 1 << i;
+            }
+        }
         LangId {
             detector: Detector::with_allowlist(ALLOWED.to_vec()),
+            function_words,
         }
     }
 
@@ -30,7 +41,7 @@ impl LangId {
     pub fn detect(&self, text: &str) -> Option<&'static str> {
         // Short texts fool trigram models ("Cannot pair with echo" came out Spanish); their
         // function words rarely do.
-        if let Some(lang) = by_function_words(text) {
+        if let Some(lang) = self.by_function_words(text) {
             return Some(lang);
         }
         let info = self.detector.detect(text)?;
@@ -68,7 +79,7 @@ const FUNCTION_WORDS: [(&str, &str); 5] = [
     ),
     (
         "it",
-        "il lo gli è non che per con molto una sono ma della del ho mi anche questo più è",
+        "il lo gli è non che per con molto una sono ma della del ho mi anche questo più",
     ),
     (
         "es",
@@ -76,25 +87,35 @@ const FUNCTION_WORDS: [(&str, &str); 5] = [
     ),
 ];
 
-/// A language whose function words clearly dominate the text: at least two of them, and at
-/// least twice as many as any other language's.
-fn by_function_words(text: &str) -> Option<&'static str> {
-    let mut counts = [0usize; 5];
-    for word in text
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-    {
-        let w = word.to_lowercase().replace('’', "'");
-        for (i, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
-            if list.split(' ').any(|f| f == w) {
-                counts[i] += 1;
+impl LangId {
+    /// A language whose function words clearly dominate the text: at least two of them, and at
+    /// least twice as many as any other language's.
+    fn by_function_words(&self, text: &str) -> Option<&'static str> {
+        let mut counts = [0usize; 5];
+        let mut word = String::new();
+        for raw in text
+            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+            .filter(|w| !w.is_empty())
+        {
+            word.clear();
+            word.extend(raw.chars().flat_map(char::to_lowercase).map(|c| {
+                if c == '’' {
+                    '\''
+                } else {
+                    c
+                }
+            }));
+            if let Some(&langs) = self.function_words.get(word.as_str()) {
+                for (i, n) in counts.iter_mut().enumerate() {
+                    *n += usize::from(langs & (1 << i) != 0);
+                }
             }
         }
+        let mut order: Vec<usize> = (0..5).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+        let (best, second) = (counts[order[0]], counts[order[1]]);
+        (best >= 2 && best >= 2 * second).then(|| FUNCTION_WORDS[order[0]].0)
     }
-    let mut order: Vec<usize> = (0..5).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
-    let (best, second) = (counts[order[0]], counts[order[1]]);
-    (best >= 2 && best >= 2 * second).then(|| FUNCTION_WORDS[order[0]].0)
 }
 
 impl Default for LangId {

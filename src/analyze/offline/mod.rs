@@ -12,9 +12,10 @@ use crate::model::{IssueHit, Sentiment, TextAnalysis};
 
 pub const NAME: &str = "offline";
 /// 1.1: AFINN-165 (and its translations) under the curated lexicons, inflected forms found by their
-/// lemma, diminishers ("poco útil"),
-/// negated function verbs ("doesn't charge"), unmet expectations and returns, titles weighted 1.5,
-/// praise and blame in balance, and lukewarm verdicts ("sin más"), = neutral.
+/// lemma, diminishers ("poco útil"), negated function verbs ("doesn't charge"), unmet expectations
+/// and returns, titles weighted 1.5; praise and blame in balance, and lukewarm verdicts ("sin
+/// más"), are neutral; function words decide the language of short texts; compound aspects count
+/// with their head.
 pub const VERSION: &str = "1.1";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
