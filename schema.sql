@@ -317,3 +317,10 @@ CREATE INDEX product_issues_trend ON product_issues (code, neg_delta, asin);
 -- A file whose bytes equal those of an earlier successful run is not read again (cron re-runs on
 -- the same export): the run records which one it repeats, and its counts are that run's.
 ALTER TABLE ingest_runs ADD COLUMN same_as_run INTEGER REFERENCES ingest_runs (id);
+
+-- migration: 5
+
+-- A product's reviews are paged by id, and an index on the ASIN alone holds them in that order (its
+-- entries end with the rowid); the date in the key served no query and made every entry longer.
+DROP INDEX reviews_asin_date;
+CREATE INDEX reviews_asin ON reviews (asin);

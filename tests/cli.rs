@@ -299,6 +299,54 @@ fn kill_during_ingest_leaves_the_database_as_before_that_file() {
     }
     e.ok(&["ingest", p(&f)]);
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 300_000);
+    assert_eq!(e.count(REVIEW_INDEX), 1);
+}
+
+const REVIEW_INDEX: &str =
+    "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'reviews_asin'";
+
+/// A load that adds more reviews than the table held drops the ASIN index for the load and builds
+/// it again before commit; a failure in between leaves it (and everything else) as it was.
+#[test]
+fn a_large_load_rebuilds_the_review_index_and_a_failed_one_keeps_it() {
+    let e = Env::new();
+    let mut big = Vec::new();
+    for i in 0..60_000 {
+        writeln!(
+            big,
+            "{{\"REVIEW_ID\":\"R{i}\",\"asin\":\"B{}\",\"rating\":4,\"text\":\"ok {i}\"}}",
+            i % 700
+        )
+        .unwrap();
+    }
+    let mut bad = big.clone();
+    bad.extend_from_slice(b"{\"asin\":\"B1\",\"rating\":9}\n");
+    let bad = e.file("bad.jsonl", &bad);
+    let out = e.run(&["ingest", "--strict", p(&bad)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 0);
+    assert_eq!(e.count(REVIEW_INDEX), 1);
+
+    let f = e.file("big.jsonl", &big);
+    e.ok(&["ingest", p(&f)]);
+    assert_eq!(e.count(REVIEW_INDEX), 1);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE asin = 'B7'"),
+        86
+    );
+    let conn = Connection::open(e.db()).unwrap();
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT id FROM reviews WHERE asin = 'B7' ORDER BY id",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("reviews_asin"), "{plan}");
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
 }
 
 #[test]

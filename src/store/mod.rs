@@ -74,6 +74,9 @@ impl Store {
         let c = &self.conn;
         c.busy_timeout(Duration::from_secs(10))?;
         if !readonly {
+            // Takes effect only on a new, empty database. 16 KiB pages make bulk ingest about 20 %
+            // faster than the default 4 KiB (fewer splits, shallower trees; bench/ingest.sh).
+            c.pragma_update(None, "page_size", 16384)?;
             // WAL lets `serve` and `report` read while `ingest` and `analyze` write.
             c.pragma_update(None, "journal_mode", "WAL")?;
             c.pragma_update(None, "synchronous", "NORMAL")?;

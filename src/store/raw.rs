@@ -33,6 +33,11 @@ pub struct RawWriter<'c> {
     /// index probe per record in the common case instead of two.
     known_recent: u32,
     seen_recent: u32,
+    /// Reviews stored before this file (the highest id), and reviews this file added so far.
+    rows_before: i64,
+    new_rows: i64,
+    /// Secondary indexes of `reviews` dropped for this load, to be built again before commit.
+    deferred: Option<Vec<String>>,
     /// Last field: dropped after `tx` has committed or rolled back.
     _checks_off: ForeignKeysOff<'c>,
 }
@@ -59,6 +64,11 @@ impl Drop for ForeignKeysOff<'_> {
 
 const RAW_CAP: usize = 1 << 20;
 
+/// A file that adds at least this many reviews, and more than the table held before it, builds
+/// the secondary review indexes once at the end: one sorted pass instead of a random B-tree insert
+/// per review (about 25 % of a million-review first load).
+const DEFER_INDEXES_AFTER: i64 = 50_000;
+
 /// An earlier successful read of a file: its run, the SHA-256 of its bytes, and its counts.
 pub struct PriorRead {
     pub run_id: i64,
@@ -81,6 +91,8 @@ impl Store {
             params![source, format, now],
         )?;
         let run_id = tx.last_insert_rowid();
+        let rows_before: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
         Ok(RawWriter {
             lookup: conn.prepare(
                 "SELECT id, content_hash, first_run, last_changed_run FROM reviews WHERE review_key = ?1",
@@ -97,6 +109,9 @@ impl Store {
             products: HashMap::new(),
             known_recent: 0,
             seen_recent: 0,
+            rows_before,
+            new_rows: 0,
+            deferred: None,
             _checks_off: checks_off,
         })
     }
@@ -212,6 +227,13 @@ impl RawWriter<'_> {
             Some(row) => Some(row),
             None => {
                 if self.insert(keyed)? {
+                    self.new_rows += 1;
+                    if self.deferred.is_none()
+                        && self.new_rows >= DEFER_INDEXES_AFTER
+                        && self.new_rows > self.rows_before
+                    {
+                        self.defer_indexes()?;
+                    }
                     return Ok(Outcome::New);
                 }
                 self.lookup(key)?
@@ -224,6 +246,25 @@ impl RawWriter<'_> {
             )));
         };
         self.existing(keyed, id, old_hash, first_run, last_run)
+    }
+
+    /// Drops the secondary indexes of `reviews` (not the unique key, which finds known reviews)
+    /// inside this transaction; `finish` builds them again from their stored definitions, so a
+    /// crash or a rollback leaves them as they were.
+    fn defer_indexes(&mut self) -> Result<()> {
+        let defs: Vec<(String, String)> = self
+            .tx
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = 'reviews' AND sql IS NOT NULL",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &defs {
+            self.tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+        }
+        self.deferred = Some(defs.into_iter().map(|(_, sql)| sql).collect());
+        Ok(())
     }
 
     /// The stored review with this key: (id, content hash, first run, last changed run).
@@ -395,9 +436,13 @@ impl RawWriter<'_> {
             insert,
             tx,
             run_id,
+            deferred,
             ..
         } = self;
         drop((lookup, insert));
+        for sql in deferred.unwrap_or_default() {
+            tx.execute_batch(&sql)?;
+        }
         tx.commit()?;
         Ok(run_id)
     }
