@@ -19,7 +19,7 @@ pub struct IssueRules {
 const RULES: &[(&str, &str, &str)] = &[
     (
         "defective",
-        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bfunktioniert(e|en)? (\w+ ){1,3}(nicht|kaum)\b|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\b(smesso|smette|smettono) di funzionare|\bnon (funziona|va) più|\bno (funciona|enciende|funcionaba)|\bdej(a|ó|o|ar|ado|an|aron) de funcionar|\bya no (funciona|va|enciende|carga)|\b(arrêté|cessé|arrête) de (fonctionner|marcher)|\bno longer (works|working|turns on)|\bestropead[oa]s?\b|\b(solo|sólo) (me )?(ha )?funcionad[oa]|\bse desconecta|\bmala conexi[oó]n|\b(keeps|kept) (disconnecting|dropping|freezing|crashing)|\bdisconnects\b|\b(turns|turned) (itself )?on by itself|\bunable to (connect|complete|finish)|\bdefectuos",
+        r"\b(stopped|stops|quit) (working|functioning)|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't|never) (work|turn on|power on|function|start)\b|\bnot working\b|\bdead on arrival\b|\bdoa\b|\bdefective\b|\bfaulty\b|\bmalfunction|\bfunktioniert(e)? (nicht|nur noch|kaum)|\bfunktioniert(e|en)? (\w+ ){1,3}(nicht|kaum)\b|\bdefekt|\bgeht nicht (mehr|an)|\bnicht funktionsfähig|\bausgefallen|\bne (fonctionne|marche) (pas|plus)|\bdéfectueu|\ben panne|\bne s'allume pas|\bnon (funziona|funzionava|si accende)|\bdifettos|\bguast[oa]\b|\b(smesso|smette|smettono) di funzionare|\bnon (funziona|va) più|\bno (funciona|enciende|funcionaba)|\bdej(a|ó|o|ar|ado|an|aron) de funcionar|\bya no (funciona|va|enciende|carga)|\b(arrêté|cessé|arrête) de (fonctionner|marcher)|\bno longer (works|working|turns on)|\bestropead[oa]s?\b|\b(solo|sólo) (me )?(ha )?funcionad[oa]|\bse desconecta|\bmala conexi[oó]n|\b(keeps|kept) (disconnecting|dropping|freezing|crashing)|\bdisconnects\b|\b(turns|turned) (itself )?on by itself|\bunable to (connect|complete|finish)|\bdefectuos|\b(doesn't|does not|didn't|did not) always work|\b(then|and|just|completely|suddenly) died\b|\bdied (completely|after|within|on me)|\b(went|goes|going) (haywire|bonkers|crazy|nuts)|\b(keeps|kept) (losing|dropping) (the )?(connection|wifi|signal)|\b(losing|loses|lost) (the )?(connection|wifi|wi-fi|signal)\b|\bdisconnections\b|\bno (lo |la )?(reconoce|detecta)|\bno (responde|lanza|arranca|enciende)\b|\bse (encasquilla|atasca|bloquea|cuelga|reinicia)|\bklemmt\b|\bhängt sich (auf|ständig)|\baussetzer|\bs'enraye|\bse bloque|\bsi (inceppa|blocca|impalla)\b",
         "",
     ),
     (
@@ -29,12 +29,12 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "size_fit",
-        r"\btoo (small|big|large|tight|loose|short|long|narrow|wide)\b|\bruns? (small|large|big)\b|\b(doesn't|does not|didn't|did not) fit\b|\bzu (klein|groß|gross|eng|weit|kurz|lang)\b|\bpasst (mir )?nicht\b|\btrop (petite?|grande?|serrée?|large|courte?)\b|\btaille (trop|petite|grande)|\btroppo (piccol|grand|strett|larg|cort)|\btaglia (sbagliata|piccola|grande)|\bdemasiado (pequeñ|grande|estrech|ajustad|cort|larg)|\btalla (pequeña|grande|equivocada)|\bno (me )?queda bien|\bqueda (pequeñ|grande)|\btalla (mayor|menor|más grande|más pequeña)|\bone size (up|down|bigger|smaller)|\beine nummer (größer|kleiner)|\bune taille (au-dessus|en dessous)|\buna taglia in (più|meno)",
+        r"\btoo (small|big|large|tight|loose|short|long|narrow|wide)\b|\bruns? (small|large|big)\b|\b(doesn't|does not|didn't|did not) fit\b|\bzu (klein|groß|gross|eng|weit|kurz|lang)\b|\bpasst (mir )?nicht\b|\btrop (petite?|grande?|serrée?|large|courte?)\b|\btaille (trop|petite|grande)|\btroppo (piccol|grand|strett|larg|cort)|\btaglia (sbagliata|piccola|grande)|\bdemasiado (pequeñ|grande|estrech|ajustad|cort|larg)|\btalla (pequeña|grande|equivocada)|\bno (me )?queda bien|\bqueda (pequeñ|grande)|\btalla (mayor|menor|más grande|más pequeña)|\bone size (up|down|bigger|smaller)|\beine nummer (größer|kleiner)|\bune taille (au-dessus|en dessous)|\buna taglia in (più|meno)|\ba (bit|little|tad) (small|big|large|tight|loose|short|long|snug|narrow)\b|\b(un poco|algo|un pelín|un pelin|bastante) (pequeñ|grande|justo|justa|holgad|estrech|ancho|ancha|cort)|\b(etwas|ein bisschen|ein wenig) (zu )?(klein|groß|gross|eng|weit|kurz|lang)\b|\bun peu (petite?|grande?|serrée?|juste|large|courte?)\b|\bun po' (piccol|grand|strett|larg|cort)|\bholgura|\baprieta(n)? (demasiado|mucho)|\bno cubre (toda |por completo |completamente )?(la|el) (pantalla|superficie)|\bdoesn't cover the (whole|entire|full) (screen|surface)|\b(smaller|bigger|larger) than (it looks|it appears|i expected|expected)",
         r"\b(size|sizing|fit|fits|tiny|huge|größe|passform|winzig|riesig|taille|minuscule|énorme|taglia|minuscol[oaie]|enorm[ei]|talla|tamaño|pequeñ[oa]s?|diminut[oa]s?|enormes?)\b",
     ),
     (
         "quality",
-        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlecht\w* (\w*qualität|verarbeitung)|\b(\w*qualität|verarbeitung) (ist|war) (\w+ )?(schlecht|mangelhaft|miserabel)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato|\b(terrible|awful|poor|bad|horrible|tinny|cheap) (sound|audio|picture|image|print|display)\b|\b(sound|audio|picture) (quality )?(is|was) (terrible|awful|poor|bad|horrible|tinny)|\bcutre|\bplástico malo|\bmal (recortad|acabad|terminad|cosid)|\b(speakers?|sound) sucks?\b",
+        r"\b(feels?|looks?|is|are|very|so|too|really) (cheap|flimsy)\b|\bcheap(ly)? (made|quality|plastic|material|construction)|\bflimsy\b|\bpoor(ly)? (quality|made|built|constructed)|\b(low|bad|terrible|awful|poor) quality\b|\bquality (is|was) (poor|bad|terrible|awful|low)|\bschlecht\w* (\w*qualität|verarbeitung)|\b(\w*qualität|verarbeitung) (ist|war) (\w+ )?(schlecht|mangelhaft|miserabel)|\bminderwertig|\bbillig (verarbeitet|gemacht)|\bverarbeitung (ist )?(schlecht|mangelhaft)|\bqualität (ist )?(schlecht|mangelhaft|miserabel)|\bmauvaise qualité|\bqualité (médiocre|nulle|bof)|\bfait (bon marché|cheap)|\bfragile\b|\b(pessima|scarsa|bassa) qualità|\bqualità (scadente|pessima|bassa|scarsa)|\bscadente|\bsembra economico|\b(mala|pésima|baja) calidad|\bcalidad (mala|pésima|regular|baja|malísima)|\bendeble|\bparece barato|\b(terrible|awful|poor|bad|horrible|tinny|cheap) (sound|audio|picture|image|print|display)\b|\b(sound|audio|picture) (quality )?(is|was) (terrible|awful|poor|bad|horrible|tinny)|\bcutre|\bplástico malo|\bmal (recortad|acabad|terminad|cosid)|\b(speakers?|sound) sucks?\b|\btinny\b|\bmuffled\b|\b(volume|sound) (is |was )?(very |too |extremely |really )?(low|weak|quiet)\b|\b(low|weak) (volume|sound)\b|\bhard to hear\b|\bnot (the |very )?(high|good|great) quality\b|\b(poca|malísima|malisima|muy mala) calidad|\bno es de (buena )?calidad|\bmateriales? (muy )?(baratos?|malos?|cutres?)|\bse ve (muy )?(plástico|barato|endeble)|\bmal rematad|\bwirkt (sehr )?billig|\bbillig(es|er)? plastik|\bklapprig|\bwackelig|\bbas de gamme|\bcheap plastic\b|\bplasticos[oa]\b",
         r"\b(quality|material|plastic|qualität|material|verarbeitung|qualité|matériau|qualità|materiale|calidad|material)\b",
     ),
     (
@@ -44,7 +44,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "damaged_on_arrival",
-        r"\barrived (broken|damaged|cracked|scratched|dented|used|opened|dirty|smashed)|\b(came|was delivered|were delivered) (broken|damaged|cracked|scratched|dented)|\bdamaged (in|during) (shipping|shipment|transit|delivery)|\b(box|package) (was |came )?(damaged|opened|crushed|torn)|\balready (been )?(used|opened)|\bscratch(ed|es)\b|\bbeschädigt|\bzerkratzt|\bverkratzt|\bgebraucht\b|\bdelle|\bangekommen\b.{0,25}\b(kaputt|beschädigt|zerbrochen)|\b(kaputt|beschädigt|zerbrochen) (an|ge)kommen|\barrivée? (cassée?|endommagée?|abîmée?|rayée?)|\bendommagé|\babîmé|\brayée?s?\b|\barrivat[oa] (rott|danneggiat|graffiat)|\bdanneggiat|\bgraffiat|\bllegó (roto|rota|dañad|rayad|abierto|usad)|\bdañad[oa]|\brayad[oa]|\bllegado\b.{0,30}\brot[oa]",
+        r"\barrived (broken|damaged|cracked|scratched|dented|used|opened|dirty|smashed)|\b(came|was delivered|were delivered) (broken|damaged|cracked|scratched|dented)|\bdamaged (in|during) (shipping|shipment|transit|delivery)|\b(box|package) (was |came )?(damaged|opened|crushed|torn)|\balready (been )?(used|opened)|\bscratch(ed|es)\b|\bbeschädigt|\bzerkratzt|\bverkratzt|\bgebraucht\b|\bdelle|\bangekommen\b.{0,25}\b(kaputt|beschädigt|zerbrochen)|\b(kaputt|beschädigt|zerbrochen) (an|ge)kommen|\barrivée? (cassée?|endommagée?|abîmée?|rayée?)|\bendommagé|\babîmé|\brayée?s?\b|\barrivat[oa] (rott|danneggiat|graffiat)|\bdanneggiat|\bgraffiat|\bllegó (roto|rota|dañad|rayad|abierto|usad)|\bdañad[oa]|\brayad[oa]|\bllegado\b.{0,30}\brot[oa]|\b(ha venido|vino|viene|llegó|llega|lleg[oó]) (con (el|la|los|las) \w+ )?(rot[oa]s?|dañad|estropead|golpead|rayad|abiert|usad|desmontad|desfigurad|oxidad)|\b(está|estaba|estan|están|estaban) (usad[oa]|oxidad[oa]|golpead|rallad|rayad)|\b(caja|paquete|embalaje) (destrozad|rot[oa]|abiert|dañad)|\ben mal estado|\bparec[ií]a (usad|utilizad)|\b(came|arrived) with (a |the )?(broken|cracked|damaged|dented|scratched)|\b(box|package) was (crushed|soaked|wet|torn|ripped)|\bpreviously (used|opened|returned)|\bverbeult|\b(bereits|schon) (benutzt|geöffnet|gebraucht)|\bdéjà (utilisé|ouvert|servi)|\bcolis (abîmé|endommagé|ouvert)|\bgià (usat|apert)",
         "",
     ),
     (
@@ -69,7 +69,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "not_as_described",
-        r"\bnot as (described|pictured|advertised|shown)|\b(different|differs) from the (picture|photo|description|listing)|\bwrong (item|color|colour|size|product|model|one)\b|\bnot what (i|we) ordered|\bmisleading|\bfalse advertising|\b(smaller|bigger|larger) than (described|expected|pictured|advertised)|\bnicht wie (beschrieben|abgebildet)|\bfalsche[snr]? (artikel|farbe|produkt|größe)|\banders als (beschrieben|abgebildet|auf dem bild)|\bentspricht nicht|\b(kleiner|größer) als (beschrieben|erwartet|abgebildet)|\bpas conforme|\bne correspond pas|\bdifférent de (la photo|l'image|la description)|\bplus petit que (prévu|décrit)|\bnon (è )?come (descritto|in foto|nella foto)|\bnon corrisponde|\bdivers[oa] da(lla foto| quello)|\bpiù piccol[oa] d(i|el) (quanto|come)|\bno es como (en la foto|se describe|la foto|el de la foto)|\bno corresponde|\bdistint[oa] (a|de) la (foto|imagen)|\bproducto equivocado|\bmás pequeño de lo (esperado|descrito)|\b(doesn't|does not|didn't|did not) match the (description|picture|photo|listing)|\bnot the (one|item|product|color|colour) (in|from|shown in) the (picture|photo|listing)|\bthe (description|listing|picture|photo) (says|said|shows|showed|claims)|\b(laut|in der|auf dem) (beschreibung|bild|foto) (steht|stand|ist|war|sieht)|\bstimmt nicht mit der beschreibung|\b(sur|dans) (la photo|la description|l'image) (il y a|c'est|on voit|il est)|\bpas (celui|celle) de la photo|\b(nella|in) (foto|descrizione) (c'è|è|sono|dice|si vede)|\bnon (è|sono) quell[oaie] (della|in) foto|\bno (es|son) (el|la|los|las|lo) (\w+ ){0,3}(de|que (sale|aparece|se ve) en) la (foto|imagen)|\ben la (descripción|foto|imagen) (pone|dice|indica|sale|aparece)|\bno coincide|\b(color|talla|modelo|tamaño) equivocad",
+        r"\bnot as (described|pictured|advertised|shown)|\b(different|differs) from the (picture|photo|description|listing)|\bwrong (item|color|colour|size|product|model|one)\b|\bnot what (i|we) ordered|\bmisleading|\bfalse advertising|\b(smaller|bigger|larger) than (described|expected|pictured|advertised)|\bnicht wie (beschrieben|abgebildet)|\bfalsche[snr]? (artikel|farbe|produkt|größe)|\banders als (beschrieben|abgebildet|auf dem bild)|\bentspricht nicht|\b(kleiner|größer) als (beschrieben|erwartet|abgebildet)|\bpas conforme|\bne correspond pas|\bdifférent de (la photo|l'image|la description)|\bplus petit que (prévu|décrit)|\bnon (è )?come (descritto|in foto|nella foto)|\bnon corrisponde|\bdivers[oa] da(lla foto| quello)|\bpiù piccol[oa] d(i|el) (quanto|come)|\bno es como (en la foto|se describe|la foto|el de la foto)|\bno corresponde|\bdistint[oa] (a|de) la (foto|imagen)|\bproducto equivocado|\bmás pequeño de lo (esperado|descrito)|\b(doesn't|does not|didn't|did not) match the (description|picture|photo|listing)|\bnot the (one|item|product|color|colour) (in|from|shown in) the (picture|photo|listing)|\bthe (description|listing|picture|photo) (says|said|shows|showed|claims)|\b(laut|in der|auf dem) (beschreibung|bild|foto) (steht|stand|ist|war|sieht)|\bstimmt nicht mit der beschreibung|\b(sur|dans) (la photo|la description|l'image) (il y a|c'est|on voit|il est)|\bpas (celui|celle) de la photo|\b(nella|in) (foto|descrizione) (c'è|è|sono|dice|si vede)|\bnon (è|sono) quell[oaie] (della|in) foto|\bno (es|son) (el|la|los|las|lo) (\w+ ){0,3}(de|que (sale|aparece|se ve) en) la (foto|imagen)|\ben la (descripción|foto|imagen) (pone|dice|indica|sale|aparece)|\bno coincide|\b(color|talla|modelo|tamaño) equivocad|\bno se parece(n)? (en nada )?a (la|las|lo|los|el) (de la |de las )?(foto|imagen|anuncio)|\bdescripci[oó]n (del producto )?(es |era )?(no es correcta|incorrecta|err[oó]nea|engañosa)|\b(han|ha) (mandado|enviado) (otro|otra)\b|\bse han equivocado|\bno es lo que (aparenta|parece|anuncian)|\bm[aá]s (pequeñ|grande)\w* de lo que (parece|aparenta)|\bdescription (is|was) (wrong|incorrect|inaccurate|misleading)|\b(sent|received|got) (me )?(the )?wrong\b|\b(says|claims|states|said) (that )?(it is|it's|it was) compatible|\b(artikel)?beschreibung (ist |war )?(falsch|irreführend|fehlerhaft)|\banderen artikel (bekommen|erhalten|geliefert)|\bsieht (ganz )?anders aus als|\bdescription (est |était )?(fausse|erronée|trompeuse|incorrecte)|\bpas (du tout )?comme (sur )?(la photo|l'image|décrit)|\b(reçu|envoyé) (un autre|le mauvais)|\bdescrizione (è |era )?(errata|sbagliata|ingannevole|non corretta)|\b(mandato|inviato|ricevuto) un (altro|articolo sbagliato)",
         "",
     ),
     (
@@ -238,6 +238,45 @@ mod tests {
             codes("me ha llegado una bola rota", true),
             vec!["damaged_on_arrival"]
         );
+    }
+
+    #[test]
+    fn common_phrasings_of_each_code_in_several_languages() {
+        let cases: &[(&str, &str)] = &[
+            ("it doesn't always work", "defective"),
+            ("the remote went haywire after a week", "defective"),
+            ("keeps losing the wifi connection", "defective"),
+            ("el lector no lo reconoce", "defective"),
+            ("die Kamera hängt sich ständig auf", "defective"),
+            ("the speaker is tinny", "quality"),
+            ("volume is too low", "quality"),
+            ("es de poca calidad", "quality"),
+            ("wirkt sehr billig", "quality"),
+            ("un produit bas de gamme", "quality"),
+            ("runs a bit small", "size_fit"),
+            ("me queda un poco grande", "size_fit"),
+            ("der Ring ist etwas zu eng", "size_fit"),
+            ("la veste est un peu serrée", "size_fit"),
+            ("la maglia è un po' stretta", "size_fit"),
+            ("me han enviado otro modelo", "not_as_described"),
+            ("no se parece en nada a la foto", "not_as_described"),
+            ("the description was inaccurate", "not_as_described"),
+            ("die Artikelbeschreibung ist falsch", "not_as_described"),
+            ("la description est trompeuse", "not_as_described"),
+            ("descrizione errata", "not_as_described"),
+            ("llegó con la tapa rota", "damaged_on_arrival"),
+            ("la caja destrozada", "damaged_on_arrival"),
+            ("it came with a cracked lid", "damaged_on_arrival"),
+            ("der Topf war verbeult", "damaged_on_arrival"),
+            ("le colis abîmé", "damaged_on_arrival"),
+        ];
+        for (text, code) in cases {
+            assert!(
+                codes(text, false).contains(code),
+                "{text}: {:?}",
+                codes(text, false)
+            );
+        }
     }
 
     #[test]

@@ -73,7 +73,8 @@ impl Offline {
             for s in text::sentences(part) {
                 let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens);
                 lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens);
-                let lower = s.text.to_lowercase();
+                // Issue patterns spell the apostrophe straight: "doesn’t" is "doesn't".
+                let lower = s.text.to_lowercase().replace('’', "'");
                 codes.clear();
                 self.issues.find(&lower, v < 0.0, &mut codes);
                 v += ISSUE_VALENCE * codes.len().min(2) as f64;
