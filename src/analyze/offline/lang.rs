@@ -71,7 +71,7 @@ const FUNCTION_WORDS: [(&str, &str); 5] = [
     ),
     (
         "de",
-        "der die das und ist nicht ich es sehr mit für auf ein eine zu den sich auch aber war wird nach",
+        "der die das und ist nicht ich es sehr mit für auf ein eine zu den sich auch aber war wird nach was so",
     ),
     (
         "fr",
@@ -138,6 +138,8 @@ mod tests {
         assert_eq!(l.detect("I love it!"), Some("en"));
         assert_eq!(l.detect("No tengo ni idea, nada."), Some("es"));
         assert_eq!(l.detect("Das ist nicht gut."), Some("de"));
+        // "so" and "was" are German words too: they no longer make this English.
+        assert_eq!(l.detect("So was Gutes in der Hand gehabt."), Some("de"));
     }
 
     #[test]
