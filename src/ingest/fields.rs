@@ -1,13 +1,16 @@
 //! From a source record (any of the known field names, any letter case) to a validated `ReviewRecord`.
 
+use std::fmt;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::ingest::formats::json_type;
 use crate::model::ReviewRecord;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Field {
+pub enum Field {
     Asin,
     Brand,
     Rating,
@@ -34,31 +37,144 @@ fn field_of(name: &str) -> Option<Field> {
         buf[n] = b.to_ascii_lowercase();
         n += 1;
     }
-    let key = std::str::from_utf8(&buf[..n]).ok()?;
-    Some(match key {
-        "childasin" | "asin" | "productasin" => Field::Asin,
-        "productbrand" | "brand" | "brandname" => Field::Brand,
-        "customerreviewrating" | "rating" | "stars" | "starrating" | "reviewrating" | "overall" => {
-            Field::Rating
+    Some(match &buf[..n] {
+        b"childasin" | b"asin" | b"productasin" => Field::Asin,
+        b"productbrand" | b"brand" | b"brandname" => Field::Brand,
+        b"customerreviewrating"
+        | b"rating"
+        | b"stars"
+        | b"starrating"
+        | b"reviewrating"
+        | b"overall" => Field::Rating,
+        b"customerreviewtitle" | b"title" | b"reviewtitle" | b"summary" | b"headline" => {
+            Field::Title
         }
-        "customerreviewtitle" | "title" | "reviewtitle" | "summary" | "headline" => Field::Title,
-        "customerreviewdescription"
-        | "text"
-        | "body"
-        | "description"
-        | "reviewtext"
-        | "reviewbody"
-        | "content"
-        | "review"
-        | "comment" => Field::Body,
-        "reviewid" | "id" | "customerreviewid" => Field::ReviewId,
-        "reviewdate" | "date" | "reviewedat" | "reviewtime" | "createdat" | "submissiondate" => {
-            Field::Date
-        }
-        "marketplace" | "market" => Field::Marketplace,
-        "producttitle" | "productname" | "itemname" => Field::ProductTitle,
+        b"customerreviewdescription"
+        | b"text"
+        | b"body"
+        | b"description"
+        | b"reviewtext"
+        | b"reviewbody"
+        | b"content"
+        | b"review"
+        | b"comment" => Field::Body,
+        b"reviewid" | b"id" | b"customerreviewid" => Field::ReviewId,
+        b"reviewdate" | b"date" | b"reviewedat" | b"reviewtime" | b"createdat"
+        | b"submissiondate" => Field::Date,
+        b"marketplace" | b"market" => Field::Marketplace,
+        b"producttitle" | b"productname" | b"itemname" => Field::ProductTitle,
         _ => return None,
     })
+}
+
+/// A source record's fields in source order: known ones by meaning (with the source's spelling of
+/// the name, for messages), the others by name. Parsed straight from JSON, without building a map
+/// or allocating the known names: this is most of ingest's per-record work on the parser thread.
+pub type Fields = Vec<(Key, Value)>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Key {
+    Known(Field, Name),
+    Other(String),
+}
+
+impl Key {
+    pub fn new(name: &str) -> Key {
+        match field_of(name) {
+            Some(f) => Key::Known(f, Name::new(name)),
+            None => Key::Other(name.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Key::Known(_, n) => n.as_str(),
+            Key::Other(s) => s,
+        }
+    }
+}
+
+/// A known field's name as the source spelled it, inline (known names are short; a longer one is
+/// cut at a character boundary, which only shortens messages).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Name {
+    len: u8,
+    buf: [u8; 47],
+}
+
+impl Name {
+    fn new(s: &str) -> Name {
+        let mut end = s.len().min(47);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut buf = [0u8; 47];
+        buf[..end].copy_from_slice(&s.as_bytes()[..end]);
+        Name {
+            len: end as u8,
+            buf,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Copied from a &str at a char boundary, so always valid UTF-8.
+        std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or("")
+    }
+}
+
+impl fmt::Debug for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Deserializes one JSON object into `Fields`; anything else is an error (the caller explains it).
+pub struct Record(pub Fields);
+
+impl<'de> serde::Deserialize<'de> for Record {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Record, D::Error> {
+        d.deserialize_map(RecordVisitor)
+    }
+}
+
+struct RecordVisitor;
+
+impl<'de> Visitor<'de> for RecordVisitor {
+    type Value = Record;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Record, A::Error> {
+        let mut out = Vec::with_capacity(m.size_hint().unwrap_or(10));
+        while let Some(k) = m.next_key_seed(KeySeed)? {
+            out.push((k, m.next_value()?));
+        }
+        Ok(Record(out))
+    }
+}
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
+        Ok(Key::new(s))
+    }
 }
 
 /// A CSV header must name the product and at least one review field.
@@ -83,7 +199,7 @@ pub fn check_columns(headers: &[String]) -> Result<(), String> {
 }
 
 /// Maps one source record; `Err` is the reason it is rejected.
-pub fn to_review(obj: Map<String, Value>) -> Result<ReviewRecord, String> {
+pub fn to_review(fields: Fields) -> Result<ReviewRecord, String> {
     let mut rec = ReviewRecord {
         source_review_id: None,
         asin: String::new(),
@@ -98,29 +214,33 @@ pub fn to_review(obj: Map<String, Value>) -> Result<ReviewRecord, String> {
     };
     let mut extra = Map::new();
     let mut seen: Vec<Field> = Vec::with_capacity(8);
-    for (name, value) in obj {
-        let Some(field) = field_of(&name) else {
-            extra.insert(name, value);
-            continue;
+    for (key, value) in fields {
+        let (field, name) = match key {
+            Key::Known(f, n) => (f, n),
+            Key::Other(name) => {
+                extra.insert(name, value);
+                continue;
+            }
         };
+        let name = name.as_str();
         // A second source field for the same meaning is kept as it was, not merged.
         if seen.contains(&field) || value.is_null() {
             if !value.is_null() {
-                extra.insert(name, value);
+                extra.insert(name.to_string(), value);
             }
             continue;
         }
         seen.push(field);
         match field {
-            Field::Asin => rec.asin = asin(&name, &value)?,
-            Field::Rating => rec.rating = rating(&name, &value)?,
-            Field::Date => rec.review_date = date(&name, &value)?,
-            Field::ReviewId => rec.source_review_id = text(&name, &value, true)?,
-            Field::Brand => rec.brand = text(&name, &value, true)?,
-            Field::Marketplace => rec.marketplace = text(&name, &value, true)?,
-            Field::ProductTitle => rec.product_title = text(&name, &value, true)?,
-            Field::Title => rec.title = text(&name, &value, false)?,
-            Field::Body => rec.body = text(&name, &value, false)?,
+            Field::Asin => rec.asin = asin(name, value)?,
+            Field::Rating => rec.rating = rating(name, &value)?,
+            Field::Date => rec.review_date = date(name, &value)?,
+            Field::ReviewId => rec.source_review_id = text(name, value, true)?,
+            Field::Brand => rec.brand = text(name, value, true)?,
+            Field::Marketplace => rec.marketplace = text(name, value, true)?,
+            Field::ProductTitle => rec.product_title = text(name, value, true)?,
+            Field::Title => rec.title = text(name, value, false)?,
+            Field::Body => rec.body = text(name, value, false)?,
         }
     }
     if rec.asin.is_empty() {
@@ -132,22 +252,27 @@ pub fn to_review(obj: Map<String, Value>) -> Result<ReviewRecord, String> {
     Ok(rec)
 }
 
-fn text(name: &str, v: &Value, trim: bool) -> Result<Option<String>, String> {
+/// The value as text, taken (not copied) when it is a string; blank is none.
+fn text(name: &str, v: Value, trim: bool) -> Result<Option<String>, String> {
     let s = match v {
         Value::Null => return Ok(None),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s,
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        other => return Err(format!("{name} must be text, found {}", json_type(other))),
+        other => return Err(format!("{name} must be text, found {}", json_type(&other))),
     };
-    let t = if trim { s.trim() } else { s.as_str() };
-    if t.trim().is_empty() {
+    let t = s.trim();
+    if t.is_empty() {
         return Ok(None);
     }
-    Ok(Some(if trim { t.to_string() } else { s }))
+    Ok(Some(if trim && t.len() != s.len() {
+        t.to_string()
+    } else {
+        s
+    }))
 }
 
-fn asin(name: &str, v: &Value) -> Result<String, String> {
+fn asin(name: &str, v: Value) -> Result<String, String> {
     match v {
         // Book ASINs are ISBN-10s; a numeric export may have lost their leading zeros.
         Value::Number(n) => match n.as_u64() {
@@ -156,6 +281,11 @@ fn asin(name: &str, v: &Value) -> Result<String, String> {
         },
         _ => Ok(text(name, v, true)?.unwrap_or_default()),
     }
+}
+
+/// An object's fields as `Fields` (the slow path's parse, and tests).
+pub fn fields_of_map(m: Map<String, Value>) -> Fields {
+    m.into_iter().map(|(k, v)| (Key::new(&k), v)).collect()
 }
 
 fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
@@ -269,9 +399,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn map(v: Value) -> Map<String, Value> {
+    fn map(v: Value) -> Fields {
         match v {
-            Value::Object(m) => m,
+            Value::Object(m) => fields_of_map(m),
             _ => unreachable!(),
         }
     }

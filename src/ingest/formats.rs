@@ -7,8 +7,9 @@
 
 use std::io::{BufRead, ErrorKind};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::fields::{fields_of_map, Fields, Key, Record};
 use crate::cli::InputFormat;
 
 /// One record read from a file, or a record-level problem (the file goes on).
@@ -17,7 +18,7 @@ pub enum Item {
     Record {
         no: u64,
         line: u64,
-        value: Map<String, Value>,
+        value: Fields,
         raw: Raw,
     },
     Bad {
@@ -77,13 +78,17 @@ fn io_msg(e: std::io::Error) -> FileError {
 
 /// Parses one record's JSON text into an object, or says why not. Strict JSON first: bare `NaN` and
 /// `Infinity` are rare, so the rewrite (`has_ident`: the text may hold them) runs only when that fails.
-fn parse_object(bytes: &[u8], has_ident: bool) -> Result<Map<String, Value>, String> {
+fn parse_object(bytes: &[u8], has_ident: bool) -> Result<Fields, String> {
+    if let Ok(Record(fields)) = serde_json::from_slice::<Record>(bytes) {
+        return Ok(fields);
+    }
+    // Not a plain object: parse again as any value, for the NaN rewrite and a precise message.
     let parsed = match serde_json::from_slice::<Value>(bytes) {
         Err(_) if has_ident => serde_json::from_slice::<Value>(&replace_nonfinite(bytes)),
         other => other,
     };
     match parsed {
-        Ok(Value::Object(m)) => Ok(m),
+        Ok(Value::Object(m)) => Ok(fields_of_map(m)),
         Ok(other) => Err(format!(
             "expected a JSON object, found {}",
             json_type(&other)
@@ -431,6 +436,8 @@ impl<R: BufRead> RecordSource for JsonLines<R> {
 pub struct CsvSource<R: BufRead> {
     r: csv::Reader<R>,
     headers: Option<Vec<String>>,
+    /// The headers as field keys, made once.
+    keys: Vec<Key>,
     no: u64,
     rec: csv::ByteRecord,
 }
@@ -440,6 +447,7 @@ impl<R: BufRead> CsvSource<R> {
         CsvSource {
             r: csv::ReaderBuilder::new().flexible(true).from_reader(r),
             headers: None,
+            keys: Vec::new(),
             no: 0,
             rec: csv::ByteRecord::new(),
         }
@@ -471,7 +479,9 @@ fn csv_msg(e: csv::Error) -> FileError {
 impl<R: BufRead> RecordSource for CsvSource<R> {
     fn next_item(&mut self) -> Result<Option<Item>, FileError> {
         if self.headers.is_none() {
-            self.headers = Some(self.headers()?);
+            let headers = self.headers()?;
+            self.keys = headers.iter().map(|h| Key::new(h)).collect();
+            self.headers = Some(headers);
         }
         let headers = self.headers.as_deref().unwrap_or_default();
         let more = self.r.read_byte_record(&mut self.rec).map_err(csv_msg)?;
@@ -498,8 +508,8 @@ impl<R: BufRead> RecordSource for CsvSource<R> {
                 raw: Raw::Csv(raw_fields).to_text(),
             }));
         }
-        let mut value = Map::new();
-        for (name, field) in headers.iter().zip(self.rec.iter()) {
+        let mut value = Vec::with_capacity(headers.len());
+        for ((name, key), field) in headers.iter().zip(&self.keys).zip(self.rec.iter()) {
             let Ok(text) = std::str::from_utf8(field) else {
                 return Ok(Some(Item::Bad {
                     no,
@@ -513,7 +523,7 @@ impl<R: BufRead> RecordSource for CsvSource<R> {
             } else {
                 Value::String(text.to_string())
             };
-            value.insert(name.clone(), v);
+            value.push((key.clone(), v));
         }
         Ok(Some(Item::Record {
             no,
@@ -527,6 +537,7 @@ impl<R: BufRead> RecordSource for CsvSource<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Map;
 
     fn items(format: InputFormat, text: &[u8]) -> Result<Vec<Item>, FileError> {
         let mut src = source(format, text);
@@ -537,13 +548,50 @@ mod tests {
         Ok(out)
     }
 
-    fn ok_values(v: &[Item]) -> Vec<&Map<String, Value>> {
+    fn ok_values(v: &[Item]) -> Vec<Map<String, Value>> {
         v.iter()
             .filter_map(|i| match i {
-                Item::Record { value, .. } => Some(value),
+                Item::Record { value, .. } => Some(
+                    value
+                        .iter()
+                        .map(|(k, v)| (k.as_str().to_string(), v.clone()))
+                        .collect(),
+                ),
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn records_parse_to_known_and_other_fields_in_order() {
+        use crate::ingest::fields::Field;
+        let f = parse_object(
+            br#"{"CHILD_ASIN": "B1", "x": {"y": [1]}, "Rating": 5, "rating": 4}"#,
+            false,
+        )
+        .unwrap();
+        let keys: Vec<(Option<Field>, &str)> = f
+            .iter()
+            .map(|(k, _)| match k {
+                Key::Known(field, n) => (Some(*field), n.as_str()),
+                Key::Other(n) => (None, n.as_str()),
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (Some(Field::Asin), "CHILD_ASIN"),
+                (None, "x"),
+                (Some(Field::Rating), "Rating"),
+                (Some(Field::Rating), "rating"),
+            ]
+        );
+        assert_eq!(f[1].1["y"][0], 1);
+        // Bare NaN takes the slow path and still parses; a non-object is explained.
+        let f = parse_object(br#"{"asin": "B1", "text": NaN}"#, true).unwrap();
+        assert!(f[1].1.is_null());
+        let e = parse_object(b"[1, 2]", false).unwrap_err();
+        assert!(e.contains("expected a JSON object, found an array"), "{e}");
     }
 
     #[test]
