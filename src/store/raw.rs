@@ -1,8 +1,7 @@
 //! The raw layer: what ingest writes. One `RawWriter` is one file's transaction.
 
-use std::collections::HashMap;
-
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
+use rustc_hash::FxHashMap;
 
 use super::{now_utc, Store};
 use crate::error::Result;
@@ -27,7 +26,7 @@ pub struct RawWriter<'c> {
     run_id: i64,
     now: String,
     /// Products already written in this file, and whether their title is known.
-    products: HashMap<String, bool>,
+    products: FxHashMap<String, bool>,
     /// Recent records that were already stored, out of the last 64: when most are (a re-ingested
     /// or overlapping export), look up before inserting; otherwise insert first. Either way one
     /// index probe per record in the common case instead of two.
@@ -106,7 +105,7 @@ impl Store {
             tx,
             run_id,
             now,
-            products: HashMap::new(),
+            products: FxHashMap::default(),
             known_recent: 0,
             seen_recent: 0,
             rows_before,
