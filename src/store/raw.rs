@@ -1,7 +1,6 @@
 //! The raw layer: what ingest writes. One `RawWriter` is one file's transaction.
 
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
-use rustc_hash::FxHashMap;
 
 use super::{now_utc, Store};
 use crate::error::Result;
@@ -26,7 +25,8 @@ pub struct RawWriter<'c> {
     run_id: i64,
     now: String,
     /// Products already written in this file, and whether their title is known.
-    products: FxHashMap<String, bool>,
+    /// foldhash: fast, and seeded per process, so a file of crafted ASINs cannot collide them.
+    products: foldhash::HashMap<String, bool>,
     /// Recent records that were already stored, out of the last 64: when most are (a re-ingested
     /// or overlapping export), look up before inserting; otherwise insert first. Either way one
     /// index probe per record in the common case instead of two.
@@ -105,7 +105,7 @@ impl Store {
             tx,
             run_id,
             now,
-            products: FxHashMap::default(),
+            products: foldhash::HashMap::default(),
             known_recent: 0,
             seen_recent: 0,
             rows_before,
