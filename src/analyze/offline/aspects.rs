@@ -27,7 +27,9 @@ however though although because since unless whether either neither instead rath
 yes yeah well sure actually probably definitely totally simply especially pretty kind sort \
 leak leaks leaking broke broken break breaks crack cracks snapped tore torn ripped fell fall falls died dies \
 dead stuck loose missing wrong smell smells stinks squeaks rattles arrived received came sent waste junk \
-garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad";
+garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad \
+song songs music computer company family friend friends wife husband kid kids son daughter gift \
+christmas birthday store";
 
 /// (English term, forms in German, French, Italian, Spanish).
 const PARTS: &[(&str, &[&str])] = &[
