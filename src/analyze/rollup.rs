@@ -163,7 +163,21 @@ impl ProductAcc {
                 })
             })
             .collect();
-        let mut aspects: Vec<(&String, &i64)> = self.aspects.iter().collect();
+        // The product's own brand is not a part of it ("apex", "nikon"): a term made only of the
+        // brand's words is left out.
+        let brand_words: Vec<String> = self
+            .brand
+            .as_deref()
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let mut aspects: Vec<(&String, &i64)> = self
+            .aspects
+            .iter()
+            .filter(|(t, _)| !t.split(' ').all(|w| brand_words.iter().any(|b| b == w)))
+            .collect();
         aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         let aspects_json: Vec<Value> = aspects
             .iter()
@@ -285,5 +299,40 @@ impl BrandAcc {
             pct_negative: pct(self.neg, self.n),
             detail: detail.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(aspects: &[&str]) -> ReviewRow {
+        ReviewRow {
+            review_id: "r".into(),
+            asin: "B1".into(),
+            brand: Some("Apex Digital".into()),
+            rating: Some(1),
+            review_date: None,
+            language: Some("en".into()),
+            text_sentiment: Some("negative".into()),
+            text_score: Some(-0.5),
+            issues: Vec::new(),
+            aspects: aspects.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn the_brand_is_not_a_complaint_aspect() {
+        let mut acc = ProductAcc::new("B1", Some("Apex Digital".into()));
+        acc.add(&row(&["apex", "remote", "apex remote"]));
+        acc.add(&row(&["digital", "remote"]));
+        let detail: Value = serde_json::from_str(&acc.finish(None).detail).unwrap();
+        let terms: Vec<String> = detail["complaint_aspects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["term"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(terms, vec!["remote", "apex remote"]);
     }
 }
