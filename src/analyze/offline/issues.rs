@@ -59,7 +59,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "usability",
-        r"\b(hard|difficult|impossible|awkward|tricky|a pain|painful) to (use|install|assemble|clean|open|close|attach|set up|setup|adjust|put on|remove|fold|read|operate)|\bnot (user[- ]friendly|intuitive)|\b(schwer|schwierig|mühsam) zu|\bumständlich|\bdifficile (à|a|d') ?(utiliser|installer|monter|nettoyer|ouvrir|fermer)|\bdifficile da (usare|montare|pulire|aprire|installare|chiudere)|\bscomod[oa]|\bdifícil de (usar|montar|limpiar|abrir|instalar|poner|cerrar)|\bincómod[oa]|\bno hay manera de|\bno se (le )?puede (poner|montar|quitar|abrir|cerrar|ajustar)|\bcuesta (mucho )?(poner|montar|quitar|sacar|abrir|cerrar)|\bburbujas|\bbubbles\b|\b(can't|cannot|can not) be turned off|\bno way to (turn off|disable|remove|adjust)|\bkeine möglichkeit|\bimpossible (de|d') ?(mettre|monter|retirer|fermer|ouvrir)|\bimpossibile (da )?(montare|aprire|chiudere|togliere)",
+        r"\b(hard|difficult|impossible|awkward|tricky|a pain|painful) to (use|install|assemble|clean|open|close|attach|set up|setup|adjust|put on|remove|fold|read|operate)|\bnot (user[- ]friendly|intuitive)|\b(schwer|schwierig|mühsam) zu|\bumständlich|\bdifficile (à|a|d') ?(utiliser|installer|monter|nettoyer|ouvrir|fermer)|\bdifficile da (usare|montare|pulire|aprire|installare|chiudere)|\bscomod[oa]|\bdifícil de (usar|montar|limpiar|abrir|instalar|poner|cerrar)|\bincómod[oa]|\bno hay manera de|\bno se (le )?puede (poner|montar|quitar|abrir|cerrar|ajustar)|\bcuesta (mucho )?(poner|montar|quitar|sacar|abrir|cerrar)|\bburbujas|\bbubbles\b|\b(can't|cannot|can not) be turned off|\bno way to (turn off|disable|remove|adjust)|\bkeine möglichkeit|\bimpossible (de|d') ?(mettre|monter|retirer|fermer|ouvrir)|\bimpossibile (da )?(montare|aprire|chiudere|togliere)|\b(can't|cannot|couldn't|could not|unable to|hard to) figure out\b|\b(haven't|have not|never) figured out\b|\b(having|had|have) (a )?(real )?(hard time|difficulty|difficulties|trouble) (with|using|getting|setting|working)|\bnot (very )?intuitive\b|\bschwer (zu )?bedien|\bnicht intuitiv|\bpas (très )?intuiti|\bpoco intuitiv|\bno (he|hemos) (conseguido|logrado|podido) (configurar|instalar|montar|conectar|hacer que)|\bes (muy )?complicad[oa] de",
         r"\b(complicated|confusing|kompliziert|compliqué|complicat[oa]|complicad[oa])\b",
     ),
     (
@@ -269,6 +269,10 @@ mod tests {
             ("it came with a cracked lid", "damaged_on_arrival"),
             ("der Topf war verbeult", "damaged_on_arrival"),
             ("le colis abîmé", "damaged_on_arrival"),
+            ("I can't figure out how to pair it", "usability"),
+            ("we had a hard time getting it set up", "usability"),
+            ("das Gerät ist schwer zu bedienen", "usability"),
+            ("no he conseguido configurar la app", "usability"),
         ];
         for (text, code) in cases {
             assert!(
