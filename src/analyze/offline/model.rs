@@ -1,7 +1,7 @@
 //! The English sentence model: linear weights of word unigrams and bigrams, learned from sentences
 //! that people rated (tools/train-sentiment.py writes lexicon/en-model.tsv; the README says from
-//! what). It scores what the lexicon misses: sentences whose words are each neutral but whose
-//! drift is not ("buy a better known brand").
+//! what). It adds what no single lexicon word carries: how words lean in context, learned from
+//! people's ratings rather than listed by hand.
 
 use std::hash::{Hash, Hasher};
 
@@ -14,6 +14,7 @@ const END: &str = "</s>";
 const NEGATION_SCOPE: u32 = 3;
 /// Marks a negated word (`!problems` in the weights file); no token contains it.
 const NEGATED: &str = "!";
+/// Exactly tools/train-sentiment.py's list (the features were learned with it): not the lexicon's.
 const NEGATORS: [&str; 8] = [
     "not", "no", "never", "nothing", "none", "nobody", "without", "cannot",
 ];
