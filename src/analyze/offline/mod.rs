@@ -166,6 +166,21 @@ mod tests {
     }
 
     #[test]
+    fn french_and_italian_verdicts() {
+        for (text, want) in [
+            ("Produit à fuir, c'est nul.", Sentiment::Negative),
+            ("Je déconseille ce vendeur.", Sentiment::Negative),
+            ("Au top, fonctionne parfaitement.", Sentiment::Positive),
+            (
+                "Funziona perfettamente, come descritto.",
+                Sentiment::Positive,
+            ),
+        ] {
+            assert_eq!(a("", text).sentiment, want, "{text}");
+        }
+    }
+
+    #[test]
     fn polarity_in_each_language() {
         for (t, b, want) in [
             (
