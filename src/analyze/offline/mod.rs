@@ -84,7 +84,10 @@ impl Offline {
                 let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens);
                 lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens);
                 // Issue patterns spell the apostrophe straight: "doesn’t" is "doesn't".
-                let lower = s.text.to_lowercase().replace('’', "'");
+                let mut lower = s.text.to_lowercase();
+                if lower.contains('’') {
+                    lower = lower.replace('’', "'");
+                }
                 codes.clear();
                 self.issues.find(&lower, v < 0.0, &mut codes);
                 v += ISSUE_VALENCE * codes.len().min(2) as f64;
