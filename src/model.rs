@@ -46,7 +46,12 @@ impl ReviewRecord {
     /// The identity of the review: the source's id, or a hash of product and content.
     pub fn review_key(&self) -> String {
         match &self.source_review_id {
-            Some(id) => format!("id:{id}"),
+            Some(id) => {
+                let mut k = String::with_capacity(id.len() + 3);
+                k.push_str("id:");
+                k.push_str(id);
+                k
+            }
             None => {
                 let h = hash_fields(&[
                     self.asin.as_bytes(),
@@ -87,14 +92,29 @@ fn opt(s: &Option<String>) -> &[u8] {
 }
 
 /// BLAKE3 over length-prefixed fields (so `("ab","c")` and `("a","bc")` differ), cut to 128 bits.
+/// Most reviews fit a stack buffer, hashed in one call (BLAKE3's one-chunk fast path, the same
+/// digest as feeding the pieces one by one); longer ones are streamed.
 fn hash_fields(fields: &[&[u8]]) -> Hash {
-    let mut h = blake3::Hasher::new();
-    for f in fields {
-        h.update(&(f.len() as u64).to_le_bytes());
-        h.update(f);
-    }
+    let len: usize = fields.iter().map(|f| f.len() + 8).sum();
+    let digest = if len <= 1024 {
+        let mut buf = [0u8; 1024];
+        let mut at = 0;
+        for f in fields {
+            buf[at..at + 8].copy_from_slice(&(f.len() as u64).to_le_bytes());
+            buf[at + 8..at + 8 + f.len()].copy_from_slice(f);
+            at += 8 + f.len();
+        }
+        blake3::hash(&buf[..at])
+    } else {
+        let mut h = blake3::Hasher::new();
+        for f in fields {
+            h.update(&(f.len() as u64).to_le_bytes());
+            h.update(f);
+        }
+        h.finalize()
+    };
     let mut out = [0u8; 16];
-    out.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    out.copy_from_slice(&digest.as_bytes()[..16]);
     out
 }
 

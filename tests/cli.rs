@@ -349,6 +349,54 @@ fn a_large_load_rebuilds_the_review_index_and_a_failed_one_keeps_it() {
     assert_eq!(check, "ok");
 }
 
+/// A large first load into an empty database bypasses the write-ahead log; afterwards the database
+/// is in WAL mode again. With another connection open it cannot leave WAL mode, and loads as usual.
+#[test]
+fn a_bulk_first_load_returns_to_wal_and_an_open_reader_keeps_the_usual_path() {
+    let mut big = Vec::new();
+    let mut i = 0;
+    while big.len() < 17 << 20 {
+        writeln!(
+            big,
+            "{{\"REVIEW_ID\":\"R{i}\",\"asin\":\"B{}\",\"rating\":3,\"text\":\"a review long enough to fill the file a little faster {i}\"}}",
+            i % 900
+        )
+        .unwrap();
+        i += 1;
+    }
+    let journal_mode = |db: &std::path::Path| -> String {
+        Connection::open(db)
+            .unwrap()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    };
+
+    let e = Env::new();
+    let f = e.file("big.jsonl", &big);
+    e.ok(&["ingest", p(&f)]);
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), i as i64);
+    assert_eq!(journal_mode(&e.db()), "wal");
+    assert!(!e.dir.path().join("t.db-journal").exists());
+    assert_eq!(e.count(REVIEW_INDEX), 1);
+
+    // An empty database (its only record rejected) with a reader holding it open.
+    let e = Env::new();
+    let tiny = e.file("tiny.jsonl", b"{\"rating\":5}\n");
+    e.ok(&["ingest", p(&tiny)]);
+    let reader = Connection::open(e.db()).unwrap();
+    let before: i64 = reader
+        .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(before, 0);
+    let f = e.file("big.jsonl", &big);
+    e.ok(&["ingest", p(&f)]);
+    let after: i64 = reader
+        .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(after, i as i64);
+    assert_eq!(journal_mode(&e.db()), "wal");
+}
+
 #[test]
 fn analyze_then_report_the_hooks_the_scorer_uses() {
     let e = Env::new();

@@ -128,36 +128,62 @@ impl fmt::Debug for Name {
     }
 }
 
-/// Deserializes one JSON object into `Fields`; anything else is an error (the caller explains it).
-pub struct Record(pub Fields);
+/// The keys of the previous record, by position: exports repeat the same names in the same order,
+/// so most keys are one string comparison instead of a normalise-and-match.
+#[derive(Default)]
+pub struct KeyCache(Vec<(Box<str>, Key)>);
 
-impl<'de> serde::Deserialize<'de> for Record {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Record, D::Error> {
-        d.deserialize_map(RecordVisitor)
+const KEY_CACHE_LEN: usize = 64;
+
+impl KeyCache {
+    fn key(&mut self, at: usize, name: &str) -> Key {
+        if let Some((n, k)) = self.0.get(at) {
+            if **n == *name {
+                return k.clone();
+            }
+        }
+        let k = Key::new(name);
+        if at < self.0.len() {
+            self.0[at] = (name.into(), k.clone());
+        } else if at == self.0.len() && at < KEY_CACHE_LEN {
+            self.0.push((name.into(), k.clone()));
+        }
+        k
     }
 }
 
-struct RecordVisitor;
+/// Deserializes one JSON object into `Fields`; anything else is an error (the caller explains it).
+pub struct RecordSeed<'a>(pub &'a mut KeyCache);
 
-impl<'de> Visitor<'de> for RecordVisitor {
-    type Value = Record;
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = Fields;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Fields, D::Error> {
+        d.deserialize_map(RecordVisitor(self.0))
+    }
+}
+
+struct RecordVisitor<'a>(&'a mut KeyCache);
+
+impl<'de> Visitor<'de> for RecordVisitor<'_> {
+    type Value = Fields;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Record, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Fields, A::Error> {
         let mut out = Vec::with_capacity(m.size_hint().unwrap_or(10));
-        while let Some(k) = m.next_key_seed(KeySeed)? {
+        while let Some(k) = m.next_key_seed(KeySeed(self.0, out.len()))? {
             out.push((k, m.next_value()?));
         }
-        Ok(Record(out))
+        Ok(out)
     }
 }
 
-struct KeySeed;
+struct KeySeed<'a>(&'a mut KeyCache, usize);
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Key;
 
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
@@ -165,7 +191,7 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
+impl<'de> Visitor<'de> for KeySeed<'_> {
     type Value = Key;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -173,7 +199,7 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<Key, E> {
-        Ok(Key::new(s))
+        Ok(self.0.key(self.1, s))
     }
 }
 
@@ -234,7 +260,7 @@ pub fn to_review(fields: Fields) -> Result<ReviewRecord, String> {
         match field {
             Field::Asin => rec.asin = asin(name, value)?,
             Field::Rating => rec.rating = rating(name, &value)?,
-            Field::Date => rec.review_date = date(name, &value)?,
+            Field::Date => rec.review_date = date(name, value)?,
             Field::ReviewId => rec.source_review_id = text(name, value, true)?,
             Field::Brand => rec.brand = text(name, value, true)?,
             Field::Marketplace => rec.marketplace = text(name, value, true)?,
@@ -309,19 +335,20 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
     }
 }
 
-fn date(name: &str, v: &Value) -> Result<Option<String>, String> {
-    let bad =
-        || format!("{name} {v} is not a date this tool recognises (use YYYY-MM-DD or RFC 3339)");
+fn date(name: &str, v: Value) -> Result<Option<String>, String> {
+    let bad = |shown: &Value| {
+        format!("{name} {shown} is not a date this tool recognises (use YYYY-MM-DD or RFC 3339)")
+    };
     match v {
         Value::Null => Ok(None),
-        Value::Number(n) => {
-            let x = n.as_f64().ok_or_else(bad)?;
+        Value::Number(ref n) => {
+            let x = n.as_f64().ok_or_else(|| bad(&v))?;
             // Unix time in seconds or, as pandas writes it, milliseconds.
             let secs = if x.abs() >= 1e11 { x / 1000.0 } else { x };
             let dt = Utc
                 .timestamp_opt(secs.trunc() as i64, 0)
                 .single()
-                .ok_or_else(bad)?;
+                .ok_or_else(|| bad(&v))?;
             Ok(Some(fmt_dt(dt)))
         }
         Value::String(s) => {
@@ -329,9 +356,15 @@ fn date(name: &str, v: &Value) -> Result<Option<String>, String> {
             if t.is_empty() || t.eq_ignore_ascii_case("nan") {
                 return Ok(None);
             }
-            parse_date_text(t).map(Some).ok_or_else(bad)
+            if t.len() == s.len() && is_iso_date(t) {
+                return Ok(Some(s)); // already canonical: keep the string
+            }
+            match parse_date_text(t) {
+                Some(d) => Ok(Some(d)),
+                None => Err(bad(&Value::String(s))),
+            }
         }
-        _ => Err(bad()),
+        other => Err(bad(&other)),
     }
 }
 
@@ -479,7 +512,7 @@ mod tests {
         assert_eq!(parse_date_text("2023-02-29"), None);
         assert_eq!(parse_date_text("2023-1-05").as_deref(), Some("2023-01-05"));
         assert_eq!(
-            date("d", &json!(1_700_000_000_000i64)).unwrap().as_deref(),
+            date("d", json!(1_700_000_000_000i64)).unwrap().as_deref(),
             Some("2023-11-14T22:13:20Z")
         );
     }

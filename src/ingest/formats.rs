@@ -9,7 +9,9 @@ use std::io::{BufRead, ErrorKind};
 
 use serde_json::Value;
 
-use super::fields::{fields_of_map, Fields, Key, Record};
+use serde::de::DeserializeSeed;
+
+use super::fields::{fields_of_map, Fields, Key, KeyCache, RecordSeed};
 use crate::cli::InputFormat;
 
 /// One record read from a file, or a record-level problem (the file goes on).
@@ -78,9 +80,15 @@ fn io_msg(e: std::io::Error) -> FileError {
 
 /// Parses one record's JSON text into an object, or says why not. Strict JSON first: bare `NaN` and
 /// `Infinity` are rare, so the rewrite (`has_ident`: the text may hold them) runs only when that fails.
-fn parse_object(bytes: &[u8], has_ident: bool) -> Result<Fields, String> {
-    if let Ok(Record(fields)) = serde_json::from_slice::<Record>(bytes) {
-        return Ok(fields);
+fn parse_object(bytes: &[u8], has_ident: bool, keys: &mut KeyCache) -> Result<Fields, String> {
+    // One UTF-8 check of the whole record is cheaper than serde_json's check of every string.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let mut de = serde_json::Deserializer::from_str(text);
+        if let Ok(fields) = RecordSeed(keys).deserialize(&mut de) {
+            if de.end().is_ok() {
+                return Ok(fields);
+            }
+        }
     }
     // Not a plain object: parse again as any value, for the NaN rewrite and a precise message.
     let parsed = match serde_json::from_slice::<Value>(bytes) {
@@ -193,6 +201,7 @@ pub struct JsonArray<R> {
     started: bool,
     done: bool,
     no: u64,
+    keys: KeyCache,
 }
 
 impl<R: BufRead> JsonArray<R> {
@@ -204,6 +213,7 @@ impl<R: BufRead> JsonArray<R> {
             started: false,
             done: false,
             no: 0,
+            keys: KeyCache::default(),
         }
     }
 
@@ -350,20 +360,22 @@ impl<R: BufRead> RecordSource for JsonArray<R> {
         let mut bytes = Vec::new();
         let has_ident = self.capture(&mut bytes)?;
         let (no, line) = (self.no, self.start_line);
-        Ok(Some(match parse_object(&bytes, has_ident) {
-            Ok(value) => Item::Record {
-                no,
-                line,
-                value,
-                raw: Raw::Bytes(bytes),
+        Ok(Some(
+            match parse_object(&bytes, has_ident, &mut self.keys) {
+                Ok(value) => Item::Record {
+                    no,
+                    line,
+                    value,
+                    raw: Raw::Bytes(bytes),
+                },
+                Err(reason) => Item::Bad {
+                    no,
+                    line,
+                    reason,
+                    raw: String::from_utf8_lossy(&bytes).into_owned(),
+                },
             },
-            Err(reason) => Item::Bad {
-                no,
-                line,
-                reason,
-                raw: String::from_utf8_lossy(&bytes).into_owned(),
-            },
-        }))
+        ))
     }
 }
 
@@ -373,6 +385,7 @@ pub struct JsonLines<R> {
     line: u64,
     no: u64,
     buf: Vec<u8>,
+    keys: KeyCache,
 }
 
 impl<R: BufRead> JsonLines<R> {
@@ -382,6 +395,7 @@ impl<R: BufRead> JsonLines<R> {
             line: 0,
             no: 0,
             buf: Vec::new(),
+            keys: KeyCache::default(),
         }
     }
 }
@@ -414,7 +428,7 @@ impl<R: BufRead> RecordSource for JsonLines<R> {
             self.no += 1;
             let has_ident = t.iter().any(|c| matches!(c, b'N' | b'I'));
             let (no, line) = (self.no, self.line);
-            return Ok(Some(match parse_object(t, has_ident) {
+            return Ok(Some(match parse_object(t, has_ident, &mut self.keys) {
                 Ok(value) => Item::Record {
                     no,
                     line,
@@ -568,6 +582,7 @@ mod tests {
         let f = parse_object(
             br#"{"CHILD_ASIN": "B1", "x": {"y": [1]}, "Rating": 5, "rating": 4}"#,
             false,
+            &mut KeyCache::default(),
         )
         .unwrap();
         let keys: Vec<(Option<Field>, &str)> = f
@@ -588,9 +603,14 @@ mod tests {
         );
         assert_eq!(f[1].1["y"][0], 1);
         // Bare NaN takes the slow path and still parses; a non-object is explained.
-        let f = parse_object(br#"{"asin": "B1", "text": NaN}"#, true).unwrap();
+        let f = parse_object(
+            br#"{"asin": "B1", "text": NaN}"#,
+            true,
+            &mut KeyCache::default(),
+        )
+        .unwrap();
         assert!(f[1].1.is_null());
-        let e = parse_object(b"[1, 2]", false).unwrap_err();
+        let e = parse_object(b"[1, 2]", false, &mut KeyCache::default()).unwrap_err();
         assert!(e.contains("expected a JSON object, found an array"), "{e}");
     }
 

@@ -115,11 +115,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+// Nearly every record is a `Review`: boxing it would cost an allocation per record.
+#[allow(clippy::large_enum_variant)]
 enum Parsed {
     Review {
         no: u64,
         line: u64,
-        rec: Box<Keyed>,
+        rec: Keyed,
         raw: formats::Raw,
     },
     Bad {
@@ -158,13 +160,16 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
     let pb = progress::bar(input.size, true, opts.quiet, &name);
 
     let mut counts = IngestCounts::default();
-    let mut writer = store.begin_ingest(&name, &format_label)?;
+    let mut writer = store.begin_ingest(&name, &format_label, input.size)?;
     let mut first_rejections: Vec<String> = Vec::new();
     let mut failure: Option<String> = None;
 
     // Parsing runs on its own thread so that it overlaps with SQLite's work on this one.
     let (finish, parse_result) = std::thread::scope(|s| {
         let (tx, rx) = sync_channel::<Vec<Parsed>>(16);
+        // Written batches come back to be dropped here: the parser allocated their strings, and
+        // freeing them on the thread that made them is several times cheaper than on the writer.
+        let (done_tx, done_rx) = sync_channel::<Vec<Parsed>>(16);
         let parser = s.spawn(move || -> std::result::Result<(u64, String), String> {
             let (mut src, hasher) = input.into_source();
             let mut batch = Vec::with_capacity(BATCH);
@@ -179,7 +184,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                         Ok(rec) => Parsed::Review {
                             no,
                             line,
-                            rec: Box::new(Keyed::from(rec)),
+                            rec: Keyed::from(rec),
                             raw,
                         },
                         Err(reason) => Parsed::Bad {
@@ -202,7 +207,14 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                     },
                 });
                 if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    let next = match done_rx.try_recv() {
+                        Ok(mut used) => {
+                            used.clear();
+                            used
+                        }
+                        Err(_) => Vec::with_capacity(BATCH),
+                    };
+                    let full = std::mem::replace(&mut batch, next);
                     if tx.send(full).is_err() {
                         return Err("stopped".into()); // the writer gave up (--strict)
                     }
@@ -217,10 +229,15 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
 
         let mut db_error: Option<Error> = None;
         'outer: for batch in rx.iter() {
-            for p in batch {
+            for p in &batch {
                 counts.read += 1;
-                let step = match p {
-                    Parsed::Review { no, line, rec, raw } => match writer.put(&rec) {
+                let step = match *p {
+                    Parsed::Review {
+                        no,
+                        line,
+                        ref rec,
+                        ref raw,
+                    } => match writer.put(rec) {
                         Ok(Outcome::New) => {
                             counts.new += 1;
                             Ok(())
@@ -260,16 +277,16 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                     Parsed::Bad {
                         no,
                         line,
-                        reason,
-                        raw,
+                        ref reason,
+                        ref raw,
                     } => reject(
                         &mut writer,
                         &mut counts,
                         &mut first_rejections,
                         no,
                         line,
-                        reason,
-                        &raw,
+                        reason.clone(),
+                        raw,
                     ),
                 };
                 if let Err(e) = step {
@@ -285,8 +302,11 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                 }
             }
             pb.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
+            // When the parser is done or the queue is full, the batch is simply dropped here.
+            let _ = done_tx.try_send(batch);
         }
         drop(rx);
+        drop(done_tx);
         let parse_result = parser
             .join()
             .unwrap_or_else(|_| Err("the parser thread panicked".into()));

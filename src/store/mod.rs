@@ -20,6 +20,9 @@ pub use migrate::SCHEMA_VERSION;
 /// How many issues each product carries in lists (the detail has them all).
 pub const TOP_ISSUES_IN_LIST: usize = 3;
 
+/// How long a connection waits for another one's write lock before it gives up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// An open database: one connection, migrated to the current schema.
 pub struct Store {
     pub(crate) conn: Connection,
@@ -72,7 +75,7 @@ impl Store {
 
     fn configure(&self, readonly: bool) -> Result<()> {
         let c = &self.conn;
-        c.busy_timeout(Duration::from_secs(10))?;
+        c.busy_timeout(BUSY_TIMEOUT)?;
         if !readonly {
             // Takes effect only on a new, empty database. 16 KiB pages make bulk ingest about 20 %
             // faster than the default 4 KiB (fewer splits, shallower trees; bench/ingest.sh).
