@@ -24,12 +24,60 @@ take took taken give gave look looks looked seem seems seemed know knew think th
 felt put keep kept turn turned start started stop stopped tell told call called return returned \
 see saw seen like liked back now ever never always sometimes already yet again almost around enough \
 however though although because since unless whether either neither instead rather else etc ok okay \
-yes yeah well sure actually probably definitely totally simply especially pretty kind sort \
+yes yeah well far sure actually probably definitely totally simply especially pretty kind sort \
 leak leaks leaking broke broken break breaks crack cracks snapped tore torn ripped fell fall falls died dies \
 dead stuck loose missing wrong smell smells stinks squeaks rattles arrived received came sent waste junk \
 garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad \
 song songs music computer company family friend friends wife husband kid kids son daughter gift \
 christmas birthday store";
+
+/// Nouns that name what a product is judged on, which sentiment lexicons also rate ("quality",
+/// "support", "comfort"): aspects all the same.
+const RATED_ASPECTS: &[&str] = &[
+    "quality",
+    "support",
+    "service",
+    "value",
+    "comfort",
+    "reliability",
+    "durability",
+    "performance",
+    "warranty",
+    "protection",
+    "security",
+    "safety",
+    "design",
+    "style",
+    "accuracy",
+    "clarity",
+    "stability",
+    "strength",
+    "care",
+];
+
+/// Adjectives that criticise an aspect without naming it ("too big", "so heavy"): the aspect they
+/// imply, as reviewers would name it.
+const IMPLIED: &[(&str, &[&str])] = &[
+    (
+        "size",
+        &[
+            "big", "bigger", "large", "larger", "huge", "bulky", "small", "smaller", "tiny",
+        ],
+    ),
+    ("weight", &["heavy", "heavier", "weighs"]),
+    ("speed", &["slow", "slower"]),
+    ("noise", &["loud", "louder", "noisy"]),
+    ("price", &["expensive", "pricey", "overpriced", "costly"]),
+];
+
+/// A word with a sentiment of its own ("great", "junk") judges an aspect rather than naming one.
+/// A phrase list entry of 0 marks a word as not sentiment ("play", "support").
+fn rated(lex: &Lexicons, t: &str) -> bool {
+    match lex.extra.word(t) {
+        Some(v) => v != 0.0,
+        None => lex.by_lang[0].word(t).is_some_and(|v| v != 0.0),
+    }
+}
 
 /// (English term, forms in German, French, Italian, Spanish).
 const PARTS: &[(&str, &[&str])] = &[
@@ -245,6 +293,7 @@ const PARTS: &[(&str, &[&str])] = &[
 pub struct Aspects {
     stop: std::collections::HashSet<&'static str>,
     parts: std::collections::HashMap<&'static str, &'static str>,
+    implied: std::collections::HashMap<&'static str, &'static str>,
 }
 
 impl Aspects {
@@ -255,9 +304,14 @@ impl Aspects {
                 parts.insert(*f, *en);
             }
         }
+        let implied = IMPLIED
+            .iter()
+            .flat_map(|(aspect, words)| words.iter().map(move |w| (*w, *aspect)))
+            .collect();
         Aspects {
             stop: STOP.split_whitespace().collect(),
             parts,
+            implied,
         }
     }
 
@@ -284,11 +338,15 @@ impl Aspects {
                 && !t.ends_with("ly")
                 && !t.ends_with("ed")
                 && !t.ends_with("n't")
-                && lex.extra.word(t).is_none()
-                && lex.by_lang[0].word(t).is_none()
+                && (RATED_ASPECTS.contains(&t) || !rated(lex, t))
         };
         let mut i = 0;
         while i < toks.len() {
+            if let Some(aspect) = self.implied.get(toks[i].as_str()) {
+                push(out, aspect.to_string());
+                i += 1;
+                continue;
+            }
             if !content(&toks[i]) {
                 i += 1;
                 continue;

@@ -381,6 +381,9 @@ mod tests {
         // A compound counts with its head.
         let r = a("", "The remote control is terrible.");
         assert_eq!(r.aspects, vec!["remote control", "control"]);
+        // An adjective stands for the aspect it implies; nouns that lexicons rate are aspects too.
+        let r = a("", "Far too heavy, and the support was useless.");
+        assert_eq!(r.aspects, vec!["weight", "support"]);
     }
 
     #[test]
