@@ -27,7 +27,7 @@ impl LangId {
     pub fn new() -> LangId {
         let mut function_words: HashMap<&'static str, u8> = HashMap::new();
         for (i, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
-            for w in list.split(' ') {
+            for w in list.split_whitespace() {
                 *function_words.entry(w).or_default() |= 1 << i;
             }
         }
@@ -63,27 +63,35 @@ impl LangId {
     }
 }
 
-/// The most common function words of each marketplace language (hand-written, MIT).
+/// The most common function words of each marketplace language, and everyday review words that
+/// belong to it alone ("works", "funciona", "leider"): short reviews rarely have enough function
+/// words to tell (hand-written, MIT).
 const FUNCTION_WORDS: [(&str, &str); 5] = [
     (
         "en",
-        "the and to is it this with for of that was not but my you on have are very they its it's i i'm don't does doesn't so all",
+        "the and to is it this with for of that was not but my you on have are very they its it's i i'm don't does doesn't so all \
+         a an at we our your from has had been be will would can what when just really well than \
+         great good love loves loved works worked working product price easy nice best recommend bought little new",
     ),
     (
         "de",
-        "der die das und ist nicht ich es sehr mit für auf ein eine zu den sich auch aber war wird nach was so",
+        "der die das und ist nicht ich es sehr mit für auf ein eine zu den sich auch aber war wird nach was so \
+         gut leider schnell gerne wieder alles funktioniert preis qualität empfehlung toll",
     ),
     (
         "fr",
-        "le les et est pas je il ce une des du pour très avec qui mais sur au c'est n'est j'ai",
+        "le les et est pas je il ce une des du pour très avec qui mais sur au c'est n'est j'ai \
+         bien bon bonne produit qualité prix parfait fonctionne tout rien trop",
     ),
     (
         "it",
-        "il lo gli è non che per con molto una sono ma della del ho mi anche questo più",
+        "il lo gli è non che per con molto una sono ma della del ho mi anche questo più \
+         bene buono buona prodotto qualità prezzo perfetto funziona tutto ottimo consiglio",
     ),
     (
         "es",
-        "el los las es que y muy con para por una pero del lo se mi como está más ni nada solo",
+        "el los las es que y muy con para por una pero del lo se mi como está más ni nada solo \
+         bien bueno buena calidad precio producto funciona perfecto genial todo recomiendo",
     ),
 ];
 

@@ -18,18 +18,22 @@ const SOURCES: [&[&str]; 5] = [
     &[
         include_str!("lexicon/de-afinn.tsv"),
         include_str!("lexicon/de.tsv"),
+        include_str!("lexicon/de-review.tsv"),
     ],
     &[
         include_str!("lexicon/fr-afinn.tsv"),
         include_str!("lexicon/fr.tsv"),
+        include_str!("lexicon/fr-review.tsv"),
     ],
     &[
         include_str!("lexicon/it-afinn.tsv"),
         include_str!("lexicon/it.tsv"),
+        include_str!("lexicon/it-review.tsv"),
     ],
     &[
         include_str!("lexicon/es-afinn.tsv"),
         include_str!("lexicon/es.tsv"),
+        include_str!("lexicon/es-review.tsv"),
     ],
 ];
 const EXTRA: &str = include_str!("lexicon/extra.tsv");
@@ -113,9 +117,27 @@ impl Lexicon {
             self.words.get(&w).copied()
         };
         match LANGS.get(lang) {
-            Some(&"de") => ["en", "em", "er", "es", "e", "n", "s"]
-                .iter()
-                .find_map(|s| strip(s)),
+            // Endings, also of superlatives ("schlechtesten" → "schlecht", "schönste" →
+            // "schön"); adjectives in -el and -er drop that e when inflected ("miserablen" →
+            // "miserabel", "teure" → "teuer").
+            Some(&"de") => [
+                "esten", "ester", "estes", "estem", "este", "sten", "ster", "stes", "stem", "ste",
+                "en", "em", "er", "es", "e", "n", "s",
+            ]
+            .iter()
+            .find_map(|s| strip(s))
+            .or_else(|| {
+                ["en", "em", "er", "es", "e"].iter().find_map(|suffix| {
+                    let base = t.strip_suffix(suffix)?;
+                    let last = base.chars().last().filter(|c| matches!(c, 'l' | 'r'))?;
+                    let stem = &base[..base.len() - 1];
+                    if stem.chars().count() < 3 || stem.ends_with(['a', 'e', 'i', 'o', 'u']) {
+                        return None;
+                    }
+                    self.words.get(&format!("{stem}e{last}")).copied()
+                })
+            })
+            .or_else(|| self.compound_head(t)),
             Some(&"fr") => ["es", "e", "s", "x"].iter().find_map(|s| strip(s)),
             Some(&"it") => [("a", "o"), ("i", "o"), ("e", "o"), ("he", "o"), ("i", "e")]
                 .iter()
@@ -131,6 +153,28 @@ impl Lexicon {
             .find_map(|(s, w)| swap(s, w)),
             _ => None,
         }
+    }
+
+    /// A German compound takes its meaning from its last part ("Zeitverschwendung" →
+    /// "verschwendung"): the longest known ending of at least six letters ("-weise" in "seitenweise"
+    /// is a suffix, not a word), in a word of nine or more.
+    fn compound_head(&self, t: &str) -> Option<f64> {
+        if t.chars().count() < 9 {
+            return None;
+        }
+        t.char_indices()
+            .skip(3)
+            .map(|(i, _)| &t[i..])
+            .take_while(|head| head.chars().count() >= 6)
+            .find_map(|head| {
+                self.words.get(head).copied().or_else(|| {
+                    ["en", "e", "n", "s"]
+                        .iter()
+                        .filter_map(|s| head.strip_suffix(s))
+                        .filter(|b| b.chars().count() >= 6)
+                        .find_map(|b| self.words.get(b).copied())
+                })
+            })
     }
 
     /// Whether any word or phrase of this lexicon occurs in `toks`.
@@ -192,6 +236,13 @@ mod tests {
         assert_eq!(de.word_inflected("langweiligen", 1), de.word("langweilig"));
         let es = &lex.by_lang[4];
         assert!(es.word_inflected("malas", 4).is_some_and(|v| v < 0.0));
+        for (form, lemma) in [("schlechtesten", "schlecht"), ("miserablen", "miserabel")] {
+            assert!(
+                de.word(form).is_none() && de.word(lemma).is_some(),
+                "{lemma}"
+            );
+            assert_eq!(de.word_inflected(form, 1), de.word(lemma), "{form}");
+        }
         // Too short a base is not guessed at.
         assert_eq!(de.word_inflected("en", 1), None);
     }

@@ -17,8 +17,12 @@ pub const NAME: &str = "offline";
 /// and returns, titles weighted 1.5; praise and blame in balance, and lukewarm verdicts ("sin
 /// más"), are neutral; function words decide the language of short texts; compound aspects count
 /// with their head. 1.2: English texts blend in a sentence model trained on rated sentences; more
-/// issue phrasings.
-pub const VERSION: &str = "1.2";
+/// issue phrasings. 1.3: other languages' texts borrow only common English words (no false
+/// friends such as "die"); German, Spanish, French and Italian review-language lists over the
+/// general ones; German superlatives and compound heads; everyday review words tell the language
+/// of short texts; the sentence model also learned from labelled review sentences; adjectives imply
+/// aspects ("too heavy": weight).
+pub const VERSION: &str = "1.3";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
@@ -384,6 +388,38 @@ mod tests {
         // An adjective stands for the aspect it implies; nouns that lexicons rate are aspects too.
         let r = a("", "Far too heavy, and the support was useless.");
         assert_eq!(r.aspects, vec!["weight", "support"]);
+    }
+
+    #[test]
+    fn false_friends_superlatives_and_compounds() {
+        // "die" and "war" are German articles and verbs, not English "die" and "war".
+        assert_eq!(
+            a(
+                "",
+                "Die Lieferung war pünktlich und die Verpackung ordentlich."
+            )
+            .sentiment,
+            Sentiment::Positive
+        );
+        assert_ne!(a("", "Ha llegado a tiempo.").sentiment, Sentiment::Negative);
+        assert_eq!(
+            a("", "Das schlechteste Buch, was ich je gelesen habe.").sentiment,
+            Sentiment::Negative
+        );
+        assert_eq!(
+            a("", "Reine Zeitverschwendung.").sentiment,
+            Sentiment::Negative
+        );
+        // Machine-translated lists grade a fan ("ventilatore") as praise.
+        assert_eq!(
+            a("", "Le ventilateur est arrivé.").sentiment,
+            Sentiment::Neutral
+        );
+        // Short English reviews without function words are still English.
+        assert_eq!(
+            a("", "Works great ..good sound").language.as_deref(),
+            Some("en")
+        );
     }
 
     #[test]

@@ -166,6 +166,10 @@ const BOOSTERS: &[&str] = &[
     "echt",
     "absolut",
     "richtig",
+    "recht",
+    "ziemlich",
+    "wahnsinnig",
+    "unheimlich",
     "très",
     "vraiment",
     "trop",
@@ -179,6 +183,42 @@ const BOOSTERS: &[&str] = &[
     "realmente",
     "demasiado",
     "bastante",
+];
+
+/// English words that reviews in other languages use as they are.
+const LOANWORDS: &[&str] = &[
+    "super",
+    "top",
+    "ok",
+    "okay",
+    "cool",
+    "nice",
+    "perfect",
+    "fake",
+    "fail",
+    "flop",
+    "crap",
+    "shit",
+    "wow",
+    "love",
+    "happy",
+    "sorry",
+    "great",
+    "best",
+    "good",
+    "easy",
+    "awesome",
+    "amazing",
+    "excellent",
+    "fantastic",
+    "worst",
+    "lol",
+    "meh",
+    "hype",
+    "thanks",
+    "like",
+    "fun",
+    "wtf",
 ];
 
 const CONTRAST: &[&str] = &[
@@ -213,6 +253,9 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
     let french = first == Some("fr");
     let romance = french || first == Some("it");
     let german = first == Some("de");
+    // Another language's text borrows a few English words; the rest of the English list would
+    // read false friends ("die", "war", "kind", "ha") as sentiment.
+    let foreign = first.is_some_and(|f| f != "en");
     let negator = |p: &String| is_negator(p) || (french && p == "ne");
     let mut i = 0;
     while i < toks.len() {
@@ -258,6 +301,7 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
         let v = lex.extra.word(t).or_else(|| {
             langs
                 .iter()
+                .filter(|&&l| l != 0 || !foreign || LOANWORDS.contains(&t))
                 .filter_map(|&l| lex.by_lang.get(l).map(|lx| (l, lx)))
                 .find_map(|(l, lx)| lx.word_inflected(t, l))
         });
