@@ -100,11 +100,12 @@ impl Lexicon {
         if let Some(v) = self.word(t) {
             return Some(v);
         }
-        let strip = |suffix: &str| {
+        let strip_min = |suffix: &str, min: usize| {
             t.strip_suffix(suffix)
-                .filter(|base| base.chars().count() >= 4)
+                .filter(|base| base.chars().count() >= min)
                 .and_then(|base| self.words.get(base).copied())
         };
+        let strip = |suffix: &str| strip_min(suffix, 4);
         // Final vowel(s) replaced by the masculine singular's.
         let swap = |suffix: &str, with: &str| {
             let base = t.strip_suffix(suffix)?;
@@ -120,12 +121,18 @@ impl Lexicon {
             // Endings, also of superlatives ("schlechtesten" → "schlecht", "schönste" →
             // "schön"); adjectives in -el and -er drop that e when inflected ("miserablen" →
             // "miserabel", "teure" → "teuer").
+            // Short adjectives inflect too ("guter" → "gut", "neue" → "neu").
             Some(&"de") => [
                 "esten", "ester", "estes", "estem", "este", "sten", "ster", "stes", "stem", "ste",
-                "en", "em", "er", "es", "e", "n", "s",
             ]
             .iter()
             .find_map(|s| strip(s))
+            .or_else(|| {
+                ["en", "em", "er", "es", "e"]
+                    .iter()
+                    .find_map(|s| strip_min(s, 3))
+            })
+            .or_else(|| ["n", "s"].iter().find_map(|s| strip(s)))
             .or_else(|| {
                 ["en", "em", "er", "es", "e"].iter().find_map(|suffix| {
                     let base = t.strip_suffix(suffix)?;
@@ -236,7 +243,11 @@ mod tests {
         assert_eq!(de.word_inflected("langweiligen", 1), de.word("langweilig"));
         let es = &lex.by_lang[4];
         assert!(es.word_inflected("malas", 4).is_some_and(|v| v < 0.0));
-        for (form, lemma) in [("schlechtesten", "schlecht"), ("miserablen", "miserabel")] {
+        for (form, lemma) in [
+            ("schlechtesten", "schlecht"),
+            ("miserablen", "miserabel"),
+            ("guter", "gut"),
+        ] {
             assert!(
                 de.word(form).is_none() && de.word(lemma).is_some(),
                 "{lemma}"

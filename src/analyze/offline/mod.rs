@@ -423,6 +423,21 @@ mod tests {
     }
 
     #[test]
+    fn a_bit_softens_and_short_german_adjectives_inflect() {
+        let soft = a("", "Der Film ist etwas langweilig.").score;
+        let plain = a("", "Der Film ist langweilig.").score;
+        assert!(plain < soft && soft < 0.0, "{plain} {soft}");
+        let soft = a("", "The lid is a bit flimsy.").score;
+        let plain = a("", "The lid is flimsy.").score;
+        assert!(plain < soft && soft < 0.0, "{plain} {soft}");
+        assert_eq!(a("", "Guter Film.").sentiment, Sentiment::Positive);
+        assert_eq!(
+            a("", "Das Gerät taugt nichts.").sentiment,
+            Sentiment::Negative
+        );
+    }
+
+    #[test]
     fn empty_short_and_emoji() {
         let r = Offline::new().analyze(None, None);
         assert_eq!(

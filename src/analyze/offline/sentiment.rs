@@ -119,8 +119,10 @@ const FUNCTION_VERBS: &[&str] = &[
     "pega",
     "aguanta",
 ];
-/// German verbs of liking and recommending, which "nicht" follows ("gefällt mir nicht").
+/// German verbs of liking and recommending, which "nicht" follows ("gefällt mir nicht", "taugt
+/// nichts").
 const POST_NEGATED: &[&str] = &[
+    "bringt",
     "gefällt",
     "gefiel",
     "gefallen",
@@ -238,6 +240,28 @@ fn is_negator(t: &str) -> bool {
     NEGATORS.contains(&t) || t.ends_with("n't")
 }
 
+/// "A bit", "etwas", "un peu", "un poco", "un po'", "leicht": the word counts half ("etwas lang"
+/// is a small complaint, "un poco caro" a mild one).
+const DAMPENERS: &[&str] = &[
+    "slightly",
+    "somewhat",
+    "etwas",
+    "bisschen",
+    "leicht",
+    "légèrement",
+    "leggermente",
+    "ligeramente",
+];
+const DAMPEN: f64 = 0.5;
+
+fn is_dampened(toks: &[String], i: usize) -> bool {
+    let before = |k: usize| i.checked_sub(k).map(|j| toks[j].as_str());
+    DAMPENERS.contains(&before(1).unwrap_or(""))
+        || (matches!(before(1), Some("bit" | "little")) && before(2) == Some("a"))
+        || (matches!(before(1), Some("peu" | "poco" | "po"))
+            && matches!(before(2), Some("un" | "una")))
+}
+
 /// A diminisher one or two tokens before `i`, not itself after an article.
 fn is_diminished(toks: &[String], i: usize) -> bool {
     (i.saturating_sub(2)..i).any(|d| {
@@ -285,9 +309,12 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
         // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
         let negated_after = german
             && POST_NEGATED.contains(&t)
-            && toks[i + 1..(i + 4).min(toks.len())]
-                .iter()
-                .any(|n| matches!(n.as_str(), "nicht" | "kein" | "keine" | "nie" | "niemals"));
+            && toks[i + 1..(i + 4).min(toks.len())].iter().any(|n| {
+                matches!(
+                    n.as_str(),
+                    "nicht" | "nichts" | "kein" | "keine" | "nie" | "niemals"
+                )
+            });
         let negated =
             elided_ne || negated_after || toks[i.saturating_sub(3)..i].iter().any(negator);
         // A function verb needs its negator close: "doesn't install", not "don't need to install".
@@ -314,6 +341,8 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
                 s *= NEGATION;
             } else if is_diminished(toks, i) {
                 s *= DIMINISH;
+            } else if is_dampened(toks, i) {
+                s *= DAMPEN;
             }
             vals.push((i, s));
         }
