@@ -87,11 +87,9 @@ impl Offline {
             for s in text::sentences(part) {
                 let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens);
                 lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens);
-                // Issue patterns spell the apostrophe straight: "doesn’t" is "doesn't".
-                let mut lower = s.text.to_lowercase();
-                if lower.contains('’') {
-                    lower = lower.replace('’', "'");
-                }
+                // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
+                let lowered = s.text.to_lowercase();
+                let lower = text::contractions(&lowered);
                 codes.clear();
                 self.issues.find(&lower, v < 0.0, &mut codes);
                 v += ISSUE_VALENCE * codes.len().min(2) as f64;

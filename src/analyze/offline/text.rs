@@ -108,6 +108,45 @@ fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     }
 }
 
+/// Contractions as the issue patterns spell them: a curly apostrophe straightened, and a missing
+/// one restored ("doesnt work", "cant figure out"). Borrows the text when there is nothing to do.
+pub fn contractions(lower: &str) -> std::borrow::Cow<'_, str> {
+    const BARE: [(&str, &str); 12] = [
+        ("cant", "can't"),
+        ("dont", "don't"),
+        ("doesnt", "doesn't"),
+        ("didnt", "didn't"),
+        ("wont", "won't"),
+        ("isnt", "isn't"),
+        ("wasnt", "wasn't"),
+        ("couldnt", "couldn't"),
+        ("wouldnt", "wouldn't"),
+        ("havent", "haven't"),
+        ("arent", "aren't"),
+        ("aint", "ain't"),
+    ];
+    let core = |w: &str| w.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+    let bare = |w: &str| BARE.iter().find(|(b, _)| *b == &w[..core(w)]);
+    if !lower.contains('’') && !lower.split(' ').any(|w| bare(w).is_some()) {
+        return std::borrow::Cow::Borrowed(lower);
+    }
+    let straight = lower.replace('’', "'");
+    let mut out = String::with_capacity(straight.len() + 4);
+    for (i, word) in straight.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        match bare(word) {
+            Some((_, full)) => {
+                out.push_str(full);
+                out.push_str(&word[core(word)..]);
+            }
+            None => out.push_str(word),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +162,18 @@ mod tests {
         let s = sentences("Costs 2.5 euros. Broke fast!\nSad");
         let t: Vec<&str> = s.iter().map(|s| s.text).collect();
         assert_eq!(t, vec!["Costs 2.5 euros", "Broke fast", "Sad"]);
+    }
+
+    #[test]
+    fn contractions_are_spelled_one_way() {
+        assert_eq!(
+            contractions("i cant figure out why it doesn’t work, dont ask."),
+            "i can't figure out why it doesn't work, don't ask."
+        );
+        assert!(matches!(
+            contractions("content with it"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]
