@@ -268,7 +268,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                                 &mut first_rejections,
                                 no,
                                 line,
-                                reason,
+                                &reason,
                                 &raw.to_text(),
                             )
                         }
@@ -285,7 +285,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
                         &mut first_rejections,
                         no,
                         line,
-                        reason.clone(),
+                        reason,
                         raw,
                     ),
                 };
@@ -391,12 +391,12 @@ fn reject(
     first: &mut Vec<String>,
     no: u64,
     line: u64,
-    reason: String,
+    reason: &str,
     raw: &str,
 ) -> Result<()> {
     counts.rejected += 1;
     if first.len() < 5 {
         first.push(format!("record {no} (line {line}): {reason}"));
     }
-    writer.reject(no, line, &reason, raw)
+    writer.reject(no, line, reason, raw)
 }

@@ -39,6 +39,9 @@ const SOURCES: [&[&str]; 5] = [
 const EXTRA: &str = include_str!("lexicon/extra.tsv");
 const LUKEWARM: &str = include_str!("lexicon/lukewarm.tsv");
 
+/// German adjective endings.
+const DE_ENDINGS: [&str; 5] = ["en", "em", "er", "es", "e"];
+
 #[derive(Default)]
 pub struct Lexicon {
     words: HashMap<String, f64>,
@@ -118,23 +121,18 @@ impl Lexicon {
             self.words.get(&w).copied()
         };
         match LANGS.get(lang) {
-            // Endings, also of superlatives ("schlechtesten" → "schlecht", "schönste" →
-            // "schön"); adjectives in -el and -er drop that e when inflected ("miserablen" →
-            // "miserabel", "teure" → "teuer").
-            // Short adjectives inflect too ("guter" → "gut", "neue" → "neu").
+            // Endings, also of superlatives ("schlechtesten" → "schlecht", "schönste" → "schön")
+            // and of short adjectives ("guter" → "gut"); adjectives in -el and -er drop that e
+            // when inflected ("miserablen" → "miserabel", "teure" → "teuer").
             Some(&"de") => [
                 "esten", "ester", "estes", "estem", "este", "sten", "ster", "stes", "stem", "ste",
             ]
             .iter()
             .find_map(|s| strip(s))
-            .or_else(|| {
-                ["en", "em", "er", "es", "e"]
-                    .iter()
-                    .find_map(|s| strip_min(s, 3))
-            })
+            .or_else(|| DE_ENDINGS.iter().find_map(|s| strip_min(s, 3)))
             .or_else(|| ["n", "s"].iter().find_map(|s| strip(s)))
             .or_else(|| {
-                ["en", "em", "er", "es", "e"].iter().find_map(|suffix| {
+                DE_ENDINGS.iter().find_map(|suffix| {
                     let base = t.strip_suffix(suffix)?;
                     let last = base.chars().last().filter(|c| matches!(c, 'l' | 'r'))?;
                     let stem = &base[..base.len() - 1];
