@@ -397,6 +397,43 @@ fn a_bulk_first_load_returns_to_wal_and_an_open_reader_keeps_the_usual_path() {
     assert_eq!(journal_mode(&e.db()), "wal");
 }
 
+/// A bulk load killed midway leaves a rollback journal. A command that only reads must still work
+/// (SQLite lets only a writer undo the journal) and must see the database as before that load.
+#[test]
+fn a_reader_after_a_killed_bulk_load_sees_the_database_as_before() {
+    let e = Env::new();
+    let tiny = e.file(
+        "tiny.jsonl",
+        b"{\"asin\":\"B1\",\"rating\":5,\"text\":\"fine\"}\n",
+    );
+    e.ok(&["ingest", p(&tiny)]);
+    // What a kill leaves: a writer in rollback-journal mode whose small cache has spilled into the
+    // file, copied while it still holds its lock.
+    let conn = Connection::open(e.db()).unwrap();
+    conn.execute_batch("PRAGMA journal_mode=DELETE; PRAGMA cache_size=5; BEGIN IMMEDIATE;")
+        .unwrap();
+    for i in 0..5000 {
+        conn.execute(
+            "INSERT INTO products (asin, first_seen, last_seen) VALUES (?1, 'x', 'x')",
+            [format!("X{i:06}")],
+        )
+        .unwrap();
+    }
+    let crashed = Env::new();
+    let journal = |env: &Env| env.dir.path().join("t.db-journal");
+    std::fs::copy(e.db(), crashed.db()).unwrap();
+    std::fs::copy(journal(&e), journal(&crashed)).unwrap();
+    drop(conn);
+    let out = crashed.run(&["report", "reviews", "--format", "csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    assert_eq!(crashed.count("SELECT count(*) FROM products"), 1);
+}
+
 #[test]
 fn analyze_then_report_the_hooks_the_scorer_uses() {
     let e = Env::new();

@@ -55,6 +55,7 @@ impl Store {
                 path.display()
             )));
         }
+        roll_back_interrupted_load(path);
         let conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -92,6 +93,28 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// A bulk load that was killed leaves a rollback journal (see `raw::BulkJournal`) that only a
+/// connection that may write can undo; a read-only one would fail with "attempt to write a
+/// readonly database". So a reader first lets a writing connection roll it back, if it may.
+fn roll_back_interrupted_load(path: &Path) {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    if !Path::new(&journal).exists() {
+        return;
+    }
+    if let Ok(c) = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) {
+        let _ = c.busy_timeout(BUSY_TIMEOUT);
+        // Any read rolls a hot journal back; a load still running keeps its lock, and the
+        // reader then waits for it like any other.
+        let _ = c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        });
     }
 }
 
