@@ -371,7 +371,15 @@ fn a_bulk_first_load_returns_to_wal_and_an_open_reader_keeps_the_usual_path() {
             .unwrap()
     };
 
+    // A bulk load that fails commits nothing and leaves WAL mode on.
     let e = Env::new();
+    let mut bad = big.clone();
+    bad.extend_from_slice(b"{\"asin\":\"B1\",\"rating\":9}\n");
+    let bad = e.file("bad.jsonl", &bad);
+    assert_eq!(e.run(&["ingest", "--strict", p(&bad)]).status.code(), Some(1));
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 0);
+    assert_eq!(journal_mode(&e.db()), "wal");
+
     let f = e.file("big.jsonl", &big);
     e.ok(&["ingest", p(&f)]);
     assert_eq!(e.count("SELECT count(*) FROM reviews"), i as i64);
