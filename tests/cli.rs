@@ -376,7 +376,10 @@ fn a_bulk_first_load_returns_to_wal_and_an_open_reader_keeps_the_usual_path() {
     let mut bad = big.clone();
     bad.extend_from_slice(b"{\"asin\":\"B1\",\"rating\":9}\n");
     let bad = e.file("bad.jsonl", &bad);
-    assert_eq!(e.run(&["ingest", "--strict", p(&bad)]).status.code(), Some(1));
+    assert_eq!(
+        e.run(&["ingest", "--strict", p(&bad)]).status.code(),
+        Some(1)
+    );
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 0);
     assert_eq!(journal_mode(&e.db()), "wal");
 

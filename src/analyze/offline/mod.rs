@@ -436,6 +436,22 @@ mod tests {
     }
 
     #[test]
+    fn a_negator_inside_a_phrase_does_not_negate_what_follows() {
+        assert_eq!(
+            a("", "Rien à redire, parfait.").sentiment,
+            Sentiment::Positive
+        );
+        assert_eq!(
+            a("", "No complaints, works great.").sentiment,
+            Sentiment::Positive
+        );
+        assert_eq!(
+            a("", "Prodotto conforme alla descrizione.").sentiment,
+            Sentiment::Positive
+        );
+    }
+
+    #[test]
     fn empty_short_and_emoji() {
         let r = Offline::new().analyze(None, None);
         assert_eq!(

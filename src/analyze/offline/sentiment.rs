@@ -281,16 +281,21 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
     // read false friends ("die", "war", "kind", "ha") as sentiment.
     let foreign = first.is_some_and(|f| f != "en");
     let negator = |p: &String| is_negator(p) || (french && p == "ne");
+    // Where the words that may negate the current one start: a negator inside a phrase ("rien à
+    // redire", "no complaints") belongs to that phrase, not to the words after it.
+    let mut scope_start = 0;
     let mut i = 0;
     while i < toks.len() {
+        let window = |n: usize| &toks[i.saturating_sub(n).max(scope_start).min(i)..i];
         let phrase = std::iter::once(&lex.extra)
             .chain(langs.iter().filter_map(|&l| lex.by_lang.get(l)))
             .find_map(|l| l.phrase(&toks[i..]));
         if let Some((len, v)) = phrase {
             // "no vale la pena", "not worth the money": a phrase is negated like a word.
-            let negated = toks[i.saturating_sub(3)..i].iter().any(negator);
+            let negated = window(3).iter().any(negator);
             vals.push((i, v * SCALE * if negated { NEGATION } else { 1.0 }));
             i += len;
+            scope_start = i;
             continue;
         }
         let raw = toks[i].as_str();
@@ -315,11 +320,10 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
                     "nicht" | "nichts" | "kein" | "keine" | "nie" | "niemals"
                 )
             });
-        let negated =
-            elided_ne || negated_after || toks[i.saturating_sub(3)..i].iter().any(negator);
+        let negated = elided_ne || negated_after || window(3).iter().any(negator);
         // A function verb needs its negator close: "doesn't install", not "don't need to install".
         let malfunction = FUNCTION_VERBS.contains(&t)
-            && (elided_ne || negated_after || toks[i.saturating_sub(2)..i].iter().any(negator));
+            && (elided_ne || negated_after || window(2).iter().any(negator));
         if malfunction {
             vals.push((i, MALFUNCTION * SCALE));
             i += 1;
