@@ -79,7 +79,9 @@ fn rated(lex: &Lexicons, t: &str) -> bool {
     }
 }
 
-/// (English term, forms in German, French, Italian, Spanish).
+/// (English term, forms in German, French, Italian, Spanish). Forms that are mostly other words
+/// are left out: "son" (sound) is French "his", "vite" (screws) French "quickly", "hoja" (blade)
+/// Spanish "sheet".
 const PARTS: &[(&str, &[&str])] = &[
     (
         "lid",
@@ -165,7 +167,7 @@ const PARTS: &[(&str, &[&str])] = &[
     ),
     (
         "sound",
-        &["klang", "ton", "sound", "son", "suono", "audio", "sonido"],
+        &["klang", "ton", "sound", "suono", "audio", "sonido"],
     ),
     ("color", &["farbe", "couleur", "colore", "color"]),
     (
@@ -264,7 +266,6 @@ const PARTS: &[(&str, &[&str])] = &[
             "schraube",
             "schrauben",
             "vis",
-            "vite",
             "viti",
             "tornillo",
             "tornillos",
@@ -274,10 +275,7 @@ const PARTS: &[(&str, &[&str])] = &[
     ("edge", &["rand", "kante", "bord", "bordo", "borde"]),
     ("motor", &["motor", "moteur", "motore"]),
     ("filter", &["filter", "filtre", "filtro"]),
-    (
-        "blade",
-        &["klinge", "messer", "lame", "lama", "cuchilla", "hoja"],
-    ),
+    ("blade", &["klinge", "messer", "lame", "lama", "cuchilla"]),
     (
         "charging case",
         &[
