@@ -24,7 +24,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "durability",
-        r"\b(broke|snapped|cracked|tore|torn|ripped|fell apart|falling apart|wore out|worn out|came apart|came off|came loose|peeling|peeled|rusted|rusty|bent)\b|\bbroken after|\bkaputt|\bgebrochen|\bgerissen|\bzerbrochen|\babgebrochen|\bhat sich gelöst|\bverbogen|\bcassée?s?\b|\bs'est (cassée?|rompue?|brisée?)|\bdéchiré|\bs'est décollé|\brott[oaie]\b|\bsi è (rotto|rotta|staccat[oa])|\bstrappat|\bcrepat|\brot[oa]s?\b|\bse (rompió|ha roto|rompe|despegó|ha despegado)|\bdespegad|\bagrietad|\bse (están |estan )?pel(a|an|ando)\b|\bpelando\b|\bse (ha |han )?despeg|\bno (han |ha )?durado nada|\bdura(n)? (muy )?poco\b|\bse (suelta|sueltan|descose|descosen|rompieron)\b|\bdidn't last\b|\b(did not|didn't|won't|will not) last (long|a (week|month|year))",
+        r"\b(broke|snapped|cracked|tore|torn|ripped|fell apart|falling apart|wore out|worn out|came apart|came off|came loose|peeling|peeled|rusted|rusty|bent)\b|\bbroken after|\bkaputt|\bgebrochen|\bgerissen|\bzerbrochen|\babgebrochen|\bhat sich gelöst|\bverbogen|\bcassée?s?\b|\bs'est (cassée?|rompue?|brisée?)|\bdéchiré|\bs'est décollé|\brott[oaie]\b|\bsi è (rotto|rotta|staccat[oa])|\bstrappat|\bcrepat|\brot[oa]s?\b|\bse (rompió|ha roto|rompe|despegó|ha despegado)|\bdespegad|\bagrietad|\bse (están |estan )?pel(a|an|ando)\b|\bpelando\b|\bse (ha |han )?despeg|\bno (han |ha )?durado nada|\bdura(n)? (muy )?poco\b|\bse (suelta|sueltan|descose|descosen|rompieron)\b|\bdidn't last\b|\bwork(ed|s)? (great|fine|well|perfectly|ok|okay) for (about |only |just )?(a|an|one|two|three|four|five|six|a few|a couple( of)?|\d+) (days?|weeks?|months?),? (then|until|before|and then|but then)\b|\b(comes?|coming) (off|undone|apart|loose)\b|\bcame undone\b|\b(did not|didn't|won't|will not) last (long|a (week|month|year))",
         "",
     ),
     (
@@ -246,6 +246,11 @@ mod tests {
             ("it doesn't always work", "defective"),
             ("reset it three times to no avail", "defective"),
             ("the sound is mediocre", "quality"),
+            (
+                "worked great for 3 weeks then the video output failed",
+                "durability",
+            ),
+            ("the cover seemed to come undone very easily", "durability"),
             ("sometimes it goes a little haywire", "defective"),
             ("then it stopped connecting to the wifi", "defective"),
             ("se están pelando las asas", "durability"),

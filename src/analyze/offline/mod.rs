@@ -449,6 +449,11 @@ mod tests {
             a("", "Prodotto conforme alla descrizione.").sentiment,
             Sentiment::Positive
         );
+        // "Anything but" negates; its "but" is no contrast.
+        assert_eq!(
+            a("", "The software was anything but easy to use.").sentiment,
+            Sentiment::Negative
+        );
     }
 
     #[test]

@@ -280,26 +280,31 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
     // Another language's text borrows a few English words; the rest of the English list would
     // read false friends ("die", "war", "kind", "ha") as sentiment.
     let foreign = first.is_some_and(|f| f != "en");
-    let negator = |p: &String| is_negator(p) || (french && p == "ne");
+    // "Anything but easy" negates like "not easy"; that "but" is no contrast.
+    let anything_but = |j: usize| toks[j] == "but" && j > 0 && toks[j - 1] == "anything";
+    let negates: Vec<bool> = (0..toks.len())
+        .map(|j| is_negator(&toks[j]) || (french && toks[j] == "ne") || anything_but(j))
+        .collect();
     // Where the words that may negate the current one start: a negator inside a phrase ("rien à
     // redire", "no complaints") belongs to that phrase, not to the words after it.
     let mut scope_start = 0;
     let mut i = 0;
     while i < toks.len() {
-        let window = |n: usize| &toks[i.saturating_sub(n).max(scope_start).min(i)..i];
+        let negated_within =
+            |n: usize| negates[i.saturating_sub(n).max(scope_start).min(i)..i].contains(&true);
         let phrase = std::iter::once(&lex.extra)
             .chain(langs.iter().filter_map(|&l| lex.by_lang.get(l)))
             .find_map(|l| l.phrase(&toks[i..]));
         if let Some((len, v)) = phrase {
             // "no vale la pena", "not worth the money": a phrase is negated like a word.
-            let negated = window(3).iter().any(negator);
+            let negated = negated_within(3);
             vals.push((i, v * SCALE * if negated { NEGATION } else { 1.0 }));
             i += len;
             scope_start = i;
             continue;
         }
         let raw = toks[i].as_str();
-        if is_negator(raw) || (french && raw == "ne") {
+        if negates[i] {
             i += 1;
             continue;
         }
@@ -320,10 +325,10 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
                     "nicht" | "nichts" | "kein" | "keine" | "nie" | "niemals"
                 )
             });
-        let negated = elided_ne || negated_after || window(3).iter().any(negator);
+        let negated = elided_ne || negated_after || negated_within(3);
         // A function verb needs its negator close: "doesn't install", not "don't need to install".
-        let malfunction = FUNCTION_VERBS.contains(&t)
-            && (elided_ne || negated_after || window(2).iter().any(negator));
+        let malfunction =
+            FUNCTION_VERBS.contains(&t) && (elided_ne || negated_after || negated_within(2));
         if malfunction {
             vals.push((i, MALFUNCTION * SCALE));
             i += 1;
@@ -352,7 +357,9 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
         }
         i += 1;
     }
-    let contrast = toks.iter().rposition(|t| CONTRAST.contains(&t.as_str()));
+    let contrast = (0..toks.len())
+        .rev()
+        .find(|&j| CONTRAST.contains(&toks[j].as_str()) && !anything_but(j));
     vals.iter()
         .map(|&(pos, s)| match contrast {
             Some(c) if pos < c => s * 0.5,
