@@ -14,6 +14,8 @@ const NEGATORS: &[&str] = &[
     "keine", "keinen", "keinem", "keiner", "nicht", "nie", "niemals", "ohne", "nichts", "pas",
     "jamais", "rien", "sans", "aucun", "aucune", "non", "mai", "senza", "nessun", "nessuna",
     "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún", "ninguna",
+    // "Neither … nor": "weder … noch", "ni … ni", "né … né".
+    "weder", "ni", "né",
     // Contractions typed without the apostrophe, as VADER lists them.
     "cant", "dont", "doesnt", "didnt", "wont", "isnt", "wasnt", "arent", "werent", "couldnt",
     "wouldnt", "shouldnt", "aint", "havent", "hasnt", "hadnt",
