@@ -231,6 +231,31 @@ const PARTS: &[(&str, &[&str])] = &[
     ("straw", &["strohhalm", "paille", "cannuccia", "pajita"]),
     ("display", &["anzeige"]),
     (
+        "switch",
+        &["schalter", "interrupteur", "interruttore", "interruptor"],
+    ),
+    ("speaker", &["lautsprecher", "altoparlante", "altavoz"]),
+    (
+        "microphone",
+        &["mikrofon", "micro", "microphone", "microfono", "micrófono"],
+    ),
+    (
+        "camera",
+        &["kamera", "caméra", "fotocamera", "telecamera", "cámara"],
+    ),
+    ("keyboard", &["tastatur", "clavier", "tastiera", "teclado"]),
+    ("mouse", &["maus", "souris", "ratón"]),
+    ("housing", &["gehäuse", "boîtier", "scocca"]),
+    ("mount", &["halterung", "fixation"]),
+    ("stand", &["ständer"]),
+    ("door", &["tür", "puerta"]),
+    ("drawer", &["schublade", "tiroir", "cassetto", "cajón"]),
+    ("seat", &["sitz", "siège", "sedile", "asiento"]),
+    ("cushion", &["kissen", "coussin", "cuscino", "cojín"]),
+    ("cover", &["housse", "fodera"]),
+    ("brake", &["bremse", "frein", "freno"]),
+    ("chain", &["kette", "catena"]),
+    (
         "packaging",
         &[
             "verpackung",
