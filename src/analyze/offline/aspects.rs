@@ -24,7 +24,7 @@ take took taken give gave look looks looked seem seems seemed know knew think th
 felt put keep kept turn turned start started stop stopped tell told call called return returned \
 see saw seen like liked back now ever never always sometimes already yet again almost around enough \
 however though although because since unless whether either neither instead rather else etc ok okay \
-yes yeah well far sure actually probably definitely totally simply especially pretty kind sort \
+yes yeah well far high low sure actually probably definitely totally simply especially pretty kind sort \
 leak leaks leaking broke broken break breaks crack cracks snapped tore torn ripped fell fall falls died dies \
 dead stuck loose missing wrong smell smells stinks squeaks rattles arrived received came sent waste junk \
 garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad \

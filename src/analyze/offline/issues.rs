@@ -99,7 +99,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "price_value",
-        r"\b(over ?priced|too expensive|not worth (the|it)|waste of money|poor value|rip ?off)\b|\bzu teuer|\büberteuert|\bnicht (das geld|den preis|sein geld) wert|\bgeldverschwendung|\btrop cher|\bne vaut pas|\bargent (jeté|gaspillé|perdu)|\btroppo caro|\bnon vale (la pena|il prezzo)|\bsoldi buttati|\bdemasiado caro|\bno vale la pena|\bno merece la pena|\bdinero tirado",
+        r"\b(over ?priced|too expensive|not worth (the|it)|waste of money|poor value|rip ?off)\b|\bzu teuer|\büberteuert|\bnicht (das geld|den preis|sein geld) wert|\bgeldverschwendung|\btrop cher|\bne vaut pas|\bargent (jeté|gaspillé|perdu)|\btroppo caro|\bnon vale (la pena|il prezzo)|\bsoldi buttati|\bdemasiado caro|\bno vale la pena|\bno merece la pena|\bdinero tirado|\b(price|prix|prezzo|precio|preis) (is |est |è |es |ist )?((way|far|much|too|a bit|a little|trop|troppo|demasiado|zu|molto|muy|sehr|un peu|un po'|un poco|etwas|bastante|ziemlich|assez|abbastanza) ){0,2}(high|élevé|alto|elevado|hoch)\b|\bpreis ist zu hoch",
         r"\b(price|expensive|value|preis|teuer|prix|cher|prezzo|caro|precio)\b",
     ),
     (
@@ -246,6 +246,9 @@ mod tests {
             ("it doesn't always work", "defective"),
             ("reset it three times to no avail", "defective"),
             ("the sound is mediocre", "quality"),
+            ("le prix est trop élevé", "price_value"),
+            ("the price is way too high", "price_value"),
+            ("il prezzo è un po' alto", "price_value"),
             (
                 "worked great for 3 weeks then the video output failed",
                 "durability",
