@@ -147,7 +147,7 @@ const POST_NEGATED: &[&str] = &[
 const MALFUNCTION: f64 = -0.5;
 
 /// "poco útil", "peu pratique", "wenig stabil": not very. After an article ("un poco caro", "un
-/// peu cher", "ein wenig laut") they mean "a little" and leave the word as it is.
+/// peu cher", "ein wenig laut") they mean "a little": see `is_dampened`.
 const DIMINISHERS: &[&str] = &["poco", "poca", "pocos", "pocas", "peu", "wenig"];
 const ARTICLES: &[&str] = &["un", "una", "ein", "eine", "a"];
 const DIMINISH: f64 = -0.5;
@@ -242,8 +242,8 @@ fn is_negator(t: &str) -> bool {
     NEGATORS.contains(&t) || t.ends_with("n't")
 }
 
-/// "A bit", "etwas", "un peu", "un poco", "un po'", "leicht": the word counts half ("etwas lang"
-/// is a small complaint, "un poco caro" a mild one).
+/// "A bit", "etwas", "ein wenig", "un peu", "un poco", "un po'", "leicht": the word counts half
+/// ("etwas lang" is a small complaint, "un poco caro" a mild one).
 const DAMPENERS: &[&str] = &[
     "slightly",
     "somewhat",
@@ -260,8 +260,8 @@ fn is_dampened(toks: &[String], i: usize) -> bool {
     let before = |k: usize| i.checked_sub(k).map(|j| toks[j].as_str());
     DAMPENERS.contains(&before(1).unwrap_or(""))
         || (matches!(before(1), Some("bit" | "little")) && before(2) == Some("a"))
-        || (matches!(before(1), Some("peu" | "poco" | "po"))
-            && matches!(before(2), Some("un" | "una")))
+        || (matches!(before(1), Some("peu" | "poco" | "po" | "wenig"))
+            && matches!(before(2), Some("un" | "una" | "ein")))
 }
 
 /// A diminisher one or two tokens before `i`, not itself after an article.
