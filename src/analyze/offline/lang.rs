@@ -38,18 +38,28 @@ impl LangId {
     }
 
     /// ISO 639-1 code, or None when the text is too short or mixed to tell.
+    #[cfg(test)]
     pub fn detect(&self, text: &str) -> Option<&'static str> {
+        self.guess(text).map(|(lang, _)| lang)
+    }
+
+    /// The language (ISO 639-1), or None when the text is too short or mixed to tell, and
+    /// whether the guess is firm. A short text that no function words decide
+    /// gets an unsure trigram guess ("Sad joke. Worthless." came out Dutch, "Fairly useless."
+    /// French): the caller may know better from which lexicon knows its words.
+    pub fn guess(&self, text: &str) -> Option<(&'static str, bool)> {
         // Short texts fool trigram models ("Cannot pair with echo" came out Spanish); their
         // function words rarely do.
         if let Some(lang) = self.by_function_words(text) {
-            return Some(lang);
+            return Some((lang, true));
         }
         let info = self.detector.detect(text)?;
         let letters = text.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 12 && info.confidence() < 0.9 {
             return None;
         }
-        Some(match info.lang() {
+        let firm = letters >= SHORT_LETTERS || info.confidence() >= FIRM_CONFIDENCE;
+        let lang = match info.lang() {
             Lang::Eng => "en",
             Lang::Deu => "de",
             Lang::Fra => "fr",
@@ -59,9 +69,15 @@ impl LangId {
             Lang::Pol => "pl",
             Lang::Swe => "sv",
             _ => return None,
-        })
+        };
+        Some((lang, firm))
     }
 }
+
+/// Below this many letters, a trigram guess under `FIRM_CONFIDENCE` is unsure. whatlang's
+/// confidence for two- to six-word reviews is mostly under 0.2 whether it is right or wrong.
+const SHORT_LETTERS: usize = 45;
+const FIRM_CONFIDENCE: f64 = 0.3;
 
 /// The most common function words of each marketplace language, and everyday review words that
 /// belong to it alone ("works", "funciona", "leider"): short reviews rarely have enough function

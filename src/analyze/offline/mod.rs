@@ -65,7 +65,12 @@ impl Offline {
         let title = text::decode_entities(title.unwrap_or("").trim());
         let body = text::decode_entities(body.unwrap_or("").trim());
         let joined = format!("{title}\n{body}");
-        let language = self.langid.detect(&joined);
+        let language = match self.langid.guess(&joined) {
+            Some((lang, false)) if lang != "en" && self.reads_as_english(&joined, lang) => {
+                Some("en")
+            }
+            guess => guess.map(|(lang, _)| lang),
+        };
         let all: Vec<usize> = (0..lexicon::LANGS.len()).collect();
         let langs: Vec<usize> =
             match language.and_then(|l| lexicon::LANGS.iter().position(|x| *x == l)) {
@@ -142,6 +147,30 @@ impl Offline {
             issues,
             aspects,
         }
+    }
+}
+
+impl Offline {
+    /// Whether more of a short text's words are English sentiment words than words of `lang`'s
+    /// lexicons (none for a language without them): "Terrible. Stopped working." is English
+    /// whatever its trigrams say.
+    fn reads_as_english(&self, text: &str, lang: &str) -> bool {
+        let own = lexicon::LANGS.iter().position(|l| *l == lang);
+        let (mut english, mut other) = (0, 0);
+        for t in text::tokens(text) {
+            // Emoji are in every language's reviews.
+            if !t.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            english += usize::from(self.lex.by_lang[0].word_inflected(&t, 0).is_some());
+            other += usize::from(own.is_some_and(|i| {
+                self.lex
+                    .by_lang
+                    .get(i)
+                    .is_some_and(|lx| lx.word_inflected(&t, i).is_some())
+            }));
+        }
+        english > other
     }
 }
 
@@ -241,6 +270,51 @@ mod tests {
     }
 
     #[test]
+    fn what_is_lacking_is_no_praise() {
+        for text in [
+            "Im Vergleich zu den ersten Folgen fehlt dem letzten Film einfach das Zauberhafte.",
+            "The sequel lacks the charm of the original.",
+            "Le manque la magie du premier.",
+        ] {
+            let r = a("", text);
+            assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn german_nicht_closes_the_clause_after_particles() {
+        let r = a("", "Überzeugt mich leider überhaupt nicht.");
+        assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+        // A "nicht" in the next clause is that clause's.
+        let r = a(
+            "",
+            "Das Buch gefällt mir sehr, und den Film kenne ich nicht.",
+        );
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+    }
+
+    #[test]
+    fn blame_outweighs_as_much_praise() {
+        // One positive and one negative word of the same strength: the complaint wins.
+        let r = a("", "Pretty design, terrible sound.");
+        assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+    }
+
+    #[test]
+    fn short_english_reviews_are_english_whatever_their_trigrams() {
+        for text in [
+            "Sad joke. Worthless.",
+            "Fairly useless.",
+            "Works beautifully, excellent sound.",
+        ] {
+            assert_eq!(a("", text).language.as_deref(), Some("en"), "{text}");
+        }
+        // Short reviews in other languages keep theirs.
+        assert_eq!(a("", "Schlechte Qualität").language.as_deref(), Some("de"));
+        assert_eq!(a("", "Très déçu").language.as_deref(), Some("fr"));
+    }
+
+    #[test]
     fn diminishers_and_unmet_expectations() {
         assert_eq!(a("", "Producto poco útil.").sentiment, Sentiment::Negative);
         assert_eq!(
@@ -323,7 +397,8 @@ mod tests {
 
     #[test]
     fn praise_and_blame_in_balance_is_neutral() {
-        let r = a("", "The sound is great. The battery is awful.");
+        // Blame counts 1.5× (see `sentiment::NEGATIVE_WEIGHT`): this much praise balances it.
+        let r = a("", "The sound is great and clear. The battery is awful.");
         assert_eq!(r.sentiment, Sentiment::Neutral, "{r:?}");
         let r = a(
             "",

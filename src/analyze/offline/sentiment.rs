@@ -8,6 +8,9 @@ pub const SCALE: f64 = 4.0;
 const ALPHA: f64 = 15.0;
 const NEGATION: f64 = -0.74;
 const BOOST: f64 = 1.3;
+/// Negative words count 1.5×: people praise with more words than they blame, even in complaints,
+/// so plain sums lean positive (the "negative weighting" of SO-CAL, Taboada et al. 2011).
+const NEGATIVE_WEIGHT: f64 = 1.5;
 
 const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "kein",
@@ -141,6 +144,18 @@ const POST_NEGATED: &[&str] = &[
     "half",
     "hält",
     "funktioniert",
+];
+
+/// Verbs of lacking: a quality named after them is missing.
+const LACK_VERBS: &[&str] = &[
+    "lack", "lacks", "lacked", "lacking", "fehlt", "fehlen", "fehlte", "fehlten", "mangelt",
+    "manque", "manquent", "manquait", "manca", "mancano", "mancava", "falta", "faltan", "faltaba",
+    "carece",
+];
+
+/// German conjunctions that start a new clause: a "nicht" after them negates that clause's verb.
+const CLAUSE_BREAKS: &[&str] = &[
+    "und", "aber", "doch", "sondern", "weil", "dass", "denn", "obwohl", "oder", "wenn", "als",
 ];
 
 /// Valence of a negated function verb, on the -1..1 scale of the lexicons.
@@ -319,14 +334,19 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             _ => (raw, false),
         };
         // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
+        // The "nicht" ends the clause, after objects and particles ("überzeugt mich leider
+        // überhaupt nicht"), so look up to five words on, but not past a conjunction.
         let negated_after = german
             && POST_NEGATED.contains(&t)
-            && toks[i + 1..(i + 4).min(toks.len())].iter().any(|n| {
-                matches!(
-                    n.as_str(),
-                    "nicht" | "nichts" | "kein" | "keine" | "nie" | "niemals"
-                )
-            });
+            && toks[i + 1..(i + 6).min(toks.len())]
+                .iter()
+                .take_while(|n| !CLAUSE_BREAKS.contains(&n.as_str()))
+                .any(|n| {
+                    matches!(
+                        n.as_str(),
+                        "nicht" | "nichts" | "kein" | "keine" | "nie" | "niemals"
+                    )
+                });
         let negated = elided_ne || negated_after || negated_within(3);
         // A function verb needs its negator close: "doesn't install", not "don't need to install".
         let malfunction =
@@ -348,7 +368,13 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             if i > 0 && BOOSTERS.contains(&toks[i - 1].as_str()) {
                 s *= BOOST;
             }
-            if negated {
+            // "fehlt dem Film einfach das Zauberhafte", "lacks the charm": what is missing is
+            // no praise.
+            let lacked = s > 0.0
+                && toks[i.saturating_sub(5).max(scope_start)..i]
+                    .iter()
+                    .any(|w| LACK_VERBS.contains(&w.as_str()));
+            if negated || lacked {
                 s *= NEGATION;
             } else if is_diminished(toks, i) {
                 s *= DIMINISH;
@@ -363,7 +389,8 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
         .rev()
         .find(|&j| CONTRAST.contains(&toks[j].as_str()) && !anything_but(j));
     vals.iter()
-        .map(|&(pos, s)| match contrast {
+        .map(|&(pos, s)| (pos, if s < 0.0 { s * NEGATIVE_WEIGHT } else { s }))
+        .map(|(pos, s)| match contrast {
             Some(c) if pos < c => s * 0.5,
             Some(_) => s * 1.5,
             None => s,
