@@ -131,6 +131,22 @@ impl Offline {
         let mixed = praise.min(blame) >= MIXED_RATIO * praise.max(blame) && praise.min(blame) > 0.0;
         // "Ok, nothing special": a lukewarm verdict without strong words either way is neutral.
         let middling = lukewarm && lexicon_score.abs() < LUKEWARM_MAX;
+        if std::env::var_os("PI_WHY").is_some() {
+            eprintln!(
+                "WHY {} {} {:.3} {:.3} {:.2} {:.2} {}",
+                mixed,
+                middling,
+                score,
+                lexicon_score,
+                praise,
+                blame,
+                joined
+                    .replace('\n', " ")
+                    .chars()
+                    .take(100)
+                    .collect::<String>()
+            );
+        }
         let sentiment = if mixed || middling {
             Sentiment::Neutral
         } else if score >= NEUTRAL_BAND {
@@ -279,6 +295,20 @@ mod tests {
             let r = a("", text);
             assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
         }
+    }
+
+    #[test]
+    fn praise_under_a_modal_is_not_found_praise() {
+        for text in [
+            "It could have been a great player.",
+            "Das hätte ein richtig guter Film werden können, leider zu lang.",
+        ] {
+            let r = a("", text);
+            assert_ne!(r.sentiment, Sentiment::Positive, "{text}: {r:?}");
+        }
+        // Recommending under a modal is still praise.
+        let r = a("", "I would recommend it to anyone.");
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
     }
 
     #[test]

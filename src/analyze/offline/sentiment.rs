@@ -153,6 +153,21 @@ const LACK_VERBS: &[&str] = &[
     "carece",
 ];
 
+/// Modal and conditional verbs: what follows them is wished, expected or supposed, not found.
+const IRREALIS: &[&str] = &[
+    "would", "could", "should", "might", "hätte", "hätten", "wäre", "wären", "sollte", "sollten",
+    "könnte", "könnten", "würde", "würden", "habría", "hubiera", "hubiese", "debería", "podría",
+    "aurait", "auraient", "devrait", "pourrait", "avrebbe", "sarebbe", "dovrebbe", "potrebbe",
+];
+/// Verbs of recommending and buying, which modals soften but do not block.
+const RECOMMENDING: &[&str] = &[
+    "recommend",
+    "empfehl",
+    "recomend",
+    "recommand",
+    "consigli",
+    "buy",
+];
 /// German conjunctions that start a new clause: a "nicht" after them negates that clause's verb.
 const CLAUSE_BREAKS: &[&str] = &[
     "und", "aber", "doch", "sondern", "weil", "dass", "denn", "obwohl", "oder", "wenn", "als",
@@ -374,6 +389,19 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
                 && toks[i.saturating_sub(5).max(scope_start)..i]
                     .iter()
                     .any(|w| LACK_VERBS.contains(&w.as_str()));
+            // "Could have been great", "hätte ein guter Film werden können": praise under a modal
+            // is irrealis, not said of the product (SO-CAL's irrealis blocking). Recommending
+            // stays praise ("I would recommend it").
+            if s > 0.0
+                && !negated
+                && !RECOMMENDING.iter().any(|r| t.starts_with(r))
+                && toks[i.saturating_sub(6).max(scope_start)..i]
+                    .iter()
+                    .any(|w| IRREALIS.contains(&w.as_str()))
+            {
+                i += 1;
+                continue;
+            }
             if negated || lacked {
                 s *= NEGATION;
             } else if is_diminished(toks, i) {
