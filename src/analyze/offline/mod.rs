@@ -131,22 +131,6 @@ impl Offline {
         let mixed = praise.min(blame) >= MIXED_RATIO * praise.max(blame) && praise.min(blame) > 0.0;
         // "Ok, nothing special": a lukewarm verdict without strong words either way is neutral.
         let middling = lukewarm && lexicon_score.abs() < LUKEWARM_MAX;
-        if std::env::var_os("PI_WHY").is_some() {
-            eprintln!(
-                "WHY {} {} {:.3} {:.3} {:.2} {:.2} {}",
-                mixed,
-                middling,
-                score,
-                lexicon_score,
-                praise,
-                blame,
-                joined
-                    .replace('\n', " ")
-                    .chars()
-                    .take(100)
-                    .collect::<String>()
-            );
-        }
         let sentiment = if mixed || middling {
             Sentiment::Neutral
         } else if score >= NEUTRAL_BAND {
