@@ -142,6 +142,28 @@ impl Lexicon {
                     self.words.get(&format!("{stem}e{last}")).copied()
                 })
             })
+            // Comparatives and superlatives take an umlaut ("schwächste" → "schwach").
+            .or_else(|| {
+                ["esten", "este", "sten", "ste", "eren", "erer", "ere", "er"]
+                    .iter()
+                    .find_map(|suffix| {
+                        let base = t.strip_suffix(suffix)?;
+                        let (i, c) = base
+                            .char_indices()
+                            .rev()
+                            .find(|(_, c)| "äöü".contains(*c))?;
+                        let plain = match c {
+                            'ä' => 'a',
+                            'ö' => 'o',
+                            _ => 'u',
+                        };
+                        let mut w = String::with_capacity(base.len());
+                        w.push_str(&base[..i]);
+                        w.push(plain);
+                        w.push_str(&base[i + c.len_utf8()..]);
+                        (w.chars().count() >= 3).then(|| self.words.get(&w).copied())?
+                    })
+            })
             .or_else(|| self.compound_head(t)),
             Some(&"fr") => ["es", "e", "s", "x"].iter().find_map(|s| strip(s)),
             Some(&"it") => [("a", "o"), ("i", "o"), ("e", "o"), ("he", "o"), ("i", "e")]

@@ -296,6 +296,26 @@ mod tests {
     }
 
     #[test]
+    fn german_review_language() {
+        for text in [
+            // An umlauted superlative finds its base ("schwächste" → "schwach").
+            "Der mit Abstand schwächste Teil der Reihe.",
+            // "Null" negates; the lack verb comes last.
+            "Null Spannung, und der Film lässt jeden Tiefgang vermissen.",
+            // Other people's ratings are not the reviewer's verdict.
+            "Trotz der vielen positiven Bewertungen gekauft. Bin sowas von enttäuscht.",
+            // "Leider" is never negated, even after "nichts".
+            "Leider nichts Neues und leider sehr fad.",
+            "Filme, die keiner braucht. Erspart euch diesen Film.",
+        ] {
+            let r = a("", text);
+            assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+        }
+        let r = a("", "Zero problems so far, it just works.");
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+    }
+
+    #[test]
     fn german_nicht_closes_the_clause_after_particles() {
         let r = a("", "Überzeugt mich leider überhaupt nicht.");
         assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");

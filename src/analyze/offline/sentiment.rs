@@ -16,7 +16,9 @@ const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "kein",
     "keine", "keinen", "keinem", "keiner", "nicht", "nie", "niemals", "ohne", "nichts", "pas",
     "jamais", "rien", "sans", "aucun", "aucune", "non", "mai", "senza", "nessun", "nessuna",
-    "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún", "ninguna",
+    "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún", "ninguna", "nix",
+    // "Zero problems", "null Spannung".
+    "zero", "null", "cero", "zéro",
     // "Neither … nor": "weder … noch", "ni … ni", "né … né".
     "weder", "ni", "né",
     // Contractions typed without the apostrophe, as VADER lists them.
@@ -148,9 +150,28 @@ const POST_NEGATED: &[&str] = &[
 
 /// Verbs of lacking: a quality named after them is missing.
 const LACK_VERBS: &[&str] = &[
-    "lack", "lacks", "lacked", "lacking", "fehlt", "fehlen", "fehlte", "fehlten", "mangelt",
-    "manque", "manquent", "manquait", "manca", "mancano", "mancava", "falta", "faltan", "faltaba",
+    "lack",
+    "lacks",
+    "lacked",
+    "lacking",
+    "fehlt",
+    "fehlen",
+    "fehlte",
+    "fehlten",
+    "mangelt",
+    "manque",
+    "manquent",
+    "manquait",
+    "manca",
+    "mancano",
+    "mancava",
+    "falta",
+    "faltan",
+    "faltaba",
     "carece",
+    "vermissen",
+    "vermisst",
+    "vermisse",
 ];
 
 /// Modal and conditional verbs: what follows them is wished, expected or supposed, not found.
@@ -168,6 +189,18 @@ const RECOMMENDING: &[&str] = &[
     "consigli",
     "buy",
 ];
+/// Adverbs of regret that comment on a whole sentence.
+const SENTENCE_ADVERBS: &[&str] = &[
+    "unfortunately",
+    "sadly",
+    "leider",
+    "malheureusement",
+    "purtroppo",
+    "lamentablemente",
+    "desafortunadamente",
+    "desgraciadamente",
+];
+
 /// German conjunctions that start a new clause: a "nicht" after them negates that clause's verb.
 const CLAUSE_BREAKS: &[&str] = &[
     "und", "aber", "doch", "sondern", "weil", "dass", "denn", "obwohl", "oder", "wenn", "als",
@@ -359,10 +392,13 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
                 .any(|n| {
                     matches!(
                         n.as_str(),
-                        "nicht" | "nichts" | "kein" | "keine" | "nie" | "niemals"
+                        "nicht" | "nichts" | "nix" | "kein" | "keine" | "nie" | "niemals"
                     )
                 });
-        let negated = elided_ne || negated_after || negated_within(3);
+        // "Leider nichts Neues und leider …": a sentence adverb comments on the sentence and is
+        // never negated.
+        let negated =
+            !SENTENCE_ADVERBS.contains(&t) && (elided_ne || negated_after || negated_within(3));
         // A function verb needs its negator close: "doesn't install", not "don't need to install".
         let malfunction =
             FUNCTION_VERBS.contains(&t) && (elided_ne || negated_after || negated_within(2));
@@ -385,8 +421,10 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             }
             // "fehlt dem Film einfach das Zauberhafte", "lacks the charm": what is missing is
             // no praise.
+            // Verb-final German and predicates put the verb after it ("lässt den Tiefgang
+            // vermissen", "the charm is lacking").
             let lacked = s > 0.0
-                && toks[i.saturating_sub(5).max(scope_start)..i]
+                && toks[i.saturating_sub(5).max(scope_start)..(i + 3).min(toks.len())]
                     .iter()
                     .any(|w| LACK_VERBS.contains(&w.as_str()));
             // "Could have been great", "hätte ein guter Film werden können": praise under a modal
