@@ -1,6 +1,6 @@
 //! Sentiment lexicons, one per language, plus shared review phrases. Sources are in lexicon/*.tsv
 //! headers and the README: VADER (en, MIT), German Polarity Lexicon (de, Apache-2.0), Pattern (fr,
-//! PDDL), hand-written lists (it, es, phrases; MIT), and under them AFINN-165 translations (de, fr, it, es;
+//! PDDL; it, BSD-3-Clause, written by tools/pattern-lexicon.py), hand-written lists (it, es, phrases; MIT), and under them AFINN-165 translations (de, fr, it, es;
 //! MIT, written by tools/afinn-lexicon.py), and AFINN-165 itself under VADER (en, MIT).
 
 use std::collections::HashMap;
@@ -27,6 +27,7 @@ const SOURCES: [&[&str]; 5] = [
     ],
     &[
         include_str!("lexicon/it-afinn.tsv"),
+        include_str!("lexicon/it-pattern.tsv"),
         include_str!("lexicon/it.tsv"),
         include_str!("lexicon/it-review.tsv"),
     ],
@@ -274,6 +275,10 @@ mod tests {
             );
             assert_eq!(de.word_inflected(form, 1), de.word(lemma), "{form}");
         }
+        // Italian adjectives beyond the hand-written list, from Pattern's.
+        let it = &lex.by_lang[3];
+        assert!(it.word("accattivante").is_some_and(|v| v > 0.0));
+        assert!(it.word_inflected("deludenti", 3).is_some_and(|v| v < 0.0));
         // Too short a base is not guessed at.
         assert_eq!(de.word_inflected("en", 1), None);
     }
