@@ -90,7 +90,7 @@ impl Offline {
         let (mut model_sum, mut model_weight) = (0.0, 0.0);
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
             for s in text::sentences(part) {
-                let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens);
+                let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens, &s.clauses);
                 lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens);
                 // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
                 let lowered = s.text.to_lowercase();
@@ -313,6 +313,14 @@ mod tests {
         }
         let r = a("", "Zero problems so far, it just works.");
         assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+    }
+
+    #[test]
+    fn a_negator_reaches_to_the_end_of_its_clause() {
+        let r = a("", "Gefällt mir nicht - nur belanglose Informationen.");
+        assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+        let r = a("", "Not for me, awful and boring.");
+        assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
     }
 
     #[test]

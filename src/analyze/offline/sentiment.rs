@@ -336,7 +336,7 @@ fn is_diminished(toks: &[String], i: usize) -> bool {
 }
 
 /// Valence sum of one sentence's tokens (VADER scale), looking words up in `langs` in order.
-pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64 {
+pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String], clauses: &[u16]) -> f64 {
     let mut vals: Vec<(usize, f64)> = Vec::new();
     let first = langs.first().and_then(|&l| LANGS.get(l)).copied();
     let french = first == Some("fr");
@@ -355,8 +355,20 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
     let mut scope_start = 0;
     let mut i = 0;
     while i < toks.len() {
-        let negated_within =
-            |n: usize| negates[i.saturating_sub(n).max(scope_start).min(i)..i].contains(&true);
+        // A negator's reach ends with its clause ("gefällt mir nicht - nur belanglose Infos").
+        let clause_start = (0..i)
+            .rev()
+            .take_while(|&j| clauses.get(j) == clauses.get(i))
+            .last()
+            .unwrap_or(i);
+        let negated_within = |n: usize| {
+            negates[i
+                .saturating_sub(n)
+                .max(scope_start)
+                .max(clause_start)
+                .min(i)..i]
+                .contains(&true)
+        };
         let phrase = std::iter::once(&lex.extra)
             .chain(langs.iter().filter_map(|&l| lex.by_lang.get(l)))
             .find_map(|l| l.phrase(&toks[i..]));
@@ -424,7 +436,8 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             // Verb-final German and predicates put the verb after it ("lässt den Tiefgang
             // vermissen", "the charm is lacking").
             let lacked = s > 0.0
-                && toks[i.saturating_sub(5).max(scope_start)..(i + 3).min(toks.len())]
+                && toks[i.saturating_sub(5).max(scope_start).max(clause_start)
+                    ..(i + 3).min(toks.len())]
                     .iter()
                     .any(|w| LACK_VERBS.contains(&w.as_str()));
             // "Could have been great", "hätte ein guter Film werden können": praise under a modal
@@ -433,7 +446,7 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String]) -> f64
             if s > 0.0
                 && !negated
                 && !RECOMMENDING.iter().any(|r| t.starts_with(r))
-                && toks[i.saturating_sub(6).max(scope_start)..i]
+                && toks[i.saturating_sub(6).max(scope_start).max(clause_start)..i]
                     .iter()
                     .any(|w| IRREALIS.contains(&w.as_str()))
             {

@@ -1,9 +1,11 @@
 //! Splitting review text into sentences and tokens, the same way for every language.
 
-/// A sentence and its lowercase tokens.
+/// A sentence, its lowercase tokens, and the clause each token is in (clauses are numbered from 0
+/// and end at a comma, colon, dash or bracket).
 pub struct Sentence<'a> {
     pub text: &'a str,
     pub tokens: Vec<String>,
+    pub clauses: Vec<u16>,
 }
 
 /// Decodes the few HTML entities real exports carry (`&lt;&lt;`, `&amp;`, `&#39;`).
@@ -49,8 +51,27 @@ fn is_emoji(c: char) -> bool {
 
 /// Lowercase word tokens; apostrophes inside words stay (`don't`); each emoji is a token.
 pub fn tokens(s: &str) -> Vec<String> {
+    tokens_and_clauses(s).0
+}
+
+/// Whether `c` ends a clause. A hyphen does only between spaces ("gut - aber"), not in "Wi-Fi".
+fn ends_clause(c: char, prev: Option<char>, next: Option<char>) -> bool {
+    match c {
+        ',' | ':' | '(' | ')' | '"' | '“' | '”' | '„' | '«' | '»' | '–' | '—' | '…' => {
+            true
+        }
+        '-' => prev.is_some_and(char::is_whitespace) && next.is_some_and(char::is_whitespace),
+        _ => false,
+    }
+}
+
+/// `tokens`, with each token's clause number.
+pub fn tokens_and_clauses(s: &str) -> (Vec<String>, Vec<u16>) {
     let mut out = Vec::new();
+    let mut clauses = Vec::new();
+    let mut clause: u16 = 0;
     let mut cur = String::new();
+    let mut prev = None;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         let c = if c == '’' { '\'' } else { c };
@@ -61,16 +82,22 @@ pub fn tokens(s: &str) -> Vec<String> {
         } else {
             if !cur.is_empty() {
                 out.push(std::mem::take(&mut cur));
+                clauses.push(clause);
             }
             if is_emoji(c) {
                 out.push(c.to_string());
+                clauses.push(clause);
+            } else if ends_clause(c, prev, chars.peek().copied()) {
+                clause = clause.saturating_add(1);
             }
         }
+        prev = Some(c);
     }
     if !cur.is_empty() {
         out.push(cur);
+        clauses.push(clause);
     }
-    out
+    (out, clauses)
 }
 
 /// Sentences split at . ! ? ; and line breaks (not inside numbers like 2.5).
@@ -102,9 +129,13 @@ fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     if text.is_empty() {
         return;
     }
-    let tokens = tokens(text);
+    let (tokens, clauses) = tokens_and_clauses(text);
     if !tokens.is_empty() {
-        out.push(Sentence { text, tokens });
+        out.push(Sentence {
+            text,
+            tokens,
+            clauses,
+        });
     }
 }
 
@@ -151,6 +182,16 @@ pub fn contractions(lower: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn clauses_end_at_commas_dashes_and_brackets_not_hyphens() {
+        let (toks, clauses) = tokens_and_clauses("Gefällt mir nicht - nur Wi-Fi, (leider) gut");
+        assert_eq!(
+            toks,
+            ["gefällt", "mir", "nicht", "nur", "wi", "fi", "leider", "gut"]
+        );
+        assert_eq!(clauses, [0, 0, 0, 1, 1, 1, 3, 4]);
+    }
     use super::*;
 
     #[test]
