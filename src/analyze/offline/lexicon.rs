@@ -14,6 +14,7 @@ const SOURCES: [&[&str]; 5] = [
     &[
         include_str!("lexicon/en-afinn.tsv"),
         include_str!("lexicon/en.tsv"),
+        include_str!("lexicon/en-review.tsv"),
     ],
     &[
         include_str!("lexicon/de-afinn.tsv"),

@@ -307,10 +307,19 @@ mod tests {
             // "Leider" is never negated, even after "nichts".
             "Leider nichts Neues und leider sehr fad.",
             "Filme, die keiner braucht. Erspart euch diesen Film.",
+            // "Einfach" is "simply" here, and boosts.
+            "Einfach nur langweilig.",
         ] {
             let r = a("", text);
             assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
         }
+        // German "dies" is "this", not the English "dies".
+        let r = a("", "Dies ist ein tolles Buch.");
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+        assert_eq!(
+            a("", "It dies after an hour.").sentiment,
+            Sentiment::Negative
+        );
         let r = a("", "Zero problems so far, it just works.");
         assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
     }

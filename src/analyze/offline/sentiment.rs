@@ -235,6 +235,7 @@ const BOOSTERS: &[&str] = &[
     "richtig",
     "recht",
     "ziemlich",
+    "einfach",
     "wahnsinnig",
     "unheimlich",
     "très",
