@@ -357,7 +357,8 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String], clause
     let mut i = 0;
     while i < toks.len() {
         // A negator's reach ends with its clause ("gefällt mir nicht - nur belanglose Infos").
-        let clause_start = (0..i)
+        // (Six words back is as far as any rule below looks.)
+        let clause_start = (i.saturating_sub(6)..i)
             .rev()
             .take_while(|&j| clauses.get(j) == clauses.get(i))
             .last()
@@ -437,10 +438,11 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String], clause
             // Verb-final German and predicates put the verb after it ("lässt den Tiefgang
             // vermissen", "the charm is lacking").
             let lacked = s > 0.0
-                && toks[i.saturating_sub(5).max(scope_start).max(clause_start)
-                    ..(i + 3).min(toks.len())]
-                    .iter()
-                    .any(|w| LACK_VERBS.contains(&w.as_str()));
+                && (i.saturating_sub(5).max(scope_start).max(clause_start)
+                    ..(i + 3).min(toks.len()))
+                    .any(|j| {
+                        clauses.get(j) == clauses.get(i) && LACK_VERBS.contains(&toks[j].as_str())
+                    });
             // "Could have been great", "hätte ein guter Film werden können": praise under a modal
             // is irrealis, not said of the product (SO-CAL's irrealis blocking). Recommending
             // stays praise ("I would recommend it").
