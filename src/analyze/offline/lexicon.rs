@@ -207,9 +207,12 @@ impl Lexicon {
     }
 
     /// Whether any word or phrase of this lexicon occurs in `toks`.
-    pub fn occurs_in(&self, toks: &[String]) -> bool {
-        (0..toks.len())
-            .any(|i| self.words.contains_key(&toks[i]) || self.phrase(&toks[i..]).is_some())
+    /// Whether any entry but the words in `except` occurs in `toks`.
+    pub fn occurs_in(&self, toks: &[String], except: &[&str]) -> bool {
+        (0..toks.len()).any(|i| {
+            (self.words.contains_key(&toks[i]) && !except.contains(&toks[i].as_str()))
+                || self.phrase(&toks[i..]).is_some()
+        })
     }
 
     /// A phrase starting at `toks[0]`: (tokens it spans, score).

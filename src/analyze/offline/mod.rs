@@ -94,7 +94,14 @@ impl Offline {
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
             for s in text::sentences(part) {
                 let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens, &s.clauses);
-                lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens);
+                // "Regular", "normal", "correct" are verdicts in Spanish and French, plain words
+                // in English ("a regular DVD player", "normal use").
+                let plain: &[&str] = if english {
+                    &["regular", "normal", "correct"]
+                } else {
+                    &[]
+                };
+                lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
                 // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
                 let lowered = s.text.to_lowercase();
                 let lower = text::contractions(&lowered);
@@ -438,9 +445,17 @@ mod tests {
             ("", "Está bien, nada del otro mundo."),
             ("Geht so", "Für den Preis in Ordnung."),
             ("", "Produit correct, sans plus."),
+            ("", "El producto es regular."),
         ] {
             let r = a(t, b);
             assert_eq!(r.sentiment, Sentiment::Neutral, "{t} {b}: {r:?}");
+        }
+        // In English, "regular" and "normal" are plain words.
+        for text in [
+            "Love it, much better sound than the regular Echo.",
+            "Great player, it survives normal use with kids.",
+        ] {
+            assert_eq!(a("", text).sentiment, Sentiment::Positive, "{text}");
         }
         let r = a(
             "",
