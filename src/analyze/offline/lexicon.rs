@@ -1,7 +1,8 @@
 //! Sentiment lexicons, one per language, plus shared review phrases. Sources are in lexicon/*.tsv
 //! headers and the README: VADER (en, MIT), German Polarity Lexicon (de, Apache-2.0), Pattern (fr,
 //! PDDL; it, BSD-3-Clause, written by tools/pattern-lexicon.py), hand-written lists (it, es, phrases; MIT), and under them AFINN-165 translations (de, fr, it, es;
-//! MIT, written by tools/afinn-lexicon.py), and AFINN-165 itself under VADER (en, MIT).
+//! MIT, written by tools/afinn-lexicon.py), and AFINN-165 itself under VADER (en, MIT), and under
+//! both Bing Liu's opinion lexicon (en; used with attribution, written by tools/bing-lexicon.py).
 
 use std::collections::HashMap;
 
@@ -12,6 +13,7 @@ pub const LANGS: [&str; 5] = ["en", "de", "fr", "it", "es"];
 /// machine-translated list goes first and the curated one decides.
 const SOURCES: [&[&str]; 5] = [
     &[
+        include_str!("lexicon/en-bing.tsv"),
         include_str!("lexicon/en-afinn.tsv"),
         include_str!("lexicon/en.tsv"),
         include_str!("lexicon/en-review.tsv"),

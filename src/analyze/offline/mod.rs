@@ -343,6 +343,17 @@ mod tests {
     }
 
     #[test]
+    fn product_words_from_the_opinion_lexicon() {
+        for (text, want) in [
+            ("The menu is cumbersome.", Sentiment::Negative),
+            ("The picture is grainy.", Sentiment::Negative),
+            ("Very user-friendly and well-made.", Sentiment::Positive),
+        ] {
+            assert_eq!(a("", text).sentiment, want, "{text}");
+        }
+    }
+
+    #[test]
     fn german_nicht_closes_the_clause_after_particles() {
         let r = a("", "Überzeugt mich leider überhaupt nicht.");
         assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
