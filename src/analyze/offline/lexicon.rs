@@ -1,8 +1,9 @@
 //! Sentiment lexicons, one per language, plus shared review phrases. Sources are in lexicon/*.tsv
 //! headers and the README: VADER (en, MIT), German Polarity Lexicon (de, Apache-2.0), Pattern (fr,
-//! PDDL; it, BSD-3-Clause, written by tools/pattern-lexicon.py), hand-written lists (it, es, phrases; MIT), and under them AFINN-165 translations (de, fr, it, es;
-//! MIT, written by tools/afinn-lexicon.py), and AFINN-165 itself under VADER (en, MIT), and under
-//! both Bing Liu's opinion lexicon (en; used with attribution, written by tools/bing-lexicon.py).
+//! PDDL; it, BSD-3-Clause, by tools/pattern-lexicon.py), hand-written lists (it, es, phrases; MIT);
+//! under them AFINN-165 translations (de, fr, it, es; MIT, by tools/afinn-lexicon.py), AFINN-165
+//! itself (en, MIT), and under both Bing Liu's opinion lexicon (en; with attribution, by
+//! tools/bing-lexicon.py).
 
 use std::collections::HashMap;
 
