@@ -93,7 +93,9 @@ impl Offline {
         let (mut model_sum, mut model_weight) = (0.0, 0.0);
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
             for s in text::sentences(part) {
-                let mut v = sentiment::sentence_valence(&self.lex, &langs, &s.tokens, &s.clauses);
+                let mut v = sentiment::sentence_valence(
+                    &self.lex, &langs, &s.tokens, &s.clauses, &s.shouted,
+                );
                 // "Regular", "normal", "correct" are verdicts in Spanish and French, plain words
                 // in English ("a regular DVD player", "normal use").
                 let plain: &[&str] = if english {
@@ -338,6 +340,9 @@ mod tests {
     fn a_negator_reaches_to_the_end_of_its_clause() {
         let r = a("", "Gefällt mir nicht - nur belanglose Informationen.");
         assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+        // "None" negates as in VADER.
+        let r = a("", "I love it, none bad to say!");
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
         let r = a("", "Not for me, awful and boring.");
         assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
     }

@@ -8,16 +8,18 @@ pub const SCALE: f64 = 4.0;
 const ALPHA: f64 = 15.0;
 const NEGATION: f64 = -0.74;
 const BOOST: f64 = 1.3;
+/// What capitals add to a word's valence (VADER's `C_INCR`).
+const CAPS_EMPHASIS: f64 = 0.733;
 /// Negative words count 1.5×: people praise with more words than they blame, even in complaints,
 /// so plain sums lean positive (the "negative weighting" of SO-CAL, Taboada et al. 2011).
 const NEGATIVE_WEIGHT: f64 = 1.5;
 
 const NEGATORS: &[&str] = &[
-    "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "kein",
-    "keine", "keinen", "keinem", "keiner", "nicht", "nie", "niemals", "ohne", "nichts", "pas",
-    "jamais", "rien", "sans", "aucun", "aucune", "non", "mai", "senza", "nessun", "nessuna",
-    "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún", "ninguna", "nix",
-    // "Zero problems", "null Spannung".
+    "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "none",
+    "nobody", "nowhere", "nope", "kein", "keine", "keinen", "keinem", "keiner", "nicht", "nie",
+    "niemals", "ohne", "nichts", "pas", "jamais", "rien", "sans", "aucun", "aucune", "non", "mai",
+    "senza", "nessun", "nessuna", "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún",
+    "ninguna", "nix", // "Zero problems", "null Spannung".
     "zero", "null", "cero", "zéro",
     // "Neither … nor": "weder … noch", "ni … ni", "né … né".
     "weder", "ni", "né",
@@ -337,7 +339,13 @@ fn is_diminished(toks: &[String], i: usize) -> bool {
 }
 
 /// Valence sum of one sentence's tokens (VADER scale), looking words up in `langs` in order.
-pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String], clauses: &[u16]) -> f64 {
+pub fn sentence_valence(
+    lex: &Lexicons,
+    langs: &[usize],
+    toks: &[String],
+    clauses: &[u16],
+    shouted: &[bool],
+) -> f64 {
     let mut vals: Vec<(usize, f64)> = Vec::new();
     let first = langs.first().and_then(|&l| LANGS.get(l)).copied();
     let french = first == Some("fr");
@@ -430,6 +438,10 @@ pub fn sentence_valence(lex: &Lexicons, langs: &[usize], toks: &[String], clause
         });
         if let Some(v) = v.filter(|v| *v != 0.0) {
             let mut s = v * SCALE;
+            // "I LOVE it": a word in capitals among lowercase ones is emphasised (VADER).
+            if shouted.get(i).copied().unwrap_or(false) {
+                s += CAPS_EMPHASIS.copysign(s);
+            }
             if i > 0 && BOOSTERS.contains(&toks[i - 1].as_str()) {
                 s *= BOOST;
             }

@@ -1,11 +1,12 @@
 //! Splitting review text into sentences and tokens, the same way for every language.
 
-/// A sentence, its lowercase tokens, and the clause each token is in (clauses are numbered from 0
-/// and end at a comma, colon, dash or bracket).
+/// A sentence, its lowercase tokens, the clause each token is in (clauses are numbered from 0
+/// and end at a comma, colon, dash or bracket), and which tokens were written in capitals.
 pub struct Sentence<'a> {
     pub text: &'a str,
     pub tokens: Vec<String>,
     pub clauses: Vec<u16>,
+    pub shouted: Vec<bool>,
 }
 
 /// Decodes the few HTML entities real exports carry (`&lt;&lt;`, `&amp;`, `&#39;`).
@@ -52,6 +53,23 @@ fn is_emoji(c: char) -> bool {
 /// Lowercase word tokens; apostrophes inside words stay (`don't`); each emoji is a token.
 pub fn tokens(s: &str) -> Vec<String> {
     tokens_and_clauses(s).0
+}
+
+/// Whether each of `s`'s tokens is written in capitals ("I LOVE it"), in a text that is not all
+/// capitals: VADER's emphasis. One-letter words ("I", "A") do not count.
+pub fn shouted(s: &str, n: usize) -> Vec<bool> {
+    let words: Vec<&str> = s
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let caps = |w: &str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() > 1 && w.chars().all(|c| !c.is_lowercase())
+    };
+    let any_lower = s.chars().any(char::is_lowercase);
+    if !any_lower || words.len() != n {
+        return vec![false; n];
+    }
+    words.iter().map(|w| caps(w)).collect()
 }
 
 /// Whether `c` ends a clause. A hyphen does only between spaces ("gut - aber"), not in "Wi-Fi".
@@ -131,10 +149,12 @@ fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     }
     let (tokens, clauses) = tokens_and_clauses(text);
     if !tokens.is_empty() {
+        let shouted = shouted(text, tokens.len());
         out.push(Sentence {
             text,
             tokens,
             clauses,
+            shouted,
         });
     }
 }
@@ -182,6 +202,16 @@ pub fn contractions(lower: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn capitals_among_lowercase_are_shouting() {
+        assert_eq!(
+            shouted("I LOVE this, it's GREAT", 5),
+            [false, true, false, false, true]
+        );
+        // All capitals is a caps-lock habit, not emphasis.
+        assert_eq!(shouted("I LOVE THIS", 3), [false, false, false]);
+    }
 
     #[test]
     fn clauses_end_at_commas_dashes_and_brackets_not_hyphens() {
