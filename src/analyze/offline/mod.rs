@@ -348,6 +348,16 @@ mod tests {
     }
 
     #[test]
+    fn spanish_dura_is_how_long_it_lasts() {
+        for text in ["No dura nada, una pena.", "La batería dura muy poco."] {
+            let r = a("", text);
+            assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+        }
+        let r = a("", "La batería dura mucho.");
+        assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+    }
+
+    #[test]
     fn product_words_from_the_opinion_lexicon() {
         for (text, want) in [
             ("The menu is cumbersome.", Sentiment::Negative),
