@@ -377,8 +377,12 @@ impl Aspects {
             if i + 1 < toks.len() && content(&toks[i + 1]) {
                 // The compound and its head (an English compound's last word names the thing):
                 // complaints about "the dvd player" and "the player" then add up.
-                push(out, format!("{} {}", toks[i], singular(&toks[i + 1])));
-                push(out, singular(&toks[i + 1]));
+                let head = singular(&toks[i + 1]);
+                push(out, format!("{} {head}", toks[i]));
+                // "Customer service" and "tech support" are what they are; "service" alone is not.
+                if !matches!(head.as_str(), "service" | "support") {
+                    push(out, head);
+                }
                 i += 2;
             } else {
                 push(out, singular(&toks[i]));

@@ -640,6 +640,19 @@ mod tests {
     }
 
     #[test]
+    fn compounds_count_with_their_head_except_services() {
+        let r = a("", "The dvd player broke and customer service was useless.");
+        assert!(r.aspects.contains(&"dvd player".to_string()), "{r:?}");
+        assert!(r.aspects.contains(&"player".to_string()), "{r:?}");
+        assert!(r.aspects.contains(&"customer service".to_string()), "{r:?}");
+        assert!(!r.aspects.contains(&"service".to_string()), "{r:?}");
+        // "No picture" is a defect, and its sentence a complaint about the picture.
+        let r = a("", "There was sound but no picture!");
+        assert_eq!(r.issues[0].code, "defective");
+        assert!(r.aspects.contains(&"picture".to_string()), "{r:?}");
+    }
+
+    #[test]
     fn translated_aspects_add_up() {
         let de = a("", "Der Deckel ist undicht.");
         let es = a("", "La tapa gotea, fatal.");
