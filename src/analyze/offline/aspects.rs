@@ -20,7 +20,7 @@ times day days week weeks month months year years hour hours minute minutes mone
 purchase order review reviews star stars problem problems issue issues people person guy guys reason \
 use used using uses work works worked working get gets got getting make makes made making buy bought \
 buying need needs needed want wanted try tried trying say said go goes went gone going come came coming \
-take took taken give gave look looks looked seem seems seemed know knew think thought find found feel \
+take took taken give gave look looks looked seem seems seemed know knew think thought find found feel feels felt \
 felt put keep kept turn turned start started stop stopped tell told call called return returned \
 see saw seen like liked back now ever never always sometimes already yet again almost around enough \
 however though although because since unless whether either neither instead rather else etc ok okay \
