@@ -472,6 +472,9 @@ mod tests {
             ("Geht so", "Für den Preis in Ordnung."),
             ("", "Produit correct, sans plus."),
             ("", "El producto es regular."),
+            // Not "not special" at full strength, negated.
+            ("", "Non male, ma niente di speciale."),
+            ("", "Nichts Besonderes."),
         ] {
             let r = a(t, b);
             assert_eq!(r.sentiment, Sentiment::Neutral, "{t} {b}: {r:?}");
