@@ -475,6 +475,7 @@ mod tests {
             // Not "not special" at full strength, negated.
             ("", "Non male, ma niente di speciale."),
             ("", "Nichts Besonderes."),
+            ("", "Ganz nett für zwischendurch."),
         ] {
             let r = a(t, b);
             assert_eq!(r.sentiment, Sentiment::Neutral, "{t} {b}: {r:?}");
