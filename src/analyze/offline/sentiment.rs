@@ -14,13 +14,14 @@ const CAPS_EMPHASIS: f64 = 0.733;
 /// so plain sums lean positive (the "negative weighting" of SO-CAL, Taboada et al. 2011).
 const NEGATIVE_WEIGHT: f64 = 1.5;
 
+/// Words that flip the words after them, "zero" and "null" included ("zero problems", "null
+/// Spannung").
 const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "none",
     "nobody", "nowhere", "nope", "kein", "keine", "keinen", "keinem", "keiner", "nicht", "nie",
     "niemals", "ohne", "nichts", "pas", "jamais", "rien", "sans", "aucun", "aucune", "non", "mai",
     "senza", "nessun", "nessuna", "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún",
-    "ninguna", "nix", // "Zero problems", "null Spannung".
-    "zero", "null", "cero", "zéro",
+    "ninguna", "nix", "zero", "null", "cero", "zéro",
     // "Neither … nor": "weder … noch", "ni … ni", "né … né".
     "weder", "ni", "né",
     // Contractions typed without the apostrophe, as VADER lists them.
@@ -445,10 +446,9 @@ pub fn sentence_valence(
             if i > 0 && BOOSTERS.contains(&toks[i - 1].as_str()) {
                 s *= BOOST;
             }
-            // "fehlt dem Film einfach das Zauberhafte", "lacks the charm": what is missing is
-            // no praise.
-            // Verb-final German and predicates put the verb after it ("lässt den Tiefgang
-            // vermissen", "the charm is lacking").
+            // "Fehlt dem Film einfach das Zauberhafte", "lacks the charm": what is missing is no
+            // praise. German puts the verb last and predicates after ("lässt den Tiefgang
+            // vermissen", "the charm is lacking"), so look a few words either way.
             let lacked = s > 0.0
                 && (i.saturating_sub(5).max(scope_start).max(clause_start)
                     ..(i + 3).min(toks.len()))
