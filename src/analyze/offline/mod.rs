@@ -160,9 +160,7 @@ impl Offline {
             aspects,
         }
     }
-}
 
-impl Offline {
     /// Whether more of a short text's words are English sentiment words than words of `lang`'s
     /// lexicons (none for a language without them): "Terrible. Stopped working." is English
     /// whatever its trigrams say.
@@ -286,7 +284,7 @@ mod tests {
         for text in [
             "Im Vergleich zu den ersten Folgen fehlt dem letzten Film einfach das Zauberhafte.",
             "The sequel lacks the charm of the original.",
-            "Le manque la magie du premier.",
+            "Il manque la magie du premier film.",
         ] {
             let r = a("", text);
             assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
