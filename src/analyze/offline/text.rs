@@ -52,24 +52,7 @@ fn is_emoji(c: char) -> bool {
 
 /// Lowercase word tokens; apostrophes inside words stay (`don't`); each emoji is a token.
 pub fn tokens(s: &str) -> Vec<String> {
-    tokens_and_clauses(s).0
-}
-
-/// Whether each of `s`'s tokens is written in capitals ("I LOVE it"), in a text that is not all
-/// capitals: VADER's emphasis. One-letter words ("I", "A") do not count.
-pub fn shouted(s: &str, n: usize) -> Vec<bool> {
-    let words: Vec<&str> = s
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect();
-    let caps = |w: &str| {
-        w.chars().filter(|c| c.is_alphabetic()).count() > 1 && w.chars().all(|c| !c.is_lowercase())
-    };
-    let any_lower = s.chars().any(char::is_lowercase);
-    if !any_lower || words.len() != n {
-        return vec![false; n];
-    }
-    words.iter().map(|w| caps(w)).collect()
+    split(s).tokens
 }
 
 /// Whether `c` ends a clause. A hyphen does only between spaces ("gut - aber"), not in "Wi-Fi".
@@ -83,28 +66,54 @@ fn ends_clause(c: char, prev: Option<char>, next: Option<char>) -> bool {
     }
 }
 
-/// `tokens`, with each token's clause number.
-pub fn tokens_and_clauses(s: &str) -> (Vec<String>, Vec<u16>) {
-    let mut out = Vec::new();
-    let mut clauses = Vec::new();
+/// `tokens`, with each token's clause number and whether it was written in capitals.
+pub struct Split {
+    pub tokens: Vec<String>,
+    pub clauses: Vec<u16>,
+    /// A word of two or more letters in capitals, in a text that is not all capitals ("I LOVE
+    /// it"): VADER's emphasis.
+    pub shouted: Vec<bool>,
+}
+
+/// One pass over a sentence: its tokens, their clauses and their capitals.
+pub fn split(s: &str) -> Split {
+    let mut out = Split {
+        tokens: Vec::new(),
+        clauses: Vec::new(),
+        shouted: Vec::new(),
+    };
     let mut clause: u16 = 0;
     let mut cur = String::new();
+    // Letters of the current word, and whether any was lowercase; and whether any in the text was.
+    let (mut letters, mut lower, mut any_lower) = (0usize, false, false);
     let mut prev = None;
     let mut chars = s.chars().peekable();
+    let push = |out: &mut Split, t: String, clause: u16, caps: bool| {
+        out.tokens.push(t);
+        out.clauses.push(clause);
+        out.shouted.push(caps);
+    };
     while let Some(c) = chars.next() {
         let c = if c == '’' { '\'' } else { c };
         if c.is_alphanumeric() {
+            letters += usize::from(c.is_alphabetic());
+            lower |= c.is_lowercase();
             cur.extend(c.to_lowercase());
         } else if c == '\'' && !cur.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
             cur.push('\'');
         } else {
             if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-                clauses.push(clause);
+                push(
+                    &mut out,
+                    std::mem::take(&mut cur),
+                    clause,
+                    letters > 1 && !lower,
+                );
             }
+            any_lower |= lower;
+            (letters, lower) = (0, false);
             if is_emoji(c) {
-                out.push(c.to_string());
-                clauses.push(clause);
+                push(&mut out, c.to_string(), clause, false);
             } else if ends_clause(c, prev, chars.peek().copied()) {
                 clause = clause.saturating_add(1);
             }
@@ -112,10 +121,12 @@ pub fn tokens_and_clauses(s: &str) -> (Vec<String>, Vec<u16>) {
         prev = Some(c);
     }
     if !cur.is_empty() {
-        out.push(cur);
-        clauses.push(clause);
+        push(&mut out, cur, clause, letters > 1 && !lower);
     }
-    (out, clauses)
+    if !(any_lower || lower) {
+        out.shouted.iter_mut().for_each(|x| *x = false);
+    }
+    out
 }
 
 /// Sentences split at . ! ? ; and line breaks (not inside numbers like 2.5).
@@ -147,9 +158,12 @@ fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     if text.is_empty() {
         return;
     }
-    let (tokens, clauses) = tokens_and_clauses(text);
+    let Split {
+        tokens,
+        clauses,
+        shouted,
+    } = split(text);
     if !tokens.is_empty() {
-        let shouted = shouted(text, tokens.len());
         out.push(Sentence {
             text,
             tokens,
@@ -206,16 +220,20 @@ mod tests {
     #[test]
     fn capitals_among_lowercase_are_shouting() {
         assert_eq!(
-            shouted("I LOVE this, it's GREAT", 5),
+            split("I LOVE this, it's GREAT").shouted,
             [false, true, false, false, true]
         );
         // All capitals is a caps-lock habit, not emphasis.
-        assert_eq!(shouted("I LOVE THIS", 3), [false, false, false]);
+        assert_eq!(split("I LOVE THIS").shouted, [false, false, false]);
     }
 
     #[test]
     fn clauses_end_at_commas_dashes_and_brackets_not_hyphens() {
-        let (toks, clauses) = tokens_and_clauses("Gefällt mir nicht - nur Wi-Fi, (leider) gut");
+        let Split {
+            tokens: toks,
+            clauses,
+            ..
+        } = split("Gefällt mir nicht - nur Wi-Fi, (leider) gut");
         assert_eq!(
             toks,
             ["gefällt", "mir", "nicht", "nur", "wi", "fi", "leider", "gut"]
