@@ -225,6 +225,25 @@ mod tests {
     }
 
     #[test]
+    fn french_function_words_are_no_verdict() {
+        // "Bien" is praise as a verdict, not in "bien sûr"; "tous", "premier", "si" are no praise.
+        for (text, want) in [
+            (
+                "Un travail bâclé. Il fallait bien sûr le finir.",
+                Sentiment::Negative,
+            ),
+            (
+                "Tous les premiers chapitres sont si superficiels.",
+                Sentiment::Negative,
+            ),
+            ("Fonctionne bien.", Sentiment::Positive),
+        ] {
+            assert_eq!(a("", text).sentiment, want, "{text}");
+        }
+        assert_eq!(a("", "Bien sûr, tous les autres.").score, 0.0);
+    }
+
+    #[test]
     fn polarity_in_each_language() {
         for (t, b, want) in [
             (
