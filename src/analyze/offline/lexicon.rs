@@ -41,6 +41,7 @@ const SOURCES: [&[&str]; 5] = [
         include_str!("lexicon/es-review.tsv"),
     ],
 ];
+const EMOJI: &str = include_str!("lexicon/emoji.tsv");
 const EXTRA: &str = include_str!("lexicon/extra.tsv");
 const LUKEWARM: &str = include_str!("lexicon/lukewarm.tsv");
 
@@ -65,7 +66,8 @@ impl Lexicon {
             let Some((w, v)) = line.split_once('\t') else {
                 continue;
             };
-            let Ok(v) = v.trim().parse::<f64>() else {
+            // A third column is a comment (emoji.tsv names each emoji).
+            let Ok(v) = v.split('\t').next().unwrap_or("").trim().parse::<f64>() else {
                 continue;
             };
             let toks = super::text::tokens(w);
@@ -248,6 +250,7 @@ impl Lexicons {
             })
             .collect();
         let mut extra = Lexicon::default();
+        extra.add_tsv(EMOJI);
         extra.add_tsv(EXTRA);
         let mut lukewarm = Lexicon::default();
         lukewarm.add_tsv(LUKEWARM);

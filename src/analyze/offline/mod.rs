@@ -657,6 +657,12 @@ mod tests {
         assert_eq!(a("", "Ok").sentiment, Sentiment::Neutral);
         assert_eq!(a("", "👍👍").sentiment, Sentiment::Positive);
         assert_eq!(a("", "👎").sentiment, Sentiment::Negative);
+        // Faces and hearts beyond the hand-written few, as VADER reads their names.
+        assert_eq!(a("", "😄😄").sentiment, Sentiment::Positive);
+        assert_eq!(a("", "💖").sentiment, Sentiment::Positive);
+        assert_eq!(a("", "😱").sentiment, Sentiment::Negative);
+        assert_eq!(a("", "💔").sentiment, Sentiment::Negative);
+        assert_eq!(a("", "🎲").score, 0.0);
         assert!((-1.0..=1.0).contains(&a("", "!!!!????").score));
     }
 
