@@ -464,6 +464,15 @@ mod tests {
             a("", "It can't find the device.").sentiment,
             Sentiment::Negative
         );
+        // The owner as subject: no fault of the product ("I can't open it" still is).
+        assert_eq!(
+            a("", "I didn't read the manual, it was just intuitive.").sentiment,
+            Sentiment::Positive
+        );
+        assert_eq!(
+            a("", "I can't open the lid.").sentiment,
+            Sentiment::Negative
+        );
     }
 
     #[test]
@@ -475,6 +484,18 @@ mod tests {
         assert_eq!(a("", "Vale la pena.").sentiment, Sentiment::Positive);
         assert_eq!(a("", "No vale la pena.").sentiment, Sentiment::Negative);
         assert_eq!(a("", "Not worth the money.").sentiment, Sentiment::Negative);
+        for text in [
+            "What's not to like?",
+            "Can't live without it.",
+            "More than I expected.",
+            "Met every expectation.",
+        ] {
+            assert_eq!(a("", text).sentiment, Sentiment::Positive, "{text}");
+        }
+        assert_eq!(
+            a("", "It did not meet my expectations.").sentiment,
+            Sentiment::Negative
+        );
         assert_eq!(
             a("", "The sound could be better.").sentiment,
             Sentiment::Negative

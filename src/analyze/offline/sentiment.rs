@@ -423,8 +423,18 @@ pub fn sentence_valence(
         let negated =
             !SENTENCE_ADVERBS.contains(&t) && (elided_ne || negated_after || negated_within(3));
         // A function verb needs its negator close: "doesn't install", not "don't need to install".
-        let malfunction =
-            FUNCTION_VERBS.contains(&t) && (elided_ne || negated_after || negated_within(2));
+        // And the product as its subject: "I didn't read the manual", "we don't play games on it"
+        // are about the owner ("I can't open it" still reports a fault).
+        let owner_did = (i.saturating_sub(3)..i).any(|j| {
+            matches!(
+                toks[j].as_str(),
+                "don't" | "didn't" | "dont" | "didnt" | "never"
+            ) && j > 0
+                && matches!(toks[j - 1].as_str(), "i" | "we" | "you")
+        });
+        let malfunction = FUNCTION_VERBS.contains(&t)
+            && !owner_did
+            && (elided_ne || negated_after || negated_within(2));
         if malfunction {
             vals.push((i, MALFUNCTION * SCALE));
             i += 1;
