@@ -24,8 +24,10 @@ pub const NAME: &str = "offline";
 /// aspects ("too heavy": weight). 1.4: negative words count 1.5× (SO-CAL); negation ends with its
 /// clause; lack verbs and modals ("fehlt", "could have been") cancel praise; German comparatives
 /// with umlaut, "einfach" as a booster and a wider review-language list; Italian adds Pattern's
-/// lexicon; short texts the trigram model is unsure of may be English by their words.
-pub const VERSION: &str = "1.4";
+/// lexicon; short texts the trigram model is unsure of may be English by their words. 1.5: the
+/// sentence model also learned from product-review sentences and weighs half; emoji faces and hearts
+/// as VADER reads their names; French function words are no praise; idioms of met expectations.
+pub const VERSION: &str = "1.5";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
@@ -40,10 +42,10 @@ const TITLE_WEIGHT: f64 = 1.5;
 const LUKEWARM_MAX: f64 = 0.5;
 /// Praise and blame within this ratio of each other make a review mixed: neutral overall.
 const MIXED_RATIO: f64 = 0.7;
-/// An English text's score: this share from the lexicon rules, the rest from the sentence model
-/// (on the development sets 0.5 to 0.7 score within 0.01 of each other and clearly above 1.0, the
-/// lexicon alone; the model alone is far weaker).
-const LEXICON_SHARE: f64 = 0.6;
+/// An English text's score: this share from the lexicon rules, the rest from the sentence model.
+/// Measured leave-one-product-out on the snippets and on the Alexa reviews, 0.5 to 0.6 trade one set
+/// against the other by about 0.01; 0.5 raises both over the model without product sentences.
+const LEXICON_SHARE: f64 = 0.5;
 
 pub struct Offline {
     lex: lexicon::Lexicons,
@@ -93,9 +95,10 @@ impl Offline {
         let (mut model_sum, mut model_weight) = (0.0, 0.0);
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
             for s in text::sentences(part) {
-                let mut v = sentiment::sentence_valence(
+                let valence = sentiment::sentence_valence(
                     &self.lex, &langs, &s.tokens, &s.clauses, &s.shouted,
                 );
+                let mut v = valence.sum;
                 // "Regular", "normal", "correct" are verdicts in Spanish and French, plain words
                 // in English ("a regular DVD player", "normal use").
                 let plain: &[&str] = if english {
@@ -123,7 +126,14 @@ impl Offline {
                         .extract(&self.lex, language, &s.tokens, &mut aspects);
                 }
                 if english {
-                    model_sum += self.model.score(&s.tokens) * weight;
+                    // The model reads "could have been great" as praise; the rules know better.
+                    let m = self.model.score(&s.tokens);
+                    let m = if valence.praise_withheld {
+                        m.min(0.0)
+                    } else {
+                        m
+                    };
+                    model_sum += m * weight;
                     model_weight += weight;
                 }
                 total += v * weight;
@@ -454,12 +464,8 @@ mod tests {
             let r = a("", text);
             assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
         }
-        // Not negated: no valence from the verb; nor when the negator is not the verb's.
+        // Not negated: no valence from the verb (sentiment.rs tests a negator that is not the verb's).
         assert_eq!(a("", "It charges.").sentiment, Sentiment::Neutral);
-        assert_eq!(
-            a("", "You don't need to install anything.").sentiment,
-            Sentiment::Neutral
-        );
         assert_eq!(
             a("", "It can't find the device.").sentiment,
             Sentiment::Negative

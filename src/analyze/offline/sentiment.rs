@@ -339,14 +339,24 @@ fn is_diminished(toks: &[String], i: usize) -> bool {
     })
 }
 
-/// Valence sum of one sentence's tokens (VADER scale), looking words up in `langs` in order.
+/// What the rules make of one sentence.
+pub struct SentenceValence {
+    /// Valence sum of the sentence's tokens (VADER scale).
+    pub sum: f64,
+    /// Praise the rules found wished for or lacking ("could have been great", "lacks charm"): a
+    /// bag-of-words model would read it as praise.
+    pub praise_withheld: bool,
+}
+
+/// The valence of one sentence's tokens, looking words up in `langs` in order.
 pub fn sentence_valence(
     lex: &Lexicons,
     langs: &[usize],
     toks: &[String],
     clauses: &[u16],
     shouted: &[bool],
-) -> f64 {
+) -> SentenceValence {
+    let mut praise_withheld = false;
     let mut vals: Vec<(usize, f64)> = Vec::new();
     let first = langs.first().and_then(|&l| LANGS.get(l)).copied();
     let french = first == Some("fr");
@@ -475,14 +485,17 @@ pub fn sentence_valence(
                     .iter()
                     .any(|w| IRREALIS.contains(&w.as_str()))
             {
+                praise_withheld = true;
                 i += 1;
                 continue;
             }
-            if negated || lacked {
+            praise_withheld |= lacked && !negated;
+            // "Doesn't lack charm": a negated lack is the praise itself.
+            if negated != lacked {
                 s *= NEGATION;
-            } else if is_diminished(toks, i) {
+            } else if !negated && is_diminished(toks, i) {
                 s *= DIMINISH;
-            } else if is_dampened(toks, i) {
+            } else if !negated && is_dampened(toks, i) {
                 s *= DAMPEN;
             }
             vals.push((i, s));
@@ -492,14 +505,19 @@ pub fn sentence_valence(
     let contrast = (0..toks.len())
         .rev()
         .find(|&j| CONTRAST.contains(&toks[j].as_str()) && !anything_but(j));
-    vals.iter()
+    let sum = vals
+        .iter()
         .map(|&(pos, s)| (pos, if s < 0.0 { s * NEGATIVE_WEIGHT } else { s }))
         .map(|(pos, s)| match contrast {
             Some(c) if pos < c => s * 0.5,
             Some(_) => s * 1.5,
             None => s,
         })
-        .sum()
+        .sum();
+    SentenceValence {
+        sum,
+        praise_withheld,
+    }
 }
 
 /// Maps a valence sum to -1..1.
@@ -508,4 +526,35 @@ pub fn normalize(sum: f64) -> f64 {
         return 0.0;
     }
     (sum / (sum * sum + ALPHA).sqrt()).clamp(-1.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::offline::text;
+
+    /// The rules alone, for English text.
+    fn rules(text: &str) -> SentenceValence {
+        let lex = Lexicons::load();
+        let s = text::split(text);
+        sentence_valence(&lex, &[0], &s.tokens, &s.clauses, &s.shouted)
+    }
+
+    #[test]
+    fn a_function_verb_needs_its_own_negator() {
+        assert!(rules("It doesn't install.").sum < 0.0);
+        assert_eq!(rules("You don't need to install anything.").sum, 0.0);
+        assert_eq!(rules("I didn't read the manual.").sum, 0.0);
+    }
+
+    #[test]
+    fn praise_under_a_modal_or_lacking_is_withheld() {
+        for text in ["It could have been a great player.", "It lacks the charm."] {
+            let v = rules(text);
+            assert!(v.praise_withheld && v.sum <= 0.0, "{text}");
+        }
+        assert!(!rules("It is a great player.").praise_withheld);
+        let v = rules("It doesn't lack charm.");
+        assert!(!v.praise_withheld && v.sum > 0.0);
+    }
 }
