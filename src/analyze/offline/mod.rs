@@ -502,6 +502,24 @@ mod tests {
             a("", "It did not meet my expectations.").sentiment,
             Sentiment::Negative
         );
+        // "Leaves a lot to be desired" in five languages, and "nothing to be desired".
+        for text in [
+            "The quality leaves a lot to be desired.",
+            "Die Qualität lässt zu wünschen übrig.",
+            "La qualité laisse à désirer.",
+            "Carino ma la qualità lascia a desiderare.",
+            "La calidad deja mucho que desear.",
+        ] {
+            let r = a("", text);
+            assert_eq!(r.sentiment, Sentiment::Negative, "{text}");
+            assert_eq!(r.issues[0].code, "quality", "{text}");
+        }
+        for text in [
+            "It leaves nothing to be desired.",
+            "Ne laisse rien à désirer.",
+        ] {
+            assert_eq!(a("", text).sentiment, Sentiment::Positive, "{text}");
+        }
         assert_eq!(
             a("", "The sound could be better.").sentiment,
             Sentiment::Negative
