@@ -520,6 +520,24 @@ mod tests {
         ] {
             assert_eq!(a("", text).sentiment, Sentiment::Positive, "{text}");
         }
+        // Everyday verdicts whose words alone say little, and their negations.
+        for (text, want) in [
+            ("Does the trick.", Sentiment::Positive),
+            ("Don't waste your money.", Sentiment::Negative),
+            ("What a joke.", Sentiment::Negative),
+            ("Tut, was es soll.", Sentiment::Positive),
+            ("Tut nicht, was es soll.", Sentiment::Negative),
+            ("Preis-Leistung stimmt.", Sentiment::Positive),
+            ("Preis-Leistung stimmt nicht.", Sentiment::Negative),
+            ("Würde ich nicht wieder kaufen.", Sentiment::Negative),
+            ("Je ne rachèterai pas.", Sentiment::Negative),
+            ("Una fregatura.", Sentiment::Negative),
+            ("Lo sconsiglio.", Sentiment::Negative),
+            ("Come da descrizione.", Sentiment::Positive),
+            ("Es una pasada.", Sentiment::Positive),
+        ] {
+            assert_eq!(a("", text).sentiment, want, "{text}");
+        }
         assert_eq!(
             a("", "The sound could be better.").sentiment,
             Sentiment::Negative
