@@ -535,6 +535,16 @@ mod tests {
             ("Lo sconsiglio.", Sentiment::Negative),
             ("Come da descrizione.", Sentiment::Positive),
             ("Es una pasada.", Sentiment::Positive),
+            ("Ça ne sert à rien.", Sentiment::Negative),
+            ("Non serve a niente.", Sentiment::Negative),
+            (
+                "Rien à dire, il fait ce qu'on lui demande.",
+                Sentiment::Positive,
+            ),
+            ("Me arrepiento de haberlo comprado.", Sentiment::Negative),
+            ("Funziona benissimo.", Sentiment::Positive),
+            ("Can't beat the price.", Sentiment::Positive),
+            ("Ne chauffe pas du tout.", Sentiment::Negative),
         ] {
             assert_eq!(a("", text).sentiment, want, "{text}");
         }
