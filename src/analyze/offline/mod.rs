@@ -545,6 +545,15 @@ mod tests {
             ("Funziona benissimo.", Sentiment::Positive),
             ("Can't beat the price.", Sentiment::Positive),
             ("Ne chauffe pas du tout.", Sentiment::Negative),
+            ("Pas à la hauteur de mes attentes.", Sentiment::Negative),
+            ("Au-delà de mes attentes.", Sentiment::Positive),
+            ("Supera le aspettative.", Sentiment::Positive),
+            ("Hat meine Erwartungen übertroffen.", Sentiment::Positive),
+            ("Superó mis expectativas.", Sentiment::Positive),
+            ("No vale lo que cuesta.", Sentiment::Negative),
+            ("No me ha gustado nada.", Sentiment::Negative),
+            ("Did not live up to the hype.", Sentiment::Negative),
+            ("Lived up to the hype.", Sentiment::Positive),
         ] {
             assert_eq!(a("", text).sentiment, want, "{text}");
         }
