@@ -1,0 +1,560 @@
+//! The offline analyzer end to end: each language, negation, idioms, mixed and lukewarm reviews,
+//! empty and very short texts, emoji, issues and aspects.
+
+use super::*;
+
+fn a(title: &str, body: &str) -> TextAnalysis {
+    Offline::new().analyze(Some(title), Some(body))
+}
+
+#[test]
+fn french_and_italian_verdicts() {
+    for (text, want) in [
+        ("Produit à fuir, c'est nul.", Sentiment::Negative),
+        ("Je déconseille ce vendeur.", Sentiment::Negative),
+        ("Au top, fonctionne parfaitement.", Sentiment::Positive),
+        (
+            "Funziona perfettamente, come descritto.",
+            Sentiment::Positive,
+        ),
+    ] {
+        assert_eq!(a("", text).sentiment, want, "{text}");
+    }
+}
+
+#[test]
+fn french_function_words_are_no_verdict() {
+    // "Bien" is praise as a verdict, not in "bien sûr"; "tous", "premier", "si" are no praise.
+    for (text, want) in [
+        (
+            "Un travail bâclé. Il fallait bien sûr le finir.",
+            Sentiment::Negative,
+        ),
+        (
+            "Tous les premiers chapitres sont si superficiels.",
+            Sentiment::Negative,
+        ),
+        ("Fonctionne bien.", Sentiment::Positive),
+    ] {
+        assert_eq!(a("", text).sentiment, want, "{text}");
+    }
+    assert_eq!(a("", "Bien sûr, tous les autres.").score, 0.0);
+}
+
+#[test]
+fn polarity_in_each_language() {
+    for (t, b, want) in [
+        (
+            "Great",
+            "Works perfectly, highly recommend.",
+            Sentiment::Positive,
+        ),
+        (
+            "Terrible",
+            "Stopped working after a week. Waste of money.",
+            Sentiment::Negative,
+        ),
+        (
+            "Super",
+            "Sehr gute Qualität, alles bestens.",
+            Sentiment::Positive,
+        ),
+        (
+            "Enttäuscht",
+            "Funktioniert nicht, leider schlechte Qualität.",
+            Sentiment::Negative,
+        ),
+        (
+            "Parfait",
+            "Très bon produit, je recommande.",
+            Sentiment::Positive,
+        ),
+        (
+            "Déçu",
+            "Ne fonctionne pas, mauvaise qualité.",
+            Sentiment::Negative,
+        ),
+        (
+            "Ottimo",
+            "Prodotto eccellente, consigliato.",
+            Sentiment::Positive,
+        ),
+        ("Pessimo", "Si è rotto subito, deluso.", Sentiment::Negative),
+        (
+            "Genial",
+            "Muy buen producto, lo recomiendo.",
+            Sentiment::Positive,
+        ),
+        (
+            "Fatal",
+            "No funciona, muy mala calidad.",
+            Sentiment::Negative,
+        ),
+    ] {
+        let r = a(t, b);
+        assert_eq!(r.sentiment, want, "{t} {b}: {r:?}");
+    }
+}
+
+#[test]
+fn what_is_lacking_is_no_praise() {
+    for text in [
+        "Im Vergleich zu den ersten Folgen fehlt dem letzten Film einfach das Zauberhafte.",
+        "The sequel lacks the charm of the original.",
+        "Il manque la magie du premier film.",
+    ] {
+        let r = a("", text);
+        assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+    }
+}
+
+#[test]
+fn praise_under_a_modal_is_not_found_praise() {
+    for text in [
+        "It could have been a great player.",
+        "Das hätte ein richtig guter Film werden können, leider zu lang.",
+    ] {
+        let r = a("", text);
+        assert_ne!(r.sentiment, Sentiment::Positive, "{text}: {r:?}");
+    }
+    // Recommending under a modal is still praise.
+    let r = a("", "I would recommend it to anyone.");
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+}
+
+#[test]
+fn german_review_language() {
+    for text in [
+        // An umlauted superlative finds its base ("schwächste" → "schwach").
+        "Der mit Abstand schwächste Teil der Reihe.",
+        // "Null" negates; the lack verb comes last.
+        "Null Spannung, und der Film lässt jeden Tiefgang vermissen.",
+        // Other people's ratings are not the reviewer's verdict.
+        "Trotz der vielen positiven Bewertungen gekauft. Bin sowas von enttäuscht.",
+        // "Leider" is never negated, even after "nichts".
+        "Leider nichts Neues und leider sehr fad.",
+        "Filme, die keiner braucht. Erspart euch diesen Film.",
+        // "Einfach" is "simply" here, and boosts.
+        "Einfach nur langweilig.",
+    ] {
+        let r = a("", text);
+        assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+    }
+    // German "dies" is "this", not the English "dies".
+    let r = a("", "Dies ist ein tolles Buch.");
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+    assert_eq!(
+        a("", "It dies after an hour.").sentiment,
+        Sentiment::Negative
+    );
+    let r = a("", "Zero problems so far, it just works.");
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+}
+
+#[test]
+fn a_negator_reaches_to_the_end_of_its_clause() {
+    let r = a("", "Gefällt mir nicht - nur belanglose Informationen.");
+    assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+    // "None" negates as in VADER.
+    let r = a("", "I love it, none bad to say!");
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+    let r = a("", "Not for me, awful and boring.");
+    assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+}
+
+#[test]
+fn spanish_dura_is_how_long_it_lasts() {
+    for text in ["No dura nada, una pena.", "La batería dura muy poco."] {
+        let r = a("", text);
+        assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+    }
+    let r = a("", "La batería dura mucho.");
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+}
+
+#[test]
+fn product_words_from_the_opinion_lexicon() {
+    for (text, want) in [
+        ("The menu is cumbersome.", Sentiment::Negative),
+        ("The picture is grainy.", Sentiment::Negative),
+        ("Very user-friendly and well-made.", Sentiment::Positive),
+    ] {
+        assert_eq!(a("", text).sentiment, want, "{text}");
+    }
+}
+
+#[test]
+fn german_nicht_closes_the_clause_after_particles() {
+    let r = a("", "Überzeugt mich leider überhaupt nicht.");
+    assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+    // A "nicht" in the next clause is that clause's.
+    let r = a(
+        "",
+        "Das Buch gefällt mir sehr, und den Film kenne ich nicht.",
+    );
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+}
+
+#[test]
+fn blame_outweighs_as_much_praise() {
+    // One positive and one negative word of the same strength: the complaint wins.
+    let r = a("", "Pretty design, terrible sound.");
+    assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+}
+
+#[test]
+fn short_english_reviews_are_english_whatever_their_trigrams() {
+    for text in [
+        "Sad joke. Worthless.",
+        "Fairly useless.",
+        "Works beautifully, excellent sound.",
+    ] {
+        assert_eq!(a("", text).language.as_deref(), Some("en"), "{text}");
+    }
+    // Short reviews in other languages keep theirs.
+    assert_eq!(a("", "Schlechte Qualität").language.as_deref(), Some("de"));
+    assert_eq!(a("", "Très déçu").language.as_deref(), Some("fr"));
+}
+
+#[test]
+fn diminishers_and_unmet_expectations() {
+    assert_eq!(a("", "Producto poco útil.").sentiment, Sentiment::Negative);
+    assert_eq!(
+        a("", "Produit peu pratique.").sentiment,
+        Sentiment::Negative
+    );
+    // After an article, "a little": the word keeps its sign.
+    assert_eq!(
+        a("", "Un poco caro, pero funciona muy bien.").sentiment,
+        Sentiment::Positive
+    );
+    assert_eq!(a("Esperaba más", "").sentiment, Sentiment::Negative);
+    assert_eq!(
+        a("", "I expected better for the price.").sentiment,
+        Sentiment::Negative
+    );
+    assert_eq!(
+        a("", "Ich hatte mehr erwartet.").sentiment,
+        Sentiment::Negative
+    );
+}
+
+#[test]
+fn negated_function_verbs_report_a_malfunction() {
+    for text in [
+        "It doesnt charge anymore.",
+        "The lid does not seal.",
+        "Der Akku lädt nicht.",
+        "La batterie ne tient pas.",
+        "Non si accende e non carica.",
+        "La tapa no encaja.",
+    ] {
+        let r = a("", text);
+        assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+    }
+    // Not negated: no valence from the verb (sentiment.rs tests a negator that is not the verb's).
+    assert_eq!(a("", "It charges.").sentiment, Sentiment::Neutral);
+    assert_eq!(
+        a("", "It can't find the device.").sentiment,
+        Sentiment::Negative
+    );
+    // The owner as subject: no fault of the product ("I can't open it" still is).
+    assert_eq!(
+        a("", "I didn't read the manual, it was just intuitive.").sentiment,
+        Sentiment::Positive
+    );
+    assert_eq!(
+        a("", "I can't open the lid.").sentiment,
+        Sentiment::Negative
+    );
+}
+
+#[test]
+fn idioms_and_their_negation() {
+    assert_eq!(
+        a("", "What more could you ask for?").sentiment,
+        Sentiment::Positive
+    );
+    assert_eq!(a("", "Vale la pena.").sentiment, Sentiment::Positive);
+    assert_eq!(a("", "No vale la pena.").sentiment, Sentiment::Negative);
+    assert_eq!(a("", "Not worth the money.").sentiment, Sentiment::Negative);
+    for text in [
+        "What's not to like?",
+        "Can't live without it.",
+        "More than I expected.",
+        "Met every expectation.",
+    ] {
+        assert_eq!(a("", text).sentiment, Sentiment::Positive, "{text}");
+    }
+    assert_eq!(
+        a("", "It did not meet my expectations.").sentiment,
+        Sentiment::Negative
+    );
+    // "Leaves a lot to be desired" in five languages, and "nothing to be desired".
+    for text in [
+        "The quality leaves a lot to be desired.",
+        "Die Qualität lässt zu wünschen übrig.",
+        "La qualité laisse à désirer.",
+        "Carino ma la qualità lascia a desiderare.",
+        "La calidad deja mucho que desear.",
+    ] {
+        let r = a("", text);
+        assert_eq!(r.sentiment, Sentiment::Negative, "{text}");
+        assert_eq!(r.issues[0].code, "quality", "{text}");
+    }
+    for text in [
+        "It leaves nothing to be desired.",
+        "Ne laisse rien à désirer.",
+    ] {
+        assert_eq!(a("", text).sentiment, Sentiment::Positive, "{text}");
+    }
+    // Everyday verdicts whose words alone say little, and their negations.
+    for (text, want) in [
+        ("Does the trick.", Sentiment::Positive),
+        ("Don't waste your money.", Sentiment::Negative),
+        ("What a joke.", Sentiment::Negative),
+        ("Tut, was es soll.", Sentiment::Positive),
+        ("Tut nicht, was es soll.", Sentiment::Negative),
+        ("Preis-Leistung stimmt.", Sentiment::Positive),
+        ("Preis-Leistung stimmt nicht.", Sentiment::Negative),
+        ("Würde ich nicht wieder kaufen.", Sentiment::Negative),
+        ("Je ne rachèterai pas.", Sentiment::Negative),
+        ("Una fregatura.", Sentiment::Negative),
+        ("Lo sconsiglio.", Sentiment::Negative),
+        ("Come da descrizione.", Sentiment::Positive),
+        ("Es una pasada.", Sentiment::Positive),
+        ("Ça ne sert à rien.", Sentiment::Negative),
+        ("Non serve a niente.", Sentiment::Negative),
+        (
+            "Rien à dire, il fait ce qu'on lui demande.",
+            Sentiment::Positive,
+        ),
+        ("Me arrepiento de haberlo comprado.", Sentiment::Negative),
+        ("Funziona benissimo.", Sentiment::Positive),
+        ("Can't beat the price.", Sentiment::Positive),
+        ("Ne chauffe pas du tout.", Sentiment::Negative),
+        ("Pas à la hauteur de mes attentes.", Sentiment::Negative),
+        ("Au-delà de mes attentes.", Sentiment::Positive),
+        ("Supera le aspettative.", Sentiment::Positive),
+        ("Hat meine Erwartungen übertroffen.", Sentiment::Positive),
+        ("Superó mis expectativas.", Sentiment::Positive),
+        ("No vale lo que cuesta.", Sentiment::Negative),
+        ("No me ha gustado nada.", Sentiment::Negative),
+        ("Did not live up to the hype.", Sentiment::Negative),
+        ("Lived up to the hype.", Sentiment::Positive),
+    ] {
+        assert_eq!(a("", text).sentiment, want, "{text}");
+    }
+    assert_eq!(
+        a("", "The sound could be better.").sentiment,
+        Sentiment::Negative
+    );
+}
+
+#[test]
+fn lukewarm_verdicts_are_neutral_unless_strong() {
+    for (t, b) in [
+        ("Ok", "Does the job, nothing special."),
+        ("", "Está bien, nada del otro mundo."),
+        ("Geht so", "Für den Preis in Ordnung."),
+        ("", "Produit correct, sans plus."),
+        ("", "El producto es regular."),
+        // Not "not special" at full strength, negated.
+        ("", "Non male, ma niente di speciale."),
+        ("", "Nichts Besonderes."),
+        ("", "Ganz nett für zwischendurch."),
+    ] {
+        let r = a(t, b);
+        assert_eq!(r.sentiment, Sentiment::Neutral, "{t} {b}: {r:?}");
+    }
+    // In English, "regular" and "normal" are plain words.
+    for text in [
+        "Love it, much better sound than the regular Echo.",
+        "Great player, it survives normal use with kids.",
+    ] {
+        assert_eq!(a("", text).sentiment, Sentiment::Positive, "{text}");
+    }
+    let r = a(
+        "",
+        "Not bad at all: excellent sound, I love it, highly recommend.",
+    );
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+}
+
+#[test]
+fn praise_and_blame_in_balance_is_neutral() {
+    // Blame counts 1.5× (see `sentiment::NEGATIVE_WEIGHT`): this much praise balances it.
+    let r = a("", "The sound is great and clear. The battery is awful.");
+    assert_eq!(r.sentiment, Sentiment::Neutral, "{r:?}");
+    let r = a(
+        "",
+        "The sound is great, clear and powerful. The battery is weak.",
+    );
+    assert_eq!(r.sentiment, Sentiment::Positive, "{r:?}");
+}
+
+#[test]
+fn negation_where_each_language_puts_it() {
+    for text in [
+        "Je n'aime pas ce produit.",
+        "Je ne le recommande pas.",
+        "Das Produkt gefällt mir nicht.",
+        "Der Kauf lohnt sich nicht.",
+    ] {
+        let r = a("", text);
+        assert_eq!(r.sentiment, Sentiment::Negative, "{text}: {r:?}");
+    }
+    assert_eq!(
+        a("", "J'adore, c'est parfait.").sentiment,
+        Sentiment::Positive
+    );
+    // Italian "ne" is not a negator: "ne vale la pena" is praise.
+    assert_eq!(
+        a("", "Ottimo prodotto, ne vale la pena.").sentiment,
+        Sentiment::Positive
+    );
+}
+
+#[test]
+fn negation_flips() {
+    assert_eq!(
+        a("", "This is not good at all.").sentiment,
+        Sentiment::Negative
+    );
+    assert_eq!(
+        a("", "Not bad, no problems so far.").sentiment,
+        Sentiment::Positive
+    );
+    assert_eq!(a("", "Das ist nicht gut.").sentiment, Sentiment::Negative);
+}
+
+#[test]
+fn mixed_review_weighs_the_clause_after_but() {
+    let r = a(
+        "",
+        "The design is nice, but it broke after two days and the lid leaks.",
+    );
+    assert_eq!(r.sentiment, Sentiment::Negative);
+    let codes: Vec<&str> = r.issues.iter().map(|i| i.code.as_str()).collect();
+    assert!(
+        codes.contains(&"durability") && codes.contains(&"leaks"),
+        "{codes:?}"
+    );
+    assert!(r.aspects.iter().any(|x| x == "lid"), "{:?}", r.aspects);
+    // A compound counts with its head.
+    let r = a("", "The remote control is terrible.");
+    assert_eq!(r.aspects, vec!["remote control", "control"]);
+    // An adjective stands for the aspect it implies; nouns that lexicons rate are aspects too.
+    let r = a("", "Far too heavy, and the support was useless.");
+    assert_eq!(r.aspects, vec!["weight", "support"]);
+}
+
+#[test]
+fn false_friends_superlatives_and_compounds() {
+    // "die" and "war" are German articles and verbs, not English "die" and "war".
+    assert_eq!(
+        a(
+            "",
+            "Die Lieferung war pünktlich und die Verpackung ordentlich."
+        )
+        .sentiment,
+        Sentiment::Positive
+    );
+    assert_ne!(a("", "Ha llegado a tiempo.").sentiment, Sentiment::Negative);
+    assert_eq!(
+        a("", "Das schlechteste Buch, was ich je gelesen habe.").sentiment,
+        Sentiment::Negative
+    );
+    assert_eq!(
+        a("", "Reine Zeitverschwendung.").sentiment,
+        Sentiment::Negative
+    );
+    // Machine-translated lists grade a fan ("ventilatore") as praise.
+    assert_eq!(
+        a("", "Le ventilateur est arrivé.").sentiment,
+        Sentiment::Neutral
+    );
+    // Short English reviews without function words are still English.
+    assert_eq!(
+        a("", "Works great ..good sound").language.as_deref(),
+        Some("en")
+    );
+}
+
+#[test]
+fn a_bit_softens_and_short_german_adjectives_inflect() {
+    let soft = a("", "Der Film ist etwas langweilig.").score;
+    let plain = a("", "Der Film ist langweilig.").score;
+    assert!(plain < soft && soft < 0.0, "{plain} {soft}");
+    let soft = a("", "The lid is a bit flimsy.").score;
+    let plain = a("", "The lid is flimsy.").score;
+    assert!(plain < soft && soft < 0.0, "{plain} {soft}");
+    assert_eq!(a("", "Guter Film.").sentiment, Sentiment::Positive);
+    assert_eq!(
+        a("", "Das Gerät taugt nichts.").sentiment,
+        Sentiment::Negative
+    );
+}
+
+#[test]
+fn a_negator_inside_a_phrase_does_not_negate_what_follows() {
+    assert_eq!(
+        a("", "Rien à redire, parfait.").sentiment,
+        Sentiment::Positive
+    );
+    assert_eq!(
+        a("", "No complaints, works great.").sentiment,
+        Sentiment::Positive
+    );
+    assert_eq!(
+        a("", "Prodotto conforme alla descrizione.").sentiment,
+        Sentiment::Positive
+    );
+    // "Anything but" negates; its "but" is no contrast.
+    assert_eq!(
+        a("", "The software was anything but easy to use.").sentiment,
+        Sentiment::Negative
+    );
+}
+
+#[test]
+fn empty_short_and_emoji() {
+    let r = Offline::new().analyze(None, None);
+    assert_eq!(
+        (r.sentiment, r.score, r.language.as_deref()),
+        (Sentiment::Neutral, 0.0, None)
+    );
+    assert_eq!(a("", "Ok").sentiment, Sentiment::Neutral);
+    assert_eq!(a("", "👍👍").sentiment, Sentiment::Positive);
+    assert_eq!(a("", "👎").sentiment, Sentiment::Negative);
+    // Faces and hearts beyond the hand-written few, as VADER reads their names.
+    assert_eq!(a("", "😄😄").sentiment, Sentiment::Positive);
+    assert_eq!(a("", "💖").sentiment, Sentiment::Positive);
+    assert_eq!(a("", "😱").sentiment, Sentiment::Negative);
+    assert_eq!(a("", "💔").sentiment, Sentiment::Negative);
+    assert_eq!(a("", "🎲").score, 0.0);
+    assert!((-1.0..=1.0).contains(&a("", "!!!!????").score));
+}
+
+#[test]
+fn compounds_count_with_their_head_except_services() {
+    let r = a("", "The dvd player broke and customer service was useless.");
+    assert!(r.aspects.contains(&"dvd player".to_string()), "{r:?}");
+    assert!(r.aspects.contains(&"player".to_string()), "{r:?}");
+    assert!(r.aspects.contains(&"customer service".to_string()), "{r:?}");
+    assert!(!r.aspects.contains(&"service".to_string()), "{r:?}");
+    // "No picture" is a defect, and its sentence a complaint about the picture.
+    let r = a("", "There was sound but no picture!");
+    assert_eq!(r.issues[0].code, "defective");
+    assert!(r.aspects.contains(&"picture".to_string()), "{r:?}");
+}
+
+#[test]
+fn translated_aspects_add_up() {
+    let de = a("", "Der Deckel ist undicht.");
+    let es = a("", "La tapa gotea, fatal.");
+    assert_eq!(de.aspects, vec!["lid"]);
+    assert_eq!(es.aspects, vec!["lid"]);
+    assert_eq!(de.issues[0].code, "leaks");
+    assert_eq!(de.issues[0].evidence, "Der Deckel ist undicht");
+}
