@@ -115,6 +115,16 @@ impl LangId {
     /// A language whose function words clearly dominate the text: at least two of them, and at
     /// least twice as many as any other language's.
     fn by_function_words(&self, text: &str) -> Option<&'static str> {
+        let counts = self.function_word_counts(text);
+        let mut order: Vec<usize> = (0..5).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
+        let (best, second) = (counts[order[0]], counts[order[1]]);
+        (best >= 2 && best >= 2 * second).then(|| FUNCTION_WORDS[order[0]].0)
+    }
+
+    /// How many of the text's words are function words of each marketplace language (in
+    /// `lexicon::LANGS` order: en, de, fr, it, es).
+    pub fn function_word_counts(&self, text: &str) -> [usize; 5] {
         let mut counts = [0usize; 5];
         let mut word = String::new();
         for raw in text
@@ -135,10 +145,7 @@ impl LangId {
                 }
             }
         }
-        let mut order: Vec<usize> = (0..5).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
-        let (best, second) = (counts[order[0]], counts[order[1]]);
-        (best >= 2 && best >= 2 * second).then(|| FUNCTION_WORDS[order[0]].0)
+        counts
     }
 }
 

@@ -71,10 +71,8 @@ impl Offline {
         let body = text::decode_entities(body.unwrap_or("").trim());
         let joined = format!("{title}\n{body}");
         let language = match self.langid.guess(&joined) {
-            Some((lang, false)) if lang != "en" && self.reads_as_english(&joined, lang) => {
-                Some("en")
-            }
-            guess => guess.map(|(lang, _)| lang),
+            Some((lang, true)) => Some(lang),
+            guess => self.language_by_words(&joined, guess.map(|(lang, _)| lang)),
         };
         let all: Vec<usize> = (0..lexicon::LANGS.len()).collect();
         let langs: Vec<usize> =
@@ -171,26 +169,31 @@ impl Offline {
         }
     }
 
-    /// Whether more of a short text's words are English sentiment words than words of `lang`'s
-    /// lexicons (none for a language without them): "Terrible. Stopped working." is English
-    /// whatever its trigrams say.
-    fn reads_as_english(&self, text: &str, lang: &str) -> bool {
-        let own = lexicon::LANGS.iter().position(|l| *l == lang);
-        let (mut english, mut other) = (0, 0);
+    /// The language of a short text that trigrams could not tell firmly (`guess`, if any): the
+    /// language whose word lists and function words know clearly the most of its words, or else
+    /// the guess. "Sehr gutes Produkt" is German and "Terrible. Stopped working." English whatever
+    /// their trigrams say.
+    fn language_by_words(&self, text: &str, guess: Option<&'static str>) -> Option<&'static str> {
+        let mut counts = self.langid.function_word_counts(text);
         for t in text::tokens(text) {
             // Emoji are in every language's reviews.
             if !t.chars().any(char::is_alphabetic) {
                 continue;
             }
-            english += usize::from(self.lex.by_lang[0].word_inflected(&t, 0).is_some());
-            other += usize::from(own.is_some_and(|i| {
-                self.lex
-                    .by_lang
-                    .get(i)
-                    .is_some_and(|lx| lx.word_inflected(&t, i).is_some())
-            }));
+            for (i, lx) in self.lex.by_lang.iter().enumerate() {
+                counts[i] += usize::from(lx.word_inflected(&t, i).is_some());
+            }
         }
-        english > other
+        let best = (0..counts.len()).max_by_key(|&i| counts[i])?;
+        let unique = counts[best] > 0 && counts.iter().filter(|&&n| n == counts[best]).count() == 1;
+        let guessed = guess
+            .and_then(|g| lexicon::LANGS.iter().position(|l| *l == g))
+            .map_or(0, |i| counts[i]);
+        if unique && counts[best] > guessed {
+            Some(lexicon::LANGS[best])
+        } else {
+            guess
+        }
     }
 }
 

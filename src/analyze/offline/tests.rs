@@ -217,6 +217,27 @@ fn short_english_reviews_are_english_whatever_their_trigrams() {
 }
 
 #[test]
+fn short_reviews_take_the_language_whose_words_they_use() {
+    for (text, lang) in [
+        ("Sehr gutes Produkt.", "de"),
+        ("Schnelle Lieferung.", "de"),
+        ("Lo schermo si graffia facilmente.", "it"),
+        ("Bello ma piccolo.", "it"),
+        ("Je recommande.", "fr"),
+        ("Arrivé cassé.", "fr"),
+        ("Muy práctico.", "es"),
+        ("Llegó roto.", "es"),
+        ("Very handy.", "en"),
+    ] {
+        assert_eq!(a("", text).language.as_deref(), Some(lang), "{text}");
+    }
+    // "Sehr gutes Produkt" read with the French lists was neutral.
+    assert_eq!(a("", "Sehr gutes Produkt.").sentiment, Sentiment::Positive);
+    // Words every language's lists know decide nothing.
+    assert_eq!(a("", "Super.").language, None);
+}
+
+#[test]
 fn diminishers_and_unmet_expectations() {
     assert_eq!(a("", "Producto poco útil.").sentiment, Sentiment::Negative);
     assert_eq!(
