@@ -137,14 +137,15 @@ impl IssueRules {
     /// Codes found in one lowercased sentence; `negative` says whether the sentence reads negative.
     pub fn find(&self, lower: &str, negative: bool, out: &mut Vec<&'static str>) {
         for r in &self.rules {
-            let hit = r
-                .cue
-                .find_iter(lower)
-                .any(|m| !self.negated(lower, m.start()))
-                || (negative
-                    && r.topic.as_ref().is_some_and(|t| {
-                        t.find_iter(lower).any(|m| !self.negated(lower, m.start()))
-                    }));
+            let hit = r.cue.find_iter(lower).any(|m| {
+                let lack = r.code == "missing_parts" && lacks_a_quality(lower, m.end());
+                !lack && !self.negated(lower, m.start())
+            }) || (negative
+                && r.topic.as_ref().is_some_and(|t| {
+                    t.find_iter(lower).any(|m| {
+                        !self.negated(lower, m.start()) && !for_the_price(lower, m.start())
+                    })
+                }));
             if hit && !out.contains(&r.code) {
                 out.push(r.code);
             }
@@ -169,6 +170,33 @@ impl IssueRules {
             .unwrap_or(0);
         self.negator.is_match(&lower[from..start])
     }
+}
+
+/// "Dem Film fehlt die Spannung", "es fehlt an Tiefe": German "fehlen" with a dative or "an"
+/// says what something lacks, not which part is missing ("es fehlt ein Teil").
+fn lacks_a_quality(lower: &str, end: usize) -> bool {
+    let after = &lower[end..];
+    [
+        " dem ", " es an ", " an ", " mir an ", " ihm an ", " ihr an ",
+    ]
+    .iter()
+    .any(|p| after.starts_with(p))
+}
+
+/// "Decent for the price", "pour le prix", "per il prezzo": a price named as the measure of
+/// value is no complaint about it, even in a sentence that complains of something else.
+fn for_the_price(lower: &str, start: usize) -> bool {
+    const FRAMES: [&str; 8] = [
+        "for the ",
+        "for this ",
+        "for that ",
+        "pour le ",
+        "per il ",
+        "por el ",
+        "para el ",
+        "für den ",
+    ];
+    FRAMES.iter().any(|f| lower[..start].ends_with(f))
 }
 
 impl Default for IssueRules {
@@ -363,5 +391,15 @@ mod tests {
         // Lasting and arriving in time are no complaints.
         assert!(codes("Me ha durado años", false).is_empty());
         assert!(codes("No tardó nada en llegar", false).is_empty());
+        // The price as the measure of value, in a sentence that complains of the lid.
+        assert!(!codes("Decent for the price but the lid is loose", true).contains(&"price_value"));
+        assert_eq!(codes("The price is a joke", true), vec!["price_value"]);
+        // What a film lacks is no missing part; a missing screw is.
+        assert!(codes("Leider fehlt dem Film der Bezug zum Buch", true).is_empty());
+        assert!(codes("Es fehlt an Spannung", true).is_empty());
+        assert_eq!(
+            codes("Es fehlten zwei Schrauben", true),
+            vec!["missing_parts"]
+        );
     }
 }

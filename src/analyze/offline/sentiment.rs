@@ -475,7 +475,7 @@ pub fn sentence_valence(
             // praise. German puts the verb last and predicates after ("lässt den Tiefgang
             // vermissen", "the charm is lacking"), so look a few words either way.
             let lacked = s > 0.0
-                && (i.saturating_sub(5).max(scope_start).max(clause_start)
+                && (i.saturating_sub(6).max(scope_start).max(clause_start)
                     ..(i + 3).min(toks.len()))
                     .any(|j| {
                         clauses.get(j) == clauses.get(i) && LACK_VERBS.contains(&toks[j].as_str())
