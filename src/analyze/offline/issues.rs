@@ -172,8 +172,8 @@ impl IssueRules {
     }
 }
 
-/// "Dem Film fehlt die Spannung", "es fehlt an Tiefe": German "fehlen" with a dative or "an"
-/// says what something lacks, not which part is missing ("es fehlt ein Teil").
+/// "Leider fehlt dem Film der Bezug", "es fehlt an Tiefe": German "fehlen" followed by a dative or
+/// "an" says what something lacks, not which part is missing ("es fehlt ein Teil").
 fn lacks_a_quality(lower: &str, end: usize) -> bool {
     let after = &lower[end..];
     [

@@ -26,7 +26,8 @@ pub const NAME: &str = "offline";
 /// with umlaut, "einfach" as a booster and a wider review-language list; Italian adds Pattern's
 /// lexicon; short texts the trigram model is unsure of may be English by their words. 1.5: the
 /// sentence model also learned from product-review sentences and weighs half; emoji faces and hearts
-/// as VADER reads their names; French function words are no praise; idioms of met expectations.
+/// as VADER reads their names; French function words are no praise; everyday verdicts and issue
+/// phrasings in five languages; short texts take the language whose words they use.
 pub const VERSION: &str = "1.5";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
@@ -170,8 +171,8 @@ impl Offline {
     }
 
     /// The language of a short text that trigrams could not tell firmly (`guess`, if any): the
-    /// language whose word lists and function words know clearly the most of its words, or else
-    /// the guess. "Sehr gutes Produkt" is German and "Terrible. Stopped working." English whatever
+    /// language whose word lists and function words know the most of its words (a tie decides
+    /// nothing), if more than the guess's; or else the guess. "Sehr gutes Produkt" is German and "Terrible. Stopped working." English whatever
     /// their trigrams say.
     fn language_by_words(&self, text: &str, guess: Option<&'static str>) -> Option<&'static str> {
         let mut counts = self.langid.function_word_counts(text);
