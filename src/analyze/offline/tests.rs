@@ -344,6 +344,9 @@ fn idioms_and_their_negation() {
         ("Lo sconsiglio.", Sentiment::Negative),
         ("Come da descrizione.", Sentiment::Positive),
         ("Es una pasada.", Sentiment::Positive),
+        ("No lo compréis.", Sentiment::Negative),
+        ("N'achetez pas ce produit.", Sentiment::Negative),
+        ("Bitte nicht kaufen.", Sentiment::Negative),
         ("Ça ne sert à rien.", Sentiment::Negative),
         ("Non serve a niente.", Sentiment::Negative),
         (
