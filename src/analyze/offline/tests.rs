@@ -347,6 +347,9 @@ fn idioms_and_their_negation() {
         ("No lo compréis.", Sentiment::Negative),
         ("N'achetez pas ce produit.", Sentiment::Negative),
         ("Bitte nicht kaufen.", Sentiment::Negative),
+        ("Geht gar nicht.", Sentiment::Negative),
+        ("Hat sich gelohnt.", Sentiment::Positive),
+        ("Hat sich nicht gelohnt.", Sentiment::Negative),
         ("Ça ne sert à rien.", Sentiment::Negative),
         ("Non serve a niente.", Sentiment::Negative),
         (
