@@ -143,7 +143,8 @@ impl IssueRules {
             }) || (negative
                 && r.topic.as_ref().is_some_and(|t| {
                     t.find_iter(lower).any(|m| {
-                        !self.negated(lower, m.start()) && !for_the_price(lower, m.start())
+                        let value = r.code == "price_value" && for_the_price(lower, m.start());
+                        !value && !self.negated(lower, m.start())
                     })
                 }));
             if hit && !out.contains(&r.code) {
@@ -394,6 +395,11 @@ mod tests {
         // The price as the measure of value, in a sentence that complains of the lid.
         assert!(!codes("Decent for the price but the lid is loose", true).contains(&"price_value"));
         assert_eq!(codes("The price is a joke", true), vec!["price_value"]);
+        // Only the price is framed so: "for the battery" still names the battery.
+        assert_eq!(
+            codes("I bought it for the battery, which is awful", true),
+            vec!["battery"]
+        );
         // What a film lacks is no missing part; a missing screw is.
         assert!(codes("Leider fehlt dem Film der Bezug zum Buch", true).is_empty());
         assert!(codes("Es fehlt an Spannung", true).is_empty());
