@@ -7,6 +7,7 @@ mod lang;
 mod lexicon;
 mod model;
 mod sentiment;
+mod stars;
 mod text;
 
 use crate::model::{IssueHit, Sentiment, TextAnalysis};
@@ -27,8 +28,9 @@ pub const NAME: &str = "offline";
 /// lexicon; short texts the trigram model is unsure of may be English by their words. 1.5: the
 /// sentence model also learned from product-review sentences and weighs half; emoji faces and hearts
 /// as VADER reads their names; French function words are no praise; everyday verdicts and issue
-/// phrasings in five languages; short texts take the language whose words they use.
-pub const VERSION: &str = "1.5";
+/// phrasings in five languages; short texts take the language whose words they use. 1.6: a rating
+/// the reviewer states ("Five Stars", "3 stars for that reason", "drei Sterne") decides the label.
+pub const VERSION: &str = "1.6";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
@@ -87,6 +89,8 @@ impl Offline {
         // Sums of the positive and of the negative sentences: a review with plenty of both is mixed.
         let (mut praise, mut blame) = (0.0, 0.0);
         let mut lukewarm = false;
+        // "Five Stars", "4 out of 5 stars": the last rating the reviewer states.
+        let mut stated = None;
         let mut issues: Vec<IssueHit> = Vec::new();
         let mut aspects: Vec<String> = Vec::new();
         let mut codes = Vec::new();
@@ -106,6 +110,7 @@ impl Offline {
                     &[]
                 };
                 lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
+                stated = stars::stated_rating(&s.tokens).or(stated);
                 // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
                 let lowered = s.text.to_lowercase();
                 let lower = text::contractions(&lowered);
@@ -144,15 +149,28 @@ impl Offline {
             }
         }
         let lexicon_score = sentiment::normalize(total);
-        let score = if model_weight > 0.0 {
+        let text_score = if model_weight > 0.0 {
             LEXICON_SHARE * lexicon_score + (1.0 - LEXICON_SHARE) * model_sum / model_weight
         } else {
             lexicon_score
         };
+        // A stated rating is the reviewer's verdict; the words still tell how strongly they hold it.
+        let score = match stated {
+            Some(stars) => (text_score + (stars - 3.0) / 2.0) / 2.0,
+            None => text_score,
+        };
         let mixed = praise.min(blame) >= MIXED_RATIO * praise.max(blame) && praise.min(blame) > 0.0;
         // "Ok, nothing special": a lukewarm verdict without strong words either way is neutral.
         let middling = lukewarm && lexicon_score.abs() < LUKEWARM_MAX;
-        let sentiment = if mixed || middling {
+        let sentiment = if let Some(stars) = stated {
+            if stars >= 3.5 {
+                Sentiment::Positive
+            } else if stars > 2.5 {
+                Sentiment::Neutral
+            } else {
+                Sentiment::Negative
+            }
+        } else if mixed || middling {
             Sentiment::Neutral
         } else if score >= NEUTRAL_BAND {
             Sentiment::Positive

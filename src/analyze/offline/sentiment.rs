@@ -183,7 +183,7 @@ const LACK_VERBS: &[&str] = &[
 ];
 
 /// Modal and conditional verbs: what follows them is wished, expected or supposed, not found.
-const IRREALIS: &[&str] = &[
+pub(super) const IRREALIS: &[&str] = &[
     "would", "could", "should", "might", "hätte", "hätten", "wäre", "wären", "sollte", "sollten",
     "könnte", "könnten", "würde", "würden", "habría", "hubiera", "hubiese", "debería", "podría",
     "aurait", "auraient", "devrait", "pourrait", "avrebbe", "sarebbe", "dovrebbe", "potrebbe",
@@ -297,7 +297,7 @@ const LOANWORDS: &[&str] = &[
     "wtf",
 ];
 
-const CONTRAST: &[&str] = &[
+pub(super) const CONTRAST: &[&str] = &[
     "but",
     "however",
     "aber",
@@ -310,7 +310,7 @@ const CONTRAST: &[&str] = &[
     "pero",
 ];
 
-fn is_negator(t: &str) -> bool {
+pub(super) fn is_negator(t: &str) -> bool {
     NEGATORS.contains(&t) || t.ends_with("n't")
 }
 

@@ -585,3 +585,33 @@ fn translated_aspects_add_up() {
     assert_eq!(de.issues[0].code, "leaks");
     assert_eq!(de.issues[0].evidence, "Der Deckel ist undicht");
 }
+
+#[test]
+fn a_stated_rating_decides_the_label() {
+    for (t, b, want) in [
+        ("Five Stars", "", Sentiment::Positive),
+        ("One Star", "", Sentiment::Negative),
+        ("Three Stars", "Works, sound is fine.", Sentiment::Neutral),
+        (
+            "",
+            "Love it, but you must pay to play your own music. 3 stars for that reason.",
+            Sentiment::Neutral,
+        ),
+        (
+            "",
+            "Only giving 4 stars because the cord is too short.",
+            Sentiment::Positive,
+        ),
+        (
+            "",
+            "Drei Sterne, der Akku hält nicht lange.",
+            Sentiment::Neutral,
+        ),
+        ("", "Una estrella. No funciona.", Sentiment::Negative),
+    ] {
+        assert_eq!(a(t, b).sentiment, want, "{t} {b}");
+    }
+    // A condition is no verdict: the words decide.
+    let wished = a("", "Would be 5 stars if it were not so awful and useless.");
+    assert_eq!(wished.sentiment, Sentiment::Negative);
+}

@@ -1,0 +1,286 @@
+//! Ratings that reviewers state in words: "Five Stars" (Amazon's own title for a review without
+//! one), "4 out of 5 stars", "drei Sterne", "je donne 4 étoiles", "una stella in meno", "★★★★☆".
+//! A stated rating is the reviewer's verdict and reads like the star rating it names.
+
+use super::sentiment::{is_negator, CONTRAST, IRREALIS};
+
+/// Words that count stars, and the language whose number words go with them.
+fn star_word(t: &str) -> Option<Lang> {
+    Some(match t {
+        "star" | "stars" => Lang::En,
+        "stern" | "sterne" | "sternen" | "sternchen" => Lang::De,
+        "étoile" | "étoiles" | "etoile" | "etoiles" => Lang::Fr,
+        "stella" | "stelle" | "stelline" => Lang::It,
+        "estrella" | "estrellas" => Lang::Es,
+        _ => return None,
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Lang {
+    En,
+    De,
+    Fr,
+    It,
+    Es,
+}
+
+/// A count of stars written as a digit or as a word of the star word's language.
+fn number(t: &str, lang: Lang) -> Option<f64> {
+    if let Ok(n) = t.parse::<u8>() {
+        return (n <= 10).then_some(n as f64);
+    }
+    let words: [&[&str]; 6] = match lang {
+        Lang::En => [
+            &["zero", "no"],
+            &["one"],
+            &["two"],
+            &["three"],
+            &["four"],
+            &["five"],
+        ],
+        Lang::De => [
+            &["null", "keinen", "keine"],
+            &["ein", "einen", "eins"],
+            &["zwei"],
+            &["drei"],
+            &["vier"],
+            &["fünf"],
+        ],
+        Lang::Fr => [
+            &["zéro", "aucune"],
+            &["une", "un"],
+            &["deux"],
+            &["trois"],
+            &["quatre"],
+            &["cinq"],
+        ],
+        Lang::It => [
+            &["zero", "nessuna"],
+            &["una", "uno"],
+            &["due"],
+            &["tre"],
+            &["quattro"],
+            &["cinque"],
+        ],
+        Lang::Es => [
+            &["cero", "ninguna"],
+            &["una", "uno"],
+            &["dos"],
+            &["tres"],
+            &["cuatro"],
+            &["cinco"],
+        ],
+    };
+    words.iter().position(|w| w.contains(&t)).map(|n| n as f64)
+}
+
+/// After the star word, the count is what was taken off five ("one star off", "einen Stern
+/// Abzug", "une étoile en moins", "una stella in meno", "una estrella menos").
+const DEDUCTED_AFTER: &[&str] = &["off", "abzug", "weniger", "moins", "meno", "menos"];
+/// Before the count, the same in English: "knocked one star", "minus 1 star".
+const DEDUCTED_BEFORE: &[&str] = &[
+    "minus", "took", "take", "taking", "knocked", "knock", "dropped", "drop", "deducted", "deduct",
+    "docked", "dock", "lost", "removed",
+];
+/// A star word followed by these talks about ratings in general ("5 star reviews").
+const ABOUT_RATINGS: &[&str] = &[
+    "review",
+    "reviews",
+    "rating",
+    "ratings",
+    "bewertung",
+    "bewertungen",
+    "rezension",
+    "rezensionen",
+    "avis",
+    "recensione",
+    "recensioni",
+    "opiniones",
+    "reseñas",
+    "valoraciones",
+];
+/// Conditions: "would be 5 stars if", "otherwise 5 stars", "wenn", "si", "se".
+const CONDITIONS: &[&str] = &[
+    "if",
+    "unless",
+    "otherwise",
+    "wenn",
+    "falls",
+    "sonst",
+    "si",
+    "sinon",
+    "se",
+    "altrimenti",
+    "sino",
+];
+/// Words that may stand between the count and "out of five" ("4 out of 5", "4 von 5", "4 sur 5").
+const OUT_OF: &[&str] = &["of", "von", "sur", "su", "de"];
+
+/// The rating (0 to 5) a sentence states, if it states one as a verdict: not negated ("not
+/// five stars"), not a condition ("would be 5 stars if"), not about other reviews. A rating of
+/// one star or less is a verdict in any frame ("zero stars if I could").
+pub fn stated_rating(toks: &[String]) -> Option<f64> {
+    let mut found = None;
+    for (j, t) in toks.iter().enumerate() {
+        let rating = if let Some(lang) = star_word(t) {
+            if toks
+                .get(j + 1)
+                .is_some_and(|n| ABOUT_RATINGS.contains(&n.as_str()))
+            {
+                continue;
+            }
+            match count_before(toks, j, lang) {
+                Some((n, start)) => {
+                    if n <= 2.0 && is_deduction(toks, j) {
+                        (5.0 - n, start)
+                    } else {
+                        (n, start)
+                    }
+                }
+                None => continue,
+            }
+        } else if t == "★" && (j == 0 || toks[j - 1] != "★") {
+            // "★★★★☆": each filled star is one.
+            let filled = toks[j..].iter().take_while(|x| *x == "★").count();
+            (filled as f64, j)
+        } else {
+            continue;
+        };
+        let (n, start) = rating;
+        if !(0.0..=5.0).contains(&n) {
+            continue;
+        }
+        if n <= 1.0 || is_verdict(toks, start) {
+            found = Some(n);
+        }
+    }
+    found
+}
+
+/// The count that precedes the star word at `j` and where it starts: "5", "4.5" (tokens "4" "5"),
+/// "four", "4 out of 5", "8 von 10", and in a deduction "a" ("knocked a star off").
+fn count_before(toks: &[String], j: usize, lang: Lang) -> Option<(f64, usize)> {
+    let prev = |k: usize| j.checked_sub(k).map(|i| toks[i].as_str());
+    if lang == Lang::En && prev(1) == Some("a") && is_deduction(toks, j) {
+        return Some((1.0, j - 1));
+    }
+    let n = number(prev(1)?, lang)?;
+    // "4 out of 5 stars", "4 von 5 Sternen", "8 sur 10": the count is before "(out) of".
+    if let Some(of) = prev(2).filter(|w| OUT_OF.contains(w) && (n == 5.0 || n == 10.0)) {
+        let at = if of == "of" && prev(3) == Some("out") {
+            4
+        } else {
+            3
+        };
+        if let Some(m) = prev(at).and_then(|w| number(w, lang)).filter(|m| *m <= n) {
+            return Some(with_half(toks, m, j - at)).map(|(m, start)| (m * 5.0 / n, start));
+        }
+    }
+    if n > 5.0 {
+        return None;
+    }
+    Some(with_half(toks, n, j - 1))
+}
+
+/// Whether the stars counted before the star word at `j` were taken off five.
+fn is_deduction(toks: &[String], j: usize) -> bool {
+    let after = |k: usize| toks.get(j + k).map(String::as_str);
+    let off = after(1).is_some_and(|w| DEDUCTED_AFTER.contains(&w))
+        || (matches!(after(1), Some("in" | "en"))
+            && after(2).is_some_and(|w| DEDUCTED_AFTER.contains(&w)));
+    off || toks[j.saturating_sub(3)..j]
+        .iter()
+        .any(|w| DEDUCTED_BEFORE.contains(&w.as_str()))
+}
+
+/// "4.5" is tokenized "4" "5": a 5 after a smaller whole number is its half.
+fn with_half(toks: &[String], n: f64, start: usize) -> (f64, usize) {
+    match start
+        .checked_sub(1)
+        .and_then(|i| toks[i].parse::<u8>().ok())
+    {
+        Some(whole) if n == 5.0 && whole < 5 => (whole as f64 + 0.5, start - 1),
+        _ => (n, start),
+    }
+}
+
+/// A stated count is a verdict unless a negator comes shortly before it ("didn't give 5 stars"),
+/// the sentence sets a condition ("would be five stars if", "otherwise 5 stars"), or a modal
+/// meets a contrast ("I would give 5 stars, but").
+fn is_verdict(toks: &[String], start: usize) -> bool {
+    let before = &toks[start.saturating_sub(4)..start];
+    if before.iter().any(|t| is_negator(t)) {
+        return false;
+    }
+    let has = |list: &[&str]| toks.iter().any(|t| list.contains(&t.as_str()));
+    let perfect_conditional = toks
+        .windows(2)
+        .any(|w| IRREALIS.contains(&w[0].as_str()) && w[1] == "have");
+    !(has(CONDITIONS) || perfect_conditional || (has(IRREALIS) && has(CONTRAST)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::offline::text::tokens;
+
+    fn rating(s: &str) -> Option<f64> {
+        stated_rating(&tokens(s))
+    }
+
+    #[test]
+    fn reads_counts_in_five_languages() {
+        assert_eq!(rating("Five Stars"), Some(5.0));
+        assert_eq!(rating("3 stars for that reason."), Some(3.0));
+        assert_eq!(rating("4 out of 5 stars."), Some(4.0));
+        assert_eq!(rating("4.5 out of 5 Stars."), Some(4.5));
+        assert_eq!(rating("I give it 3.5 stars"), Some(3.5));
+        assert_eq!(rating("Drei Sterne, mehr nicht"), Some(3.0));
+        assert_eq!(rating("4 von 5 Sternen"), Some(4.0));
+        assert_eq!(rating("Je donne deux étoiles"), Some(2.0));
+        assert_eq!(rating("Cinque stelle!"), Some(5.0));
+        assert_eq!(rating("Le doy tres estrellas"), Some(3.0));
+        assert_eq!(rating("★★★★☆"), Some(4.0));
+        assert_eq!(rating("8 out of 10 stars"), Some(4.0));
+    }
+
+    #[test]
+    fn deductions_count_from_five() {
+        assert_eq!(rating("I knocked a star off for the cord."), Some(4.0));
+        assert_eq!(
+            rating("Took one star off because it arrived late"),
+            Some(4.0)
+        );
+        assert_eq!(rating("Einen Stern Abzug wegen der Lautstärke"), Some(4.0));
+        assert_eq!(rating("Una stella in meno per il prezzo"), Some(4.0));
+    }
+
+    #[test]
+    fn conditions_negations_and_other_reviews_are_no_verdict() {
+        assert_eq!(rating("Would be 5 stars if you could turn it off"), None);
+        assert_eq!(rating("Otherwise would have given it 5 stars."), None);
+        assert_eq!(
+            rating("Great product and I would give 5 stars - but no scrolling"),
+            None
+        );
+        assert_eq!(
+            rating("The only reason I didn't give 5 stars is the speaker"),
+            None
+        );
+        assert_eq!(rating("Don't trust the 5 star reviews"), None);
+        assert_eq!(rating("Keine 5 Sterne wert"), None);
+        assert_eq!(rating("Star Wars fans will love it"), None);
+        assert_eq!(rating("I would give 5 stars"), Some(5.0));
+    }
+
+    #[test]
+    fn one_star_or_less_is_a_verdict_in_any_frame() {
+        assert_eq!(rating("I would give it zero stars if I could."), Some(0.0));
+        assert_eq!(rating("Not even one star"), Some(1.0));
+        assert_eq!(
+            rating("Ich würde keine Sterne geben, wenn das ginge"),
+            Some(0.0)
+        );
+    }
+}
