@@ -110,7 +110,7 @@ impl Offline {
                     &[]
                 };
                 lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
-                stated = stars::stated_rating(&s.tokens).or(stated);
+                stated = stars::stated_in(s.text, &s.tokens).or(stated);
                 // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
                 let lowered = s.text.to_lowercase();
                 let lower = text::contractions(&lowered);

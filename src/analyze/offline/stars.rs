@@ -2,7 +2,22 @@
 //! one), "4 out of 5 stars", "drei Sterne", "je donne 4 étoiles", "una stella in meno", "★★★★☆".
 //! A stated rating is the reviewer's verdict and reads like the star rating it names.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::sentiment::{is_negator, CONTRAST, IRREALIS};
+
+/// A score out of five or ten that opens or closes a sentence: "10/10 would recommend", "Seguro
+/// 10/10", "3/5.", "10 sur 10". Mid-sentence "4/5" is as often a date ("ordered on 4/5"), and an
+/// opening "9 out of 10" a share ("9 out of 10 questions").
+static SCORE: LazyLock<Regex> = LazyLock::new(|| {
+    let n = r"(\d{1,2}(?:[.,]5)?)";
+    Regex::new(&format!(
+        r"^\W*{n}\s*/\s*(5|10)(?:$|[^\d/.,])|(?:^|[^\d/.,]){n}\s*(?:/|out of|von|sur|su|de|di)\s*(5|10)\W*$"
+    ))
+    .expect("constant regex")
+});
 
 /// Words that count stars, and the language whose number words go with them.
 fn star_word(t: &str) -> Option<Lang> {
@@ -117,10 +132,29 @@ const CONDITIONS: &[&str] = &[
 /// Words that may stand between the count and "out of five" ("4 out of 5", "4 von 5", "4 sur 5").
 const OUT_OF: &[&str] = &["of", "von", "sur", "su", "de"];
 
+/// The rating (0 to 5) a sentence (`text`, its `toks`) states: `stated_rating`, or a score that
+/// opens or closes it ("10/10", "3/5").
+pub fn stated_in(text: &str, toks: &[String]) -> Option<f64> {
+    stated_rating(toks).or_else(|| {
+        // Most sentences have no digit: skip the regex for them.
+        if !text.bytes().any(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let c = SCORE.captures(text.trim())?;
+        let (n, of) = match (c.get(1), c.get(2)) {
+            (Some(n), Some(of)) => (n, of),
+            _ => (c.get(3)?, c.get(4)?),
+        };
+        let n: f64 = n.as_str().replace(',', ".").parse().ok()?;
+        let of: f64 = of.as_str().parse().ok()?;
+        (n <= of).then_some(n * 5.0 / of)
+    })
+}
+
 /// The rating (0 to 5) a sentence states, if it states one as a verdict: not negated ("not
 /// five stars"), not a condition ("would be 5 stars if"), not about other reviews. A rating of
 /// one star or less is a verdict in any frame ("zero stars if I could").
-pub fn stated_rating(toks: &[String]) -> Option<f64> {
+fn stated_rating(toks: &[String]) -> Option<f64> {
     let mut found = None;
     for (j, t) in toks.iter().enumerate() {
         let rating = if let Some(lang) = star_word(t) {
@@ -243,6 +277,19 @@ mod tests {
         assert_eq!(rating("Le doy tres estrellas"), Some(3.0));
         assert_eq!(rating("★★★★☆"), Some(4.0));
         assert_eq!(rating("8 out of 10 stars"), Some(4.0));
+    }
+
+    #[test]
+    fn scores_that_open_or_close_a_sentence() {
+        let score = |s: &str| stated_in(s, &tokens(s));
+        assert_eq!(score("10/10 would recommend"), Some(5.0));
+        assert_eq!(score("Seguro 10/10"), Some(5.0));
+        assert_eq!(score("6/10"), Some(3.0));
+        assert_eq!(score("Je lui mets 10 sur 10."), Some(5.0));
+        assert_eq!(score("so 3,5/5"), Some(3.5));
+        assert_eq!(score("Ordered on 4/5 and it came on 4/10 at noon"), None);
+        assert_eq!(score("9 out of 10 questions get an answer"), None);
+        assert_eq!(score("Haiku: 5/7/5"), None);
     }
 
     #[test]
