@@ -29,7 +29,8 @@ pub const NAME: &str = "offline";
 /// sentence model also learned from product-review sentences and weighs half; emoji faces and hearts
 /// as VADER reads their names; French function words are no praise; everyday verdicts and issue
 /// phrasings in five languages; short texts take the language whose words they use. 1.6: a rating
-/// the reviewer states ("Five Stars", "3 stars for that reason", "drei Sterne") decides the label.
+/// the reviewer states ("Five Stars", "3 stars for that reason", "drei Sterne") decides the label;
+/// an English review is mixed by how its sentences lean in the blend of rules and model.
 pub const VERSION: &str = "1.6";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
@@ -86,7 +87,7 @@ impl Offline {
                 None => all,
             };
         let mut total = 0.0;
-        // Sums of the positive and of the negative sentences: a review with plenty of both is mixed.
+        // Sums of the positive and of the negative sentences' leans: a review with plenty of both is mixed.
         let (mut praise, mut blame) = (0.0, 0.0);
         let mut lukewarm = false;
         // "Five Stars", "4 out of 5 stars": the last rating the reviewer states.
@@ -129,6 +130,9 @@ impl Offline {
                     self.aspects
                         .extract(&self.lex, language, &s.tokens, &mut aspects);
                 }
+                // How the sentence leans, as the review's score weighs it: for English the blend of
+                // rules and model, so that praise the model sees makes a review mixed too.
+                let mut lean = v;
                 if english {
                     // The model reads "could have been great" as praise; the rules know better.
                     let m = self.model.score(&s.tokens);
@@ -139,12 +143,13 @@ impl Offline {
                     };
                     model_sum += m * weight;
                     model_weight += weight;
+                    lean = LEXICON_SHARE * sentiment::normalize(v) + (1.0 - LEXICON_SHARE) * m;
                 }
                 total += v * weight;
-                if v > 0.0 {
-                    praise += v * weight;
+                if lean > 0.0 {
+                    praise += lean * weight;
                 } else {
-                    blame -= v * weight;
+                    blame -= lean * weight;
                 }
             }
         }
