@@ -115,7 +115,8 @@ const ABOUT_RATINGS: &[&str] = &[
     "reseñas",
     "valoraciones",
 ];
-/// Conditions: "would be 5 stars if", "otherwise 5 stars", "wenn", "si", "se".
+/// Conditions: "would be 5 stars if", "otherwise 5 stars", "wenn", "si". Not Italian "se", which
+/// is also the Spanish and French reflexive ("se rompió").
 const CONDITIONS: &[&str] = &[
     "if",
     "unless",
@@ -125,7 +126,6 @@ const CONDITIONS: &[&str] = &[
     "sonst",
     "si",
     "sinon",
-    "se",
     "altrimenti",
     "sino",
 ];
@@ -174,6 +174,13 @@ fn stated_rating(toks: &[String]) -> Option<f64> {
                 }
                 None => continue,
             }
+        } else if let Some(lang) = rating_verb(t) {
+            // "I only rate it a 3 because", "gave it a 4.", "le doy un 4": a count after a verb of
+            // rating, if what follows is no other unit ("gave it 2 weeks").
+            match count_after(toks, j, lang) {
+                Some(found) => found,
+                None => continue,
+            }
         } else if t == "★" && (j == 0 || toks[j - 1] != "★") {
             // "★★★★☆": each filled star is one.
             let filled = toks[j..].iter().take_while(|x| *x == "★").count();
@@ -192,6 +199,73 @@ fn stated_rating(toks: &[String]) -> Option<f64> {
     found
 }
 
+/// Verbs of rating that a bare count may follow. Not "do" or "note" ("I do 2 loads", "Note 5").
+fn rating_verb(t: &str) -> Option<Lang> {
+    Some(match t {
+        "rate" | "rated" | "rating" | "give" | "gave" | "giving" | "gives" => Lang::En,
+        "gebe" | "vergebe" | "bewerte" => Lang::De,
+        "donne" | "mets" => Lang::Fr,
+        "voto" | "metto" => Lang::It,
+        "doy" | "pongo" => Lang::Es,
+        _ => return None,
+    })
+}
+
+/// Words between a verb of rating and its count: "rate it a 3", "gebe ihm eine 2", "le doy un 4".
+const RATED_FILLERS: &[&str] = &[
+    "it",
+    "this",
+    "them",
+    "him",
+    "her",
+    "a",
+    "an",
+    "only",
+    "just",
+    "ihm",
+    "ihr",
+    "es",
+    "nur",
+    "eine",
+    "le",
+    "la",
+    "lui",
+    "un",
+    "une",
+    "seulement",
+    "gli",
+    "solo",
+    "lo",
+    "les",
+    "sólo",
+];
+/// What may follow a bare count that rates: the sentence's end, a star word, or a reason.
+const AFTER_RATED_COUNT: &[&str] = &[
+    "because", "for", "since", "as", "but", "and", "instead", "due", "out", "is", "was", "weil",
+    "von", "wegen", "aber", "car", "parce", "pour", "sur", "mais", "perché", "per", "su", "ma",
+    "porque", "por", "de", "pero",
+];
+
+/// The count that follows the verb of rating at `j`, if a rating, and where it starts.
+fn count_after(toks: &[String], j: usize, lang: Lang) -> Option<(f64, usize)> {
+    let mut k = j + 1;
+    while k < toks.len() && k <= j + 3 && RATED_FILLERS.contains(&toks[k].as_str()) {
+        k += 1;
+    }
+    let n = number(toks.get(k)?, lang).filter(|n| *n <= 5.0)?;
+    // "3.5": tokens "3" "5".
+    let (n, last) = match toks.get(k + 1).map(String::as_str) {
+        Some("5") if n < 5.0 => (n + 0.5, k + 1),
+        _ => (n, k),
+    };
+    match toks.get(last + 1) {
+        None => Some((n, k)),
+        Some(next) if star_word(next).is_some() => None, // the star word's own branch reads it
+        Some(next) if AFTER_RATED_COUNT.contains(&next.as_str()) => Some((n, k)),
+        Some(_) => None,
+    }
+}
+
 /// The count that precedes the star word at `j` and where it starts: "5", "4.5" (tokens "4" "5"),
 /// "four", "4 out of 5", "8 von 10", and in a deduction "a" ("knocked a star off").
 fn count_before(toks: &[String], j: usize, lang: Lang) -> Option<(f64, usize)> {
@@ -200,6 +274,11 @@ fn count_before(toks: &[String], j: usize, lang: Lang) -> Option<(f64, usize)> {
         return Some((1.0, j - 1));
     }
     let n = number(prev(1)?, lang)?;
+    // "gave it 4 instead of 5 stars": the count is the first.
+    if prev(2) == Some("of") && prev(3) == Some("instead") {
+        let m = number(prev(4)?, lang).filter(|m| *m <= 5.0)?;
+        return Some(with_half(toks, m, j - 4));
+    }
     // "4 out of 5 stars", "4 von 5 Sternen", "8 sur 10": the count is before "(out) of".
     if let Some(of) = prev(2).filter(|w| OUT_OF.contains(w) && (n == 5.0 || n == 10.0)) {
         let at = if of == "of" && prev(3) == Some("out") {
@@ -290,6 +369,20 @@ mod tests {
         assert_eq!(score("Ordered on 4/5 and it came on 4/10 at noon"), None);
         assert_eq!(score("9 out of 10 questions get an answer"), None);
         assert_eq!(score("Haiku: 5/7/5"), None);
+    }
+
+    #[test]
+    fn a_bare_count_after_a_verb_of_rating() {
+        assert_eq!(
+            rating("The reason I only rate it a 3 is the sync"),
+            Some(3.0)
+        );
+        assert_eq!(rating("I gave it a 4 because it has run well"), Some(4.0));
+        assert_eq!(rating("I gave it 4 instead of 5 stars"), Some(4.0));
+        assert_eq!(rating("Le doy un 2 porque se rompió"), Some(2.0));
+        assert_eq!(rating("I gave it 2 weeks"), None);
+        assert_eq!(rating("Give it 5 minutes to boot"), None);
+        assert_eq!(rating("I didn't rate it a 5 because of the cord"), None);
     }
 
     #[test]
