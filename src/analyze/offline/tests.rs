@@ -332,6 +332,9 @@ fn idioms_and_their_negation() {
     // Everyday verdicts whose words alone say little, and their negations.
     for (text, want) in [
         ("Does the trick.", Sentiment::Positive),
+        ("I'm addicted to this thing.", Sentiment::Positive),
+        ("A game changer for our kitchen.", Sentiment::Positive),
+        ("I was blown away by the sound.", Sentiment::Positive),
         ("Don't waste your money.", Sentiment::Negative),
         ("What a joke.", Sentiment::Negative),
         ("Tut, was es soll.", Sentiment::Positive),
