@@ -8,16 +8,53 @@ use regex::Regex;
 
 use super::sentiment::{is_negator, CONTRAST, IRREALIS};
 
-/// A score out of five or ten that opens or closes a sentence: "10/10 would recommend", "Seguro
-/// 10/10", "3/5.", "10 sur 10". Mid-sentence "4/5" is as often a date ("ordered on 4/5"), and an
-/// opening "9 out of 10" a share ("9 out of 10 questions").
-static SCORE: LazyLock<Regex> = LazyLock::new(|| {
-    let n = r"(\d{1,2}(?:[.,]5)?)";
-    Regex::new(&format!(
-        r"^\W*{n}\s*/\s*(5|10)(?:$|[^\d/.,])|(?:^|[^\d/.,]){n}\s*(?:/|out of|von|sur|su|de|di)\s*(5|10)\W*$"
-    ))
-    .expect("constant regex")
+/// A score out of five or ten: "10/10 would recommend", "HANDY AS HELL 10/10 RECOMMEND", "3/5.";
+/// `DATE_WORDS` before it make it a date ("ordered on 4/5"), as does a year after it ("4/5/2018").
+static SLASHED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d/.,])(\d{1,2}(?:[.,]5)?)\s*/\s*(5|10)(?:$|[^\d/.,]|[.,](?:$|\D))")
+        .expect("constant regex")
 });
+/// A score in words that closes a sentence: "10 sur 10", "4 out of 5." An opening "9 out of 10"
+/// is a share ("9 out of 10 questions").
+static WORDED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d/.,])(\d{1,2}(?:[.,]5)?)\s*(?:out of|von|sur|su|de|di)\s*(5|10)\W*$")
+        .expect("constant regex")
+});
+/// Words that put a date, not a score, after them: "since 4/10", "arrived 3/5", "am 4/5", "le 4/5".
+const DATE_WORDS: &[&str] = &[
+    "on",
+    "since",
+    "by",
+    "until",
+    "till",
+    "from",
+    "before",
+    "after",
+    "ordered",
+    "arrived",
+    "received",
+    "purchased",
+    "bought",
+    "delivered",
+    "shipped",
+    "returned",
+    "am",
+    "vom",
+    "seit",
+    "bis",
+    "ab",
+    "le",
+    "du",
+    "depuis",
+    "au",
+    "il",
+    "dal",
+    "del",
+    "al",
+    "el",
+    "desde",
+    "hasta",
+];
 
 /// Words that count stars, and the language whose number words go with them.
 fn star_word(t: &str) -> Option<Lang> {
@@ -132,21 +169,27 @@ const CONDITIONS: &[&str] = &[
 /// Words that may stand between the count and "out of five" ("4 out of 5", "4 von 5", "4 sur 5").
 const OUT_OF: &[&str] = &["of", "von", "sur", "su", "de"];
 
-/// The rating (0 to 5) a sentence (`text`, its `toks`) states: `stated_rating`, or a score that
-/// opens or closes it ("10/10", "3/5").
+/// The rating (0 to 5) a sentence (`text`, its `toks`) states: `stated_rating`, or a score out of
+/// five or ten ("10/10", "3/5").
 pub fn stated_in(text: &str, toks: &[String]) -> Option<f64> {
     stated_rating(toks).or_else(|| {
         // Most sentences have no digit: skip the regex for them.
         if !text.bytes().any(|b| b.is_ascii_digit()) {
             return None;
         }
-        let c = SCORE.captures(text.trim())?;
-        let (n, of) = match (c.get(1), c.get(2)) {
-            (Some(n), Some(of)) => (n, of),
-            _ => (c.get(3)?, c.get(4)?),
-        };
-        let n: f64 = n.as_str().replace(',', ".").parse().ok()?;
-        let of: f64 = of.as_str().parse().ok()?;
+        let text = text.trim();
+        let c = SLASHED
+            .captures_iter(text)
+            .find(|c| {
+                let before = c.get(1).map_or("", |n| &text[..n.start()]);
+                let word = before
+                    .split(|ch: char| !ch.is_alphanumeric())
+                    .rfind(|w| !w.is_empty());
+                !word.is_some_and(|w| DATE_WORDS.contains(&w.to_lowercase().as_str()))
+            })
+            .or_else(|| WORDED.captures(text))?;
+        let n: f64 = c.get(1)?.as_str().replace(',', ".").parse().ok()?;
+        let of: f64 = c.get(2)?.as_str().parse().ok()?;
         (n <= of).then_some(n * 5.0 / of)
     })
 }
@@ -359,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn scores_that_open_or_close_a_sentence() {
+    fn scores_out_of_five_or_ten() {
         let score = |s: &str| stated_in(s, &tokens(s));
         assert_eq!(score("10/10 would recommend"), Some(5.0));
         assert_eq!(score("Seguro 10/10"), Some(5.0));
@@ -367,6 +410,9 @@ mod tests {
         assert_eq!(score("Je lui mets 10 sur 10."), Some(5.0));
         assert_eq!(score("so 3,5/5"), Some(3.5));
         assert_eq!(score("Ordered on 4/5 and it came on 4/10 at noon"), None);
+        assert_eq!(score("HANDY AS HELL 10/10 RECOMMEND"), Some(5.0));
+        assert_eq!(score("Sound is 4/5, the app is poor"), Some(4.0));
+        assert_eq!(score("It arrived 3/5/2018"), None);
         assert_eq!(score("9 out of 10 questions get an answer"), None);
         assert_eq!(score("Haiku: 5/7/5"), None);
     }
