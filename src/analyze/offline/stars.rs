@@ -362,18 +362,21 @@ fn with_half(toks: &[String], n: f64, start: usize) -> (f64, usize) {
 }
 
 /// A stated count is a verdict unless a negator comes shortly before it ("didn't give 5 stars"),
-/// the sentence sets a condition ("would be five stars if", "otherwise 5 stars"), or a modal
+/// a condition comes before it or right after it ("would be five stars if", "otherwise would have
+/// given it 5 stars"; not "leaving 3 stars because it won't play unless plugged in"), or a modal
 /// meets a contrast ("I would give 5 stars, but").
 fn is_verdict(toks: &[String], start: usize) -> bool {
     let before = &toks[start.saturating_sub(4)..start];
     if before.iter().any(|t| is_negator(t)) {
         return false;
     }
+    let near = &toks[..(start + 5).min(toks.len())];
+    let conditional = near.iter().any(|t| CONDITIONS.contains(&t.as_str()))
+        || near
+            .windows(2)
+            .any(|w| IRREALIS.contains(&w[0].as_str()) && w[1] == "have");
     let has = |list: &[&str]| toks.iter().any(|t| list.contains(&t.as_str()));
-    let perfect_conditional = toks
-        .windows(2)
-        .any(|w| IRREALIS.contains(&w[0].as_str()) && w[1] == "have");
-    !(has(CONDITIONS) || perfect_conditional || (has(IRREALIS) && has(CONTRAST)))
+    !(conditional || (has(IRREALIS) && has(CONTRAST)))
 }
 
 #[cfg(test)]
@@ -458,6 +461,10 @@ mod tests {
         assert_eq!(rating("Keine 5 Sterne wert"), None);
         assert_eq!(rating("Star Wars fans will love it"), None);
         assert_eq!(rating("I would give 5 stars"), Some(5.0));
+        assert_eq!(
+            rating("I'm leaving 3 stars because it won't play unless it is plugged in"),
+            Some(3.0)
+        );
     }
 
     #[test]
