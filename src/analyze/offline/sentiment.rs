@@ -372,8 +372,21 @@ pub fn sentence_valence(
     let foreign = first.is_some_and(|f| f != "en");
     // "Anything but easy" negates like "not easy"; that "but" is no contrast.
     let anything_but = |j: usize| toks[j] == "but" && j > 0 && toks[j - 1] == "anything";
+    // "Nothing but hassle", "nichts als Ärger": all hassle; that "nothing" negates nothing and
+    // that "but" is no contrast.
+    let nothing_but = |j: usize| {
+        matches!(
+            (toks[j].as_str(), toks.get(j + 1).map(String::as_str)),
+            ("nothing", Some("but")) | ("nichts", Some("als"))
+        )
+    };
+    let but_after_nothing = |j: usize| j > 0 && nothing_but(j - 1);
     let negates: Vec<bool> = (0..toks.len())
-        .map(|j| is_negator(&toks[j]) || (french && toks[j] == "ne") || anything_but(j))
+        .map(|j| {
+            (is_negator(&toks[j]) && !nothing_but(j))
+                || (french && toks[j] == "ne")
+                || anything_but(j)
+        })
         .collect();
     // Where the words that may negate the current one start: a negator inside a phrase ("rien à
     // redire", "no complaints") belongs to that phrase, not to the words after it.
@@ -507,9 +520,9 @@ pub fn sentence_valence(
         }
         i += 1;
     }
-    let contrast = (0..toks.len())
-        .rev()
-        .find(|&j| CONTRAST.contains(&toks[j].as_str()) && !anything_but(j));
+    let contrast = (0..toks.len()).rev().find(|&j| {
+        CONTRAST.contains(&toks[j].as_str()) && !anything_but(j) && !but_after_nothing(j)
+    });
     let sum = vals
         .iter()
         .map(|&(pos, s)| (pos, if s < 0.0 { s * NEGATIVE_WEIGHT } else { s }))
