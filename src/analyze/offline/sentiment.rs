@@ -188,6 +188,22 @@ pub(super) const IRREALIS: &[&str] = &[
     "könnte", "könnten", "würde", "würden", "habría", "hubiera", "hubiese", "debería", "podría",
     "aurait", "auraient", "devrait", "pourrait", "avrebbe", "sarebbe", "dovrebbe", "potrebbe",
 ];
+/// Verbs of saying after a modal ("I should say", "I would add", "ich würde sagen", "je dois
+/// dire"): the opinion that follows is the reviewer's own, not a wish.
+const SAYING: &[&str] = &[
+    "say",
+    "admit",
+    "add",
+    "mention",
+    "note",
+    "confess",
+    "sagen",
+    "dire",
+    "ajouter",
+    "decir",
+    "admitir",
+    "reconocer",
+];
 /// Verbs of recommending and buying, which modals soften but do not block.
 const RECOMMENDING: &[&str] = &[
     "recommend",
@@ -499,9 +515,13 @@ pub fn sentence_valence(
             if s > 0.0
                 && !negated
                 && !RECOMMENDING.iter().any(|r| t.starts_with(r))
-                && toks[i.saturating_sub(6).max(scope_start).max(clause_start)..i]
-                    .iter()
-                    .any(|w| IRREALIS.contains(&w.as_str()))
+                && (i.saturating_sub(6).max(scope_start).max(clause_start)..i).any(|j| {
+                    // "I should say", "I must admit": a modal of saying is no wish.
+                    IRREALIS.contains(&toks[j].as_str())
+                        && !toks
+                            .get(j + 1)
+                            .is_some_and(|v| SAYING.contains(&v.as_str()))
+                })
             {
                 praise_withheld = true;
                 i += 1;

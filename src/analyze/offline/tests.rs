@@ -332,6 +332,10 @@ fn idioms_and_their_negation() {
     // Everyday verdicts whose words alone say little, and their negations.
     for (text, want) in [
         ("Does the trick.", Sentiment::Positive),
+        (
+            "I should say I have been very happy with it ever since.",
+            Sentiment::Positive,
+        ),
         ("I'd recommend against this unit.", Sentiment::Negative),
         ("Nothing but hassle with this company.", Sentiment::Negative),
         ("Nichts als Ärger mit dem Gerät.", Sentiment::Negative),
