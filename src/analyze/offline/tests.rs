@@ -342,6 +342,7 @@ fn idioms_and_their_negation() {
         ("Nothing but praise for the seller.", Sentiment::Positive),
         ("I'm addicted to this thing.", Sentiment::Positive),
         ("A game changer for our kitchen.", Sentiment::Positive),
+        ("Choosing it was a no-brainer.", Sentiment::Positive),
         ("I was blown away by the sound.", Sentiment::Positive),
         ("Don't waste your money.", Sentiment::Negative),
         ("What a joke.", Sentiment::Negative),
