@@ -332,6 +332,9 @@ fn idioms_and_their_negation() {
     // Everyday verdicts whose words alone say little, and their negations.
     for (text, want) in [
         ("Does the trick.", Sentiment::Positive),
+        ("Still a lot to be improved.", Sentiment::Negative),
+        ("There is no way to disable it.", Sentiment::Negative),
+        ("No way to go wrong with this one.", Sentiment::Positive),
         (
             "I should say I have been very happy with it ever since.",
             Sentiment::Positive,
