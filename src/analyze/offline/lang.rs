@@ -92,22 +92,26 @@ const FUNCTION_WORDS: [(&str, &str); 5] = [
     (
         "de",
         "der die das und ist nicht ich es sehr mit für auf ein eine zu den sich auch aber war wird nach was so \
-         gut leider schnell gerne wieder alles funktioniert preis qualität empfehlung toll",
+         gut leider schnell gerne wieder alles funktioniert preis qualität empfehlung toll \
+         mein meine bin habe wir man kann",
     ),
     (
         "fr",
         "le les et est pas je il ce une des du pour très avec qui mais sur au c'est n'est j'ai \
-         bien bon bonne produit qualité prix parfait fonctionne tout rien trop",
+         bien bon bonne produit qualité prix parfait fonctionne tout rien trop \
+         suis mon sont vous nous ils cette ça achat",
     ),
     (
         "it",
         "il lo gli è non che per con molto una sono ma della del ho mi anche questo più \
-         bene buono buona prodotto qualità prezzo perfetto funziona tutto ottimo consiglio",
+         bene buono buona prodotto qualità prezzo perfetto funziona tutto ottimo consiglio \
+         mio mia questa acquisto stato",
     ),
     (
         "es",
         "el los las es que y muy con para por una pero del lo se mi como está más ni nada solo \
-         bien bueno buena calidad precio producto funciona perfecto genial todo recomiendo",
+         bien bueno buena calidad precio producto funciona perfecto genial todo recomiendo \
+         estoy compra mis",
     ),
 ];
 

@@ -172,7 +172,24 @@ impl Lexicon {
                     })
             })
             .or_else(|| self.compound_head(t)),
-            Some(&"fr") => ["es", "e", "s", "x"].iter().find_map(|s| strip(s)),
+            // Adjective endings; and verbs in -er by their present and past participle forms
+            // ("adorent", "adorez", "adoré" → "adorer").
+            Some(&"fr") => ["es", "e", "s", "x"]
+                .iter()
+                .find_map(|s| strip(s))
+                .or_else(|| {
+                    [
+                        ("ent", "er"),
+                        ("ez", "er"),
+                        ("ons", "er"),
+                        ("ées", "er"),
+                        ("ée", "er"),
+                        ("és", "er"),
+                        ("é", "er"),
+                    ]
+                    .iter()
+                    .find_map(|(s, w)| swap(s, w))
+                }),
             Some(&"it") => [("a", "o"), ("i", "o"), ("e", "o"), ("he", "o"), ("i", "e")]
                 .iter()
                 .find_map(|(s, w)| swap(s, w)),

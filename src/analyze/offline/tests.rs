@@ -13,6 +13,9 @@ fn french_and_italian_verdicts() {
         ("Produit à fuir, c'est nul.", Sentiment::Negative),
         ("Je déconseille ce vendeur.", Sentiment::Negative),
         ("Au top, fonctionne parfaitement.", Sentiment::Positive),
+        // Verbs in -er by their forms; "suis", "mon" tell French from German.
+        ("Mes enfants adorent.", Sentiment::Positive),
+        ("Je suis ravie de mon achat.", Sentiment::Positive),
         (
             "Funziona perfettamente, come descritto.",
             Sentiment::Positive,
@@ -643,4 +646,12 @@ fn a_stated_rating_decides_the_label() {
     // A condition is no verdict: the words decide.
     let wished = a("", "Would be 5 stars if it were not so awful and useless.");
     assert_eq!(wished.sentiment, Sentiment::Negative);
+}
+
+#[test]
+fn short_french_texts_are_french() {
+    assert_eq!(
+        a("", "Je suis ravie de mon achat.").language.as_deref(),
+        Some("fr")
+    );
 }
