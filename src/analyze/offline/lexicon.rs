@@ -190,15 +190,34 @@ impl Lexicon {
                     .iter()
                     .find_map(|(s, w)| swap(s, w))
                 }),
-            Some(&"it") => [("a", "o"), ("i", "o"), ("e", "o"), ("he", "o"), ("i", "e")]
-                .iter()
-                .find_map(|(s, w)| swap(s, w)),
+            // Adjective endings; verbs in -are by their plural and participle forms ("adorano",
+            // "adorato" → "adorare").
+            Some(&"it") => [
+                ("a", "o"),
+                ("i", "o"),
+                ("e", "o"),
+                ("he", "o"),
+                ("i", "e"),
+                ("ano", "are"),
+                ("ato", "are"),
+                ("ata", "are"),
+                ("ati", "are"),
+                ("ate", "are"),
+            ]
+            .iter()
+            .find_map(|(s, w)| swap(s, w)),
             Some(&"es") => [
                 ("a", "o"),
                 ("as", "o"),
                 ("os", "o"),
                 ("es", ""),
                 ("es", "e"),
+                // Verbs in -ar ("adoran", "decepcionado" → "adorar", "decepcionar").
+                ("an", "ar"),
+                ("ado", "ar"),
+                ("ada", "ar"),
+                ("ados", "ar"),
+                ("adas", "ar"),
             ]
             .iter()
             .find_map(|(s, w)| swap(s, w)),

@@ -15,6 +15,8 @@ fn french_and_italian_verdicts() {
         ("Au top, fonctionne parfaitement.", Sentiment::Positive),
         // Verbs in -er by their forms; "suis", "mon" tell French from German.
         ("Mes enfants adorent.", Sentiment::Positive),
+        ("I miei figli lo adorano.", Sentiment::Positive),
+        ("Mis hijos lo adoran.", Sentiment::Positive),
         ("Je suis ravie de mon achat.", Sentiment::Positive),
         (
             "Funziona perfettamente, come descritto.",
