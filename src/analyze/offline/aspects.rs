@@ -29,7 +29,7 @@ leak leaks leaking broke broken break breaks crack cracks snapped tore torn ripp
 dead stuck loose missing wrong smell smells stinks squeaks rattles arrived received came sent waste junk \
 garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad \
 song songs music computer company family friend friends wife husband kid kids son daughter gift \
-christmas birthday store leave leaves left desired last lasts lasted long longer";
+christmas birthday store leave leaves left desired last lasts lasted long longer looking";
 
 /// Nouns that name what a product is judged on, which sentiment lexicons also rate ("quality",
 /// "support", "comfort"): aspects all the same.

@@ -361,6 +361,8 @@ fn idioms_and_their_negation() {
         ("Not bad at all.", Sentiment::Positive),
         ("Would definitely buy again.", Sentiment::Positive),
         ("Second to none.", Sentiment::Positive),
+        ("Exactly what I was looking for.", Sentiment::Positive),
+        ("Not what I was looking for.", Sentiment::Negative),
         ("Don't bother.", Sentiment::Negative),
         ("Una porquería.", Sentiment::Negative),
         ("Lo rifarei.", Sentiment::Positive),
