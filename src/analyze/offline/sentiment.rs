@@ -24,6 +24,9 @@ const NEGATORS: &[&str] = &[
     "ninguna", "nix", "zero", "null", "cero", "zéro",
     // "Neither … nor": "weder … noch", "ni … ni", "né … né".
     "weder", "ni", "né",
+    // "Barely works", "kaum zu gebrauchen", "funziona a malapena" (not Spanish "apenas", as often
+    // "only": "se rompió con apenas un mes").
+    "barely", "scarcely", "kaum", "malapena",
     // Contractions typed without the apostrophe, as VADER lists them.
     "cant", "dont", "doesnt", "didnt", "wont", "isnt", "wasnt", "arent", "werent", "couldnt",
     "wouldnt", "shouldnt", "aint", "havent", "hasnt", "hadnt",

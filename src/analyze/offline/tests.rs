@@ -363,6 +363,8 @@ fn idioms_and_their_negation() {
         ("Second to none.", Sentiment::Positive),
         ("Exactly what I was looking for.", Sentiment::Positive),
         ("Not what I was looking for.", Sentiment::Negative),
+        ("It barely works.", Sentiment::Negative),
+        ("Barely usable.", Sentiment::Negative),
         ("Don't bother.", Sentiment::Negative),
         ("Una porquería.", Sentiment::Negative),
         ("Lo rifarei.", Sentiment::Positive),
