@@ -168,13 +168,9 @@ impl Offline {
         // "Ok, nothing special": a lukewarm verdict without strong words either way is neutral.
         let middling = lukewarm && lexicon_score.abs() < LUKEWARM_MAX;
         let sentiment = if let Some(stars) = stated {
-            if stars >= 3.5 {
-                Sentiment::Positive
-            } else if stars > 2.5 {
-                Sentiment::Neutral
-            } else {
-                Sentiment::Negative
-            }
+            // Read as a star rating ("zero stars" as one, 3.5 as 4); three stars are neutral.
+            let rating = (stars.round() as u8).clamp(1, 5);
+            Sentiment::from_rating(Some(rating)).unwrap_or(Sentiment::Neutral)
         } else if mixed || middling {
             Sentiment::Neutral
         } else if score >= NEUTRAL_BAND {

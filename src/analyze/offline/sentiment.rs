@@ -191,7 +191,7 @@ pub(super) const IRREALIS: &[&str] = &[
     "könnte", "könnten", "würde", "würden", "habría", "hubiera", "hubiese", "debería", "podría",
     "aurait", "auraient", "devrait", "pourrait", "avrebbe", "sarebbe", "dovrebbe", "potrebbe",
 ];
-/// Verbs of saying after a modal ("I should say", "I would add", "ich würde sagen", "je dois
+/// Verbs of saying after a modal ("I should say", "I would add", "ich würde sagen", "je pourrais
 /// dire"): the opinion that follows is the reviewer's own, not a wish.
 const SAYING: &[&str] = &[
     "say",
