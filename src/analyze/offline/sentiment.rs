@@ -233,6 +233,9 @@ const CLAUSE_BREAKS: &[&str] = &[
     "und", "aber", "doch", "sondern", "weil", "dass", "denn", "obwohl", "oder", "wenn", "als",
 ];
 
+/// Valence of "should have bought it sooner": the regret of the time without it, as strong as
+/// "would buy again".
+const WAITED: f64 = 0.6;
 /// Valence of a negated function verb, on the -1..1 scale of the lexicons.
 const MALFUNCTION: f64 = -0.5;
 
@@ -431,6 +434,12 @@ pub fn sentence_valence(
             .chain(langs.iter().filter_map(|&l| lex.by_lang.get(l)))
             .find_map(|l| l.phrase(&toks[i..]));
         if let Some((len, v)) = phrase {
+            // "Should have bought it sooner": the regret is for the time without it, which is praise.
+            let waited = matches!(toks[i].as_str(), "should" | "should've")
+                && toks[i + len..]
+                    .iter()
+                    .any(|t| matches!(t.as_str(), "sooner" | "earlier" | "ago"));
+            let v = if waited { WAITED } else { v };
             // "no vale la pena", "not worth the money": a phrase is negated like a word.
             let negated = negated_within(3);
             vals.push((i, v * SCALE * if negated { NEGATION } else { 1.0 }));

@@ -364,6 +364,12 @@ fn idioms_and_their_negation() {
         ("Exactly what I was looking for.", Sentiment::Positive),
         ("Not what I was looking for.", Sentiment::Negative),
         ("It barely works.", Sentiment::Negative),
+        (
+            "Should have bought it a long time ago.",
+            Sentiment::Positive,
+        ),
+        ("I should have bought one sooner!", Sentiment::Positive),
+        ("I should have returned it.", Sentiment::Negative),
         ("Barely usable.", Sentiment::Negative),
         ("Don't bother.", Sentiment::Negative),
         ("Una porquería.", Sentiment::Negative),
