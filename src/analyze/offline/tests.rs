@@ -369,6 +369,10 @@ fn idioms_and_their_negation() {
             Sentiment::Positive,
         ),
         ("I should have bought one sooner!", Sentiment::Positive),
+        (
+            "I wanted longer battery life and a lower price: I found both.",
+            Sentiment::Positive,
+        ),
         ("I should have returned it.", Sentiment::Negative),
         ("Barely usable.", Sentiment::Negative),
         ("Don't bother.", Sentiment::Negative),
