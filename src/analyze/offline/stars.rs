@@ -166,8 +166,9 @@ const CONDITIONS: &[&str] = &[
     "altrimenti",
     "sino",
 ];
-/// Words that may stand between the count and "out of five" ("4 out of 5", "4 von 5", "4 sur 5").
-const OUT_OF: &[&str] = &["of", "von", "sur", "su", "de"];
+/// Words that may stand between the count and "out of five" ("4 out of 5", "4 von 5", "4 sur 5"):
+/// the same as `WORDED` reads at a sentence's end.
+const OUT_OF: &[&str] = &["of", "von", "sur", "su", "de", "di"];
 
 /// The rating (0 to 5) a sentence (`text`, its `toks`) states: `stated_rating`, or a score out of
 /// five or ten ("10/10", "3/5").
