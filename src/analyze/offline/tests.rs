@@ -469,6 +469,20 @@ fn praise_and_blame_in_balance_is_neutral() {
 }
 
 #[test]
+fn praise_with_a_mild_complaint_on_balance_is_lukewarm() {
+    // Some praise, more blame, but only mildly negative overall: a three-star review.
+    let r = a("", "The sound is good. The app is annoying and slow.");
+    assert!(r.score < -0.05 && r.score > -0.3, "{r:?}");
+    assert_eq!(r.sentiment, Sentiment::Neutral, "{r:?}");
+    // Without any praise the same mild complaint is negative...
+    let r = a("", "The app keeps dropping the connection.");
+    assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+    // ...and so is a strong one that starts with a kind word.
+    let r = a("", "Nice colour. The zipper is flimsy and broke.");
+    assert_eq!(r.sentiment, Sentiment::Negative, "{r:?}");
+}
+
+#[test]
 fn negation_where_each_language_puts_it() {
     for text in [
         "Je n'aime pas ce produit.",
