@@ -20,8 +20,8 @@ const NEGATORS: &[&str] = &[
     "not", "no", "never", "nothing", "nor", "neither", "without", "hardly", "cannot", "none",
     "nobody", "nowhere", "nope", "kein", "keine", "keinen", "keinem", "keiner", "nicht", "nie",
     "niemals", "ohne", "nichts", "pas", "jamais", "rien", "sans", "aucun", "aucune", "non", "mai",
-    "senza", "nessun", "nessuna", "niente", "nulla", "nunca", "sin", "nada", "tampoco", "ningún",
-    "ninguna", "nix", "zero", "null", "cero", "zéro",
+    "senza", "nessun", "nessuna", "alcun", "alcuna", "niente", "nulla", "nunca", "sin", "nada",
+    "tampoco", "ningún", "ninguna", "nix", "zero", "null", "cero", "zéro",
     // "Neither … nor": "weder … noch", "ni … ni", "né … né".
     "weder", "ni", "né",
     // "Barely works", "kaum zu gebrauchen", "funziona a malapena" (not Spanish "apenas", as often
@@ -336,7 +336,7 @@ pub(super) fn is_negator(t: &str) -> bool {
     NEGATORS.contains(&t) || t.ends_with("n't")
 }
 
-/// "A bit", "etwas", "ein wenig", "un peu", "un poco", "un po'", "leicht": the word counts half
+/// "A bit", "etwas", "ein wenig", "un peu", "un poco", "un po'", "un pochino", "leicht": the word counts half
 /// ("etwas lang" is a small complaint, "un poco caro" a mild one).
 const DAMPENERS: &[&str] = &[
     "slightly",
@@ -354,7 +354,7 @@ fn is_dampened(toks: &[String], i: usize) -> bool {
     let before = |k: usize| i.checked_sub(k).map(|j| toks[j].as_str());
     DAMPENERS.contains(&before(1).unwrap_or(""))
         || (matches!(before(1), Some("bit" | "little")) && before(2) == Some("a"))
-        || (matches!(before(1), Some("peu" | "poco" | "po" | "wenig"))
+        || (matches!(before(1), Some("peu" | "poco" | "po" | "pochino" | "wenig"))
             && matches!(before(2), Some("un" | "una" | "ein")))
 }
 
@@ -440,8 +440,10 @@ pub fn sentence_valence(
                     .iter()
                     .any(|t| matches!(t.as_str(), "sooner" | "earlier" | "ago"));
             let v = if waited { WAITED } else { v };
-            // "no vale la pena", "not worth the money": a phrase is negated like a word.
-            let negated = negated_within(3);
+            // "no vale la pena", "not worth the money": a phrase is negated like a word. One that
+            // carries its own negator keeps it: "non ha nulla da invidiare", "no tiene nada que
+            // envidiar" and "n'a rien à envier" negate once (negative concord).
+            let negated = !negates[i] && negated_within(3);
             vals.push((i, v * SCALE * if negated { NEGATION } else { 1.0 }));
             i += len;
             scope_start = i;

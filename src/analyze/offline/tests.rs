@@ -8,7 +8,7 @@ fn a(title: &str, body: &str) -> TextAnalysis {
 }
 
 #[test]
-fn french_and_italian_verdicts() {
+fn french_italian_and_other_verdicts() {
     for (text, want) in [
         ("Produit à fuir, c'est nul.", Sentiment::Negative),
         ("Je déconseille ce vendeur.", Sentiment::Negative),
@@ -22,6 +22,24 @@ fn french_and_italian_verdicts() {
             "Funziona perfettamente, come descritto.",
             Sentiment::Positive,
         ),
+        // Negative concord: "non … alcun", "non … nulla" negate once.
+        (
+            "È quasi un mese che mi è arrivato e non ho riscontrato alcun problema.",
+            Sentiment::Positive,
+        ),
+        (
+            "Prestazioni e suono che non hanno nulla da invidiare.",
+            Sentiment::Positive,
+        ),
+        ("Rien à envier aux grandes marques.", Sentiment::Positive),
+        // Charging and cutting are what products do, not sentiment.
+        (
+            "Buono, taglia bene, ma non si può usare mentre è in carica.",
+            Sentiment::Positive,
+        ),
+        ("Non si può chiedere di più.", Sentiment::Positive),
+        ("Que demander de plus ?", Sentiment::Positive),
+        ("Was will man mehr?", Sentiment::Positive),
     ] {
         assert_eq!(a("", text).sentiment, want, "{text}");
     }
