@@ -55,6 +55,10 @@ pub struct Lexicon {
     prefixes: HashMap<String, f64>,
     /// Multi-token phrases, by first token: (remaining tokens, score), longest first.
     phrases: HashMap<String, Vec<(Vec<String>, f64)>>,
+    /// Accented words by their unaccented spelling ("decu" → "déçu"); `None` where two words share
+    /// one ("pêche", "péché"). Filled for French, Italian and Spanish only: German umlauts tell
+    /// words apart ("schon", "schön").
+    unaccented: HashMap<String, Option<f64>>,
 }
 
 impl Lexicon {
@@ -127,7 +131,7 @@ impl Lexicon {
             w.push_str(with);
             self.words.get(&w).copied()
         };
-        match LANGS.get(lang) {
+        let inflected = match LANGS.get(lang) {
             // Endings, also of superlatives ("schlechtesten" → "schlecht", "schönste" → "schön")
             // and of short adjectives ("guter" → "gut"); adjectives in -el and -er drop that e
             // when inflected ("miserablen" → "miserabel", "teure" → "teuer").
@@ -222,7 +226,38 @@ impl Lexicon {
             .iter()
             .find_map(|(s, w)| swap(s, w)),
             _ => None,
+        };
+        inflected.or_else(|| self.unaccented_word(t))
+    }
+
+    /// Indexes the accented words by their unaccented spelling, for reviews typed without accents.
+    fn index_unaccented(&mut self) {
+        for (w, v) in &self.words {
+            let plain = unaccent(w);
+            if plain != *w {
+                self.unaccented
+                    .entry(plain)
+                    .and_modify(|e| {
+                        if *e != Some(*v) {
+                            *e = None;
+                        }
+                    })
+                    .or_insert(Some(*v));
+            }
         }
+    }
+
+    /// A word typed without its accents, or with only some ("tres decu", "deçu", "qualita").
+    fn unaccented_word(&self, t: &str) -> Option<f64> {
+        if self.unaccented.is_empty() {
+            return None;
+        }
+        let hit = if t.is_ascii() {
+            self.unaccented.get(t)
+        } else {
+            self.unaccented.get(&unaccent(t))
+        };
+        hit.copied().flatten()
     }
 
     /// A German compound takes its meaning from its last part ("Zeitverschwendung" →
@@ -265,6 +300,21 @@ impl Lexicon {
     }
 }
 
+/// `w` without French, Italian and Spanish accents (but with "ñ", a letter of its own).
+fn unaccent(w: &str) -> String {
+    w.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ä' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect()
+}
+
 /// All lexicons: per language, and the shared phrases that take precedence.
 pub struct Lexicons {
     pub by_lang: Vec<Lexicon>,
@@ -277,10 +327,14 @@ impl Lexicons {
     pub fn load() -> Lexicons {
         let by_lang = SOURCES
             .iter()
-            .map(|files| {
+            .zip(LANGS)
+            .map(|(files, lang)| {
                 let mut l = Lexicon::default();
                 for tsv in *files {
                     l.add_tsv(tsv);
+                }
+                if matches!(lang, "fr" | "it" | "es") {
+                    l.index_unaccented();
                 }
                 l
             })
@@ -327,5 +381,21 @@ mod tests {
         assert!(it.word_inflected("deludenti", 3).is_some_and(|v| v < 0.0));
         // Too short a base is not guessed at.
         assert_eq!(de.word_inflected("en", 1), None);
+    }
+
+    #[test]
+    fn words_typed_without_accents() {
+        let lex = Lexicons::load();
+        let fr = &lex.by_lang[2];
+        assert_eq!(fr.word_inflected("decu", 2), fr.word("déçu"));
+        assert_eq!(fr.word_inflected("deçu", 2), fr.word("déçu"));
+        assert!(fr.word_inflected("decu", 2).is_some_and(|v| v < 0.0));
+        let it = &lex.by_lang[3];
+        assert!(it.word("qualità").is_some());
+        assert_eq!(it.word_inflected("qualita", 3), it.word("qualità"));
+        // German umlauts are letters of their own: "schon" (already) is not "schön".
+        let de = &lex.by_lang[1];
+        assert!(de.word("schön").is_some_and(|v| v > 0.0));
+        assert_eq!(de.word_inflected("schon", 1), de.word("schon"));
     }
 }

@@ -410,6 +410,17 @@ pub fn sentence_valence(
                 || anything_but(j)
         })
         .collect();
+    // A lack verb with a negator just before it or "nothing" after it ("doesn't lack", "rien n'y
+    // manque", "il ne manque rien", "es fehlt an nichts").
+    let lack_negated = |j: usize| {
+        (j.saturating_sub(2)..j).any(|k| negates[k])
+            || toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| {
+                matches!(
+                    t.as_str(),
+                    "rien" | "nichts" | "nothing" | "nulla" | "niente" | "nada"
+                )
+            })
+    };
     // Where the words that may negate the current one start: a negator inside a phrase ("rien à
     // redire", "no complaints") belongs to that phrase, not to the words after it.
     let mut scope_start = 0;
@@ -517,12 +528,20 @@ pub fn sentence_valence(
             // "Fehlt dem Film einfach das Zauberhafte", "lacks the charm": what is missing is no
             // praise. German puts the verb last and predicates after ("lässt den Tiefgang
             // vermissen", "the charm is lacking"), so look a few words either way.
-            let lacked = s > 0.0
-                && (i.saturating_sub(6).max(scope_start).max(clause_start)
-                    ..(i + 3).min(toks.len()))
-                    .any(|j| {
-                        clauses.get(j) == clauses.get(i) && LACK_VERBS.contains(&toks[j].as_str())
-                    });
+            let lack = (i.saturating_sub(6).max(scope_start).max(clause_start)
+                ..(i + 3).min(toks.len()))
+                .find(|&j| {
+                    s > 0.0
+                        && clauses.get(j) == clauses.get(i)
+                        && LACK_VERBS.contains(&toks[j].as_str())
+                });
+            // A negated lack ("doesn't lack charm", "rien n'y manque, c'est parfait") is the praise
+            // itself: the negator belongs to the lack verb.
+            let (lacked, negated) = match lack {
+                Some(j) if lack_negated(j) => (false, false),
+                Some(_) => (true, negated),
+                None => (false, negated),
+            };
             // "Could have been great", "hätte ein guter Film werden können": praise under a modal
             // is irrealis, not said of the product (SO-CAL's irrealis blocking). Recommending
             // stays praise ("I would recommend it").
@@ -542,7 +561,6 @@ pub fn sentence_valence(
                 continue;
             }
             praise_withheld |= lacked && !negated;
-            // "Doesn't lack charm": a negated lack is the praise itself.
             if negated != lacked {
                 s *= NEGATION;
             } else if !negated && is_diminished(toks, i) {

@@ -40,6 +40,11 @@ fn french_italian_and_other_verdicts() {
         ("Non si può chiedere di più.", Sentiment::Positive),
         ("Que demander de plus ?", Sentiment::Positive),
         ("Was will man mehr?", Sentiment::Positive),
+        // Typed without accents.
+        ("Tres decu, qualite mediocre.", Sentiment::Negative),
+        // Nothing is missing: no withheld praise.
+        ("Rien n'y manque, c'est parfait.", Sentiment::Positive),
+        ("Il ne manque rien, c'est parfait.", Sentiment::Positive),
     ] {
         assert_eq!(a("", text).sentiment, want, "{text}");
     }
