@@ -4,6 +4,8 @@
 
 use regex::Regex;
 
+use super::text::unaccent;
+
 struct Rule {
     code: &'static str,
     cue: Regex,
@@ -115,18 +117,19 @@ impl IssueRules {
             .iter()
             .filter_map(|(code, cue, topic)| {
                 // The patterns are constants covered by tests; a bad one disables only itself.
-                let cue = Regex::new(cue).ok()?;
+                // Patterns and text meet unaccented: reviews are often typed without accents.
+                let cue = Regex::new(&unaccent(cue)).ok()?;
                 let topic = if topic.is_empty() {
                     None
                 } else {
-                    Regex::new(topic).ok()
+                    Regex::new(&unaccent(topic)).ok()
                 };
                 Some(Rule { code, cue, topic })
             })
             .collect();
-        let negator = Regex::new(
+        let negator = Regex::new(&unaccent(
             r"\b(no|not|never|without|n't|kein|keine|keinen|keinerlei|nicht|ohne|nie|pas|sans|aucun|aucune|jamais|non|senza|nessun|nessuna|mai|sin|ningún|ninguna|nunca|ni)\s+(\w+\s+)?$",
-        )
+        ))
         .ok();
         IssueRules {
             rules,
@@ -136,6 +139,8 @@ impl IssueRules {
 
     /// Codes found in one lowercased sentence; `negative` says whether the sentence reads negative.
     pub fn find(&self, lower: &str, negative: bool, out: &mut Vec<&'static str>) {
+        let plain = unaccent(lower);
+        let lower = plain.as_ref();
         for r in &self.rules {
             let hit = r.cue.find_iter(lower).any(|m| {
                 let lack = r.code == "missing_parts" && lacks_a_quality(lower, m.end());
@@ -241,6 +246,10 @@ mod tests {
             "there was sound but no picture!",
             "there was neither picture nor sound",
             "never could get it to work",
+            // Typed without accents.
+            "a cesse de fonctionner",
+            "le produit est defectueux",
+            "non va piu",
         ] {
             assert_eq!(codes(stopped, true), vec!["defective"], "{stopped}");
         }

@@ -56,8 +56,7 @@ pub struct Lexicon {
     /// Multi-token phrases, by first token: (remaining tokens, score), longest first.
     phrases: HashMap<String, Vec<(Vec<String>, f64)>>,
     /// Accented words by their unaccented spelling ("decu" → "déçu"); `None` where two words share
-    /// one ("pêche", "péché"). Filled for French, Italian and Spanish only: German umlauts tell
-    /// words apart ("schon", "schön").
+    /// one ("pêche", "péché"). Filled for French, Italian and Spanish.
     unaccented: HashMap<String, Option<f64>>,
 }
 
@@ -233,7 +232,7 @@ impl Lexicon {
     /// Indexes the accented words by their unaccented spelling, for reviews typed without accents.
     fn index_unaccented(&mut self) {
         for (w, v) in &self.words {
-            let plain = unaccent(w);
+            let plain = super::text::unaccent(w).into_owned();
             if plain != *w {
                 self.unaccented
                     .entry(plain)
@@ -252,12 +251,10 @@ impl Lexicon {
         if self.unaccented.is_empty() {
             return None;
         }
-        let hit = if t.is_ascii() {
-            self.unaccented.get(t)
-        } else {
-            self.unaccented.get(&unaccent(t))
-        };
-        hit.copied().flatten()
+        self.unaccented
+            .get(super::text::unaccent(t).as_ref())
+            .copied()
+            .flatten()
     }
 
     /// A German compound takes its meaning from its last part ("Zeitverschwendung" →
@@ -298,21 +295,6 @@ impl Lexicon {
             .find(|(rest, _)| toks.len() > rest.len() && toks[1..=rest.len()] == rest[..])
             .map(|(rest, v)| (rest.len() + 1, *v))
     }
-}
-
-/// `w` without French, Italian and Spanish accents (but with "ñ", a letter of its own).
-fn unaccent(w: &str) -> String {
-    w.chars()
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ä' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            c => c,
-        })
-        .collect()
 }
 
 /// All lexicons: per language, and the shared phrases that take precedence.

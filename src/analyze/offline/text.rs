@@ -173,6 +173,27 @@ fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     }
 }
 
+/// `w` without French, Italian and Spanish accents ("déçu" → "decu", "qualità" → "qualita"), for
+/// text typed without them. German umlauts stay: they tell words apart ("größe", "große"; "schön",
+/// "schon"); so does "ñ". Borrows ASCII text.
+pub fn unaccent(w: &str) -> std::borrow::Cow<'_, str> {
+    if w.is_ascii() {
+        return std::borrow::Cow::Borrowed(w);
+    }
+    w.chars()
+        .map(|c| match c {
+            'à' | 'á' | 'â' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' => 'o',
+            'ù' | 'ú' | 'û' => 'u',
+            'ç' => 'c',
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// Contractions as the issue patterns spell them: a curly apostrophe straightened, and a missing
 /// one restored ("doesnt work", "cant figure out"). Borrows the text when there is nothing to do.
 pub fn contractions(lower: &str) -> std::borrow::Cow<'_, str> {
