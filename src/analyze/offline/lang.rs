@@ -58,7 +58,10 @@ impl LangId {
         if letters < 12 && info.confidence() < 0.9 {
             return None;
         }
-        let firm = letters >= SHORT_LETTERS || info.confidence() >= FIRM_CONFIDENCE;
+        // Short English and German texts often come out Dutch or Swedish ("Works wonderfully.",
+        // "Sind viele gute Ideen drin."): for those three, only length makes a guess firm.
+        let minor = matches!(info.lang(), Lang::Nld | Lang::Pol | Lang::Swe);
+        let firm = letters >= SHORT_LETTERS || (info.confidence() >= FIRM_CONFIDENCE && !minor);
         let lang = match info.lang() {
             Lang::Eng => "en",
             Lang::Deu => "de",
@@ -81,8 +84,9 @@ const FIRM_CONFIDENCE: f64 = 0.3;
 
 /// The most common function words of each marketplace language, and everyday review words that
 /// belong to it alone ("works", "funciona", "leider"): short reviews rarely have enough function
-/// words to tell (hand-written, MIT).
-const FUNCTION_WORDS: [(&str, &str); 5] = [
+/// words to tell (hand-written, MIT). Words another language also uses often are left out (Dutch
+/// "van", "met", "je"; Polish "to", "do"; Swedish "den", "till", "bra").
+const FUNCTION_WORDS: [(&str, &str); 8] = [
     (
         "en",
         "the and to is it this with for of that was not but my you on have are very they its it's i i'm don't does doesn't so all \
@@ -113,6 +117,21 @@ const FUNCTION_WORDS: [(&str, &str); 5] = [
          bien bueno buena calidad precio producto funciona perfecto genial todo recomiendo \
          estoy compra mis",
     ),
+    (
+        "nl",
+        "het een niet ik op voor zijn maar ook bij wel erg zeer goed werkt prijs kwaliteit snel \
+         mooi naar geen deze wordt heb hebben",
+    ),
+    (
+        "pl",
+        "nie w na się z jest że jak ale tak jestem bardzo dobry dobra produkt polecam cena jakość \
+         działa od za już",
+    ),
+    (
+        "sv",
+        "och att det är som på med för inte jag av har var så mycket produkt fungerar pris \
+         kvalitet nöjd om efter sig",
+    ),
 ];
 
 impl LangId {
@@ -120,16 +139,16 @@ impl LangId {
     /// least twice as many as any other language's.
     fn by_function_words(&self, text: &str) -> Option<&'static str> {
         let counts = self.function_word_counts(text);
-        let mut order: Vec<usize> = (0..5).collect();
+        let mut order: Vec<usize> = (0..FUNCTION_WORDS.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(counts[i]));
         let (best, second) = (counts[order[0]], counts[order[1]]);
         (best >= 2 && best >= 2 * second).then(|| FUNCTION_WORDS[order[0]].0)
     }
 
     /// How many of the text's words are function words of each marketplace language (in
-    /// `lexicon::LANGS` order: en, de, fr, it, es).
-    pub fn function_word_counts(&self, text: &str) -> [usize; 5] {
-        let mut counts = [0usize; 5];
+    /// `lexicon::LANGS` order).
+    pub fn function_word_counts(&self, text: &str) -> [usize; FUNCTION_WORDS.len()] {
+        let mut counts = [0usize; FUNCTION_WORDS.len()];
         let mut word = String::new();
         for raw in text
             .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))

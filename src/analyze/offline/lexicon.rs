@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 
 /// The languages the analyzer has word lists for, in lexicon order.
-pub const LANGS: [&str; 5] = ["en", "de", "fr", "it", "es"];
+pub const LANGS: [&str; 8] = ["en", "de", "fr", "it", "es", "nl", "pl", "sv"];
 
 /// Per language, in load order: a later file's entry replaces an earlier one's, so the broad
 /// machine-translated list goes first and the curated one decides.
-const SOURCES: [&[&str]; 5] = [
+const SOURCES: [&[&str]; 8] = [
     &[
         include_str!("lexicon/en-bing.tsv"),
         include_str!("lexicon/en-afinn.tsv"),
@@ -39,6 +39,18 @@ const SOURCES: [&[&str]; 5] = [
         include_str!("lexicon/es-afinn.tsv"),
         include_str!("lexicon/es.tsv"),
         include_str!("lexicon/es-review.tsv"),
+    ],
+    &[
+        include_str!("lexicon/nl-afinn.tsv"),
+        include_str!("lexicon/nl-review.tsv"),
+    ],
+    &[
+        include_str!("lexicon/pl-afinn.tsv"),
+        include_str!("lexicon/pl-review.tsv"),
+    ],
+    &[
+        include_str!("lexicon/sv-afinn.tsv"),
+        include_str!("lexicon/sv-review.tsv"),
     ],
 ];
 const EMOJI: &str = include_str!("lexicon/emoji.tsv");

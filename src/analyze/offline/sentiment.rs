@@ -22,6 +22,9 @@ const NEGATORS: &[&str] = &[
     "niemals", "ohne", "nichts", "pas", "jamais", "rien", "sans", "aucun", "aucune", "non", "mai",
     "senza", "nessun", "nessuna", "alcun", "alcuna", "niente", "nulla", "nunca", "sin", "nada",
     "tampoco", "ningún", "ninguna", "nix", "zero", "null", "cero", "zéro",
+    // Dutch, Polish, Swedish.
+    "niet", "geen", "nooit", "niets", "nigdy", "żaden", "żadna", "żadne", "żadnych", "bez", "inte",
+    "ej", "aldrig", "ingen", "inget", "inga", "utan",
     // "Neither … nor": "weder … noch", "ni … ni", "né … né".
     "weder", "ni", "né",
     // "Barely works", "kaum zu gebrauchen", "funziona a malapena" (not Spanish "apenas", as often
@@ -136,9 +139,14 @@ const FUNCTION_VERBS: &[&str] = &[
     "encaja",
     "pega",
     "aguanta",
+    "werkt",
+    "działa",
+    "działają",
+    "fungerar",
+    "funkar",
 ];
 /// German verbs of liking and recommending, which "nicht" follows ("gefällt mir nicht", "taugt
-/// nichts").
+/// nichts"), and their Dutch and Swedish kin ("werkt niet", "fungerar inte").
 const POST_NEGATED: &[&str] = &[
     "bringt",
     "gefällt",
@@ -157,6 +165,10 @@ const POST_NEGATED: &[&str] = &[
     "half",
     "hält",
     "funktioniert",
+    "werkt",
+    "bevalt",
+    "fungerar",
+    "funkar",
 ];
 
 /// Verbs of lacking: a quality named after them is missing.
@@ -281,6 +293,10 @@ const BOOSTERS: &[&str] = &[
     "realmente",
     "demasiado",
     "bastante",
+    "zeer",
+    "erg",
+    "bardzo",
+    "mycket",
 ];
 
 /// English words that reviews in other languages use as they are.
@@ -330,6 +346,8 @@ pub(super) const CONTRAST: &[&str] = &[
     "ma",
     "però",
     "pero",
+    "maar",
+    "ale",
 ];
 
 pub(super) fn is_negator(t: &str) -> bool {
@@ -388,7 +406,7 @@ pub fn sentence_valence(
     let first = langs.first().and_then(|&l| LANGS.get(l)).copied();
     let french = first == Some("fr");
     let romance = french || first == Some("it");
-    let german = first == Some("de");
+    let post_negating = matches!(first, Some("de" | "nl" | "sv"));
     // Another language's text borrows a few English words; the rest of the English list would
     // read false friends ("die", "war", "kind", "ha") as sentiment.
     let foreign = first.is_some_and(|f| f != "en");
@@ -476,7 +494,8 @@ pub fn sentence_valence(
         // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
         // The "nicht" ends the clause, after objects and particles ("überzeugt mich leider
         // überhaupt nicht"), so look up to five words on, but not past a conjunction.
-        let negated_after = german
+        // Dutch and Swedish do the same: "werkt niet", "fungerar inte".
+        let negated_after = post_negating
             && POST_NEGATED.contains(&t)
             && toks[i + 1..(i + 6).min(toks.len())]
                 .iter()
@@ -484,7 +503,17 @@ pub fn sentence_valence(
                 .any(|n| {
                     matches!(
                         n.as_str(),
-                        "nicht" | "nichts" | "nix" | "kein" | "keine" | "nie" | "niemals"
+                        "nicht"
+                            | "nichts"
+                            | "nix"
+                            | "kein"
+                            | "keine"
+                            | "nie"
+                            | "niemals"
+                            | "niet"
+                            | "nooit"
+                            | "inte"
+                            | "aldrig"
                     )
                 });
         // "Leider nichts Neues und leider …": a sentence adverb comments on the sentence and is

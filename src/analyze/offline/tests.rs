@@ -70,6 +70,46 @@ fn french_function_words_are_no_verdict() {
 }
 
 #[test]
+fn dutch_polish_and_swedish_reviews() {
+    // The real exports have them too: thin lists, but the everyday verdicts and negation.
+    for (text, lang, want) in [
+        (
+            "Zeer goed product, werkt perfect. Aanrader!",
+            "nl",
+            Sentiment::Positive,
+        ),
+        (
+            "Slechte kwaliteit, na een week kapot.",
+            "nl",
+            Sentiment::Negative,
+        ),
+        (
+            "Werkt niet. Geld terug gevraagd.",
+            "nl",
+            Sentiment::Negative,
+        ),
+        ("Bardzo dobry produkt, polecam!", "pl", Sentiment::Positive),
+        ("Nie działa. Nie polecam.", "pl", Sentiment::Negative),
+        (
+            "Mycket bra produkt, rekommenderas!",
+            "sv",
+            Sentiment::Positive,
+        ),
+        ("Fungerar inte alls. Skräp.", "sv", Sentiment::Negative),
+    ] {
+        let r = a("", text);
+        assert_eq!(r.language.as_deref(), Some(lang), "{text}");
+        assert_eq!(r.sentiment, want, "{text}: {r:?}");
+    }
+    // Short English and German texts are not taken for them.
+    assert_eq!(a("", "Works wonderfully.").language.as_deref(), Some("en"));
+    assert_eq!(
+        a("", "Sind viele gute Ideen drin.").language.as_deref(),
+        Some("de")
+    );
+}
+
+#[test]
 fn polarity_in_each_language() {
     for (t, b, want) in [
         (
