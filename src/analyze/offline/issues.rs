@@ -86,7 +86,7 @@ const RULES: &[(&str, &str, &str)] = &[
     ),
     (
         "compatibility",
-        r"\bpas compatible|\bn'est pas compatible|\b(doesn't|does not|didn't|won't|will not) (work with|connect|pair|sync|support)\b|\bnot compatible|\bincompatible|\b(doesn't|does not|didn't) fit (my|the) (phone|car|device|model|laptop|tablet|printer|camera|bike|iphone|ipad)|\bnicht kompatibel|\bpasst nicht (zu|an|auf) (meine|mein|dem|den)|\bverbindet (sich )?nicht|\bnon compatible|\bne se connecte pas|\bnon (è )?compatibile|\bnon si collega|\bno es compatible|\bno se conecta|\b(won't|doesn't|does not|didn't) work (as an?|with) |\bnot connect(ed|ing)? (to|with) (my|the)|\b(need|needs|required|requires) (another|an extra|a separate|an additional) (adapter|hub|bridge|cable)|\bfunktioniert nicht mit|\bne fonctionne pas avec|\bnon funziona con|\bno (entra|cabe|encaja) (bien )?en (mi|el|la)|\bno (es|son) válid[oa]s? para|\bno funciona con",
+        r"\bpas compatible|\bn'est pas compatible|\b(doesn't|does not|didn't|won't|will not) (work with|connect|pair|sync|support)\b|\bnot compatible|\bincompatible|\b(doesn't|does not|didn't) fit (my|the) (phone|car|device|model|laptop|tablet|printer|camera|bike|iphone|ipad)|\bnicht kompatibel|\bpasst nicht (zu|an|auf) (meine|mein|dem|den)|\bverbindet (sich )?nicht|\bnon compatible|\bne se connecte pas|\bnon (è |sia |sono |siano |era |erano )?compatibil[ei]|\bnon si collega|\bno (es |son |sea |sean |era |eran )?compatibles?\b|\bno se conecta|\b(won't|doesn't|does not|didn't) work (as an?|with) |\bnot connect(ed|ing)? (to|with) (my|the)|\b(need|needs|required|requires) (another|an extra|a separate|an additional) (adapter|hub|bridge|cable)|\bfunktioniert nicht mit|\bne fonctionne pas avec|\bnon funziona con|\bno (entra|cabe|encaja) (bien )?en (mi|el|la)|\bno (es|son) válid[oa]s? para|\bno funciona con",
         r"\b(compatible|compatibility|kompatibel|compatibilité|compatibile|compatibilidad)\b",
     ),
     (
@@ -258,6 +258,12 @@ mod tests {
             vec!["defective"]
         );
         assert_eq!(codes("Schlechte Bildqualität", true), vec!["quality"]);
+        for text in [
+            "peccato che non sia compatibile con nespresso",
+            "no son compatibles con mi cafetera",
+        ] {
+            assert_eq!(codes(text, false), vec!["compatibility"], "{text}");
+        }
         assert_eq!(
             codes("No son las canicas de la imagen", true),
             vec!["not_as_described"]

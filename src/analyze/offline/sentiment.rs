@@ -202,6 +202,7 @@ pub(super) const IRREALIS: &[&str] = &[
     "would", "could", "should", "might", "hätte", "hätten", "wäre", "wären", "sollte", "sollten",
     "könnte", "könnten", "würde", "würden", "habría", "hubiera", "hubiese", "debería", "podría",
     "aurait", "auraient", "devrait", "pourrait", "avrebbe", "sarebbe", "dovrebbe", "potrebbe",
+    "avrei", "sarei", "aurais", "serait", "sería",
 ];
 /// Verbs of saying after a modal ("I should say", "I would add", "ich würde sagen", "je pourrais
 /// dire"): the opinion that follows is the reviewer's own, not a wish.
@@ -348,6 +349,9 @@ pub(super) const CONTRAST: &[&str] = &[
     "pero",
     "maar",
     "ale",
+    "peccato",
+    "dommage",
+    "lástima",
 ];
 
 pub(super) fn is_negator(t: &str) -> bool {

@@ -40,6 +40,16 @@ fn french_italian_and_other_verdicts() {
         ("Non si può chiedere di più.", Sentiment::Positive),
         ("Que demander de plus ?", Sentiment::Positive),
         ("Was will man mehr?", Sentiment::Positive),
+        ("Prodotto in linea con le aspettative.", Sentiment::Positive),
+        (
+            "La cosa che non mi è piaciuta è che il telefono si riscalda molto.",
+            Sentiment::Negative,
+        ),
+        // "Peccato che", "dommage que", "lástima que" turn the sentence as "but" does.
+        (
+            "Ottimo caffè, peccato che le capsule non siano compatibili con la mia macchina.",
+            Sentiment::Negative,
+        ),
         // Typed without accents.
         ("Tres decu, qualite mediocre.", Sentiment::Negative),
         // Nothing is missing: no withheld praise.
