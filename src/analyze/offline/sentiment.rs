@@ -561,13 +561,16 @@ pub fn sentence_valence(
             // "Fehlt dem Film einfach das Zauberhafte", "lacks the charm": what is missing is no
             // praise. German puts the verb last and predicates after ("lässt den Tiefgang
             // vermissen", "the charm is lacking"), so look a few words either way.
-            let lack = (i.saturating_sub(6).max(scope_start).max(clause_start)
-                ..(i + 3).min(toks.len()))
-                .find(|&j| {
-                    s > 0.0
-                        && clauses.get(j) == clauses.get(i)
-                        && LACK_VERBS.contains(&toks[j].as_str())
-                });
+            let lack = (s > 0.0)
+                .then(|| {
+                    (i.saturating_sub(6).max(scope_start).max(clause_start)
+                        ..(i + 3).min(toks.len()))
+                        .find(|&j| {
+                            clauses.get(j) == clauses.get(i)
+                                && LACK_VERBS.contains(&toks[j].as_str())
+                        })
+                })
+                .flatten();
             // A negated lack ("doesn't lack charm", "rien n'y manque, c'est parfait") is the praise
             // itself: the negator belongs to the lack verb.
             let (lacked, negated) = match lack {
