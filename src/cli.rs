@@ -248,9 +248,15 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 15)]
     pub limit: usize,
 
-    /// Write to this file instead of standard output
+    /// Write to this file instead of standard output. The file is written beside FILE and
+    /// replaces it only when the report is complete; the database itself is refused
     #[arg(long, short = 'o', value_name = "FILE", global = true)]
     pub output: Option<PathBuf>,
+
+    /// CSV cells as they are: by default a cell that a spreadsheet would run as a formula
+    /// (starting with = + - @, tab or CR, other than a plain number) gets a leading ' (OWASP)
+    #[arg(long, global = true)]
+    pub raw_csv: bool,
 }
 
 #[derive(Debug, Subcommand)]

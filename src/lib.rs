@@ -13,6 +13,7 @@ pub mod report;
 pub mod serve;
 pub mod store;
 pub mod taxonomy;
+pub mod textsafe;
 
 use clap::Parser;
 

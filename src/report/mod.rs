@@ -15,7 +15,7 @@ use crate::store::Store;
 use output::{Out, Tabular};
 
 pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
-    let mut out = Out::open(args.output.as_deref())?;
+    let mut out = Out::open(args.output.as_deref(), store.path(), args.raw_csv)?;
     let fmt = args.format;
     let mut code = 0;
     match &args.view {
@@ -594,7 +594,9 @@ fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Resul
             store.reviews(f, |r| {
                 out.raw(if first { "\n" } else { ",\n" })?;
                 first = false;
-                out.raw(&review_json(&r).to_string())
+                out.raw(&crate::textsafe::escape_json_c1(
+                    review_json(&r).to_string(),
+                ))
             })?;
             out.raw("\n]\n")
         }

@@ -1,14 +1,15 @@
 //! Where report output goes (stdout or -o FILE) and how each format is written.
 
-use std::fs::File;
+use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
 use serde_json::Value;
 
 use crate::cli::OutputFormat;
 use crate::error::{Error, Result};
+use crate::textsafe::{escape_control_with, escape_json_c1, neutralize_csv_cell};
 
 pub struct Tabular {
     pub headers: Vec<&'static str>,
@@ -19,24 +20,48 @@ pub struct Out {
     w: Box<dyn Write>,
     tty: bool,
     csv: Vec<u8>,
+    raw_csv: bool,
+    /// With `-o`: the temporary file being written and where it goes when the report is complete.
+    pending: Option<(tempfile::TempPath, PathBuf)>,
 }
 
 impl Out {
-    pub fn open(path: Option<&Path>) -> Result<Out> {
-        let (w, tty): (Box<dyn Write>, bool) = match path {
+    /// Standard output, or `path` written through a temporary file beside it that replaces `path`
+    /// only when the report is complete. `db` (the database being read) and its journal files are
+    /// refused as `path`. `raw_csv` turns off the neutralising of formula-like CSV cells.
+    pub fn open(path: Option<&Path>, db: &Path, raw_csv: bool) -> Result<Out> {
+        let (w, tty, pending): (Box<dyn Write>, bool, _) = match path {
             Some(p) => {
-                let f = File::create(p).map_err(|e| Error::io(p.display().to_string(), e))?;
-                (Box::new(BufWriter::new(f)), false)
+                refuse_database(p, db)?;
+                let io_err = |e| Error::io(p.display().to_string(), e);
+                let dir = match p.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                let tmp = tempfile::Builder::new()
+                    .prefix(".prodinsight-report-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(io_err)?;
+                let (file, tmp_path) = tmp.into_parts();
+                (
+                    Box::new(BufWriter::new(file)),
+                    false,
+                    Some((tmp_path, p.to_path_buf())),
+                )
             }
             None => (
                 Box::new(BufWriter::new(io::stdout().lock())),
                 io::stdout().is_terminal(),
+                None,
             ),
         };
         Ok(Out {
             w,
             tty,
             csv: Vec::with_capacity(1 << 17),
+            raw_csv,
+            pending,
         })
     }
 
@@ -56,7 +81,7 @@ impl Out {
         } else {
             serde_json::to_string_pretty(v).unwrap_or_default()
         };
-        writeln!(self.w, "{text}")?;
+        writeln!(self.w, "{}", escape_json_c1(text))?;
         Ok(())
     }
 
@@ -65,7 +90,15 @@ impl Out {
             let mut wtr = csv::WriterBuilder::new()
                 .buffer_capacity(512)
                 .from_writer(&mut self.csv);
-            wtr.write_record(cells)
+            let raw = self.raw_csv;
+            let record = cells.iter().map(|c| -> Cow<'_, [u8]> {
+                let c = c.as_ref();
+                match std::str::from_utf8(c).map(neutralize_csv_cell) {
+                    Ok(Cow::Owned(s)) if !raw => Cow::Owned(s.into_bytes()),
+                    _ => Cow::Borrowed(c),
+                }
+            });
+            wtr.write_record(record)
                 .and_then(|_| wtr.flush().map_err(Into::into))
                 .map_err(|e| Error::Other(format!("csv: {e}")))?;
         }
@@ -109,7 +142,9 @@ impl Out {
                     .collect();
                 for r in &t.rows {
                     table.add_row(r.iter().enumerate().map(|(i, c)| {
-                        let cell = Cell::new(c);
+                        // Review text, brands and ASINs are untrusted: no escape sequence reaches
+                        // the terminal.
+                        let cell = Cell::new(escape_control_with(c, true));
                         match (self.tty && rising.get(i) == Some(&true), c.chars().next()) {
                             (true, Some('+')) => cell.fg(Color::Red),
                             (true, Some('-')) => cell.fg(Color::Green),
@@ -142,9 +177,65 @@ impl Out {
         Ok(())
     }
 
+    /// Completes the output; with `-o`, the finished file replaces the target in one rename. An
+    /// `Out` dropped without `finish` (a failed report) removes its temporary file.
     pub fn finish(mut self) -> Result<()> {
         self.flush_csv()?;
         self.w.flush()?;
+        drop(self.w);
+        if let Some((tmp, target)) = self.pending.take() {
+            let named = |e| Error::io(target.display().to_string(), e);
+            set_report_permissions(&tmp, &target).map_err(named)?;
+            tmp.persist(&target).map_err(|e| named(e.error))?;
+        }
         Ok(())
     }
+}
+
+/// `-o` naming the database or one of its journal files would destroy what the report reads.
+fn refuse_database(out: &Path, db: &Path) -> Result<()> {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(dir.canonicalize().ok()?.join(p.file_name()?))
+    };
+    let Some(out_abs) = resolve(out) else {
+        return Ok(());
+    };
+    let db_abs = resolve(db).unwrap_or_else(|| db.to_path_buf());
+    let same_file = |a: &Path, b: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    };
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = db_abs.clone().into_os_string();
+        name.push(suffix);
+        let protected = PathBuf::from(name);
+        if out_abs == protected || same_file(&out_abs, &protected) {
+            return Err(Error::Usage(format!(
+                "-o {} is the database being read ({}); choose another file",
+                out.display(),
+                protected.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A replaced file keeps its permissions; a new one gets the usual 0644 (a temporary file is 0600).
+fn set_report_permissions(tmp: &Path, target: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let perms = match std::fs::metadata(target) {
+        Ok(m) => m.permissions(),
+        Err(_) => std::fs::Permissions::from_mode(0o644),
+    };
+    std::fs::set_permissions(tmp, perms)
 }
