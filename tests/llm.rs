@@ -20,6 +20,8 @@ enum Fault {
     WrongIds,
     Refusal,
     Length,
+    /// An error body that quotes the request's Authorization header, as some proxies do.
+    Echo(u16),
 }
 
 #[derive(Default)]
@@ -30,6 +32,77 @@ struct State {
     files: HashMap<String, String>,
     batch_polls: u32,
     auth: Vec<Option<String>>,
+    /// Answer as OpenAI does for this model family, whatever model the request names.
+    family: Option<&'static str>,
+    /// The mock model answers the POISON reviews too.
+    cured: bool,
+}
+
+/// What OpenAI answers 400 to, per model family: the request shape each takes. None: accepted.
+/// "legacy" is a local server that knows only `max_tokens` and rejects what it does not know.
+fn openai_rejects(body: &Value, family: Option<&str>) -> Option<Value> {
+    let named = body["model"].as_str().unwrap_or_default().to_string();
+    let m = family.unwrap_or(&named);
+    let err = |message: String, param: &str, code: &str| {
+        Some(
+            json!({"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}),
+        )
+    };
+    if m == "legacy" {
+        for p in ["max_completion_tokens", "reasoning_effort"] {
+            if body.get(p).is_some() {
+                return err(
+                    format!("Unrecognized request argument supplied: {p}"),
+                    p,
+                    "",
+                );
+            }
+        }
+        return None;
+    }
+    let efforts: &[&str] =
+        if m == "gpt-5" || m.starts_with("gpt-5-mini") || m.starts_with("gpt-5-nano") {
+            &["minimal", "low", "medium", "high"]
+        } else if m.starts_with("gpt-5.1") {
+            &["none", "low", "medium", "high"]
+        } else if m.starts_with("o1-mini") {
+            &[]
+        } else if m.starts_with("o1") || m.starts_with("o3") || m.starts_with("o4") {
+            &["low", "medium", "high"]
+        } else if m.starts_with("gpt-4o") || m.starts_with("gpt-4.1") {
+            if body.get("reasoning_effort").is_some() {
+                return err(
+                    "Unsupported parameter: 'reasoning_effort' is not supported with this model."
+                        .into(),
+                    "reasoning_effort",
+                    "unsupported_parameter",
+                );
+            }
+            return None;
+        } else {
+            return None; // a model the mock knows nothing of: anything goes
+        };
+    if body.get("max_tokens").is_some() {
+        return err("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.".into(), "max_tokens", "unsupported_parameter");
+    }
+    if let Some(t) = body.get("temperature").filter(|t| t.as_f64() != Some(1.0)) {
+        return err(format!("Unsupported value: 'temperature' does not support {t} with this model. Only the default (1) value is supported."), "temperature", "unsupported_value");
+    }
+    if let Some(e) = body.get("reasoning_effort") {
+        if efforts.is_empty() {
+            return err(
+                "Unsupported parameter: 'reasoning_effort' is not supported with this model."
+                    .into(),
+                "reasoning_effort",
+                "unsupported_parameter",
+            );
+        }
+        if !efforts.iter().any(|v| e == v) {
+            let list: Vec<String> = efforts.iter().map(|v| format!("'{v}'")).collect();
+            return err(format!("Unsupported value: 'reasoning_effort' does not support {e} with this model. Supported values are: {}.", list.join(", ")), "reasoning_effort", "unsupported_value");
+        }
+    }
+    None
 }
 
 struct Mock {
@@ -77,6 +150,10 @@ fn completion(content: &str, finish: &str, refusal: Value) -> Value {
 /// The normal answer to a chat request. A review containing "ignore" hijacks the mock model, which
 /// then calls every review in the same request positive: isolation must keep that to itself.
 fn answer(body: &Value) -> Value {
+    answer_as(body, false)
+}
+
+fn answer_as(body: &Value, cured: bool) -> Value {
     let user = body["messages"][1]["content"].as_str().unwrap_or("[]");
     let items: Vec<Value> = serde_json::from_str(user).unwrap_or_default();
     let hijacked = items.iter().any(|i| {
@@ -88,7 +165,7 @@ fn answer(body: &Value) -> Value {
     });
     let reviews: Vec<Value> = items
         .iter()
-        .filter(|i| !i["text"].as_str().unwrap_or("").contains("POISON"))
+        .filter(|i| cured || !i["text"].as_str().unwrap_or("").contains("POISON"))
         .map(|i| {
             let mut r = judge(i["text"].as_str().unwrap_or(""));
             if hijacked {
@@ -116,10 +193,16 @@ fn reply(rq: tiny_http::Request, status: u16, body: String, headers: &[(&str, St
 
 impl Mock {
     fn start(script: Vec<Fault>) -> Mock {
+        Mock::start_as(script, None)
+    }
+
+    /// A mock that answers as OpenAI does for `family` (see `openai_rejects`).
+    fn start_as(script: Vec<Fault>, family: Option<&'static str>) -> Mock {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let url = format!("http://{}/v1", server.server_addr().to_ip().unwrap());
         let state = Arc::new(Mutex::new(State {
             script: script.into(),
+            family,
             ..Default::default()
         }));
         for _ in 0..4 {
@@ -147,17 +230,35 @@ fn handle(mut rq: tiny_http::Request, state: &Mutex<State>) {
         .iter()
         .find(|h| h.field.equiv("Authorization"))
         .map(|h| h.value.to_string());
-    state.lock().unwrap().auth.push(auth);
+    state.lock().unwrap().auth.push(auth.clone());
     match url.as_str() {
         "/v1/chat/completions" => {
             let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            let (family, cured) = {
+                let s = state.lock().unwrap();
+                (s.family, s.cured)
+            };
+            if let Some(e) = openai_rejects(&v, family) {
+                state.lock().unwrap().chats.push(v);
+                return reply(rq, 400, e.to_string(), &[]);
+            }
             let fault = {
                 let mut s = state.lock().unwrap();
                 s.chats.push(v.clone());
                 s.script.pop_front()
             };
-            let ok = answer(&v);
+            let ok = answer_as(&v, cured);
             match fault {
+                Some(Fault::Echo(code)) => {
+                    let echoed = auth.unwrap_or_default();
+                    let err = json!({"error": {"message": format!("Incorrect API key provided: {echoed}. You can find your API key at https://example.invalid/keys."), "type": "invalid_request_error", "param": null, "code": "invalid_api_key"}});
+                    let body = if code == 200 {
+                        format!("<html>proxy says: authorization: {echoed}</html>")
+                    } else {
+                        err.to_string()
+                    };
+                    reply(rq, code, body, &[])
+                }
                 None => reply(rq, 200, ok.to_string(), &[]),
                 Some(Fault::Status(code, after)) => {
                     let headers: Vec<(&str, String)> =
@@ -220,12 +321,20 @@ fn handle(mut rq: tiny_http::Request, state: &Mutex<State>) {
             reply(rq, 200, v.to_string(), &[])
         }
         "/v1/files/file-out/content" => {
-            let input = state.lock().unwrap().files.get("file-in").cloned().unwrap_or_default();
+            let (input, family) = {
+                let s = state.lock().unwrap();
+                (s.files.get("file-in").cloned().unwrap_or_default(), s.family)
+            };
             let mut out = String::new();
             for line in input.lines() {
                 let req: Value = serde_json::from_str(line).unwrap();
+                // Each request of the file is checked as a synchronous one would be.
+                let (status, body) = match openai_rejects(&req["body"], family) {
+                    Some(e) => (400, e),
+                    None => (200, answer(&req["body"])),
+                };
                 let line = json!({"id": "x", "custom_id": req["custom_id"],
-                                  "response": {"status_code": 200, "body": answer(&req["body"])}, "error": null});
+                                  "response": {"status_code": status, "body": body}, "error": null});
                 out.push_str(&line.to_string());
                 out.push('\n');
             }
@@ -252,6 +361,16 @@ fn setup() -> Env {
 
 /// Runs analyze with the LLM against `url`, with the environment a test controls.
 fn llm(e: &Env, url: &str, extra: &[&str], key: Option<&str>) -> std::process::Output {
+    llm_model(e, url, "mock-model", extra, key)
+}
+
+fn llm_model(
+    e: &Env,
+    url: &str,
+    model: &str,
+    extra: &[&str],
+    key: Option<&str>,
+) -> std::process::Output {
     let mut c = std::process::Command::new(BIN);
     c.arg("--db")
         .arg(e.db())
@@ -262,12 +381,14 @@ fn llm(e: &Env, url: &str, extra: &[&str], key: Option<&str>) -> std::process::O
             "--base-url",
             url,
             "--model",
-            "mock-model",
+            model,
         ])
         .args(extra)
         .env_remove("OPENAI_API_KEY")
         .env_remove("OPENAI_BASE_URL")
-        .env_remove("PRODINSIGHT_MODEL");
+        .env_remove("PRODINSIGHT_MODEL")
+        // Retries back off from 20 ms instead of 500 ms: the same logic, faster tests.
+        .env("PRODINSIGHT_LLM_BACKOFF_MS", "20");
     if let Some(k) = key {
         c.env("OPENAI_API_KEY", k);
     }
@@ -435,6 +556,44 @@ fn a_review_that_keeps_failing_is_analyzed_offline_and_marked() {
         e.count("SELECT reviews_fallback FROM analysis_runs WHERE status = 'ok'"),
         1
     );
+    assert!(
+        err.contains("1 results of llm/"),
+        "the summary counts stand-ins: {err}"
+    );
+    let runs: Value = serde_json::from_str(&e.ok(&["report", "runs", "--format", "json"])).unwrap();
+    assert_eq!(runs[0]["reviews_fallback"], 1, "{runs}");
+}
+
+#[test]
+fn fallbacks_are_not_done_the_next_run_sends_them_again() {
+    let e = setup();
+    let f = e.file("p.jsonl", br#"{"REVIEW_ID":"P1","CHILD_ASIN":"B2","rating":1,"text":"POISON: this one the model never answers. Terrible."}"#);
+    e.ok(&["-q", "ingest", p(&f)]);
+    let mock = Mock::start(vec![]);
+    let o = llm(&e, &mock.url, &["--batch-size", "7"], None);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(results(&e)["P1"].1, 1);
+    let before = mock.chats().len();
+    // Nothing was ingested since, but the stand-in is not the LLM's answer: the next run (no
+    // --full) sends that review, and only it, again.
+    mock.state.lock().unwrap().cured = true;
+    let o = llm(&e, &mock.url, &["--batch-size", "7"], None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("nothing new"), "{err}");
+    let chats = mock.chats();
+    assert_eq!(chats.len(), before + 1, "{err}");
+    let sent: Vec<Value> =
+        serde_json::from_str(chats[before]["messages"][1]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(sent.len(), 1);
+    assert!(sent[0]["text"].as_str().unwrap().contains("POISON"));
+    let r = results(&e);
+    assert_eq!(r["P1"], ("negative".into(), 0), "now the LLM's");
+    assert_eq!(r.len(), 7);
+    // Now everything is the LLM's: nothing new, no request.
+    let o = llm(&e, &mock.url, &["--batch-size", "7"], None);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing new"));
+    assert_eq!(mock.chats().len(), before + 1);
 }
 
 #[test]
@@ -661,7 +820,7 @@ fn real_server_when_configured() {
 }
 
 #[test]
-fn dropped_connections_are_retried_then_the_reviews_analyzed_offline() {
+fn dropped_connections_are_retried_then_the_run_stops_with_nothing_stored() {
     let e = setup();
     // A server that accepts every connection and closes it without a word.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -681,12 +840,271 @@ fn dropped_connections_are_retried_then_the_reviews_analyzed_offline() {
         None,
     );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{err}");
-    assert!(err.contains("6 by the offline analyzer"), "{err}");
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("not answering"), "{err}");
     assert_eq!(*accepted.lock().unwrap(), 3, "three attempts");
+    assert_eq!(
+        results(&e).len(),
+        0,
+        "nothing stored as if the LLM had answered"
+    );
+}
+
+/// Issue 21 item 9: an unreachable or failing provider used to end in exit 0 with every review
+/// "analyzed" offline under the LLM's key, and the next run said "nothing new".
+#[test]
+fn an_unreachable_provider_stops_the_run_with_exit_4_and_the_next_run_does_the_work() {
+    let e = setup();
+    let url = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/v1", l.local_addr().unwrap())
+    }; // nothing listens there any more
+    let o = llm(
+        &e,
+        &url,
+        &["--max-attempts", "2"],
+        Some("sk-nobody-listens-0000"),
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("not answering"), "{err}");
+    assert_eq!(results(&e).len(), 0);
+    assert_eq!(
+        e.count("SELECT count(*) FROM analysis_runs WHERE status = 'failed'"),
+        1
+    );
+    let mock = Mock::start(vec![]);
+    let o = llm(&e, &mock.url, &[], None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(!err.contains("nothing new"), "{err}");
     let r = results(&e);
     assert_eq!(r.len(), 6);
-    assert!(r.values().all(|(_, fallback)| *fallback == 1));
+    assert!(r.values().all(|(_, f)| *f == 0), "{r:?}");
+}
+
+#[test]
+fn a_provider_failing_for_the_whole_run_trips_the_breaker() {
+    let e = setup();
+    let mut script = Vec::new();
+    for _ in 0..50 {
+        script.push(Fault::Status(500, None));
+        script.push(Fault::Status(429, Some(0)));
+    }
+    let failing = Mock::start(script);
+    let o = llm(
+        &e,
+        &failing.url,
+        &[
+            "--batch-size",
+            "1",
+            "--concurrency",
+            "1",
+            "--max-attempts",
+            "2",
+        ],
+        None,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("3 requests in a row"), "{err}");
+    assert_eq!(
+        failing.chats().len(),
+        6,
+        "3 requests of 2 attempts, then it stops"
+    );
+    assert_eq!(results(&e).len(), 0);
+    let mock = Mock::start(vec![]);
+    let o = llm(&e, &mock.url, &["--batch-size", "1"], None);
+    assert!(o.status.success());
+    assert_eq!(mock.chats().len(), 6);
+    assert!(results(&e).values().all(|(_, f)| *f == 0));
+}
+
+#[test]
+fn an_unanswered_request_among_answered_ones_is_left_for_the_next_run() {
+    let e = setup();
+    let mock = Mock::start(vec![Fault::Status(503, None), Fault::Status(503, None)]);
+    let o = llm(
+        &e,
+        &mock.url,
+        &[
+            "--batch-size",
+            "3",
+            "--concurrency",
+            "1",
+            "--max-attempts",
+            "2",
+        ],
+        None,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("3 reviews left for the next run"), "{err}");
+    let r = results(&e);
+    assert_eq!(r.len(), 3, "{r:?}");
+    assert!(r.values().all(|(_, f)| *f == 0));
+    // The run is not current: the next one sends the three again, and only them.
+    let o = llm(&e, &mock.url, &["--batch-size", "3"], None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(mock.chats().len(), 4, "{err}");
+    assert_eq!(results(&e).len(), 6);
+}
+
+/// Issue 21 item 13: a provider (or proxy) that echoes the Authorization header in its error text.
+#[test]
+fn a_provider_that_echoes_the_key_never_gets_it_printed_or_stored() {
+    let key = "sk-proj-Echo9SECRETkey0123456789";
+    let e = setup();
+    let mut outputs = Vec::new();
+    // 401 quoting the header: fatal, printed.
+    let m401 = Mock::start(vec![Fault::Echo(401)]);
+    let o = llm(&e, &m401.url, &[], Some(key));
+    assert_eq!(o.status.code(), Some(4));
+    outputs.push(o);
+    // 503 quoting it until the attempts run out: printed as why the server is not answering.
+    let m503 = Mock::start(vec![Fault::Echo(503); 4]);
+    let o = llm(&e, &m503.url, &["--max-attempts", "2"], Some(key));
+    assert_eq!(o.status.code(), Some(4));
+    outputs.push(o);
+    // 200 with a page quoting it: an invalid reply, printed as why reviews fell back.
+    let m200 = Mock::start(vec![Fault::Echo(200); 40]);
+    let o = llm(&e, &m200.url, &["--batch-size", "6"], Some(key));
+    assert!(o.status.success());
+    outputs.push(o);
+    for o in &outputs {
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.contains("SECRETkey"), "{err}");
+        assert!(!String::from_utf8_lossy(&o.stdout).contains("SECRETkey"));
+    }
+    let err = String::from_utf8_lossy(&outputs[0].stderr);
+    assert!(
+        err.contains("Incorrect API key provided: Bearer [redacted]"),
+        "{err}"
+    );
+    for f in ["t.db", "t.db-wal"] {
+        if let Ok(bytes) = std::fs::read(e.dir.path().join(f)) {
+            assert!(!bytes.windows(9).any(|w| w == b"SECRETkey"), "{f}");
+        }
+    }
+}
+
+/// Issue 21 item 19: OpenAI's reasoning models answer 400 to `max_tokens` and `temperature: 0`.
+#[test]
+fn each_openai_model_gets_the_request_shape_it_accepts() {
+    for (model, tokens, temperature, effort) in [
+        (
+            "gpt-5-nano",
+            "max_completion_tokens",
+            false,
+            Some("minimal"),
+        ),
+        (
+            "gpt-5-mini",
+            "max_completion_tokens",
+            false,
+            Some("minimal"),
+        ),
+        ("gpt-5", "max_completion_tokens", false, Some("minimal")),
+        ("gpt-5.1", "max_completion_tokens", false, Some("none")),
+        ("o4-mini", "max_completion_tokens", false, Some("low")),
+        ("o3-mini", "max_completion_tokens", false, Some("low")),
+        ("o1", "max_completion_tokens", false, Some("low")),
+        ("o1-mini", "max_completion_tokens", false, None),
+        ("gpt-4o-mini", "max_tokens", true, None),
+        ("gpt-4.1-nano", "max_tokens", true, None),
+    ] {
+        let e = setup();
+        let mock = Mock::start(vec![]);
+        let o = llm_model(&e, &mock.url, model, &["--batch-size", "6"], None);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{model}: {err}");
+        let chats = mock.chats();
+        assert_eq!(
+            chats.len(),
+            1,
+            "{model}: accepted the first time: {chats:?}"
+        );
+        let body = &chats[0];
+        assert!(body[tokens].as_u64().unwrap() >= 64 + 400 * 6, "{model}");
+        let other = if tokens == "max_tokens" {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        };
+        assert!(body.get(other).is_none(), "{model}");
+        assert_eq!(body.get("temperature").is_some(), temperature, "{model}");
+        assert_eq!(body["reasoning_effort"].as_str(), effort, "{model}");
+        let r = results(&e);
+        assert_eq!(r.len(), 6, "{model}");
+        assert!(r.values().all(|(_, f)| *f == 0), "{model}: {r:?}");
+    }
+}
+
+#[test]
+fn a_model_the_table_does_not_know_is_adapted_from_the_servers_400s() {
+    // A reasoning model by another name: the server names what it does not take, once.
+    let e = setup();
+    let mock = Mock::start_as(vec![], Some("gpt-5-nano"));
+    let o = llm_model(
+        &e,
+        &mock.url,
+        "acme-reasoner",
+        &["--batch-size", "2", "--concurrency", "1"],
+        None,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let chats = mock.chats();
+    assert_eq!(
+        chats.len(),
+        3 + 2,
+        "two lessons, then three requests accepted: {chats:?}"
+    );
+    let last = &chats[4];
+    assert!(last.get("max_tokens").is_none() && last.get("temperature").is_none());
+    assert!(last["max_completion_tokens"].as_u64().unwrap() > 64 + 800);
+    assert!(results(&e).values().all(|(_, f)| *f == 0));
+    // The other way: a local server that knows only `max_tokens`, asked with a reasoning name.
+    let e = setup();
+    let legacy = Mock::start_as(vec![], Some("legacy"));
+    let o = llm_model(
+        &e,
+        &legacy.url,
+        "gpt-5-nano",
+        &["--batch-size", "2", "--concurrency", "1"],
+        None,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let chats = legacy.chats();
+    assert_eq!(chats.len(), 5, "{chats:?}");
+    assert!(chats[4].get("max_tokens").is_some());
+    assert!(chats[4].get("reasoning_effort").is_none());
+    assert_eq!(results(&e).len(), 6);
+}
+
+#[test]
+fn batch_requests_have_the_shape_of_their_model() {
+    let e = setup();
+    let mock = Mock::start(vec![]);
+    let args = ["--batch", "--batch-size", "4"];
+    for _ in 0..3 {
+        let o = llm_model(&e, &mock.url, "gpt-5-nano", &args, Some("sk-b"));
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let file = mock.state.lock().unwrap().files["file-in"].clone();
+    for line in file.lines() {
+        let body = &serde_json::from_str::<Value>(line).unwrap()["body"];
+        assert!(body.get("max_tokens").is_none(), "{body}");
+        assert!(body.get("temperature").is_none(), "{body}");
+        assert_eq!(body["reasoning_effort"], "minimal");
+        assert!(body["max_completion_tokens"].as_u64().is_some());
+    }
+    let r = results(&e);
+    assert_eq!(r.len(), 6);
+    assert!(r.values().all(|(_, f)| *f == 0), "{r:?}");
 }
 
 #[test]

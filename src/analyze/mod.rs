@@ -113,10 +113,12 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
         Analyzer::Offline => analyze_offline(store, opts, &key, run_id),
         Analyzer::Llm { config, .. } => analyze_llm(store, opts, config, &key, run_id),
     };
-    let llm_usage = match analyzed {
-        Ok((n, usage)) => {
+    let (llm_usage, watermark) = match analyzed {
+        Ok((n, usage, complete)) => {
             counts.reviews_analyzed = n;
-            usage
+            // A run that left reviews unanalyzed or stood in for the LLM is not current: the next
+            // one must not say "nothing new", and sends those reviews again.
+            (usage, if complete { watermark } else { 0 })
         }
         Err(failed) => {
             let (e, n, usage) = *failed;
@@ -132,8 +134,10 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
     finish_run(store, opts, run_id, watermark, counts, llm_usage, started)
 }
 
-/// Texts analyzed and LLM usage; on failure the same, with the error, for the run's record.
-type Analyzed = std::result::Result<(i64, Option<LlmUsage>), Box<(Error, i64, Option<LlmUsage>)>>;
+/// Texts analyzed, LLM usage, and whether every text now has a result of the analyzer's own; on
+/// failure the same, with the error, for the run's record.
+type Analyzed =
+    std::result::Result<(i64, Option<LlmUsage>, bool), Box<(Error, i64, Option<LlmUsage>)>>;
 
 fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) -> Analyzed {
     let fail = |e: Error| Box::new((e, 0, None));
@@ -159,7 +163,7 @@ fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) ->
     });
     pb.finish_and_clear();
     r.map_err(|e| Box::new((e, n, None)))?;
-    Ok((n, None))
+    Ok((n, None, true))
 }
 
 /// Texts per chunk read for the LLM: bounded memory, while requests of a chunk run concurrently.
@@ -207,11 +211,12 @@ fn analyze_llm(
     };
     if !opts.quiet {
         eprintln!(
-            "analyze: {} texts by {} ({} requests), {} by the offline analyzer after the LLM failed; tokens: {} in ({} cached), {} out; {}",
+            "analyze: {} texts by {} ({} requests), {} by the offline analyzer after the LLM failed, {} left unanalyzed (no reply); tokens: {} in ({} cached), {} out; {}",
             stats.by_llm,
             config.model,
             stats.requests,
             stats.fallback,
+            stats.left,
             stats.usage.prompt,
             stats.usage.cached,
             stats.usage.completion,
@@ -221,8 +226,20 @@ fn analyze_llm(
             }
         );
     }
+    let stand_ins = match &r {
+        Ok(()) => match store.fallback_results(key) {
+            Ok(k) => k,
+            Err(e) => return Err(Box::new((e, n, Some(usage)))),
+        },
+        Err(_) => 0,
+    };
+    if stand_ins > 0 && !opts.quiet {
+        eprintln!(
+            "analyze: {stand_ins} results of {key} are the offline analyzer's, standing in where the LLM failed; the next run sends them again"
+        );
+    }
     match r {
-        Ok(()) => Ok((n, Some(usage))),
+        Ok(()) => Ok((n, Some(usage), stats.left == 0 && stand_ins == 0)),
         Err(e) => Err(Box::new((e, n, Some(usage)))),
     }
 }

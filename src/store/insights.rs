@@ -183,6 +183,15 @@ impl Store {
         Ok(())
     }
 
+    /// How many of `analyzer`'s results are the offline analyzer's, standing in for a failed LLM.
+    pub fn fallback_results(&self, analyzer: &str) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM text_results WHERE analyzer = ?1 AND fallback = 1",
+            [analyzer],
+            |r| r.get(0),
+        )?)
+    }
+
     /// An LLM run's bookkeeping: requests, fallbacks, tokens and estimated cost.
     pub fn record_llm_usage(&mut self, run_id: i64, u: &LlmUsage) -> Result<()> {
         self.conn.execute(
@@ -336,7 +345,8 @@ fn top_issues_json(issues: &[(String, i64, f64)]) -> String {
 }
 
 impl Reader {
-    /// Texts without a result from `analyzer` (every text when `full`), in chunks.
+    /// Texts without a result from `analyzer` (every text when `full`), in chunks. A result the
+    /// offline analyzer stood in with (`fallback`) does not count: the LLM gets the text again.
     pub fn texts_to_analyze(
         &self,
         analyzer: &str,
@@ -349,7 +359,8 @@ impl Reader {
         } else {
             "SELECT r.text_hash, r.title, r.body FROM reviews r
              WHERE NOT EXISTS (SELECT 1 FROM text_results t
-                               WHERE t.text_hash = r.text_hash AND t.analyzer = ?1)"
+                               WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
+                                 AND t.fallback = 0)"
         };
         let mut st = self.conn.prepare(sql)?;
         let mut rows = st.query([analyzer])?;

@@ -28,9 +28,7 @@ const BATCH_DISCOUNT: f64 = 0.5;
 const MAX_REQUESTS_PER_BATCH: usize = 50_000;
 
 fn fatal(e: CallError) -> Error {
-    match e {
-        CallError::Fatal(m) | CallError::Exhausted(m) | CallError::Garbage(m) => Error::Llm(m),
-    }
+    Error::Llm(e.message().to_string())
 }
 
 pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Result<()> {
@@ -43,13 +41,16 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
     let mut collected: Vec<(Hash, TextAnalysis)> = Vec::new();
     let mut usage = Usage::default();
     let mut still_pending: HashSet<Hash> = HashSet::new();
+    // The texts of the batches collected by this run: what has no result among them failed.
+    let mut in_collected: HashSet<Hash> = HashSet::new();
     let mut collected_batches = 0;
     let mut requests = 0u64;
     for b in store.pending_batches(key)? {
         let info = rt
             .block_on(client.get_json(&format!("batches/{}", b.batch_id)))
             .map_err(fatal)?;
-        let status = info["status"].as_str().unwrap_or("unknown").to_string();
+        // The provider's word, stored and printed: no secret in it.
+        let status = client.redact(info["status"].as_str().unwrap_or("unknown"));
         match status.as_str() {
             "completed" => {
                 let mut lines = String::new();
@@ -85,6 +86,7 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
                     }
                 }
                 store.set_batch_status(&b.batch_id, "collected")?;
+                in_collected.extend(b.items.values().flatten().copied());
                 collected_batches += 1;
             }
             "failed" | "expired" | "cancelled" => {
@@ -128,7 +130,7 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
                 if still_pending.contains(&t.0) {
                     continue;
                 }
-                if run.is_some() && store.batch_contains(key, &t.0)? {
+                if in_collected.contains(&t.0) {
                     to_fallback.push(t);
                 } else {
                     to_submit.push(t);
@@ -185,12 +187,14 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
         reviews_analyzed: collected.len() as i64 + fallback as i64,
         ..Default::default()
     };
-    // Complete only when nothing is waiting: otherwise the next run must not think it is current.
-    let watermark = if still_pending.is_empty() && submitted == 0 {
-        store.last_ingest_run()?
-    } else {
-        0
-    };
+    // Complete only when nothing is waiting and no result is a stand-in for the LLM's: otherwise
+    // the next run must not think it is current.
+    let watermark =
+        if still_pending.is_empty() && submitted == 0 && store.fallback_results(key)? == 0 {
+            store.last_ingest_run()?
+        } else {
+            0
+        };
     finish_run(
         store,
         opts,
@@ -248,8 +252,8 @@ fn submit(
     let batch_id = batch["id"]
         .as_str()
         .ok_or_else(|| Error::Llm("the batch creation returned no id".into()))?;
-    let status = batch["status"].as_str().unwrap_or("validating");
-    store.record_batch(batch_id, key, &file_id, status, &items)?;
+    let status = client.redact(batch["status"].as_str().unwrap_or("validating"));
+    store.record_batch(batch_id, key, &file_id, &status, &items)?;
     if !quiet {
         eprintln!(
             "analyze: submitted batch {batch_id}: {} requests, {} reviews; run again later to collect the results",

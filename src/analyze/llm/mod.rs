@@ -1,16 +1,19 @@
 //! The LLM analyzer: the same per-text results as the offline one, from any OpenAI-compatible
 //! chat-completions API. Several reviews per request, concurrent requests on tokio, every reply
 //! validated; a batch whose reply stays invalid is split and retried, and what still fails is
-//! analyzed offline and marked so. Results are stored as each request finishes.
+//! analyzed offline and marked so (a later run sends it again). Results are stored as each request
+//! finishes. A provider that does not answer is never stood in for: its reviews stay unanalyzed,
+//! and when it fails for the whole run (see `BREAKER`) the run stops.
 
 pub mod batch;
 pub mod client;
 pub mod cost;
 pub mod prompt;
+pub mod redact;
 pub mod reply;
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,6 +31,11 @@ use reply::Usage;
 pub const NAME: &str = "llm";
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 pub const OPENAI_BASE_URL: &str = "https://api.openai.com/v1";
+
+/// The provider is failing for the run when this many requests in a row (by the time they end)
+/// got no reply after all their attempts (connection refused or dropped, timeouts, 408/409/429/5xx),
+/// or when every request of the run did, however few. The run then stops with exit code 4.
+pub const BREAKER: u32 = 3;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -82,6 +90,8 @@ pub struct Stats {
     pub requests: u64,
     pub by_llm: u64,
     pub fallback: u64,
+    /// Reviews whose request got no reply: left unanalyzed for the next run.
+    pub left: u64,
     pub usage: Usage,
     pub cost: f64,
 }
@@ -91,6 +101,7 @@ impl Stats {
         self.requests += o.requests;
         self.by_llm += o.by_llm;
         self.fallback += o.fallback;
+        self.left += o.left;
         self.usage.add(o.usage);
         self.cost += o.cost;
     }
@@ -166,8 +177,17 @@ pub struct Engine {
     rt: tokio::runtime::Runtime,
     offline: Offline,
     spent: Arc<Mutex<f64>>,
+    health: Arc<Health>,
     /// Print no warnings (`-q`).
     pub quiet: bool,
+}
+
+/// Whether the provider answers: requests that ended without a reply in a row, and whether any
+/// request of the run got one (a 4xx or an invalid reply counts: the server is there).
+#[derive(Default)]
+struct Health {
+    unanswered_in_a_row: AtomicU32,
+    answered: AtomicBool,
 }
 
 /// Results of one request (or of the offline fallback), as they are stored.
@@ -180,6 +200,8 @@ pub struct Done {
 enum Event {
     Done(Vec<(usize, TextAnalysis)>, Usage, u64),
     Failed(Vec<usize>, String, Usage, u64),
+    /// No reply after every attempt: nothing is stored for these; the next run sends them again.
+    Unanswered(Vec<usize>, String, u64),
     Fatal(String),
 }
 
@@ -203,6 +225,7 @@ impl Engine {
             rt,
             offline: Offline::new(),
             spent: Arc::new(Mutex::new(0.0)),
+            health: Arc::new(Health::default()),
             quiet: false,
         })
     }
@@ -243,6 +266,7 @@ impl Engine {
         let mut stats = Stats::default();
         let mut fatal: Option<String> = None;
         let mut fallback_reasons: Vec<String> = Vec::new();
+        let mut unanswered_reason: Option<String> = None;
         self.rt.block_on(async {
             for g in groups {
                 let (client, prompts, stop, tx, sem) = (
@@ -252,12 +276,25 @@ impl Engine {
                     tx.clone(),
                     Arc::clone(&sem),
                 );
-                let (cfg, spent) = (self.cfg.clone(), Arc::clone(&self.spent));
+                let (cfg, spent, health) = (
+                    self.cfg.clone(),
+                    Arc::clone(&self.spent),
+                    Arc::clone(&self.health),
+                );
                 tokio::spawn(async move {
                     let Ok(_permit) = sem.acquire_owned().await else {
                         return;
                     };
-                    work(&client, &cfg, &prompts, g, &stop, &spent, &tx).await;
+                    let shared = Shared {
+                        client: &client,
+                        cfg: &cfg,
+                        prompts: &prompts,
+                        stop: &stop,
+                        spent: &spent,
+                        health: &health,
+                        tx: &tx,
+                    };
+                    work(&shared, g).await;
                 });
             }
             drop(tx);
@@ -266,6 +303,12 @@ impl Engine {
                     Event::Fatal(m) => {
                         stop.store(true, Ordering::Relaxed);
                         fatal.get_or_insert(m);
+                        continue;
+                    }
+                    Event::Unanswered(idx, why, n) => {
+                        stats.left += idx.len() as u64;
+                        stats.requests += n;
+                        unanswered_reason.get_or_insert(why);
                         continue;
                     }
                     Event::Done(done, usage, n) => {
@@ -311,7 +354,22 @@ impl Engine {
         });
         stats.cost = self.cfg.price.map_or(0.0, |p| p.cost(stats.usage));
         for why in fallback_reasons.iter().filter(|_| !self.quiet) {
-            eprintln!("analyze: LLM failed for some reviews, analyzed offline instead: {why}");
+            // The reason may quote the model's reply: no secret in it either.
+            let why = client::redact(self.cfg.key.as_ref(), why);
+            eprintln!(
+                "analyze: LLM failed for some reviews, analyzed offline instead (marked; the next run sends them again): {why}"
+            );
+        }
+        if let Some(why) = unanswered_reason {
+            if fatal.is_none() && !self.health.answered.load(Ordering::Relaxed) {
+                // Every request so far went unanswered, too few to trip the breaker.
+                fatal = Some(unanswered_message(stats.left, &why));
+            } else if fatal.is_none() && !self.quiet {
+                eprintln!(
+                    "analyze: {} reviews left for the next run: the LLM server did not answer their requests ({why})",
+                    stats.left
+                );
+            }
         }
         match fatal {
             Some(m) => Err(Error::Llm(m)),
@@ -320,17 +378,36 @@ impl Engine {
     }
 }
 
+fn unanswered_message(reviews: u64, why: &str) -> String {
+    format!(
+        "the LLM server is not answering ({why}); nothing was stored for the {reviews} reviews \
+         it did not answer (they are sent again by the next run)"
+    )
+}
+
+/// What every request task shares.
+struct Shared<'a> {
+    client: &'a Client,
+    cfg: &'a Config,
+    prompts: &'a [String],
+    stop: &'a AtomicBool,
+    spent: &'a Mutex<f64>,
+    health: &'a Health,
+    tx: &'a mpsc::UnboundedSender<Event>,
+}
+
 /// One top-level group: send it; on an invalid reply split it and send the halves; give up on a
 /// single review after three invalid replies.
-async fn work(
-    client: &Client,
-    cfg: &Config,
-    prompts: &[String],
-    group: Vec<usize>,
-    stop: &AtomicBool,
-    spent: &Mutex<f64>,
-    tx: &mpsc::UnboundedSender<Event>,
-) {
+async fn work(sh: &Shared<'_>, group: Vec<usize>) {
+    let Shared {
+        client,
+        cfg,
+        prompts,
+        stop,
+        spent,
+        health,
+        tx,
+    } = *sh;
     let mut queue: VecDeque<(Vec<usize>, u32)> = VecDeque::from([(group, 0)]);
     while let Some((g, tries)) = queue.pop_front() {
         if stop.load(Ordering::Relaxed) {
@@ -354,8 +431,28 @@ async fn work(
             }
         }
         let (body, ids) = request_for(cfg, prompts, &g);
-        let (usage, parsed) = match client.chat(&body).await {
-            Err(CallError::Fatal(m)) => {
+        let answer = client.chat(&body).await;
+        if matches!(answer, Err(CallError::Exhausted(_))) {
+            let n = health.unanswered_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+            if n >= BREAKER && !stop.swap(true, Ordering::Relaxed) {
+                let why = answer
+                    .as_ref()
+                    .err()
+                    .map(CallError::message)
+                    .unwrap_or_default();
+                let _ = tx.send(Event::Fatal(format!(
+                    "the LLM server is not answering: {n} requests in a row got no reply after \
+                     {} attempts each ({why}); nothing was stored for their reviews, and what is not \
+                     analyzed yet is left for the next run",
+                    cfg.retry.max_attempts
+                )));
+            }
+        } else {
+            health.unanswered_in_a_row.store(0, Ordering::Relaxed);
+            health.answered.store(true, Ordering::Relaxed);
+        }
+        let (usage, parsed) = match answer {
+            Err(CallError::Fatal(m)) | Err(CallError::Unsupported { message: m, .. }) => {
                 // Set here, not when the event is read: requests waiting for a permit must see it.
                 stop.store(true, Ordering::Relaxed);
                 let _ = tx.send(Event::Fatal(m));
@@ -363,8 +460,9 @@ async fn work(
                 continue;
             }
             Err(CallError::Exhausted(m)) => {
-                // The server is not answering: no point in splitting.
-                let _ = tx.send(Event::Failed(g, m, Usage::default(), 1));
+                // The server is not answering: no point in splitting, and nothing to stand in
+                // for its answer. These reviews stay unanalyzed.
+                let _ = tx.send(Event::Unanswered(g, m, 1));
                 continue;
             }
             Err(CallError::Garbage(m)) => (Usage::default(), Err(m)),
@@ -483,6 +581,11 @@ impl Config {
             max_cost: a.max_cost,
             retry: RetryPolicy {
                 max_attempts: a.max_attempts.max(1),
+                // For tests: the first backoff in milliseconds (the doubling and cap stay).
+                base_delay: std::env::var("PRODINSIGHT_LLM_BACKOFF_MS")
+                    .ok()
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map_or(RetryPolicy::default().base_delay, Duration::from_millis),
                 ..RetryPolicy::default()
             },
         })

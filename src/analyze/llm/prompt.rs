@@ -93,6 +93,94 @@ pub fn review_text(title: Option<&str>, body: Option<&str>) -> String {
     t
 }
 
+/// The field that caps a reply's tokens: `max_tokens` (what every OpenAI-compatible server knows), or
+/// `max_completion_tokens` (what OpenAI's reasoning models require; it counts their reasoning too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenParam {
+    MaxTokens,
+    MaxCompletionTokens,
+}
+
+/// The request shape a model takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Profile {
+    pub tokens: TokenParam,
+    /// `temperature: 0`; reasoning models take only their default.
+    pub temperature: bool,
+    pub reasoning_effort: Option<&'static str>,
+    /// Tokens on top of the reply's own for the model's reasoning (they count in the cap).
+    pub reasoning_headroom: u32,
+}
+
+/// Room for reasoning when nothing says how much a model takes (its default effort, or a model
+/// found to want `max_completion_tokens` by its 400).
+pub const REASONING_HEADROOM_UNKNOWN: u32 = 8192;
+
+/// The shape of request `model` takes, by its name (a provider prefix like `openai/` aside):
+/// - OpenAI's reasoning models (`gpt-5*`, `o1*`, `o3*`, `o4*`): `max_completion_tokens` with
+///   room for reasoning, no `temperature`, and the lowest `reasoning_effort` each takes —
+///   `minimal` for gpt-5, gpt-5-mini and gpt-5-nano; `none` for gpt-5.1 and later (no reasoning);
+///   `low` for o1, o3, o3-mini, o4-mini; none sent for o1-mini, o1-preview and gpt-5-pro (they
+///   take no other value than their default) nor for the gpt-5 chat models.
+/// - every other name (gpt-4o, gpt-4.1, local servers: Ollama, vLLM, llama.cpp): `max_tokens`
+///   and `temperature: 0`.
+///
+/// A name not in this list that the server treats as a reasoning model is adapted at run time
+/// (see `client::Adapt`).
+pub fn profile(model: &str) -> Profile {
+    let m = model
+        .rsplit('/')
+        .next()
+        .unwrap_or(model)
+        .trim()
+        .to_ascii_lowercase();
+    let classic = Profile {
+        tokens: TokenParam::MaxTokens,
+        temperature: true,
+        reasoning_effort: None,
+        reasoning_headroom: 0,
+    };
+    let reasoning = |effort: Option<&'static str>| Profile {
+        tokens: TokenParam::MaxCompletionTokens,
+        temperature: false,
+        reasoning_effort: effort,
+        reasoning_headroom: match effort {
+            Some("none") => 256,
+            Some("minimal") => 2048,
+            Some("low") => 4096,
+            _ => REASONING_HEADROOM_UNKNOWN,
+        },
+    };
+    if let Some(rest) = m.strip_prefix("gpt-5") {
+        if rest.starts_with("-chat") {
+            return reasoning(None);
+        }
+        if rest.starts_with("-pro") {
+            return reasoning(None);
+        }
+        if rest.starts_with('.') {
+            return reasoning(Some("none"));
+        }
+        if rest.is_empty() || rest.starts_with('-') {
+            return reasoning(Some("minimal"));
+        }
+        return classic; // gpt-50? not OpenAI's
+    }
+    let mut c = m.chars();
+    if c.next() == Some('o')
+        && matches!(c.next(), Some('1'..='9'))
+        && matches!(c.next(), None | Some('-'))
+    {
+        if m.starts_with("o1-mini") || m.starts_with("o1-preview") {
+            return reasoning(None);
+        }
+        return reasoning(Some("low"));
+    }
+    classic
+}
+
+/// A chat-completions request for `items`, shaped for `model` (see `profile`); `max_tokens` is
+/// the reply's own budget, reasoning not included.
 pub fn request_body(model: &str, items: &[Item], format: ResponseFormat, max_tokens: u32) -> Value {
     let data: Vec<Value> = items
         .iter()
@@ -114,16 +202,30 @@ pub fn request_body(model: &str, items: &[Item], format: ResponseFormat, max_tok
             schema()
         ));
     }
-    json!({
+    let mut body = json!({
         "model": model,
-        "temperature": 0,
-        "max_tokens": max_tokens,
         "messages": [
             {"role": "system", "content": system},
             {"role": "user", "content": user}
         ],
         "response_format": response_format
-    })
+    });
+    let p = profile(model);
+    let o = body.as_object_mut().expect("an object");
+    match p.tokens {
+        TokenParam::MaxTokens => o.insert("max_tokens".into(), max_tokens.into()),
+        TokenParam::MaxCompletionTokens => o.insert(
+            "max_completion_tokens".into(),
+            (max_tokens + p.reasoning_headroom).into(),
+        ),
+    };
+    if p.temperature {
+        o.insert("temperature".into(), 0.into());
+    }
+    if let Some(e) = p.reasoning_effort {
+        o.insert("reasoning_effort".into(), e.into());
+    }
+    body
 }
 
 /// Text that talks to the model rather than about a product. Such a review is sent in a request of
@@ -184,6 +286,58 @@ mod tests {
         assert!(!looks_like_injection("The lid leaks and the zipper broke."));
         assert_eq!(body["response_format"]["json_schema"]["strict"], true);
         assert_eq!(body["temperature"], 0);
+    }
+
+    #[test]
+    fn each_model_family_gets_the_request_shape_it_takes() {
+        let shape = |m: &str| {
+            let b = request_body(m, &[], ResponseFormat::JsonSchema, 464);
+            (
+                b.get("max_tokens").and_then(Value::as_u64),
+                b.get("max_completion_tokens").and_then(Value::as_u64),
+                b.get("temperature").is_some(),
+                b.get("reasoning_effort")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            )
+        };
+        for m in [
+            "gpt-4o-mini",
+            "gpt-4.1-nano",
+            "llama3.2",
+            "smollm2",
+            "mock-model",
+            "gpt-50x",
+            "o",
+            "ollama-o1",
+        ] {
+            assert_eq!(shape(m), (Some(464), None, true, None), "{m}");
+        }
+        for (m, effort, room) in [
+            ("gpt-5-nano", Some("minimal"), 2048),
+            ("gpt-5-mini", Some("minimal"), 2048),
+            ("gpt-5", Some("minimal"), 2048),
+            ("openai/GPT-5-mini-2025-08-07", Some("minimal"), 2048),
+            ("gpt-5.1", Some("none"), 256),
+            ("gpt-5.2-mini", Some("none"), 256),
+            ("gpt-5-pro", None, REASONING_HEADROOM_UNKNOWN),
+            ("gpt-5-chat-latest", None, REASONING_HEADROOM_UNKNOWN),
+            ("o1", Some("low"), 4096),
+            ("o3-mini", Some("low"), 4096),
+            ("o4-mini-2025-04-16", Some("low"), 4096),
+            ("o1-mini", None, REASONING_HEADROOM_UNKNOWN),
+        ] {
+            assert_eq!(
+                shape(m),
+                (
+                    None,
+                    Some(464 + u64::from(room)),
+                    false,
+                    effort.map(str::to_string)
+                ),
+                "{m}"
+            );
+        }
     }
 
     #[test]
