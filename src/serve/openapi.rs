@@ -134,7 +134,7 @@ pub fn document() -> Value {
                     param("q", "Text in the ASIN, brand or title (case-insensitive for ASCII).", text_schema()),
                     param("min_reviews", "At least this many reviews.", json!({"type": "integer", "minimum": 0, "maximum": i64::MAX})),
                     param("min_rating", "Average rating at least this.", json!({"type": "number", "minimum": 1, "maximum": 5})),
-                    param("max_rating", "Average rating at most this (not below min_rating).", json!({"type": "number", "minimum": 1, "maximum": 5})),
+                    param("max_rating", "Average rating at most this (below min_rating: no product matches).", json!({"type": "number", "minimum": 1, "maximum": 5})),
                     param("sentiment", "`negative:PCT` (at least PCT % negative, PCT from 0 to 100) or `positive:PCT`; a bare kind means 50.",
                           json!({"type": "string", "pattern": SENTIMENT_BOUND_PATTERN})),
                     issue_param("products"),

@@ -142,13 +142,9 @@ pub fn product_query(query: &str) -> Result<ProductQuery, BadParam> {
     let (min_negative, min_positive) = p
         .checked("sentiment", filters::sentiment_bound)?
         .unwrap_or((None, None));
+    // min_rating above max_rating is an empty range, not an error: no schema could say so.
     let min_rating = p.number("min_rating", 1.0, 5.0)?;
     let max_rating = p.number("max_rating", 1.0, 5.0)?;
-    if let (Some(lo), Some(hi)) = (min_rating, max_rating) {
-        if lo > hi {
-            return Err(bad("max_rating", "is below min_rating"));
-        }
-    }
     let after = p.checked("cursor", |_, c| {
         filters::decode_product_cursor(c, sort, descending)
     })?;
@@ -242,7 +238,6 @@ mod tests {
             ("min_reviews=1.5", "min_reviews"),
             ("min_rating=9", "min_rating"),
             ("min_rating=NaN", "min_rating"),
-            ("min_rating=4&max_rating=2", "max_rating"),
             ("sentiment=angry", "sentiment"),
             ("sentiment=negative:200", "sentiment"),
             ("issue=not_a_code", "issue"),
@@ -255,6 +250,12 @@ mod tests {
             let e = product_query(query).unwrap_err();
             assert_eq!(e.param, param, "{query}: {e:?}");
         }
+    }
+
+    #[test]
+    fn an_empty_rating_range_is_a_query_not_an_error() {
+        let q = product_query("min_rating=4&max_rating=2").unwrap();
+        assert_eq!((q.min_rating, q.max_rating), (Some(4.0), Some(2.0)));
     }
 
     #[test]
