@@ -219,9 +219,12 @@ pub struct LlmArgs {
 (CSV, JSON, JSON Lines).\n\n\
 Without a view, shows the portfolio overview: the products that need attention first (ranked by impact: \
 negative reviews, weighted up by how fast their share rose since the previous run; at least \
---min-reviews reviews), the top issues across the portfolio, and the brands.",
+--min-reviews reviews), the top issues across the portfolio, and the brands. Each view has its own \
+options: `prodinsight report VIEW --help`. Values are checked as the API checks them: an unknown \
+issue code, sort or a bad date is a usage error (exit 2) that lists what is allowed.",
     after_help = "Examples:\n  \
 prodinsight report                                   products that need attention\n  \
+prodinsight report --brand 'rhino usa' --min-reviews 20 --limit 5\n  \
 prodinsight report product B0BTTL9LTC --format json  one product in full\n  \
 prodinsight report reviews --format csv -o reviews.csv\n  \
 prodinsight report products --brand 'Rhino USA' --sort negative\n  \
@@ -236,16 +239,16 @@ pub struct ReportArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = OutputFormat::Table, global = true)]
     pub format: OutputFormat,
 
-    /// Overview: only this brand (repeatable)
-    #[arg(long)]
+    /// Overview: only this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
     pub brand: Vec<String>,
 
     /// Overview: products with fewer reviews do not make the attention list
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i64).range(0..))]
     pub min_reviews: i64,
 
     /// Overview: at most this many products in the attention list
-    #[arg(long, value_name = "N", default_value_t = 15)]
+    #[arg(long, value_name = "N", default_value_t = 15, value_parser = limit_arg)]
     pub limit: usize,
 
     /// Write to this file instead of standard output. The file is written beside FILE and
@@ -261,23 +264,159 @@ pub struct ReportArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReportView {
-    /// Products with their insights, worst first by default
-    Products(ListArgs),
+    /// Products with their insights, most reviewed first by default
+    Products(ProductsArgs),
     /// Everything about one product: issues with quotes, aspects, trend
+    #[command(after_help = "Examples:\n  \
+prodinsight report product B08C0F4912\n  \
+prodinsight report product b08c0f4912 --format json   any letter case\n  \
+prodinsight report product B08C0F4912 -f html -o product.html")]
     Product {
         /// The product's ASIN
         asin: String,
     },
-    /// The portfolio rolled up by brand
-    Brands(ListArgs),
+    /// The portfolio rolled up by brand, most reviewed first by default
+    Brands(BrandsArgs),
     /// Issues ranked across all products
-    Issues(ListArgs),
+    Issues(IssuesArgs),
     /// One row per review with its analysis
-    Reviews(ListArgs),
+    Reviews(ReviewsArgs),
     /// History of analysis runs: when, analyzer, reviews, tokens and cost
+    #[command(after_help = "Examples:\n  \
+prodinsight report runs\n  \
+prodinsight report runs --format json")]
     Runs,
     /// What got worse since the previous analysis run (or --since DATE); --fail-on-alert for cron
     Changes(ChangesArgs),
+}
+
+// Value checks for the report's flags: the API's own checks (crate::filters), so both refuse the
+// same values with the same message; clap turns a refusal into a usage error (exit 2).
+
+fn brand_arg(s: &str) -> Result<String, String> {
+    crate::filters::text("brand", s).map_err(|e| e.message)
+}
+
+fn issue_arg(s: &str) -> Result<String, String> {
+    crate::filters::issue("issue", s).map_err(|e| e.message)
+}
+
+fn limit_arg(s: &str) -> Result<usize, String> {
+    let n: i64 = s.parse().map_err(|_| format!("{s:?} is not an integer"))?;
+    crate::filters::limit("limit", n, None).map_err(|e| e.message)
+}
+
+fn since_arg(s: &str) -> Result<String, String> {
+    crate::filters::since("since", s).map_err(|e| e.message)
+}
+
+fn points_arg(s: &str) -> Result<f64, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite() && (0.0..=100.0).contains(x))
+        .ok_or_else(|| format!("{s:?} is not a number of percentage points from 0 to 100"))
+}
+
+fn asin_arg(s: &str) -> Result<String, String> {
+    crate::filters::text("asin", s).map_err(|e| e.message)
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "Products with their summarized insights: the same list as GET /api/v1/products \
+(`--format json` is its `data`), sorted by --sort (default: reviews, as the API) in its natural order \
+unless --order says otherwise; products without a value for the sort come last.",
+    after_help = "Examples:\n  \
+prodinsight report products                                   most reviewed first\n  \
+prodinsight report products --sort negative --min-reviews 20   worst share of negative reviews\n  \
+prodinsight report products --brand 'rhino usa' --brand Apex    brands in any letter case\n  \
+prodinsight report products --issue leaks --sort trend --limit 10\n  \
+prodinsight report products --sort rating --order desc -f csv -o best-rated.csv"
+)]
+pub struct ProductsArgs {
+    /// Only this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
+    pub brand: Vec<String>,
+    /// Only products with at least this many reviews
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(0..))]
+    pub min_reviews: Option<i64>,
+    /// Only products with this issue code (e.g. leaks; `report issues` lists them)
+    #[arg(long, value_name = "CODE", value_parser = issue_arg)]
+    pub issue: Option<String>,
+    /// At most this many products (at least 1)
+    #[arg(long, value_name = "N", value_parser = limit_arg)]
+    pub limit: Option<usize>,
+    /// Sort key [default: reviews]
+    #[arg(long, value_enum)]
+    pub sort: Option<SortKey>,
+    /// Sort direction [default: the key's natural one]
+    #[arg(long, value_enum)]
+    pub order: Option<Order>,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "Brands with their roll-up: the same list as GET /api/v1/brands (`--format json` is \
+its `data`), sorted by --sort (default: reviews); brands without a rating come last.",
+    after_help = "Examples:\n  \
+prodinsight report brands\n  \
+prodinsight report brands --sort negative --limit 10     most negative first\n  \
+prodinsight report brands --sort brand -f csv            by name\n  \
+prodinsight report brands --sort rating --order desc     best rated first\n  \
+prodinsight report brands --brand kwmobile                 any letter case"
+)]
+pub struct BrandsArgs {
+    /// Only this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
+    pub brand: Vec<String>,
+    /// At most this many brands (at least 1)
+    #[arg(long, value_name = "N", value_parser = limit_arg)]
+    pub limit: Option<usize>,
+    /// Sort key [default: reviews]
+    #[arg(long, value_enum)]
+    pub sort: Option<BrandSortKey>,
+    /// Sort direction [default: the key's natural one]
+    #[arg(long, value_enum)]
+    pub order: Option<Order>,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "Issues ranked across the portfolio: reviews reporting each and products affected \
+(GET /api/v1/issues).",
+    after_help = "Examples:\n  \
+prodinsight report issues\n  \
+prodinsight report issues --brand 'Rhino USA' -f json"
+)]
+pub struct IssuesArgs {
+    /// Only products of this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
+    pub brand: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "One row per review with its analysis: language, sentiment, score, and the issues \
+it reports. In JSON each issue is {code, evidence}, as in GET /api/v1/products/{id}/reviews; CSV and \
+tables list the codes.",
+    after_help = "Examples:\n  \
+prodinsight report reviews --format csv -o reviews.csv\n  \
+prodinsight report reviews --asin B08C0F4912 --issue leaks -f json\n  \
+prodinsight report reviews --brand 'rhino usa' --limit 20"
+)]
+pub struct ReviewsArgs {
+    /// Only this product's reviews (an ASIN that exists, any letter case)
+    #[arg(long, value_name = "ASIN", value_parser = asin_arg)]
+    pub asin: Option<String>,
+    /// Only reviews of this brand's products, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
+    pub brand: Vec<String>,
+    /// Only reviews reporting this issue code (e.g. leaks)
+    #[arg(long, value_name = "CODE", value_parser = issue_arg)]
+    pub issue: Option<String>,
+    /// At most this many reviews (at least 1)
+    #[arg(long, value_name = "N", value_parser = limit_arg)]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -290,47 +429,27 @@ are left out.",
     after_help = "Examples:\n  \
 prodinsight report changes\n  \
 prodinsight report changes --since 2026-11-01 --threshold 3\n  \
+prodinsight report changes --since 2026-11-01T08:00:00Z --brand 'rhino usa' --min-reviews 20\n  \
 prodinsight -q report changes --fail-on-alert --format csv -o alerts.csv || mail-alerts alerts.csv\n\n\
-Exit codes: 0 no alert (or alerts without --fail-on-alert), 3 alerts with --fail-on-alert, 1 failure."
+Exit codes: 0 no alert (or alerts without --fail-on-alert), 3 alerts with --fail-on-alert, 1 failure, \
+2 a bad option (e.g. --since 2026-13-45)."
 )]
 pub struct ChangesArgs {
     /// Compare with the last analysis run finished before this date (YYYY-MM-DD or RFC 3339)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = since_arg)]
     pub since: Option<String>,
     /// Smallest rise, in percentage points, that raises an alert
-    #[arg(long, value_name = "POINTS", default_value_t = 5.0)]
+    #[arg(long, value_name = "POINTS", default_value_t = 5.0, value_parser = points_arg)]
     pub threshold: f64,
     /// Only products with at least this many reviews
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i64).range(0..))]
     pub min_reviews: i64,
-    /// Only this brand (repeatable)
-    #[arg(long)]
+    /// Only this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
     pub brand: Vec<String>,
     /// Exit with code 3 when there is at least one alert
     #[arg(long)]
     pub fail_on_alert: bool,
-}
-
-#[derive(Debug, Args, Default, Clone)]
-pub struct ListArgs {
-    /// Only this brand (repeatable)
-    #[arg(long)]
-    pub brand: Vec<String>,
-    /// Only products with at least this many reviews
-    #[arg(long, value_name = "N")]
-    pub min_reviews: Option<i64>,
-    /// Only products (or reviews) with this issue code
-    #[arg(long, value_name = "CODE")]
-    pub issue: Option<String>,
-    /// Only this product (reviews view)
-    #[arg(long)]
-    pub asin: Option<String>,
-    /// At most this many rows
-    #[arg(long, value_name = "N")]
-    pub limit: Option<i64>,
-    /// Sort key: reviews, rating, negative, trend, asin (prefix '-' for descending is not needed: each has a natural order)
-    #[arg(long, value_enum)]
-    pub sort: Option<SortKey>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -345,6 +464,28 @@ pub enum SortKey {
     Trend,
     /// By ASIN
     Asin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BrandSortKey {
+    /// Most reviews first
+    Reviews,
+    /// Most products first
+    Products,
+    /// Lowest average rating first
+    Rating,
+    /// Highest % negative first
+    Negative,
+    /// By name
+    Brand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Order {
+    /// Ascending
+    Asc,
+    /// Descending
+    Desc,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

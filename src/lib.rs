@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod cli;
 pub mod error;
+pub mod filters;
 pub mod ingest;
 pub mod model;
 pub mod progress;

@@ -365,3 +365,219 @@ fn empty_database_reports_clearly() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no analysis yet"));
 }
+
+/// Issue 21 item 16: the CLI refused nothing the API refuses; it printed an empty or wrong result
+/// with exit 0. Now each bad value is a usage error (exit 2) that says what is allowed.
+#[test]
+fn bad_report_options_exit_2_with_the_allowed_values() {
+    let e = two_runs();
+    for (args, says) in [
+        (
+            &["report", "products", "--issue", "leak"][..],
+            "leaks, smell",
+        ),
+        (&["report", "reviews", "--issue", "leak"], "leaks, smell"),
+        (
+            &["report", "products", "--sort", "price"],
+            "reviews, rating",
+        ),
+        (&["report", "brands", "--sort", "asin"], "reviews, products"),
+        // Options of other views are not silently ignored.
+        (&["report", "brands", "--issue", "leaks"], "--issue"),
+        (&["report", "issues", "--limit", "3"], "--limit"),
+        (&["report", "reviews", "--sort", "rating"], "--sort"),
+        (&["report", "changes", "--since", "garbage"], "YYYY-MM-DD"),
+        (
+            &["report", "changes", "--since", "2026-13-45"],
+            "YYYY-MM-DD",
+        ),
+        (&["report", "changes", "--threshold", "NaN"], "0 to 100"),
+        (&["report", "products", "--limit", "0"], "at least 1"),
+        (&["report", "brands", "--limit", "0"], "at least 1"),
+        (&["report", "reviews", "--limit", "0"], "at least 1"),
+        (&["report", "--limit", "0"], "at least 1"),
+        (&["report", "products", "--brand", ""], "empty"),
+        (&["report", "products", "--min-reviews", "-1"], "-1"),
+    ] {
+        let o = e.run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+    // A product that does not exist is a failure (exit 1), as `report product NOPE` and the API's 404.
+    let o = e.run(&["report", "reviews", "--asin", "NOPE"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no product NOPE"));
+    // Any letter case finds it, as in the API.
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "reviews", "--asin", "bworse0001", "-f", "json"]))
+            .unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 32);
+    // Good dates still work, RFC 3339 with an offset included.
+    e.ok(&["report", "changes", "--since", "2026-11-01T08:00:00+02:00"]);
+}
+
+#[test]
+fn each_view_help_lists_only_its_own_options_with_examples() {
+    let e = Env::new();
+    for (view, has, lacks) in [
+        (
+            "products",
+            &[
+                "--brand",
+                "--min-reviews",
+                "--issue",
+                "--limit",
+                "--sort",
+                "--order",
+            ][..],
+            &["--asin", "--since", "--fail-on-alert"][..],
+        ),
+        (
+            "brands",
+            &["--brand", "--limit", "--sort", "--order"],
+            &["--issue", "--asin", "--min-reviews", "--since"],
+        ),
+        (
+            "issues",
+            &["--brand"],
+            &["--limit", "--sort", "--issue", "--asin", "--min-reviews"],
+        ),
+        (
+            "reviews",
+            &["--asin", "--brand", "--issue", "--limit"],
+            &["--sort", "--min-reviews", "--since"],
+        ),
+        (
+            "changes",
+            &[
+                "--since",
+                "--threshold",
+                "--min-reviews",
+                "--brand",
+                "--fail-on-alert",
+            ],
+            &["--issue", "--asin", "--sort", "--limit"],
+        ),
+        ("product", &[], &["--brand", "--issue", "--limit"]),
+        ("runs", &[], &["--brand", "--issue", "--limit"]),
+    ] {
+        let help = e.ok(&["report", view, "--help"]);
+        assert!(help.contains("Examples:"), "{view}: {help}");
+        assert!(
+            help.contains(&format!("prodinsight report {view}")),
+            "{view}"
+        );
+        for o in has {
+            assert!(help.contains(&format!("{o} ")), "{view} lacks {o}: {help}");
+            let example = help[help.find("Examples:").unwrap()..].contains(o);
+            assert!(example, "{view}: no example uses {o}");
+        }
+        for o in lacks {
+            assert!(!help.contains(o), "{view} shows {o}: {help}");
+        }
+    }
+}
+
+/// Brands match ignoring case, in the CLI and the API, and not only for ASCII.
+#[test]
+fn brands_match_ignoring_case_in_report_and_api() {
+    let e = two_runs();
+    let more = e.file(
+        "oe.jsonl",
+        "{\"REVIEW_ID\":\"O1\",\"CHILD_ASIN\":\"BOEKO00001\",\"PRODUCT_BRAND\":\"Ökoträum\",\"rating\":2,\"text\":\"It leaks.\"}\n"
+            .as_bytes(),
+    );
+    e.ok(&["-q", "analyze", p(&more)]);
+    let json = |args: &[&str]| -> Value { serde_json::from_str(&e.ok(args)).unwrap() };
+    let exact = json(&["report", "products", "--brand", "Acme", "-f", "json"]);
+    assert_eq!(exact.as_array().unwrap().len(), 2);
+    for spelling in ["ACME", "acme", "aCmE"] {
+        assert_eq!(
+            json(&["report", "products", "--brand", spelling, "-f", "json"]),
+            exact,
+            "{spelling}"
+        );
+        let b = json(&["report", "brands", "--brand", spelling, "-f", "json"]);
+        assert_eq!(b[0]["brand"], "Acme", "{spelling}");
+        let r = json(&["report", "reviews", "--brand", spelling, "-f", "json"]);
+        assert_eq!(r.as_array().unwrap().len(), 54, "{spelling}");
+        let i = json(&["report", "issues", "--brand", spelling, "-f", "json"]);
+        assert_eq!(i[0]["code"], "leaks", "{spelling}");
+        let o = json(&["report", "--brand", spelling, "-f", "json"]);
+        assert_eq!(o["attention"].as_array().unwrap().len(), 2, "{spelling}");
+    }
+    let oe = json(&["report", "products", "--brand", "ÖKOTRÄUM", "-f", "json"]);
+    assert_eq!(oe[0]["asin"], "BOEKO00001");
+    assert_eq!(
+        json(&["report", "products", "--brand", "nobody", "-f", "json"]),
+        serde_json::json!([])
+    );
+
+    let srv = Server::start(&e);
+    for path in [
+        "/api/v1/products?brand=ACME",
+        "/api/v1/products?brand=acme&sort=asin&limit=1",
+        "/api/v1/products?brand=aCmE&brand=nobody&min_reviews=1",
+    ] {
+        let v = srv.ok(path);
+        assert_eq!(v["meta"]["total"], 2, "{path}");
+        assert_eq!(v["data"][0]["brand"], "Acme", "{path}");
+    }
+    let v = srv.ok("/api/v1/products?brand=%C3%B6kotr%C3%A4um");
+    assert_eq!(v["data"][0]["asin"], "BOEKO00001");
+    let v = srv.ok("/api/v1/brands?brand=ACME");
+    assert_eq!(v["data"][0]["brand"], "Acme");
+    let v = srv.ok("/api/v1/issues?brand=acme");
+    assert_eq!(v["data"][0]["code"], "leaks");
+}
+
+/// A review's issues have one shape, `{code, evidence}`, in `report reviews -f json` and the API;
+/// and the product list has one default sort in both.
+#[test]
+fn report_and_api_share_review_and_list_shapes() {
+    let e = two_runs();
+    let report: Value =
+        serde_json::from_str(&e.ok(&["report", "reviews", "--asin", "BWORSE0001", "-f", "json"]))
+            .unwrap();
+    let srv = Server::start(&e);
+    let api = srv.ok("/api/v1/products/BWORSE0001/reviews?limit=500");
+    let api = api["data"].as_array().unwrap();
+    let mut compared = 0;
+    for r in report.as_array().unwrap() {
+        let a = api
+            .iter()
+            .find(|a| a["review_id"] == r["review_id"])
+            .unwrap();
+        assert_eq!(r["issues"], a["issues"], "{r}");
+        for issue in r["issues"].as_array().unwrap() {
+            assert!(issue["code"].is_string() && issue["evidence"].is_string());
+            compared += 1;
+        }
+        for k in [
+            "rating",
+            "sentiment",
+            "text_score",
+            "aspects",
+            "title",
+            "text",
+        ] {
+            assert_eq!(r[k], a[k], "{k}");
+        }
+    }
+    assert!(compared >= 12, "{compared} issues compared");
+    let jsonl = e.ok(&["report", "reviews", "--asin", "BWORSE0001", "-f", "jsonl"]);
+    let first: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert!(first["issues"].is_array());
+
+    // One default sort: `report products -f json` is the API's default first page.
+    let list: Value =
+        serde_json::from_str(&e.ok(&["report", "products", "--format", "json"])).unwrap();
+    let api = srv.ok("/api/v1/products");
+    assert_eq!(api["meta"]["sort"], "reviews");
+    assert_eq!(list, api["data"]);
+    let brands: Value =
+        serde_json::from_str(&e.ok(&["report", "brands", "--format", "json"])).unwrap();
+    assert_eq!(brands, srv.ok("/api/v1/brands")["data"]);
+}

@@ -456,3 +456,215 @@ fn serve_refuses_a_missing_database() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
 }
+
+fn brand_sort_value(item: &Value, sort: &str) -> Option<f64> {
+    let field = match sort {
+        "reviews" => "review_count",
+        "products" => "products",
+        "rating" => "avg_rating",
+        "negative" => "pct_negative",
+        _ => return None,
+    };
+    item[field].as_f64()
+}
+
+/// Issue 21 item 17: `/api/v1/brands` returned the first 50 brands with no total or cursor and
+/// refused `sort`. Now it pages like products: every brand exactly once, in order, nulls last.
+#[test]
+fn brand_pages_visit_every_brand_exactly_once_in_order() {
+    let e = analyzed();
+    // A brand without any rating: it comes last in either order of `rating`.
+    let unrated = e.file(
+        "unrated-brand.jsonl",
+        b"{\"CHILD_ASIN\":\"BNORATE001\",\"brand\":\"Aaa Unrated\",\"text\":\"Meh.\"}\n",
+    );
+    e.ok(&["-q", "analyze", p(&unrated)]);
+    let srv = Server::start(&e);
+    let brands = e.count("SELECT count(*) FROM brand_insights");
+    assert!(brands > 5, "{brands}");
+    let rhino = srv.ok("/api/v1/brands?brand=rhino%20usa&brand=KURTZY");
+    assert_eq!(rhino["meta"]["total"], 2);
+    for sort in ["reviews", "products", "rating", "negative", "brand"] {
+        for order in ["asc", "desc"] {
+            let label = format!("sort={sort} order={order}");
+            let mut seen: Vec<Value> = Vec::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let mut path = format!("/api/v1/brands?limit=2&sort={sort}&order={order}");
+                if let Some(c) = &cursor {
+                    path.push_str(&format!("&cursor={c}"));
+                }
+                let v = srv.ok(&path);
+                assert_eq!(v["meta"]["total"].as_i64(), Some(brands), "{path}");
+                assert_eq!(v["meta"]["sort"], sort);
+                assert_eq!(v["meta"]["order"], order);
+                let items = v["data"].as_array().unwrap();
+                assert!(items.len() <= 2 && !items.is_empty(), "{path}");
+                seen.extend(items.iter().cloned());
+                match v["meta"]["next_cursor"].as_str() {
+                    Some(c) => cursor = Some(c.to_string()),
+                    None => break,
+                }
+                assert!(seen.len() < 1000, "pagination does not end");
+            }
+            let names: Vec<&str> = seen.iter().map(|b| b["brand"].as_str().unwrap()).collect();
+            let mut unique = names.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(names.len() as i64, brands, "{label}: gaps or repeats");
+            assert_eq!(unique.len(), names.len(), "{label}: a brand came twice");
+            if sort == "brand" {
+                let mut sorted = names.clone();
+                sorted.sort();
+                if order == "desc" {
+                    sorted.reverse();
+                }
+                assert_eq!(names, sorted, "{label}");
+                continue;
+            }
+            let keys: Vec<(Option<f64>, &str)> = seen
+                .iter()
+                .map(|b| (brand_sort_value(b, sort), b["brand"].as_str().unwrap()))
+                .collect();
+            for w in keys.windows(2) {
+                let ((a, x), (b, y)) = (w[0], w[1]);
+                match (a, b) {
+                    (Some(a), Some(b)) => {
+                        let ok = if order == "asc" {
+                            a < b || (a == b && x < y)
+                        } else {
+                            a > b || (a == b && x > y)
+                        };
+                        assert!(ok, "{label}: {a} {x} before {b} {y}");
+                    }
+                    (Some(_), None) => {}
+                    (None, None) => assert!(x < y, "{label}: nulls by name"),
+                    (None, Some(_)) => panic!("{label}: a null before a value"),
+                }
+            }
+            if sort == "rating" {
+                // Brands without a rating (Zed's product has no rated review), by name, last.
+                assert_eq!(names[names.len() - 2..], ["Aaa Unrated", "Zed"], "{label}");
+            }
+        }
+    }
+    // The default: most reviewed first, 50 a page; a cursor is bound to its sort; bad values say why.
+    let v = srv.ok("/api/v1/brands");
+    assert_eq!(
+        (v["meta"]["sort"].as_str(), v["meta"]["limit"].as_i64()),
+        (Some("reviews"), Some(50))
+    );
+    let c = srv.ok("/api/v1/brands?limit=1&sort=rating")["meta"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (path, param) in [
+        (
+            format!("/api/v1/brands?sort=rating&order=desc&cursor={c}"),
+            "cursor",
+        ),
+        (format!("/api/v1/products?sort=rating&cursor={c}"), "cursor"),
+        ("/api/v1/brands?sort=asin".to_string(), "sort"),
+        ("/api/v1/brands?limit=0".to_string(), "limit"),
+        ("/api/v1/brands?issue=leaks".to_string(), "issue"),
+        ("/api/v1/brands?brand=".to_string(), "brand"),
+    ] {
+        let (status, v) = srv.get(&path);
+        assert_eq!(
+            (status, v["error"]["parameter"].as_str()),
+            (400, Some(param)),
+            "{path}: {v}"
+        );
+    }
+}
+
+/// Issue 21 item 4: with a 150-character ASIN, `?sort=asin&limit=1` returned a 216-character
+/// `next_cursor` that the same server then refused ("longer than 200 characters"). Every cursor the
+/// server emits, for every sort and order and for brands and reviews, is one it accepts.
+#[test]
+fn cursors_for_long_keys_are_accepted() {
+    let e = Env::new();
+    let f = e.file(
+        "few.jsonl",
+        b"{\"REVIEW_ID\":\"1\",\"CHILD_ASIN\":\"BSHORT0001\",\"brand\":\"Short\",\"rating\":5,\"text\":\"Great.\"}\n\
+          {\"REVIEW_ID\":\"2\",\"CHILD_ASIN\":\"BSHORT0002\",\"brand\":\"Short\",\"rating\":1,\"text\":\"It leaks.\"}\n",
+    );
+    e.ok(&["-q", "analyze", p(&f)]);
+    // Keys longer than any other parameter may be, written straight into the insights (ingest
+    // may refuse such ids; a database may still hold them).
+    let long_asin = format!("B{}", "X".repeat(149));
+    let long_brand = "Ü".repeat(300);
+    let db = rusqlite::Connection::open(e.db()).unwrap();
+    for (i, (asin, brand)) in [
+        (long_asin.clone(), long_brand.clone()),
+        (format!("{long_asin}2"), "Short".to_string()),
+    ]
+    .iter()
+    .enumerate()
+    {
+        db.execute(
+            "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+                 pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues)
+             SELECT ?1, ?2, max(id), ?3, 0, NULL, 0, 100, 0, NULL, NULL, '[]' FROM analysis_runs",
+            rusqlite::params![asin, brand, 3 + i as i64],
+        )
+        .unwrap();
+    }
+    db.execute(
+        "INSERT INTO brand_insights (brand, run_id, products, review_count, avg_rating, pct_positive,
+             pct_negative, detail)
+         SELECT ?1, max(id), 1, 3, NULL, 0, 0, json_object('brand', ?1, 'products', 1,
+             'review_count', 3, 'avg_rating', NULL, 'pct_positive', 0, 'pct_negative', 0,
+             'issues', json_array()) FROM analysis_runs",
+        [&long_brand],
+    )
+    .unwrap();
+    drop(db);
+    let srv = Server::start(&e);
+    let walk = |base: &str| -> Vec<Value> {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("{base}&cursor={c}"),
+                None => base.to_string(),
+            };
+            let (status, v) = srv.get(&path);
+            assert_eq!(status, 200, "{path}: {v}");
+            seen.extend(v["data"].as_array().unwrap().iter().cloned());
+            match v["meta"]["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => return seen,
+            }
+            assert!(seen.len() < 100);
+        }
+    };
+    let mut longest = 0;
+    for sort in ["reviews", "rating", "negative", "trend", "asin"] {
+        for order in ["asc", "desc"] {
+            for filter in ["", "&brand=short"] {
+                let base = format!("/api/v1/products?sort={sort}&order={order}&limit=1{filter}");
+                let seen = walk(&base);
+                let want = if filter.is_empty() { 4 } else { 3 };
+                assert_eq!(seen.len(), want, "{base}");
+                assert!(
+                    seen.iter()
+                        .any(|p| p["asin"].as_str().unwrap().starts_with(&long_asin)),
+                    "{base}"
+                );
+            }
+        }
+        let v = srv.ok(&format!("/api/v1/products?sort={sort}&limit=1&q=XXXX"));
+        longest = longest.max(v["meta"]["next_cursor"].as_str().unwrap().len());
+    }
+    assert!(longest > 200, "the cursors tested are long: {longest}");
+    for sort in ["reviews", "products", "rating", "negative", "brand"] {
+        for order in ["asc", "desc"] {
+            let seen = walk(&format!("/api/v1/brands?sort={sort}&order={order}&limit=1"));
+            assert_eq!(seen.len(), 2, "{sort} {order}");
+            assert!(seen.iter().any(|b| b["brand"] == long_brand.as_str()));
+        }
+    }
+    let seen = walk("/api/v1/products/BSHORT0001/reviews?limit=1");
+    assert_eq!(seen.len(), 1);
+}

@@ -6,10 +6,15 @@ mod output;
 
 use serde_json::{json, Value};
 
-use crate::cli::{ChangesArgs, ListArgs, OutputFormat, ReportArgs, ReportView, SortKey};
+use crate::cli::{
+    BrandSortKey, BrandsArgs, ChangesArgs, Order, OutputFormat, ProductsArgs, ReportArgs,
+    ReportView, ReviewsArgs, SortKey,
+};
 use crate::error::{Error, Result, EXIT_ALERT};
 use crate::store::changes::{ChangeQuery, Changes};
-use crate::store::pages::{ProductQuery, ProductSort, ProductSummary, UNLIMITED};
+use crate::store::pages::{
+    BrandQuery, BrandSort, ProductQuery, ProductSort, ProductSummary, UNLIMITED,
+};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::Store;
 use output::{Out, Tabular};
@@ -21,8 +26,7 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
     match &args.view {
         None => overview(store, args, &mut out)?,
         Some(ReportView::Products(l)) => {
-            let sort = sort_of(l.sort.unwrap_or(SortKey::Negative));
-            let page = store.product_page(&product_query(l, sort))?;
+            let page = store.product_page(&product_query(l))?;
             let rows = to_values(&page.items);
             out.emit(fmt, "Products", &products_table(&rows), &rows)?;
         }
@@ -35,14 +39,18 @@ pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
             }
         }
         Some(ReportView::Brands(l)) => {
-            let rows = store.brands(&filter(l))?;
+            let rows = store.brand_page(&brand_query(l))?.items;
             out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
         }
         Some(ReportView::Issues(l)) => {
-            let rows = issue_rows(store, &filter(l))?;
+            let f = Filter {
+                brands: l.brand.clone(),
+                ..Default::default()
+            };
+            let rows = issue_rows(store, &f)?;
             out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
         }
-        Some(ReportView::Reviews(l)) => reviews(store, &filter(l), fmt, &mut out)?,
+        Some(ReportView::Reviews(l)) => reviews(store, &review_filter(store, l)?, fmt, &mut out)?,
         Some(ReportView::Runs) => {
             let rows = store.runs()?;
             out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;
@@ -64,25 +72,56 @@ fn label(code: &str) -> &'static str {
     crate::taxonomy::label(code)
 }
 
-fn filter(l: &ListArgs) -> Filter {
-    Filter {
+/// The reviews view's filter: an ASIN must name a product (as the API's 404), in any letter case.
+fn review_filter(store: &Store, l: &ReviewsArgs) -> Result<Filter> {
+    let asin = match &l.asin {
+        None => None,
+        Some(a) => Some(
+            store
+                .canonical_asin(a)?
+                .ok_or_else(|| Error::NotFound(format!("no product {a}")))?,
+        ),
+    };
+    Ok(Filter {
         brands: l.brand.clone(),
-        asin: l.asin.clone(),
-        min_reviews: l.min_reviews,
+        asin,
+        min_reviews: None,
         issue: l.issue.clone(),
-        limit: l.limit,
-    }
+        limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
+    })
 }
 
-fn product_query(l: &ListArgs, sort: ProductSort) -> ProductQuery {
+fn descending(order: Option<Order>, natural: bool) -> bool {
+    order.map_or(natural, |o| o == Order::Desc)
+}
+
+fn product_query(l: &ProductsArgs) -> ProductQuery {
+    let sort = l.sort.map_or(ProductSort::DEFAULT, sort_of);
     ProductQuery {
         brands: l.brand.clone(),
         min_reviews: l.min_reviews,
         issue: l.issue.clone(),
         sort,
-        descending: sort.default_descending(),
-        limit: l.limit.map_or(UNLIMITED, |n| n.max(0) as usize),
+        descending: descending(l.order, sort.default_descending()),
+        limit: l.limit.unwrap_or(UNLIMITED).min(UNLIMITED),
         ..Default::default()
+    }
+}
+
+fn brand_query(l: &BrandsArgs) -> BrandQuery {
+    let sort = match l.sort {
+        None | Some(BrandSortKey::Reviews) => BrandSort::Reviews,
+        Some(BrandSortKey::Products) => BrandSort::Products,
+        Some(BrandSortKey::Rating) => BrandSort::Rating,
+        Some(BrandSortKey::Negative) => BrandSort::Negative,
+        Some(BrandSortKey::Brand) => BrandSort::Brand,
+    };
+    BrandQuery {
+        brands: l.brand.clone(),
+        sort,
+        descending: descending(l.order, sort.default_descending()),
+        limit: l.limit.unwrap_or(UNLIMITED).min(UNLIMITED),
+        after: None,
     }
 }
 
@@ -312,7 +351,7 @@ fn overview(store: &Store, args: &ReportArgs, out: &mut Out) -> Result<()> {
         ..Default::default()
     };
     let issues = issue_rows(store, &brand_filter)?;
-    let brands = store.brands(&brand_filter)?;
+    let brands = store.brands(&args.brand)?;
     match fmt {
         OutputFormat::Json | OutputFormat::Jsonl => out.json(
             &json!({"attention": rows, "issues": issues, "brands": brands}),
@@ -562,13 +601,18 @@ fn review_cells(r: &ReviewOut) -> Vec<String> {
         r.text_sentiment.clone().unwrap_or_default(),
         r.text_score.map(|x| x.to_string()).unwrap_or_default(),
         if r.disagreement { "1" } else { "0" }.to_string(),
-        r.issues.join(";"),
+        issue_codes(r).join(";"),
         r.aspects.join(";"),
         r.title.clone().unwrap_or_default(),
         r.body.clone().unwrap_or_default(),
     ]
 }
 
+fn issue_codes(r: &ReviewOut) -> Vec<&str> {
+    r.issues.iter().map(|i| i.code.as_str()).collect()
+}
+
+/// A review as JSON: its issues are `{code, evidence}` objects, as the API's reviews.
 fn review_json(r: &ReviewOut) -> Value {
     json!({
         "review_id": r.review_id, "asin": r.asin, "brand": r.brand, "rating": r.rating,
@@ -630,7 +674,7 @@ fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Resul
                     r.language.clone().unwrap_or_default(),
                     r.sentiment.unwrap_or_default().to_string(),
                     r.text_score.map(|x| format!("{x:.2}")).unwrap_or_default(),
-                    r.issues.join(", "),
+                    issue_codes(&r).join(", "),
                     text.replace('\n', " "),
                 ]);
                 Ok(())

@@ -198,15 +198,23 @@ fn reviews(store: &Store, id: &str, query: &str) -> Handled {
 }
 
 fn brands(store: &Store, query: &str) -> Handled {
-    let p = Params::parse(query, &["brand", "limit"], &["brand"]).map_err(Reply::bad_param)?;
-    let f = Filter {
-        brands: p.brands().map_err(Reply::bad_param)?,
-        limit: Some(p.limit().map_err(Reply::bad_param)? as i64),
-        ..Default::default()
-    };
-    let rows = store.brands(&f).map_err(Reply::from_store)?;
-    let n = rows.len();
-    Ok(Reply::ok(rows, json!({"count": n})))
+    let q = params::brand_query(query).map_err(Reply::bad_param)?;
+    let page = store.brand_page(&q).map_err(Reply::from_store)?;
+    let next = page
+        .next
+        .as_ref()
+        .map(|k| params::encode_brand_cursor(k, q.sort, q.descending));
+    Ok(Reply::ok(
+        &page.items,
+        json!({
+            "total": page.total,
+            "count": page.items.len(),
+            "limit": q.limit,
+            "sort": q.sort.name(),
+            "order": if q.descending { "desc" } else { "asc" },
+            "next_cursor": next,
+        }),
+    ))
 }
 
 fn issues(store: &Store, query: &str) -> Handled {

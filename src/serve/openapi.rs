@@ -3,8 +3,10 @@
 
 use serde_json::{json, Value};
 
-use super::params::{DEFAULT_LIMIT, MAX_LIMIT};
-use crate::store::pages::ProductSort;
+use crate::filters::{
+    CURSOR_PATTERN, DEFAULT_LIMIT, MAX_BRANDS, MAX_LIMIT, MAX_VALUE_LEN, SENTIMENT_BOUND_PATTERN,
+};
+use crate::store::pages::{BrandSort, ProductSort};
 use crate::taxonomy;
 
 fn param(name: &str, description: &str, schema: Value) -> Value {
@@ -22,9 +24,39 @@ fn limit() -> Value {
 fn cursor() -> Value {
     param(
         "cursor",
-        "The `meta.next_cursor` of the previous page, as is.",
-        json!({"type": "string"}),
+        "The `meta.next_cursor` of the previous page, as is (only with the sort and order that made it).",
+        json!({"type": "string", "minLength": 1, "pattern": CURSOR_PATTERN}),
     )
+}
+
+/// A text filter: not empty, at most `MAX_VALUE_LEN` characters (as `filters::text` checks).
+fn text_schema() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LEN})
+}
+
+fn order_param() -> Value {
+    param(
+        "order",
+        "Default: the sort key's natural order (desc for reviews, products, negative, trend; asc for rating, asin, brand).",
+        json!({"type": "string", "enum": ["asc", "desc"]}),
+    )
+}
+
+/// The `meta` of a paginated list.
+fn page_meta(sorted: bool) -> Value {
+    let mut m = json!({"type": "object", "required": ["total", "count", "limit", "next_cursor"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0, "description": "rows matching the filters, over all pages"},
+            "count": {"type": "integer", "minimum": 0},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+            "next_cursor": {"type": "string", "nullable": true, "pattern": CURSOR_PATTERN,
+                            "description": "pass as `cursor` for the next page; null on the last page"}}});
+    if sorted {
+        m["required"] = json!(["total", "count", "limit", "sort", "order", "next_cursor"]);
+        m["properties"]["sort"] = json!({"type": "string"});
+        m["properties"]["order"] = json!({"type": "string", "enum": ["asc", "desc"]});
+    }
+    m
 }
 
 fn issue_param(what: &str) -> Value {
@@ -38,8 +70,8 @@ fn issue_param(what: &str) -> Value {
 fn brand_param() -> Value {
     let mut p = param(
         "brand",
-        "Only this brand; repeat for several.",
-        json!({"type": "array", "items": {"type": "string"}}),
+        "Only this brand, in any letter case; repeat for several.",
+        json!({"type": "array", "maxItems": MAX_BRANDS, "items": text_schema()}),
     );
     p["style"] = json!("form");
     p["explode"] = json!(true);
@@ -52,10 +84,14 @@ fn id_param() -> Value {
 }
 
 fn ok(description: &str, data: Value) -> Value {
+    ok_with_meta(description, data, json!({"type": "object"}))
+}
+
+fn ok_with_meta(description: &str, data: Value, meta: Value) -> Value {
     json!({
         "200": {"description": description, "content": {"application/json": {"schema": {
             "type": "object", "required": ["data", "meta"],
-            "properties": {"data": data, "meta": {"type": "object"}}}}}},
+            "properties": {"data": data, "meta": meta}}}}},
         "400": {"$ref": "#/components/responses/BadRequest"},
         "405": {"$ref": "#/components/responses/MethodNotAllowed"}
     })
@@ -68,6 +104,13 @@ fn with_404(mut responses: Value) -> Value {
 
 pub fn document() -> Value {
     let sorts: Vec<&str> = ProductSort::ALL.iter().map(|s| s.name()).collect();
+    let brand_sorts: Vec<&str> = BrandSort::ALL.iter().map(|s| s.name()).collect();
+    let count_meta = json!({"type": "object", "required": ["count"],
+        "properties": {"count": {"type": "integer", "minimum": 0}}});
+    let mut review_meta = page_meta(false);
+    review_meta["required"] = json!(["asin", "total", "count", "limit", "next_cursor"]);
+    review_meta["properties"]["asin"] = json!({"type": "string"});
+
     let product_ref = json!({"$ref": "#/components/schemas/ProductSummary"});
     let error_response = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
     json!({
@@ -88,23 +131,22 @@ pub fn document() -> Value {
                 "operationId": "listProducts",
                 "parameters": [
                     brand_param(),
-                    param("q", "Text in the ASIN, brand or title (case-insensitive).", json!({"type": "string"})),
-                    param("min_reviews", "At least this many reviews.", json!({"type": "integer", "minimum": 0})),
+                    param("q", "Text in the ASIN, brand or title (case-insensitive for ASCII).", text_schema()),
+                    param("min_reviews", "At least this many reviews.", json!({"type": "integer", "minimum": 0, "maximum": i64::MAX})),
                     param("min_rating", "Average rating at least this.", json!({"type": "number", "minimum": 1, "maximum": 5})),
-                    param("max_rating", "Average rating at most this.", json!({"type": "number", "minimum": 1, "maximum": 5})),
-                    param("sentiment", "`negative:PCT` (at least PCT % negative) or `positive:PCT`; a bare kind means 50.",
-                          json!({"type": "string", "pattern": "^(negative|positive)(:[0-9.]+)?$"})),
+                    param("max_rating", "Average rating at most this (below min_rating: no product matches).", json!({"type": "number", "minimum": 1, "maximum": 5})),
+                    param("sentiment", "`negative:PCT` (at least PCT % negative, PCT from 0 to 100) or `positive:PCT`; a bare kind means 50.",
+                          json!({"type": "string", "pattern": SENTIMENT_BOUND_PATTERN})),
                     issue_param("products"),
-                    param("marketplace", "Only this marketplace.", json!({"type": "string"})),
+                    param("marketplace", "Only this marketplace (case-insensitive for ASCII).", text_schema()),
                     param("sort", "Sort key; products without a value (no rating, no previous run) come last.",
-                          json!({"type": "string", "enum": sorts, "default": "reviews"})),
-                    param("order", "Default: desc for reviews, negative, trend; asc for rating, asin.",
-                          json!({"type": "string", "enum": ["asc", "desc"]})),
+                          json!({"type": "string", "enum": sorts, "default": ProductSort::DEFAULT.name()})),
+                    order_param(),
                     limit(),
                     cursor(),
                 ],
-                "responses": ok("A page of products; `meta` has total, limit, sort, order and next_cursor.",
-                                json!({"type": "array", "items": product_ref}))
+                "responses": ok_with_meta("A page of products.",
+                                json!({"type": "array", "items": product_ref}), page_meta(true))
             }},
             "/api/v1/products/{product_id}": {"get": {
                 "summary": "Everything about one product: histogram, issues with quotes, aspects, languages, monthly trend, history per run",
@@ -127,14 +169,25 @@ pub fn document() -> Value {
                     limit(),
                     cursor(),
                 ],
-                "responses": with_404(ok("A page of reviews.", json!({"type": "array", "items": {"$ref": "#/components/schemas/Review"}})))
+                "responses": with_404(ok_with_meta("A page of reviews, oldest first.",
+                    json!({"type": "array", "items": {"$ref": "#/components/schemas/Review"}}), review_meta))
             }},
-            "/api/v1/brands": {"get": {"summary": "The portfolio rolled up by brand", "operationId": "listBrands",
-                "parameters": [brand_param(), limit()],
-                "responses": ok("Brands, most reviewed first.", json!({"type": "array", "items": {"type": "object"}}))}},
+            "/api/v1/brands": {"get": {"summary": "The portfolio rolled up by brand, sorted and paginated (keyset) like products",
+                "operationId": "listBrands",
+                "parameters": [
+                    brand_param(),
+                    param("sort", "Sort key; brands without a rating come last.",
+                          json!({"type": "string", "enum": brand_sorts, "default": BrandSort::default().name()})),
+                    order_param(),
+                    limit(),
+                    cursor(),
+                ],
+                "responses": ok_with_meta("A page of brands.",
+                    json!({"type": "array", "items": {"$ref": "#/components/schemas/Brand"}}), page_meta(true))}},
             "/api/v1/issues": {"get": {"summary": "Issues ranked across all products", "operationId": "listIssues",
                 "parameters": [brand_param()],
-                "responses": ok("Issues, most reported first.", json!({"type": "array", "items": {"$ref": "#/components/schemas/IssueRank"}}))}}
+                "responses": ok_with_meta("Issues, most reported first.",
+                    json!({"type": "array", "items": {"$ref": "#/components/schemas/IssueRank"}}), count_meta)}}
         },
         "components": {
             "responses": {
@@ -142,56 +195,82 @@ pub fn document() -> Value {
                 "NotFound": error_response("No such product or route."),
                 "MethodNotAllowed": error_response("Only GET (and HEAD) are served.")
             },
-            "schemas": {
-                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-                    "type": "object", "required": ["status", "code", "message"],
-                    "properties": {
-                        "status": {"type": "integer"},
-                        "code": {"type": "string", "enum": ["bad_parameter", "not_found", "method_not_allowed", "busy", "internal"]},
-                        "parameter": {"type": "string", "nullable": true},
-                        "message": {"type": "string"}}}}},
-                "IssueCount": {"type": "object", "properties": {
-                    "code": {"type": "string"}, "label": {"type": "string"},
-                    "count": {"type": "integer"}, "share": {"type": "number", "description": "% of the product's reviews"}}},
-                "IssueRank": {"type": "object", "properties": {
-                    "code": {"type": "string"}, "label": {"type": "string"},
-                    "reviews": {"type": "integer"}, "products": {"type": "integer"}}},
-                "ProductSummary": {"type": "object", "properties": {
-                    "asin": {"type": "string"}, "brand": {"type": "string", "nullable": true},
-                    "title": {"type": "string", "nullable": true}, "marketplace": {"type": "string", "nullable": true},
-                    "review_count": {"type": "integer"}, "rated_count": {"type": "integer"},
-                    "avg_rating": {"type": "number", "nullable": true},
-                    "pct_positive": {"type": "number"}, "pct_neutral": {"type": "number"}, "pct_negative": {"type": "number"},
-                    "neg_delta": {"type": "number", "nullable": true, "description": "change in % negative since the previous analysis run, in points"},
-                    "last_review_date": {"type": "string", "nullable": true},
-                    "top_issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueCount"}}}},
-                "ProductDetail": {"type": "object", "properties": {
-                    "asin": {"type": "string"}, "brand": {"type": "string", "nullable": true},
-                    "review_count": {"type": "integer"}, "avg_rating": {"type": "number", "nullable": true},
-                    "rating_histogram": {"type": "object"},
-                    "pct_positive": {"type": "number"}, "pct_negative": {"type": "number"},
-                    "issues": {"type": "array", "items": {"type": "object", "properties": {
-                        "code": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
-                        "share": {"type": "number"}, "share_of_negative": {"type": "number"},
-                        "examples": {"type": "array", "items": {"type": "object", "properties": {
-                            "review_id": {"type": "string"}, "text": {"type": "string"}}}}}}},
-                    "complaint_aspects": {"type": "array", "items": {"type": "object", "properties": {
-                        "term": {"type": "string"}, "count": {"type": "integer"}}}},
-                    "languages": {"type": "object"},
-                    "trend": {"type": "array", "description": "monthly buckets by review date", "items": {"type": "object"}},
-                    "history": {"type": "array", "description": "one point per analysis run", "items": {"type": "object"}}}},
-                "Review": {"type": "object", "properties": {
-                    "review_id": {"type": "string"}, "rating": {"type": "integer", "nullable": true},
-                    "review_date": {"type": "string", "nullable": true},
-                    "title": {"type": "string", "nullable": true}, "text": {"type": "string", "nullable": true},
-                    "language": {"type": "string", "nullable": true},
-                    "sentiment": {"type": "string", "enum": ["positive", "neutral", "negative"]},
-                    "text_sentiment": {"type": "string", "nullable": true},
-                    "text_score": {"type": "number", "nullable": true},
-                    "disagreement": {"type": "boolean"},
-                    "issues": {"type": "array", "items": {"type": "object"}},
-                    "aspects": {"type": "array", "items": {"type": "string"}}}}
-            }
+            "schemas": schemas()
         }
+    })
+}
+
+/// The response schemas: exact (required fields, nullability, enums), so a fuzzer checking responses
+/// against them finds any drift.
+fn schemas() -> Value {
+    let nullable_number = json!({"type": "number", "nullable": true});
+    let issue_codes = taxonomy::codes();
+    json!({
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["status", "code", "message"],
+            "properties": {
+                "status": {"type": "integer"},
+                "code": {"type": "string", "enum": ["bad_parameter", "not_found", "method_not_allowed", "busy", "internal"]},
+                "parameter": {"type": "string", "nullable": true},
+                "message": {"type": "string"}}}}},
+        "IssueCount": {"type": "object", "required": ["code", "label", "count", "share"], "properties": {
+            "code": {"type": "string"}, "label": {"type": "string"},
+            "count": {"type": "integer"}, "share": {"type": "number", "description": "% of the product's reviews"}}},
+        "IssueRank": {"type": "object", "required": ["code", "label", "reviews", "products"], "properties": {
+            "code": {"type": "string", "enum": issue_codes}, "label": {"type": "string"},
+            "reviews": {"type": "integer"}, "products": {"type": "integer"}}},
+        "IssueHit": {"type": "object", "required": ["code", "evidence"], "properties": {
+            "code": {"type": "string", "enum": issue_codes},
+            "evidence": {"type": "string", "description": "the words of the review that report it"}}},
+        "Brand": {"type": "object", "required": ["brand", "products", "review_count", "avg_rating", "pct_positive", "pct_negative", "issues"],
+            "properties": {
+            "brand": {"type": "string"}, "products": {"type": "integer"}, "review_count": {"type": "integer"},
+            "avg_rating": nullable_number, "pct_positive": {"type": "number"}, "pct_negative": {"type": "number"},
+            "issues": {"type": "array", "items": {"type": "object", "required": ["code", "label", "count"], "properties": {
+                "code": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}}}}},
+        "ProductSummary": {"type": "object",
+            "required": ["asin", "brand", "title", "marketplace", "review_count", "rated_count", "avg_rating",
+                         "pct_positive", "pct_neutral", "pct_negative", "neg_delta", "last_review_date", "top_issues"],
+            "properties": {
+            "asin": {"type": "string"}, "brand": {"type": "string", "nullable": true},
+            "title": {"type": "string", "nullable": true}, "marketplace": {"type": "string", "nullable": true},
+            "review_count": {"type": "integer"}, "rated_count": {"type": "integer"},
+            "avg_rating": {"type": "number", "nullable": true},
+            "pct_positive": {"type": "number"}, "pct_neutral": {"type": "number"}, "pct_negative": {"type": "number"},
+            "neg_delta": {"type": "number", "nullable": true, "description": "change in % negative since the previous analysis run, in points"},
+            "last_review_date": {"type": "string", "nullable": true},
+            "top_issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueCount"}}}},
+        "ProductDetail": {"type": "object",
+            "required": ["asin", "brand", "review_count", "avg_rating", "rating_histogram", "pct_positive",
+                         "pct_negative", "issues", "complaint_aspects", "languages", "trend", "history"],
+            "properties": {
+            "asin": {"type": "string"}, "brand": {"type": "string", "nullable": true},
+            "review_count": {"type": "integer"}, "avg_rating": {"type": "number", "nullable": true},
+            "rating_histogram": {"type": "object"},
+            "pct_positive": {"type": "number"}, "pct_negative": {"type": "number"},
+            "issues": {"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
+                "share": {"type": "number"}, "share_of_negative": {"type": "number"},
+                "examples": {"type": "array", "items": {"type": "object", "properties": {
+                    "review_id": {"type": "string"}, "text": {"type": "string"}}}}}}},
+            "complaint_aspects": {"type": "array", "items": {"type": "object", "properties": {
+                "term": {"type": "string"}, "count": {"type": "integer"}}}},
+            "languages": {"type": "object"},
+            "trend": {"type": "array", "description": "monthly buckets by review date", "items": {"type": "object"}},
+            "history": {"type": "array", "description": "one point per analysis run", "items": {"type": "object"}}}},
+        "Review": {"type": "object",
+            "required": ["review_id", "rating", "review_date", "title", "text", "language", "sentiment",
+                         "text_sentiment", "text_score", "disagreement", "issues", "aspects"],
+            "properties": {
+            "review_id": {"type": "string"}, "rating": {"type": "integer", "nullable": true},
+            "review_date": {"type": "string", "nullable": true},
+            "title": {"type": "string", "nullable": true}, "text": {"type": "string", "nullable": true},
+            "language": {"type": "string", "nullable": true},
+            "sentiment": {"type": "string", "enum": ["positive", "neutral", "negative"]},
+            "text_sentiment": {"type": "string", "nullable": true},
+            "text_score": {"type": "number", "nullable": true},
+            "disagreement": {"type": "boolean"},
+            "issues": {"type": "array", "items": {"$ref": "#/components/schemas/IssueHit"}},
+            "aspects": {"type": "array", "items": {"type": "string"}}}}
     })
 }

@@ -1,29 +1,17 @@
 //! Query strings into checked, typed values. Every parameter is whitelisted per endpoint; a bad
-//! one is an error that names it and says why, never a guess.
+//! one is an error that names it and says why, never a guess. The values themselves are checked by
+//! `crate::filters`, the same checks `report`'s flags go through.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use crate::filters::{self, MAX_VALUE_LEN};
+use crate::store::pages::{BrandQuery, ProductQuery, ProductSort, ReviewQuery};
 
-use crate::model::Sentiment;
-use crate::store::pages::{Key, ProductQuery, ProductSort, ReviewQuery};
-use crate::taxonomy;
-
-pub const DEFAULT_LIMIT: usize = 50;
-pub const MAX_LIMIT: usize = 500;
-const MAX_VALUE_LEN: usize = 200;
-const MAX_BRANDS: usize = 100;
-
-/// A parameter the client got wrong: which one, and why.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BadParam {
-    pub param: String,
-    pub message: String,
-}
+pub use crate::filters::{
+    encode_brand_cursor, encode_product_cursor, encode_review_cursor, BadParam, DEFAULT_LIMIT,
+    MAX_LIMIT,
+};
 
 fn bad(param: &str, message: impl Into<String>) -> BadParam {
-    BadParam {
-        param: param.to_string(),
-        message: message.into(),
-    }
+    filters::bad(param, message)
 }
 
 /// The decoded pairs of a query string, checked against the names an endpoint accepts.
@@ -47,7 +35,9 @@ impl Params {
                     ),
                 ));
             }
-            if v.chars().count() > MAX_VALUE_LEN {
+            // A cursor carries back a key the server wrote (an ASIN, a brand), however long: the
+            // server must accept every cursor it emits.
+            if k != "cursor" && v.chars().count() > MAX_VALUE_LEN {
                 return Err(bad(k, format!("longer than {MAX_VALUE_LEN} characters")));
             }
             if !repeatable.contains(&k.as_str()) && pairs[..i].iter().any(|(p, _)| p == k) {
@@ -72,12 +62,13 @@ impl Params {
             .collect()
     }
 
-    fn text(&self, name: &str) -> Result<Option<String>, BadParam> {
-        match self.get(name) {
-            None => Ok(None),
-            Some("") => Err(bad(name, "empty; leave it out instead")),
-            Some(v) => Ok(Some(v.to_string())),
-        }
+    /// A checked value of `name`, if given.
+    fn checked<T>(
+        &self,
+        name: &str,
+        check: impl Fn(&str, &str) -> Result<T, BadParam>,
+    ) -> Result<Option<T>, BadParam> {
+        self.get(name).map(|v| check(name, v)).transpose()
     }
 
     fn int(&self, name: &str, min: i64, max: i64) -> Result<Option<i64>, BadParam> {
@@ -109,33 +100,18 @@ impl Params {
     }
 
     pub fn limit(&self) -> Result<usize, BadParam> {
-        Ok(self
-            .int("limit", 1, MAX_LIMIT as i64)?
-            .map_or(DEFAULT_LIMIT, |n| n as usize))
+        let n = self.int("limit", i64::MIN, i64::MAX)?;
+        n.map_or(Ok(DEFAULT_LIMIT), |n| {
+            filters::limit("limit", n, Some(MAX_LIMIT))
+        })
     }
 
     fn issue(&self) -> Result<Option<String>, BadParam> {
-        match self.text("issue")? {
-            Some(code) if !taxonomy::is_code(&code) => Err(bad(
-                "issue",
-                format!(
-                    "unknown issue code {code:?}; known: {}",
-                    taxonomy::codes().join(", ")
-                ),
-            )),
-            other => Ok(other),
-        }
+        self.checked("issue", filters::issue)
     }
 
     pub fn brands(&self) -> Result<Vec<String>, BadParam> {
-        let brands = self.all("brand");
-        if brands.len() > MAX_BRANDS {
-            return Err(bad("brand", format!("at most {MAX_BRANDS} brands")));
-        }
-        if brands.iter().any(String::is_empty) {
-            return Err(bad("brand", "empty; leave it out instead"));
-        }
-        Ok(brands)
+        filters::brands("brand", &self.all("brand"))
     }
 }
 
@@ -157,47 +133,31 @@ pub const PRODUCT_PARAMS: &[&str] = &[
 /// `GET /api/v1/products` parameters.
 pub fn product_query(query: &str) -> Result<ProductQuery, BadParam> {
     let p = Params::parse(query, PRODUCT_PARAMS, &["brand"])?;
-    let sort = match p.get("sort") {
-        None => ProductSort::Reviews,
-        Some(s) => ProductSort::parse(s).ok_or_else(|| {
-            let names: Vec<&str> = ProductSort::ALL.iter().map(|k| k.name()).collect();
-            bad(
-                "sort",
-                format!("unknown sort {s:?}; one of: {}", names.join(", ")),
-            )
-        })?,
-    };
-    let descending = match p.get("order") {
-        None => sort.default_descending(),
-        Some("asc") => false,
-        Some("desc") => true,
-        Some(o) => return Err(bad("order", format!("{o:?} is not asc or desc"))),
-    };
-    let (min_negative, min_positive) = match p.get("sentiment") {
-        None => (None, None),
-        Some(s) => sentiment_bound(s)?,
-    };
+    let sort = p
+        .checked("sort", filters::product_sort)?
+        .unwrap_or(ProductSort::DEFAULT);
+    let descending = p
+        .checked("order", filters::descending)?
+        .unwrap_or(sort.default_descending());
+    let (min_negative, min_positive) = p
+        .checked("sentiment", filters::sentiment_bound)?
+        .unwrap_or((None, None));
+    // min_rating above max_rating is an empty range, not an error: no schema could say so.
     let min_rating = p.number("min_rating", 1.0, 5.0)?;
     let max_rating = p.number("max_rating", 1.0, 5.0)?;
-    if let (Some(lo), Some(hi)) = (min_rating, max_rating) {
-        if lo > hi {
-            return Err(bad("max_rating", "is below min_rating"));
-        }
-    }
-    let after = match p.get("cursor") {
-        None => None,
-        Some(c) => Some(decode_product_cursor(c, sort, descending)?),
-    };
+    let after = p.checked("cursor", |_, c| {
+        filters::decode_product_cursor(c, sort, descending)
+    })?;
     Ok(ProductQuery {
         brands: p.brands()?,
-        q: p.text("q")?,
+        q: p.checked("q", filters::text)?,
         min_reviews: p.int("min_reviews", 0, i64::MAX)?,
         min_rating,
         max_rating,
         min_negative,
         min_positive,
         issue: p.issue()?,
-        marketplace: p.text("marketplace")?,
+        marketplace: p.checked("marketplace", filters::text)?,
         sort,
         descending,
         limit: p.limit()?,
@@ -205,92 +165,24 @@ pub fn product_query(query: &str) -> Result<ProductQuery, BadParam> {
     })
 }
 
-/// `sentiment=negative:20` (at least 20 % negative), `positive:80`; a bare kind means at least 50 %.
-fn sentiment_bound(s: &str) -> Result<(Option<f64>, Option<f64>), BadParam> {
-    let (kind, bound) = match s.split_once(':') {
-        Some((k, b)) => {
-            let x: f64 = b
-                .parse()
-                .ok()
-                .filter(|x| (0.0..=100.0).contains(x))
-                .ok_or_else(|| {
-                    bad(
-                        "sentiment",
-                        format!("{b:?} is not a percentage between 0 and 100"),
-                    )
-                })?;
-            (k, x)
-        }
-        None => (s, 50.0),
-    };
-    match kind {
-        "negative" => Ok((Some(bound), None)),
-        "positive" => Ok((None, Some(bound))),
-        _ => Err(bad(
-            "sentiment",
-            format!("{s:?}: use negative[:PCT] or positive[:PCT], e.g. negative:20"),
-        )),
-    }
-}
+pub const BRAND_PARAMS: &[&str] = &["brand", "sort", "order", "limit", "cursor"];
 
-/// A cursor is opaque to clients: base64url of `sort|order|value|asin`. It is only valid with the
-/// sort and order that produced it.
-pub fn encode_product_cursor(k: &Key, sort: ProductSort, descending: bool) -> String {
-    let value = k.value.map(|v| v.to_string()).unwrap_or_default();
-    let raw = format!(
-        "p|{}|{}|{}|{}",
-        sort.name(),
-        if descending { "desc" } else { "asc" },
-        value,
-        k.asin
-    );
-    URL_SAFE_NO_PAD.encode(raw)
-}
-
-fn malformed() -> BadParam {
-    bad(
-        "cursor",
-        "malformed; pass the `next_cursor` of the previous page as is",
-    )
-}
-
-/// A cursor's text: base64url of UTF-8, or a malformed cursor.
-fn cursor_text(c: &str) -> Result<String, BadParam> {
-    let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| malformed())?;
-    String::from_utf8(raw).map_err(|_| malformed())
-}
-
-fn decode_product_cursor(c: &str, sort: ProductSort, descending: bool) -> Result<Key, BadParam> {
-    let raw = cursor_text(c)?;
-    let parts: Vec<&str> = raw.splitn(5, '|').collect();
-    let [kind, s, o, value, asin] = parts[..] else {
-        return Err(malformed());
-    };
-    if kind != "p" || asin.is_empty() {
-        return Err(malformed());
-    }
-    let order = if descending { "desc" } else { "asc" };
-    if s != sort.name() || o != order {
-        return Err(bad(
-            "cursor",
-            format!(
-                "it belongs to sort={s}&order={o}, not sort={}&order={order}",
-                sort.name()
-            ),
-        ));
-    }
-    let value = match value {
-        "" => None,
-        v => Some(
-            v.parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(malformed)?,
-        ),
-    };
-    Ok(Key {
-        value,
-        asin: asin.to_string(),
+/// `GET /api/v1/brands` parameters: the product list's paging, for brands.
+pub fn brand_query(query: &str) -> Result<BrandQuery, BadParam> {
+    let p = Params::parse(query, BRAND_PARAMS, &["brand"])?;
+    let sort = p.checked("sort", filters::brand_sort)?.unwrap_or_default();
+    let descending = p
+        .checked("order", filters::descending)?
+        .unwrap_or(sort.default_descending());
+    let after = p.checked("cursor", |_, c| {
+        filters::decode_brand_cursor(c, sort, descending)
+    })?;
+    Ok(BrandQuery {
+        brands: p.brands()?,
+        sort,
+        descending,
+        limit: p.limit()?,
+        after,
     })
 }
 
@@ -299,43 +191,19 @@ pub const REVIEW_PARAMS: &[&str] = &["sentiment", "issue", "limit", "cursor"];
 /// `GET /api/v1/products/{id}/reviews` parameters.
 pub fn review_query(asin: &str, query: &str) -> Result<ReviewQuery, BadParam> {
     let p = Params::parse(query, REVIEW_PARAMS, &[])?;
-    let sentiment = match p.get("sentiment") {
-        None => None,
-        Some(s) => Some(Sentiment::parse(s).ok_or_else(|| {
-            bad(
-                "sentiment",
-                format!("{s:?} is not positive, neutral or negative"),
-            )
-        })?),
-    };
-    let after = match p.get("cursor") {
-        None => None,
-        Some(c) => Some(decode_review_cursor(c)?),
-    };
     Ok(ReviewQuery {
         asin: asin.to_string(),
-        sentiment,
+        sentiment: p.checked("sentiment", filters::review_sentiment)?,
         issue: p.issue()?,
         limit: p.limit()?,
-        after,
+        after: p.checked("cursor", |_, c| filters::decode_review_cursor(c))?,
     })
-}
-
-pub fn encode_review_cursor(id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("r|{id}"))
-}
-
-fn decode_review_cursor(c: &str) -> Result<i64, BadParam> {
-    let raw = cursor_text(c)?;
-    raw.strip_prefix("r|")
-        .and_then(|id| id.parse::<i64>().ok())
-        .filter(|id| *id >= 0)
-        .ok_or_else(malformed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::pages::{BrandKey, BrandSort, Key};
 
     #[test]
     fn defaults() {
@@ -370,7 +238,6 @@ mod tests {
             ("min_reviews=1.5", "min_reviews"),
             ("min_rating=9", "min_rating"),
             ("min_rating=NaN", "min_rating"),
-            ("min_rating=4&max_rating=2", "max_rating"),
             ("sentiment=angry", "sentiment"),
             ("sentiment=negative:200", "sentiment"),
             ("issue=not_a_code", "issue"),
@@ -383,6 +250,36 @@ mod tests {
             let e = product_query(query).unwrap_err();
             assert_eq!(e.param, param, "{query}: {e:?}");
         }
+    }
+
+    #[test]
+    fn an_empty_rating_range_is_a_query_not_an_error() {
+        let q = product_query("min_rating=4&max_rating=2").unwrap();
+        assert_eq!((q.min_rating, q.max_rating), (Some(4.0), Some(2.0)));
+    }
+
+    #[test]
+    fn long_keys_make_cursors_the_server_takes() {
+        // Longer than any other value may be: a cursor is exempt.
+        let k = Key {
+            value: Some(3.0),
+            asin: "A".repeat(150),
+        };
+        let c = encode_product_cursor(&k, ProductSort::Asin, false);
+        assert!(c.len() > MAX_VALUE_LEN);
+        let q = product_query(&format!("sort=asin&order=asc&cursor={c}")).unwrap();
+        assert_eq!(q.after, Some(k));
+        let b = BrandKey {
+            value: None,
+            brand: "Ü".repeat(300),
+        };
+        let c = encode_brand_cursor(&b, BrandSort::Rating, false);
+        assert_eq!(
+            brand_query(&format!("sort=rating&cursor={c}"))
+                .unwrap()
+                .after,
+            Some(b)
+        );
     }
 
     #[test]

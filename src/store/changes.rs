@@ -52,6 +52,7 @@ pub struct ChangeQuery {
     pub since: Option<String>,
     pub threshold_points: f64,
     pub min_reviews: i64,
+    /// Brands, matched ignoring case; empty: all.
     pub brands: Vec<String>,
 }
 
@@ -155,6 +156,7 @@ impl Store {
             }
         }
 
+        let brands = self.brand_spellings(&q.brands)?;
         let mut alerts = Vec::new();
         let mut new_products = 0;
         let mut st = self.conn.prepare(
@@ -165,7 +167,7 @@ impl Store {
         while let Some(r) = rows.next()? {
             let asin: String = r.get(0)?;
             let brand: Option<String> = r.get(1)?;
-            if !q.brands.is_empty() && !brand.as_ref().is_some_and(|b| q.brands.contains(b)) {
+            if !brands.is_empty() && !brand.as_ref().is_some_and(|b| brands.contains(b)) {
                 continue;
             }
             let reviews: i64 = r.get(2)?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::error::Result;
-use crate::model::Sentiment;
+use crate::model::{IssueHit, Sentiment};
 use crate::taxonomy;
 
 /// Sort orders for products, from a fixed list: no user text ever reaches ORDER BY.
@@ -26,6 +26,9 @@ pub enum ProductSort {
 }
 
 impl ProductSort {
+    /// The sort of the product list when none is given, in the API and in `report products`.
+    pub const DEFAULT: ProductSort = ProductSort::Reviews;
+
     pub const ALL: [ProductSort; 5] = [
         ProductSort::Reviews,
         ProductSort::Rating,
@@ -103,6 +106,60 @@ impl ProductSort {
     }
 }
 
+/// Sort orders for brands: the product list's keys that a brand has, and its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BrandSort {
+    #[default]
+    Reviews,
+    Products,
+    Rating,
+    Negative,
+    Brand,
+}
+
+impl BrandSort {
+    pub const ALL: [BrandSort; 5] = [
+        BrandSort::Reviews,
+        BrandSort::Products,
+        BrandSort::Rating,
+        BrandSort::Negative,
+        BrandSort::Brand,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            BrandSort::Reviews => "reviews",
+            BrandSort::Products => "products",
+            BrandSort::Rating => "rating",
+            BrandSort::Negative => "negative",
+            BrandSort::Brand => "brand",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BrandSort> {
+        Self::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// As for products: most reviews (products), worst rating, most negative first; names A-Z.
+    pub fn default_descending(self) -> bool {
+        !matches!(self, BrandSort::Rating | BrandSort::Brand)
+    }
+
+    fn column(self) -> Option<&'static str> {
+        match self {
+            BrandSort::Reviews => Some("b.review_count"),
+            BrandSort::Products => Some("b.products"),
+            BrandSort::Rating => Some("b.avg_rating"),
+            BrandSort::Negative => Some("b.pct_negative"),
+            BrandSort::Brand => None,
+        }
+    }
+
+    fn nullable(self) -> bool {
+        matches!(self, BrandSort::Rating)
+    }
+}
+
 /// A page size meaning "all rows" (SQLite's LIMIT takes a signed 64-bit integer).
 pub const UNLIMITED: usize = i64::MAX as usize - 1;
 
@@ -113,9 +170,40 @@ pub struct Key {
     pub asin: String,
 }
 
+/// Where a page of brands ended: the last brand's sort value (None: the null range) and its name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrandKey {
+    pub value: Option<f64>,
+    pub brand: String,
+}
+
+/// Filters, sort and page of the brand list.
+#[derive(Debug, Clone)]
+pub struct BrandQuery {
+    /// Brands to list (matched ignoring case); empty: all.
+    pub brands: Vec<String>,
+    pub sort: BrandSort,
+    pub descending: bool,
+    pub limit: usize,
+    pub after: Option<BrandKey>,
+}
+
+impl Default for BrandQuery {
+    fn default() -> Self {
+        BrandQuery {
+            brands: Vec::new(),
+            sort: BrandSort::Reviews,
+            descending: true,
+            limit: UNLIMITED,
+            after: None,
+        }
+    }
+}
+
 /// Filters, sort and page of the product list; every value reaches SQL as a bound parameter.
 #[derive(Debug, Clone)]
 pub struct ProductQuery {
+    /// Brands (matched ignoring case); empty: all.
     pub brands: Vec<String>,
     /// Text in the ASIN, brand or title (case-insensitive for ASCII).
     pub q: Option<String>,
@@ -144,7 +232,7 @@ impl Default for ProductQuery {
             min_positive: None,
             issue: None,
             marketplace: None,
-            sort: ProductSort::Reviews,
+            sort: ProductSort::DEFAULT,
             descending: true,
             limit: 50,
             after: None,
@@ -187,12 +275,12 @@ pub struct ProductSummary {
     pub top_issues: Vec<IssueCount>,
 }
 
-pub struct Page<T> {
+pub struct Page<T, K = Key> {
     pub items: Vec<T>,
     /// Rows matching the filters, over all pages.
     pub total: i64,
     /// Where the next page starts; None on the last page.
-    pub next: Option<Key>,
+    pub next: Option<K>,
 }
 
 const PRODUCT_COLUMNS: &str =
@@ -348,11 +436,84 @@ fn escape_like(s: &str) -> String {
 pub struct CountCache {
     version: i64,
     totals: HashMap<String, i64>,
+    /// Every brand's stored spelling with its lower-case form, for matching brands ignoring case.
+    brands: Option<std::rc::Rc<Vec<(String, String)>>>,
 }
 
 impl Store {
+    /// The cache, emptied first if the database changed since it was filled.
+    fn fresh_cache(&self) -> Result<std::cell::RefMut<'_, CountCache>> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let mut cache = self.counts.borrow_mut();
+        if cache.version != version {
+            cache.version = version;
+            cache.totals.clear();
+            cache.brands = None;
+        }
+        Ok(cache)
+    }
+
+    /// The stored spellings of the given brands, matched ignoring case (full Unicode lower case,
+    /// not just ASCII): `kwmobile` finds `KWMOBILE` and `KwMobile`. A brand that matches none is
+    /// kept as given, so it matches nothing (rather than dropping the filter). The list of brands
+    /// is small (one row per brand) and read once per database change; the queries then compare
+    /// exact spellings, so they keep their `(brand, …)` indexes.
+    pub fn brand_spellings(&self, given: &[String]) -> Result<Vec<String>> {
+        if given.is_empty() {
+            return Ok(Vec::new());
+        }
+        let known = {
+            let mut cache = self.fresh_cache()?;
+            match &cache.brands {
+                Some(b) => b.clone(),
+                None => {
+                    let mut st = self
+                        .conn
+                        .prepare_cached("SELECT brand FROM brand_insights")?;
+                    let all = st
+                        .query_map([], |r| r.get::<_, String>(0))?
+                        .map(|b| b.map(|b| (b.to_lowercase(), b)))
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    let all = std::rc::Rc::new(all);
+                    cache.brands = Some(all.clone());
+                    all
+                }
+            }
+        };
+        let mut out: Vec<String> = Vec::new();
+        for g in given {
+            let lower = g.to_lowercase();
+            let mut spellings: Vec<&String> = known
+                .iter()
+                .filter(|(l, _)| *l == lower)
+                .map(|(_, b)| b)
+                .collect();
+            if spellings.is_empty() {
+                spellings.push(g);
+            }
+            for b in spellings {
+                if !out.contains(b) {
+                    out.push(b.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// One page of products.
     pub fn product_page(&self, q: &ProductQuery) -> Result<Page<ProductSummary>> {
+        let resolved;
+        let q = if q.brands.is_empty() {
+            q
+        } else {
+            resolved = ProductQuery {
+                brands: self.brand_spellings(&q.brands)?,
+                ..q.clone()
+            };
+            &resolved
+        };
         let (count_filter, count_args) = product_filter(q, Plan::Count);
         let total = self.cached_count(&count_filter, &count_args)?;
         // Two ways to a sorted page: walk the sort index and skip rows the filters reject, or let
@@ -498,15 +659,8 @@ impl Store {
     }
 
     fn cached_count(&self, filter: &str, args: &[SqlValue]) -> Result<i64> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?;
         let key = format!("{filter}\u{0}{args:?}");
-        let mut cache = self.counts.borrow_mut();
-        if cache.version != version {
-            cache.version = version;
-            cache.totals.clear();
-        }
+        let mut cache = self.fresh_cache()?;
         if let Some(n) = cache.totals.get(&key) {
             return Ok(*n);
         }
@@ -519,6 +673,117 @@ impl Store {
         }
         cache.totals.insert(key, n);
         Ok(n)
+    }
+}
+
+impl Store {
+    /// One page of brands (their roll-up documents), keyset-paginated like products: by the sort
+    /// value, ties by name in the same direction, brands without a value (no rating) last by name.
+    /// A brand is one row of a small table, so each page sorts the matching rows.
+    pub fn brand_page(&self, q: &BrandQuery) -> Result<Page<serde_json::Value, BrandKey>> {
+        let mut filter = String::from(" FROM brand_insights b WHERE 1 = 1");
+        let mut args: Vec<SqlValue> = Vec::new();
+        let brands = self.brand_spellings(&q.brands)?;
+        if !brands.is_empty() {
+            let marks: Vec<String> = brands
+                .iter()
+                .map(|b| {
+                    args.push(b.clone().into());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            filter.push_str(&format!(" AND b.brand IN ({})", marks.join(", ")));
+        }
+        let total = self.cached_count(&filter, &args)?;
+        let want = q.limit.saturating_add(1);
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let cmp = if q.descending { "<" } else { ">" };
+        let col = q.sort.column();
+        let value_sql = col.unwrap_or("NULL");
+        let mut rows = Vec::new();
+        type Row = (String, Option<f64>, String);
+        let collect = |rows: &mut Vec<Row>,
+                       extra: &str,
+                       order: &str,
+                       a: Vec<SqlValue>,
+                       limit: usize|
+         -> Result<()> {
+            let sql = format!(
+                "SELECT b.detail, {value_sql}, b.brand{filter}{extra} ORDER BY {order} LIMIT {}",
+                limit.min(UNLIMITED)
+            );
+            let mut st = self.conn.prepare_cached(&sql)?;
+            let found = st.query_map(params_from_iter(a), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            for r in found {
+                rows.push(r?);
+            }
+            Ok(())
+        };
+        let in_null_range =
+            matches!(&q.after, Some(BrandKey { value: None, .. })) && q.sort.nullable();
+        match col {
+            None => {
+                let mut a = args.clone();
+                let mut extra = String::new();
+                if let Some(k) = &q.after {
+                    a.push(k.brand.clone().into());
+                    extra = format!(" AND b.brand {cmp} ?{}", a.len());
+                }
+                collect(&mut rows, &extra, &format!("b.brand {dir}"), a, want)?;
+            }
+            Some(col) => {
+                if !in_null_range {
+                    let mut a = args.clone();
+                    let mut extra = format!(" AND {col} IS NOT NULL");
+                    if let Some(BrandKey {
+                        value: Some(v),
+                        brand,
+                    }) = &q.after
+                    {
+                        a.push((*v).into());
+                        a.push(brand.clone().into());
+                        extra.push_str(&format!(
+                            " AND ({col}, b.brand) {cmp} (?{}, ?{})",
+                            a.len() - 1,
+                            a.len()
+                        ));
+                    }
+                    collect(
+                        &mut rows,
+                        &extra,
+                        &format!("{col} {dir}, b.brand {dir}"),
+                        a,
+                        want,
+                    )?;
+                }
+                if q.sort.nullable() && rows.len() < want {
+                    let mut a = args;
+                    let mut extra = format!(" AND {col} IS NULL");
+                    if let (true, Some(k)) = (in_null_range, &q.after) {
+                        a.push(k.brand.clone().into());
+                        extra.push_str(&format!(" AND b.brand > ?{}", a.len()));
+                    }
+                    let rest = want - rows.len();
+                    collect(&mut rows, &extra, "b.brand", a, rest)?;
+                }
+            }
+        }
+        let next = if rows.len() > q.limit {
+            rows.truncate(q.limit);
+            rows.last().map(|(_, value, brand)| BrandKey {
+                value: *value,
+                brand: brand.clone(),
+            })
+        } else {
+            None
+        };
+        let items = rows
+            .into_iter()
+            .filter_map(|(detail, _, _)| serde_json::from_str(&detail).ok())
+            .collect();
+        Ok(Page { items, total, next })
     }
 }
 
@@ -546,8 +811,16 @@ pub struct ReviewItem {
     pub text_sentiment: Option<String>,
     pub text_score: Option<f64>,
     pub disagreement: bool,
-    pub issues: serde_json::Value,
-    pub aspects: serde_json::Value,
+    /// The issues the text reports, each with the words that show it (as `report reviews`).
+    pub issues: Vec<IssueHit>,
+    pub aspects: Vec<String>,
+}
+
+/// A text result's stored issues (`[{code, evidence}, …]`); a damaged column reads as none.
+pub fn parse_issues(stored: Option<&str>) -> Vec<IssueHit> {
+    stored
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
 }
 
 /// The overall sentiment in SQL, the same rule as `model::overall_sentiment`: stars where they
@@ -600,10 +873,8 @@ impl Store {
             let rating: Option<i64> = r.get(2)?;
             let overall: String = r.get(7)?;
             let text_sentiment: Option<String> = r.get(8)?;
-            let parse = |s: Option<String>| {
-                s.and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or(serde_json::Value::Array(Vec::new()))
-            };
+            let issues: Option<String> = r.get(10)?;
+            let aspects: Option<String> = r.get(11)?;
             let ts = text_sentiment.as_deref().and_then(Sentiment::parse);
             last_id = Some(r.get::<_, i64>(0)?);
             items.push(ReviewItem {
@@ -622,8 +893,10 @@ impl Store {
                 ),
                 text_sentiment,
                 text_score: r.get(9)?,
-                issues: parse(r.get(10)?),
-                aspects: parse(r.get(11)?),
+                issues: parse_issues(issues.as_deref()),
+                aspects: aspects
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default(),
             });
         }
         Ok((items, total, None))
@@ -641,7 +914,7 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(ProductSummary, f64)>> {
         let q = ProductQuery {
-            brands: brands.to_vec(),
+            brands: self.brand_spellings(brands)?,
             min_reviews: Some(min_reviews),
             ..Default::default()
         };

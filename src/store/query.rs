@@ -5,11 +5,12 @@ use serde_json::{json, Map, Value};
 
 use super::Store;
 use crate::error::{Error, Result};
-use crate::model::{overall_sentiment, stars_text_disagree, Sentiment};
+use crate::model::{overall_sentiment, stars_text_disagree, IssueHit, Sentiment};
 
 /// Filters for list queries; every value reaches SQL as a bound parameter.
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
+    /// Brands, matched ignoring case; empty: all.
     pub brands: Vec<String>,
     pub asin: Option<String>,
     pub min_reviews: Option<i64>,
@@ -29,7 +30,8 @@ pub struct ReviewOut {
     pub text_sentiment: Option<String>,
     pub text_score: Option<f64>,
     pub disagreement: bool,
-    pub issues: Vec<String>,
+    /// The same shape as the API's reviews: `{code, evidence}`.
+    pub issues: Vec<IssueHit>,
     pub aspects: Vec<String>,
     pub title: Option<String>,
     pub body: Option<String>,
@@ -64,7 +66,12 @@ impl Store {
             args.push(a.clone().into());
             sql.push_str(&format!(" AND r.asin = ?{}", args.len()));
         }
-        push_brands(&mut sql, &mut args, &f.brands, "p.brand");
+        push_brands(
+            &mut sql,
+            &mut args,
+            &self.brand_spellings(&f.brands)?,
+            "p.brand",
+        );
         if let Some(code) = &f.issue {
             args.push(format!("%\"code\":\"{code}\"%").into());
             sql.push_str(&format!(" AND t.issues LIKE ?{}", args.len()));
@@ -83,12 +90,6 @@ impl Store {
             let stars = rating.map(|x| x.clamp(0, 5) as u8);
             let issues: Option<String> = r.get(8)?;
             let aspects: Option<String> = r.get(9)?;
-            let codes = issues
-                .and_then(|s| serde_json::from_str::<Vec<Value>>(&s).ok())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|v| v.get("code").and_then(Value::as_str).map(str::to_string))
-                .collect();
             out(ReviewOut {
                 review_id: r.get(0)?,
                 asin: r.get(1)?,
@@ -101,7 +102,7 @@ impl Store {
                 text_sentiment,
                 text_score: r.get(7)?,
                 disagreement: stars_text_disagree(stars, ts),
-                issues: codes,
+                issues: super::pages::parse_issues(issues.as_deref()),
                 aspects: aspects
                     .and_then(|s| serde_json::from_str(&s).ok())
                     .unwrap_or_default(),
@@ -188,23 +189,13 @@ impl Store {
         Ok(Value::Object(p))
     }
 
-    pub fn brands(&self, f: &Filter) -> Result<Vec<Value>> {
-        let mut sql = String::from("SELECT detail FROM brand_insights b WHERE 1 = 1");
-        let mut args: Vec<SqlValue> = Vec::new();
-        push_brands(&mut sql, &mut args, &f.brands, "b.brand");
-        sql.push_str(" ORDER BY review_count DESC, brand");
-        if let Some(l) = f.limit {
-            args.push(l.into());
-            sql.push_str(&format!(" LIMIT ?{}", args.len()));
-        }
-        let mut st = self.conn.prepare(&sql)?;
-        let rows = st
-            .query_map(params_from_iter(args), |r| r.get::<_, String>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows
-            .iter()
-            .filter_map(|d| serde_json::from_str(d).ok())
-            .collect())
+    /// Every brand (or the given ones), most reviewed first: the overview's roll-up.
+    pub fn brands(&self, brands: &[String]) -> Result<Vec<Value>> {
+        let q = super::pages::BrandQuery {
+            brands: brands.to_vec(),
+            ..Default::default()
+        };
+        Ok(self.brand_page(&q)?.items)
     }
 
     /// Issues ranked across the portfolio: reviews reporting each, and products affected.
@@ -214,7 +205,12 @@ impl Store {
              JOIN product_insights p ON p.asin = i.asin WHERE 1 = 1",
         );
         let mut args: Vec<SqlValue> = Vec::new();
-        push_brands(&mut sql, &mut args, &f.brands, "p.brand");
+        push_brands(
+            &mut sql,
+            &mut args,
+            &self.brand_spellings(&f.brands)?,
+            "p.brand",
+        );
         sql.push_str(" GROUP BY i.code ORDER BY 2 DESC, 1");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
@@ -281,7 +277,12 @@ impl Store {
              FROM product_months m JOIN product_insights p ON p.asin = m.asin WHERE 1 = 1",
         );
         let mut args: Vec<SqlValue> = Vec::new();
-        push_brands(&mut sql, &mut args, brands, "p.brand");
+        push_brands(
+            &mut sql,
+            &mut args,
+            &self.brand_spellings(brands)?,
+            "p.brand",
+        );
         sql.push_str(" GROUP BY m.month ORDER BY m.month");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
@@ -305,7 +306,12 @@ impl Store {
              WHERE r.rating IS NOT NULL",
         );
         let mut args: Vec<SqlValue> = Vec::new();
-        push_brands(&mut sql, &mut args, brands, "p.brand");
+        push_brands(
+            &mut sql,
+            &mut args,
+            &self.brand_spellings(brands)?,
+            "p.brand",
+        );
         sql.push_str(" GROUP BY r.rating");
         let mut st = self.conn.prepare(&sql)?;
         let mut out = [0i64; 5];

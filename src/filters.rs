@@ -1,0 +1,388 @@
+//! What a list may be filtered, sorted and paged by: one set of checks for `report`'s flags and
+//! `serve`'s query parameters, so the CLI and the API accept and refuse the same values with the
+//! same words. (Commands never import each other; both reach this module and `store`.) A check
+//! returns a [`BadParam`] that names the parameter and, where there is a list, the allowed values.
+
+use std::sync::LazyLock;
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use regex::Regex;
+
+use crate::model::Sentiment;
+use crate::store::pages::{BrandKey, BrandSort, Key, ProductSort};
+use crate::taxonomy;
+
+/// The API's page size when none is given, and its largest.
+pub const DEFAULT_LIMIT: usize = 50;
+pub const MAX_LIMIT: usize = 500;
+/// The longest text value (brand, search text, marketplace), in characters. Cursors are exempt:
+/// they only carry back a key the server wrote, whatever its length.
+pub const MAX_VALUE_LEN: usize = 200;
+/// The most brands one list may name.
+pub const MAX_BRANDS: usize = 100;
+/// `sentiment=` of the product list: a kind and an optional bound in percent (0-100). The OpenAPI
+/// document carries this same pattern, so the two cannot disagree.
+pub const SENTIMENT_BOUND_PATTERN: &str =
+    r"^(negative|positive)(:(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?))?$";
+/// A cursor is base64url without padding.
+pub const CURSOR_PATTERN: &str = r"^[A-Za-z0-9_-]+$";
+
+static SENTIMENT_BOUND: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(SENTIMENT_BOUND_PATTERN).expect("a valid pattern"));
+
+/// A value the user got wrong: which parameter (API name; the CLI flag is `--` and the name with
+/// `-` for `_`), and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadParam {
+    pub param: String,
+    pub message: String,
+}
+
+pub fn bad(param: &str, message: impl Into<String>) -> BadParam {
+    BadParam {
+        param: param.to_string(),
+        message: message.into(),
+    }
+}
+
+/// A text filter: not empty (leave it out instead), at most [`MAX_VALUE_LEN`] characters.
+pub fn text(param: &str, v: &str) -> Result<String, BadParam> {
+    if v.is_empty() {
+        return Err(bad(param, "empty; leave it out instead"));
+    }
+    if v.chars().count() > MAX_VALUE_LEN {
+        return Err(bad(
+            param,
+            format!("longer than {MAX_VALUE_LEN} characters"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Brands to filter by (each a text value; matched ignoring case by the store).
+pub fn brands(param: &str, given: &[String]) -> Result<Vec<String>, BadParam> {
+    if given.len() > MAX_BRANDS {
+        return Err(bad(param, format!("at most {MAX_BRANDS} brands")));
+    }
+    given.iter().map(|b| text(param, b)).collect()
+}
+
+/// An issue code from the taxonomy.
+pub fn issue(param: &str, code: &str) -> Result<String, BadParam> {
+    if taxonomy::is_code(code) {
+        return Ok(code.to_string());
+    }
+    Err(bad(
+        param,
+        format!(
+            "unknown issue code {code:?}; one of: {}",
+            taxonomy::codes().join(", ")
+        ),
+    ))
+}
+
+pub fn product_sort(param: &str, s: &str) -> Result<ProductSort, BadParam> {
+    ProductSort::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = ProductSort::ALL.iter().map(|k| k.name()).collect();
+        bad(
+            param,
+            format!("unknown sort {s:?}; one of: {}", names.join(", ")),
+        )
+    })
+}
+
+pub fn brand_sort(param: &str, s: &str) -> Result<BrandSort, BadParam> {
+    BrandSort::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = BrandSort::ALL.iter().map(|k| k.name()).collect();
+        bad(
+            param,
+            format!("unknown sort {s:?}; one of: {}", names.join(", ")),
+        )
+    })
+}
+
+/// `asc` or `desc`: whether the order is descending.
+pub fn descending(param: &str, s: &str) -> Result<bool, BadParam> {
+    match s {
+        "asc" => Ok(false),
+        "desc" => Ok(true),
+        o => Err(bad(param, format!("{o:?} is not one of: asc, desc"))),
+    }
+}
+
+/// A page size: at least 1, and at most `max` where there is one (the API's pages).
+pub fn limit(param: &str, n: i64, max: Option<usize>) -> Result<usize, BadParam> {
+    match max {
+        Some(max) if !(1..=max as i64).contains(&n) => {
+            Err(bad(param, format!("must be between 1 and {max}")))
+        }
+        None if n < 1 => Err(bad(param, "must be at least 1")),
+        _ => Ok(n as usize),
+    }
+}
+
+/// `negative:20` (at least 20 % negative), `positive:80`; a bare kind means at least 50 %.
+/// Returns (min % negative, min % positive).
+pub fn sentiment_bound(param: &str, s: &str) -> Result<(Option<f64>, Option<f64>), BadParam> {
+    let parsed = SENTIMENT_BOUND.is_match(s).then(|| {
+        let (kind, bound) = s.split_once(':').unwrap_or((s, "50"));
+        (kind, bound.parse::<f64>().ok())
+    });
+    match parsed {
+        Some(("negative", Some(x))) => Ok((Some(x), None)),
+        Some(("positive", Some(x))) => Ok((None, Some(x))),
+        _ => Err(bad(
+            param,
+            format!("{s:?}: use negative[:PCT] or positive[:PCT] with PCT from 0 to 100, e.g. negative:20"),
+        )),
+    }
+}
+
+/// A review's overall sentiment.
+pub fn review_sentiment(param: &str, s: &str) -> Result<Sentiment, BadParam> {
+    Sentiment::parse(s).ok_or_else(|| {
+        bad(
+            param,
+            format!("{s:?} is not one of: positive, neutral, negative"),
+        )
+    })
+}
+
+/// A date or time to compare analysis runs with: `YYYY-MM-DD` (its start) or RFC 3339. Returned in
+/// the form run timestamps are stored in (UTC, RFC 3339), so text order is time order.
+pub fn since(param: &str, s: &str) -> Result<String, BadParam> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        if s.len() == 10 {
+            return Ok(d.format("%Y-%m-%d").to_string());
+        }
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t
+            .with_timezone(&chrono::Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    }
+    Err(bad(
+        param,
+        format!("{s:?} is not a date: use YYYY-MM-DD (e.g. 2026-11-01) or RFC 3339 (e.g. 2026-11-01T08:00:00Z)"),
+    ))
+}
+
+fn order_name(descending: bool) -> &'static str {
+    if descending {
+        "desc"
+    } else {
+        "asc"
+    }
+}
+
+/// A cursor is opaque to clients: base64url of `kind|sort|order|value|key`. It is only valid with
+/// the list, sort and order that produced it.
+fn encode_cursor(
+    kind: &str,
+    sort: &str,
+    descending: bool,
+    value: Option<f64>,
+    key: &str,
+) -> String {
+    let value = value.map(|v| v.to_string()).unwrap_or_default();
+    let raw = format!("{kind}|{sort}|{}|{value}|{key}", order_name(descending));
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn malformed() -> BadParam {
+    bad(
+        "cursor",
+        "malformed; pass the `next_cursor` of the previous page as is",
+    )
+}
+
+/// A cursor's (value, key) if it is one of `kind` for this sort and order.
+fn decode_cursor(
+    c: &str,
+    kind: &str,
+    sort: &str,
+    descending: bool,
+) -> Result<(Option<f64>, String), BadParam> {
+    let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| malformed())?;
+    let raw = String::from_utf8(raw).map_err(|_| malformed())?;
+    let parts: Vec<&str> = raw.splitn(5, '|').collect();
+    let [k, s, o, value, key] = parts[..] else {
+        return Err(malformed());
+    };
+    if k != kind || key.is_empty() {
+        return Err(malformed());
+    }
+    let order = order_name(descending);
+    if s != sort || o != order {
+        return Err(bad(
+            "cursor",
+            format!("it belongs to sort={s}&order={o}, not sort={sort}&order={order}"),
+        ));
+    }
+    let value = match value {
+        "" => None,
+        v => Some(
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(malformed)?,
+        ),
+    };
+    Ok((value, key.to_string()))
+}
+
+pub fn encode_product_cursor(k: &Key, sort: ProductSort, descending: bool) -> String {
+    encode_cursor("p", sort.name(), descending, k.value, &k.asin)
+}
+
+pub fn decode_product_cursor(
+    c: &str,
+    sort: ProductSort,
+    descending: bool,
+) -> Result<Key, BadParam> {
+    let (value, asin) = decode_cursor(c, "p", sort.name(), descending)?;
+    Ok(Key { value, asin })
+}
+
+pub fn encode_brand_cursor(k: &BrandKey, sort: BrandSort, descending: bool) -> String {
+    encode_cursor("b", sort.name(), descending, k.value, &k.brand)
+}
+
+pub fn decode_brand_cursor(
+    c: &str,
+    sort: BrandSort,
+    descending: bool,
+) -> Result<BrandKey, BadParam> {
+    let (value, brand) = decode_cursor(c, "b", sort.name(), descending)?;
+    Ok(BrandKey { value, brand })
+}
+
+pub fn encode_review_cursor(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("r|{id}"))
+}
+
+pub fn decode_review_cursor(c: &str) -> Result<i64, BadParam> {
+    let raw = URL_SAFE_NO_PAD.decode(c).map_err(|_| malformed())?;
+    String::from_utf8(raw)
+        .ok()
+        .as_deref()
+        .and_then(|r| r.strip_prefix("r|"))
+        .and_then(|id| id.parse::<i64>().ok())
+        .filter(|id| *id >= 0)
+        .ok_or_else(malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentiment_bounds_are_exactly_the_documented_pattern() {
+        for (s, want) in [
+            ("negative", (Some(50.0), None)),
+            ("negative:20", (Some(20.0), None)),
+            ("positive:80.5", (None, Some(80.5))),
+            ("positive:100", (None, Some(100.0))),
+            ("negative:0", (Some(0.0), None)),
+        ] {
+            assert_eq!(sentiment_bound("sentiment", s), Ok(want), "{s}");
+        }
+        for s in [
+            "negative:",
+            "negative:200",
+            "negative:1e1",
+            "negative:.5",
+            "negative:5.",
+            "Negative",
+            "negative:-1",
+            "happy",
+            "",
+            "negative:100.5",
+            "negative:020",
+        ] {
+            assert!(sentiment_bound("sentiment", s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn since_takes_dates_and_rfc3339_only() {
+        assert_eq!(since("since", "2026-11-01").unwrap(), "2026-11-01");
+        assert_eq!(
+            since("since", "2026-11-01T02:00:00+02:00").unwrap(),
+            "2026-11-01T00:00:00.000Z"
+        );
+        for s in [
+            "garbage",
+            "2026-13-45",
+            "2026-02-30",
+            "2026-1-5",
+            "",
+            "20261101",
+        ] {
+            let e = since("since", s).unwrap_err();
+            assert!(e.message.contains("YYYY-MM-DD"), "{s}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_values_list_the_allowed_ones() {
+        let e = issue("issue", "leak").unwrap_err();
+        assert!(e.message.contains("leaks") && e.message.contains("defective"));
+        assert!(product_sort("sort", "price")
+            .unwrap_err()
+            .message
+            .contains("reviews, rating"));
+        assert!(brand_sort("sort", "asin")
+            .unwrap_err()
+            .message
+            .contains("products"));
+        assert!(limit("limit", 0, None).is_err());
+        assert!(limit("limit", 501, Some(MAX_LIMIT)).is_err());
+        assert_eq!(limit("limit", 501, None), Ok(501));
+        assert!(brands("brand", &["".into()]).is_err());
+        assert!(text("q", &"x".repeat(201)).is_err());
+    }
+
+    /// Every cursor the server emits is one it accepts, whatever the length of its key.
+    #[test]
+    fn cursors_round_trip_for_any_key_length() {
+        let pattern = Regex::new(CURSOR_PATTERN).unwrap();
+        for len in [1, 10, 150, 1000, 10_000] {
+            let key = "B|é".repeat(len);
+            for sort in ProductSort::ALL {
+                for desc in [false, true] {
+                    for value in [Some(12.5), Some(-3.0), None] {
+                        let k = Key {
+                            value,
+                            asin: key.clone(),
+                        };
+                        let c = encode_product_cursor(&k, sort, desc);
+                        assert!(pattern.is_match(&c));
+                        assert_eq!(decode_product_cursor(&c, sort, desc), Ok(k));
+                        assert!(decode_product_cursor(&c, sort, !desc).is_err());
+                    }
+                }
+            }
+            for sort in BrandSort::ALL {
+                let k = BrandKey {
+                    value: Some(4.25),
+                    brand: key.clone(),
+                };
+                let c = encode_brand_cursor(&k, sort, true);
+                assert_eq!(decode_brand_cursor(&c, sort, true), Ok(k));
+                // A product cursor is not a brand cursor.
+                let p = encode_product_cursor(
+                    &Key {
+                        value: None,
+                        asin: key.clone(),
+                    },
+                    ProductSort::Asin,
+                    true,
+                );
+                assert!(decode_brand_cursor(&p, sort, true).is_err());
+            }
+        }
+        assert_eq!(decode_review_cursor(&encode_review_cursor(42)), Ok(42));
+        assert!(decode_review_cursor("cnwtMQ").is_err()); // "r|-1"
+    }
+}
