@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -46,19 +46,31 @@ fn sections() -> Vec<&'static str> {
 }
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if current > SCHEMA_VERSION {
-        return Err(Error::SchemaTooNew {
-            path: path.to_path_buf(),
-            found: current,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    let current = user_version(conn)?;
+    refuse_newer(current, path)?;
     if current == SCHEMA_VERSION {
         return Ok(());
     }
-    // All pending migrations in one transaction: a crash leaves the previous version intact.
-    let tx = conn.transaction()?;
+    // A migration may rebuild a table that others reference (SQLite's "12-step" ALTER TABLE, for
+    // a new CHECK): that needs foreign-key enforcement off, and SQLite only honours the pragma
+    // outside a transaction. Rebuilds copy every row with its key, so references stay intact.
+    let fk: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let r = migrate_locked(conn, path);
+    conn.pragma_update(None, "foreign_keys", fk)?;
+    r
+}
+
+/// All pending migrations in one transaction: a crash leaves the previous version intact. The
+/// transaction takes the write lock first (IMMEDIATE) and only then reads the version, so of
+/// several processes opening a new or old database at once one migrates and the others, once it
+/// has committed, find nothing left to do (as cargo's sqlite.rs does). Read before the lock, two
+/// ingests into a new database both saw version 0 and the second failed with "table ingest_runs
+/// already exists".
+fn migrate_locked(conn: &mut Connection, path: &Path) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current = user_version(&tx)?;
+    refuse_newer(current, path)?;
     for (i, sql) in sections().iter().enumerate().skip(current as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
@@ -67,8 +79,11 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+fn refuse_newer(current: i64, path: &Path) -> Result<()> {
     if current > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew {
             path: path.to_path_buf(),
@@ -76,6 +91,12 @@ pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
+    Ok(())
+}
+
+pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
+    let current = user_version(conn)?;
+    refuse_newer(current, path)?;
     if current < SCHEMA_VERSION {
         return Err(Error::Other(format!(
             "database {} is at schema version {current}; run `prodinsight ingest` or `analyze` once to upgrade it",

@@ -81,8 +81,7 @@ impl Store {
             // Takes effect only on a new, empty database. 16 KiB pages make bulk ingest about 20 %
             // faster than the default 4 KiB (fewer splits, shallower trees; bench/ingest.sh).
             c.pragma_update(None, "page_size", 16384)?;
-            // WAL lets `serve` and `report` read while `ingest` and `analyze` write.
-            c.pragma_update(None, "journal_mode", "WAL")?;
+            set_wal(c)?;
             c.pragma_update(None, "synchronous", "NORMAL")?;
         }
         c.pragma_update(None, "foreign_keys", "ON")?;
@@ -93,6 +92,25 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// WAL lets `serve` and `report` read while `ingest` and `analyze` write. Entering it writes the
+/// database header, and while another process writes in rollback-journal mode (a first bulk load,
+/// `raw::BulkJournal`) SQLite refuses that at once instead of waiting: this connection already
+/// reads, and waiting could deadlock. So it is retried until the busy timeout, as a lock would be.
+fn set_wal(c: &Connection) -> Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match c.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 
