@@ -383,16 +383,18 @@ mod tests {
             ]
         }
 
+        #[rustfmt::skip]
+        const ENTITY_PIECES: &[&str] = &[
+            "&", "&#", "&amp;", "&amp", "&am", "&#39;", "&#3", "&lt;", "&gt", "&quot;",
+            "&apos;", "&nbsp;", "&#x27;", "&#128512;", "&#1114112;", "&&", ";", "&;",
+            "&#;", "& ", "&\u{301}",
+        ];
+
         /// Text built of pieces that look like entities (or their beginnings) and runs of
         /// characters from any script, so `&` often stands a few bytes before a wide character.
         fn entityish() -> impl Strategy<Value = String> {
             let piece = prop_oneof![
-                prop::sample::select(vec![
-                    "&", "&#", "&amp;", "&amp", "&am", "&#39;", "&#3", "&lt;", "&gt", "&quot;",
-                    "&apos;", "&nbsp;", "&#x27;", "&#128512;", "&#1114112;", "&&", ";", "&;",
-                    "&#;", "& ", "&\u{301}",
-                ])
-                .prop_map(String::from),
+                prop::sample::select(ENTITY_PIECES).prop_map(String::from),
                 proptest::collection::vec(any_script(), 0..6)
                     .prop_map(|cs| cs.into_iter().collect::<String>()),
                 (any::<u32>()).prop_map(|n| format!("&#{};", n % 0x11_0000)),
