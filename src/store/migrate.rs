@@ -167,4 +167,61 @@ mod tests {
             .unwrap();
         assert_eq!(keys, (10, 3.5, 40.0));
     }
+
+    /// Version 6 rebuilds analysis_runs (its status may now be 'interrupted'): every run keeps its
+    /// id and counts, and what refers to runs still finds them.
+    #[test]
+    fn version_6_keeps_runs_and_their_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let mut c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for sql in &sections()[..5] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 5).unwrap();
+        c.execute_batch(
+            "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version,
+                 taxonomy_version, reviews_analyzed, requests, cost_usd)
+                 VALUES (1, 't1', 'ok', 'offline/1.7/t1', '1.7', 1, 3, 0, 0),
+                        (7, 't2', 'running', 'llm', 'm/1', 1, 0, 53, 0.25);
+             INSERT INTO text_results (text_hash, analyzer, text_sentiment, text_score, issues,
+                 aspects, run_id) VALUES (x'00', 'offline/1.7/t1', 'neutral', 0, '[]', '[]', 7);",
+        )
+        .unwrap();
+        migrate(&mut c, &path).unwrap();
+        let fk: i64 = c
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are on again");
+        let bad: i64 = c
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(bad, 0);
+        let run7: (i64, f64, i64) = c
+            .query_row(
+                "SELECT requests, cost_usd, texts_failed FROM analysis_runs WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(run7, (53, 0.25, 0));
+        c.execute(
+            "UPDATE analysis_runs SET status = 'interrupted' WHERE id = 7",
+            [],
+        )
+        .unwrap();
+        assert!(c
+            .execute("UPDATE analysis_runs SET status = 'bogus' WHERE id = 7", [])
+            .is_err());
+        // A result of a run that does not exist is still refused: the reference points at the new table.
+        let orphan = c.execute(
+            "INSERT INTO text_results (text_hash, analyzer, text_sentiment, text_score, issues,
+                 aspects, run_id) VALUES (x'01', 'a', 'neutral', 0, '[]', '[]', 99)",
+            [],
+        );
+        assert!(orphan.is_err());
+    }
 }
