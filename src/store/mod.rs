@@ -134,13 +134,18 @@ impl AnalyzeLock {
         match file.try_lock() {
             Ok(()) => Ok(Ok(AnalyzeLock::hold(file)?)),
             Err(std::fs::TryLockError::WouldBlock) => {
-                use std::io::Read;
-                let mut pid = String::new();
-                let _ = file.read_to_string(&mut pid);
-                Ok(Err(LockBusy {
-                    pid: pid.trim().parse().ok(),
-                    file,
-                }))
+                use std::io::{Read, Seek};
+                let mut read_pid = || {
+                    let mut pid = String::new();
+                    let _ = file.rewind().and_then(|()| file.read_to_string(&mut pid));
+                    pid.trim().parse().ok()
+                };
+                // A holder that has just taken the lock writes its pid a moment later.
+                let pid = read_pid().or_else(|| {
+                    std::thread::sleep(Duration::from_millis(50));
+                    read_pid()
+                });
+                Ok(Err(LockBusy { pid, file }))
             }
             Err(std::fs::TryLockError::Error(e)) => {
                 Err(Error::io(format!("cannot lock {}", path.display()), e))
