@@ -227,6 +227,9 @@ where
     Ok((n, None))
 }
 
+/// Texts the analyzer failed on: (text hash, what the panic said and where).
+type Failures = Vec<(Hash, String)>;
+
 /// Names of the offline analyzer's worker threads: their panics are caught and recorded per text.
 const WORKER: &str = "prodinsight-analyze-";
 
@@ -242,7 +245,7 @@ fn analyze_chunk<F>(
     pool: &rayon::ThreadPool,
     chunk: &[(Hash, Option<String>, Option<String>)],
     analyze: &F,
-) -> (Vec<(Hash, TextAnalysis)>, Vec<(Hash, String)>)
+) -> (Vec<(Hash, TextAnalysis)>, Failures)
 where
     F: Fn(Option<&str>, Option<&str>) -> TextAnalysis + Sync,
 {

@@ -411,7 +411,7 @@ mod tests {
                     '>' => out.push_str("&gt;"),
                     '"' => out.push_str("&quot;"),
                     '\'' => out.push_str("&#39;"),
-                    c if !c.is_ascii() && (c as u32) % 3 == 0 => {
+                    c if !c.is_ascii() && (c as u32).is_multiple_of(3) => {
                         out.push_str(&format!("&#{};", c as u32))
                     }
                     c => out.push(c),
