@@ -324,3 +324,56 @@ ALTER TABLE ingest_runs ADD COLUMN same_as_run INTEGER REFERENCES ingest_runs (i
 -- entries end with the rowid); the date in the key served no query and made every entry longer.
 DROP INDEX reviews_asin_date;
 CREATE INDEX reviews_asin ON reviews (asin);
+
+-- migration: 6
+
+-- One `analyze` at a time per database (a lock file beside it, see store::AnalyzeLock). A run whose
+-- process died (killed, machine down) stays 'running'; the next run marks it 'interrupted' (its
+-- finished_at stays NULL: when it died is not known). Its committed text results are kept and
+-- counted in reviews_analyzed. Adding a value to the status CHECK needs the table rebuilt; ids are
+-- kept, so every reference to a run still holds (foreign keys are off while migrations run).
+CREATE TABLE analysis_runs_v6 (
+    id                INTEGER PRIMARY KEY,
+    started_at        TEXT    NOT NULL,
+    finished_at       TEXT,
+    status            TEXT    NOT NULL
+                      CHECK (status IN ('running', 'ok', 'failed', 'unchanged', 'interrupted')),
+    analyzer          TEXT    NOT NULL,
+    analyzer_version  TEXT    NOT NULL,
+    taxonomy_version  INTEGER NOT NULL,
+    ingest_watermark  INTEGER NOT NULL DEFAULT 0,
+    reviews_total     INTEGER NOT NULL DEFAULT 0,
+    reviews_analyzed  INTEGER NOT NULL DEFAULT 0,
+    reviews_reused    INTEGER NOT NULL DEFAULT 0,
+    reviews_fallback  INTEGER NOT NULL DEFAULT 0,
+    products_updated  INTEGER NOT NULL DEFAULT 0,
+    duration_ms       INTEGER,
+    prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+    cached_tokens     INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd          REAL    NOT NULL DEFAULT 0,
+    requests          INTEGER NOT NULL DEFAULT 0,
+    texts_failed      INTEGER NOT NULL DEFAULT 0  -- the analyzer failed on them (text_failures)
+);
+INSERT INTO analysis_runs_v6 (id, started_at, finished_at, status, analyzer, analyzer_version,
+    taxonomy_version, ingest_watermark, reviews_total, reviews_analyzed, reviews_reused,
+    reviews_fallback, products_updated, duration_ms, prompt_tokens, cached_tokens,
+    completion_tokens, cost_usd, requests)
+SELECT id, started_at, finished_at, status, analyzer, analyzer_version, taxonomy_version,
+    ingest_watermark, reviews_total, reviews_analyzed, reviews_reused, reviews_fallback,
+    products_updated, duration_ms, prompt_tokens, cached_tokens, completion_tokens, cost_usd,
+    requests
+FROM analysis_runs;
+DROP TABLE analysis_runs;
+ALTER TABLE analysis_runs_v6 RENAME TO analysis_runs;
+
+-- Texts the offline analyzer failed on (it panicked): the run records each and goes on with the
+-- rest. Such a text has no result, so a later run that analyzes anything tries it again.
+CREATE TABLE text_failures (
+    run_id     INTEGER NOT NULL REFERENCES analysis_runs (id),
+    text_hash  BLOB    NOT NULL,
+    analyzer   TEXT    NOT NULL,
+    review_id  TEXT,                              -- a review with this text (source id or key)
+    error      TEXT    NOT NULL,                  -- what the analyzer said
+    PRIMARY KEY (run_id, text_hash)
+) WITHOUT ROWID;

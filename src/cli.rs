@@ -22,7 +22,8 @@ prodinsight report changes --fail-on-alert  for cron: exit 3 when a product got 
 prodinsight serve                           a JSON API on http://127.0.0.1:8080\n  \
 prodinsight --db /var/lib/pi.db ingest exports/*.json.gz\n\n\
 Exit codes: 0 success, 1 failure, 2 usage error, 3 alert raised (report changes --fail-on-alert),\n\
-4 the LLM provider refused the work or --max-cost stopped it (analyze --analyzer llm)."
+4 the LLM provider refused the work or --max-cost stopped it (analyze --analyzer llm),\n\
+5 another analyze of the database is running (analyze --no-wait)."
 )]
 pub struct Cli {
     /// SQLite database file (created if missing)
@@ -106,16 +107,23 @@ offline: no key, no network.\n\n\
 --analyzer llm sends reviews (several per request, as JSON data after fixed instructions) to an \
 OpenAI-compatible API and validates every reply. Results are cached by review text, model and prompt \
 version: a re-run with nothing new makes no request. Faults are retried with backoff; a reply that \
-stays invalid is split and retried; reviews that still fail are analyzed offline and counted.",
+stays invalid is split and retried; reviews that still fail are analyzed offline and counted.\n\n\
+One analyze runs at a time per database (a lock on DB.analyze.lock, released when its process \
+ends, however it ends): another one waits for it, then usually finds nothing new; --no-wait exits \
+with code 5 instead. A run whose process was killed is marked interrupted by the next one. A text \
+the offline analyzer fails on is recorded (text_failures) and counted, and the run goes on.",
     after_help = "Examples:\n  \
 prodinsight analyze sample-data/       ingest and analyze in one go\n  \
 prodinsight analyze                    analyze what the database holds\n  \
 prodinsight analyze --full             recompute every review\n  \
+prodinsight analyze --no-wait          for cron: exit 5 if another analyze is running\n  \
 OPENAI_API_KEY=… prodinsight analyze --analyzer llm --dry-run      what it would cost\n  \
 OPENAI_API_KEY=… prodinsight analyze --analyzer llm --max-cost 2   analyze with an LLM, at most $2\n  \
 prodinsight analyze --analyzer llm --base-url http://localhost:11434/v1 --model llama3.2\n\n\
 Exit codes: 0 success, 1 failure, 2 usage, 4 the LLM provider refused the work (key, quota, request) \
-or --max-cost stopped it; what was analyzed before is kept and the next run continues from there."
+or --max-cost stopped it; what was analyzed before is kept and the next run continues from there. \
+5 another analyze of the database is running (--no-wait): nothing was analyzed (PATHs are still \
+ingested)."
 )]
 pub struct AnalyzeArgs {
     /// Exports to ingest before analyzing (as `prodinsight ingest`)
@@ -137,6 +145,11 @@ pub struct AnalyzeArgs {
     /// Which analyzer finds sentiment and issues
     #[arg(long, value_enum, default_value_t = AnalyzerChoice::Offline, env = "PRODINSIGHT_ANALYZER")]
     pub analyzer: AnalyzerChoice,
+
+    /// If another analyze of this database is running, exit at once with code 5 instead of
+    /// waiting for it to finish
+    #[arg(long)]
+    pub no_wait: bool,
 
     #[command(flatten)]
     pub llm: LlmArgs,

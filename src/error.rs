@@ -4,11 +4,13 @@ use std::io;
 use std::path::PathBuf;
 
 /// Exit codes: 0 success, 1 failure, 2 usage (clap's own code), 3 an alert was raised, 4 the LLM
-/// provider refused the work (key, quota, request) or a cost cap stopped it.
+/// provider refused the work (key, quota, request) or a cost cap stopped it, 5 another `analyze`
+/// of the database is running (`analyze --no-wait`): nothing was done, and a later run does it.
 pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 pub const EXIT_ALERT: i32 = 3;
 pub const EXIT_LLM: i32 = 4;
+pub const EXIT_BUSY: i32 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -42,6 +44,9 @@ pub enum Error {
     },
     #[error("LLM: {0}")]
     Llm(String),
+    /// Another process holds the lock this one needs (`analyze --no-wait`).
+    #[error("{0}")]
+    Busy(String),
     #[error("{0}")]
     Other(String),
 }
@@ -58,6 +63,7 @@ impl Error {
         match self {
             Error::Usage(_) => EXIT_USAGE,
             Error::Llm(_) => EXIT_LLM,
+            Error::Busy(_) => EXIT_BUSY,
             _ => EXIT_FAILURE,
         }
     }

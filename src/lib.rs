@@ -95,7 +95,11 @@ pub fn run(cli: Cli) -> Result<i32> {
                 quiet: cli.quiet,
                 analyzer,
             };
-            analyze::run(&mut store, &opts)?;
+            let if_busy = match args.no_wait {
+                true => analyze::IfBusy::Fail,
+                false => analyze::IfBusy::Wait,
+            };
+            analyze::run_with(&mut store, &opts, if_busy)?;
             match ingest_failed {
                 Some(e) => Err(Error::Other(format!("analyzed, but ingest failed: {e}"))),
                 None => Ok(0),

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
 use crate::progress;
 use crate::store::insights::{LlmUsage, RunCounts};
-use crate::store::Store;
+use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
 use rollup::{BrandAcc, ProductAcc};
 
@@ -65,22 +65,49 @@ pub fn analyzer_key() -> String {
 
 const CHUNK: usize = 16_384;
 
+/// What `analyze` does when another analyze of the same database is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfBusy {
+    /// Wait for it to finish (saying so once), then run: usually to find nothing new.
+    Wait,
+    /// Stop at once with `Error::Busy` (exit code 5).
+    Fail,
+}
+
+/// Analyzes the database, waiting for any other analyze of it to finish first.
 pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
-    let started = Instant::now();
+    run_with(store, opts, IfBusy::Wait)
+}
+
+pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()> {
     let key = opts.analyzer.key();
     if let Analyzer::Llm {
-        config,
-        dry_run,
-        batch,
+        config, dry_run, ..
     } = &opts.analyzer
     {
         if *dry_run {
             return dry_run_report(store, config, opts.full);
         }
         config.check()?;
-        if *batch {
-            return llm::batch::run(store, config, opts, &key);
+    }
+    // One analyze at a time per database, from here to the end of the run: two at once each did
+    // all the work (and with an LLM paid for it twice).
+    let _lock = lock(store, opts, if_busy)?;
+    let started = Instant::now();
+    for (id, kept) in store.mark_interrupted_runs()? {
+        if !opts.quiet {
+            eprintln!(
+                "analyze: run {id} was interrupted (its process ended before it finished): marked interrupted; its {kept} analyzed texts are kept"
+            );
         }
+    }
+    if let Analyzer::Llm {
+        config,
+        batch: true,
+        ..
+    } = &opts.analyzer
+    {
+        return llm::batch::run(store, config, opts, &key);
     }
     let watermark = store.last_ingest_run()?;
     if !opts.full {
@@ -123,6 +150,7 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
         Err(failed) => {
             let (e, n, usage) = *failed;
             counts.reviews_analyzed = n;
+            counts.texts_failed = store.text_failures(run_id)?;
             if let Some(u) = &usage {
                 store.record_llm_usage(run_id, u)?;
             }
@@ -131,7 +159,33 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
             return Err(e);
         }
     };
+    counts.texts_failed = store.text_failures(run_id)?;
     finish_run(store, opts, run_id, watermark, counts, llm_usage, started)
+}
+
+/// Takes the database's analyze lock, waiting for (or, with `IfBusy::Fail`, refusing to wait for)
+/// another analyze that holds it.
+fn lock(store: &Store, opts: &Options, if_busy: IfBusy) -> Result<AnalyzeLock> {
+    let busy = match AnalyzeLock::try_acquire(store.path())? {
+        Ok(lock) => return Ok(lock),
+        Err(busy) => busy,
+    };
+    let holder = match busy.pid {
+        Some(pid) => format!(" (pid {pid})"),
+        None => String::new(),
+    };
+    let db = store.path().display();
+    match if_busy {
+        IfBusy::Fail => Err(Error::Busy(format!(
+            "another analyze of {db} is running{holder}; with --no-wait this one does not wait for it and analyzed nothing"
+        ))),
+        IfBusy::Wait => {
+            if !opts.quiet {
+                eprintln!("analyze: waiting for another analyze of {db}{holder} to finish…");
+            }
+            busy.wait()
+        }
+    }
 }
 
 /// Texts analyzed, LLM usage, and whether every text now has a result of the analyzer's own; on
@@ -140,30 +194,123 @@ type Analyzed =
     std::result::Result<(i64, Option<LlmUsage>, bool), Box<(Error, i64, Option<LlmUsage>)>>;
 
 fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) -> Analyzed {
+    let analyzer = offline::Offline::new();
+    analyze_offline_with(store, opts, key, run_id, &|t, b| analyzer.analyze(t, b))
+}
+
+/// The offline pass with the analyzer as a parameter (tests give it one that fails).
+fn analyze_offline_with<F>(
+    store: &mut Store,
+    opts: &Options,
+    key: &str,
+    run_id: i64,
+    analyze: &F,
+) -> Analyzed
+where
+    F: Fn(Option<&str>, Option<&str>) -> TextAnalysis + Sync,
+{
     let fail = |e: Error| Box::new((e, 0, None));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
+        .thread_name(|i| format!("{WORKER}{i}"))
         .build()
         .map_err(|e| fail(Error::Other(format!("cannot start worker threads: {e}"))))?;
-    let analyzer = offline::Offline::new();
     let reader = store.reader().map_err(fail)?;
     let total = reader.review_count().map_err(fail)?;
     let pb = progress::bar(Some(total as u64), false, opts.quiet, "analyzing");
     let mut n = 0i64;
     let r = reader.texts_to_analyze(key, opts.full, CHUNK, |chunk| {
-        let results: Vec<(Hash, TextAnalysis)> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|(h, t, b)| (*h, analyzer.analyze(t.as_deref(), b.as_deref())))
-                .collect()
-        });
+        let (results, failed) = analyze_chunk(&pool, &chunk, analyze);
         n += results.len() as i64;
-        pb.inc(results.len() as u64);
-        store.put_text_results(key, run_id, &results)
+        pb.inc(chunk.len() as u64);
+        store.put_text_results(key, run_id, &results)?;
+        store.put_text_failures(key, run_id, &failed)
     });
     pb.finish_and_clear();
     r.map_err(|e| Box::new((e, n, None)))?;
     Ok((n, None, true))
+}
+
+/// Texts the analyzer failed on: (text hash, what the panic said and where).
+type Failures = Vec<(Hash, String)>;
+
+/// Names of the offline analyzer's worker threads: their panics are caught and recorded per text.
+const WORKER: &str = "prodinsight-analyze-";
+
+std::thread_local! {
+    /// The last panic on this worker thread, with where it happened, for the text's record.
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Analyzes one chunk on the pool. A text that makes the analyzer panic is set aside, with what
+/// the panic said and where, instead of taking the whole run down: the run records it
+/// (`text_failures`), counts it, and goes on.
+fn analyze_chunk<F>(
+    pool: &rayon::ThreadPool,
+    chunk: &[(Hash, Option<String>, Option<String>)],
+    analyze: &F,
+) -> (Vec<(Hash, TextAnalysis)>, Failures)
+where
+    F: Fn(Option<&str>, Option<&str>) -> TextAnalysis + Sync,
+{
+    quiet_worker_panics();
+    let out: Vec<(Hash, std::result::Result<TextAnalysis, String>)> = pool.install(|| {
+        chunk
+            .par_iter()
+            .map(|(h, t, b)| {
+                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    analyze(t.as_deref(), b.as_deref())
+                }));
+                // On the thread that panicked, where the hook left its note.
+                (*h, r.map_err(|payload| panic_message(payload.as_ref())))
+            })
+            .collect()
+    });
+    let mut results = Vec::with_capacity(out.len());
+    let mut failed = Vec::new();
+    for (h, r) in out {
+        match r {
+            Ok(a) => results.push((h, a)),
+            Err(e) => failed.push((h, e)),
+        }
+    }
+    (results, failed)
+}
+
+/// A panic on a worker thread is caught and reported with its text, so the default hook's message
+/// (one per failed text, without saying which) is replaced by a note of it for the catcher.
+/// Panics anywhere else are reported as before.
+fn quiet_worker_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current()
+                .name()
+                .is_some_and(|n| n.starts_with(WORKER))
+            {
+                let at = info
+                    .location()
+                    .map(|l| format!(" (at {}:{})", l.file(), l.line()))
+                    .unwrap_or_default();
+                LAST_PANIC.with(|p| *p.borrow_mut() = Some(at));
+            } else {
+                previous(info)
+            }
+        }));
+    });
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panicked".into());
+    let at = LAST_PANIC
+        .with(|p| p.borrow_mut().take())
+        .unwrap_or_default();
+    format!("{msg}{at}")
 }
 
 /// Texts per chunk read for the LLM: bounded memory, while requests of a chunk run concurrently.
@@ -323,21 +470,39 @@ pub(crate) fn finish_run(
         .iter()
         .filter(|p| p.neg_delta != Some(0.0) || !previous.contains_key(&p.asin))
         .count() as i64;
-    counts.reviews_reused = (total - counts.reviews_analyzed).max(0);
+    counts.reviews_reused = (total - counts.reviews_analyzed - counts.texts_failed).max(0);
+    let failures = if counts.texts_failed > 0 {
+        store.name_failed_reviews(run_id)?
+    } else {
+        Vec::new()
+    };
     store.put_insights(run_id, &products, &brand_rows)?;
     let ms = started.elapsed().as_millis() as i64;
     store.finish_analysis(run_id, "ok", watermark, &counts, ms)?;
 
     if !opts.quiet {
         eprintln!(
-            "analyze: {} reviews, {} texts analyzed ({} reused), {} products, {} brands in {:.2} s",
+            "analyze: {} reviews, {} texts analyzed ({} reused){}, {} products, {} brands in {:.2} s",
             total,
             counts.reviews_analyzed,
             counts.reviews_reused,
+            match counts.texts_failed {
+                0 => String::new(),
+                n => format!(", {n} failed"),
+            },
             products.len(),
             brand_rows.len(),
             ms as f64 / 1000.0
         );
+        if counts.texts_failed > 0 {
+            eprintln!(
+                "analyze: the analyzer failed on {} text(s), recorded in text_failures (run {run_id}); a later run tries them again:",
+                counts.texts_failed
+            );
+            for (review, error) in &failures {
+                eprintln!("  review {review}: {error}");
+            }
+        }
         let mut risers: Vec<_> = products
             .iter()
             .filter(|p| p.review_count >= 5 && p.neg_delta.is_some_and(|d| d > 0.0))
@@ -358,4 +523,125 @@ pub(crate) fn finish_run(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Sentiment;
+
+    fn store_with(dir: &std::path::Path, jsonl: &str) -> Store {
+        let mut s = Store::open(&dir.join("t.db")).unwrap();
+        if jsonl.is_empty() {
+            return s;
+        }
+        let file = dir.join("r.jsonl");
+        std::fs::write(&file, jsonl).unwrap();
+        let opts = crate::ingest::Options {
+            format: None,
+            strict: false,
+            force: false,
+            quiet: true,
+        };
+        crate::ingest::run(&mut s, &[file], opts).unwrap();
+        s
+    }
+
+    fn opts() -> Options {
+        Options {
+            full: false,
+            threads: Some(2),
+            quiet: true,
+            analyzer: Analyzer::Offline,
+        }
+    }
+
+    /// Issue 21, item 18: a text that makes the analyzer panic is recorded and counted, and every
+    /// other text of the run is analyzed and kept.
+    #[test]
+    fn a_text_that_panics_is_recorded_and_the_run_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store_with(
+            dir.path(),
+            "{\"REVIEW_ID\":\"R1\",\"asin\":\"B1\",\"rating\":5,\"text\":\"fine\"}\n\
+             {\"REVIEW_ID\":\"R2\",\"asin\":\"B1\",\"rating\":1,\"text\":\"boom\"}\n\
+             {\"REVIEW_ID\":\"R3\",\"asin\":\"B2\",\"rating\":3,\"text\":\"also fine\"}\n",
+        );
+        let key = analyzer_key();
+        let run_id = store.begin_analysis(&key, "test", 1).unwrap();
+        let fragile = |_: Option<&str>, body: Option<&str>| {
+            if body == Some("boom") {
+                panic!("byte index 3 is not a char boundary");
+            }
+            TextAnalysis {
+                language: Some("en".into()),
+                sentiment: Sentiment::Positive,
+                score: 0.5,
+                issues: Vec::new(),
+                aspects: Vec::new(),
+            }
+        };
+        let (n, _) = analyze_offline_with(&mut store, &opts(), &key, run_id, &fragile).unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(store.text_failures(run_id).unwrap(), 1);
+        let named = store.name_failed_reviews(run_id).unwrap();
+        assert_eq!(named.len(), 1);
+        assert_eq!(named[0].0, "R2");
+        assert!(
+            named[0].1.contains("not a char boundary") && named[0].1.contains("analyze/mod.rs"),
+            "{named:?}"
+        );
+        let kept: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM text_results", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, 2);
+    }
+
+    /// A run left 'running' by a dead process is marked interrupted by the next, with the results
+    /// it committed counted; the run that marks it is not touched.
+    #[test]
+    fn runs_left_running_are_marked_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store_with(
+            dir.path(),
+            "{\"REVIEW_ID\":\"R1\",\"asin\":\"B1\",\"rating\":5,\"text\":\"Great, works perfectly\"}\n",
+        );
+        let key = analyzer_key();
+        let dead = store.begin_analysis(&key, "test", 1).unwrap();
+        analyze_offline(&mut store, &opts(), &key, dead).unwrap();
+        run(&mut store, &opts()).unwrap();
+        let rows: Vec<(i64, String, Option<String>, i64)> = store
+            .conn
+            .prepare(
+                "SELECT id, status, finished_at, reviews_analyzed FROM analysis_runs ORDER BY id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(rows[0], (dead, "interrupted".into(), None, 1));
+        assert_eq!(rows[1].1, "ok");
+        assert!(store.mark_interrupted_runs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_second_lock_waits_for_the_first_and_names_its_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(dir.path(), "");
+        let first = lock(&store, &opts(), IfBusy::Fail).unwrap();
+        let err = lock(&store, &opts(), IfBusy::Fail).err().unwrap();
+        assert_eq!(err.exit_code(), crate::error::EXIT_BUSY);
+        assert!(
+            err.to_string()
+                .contains(&format!("(pid {})", std::process::id())),
+            "{err}"
+        );
+        let waiter = std::thread::spawn(move || lock(&store, &opts(), IfBusy::Wait).is_ok());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!waiter.is_finished(), "waited");
+        drop(first);
+        assert!(waiter.join().unwrap());
+    }
 }

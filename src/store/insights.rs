@@ -27,6 +27,8 @@ pub struct RunCounts {
     pub reviews_analyzed: i64,
     pub reviews_reused: i64,
     pub products_updated: i64,
+    /// Texts the analyzer failed on (recorded in `text_failures`).
+    pub texts_failed: i64,
 }
 
 /// What an LLM run used.
@@ -122,7 +124,7 @@ impl Store {
         self.conn.execute(
             "UPDATE analysis_runs SET finished_at = ?2, status = ?3, ingest_watermark = ?4,
                  reviews_total = ?5, reviews_analyzed = ?6, reviews_reused = ?7, products_updated = ?8,
-                 duration_ms = ?9
+                 duration_ms = ?9, texts_failed = ?10
              WHERE id = ?1",
             params![
                 run_id,
@@ -133,10 +135,99 @@ impl Store {
                 counts.reviews_analyzed,
                 counts.reviews_reused,
                 counts.products_updated,
-                duration_ms
+                duration_ms,
+                counts.texts_failed
             ],
         )?;
         Ok(())
+    }
+
+    /// Runs still marked running whose process is gone: called under the analyze lock, so no live
+    /// run can be among them. Marks them 'interrupted' (finished_at stays NULL: when they died is
+    /// not known) and counts the text results they committed. Returns (run id, texts kept).
+    pub fn mark_interrupted_runs(&mut self) -> Result<Vec<(i64, i64)>> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<i64> = tx
+            .prepare("SELECT id FROM analysis_runs WHERE status = 'running' ORDER BY id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        if !ids.is_empty() {
+            // One pass over text_results (it has no index by run) for all of them.
+            let mut kept: std::collections::HashMap<i64, i64> = tx
+                .prepare(
+                    "SELECT run_id, count(*) FROM text_results
+                     WHERE run_id IN (SELECT id FROM analysis_runs WHERE status = 'running')
+                     GROUP BY run_id",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut st = tx.prepare(
+                "UPDATE analysis_runs SET status = 'interrupted', reviews_analyzed = ?2 WHERE id = ?1",
+            )?;
+            for id in ids {
+                let n = kept.remove(&id).unwrap_or(0);
+                st.execute(params![id, n])?;
+                out.push((id, n));
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Texts the analyzer failed on in this run: (text hash, what it said).
+    pub fn put_text_failures(
+        &mut self,
+        analyzer: &str,
+        run_id: i64,
+        failures: &[(Hash, String)],
+    ) -> Result<()> {
+        if failures.is_empty() {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT OR REPLACE INTO text_failures (run_id, text_hash, analyzer, error)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for (hash, error) in failures {
+                st.execute(params![run_id, &hash[..], analyzer, error])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many texts the analyzer failed on in this run.
+    pub fn text_failures(&self, run_id: i64) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM text_failures WHERE run_id = ?1",
+            [run_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Names a review for each of the run's failed texts, so a person can find it. One pass over
+    /// the reviews for all of them (there is no index by text hash).
+    pub fn name_failed_reviews(&mut self, run_id: i64) -> Result<Vec<(String, String)>> {
+        self.conn.execute(
+            "UPDATE text_failures SET review_id = r.rid
+             FROM (SELECT text_hash, min(coalesce(source_review_id, review_key)) AS rid FROM reviews
+                   WHERE text_hash IN (SELECT text_hash FROM text_failures WHERE run_id = ?1)
+                   GROUP BY text_hash) AS r
+             WHERE text_failures.run_id = ?1 AND text_failures.text_hash = r.text_hash",
+            [run_id],
+        )?;
+        let rows = self
+            .conn
+            .prepare(
+                "SELECT coalesce(review_id, hex(text_hash)), error FROM text_failures
+                 WHERE run_id = ?1 ORDER BY review_id LIMIT 5",
+            )?
+            .query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
     }
 
     /// Stores one chunk of per-text results in one transaction.

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -46,19 +46,31 @@ fn sections() -> Vec<&'static str> {
 }
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if current > SCHEMA_VERSION {
-        return Err(Error::SchemaTooNew {
-            path: path.to_path_buf(),
-            found: current,
-            supported: SCHEMA_VERSION,
-        });
-    }
+    let current = user_version(conn)?;
+    refuse_newer(current, path)?;
     if current == SCHEMA_VERSION {
         return Ok(());
     }
-    // All pending migrations in one transaction: a crash leaves the previous version intact.
-    let tx = conn.transaction()?;
+    // A migration may rebuild a table that others reference (SQLite's "12-step" ALTER TABLE, for
+    // a new CHECK): that needs foreign-key enforcement off, and SQLite only honours the pragma
+    // outside a transaction. Rebuilds copy every row with its key, so references stay intact.
+    let fk: bool = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0))?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let r = migrate_locked(conn, path);
+    conn.pragma_update(None, "foreign_keys", fk)?;
+    r
+}
+
+/// All pending migrations in one transaction: a crash leaves the previous version intact. The
+/// transaction takes the write lock first (IMMEDIATE) and only then reads the version, so of
+/// several processes opening a new or old database at once one migrates and the others, once it
+/// has committed, find nothing left to do (as cargo's sqlite.rs does). Read before the lock, two
+/// ingests into a new database both saw version 0 and the second failed with "table ingest_runs
+/// already exists".
+fn migrate_locked(conn: &mut Connection, path: &Path) -> Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let current = user_version(&tx)?;
+    refuse_newer(current, path)?;
     for (i, sql) in sections().iter().enumerate().skip(current as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
@@ -67,8 +79,11 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
-    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+fn refuse_newer(current: i64, path: &Path) -> Result<()> {
     if current > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew {
             path: path.to_path_buf(),
@@ -76,6 +91,12 @@ pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
+    Ok(())
+}
+
+pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
+    let current = user_version(conn)?;
+    refuse_newer(current, path)?;
     if current < SCHEMA_VERSION {
         return Err(Error::Other(format!(
             "database {} is at schema version {current}; run `prodinsight ingest` or `analyze` once to upgrade it",
@@ -145,5 +166,62 @@ mod tests {
             )
             .unwrap();
         assert_eq!(keys, (10, 3.5, 40.0));
+    }
+
+    /// Version 6 rebuilds analysis_runs (its status may now be 'interrupted'): every run keeps its
+    /// id and counts, and what refers to runs still finds them.
+    #[test]
+    fn version_6_keeps_runs_and_their_references() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        let mut c = Connection::open(&path).unwrap();
+        c.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for sql in &sections()[..5] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 5).unwrap();
+        c.execute_batch(
+            "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version,
+                 taxonomy_version, reviews_analyzed, requests, cost_usd)
+                 VALUES (1, 't1', 'ok', 'offline/1.7/t1', '1.7', 1, 3, 0, 0),
+                        (7, 't2', 'running', 'llm', 'm/1', 1, 0, 53, 0.25);
+             INSERT INTO text_results (text_hash, analyzer, text_sentiment, text_score, issues,
+                 aspects, run_id) VALUES (x'00', 'offline/1.7/t1', 'neutral', 0, '[]', '[]', 7);",
+        )
+        .unwrap();
+        migrate(&mut c, &path).unwrap();
+        let fk: i64 = c
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1, "foreign keys are on again");
+        let bad: i64 = c
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(bad, 0);
+        let run7: (i64, f64, i64) = c
+            .query_row(
+                "SELECT requests, cost_usd, texts_failed FROM analysis_runs WHERE id = 7",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(run7, (53, 0.25, 0));
+        c.execute(
+            "UPDATE analysis_runs SET status = 'interrupted' WHERE id = 7",
+            [],
+        )
+        .unwrap();
+        assert!(c
+            .execute("UPDATE analysis_runs SET status = 'bogus' WHERE id = 7", [])
+            .is_err());
+        // A result of a run that does not exist is still refused: the reference points at the new table.
+        let orphan = c.execute(
+            "INSERT INTO text_results (text_hash, analyzer, text_sentiment, text_score, issues,
+                 aspects, run_id) VALUES (x'01', 'a', 'neutral', 0, '[]', '[]', 99)",
+            [],
+        );
+        assert!(orphan.is_err());
     }
 }

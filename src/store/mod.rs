@@ -81,8 +81,7 @@ impl Store {
             // Takes effect only on a new, empty database. 16 KiB pages make bulk ingest about 20 %
             // faster than the default 4 KiB (fewer splits, shallower trees; bench/ingest.sh).
             c.pragma_update(None, "page_size", 16384)?;
-            // WAL lets `serve` and `report` read while `ingest` and `analyze` write.
-            c.pragma_update(None, "journal_mode", "WAL")?;
+            set_wal(c)?;
             c.pragma_update(None, "synchronous", "NORMAL")?;
         }
         c.pragma_update(None, "foreign_keys", "ON")?;
@@ -93,6 +92,103 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// One `analyze` at a time per database: an advisory lock (flock) on `<db>.analyze.lock`, held for
+/// as long as this value lives. The kernel releases it when the holder exits, however it exits
+/// (`kill -9` too), so a dead holder never leaves a stale lock. The file holds the holder's pid,
+/// for the waiting message; it stays beside the database, empty or with the last holder's pid.
+/// Readers (`report`, `serve`) and `ingest` do not take it.
+pub struct AnalyzeLock {
+    _file: std::fs::File,
+}
+
+/// Another process holds the analyze lock: its pid when it wrote one.
+pub struct LockBusy {
+    pub pid: Option<u32>,
+    file: std::fs::File,
+}
+
+impl LockBusy {
+    /// Blocks until the holder releases the lock (or dies).
+    pub fn wait(self) -> Result<AnalyzeLock> {
+        let LockBusy { file, .. } = self;
+        file.lock()
+            .map_err(|e| Error::io("waiting for the analyze lock", e))?;
+        AnalyzeLock::hold(file)
+    }
+}
+
+impl AnalyzeLock {
+    /// Takes the lock if it is free; otherwise says who holds it, to wait for or report.
+    pub fn try_acquire(db: &Path) -> Result<std::result::Result<AnalyzeLock, LockBusy>> {
+        let path = Self::path(db);
+        let mut file = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Ok(AnalyzeLock::hold(file)?)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                use std::io::{Read, Seek};
+                let mut read_pid = || {
+                    let mut pid = String::new();
+                    let _ = file.rewind().and_then(|()| file.read_to_string(&mut pid));
+                    pid.trim().parse().ok()
+                };
+                // A holder that has just taken the lock writes its pid a moment later.
+                let pid = read_pid().or_else(|| {
+                    std::thread::sleep(Duration::from_millis(50));
+                    read_pid()
+                });
+                Ok(Err(LockBusy { pid, file }))
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::io(format!("cannot lock {}", path.display()), e))
+            }
+        }
+    }
+
+    /// `<db>.analyze.lock`
+    pub fn path(db: &Path) -> PathBuf {
+        let mut p = db.as_os_str().to_owned();
+        p.push(".analyze.lock");
+        p.into()
+    }
+
+    fn hold(mut file: std::fs::File) -> Result<AnalyzeLock> {
+        use std::io::{Seek, Write};
+        // Only for the message of whoever waits: failing to write it does not matter.
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.rewind())
+            .and_then(|()| write!(file, "{}", std::process::id()))
+            .and_then(|()| file.flush());
+        Ok(AnalyzeLock { _file: file })
+    }
+}
+
+/// WAL lets `serve` and `report` read while `ingest` and `analyze` write. Entering it writes the
+/// database header, and while another process writes in rollback-journal mode (a first bulk load,
+/// `raw::BulkJournal`) SQLite refuses that at once instead of waiting: this connection already
+/// reads, and waiting could deadlock. So it is retried until the busy timeout, as a lock would be.
+fn set_wal(c: &Connection) -> Result<()> {
+    let start = std::time::Instant::now();
+    loop {
+        match c.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

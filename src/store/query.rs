@@ -225,7 +225,7 @@ impl Store {
         let mut st = self.conn.prepare(
             "SELECT id, started_at, finished_at, status, analyzer, taxonomy_version, reviews_total,
                     reviews_analyzed, reviews_reused, products_updated, duration_ms, prompt_tokens,
-                    completion_tokens, cost_usd, requests, reviews_fallback, cached_tokens
+                    completion_tokens, cost_usd, requests, reviews_fallback, cached_tokens, texts_failed
              FROM analysis_runs ORDER BY id",
         )?;
         let rows = st
@@ -248,6 +248,7 @@ impl Store {
                     "requests": r.get::<_, i64>(14)?,
                     "reviews_fallback": r.get::<_, i64>(15)?,
                     "cached_tokens": r.get::<_, i64>(16)?,
+                    "texts_failed": r.get::<_, i64>(17)?,
                 }))
             })?
             .collect::<rusqlite::Result<_>>()?;

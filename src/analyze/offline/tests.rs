@@ -758,3 +758,43 @@ fn short_french_texts_are_french() {
         Some("fr")
     );
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn offline() -> &'static Offline {
+        static O: OnceLock<Offline> = OnceLock::new();
+        O.get_or_init(Offline::new)
+    }
+
+    #[rustfmt::skip]
+    const REVIEW_PIECES: &[&str] = &[
+        "& ich weiß", "&", "&#", "&amp;", "&#39;", "&lt;", "&nbsp;", " ", ". ", ", ", "!",
+        " - ", "great", "nicht", "gut", "très", "non", "leaks", "Deckel", "😀", "❤️",
+        "👍🏽", "e\u{301}", "\u{5e9}\u{5dc}\u{5d5}\u{5dd}", "\u{627}\u{644}\u{645}",
+        "\u{200f}", "日本", "ß", "İ", "ǅ", "ﬁ", "STARS", "5 stars", "drei Sterne", "'",
+    ];
+
+    /// Review-like text: words in several languages, entity beginnings, punctuation, and runs of
+    /// arbitrary characters (combining marks, emoji, right-to-left scripts among them).
+    fn reviewish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            proptest::sample::select(REVIEW_PIECES).prop_map(String::from),
+            any::<String>().prop_map(|s| s.chars().take(8).collect::<String>()),
+        ];
+        proptest::collection::vec(piece, 0..24).prop_map(|ps| ps.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// No review text, however odd, makes the analyzer panic (issue 21, item 18).
+        #[test]
+        fn any_text_is_analyzed_without_panicking(title in reviewish(), body in reviewish()) {
+            let r = offline().analyze(Some(&title), Some(&body));
+            prop_assert!(!r.score.is_nan(), "{title:?} {body:?}");
+        }
+    }
+}

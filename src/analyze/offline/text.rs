@@ -19,7 +19,11 @@ pub fn decode_entities(s: &str) -> std::borrow::Cow<'_, str> {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(10)].find(';');
+        // An entity ends within its first 10 bytes. Searched as bytes: 10 bytes may end inside a
+        // character ("& ich weiß"), and ';' is ASCII, so where it is found is a char boundary.
+        let end = rest.as_bytes()[..rest.len().min(10)]
+            .iter()
+            .position(|&b| b == b';');
         let ent = end.map(|e| &rest[1..e]);
         let rep = match ent {
             Some("amp") => Some('&'),
@@ -294,5 +298,159 @@ mod tests {
             decode_entities("a &lt;&lt; b &amp; c &#39;d&#39; &bogus"),
             "a << b & c 'd' &bogus"
         );
+    }
+
+    /// Regression (issue 21, item 18): an `&` whose next 10 bytes end inside a character panicked
+    /// ("byte index 10 is not a char boundary") and took the whole analyze run down.
+    #[test]
+    fn an_ampersand_before_a_multibyte_character_is_kept() {
+        let s = "& ich weiß jetzt, wie es geht.";
+        assert_eq!(decode_entities(s), s);
+        assert_eq!(decode_entities("&日本語"), "&日本語");
+        assert_eq!(decode_entities("&😀😀😀"), "&😀😀😀");
+        assert_eq!(decode_entities("&amp;ü &#252;ber &é;"), "&ü über &é;");
+        assert_eq!(decode_entities("&#1114111;&#55296;"), "\u{10FFFF}&#55296;");
+        assert_eq!(decode_entities("&&amp;"), "&&");
+    }
+
+    mod props {
+        use super::super::decode_entities;
+        use proptest::prelude::*;
+
+        /// The decoder, written over characters instead of byte slices: an entity is the text
+        /// between `&` and a `;` that lies within the 10 bytes starting at the `&`.
+        fn reference(s: &str) -> String {
+            let mut out = String::new();
+            let mut i = 0;
+            while i < s.len() {
+                let c = s[i..].chars().next().unwrap();
+                if c == '&' {
+                    let semi = s[i..]
+                        .char_indices()
+                        .take_while(|(j, _)| *j < 10)
+                        .find(|(_, c)| *c == ';')
+                        .map(|(j, _)| j);
+                    if let Some(j) = semi {
+                        let name = &s[i + 1..i + j];
+                        let rep = match name {
+                            "amp" => Some('&'),
+                            "lt" => Some('<'),
+                            "gt" => Some('>'),
+                            "quot" => Some('"'),
+                            "apos" | "#39" => Some('\''),
+                            "nbsp" => Some(' '),
+                            n if n.starts_with('#') => {
+                                n[1..].parse::<u32>().ok().and_then(char::from_u32)
+                            }
+                            _ => None,
+                        };
+                        if let Some(r) = rep {
+                            out.push(r);
+                            i += j + 1;
+                            continue;
+                        }
+                    }
+                }
+                out.push(c);
+                i += c.len_utf8();
+            }
+            out
+        }
+
+        /// Characters from every script and width: ASCII, Latin with diacritics, combining marks,
+        /// Greek, Cyrillic, Hebrew and Arabic (right to left) with direction marks, Devanagari,
+        /// Thai, CJK, Hangul, emoji with joiners and variation selectors, 4-byte planes, and any
+        /// char at all.
+        fn any_script() -> impl Strategy<Value = char> {
+            prop_oneof![
+                proptest::char::range(' ', '~'),
+                proptest::char::range('\u{a0}', '\u{24f}'),
+                proptest::char::range('\u{300}', '\u{36f}'),
+                proptest::char::range('\u{370}', '\u{4ff}'),
+                proptest::char::range('\u{590}', '\u{6ff}'),
+                Just('\u{200e}'),
+                Just('\u{200f}'),
+                Just('\u{202e}'),
+                proptest::char::range('\u{900}', '\u{97f}'),
+                proptest::char::range('\u{e00}', '\u{e7f}'),
+                proptest::char::range('\u{4e00}', '\u{9fff}'),
+                proptest::char::range('\u{ac00}', '\u{d7a3}'),
+                proptest::char::range('\u{1f300}', '\u{1faff}'),
+                Just('\u{200d}'),
+                Just('\u{fe0f}'),
+                proptest::char::range('\u{10000}', '\u{10ffff}'),
+                any::<char>(),
+            ]
+        }
+
+        #[rustfmt::skip]
+        const ENTITY_PIECES: &[&str] = &[
+            "&", "&#", "&amp;", "&amp", "&am", "&#39;", "&#3", "&lt;", "&gt", "&quot;",
+            "&apos;", "&nbsp;", "&#x27;", "&#128512;", "&#1114112;", "&&", ";", "&;",
+            "&#;", "& ", "&\u{301}",
+        ];
+
+        /// Text built of pieces that look like entities (or their beginnings) and runs of
+        /// characters from any script, so `&` often stands a few bytes before a wide character.
+        fn entityish() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                prop::sample::select(ENTITY_PIECES).prop_map(String::from),
+                proptest::collection::vec(any_script(), 0..6)
+                    .prop_map(|cs| cs.into_iter().collect::<String>()),
+                (any::<u32>()).prop_map(|n| format!("&#{};", n % 0x11_0000)),
+            ];
+            proptest::collection::vec(piece, 0..16).prop_map(|ps| ps.concat())
+        }
+
+        fn escape(s: &str) -> String {
+            let mut out = String::new();
+            for c in s.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' => out.push_str("&quot;"),
+                    '\'' => out.push_str("&#39;"),
+                    c if !c.is_ascii() && (c as u32).is_multiple_of(3) => {
+                        out.push_str(&format!("&#{};", c as u32))
+                    }
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn decodes_like_the_char_by_char_reference(s in entityish()) {
+                let got = decode_entities(&s);
+                let want = reference(&s);
+                prop_assert_eq!(got.as_ref(), want.as_str());
+            }
+
+            #[test]
+            fn never_panics_on_any_string(s in any::<String>()) {
+                let got = decode_entities(&s);
+                let want = reference(&s);
+                prop_assert_eq!(got.as_ref(), want.as_str());
+            }
+
+            #[test]
+            fn undoes_html_escaping(cs in proptest::collection::vec(any_script(), 0..40)) {
+                let s: String = cs.into_iter().collect();
+                let escaped = escape(&s);
+                let got = decode_entities(&escaped);
+                prop_assert_eq!(got.as_ref(), s.as_str());
+            }
+
+            #[test]
+            fn text_without_a_semicolon_is_unchanged(s in entityish()) {
+                let s = s.replace(';', ",");
+                let got = decode_entities(&s);
+                prop_assert_eq!(got.as_ref(), s.as_str());
+            }
+        }
     }
 }
