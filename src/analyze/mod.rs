@@ -581,7 +581,7 @@ mod tests {
                 aspects: Vec::new(),
             }
         };
-        let (n, _) = analyze_offline_with(&mut store, &opts(), &key, run_id, &fragile).unwrap();
+        let (n, _, _) = analyze_offline_with(&mut store, &opts(), &key, run_id, &fragile).unwrap();
         assert_eq!(n, 2);
         assert_eq!(store.text_failures(run_id).unwrap(), 1);
         let named = store.name_failed_reviews(run_id).unwrap();

@@ -437,7 +437,7 @@ pub struct CountCache {
     version: i64,
     totals: HashMap<String, i64>,
     /// Every brand's stored spelling with its lower-case form, for matching brands ignoring case.
-    brands: Option<std::rc::Rc<Vec<(String, String)>>>,
+    brands: Option<std::sync::Arc<Vec<(String, String)>>>,
 }
 
 impl Store {
@@ -476,7 +476,7 @@ impl Store {
                         .query_map([], |r| r.get::<_, String>(0))?
                         .map(|b| b.map(|b| (b.to_lowercase(), b)))
                         .collect::<rusqlite::Result<Vec<_>>>()?;
-                    let all = std::rc::Rc::new(all);
+                    let all = std::sync::Arc::new(all);
                     cache.brands = Some(all.clone());
                     all
                 }
