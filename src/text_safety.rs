@@ -40,7 +40,10 @@ mod tests {
         assert_eq!(escape_control("\x1b[31mred\x1b[0m"), r"\x1b[31mred\x1b[0m");
         assert_eq!(escape_control("a\nb\r\tc\0"), r"a\x0ab\x0d\x09c\x00");
         assert_eq!(escape_control("del\x7f"), r"del\x7f");
-        assert_eq!(escape_control("csi\u{9b}31m \u{80}\u{9f}"), r"csi\u{9b}31m \u{80}\u{9f}");
+        assert_eq!(
+            escape_control("csi\u{9b}31m \u{80}\u{9f}"),
+            r"csi\u{9b}31m \u{80}\u{9f}"
+        );
     }
 
     #[test]
@@ -51,7 +54,10 @@ mod tests {
             "café – 日本語 🙂 \\x1b",
             "\u{a0}\u{200b}\u{202e}",
         ] {
-            assert!(matches!(escape_control(s), Cow::Borrowed(b) if b == s), "{s:?}");
+            assert!(
+                matches!(escape_control(s), Cow::Borrowed(b) if b == s),
+                "{s:?}"
+            );
         }
     }
 
@@ -97,10 +103,7 @@ mod tests {
             let kept: String = s.chars().filter(|&c| !is_control(c)).collect();
             // Every other character survives, in order (a subsequence of the output).
             let mut rest = e.chars();
-            assert!(
-                kept.chars().all(|k| rest.any(|c| c == k)),
-                "{s:?} -> {e:?}"
-            );
+            assert!(kept.chars().all(|k| rest.any(|c| c == k)), "{s:?} -> {e:?}");
             if !s.chars().any(is_control) {
                 assert_eq!(e, s);
             }

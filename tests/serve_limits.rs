@@ -213,7 +213,11 @@ fn read_response(s: &mut TcpStream, head_only: bool) -> (u16, String, String) {
         .unwrap_or_else(|| panic!("no Content-Length: {head}"));
     let mut body = vec![0u8; if head_only { 0 } else { len }];
     s.read_exact(&mut body).unwrap();
-    (status(head.as_bytes()), head, String::from_utf8(body).unwrap())
+    (
+        status(head.as_bytes()),
+        head,
+        String::from_utf8(body).unwrap(),
+    )
 }
 
 /// Whether the server closed the connection (EOF or reset) within `within`.
@@ -297,7 +301,8 @@ fn a_request_head_that_never_ends_gets_408() {
     let e = db();
     let srv = Srv::start(&e, None, &["-q", "--request-timeout", "0.3"]);
     let mut s = srv.connect();
-    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n").unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        .unwrap();
     let resp = read_all(s);
     assert_json_error(&resp, 408);
 }
@@ -420,7 +425,8 @@ fn control_characters_in_the_path_are_escaped_in_the_access_log() {
     let e = db();
     let srv = Srv::start(&e, None, &[]);
     // Percent-encoded: reaches the API (404), logged as sent.
-    let resp = srv.raw(b"GET /x%1b[31mred HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".to_vec());
+    let resp =
+        srv.raw(b"GET /x%1b[31mred HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".to_vec());
     assert_eq!(status(&resp), 404);
     // Raw ESC, DEL and C1 (UTF-8) bytes: not a valid request target.
     for raw in [&b"/y\x1b[31mred"[..], b"/z\x7fdel", b"/w\xc2\x9b31m"] {
@@ -430,7 +436,12 @@ fn control_characters_in_the_path_are_escaped_in_the_access_log() {
         assert_json_error(&srv.raw(rq), 400);
     }
     let log = srv.wait_log(r"/w\u{9b}31m");
-    for want in [r"/x%1b[31mred", r"/y\x1b[31mred", r"/z\x7fdel", r"/w\u{9b}31m"] {
+    for want in [
+        r"/x%1b[31mred",
+        r"/y\x1b[31mred",
+        r"/z\x7fdel",
+        r"/w\u{9b}31m",
+    ] {
         assert!(log.contains(want), "{want} not in {log:?}");
     }
     let bytes = srv.log();
@@ -508,7 +519,10 @@ fn keep_alive_pipelining_and_head_still_work() {
         .unwrap();
     let (st, head, _) = read_response(&mut s, false);
     assert_eq!(st, 404);
-    assert!(head.to_ascii_lowercase().contains("connection: close"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("connection: close"),
+        "{head}"
+    );
     assert!(closed_within(&mut s, Duration::from_secs(5)));
     // HTTP/1.0 with keep-alive asked for stays open.
     let mut s = srv.connect();
@@ -517,6 +531,9 @@ fn keep_alive_pipelining_and_head_still_work() {
             .unwrap();
         let (st, head, _) = read_response(&mut s, false);
         assert_eq!(st, 200);
-        assert!(head.to_ascii_lowercase().contains("connection: keep-alive"), "{head}");
+        assert!(
+            head.to_ascii_lowercase().contains("connection: keep-alive"),
+            "{head}"
+        );
     }
 }

@@ -21,6 +21,7 @@ pub struct PrivateDir(PathBuf);
 impl PrivateDir {
     pub fn create() -> io::Result<PrivateDir> {
         let base = std::env::temp_dir();
+        sweep_stale(&base);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -41,6 +42,32 @@ impl PrivateDir {
 
     pub fn path(&self) -> &Path {
         &self.0
+    }
+}
+
+/// Removes the directories of servers that are gone: a server that is killed (SIGKILL) cannot
+/// remove its own, and this keeps them from piling up.
+fn sweep_stale(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("prodinsight-serve-"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<i32>().ok())
+            .filter(|&pid| pid > 0)
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
@@ -195,7 +222,9 @@ fn roundtrip(
             break from + i + 4;
         }
         if raw.len() > MAX_RESPONSE_HEAD {
-            return Err(Failure::After(io::Error::other("the API's answer has no end of head")));
+            return Err(Failure::After(io::Error::other(
+                "the API's answer has no end of head",
+            )));
         }
     };
     let (status, length) = status_and_length(&raw[..head_len]).ok_or_else(|| {
@@ -254,7 +283,10 @@ mod tests {
             status_and_length(b"HTTP/1.1 404 Not Found\r\ncontent-length:  3\r\n\r\n"),
             Some((404, 3))
         );
-        assert_eq!(status_and_length(b"HTTP/1.1 204 No Content\r\n\r\n"), Some((204, 0)));
+        assert_eq!(
+            status_and_length(b"HTTP/1.1 204 No Content\r\n\r\n"),
+            Some((204, 0))
+        );
         assert_eq!(status_and_length(b"HTTP/1.1 200 OK\r\n\r\n"), None);
         assert_eq!(status_and_length(b"HTTP/1.1"), None);
     }

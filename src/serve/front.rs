@@ -8,7 +8,6 @@
 //! checked (`head`). A request that passes goes to tiny_http on a private socket (`backend`) and its
 //! answer back to the client; one that does not gets the API's JSON error and the connection closes.
 
-use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
@@ -55,12 +54,12 @@ pub fn raise_open_file_limit() -> u64 {
                     rlim_max: lim.rlim_max,
                 };
                 if libc::setrlimit(libc::RLIMIT_NOFILE, &new) == 0 {
-                    return want as u64;
+                    return want;
                 }
             }
         }
     }
-    lim.rlim_cur as u64
+    lim.rlim_cur
 }
 
 /// The connection cap: `wanted`, lowered so that clients, SQLite's files (a few per worker), the
@@ -79,7 +78,9 @@ pub fn connection_cap(
              or use fewer --threads"
         ));
     }
-    Ok(wanted.max(1).min(usize::try_from(room).unwrap_or(usize::MAX)))
+    Ok(wanted
+        .max(1)
+        .min(usize::try_from(room).unwrap_or(usize::MAX)))
 }
 
 /// Accepts connections until the process ends. Never returns: accept errors are waited out.
@@ -107,18 +108,19 @@ pub fn run(listener: TcpListener, backend: Arc<Backend>, limits: Limits, quiet: 
                 continue;
             }
         };
-        gate.admit();
-        let (gate2, backend, limits2) = (Arc::clone(&gate), Arc::clone(&backend), Arc::clone(&limits));
+        let slot = gate.admit();
+        let (gate2, backend, limits2) =
+            (Arc::clone(&gate), Arc::clone(&backend), Arc::clone(&limits));
         let spawned = std::thread::Builder::new()
             .name("serve-conn".into())
             .stack_size(CONN_STACK)
             .spawn(move || {
-                connection(client, &gate2, &backend, &limits2, quiet);
-                gate2.leave();
+                connection(client, slot, &gate2, &backend, &limits2, quiet);
+                gate2.leave(slot);
             });
         if let Err(e) = spawned {
             // The client was dropped with the closure.
-            gate.leave();
+            gate.leave(slot);
             if !quiet {
                 eprintln!("prodinsight serve: cannot start a connection thread: {e}");
             }
@@ -127,30 +129,45 @@ pub fn run(listener: TcpListener, backend: Arc<Backend>, limits: Limits, quiet: 
     }
 }
 
-/// Counts the open connections and knows the idle ones, oldest first, to close one when a new
-/// connection needs its place.
+/// Counts the open connections and knows the idle ones, to close the longest-idle one when a new
+/// connection needs its place. Its memory is all allocated up front: a connection thread that
+/// only waits allocates nothing (so the allocator sets up no heap for it).
 struct Gate {
-    cap: usize,
     state: Mutex<GateState>,
     changed: Condvar,
 }
 
 struct GateState {
-    open: usize,
-    /// Idle connections by when they became idle. A connection takes itself out before it closes
+    /// One per possible connection; `free` lists the unused ones.
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+    /// Stamps when a connection becomes idle, so the oldest can be found.
+    clock: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Set while the connection waits for a request. The connection clears it before it closes
     /// its socket, so a descriptor here is always open.
-    idle: BTreeMap<u64, RawFd>,
-    next: u64,
+    idle: Option<(u64, RawFd)>,
+    /// The connection was closed to make room.
+    evicted: bool,
 }
 
 impl Gate {
     fn new(cap: usize) -> Gate {
+        let cap = cap.max(1);
         Gate {
-            cap: cap.max(1),
             state: Mutex::new(GateState {
-                open: 0,
-                idle: BTreeMap::new(),
-                next: 0,
+                slots: vec![
+                    Slot {
+                        idle: None,
+                        evicted: false
+                    };
+                    cap
+                ],
+                free: (0..cap).rev().collect(),
+                clock: 0,
             }),
             changed: Condvar::new(),
         }
@@ -162,16 +179,17 @@ impl Gate {
 
     /// Takes a place for a new connection: a free one, or the longest-idle connection's, or
     /// waits for one to end or become idle.
-    fn admit(&self) {
+    fn admit(&self) -> usize {
         let mut st = self.lock();
         loop {
-            if st.open < self.cap {
-                st.open += 1;
-                return;
+            if let Some(slot) = st.free.pop() {
+                st.slots[slot] = Slot {
+                    idle: None,
+                    evicted: false,
+                };
+                return slot;
             }
-            if let Some((_, fd)) = st.idle.pop_first() {
-                shutdown(fd);
-            }
+            st.evict_oldest();
             // The evicted connection ends at once; a busy one when its request is done.
             st = self
                 .changed
@@ -181,36 +199,50 @@ impl Gate {
     }
 
     fn evict_one(&self) {
-        let mut st = self.lock();
-        if let Some((_, fd)) = st.idle.pop_first() {
-            shutdown(fd);
-        }
+        self.lock().evict_oldest();
     }
 
-    fn leave(&self) {
-        self.lock().open -= 1;
+    fn leave(&self, slot: usize) {
+        self.lock().free.push(slot);
         self.changed.notify_one();
     }
 
-    fn enter_idle(&self, fd: RawFd) -> u64 {
+    fn enter_idle(&self, slot: usize, fd: RawFd) {
         let mut st = self.lock();
-        let key = st.next;
-        st.next += 1;
-        st.idle.insert(key, fd);
+        st.clock += 1;
+        let now = st.clock;
+        st.slots[slot].idle = Some((now, fd));
         drop(st);
         // The accept loop may be waiting for an idle connection to close.
         self.changed.notify_one();
-        key
     }
 
     /// False if the connection was closed to make room meanwhile.
-    fn leave_idle(&self, key: u64) -> bool {
-        self.lock().idle.remove(&key).is_some()
+    fn leave_idle(&self, slot: usize) -> bool {
+        let mut st = self.lock();
+        st.slots[slot].idle = None;
+        !st.slots[slot].evicted
+    }
+}
+
+impl GateState {
+    fn evict_oldest(&mut self) {
+        let oldest = self
+            .slots
+            .iter_mut()
+            .filter(|s| s.idle.is_some())
+            .min_by_key(|s| s.idle.map(|(since, _)| since));
+        if let Some(slot) = oldest {
+            if let Some((_, fd)) = slot.idle.take() {
+                slot.evicted = true;
+                shutdown(fd);
+            }
+        }
     }
 }
 
 fn shutdown(fd: RawFd) {
-    // SAFETY: the descriptor is open (see GateState::idle); shutdown does not close it, it only
+    // SAFETY: the descriptor is open (see Slot::idle); shutdown does not close it, it only
     // ends the connection, which wakes its thread's read with an end of file.
     unsafe {
         libc::shutdown(fd, libc::SHUT_RDWR);
@@ -219,7 +251,14 @@ fn shutdown(fd: RawFd) {
 
 /// Serves one client connection: requests one after the other until it closes, idles out, errs
 /// or is closed to make room.
-fn connection(mut client: TcpStream, gate: &Gate, backend: &Backend, limits: &Limits, quiet: bool) {
+fn connection(
+    mut client: TcpStream,
+    slot: usize,
+    gate: &Gate,
+    backend: &Backend,
+    limits: &Limits,
+    quiet: bool,
+) {
     if client.set_write_timeout(Some(WRITE_TIMEOUT)).is_err() {
         return;
     }
@@ -237,9 +276,15 @@ fn connection(mut client: TcpStream, gate: &Gate, backend: &Backend, limits: &Li
             if client.set_read_timeout(Some(limits.idle_timeout)).is_err() {
                 return;
             }
-            let key = gate.enter_idle(fd);
-            let got = read_more(&mut client, &mut buf, head::MAX_HEAD + 1);
-            if !gate.leave_idle(key) {
+            gate.enter_idle(slot, fd);
+            // Into the stack: a thread that never allocates costs the allocator nothing, and most
+            // connections past the cap are idle ones.
+            let mut first = [0u8; 2048];
+            let got = read_retrying(&mut client, &mut first);
+            if let Ok(n) = got {
+                buf.extend_from_slice(&first[..n]);
+            }
+            if !gate.leave_idle(slot) {
                 return; // closed to make room
             }
             match got {
@@ -289,7 +334,10 @@ fn connection(mut client: TcpStream, gate: &Gate, backend: &Backend, limits: &Li
         // The body, if any: read and dropped (the API takes none; the handler says so).
         let (length, expect_continue) = body;
         let end = head_end + length as usize;
-        if expect_continue && buf.len() < end && client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
+        if expect_continue
+            && buf.len() < end
+            && client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
+        {
             return;
         }
         while buf.len() < end {
@@ -415,14 +463,18 @@ fn read_more(client: &mut TcpStream, buf: &mut Vec<u8>, max: usize) -> io::Resul
     let old = buf.len();
     let room = max.saturating_sub(old).clamp(1, 16 * 1024);
     buf.resize(old + room, 0);
-    let got = loop {
-        match client.read(&mut buf[old..]) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => break other,
-        }
-    };
+    let got = read_retrying(client, &mut buf[old..]);
     buf.truncate(old + *got.as_ref().unwrap_or(&0));
     got
+}
+
+fn read_retrying(client: &mut TcpStream, into: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match client.read(into) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
 }
 
 /// `read_more`, failing with TimedOut once `deadline` has passed.
@@ -461,9 +513,12 @@ mod tests {
             rlim_max: 0,
         };
         // SAFETY: getrlimit writes the struct it is given.
-        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut before) }, 0);
+        assert_eq!(
+            unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut before) },
+            0
+        );
         let now = raise_open_file_limit();
-        assert!(now >= before.rlim_cur as u64);
+        assert!(now >= before.rlim_cur);
     }
 
     #[test]

@@ -52,7 +52,9 @@ pub fn find_end(buf: &[u8]) -> Result<Option<usize>, Reject> {
     let mut start = 0;
     for lf in memchr::memchr_iter(b'\n', buf) {
         if lf == 0 || buf[lf - 1] != b'\r' {
-            return Err(Reject::bad("a line ends in a bare LF; HTTP lines end in CRLF"));
+            return Err(Reject::bad(
+                "a line ends in a bare LF; HTTP lines end in CRLF",
+            ));
         }
         let len = lf - 1 - start;
         if start == 0 {
@@ -176,7 +178,9 @@ pub fn parse(head: &[u8]) -> Result<Head<'_>, Reject> {
             )));
         }
         if line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
-            return Err(Reject::bad("a header line is folded (starts with white space)"));
+            return Err(Reject::bad(
+                "a header line is folded (starts with white space)",
+            ));
         }
         let Some(colon) = line.iter().position(|&b| b == b':') else {
             return Err(Reject::bad("a header line has no colon"));
@@ -201,10 +205,11 @@ pub fn parse(head: &[u8]) -> Result<Head<'_>, Reject> {
         match name.to_ascii_lowercase().as_str() {
             "content-length" => {
                 for v in value.split(',').map(|v| v.trim_matches([' ', '\t'])) {
-                    let n = (!v.is_empty() && v.len() <= 18 && v.bytes().all(|b| b.is_ascii_digit()))
-                        .then(|| v.parse::<u64>().ok())
-                        .flatten()
-                        .ok_or_else(|| Reject::bad("Content-Length is not a number"))?;
+                    let n =
+                        (!v.is_empty() && v.len() <= 18 && v.bytes().all(|b| b.is_ascii_digit()))
+                            .then(|| v.parse::<u64>().ok())
+                            .flatten()
+                            .ok_or_else(|| Reject::bad("Content-Length is not a number"))?;
                     if content_length.is_some_and(|c| c != n) {
                         return Err(Reject::bad("Content-Length is given twice, differently"));
                     }
@@ -411,7 +416,10 @@ mod tests {
         assert_eq!(parse(h).unwrap().content_length, 5);
         let h = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", MAX_BODY);
         assert_eq!(parse(h.as_bytes()).unwrap().content_length, MAX_BODY);
-        let h = format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", MAX_BODY + 1);
+        let h = format!(
+            "POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+            MAX_BODY + 1
+        );
         assert_eq!(parse(h.as_bytes()).unwrap_err().status, 413);
         let h = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
         assert_eq!(parse(h).unwrap_err().status, 411);
@@ -431,7 +439,9 @@ mod tests {
         let ka = |h: &[u8]| parse(h).unwrap().keep_alive;
         assert!(ka(b"GET / HTTP/1.1\r\n\r\n"));
         assert!(!ka(b"GET / HTTP/1.1\r\nConnection: Close\r\n\r\n"));
-        assert!(!ka(b"GET / HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n"));
+        assert!(!ka(
+            b"GET / HTTP/1.1\r\nConnection: keep-alive, close\r\n\r\n"
+        ));
         assert!(!ka(b"GET / HTTP/1.0\r\n\r\n"));
         assert!(ka(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
         let h = parse(
