@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -537,4 +538,32 @@ pub struct ServeArgs {
     /// Worker threads answering requests (default: cores, at least 2)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// Client connections open at once (lowered to fit the open-file limit). A new connection
+    /// past it takes the place of the longest-idle one, or waits while every one is busy
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = at_least_one)]
+    pub max_connections: usize,
+
+    /// Close a connection that has had no request under way for this long
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    pub idle_timeout: Duration,
+
+    /// The most a request may take to arrive, from its first byte to its last (408 after)
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds, hide = true)]
+    pub request_timeout: Duration,
+}
+
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{s:?} is not a whole number of at least 1")),
+    }
+}
+
+/// A positive number of seconds, fractions allowed.
+fn seconds(s: &str) -> Result<Duration, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+        _ => Err(format!("{s:?} is not a number of seconds from 0 to 86400")),
+    }
 }

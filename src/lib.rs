@@ -115,6 +115,9 @@ pub fn run(cli: Cli) -> Result<i32> {
                 addr: args.addr,
                 threads: args.threads.unwrap_or(cores.max(2)),
                 quiet: cli.quiet,
+                max_connections: args.max_connections,
+                idle_timeout: args.idle_timeout,
+                request_timeout: args.request_timeout,
             };
             serve::run(&cli.db, &opts)?;
             Ok(0)

@@ -1,36 +1,63 @@
 //! `prodinsight serve`: the insights over HTTP (tiny_http). The loop only moves requests and replies;
 //! `api::handle` answers them. A fixed pool of workers, each with its own read-only connection, so
 //! requests never wait on each other's SQLite statements and keep going while analyze writes (WAL).
+//!
+//! Clients do not reach tiny_http directly: `front` accepts them on the TCP socket (a connection
+//! cap, timeouts, checked heads) and relays each request over `backend`, a small pool of
+//! connections to tiny_http on a unix socket in a private directory.
 
 pub mod api;
+mod backend;
+mod front;
+mod head;
 pub mod openapi;
 pub mod params;
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tiny_http::{Header, Request, Response, Server};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
+use crate::textsafe::escape_control;
 
 pub struct Options {
     pub addr: SocketAddr,
     pub threads: usize,
     pub quiet: bool,
+    /// Client connections open at once, before the open-file limit lowers it.
+    pub max_connections: usize,
+    pub idle_timeout: Duration,
+    pub request_timeout: Duration,
 }
 
 pub fn run(db: &Path, opts: &Options) -> Result<()> {
     // Fail before listening if the database cannot be read.
     Store::open_readonly(db)?;
+    let threads = opts.threads.max(1);
+    // Enough connections to tiny_http to keep every worker busy while the front relays.
+    let backend_conns = (2 * threads).max(4);
+    let open_files = front::raise_open_file_limit();
+    let max_connections =
+        front::connection_cap(opts.max_connections, open_files, threads, backend_conns)
+            .map_err(Error::Usage)?;
     let cannot =
         |e: &dyn std::fmt::Display| Error::Usage(format!("cannot listen on {}: {e}", opts.addr));
-    let server = Server::from_listener(listen(opts.addr).map_err(|e| cannot(&e))?, None)
-        .map_err(|e| cannot(&e))?;
+    let listener = listen(opts.addr).map_err(|e| cannot(&e))?;
+    let local = listener
+        .local_addr()
+        .map_or_else(|_| opts.addr.to_string(), |a| a.to_string());
+    let private = backend::PrivateDir::create()
+        .map_err(|e| Error::Other(format!("cannot create a private directory: {e}")))?;
+    let socket = private.path().join("api.sock");
+    let unix = std::os::unix::net::UnixListener::bind(&socket)
+        .map_err(|e| Error::Other(format!("cannot listen on {}: {e}", socket.display())))?;
+    let server = Server::from_listener(unix, None)
+        .map_err(|e| Error::Other(format!("cannot start the API: {e}")))?;
     let server = Arc::new(server);
-    let threads = opts.threads.max(1);
     {
         let server = Arc::clone(&server);
         ctrlc::set_handler(move || {
@@ -41,15 +68,23 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
         })
         .map_err(|e| Error::Other(format!("cannot install the Ctrl-C handler: {e}")))?;
     }
-    let local = server
-        .server_addr()
-        .to_ip()
-        .map_or_else(|| opts.addr.to_string(), |a| a.to_string());
+    let limits = front::Limits {
+        max_connections,
+        idle_timeout: opts.idle_timeout,
+        request_timeout: opts.request_timeout,
+    };
+    let backend = Arc::new(backend::Backend::new(socket, backend_conns));
+    let quiet = opts.quiet;
+    std::thread::Builder::new()
+        .name("serve-accept".into())
+        .spawn(move || front::run(listener, backend, limits, quiet))
+        .map_err(|e| Error::Other(format!("cannot start the accept thread: {e}")))?;
     // The address goes to stdout so scripts (and tests) can read the chosen port.
     println!("listening on http://{local}");
     if !opts.quiet {
         eprintln!(
-            "prodinsight serve: {} with {threads} workers; Ctrl-C stops",
+            "prodinsight serve: {} with {threads} workers, at most {max_connections} connections \
+             (open-file limit {open_files}); Ctrl-C stops",
             db.display()
         );
     }
@@ -57,8 +92,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
         .map(|_| {
             let server = Arc::clone(&server);
             let db = db.to_path_buf();
-            let quiet = opts.quiet;
-            std::thread::spawn(move || worker(&server, &db, quiet))
+            std::thread::spawn(move || worker(&server, &db, quiet, threads))
         })
         .collect();
     let mut first_error = None;
@@ -73,6 +107,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
             }
         }
     }
+    drop(private);
     if !opts.quiet {
         eprintln!("prodinsight serve: stopped");
     }
@@ -92,11 +127,24 @@ fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     Ok(socket.into())
 }
 
-fn worker(server: &Server, db: &Path, quiet: bool) -> Result<()> {
+fn worker(server: &Server, db: &Path, quiet: bool, workers: usize) -> Result<()> {
     let store = Store::open_readonly(db)?;
     let json = Header::from_bytes(&b"Content-Type"[..], &b"application/json"[..])
         .map_err(|_| Error::Other("bad header".into()))?;
-    while let Ok(rq) = server.recv() {
+    loop {
+        let rq = match server.recv() {
+            Ok(rq) => rq,
+            // tiny_http's accept loop failed and stopped: no request will come again. Stop every
+            // worker so the process ends (and a supervisor can start it again).
+            Err(e) if e.raw_os_error().is_some() => {
+                for _ in 0..workers {
+                    server.unblock();
+                }
+                return Err(Error::Other(format!("the API stopped accepting: {e}")));
+            }
+            // Ctrl-C.
+            Err(_) => return Ok(()),
+        };
         let started = Instant::now();
         let method = rq.method().as_str().to_string();
         let url = rq.url().to_string();
@@ -109,6 +157,8 @@ fn worker(server: &Server, db: &Path, quiet: bool) -> Result<()> {
             body: r#"{"error":{"status":500,"code":"internal","parameter":null,"message":"internal error"}}"#.into(),
             allow: None,
         });
+        // The access log shows what clients sent: escaped, so it cannot drive the terminal.
+        let (method, url) = (escape_control(&method), escape_control(&url));
         if reply.status >= 500 && !quiet {
             eprintln!("error: {method} {url}: {}", reply.body);
         }
@@ -122,7 +172,6 @@ fn worker(server: &Server, db: &Path, quiet: bool) -> Result<()> {
             );
         }
     }
-    Ok(())
 }
 
 fn respond(rq: Request, reply: api::Reply, json: &Header) {

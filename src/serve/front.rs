@@ -1,0 +1,530 @@
+//! The public side of `serve`: our own accept loop on the TCP socket, in front of tiny_http.
+//!
+//! tiny_http's accept loop stops for good on the first accept error (EMFILE), starts a thread per
+//! connection without bound, keeps idle connections forever and reads a head of any size. So the
+//! front accepts instead: at most `max_connections` at once (sized below the open-file limit), the
+//! longest-idle one closed to make room for a new one and, when none is idle, new ones left in the
+//! kernel's backlog until one ends; idle and read deadlines; each head read with a byte cap and
+//! checked (`head`). A request that passes goes to tiny_http on a private socket (`backend`) and its
+//! answer back to the client; one that does not gets the API's JSON error and the connection closes.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::os::fd::{AsRawFd, RawFd};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::backend::Backend;
+use super::head::{self, Reject};
+use crate::textsafe::escape_control;
+
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_connections: usize,
+    /// A connection with no request under way is closed after this.
+    pub idle_timeout: Duration,
+    /// From a request's first byte to its last.
+    pub request_timeout: Duration,
+}
+
+/// A client that does not read its answer gives up its connection after this.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// After an error answer, how long the rest of what the client sends is read and dropped, so the
+/// close does not reset the connection before the client has read the answer.
+const LINGER: Duration = Duration::from_secs(2);
+/// A connection thread needs little: its buffers are on the heap.
+const CONN_STACK: usize = 256 * 1024;
+
+/// Raises the soft open-file limit to the hard one; returns the soft limit now in force.
+pub fn raise_open_file_limit() -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read or write the struct they are given.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) != 0 {
+            return 1024;
+        }
+        if lim.rlim_cur < lim.rlim_max {
+            // An unlimited hard limit is more than the kernel allows one process (fs.nr_open).
+            for want in [lim.rlim_max, lim.rlim_max.min(1 << 20)] {
+                let new = libc::rlimit {
+                    rlim_cur: want,
+                    rlim_max: lim.rlim_max,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &new) == 0 {
+                    return want;
+                }
+            }
+        }
+    }
+    lim.rlim_cur
+}
+
+/// The connection cap: `wanted`, lowered so that clients, SQLite's files (a few per worker), the
+/// pool to tiny_http (both ends in this process) and some spare fit in `open_files`.
+pub fn connection_cap(
+    wanted: usize,
+    open_files: u64,
+    workers: usize,
+    backend_conns: usize,
+) -> Result<usize, String> {
+    let reserve = 64 + 4 * workers as u64 + 2 * backend_conns as u64;
+    let room = open_files.saturating_sub(reserve);
+    if room < 4 {
+        return Err(format!(
+            "the open-file limit ({open_files}) leaves no room for connections; raise it (ulimit -n) \
+             or use fewer --threads"
+        ));
+    }
+    Ok(wanted
+        .max(1)
+        .min(usize::try_from(room).unwrap_or(usize::MAX)))
+}
+
+/// Accepts connections until the process ends. Never returns: accept errors are waited out.
+pub fn run(listener: TcpListener, backend: Arc<Backend>, limits: Limits, quiet: bool) {
+    let gate = Arc::new(Gate::new(limits.max_connections));
+    let limits = Arc::new(limits);
+    let mut last_complaint: Option<Instant> = None;
+    loop {
+        let client = match listener.accept() {
+            Ok((client, _)) => client,
+            Err(e) => {
+                let out_of_files = matches!(
+                    e.raw_os_error(),
+                    Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+                );
+                if !quiet && last_complaint.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
+                    eprintln!("prodinsight serve: cannot accept a connection: {e}");
+                    last_complaint = Some(Instant::now());
+                }
+                if out_of_files {
+                    // Something other than connections holds descriptors: make room and wait.
+                    gate.evict_one();
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                continue;
+            }
+        };
+        let slot = gate.admit();
+        let (gate2, backend, limits2) =
+            (Arc::clone(&gate), Arc::clone(&backend), Arc::clone(&limits));
+        let spawned = std::thread::Builder::new()
+            .name("serve-conn".into())
+            .stack_size(CONN_STACK)
+            .spawn(move || {
+                connection(client, slot, &gate2, &backend, &limits2, quiet);
+                gate2.leave(slot);
+            });
+        if let Err(e) = spawned {
+            // The client was dropped with the closure.
+            gate.leave(slot);
+            if !quiet {
+                eprintln!("prodinsight serve: cannot start a connection thread: {e}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// Counts the open connections and knows the idle ones, to close the longest-idle one when a new
+/// connection needs its place. Its memory is all allocated up front: a connection thread that
+/// only waits allocates nothing (so the allocator sets up no heap for it).
+struct Gate {
+    state: Mutex<GateState>,
+    changed: Condvar,
+}
+
+struct GateState {
+    /// One per possible connection; `free` lists the unused ones.
+    slots: Vec<Slot>,
+    free: Vec<usize>,
+    /// Stamps when a connection becomes idle, so the oldest can be found.
+    clock: u64,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Set while the connection waits for a request. The connection clears it before it closes
+    /// its socket, so a descriptor here is always open.
+    idle: Option<(u64, RawFd)>,
+    /// The connection was closed to make room.
+    evicted: bool,
+}
+
+impl Gate {
+    fn new(cap: usize) -> Gate {
+        let cap = cap.max(1);
+        Gate {
+            state: Mutex::new(GateState {
+                slots: vec![
+                    Slot {
+                        idle: None,
+                        evicted: false
+                    };
+                    cap
+                ],
+                free: (0..cap).rev().collect(),
+                clock: 0,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes a place for a new connection: a free one, or the longest-idle connection's, or
+    /// waits for one to end or become idle.
+    fn admit(&self) -> usize {
+        let mut st = self.lock();
+        loop {
+            if let Some(slot) = st.free.pop() {
+                st.slots[slot] = Slot {
+                    idle: None,
+                    evicted: false,
+                };
+                return slot;
+            }
+            st.evict_oldest();
+            // The evicted connection ends at once; a busy one when its request is done.
+            st = self
+                .changed
+                .wait_timeout(st, Duration::from_millis(500))
+                .map_or_else(|e| e.into_inner().0, |(g, _)| g);
+        }
+    }
+
+    fn evict_one(&self) {
+        self.lock().evict_oldest();
+    }
+
+    fn leave(&self, slot: usize) {
+        self.lock().free.push(slot);
+        self.changed.notify_one();
+    }
+
+    fn enter_idle(&self, slot: usize, fd: RawFd) {
+        let mut st = self.lock();
+        st.clock += 1;
+        let now = st.clock;
+        st.slots[slot].idle = Some((now, fd));
+        drop(st);
+        // The accept loop may be waiting for an idle connection to close.
+        self.changed.notify_one();
+    }
+
+    /// False if the connection was closed to make room meanwhile.
+    fn leave_idle(&self, slot: usize) -> bool {
+        let mut st = self.lock();
+        st.slots[slot].idle = None;
+        !st.slots[slot].evicted
+    }
+}
+
+impl GateState {
+    fn evict_oldest(&mut self) {
+        let oldest = self
+            .slots
+            .iter_mut()
+            .filter(|s| s.idle.is_some())
+            .min_by_key(|s| s.idle.map(|(since, _)| since));
+        if let Some(slot) = oldest {
+            if let Some((_, fd)) = slot.idle.take() {
+                slot.evicted = true;
+                shutdown(fd);
+            }
+        }
+    }
+}
+
+fn shutdown(fd: RawFd) {
+    // SAFETY: the descriptor is open (see Slot::idle); shutdown does not close it, it only
+    // ends the connection, which wakes its thread's read with an end of file.
+    unsafe {
+        libc::shutdown(fd, libc::SHUT_RDWR);
+    }
+}
+
+/// Serves one client connection: requests one after the other until it closes, idles out, errs
+/// or is closed to make room.
+fn connection(
+    mut client: TcpStream,
+    slot: usize,
+    gate: &Gate,
+    backend: &Backend,
+    limits: &Limits,
+    quiet: bool,
+) {
+    if client.set_write_timeout(Some(WRITE_TIMEOUT)).is_err() {
+        return;
+    }
+    let fd = client.as_raw_fd();
+    // Bytes read and not yet used: a head coming in, or the next request of a pipelining client.
+    let mut buf: Vec<u8> = Vec::new();
+    let mut forward = Vec::new();
+    loop {
+        // Idle: wait for the first byte of the next request (it may be here already).
+        while buf.starts_with(b"\r\n") {
+            // Empty lines before a request are allowed.
+            buf.drain(..2);
+        }
+        if buf.is_empty() {
+            if client.set_read_timeout(Some(limits.idle_timeout)).is_err() {
+                return;
+            }
+            gate.enter_idle(slot, fd);
+            // Into the stack: a thread that never allocates costs the allocator nothing, and most
+            // connections past the cap are idle ones.
+            let mut first = [0u8; 2048];
+            let got = read_retrying(&mut client, &mut first);
+            if let Ok(n) = got {
+                buf.extend_from_slice(&first[..n]);
+            }
+            if !gate.leave_idle(slot) {
+                return; // closed to make room
+            }
+            match got {
+                Ok(n) if n > 0 => {}
+                _ => return, // closed, idle too long, or broken: nothing to answer
+            }
+            continue; // strip any empty lines again
+        }
+        let started = Instant::now();
+        let deadline = started + limits.request_timeout;
+        // The head.
+        let head_end = loop {
+            match head::find_end(&buf) {
+                Ok(Some(end)) => break end,
+                Ok(None) => {}
+                Err(reject) => return refuse(client, &buf, &reject, started, quiet),
+            }
+            match read_until(&mut client, &mut buf, head::MAX_HEAD + 1, deadline) {
+                Ok(0) => return, // the client gave up
+                Ok(_) => {}
+                Err(e) if is_timeout(&e) => {
+                    let reject = Reject::new(
+                        408,
+                        "request_timeout",
+                        format!(
+                            "the request did not arrive within {:.1} s",
+                            limits.request_timeout.as_secs_f64()
+                        ),
+                    );
+                    return refuse(client, &buf, &reject, started, quiet);
+                }
+                Err(_) => return,
+            }
+        };
+        let (head_request, http10, keep_alive, body) = match head::parse(&buf[..head_end]) {
+            Ok(h) => {
+                h.forward(&mut forward);
+                (
+                    h.method == "HEAD",
+                    h.http10,
+                    h.keep_alive,
+                    (h.content_length, h.expect_continue),
+                )
+            }
+            Err(reject) => return refuse(client, &buf, &reject, started, quiet),
+        };
+        // The body, if any: read and dropped (the API takes none; the handler says so).
+        let (length, expect_continue) = body;
+        let end = head_end + length as usize;
+        if expect_continue
+            && buf.len() < end
+            && client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
+        {
+            return;
+        }
+        while buf.len() < end {
+            match read_until(&mut client, &mut buf, end, deadline) {
+                Ok(0) => return,
+                Ok(_) => {}
+                Err(e) if is_timeout(&e) => {
+                    let reject = Reject::new(
+                        408,
+                        "request_timeout",
+                        "the request body did not arrive in time",
+                    );
+                    return refuse(client, &buf, &reject, started, quiet);
+                }
+                Err(_) => return,
+            }
+        }
+        buf.drain(..end);
+        let connection: &[u8] = match (keep_alive, http10) {
+            (false, _) => b"Connection: close\r\n",
+            (true, true) => b"Connection: keep-alive\r\n",
+            (true, false) => b"",
+        };
+        match backend.exchange(&forward, head_request, connection) {
+            Ok(answer) => {
+                if client.write_all(&answer.bytes).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                if !quiet {
+                    eprintln!("error: the API did not answer: {e}");
+                }
+                let reject = Reject::new(500, "internal", "internal error");
+                return refuse(client, &forward, &reject, started, quiet);
+            }
+        }
+        if !keep_alive {
+            return linger(client);
+        }
+    }
+}
+
+/// Answers `reject` as the API's JSON error, logs it, and closes the connection.
+fn refuse(mut client: TcpStream, request: &[u8], reject: &Reject, started: Instant, quiet: bool) {
+    let body = serde_json::json!({"error": {
+        "status": reject.status,
+        "code": reject.code,
+        "parameter": null,
+        "message": reject.message,
+    }})
+    .to_string();
+    let reason = match reject.status {
+        400 => "Bad Request",
+        408 => "Request Timeout",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        417 => "Expectation Failed",
+        431 => "Request Header Fields Too Large",
+        505 => "HTTP Version Not Supported",
+        _ => "Internal Server Error",
+    };
+    let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT");
+    let answer = format!(
+        "HTTP/1.1 {} {reason}\r\nDate: {date}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        reject.status,
+        body.len()
+    );
+    let _ = client.write_all(answer.as_bytes());
+    if !quiet {
+        let (method, target) = head::log_fields(request);
+        eprintln!(
+            "{} {} {} {}B {:.2}ms",
+            shorten(&escape_control(&method), 32),
+            shorten(&escape_control(&target), 200),
+            reject.status,
+            body.len(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    linger(client);
+}
+
+/// Closes after the answer is out: stops sending, then reads (and drops) what the client still
+/// sends for a moment, so the close does not reset the connection under the client's read.
+fn linger(mut client: TcpStream) {
+    if client.shutdown(Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || client.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match client.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// At most `max` chars of `s`, with an ellipsis if cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn is_timeout(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// One read appended to `buf`, which grows to at most `max` bytes.
+fn read_more(client: &mut TcpStream, buf: &mut Vec<u8>, max: usize) -> io::Result<usize> {
+    let old = buf.len();
+    let room = max.saturating_sub(old).clamp(1, 16 * 1024);
+    buf.resize(old + room, 0);
+    let got = read_retrying(client, &mut buf[old..]);
+    buf.truncate(old + *got.as_ref().unwrap_or(&0));
+    got
+}
+
+fn read_retrying(client: &mut TcpStream, into: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match client.read(into) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// `read_more`, failing with TimedOut once `deadline` has passed.
+fn read_until(
+    client: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    max: usize,
+    deadline: Instant,
+) -> io::Result<usize> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(io::ErrorKind::TimedOut.into());
+    }
+    client.set_read_timeout(Some(left))?;
+    read_more(client, buf, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_fits_the_open_file_limit() {
+        assert_eq!(connection_cap(512, 1 << 20, 2, 4), Ok(512));
+        // 256 files, 3 workers, 6 pooled connections: 64 + 12 + 12 kept back.
+        assert_eq!(connection_cap(512, 256, 3, 6), Ok(168));
+        assert_eq!(connection_cap(0, 256, 3, 6), Ok(1));
+        assert!(connection_cap(512, 80, 3, 6).is_err());
+        assert_eq!(connection_cap(512, u64::MAX, 3, 6), Ok(512));
+    }
+
+    #[test]
+    fn raising_the_limit_never_lowers_it() {
+        let mut before = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit writes the struct it is given.
+        assert_eq!(
+            unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut before) },
+            0
+        );
+        let now = raise_open_file_limit();
+        assert!(now >= before.rlim_cur);
+    }
+
+    #[test]
+    fn shorten_cuts_on_characters() {
+        assert_eq!(shorten("abc", 3), "abc");
+        assert_eq!(shorten("abcd", 3), "abc…");
+        assert_eq!(shorten("ééé", 2), "éé…");
+    }
+}
