@@ -157,6 +157,16 @@ fn a_file_from_which_nothing_loads_fails_and_says_why() {
     }
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 1);
     assert_eq!(e.count("SELECT count(*) FROM products"), 1);
+    // A file that cannot even be opened is recorded as failed too.
+    let out = e.run(&["ingest", "/nonexistent/export.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        e.count(
+            "SELECT count(*) FROM ingest_runs WHERE status = 'failed'
+             AND source = '/nonexistent/export.json' AND error LIKE 'cannot open%'"
+        ),
+        1
+    );
     // All duplicates of stored reviews did load: re-ingest is idempotent and succeeds.
     let out = e.run(&["ingest", "--force", p(&good)]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -291,6 +301,15 @@ fn utf16_files_with_a_byte_order_mark_are_read() {
         2
     );
     assert_eq!(e.count("SELECT count(*) FROM rejected_records"), 0);
+    // Without a byte order mark, UTF-16 is recognised and refused with advice.
+    let f = e.file("nobom.csv", &utf16(csv, false)[2..]);
+    let out = e.run(&["ingest", p(&f)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("UTF-16LE") && stderr(&out).contains("convert it to UTF-8"),
+        "{}",
+        stderr(&out)
+    );
     // A UTF-8 byte order mark is no part of the first column's name.
     let f = e.file("bom.csv", b"\xEF\xBB\xBFasin,rating\nB0BOM00001,5\n");
     e.ok(&["ingest", p(&f)]);

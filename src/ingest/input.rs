@@ -137,11 +137,7 @@ impl Input {
 
     /// The format as recorded in ingest_runs, e.g. `jsonl+gzip`.
     pub fn label(&self) -> String {
-        let f = match self.format {
-            InputFormat::Json => "json",
-            InputFormat::Jsonl => "jsonl",
-            InputFormat::Csv => "csv",
-        };
+        let f = format_name(self.format);
         if self.gzip {
             format!("{f}+gzip")
         } else {
@@ -303,6 +299,14 @@ impl<R: BufRead> Read for Utf16Reader<R> {
         buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
         self.pos += n;
         Ok(n)
+    }
+}
+
+pub fn format_name(f: InputFormat) -> &'static str {
+    match f {
+        InputFormat::Json => "json",
+        InputFormat::Jsonl => "jsonl",
+        InputFormat::Csv => "csv",
     }
 }
 

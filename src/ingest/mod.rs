@@ -193,7 +193,16 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
         path: name.clone(),
         message,
     };
-    let input = Input::open(path, opts.format).map_err(fail)?;
+    let input = match Input::open(path, opts.format) {
+        Ok(i) => i,
+        Err(msg) => {
+            // Recorded like any failed file, so `report runs` shows the attempt and the reason.
+            let msg = escape_control(&msg).into_owned();
+            let format = opts.format.map_or("unknown", input::format_name);
+            store.record_failed_ingest(&name, format, &started_at, &msg)?;
+            return Err(fail(msg));
+        }
+    };
     let format_label = input.label();
     if let Some((run, counts)) = same_file(store, path, &input, &format_label, &started_at, opts)? {
         if !opts.quiet {
@@ -392,6 +401,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
             ),
             None => "no record loaded".to_string(),
         };
+        let msg = format!("{msg}; no review from this file was kept (is it a review export?)");
         let msg = escape_control(&msg).into_owned();
         if !writer.fail(&counts, size, &sha, &msg)? {
             store.record_failed_ingest(&name, &format_label, &started_at, &msg)?;
