@@ -49,6 +49,10 @@ pub enum Error {
     Busy(String),
     #[error("{0}")]
     Other(String),
+    /// A failure whose causes were already printed where they happened (ingest reports each
+    /// failed file as it goes); this is only what is left to say, empty when nothing is.
+    #[error("{0}")]
+    Reported(String),
 }
 
 impl Error {

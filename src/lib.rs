@@ -34,8 +34,11 @@ pub fn run_from_args() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => 0,
+        Err(Error::Reported(s)) if s.is_empty() => error::EXIT_FAILURE,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Messages quote file names, headers and values: no control character of theirs
+            // reaches the terminal.
+            eprintln!("error: {}", textsafe::escape_control(&e.to_string()));
             e.exit_code()
         }
     }
@@ -101,6 +104,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             };
             analyze::run_with(&mut store, &opts, if_busy)?;
             match ingest_failed {
+                Some(Error::Reported(s)) if s.is_empty() => Err(Error::Reported(
+                    "analyzed what loaded, but an input failed (above)".into(),
+                )),
+                Some(Error::Reported(s)) => {
+                    Err(Error::Reported(format!("analyzed what loaded, but {s}")))
+                }
                 Some(e) => Err(Error::Other(format!("analyzed, but ingest failed: {e}"))),
                 None => Ok(0),
             }

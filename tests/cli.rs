@@ -390,10 +390,10 @@ fn a_bulk_first_load_returns_to_wal_and_an_open_reader_keeps_the_usual_path() {
     assert!(!e.dir.path().join("t.db-journal").exists());
     assert_eq!(e.count(REVIEW_INDEX), 1);
 
-    // An empty database (its only record rejected) with a reader holding it open.
+    // An empty database (its only record rejected: a failed file) with a reader holding it open.
     let e = Env::new();
     let tiny = e.file("tiny.jsonl", b"{\"rating\":5}\n");
-    e.ok(&["ingest", p(&tiny)]);
+    assert_eq!(e.run(&["ingest", p(&tiny)]).status.code(), Some(1));
     let reader = Connection::open(e.db()).unwrap();
     let before: i64 = reader
         .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))

@@ -270,12 +270,35 @@ pub fn to_review(fields: Fields) -> Result<ReviewRecord, String> {
         }
     }
     if rec.asin.is_empty() {
+        if seen.is_empty() {
+            return Err(no_review_fields(&extra));
+        }
         return Err("missing or empty CHILD_ASIN (the product's ASIN)".into());
     }
     if !extra.is_empty() {
         rec.extra = Some(Value::Object(extra).to_string());
     }
     Ok(rec)
+}
+
+/// A record with none of the known fields is most likely not from a review export at all.
+fn no_review_fields(extra: &Map<String, Value>) -> String {
+    let mut names: Vec<String> = extra
+        .keys()
+        .take(6)
+        .map(|k| crate::textsafe::quote_short(k, 30))
+        .collect();
+    if extra.len() > names.len() {
+        names.push(format!("… {} in all", extra.len()));
+    }
+    let found = if names.is_empty() {
+        "it has no fields".to_string()
+    } else {
+        format!("its fields are {}", names.join(", "))
+    };
+    format!(
+        "no review fields (CHILD_ASIN, CUSTOMER_REVIEW_RATING, CUSTOMER_REVIEW_DESCRIPTION, …): {found}"
+    )
 }
 
 /// The value as text, taken (not copied) when it is a string; blank is none.
@@ -298,15 +321,59 @@ fn text(name: &str, v: Value, trim: bool) -> Result<Option<String>, String> {
     }))
 }
 
+/// The longest product id accepted. Amazon's ASINs are 10 letters and digits (a book's is its
+/// ISBN-10); other shops' and test exports' ids are shorter, and a few longer ones exist. Past this
+/// it is no id but a mistake (a column shifted into the text) or an attack.
+pub const ASIN_MAX: usize = 20;
+
 fn asin(name: &str, v: Value) -> Result<String, String> {
-    match v {
+    let s = match v {
         // Book ASINs are ISBN-10s; a numeric export may have lost their leading zeros.
         Value::Number(n) => match n.as_u64() {
-            Some(x) => Ok(format!("{x:010}")),
-            None => Err(format!("{name} {n} is not an ASIN")),
+            Some(x) => return Ok(format!("{x:010}")),
+            None => return Err(format!("{name} {n} is not an ASIN: not a whole number")),
         },
-        _ => Ok(text(name, v, true)?.unwrap_or_default()),
+        Value::String(_) | Value::Null => text(name, v, true)?.unwrap_or_default(),
+        other => {
+            return Err(format!(
+                "{name} is not an ASIN: found {}, expected text",
+                json_type(&other)
+            ))
+        }
+    };
+    check_asin(name, &s)?;
+    Ok(s)
+}
+
+/// An ASIN is ASCII letters and digits, at most `ASIN_MAX` of them, kept in the letter case the
+/// export gives (stored reviews are keyed on it). Empty is checked by the caller (missing).
+fn check_asin(name: &str, s: &str) -> Result<(), String> {
+    if s.len() <= ASIN_MAX && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Ok(());
     }
+    let n = s.chars().count();
+    let why = match s
+        .chars()
+        .enumerate()
+        .find(|(_, c)| !c.is_ascii_alphanumeric())
+    {
+        _ if n > ASIN_MAX => {
+            format!("{n} characters (an ASIN has 10; at most {ASIN_MAX} are accepted)")
+        }
+        Some((i, c)) => {
+            let mut tmp = [0u8; 4];
+            format!(
+                "character {} is '{}' (an ASIN is only ASCII letters and digits)",
+                i + 1,
+                crate::textsafe::escape_control(c.encode_utf8(&mut tmp))
+            )
+        }
+        None => "not an ASIN".into(),
+    };
+    Err(format!(
+        "{name} {} is not an ASIN: {why}",
+        crate::textsafe::quote_short(s, 24)
+    ))
 }
 
 /// An object's fields as `Fields` (the slow path's parse, and tests).
@@ -490,6 +557,47 @@ mod tests {
         .unwrap_err();
         assert!(
             e.contains("CUSTOMER_REVIEW_TITLE") && e.contains("object"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn asins_are_letters_and_digits() {
+        for ok in [
+            "B0BTTL9LTC",
+            "b0lower",
+            "B1",
+            "0123456789",
+            &"A".repeat(ASIN_MAX),
+        ] {
+            let r = to_review(map(json!({"asin": ok, "rating": 5}))).unwrap();
+            assert_eq!(r.asin, ok);
+        }
+        for (bad, why) in [
+            ("B0\u{0}X", "character 3 is '\\x00'"),
+            ("B0 12", "character 3 is ' '"),
+            ("B0-12", "character 3 is '-'"),
+            ("B0\u{1b}[2J", "'\\x1b'"),
+            ("BÖ", "character 2 is 'Ö'"),
+            (&"B".repeat(ASIN_MAX + 1), "21 characters"),
+        ] {
+            let e = to_review(map(json!({"CHILD_ASIN": bad, "rating": 5}))).unwrap_err();
+            assert!(
+                e.starts_with("CHILD_ASIN \"") && e.contains("is not an ASIN"),
+                "{e}"
+            );
+            assert!(e.contains(why), "{bad:?}: {e}");
+            assert!(!e.contains('\0') && !e.contains('\u{1b}'), "{e:?}");
+        }
+        let e = to_review(map(json!({"asin": "x".repeat(100_000)}))).unwrap_err();
+        assert!(e.len() < 200 && e.contains("100000 characters"), "{e}");
+        for v in [json!(true), json!([1]), json!({"a": 1})] {
+            let e = to_review(map(json!({"asin": v}))).unwrap_err();
+            assert!(e.contains("is not an ASIN"), "{e}");
+        }
+        let e = to_review(map(json!({"reviews": "none", "count": 3}))).unwrap_err();
+        assert!(
+            e.contains("no review fields") && e.contains("\"reviews\""),
             "{e}"
         );
     }

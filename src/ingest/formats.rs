@@ -101,7 +101,23 @@ fn parse_object(bytes: &[u8], has_ident: bool, keys: &mut KeyCache) -> Result<Fi
             "expected a JSON object, found {}",
             json_type(&other)
         )),
+        // serde_json stops at 128 levels, so a hostile nesting costs nothing; say it plainly.
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => Err(format!(
+            "invalid JSON: nested too deeply (more than 128 levels, at line {} column {})",
+            e.line(),
+            e.column()
+        )),
         Err(e) => Err(format!("invalid JSON: {e}")),
+    }
+}
+
+/// A byte where a format expected another, for a message: the character when it is printable
+/// ASCII, else its value (a control character must not reach the terminal; 0xFF is no 'ÿ').
+fn shown(c: u8) -> String {
+    if c.is_ascii_graphic() {
+        format!("'{}'", c as char)
+    } else {
+        format!("byte 0x{c:02X}")
     }
 }
 
@@ -222,8 +238,9 @@ impl<R: BufRead> JsonArray<R> {
         match peek_non_ws(&mut self.r, &mut self.line)? {
             None => Ok(None),
             Some(c) => Err(format!(
-                "unexpected '{}' after the closing ']' at line {}",
-                c as char, self.line
+                "unexpected {} after the closing ']' at line {}",
+                shown(c),
+                self.line
             )),
         }
     }
@@ -319,8 +336,9 @@ impl<R: BufRead> RecordSource for JsonArray<R> {
                 Some(b'[') => self.r.consume(1),
                 Some(c) => {
                     return Err(format!(
-                        "expected a JSON array ('[') at line {}, found '{}'",
-                        self.line, c as char
+                        "expected a JSON array ('[') at line {}, found {}",
+                        self.line,
+                        shown(c)
                     ))
                 }
                 None => return Err("the file has no content".into()),
@@ -338,8 +356,10 @@ impl<R: BufRead> RecordSource for JsonArray<R> {
                 }
                 Some(c) => {
                     return Err(format!(
-                        "expected ',' or ']' after record {} at line {}, found '{}'",
-                        self.no, self.line, c as char
+                        "expected ',' or ']' after record {} at line {}, found {}",
+                        self.no,
+                        self.line,
+                        shown(c)
                     ))
                 }
                 None => {

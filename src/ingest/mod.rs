@@ -14,6 +14,7 @@ use crate::model::{IngestCounts, Keyed};
 use crate::progress;
 use crate::store::raw::Outcome;
 use crate::store::{now_utc, Store};
+use crate::textsafe::escape_control;
 use formats::Item;
 use input::Input;
 
@@ -34,26 +35,25 @@ pub struct Summary {
     pub totals: IngestCounts,
 }
 
-/// Ingests every path; a file that fails is reported and the others go on. Errs if any failed.
+/// Ingests every path; a file that fails is reported (here, once) and the others go on. Errs if
+/// any failed, with `Error::Reported`: the causes are already on stderr.
 pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summary> {
     let mut summary = Summary::default();
-    let mut errors = Vec::new();
-    for path in expand(paths)? {
+    for path in expand(paths, opts.quiet)? {
         summary.files += 1;
         match ingest_one(store, &path, opts) {
             Ok(c) => add(&mut summary.totals, &c),
             Err(e) => {
                 summary.failed += 1;
-                eprintln!("error: {e}");
-                errors.push(e);
+                eprintln!("error: {}", escape_control(&e.to_string()));
             }
         }
     }
-    match errors.len() {
+    match summary.failed {
         0 => Ok(summary),
-        1 if summary.files == 1 => Err(errors.remove(0)),
-        n => Err(Error::Other(format!(
-            "{n} of {} inputs failed; nothing from them was kept",
+        1 if summary.files == 1 => Err(Error::Reported(String::new())),
+        n => Err(Error::Reported(format!(
+            "{n} of {} inputs failed; no review from them was kept",
             summary.files
         ))),
     }
@@ -79,13 +79,16 @@ fn is_export(p: &Path) -> bool {
     !name.starts_with('.') && EXTENSIONS.iter().any(|e| name.ends_with(&format!(".{e}")))
 }
 
-/// Files stand for themselves; directories for their export files, recursively, in name order.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// Files stand for themselves (a FIFO or `<(…)` too: it is read as a stream); directories for
+/// the regular export files under them, in name order. Symbolic links are followed, but each real
+/// directory is walked once and each real file read once, so links to `..` or loops cost nothing.
+fn expand(paths: &[PathBuf], quiet: bool) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
+    let mut seen = Seen::default();
     for p in paths {
         if p.is_dir() {
             let before = out.len();
-            walk(p, &mut out)?;
+            walk(p, &mut seen, &mut out, quiet)?;
             if out.len() == before {
                 return Err(Error::Input {
                     path: p.display().to_string(),
@@ -101,15 +104,63 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
+/// What makes a directory or file the same one under another path.
+#[cfg(unix)]
+type FileId = (u64, u64);
+#[cfg(not(unix))]
+type FileId = PathBuf;
+
+#[cfg(unix)]
+fn file_id(_: &Path, meta: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(p: &Path, _: &std::fs::Metadata) -> Option<FileId> {
+    std::fs::canonicalize(p).ok()
+}
+
+#[derive(Default)]
+struct Seen {
+    dirs: std::collections::HashSet<FileId>,
+    files: std::collections::HashSet<FileId>,
+}
+
+/// Depth first, in name order, without recursion (a deep tree cannot exhaust the stack).
+fn walk(root: &Path, seen: &mut Seen, out: &mut Vec<PathBuf>, quiet: bool) -> Result<()> {
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        // Follows links: a link to a directory or a file is walked or read, once.
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) => {
+                if is_export(&p) && !quiet {
+                    eprintln!("{}: skipped: {e}", escape_control(&p.display().to_string()));
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            if !file_id(&p, &meta).is_some_and(|id| seen.dirs.insert(id)) {
+                continue;
+            }
+            let rd = std::fs::read_dir(&p).map_err(|e| Error::io(p.display().to_string(), e))?;
+            let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            entries.sort_unstable_by(|a, b| b.cmp(a)); // popped in name order
+            stack.extend(entries);
         } else if is_export(&p) {
-            out.push(p);
+            if !meta.is_file() {
+                // A FIFO would block the walk until something writes to it; a device never ends.
+                if !quiet {
+                    eprintln!(
+                        "{}: skipped: not a regular file",
+                        escape_control(&p.display().to_string())
+                    );
+                }
+            } else if file_id(&p, &meta).is_some_and(|id| seen.files.insert(id)) {
+                out.push(p);
+            }
         }
     }
     Ok(())
@@ -142,12 +193,22 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
         path: name.clone(),
         message,
     };
-    let input = Input::open(path, opts.format).map_err(fail)?;
+    let input = match Input::open(path, opts.format) {
+        Ok(i) => i,
+        Err(msg) => {
+            // Recorded like any failed file, so `report runs` shows the attempt and the reason.
+            let msg = escape_control(&msg).into_owned();
+            let format = opts.format.map_or("unknown", input::format_name);
+            store.record_failed_ingest(&name, format, &started_at, &msg)?;
+            return Err(fail(msg));
+        }
+    };
     let format_label = input.label();
     if let Some((run, counts)) = same_file(store, path, &input, &format_label, &started_at, opts)? {
         if !opts.quiet {
             eprintln!(
-                "{name}: the same bytes as ingest run {run}, not read again; {} records unchanged ({} duplicate, {} rejected then) in {:.2} s",
+                "{}: the same bytes as ingest run {run}, not read again; {} records unchanged ({} duplicate, {} rejected then) in {:.2} s",
+                escape_control(&name),
                 counts.unchanged,
                 counts.duplicates,
                 counts.rejected,
@@ -157,7 +218,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
         return Ok(counts);
     }
     let bytes_read = input.counter();
-    let pb = progress::bar(input.size, true, opts.quiet, &name);
+    let pb = progress::bar(input.size, true, opts.quiet, &escape_control(&name));
 
     let mut counts = IngestCounts::default();
     let mut writer = store.begin_ingest(&name, &format_label, input.size)?;
@@ -322,14 +383,36 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
         Ok(v) => v,
         Err(msg) => {
             drop(writer); // rolls the whole file back
+            let msg = escape_control(&msg).into_owned();
             store.record_failed_ingest(&name, &format_label, &started_at, &msg)?;
             return Err(fail(format!("{msg}; nothing from this file was kept")));
         }
     };
+    if counts.read > 0 && counts.rejected == counts.read {
+        // Nothing loaded: most likely the wrong file, which cron must notice. The rejected records
+        // are kept under the failed run, for diagnosis; no review of it is.
+        let msg = match first_rejections.first() {
+            Some(first) if counts.read == 1 => {
+                format!("no record loaded: its one record was rejected: {first}")
+            }
+            Some(first) => format!(
+                "no record loaded: all {} records were rejected, the first: {first}",
+                counts.read
+            ),
+            None => "no record loaded".to_string(),
+        };
+        let msg = format!("{msg}; no review from this file was kept (is it a review export?)");
+        let msg = escape_control(&msg).into_owned();
+        if !writer.fail(&counts, size, &sha, &msg)? {
+            store.record_failed_ingest(&name, &format_label, &started_at, &msg)?;
+        }
+        return Err(fail(msg));
+    }
     writer.finish(&counts, size, &sha)?;
     if !opts.quiet {
         eprintln!(
-            "{name}: {} read, {} new, {} updated, {} unchanged, {} duplicate, {} rejected in {:.2} s",
+            "{}: {} read, {} new, {} updated, {} unchanged, {} duplicate, {} rejected in {:.2} s",
+            escape_control(&name),
             counts.read,
             counts.new,
             counts.updated,
@@ -395,8 +478,10 @@ fn reject(
     raw: &str,
 ) -> Result<()> {
     counts.rejected += 1;
+    // Reasons quote the source (names, values): no control character of it reaches a log.
+    let reason = escape_control(reason);
     if first.len() < 5 {
         first.push(format!("record {no} (line {line}): {reason}"));
     }
-    writer.reject(no, line, reason, raw)
+    writer.reject(no, line, &reason, raw)
 }

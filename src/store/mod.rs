@@ -42,8 +42,10 @@ impl Store {
             path: path.to_path_buf(),
             counts: Default::default(),
         };
-        store.configure(false)?;
-        migrate::migrate(&mut store.conn, path)?;
+        store
+            .configure(false)
+            .and_then(|()| migrate::migrate(&mut store.conn, path))
+            .map_err(|e| named(e, path))?;
         Ok(store)
     }
 
@@ -69,8 +71,10 @@ impl Store {
             path: path.to_path_buf(),
             counts: Default::default(),
         };
-        store.configure(true)?;
-        migrate::check_readable(&store.conn, path)?;
+        store
+            .configure(true)
+            .and_then(|()| migrate::check_readable(&store.conn, path))
+            .map_err(|e| named(e, path))?;
         Ok(store)
     }
 
@@ -189,6 +193,17 @@ fn set_wal(c: &Connection) -> Result<()> {
             }
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+/// An SQLite error on opening says "file is not a database" or "unable to open": name the file.
+fn named(e: Error, path: &Path) -> Error {
+    match e {
+        Error::Sql(source) => Error::Db {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => other,
     }
 }
 

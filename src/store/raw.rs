@@ -469,6 +469,42 @@ impl RawWriter<'_> {
         Ok(())
     }
 
+    /// Ends a file from which no record loaded: the run is committed as failed, with the reason
+    /// and counts, and keeps its rejected records (for diagnosis). When the file wrote anything
+    /// else (a product whose review the database then refused), it is all rolled back instead
+    /// and false is returned: the caller records the failure on its own.
+    pub fn fail(
+        self,
+        counts: &IngestCounts,
+        size: u64,
+        sha256: &str,
+        reason: &str,
+    ) -> Result<bool> {
+        if !self.products.is_empty() || self.new_rows > 0 {
+            return Ok(false);
+        }
+        self.tx.execute(
+            "UPDATE ingest_runs SET finished_at = ?2, status = 'failed', error = ?3, size_bytes = ?4,
+                 sha256 = ?5, records_read = ?6, rejected = ?7
+             WHERE id = ?1",
+            params![
+                self.run_id,
+                now_utc(),
+                reason,
+                size as i64,
+                sha256,
+                counts.read as i64,
+                counts.rejected as i64
+            ],
+        )?;
+        let RawWriter {
+            lookup, insert, tx, ..
+        } = self;
+        drop((lookup, insert));
+        tx.commit()?;
+        Ok(true)
+    }
+
     /// Records the run's counts and commits everything from this file at once.
     pub fn finish(self, counts: &IngestCounts, size: u64, sha256: &str) -> Result<i64> {
         self.tx.execute(
