@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::output::Tabular;
-use super::{num, opt_num, text};
+use super::{num, opt_num, opt_text};
 use crate::store::views::{IssueDetail, PortfolioMonth, ProductDetail};
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
@@ -292,8 +292,8 @@ fn product_heading(p: &ProductDetail) -> String {
     format!(
         "<h1>{}</h1><p class=\"sub\">{} · last review {}</p><div class=\"kpis\">{}{}{}{}{}</div>",
         esc(&title),
-        esc(&text(&p.brand)),
-        esc(&text(&p.last_review_date)),
+        esc(&opt_text(&p.brand)),
+        esc(&opt_text(&p.last_review_date)),
         kpi("review_count", &p.review_count.to_string(), "reviews"),
         kpi("avg_rating", &opt_num(p.avg_rating), "average rating"),
         kpi("pct_positive", &num(p.pct_positive), "% positive"),
@@ -366,7 +366,7 @@ fn highlight_card(prod: &ProductDetail) -> String {
         "<div class=\"card issue\"><h3>{} · {}</h3><div class=\"muted\">{} · {} reviews · {}% negative</div>",
         esc(&prod.asin),
         esc(&i.label),
-        esc(&text(&prod.brand)),
+        esc(&opt_text(&prod.brand)),
         esc(&i.count.to_string()),
         esc(&num(prod.pct_negative))
     );

@@ -128,7 +128,8 @@ fn opt_num(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
 }
 
-fn text(x: &Option<String>) -> String {
+/// Optional text as a cell: blank when there is none.
+fn opt_text(x: &Option<String>) -> String {
     x.clone().unwrap_or_default()
 }
 
@@ -173,7 +174,7 @@ fn products_table(rows: &[ProductSummary]) -> Tabular {
                     .collect();
                 vec![
                     p.asin.clone(),
-                    text(&p.brand),
+                    opt_text(&p.brand),
                     p.review_count.to_string(),
                     opt_num(p.avg_rating),
                     num(p.pct_positive),
@@ -355,7 +356,7 @@ fn attention_table(rows: &[AttentionRow]) -> Tabular {
             .map(|AttentionRow { product: p, impact }| {
                 vec![
                     p.asin.clone(),
-                    text(&p.brand),
+                    opt_text(&p.brand),
                     p.review_count.to_string(),
                     num(p.pct_negative),
                     delta(p.neg_delta),
@@ -485,8 +486,8 @@ fn product_tables(p: &ProductDetail, fmt: Format, out: &mut Out) -> Result<()> {
 fn product_facts(p: &ProductDetail) -> Tabular {
     let facts: [(&str, String); 14] = [
         ("asin", p.asin.clone()),
-        ("brand", text(&p.brand)),
-        ("title", text(&p.title)),
+        ("brand", opt_text(&p.brand)),
+        ("title", opt_text(&p.title)),
         ("review_count", p.review_count.to_string()),
         ("rated_count", p.rated_count.to_string()),
         ("avg_rating", opt_num(p.avg_rating)),
@@ -498,7 +499,7 @@ fn product_facts(p: &ProductDetail) -> Tabular {
             "stars_text_disagreements",
             p.stars_text_disagreements.to_string(),
         ),
-        ("last_review_date", text(&p.last_review_date)),
+        ("last_review_date", opt_text(&p.last_review_date)),
         ("rating_histogram", compact(&p.rating_histogram)),
         ("languages", compact(&p.languages)),
     ];
