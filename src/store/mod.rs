@@ -7,6 +7,7 @@ mod migrate;
 pub mod pages;
 pub mod query;
 pub mod raw;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

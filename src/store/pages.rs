@@ -680,7 +680,7 @@ impl Store {
     /// One page of brands (their roll-up documents), keyset-paginated like products: by the sort
     /// value, ties by name in the same direction, brands without a value (no rating) last by name.
     /// A brand is one row of a small table, so each page sorts the matching rows.
-    pub fn brand_page(&self, q: &BrandQuery) -> Result<Page<serde_json::Value, BrandKey>> {
+    pub fn brand_page(&self, q: &BrandQuery) -> Result<Page<super::views::BrandSummary, BrandKey>> {
         let mut filter = String::from(" FROM brand_insights b WHERE 1 = 1");
         let mut args: Vec<SqlValue> = Vec::new();
         let brands = self.brand_spellings(&q.brands)?;
