@@ -48,6 +48,10 @@ impl LangId {
     /// gets an unsure trigram guess ("Sad joke. Worthless." came out Dutch, "Fairly useless."
     /// French): the caller may know better from which lexicon knows its words.
     pub fn guess(&self, text: &str) -> Option<(&'static str, bool)> {
+        // Japanese, Chinese, Russian, … are not analyzed, but named: their stars still count.
+        if let Some(lang) = by_script(text) {
+            return Some((lang, true));
+        }
         // Short texts fool trigram models ("Cannot pair with echo" came out Spanish); their
         // function words rarely do.
         if let Some(lang) = self.by_function_words(text) {
@@ -75,6 +79,68 @@ impl LangId {
         };
         Some((lang, firm))
     }
+}
+
+/// The language of a text written mostly in a script other than Latin: Japanese by its kana (or
+/// kanji among kana), Chinese by ideographs without kana, Korean by Hangul, Ukrainian among
+/// Cyrillic texts by its own letters (і, ї, є, ґ), Persian among Arabic ones by its own (پ, چ, ژ,
+/// گ). A script takes the text when its letters are at least half as many as the Latin ones: a
+/// Japanese sentence needs far fewer letters than a European one, and product names ("iPhone 14")
+/// are Latin whatever the language.
+fn by_script(text: &str) -> Option<&'static str> {
+    // Letters per script: Latin, kana, Han, Hangul, Cyrillic, Greek, Arabic, Hebrew, Devanagari,
+    // Thai, Armenian, Georgian, Bengali, Tamil.
+    let mut n = [0usize; 14];
+    let (mut ukrainian, mut persian) = (false, false);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        let i = match c as u32 {
+            0x41..=0x24F | 0x1E00..=0x1EFF => 0,
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => 1,
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF => 2,
+            0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF => 3,
+            0x400..=0x52F => {
+                ukrainian |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ');
+                4
+            }
+            0x370..=0x3FF | 0x1F00..=0x1FFF => 5,
+            0x600..=0x6FF | 0x750..=0x77F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => {
+                persian |= matches!(c, 'پ' | 'چ' | 'ژ' | 'گ');
+                6
+            }
+            0x590..=0x5FF => 7,
+            0x900..=0x97F => 8,
+            0xE00..=0xE7F => 9,
+            0x530..=0x58F => 10,
+            0x10A0..=0x10FF => 11,
+            0x980..=0x9FF => 12,
+            0xB80..=0xBFF => 13,
+            _ => continue,
+        };
+        n[i] += 1;
+    }
+    let (best, &count) = n[1..].iter().enumerate().max_by_key(|(_, &c)| c)?;
+    if count == 0 || count * 2 < n[0] {
+        return None;
+    }
+    Some(match best + 1 {
+        // Kanji with any kana is Japanese; ideographs alone are Chinese.
+        1 => "ja",
+        2 if n[1] > 0 => "ja",
+        2 => "zh",
+        3 => "ko",
+        4 if ukrainian => "uk",
+        4 => "ru",
+        5 => "el",
+        6 if persian => "fa",
+        6 => "ar",
+        7 => "he",
+        8 => "hi",
+        9 => "th",
+        10 => "hy",
+        11 => "ka",
+        12 => "bn",
+        _ => "ta",
+    })
 }
 
 /// Below this many letters, a trigram guess under `FIRM_CONFIDENCE` is unsure. whatlang's
@@ -220,5 +286,29 @@ mod tests {
             Some("es")
         );
         assert_eq!(l.detect("Ok"), None);
+    }
+
+    #[test]
+    fn other_scripts_are_named() {
+        let l = LangId::new();
+        for (text, lang) in [
+            ("iPhone 14 Proに合いませんでした。すぐに割れました。", "ja"),
+            ("とても良い", "ja"),
+            ("品質が悪い", "ja"),
+            ("质量很差，不推荐", "zh"),
+            ("배터리가 금방 닳아요", "ko"),
+            ("Чехол треснул через неделю", "ru"),
+            ("Чохол тріснув через тиждень, дуже погано і дорого", "uk"),
+            ("Πολύ καλό προϊόν", "el"),
+            ("منتج سيء جدا", "ar"),
+            ("מוצר מעולה", "he"),
+        ] {
+            assert_eq!(l.detect(text), Some(lang), "{text}");
+        }
+        // A few foreign letters in a Latin text do not make it foreign.
+        assert_eq!(
+            l.detect("Great case for my phone, fits well 👍 ありがとう"),
+            Some("en")
+        );
     }
 }

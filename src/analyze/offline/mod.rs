@@ -31,8 +31,10 @@ pub const NAME: &str = "offline";
 /// phrasings in five languages; short texts take the language whose words they use. 1.6: a rating
 /// the reviewer states ("Five Stars", "3 stars for that reason", "drei Sterne") decides the label;
 /// an English review is mixed by how its sentences lean in the blend of rules and model. 1.7: some
-/// praise and a mildly negative balance is lukewarm.
-pub const VERSION: &str = "1.7";
+/// praise and a mildly negative balance is lukewarm. 1.8: issue patterns in a data file, with the
+/// contexts that cancel them (praise, resolved, hypothetical); more issue phrasings in five
+/// languages; texts in other scripts are named (Japanese, Chinese, Russian, …) and left neutral.
+pub const VERSION: &str = "1.8";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
@@ -85,6 +87,17 @@ impl Offline {
             Some((lang, true)) => Some(lang),
             guess => self.language_by_words(&joined, guess.map(|(lang, _)| lang)),
         };
+        // A language the analyzer does not read (Japanese, Russian, …) is named and left neutral:
+        // its stars still count.
+        if let Some(l) = language.filter(|l| !lexicon::LANGS.contains(l)) {
+            return TextAnalysis {
+                language: Some(l.to_string()),
+                sentiment: Sentiment::Neutral,
+                score: 0.0,
+                issues: Vec::new(),
+                aspects: Vec::new(),
+            };
+        }
         let all: Vec<usize> = (0..lexicon::LANGS.len()).collect();
         let langs: Vec<usize> =
             match language.and_then(|l| lexicon::LANGS.iter().position(|x| *x == l)) {

@@ -4,7 +4,11 @@
 use super::*;
 
 fn a(title: &str, body: &str) -> TextAnalysis {
-    Offline::new().analyze(Some(title), Some(body))
+    // Built once: loading the lexicons and compiling the issue patterns is slow in a debug build.
+    static OFFLINE: std::sync::OnceLock<Offline> = std::sync::OnceLock::new();
+    OFFLINE
+        .get_or_init(Offline::new)
+        .analyze(Some(title), Some(body))
 }
 
 #[test]
@@ -757,6 +761,94 @@ fn short_french_texts_are_french() {
         a("", "Je suis ravie de mon achat.").language.as_deref(),
         Some("fr")
     );
+}
+
+fn codes_of(title: &str, body: &str) -> Vec<String> {
+    let mut c: Vec<String> = a(title, body).issues.into_iter().map(|h| h.code).collect();
+    c.sort();
+    c
+}
+
+#[test]
+fn happy_reviews_that_name_a_problem_word_report_no_issue() {
+    for (title, body) in [
+        (
+            "No more rattle",
+            "Fitted it in five minutes. No more rattle at all!",
+        ),
+        ("Five stars", "Fits perfectly and feels solid."),
+        ("Super", "Perfekte Passform, das Handy sitzt fest."),
+        (
+            "Top",
+            "Die Hülle passt nicht nur gut, sie sieht auch toll aus.",
+        ),
+        ("Top", "Keine Probleme mehr mit Kratzern auf dem Display."),
+        (
+            "Great",
+            "Saves buying expensive lithium batteries every month.",
+        ),
+        ("Bien", "Protège bien contre les rayures, plus de fuite."),
+        ("Perfetta", "Calza perfettamente, nessun problema."),
+        ("Genial", "Encaja perfectamente, ya no hace ruido."),
+        (
+            "Great",
+            "My old case cracked within a month, this one is still perfect.",
+        ),
+        ("Great", "The fabric is breathable to prevent overheating."),
+        ("Good", "In case it breaks, the seller replaces it."),
+        (
+            "Ottimo",
+            "Il precedente si è rotto dopo un anno, questo è robusto.",
+        ),
+    ] {
+        assert!(
+            codes_of(title, body).is_empty(),
+            "{body}: {:?}",
+            codes_of(title, body)
+        );
+    }
+    // Japanese, and other languages the analyzer does not read: named, neutral, no issues.
+    let r = a("微妙", "すぐに割れました。品質が悪い。");
+    assert_eq!(r.language.as_deref(), Some("ja"));
+    assert_eq!(r.sentiment, Sentiment::Neutral);
+    assert!(r.issues.is_empty());
+    assert_eq!(
+        a("", "Чехол треснул через неделю").language.as_deref(),
+        Some("ru")
+    );
+}
+
+#[test]
+fn cracks_yellowing_fit_and_leaks_in_each_language() {
+    for (body, code) in [
+        (
+            "The case cracks easily and has turned yellow.",
+            "durability",
+        ),
+        ("Nach zwei Monaten ist die Hülle vergilbt.", "durability"),
+        ("Die Hülle hat Risse an den Ecken.", "durability"),
+        ("La coque a jauni en quelques semaines.", "durability"),
+        ("La cover è ingiallita dopo un mese.", "durability"),
+        ("La funda se ha puesto amarilla.", "durability"),
+        ("Het hoesje is gebarsten.", "durability"),
+        ("Doesn't fit my iPhone 13 at all.", "compatibility"),
+        ("Passt nicht auf mein Samsung Galaxy S21.", "compatibility"),
+        ("La botella tiene fugas.", "leaks"),
+        ("No realiza su función.", "defective"),
+        ("Le produit ne sert à rien.", "defective"),
+        ("They are to big and didn't cover my ears.", "size_fit"),
+        ("These lenses are not polarized.", "not_as_described"),
+        (
+            "Supposed to be a 2 pack but I received only one lock.",
+            "missing_parts",
+        ),
+    ] {
+        assert!(
+            codes_of("", body).contains(&code.to_string()),
+            "{body}: {:?}",
+            codes_of("", body)
+        );
+    }
 }
 
 mod props {
