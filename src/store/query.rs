@@ -147,8 +147,11 @@ impl Store {
                 "product {asin} has no insights yet; run `prodinsight analyze`"
             )));
         };
-        let mut p: Map<String, Value> = serde_json::from_str(&detail)
-            .map_err(|e| Error::Other(format!("stored insights for {asin} are unreadable: {e}")))?;
+        let mut p: Map<String, Value> =
+            serde_json::from_str(&detail).map_err(|source| Error::StoredInsights {
+                asin: asin.clone(),
+                source,
+            })?;
         p.insert("title".into(), json!(title));
         p.insert("marketplace".into(), json!(marketplace));
         let mut st = self.conn.prepare_cached(
