@@ -14,7 +14,7 @@ pub mod openapi;
 pub mod params;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -50,29 +50,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
     let local = listener
         .local_addr()
         .map_or_else(|_| opts.addr.to_string(), |a| a.to_string());
-    let private = backend::PrivateDir::create()
-        .map_err(|e| Error::io("cannot create a private directory", e))?;
-    let socket = private.path().join("api.sock");
-    let unix = std::os::unix::net::UnixListener::bind(&socket)
-        .map_err(|e| Error::io(format!("cannot listen on {}", socket.display()), e))?;
-    let server = Server::from_listener(unix, None).map_err(|source| Error::Server {
-        what: "cannot start the API",
-        source,
-    })?;
-    let server = Arc::new(server);
-    {
-        let server = Arc::clone(&server);
-        ctrlc::set_handler(move || {
-            // Each unblock wakes one worker blocked in recv().
-            for _ in 0..threads {
-                server.unblock();
-            }
-        })
-        .map_err(|e| Error::Server {
-            what: "cannot install the Ctrl-C handler",
-            source: Box::new(e),
-        })?;
-    }
+    let (private, socket, server) = start_backend(threads)?;
     let limits = front::Limits {
         max_connections,
         idle_timeout: opts.idle_timeout,
@@ -117,6 +95,33 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
         eprintln!("prodinsight serve: stopped");
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// tiny_http on a unix socket in a private directory (the directory goes when it is dropped), and
+/// Ctrl-C wired to stop its `threads` workers.
+fn start_backend(threads: usize) -> Result<(backend::PrivateDir, PathBuf, Arc<Server>)> {
+    let private = backend::PrivateDir::create()
+        .map_err(|e| Error::io("cannot create a private directory", e))?;
+    let socket = private.path().join("api.sock");
+    let unix = std::os::unix::net::UnixListener::bind(&socket)
+        .map_err(|e| Error::io(format!("cannot listen on {}", socket.display()), e))?;
+    let server = Server::from_listener(unix, None).map_err(|source| Error::Server {
+        what: "cannot start the API",
+        source,
+    })?;
+    let server = Arc::new(server);
+    let stop = Arc::clone(&server);
+    ctrlc::set_handler(move || {
+        // Each unblock wakes one worker blocked in recv().
+        for _ in 0..threads {
+            stop.unblock();
+        }
+    })
+    .map_err(|e| Error::Server {
+        what: "cannot install the Ctrl-C handler",
+        source: Box::new(e),
+    })?;
+    Ok((private, socket, server))
 }
 
 /// A listening socket whose accepted connections inherit TCP_NODELAY (Linux does). tiny_http writes
