@@ -47,8 +47,40 @@ pub enum Error {
     /// Another process holds the lock this one needs (`analyze --no-wait`).
     #[error("{0}")]
     Busy(String),
-    #[error("{0}")]
-    Other(String),
+    /// The database exists but its schema is older than this binary reads without writing.
+    #[error(
+        "database {} is at schema version {found}; run `prodinsight ingest` or `analyze` once to upgrade it",
+        path.display()
+    )]
+    SchemaTooOld { path: PathBuf, found: i64 },
+    /// A review's unique key conflicted, yet the row is not there to read.
+    #[error("review {key} conflicts but cannot be read back")]
+    ConflictUnreadable { key: String },
+    #[error("stored insights for {asin} are unreadable")]
+    StoredInsights {
+        asin: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("csv")]
+    Csv(#[source] csv::Error),
+    #[error("cannot start worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
+    /// The HTTP client (TLS roots, proxy settings) cannot be built.
+    #[error("cannot build the HTTP client")]
+    HttpClient(#[source] reqwest::Error),
+    /// A part of the server that failed to start: what, and why.
+    #[error("{what}")]
+    Server {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("a server worker panicked")]
+    WorkerPanicked,
+    /// `analyze PATH…` analyzed what loaded, then reports the ingest's failure.
+    #[error("analyzed, but ingest failed")]
+    AfterAnalyze(#[source] Box<Error>),
     /// A failure whose causes were already printed where they happened (ingest reports each
     /// failed file as it goes); this is only what is left to say, empty when nothing is.
     #[error("{0}")]
@@ -87,4 +119,48 @@ impl From<io::Error> for Error {
     }
 }
 
+/// The error and each of its causes, joined by ": ": what `main` prints, once. A cause whose text
+/// the message already shows (variants that name their source in their own message) is not
+/// repeated.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        // rusqlite's message is SQLite's; its source is the same failure again as a code number.
+        if c.is::<rusqlite::ffi::Error>() {
+            break;
+        }
+        let text = c.to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chain_names_each_cause_once() {
+        let io = io::Error::new(io::ErrorKind::ConnectionRefused, "refused");
+        let e = Error::Server {
+            what: "cannot start the API",
+            source: Box::new(io),
+        };
+        assert_eq!(chain(&e), "cannot start the API: refused");
+        // The message already names its source: not twice.
+        let e = Error::io("reading x", io::Error::other("gone"));
+        assert_eq!(chain(&e), "reading x: gone");
+        let inner = Error::Csv(csv::Error::from(io::Error::other("disk full")));
+        let e = Error::AfterAnalyze(Box::new(inner));
+        assert_eq!(chain(&e), "analyzed, but ingest failed: csv: disk full");
+    }
+}

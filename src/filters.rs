@@ -272,6 +272,111 @@ pub fn decode_review_cursor(c: &str) -> Result<i64, BadParam> {
         .ok_or_else(malformed)
 }
 
+/// The OpenAPI schemas of the values checked above, built from the same constants, so the
+/// document (`serve::openapi`) says what these functions accept. Each is a type that parameter and
+/// response types name with `value_type = …, inline`.
+pub mod schema {
+    use serde_json::json;
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+    use utoipa::openapi::RefOr;
+
+    use super::*;
+
+    fn string() -> ObjectBuilder {
+        ObjectBuilder::new().schema_type(Type::String)
+    }
+
+    /// A type that is only a schema: `$name`'s is what `$build` returns.
+    macro_rules! schema_type {
+        ($(#[$doc:meta])* $name:ident => $build:expr) => {
+            $(#[$doc])*
+            pub struct $name;
+            impl utoipa::PartialSchema for $name {
+                fn schema() -> RefOr<Schema> {
+                    $build.into()
+                }
+            }
+            impl utoipa::ToSchema for $name {}
+        };
+    }
+
+    schema_type!(
+        /// A text filter: not empty, at most `MAX_VALUE_LEN` characters (as `text` checks).
+        Text => Text::schema_object()
+    );
+    schema_type!(
+        /// `brand=`, repeatable (as `brands` checks).
+        Brands => ArrayBuilder::new()
+            .items(Text::schema_object())
+            .max_items(Some(MAX_BRANDS))
+            .build()
+    );
+    schema_type!(
+        /// One of the taxonomy's issue codes.
+        IssueCode => string().enum_values(Some(taxonomy::codes())).build()
+    );
+    schema_type!(
+        /// `sentiment=` of the product list.
+        SentimentBound => string().pattern(Some(SENTIMENT_BOUND_PATTERN)).build()
+    );
+    schema_type!(
+        /// `asc` or `desc` (as `descending` checks).
+        Order => string().enum_values(Some(["asc", "desc"])).build()
+    );
+    schema_type!(
+        /// `limit=`: a page size.
+        Limit => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT))
+            .default(Some(json!(DEFAULT_LIMIT)))
+            .build()
+    );
+    schema_type!(
+        /// The page size a list's `meta` reports.
+        PageSize => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT))
+            .build()
+    );
+    schema_type!(
+        /// `cursor=`: base64url (as `decode_*_cursor` read it).
+        Cursor => string().min_length(Some(1)).pattern(Some(CURSOR_PATTERN)).build()
+    );
+    schema_type!(
+        /// `meta.next_cursor`: a cursor, null on the last page.
+        NextCursor => ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .pattern(Some(CURSOR_PATTERN))
+            .description(Some("pass as `cursor` for the next page; null on the last page"))
+            .build()
+    );
+    schema_type!(
+        /// The product list's sorts: `ProductSort`'s names.
+        ProductSortName => string()
+            .enum_values(Some(ProductSort::ALL.map(ProductSort::name)))
+            .default(Some(json!(ProductSort::DEFAULT.name())))
+            .build()
+    );
+    schema_type!(
+        /// The brand list's sorts: `BrandSort`'s names.
+        BrandSortName => string()
+            .enum_values(Some(BrandSort::ALL.map(BrandSort::name)))
+            .default(Some(json!(BrandSort::default().name())))
+            .build()
+    );
+
+    impl Text {
+        fn schema_object() -> utoipa::openapi::Object {
+            string()
+                .min_length(Some(1))
+                .max_length(Some(MAX_VALUE_LEN))
+                .build()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

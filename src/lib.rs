@@ -45,7 +45,8 @@ pub fn run_from_args() -> i32 {
         Err(e) => {
             // Messages quote file names, headers and values: no control character of theirs
             // reaches the terminal.
-            eprintln!("error: {}", textsafe::escape_control(&e.to_string()));
+            // The cause chain, once: each cause after ": ".
+            eprintln!("error: {}", textsafe::escape_control(&error::chain(&e)));
             e.exit_code()
         }
     }
@@ -114,7 +115,7 @@ fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
             "analyzed what loaded, but an input failed (above)".into(),
         )),
         Some(Error::Reported(s)) => Err(Error::Reported(format!("analyzed what loaded, but {s}"))),
-        Some(e) => Err(Error::Other(format!("analyzed, but ingest failed: {e}"))),
+        Some(e) => Err(Error::AfterAnalyze(Box::new(e))),
         None => Ok(0),
     }
 }

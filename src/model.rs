@@ -118,7 +118,7 @@ fn hash_fields(fields: &[&[u8]]) -> Hash {
     out
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Hash, PartialOrd, Ord, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Sentiment {
     Positive,
@@ -169,9 +169,11 @@ pub fn stars_text_disagree(rating: Option<u8>, text: Option<Sentiment>) -> bool 
 }
 
 /// An issue found in a review, with the sentence that shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssueHit {
+    #[schema(value_type = crate::filters::schema::IssueCode, inline)]
     pub code: String,
+    /// the words of the review that report it
     pub evidence: String,
 }
 

@@ -214,7 +214,7 @@ where
         .num_threads(opts.threads.unwrap_or(0))
         .thread_name(|i| format!("{WORKER}{i}"))
         .build()
-        .map_err(|e| fail(Error::Other(format!("cannot start worker threads: {e}"))))?;
+        .map_err(|e| fail(Error::Threads(e)))?;
     let reader = store.reader().map_err(fail)?;
     let total = reader.review_count().map_err(fail)?;
     let pb = progress::bar(Some(total as u64), false, opts.quiet, "analyzing");

@@ -102,7 +102,7 @@ impl Out {
             });
             wtr.write_record(record)
                 .and_then(|_| wtr.flush().map_err(Into::into))
-                .map_err(|e| Error::Other(format!("csv: {e}")))?;
+                .map_err(Error::Csv)?;
         }
         if self.csv.len() > 1 << 16 {
             self.flush_csv()?;

@@ -18,6 +18,8 @@ pub struct Reply {
     pub body: String,
     /// Set on 405: the methods the path does take.
     pub allow: Option<&'static str>,
+    /// Set on 500: what went wrong, for the server's log only; the client gets a generic message.
+    pub internal: Option<String>,
 }
 
 impl Reply {
@@ -32,8 +34,9 @@ impl Reply {
                 status: 200,
                 body,
                 allow: None,
+                internal: None,
             },
-            Err(e) => Reply::error(500, "internal", None, &format!("encoding the reply: {e}")),
+            Err(e) => Reply::internal(format!("encoding the reply: {e}")),
         }
     }
 
@@ -43,6 +46,15 @@ impl Reply {
             status,
             body: body.to_string(),
             allow: None,
+            internal: None,
+        }
+    }
+
+    /// A 500: not the client's fault, and its details are for the server's log, not the client.
+    pub fn internal(log: String) -> Reply {
+        Reply {
+            internal: Some(log),
+            ..Reply::error(500, "internal", None, "internal error")
         }
     }
 
@@ -59,8 +71,7 @@ impl Reply {
             {
                 Reply::error(503, "busy", None, "the database is busy; retry shortly")
             }
-            // Not the client's fault, and its details are for the server's log, not the client.
-            other => Reply::error(500, "internal", None, &format!("internal error: {other}")),
+            other => Reply::internal(crate::error::chain(&other)),
         }
     }
 }
@@ -104,6 +115,7 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
             status: 200,
             body: openapi::document().to_string(),
             allow: None,
+            internal: None,
         }),
         Route::Products => products(store, query),
         Route::Product(id) => decode_id(id).and_then(|id| product(store, &id, query)),
@@ -272,6 +284,25 @@ mod tests {
 
     fn body(r: &Reply) -> Value {
         serde_json::from_str(&r.body).unwrap()
+    }
+
+    #[test]
+    fn a_500_logs_its_cause_and_tells_the_client_nothing_of_it() {
+        let e = Error::StoredInsights {
+            asin: "B0SECRET00".into(),
+            source: serde_json::from_str::<Value>("{").unwrap_err(),
+        };
+        let r = Reply::from_store(e);
+        assert_eq!(r.status, 500);
+        let v = body(&r);
+        assert_eq!(v["error"]["code"], "internal");
+        assert_eq!(v["error"]["message"], "internal error");
+        assert!(!r.body.contains("B0SECRET00"), "{}", r.body);
+        let log = r.internal.unwrap();
+        assert!(
+            log.starts_with("stored insights for B0SECRET00 are unreadable: EOF"),
+            "{log}"
+        );
     }
 
     #[test]

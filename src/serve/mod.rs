@@ -14,7 +14,7 @@ pub mod openapi;
 pub mod params;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -50,24 +50,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
     let local = listener
         .local_addr()
         .map_or_else(|_| opts.addr.to_string(), |a| a.to_string());
-    let private = backend::PrivateDir::create()
-        .map_err(|e| Error::Other(format!("cannot create a private directory: {e}")))?;
-    let socket = private.path().join("api.sock");
-    let unix = std::os::unix::net::UnixListener::bind(&socket)
-        .map_err(|e| Error::Other(format!("cannot listen on {}: {e}", socket.display())))?;
-    let server = Server::from_listener(unix, None)
-        .map_err(|e| Error::Other(format!("cannot start the API: {e}")))?;
-    let server = Arc::new(server);
-    {
-        let server = Arc::clone(&server);
-        ctrlc::set_handler(move || {
-            // Each unblock wakes one worker blocked in recv().
-            for _ in 0..threads {
-                server.unblock();
-            }
-        })
-        .map_err(|e| Error::Other(format!("cannot install the Ctrl-C handler: {e}")))?;
-    }
+    let (private, socket, server) = start_backend(threads)?;
     let limits = front::Limits {
         max_connections,
         idle_timeout: opts.idle_timeout,
@@ -78,7 +61,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
     std::thread::Builder::new()
         .name("serve-accept".into())
         .spawn(move || front::run(listener, backend, limits, quiet))
-        .map_err(|e| Error::Other(format!("cannot start the accept thread: {e}")))?;
+        .map_err(|e| Error::io("cannot start the accept thread", e))?;
     // The address goes to stdout so scripts (and tests) can read the chosen port.
     println!("listening on http://{local}");
     if !opts.quiet {
@@ -103,7 +86,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
                 first_error.get_or_insert(e);
             }
             Err(_) => {
-                first_error.get_or_insert(Error::Other("a server worker panicked".into()));
+                first_error.get_or_insert(Error::WorkerPanicked);
             }
         }
     }
@@ -112,6 +95,33 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
         eprintln!("prodinsight serve: stopped");
     }
     first_error.map_or(Ok(()), Err)
+}
+
+/// tiny_http on a unix socket in a private directory (the directory goes when it is dropped), and
+/// Ctrl-C wired to stop its `threads` workers.
+fn start_backend(threads: usize) -> Result<(backend::PrivateDir, PathBuf, Arc<Server>)> {
+    let private = backend::PrivateDir::create()
+        .map_err(|e| Error::io("cannot create a private directory", e))?;
+    let socket = private.path().join("api.sock");
+    let unix = std::os::unix::net::UnixListener::bind(&socket)
+        .map_err(|e| Error::io(format!("cannot listen on {}", socket.display()), e))?;
+    let server = Server::from_listener(unix, None).map_err(|source| Error::Server {
+        what: "cannot start the API",
+        source,
+    })?;
+    let server = Arc::new(server);
+    let stop = Arc::clone(&server);
+    ctrlc::set_handler(move || {
+        // Each unblock wakes one worker blocked in recv().
+        for _ in 0..threads {
+            stop.unblock();
+        }
+    })
+    .map_err(|e| Error::Server {
+        what: "cannot install the Ctrl-C handler",
+        source: Box::new(e),
+    })?;
+    Ok((private, socket, server))
 }
 
 /// A listening socket whose accepted connections inherit TCP_NODELAY (Linux does). tiny_http writes
@@ -129,8 +139,9 @@ fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
 
 fn worker(server: &Server, db: &Path, quiet: bool, workers: usize) -> Result<()> {
     let store = Store::open_readonly(db)?;
-    let json = Header::from_bytes(&b"Content-Type"[..], &b"application/json"[..])
-        .map_err(|_| Error::Other("bad header".into()))?;
+    // A constant header: valid ASCII, so it cannot fail.
+    let json =
+        Header::from_bytes(&b"Content-Type"[..], &b"application/json"[..]).expect("a valid header");
     loop {
         let rq = match server.recv() {
             Ok(rq) => rq,
@@ -140,7 +151,7 @@ fn worker(server: &Server, db: &Path, quiet: bool, workers: usize) -> Result<()>
                 for _ in 0..workers {
                     server.unblock();
                 }
-                return Err(Error::Other(format!("the API stopped accepting: {e}")));
+                return Err(Error::io("the API stopped accepting", e));
             }
             // Ctrl-C.
             Err(_) => return Ok(()),
@@ -152,14 +163,13 @@ fn worker(server: &Server, db: &Path, quiet: bool, workers: usize) -> Result<()>
         let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             api::handle(&store, &method, &url)
         }))
-        .unwrap_or_else(|_| api::Reply {
-            status: 500,
-            body: r#"{"error":{"status":500,"code":"internal","parameter":null,"message":"internal error"}}"#.into(),
-            allow: None,
-        });
+        .unwrap_or_else(|_| api::Reply::internal("the handler panicked".into()));
         // The access log shows what clients sent: escaped, so it cannot drive the terminal.
         let (method, url) = (escape_control(&method), escape_control(&url));
-        if reply.status >= 500 && !quiet {
+        // An internal error's text goes here, never to the client; logged even when quiet.
+        if let Some(why) = &reply.internal {
+            eprintln!("error: {method} {url}: {}", escape_control(why));
+        } else if reply.status >= 500 && !quiet {
             eprintln!("error: {method} {url}: {}", reply.body);
         }
         let status = reply.status;

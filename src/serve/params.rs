@@ -2,7 +2,8 @@
 //! one is an error that names it and says why, never a guess. The values themselves are checked by
 //! `crate::filters`, the same checks `report`'s flags go through.
 
-use crate::filters::{self, MAX_VALUE_LEN};
+use crate::filters::{self, schema, MAX_VALUE_LEN};
+use crate::model::Sentiment;
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSort, ReviewQuery};
 
 pub use crate::filters::{
@@ -115,6 +116,50 @@ impl Params {
     }
 }
 
+/// The parameters of `GET /api/v1/products` as the OpenAPI document describes them: the field
+/// names are `PRODUCT_PARAMS` (a test checks), the schemas `filters`' checks.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // read by the document's derive only
+pub struct ProductParams {
+    /// Only this brand, in any letter case; repeat for several.
+    #[param(value_type = schema::Brands, inline, required = false, style = Form, explode)]
+    brand: Vec<String>,
+    /// Text in the ASIN, brand or title (case-insensitive for ASCII).
+    #[param(value_type = schema::Text, inline, required = false)]
+    q: String,
+    /// At least this many reviews.
+    #[param(minimum = 0, maximum = 9223372036854775807_i64, required = false)]
+    min_reviews: i64,
+    /// Average rating at least this.
+    #[param(minimum = 1, maximum = 5, required = false)]
+    min_rating: f64,
+    /// Average rating at most this (below min_rating: no product matches).
+    #[param(minimum = 1, maximum = 5, required = false)]
+    max_rating: f64,
+    /// `negative:PCT` (at least PCT % negative, PCT from 0 to 100) or `positive:PCT`; a bare kind means 50.
+    #[param(value_type = schema::SentimentBound, inline, required = false)]
+    sentiment: String,
+    /// Only products with this issue code.
+    #[param(value_type = schema::IssueCode, inline, required = false)]
+    issue: String,
+    /// Only this marketplace (case-insensitive for ASCII).
+    #[param(value_type = schema::Text, inline, required = false)]
+    marketplace: String,
+    /// Sort key; products without a value (no rating, no previous run) come last.
+    #[param(value_type = schema::ProductSortName, inline, required = false)]
+    sort: String,
+    /// Default: the sort key's natural order (desc for reviews, products, negative, trend; asc for rating, asin, brand).
+    #[param(value_type = schema::Order, inline, required = false)]
+    order: String,
+    /// Page size.
+    #[param(value_type = schema::Limit, inline, required = false)]
+    limit: usize,
+    /// The `meta.next_cursor` of the previous page, as is (only with the sort and order that made it).
+    #[param(value_type = schema::Cursor, inline, required = false)]
+    cursor: String,
+}
+
 pub const PRODUCT_PARAMS: &[&str] = &[
     "brand",
     "q",
@@ -165,6 +210,28 @@ pub fn product_query(query: &str) -> Result<ProductQuery, BadParam> {
     })
 }
 
+/// `GET /api/v1/brands` parameters as documented; the names are `BRAND_PARAMS`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // read by the document's derive only
+pub struct BrandParams {
+    /// Only this brand, in any letter case; repeat for several.
+    #[param(value_type = schema::Brands, inline, required = false, style = Form, explode)]
+    brand: Vec<String>,
+    /// Sort key; brands without a rating come last.
+    #[param(value_type = schema::BrandSortName, inline, required = false)]
+    sort: String,
+    /// Default: the sort key's natural order (desc for reviews, products, negative, trend; asc for rating, asin, brand).
+    #[param(value_type = schema::Order, inline, required = false)]
+    order: String,
+    /// Page size.
+    #[param(value_type = schema::Limit, inline, required = false)]
+    limit: usize,
+    /// The `meta.next_cursor` of the previous page, as is (only with the sort and order that made it).
+    #[param(value_type = schema::Cursor, inline, required = false)]
+    cursor: String,
+}
+
 pub const BRAND_PARAMS: &[&str] = &["brand", "sort", "order", "limit", "cursor"];
 
 /// `GET /api/v1/brands` parameters: the product list's paging, for brands.
@@ -184,6 +251,25 @@ pub fn brand_query(query: &str) -> Result<BrandQuery, BadParam> {
         limit: p.limit()?,
         after,
     })
+}
+
+/// `GET /api/v1/products/{id}/reviews` parameters as documented; the names are `REVIEW_PARAMS`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // read by the document's derive only
+pub struct ReviewParams {
+    /// Only reviews with this overall sentiment.
+    #[param(inline, required = false)]
+    sentiment: Sentiment,
+    /// Only reviews with this issue code.
+    #[param(value_type = schema::IssueCode, inline, required = false)]
+    issue: String,
+    /// Page size.
+    #[param(value_type = schema::Limit, inline, required = false)]
+    limit: usize,
+    /// The `meta.next_cursor` of the previous page, as is (only with the sort and order that made it).
+    #[param(value_type = schema::Cursor, inline, required = false)]
+    cursor: String,
 }
 
 pub const REVIEW_PARAMS: &[&str] = &["sentiment", "issue", "limit", "cursor"];

@@ -98,10 +98,10 @@ pub fn check_readable(conn: &Connection, path: &Path) -> Result<()> {
     let current = user_version(conn)?;
     refuse_newer(current, path)?;
     if current < SCHEMA_VERSION {
-        return Err(Error::Other(format!(
-            "database {} is at schema version {current}; run `prodinsight ingest` or `analyze` once to upgrade it",
-            path.display()
-        )));
+        return Err(Error::SchemaTooOld {
+            path: path.to_path_buf(),
+            found: current,
+        });
     }
     Ok(())
 }

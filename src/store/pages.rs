@@ -241,11 +241,12 @@ impl Default for ProductQuery {
 }
 
 /// One issue as lists show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IssueCount {
     pub code: String,
     pub label: &'static str,
     pub count: i64,
+    /// % of the product's reviews
     pub share: f64,
 }
 
@@ -257,20 +258,26 @@ struct StoredIssue {
 }
 
 /// A product with its summarized insights: one row of the list, in the API and in `report`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ProductSummary {
     pub asin: String,
+    #[schema(required = true)]
     pub brand: Option<String>,
+    #[schema(required = true)]
     pub title: Option<String>,
+    #[schema(required = true)]
     pub marketplace: Option<String>,
     pub review_count: i64,
     pub rated_count: i64,
+    #[schema(required = true)]
     pub avg_rating: Option<f64>,
     pub pct_positive: f64,
     pub pct_neutral: f64,
     pub pct_negative: f64,
     /// Change in % negative since the previous analysis run (points); null on a product's first run.
+    #[schema(required = true)]
     pub neg_delta: Option<f64>,
+    #[schema(required = true)]
     pub last_review_date: Option<String>,
     pub top_issues: Vec<IssueCount>,
 }
@@ -799,16 +806,25 @@ pub struct ReviewQuery {
 }
 
 /// One review with its analysis, as the API lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = Review)]
 pub struct ReviewItem {
     pub review_id: String,
+    #[schema(required = true)]
     pub rating: Option<i64>,
+    #[schema(required = true)]
     pub review_date: Option<String>,
+    #[schema(required = true)]
     pub title: Option<String>,
+    #[schema(required = true)]
     pub text: Option<String>,
+    #[schema(required = true)]
     pub language: Option<String>,
+    #[schema(value_type = Sentiment, inline)]
     pub sentiment: &'static str,
+    #[schema(required = true)]
     pub text_sentiment: Option<String>,
+    #[schema(required = true)]
     pub text_score: Option<f64>,
     pub disagreement: bool,
     /// The issues the text reports, each with the words that show it (as `report reviews`).

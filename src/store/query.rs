@@ -151,8 +151,11 @@ impl Store {
                 "product {asin} has no insights yet; run `prodinsight analyze`"
             )));
         };
-        let mut p: ProductDetail = serde_json::from_str(&detail)
-            .map_err(|e| Error::Other(format!("stored insights for {asin} are unreadable: {e}")))?;
+        let mut p: ProductDetail =
+            serde_json::from_str(&detail).map_err(|source| Error::StoredInsights {
+                asin: asin.clone(),
+                source,
+            })?;
         p.title = title;
         p.marketplace = marketplace;
         let mut st = self.conn.prepare_cached(

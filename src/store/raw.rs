@@ -298,9 +298,9 @@ impl RawWriter<'_> {
         };
         self.known_recent += 1;
         let Some((id, old_hash, first_run, last_run)) = existing else {
-            return Err(crate::error::Error::Other(format!(
-                "review {key} conflicts but cannot be read back"
-            )));
+            return Err(crate::error::Error::ConflictUnreadable {
+                key: key.to_string(),
+            });
         };
         self.existing(keyed, id, old_hash, first_run, last_run)
     }

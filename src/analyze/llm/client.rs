@@ -175,13 +175,12 @@ impl Client {
         key: Option<Secret>,
         timeout: Duration,
         policy: RetryPolicy,
-    ) -> Result<Client, String> {
+    ) -> Result<Client, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("prodinsight/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+            .build()?;
         Ok(Client {
             http,
             base: base.trim_end_matches('/').to_string(),
@@ -310,7 +309,7 @@ impl Client {
         let mut last = String::new();
         for attempt in 0..self.policy.max_attempts.max(1) {
             let outcome = match build().send().await {
-                Err(e) => Attempt::Retry(network_error(&e), None),
+                Err(e) => Attempt::Retry(network_error(&e, &self.base), None),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = resp
@@ -321,7 +320,7 @@ impl Client {
                         .filter(|s| s.is_finite() && *s >= 0.0)
                         .map(|s| Duration::from_secs_f64(s.min(120.0)));
                     match resp.text().await {
-                        Err(e) => Attempt::Retry(network_error(&e), None),
+                        Err(e) => Attempt::Retry(network_error(&e, &self.base), None),
                         Ok(text) if (200..300).contains(&status) => return Ok(text),
                         Ok(text) => classify(status, &text, retry_after),
                     }
@@ -359,14 +358,51 @@ impl Client {
     }
 }
 
-fn network_error(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "the request timed out".into()
+/// What went wrong on the way to the server, with its real cause (refused, DNS, TLS, timeout) and
+/// the base URL without any user info; reqwest's own text names the full URL, which is left out.
+/// Callers redact the result, so a key in the base URL's path does not get out either.
+fn network_error(e: &reqwest::Error, base: &str) -> String {
+    let what = if e.is_timeout() {
+        "the request timed out"
     } else if e.is_connect() {
-        "cannot connect to the server".into()
+        "cannot connect to"
     } else {
-        // Without the URL: it is ours, and the error is about the transport.
-        format!("network error: {e}")
+        "network error from"
+    };
+    let mut causes: Vec<String> = Vec::new();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        // hyper wraps the cause in words of its own ("client error (Connect)"); each layer may
+        // also repeat the one below.
+        if !text.starts_with("client error (") && !causes.iter().any(|p| p.contains(&text)) {
+            causes.push(text);
+        }
+        cause = c.source();
+    }
+    if causes.is_empty() {
+        let text = e.to_string();
+        causes.push(match e.url() {
+            Some(u) => text.replace(&format!(" for url ({u})"), ""),
+            None => text,
+        });
+    }
+    let base = without_userinfo(base);
+    match e.is_timeout() {
+        true => format!("{what} ({base}): {}", causes.join(": ")),
+        false => format!("{what} {base}: {}", causes.join(": ")),
+    }
+}
+
+/// `http://user:pass@host/…` as `http://host/…`: credentials in a URL are secrets too.
+fn without_userinfo(base: &str) -> String {
+    let Some((scheme, rest)) = base.split_once("://") else {
+        return base.to_string();
+    };
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..host_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => base.to_string(),
     }
 }
 
@@ -478,6 +514,16 @@ fn jitter() -> f64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base_urls_lose_their_credentials() {
+        assert_eq!(
+            super::without_userinfo("http://u:k@h:1/v1"),
+            "http://h:1/v1"
+        );
+        assert_eq!(super::without_userinfo("http://h/v1@x"), "http://h/v1@x");
+        assert_eq!(super::without_userinfo("no-scheme"), "no-scheme");
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -213,12 +213,12 @@ impl Engine {
             cfg.timeout,
             cfg.retry.clone(),
         )
-        .map_err(Error::Other)?;
+        .map_err(Error::HttpClient)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| Error::Other(format!("cannot start the async runtime: {e}")))?;
+            .map_err(|e| Error::io("cannot start the async runtime", e))?;
         Ok(Engine {
             cfg,
             client: Arc::new(client),
