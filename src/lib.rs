@@ -127,6 +127,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 max_connections: args.max_connections,
                 idle_timeout: args.idle_timeout,
                 request_timeout: args.request_timeout,
+                dashboard: !args.no_dashboard,
             };
             serve::run(&cli.db, &opts)?;
             Ok(0)
