@@ -512,14 +512,17 @@ pub enum OutputFormat {
 /// Answer the insights over HTTP as JSON (a minimal local API).
 #[derive(Debug, Args)]
 #[command(
-    long_about = "Serve the insights of the database as a JSON API over HTTP.\n\n\
-Endpoints: GET /api/v1/products (filters: brand, q, min_reviews, min_rating, max_rating, sentiment, \
+    long_about = "Serve the insights of the database as a dashboard and a JSON API over HTTP.\n\n\
+Open http://127.0.0.1:8080/ in a browser for the dashboard (portfolio, products, a product, an \
+issue, changes); it reads only the API below. Endpoints: GET /api/v1/products (filters: brand, q, min_reviews, min_rating, max_rating, sentiment, \
 issue, marketplace; sort and order; limit and cursor), GET /api/v1/products/{id} (also …/insights), \
-GET /api/v1/products/{id}/reviews, GET /api/v1/brands, GET /api/v1/issues, GET /healthz, and the \
+GET /api/v1/products/{id}/reviews, GET /api/v1/brands, GET /api/v1/issues, GET /api/v1/overview, \
+GET /api/v1/changes, GET /api/v1/runs, GET /healthz, and the \
 OpenAPI document at GET /api/v1/openapi.json. It reads while `ingest` and `analyze` write. One \
 access-log line per request goes to stderr unless -q. Ctrl-C stops it.",
     after_help = "Examples:\n  \
-prodinsight serve                                  http://127.0.0.1:8080\n  \
+prodinsight serve                                  dashboard and API on http://127.0.0.1:8080\n  \
+prodinsight serve --no-dashboard                   the API alone\n  \
 prodinsight serve --addr 127.0.0.1:0 -q            any free port (printed on stdout)\n  \
 curl 'http://127.0.0.1:8080/api/v1/products?sort=negative&min_reviews=20&limit=10'"
 )]
@@ -544,6 +547,10 @@ pub struct ServeArgs {
     /// The most a request may take to arrive, from its first byte to its last (408 after)
     #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds, hide = true)]
     pub request_timeout: Duration,
+
+    /// Serve the JSON API alone: no dashboard at / (other paths outside /api/ then get a JSON 404)
+    #[arg(long)]
+    pub no_dashboard: bool,
 }
 
 fn at_least_one(s: &str) -> Result<usize, String> {

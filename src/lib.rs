@@ -288,5 +288,6 @@ fn serve_options(args: cli::ServeArgs, quiet: bool) -> serve::Options {
         max_connections: args.max_connections,
         idle_timeout: args.idle_timeout,
         request_timeout: args.request_timeout,
+        dashboard: !args.no_dashboard,
     }
 }

@@ -90,6 +90,9 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
         ["api", "v1", "products", id, "reviews"] => Route::Reviews(id),
         ["api", "v1", "brands"] => Route::Brands,
         ["api", "v1", "issues"] => Route::Issues,
+        ["api", "v1", "overview"] => Route::Overview,
+        ["api", "v1", "changes"] => Route::Changes,
+        ["api", "v1", "runs"] => Route::Runs,
         _ => {
             return Reply::error(
                 404,
@@ -122,6 +125,9 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
         Route::Reviews(id) => decode_id(id).and_then(|id| reviews(store, &id, query)),
         Route::Brands => brands(store, query),
         Route::Issues => issues(store, query),
+        Route::Overview => overview(store, query),
+        Route::Changes => changes(store, query),
+        Route::Runs => runs(store, query),
     };
     result.unwrap_or_else(|r| r)
 }
@@ -134,6 +140,9 @@ enum Route<'a> {
     Reviews(&'a str),
     Brands,
     Issues,
+    Overview,
+    Changes,
+    Runs,
 }
 
 type Handled = Result<Reply, Reply>;
@@ -243,6 +252,72 @@ fn issues(store: &Store, query: &str) -> Handled {
             json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products})
         })
         .collect();
+    let n = rows.len();
+    Ok(Reply::ok(rows, json!({"count": n})))
+}
+
+fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>, Reply> {
+    Ok(store
+        .issues(f)
+        .map_err(Reply::from_store)?
+        .into_iter()
+        .map(|(code, reviews, products)| {
+            json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products})
+        })
+        .collect())
+}
+
+/// What `prodinsight report` opens with: the headline numbers, the products that need attention
+/// (ranked by impact), the top issues and the brands.
+fn overview(store: &Store, query: &str) -> Handled {
+    let (brands, min_reviews, limit) = params::overview_query(query).map_err(Reply::bad_param)?;
+    if store
+        .current_analyzer()
+        .map_err(Reply::from_store)?
+        .is_none()
+    {
+        return Err(Reply::error(
+            404,
+            "not_found",
+            None,
+            "no analysis yet: run `prodinsight analyze` first",
+        ));
+    }
+    let summary = store.portfolio_summary().map_err(Reply::from_store)?;
+    let attention: Vec<Value> = store
+        .attention(&brands, min_reviews, limit)
+        .map_err(Reply::from_store)?
+        .into_iter()
+        .filter_map(|(p, impact)| {
+            let mut v = serde_json::to_value(p).ok()?;
+            v["impact"] = json!(impact);
+            Some(v)
+        })
+        .collect();
+    let filter = Filter {
+        brands: brands.clone(),
+        ..Default::default()
+    };
+    let issues = issue_rows(store, &filter)?;
+    let brand_rows = store.brands(&brands).map_err(Reply::from_store)?;
+    Ok(Reply::ok(
+        json!({"summary": summary, "attention": attention, "issues": issues, "brands": brand_rows}),
+        json!({"min_reviews": min_reviews, "limit": limit}),
+    ))
+}
+
+/// What got worse since the previous analysis run: the alerts of `report changes`.
+fn changes(store: &Store, query: &str) -> Handled {
+    let q = params::change_query(query).map_err(Reply::bad_param)?;
+    let c = store.changes(&q).map_err(Reply::from_store)?;
+    let n = c.alerts.len();
+    Ok(Reply::ok(c, json!({"alerts": n})))
+}
+
+/// The analysis runs, oldest first, as `report runs -f json` lists them.
+fn runs(store: &Store, query: &str) -> Handled {
+    no_params(query)?;
+    let rows = store.runs().map_err(Reply::from_store)?;
     let n = rows.len();
     Ok(Reply::ok(rows, json!({"count": n})))
 }

@@ -8,6 +8,7 @@
 
 pub mod api;
 mod backend;
+pub mod dashboard;
 mod front;
 mod head;
 pub mod openapi;
@@ -32,6 +33,8 @@ pub struct Options {
     pub max_connections: usize,
     pub idle_timeout: Duration,
     pub request_timeout: Duration,
+    /// Serve the dashboard at `/` (otherwise the API alone).
+    pub dashboard: bool,
 }
 
 pub fn run(db: &Path, opts: &Options) -> Result<()> {
@@ -58,6 +61,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
     };
     let backend = Arc::new(backend::Backend::new(socket, backend_conns));
     let quiet = opts.quiet;
+    let dashboard = opts.dashboard;
     std::thread::Builder::new()
         .name("serve-accept".into())
         .spawn(move || front::run(listener, backend, limits, quiet))
@@ -75,7 +79,7 @@ pub fn run(db: &Path, opts: &Options) -> Result<()> {
         .map(|_| {
             let server = Arc::clone(&server);
             let db = db.to_path_buf();
-            std::thread::spawn(move || worker(&server, &db, quiet, threads))
+            std::thread::spawn(move || worker(&server, &db, quiet, threads, dashboard))
         })
         .collect();
     let mut first_error = None;
@@ -137,7 +141,7 @@ fn listen(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     Ok(socket.into())
 }
 
-fn worker(server: &Server, db: &Path, quiet: bool, workers: usize) -> Result<()> {
+fn worker(server: &Server, db: &Path, quiet: bool, workers: usize, dashboard: bool) -> Result<()> {
     let store = Store::open_readonly(db)?;
     // A constant header: valid ASCII, so it cannot fail.
     let json =
@@ -159,29 +163,68 @@ fn worker(server: &Server, db: &Path, quiet: bool, workers: usize) -> Result<()>
         let started = Instant::now();
         let method = rq.method().as_str().to_string();
         let url = rq.url().to_string();
+        if dashboard {
+            if let Some(asset) = page(&method, &url) {
+                let bytes = asset.body.len();
+                respond_asset(rq, &asset);
+                access_log(quiet, &method, &url, 200, bytes, started);
+                continue;
+            }
+        }
         // A bug in a handler costs that request a 500, not the worker.
         let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             api::handle(&store, &method, &url)
         }))
         .unwrap_or_else(|_| api::Reply::internal("the handler panicked".into()));
-        // The access log shows what clients sent: escaped, so it cannot drive the terminal.
-        let (method, url) = (escape_control(&method), escape_control(&url));
-        // An internal error's text goes here, never to the client; logged even when quiet.
+        // An internal error's text goes here, never to the client; logged even when quiet. What
+        // clients sent is escaped, so it cannot drive the terminal.
+        let (m, u) = (escape_control(&method), escape_control(&url));
         if let Some(why) = &reply.internal {
-            eprintln!("error: {method} {url}: {}", escape_control(why));
+            eprintln!("error: {m} {u}: {}", escape_control(why));
         } else if reply.status >= 500 && !quiet {
-            eprintln!("error: {method} {url}: {}", reply.body);
+            eprintln!("error: {m} {u}: {}", reply.body);
         }
         let status = reply.status;
         let bytes = reply.body.len();
         respond(rq, reply, &json);
-        if !quiet {
-            eprintln!(
-                "{method} {url} {status} {bytes}B {:.2}ms",
-                started.elapsed().as_secs_f64() * 1000.0
-            );
+        access_log(quiet, &method, &url, status, bytes, started);
+    }
+}
+
+/// One line per request on stderr; what the client sent is escaped (it cannot drive the terminal).
+fn access_log(quiet: bool, method: &str, url: &str, status: u16, bytes: usize, started: Instant) {
+    if !quiet {
+        eprintln!(
+            "{} {} {status} {bytes}B {:.2}ms",
+            escape_control(method),
+            escape_control(url),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// The dashboard's page or asset for a GET or HEAD outside the API's paths.
+fn page(method: &str, url: &str) -> Option<dashboard::Asset> {
+    if method != "GET" && method != "HEAD" {
+        return None;
+    }
+    dashboard::asset(url.split('?').next().unwrap_or(""))
+}
+
+fn respond_asset(rq: Request, asset: &dashboard::Asset) {
+    let mut resp = Response::from_string(asset.body).with_chunked_threshold(usize::MAX);
+    for (name, value) in [
+        ("Content-Type", asset.content_type),
+        ("Content-Security-Policy", dashboard::CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "no-cache"),
+    ] {
+        if let Ok(h) = Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+            resp = resp.with_header(h);
         }
     }
+    let _ = rq.respond(resp);
 }
 
 fn respond(rq: Request, reply: api::Reply, json: &Header) {

@@ -38,7 +38,10 @@ pub fn document() -> &'static Value {
         get_product_insights,
         list_product_reviews,
         list_brands,
-        list_issues
+        list_issues,
+        get_overview,
+        list_changes,
+        list_runs
     ),
     components(
         schemas(
@@ -152,6 +155,95 @@ fn list_brands() {}
     ))]
 #[allow(dead_code)]
 fn list_issues() {}
+
+#[utoipa::path(get, path = "/api/v1/overview", operation_id = "getOverview",
+    summary = "What `prodinsight report` opens with: headline numbers, products that need attention (by impact), top issues, brands",
+    params(OverviewParams),
+    responses(
+        (status = 200, description = "The portfolio overview.", body = inline(ObjectReply)),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 405, response = MethodNotAllowed),
+        (status = 414, response = UriTooLong),
+    ))]
+#[allow(dead_code)]
+fn get_overview() {}
+
+#[utoipa::path(get, path = "/api/v1/changes", operation_id = "listChanges",
+    summary = "What got worse since the previous analysis run: the alerts of `report changes`",
+    params(ChangeParams),
+    responses(
+        (status = 200, description = "The runs compared and the alerts.", body = inline(ObjectReply)),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 405, response = MethodNotAllowed),
+        (status = 414, response = UriTooLong),
+    ))]
+#[allow(dead_code)]
+fn list_changes() {}
+
+#[utoipa::path(get, path = "/api/v1/runs", operation_id = "listRuns",
+    summary = "The analysis runs, oldest first, as `report runs -f json` lists them",
+    responses(
+        (status = 200, description = "Every analysis run.", body = inline(ListReply)),
+        (status = 400, response = BadRequest),
+        (status = 405, response = MethodNotAllowed),
+        (status = 414, response = UriTooLong),
+    ))]
+#[allow(dead_code)]
+fn list_runs() {}
+
+/// `GET /api/v1/overview`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct OverviewParams {
+    /// Only this brand, in any letter case; repeat for several.
+    #[param(value_type = schema::Brands, inline, required = false, style = Form, explode)]
+    brand: Vec<String>,
+    /// Products with fewer reviews do not make the attention list (default 10).
+    #[param(minimum = 0, maximum = 2147483647, required = false)]
+    min_reviews: i64,
+    /// At most this many products in the attention list (default 15).
+    #[param(value_type = schema::Limit, inline, required = false)]
+    limit: usize,
+}
+
+/// `GET /api/v1/changes`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ChangeParams {
+    /// Only this brand, in any letter case; repeat for several.
+    #[param(value_type = schema::Brands, inline, required = false, style = Form, explode)]
+    brand: Vec<String>,
+    /// A rise of at least this many percentage points is an alert (default 5).
+    #[param(minimum = 0, maximum = 100, required = false)]
+    threshold: f64,
+    /// Products with fewer reviews now are not compared (default 10).
+    #[param(minimum = 0, maximum = 2147483647, required = false)]
+    min_reviews: i64,
+}
+
+/// A reply whose `data` is one object.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ObjectReply {
+    #[schema(value_type = Object)]
+    data: serde_json::Value,
+    #[schema(value_type = Object)]
+    meta: serde_json::Value,
+}
+
+/// A reply whose `data` is a list of objects.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ListReply {
+    #[schema(value_type = Vec<Object>)]
+    data: Vec<serde_json::Value>,
+    #[schema(value_type = Object)]
+    meta: serde_json::Value,
+}
 
 /// `{product_id}` of the product routes.
 #[derive(utoipa::IntoParams)]

@@ -116,6 +116,28 @@ impl Params {
     }
 }
 
+/// `GET /api/v1/overview`: brands (repeatable), the attention list's minimum reviews (10) and length (15).
+pub fn overview_query(query: &str) -> Result<(Vec<String>, i64, usize), BadParam> {
+    let p = Params::parse(query, &["brand", "min_reviews", "limit"], &["brand"])?;
+    let min_reviews = p.int("min_reviews", 0, i64::from(i32::MAX))?.unwrap_or(10);
+    let limit = match p.int("limit", i64::MIN, i64::MAX)? {
+        Some(n) => filters::limit("limit", n, Some(MAX_LIMIT))?,
+        None => 15,
+    };
+    Ok((p.brands()?, min_reviews, limit))
+}
+
+/// `GET /api/v1/changes`: as `report changes` takes them, against the previous run (no `since`).
+pub fn change_query(query: &str) -> Result<crate::store::changes::ChangeQuery, BadParam> {
+    let p = Params::parse(query, &["brand", "threshold", "min_reviews"], &["brand"])?;
+    Ok(crate::store::changes::ChangeQuery {
+        since: None,
+        threshold_points: p.number("threshold", 0.0, 100.0)?.unwrap_or(5.0),
+        min_reviews: p.int("min_reviews", 0, i64::from(i32::MAX))?.unwrap_or(10),
+        brands: p.brands()?,
+    })
+}
+
 /// The parameters of `GET /api/v1/products` as the OpenAPI document describes them: the field
 /// names are `PRODUCT_PARAMS` (a test checks), the schemas `filters`' checks.
 #[derive(utoipa::IntoParams)]

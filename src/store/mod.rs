@@ -5,6 +5,7 @@ pub mod changes;
 pub mod insights;
 mod migrate;
 pub mod pages;
+pub mod portfolio;
 pub mod query;
 pub mod raw;
 pub mod views;

@@ -1,0 +1,137 @@
+// The dashboard in a real browser (Debian's chromium, driven by playwright-core over CDP) against
+// a real `prodinsight serve` on the sample data plus one hostile review. Usage:
+//   node dashboard-test.mjs BASE_URL SCREENSHOT_DIR
+// Every check compares what the page shows with what the API says; any failure exits 1.
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [base, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+const failures = [];
+const check = (ok, what) => {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures.push(what);
+};
+const api = async (path) => (await fetch(base + path)).json();
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const consoleErrors = [];
+async function newPage(viewport) {
+  const page = await browser.newPage({ viewport });
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("dialog", (d) => {
+    consoleErrors.push(`dialog opened: ${d.message()}`);
+    d.dismiss();
+  });
+  return page;
+}
+const ready = (page) => page.waitForSelector("body[data-ready='1']");
+async function go(page, path) {
+  await page.evaluate(() => delete document.body.dataset.ready).catch(() => {});
+  await page.goto(base + path);
+  await ready(page);
+}
+async function after(page, action) {
+  await page.evaluate(() => delete document.body.dataset.ready);
+  await action();
+  await ready(page);
+}
+
+try {
+  const page = await newPage({ width: 1280, height: 900 });
+
+  // Portfolio: the headline numbers are the API's.
+  const t0 = Date.now();
+  await go(page, "/");
+  const loadMs = Date.now() - t0;
+  const overview = (await api("/api/v1/overview")).data;
+  const cards = await page.$$eval(".card .n", (els) => els.map((e) => e.textContent));
+  check(cards[0] === String(overview.summary.reviews), `portfolio shows ${overview.summary.reviews} reviews (${cards[0]})`);
+  check(cards[1] === String(overview.summary.products), `portfolio shows ${overview.summary.products} products (${cards[1]})`);
+  check((await page.locator("main table").first().locator("tbody tr").count()) === overview.attention.length, "attention list has the API's rows");
+  await page.screenshot({ path: `${shots}/portfolio.png`, fullPage: true });
+  console.log(`portfolio interactive in ${loadMs} ms`);
+
+  // Products: a brand filter, then an issue filter, change the grid to the API's rows.
+  const brand = (await api("/api/v1/brands?sort=reviews")).data[0].brand;
+  await go(page, "/products");
+  await after(page, async () => {
+    await page.selectOption("select[name=brand]", [brand]);
+    await page.click("form.filters button[type=submit]");
+  });
+  const byBrand = await api(`/api/v1/products?brand=${encodeURIComponent(brand)}`);
+  const shown = await page.$$eval("main table tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(JSON.stringify(shown) === JSON.stringify(byBrand.data.map((p) => p.asin)), `brand filter ${brand}: ${shown.length} rows as the API's ${byBrand.data.length}`);
+  check(new URL(page.url()).searchParams.get("brand") === brand, "the brand filter is in the URL");
+  const issueCode = (await api("/api/v1/issues")).data[0].code;
+  await after(page, async () => {
+    await page.selectOption("select[name=issue]", issueCode);
+    await page.click("form.filters button[type=submit]");
+  });
+  const byBoth = await api(`/api/v1/products?brand=${encodeURIComponent(brand)}&issue=${issueCode}`);
+  const shown2 = await page.$$eval("main table tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(JSON.stringify(shown2) === JSON.stringify(byBoth.data.map((p) => p.asin)), `brand + issue ${issueCode}: ${shown2.length} rows as the API's`);
+  const filteredUrl = page.url();
+  await page.screenshot({ path: `${shots}/products-filtered.png`, fullPage: true });
+
+  // Paging reaches the last product, one request per page.
+  await go(page, "/products?limit=10&sort=asin&order=asc");
+  const total = (await api("/api/v1/products?limit=1")).meta.total;
+  const seen = [];
+  for (let i = 0; i < 100; i++) {
+    seen.push(...(await page.$$eval("main table tbody tr td:first-child a", (as) => as.map((a) => a.textContent))));
+    if (!(await page.$("#next"))) break;
+    await after(page, () => page.click("#next"));
+  }
+  check(seen.length === total && new Set(seen).size === total, `paging visits all ${total} products once (${seen.length})`);
+
+  // A product: chart, quotes; back restores the filtered grid.
+  await go(page, filteredUrl.replace(base, ""));
+  const first = await page.$eval("main table tbody tr td:first-child a", (a) => a.textContent);
+  await after(page, () => page.click("main table tbody tr td:first-child a"));
+  check(page.url().endsWith(`/products/${first}`), `opening ${first} changes the URL`);
+  check((await page.$$("svg.chart")).length >= 1, "the product shows its charts");
+  check((await page.$$("blockquote.quote")).length >= 1, "the product shows quotes");
+  await page.screenshot({ path: `${shots}/product.png`, fullPage: true });
+  await after(page, () => page.goBack());
+  check(page.url() === filteredUrl, "back restores the filtered grid's URL");
+  const back = await page.$$eval("main table tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(JSON.stringify(back) === JSON.stringify(shown2), "back restores the filtered rows");
+
+  // The hostile review shows its characters, runs nothing.
+  await go(page, "/products/B0XSS00001");
+  const text = await page.textContent("main");
+  check(text.includes("<img src=x onerror=alert(1)>"), "the XSS review renders as text");
+  check((await page.$$("main img")).length === 0, "no element was made from review text");
+  await page.screenshot({ path: `${shots}/xss-product.png`, fullPage: true });
+
+  // Issue and changes views; a phone width.
+  await go(page, `/issues/${issueCode}`);
+  check((await page.$$("main table tbody tr")).length > 0, `issue ${issueCode} lists products`);
+  await page.screenshot({ path: `${shots}/issue.png`, fullPage: true });
+  await go(page, "/changes");
+  check((await page.textContent("h1")) === "What got worse", "changes view renders");
+  await page.screenshot({ path: `${shots}/changes.png`, fullPage: true });
+  const phone = await newPage({ width: 390, height: 844 });
+  await go(phone, "/");
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `no sideways scrolling at phone width (${overflow}px)`);
+  await phone.screenshot({ path: `${shots}/portfolio-phone.png`, fullPage: true });
+  const dark = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
+  await dark.goto(`${base}/products/${first}`);
+  await ready(dark);
+  await dark.screenshot({ path: `${shots}/product-dark.png`, fullPage: true });
+
+  check(consoleErrors.length === 0, `no console errors ${JSON.stringify(consoleErrors)}`);
+} catch (e) {
+  failures.push(String(e.stack || e));
+  console.log(`FAIL ${e.stack || e}`);
+} finally {
+  await browser.close();
+}
+console.log(failures.length ? `${failures.length} dashboard checks failed` : "dashboard: all checks passed");
+process.exit(failures.length ? 1 : 0);

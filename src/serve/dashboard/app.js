@@ -1,0 +1,452 @@
+// prodinsight dashboard: a small client of the JSON API (the same one scripts use).
+// Review text, titles, brands and ASINs come from strangers: they only ever become text nodes
+// (h() below sets textContent); nothing is ever parsed as HTML.
+
+const main = document.getElementById("main");
+const SVG = "http://www.w3.org/2000/svg";
+
+/** An element with attributes and children; strings and numbers become text nodes. */
+function h(tag, attrs = {}, ...children) {
+  const el = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** Replaces the main view; arrays are spread and empty parts left out. */
+function show(...nodes) {
+  main.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined && n !== false));
+}
+
+const fmt = (v, digits = 1) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
+const pct = (v) => (v === null || v === undefined ? "–" : `${fmt(v)} %`);
+function delta(v) {
+  if (v === null || v === undefined) return h("span", { class: "muted" }, "–");
+  const cls = v > 0 ? "up" : v < 0 ? "down" : "muted";
+  return h("span", { class: cls }, `${v > 0 ? "+" : ""}${fmt(v)}`);
+}
+
+async function api(path) {
+  const r = await fetch(path, { headers: { Accept: "application/json" } });
+  let body;
+  try {
+    body = await r.json();
+  } catch {
+    throw new Error(`${path}: HTTP ${r.status}`);
+  }
+  if (!r.ok) throw new Error(body?.error?.message || `${path}: HTTP ${r.status}`);
+  return body;
+}
+
+function link(href, ...children) {
+  return h("a", { href, "data-link": true }, ...children);
+}
+
+function productLink(asin, label) {
+  return link(`/products/${encodeURIComponent(asin)}`, label ?? asin);
+}
+
+function issueLink(code, label) {
+  return link(`/issues/${encodeURIComponent(code)}`, label ?? code);
+}
+
+function table(headers, rows, caption) {
+  const head = h("tr", {}, headers.map((c) => (c instanceof Node ? c : h("th", { class: c.endsWith?.("#") ? "n" : null }, c.replace?.(/#$/, "") ?? c))));
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h("table", {}, caption ? h("caption", { class: "muted" }, caption) : null, h("thead", {}, head), h("tbody", {}, rows)),
+  );
+}
+
+const td = (v, numeric = false) => h("td", { class: numeric ? "n" : null }, v);
+
+/** Bars of values with labels; a text alternative in <title> and aria-label. */
+function barChart(points, { label, bad = false, width = 520, height = 160 }) {
+  const max = Math.max(1, ...points.map((p) => p.value));
+  const bw = width / Math.max(points.length, 1);
+  const alt = `${label}: ${points.map((p) => `${p.label} ${p.value}`).join(", ")}`;
+  const svg = h("svg:svg", { class: "chart", viewBox: `0 0 ${width} ${height + 20}`, role: "img", "aria-label": alt }, h("svg:title", {}, alt));
+  points.forEach((p, i) => {
+    const bh = (p.value / max) * (height - 14);
+    svg.append(
+      h("svg:rect", { class: bad ? "bar bad" : "bar", x: i * bw + 3, y: height - bh, width: Math.max(bw - 6, 1), height: bh }),
+      h("svg:text", { x: i * bw + bw / 2, y: height + 14, "text-anchor": "middle" }, p.label),
+      h("svg:text", { x: i * bw + bw / 2, y: height - bh - 3, "text-anchor": "middle" }, p.value),
+    );
+  });
+  return svg;
+}
+
+/** One or two lines over labelled points (values may be null). */
+function lineChart(points, series, { label, width = 520, height = 160 }) {
+  const alt = `${label}: ${points.map((p) => `${p.label} ${series.map((s) => `${s.name} ${fmt(p[s.key], 2)}`).join(" ")}`).join("; ")}`;
+  const svg = h("svg:svg", { class: "chart", viewBox: `0 0 ${width} ${height + 20}`, role: "img", "aria-label": alt }, h("svg:title", {}, alt));
+  const step = points.length > 1 ? (width - 40) / (points.length - 1) : 0;
+  svg.append(h("svg:line", { class: "axis", x1: 20, y1: height, x2: width - 20, y2: height }));
+  series.forEach((s, si) => {
+    const vals = points.map((p) => p[s.key]).filter((v) => v !== null && v !== undefined);
+    const max = Math.max(s.max ?? 0, ...vals, 1e-9);
+    let d = "";
+    points.forEach((p, i) => {
+      const v = p[s.key];
+      if (v === null || v === undefined) return;
+      const x = 20 + i * step;
+      const y = height - (v / max) * (height - 14);
+      d += `${d ? "L" : "M"}${x.toFixed(1)},${y.toFixed(1)}`;
+      if (points.length === 1) svg.append(h("svg:circle", { cx: x, cy: y, r: 3, class: si ? "line2" : "line" }));
+    });
+    if (d) svg.append(h("svg:path", { class: si ? "line2" : "line", d }));
+  });
+  const every = Math.ceil(points.length / 8);
+  points.forEach((p, i) => {
+    if (i % every === 0) svg.append(h("svg:text", { x: 20 + i * step, y: height + 14, "text-anchor": "middle" }, p.label));
+  });
+  return svg;
+}
+
+function quote(q) {
+  const meta = [q.rating ? `${"★".repeat(q.rating)} ${q.rating}/5` : null, q.language, q.review_id].filter(Boolean).join(" · ");
+  return h("blockquote", { class: "quote" }, h("div", {}, q.text ?? ""), h("div", { class: "meta" }, meta));
+}
+
+function setTitle(text) {
+  document.title = `${text} · prodinsight`;
+}
+
+// ---- views ----------------------------------------------------------------------------------
+
+async function portfolio() {
+  setTitle("Portfolio");
+  const { data } = await api("/api/v1/overview");
+  const s = data.summary;
+  const cards = h(
+    "div",
+    { class: "cards" },
+    [
+      ["Reviews", s.reviews],
+      ["Products", s.products],
+      ["Brands", s.brands],
+      ["% negative", pct(s.pct_negative)],
+    ].map(([l, n]) => h("div", { class: "card" }, h("div", { class: "n" }, n), h("div", { class: "l" }, l))),
+    h("div", { class: "card" }, h("div", { class: "n" }, delta(s.neg_delta)), h("div", { class: "l" }, "Δ % negative since the previous run")),
+  );
+  const attention = table(
+    ["Product", "Brand", "Reviews#", "% negative#", "Δ#", "Impact#", "Top issues"],
+    data.attention.map((p) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, productLink(p.asin), p.title ? h("div", { class: "muted" }, p.title) : null),
+        td(p.brand ?? ""),
+        td(p.review_count, true),
+        td(pct(p.pct_negative), true),
+        h("td", { class: "n" }, delta(p.neg_delta)),
+        td(fmt(p.impact), true),
+        h("td", {}, (p.top_issues ?? []).map((i) => h("span", { class: "tag" }, issueLink(i.code, i.label), ` ${i.count}`))),
+      ),
+    ),
+  );
+  const issues = table(
+    ["Issue", "Reviews#", "Products#"],
+    data.issues.map((i) => h("tr", {}, h("td", {}, issueLink(i.code, i.label)), td(i.reviews, true), td(i.products, true))),
+  );
+  const brands = table(
+    ["Brand", "Products#", "Reviews#", "Avg rating#", "% negative#"],
+    data.brands.map((b) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand)}`, b.brand)),
+        td(b.products, true),
+        td(b.review_count, true),
+        td(fmt(b.avg_rating, 2), true),
+        td(pct(b.pct_negative), true),
+      ),
+    ),
+  );
+  show(
+    h("h1", {}, "Portfolio"),
+    cards,
+    h("h2", {}, "Products that need attention"),
+    attention,
+    h("div", { class: "grid2" }, h("section", {}, h("h2", {}, "Top issues"), issues), h("section", {}, h("h2", {}, "Brands"), brands)),
+  );
+}
+
+const PRODUCT_FILTERS = ["q", "brand", "issue", "marketplace", "min_reviews", "min_rating", "max_rating", "sentiment", "sort", "order", "limit", "cursor"];
+const SORTS = [
+  ["asin", "Product"],
+  ["reviews", "Reviews"],
+  ["rating", "Avg rating"],
+  ["negative", "% negative"],
+  ["trend", "Δ negative"],
+];
+
+let choices = null; // brands and issues for the filter form, loaded once
+
+async function products(params) {
+  setTitle("Products");
+  if (!choices) {
+    const [brands, issues] = await Promise.all([api("/api/v1/brands?limit=500&sort=brand&order=asc"), api("/api/v1/issues")]);
+    choices = { brands: brands.data.map((b) => b.brand), issues: issues.data };
+  }
+  const query = new URLSearchParams();
+  for (const k of PRODUCT_FILTERS) for (const v of params.getAll(k)) if (v !== "") query.append(k, v);
+  const page = await api(`/api/v1/products?${query}`);
+  const sort = params.get("sort") || page.meta.sort;
+  const order = params.get("order") || page.meta.order;
+
+  const form = h("form", { class: "filters", role: "search", onsubmit: (e) => submitFilters(e) });
+  const field = (label, input) => h("label", {}, label, input);
+  const sel = (name, opts, value, multiple = false) =>
+    h(
+      "select",
+      { name, multiple },
+      multiple ? null : h("option", { value: "" }, "any"),
+      opts.map(([v, l]) => h("option", { value: v, selected: multiple ? params.getAll(name).includes(v) : v === value }, l)),
+    );
+  form.append(
+    field("Search (ASIN, brand, title)", h("input", { name: "q", type: "search", value: params.get("q") ?? "" })),
+    field("Brands", sel("brand", choices.brands.map((b) => [b, b]), null, true)),
+    field("Issue", sel("issue", choices.issues.map((i) => [i.code, i.label]), params.get("issue"))),
+    field("% negative at least", h("input", { name: "neg", type: "number", min: 0, max: 100, step: "any", value: sentimentBound(params, "negative") })),
+    field("% positive at least", h("input", { name: "pos", type: "number", min: 0, max: 100, step: "any", value: sentimentBound(params, "positive") })),
+    field("Minimum reviews", h("input", { name: "min_reviews", type: "number", min: 0, value: params.get("min_reviews") ?? "" })),
+    field("Rating from", h("input", { name: "min_rating", type: "number", min: 1, max: 5, step: "any", value: params.get("min_rating") ?? "" })),
+    field("Rating to", h("input", { name: "max_rating", type: "number", min: 1, max: 5, step: "any", value: params.get("max_rating") ?? "" })),
+    field("Marketplace", h("input", { name: "marketplace", value: params.get("marketplace") ?? "", placeholder: "amazon.de" })),
+    h("div", {}, h("button", { class: "primary", type: "submit" }, "Apply"), " ", link("/products", "Reset")),
+  );
+
+  const sortHeader = ([key, label], numeric) => {
+    const active = key === sort;
+    const next = active && order === "desc" ? "asc" : "desc";
+    return h(
+      "th",
+      { class: numeric ? "n" : null },
+      h(
+        "button",
+        {
+          type: "button",
+          "aria-sort": active ? (order === "asc" ? "ascending" : "descending") : "none",
+          onclick: () => navigate(withParams(params, { sort: key, order: next, cursor: null })),
+        },
+        label,
+      ),
+    );
+  };
+  const headers = [sortHeader(SORTS[0]), h("th", {}, "Brand"), sortHeader(SORTS[1], true), sortHeader(SORTS[2], true), sortHeader(SORTS[3], true), sortHeader(SORTS[4], true), h("th", { class: "hide-narrow" }, "Top issues")];
+  const rows = page.data.map((p) =>
+    h(
+      "tr",
+      {},
+      h("td", {}, productLink(p.asin), p.title ? h("div", { class: "muted" }, p.title) : null),
+      td(p.brand ?? ""),
+      td(p.review_count, true),
+      td(fmt(p.avg_rating, 2), true),
+      td(pct(p.pct_negative), true),
+      h("td", { class: "n" }, delta(p.neg_delta)),
+      h("td", { class: "hide-narrow" }, (p.top_issues ?? []).map((i) => h("span", { class: "tag" }, `${i.label} ${i.count}`))),
+    ),
+  );
+  const pager = h(
+    "div",
+    { class: "pager" },
+    h("span", { id: "total" }, `${page.meta.total} products`),
+    params.get("cursor") ? h("button", { type: "button", onclick: () => history.back() }, "← Previous") : null,
+    page.meta.next_cursor ? h("button", { type: "button", id: "next", onclick: () => navigate(withParams(params, { cursor: page.meta.next_cursor })) }, "Next →") : null,
+  );
+  show(h("h1", {}, "Products"), form, pager, table(headers, rows), page.data.length ? null : h("p", { class: "muted" }, "No product matches these filters."));
+}
+
+function sentimentBound(params, side) {
+  const s = params.get("sentiment") ?? "";
+  return s.startsWith(`${side}:`) ? s.slice(side.length + 1) : "";
+}
+
+function submitFilters(e) {
+  e.preventDefault();
+  const fd = new FormData(e.target);
+  const p = new URLSearchParams();
+  for (const [k, v] of fd.entries()) {
+    if (v === "" || k === "neg" || k === "pos") continue;
+    p.append(k, v);
+  }
+  const neg = fd.get("neg");
+  const pos = fd.get("pos");
+  if (neg) p.set("sentiment", `negative:${neg}`);
+  else if (pos) p.set("sentiment", `positive:${pos}`);
+  const current = new URLSearchParams(location.search);
+  for (const k of ["sort", "order"]) if (current.get(k)) p.set(k, current.get(k));
+  navigate(`/products?${p}`);
+}
+
+function withParams(params, changes) {
+  const p = new URLSearchParams(params);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) p.delete(k);
+    else p.set(k, v);
+  }
+  return `${location.pathname}?${p}`;
+}
+
+async function product(asin, params) {
+  const { data: p } = await api(`/api/v1/products/${encodeURIComponent(asin)}`);
+  setTitle(p.asin);
+  const rq = new URLSearchParams({ limit: "20" });
+  for (const k of ["sentiment", "issue", "cursor"]) if (params.get(k)) rq.set(k, params.get(k));
+  const reviews = await api(`/api/v1/products/${encodeURIComponent(asin)}/reviews?${rq}`);
+  const hist = [1, 2, 3, 4, 5].map((n) => ({ label: `${n}★`, value: p.rating_histogram?.[n] ?? 0 }));
+  const byMonth = (p.trend ?? []).map((m) => ({ label: m.month, neg: m.pct_negative, avg: m.avg_rating }));
+  const byRun = (p.history ?? []).map((r) => ({ label: `run ${r.run_id}`, neg: r.pct_negative, avg: r.avg_rating }));
+  const trendCharts = [];
+  if (byMonth.length)
+    trendCharts.push(h("section", {}, h("h2", {}, "% negative by month"), lineChart(byMonth, [{ key: "neg", name: "% negative", max: 100 }], { label: "% negative by month" })));
+  if (byRun.length)
+    trendCharts.push(
+      h("section", {}, h("h2", {}, "By analysis run"), lineChart(byRun, [{ key: "neg", name: "% negative", max: 100 }, { key: "avg", name: "avg rating", max: 5 }], { label: "% negative (red) and average rating (blue) per analysis run" })),
+    );
+  const issues = (p.issues ?? []).map((i) =>
+    h("section", {}, h("h3", {}, issueLink(i.code, i.label), h("span", { class: "muted" }, ` · ${i.count} reviews, ${pct(i.share)}`)), (i.examples ?? []).map(quote)),
+  );
+  const langs = Object.entries(p.languages ?? {}).sort((a, b) => b[1] - a[1]);
+  const reviewFilter = h(
+    "form",
+    { class: "filters", onsubmit: (e) => { e.preventDefault(); const fd = new FormData(e.target); const q = new URLSearchParams(); for (const [k, v] of fd.entries()) if (v) q.set(k, v); navigate(`/products/${encodeURIComponent(asin)}?${q}`); } },
+    h("label", {}, "Sentiment", h("select", { name: "sentiment" }, ["", "positive", "neutral", "negative"].map((s) => h("option", { value: s, selected: s === (params.get("sentiment") ?? "") }, s || "any")))),
+    h("label", {}, "Issue", h("select", { name: "issue" }, h("option", { value: "" }, "any"), (p.issues ?? []).map((i) => h("option", { value: i.code, selected: i.code === params.get("issue") }, i.label)))),
+    h("div", {}, h("button", { class: "primary", type: "submit" }, "Show")),
+  );
+  const reviewRows = reviews.data.map((r) =>
+    h(
+      "tr",
+      {},
+      td(r.rating ?? "–", true),
+      td(r.sentiment ?? ""),
+      td(r.language ?? ""),
+      h("td", {}, r.title ? h("strong", {}, r.title) : null, h("div", {}, r.text ?? "")),
+      h("td", {}, (r.issues ?? []).map((i) => h("span", { class: "tag" }, i.code ?? i))),
+    ),
+  );
+  show(
+    h("p", {}, link("/products", "← Products")),
+    h("h1", {}, p.title ? `${p.title} (${p.asin})` : p.asin),
+    h(
+      "div",
+      { class: "cards" },
+      [
+        ["Brand", p.brand ?? "–"],
+        ["Reviews", p.review_count],
+        ["Avg rating", fmt(p.avg_rating, 2)],
+        ["% positive", pct(p.pct_positive)],
+        ["% negative", pct(p.pct_negative)],
+      ].map(([l, n]) => h("div", { class: "card" }, h("div", { class: "n" }, n), h("div", { class: "l" }, l))),
+    ),
+    h("div", { class: "grid2" }, h("section", {}, h("h2", {}, "Ratings"), barChart(hist, { label: "Reviews by star rating" })), ...trendCharts),
+    h("h2", {}, "Issues"),
+    ...(issues.length ? issues : [h("p", { class: "muted" }, "No issues reported.")]),
+    h(
+      "div",
+      { class: "grid2" },
+      h("section", {}, h("h2", {}, "Complaint aspects"), (p.complaint_aspects ?? []).map((a) => h("span", { class: "tag" }, `${a.term} ${a.count}`))),
+      h("section", {}, h("h2", {}, "Languages"), langs.map(([l, n]) => h("span", { class: "tag" }, `${l} ${n}`))),
+    ),
+    h("h2", {}, `Reviews (${reviews.meta.total})`),
+    reviewFilter,
+    table(["Stars#", "Sentiment", "Lang", "Review", "Issues"], reviewRows),
+    h(
+      "div",
+      { class: "pager" },
+      params.get("cursor") ? h("button", { type: "button", onclick: () => history.back() }, "← Previous") : null,
+      reviews.meta.next_cursor ? h("button", { type: "button", onclick: () => navigate(withParams(params, { cursor: reviews.meta.next_cursor })) }, "Next →") : null,
+    ),
+  );
+}
+
+async function issue(code) {
+  const page = await api(`/api/v1/products?issue=${encodeURIComponent(code)}&sort=negative&limit=50`);
+  const all = await api("/api/v1/issues");
+  const meta = all.data.find((i) => i.code === code);
+  setTitle(meta?.label ?? code);
+  const brands = new Map();
+  for (const p of page.data) {
+    const n = (p.top_issues ?? []).find((i) => i.code === code)?.count ?? 0;
+    const b = p.brand ?? "–";
+    brands.set(b, (brands.get(b) ?? 0) + n);
+  }
+  const quotes = [];
+  for (const p of page.data.slice(0, 3)) {
+    const { data } = await api(`/api/v1/products/${encodeURIComponent(p.asin)}`);
+    const i = (data.issues ?? []).find((x) => x.code === code);
+    for (const q of (i?.examples ?? []).slice(0, 2)) quotes.push({ ...q, asin: p.asin });
+  }
+  show(
+    h("h1", {}, meta?.label ?? code),
+    h("p", { class: "muted" }, meta ? `${meta.reviews} reviews in ${meta.products} products` : ""),
+    h("div", { class: "grid2" },
+      h("section", {}, h("h2", {}, "Products"), table(["Product", "Brand", "Reviews#", "% negative#"], page.data.map((p) => h("tr", {}, h("td", {}, productLink(p.asin)), td(p.brand ?? ""), td(p.review_count, true), td(pct(p.pct_negative), true))))),
+      h("section", {}, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#"], [...brands].sort((a, b) => b[1] - a[1]).map(([b, n]) => h("tr", {}, td(b), td(n, true)))))),
+    h("h2", {}, "What customers say"),
+    ...quotes.map((q) => h("div", {}, quote(q), h("div", { class: "muted" }, productLink(q.asin)))),
+  );
+}
+
+async function changes() {
+  setTitle("Changes");
+  const { data } = await api("/api/v1/changes");
+  const rows = (data.alerts ?? []).map((a) =>
+    h("tr", {}, h("td", {}, productLink(a.asin)), td(a.brand ?? ""), td(a.kind ?? ""), td(a.issue ?? ""), td(fmt(a.before), true), td(fmt(a.after), true), h("td", { class: "n" }, delta(a.change))),
+  );
+  show(
+    h("h1", {}, "What got worse"),
+    h("p", { class: "muted" }, data.base_run ? `Run ${data.current_run?.id} against run ${data.base_run.id}; a rise of ${data.threshold_points} points or more is an alert.` : "One analysis run so far: nothing to compare with."),
+    rows.length ? table(["Product", "Brand", "Kind", "Issue", "Before#", "After#", "Change#"], rows) : h("p", {}, "No alerts."),
+  );
+}
+
+// ---- routing: the state lives in the URL ------------------------------------------------------
+
+async function render() {
+  const path = location.pathname.replace(/\/+$/, "") || "/";
+  const params = new URLSearchParams(location.search);
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const view = parts[0] ?? "portfolio";
+  for (const a of document.querySelectorAll("[data-nav]")) {
+    if (a.dataset.nav === (view === "issues" ? "portfolio" : view)) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  try {
+    if (view === "portfolio") await portfolio();
+    else if (view === "products" && parts[1]) await product(parts[1], params);
+    else if (view === "products") await products(params);
+    else if (view === "issues" && parts[1]) await issue(parts[1]);
+    else if (view === "changes") await changes();
+    else show(h("h1", {}, "Not found"), h("p", {}, link("/", "Back to the portfolio")));
+  } catch (e) {
+    show(h("h1", {}, "Something went wrong"), h("p", { class: "error" }, String(e.message ?? e)));
+  }
+  document.body.dataset.ready = "1";
+}
+
+function navigate(url) {
+  history.pushState(null, "", url);
+  render().then(() => main.focus({ preventScroll: false }));
+}
+
+document.addEventListener("click", (e) => {
+  const a = e.target.closest?.("a[data-link]");
+  if (!a || e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+  e.preventDefault();
+  navigate(a.getAttribute("href"));
+});
+for (const a of document.querySelectorAll("[data-nav]")) a.dataset.link = "";
+window.addEventListener("popstate", render);
+render();

@@ -1,0 +1,128 @@
+//! `serve`'s dashboard: the page and its assets with a strict Content-Security-Policy, client-side
+//! routes getting the page, the API keeping its JSON 404s, `--no-dashboard`, and the endpoints the
+//! dashboard reads (overview, changes, runs). The page in a real browser: `.ci/dashboard`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+fn analyzed() -> Env {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&sample())]);
+    e
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+#[test]
+fn the_page_and_its_assets_are_served_with_a_strict_policy() {
+    let e = analyzed();
+    let s = Server::start(&e);
+    for path in [
+        "/",
+        "/products?brand=Kurtzy",
+        "/products/B08C0F4912",
+        "/issues/leaks",
+        "/changes",
+    ] {
+        let (status, head, body) = s.call("GET", path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            header(&head, "content-type")
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}: {head}"
+        );
+        let csp = header(&head, "content-security-policy").unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+            "{csp}"
+        );
+        assert_eq!(header(&head, "x-content-type-options"), Some("nosniff"));
+        assert!(body.contains("/dashboard/app.js"), "{body}");
+    }
+    let (status, head, body) = s.call("GET", "/dashboard/app.js");
+    assert_eq!(status, 200);
+    assert!(header(&head, "content-type")
+        .unwrap()
+        .contains("javascript"));
+    assert!(body.contains("textContent") || body.contains("createTextNode"));
+    // The API keeps its JSON 404 for unknown paths under /api/.
+    let (status, v) = s.get("/api/v1/nowhere");
+    assert_eq!(status, 404);
+    assert_eq!(v["error"]["code"], "not_found");
+}
+
+#[test]
+fn no_dashboard_serves_the_api_alone() {
+    let e = analyzed();
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(e.db())
+        .args(["serve", "--addr", "127.0.0.1:0", "-q", "--no-dashboard"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap()
+        .to_string();
+    let s = Client { addr };
+    let (status, v) = s.get("/");
+    assert_eq!(status, 404, "{v}");
+    assert_eq!(s.ok("/healthz")["data"]["status"], "ok");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn overview_changes_and_runs_are_what_report_prints() {
+    let e = analyzed();
+    let s = Server::start(&e);
+    let o = s.ok("/api/v1/overview");
+    let report: serde_json::Value = serde_json::from_str(&e.ok(&["report", "-f", "json"])).unwrap();
+    assert_eq!(o["data"]["attention"], report["attention"]);
+    assert_eq!(o["data"]["issues"], report["issues"]);
+    assert_eq!(o["data"]["brands"], report["brands"]);
+    let summary = &o["data"]["summary"];
+    let reviews: i64 = e.count("SELECT count(*) FROM reviews");
+    assert_eq!(summary["reviews"], reviews);
+    assert_eq!(
+        summary["products"],
+        e.count("SELECT count(*) FROM product_insights")
+    );
+    assert_eq!(summary["brands"], 4);
+    assert!(
+        summary["neg_delta"].is_null(),
+        "one run: nothing to compare with"
+    );
+    let changes: serde_json::Value =
+        serde_json::from_str(&e.ok(&["report", "changes", "-f", "json"])).unwrap();
+    assert_eq!(s.ok("/api/v1/changes")["data"], changes);
+    let runs: serde_json::Value =
+        serde_json::from_str(&e.ok(&["report", "runs", "-f", "json"])).unwrap();
+    assert_eq!(s.ok("/api/v1/runs")["data"], runs);
+    for bad in [
+        "/api/v1/overview?limit=0",
+        "/api/v1/overview?nope=1",
+        "/api/v1/changes?since=2026-01-01",
+        "/api/v1/changes?threshold=-1",
+        "/api/v1/runs?x=1",
+    ] {
+        let (status, v) = s.get(bad);
+        assert_eq!(status, 400, "{bad}: {v}");
+    }
+}
