@@ -333,9 +333,48 @@ enum Plan {
 
 /// The FROM and WHERE clauses of a product query (without the page bound) and its arguments.
 fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
+    let walking = matches!(plan, Plan::Walk(_) | Plan::WalkIssue(_));
+    let mut w = product_from(q, plan, walking);
+    push_brands_and_text(&mut w, q);
+    push_ranges(&mut w, q);
+    if let Some(code) = q
+        .issue
+        .as_ref()
+        .filter(|_| !matches!(plan, Plan::WalkIssue(_)))
+    {
+        // Walking checks one row at a time (a key probe); otherwise the issue's products drive.
+        let clause = if walking {
+            " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)"
+        } else {
+            " AND p.asin IN (SELECT i.asin FROM product_issues i WHERE i.code = ?#)"
+        };
+        w.bind(clause, code.clone().into());
+    }
+    if let Some(m) = &q.marketplace {
+        w.bind(" AND r.marketplace = ?# COLLATE NOCASE", m.clone().into());
+    }
+    (w.sql, w.args)
+}
+
+/// SQL with its arguments, as a query's clauses are added.
+struct Where {
+    sql: String,
+    args: Vec<SqlValue>,
+}
+
+impl Where {
+    /// Appends `clause` with its `?#` marks numbered as the next argument, and binds `v` to it.
+    fn bind(&mut self, clause: &str, v: SqlValue) {
+        self.args.push(v);
+        self.sql
+            .push_str(&clause.replace("?#", &format!("?{}", self.args.len())));
+    }
+}
+
+/// The FROM clause for the plan, with its index hint, up to `WHERE` and its first condition.
+fn product_from(q: &ProductQuery, plan: Plan, walking: bool) -> Where {
     // The raw products table (title, marketplace) is needed for rows when walking (sorting first,
     // the outer query joins it for the page's rows), and for the filters on its columns.
-    let walking = matches!(plan, Plan::Walk(_) | Plan::WalkIssue(_));
     let with_raw = walking || q.q.is_some() || q.marketplace.is_some();
     let hint = match plan {
         Plan::Walk(index) | Plan::WalkIssue(index) if !index.is_empty() => {
@@ -348,7 +387,7 @@ fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
         _ => String::new(),
     };
     let mut args: Vec<SqlValue> = Vec::new();
-    let mut sql = if let (Plan::WalkIssue(_), Some(code)) = (plan, &q.issue) {
+    let sql = if let (Plan::WalkIssue(_), Some(code)) = (plan, &q.issue) {
         args.push(code.clone().into());
         format!(
             " FROM product_issues i{hint} JOIN product_insights p ON p.asin = i.asin
@@ -361,62 +400,43 @@ fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
     } else {
         format!(" FROM product_insights p{hint} WHERE 1 = 1")
     };
-    let mut bind = |sql: &mut String, clause: &str, v: SqlValue| {
-        args.push(v);
-        sql.push_str(&clause.replace("?#", &format!("?{}", args.len())));
-    };
+    Where { sql, args }
+}
+
+fn push_brands_and_text(w: &mut Where, q: &ProductQuery) {
     if !q.brands.is_empty() {
-        sql.push_str(" AND p.brand IN (");
+        w.sql.push_str(" AND p.brand IN (");
         for (i, b) in q.brands.iter().enumerate() {
             let sep = if i == 0 { "?#" } else { ", ?#" };
-            bind(&mut sql, sep, b.clone().into());
+            w.bind(sep, b.clone().into());
         }
-        sql.push(')');
+        w.sql.push(')');
     }
     if let Some(text) = &q.q {
         let pattern = format!("%{}%", escape_like(text));
-        bind(
-            &mut sql,
+        w.bind(
             " AND (p.asin LIKE ?# ESCAPE '\\' OR p.brand LIKE ?# ESCAPE '\\' OR r.title LIKE ?# ESCAPE '\\')",
             pattern.into(),
         );
     }
+}
+
+fn push_ranges(w: &mut Where, q: &ProductQuery) {
     if let Some(n) = q.min_reviews {
-        bind(&mut sql, " AND p.review_count >= ?#", n.into());
+        w.bind(" AND p.review_count >= ?#", n.into());
     }
     if let Some(x) = q.min_rating {
-        bind(&mut sql, " AND p.avg_rating >= ?#", x.into());
+        w.bind(" AND p.avg_rating >= ?#", x.into());
     }
     if let Some(x) = q.max_rating {
-        bind(&mut sql, " AND p.avg_rating <= ?#", x.into());
+        w.bind(" AND p.avg_rating <= ?#", x.into());
     }
     if let Some(x) = q.min_negative {
-        bind(&mut sql, " AND p.pct_negative >= ?#", x.into());
+        w.bind(" AND p.pct_negative >= ?#", x.into());
     }
     if let Some(x) = q.min_positive {
-        bind(&mut sql, " AND p.pct_positive >= ?#", x.into());
+        w.bind(" AND p.pct_positive >= ?#", x.into());
     }
-    if let Some(code) = q
-        .issue
-        .as_ref()
-        .filter(|_| !matches!(plan, Plan::WalkIssue(_)))
-    {
-        // Walking checks one row at a time (a key probe); otherwise the issue's products drive.
-        let clause = if walking {
-            " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)"
-        } else {
-            " AND p.asin IN (SELECT i.asin FROM product_issues i WHERE i.code = ?#)"
-        };
-        bind(&mut sql, clause, code.clone().into());
-    }
-    if let Some(m) = &q.marketplace {
-        bind(
-            &mut sql,
-            " AND r.marketplace = ?# COLLATE NOCASE",
-            m.clone().into(),
-        );
-    }
-    (sql, args)
 }
 
 fn escape_like(s: &str) -> String {
@@ -428,6 +448,72 @@ fn escape_like(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The parts of one product page's queries that the plan fixes: FROM and WHERE (without the page
+/// bound) with their arguments, the direction, and which table's columns order the rows.
+struct PageSql<'q> {
+    q: &'q ProductQuery,
+    filter: String,
+    args: Vec<SqlValue>,
+    sort_first: bool,
+    /// `+` when sorting first: keeps SQLite off the sort index.
+    plus: &'static str,
+    /// The table whose sort key and ASIN order the walk.
+    t: &'static str,
+    dir: &'static str,
+    cmp: &'static str,
+}
+
+impl<'q> PageSql<'q> {
+    fn new(q: &'q ProductQuery, plan: Plan) -> PageSql<'q> {
+        let sort_first = plan == Plan::SortFirst;
+        let (filter, args) = product_filter(q, plan);
+        PageSql {
+            q,
+            filter,
+            args,
+            sort_first,
+            plus: if sort_first { "+" } else { "" },
+            t: if matches!(plan, Plan::WalkIssue(_)) {
+                "i"
+            } else {
+                "p"
+            },
+            dir: if q.descending { "DESC" } else { "ASC" },
+            cmp: if q.descending { "<" } else { ">" },
+        }
+    }
+
+    /// A page query from its WHERE additions and ORDER BY. Sorting first, the rows are chosen by
+    /// ASIN alone (from the covering index, no table reads), then only the page's rows are read.
+    fn sql(&self, extra: &str, order: &str, limit: usize) -> String {
+        let filter = &self.filter;
+        if self.sort_first {
+            format!(
+                "SELECT {PRODUCT_COLUMNS} FROM (SELECT p.asin AS k{filter}{extra} ORDER BY {order}
+                     LIMIT {limit}) page JOIN product_insights p ON p.asin = page.k
+                     LEFT JOIN products r ON r.asin = p.asin ORDER BY {}",
+                order.replace('+', "")
+            )
+        } else {
+            format!("SELECT {PRODUCT_COLUMNS}{filter}{extra} ORDER BY {order} LIMIT {limit}")
+        }
+    }
+}
+
+/// Where the next page starts: the sort value of the page's last product and its ASIN.
+fn product_key(sort: ProductSort, p: &ProductSummary) -> Key {
+    Key {
+        value: match sort {
+            ProductSort::Reviews => Some(p.review_count as f64),
+            ProductSort::Rating => p.avg_rating,
+            ProductSort::Negative => Some(p.pct_negative),
+            ProductSort::Trend => p.neg_delta,
+            ProductSort::Asin => None,
+        },
+        asin: p.asin.clone(),
+    }
 }
 
 /// Totals per filter, valid while the database has not changed (`PRAGMA data_version`): counting
@@ -516,12 +602,31 @@ impl Store {
         };
         let (count_filter, count_args) = product_filter(q, Plan::Count);
         let total = self.cached_count(&count_filter, &count_args)?;
-        // Two ways to a sorted page: walk the sort index and skip rows the filters reject, or let
-        // the filters select rows and sort those. Walking costs about want × all / total rows,
-        // sorting about total; the (cached) count says which is cheaper, and the plan is then
-        // forced: SQLite has no statistics to guess it from. A `+` keeps it off the sort index.
-        // With one brand, the walk covers only that brand's rows, in a (brand, sort) index; with an
-        // issue (and no brand), only that issue's rows, in an (issue, sort) index.
+        let plan = self.choose_plan(q, total, &count_filter, &count_args)?;
+        let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
+        let mut items = self.product_rows(&PageSql::new(q, plan), want)?;
+        let next = if items.len() > q.limit {
+            items.truncate(q.limit);
+            items.last().map(|p| product_key(q.sort, p))
+        } else {
+            None
+        };
+        Ok(Page { items, total, next })
+    }
+
+    /// Two ways to a sorted page: walk the sort index and skip rows the filters reject, or let the
+    /// filters select rows and sort those. Walking costs about want × all / total rows, sorting
+    /// about total; the (cached) count says which is cheaper, and the plan is then forced: SQLite
+    /// has no statistics to guess it from. With one brand, the walk covers only that brand's rows,
+    /// in a (brand, sort) index; with an issue (and no brand), only that issue's rows, in an
+    /// (issue, sort) index.
+    fn choose_plan(
+        &self,
+        q: &ProductQuery,
+        total: i64,
+        count_filter: &str,
+        count_args: &[SqlValue],
+    ) -> Result<Plan> {
         let issue_walk = q.issue.as_ref().filter(|_| q.brands.is_empty());
         let (all, walk_index) = match (q.brands.as_slice(), issue_walk) {
             (_, Some(code)) => (
@@ -547,101 +652,64 @@ impl Store {
             ),
         };
         let want_f = q.limit.saturating_add(1) as f64;
-        let sort_first = (total as f64) * (total as f64) < want_f * all as f64;
-        let plus = if sort_first { "+" } else { "" };
-        let plan = if sort_first {
+        Ok(if (total as f64) * (total as f64) < want_f * all as f64 {
             Plan::SortFirst
         } else if issue_walk.is_some() {
             Plan::WalkIssue(walk_index)
         } else {
             Plan::Walk(walk_index)
-        };
-        // The table whose sort key and ASIN order the walk.
-        let t = if matches!(plan, Plan::WalkIssue(_)) {
-            "i"
-        } else {
-            "p"
-        };
-        let (filter, args) = product_filter(q, plan);
-        let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
-        let mut items = Vec::with_capacity(want.min(1024));
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let cmp = if q.descending { "<" } else { ">" };
-        let in_null_range = matches!(&q.after, Some(Key { value: None, .. })) && q.sort.nullable();
+        })
+    }
 
-        // A page query from its WHERE additions and ORDER BY. Sorting first, the rows are chosen by
-        // ASIN alone (from the covering index, no table reads), then only the page's rows are read.
-        let page_sql = |extra: &str, order: &str, limit: usize| {
-            if sort_first {
-                format!(
-                    "SELECT {PRODUCT_COLUMNS} FROM (SELECT p.asin AS k{filter}{extra} ORDER BY {order}
-                     LIMIT {limit}) page JOIN product_insights p ON p.asin = page.k
-                     LEFT JOIN products r ON r.asin = p.asin ORDER BY {}",
-                    order.replace('+', "")
-                )
-            } else {
-                format!("SELECT {PRODUCT_COLUMNS}{filter}{extra} ORDER BY {order} LIMIT {limit}")
+    /// Up to `want` rows after the page's key: the non-null range of the sort value, then (for a
+    /// nullable sort) the null range by ASIN.
+    fn product_rows(&self, s: &PageSql, want: usize) -> Result<Vec<ProductSummary>> {
+        let q = s.q;
+        let mut items = Vec::with_capacity(want.min(1024));
+        let (plus, t) = (s.plus, s.t);
+        let Some(col) = q.sort.column().map(|c| format!("{plus}{t}.{c}")) else {
+            let mut extra = String::new();
+            let mut a = s.args.clone();
+            if let Some(k) = &q.after {
+                a.push(k.asin.clone().into());
+                extra = format!(" AND {plus}{t}.asin {} ?{}", s.cmp, a.len());
             }
+            let sql = s.sql(&extra, &format!("{plus}{t}.asin {}", s.dir), want);
+            self.collect_products(&sql, a, &mut items)?;
+            return Ok(items);
         };
-        match q.sort.column().map(|c| format!("{plus}{t}.{c}")) {
-            None => {
-                let mut extra = String::new();
-                let mut a = args.clone();
-                if let Some(k) = &q.after {
-                    a.push(k.asin.clone().into());
-                    extra = format!(" AND {plus}{t}.asin {cmp} ?{}", a.len());
-                }
-                let sql = page_sql(&extra, &format!("{plus}{t}.asin {dir}"), want);
-                self.collect_products(&sql, a, &mut items)?;
+        let in_null_range = matches!(&q.after, Some(Key { value: None, .. })) && q.sort.nullable();
+        if !in_null_range {
+            let mut extra = format!(" AND {col} IS NOT NULL");
+            let mut a = s.args.clone();
+            if let Some(Key {
+                value: Some(v),
+                asin,
+            }) = &q.after
+            {
+                a.push((*v).into());
+                a.push(asin.clone().into());
+                extra.push_str(&format!(
+                    " AND ({col}, {plus}{t}.asin) {} (?{}, ?{})",
+                    s.cmp,
+                    a.len() - 1,
+                    a.len()
+                ));
             }
-            Some(col) => {
-                if !in_null_range {
-                    let mut extra = format!(" AND {col} IS NOT NULL");
-                    let mut a = args.clone();
-                    if let Some(Key {
-                        value: Some(v),
-                        asin,
-                    }) = &q.after
-                    {
-                        a.push((*v).into());
-                        a.push(asin.clone().into());
-                        extra.push_str(&format!(
-                            " AND ({col}, {plus}{t}.asin) {cmp} (?{}, ?{})",
-                            a.len() - 1,
-                            a.len()
-                        ));
-                    }
-                    let order = format!("{col} {dir}, {plus}{t}.asin {dir}");
-                    self.collect_products(&page_sql(&extra, &order, want), a, &mut items)?;
-                }
-                if q.sort.nullable() && items.len() < want {
-                    let mut extra = format!(" AND {col} IS NULL");
-                    let mut a = args;
-                    if let (true, Some(k)) = (in_null_range, &q.after) {
-                        a.push(k.asin.clone().into());
-                        extra.push_str(&format!(" AND {t}.asin > ?{}", a.len()));
-                    }
-                    let sql = page_sql(&extra, &format!("{t}.asin"), want - items.len());
-                    self.collect_products(&sql, a, &mut items)?;
-                }
-            }
+            let order = format!("{col} {dir}, {plus}{t}.asin {dir}", dir = s.dir);
+            self.collect_products(&s.sql(&extra, &order, want), a, &mut items)?;
         }
-        let next = if items.len() > q.limit {
-            items.truncate(q.limit);
-            items.last().map(|p| Key {
-                value: match q.sort {
-                    ProductSort::Reviews => Some(p.review_count as f64),
-                    ProductSort::Rating => p.avg_rating,
-                    ProductSort::Negative => Some(p.pct_negative),
-                    ProductSort::Trend => p.neg_delta,
-                    ProductSort::Asin => None,
-                },
-                asin: p.asin.clone(),
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, total, next })
+        if q.sort.nullable() && items.len() < want {
+            let mut extra = format!(" AND {col} IS NULL");
+            let mut a = s.args.clone();
+            if let (true, Some(k)) = (in_null_range, &q.after) {
+                a.push(k.asin.clone().into());
+                extra.push_str(&format!(" AND {t}.asin > ?{}", a.len()));
+            }
+            let sql = s.sql(&extra, &format!("{t}.asin"), want - items.len());
+            self.collect_products(&sql, a, &mut items)?;
+        }
+        Ok(items)
     }
 
     fn collect_products(
@@ -680,6 +748,9 @@ impl Store {
     }
 }
 
+/// One brand row as a page reads it: its document, its sort value and its name.
+type BrandRow = (String, Option<f64>, String);
+
 impl Store {
     /// One page of brands (their roll-up documents), keyset-paginated like products: by the sort
     /// value, ties by name in the same direction, brands without a value (no rating) last by name.
@@ -699,83 +770,7 @@ impl Store {
             filter.push_str(&format!(" AND b.brand IN ({})", marks.join(", ")));
         }
         let total = self.cached_count(&filter, &args)?;
-        let want = q.limit.saturating_add(1);
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let cmp = if q.descending { "<" } else { ">" };
-        let col = q.sort.column();
-        let value_sql = col.unwrap_or("NULL");
-        let mut rows = Vec::new();
-        type Row = (String, Option<f64>, String);
-        let collect = |rows: &mut Vec<Row>,
-                       extra: &str,
-                       order: &str,
-                       a: Vec<SqlValue>,
-                       limit: usize|
-         -> Result<()> {
-            let sql = format!(
-                "SELECT b.detail, {value_sql}, b.brand{filter}{extra} ORDER BY {order} LIMIT {}",
-                limit.min(UNLIMITED)
-            );
-            #[cfg(test)]
-            capture::log(&self.conn, &sql, &a);
-            let mut st = self.conn.prepare_cached(&sql)?;
-            let found = st.query_map(params_from_iter(a), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-            for r in found {
-                rows.push(r?);
-            }
-            Ok(())
-        };
-        let in_null_range =
-            matches!(&q.after, Some(BrandKey { value: None, .. })) && q.sort.nullable();
-        match col {
-            None => {
-                let mut a = args.clone();
-                let mut extra = String::new();
-                if let Some(k) = &q.after {
-                    a.push(k.brand.clone().into());
-                    extra = format!(" AND b.brand {cmp} ?{}", a.len());
-                }
-                collect(&mut rows, &extra, &format!("b.brand {dir}"), a, want)?;
-            }
-            Some(col) => {
-                if !in_null_range {
-                    let mut a = args.clone();
-                    let mut extra = format!(" AND {col} IS NOT NULL");
-                    if let Some(BrandKey {
-                        value: Some(v),
-                        brand,
-                    }) = &q.after
-                    {
-                        a.push((*v).into());
-                        a.push(brand.clone().into());
-                        extra.push_str(&format!(
-                            " AND ({col}, b.brand) {cmp} (?{}, ?{})",
-                            a.len() - 1,
-                            a.len()
-                        ));
-                    }
-                    collect(
-                        &mut rows,
-                        &extra,
-                        &format!("{col} {dir}, b.brand {dir}"),
-                        a,
-                        want,
-                    )?;
-                }
-                if q.sort.nullable() && rows.len() < want {
-                    let mut a = args;
-                    let mut extra = format!(" AND {col} IS NULL");
-                    if let (true, Some(k)) = (in_null_range, &q.after) {
-                        a.push(k.brand.clone().into());
-                        extra.push_str(&format!(" AND b.brand > ?{}", a.len()));
-                    }
-                    let rest = want - rows.len();
-                    collect(&mut rows, &extra, "b.brand", a, rest)?;
-                }
-            }
-        }
+        let mut rows = self.brand_rows(q, &filter, &args)?;
         let next = if rows.len() > q.limit {
             rows.truncate(q.limit);
             rows.last().map(|(_, value, brand)| BrandKey {
@@ -790,6 +785,79 @@ impl Store {
             .filter_map(|(detail, _, _)| serde_json::from_str(&detail).ok())
             .collect();
         Ok(Page { items, total, next })
+    }
+
+    /// Up to one more than a page of brands after the page's key: those with a sort value, then
+    /// (for a nullable sort) those without, by name.
+    fn brand_rows(&self, q: &BrandQuery, filter: &str, args: &[SqlValue]) -> Result<Vec<BrandRow>> {
+        let want = q.limit.saturating_add(1);
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let cmp = if q.descending { "<" } else { ">" };
+        let col = q.sort.column();
+        let value_sql = col.unwrap_or("NULL");
+        let mut rows = Vec::new();
+        let collect = |rows: &mut Vec<BrandRow>, extra: &str, order: &str, a, limit: usize| {
+            let sql = format!(
+                "SELECT b.detail, {value_sql}, b.brand{filter}{extra} ORDER BY {order} LIMIT {}",
+                limit.min(UNLIMITED)
+            );
+            self.collect_brands(&sql, a, rows)
+        };
+        let Some(col) = col else {
+            let mut a = args.to_vec();
+            let mut extra = String::new();
+            if let Some(k) = &q.after {
+                a.push(k.brand.clone().into());
+                extra = format!(" AND b.brand {cmp} ?{}", a.len());
+            }
+            collect(&mut rows, &extra, &format!("b.brand {dir}"), a, want)?;
+            return Ok(rows);
+        };
+        let in_null_range =
+            matches!(&q.after, Some(BrandKey { value: None, .. })) && q.sort.nullable();
+        if !in_null_range {
+            let mut a = args.to_vec();
+            let mut extra = format!(" AND {col} IS NOT NULL");
+            if let Some(BrandKey {
+                value: Some(v),
+                brand,
+            }) = &q.after
+            {
+                a.push((*v).into());
+                a.push(brand.clone().into());
+                extra.push_str(&format!(
+                    " AND ({col}, b.brand) {cmp} (?{}, ?{})",
+                    a.len() - 1,
+                    a.len()
+                ));
+            }
+            let order = format!("{col} {dir}, b.brand {dir}");
+            collect(&mut rows, &extra, &order, a, want)?;
+        }
+        if q.sort.nullable() && rows.len() < want {
+            let mut a = args.to_vec();
+            let mut extra = format!(" AND {col} IS NULL");
+            if let (true, Some(k)) = (in_null_range, &q.after) {
+                a.push(k.brand.clone().into());
+                extra.push_str(&format!(" AND b.brand > ?{}", a.len()));
+            }
+            let rest = want - rows.len();
+            collect(&mut rows, &extra, "b.brand", a, rest)?;
+        }
+        Ok(rows)
+    }
+
+    fn collect_brands(&self, sql: &str, a: Vec<SqlValue>, rows: &mut Vec<BrandRow>) -> Result<()> {
+        #[cfg(test)]
+        capture::log(&self.conn, sql, &a);
+        let mut st = self.conn.prepare_cached(sql)?;
+        let found = st.query_map(params_from_iter(a), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        for r in found {
+            rows.push(r?);
+        }
+        Ok(())
     }
 }
 
@@ -962,7 +1030,10 @@ pub(crate) mod capture {
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        LOG.with(|l| l.borrow_mut().push(format!("SQL {sql}\nARGS {args:?}\nPLAN {plan:?}")));
+        LOG.with(|l| {
+            l.borrow_mut()
+                .push(format!("SQL {sql}\nARGS {args:?}\nPLAN {plan:?}"))
+        });
     }
     pub fn take() -> Vec<String> {
         LOG.with(|l| std::mem::take(&mut *l.borrow_mut()))
@@ -972,37 +1043,132 @@ pub(crate) mod capture {
     #[ignore]
     fn capture_list_queries() {
         use std::fmt::Write;
-        let (Ok(db), Ok(out)) = (std::env::var("PI_CAPTURE_DB"), std::env::var("PI_CAPTURE_OUT")) else {
+        let (Ok(db), Ok(out)) = (
+            std::env::var("PI_CAPTURE_DB"),
+            std::env::var("PI_CAPTURE_OUT"),
+        ) else {
             return;
         };
         let store = Store::open_readonly(std::path::Path::new(&db)).unwrap();
         let mut o = String::new();
         let filters: Vec<(&str, ProductQuery)> = vec![
             ("none", ProductQuery::default()),
-            ("brand1", ProductQuery { brands: vec!["kurtzy".into()], ..Default::default() }),
-            ("brand2", ProductQuery { brands: vec!["H&S".into(), "RHINO usa".into()], ..Default::default() }),
-            ("nobrand", ProductQuery { brands: vec!["nope".into()], ..Default::default() }),
-            ("issue", ProductQuery { issue: Some("leaks".into()), ..Default::default() }),
-            ("issue+brand", ProductQuery { issue: Some("quality".into()), brands: vec!["Kurtzy".into()], ..Default::default() }),
-            ("q", ProductQuery { q: Some("a_%".into()), ..Default::default() }),
-            ("q2", ProductQuery { q: Some("b".into()), min_reviews: Some(5), ..Default::default() }),
-            ("minrev", ProductQuery { min_reviews: Some(90), ..Default::default() }),
-            ("rating", ProductQuery { min_rating: Some(3.0), max_rating: Some(4.2), ..Default::default() }),
-            ("neg", ProductQuery { min_negative: Some(20.0), min_positive: Some(10.0), ..Default::default() }),
-            ("market", ProductQuery { marketplace: Some("AMAZON.DE".into()), issue: Some("price_value".into()), ..Default::default() }),
+            (
+                "brand1",
+                ProductQuery {
+                    brands: vec!["kurtzy".into()],
+                    ..Default::default()
+                },
+            ),
+            (
+                "brand2",
+                ProductQuery {
+                    brands: vec!["H&S".into(), "RHINO usa".into()],
+                    ..Default::default()
+                },
+            ),
+            (
+                "nobrand",
+                ProductQuery {
+                    brands: vec!["nope".into()],
+                    ..Default::default()
+                },
+            ),
+            (
+                "issue",
+                ProductQuery {
+                    issue: Some("leaks".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "issue+brand",
+                ProductQuery {
+                    issue: Some("quality".into()),
+                    brands: vec!["Kurtzy".into()],
+                    ..Default::default()
+                },
+            ),
+            (
+                "q",
+                ProductQuery {
+                    q: Some("a_%".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "q2",
+                ProductQuery {
+                    q: Some("b".into()),
+                    min_reviews: Some(5),
+                    ..Default::default()
+                },
+            ),
+            (
+                "minrev",
+                ProductQuery {
+                    min_reviews: Some(90),
+                    ..Default::default()
+                },
+            ),
+            (
+                "rating",
+                ProductQuery {
+                    min_rating: Some(3.0),
+                    max_rating: Some(4.2),
+                    ..Default::default()
+                },
+            ),
+            (
+                "neg",
+                ProductQuery {
+                    min_negative: Some(20.0),
+                    min_positive: Some(10.0),
+                    ..Default::default()
+                },
+            ),
+            (
+                "market",
+                ProductQuery {
+                    marketplace: Some("AMAZON.DE".into()),
+                    issue: Some("price_value".into()),
+                    ..Default::default()
+                },
+            ),
         ];
         for (name, f) in &filters {
             for sort in ProductSort::ALL {
                 for descending in [true, false] {
                     for limit in [1usize, 4, 50] {
-                        let mut q = ProductQuery { sort, descending, limit, ..f.clone() };
-                        writeln!(o, "== product {name} {} desc={descending} limit={limit}", sort.name()).unwrap();
+                        let mut q = ProductQuery {
+                            sort,
+                            descending,
+                            limit,
+                            ..f.clone()
+                        };
+                        writeln!(
+                            o,
+                            "== product {name} {} desc={descending} limit={limit}",
+                            sort.name()
+                        )
+                        .unwrap();
                         for _ in 0..40 {
                             let page = store.product_page(&q).unwrap();
-                            let asins: Vec<&str> = page.items.iter().map(|p| p.asin.as_str()).collect();
-                            writeln!(o, "page total={} {:?} next={:?}", page.total, asins, page.next).unwrap();
-                            for l in take() { writeln!(o, "{l}").unwrap(); }
-                            match page.next { Some(k) => q.after = Some(k), None => break }
+                            let asins: Vec<&str> =
+                                page.items.iter().map(|p| p.asin.as_str()).collect();
+                            writeln!(
+                                o,
+                                "page total={} {:?} next={:?}",
+                                page.total, asins, page.next
+                            )
+                            .unwrap();
+                            for l in take() {
+                                writeln!(o, "{l}").unwrap();
+                            }
+                            match page.next {
+                                Some(k) => q.after = Some(k),
+                                None => break,
+                            }
                         }
                     }
                 }
@@ -1010,22 +1176,54 @@ pub(crate) mod capture {
         }
         for sort in BrandSort::ALL {
             for descending in [true, false] {
-                for (brands, limit) in [(vec![], 1usize), (vec![], UNLIMITED), (vec!["kurtzy".to_string(), "h&s".into()], 1)] {
-                    let mut q = BrandQuery { brands: brands.clone(), sort, descending, limit, after: None };
-                    writeln!(o, "== brand {brands:?} {} desc={descending} limit={limit}", sort.name()).unwrap();
+                for (brands, limit) in [
+                    (vec![], 1usize),
+                    (vec![], UNLIMITED),
+                    (vec!["kurtzy".to_string(), "h&s".into()], 1),
+                ] {
+                    let mut q = BrandQuery {
+                        brands: brands.clone(),
+                        sort,
+                        descending,
+                        limit,
+                        after: None,
+                    };
+                    writeln!(
+                        o,
+                        "== brand {brands:?} {} desc={descending} limit={limit}",
+                        sort.name()
+                    )
+                    .unwrap();
                     for _ in 0..10 {
                         let page = store.brand_page(&q).unwrap();
-                        writeln!(o, "page total={} {:?} next={:?}", page.total, page.items, page.next).unwrap();
-                        for l in take() { writeln!(o, "{l}").unwrap(); }
-                        match page.next { Some(k) => q.after = Some(k), None => break }
+                        writeln!(
+                            o,
+                            "page total={} {:?} next={:?}",
+                            page.total, page.items, page.next
+                        )
+                        .unwrap();
+                        for l in take() {
+                            writeln!(o, "{l}").unwrap();
+                        }
+                        match page.next {
+                            Some(k) => q.after = Some(k),
+                            None => break,
+                        }
                     }
                 }
             }
         }
         for (brands, min) in [(vec![], 0i64), (vec!["KURTZY".to_string()], 50)] {
             let a = store.attention(&brands, min, 5).unwrap();
-            writeln!(o, "== attention {brands:?} {min}: {:?}", a.iter().map(|(p, i)| (&p.asin, *i)).collect::<Vec<_>>()).unwrap();
-            for l in take() { writeln!(o, "{l}").unwrap(); }
+            writeln!(
+                o,
+                "== attention {brands:?} {min}: {:?}",
+                a.iter().map(|(p, i)| (&p.asin, *i)).collect::<Vec<_>>()
+            )
+            .unwrap();
+            for l in take() {
+                writeln!(o, "{l}").unwrap();
+            }
         }
         std::fs::write(out, o).unwrap();
     }
