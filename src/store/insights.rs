@@ -326,96 +326,8 @@ impl Store {
              DELETE FROM product_months;
              DELETE FROM brand_insights;",
         )?;
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
-                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            let mut det =
-                tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
-            let mut snap = tx.prepare_cached(
-                "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
-                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            let mut iss = tx.prepare_cached(
-                "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
-                     pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut mon = tx.prepare_cached(
-                "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for p in products {
-                ins.execute(params![
-                    p.asin,
-                    p.brand,
-                    run_id,
-                    p.review_count,
-                    p.rated_count,
-                    p.avg_rating,
-                    p.pct_positive,
-                    p.pct_neutral,
-                    p.pct_negative,
-                    p.neg_delta,
-                    p.last_review_date,
-                    top_issues_json(&p.issues)
-                ])?;
-                det.execute(params![p.asin, p.detail])?;
-                snap.execute(params![
-                    p.asin,
-                    run_id,
-                    p.review_count,
-                    p.avg_rating,
-                    p.pct_positive,
-                    p.pct_negative,
-                    p.snapshot
-                ])?;
-                for (code, count, share) in &p.issues {
-                    iss.execute(params![
-                        p.asin,
-                        code,
-                        count,
-                        share,
-                        p.review_count,
-                        p.avg_rating,
-                        p.pct_negative,
-                        p.neg_delta
-                    ])?;
-                }
-                for (month, n, avg, neg, issues) in &p.months {
-                    mon.execute(params![p.asin, month, n, avg, neg, issues])?;
-                }
-            }
-            let mut b_ins = tx.prepare_cached(
-                "INSERT INTO brand_insights (brand, run_id, products, review_count, avg_rating,
-                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut b_snap = tx.prepare_cached(
-                "INSERT OR REPLACE INTO brand_snapshots (brand, run_id, review_count, avg_rating,
-                     pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for b in brands {
-                b_ins.execute(params![
-                    b.brand,
-                    run_id,
-                    b.products,
-                    b.review_count,
-                    b.avg_rating,
-                    b.pct_positive,
-                    b.pct_negative,
-                    b.detail
-                ])?;
-                b_snap.execute(params![
-                    b.brand,
-                    run_id,
-                    b.review_count,
-                    b.avg_rating,
-                    b.pct_negative,
-                    b.detail
-                ])?;
-            }
-        }
+        put_products(&tx, run_id, products)?;
+        put_brands(&tx, run_id, brands)?;
         tx.commit()?;
         // Fresh statistics let SQLite choose good plans for the filters the API and reports run
         // (one row per product: a fraction of a second even for 100,000 products).
@@ -423,6 +335,105 @@ impl Store {
             .execute_batch("ANALYZE product_insights; ANALYZE product_issues;")?;
         Ok(())
     }
+}
+
+/// Each product's current rows (insights, detail, issues, months) and its snapshot for the run.
+fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result<()> {
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    let mut det =
+        tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
+    let mut snap = tx.prepare_cached(
+        "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
+                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut iss = tx.prepare_cached(
+        "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
+                     pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut mon = tx.prepare_cached(
+        "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for p in products {
+        ins.execute(params![
+            p.asin,
+            p.brand,
+            run_id,
+            p.review_count,
+            p.rated_count,
+            p.avg_rating,
+            p.pct_positive,
+            p.pct_neutral,
+            p.pct_negative,
+            p.neg_delta,
+            p.last_review_date,
+            top_issues_json(&p.issues)
+        ])?;
+        det.execute(params![p.asin, p.detail])?;
+        snap.execute(params![
+            p.asin,
+            run_id,
+            p.review_count,
+            p.avg_rating,
+            p.pct_positive,
+            p.pct_negative,
+            p.snapshot
+        ])?;
+        for (code, count, share) in &p.issues {
+            // The issue's rows carry their product's sort keys, for the (code, sort) indexes.
+            iss.execute(params![
+                p.asin,
+                code,
+                count,
+                share,
+                p.review_count,
+                p.avg_rating,
+                p.pct_negative,
+                p.neg_delta
+            ])?;
+        }
+        for (month, n, avg, neg, issues) in &p.months {
+            mon.execute(params![p.asin, month, n, avg, neg, issues])?;
+        }
+    }
+    Ok(())
+}
+
+/// Each brand's current row and its snapshot for the run.
+fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
+    let mut b_ins = tx.prepare_cached(
+        "INSERT INTO brand_insights (brand, run_id, products, review_count, avg_rating,
+                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut b_snap = tx.prepare_cached(
+        "INSERT OR REPLACE INTO brand_snapshots (brand, run_id, review_count, avg_rating,
+                     pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for b in brands {
+        b_ins.execute(params![
+            b.brand,
+            run_id,
+            b.products,
+            b.review_count,
+            b.avg_rating,
+            b.pct_positive,
+            b.pct_negative,
+            b.detail
+        ])?;
+        b_snap.execute(params![
+            b.brand,
+            run_id,
+            b.review_count,
+            b.avg_rating,
+            b.pct_negative,
+            b.detail
+        ])?;
+    }
+    Ok(())
 }
 
 /// The first few issues as the list shows them; `issues` is already ranked by count.
