@@ -281,3 +281,156 @@ impl Store {
         Ok((alerts, new_products))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::{product, TestDb};
+
+    fn query(threshold: f64, min_reviews: i64) -> ChangeQuery {
+        ChangeQuery {
+            since: None,
+            threshold_points: threshold,
+            min_reviews,
+            brands: Vec::new(),
+        }
+    }
+
+    fn kinds(c: &Changes) -> Vec<(&str, &str, Option<&str>)> {
+        c.alerts
+            .iter()
+            .map(|a| (a.asin.as_str(), a.kind, a.issue.as_deref()))
+            .collect()
+    }
+
+    #[test]
+    fn no_analysis_is_not_found_and_a_first_run_has_nothing_to_compare() {
+        let mut db = TestDb::new();
+        let err = db.reader().changes(&query(10.0, 0)).unwrap_err();
+        assert!(matches!(err, Error::NotFound(_)), "{err}");
+        db.run(vec![product("A1", "Acme", 10, Some(4.0), 10.0, &[])]);
+        let c = db.reader().changes(&query(10.0, 0)).unwrap();
+        assert!(c.base_run.is_none());
+        assert_eq!(c.current_run.id, 1);
+        assert!(c.current_run.finished_at.is_some());
+        assert_eq!((c.new_products, c.alerts.len()), (0, 0));
+    }
+
+    #[test]
+    fn negative_share_alerts_from_the_threshold_on() {
+        let mut db = TestDb::new();
+        db.run(vec![
+            product("A1", "Acme", 100, Some(4.0), 10.0, &[]),
+            product("A2", "Acme", 100, Some(4.0), 10.0, &[]),
+        ]);
+        db.run(vec![
+            product("A1", "Acme", 100, Some(4.0), 20.0, &[]),
+            product("A2", "Acme", 100, Some(4.0), 19.9, &[]),
+        ]);
+        let c = db.reader().changes(&query(10.0, 0)).unwrap();
+        assert_eq!(c.base_run.as_ref().map(|r| r.id), Some(1));
+        assert_eq!(kinds(&c), [("A1", "negative_rose", None)]);
+        let a = &c.alerts[0];
+        assert_eq!((a.before, a.after, a.change), (10.0, 20.0, 10.0));
+        assert_eq!((a.reviews_before, a.reviews_after), (100, 100));
+        assert_eq!(a.brand.as_deref(), Some("Acme"));
+    }
+
+    #[test]
+    fn issue_alerts_need_the_threshold_and_three_reviews_and_new_ones_say_so() {
+        let mut db = TestDb::new();
+        db.run(vec![
+            product("A1", "Acme", 100, Some(4.0), 10.0, &[("leaks", 5)]),
+            product("A2", "Acme", 20, Some(4.0), 10.0, &[]),
+            product("A3", "Acme", 10, Some(4.0), 10.0, &[]),
+        ]);
+        db.run(vec![
+            // 5 % → 20 %: rose
+            product("A1", "Acme", 100, Some(4.0), 10.0, &[("leaks", 20)]),
+            // 0 → 3 of 20 (15 %): new
+            product("A2", "Acme", 20, Some(4.0), 10.0, &[("smell", 3)]),
+            // 0 → 2 of 10 (20 %): too few reviews to say
+            product("A3", "Acme", 10, Some(4.0), 10.0, &[("battery", 2)]),
+        ]);
+        let c = db.reader().changes(&query(10.0, 0)).unwrap();
+        // Biggest change first.
+        assert_eq!(
+            kinds(&c),
+            [
+                ("A1", "issue_rose", Some("leaks")),
+                ("A2", "new_issue", Some("smell"))
+            ]
+        );
+        assert_eq!(c.alerts[0].change, 15.0);
+        assert_eq!(c.alerts[1].label, Some(taxonomy::label("smell")));
+        assert_eq!((c.alerts[1].before, c.alerts[1].after), (0.0, 15.0));
+    }
+
+    #[test]
+    fn min_reviews_brands_and_new_products() {
+        let mut db = TestDb::new();
+        db.run(vec![
+            product("A1", "Acme", 100, Some(4.0), 10.0, &[]),
+            product("B1", "Bolt", 100, Some(4.0), 10.0, &[]),
+            product("S1", "Acme", 4, Some(4.0), 0.0, &[]),
+        ]);
+        db.run(vec![
+            product("A1", "Acme", 100, Some(4.0), 40.0, &[]),
+            product("B1", "Bolt", 100, Some(4.0), 40.0, &[]),
+            product("S1", "Acme", 5, Some(4.0), 80.0, &[]),
+            product("N1", "Acme", 50, Some(4.0), 90.0, &[]),
+            product("N2", "Acme", 3, Some(4.0), 90.0, &[]),
+        ]);
+        let c = db.reader().changes(&query(10.0, 5)).unwrap();
+        assert_eq!(
+            kinds(&c),
+            [
+                ("S1", "negative_rose", None),
+                ("A1", "negative_rose", None),
+                ("B1", "negative_rose", None)
+            ]
+        );
+        // N2 has too few reviews to count at all.
+        assert_eq!(c.new_products, 1);
+        let c = db.reader().changes(&query(10.0, 6)).unwrap();
+        assert_eq!(c.alerts.len(), 2);
+        let q = ChangeQuery {
+            brands: vec!["ACME".into()],
+            ..query(10.0, 6)
+        };
+        let c = db.reader().changes(&q).unwrap();
+        assert_eq!(kinds(&c), [("A1", "negative_rose", None)]);
+        assert_eq!((c.new_products, c.min_reviews), (1, 6));
+    }
+
+    #[test]
+    fn since_compares_with_the_last_run_finished_before_it() {
+        let mut db = TestDb::new();
+        for neg in [10.0, 30.0, 35.0] {
+            db.run(vec![product("A1", "Acme", 100, Some(4.0), neg, &[])]);
+        }
+        for (id, at) in [(1, "2024-01-10T08:00:00.000Z"), (2, "2024-02-10T08:00:00.000Z")] {
+            db.store
+                .conn
+                .execute(
+                    "UPDATE analysis_runs SET finished_at = ?2 WHERE id = ?1",
+                    rusqlite::params![id, at],
+                )
+                .unwrap();
+        }
+        let reader = db.reader();
+        let c = reader.changes(&query(10.0, 0)).unwrap();
+        assert_eq!((c.base_run.unwrap().id, c.alerts.len()), (2, 0));
+        let since = |d: &str| ChangeQuery {
+            since: Some(d.into()),
+            ..query(10.0, 0)
+        };
+        let c = reader.changes(&since("2024-02-01")).unwrap();
+        let base = c.base_run.unwrap();
+        assert_eq!(base.id, 1);
+        assert_eq!(base.finished_at.as_deref(), Some("2024-01-10T08:00:00.000Z"));
+        assert_eq!(c.alerts[0].change, 25.0);
+        // A bare date is its start: a run finished that day is not before it.
+        assert!(reader.changes(&since("2024-01-10")).unwrap().base_run.is_none());
+    }
+}

@@ -7,6 +7,8 @@ mod migrate;
 pub mod pages;
 pub mod query;
 pub mod raw;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
