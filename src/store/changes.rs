@@ -409,7 +409,10 @@ mod tests {
         for neg in [10.0, 30.0, 35.0] {
             db.run(vec![product("A1", "Acme", 100, Some(4.0), neg, &[])]);
         }
-        for (id, at) in [(1, "2024-01-10T08:00:00.000Z"), (2, "2024-02-10T08:00:00.000Z")] {
+        for (id, at) in [
+            (1, "2024-01-10T08:00:00.000Z"),
+            (2, "2024-02-10T08:00:00.000Z"),
+        ] {
             db.store
                 .conn
                 .execute(
@@ -428,9 +431,16 @@ mod tests {
         let c = reader.changes(&since("2024-02-01")).unwrap();
         let base = c.base_run.unwrap();
         assert_eq!(base.id, 1);
-        assert_eq!(base.finished_at.as_deref(), Some("2024-01-10T08:00:00.000Z"));
+        assert_eq!(
+            base.finished_at.as_deref(),
+            Some("2024-01-10T08:00:00.000Z")
+        );
         assert_eq!(c.alerts[0].change, 25.0);
         // A bare date is its start: a run finished that day is not before it.
-        assert!(reader.changes(&since("2024-01-10")).unwrap().base_run.is_none());
+        assert!(reader
+            .changes(&since("2024-01-10"))
+            .unwrap()
+            .base_run
+            .is_none());
     }
 }

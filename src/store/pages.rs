@@ -1018,6 +1018,524 @@ impl Store {
 const IMPACT_SQL: &str = "p.review_count * p.pct_negative / 100.0
     * (1.0 + max(coalesce(p.neg_delta, 0.0), 0.0) / 10.0)";
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TextAnalysis;
+    use crate::store::insights::ProductRow;
+    use crate::store::test_support::{product, review, TestDb};
+
+    /// Ties on review count, ratings and trends missing on some products (they sort last), issues
+    /// on some, three brands.
+    fn products() -> Vec<ProductRow> {
+        let spec: [(
+            &str,
+            &str,
+            i64,
+            Option<f64>,
+            f64,
+            Option<f64>,
+            &[(&str, i64)],
+        ); 12] = [
+            (
+                "A01",
+                "Acme",
+                50,
+                Some(4.5),
+                10.0,
+                Some(1.0),
+                &[("leaks", 5)],
+            ),
+            ("A02", "Acme", 50, None, 30.0, None, &[]),
+            (
+                "A03",
+                "Acme",
+                20,
+                Some(3.0),
+                30.0,
+                Some(-2.0),
+                &[("leaks", 3), ("smell", 4)],
+            ),
+            ("A04", "Acme", 50, Some(3.0), 5.0, None, &[]),
+            ("A05", "Acme", 80, None, 12.5, Some(1.0), &[("leaks", 9)]),
+            (
+                "B01",
+                "Bolt",
+                20,
+                Some(2.0),
+                40.0,
+                Some(5.0),
+                &[("leaks", 2)],
+            ),
+            ("B02", "Bolt", 7, Some(4.5), 0.0, Some(0.0), &[]),
+            ("B03", "Bolt", 50, None, 12.5, None, &[("smell", 1)]),
+            (
+                "C01",
+                "Çava",
+                3,
+                Some(1.0),
+                66.7,
+                Some(9.0),
+                &[("leaks", 1)],
+            ),
+            ("C02", "Çava", 120, Some(3.7), 10.0, Some(1.0), &[]),
+            ("C03", "Çava", 20, Some(3.0), 30.0, None, &[]),
+            ("C04", "Çava", 20, None, 30.0, Some(-2.0), &[("leaks", 4)]),
+        ];
+        spec.iter()
+            .map(|(asin, brand, n, rating, neg, delta, issues)| {
+                let mut p = product(asin, brand, *n, *rating, *neg, issues);
+                p.neg_delta = *delta;
+                p
+            })
+            .collect()
+    }
+
+    fn value(p: &ProductRow, sort: ProductSort) -> Option<f64> {
+        match sort {
+            ProductSort::Reviews => Some(p.review_count as f64),
+            ProductSort::Rating => p.avg_rating,
+            ProductSort::Negative => Some(p.pct_negative),
+            ProductSort::Trend => p.neg_delta,
+            ProductSort::Asin => None,
+        }
+    }
+
+    /// The order the pages must add up to: by value then ASIN in the asked direction, products
+    /// without a value last by ASIN whatever the direction.
+    fn expected(
+        all: &[ProductRow],
+        q: &ProductQuery,
+        keep: impl Fn(&ProductRow) -> bool,
+    ) -> Vec<String> {
+        let mut rows: Vec<&ProductRow> = all.iter().filter(|p| keep(p)).collect();
+        rows.sort_by(|a, b| {
+            let (va, vb) = (value(a, q.sort), value(b, q.sort));
+            match (va, vb) {
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) if q.sort != ProductSort::Asin => a.asin.cmp(&b.asin),
+                _ => {
+                    let o = va
+                        .partial_cmp(&vb)
+                        .unwrap()
+                        .then_with(|| a.asin.cmp(&b.asin));
+                    if q.descending {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+            }
+        });
+        rows.into_iter().map(|p| p.asin.clone()).collect()
+    }
+
+    /// Every page from the first, by the keys the pages return.
+    fn walk(store: &Store, mut q: ProductQuery) -> (Vec<String>, i64) {
+        let (mut asins, mut total) = (Vec::new(), None);
+        for _ in 0..100 {
+            let page = store.product_page(&q).unwrap();
+            assert!(page.items.len() <= q.limit);
+            assert_eq!(*total.get_or_insert(page.total), page.total);
+            asins.extend(page.items.iter().map(|p| p.asin.clone()));
+            match page.next {
+                Some(k) => q.after = Some(k),
+                None => return (asins, page.total),
+            }
+        }
+        panic!("no last page");
+    }
+
+    fn has_issue(p: &ProductRow, code: &str) -> bool {
+        p.issues.iter().any(|(c, _, _)| c == code)
+    }
+
+    #[test]
+    fn pages_add_up_to_the_sorted_list_in_every_sort_filter_and_size() {
+        let mut db = TestDb::new();
+        let all = products();
+        db.run(products());
+        let reader = db.reader();
+        type Keep = Box<dyn Fn(&ProductRow) -> bool>;
+        let brand = |b: &'static str| -> Keep { Box::new(move |p| p.brand.as_deref() == Some(b)) };
+        let filters: Vec<(ProductQuery, Keep)> = vec![
+            (ProductQuery::default(), Box::new(|_| true)),
+            // brands ignore case, and a brand's walk uses its (brand, sort) index
+            (
+                ProductQuery {
+                    brands: vec!["acme".into()],
+                    ..Default::default()
+                },
+                brand("Acme"),
+            ),
+            (
+                ProductQuery {
+                    brands: vec!["çAVA".into()],
+                    ..Default::default()
+                },
+                brand("Çava"),
+            ),
+            (
+                ProductQuery {
+                    brands: vec!["BOLT".into(), "Acme".into()],
+                    ..Default::default()
+                },
+                Box::new(|p| p.brand.as_deref() != Some("Çava")),
+            ),
+            (
+                ProductQuery {
+                    brands: vec!["nobody".into()],
+                    ..Default::default()
+                },
+                Box::new(|_| false),
+            ),
+            (
+                ProductQuery {
+                    issue: Some("leaks".into()),
+                    ..Default::default()
+                },
+                Box::new(|p| has_issue(p, "leaks")),
+            ),
+            (
+                ProductQuery {
+                    issue: Some("leaks".into()),
+                    brands: vec!["Acme".into()],
+                    ..Default::default()
+                },
+                Box::new(|p| has_issue(p, "leaks") && p.brand.as_deref() == Some("Acme")),
+            ),
+            (
+                ProductQuery {
+                    min_reviews: Some(50),
+                    ..Default::default()
+                },
+                Box::new(|p| p.review_count >= 50),
+            ),
+            (
+                ProductQuery {
+                    min_rating: Some(3.0),
+                    max_rating: Some(4.0),
+                    ..Default::default()
+                },
+                Box::new(|p| p.avg_rating.is_some_and(|r| (3.0..=4.0).contains(&r))),
+            ),
+            (
+                ProductQuery {
+                    min_negative: Some(30.0),
+                    min_positive: Some(60.0),
+                    ..Default::default()
+                },
+                Box::new(|p| p.pct_negative >= 30.0 && p.pct_positive >= 60.0),
+            ),
+            // text in the ASIN or brand, ASCII case ignored; LIKE's wildcards are plain characters
+            (
+                ProductQuery {
+                    q: Some("b0".into()),
+                    ..Default::default()
+                },
+                Box::new(|p| p.asin.starts_with('B')),
+            ),
+            (
+                ProductQuery {
+                    q: Some("CM".into()),
+                    ..Default::default()
+                },
+                brand("Acme"),
+            ),
+            (
+                ProductQuery {
+                    q: Some("_".into()),
+                    ..Default::default()
+                },
+                Box::new(|_| false),
+            ),
+        ];
+        for (f, keep) in &filters {
+            for sort in ProductSort::ALL {
+                for descending in [true, false] {
+                    for limit in [1, 2, 5, 100] {
+                        let q = ProductQuery {
+                            sort,
+                            descending,
+                            limit,
+                            ..f.clone()
+                        };
+                        let want = expected(&all, &q, keep);
+                        let (got, total) = walk(&reader, q.clone());
+                        assert_eq!(got, want, "{q:?}");
+                        assert_eq!(total as usize, want.len(), "{q:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_is_a_position_in_the_asked_order_whatever_sort_made_it() {
+        let mut db = TestDb::new();
+        db.run(products());
+        let reader = db.reader();
+        let page = |sort, descending, after: Option<Key>| {
+            let q = ProductQuery {
+                sort,
+                descending,
+                limit: 3,
+                after,
+                ..Default::default()
+            };
+            let p = reader.product_page(&q).unwrap();
+            p.items.into_iter().map(|p| p.asin).collect::<Vec<_>>()
+        };
+        // (The API binds a cursor to its sort; the store reads any key in the order asked for.)
+        // A rating key read as a trend: after (4.5, A01) descending, ties on 1.0 by ASIN.
+        let key = Key {
+            value: Some(4.5),
+            asin: "A01".into(),
+        };
+        assert_eq!(
+            page(ProductSort::Trend, true, Some(key)),
+            ["C02", "A05", "A01"]
+        );
+        // A key without a value (an ASIN sort's) on a sort that is never null: from the start.
+        let key = Key {
+            value: None,
+            asin: "B02".into(),
+        };
+        assert_eq!(
+            page(ProductSort::Reviews, true, Some(key.clone())),
+            page(ProductSort::Reviews, true, None)
+        );
+        // …and on a nullable sort: in the null range, after that ASIN, in either direction.
+        assert_eq!(
+            page(ProductSort::Rating, true, Some(key.clone())),
+            ["B03", "C04"]
+        );
+        assert_eq!(page(ProductSort::Rating, false, Some(key)), ["B03", "C04"]);
+        // The last product with a rating leads into the null range.
+        let key = Key {
+            value: Some(1.0),
+            asin: "C01".into(),
+        };
+        assert_eq!(
+            page(ProductSort::Rating, true, Some(key)),
+            ["A02", "A05", "B03"]
+        );
+    }
+
+    #[test]
+    fn brands_match_ignoring_case_and_unknown_ones_match_nothing() {
+        let mut db = TestDb::new();
+        let mut ps = products();
+        ps.push(product("K01", "KwMobile", 5, None, 0.0, &[]));
+        ps.push(product("K02", "KWMOBILE", 5, None, 0.0, &[]));
+        db.run(ps);
+        let r = db.reader();
+        let spell = |given: &[&str]| {
+            r.brand_spellings(&given.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap()
+        };
+        assert!(spell(&[]).is_empty());
+        assert_eq!(spell(&["ÇAVA", "acme", "Acme"]), ["Çava", "Acme"]);
+        // Every stored spelling (in the table's order).
+        assert_eq!(spell(&["kwmobile"]), ["KWMOBILE", "KwMobile"]);
+        assert_eq!(spell(&["Nobody"]), ["Nobody"]);
+        let q = |b: &str| ProductQuery {
+            brands: vec![b.into()],
+            ..Default::default()
+        };
+        assert_eq!(r.product_page(&q("kwMOBILE")).unwrap().total, 2);
+        assert_eq!(r.product_page(&q("Nobody")).unwrap().total, 0);
+    }
+
+    #[test]
+    fn brand_pages_sort_missing_ratings_last_in_both_orders() {
+        let mut db = TestDb::new();
+        let mut ps = products();
+        ps.push(product("N01", "Nul", 60, None, 0.0, &[]));
+        ps.push(product("M01", "Mid", 60, None, 0.0, &[]));
+        db.run(ps);
+        let r = db.reader();
+        let walk = |sort, descending, limit| {
+            let mut q = BrandQuery {
+                sort,
+                descending,
+                limit,
+                ..Default::default()
+            };
+            let mut names = Vec::new();
+            loop {
+                let page = r.brand_page(&q).unwrap();
+                assert_eq!(page.total, 5);
+                names.extend(
+                    page.items
+                        .iter()
+                        .map(|b| b["brand"].as_str().unwrap().to_string()),
+                );
+                match page.next {
+                    Some(k) => q.after = Some(k),
+                    None => return names,
+                }
+            }
+        };
+        for limit in [1, 2, UNLIMITED] {
+            // Acme 3.83, Bolt 3.25, Çava 2.57; Mid and Nul have no rating.
+            assert_eq!(
+                walk(BrandSort::Rating, false, limit),
+                ["Çava", "Bolt", "Acme", "Mid", "Nul"]
+            );
+            assert_eq!(
+                walk(BrandSort::Rating, true, limit),
+                ["Acme", "Bolt", "Çava", "Mid", "Nul"]
+            );
+            // 250, 163, 77, and ties on 60 reviews by name in the same direction.
+            assert_eq!(
+                walk(BrandSort::Reviews, true, limit),
+                ["Acme", "Çava", "Bolt", "Nul", "Mid"]
+            );
+            assert_eq!(
+                walk(BrandSort::Brand, true, limit),
+                ["Çava", "Nul", "Mid", "Bolt", "Acme"]
+            );
+        }
+        let q = BrandQuery {
+            brands: vec!["mid".into(), "BOLT".into()],
+            ..Default::default()
+        };
+        let page = r.brand_page(&q).unwrap();
+        assert_eq!((page.total, page.items.len()), (2, 2));
+    }
+
+    #[test]
+    fn counts_are_cached_until_the_database_changes() {
+        let mut db = TestDb::new();
+        db.run(products());
+        let reader = db.reader();
+        let total = |q: &ProductQuery| reader.product_page(q).unwrap().total;
+        let acme = ProductQuery {
+            brands: vec!["ACME".into()],
+            ..Default::default()
+        };
+        assert_eq!((total(&ProductQuery::default()), total(&acme)), (12, 5));
+        db.run(vec![product("A01", "Acme", 1, None, 0.0, &[])]);
+        assert_eq!((total(&ProductQuery::default()), total(&acme)), (1, 1));
+    }
+
+    #[test]
+    fn review_pages_filter_by_sentiment_and_issue_and_continue_after_an_id() {
+        let mut db = TestDb::new();
+        let keyed = db.ingest(vec![
+            review("A01", "Acme", Some(5), "great"),
+            review("A01", "Acme", Some(1), "it leaks"),
+            review("A01", "Acme", Some(3), "leaks a bit, meh"),
+            review("A01", "Acme", None, "no stars"),
+            review("B01", "Bolt", Some(1), "other product"),
+        ]);
+        let run = db.run(vec![product(
+            "A01",
+            "Acme",
+            4,
+            Some(3.0),
+            50.0,
+            &[("leaks", 2)],
+        )]);
+        let result = |s, issues: &[&str]| TextAnalysis {
+            language: Some("en".into()),
+            sentiment: s,
+            score: 0.0,
+            issues: issues
+                .iter()
+                .map(|c| IssueHit {
+                    code: c.to_string(),
+                    evidence: "leaks".into(),
+                })
+                .collect(),
+            aspects: vec!["lid".into()],
+        };
+        let results = vec![
+            (keyed[0].text_hash, result(Sentiment::Negative, &[])),
+            (keyed[1].text_hash, result(Sentiment::Negative, &["leaks"])),
+            (keyed[2].text_hash, result(Sentiment::Negative, &["leaks"])),
+        ];
+        db.store.put_text_results("offline", run, &results).unwrap();
+        let r = db.reader();
+        let page = |sentiment, issue: Option<&str>, limit, after| {
+            let q = ReviewQuery {
+                asin: "A01".into(),
+                sentiment,
+                issue: issue.map(str::to_string),
+                limit,
+                after,
+            };
+            let (items, total, next) = r.review_page(&q).unwrap();
+            let bodies: Vec<String> = items.iter().map(|i| i.text.clone().unwrap()).collect();
+            (bodies, total, next)
+        };
+        let (all, total, next) = page(None, None, 10, None);
+        assert_eq!((all.len(), total, next), (4, 4, None));
+        // Stars decide 4-5 and 1-2; the text decides 3 stars; no stars and no text: neutral.
+        let (neg, total, _) = page(Some(Sentiment::Negative), None, 10, None);
+        assert_eq!(
+            (neg, total),
+            (vec!["it leaks".to_string(), "leaks a bit, meh".into()], 2)
+        );
+        let (neutral, _, _) = page(Some(Sentiment::Neutral), None, 10, None);
+        assert_eq!(neutral, ["no stars"]);
+        let (leaks, _, _) = page(None, Some("leaks"), 10, None);
+        assert_eq!(leaks, ["it leaks", "leaks a bit, meh"]);
+        let (first, total, next) = page(None, None, 2, None);
+        assert_eq!(
+            (first, total),
+            (vec!["great".to_string(), "it leaks".into()], 4)
+        );
+        let (rest, _, next) = page(None, None, 2, next);
+        assert_eq!(
+            (rest, next),
+            (
+                vec!["leaks a bit, meh".to_string(), "no stars".into()],
+                None
+            )
+        );
+        let (items, _, _) = r
+            .review_page(&ReviewQuery {
+                asin: "A01".into(),
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap();
+        // 5 stars and a negative text disagree.
+        assert!(items[0].disagreement);
+        assert_eq!(
+            (items[0].sentiment, items[0].aspects.as_slice()),
+            ("positive", &["lid".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn attention_weighs_negative_reviews_by_how_fast_they_rose() {
+        let mut db = TestDb::new();
+        db.run(products());
+        let r = db.reader();
+        let top: Vec<(String, f64)> = r
+            .attention(&[], 20, 3)
+            .unwrap()
+            .into_iter()
+            .map(|(p, impact)| (p.asin, impact))
+            .collect();
+        // B01: 20 × 40 % × 1.5 = 12; A02: 50 × 30 % = 15; C02: 120 × 10 % × 1.1 = 13.2
+        assert_eq!(
+            top,
+            [
+                ("A02".to_string(), 15.0),
+                ("C02".into(), 13.2),
+                ("B01".into(), 12.0)
+            ]
+        );
+        let bolt = r.attention(&["bolt".into()], 0, 10).unwrap();
+        assert_eq!(bolt.len(), 3);
+    }
+}
+
 /// TEMPORARY: records each list query's SQL, arguments and plan, to compare before and after.
 #[cfg(test)]
 pub(crate) mod capture {

@@ -51,7 +51,8 @@ impl TestDb {
     pub fn run(&mut self, products: Vec<ProductRow>) -> i64 {
         let s = &mut self.store;
         let id = s.begin_analysis("offline", "test", 1).unwrap();
-        s.put_insights(id, &products, &brands_of(&products)).unwrap();
+        s.put_insights(id, &products, &brands_of(&products))
+            .unwrap();
         s.finish_analysis(id, "ok", 0, &RunCounts::default(), 1)
             .unwrap();
         id
