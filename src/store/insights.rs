@@ -647,7 +647,14 @@ mod tests {
             product("A01", "Acme", 10, Some(4.0), 10.0, &[("leaks", 2)]),
             product("B01", "Bolt", 10, Some(4.0), 10.0, &[("smell", 1)]),
         ]);
-        db.run(vec![product("A01", "Acme", 12, None, 25.0, &[("battery", 3)])]);
+        db.run(vec![product(
+            "A01",
+            "Acme",
+            12,
+            None,
+            25.0,
+            &[("battery", 3)],
+        )]);
         let current = "SELECT asin || ':' || run_id || ':' || review_count FROM product_insights";
         assert_eq!(rows(&db, current), ["A01:2:12"]);
         assert_eq!(rows(&db, "SELECT asin FROM product_details"), ["A01"]);
@@ -656,17 +663,24 @@ mod tests {
                       || coalesce(avg_rating, 'null') || ':' || pct_negative FROM product_issues";
         assert_eq!(rows(&db, issues), ["A01:battery:3:12:null:25.0"]);
         assert_eq!(
-            rows(&db, "SELECT asin || ':' || month FROM product_months ORDER BY month"),
+            rows(
+                &db,
+                "SELECT asin || ':' || month FROM product_months ORDER BY month"
+            ),
             ["A01:2024-04", "A01:2024-05"]
         );
         assert_eq!(rows(&db, "SELECT brand FROM brand_insights"), ["Acme"]);
         let snaps = "SELECT asin || ':' || run_id || ':' || review_count FROM product_snapshots
                      ORDER BY run_id, asin";
         assert_eq!(rows(&db, snaps), ["A01:1:10", "B01:1:10", "A01:2:12"]);
-        let brand_snaps = "SELECT brand || ':' || run_id FROM brand_snapshots ORDER BY run_id, brand";
+        let brand_snaps =
+            "SELECT brand || ':' || run_id FROM brand_snapshots ORDER BY run_id, brand";
         assert_eq!(rows(&db, brand_snaps), ["Acme:1", "Bolt:1", "Acme:2"]);
         let prev = db.store.previous_negative().unwrap();
-        assert_eq!(prev.into_iter().collect::<Vec<_>>(), [("A01".to_string(), 25.0)]);
+        assert_eq!(
+            prev.into_iter().collect::<Vec<_>>(),
+            [("A01".to_string(), 25.0)]
+        );
     }
 
     #[test]
