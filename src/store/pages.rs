@@ -718,8 +718,6 @@ impl Store {
         args: Vec<SqlValue>,
         out: &mut Vec<ProductSummary>,
     ) -> Result<()> {
-        #[cfg(test)]
-        capture::log(&self.conn, sql, &args);
         let mut st = self.conn.prepare_cached(sql)?;
         let rows = st.query_map(params_from_iter(args), product_row)?;
         for r in rows {
@@ -734,8 +732,6 @@ impl Store {
         if let Some(n) = cache.totals.get(&key) {
             return Ok(*n);
         }
-        #[cfg(test)]
-        capture::log(&self.conn, &format!("SELECT count(*){filter}"), args);
         let n: i64 = self
             .conn
             .prepare_cached(&format!("SELECT count(*){filter}"))?
@@ -848,8 +844,6 @@ impl Store {
     }
 
     fn collect_brands(&self, sql: &str, a: Vec<SqlValue>, rows: &mut Vec<BrandRow>) -> Result<()> {
-        #[cfg(test)]
-        capture::log(&self.conn, sql, &a);
         let mut st = self.conn.prepare_cached(sql)?;
         let found = st.query_map(params_from_iter(a), |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -1000,8 +994,6 @@ impl Store {
              ORDER BY impact DESC, p.asin LIMIT ?{}",
             args.len()
         );
-        #[cfg(test)]
-        capture::log(&self.conn, &sql, &args);
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| {
             Ok((product_row(r)?, r.get::<_, f64>(13)?))
@@ -1533,216 +1525,5 @@ mod tests {
         );
         let bolt = r.attention(&["bolt".into()], 0, 10).unwrap();
         assert_eq!(bolt.len(), 3);
-    }
-}
-
-/// TEMPORARY: records each list query's SQL, arguments and plan, to compare before and after.
-#[cfg(test)]
-pub(crate) mod capture {
-    use super::*;
-    thread_local! { pub static LOG: std::cell::RefCell<Vec<String>> = Default::default(); }
-    pub fn log(conn: &rusqlite::Connection, sql: &str, args: &[SqlValue]) {
-        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-        let plan: Vec<String> = st
-            .query_map(params_from_iter(args.to_vec()), |r| r.get::<_, String>(3))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect();
-        LOG.with(|l| {
-            l.borrow_mut()
-                .push(format!("SQL {sql}\nARGS {args:?}\nPLAN {plan:?}"))
-        });
-    }
-    pub fn take() -> Vec<String> {
-        LOG.with(|l| std::mem::take(&mut *l.borrow_mut()))
-    }
-
-    #[test]
-    #[ignore]
-    fn capture_list_queries() {
-        use std::fmt::Write;
-        let (Ok(db), Ok(out)) = (
-            std::env::var("PI_CAPTURE_DB"),
-            std::env::var("PI_CAPTURE_OUT"),
-        ) else {
-            return;
-        };
-        let store = Store::open_readonly(std::path::Path::new(&db)).unwrap();
-        let mut o = String::new();
-        let filters: Vec<(&str, ProductQuery)> = vec![
-            ("none", ProductQuery::default()),
-            (
-                "brand1",
-                ProductQuery {
-                    brands: vec!["kurtzy".into()],
-                    ..Default::default()
-                },
-            ),
-            (
-                "brand2",
-                ProductQuery {
-                    brands: vec!["H&S".into(), "RHINO usa".into()],
-                    ..Default::default()
-                },
-            ),
-            (
-                "nobrand",
-                ProductQuery {
-                    brands: vec!["nope".into()],
-                    ..Default::default()
-                },
-            ),
-            (
-                "issue",
-                ProductQuery {
-                    issue: Some("leaks".into()),
-                    ..Default::default()
-                },
-            ),
-            (
-                "issue+brand",
-                ProductQuery {
-                    issue: Some("quality".into()),
-                    brands: vec!["Kurtzy".into()],
-                    ..Default::default()
-                },
-            ),
-            (
-                "q",
-                ProductQuery {
-                    q: Some("a_%".into()),
-                    ..Default::default()
-                },
-            ),
-            (
-                "q2",
-                ProductQuery {
-                    q: Some("b".into()),
-                    min_reviews: Some(5),
-                    ..Default::default()
-                },
-            ),
-            (
-                "minrev",
-                ProductQuery {
-                    min_reviews: Some(90),
-                    ..Default::default()
-                },
-            ),
-            (
-                "rating",
-                ProductQuery {
-                    min_rating: Some(3.0),
-                    max_rating: Some(4.2),
-                    ..Default::default()
-                },
-            ),
-            (
-                "neg",
-                ProductQuery {
-                    min_negative: Some(20.0),
-                    min_positive: Some(10.0),
-                    ..Default::default()
-                },
-            ),
-            (
-                "market",
-                ProductQuery {
-                    marketplace: Some("AMAZON.DE".into()),
-                    issue: Some("price_value".into()),
-                    ..Default::default()
-                },
-            ),
-        ];
-        for (name, f) in &filters {
-            for sort in ProductSort::ALL {
-                for descending in [true, false] {
-                    for limit in [1usize, 4, 50] {
-                        let mut q = ProductQuery {
-                            sort,
-                            descending,
-                            limit,
-                            ..f.clone()
-                        };
-                        writeln!(
-                            o,
-                            "== product {name} {} desc={descending} limit={limit}",
-                            sort.name()
-                        )
-                        .unwrap();
-                        for _ in 0..40 {
-                            let page = store.product_page(&q).unwrap();
-                            let asins: Vec<&str> =
-                                page.items.iter().map(|p| p.asin.as_str()).collect();
-                            writeln!(
-                                o,
-                                "page total={} {:?} next={:?}",
-                                page.total, asins, page.next
-                            )
-                            .unwrap();
-                            for l in take() {
-                                writeln!(o, "{l}").unwrap();
-                            }
-                            match page.next {
-                                Some(k) => q.after = Some(k),
-                                None => break,
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for sort in BrandSort::ALL {
-            for descending in [true, false] {
-                for (brands, limit) in [
-                    (vec![], 1usize),
-                    (vec![], UNLIMITED),
-                    (vec!["kurtzy".to_string(), "h&s".into()], 1),
-                ] {
-                    let mut q = BrandQuery {
-                        brands: brands.clone(),
-                        sort,
-                        descending,
-                        limit,
-                        after: None,
-                    };
-                    writeln!(
-                        o,
-                        "== brand {brands:?} {} desc={descending} limit={limit}",
-                        sort.name()
-                    )
-                    .unwrap();
-                    for _ in 0..10 {
-                        let page = store.brand_page(&q).unwrap();
-                        writeln!(
-                            o,
-                            "page total={} {:?} next={:?}",
-                            page.total, page.items, page.next
-                        )
-                        .unwrap();
-                        for l in take() {
-                            writeln!(o, "{l}").unwrap();
-                        }
-                        match page.next {
-                            Some(k) => q.after = Some(k),
-                            None => break,
-                        }
-                    }
-                }
-            }
-        }
-        for (brands, min) in [(vec![], 0i64), (vec!["KURTZY".to_string()], 50)] {
-            let a = store.attention(&brands, min, 5).unwrap();
-            writeln!(
-                o,
-                "== attention {brands:?} {min}: {:?}",
-                a.iter().map(|(p, i)| (&p.asin, *i)).collect::<Vec<_>>()
-            )
-            .unwrap();
-            for l in take() {
-                writeln!(o, "{l}").unwrap();
-            }
-        }
-        std::fs::write(out, o).unwrap();
     }
 }
