@@ -1020,56 +1020,27 @@ mod tests {
     /// Ties on review count, ratings and trends missing on some products (they sort last), issues
     /// on some, three brands.
     fn products() -> Vec<ProductRow> {
-        let spec: [(
-            &str,
-            &str,
+        // asin, brand, reviews, rating, % negative, trend, issues
+        type Spec = (
+            &'static str,
+            &'static str,
             i64,
             Option<f64>,
             f64,
             Option<f64>,
-            &[(&str, i64)],
-        ); 12] = [
-            (
-                "A01",
-                "Acme",
-                50,
-                Some(4.5),
-                10.0,
-                Some(1.0),
-                &[("leaks", 5)],
-            ),
+            &'static [(&'static str, i64)],
+        );
+        #[rustfmt::skip]
+        let spec: [Spec; 12] = [
+            ("A01", "Acme", 50, Some(4.5), 10.0, Some(1.0), &[("leaks", 5)]),
             ("A02", "Acme", 50, None, 30.0, None, &[]),
-            (
-                "A03",
-                "Acme",
-                20,
-                Some(3.0),
-                30.0,
-                Some(-2.0),
-                &[("leaks", 3), ("smell", 4)],
-            ),
+            ("A03", "Acme", 20, Some(3.0), 30.0, Some(-2.0), &[("leaks", 3), ("smell", 4)]),
             ("A04", "Acme", 50, Some(3.0), 5.0, None, &[]),
             ("A05", "Acme", 80, None, 12.5, Some(1.0), &[("leaks", 9)]),
-            (
-                "B01",
-                "Bolt",
-                20,
-                Some(2.0),
-                40.0,
-                Some(5.0),
-                &[("leaks", 2)],
-            ),
+            ("B01", "Bolt", 20, Some(2.0), 40.0, Some(5.0), &[("leaks", 2)]),
             ("B02", "Bolt", 7, Some(4.5), 0.0, Some(0.0), &[]),
             ("B03", "Bolt", 50, None, 12.5, None, &[("smell", 1)]),
-            (
-                "C01",
-                "Çava",
-                3,
-                Some(1.0),
-                66.7,
-                Some(9.0),
-                &[("leaks", 1)],
-            ),
+            ("C01", "Çava", 3, Some(1.0), 66.7, Some(9.0), &[("leaks", 1)]),
             ("C02", "Çava", 120, Some(3.7), 10.0, Some(1.0), &[]),
             ("C03", "Çava", 20, Some(3.0), 30.0, None, &[]),
             ("C04", "Çava", 20, None, 30.0, Some(-2.0), &[("leaks", 4)]),
