@@ -6,6 +6,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Ingest's own type, with its help text (clap's `ValueEnum`), so ingest needs nothing from here.
+pub use crate::ingest::InputFormat;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "prodinsight",
@@ -85,16 +88,6 @@ pub struct IngestArgs {
     /// recorded as a repeat of that run, since it holds nothing new)
     #[arg(long)]
     pub force: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InputFormat {
-    /// A JSON array of records (bare NaN/Infinity read as null)
-    Json,
-    /// One JSON record per line
-    Jsonl,
-    /// Comma-separated with a header row
-    Csv,
 }
 
 /// Find sentiment and product issues in reviews, and compute per-product insights.

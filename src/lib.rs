@@ -16,10 +16,17 @@ pub mod store;
 pub mod taxonomy;
 pub mod textsafe;
 
+use std::path::Path;
+use std::time::Duration;
+
 use clap::Parser;
 
-use cli::{Cli, Command};
+use analyze::llm::{self, client::RetryPolicy, cost::Price, prompt::ResponseFormat};
+use cli::{Cli, Command, ReportView};
 use error::{Error, Result};
+use store::changes::ChangeQuery;
+use store::pages::{BrandQuery, BrandSort, ProductQuery, ProductSort, UNLIMITED};
+use store::query::Filter;
 use store::Store;
 
 /// Parses the command line, runs the command, prints any error once, and returns the exit code.
@@ -44,92 +51,241 @@ pub fn run_from_args() -> i32 {
     }
 }
 
+/// Runs one parsed command line. Each command gets its own plain options, built here from the
+/// flags: only this file and `cli` know about flags.
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Ingest(args) => {
-            let mut store = Store::open(&cli.db)?;
-            let opts = ingest::Options {
-                format: args.format,
-                strict: args.strict,
-                force: args.force,
-                quiet: cli.quiet,
-            };
-            ingest::run(&mut store, &args.paths, opts)?;
-            Ok(0)
-        }
-        Command::Analyze(args) => {
-            // A configuration that cannot work fails before any ingest or request.
-            let llm_config = match args.analyzer {
-                cli::AnalyzerChoice::Offline => None,
-                cli::AnalyzerChoice::Llm => {
-                    let c = analyze::llm::Config::from_args(&args.llm)?;
-                    // A dry run sends nothing, so it needs no key.
-                    if !args.llm.dry_run {
-                        c.check()?;
-                    }
-                    Some(c)
-                }
-            };
-            let mut store = Store::open(&cli.db)?;
-            let mut ingest_failed = None;
-            if !args.paths.is_empty() {
-                let opts = ingest::Options {
-                    format: None,
-                    strict: args.strict,
-                    force: false,
-                    quiet: cli.quiet,
-                };
-                // Analyze what did load even if some file failed; still exit non-zero for it.
-                if let Err(e) = ingest::run(&mut store, &args.paths, opts) {
-                    ingest_failed = Some(e);
-                }
-            }
-            let analyzer = match llm_config {
-                None => analyze::Analyzer::Offline,
-                Some(config) => analyze::Analyzer::Llm {
-                    config: Box::new(config),
-                    dry_run: args.llm.dry_run,
-                    batch: args.llm.batch,
-                },
-            };
-            let opts = analyze::Options {
-                full: args.full,
-                threads: args.threads,
-                quiet: cli.quiet,
-                analyzer,
-            };
-            let if_busy = match args.no_wait {
-                true => analyze::IfBusy::Fail,
-                false => analyze::IfBusy::Wait,
-            };
-            analyze::run_with(&mut store, &opts, if_busy)?;
-            match ingest_failed {
-                Some(Error::Reported(s)) if s.is_empty() => Err(Error::Reported(
-                    "analyzed what loaded, but an input failed (above)".into(),
-                )),
-                Some(Error::Reported(s)) => {
-                    Err(Error::Reported(format!("analyzed what loaded, but {s}")))
-                }
-                Some(e) => Err(Error::Other(format!("analyzed, but ingest failed: {e}"))),
-                None => Ok(0),
-            }
-        }
+        Command::Ingest(args) => run_ingest(&cli.db, cli.quiet, args),
+        Command::Analyze(args) => run_analyze(&cli.db, cli.quiet, args),
         Command::Report(args) => {
             let store = Store::open_readonly(&cli.db)?;
-            report::run(&store, &args)
+            report::run(&store, &report_options(args))
         }
         Command::Serve(args) => {
-            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-            let opts = serve::Options {
-                addr: args.addr,
-                threads: args.threads.unwrap_or(cores.max(2)),
-                quiet: cli.quiet,
-                max_connections: args.max_connections,
-                idle_timeout: args.idle_timeout,
-                request_timeout: args.request_timeout,
-            };
-            serve::run(&cli.db, &opts)?;
+            serve::run(&cli.db, &serve_options(args, cli.quiet))?;
             Ok(0)
         }
+    }
+}
+
+fn run_ingest(db: &Path, quiet: bool, args: cli::IngestArgs) -> Result<i32> {
+    let mut store = Store::open(db)?;
+    let opts = ingest::Options {
+        format: args.format,
+        strict: args.strict,
+        force: args.force,
+        quiet,
+    };
+    ingest::run(&mut store, &args.paths, opts)?;
+    Ok(0)
+}
+
+/// `analyze [PATH…]`: ingest the paths, then analyze (commands never call each other).
+fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
+    // A configuration that cannot work fails before any ingest or request.
+    let analyzer = analyzer(&args)?;
+    let mut store = Store::open(db)?;
+    let mut ingest_failed = None;
+    if !args.paths.is_empty() {
+        let opts = ingest::Options {
+            format: None,
+            strict: args.strict,
+            force: false,
+            quiet,
+        };
+        // Analyze what did load even if some file failed; still exit non-zero for it.
+        if let Err(e) = ingest::run(&mut store, &args.paths, opts) {
+            ingest_failed = Some(e);
+        }
+    }
+    let opts = analyze::Options {
+        full: args.full,
+        threads: args.threads,
+        quiet,
+        analyzer,
+    };
+    let if_busy = match args.no_wait {
+        true => analyze::IfBusy::Fail,
+        false => analyze::IfBusy::Wait,
+    };
+    analyze::run_with(&mut store, &opts, if_busy)?;
+    match ingest_failed {
+        Some(Error::Reported(s)) if s.is_empty() => Err(Error::Reported(
+            "analyzed what loaded, but an input failed (above)".into(),
+        )),
+        Some(Error::Reported(s)) => Err(Error::Reported(format!("analyzed what loaded, but {s}"))),
+        Some(e) => Err(Error::Other(format!("analyzed, but ingest failed: {e}"))),
+        None => Ok(0),
+    }
+}
+
+fn analyzer(args: &cli::AnalyzeArgs) -> Result<analyze::Analyzer> {
+    Ok(match args.analyzer {
+        cli::AnalyzerChoice::Offline => analyze::Analyzer::Offline,
+        cli::AnalyzerChoice::Llm => {
+            let config = llm_config(&args.llm)?;
+            // A dry run sends nothing, so it needs no key.
+            if !args.llm.dry_run {
+                config.check()?;
+            }
+            analyze::Analyzer::Llm {
+                config: Box::new(config),
+                dry_run: args.llm.dry_run,
+                batch: args.llm.batch,
+            }
+        }
+    })
+}
+
+/// The LLM analyzer's configuration, from its flags and the environment (the key only from
+/// OPENAI_API_KEY).
+fn llm_config(a: &cli::LlmArgs) -> Result<llm::Config> {
+    let key = std::env::var("OPENAI_API_KEY")
+        .ok()
+        .filter(|k| !k.trim().is_empty())
+        .map(llm::client::Secret::new);
+    let price = match (&a.price, &a.price_file) {
+        (Some(p), _) => Some(Price::parse(p)?),
+        (None, Some(f)) => Price::from_file(f, &a.model)?.or(Price::for_model(&a.model)),
+        (None, None) => Price::for_model(&a.model),
+    };
+    if let Some(m) = a.max_cost {
+        if !(m.is_finite() && m >= 0.0) {
+            return Err(Error::Usage(format!(
+                "--max-cost {m}: must be a positive number of USD"
+            )));
+        }
+        if price.is_none() {
+            return Err(Error::Usage(format!(
+                "--max-cost needs a price for model {}: give --price IN,OUT",
+                a.model
+            )));
+        }
+    }
+    Ok(llm::Config {
+        model: a.model.trim().to_string(),
+        base_url: a.base_url.trim().to_string(),
+        key,
+        concurrency: a.concurrency as usize,
+        batch_size: a.batch_size as usize,
+        batch_chars: a.batch_chars.max(1),
+        timeout: Duration::from_secs(a.timeout.max(1)),
+        format: if a.json_object {
+            ResponseFormat::JsonObject
+        } else {
+            ResponseFormat::JsonSchema
+        },
+        price,
+        max_cost: a.max_cost,
+        retry: RetryPolicy {
+            max_attempts: a.max_attempts.max(1),
+            // For tests: the first backoff in milliseconds (the doubling and cap stay).
+            base_delay: std::env::var("PRODINSIGHT_LLM_BACKOFF_MS")
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map_or(RetryPolicy::default().base_delay, Duration::from_millis),
+            ..RetryPolicy::default()
+        },
+    })
+}
+
+fn report_options(args: cli::ReportArgs) -> report::Options {
+    let format = match args.format {
+        cli::OutputFormat::Table => report::Format::Table,
+        cli::OutputFormat::Csv => report::Format::Csv,
+        cli::OutputFormat::Json => report::Format::Json,
+        cli::OutputFormat::Jsonl => report::Format::Jsonl,
+        cli::OutputFormat::Html => report::Format::Html,
+    };
+    let view = match args.view {
+        None => report::View::Overview(report::Overview {
+            brands: args.brand,
+            min_reviews: args.min_reviews,
+            limit: args.limit,
+        }),
+        Some(ReportView::Products(l)) => report::View::Products(product_query(l)),
+        Some(ReportView::Product { asin }) => report::View::Product(asin),
+        Some(ReportView::Brands(l)) => report::View::Brands(brand_query(l)),
+        Some(ReportView::Issues(l)) => report::View::Issues(Filter {
+            brands: l.brand,
+            ..Default::default()
+        }),
+        Some(ReportView::Reviews(l)) => report::View::Reviews(Filter {
+            brands: l.brand,
+            asin: l.asin,
+            min_reviews: None,
+            issue: l.issue,
+            limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
+        }),
+        Some(ReportView::Runs) => report::View::Runs,
+        Some(ReportView::Changes(c)) => report::View::Changes {
+            query: ChangeQuery {
+                since: c.since,
+                threshold_points: c.threshold,
+                min_reviews: c.min_reviews,
+                brands: c.brand,
+            },
+            fail_on_alert: c.fail_on_alert,
+        },
+    };
+    report::Options {
+        view,
+        format,
+        output: args.output,
+        raw_csv: args.raw_csv,
+    }
+}
+
+/// `--order`, or the sort key's natural direction.
+fn descending(order: Option<cli::Order>, natural: bool) -> bool {
+    order.map_or(natural, |o| o == cli::Order::Desc)
+}
+
+fn product_query(l: cli::ProductsArgs) -> ProductQuery {
+    let sort = match l.sort {
+        None => ProductSort::DEFAULT,
+        Some(cli::SortKey::Reviews) => ProductSort::Reviews,
+        Some(cli::SortKey::Rating) => ProductSort::Rating,
+        Some(cli::SortKey::Negative) => ProductSort::Negative,
+        Some(cli::SortKey::Trend) => ProductSort::Trend,
+        Some(cli::SortKey::Asin) => ProductSort::Asin,
+    };
+    ProductQuery {
+        brands: l.brand,
+        min_reviews: l.min_reviews,
+        issue: l.issue,
+        sort,
+        descending: descending(l.order, sort.default_descending()),
+        limit: l.limit.unwrap_or(UNLIMITED).min(UNLIMITED),
+        ..Default::default()
+    }
+}
+
+fn brand_query(l: cli::BrandsArgs) -> BrandQuery {
+    let sort = match l.sort {
+        None | Some(cli::BrandSortKey::Reviews) => BrandSort::Reviews,
+        Some(cli::BrandSortKey::Products) => BrandSort::Products,
+        Some(cli::BrandSortKey::Rating) => BrandSort::Rating,
+        Some(cli::BrandSortKey::Negative) => BrandSort::Negative,
+        Some(cli::BrandSortKey::Brand) => BrandSort::Brand,
+    };
+    BrandQuery {
+        brands: l.brand,
+        sort,
+        descending: descending(l.order, sort.default_descending()),
+        limit: l.limit.unwrap_or(UNLIMITED).min(UNLIMITED),
+        after: None,
+    }
+}
+
+fn serve_options(args: cli::ServeArgs, quiet: bool) -> serve::Options {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    serve::Options {
+        addr: args.addr,
+        threads: args.threads.unwrap_or(cores.max(2)),
+        quiet,
+        max_connections: args.max_connections,
+        idle_timeout: args.idle_timeout,
+        request_timeout: args.request_timeout,
     }
 }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde::de::DeserializeSeed;
 
 use super::fields::{fields_of_map, Fields, Key, KeyCache, RecordSeed};
-use crate::cli::InputFormat;
+use super::InputFormat;
 
 /// One record read from a file, or a record-level problem (the file goes on).
 #[derive(Debug)]

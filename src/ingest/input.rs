@@ -10,7 +10,7 @@ use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 
 use super::formats::{self, RecordSource};
-use crate::cli::InputFormat;
+use super::InputFormat;
 
 const BUF: usize = 256 * 1024;
 

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
-use crate::cli::InputFormat;
 use crate::error::{Error, Result};
 use crate::model::{IngestCounts, Keyed};
 use crate::progress;
@@ -17,6 +16,17 @@ use crate::store::{now_utc, Store};
 use crate::textsafe::escape_control;
 use formats::Item;
 use input::Input;
+
+/// The format of an export; the variants' comments are `--format`'s help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// A JSON array of records (bare NaN/Infinity read as null)
+    Json,
+    /// One JSON record per line
+    Jsonl,
+    /// Comma-separated with a header row
+    Csv,
+}
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {

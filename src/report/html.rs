@@ -4,10 +4,9 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use super::output::Tabular;
-use super::s;
+use super::{num, opt_num, opt_text};
+use crate::store::views::{IssueDetail, PortfolioMonth, ProductDetail};
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
 main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}
@@ -50,10 +49,10 @@ fn metric(name: &str, value: &str) -> String {
     format!("<span data-metric=\"{}\">{}</span>", esc(name), esc(value))
 }
 
-fn kpi(name: &str, value: &Value, label: &str) -> String {
+fn kpi(name: &str, value: &str, label: &str) -> String {
     format!(
         "<div class=\"kpi\"><b>{}</b><span>{}</span></div>",
-        metric(name, &s(value)),
+        metric(name, value),
         esc(label)
     )
 }
@@ -202,29 +201,29 @@ pub fn table_page(title: &str, t: &Tabular) -> String {
     )
 }
 
-fn issue_cards(issues: &[Value], limit: usize) -> String {
+fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
     let mut out = String::from("<div class=\"grid\">");
     for i in issues.iter().take(limit) {
-        let code = s(&i["code"]);
+        let code = &i.code;
         let _ = write!(
             out,
             "<div class=\"card issue\" data-issue=\"{}\"><h3>{}</h3>\
              <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>",
-            esc(&code),
-            esc(&s(&i["label"])),
-            metric(&format!("issue.{code}.count"), &s(&i["count"])),
-            metric(&format!("issue.{code}.share"), &s(&i["share"])),
+            esc(code),
+            esc(&i.label),
+            metric(&format!("issue.{code}.count"), &i.count.to_string()),
+            metric(&format!("issue.{code}.share"), &num(i.share)),
             metric(
                 &format!("issue.{code}.share_of_negative"),
-                &s(&i["share_of_negative"])
+                &num(i.share_of_negative)
             ),
         );
-        for ex in i["examples"].as_array().into_iter().flatten().take(3) {
+        for ex in i.examples.iter().take(3) {
             let _ = write!(
                 out,
                 "<blockquote>“{}”<br><span class=\"muted\">review {}</span></blockquote>",
-                esc(&s(&ex["text"])),
-                esc(&s(&ex["review_id"]))
+                esc(&ex.text),
+                esc(&ex.review_id)
             );
         }
         out.push_str("</div>");
@@ -234,40 +233,16 @@ fn issue_cards(issues: &[Value], limit: usize) -> String {
 }
 
 /// One product: its numbers, rating distribution, % negative by month, issues with quotes.
-pub fn product_page(p: &Value) -> String {
-    let asin = s(&p["asin"]);
-    let title = format!(
-        "{} {}",
-        asin,
-        p["title"]
-            .as_str()
-            .map(|t| format!("· {t}"))
-            .unwrap_or_default()
-    );
-    let mut b = format!(
-        "<h1>{}</h1><p class=\"sub\">{} · last review {}</p><div class=\"kpis\">{}{}{}{}{}</div>",
-        esc(&title),
-        esc(&s(&p["brand"])),
-        esc(&s(&p["last_review_date"])),
-        kpi("review_count", &p["review_count"], "reviews"),
-        kpi("avg_rating", &p["avg_rating"], "average rating"),
-        kpi("pct_positive", &p["pct_positive"], "% positive"),
-        kpi("pct_negative", &p["pct_negative"], "% negative"),
-        kpi("neg_delta", &p["neg_delta"], "Δ % negative since last run"),
-    );
+pub fn product_page(p: &ProductDetail) -> String {
+    let mut b = product_heading(p);
     let hist: Vec<(String, f64)> = (1..=5)
-        .map(|k| {
-            (
-                format!("{k}★"),
-                p["rating_histogram"][k.to_string()].as_f64().unwrap_or(0.0),
-            )
-        })
+        .zip(p.rating_histogram.counts())
+        .map(|(k, n)| (format!("{k}★"), n as f64))
         .collect();
-    let months: Vec<(String, f64)> = p["trend"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|m| (s(&m["month"]), m["pct_negative"].as_f64().unwrap_or(0.0)))
+    let months: Vec<(String, f64)> = p
+        .trend
+        .iter()
+        .map(|m| (m.month.clone(), m.pct_negative))
         .collect();
     let _ = write!(
         b,
@@ -276,24 +251,23 @@ pub fn product_page(p: &Value) -> String {
         bars(&hist, "#2e86c1"),
         line(&months, "%")
     );
-    let issues: Vec<Value> = p["issues"].as_array().cloned().unwrap_or_default();
-    let top: Vec<(String, i64)> = issues
+    let top: Vec<(String, i64)> = p
+        .issues
         .iter()
         .take(10)
-        .map(|i| (s(&i["label"]), i["count"].as_i64().unwrap_or(0)))
+        .map(|i| (i.label.clone(), i.count))
         .collect();
     let _ = write!(
         b,
         "<h2>Top issues</h2><div class=\"card\">{}</div><h2>What customers say</h2>{}",
         hbars(&top),
-        issue_cards(&issues, 6)
+        issue_cards(&p.issues, 6)
     );
-    let aspects: Vec<String> = p["complaint_aspects"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let aspects: Vec<String> = p
+        .complaint_aspects
+        .iter()
         .take(15)
-        .map(|a| format!("{} ({})", s(&a["term"]), s(&a["count"])))
+        .map(|a| format!("{} ({})", a.term, a.count))
         .collect();
     if !aspects.is_empty() {
         let _ = write!(
@@ -302,15 +276,42 @@ pub fn product_page(p: &Value) -> String {
             esc(&aspects.join(", "))
         );
     }
-    page(&format!("prodinsight · {asin}"), &b)
+    page(&format!("prodinsight · {}", p.asin), &b)
+}
+
+/// The product's title, brand and key numbers.
+fn product_heading(p: &ProductDetail) -> String {
+    let title = format!(
+        "{} {}",
+        p.asin,
+        p.title
+            .as_deref()
+            .map(|t| format!("· {t}"))
+            .unwrap_or_default()
+    );
+    format!(
+        "<h1>{}</h1><p class=\"sub\">{} · last review {}</p><div class=\"kpis\">{}{}{}{}{}</div>",
+        esc(&title),
+        esc(&opt_text(&p.brand)),
+        esc(&opt_text(&p.last_review_date)),
+        kpi("review_count", &p.review_count.to_string(), "reviews"),
+        kpi("avg_rating", &opt_num(p.avg_rating), "average rating"),
+        kpi("pct_positive", &num(p.pct_positive), "% positive"),
+        kpi("pct_negative", &num(p.pct_negative), "% negative"),
+        kpi(
+            "neg_delta",
+            &opt_num(p.neg_delta),
+            "Δ % negative since last run"
+        ),
+    )
 }
 
 pub struct Portfolio<'a> {
     pub attention: &'a Tabular,
-    pub attention_cards: &'a [Value],
+    pub attention_cards: &'a [ProductDetail],
     pub issues: &'a [(String, i64)],
     pub brands: &'a Tabular,
-    pub months: &'a [Value],
+    pub months: &'a [PortfolioMonth],
     pub ratings: [i64; 5],
     pub products: i64,
     pub reviews: i64,
@@ -321,7 +322,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
     let neg_months: Vec<(String, f64)> = p
         .months
         .iter()
-        .map(|m| (s(&m["month"]), m["pct_negative"].as_f64().unwrap_or(0.0)))
+        .map(|m| (m.month.clone(), m.pct_negative.unwrap_or(0.0)))
         .collect();
     let ratings: Vec<(String, f64)> = p
         .ratings
@@ -348,27 +349,32 @@ pub fn portfolio_page(p: &Portfolio) -> String {
     if !p.attention_cards.is_empty() {
         b.push_str("<h2>Issue highlights</h2><div class=\"grid\">");
         for prod in p.attention_cards {
-            let Some(i) = prod["issues"].as_array().and_then(|a| a.first()) else {
-                continue;
-            };
-            let _ = write!(
-                b,
-                "<div class=\"card issue\"><h3>{} · {}</h3><div class=\"muted\">{} · {} reviews · {}% negative</div>",
-                esc(&s(&prod["asin"])),
-                esc(&s(&i["label"])),
-                esc(&s(&prod["brand"])),
-                esc(&s(&i["count"])),
-                esc(&s(&prod["pct_negative"]))
-            );
-            if let Some(ex) = i["examples"].as_array().and_then(|a| a.first()) {
-                let _ = write!(b, "<blockquote>“{}”</blockquote>", esc(&s(&ex["text"])));
-            }
-            b.push_str("</div>");
+            b.push_str(&highlight_card(prod));
         }
         b.push_str("</div>");
     }
     let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5]));
     page("prodinsight · portfolio", &b)
+}
+
+/// A product's top issue with a quote; nothing if it has no issue.
+fn highlight_card(prod: &ProductDetail) -> String {
+    let Some(i) = prod.issues.first() else {
+        return String::new();
+    };
+    let mut b = format!(
+        "<div class=\"card issue\"><h3>{} · {}</h3><div class=\"muted\">{} · {} reviews · {}% negative</div>",
+        esc(&prod.asin),
+        esc(&i.label),
+        esc(&opt_text(&prod.brand)),
+        esc(&i.count.to_string()),
+        esc(&num(prod.pct_negative))
+    );
+    if let Some(ex) = i.examples.first() {
+        let _ = write!(b, "<blockquote>“{}”</blockquote>", esc(&ex.text));
+    }
+    b.push_str("</div>");
+    b
 }
 
 #[cfg(test)]
@@ -377,11 +383,22 @@ mod tests {
 
     #[test]
     fn review_text_cannot_inject_markup() {
-        let p = serde_json::json!({
-            "asin": "B1", "title": "<script>alert(1)</script>", "issues": [{"code": "leaks", "label": "Leaks",
-            "count": 1, "share": 100.0, "share_of_negative": 100.0,
-            "examples": [{"review_id": "R\"1", "text": "</blockquote><img src=x onerror=alert(1)>"}]}]
-        });
+        let p = ProductDetail {
+            asin: "B1".into(),
+            title: Some("<script>alert(1)</script>".into()),
+            issues: vec![IssueDetail {
+                code: "leaks".into(),
+                label: "Leaks".into(),
+                count: 1,
+                share: 100.0,
+                share_of_negative: 100.0,
+                examples: vec![crate::store::views::Quote {
+                    review_id: "R\"1".into(),
+                    text: "</blockquote><img src=x onerror=alert(1)>".into(),
+                }],
+            }],
+            ..Default::default()
+        };
         let html = product_page(&p);
         assert!(!html.contains("<script>"));
         assert!(!html.contains("<img"));

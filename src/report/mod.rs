@@ -1,80 +1,146 @@
 //! `prodinsight report`: insights for people (tables) and programs (CSV, JSON, JSON Lines).
-//! All data comes through `store::query`, the same code the API uses.
+//! All data comes through `store`'s typed views, the same code and types the API uses: one
+//! definition drives every format.
 
 mod html;
 mod output;
 
-use serde_json::{json, Value};
+use std::path::PathBuf;
 
-use crate::cli::{
-    BrandSortKey, BrandsArgs, ChangesArgs, Order, OutputFormat, ProductsArgs, ReportArgs,
-    ReportView, ReviewsArgs, SortKey,
-};
+use serde::Serialize;
+
 use crate::error::{Error, Result, EXIT_ALERT};
-use crate::store::changes::{ChangeQuery, Changes};
-use crate::store::pages::{
-    BrandQuery, BrandSort, ProductQuery, ProductSort, ProductSummary, UNLIMITED,
-};
+use crate::store::changes::{Alert, ChangeQuery, Changes};
+use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
+use crate::store::views::{BrandSummary, IssueRow, ProductDetail, RunRow};
 use crate::store::Store;
 use output::{Out, Tabular};
 
-pub fn run(store: &Store, args: &ReportArgs) -> Result<i32> {
-    let mut out = Out::open(args.output.as_deref(), store.path(), args.raw_csv)?;
-    let fmt = args.format;
-    let mut code = 0;
-    match &args.view {
-        None => overview(store, args, &mut out)?,
-        Some(ReportView::Products(l)) => {
-            let page = store.product_page(&product_query(l))?;
-            let rows = to_values(&page.items);
-            out.emit(fmt, "Products", &products_table(&rows), &rows)?;
-        }
-        Some(ReportView::Product { asin }) => {
-            let p = store.product(asin)?;
-            match fmt {
-                OutputFormat::Json | OutputFormat::Jsonl => out.json(&p, fmt)?,
-                OutputFormat::Html => out.raw(&html::product_page(&p))?,
-                OutputFormat::Csv | OutputFormat::Table => product_tables(&p, fmt, &mut out)?,
-            }
-        }
-        Some(ReportView::Brands(l)) => {
-            let rows = store.brand_page(&brand_query(l))?.items;
-            out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
-        }
-        Some(ReportView::Issues(l)) => {
-            let f = Filter {
-                brands: l.brand.clone(),
-                ..Default::default()
-            };
-            let rows = issue_rows(store, &f)?;
-            out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
-        }
-        Some(ReportView::Reviews(l)) => reviews(store, &review_filter(store, l)?, fmt, &mut out)?,
-        Some(ReportView::Runs) => {
-            let rows = store.runs()?;
-            out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;
-        }
-        Some(ReportView::Changes(c)) => {
-            let changes = store.changes(&change_query(c))?;
-            let alerts = changes.alerts.len();
-            changes_view(&changes, fmt, &mut out)?;
-            if alerts > 0 && c.fail_on_alert {
-                code = EXIT_ALERT;
-            }
-        }
-    }
+/// What to report, where and how: built from the command line by the caller.
+pub struct Options {
+    pub view: View,
+    pub format: Format,
+    /// Write here (through a temporary file beside it) instead of standard output.
+    pub output: Option<PathBuf>,
+    /// CSV cells as they are, formula-like ones not neutralised.
+    pub raw_csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Jsonl,
+    Html,
+}
+
+pub enum View {
+    /// What needs attention, the top issues, the brands.
+    Overview(Overview),
+    Products(ProductQuery),
+    /// One product in full, by ASIN in any letter case.
+    Product(String),
+    Brands(BrandQuery),
+    /// Issues ranked across the products of `brands` (all if empty).
+    Issues(Filter),
+    /// One row per review; an ASIN must name a product (in any letter case).
+    Reviews(Filter),
+    Runs,
+    /// What got worse; `fail_on_alert`: exit with `EXIT_ALERT` when there is an alert.
+    Changes {
+        query: ChangeQuery,
+        fail_on_alert: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Overview {
+    /// Only these brands, any letter case; empty: all.
+    pub brands: Vec<String>,
+    /// Products with fewer reviews do not make the attention list.
+    pub min_reviews: i64,
+    /// At most this many products in the attention list.
+    pub limit: usize,
+}
+
+pub fn run(store: &Store, opts: &Options) -> Result<i32> {
+    let mut out = Out::open(opts.output.as_deref(), store.path(), opts.raw_csv)?;
+    let code = view(store, &opts.view, opts.format, &mut out)?;
     out.finish()?;
     Ok(code)
 }
 
-fn label(code: &str) -> &'static str {
-    crate::taxonomy::label(code)
+fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
+    match view {
+        View::Overview(o) => overview(store, o, fmt, out)?,
+        View::Products(q) => {
+            let rows = store.product_page(q)?.items;
+            out.emit(fmt, "Products", &products_table(&rows), &rows)?;
+        }
+        View::Product(asin) => {
+            let p = store.product(asin)?;
+            match fmt {
+                Format::Json | Format::Jsonl => out.json(&p, fmt)?,
+                Format::Html => out.raw(&html::product_page(&p))?,
+                Format::Csv | Format::Table => product_tables(&p, fmt, out)?,
+            }
+        }
+        View::Brands(q) => {
+            let rows = store.brand_page(q)?.items;
+            out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
+        }
+        View::Issues(f) => {
+            let rows = issue_rows(store, f)?;
+            out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
+        }
+        View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
+        View::Runs => {
+            let rows = store.runs()?;
+            out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;
+        }
+        View::Changes {
+            query,
+            fail_on_alert,
+        } => {
+            let changes = store.changes(query)?;
+            changes_view(&changes, fmt, out)?;
+            if !changes.alerts.is_empty() && *fail_on_alert {
+                return Ok(EXIT_ALERT);
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// A number as JSON writes it (`50.0`, not `50`), so tables and CSV show what JSON shows; blank
+/// where JSON has null (not finite).
+fn num(x: f64) -> String {
+    match x.is_finite() {
+        true => serde_json::to_string(&x).unwrap_or_default(),
+        false => String::new(),
+    }
+}
+
+/// An optional number as a cell: blank when there is none.
+fn opt_num(x: Option<f64>) -> String {
+    x.map(num).unwrap_or_default()
+}
+
+/// Optional text as a cell: blank when there is none.
+fn opt_text(x: &Option<String>) -> String {
+    x.clone().unwrap_or_default()
+}
+
+/// A change in points, signed; blank when there is none.
+fn delta(x: Option<f64>) -> String {
+    x.map(|d| format!("{d:+.1}")).unwrap_or_default()
 }
 
 /// The reviews view's filter: an ASIN must name a product (as the API's 404), in any letter case.
-fn review_filter(store: &Store, l: &ReviewsArgs) -> Result<Filter> {
-    let asin = match &l.asin {
+fn review_filter(store: &Store, f: &Filter) -> Result<Filter> {
+    let asin = match &f.asin {
         None => None,
         Some(a) => Some(
             store
@@ -82,76 +148,10 @@ fn review_filter(store: &Store, l: &ReviewsArgs) -> Result<Filter> {
                 .ok_or_else(|| Error::NotFound(format!("no product {a}")))?,
         ),
     };
-    Ok(Filter {
-        brands: l.brand.clone(),
-        asin,
-        min_reviews: None,
-        issue: l.issue.clone(),
-        limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
-    })
+    Ok(Filter { asin, ..f.clone() })
 }
 
-fn descending(order: Option<Order>, natural: bool) -> bool {
-    order.map_or(natural, |o| o == Order::Desc)
-}
-
-fn product_query(l: &ProductsArgs) -> ProductQuery {
-    let sort = l.sort.map_or(ProductSort::DEFAULT, sort_of);
-    ProductQuery {
-        brands: l.brand.clone(),
-        min_reviews: l.min_reviews,
-        issue: l.issue.clone(),
-        sort,
-        descending: descending(l.order, sort.default_descending()),
-        limit: l.limit.unwrap_or(UNLIMITED).min(UNLIMITED),
-        ..Default::default()
-    }
-}
-
-fn brand_query(l: &BrandsArgs) -> BrandQuery {
-    let sort = match l.sort {
-        None | Some(BrandSortKey::Reviews) => BrandSort::Reviews,
-        Some(BrandSortKey::Products) => BrandSort::Products,
-        Some(BrandSortKey::Rating) => BrandSort::Rating,
-        Some(BrandSortKey::Negative) => BrandSort::Negative,
-        Some(BrandSortKey::Brand) => BrandSort::Brand,
-    };
-    BrandQuery {
-        brands: l.brand.clone(),
-        sort,
-        descending: descending(l.order, sort.default_descending()),
-        limit: l.limit.unwrap_or(UNLIMITED).min(UNLIMITED),
-        after: None,
-    }
-}
-
-fn to_values(items: &[ProductSummary]) -> Vec<Value> {
-    items
-        .iter()
-        .filter_map(|p| serde_json::to_value(p).ok())
-        .collect()
-}
-
-fn sort_of(k: SortKey) -> ProductSort {
-    match k {
-        SortKey::Reviews => ProductSort::Reviews,
-        SortKey::Rating => ProductSort::Rating,
-        SortKey::Negative => ProductSort::Negative,
-        SortKey::Trend => ProductSort::Trend,
-        SortKey::Asin => ProductSort::Asin,
-    }
-}
-
-/// A JSON value as a table cell: strings bare, null empty.
-fn s(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(x) => x.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn products_table(rows: &[Value]) -> Tabular {
+fn products_table(rows: &[ProductSummary]) -> Tabular {
     Tabular {
         headers: vec![
             "asin",
@@ -166,26 +166,20 @@ fn products_table(rows: &[Value]) -> Tabular {
         rows: rows
             .iter()
             .map(|p| {
-                let top: Vec<String> = p["top_issues"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .take(3)
-                            .map(|i| format!("{} ({})", s(&i["code"]), s(&i["count"])))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let top: Vec<String> = p
+                    .top_issues
+                    .iter()
+                    .take(3)
+                    .map(|i| format!("{} ({})", i.code, i.count))
+                    .collect();
                 vec![
-                    s(&p["asin"]),
-                    s(&p["brand"]),
-                    s(&p["review_count"]),
-                    s(&p["avg_rating"]),
-                    s(&p["pct_positive"]),
-                    s(&p["pct_negative"]),
-                    p["neg_delta"]
-                        .as_f64()
-                        .map(|d| format!("{d:+.1}"))
-                        .unwrap_or_default(),
+                    p.asin.clone(),
+                    opt_text(&p.brand),
+                    p.review_count.to_string(),
+                    opt_num(p.avg_rating),
+                    num(p.pct_positive),
+                    num(p.pct_negative),
+                    delta(p.neg_delta),
                     top.join(", "),
                 ]
             })
@@ -193,7 +187,7 @@ fn products_table(rows: &[Value]) -> Tabular {
     }
 }
 
-fn brands_table(rows: &[Value]) -> Tabular {
+fn brands_table(rows: &[BrandSummary]) -> Tabular {
     Tabular {
         headers: vec![
             "brand",
@@ -208,47 +202,44 @@ fn brands_table(rows: &[Value]) -> Tabular {
             .iter()
             .map(|b| {
                 vec![
-                    s(&b["brand"]),
-                    s(&b["products"]),
-                    s(&b["review_count"]),
-                    s(&b["avg_rating"]),
-                    s(&b["pct_positive"]),
-                    s(&b["pct_negative"]),
-                    s(&b["issues"][0]["label"]),
+                    b.brand.clone(),
+                    b.products.to_string(),
+                    b.review_count.to_string(),
+                    opt_num(b.avg_rating),
+                    num(b.pct_positive),
+                    num(b.pct_negative),
+                    b.issues
+                        .first()
+                        .map(|i| i.label.clone())
+                        .unwrap_or_default(),
                 ]
             })
             .collect(),
     }
 }
 
-fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>> {
-    Ok(store
-        .issues(f)?
-        .into_iter()
-        .map(|(code, reviews, products)| {
-            json!({"code": code, "label": label(&code), "reviews": reviews, "products": products})
-        })
-        .collect())
+fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<IssueRow>> {
+    Ok(store.issues(f)?.into_iter().map(IssueRow::new).collect())
 }
 
-fn issues_table(rows: &[Value]) -> Tabular {
+fn issues_table(rows: &[IssueRow]) -> Tabular {
     Tabular {
         headers: vec!["code", "issue", "reviews", "products"],
         rows: rows
             .iter()
             .map(|r| {
                 vec![
-                    s(&r["code"]),
-                    s(&r["label"]),
-                    s(&r["reviews"]),
-                    s(&r["products"]),
+                    r.code.clone(),
+                    r.label.to_string(),
+                    r.reviews.to_string(),
+                    r.products.to_string(),
                 ]
             })
             .collect(),
     }
 }
 
-fn runs_table(rows: &[Value]) -> Tabular {
+fn runs_table(rows: &[RunRow]) -> Tabular {
     Tabular {
         headers: vec![
             "run",
@@ -264,59 +255,92 @@ fn runs_table(rows: &[Value]) -> Tabular {
             "tokens in/out",
             "cost USD",
         ],
-        rows: rows
-            .iter()
-            .map(|r| {
-                let tokens = r["prompt_tokens"].as_i64().unwrap_or(0)
-                    + r["completion_tokens"].as_i64().unwrap_or(0);
-                vec![
-                    s(&r["id"]),
-                    s(&r["started_at"]),
-                    s(&r["status"]),
-                    s(&r["analyzer"]),
-                    s(&r["reviews_total"]),
-                    s(&r["reviews_analyzed"]),
-                    s(&r["products_updated"]),
-                    r["duration_ms"]
-                        .as_i64()
-                        .map(|m| format!("{:.2}", m as f64 / 1000.0))
-                        .unwrap_or_default(),
-                    nonzero(&r["requests"]),
-                    nonzero(&r["reviews_fallback"]),
-                    if tokens > 0 {
-                        format!("{}/{}", s(&r["prompt_tokens"]), s(&r["completion_tokens"]))
-                    } else {
-                        String::new()
-                    },
-                    r["cost_usd"]
-                        .as_f64()
-                        .filter(|c| *c > 0.0)
-                        .map(|c| format!("{c:.4}"))
-                        .unwrap_or_default(),
-                ]
-            })
-            .collect(),
+        rows: rows.iter().map(run_cells).collect(),
     }
 }
 
+fn run_cells(r: &RunRow) -> Vec<String> {
+    let tokens = r.prompt_tokens + r.completion_tokens;
+    vec![
+        r.id.to_string(),
+        r.started_at.clone(),
+        r.status.clone(),
+        r.analyzer.clone(),
+        r.reviews_total.to_string(),
+        r.reviews_analyzed.to_string(),
+        r.products_updated.to_string(),
+        r.duration_ms
+            .map(|m| format!("{:.2}", m as f64 / 1000.0))
+            .unwrap_or_default(),
+        nonzero(r.requests),
+        nonzero(r.reviews_fallback),
+        if tokens > 0 {
+            format!("{}/{}", r.prompt_tokens, r.completion_tokens)
+        } else {
+            String::new()
+        },
+        Some(r.cost_usd)
+            .filter(|c| *c > 0.0)
+            .map(|c| format!("{c:.4}"))
+            .unwrap_or_default(),
+    ]
+}
+
+/// A count, blank when zero (an offline run makes no requests).
+fn nonzero(n: i64) -> String {
+    match n {
+        0 => String::new(),
+        n => n.to_string(),
+    }
+}
+
+/// A product of the attention list: its summary and its impact.
+#[derive(Serialize)]
+struct AttentionRow {
+    #[serde(flatten)]
+    product: ProductSummary,
+    impact: f64,
+}
+
+/// The overview as JSON.
+#[derive(Serialize)]
+struct OverviewData {
+    attention: Vec<AttentionRow>,
+    issues: Vec<IssueRow>,
+    brands: Vec<BrandSummary>,
+}
+
 /// The default view: what needs attention, the top issues, the brands.
-fn overview(store: &Store, args: &ReportArgs, out: &mut Out) -> Result<()> {
+fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<()> {
     if store.current_analyzer()?.is_none() {
         return Err(Error::NotFound(
             "no analysis yet: run `prodinsight analyze` first".into(),
         ));
     }
-    let fmt = args.format;
-    let attention = store.attention(&args.brand, args.min_reviews, args.limit)?;
-    let rows: Vec<Value> = attention
-        .iter()
-        .filter_map(|(p, impact)| {
-            let mut v = serde_json::to_value(p).ok()?;
-            v["impact"] = json!(impact);
-            Some(v)
-        })
+    let attention = store
+        .attention(&o.brands, o.min_reviews, o.limit)?
+        .into_iter()
+        .map(|(product, impact)| AttentionRow { product, impact })
         .collect();
-    let attention_table = Tabular {
+    let brand_filter = Filter {
+        brands: o.brands.clone(),
+        ..Default::default()
+    };
+    let data = OverviewData {
+        attention,
+        issues: issue_rows(store, &brand_filter)?,
+        brands: store.brands(&o.brands)?,
+    };
+    match fmt {
+        Format::Json | Format::Jsonl => out.json(&data, fmt),
+        Format::Csv => out.emit(fmt, "", &attention_table(&data.attention), &data.attention),
+        Format::Table => overview_tables(&data, o, out),
+        Format::Html => out.raw(&overview_page(store, &data, o)?),
+    }
+}
+
+fn attention_table(rows: &[AttentionRow]) -> Tabular {
+    Tabular {
         headers: vec![
             "asin",
             "brand",
@@ -329,108 +353,67 @@ fn overview(store: &Store, args: &ReportArgs, out: &mut Out) -> Result<()> {
         ],
         rows: rows
             .iter()
-            .map(|p| {
+            .map(|AttentionRow { product: p, impact }| {
                 vec![
-                    s(&p["asin"]),
-                    s(&p["brand"]),
-                    s(&p["review_count"]),
-                    s(&p["pct_negative"]),
-                    delta(&p["neg_delta"]),
-                    s(&p["impact"]),
-                    s(&p["avg_rating"]),
-                    p["top_issues"][0]["label"]
-                        .as_str()
-                        .map(|l| format!("{l} ({})", s(&p["top_issues"][0]["count"])))
+                    p.asin.clone(),
+                    opt_text(&p.brand),
+                    p.review_count.to_string(),
+                    num(p.pct_negative),
+                    delta(p.neg_delta),
+                    num(*impact),
+                    opt_num(p.avg_rating),
+                    p.top_issues
+                        .first()
+                        .map(|i| format!("{} ({})", i.label, i.count))
                         .unwrap_or_default(),
                 ]
             })
             .collect(),
-    };
-    let brand_filter = Filter {
-        brands: args.brand.clone(),
-        ..Default::default()
-    };
-    let issues = issue_rows(store, &brand_filter)?;
-    let brands = store.brands(&args.brand)?;
-    match fmt {
-        OutputFormat::Json | OutputFormat::Jsonl => out.json(
-            &json!({"attention": rows, "issues": issues, "brands": brands}),
-            fmt,
-        ),
-        OutputFormat::Csv => out.emit(fmt, "", &attention_table, &rows),
-        OutputFormat::Table => {
-            out.line(&format!(
-                "Products that need attention (at least {} reviews; impact = negative reviews, weighted up by their rise)",
-                args.min_reviews
-            ))?;
-            out.emit(fmt, "", &attention_table, &rows)?;
-            out.line("\nTop issues across the portfolio")?;
-            let mut top = issues_table(&issues);
-            top.rows.truncate(10);
-            out.emit(fmt, "", &top, &[])?;
-            out.line("\nBrands")?;
-            out.emit(fmt, "", &brands_table(&brands), &[])
-        }
-        OutputFormat::Html => {
-            // Cards for the first few products: their top issue with a quote.
-            let cards: Vec<Value> = rows
-                .iter()
-                .take(6)
-                .filter_map(|p| store.product(p["asin"].as_str()?).ok())
-                .collect();
-            let top: Vec<(String, i64)> = issues
-                .iter()
-                .take(10)
-                .map(|i| (s(&i["label"]), i["reviews"].as_i64().unwrap_or(0)))
-                .collect();
-            let reviews: i64 = brands
-                .iter()
-                .filter_map(|b| b["review_count"].as_i64())
-                .sum();
-            let products: i64 = brands.iter().filter_map(|b| b["products"].as_i64()).sum();
-            let page = html::portfolio_page(&html::Portfolio {
-                attention: &attention_table,
-                attention_cards: &cards,
-                issues: &top,
-                brands: &brands_table(&brands),
-                months: &store.portfolio_months(&args.brand)?,
-                ratings: store.rating_distribution(&args.brand)?,
-                products,
-                reviews,
-            });
-            out.raw(&page)
-        }
     }
 }
 
-/// A count, blank when zero (an offline run makes no requests).
-fn nonzero(v: &Value) -> String {
-    match v.as_i64() {
-        Some(0) | None => String::new(),
-        Some(n) => n.to_string(),
-    }
+fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<()> {
+    out.line(&format!(
+        "Products that need attention (at least {} reviews; impact = negative reviews, weighted up by their rise)",
+        o.min_reviews
+    ))?;
+    out.table(Format::Table, "", &attention_table(&data.attention))?;
+    out.line("\nTop issues across the portfolio")?;
+    let mut top = issues_table(&data.issues);
+    top.rows.truncate(10);
+    out.table(Format::Table, "", &top)?;
+    out.line("\nBrands")?;
+    out.table(Format::Table, "", &brands_table(&data.brands))
 }
 
-fn delta(v: &Value) -> String {
-    v.as_f64().map(|d| format!("{d:+.1}")).unwrap_or_default()
-}
-
-fn change_query(c: &ChangesArgs) -> ChangeQuery {
-    ChangeQuery {
-        since: c.since.clone(),
-        threshold_points: c.threshold,
-        min_reviews: c.min_reviews,
-        brands: c.brand.clone(),
-    }
-}
-
-fn changes_view(c: &Changes, fmt: OutputFormat, out: &mut Out) -> Result<()> {
-    let rows: Vec<Value> = c
-        .alerts
+fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<String> {
+    // Cards for the first few products: their top issue with a quote.
+    let cards: Vec<ProductDetail> = data
+        .attention
         .iter()
-        .filter_map(|a| serde_json::to_value(a).ok())
+        .take(6)
+        .filter_map(|a| store.product(&a.product.asin).ok())
         .collect();
-    let t = Tabular {
+    let top: Vec<(String, i64)> = data
+        .issues
+        .iter()
+        .take(10)
+        .map(|i| (i.label.to_string(), i.reviews))
+        .collect();
+    Ok(html::portfolio_page(&html::Portfolio {
+        attention: &attention_table(&data.attention),
+        attention_cards: &cards,
+        issues: &top,
+        brands: &brands_table(&data.brands),
+        months: &store.portfolio_months(&o.brands)?,
+        ratings: store.rating_distribution(&o.brands)?,
+        products: data.brands.iter().map(|b| b.products).sum(),
+        reviews: data.brands.iter().map(|b| b.review_count).sum(),
+    }))
+}
+
+fn changes_table(alerts: &[Alert]) -> Tabular {
+    Tabular {
         headers: vec![
             "asin",
             "brand",
@@ -442,8 +425,7 @@ fn changes_view(c: &Changes, fmt: OutputFormat, out: &mut Out) -> Result<()> {
             "reviews then",
             "reviews now",
         ],
-        rows: c
-            .alerts
+        rows: alerts
             .iter()
             .map(|a| {
                 vec![
@@ -459,10 +441,13 @@ fn changes_view(c: &Changes, fmt: OutputFormat, out: &mut Out) -> Result<()> {
                 ]
             })
             .collect(),
-    };
+    }
+}
+
+fn changes_view(c: &Changes, fmt: Format, out: &mut Out) -> Result<()> {
     match fmt {
-        OutputFormat::Json => out.json(&serde_json::to_value(c).unwrap_or_default(), fmt),
-        OutputFormat::Table => {
+        Format::Json => out.json(c, fmt),
+        Format::Table => {
             let Some(base) = &c.base_run else {
                 return out.line(&format!(
                     "No earlier analysis run to compare run {} with: no alerts.",
@@ -482,45 +467,58 @@ fn changes_view(c: &Changes, fmt: OutputFormat, out: &mut Out) -> Result<()> {
             if c.alerts.is_empty() {
                 Ok(())
             } else {
-                out.emit(fmt, "", &t, &rows)
+                out.table(fmt, "", &changes_table(&c.alerts))
             }
         }
-        _ => out.emit(fmt, "What got worse", &t, &rows),
+        _ => out.emit(fmt, "What got worse", &changes_table(&c.alerts), &c.alerts),
     }
 }
 
-fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
-    let facts = Tabular {
-        headers: vec!["field", "value"],
-        rows: [
-            "asin",
-            "brand",
-            "title",
-            "review_count",
-            "rated_count",
-            "avg_rating",
-            "pct_positive",
-            "pct_neutral",
-            "pct_negative",
-            "neg_delta",
-            "stars_text_disagreements",
-            "last_review_date",
-        ]
-        .iter()
-        .map(|k| vec![k.to_string(), s(&p[*k])])
-        .chain(std::iter::once(vec![
-            "rating_histogram".into(),
-            p["rating_histogram"].to_string(),
-        ]))
-        .chain(std::iter::once(vec![
-            "languages".into(),
-            p["languages"].to_string(),
-        ]))
-        .collect(),
-    };
-    out.emit(fmt, "", &facts, &[])?;
+/// One product as tables: its numbers, its issues with an example each, its months.
+fn product_tables(p: &ProductDetail, fmt: Format, out: &mut Out) -> Result<()> {
+    out.table(fmt, "", &product_facts(p))?;
     out.line("")?;
-    let issues = Tabular {
+    out.table(fmt, "", &product_issues(p))?;
+    out.line("")?;
+    out.table(fmt, "", &product_trend(p))
+}
+
+fn product_facts(p: &ProductDetail) -> Tabular {
+    let facts: [(&str, String); 14] = [
+        ("asin", p.asin.clone()),
+        ("brand", opt_text(&p.brand)),
+        ("title", opt_text(&p.title)),
+        ("review_count", p.review_count.to_string()),
+        ("rated_count", p.rated_count.to_string()),
+        ("avg_rating", opt_num(p.avg_rating)),
+        ("pct_positive", num(p.pct_positive)),
+        ("pct_neutral", num(p.pct_neutral)),
+        ("pct_negative", num(p.pct_negative)),
+        ("neg_delta", opt_num(p.neg_delta)),
+        (
+            "stars_text_disagreements",
+            p.stars_text_disagreements.to_string(),
+        ),
+        ("last_review_date", opt_text(&p.last_review_date)),
+        ("rating_histogram", compact(&p.rating_histogram)),
+        ("languages", compact(&p.languages)),
+    ];
+    Tabular {
+        headers: vec!["field", "value"],
+        rows: facts
+            .into_iter()
+            .map(|(k, v)| vec![k.to_string(), v])
+            .collect(),
+    }
+}
+
+/// A value as one line of JSON.
+fn compact<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+fn product_issues(p: &ProductDetail) -> Tabular {
+    Tabular {
         headers: vec![
             "issue",
             "reviews",
@@ -528,48 +526,42 @@ fn product_tables(p: &Value, fmt: OutputFormat, out: &mut Out) -> Result<()> {
             "% of negative",
             "example",
         ],
-        rows: p["issues"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|i| {
-                        vec![
-                            s(&i["label"]),
-                            s(&i["count"]),
-                            s(&i["share"]),
-                            s(&i["share_of_negative"]),
-                            format!(
-                                "\"{}\" ({})",
-                                s(&i["examples"][0]["text"]),
-                                s(&i["examples"][0]["review_id"])
-                            ),
-                        ]
-                    })
-                    .collect()
+        rows: p
+            .issues
+            .iter()
+            .map(|i| {
+                let (quote, id) = i
+                    .examples
+                    .first()
+                    .map_or(("", ""), |e| (e.text.as_str(), e.review_id.as_str()));
+                vec![
+                    i.label.clone(),
+                    i.count.to_string(),
+                    num(i.share),
+                    num(i.share_of_negative),
+                    format!("\"{quote}\" ({id})"),
+                ]
             })
-            .unwrap_or_default(),
-    };
-    out.emit(fmt, "", &issues, &[])?;
-    out.line("")?;
-    let trend = Tabular {
+            .collect(),
+    }
+}
+
+fn product_trend(p: &ProductDetail) -> Tabular {
+    Tabular {
         headers: vec!["month", "reviews", "avg rating", "% negative"],
-        rows: p["trend"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|m| {
-                        vec![
-                            s(&m["month"]),
-                            s(&m["reviews"]),
-                            s(&m["avg_rating"]),
-                            s(&m["pct_negative"]),
-                        ]
-                    })
-                    .collect()
+        rows: p
+            .trend
+            .iter()
+            .map(|m| {
+                vec![
+                    m.month.clone(),
+                    m.reviews.to_string(),
+                    opt_num(m.avg_rating),
+                    num(m.pct_negative),
+                ]
             })
-            .unwrap_or_default(),
-    };
-    out.emit(fmt, "", &trend, &[])
+            .collect(),
+    }
 }
 
 const REVIEW_COLUMNS: [&str; 14] = [
@@ -612,39 +604,47 @@ fn issue_codes(r: &ReviewOut) -> Vec<&str> {
     r.issues.iter().map(|i| i.code.as_str()).collect()
 }
 
-/// A review as JSON: its issues are `{code, evidence}` objects, as the API's reviews.
-fn review_json(r: &ReviewOut) -> Value {
-    json!({
-        "review_id": r.review_id, "asin": r.asin, "brand": r.brand, "rating": r.rating,
-        "review_date": r.review_date, "language": r.language, "sentiment": r.sentiment,
-        "text_sentiment": r.text_sentiment, "text_score": r.text_score, "disagreement": r.disagreement,
-        "issues": r.issues, "aspects": r.aspects, "title": r.title, "text": r.body,
-    })
+/// A review as a table row: the text shortened to one line.
+fn review_row(r: &ReviewOut) -> Vec<String> {
+    let mut text = format!(
+        "{} {}",
+        r.title.clone().unwrap_or_default(),
+        r.body.clone().unwrap_or_default()
+    );
+    if text.chars().count() > 80 {
+        text = text.chars().take(79).collect::<String>() + "…";
+    }
+    vec![
+        r.review_id.clone(),
+        r.asin.clone(),
+        r.rating.map(|x| x.to_string()).unwrap_or_default(),
+        r.language.clone().unwrap_or_default(),
+        r.sentiment.unwrap_or_default().to_string(),
+        r.text_score.map(|x| format!("{x:.2}")).unwrap_or_default(),
+        issue_codes(r).join(", "),
+        text.replace('\n', " "),
+    ]
 }
 
 /// Reviews stream straight to the output: a million rows never sit in memory (except as a table).
-fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Result<()> {
+fn reviews(store: &Store, f: &Filter, fmt: Format, out: &mut Out) -> Result<()> {
     match fmt {
-        OutputFormat::Csv => {
+        Format::Csv => {
             out.csv_row(&REVIEW_COLUMNS)?;
             store.reviews(f, |r| out.csv_row(&review_cells(&r)))
         }
-        OutputFormat::Jsonl => {
-            store.reviews(f, |r| out.json(&review_json(&r), OutputFormat::Jsonl))
-        }
-        OutputFormat::Json => {
+        Format::Jsonl => store.reviews(f, |r| out.json(&r, Format::Jsonl)),
+        Format::Json => {
             out.raw("[")?;
             let mut first = true;
             store.reviews(f, |r| {
                 out.raw(if first { "\n" } else { ",\n" })?;
                 first = false;
-                out.raw(&crate::textsafe::escape_json_c1(
-                    review_json(&r).to_string(),
-                ))
+                out.raw(&crate::textsafe::escape_json_c1(compact(&r)))
             })?;
             out.raw("\n]\n")
         }
-        OutputFormat::Table | OutputFormat::Html => {
+        Format::Table | Format::Html => {
             let mut t = Tabular {
                 headers: vec![
                     "review",
@@ -659,27 +659,10 @@ fn reviews(store: &Store, f: &Filter, fmt: OutputFormat, out: &mut Out) -> Resul
                 rows: Vec::new(),
             };
             store.reviews(f, |r| {
-                let mut text = format!(
-                    "{} {}",
-                    r.title.clone().unwrap_or_default(),
-                    r.body.clone().unwrap_or_default()
-                );
-                if text.chars().count() > 80 {
-                    text = text.chars().take(79).collect::<String>() + "…";
-                }
-                t.rows.push(vec![
-                    r.review_id.clone(),
-                    r.asin.clone(),
-                    r.rating.map(|x| x.to_string()).unwrap_or_default(),
-                    r.language.clone().unwrap_or_default(),
-                    r.sentiment.unwrap_or_default().to_string(),
-                    r.text_score.map(|x| format!("{x:.2}")).unwrap_or_default(),
-                    issue_codes(&r).join(", "),
-                    text.replace('\n', " "),
-                ]);
+                t.rows.push(review_row(&r));
                 Ok(())
             })?;
-            out.emit(fmt, "Reviews", &t, &[])
+            out.table(fmt, "Reviews", &t)
         }
     }
 }

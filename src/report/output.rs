@@ -5,9 +5,9 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
-use serde_json::Value;
+use serde::Serialize;
 
-use crate::cli::OutputFormat;
+use super::Format;
 use crate::error::{Error, Result};
 use crate::textsafe::{escape_control_with, escape_json_c1, neutralize_csv_cell};
 
@@ -75,12 +75,14 @@ impl Out {
         Ok(())
     }
 
-    pub fn json(&mut self, v: &Value, fmt: OutputFormat) -> Result<()> {
-        let text = if fmt == OutputFormat::Jsonl {
-            v.to_string()
+    /// One JSON document, pretty, or one line for JSON Lines.
+    pub fn json<T: Serialize + ?Sized>(&mut self, v: &T, fmt: Format) -> Result<()> {
+        let text = if fmt == Format::Jsonl {
+            serde_json::to_string(v)
         } else {
-            serde_json::to_string_pretty(v).unwrap_or_default()
-        };
+            serde_json::to_string_pretty(v)
+        }
+        .unwrap_or_default();
         writeln!(self.w, "{}", escape_json_c1(text))?;
         Ok(())
     }
@@ -108,66 +110,73 @@ impl Out {
         Ok(())
     }
 
-    /// Writes a view in the asked format: rows as a table or CSV, values as JSON or JSON Lines.
-    pub fn emit(
+    /// Writes a view in the asked format: the rows as JSON or JSON Lines, their cells `t` as a
+    /// table, CSV or a page.
+    pub fn emit<T: Serialize>(
         &mut self,
-        fmt: OutputFormat,
+        fmt: Format,
         title: &str,
         t: &Tabular,
-        values: &[Value],
+        values: &[T],
     ) -> Result<()> {
         match fmt {
-            OutputFormat::Html => {
+            Format::Json => self.json(values, fmt),
+            Format::Jsonl => values.iter().try_for_each(|v| self.json(v, fmt)),
+            Format::Html | Format::Table | Format::Csv => self.table(fmt, title, t),
+        }
+    }
+
+    /// Writes cells as a page (`Html`), CSV, or a table (`Table`, and the JSON formats, which
+    /// have no cells of their own).
+    pub fn table(&mut self, fmt: Format, title: &str, t: &Tabular) -> Result<()> {
+        match fmt {
+            Format::Html => {
                 let title = if title.is_empty() {
                     "prodinsight"
                 } else {
                     title
                 };
-                self.raw(&super::html::table_page(title, t))?;
+                self.raw(&super::html::table_page(title, t))
             }
-            OutputFormat::Table => {
-                let mut table = Table::new();
-                table
-                    .load_preset(UTF8_FULL_CONDENSED)
-                    .set_content_arrangement(ContentArrangement::Dynamic)
-                    .set_header(t.headers.clone());
-                if !self.tty {
-                    table.force_no_tty();
-                }
-                // Colour only on a terminal: a rise in red, a fall in green.
-                let rising: Vec<bool> = t
-                    .headers
-                    .iter()
-                    .map(|h| matches!(*h, "Δ negative" | "change"))
-                    .collect();
-                for r in &t.rows {
-                    table.add_row(r.iter().enumerate().map(|(i, c)| {
-                        // Review text, brands and ASINs are untrusted: no escape sequence reaches
-                        // the terminal.
-                        let cell = Cell::new(escape_control_with(c, true));
-                        match (self.tty && rising.get(i) == Some(&true), c.chars().next()) {
-                            (true, Some('+')) => cell.fg(Color::Red),
-                            (true, Some('-')) => cell.fg(Color::Green),
-                            _ => cell,
-                        }
-                    }));
-                }
-                writeln!(self.w, "{table}")?;
-            }
-            OutputFormat::Csv => {
+            Format::Csv => {
                 self.csv_row(&t.headers)?;
                 for r in &t.rows {
                     self.csv_row(r)?;
                 }
-                self.flush_csv()?;
+                self.flush_csv()
             }
-            OutputFormat::Json => self.json(&Value::Array(values.to_vec()), fmt)?,
-            OutputFormat::Jsonl => {
-                for v in values {
-                    self.json(v, fmt)?;
-                }
-            }
+            Format::Table | Format::Json | Format::Jsonl => self.terminal_table(t),
         }
+    }
+
+    fn terminal_table(&mut self, t: &Tabular) -> Result<()> {
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_header(t.headers.clone());
+        if !self.tty {
+            table.force_no_tty();
+        }
+        // Colour only on a terminal: a rise in red, a fall in green.
+        let rising: Vec<bool> = t
+            .headers
+            .iter()
+            .map(|h| matches!(*h, "Δ negative" | "change"))
+            .collect();
+        for r in &t.rows {
+            table.add_row(r.iter().enumerate().map(|(i, c)| {
+                // Review text, brands and ASINs are untrusted: no escape sequence reaches
+                // the terminal.
+                let cell = Cell::new(escape_control_with(c, true));
+                match (self.tty && rising.get(i) == Some(&true), c.chars().next()) {
+                    (true, Some('+')) => cell.fg(Color::Red),
+                    (true, Some('-')) => cell.fg(Color::Green),
+                    _ => cell,
+                }
+            }));
+        }
+        writeln!(self.w, "{table}")?;
         Ok(())
     }
 

@@ -9,6 +9,7 @@ pub mod query;
 pub mod raw;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -751,7 +751,7 @@ impl Store {
     /// One page of brands (their roll-up documents), keyset-paginated like products: by the sort
     /// value, ties by name in the same direction, brands without a value (no rating) last by name.
     /// A brand is one row of a small table, so each page sorts the matching rows.
-    pub fn brand_page(&self, q: &BrandQuery) -> Result<Page<serde_json::Value, BrandKey>> {
+    pub fn brand_page(&self, q: &BrandQuery) -> Result<Page<super::views::BrandSummary, BrandKey>> {
         let mut filter = String::from(" FROM brand_insights b WHERE 1 = 1");
         let mut args: Vec<SqlValue> = Vec::new();
         let brands = self.brand_spellings(&q.brands)?;
@@ -1330,11 +1330,7 @@ mod tests {
             loop {
                 let page = r.brand_page(&q).unwrap();
                 assert_eq!(page.total, 5);
-                names.extend(
-                    page.items
-                        .iter()
-                        .map(|b| b["brand"].as_str().unwrap().to_string()),
-                );
+                names.extend(page.items.iter().map(|b| b.brand.clone()));
                 match page.next {
                     Some(k) => q.after = Some(k),
                     None => return names,

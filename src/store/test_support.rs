@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::insights::{BrandRow, ProductRow, RunCounts};
+use super::views::{BrandSummary, ProductDetail};
 use super::Store;
 use crate::model::{IngestCounts, Keyed, ReviewRecord};
 
@@ -86,7 +87,13 @@ pub fn product(
         pct_negative: negative,
         neg_delta: None,
         last_review_date: Some("2024-05-01".into()),
-        detail: json!({"asin": asin, "brand": brand, "review_count": reviews}).to_string(),
+        detail: serde_json::to_string(&ProductDetail {
+            asin: asin.into(),
+            brand: Some(brand.into()),
+            review_count: reviews,
+            ..Default::default()
+        })
+        .unwrap(),
         snapshot: json!({"review_count": reviews, "issues": counts}).to_string(),
         issues,
         months: vec![
@@ -113,7 +120,13 @@ fn brands_of(products: &[ProductRow]) -> Vec<BrandRow> {
                     .then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
                 pct_positive: 50.0,
                 pct_negative: ps.iter().map(|p| p.pct_negative).sum::<f64>() / ps.len() as f64,
-                detail: json!({"brand": brand, "review_count": reviews}).to_string(),
+                detail: serde_json::to_string(&BrandSummary {
+                    brand: brand.into(),
+                    products: ps.len() as i64,
+                    review_count: reviews,
+                    ..Default::default()
+                })
+                .unwrap(),
             }
         })
         .collect()

@@ -539,59 +539,6 @@ fn requeue(
     }
 }
 
-impl Config {
-    /// From the command line and the environment (the key only from OPENAI_API_KEY).
-    pub fn from_args(a: &crate::cli::LlmArgs) -> Result<Config> {
-        let key = std::env::var("OPENAI_API_KEY")
-            .ok()
-            .filter(|k| !k.trim().is_empty())
-            .map(Secret::new);
-        let price = match (&a.price, &a.price_file) {
-            (Some(p), _) => Some(Price::parse(p)?),
-            (None, Some(f)) => Price::from_file(f, &a.model)?.or(Price::for_model(&a.model)),
-            (None, None) => Price::for_model(&a.model),
-        };
-        if let Some(m) = a.max_cost {
-            if !(m.is_finite() && m >= 0.0) {
-                return Err(Error::Usage(format!(
-                    "--max-cost {m}: must be a positive number of USD"
-                )));
-            }
-            if price.is_none() {
-                return Err(Error::Usage(format!(
-                    "--max-cost needs a price for model {}: give --price IN,OUT",
-                    a.model
-                )));
-            }
-        }
-        Ok(Config {
-            model: a.model.trim().to_string(),
-            base_url: a.base_url.trim().to_string(),
-            key,
-            concurrency: a.concurrency as usize,
-            batch_size: a.batch_size as usize,
-            batch_chars: a.batch_chars.max(1),
-            timeout: Duration::from_secs(a.timeout.max(1)),
-            format: if a.json_object {
-                ResponseFormat::JsonObject
-            } else {
-                ResponseFormat::JsonSchema
-            },
-            price,
-            max_cost: a.max_cost,
-            retry: RetryPolicy {
-                max_attempts: a.max_attempts.max(1),
-                // For tests: the first backoff in milliseconds (the doubling and cap stay).
-                base_delay: std::env::var("PRODINSIGHT_LLM_BACKOFF_MS")
-                    .ok()
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map_or(RetryPolicy::default().base_delay, Duration::from_millis),
-                ..RetryPolicy::default()
-            },
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

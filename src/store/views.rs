@@ -1,0 +1,187 @@
+//! Typed rows of the read views (one product in full, brands, issues, runs, portfolio months): one
+//! definition that the API serialises and `report` renders as tables, CSV and HTML, so a renamed
+//! field fails to compile instead of printing an empty cell. Field order is the JSON order.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything about one product (`report product`, `GET /api/v1/products/{id}`). The fields up to
+/// `last_review_date` are the document `analyze` stores in `product_details`, in its order; the
+/// rest are added on reading.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProductDetail {
+    pub asin: String,
+    pub brand: Option<String>,
+    pub review_count: i64,
+    pub rated_count: i64,
+    pub avg_rating: Option<f64>,
+    pub rating_histogram: RatingHistogram,
+    pub pct_positive: f64,
+    pub pct_neutral: f64,
+    pub pct_negative: f64,
+    pub neg_delta: Option<f64>,
+    pub sentiment_by_stars: SentimentShares,
+    pub sentiment_by_text: SentimentShares,
+    pub stars_text_disagreements: i64,
+    pub issues: Vec<IssueDetail>,
+    pub complaint_aspects: Vec<AspectCount>,
+    pub languages: BTreeMap<String, i64>,
+    pub last_review_date: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub marketplace: Option<String>,
+    #[serde(default)]
+    pub trend: Vec<MonthTrend>,
+    #[serde(default)]
+    pub history: Vec<HistoryPoint>,
+}
+
+/// Reviews per star rating.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct RatingHistogram {
+    #[serde(rename = "1")]
+    pub one: i64,
+    #[serde(rename = "2")]
+    pub two: i64,
+    #[serde(rename = "3")]
+    pub three: i64,
+    #[serde(rename = "4")]
+    pub four: i64,
+    #[serde(rename = "5")]
+    pub five: i64,
+}
+
+impl RatingHistogram {
+    /// The counts from 1 star to 5.
+    pub fn counts(&self) -> [i64; 5] {
+        [self.one, self.two, self.three, self.four, self.five]
+    }
+}
+
+/// Shares of positive, neutral and negative, in percent.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct SentimentShares {
+    pub positive: f64,
+    pub neutral: f64,
+    pub negative: f64,
+}
+
+/// One issue of a product, with quotes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IssueDetail {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+    pub share: f64,
+    pub share_of_negative: f64,
+    pub examples: Vec<Quote>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Quote {
+    pub review_id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AspectCount {
+    pub term: String,
+    pub count: i64,
+}
+
+/// One month of a product's reviews (by review date).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MonthTrend {
+    pub month: String,
+    pub reviews: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_negative: f64,
+    /// Reviews per issue code; null if the stored column is unreadable.
+    pub issues: Option<BTreeMap<String, i64>>,
+}
+
+/// A product as of one analysis run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HistoryPoint {
+    pub run_id: i64,
+    pub at: Option<String>,
+    pub review_count: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_positive: f64,
+    pub pct_negative: f64,
+}
+
+/// A brand's roll-up: the document `analyze` stores in `brand_insights`, in its order.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BrandSummary {
+    pub brand: String,
+    pub products: i64,
+    pub review_count: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_positive: f64,
+    pub pct_negative: f64,
+    pub issues: Vec<BrandIssue>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BrandIssue {
+    pub code: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// An issue ranked across the portfolio.
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueRow {
+    pub code: String,
+    pub label: &'static str,
+    /// Reviews reporting it.
+    pub reviews: i64,
+    /// Products affected.
+    pub products: i64,
+}
+
+impl IssueRow {
+    pub fn new((code, reviews, products): (String, i64, i64)) -> IssueRow {
+        IssueRow {
+            label: crate::taxonomy::label(&code),
+            code,
+            reviews,
+            products,
+        }
+    }
+}
+
+/// One analysis run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub analyzer: String,
+    pub taxonomy_version: i64,
+    pub reviews_total: i64,
+    pub reviews_analyzed: i64,
+    pub reviews_reused: i64,
+    pub products_updated: i64,
+    pub duration_ms: Option<i64>,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_usd: f64,
+    pub requests: i64,
+    pub reviews_fallback: i64,
+    pub cached_tokens: i64,
+    pub texts_failed: i64,
+}
+
+/// The portfolio in one review month.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortfolioMonth {
+    pub month: String,
+    pub reviews: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_negative: Option<f64>,
+}
