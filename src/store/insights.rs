@@ -326,96 +326,8 @@ impl Store {
              DELETE FROM product_months;
              DELETE FROM brand_insights;",
         )?;
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
-                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )?;
-            let mut det =
-                tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
-            let mut snap = tx.prepare_cached(
-                "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
-                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            let mut iss = tx.prepare_cached(
-                "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
-                     pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut mon = tx.prepare_cached(
-                "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for p in products {
-                ins.execute(params![
-                    p.asin,
-                    p.brand,
-                    run_id,
-                    p.review_count,
-                    p.rated_count,
-                    p.avg_rating,
-                    p.pct_positive,
-                    p.pct_neutral,
-                    p.pct_negative,
-                    p.neg_delta,
-                    p.last_review_date,
-                    top_issues_json(&p.issues)
-                ])?;
-                det.execute(params![p.asin, p.detail])?;
-                snap.execute(params![
-                    p.asin,
-                    run_id,
-                    p.review_count,
-                    p.avg_rating,
-                    p.pct_positive,
-                    p.pct_negative,
-                    p.snapshot
-                ])?;
-                for (code, count, share) in &p.issues {
-                    iss.execute(params![
-                        p.asin,
-                        code,
-                        count,
-                        share,
-                        p.review_count,
-                        p.avg_rating,
-                        p.pct_negative,
-                        p.neg_delta
-                    ])?;
-                }
-                for (month, n, avg, neg, issues) in &p.months {
-                    mon.execute(params![p.asin, month, n, avg, neg, issues])?;
-                }
-            }
-            let mut b_ins = tx.prepare_cached(
-                "INSERT INTO brand_insights (brand, run_id, products, review_count, avg_rating,
-                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?;
-            let mut b_snap = tx.prepare_cached(
-                "INSERT OR REPLACE INTO brand_snapshots (brand, run_id, review_count, avg_rating,
-                     pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for b in brands {
-                b_ins.execute(params![
-                    b.brand,
-                    run_id,
-                    b.products,
-                    b.review_count,
-                    b.avg_rating,
-                    b.pct_positive,
-                    b.pct_negative,
-                    b.detail
-                ])?;
-                b_snap.execute(params![
-                    b.brand,
-                    run_id,
-                    b.review_count,
-                    b.avg_rating,
-                    b.pct_negative,
-                    b.detail
-                ])?;
-            }
-        }
+        put_products(&tx, run_id, products)?;
+        put_brands(&tx, run_id, brands)?;
         tx.commit()?;
         // Fresh statistics let SQLite choose good plans for the filters the API and reports run
         // (one row per product: a fraction of a second even for 100,000 products).
@@ -423,6 +335,105 @@ impl Store {
             .execute_batch("ANALYZE product_insights; ANALYZE product_issues;")?;
         Ok(())
     }
+}
+
+/// Each product's current rows (insights, detail, issues, months) and its snapshot for the run.
+fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result<()> {
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    let mut det =
+        tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
+    let mut snap = tx.prepare_cached(
+        "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
+                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut iss = tx.prepare_cached(
+        "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
+                     pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut mon = tx.prepare_cached(
+        "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for p in products {
+        ins.execute(params![
+            p.asin,
+            p.brand,
+            run_id,
+            p.review_count,
+            p.rated_count,
+            p.avg_rating,
+            p.pct_positive,
+            p.pct_neutral,
+            p.pct_negative,
+            p.neg_delta,
+            p.last_review_date,
+            top_issues_json(&p.issues)
+        ])?;
+        det.execute(params![p.asin, p.detail])?;
+        snap.execute(params![
+            p.asin,
+            run_id,
+            p.review_count,
+            p.avg_rating,
+            p.pct_positive,
+            p.pct_negative,
+            p.snapshot
+        ])?;
+        for (code, count, share) in &p.issues {
+            // The issue's rows carry their product's sort keys, for the (code, sort) indexes.
+            iss.execute(params![
+                p.asin,
+                code,
+                count,
+                share,
+                p.review_count,
+                p.avg_rating,
+                p.pct_negative,
+                p.neg_delta
+            ])?;
+        }
+        for (month, n, avg, neg, issues) in &p.months {
+            mon.execute(params![p.asin, month, n, avg, neg, issues])?;
+        }
+    }
+    Ok(())
+}
+
+/// Each brand's current row and its snapshot for the run.
+fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
+    let mut b_ins = tx.prepare_cached(
+        "INSERT INTO brand_insights (brand, run_id, products, review_count, avg_rating,
+                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut b_snap = tx.prepare_cached(
+        "INSERT OR REPLACE INTO brand_snapshots (brand, run_id, review_count, avg_rating,
+                     pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for b in brands {
+        b_ins.execute(params![
+            b.brand,
+            run_id,
+            b.products,
+            b.review_count,
+            b.avg_rating,
+            b.pct_positive,
+            b.pct_negative,
+            b.detail
+        ])?;
+        b_snap.execute(params![
+            b.brand,
+            run_id,
+            b.review_count,
+            b.avg_rating,
+            b.pct_negative,
+            b.detail
+        ])?;
+    }
+    Ok(())
 }
 
 /// The first few issues as the list shows them; `issues` is already ranked by count.
@@ -614,5 +625,120 @@ impl Store {
                 "SELECT 1 FROM llm_batches WHERE analyzer = ?1 AND status = 'collected' AND items LIKE ?2",
             )?
             .exists(params![analyzer, pattern])?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::test_support::{product, review, TestDb};
+
+    fn rows(db: &TestDb, sql: &str) -> Vec<String> {
+        let mut st = db.store.conn.prepare(sql).unwrap();
+        st.query_map([], |r| r.get::<_, String>(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn insights_are_replaced_and_snapshots_appended() {
+        let mut db = TestDb::new();
+        db.run(vec![
+            product("A01", "Acme", 10, Some(4.0), 10.0, &[("leaks", 2)]),
+            product("B01", "Bolt", 10, Some(4.0), 10.0, &[("smell", 1)]),
+        ]);
+        db.run(vec![product(
+            "A01",
+            "Acme",
+            12,
+            None,
+            25.0,
+            &[("battery", 3)],
+        )]);
+        let current = "SELECT asin || ':' || run_id || ':' || review_count FROM product_insights";
+        assert_eq!(rows(&db, current), ["A01:2:12"]);
+        assert_eq!(rows(&db, "SELECT asin FROM product_details"), ["A01"]);
+        // An issue row carries its product's sort keys (for the (code, sort) indexes).
+        let issues = "SELECT asin || ':' || code || ':' || count || ':' || review_count || ':'
+                      || coalesce(avg_rating, 'null') || ':' || pct_negative FROM product_issues";
+        assert_eq!(rows(&db, issues), ["A01:battery:3:12:null:25.0"]);
+        assert_eq!(
+            rows(
+                &db,
+                "SELECT asin || ':' || month FROM product_months ORDER BY month"
+            ),
+            ["A01:2024-04", "A01:2024-05"]
+        );
+        assert_eq!(rows(&db, "SELECT brand FROM brand_insights"), ["Acme"]);
+        let snaps = "SELECT asin || ':' || run_id || ':' || review_count FROM product_snapshots
+                     ORDER BY run_id, asin";
+        assert_eq!(rows(&db, snaps), ["A01:1:10", "B01:1:10", "A01:2:12"]);
+        let brand_snaps =
+            "SELECT brand || ':' || run_id FROM brand_snapshots ORDER BY run_id, brand";
+        assert_eq!(rows(&db, brand_snaps), ["Acme:1", "Bolt:1", "Acme:2"]);
+        let prev = db.store.previous_negative().unwrap();
+        assert_eq!(
+            prev.into_iter().collect::<Vec<_>>(),
+            [("A01".to_string(), 25.0)]
+        );
+    }
+
+    #[test]
+    fn lists_carry_the_first_three_issues() {
+        let mut db = TestDb::new();
+        let issues = [("leaks", 9), ("smell", 1), ("battery", 5), ("quality", 3)];
+        db.run(vec![product("A01", "Acme", 10, Some(4.0), 10.0, &issues)]);
+        let top = rows(&db, "SELECT top_issues FROM product_insights");
+        let top: serde_json::Value = serde_json::from_str(&top[0]).unwrap();
+        assert_eq!(
+            top,
+            serde_json::json!([
+                {"code": "leaks", "count": 9, "share": 90.0},
+                {"code": "battery", "count": 5, "share": 50.0},
+                {"code": "quality", "count": 3, "share": 30.0}
+            ])
+        );
+    }
+
+    #[test]
+    fn each_text_is_offered_once_and_fallback_results_again() {
+        let mut db = TestDb::new();
+        let keyed = db.ingest(vec![
+            review("A01", "Acme", Some(5), "same text"),
+            review("A02", "Acme", Some(4), "same text"),
+            review("A01", "Acme", Some(1), "other text"),
+        ]);
+        let texts = |db: &TestDb, full: bool| {
+            let mut out = Vec::new();
+            let reader = db.store.reader().unwrap();
+            reader
+                .texts_to_analyze("llm", full, 1, |chunk| {
+                    out.extend(chunk.into_iter().map(|(_, _, body)| body.unwrap()));
+                    Ok(())
+                })
+                .unwrap();
+            out.sort();
+            out
+        };
+        assert_eq!(texts(&db, false), ["other text", "same text"]);
+        let analysis = crate::model::TextAnalysis {
+            language: None,
+            sentiment: crate::model::Sentiment::Positive,
+            score: 2.0,
+            issues: Vec::new(),
+            aspects: Vec::new(),
+        };
+        let results = [
+            (&keyed[0].text_hash, &analysis, false),
+            (&keyed[2].text_hash, &analysis, true),
+        ];
+        let run = db.store.begin_analysis("llm", "test", 1).unwrap();
+        db.store.put_text_results_from("llm", run, results).unwrap();
+        // The offline analyzer stood in for the second: the LLM gets it again.
+        assert_eq!(texts(&db, false), ["other text"]);
+        assert_eq!(texts(&db, true), ["other text", "same text"]);
+        assert_eq!(db.store.fallback_results("llm").unwrap(), 1);
+        let score = "SELECT CAST(max(text_score) AS TEXT) FROM text_results";
+        assert_eq!(rows(&db, score), ["1.0"]); // clamped
     }
 }

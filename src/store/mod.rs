@@ -8,6 +8,8 @@ pub mod pages;
 pub mod portfolio;
 pub mod query;
 pub mod raw;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod views;
 
 use std::path::{Path, PathBuf};

@@ -340,9 +340,48 @@ enum Plan {
 
 /// The FROM and WHERE clauses of a product query (without the page bound) and its arguments.
 fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
+    let walking = matches!(plan, Plan::Walk(_) | Plan::WalkIssue(_));
+    let mut w = product_from(q, plan, walking);
+    push_brands_and_text(&mut w, q);
+    push_ranges(&mut w, q);
+    if let Some(code) = q
+        .issue
+        .as_ref()
+        .filter(|_| !matches!(plan, Plan::WalkIssue(_)))
+    {
+        // Walking checks one row at a time (a key probe); otherwise the issue's products drive.
+        let clause = if walking {
+            " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)"
+        } else {
+            " AND p.asin IN (SELECT i.asin FROM product_issues i WHERE i.code = ?#)"
+        };
+        w.bind(clause, code.clone().into());
+    }
+    if let Some(m) = &q.marketplace {
+        w.bind(" AND r.marketplace = ?# COLLATE NOCASE", m.clone().into());
+    }
+    (w.sql, w.args)
+}
+
+/// SQL with its arguments, as a query's clauses are added.
+struct Where {
+    sql: String,
+    args: Vec<SqlValue>,
+}
+
+impl Where {
+    /// Appends `clause` with its `?#` marks numbered as the next argument, and binds `v` to it.
+    fn bind(&mut self, clause: &str, v: SqlValue) {
+        self.args.push(v);
+        self.sql
+            .push_str(&clause.replace("?#", &format!("?{}", self.args.len())));
+    }
+}
+
+/// The FROM clause for the plan, with its index hint, up to `WHERE` and its first condition.
+fn product_from(q: &ProductQuery, plan: Plan, walking: bool) -> Where {
     // The raw products table (title, marketplace) is needed for rows when walking (sorting first,
     // the outer query joins it for the page's rows), and for the filters on its columns.
-    let walking = matches!(plan, Plan::Walk(_) | Plan::WalkIssue(_));
     let with_raw = walking || q.q.is_some() || q.marketplace.is_some();
     let hint = match plan {
         Plan::Walk(index) | Plan::WalkIssue(index) if !index.is_empty() => {
@@ -355,7 +394,7 @@ fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
         _ => String::new(),
     };
     let mut args: Vec<SqlValue> = Vec::new();
-    let mut sql = if let (Plan::WalkIssue(_), Some(code)) = (plan, &q.issue) {
+    let sql = if let (Plan::WalkIssue(_), Some(code)) = (plan, &q.issue) {
         args.push(code.clone().into());
         format!(
             " FROM product_issues i{hint} JOIN product_insights p ON p.asin = i.asin
@@ -368,62 +407,43 @@ fn product_filter(q: &ProductQuery, plan: Plan) -> (String, Vec<SqlValue>) {
     } else {
         format!(" FROM product_insights p{hint} WHERE 1 = 1")
     };
-    let mut bind = |sql: &mut String, clause: &str, v: SqlValue| {
-        args.push(v);
-        sql.push_str(&clause.replace("?#", &format!("?{}", args.len())));
-    };
+    Where { sql, args }
+}
+
+fn push_brands_and_text(w: &mut Where, q: &ProductQuery) {
     if !q.brands.is_empty() {
-        sql.push_str(" AND p.brand IN (");
+        w.sql.push_str(" AND p.brand IN (");
         for (i, b) in q.brands.iter().enumerate() {
             let sep = if i == 0 { "?#" } else { ", ?#" };
-            bind(&mut sql, sep, b.clone().into());
+            w.bind(sep, b.clone().into());
         }
-        sql.push(')');
+        w.sql.push(')');
     }
     if let Some(text) = &q.q {
         let pattern = format!("%{}%", escape_like(text));
-        bind(
-            &mut sql,
+        w.bind(
             " AND (p.asin LIKE ?# ESCAPE '\\' OR p.brand LIKE ?# ESCAPE '\\' OR r.title LIKE ?# ESCAPE '\\')",
             pattern.into(),
         );
     }
+}
+
+fn push_ranges(w: &mut Where, q: &ProductQuery) {
     if let Some(n) = q.min_reviews {
-        bind(&mut sql, " AND p.review_count >= ?#", n.into());
+        w.bind(" AND p.review_count >= ?#", n.into());
     }
     if let Some(x) = q.min_rating {
-        bind(&mut sql, " AND p.avg_rating >= ?#", x.into());
+        w.bind(" AND p.avg_rating >= ?#", x.into());
     }
     if let Some(x) = q.max_rating {
-        bind(&mut sql, " AND p.avg_rating <= ?#", x.into());
+        w.bind(" AND p.avg_rating <= ?#", x.into());
     }
     if let Some(x) = q.min_negative {
-        bind(&mut sql, " AND p.pct_negative >= ?#", x.into());
+        w.bind(" AND p.pct_negative >= ?#", x.into());
     }
     if let Some(x) = q.min_positive {
-        bind(&mut sql, " AND p.pct_positive >= ?#", x.into());
+        w.bind(" AND p.pct_positive >= ?#", x.into());
     }
-    if let Some(code) = q
-        .issue
-        .as_ref()
-        .filter(|_| !matches!(plan, Plan::WalkIssue(_)))
-    {
-        // Walking checks one row at a time (a key probe); otherwise the issue's products drive.
-        let clause = if walking {
-            " AND EXISTS (SELECT 1 FROM product_issues i WHERE i.code = ?# AND i.asin = p.asin)"
-        } else {
-            " AND p.asin IN (SELECT i.asin FROM product_issues i WHERE i.code = ?#)"
-        };
-        bind(&mut sql, clause, code.clone().into());
-    }
-    if let Some(m) = &q.marketplace {
-        bind(
-            &mut sql,
-            " AND r.marketplace = ?# COLLATE NOCASE",
-            m.clone().into(),
-        );
-    }
-    (sql, args)
 }
 
 fn escape_like(s: &str) -> String {
@@ -435,6 +455,72 @@ fn escape_like(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The parts of one product page's queries that the plan fixes: FROM and WHERE (without the page
+/// bound) with their arguments, the direction, and which table's columns order the rows.
+struct PageSql<'q> {
+    q: &'q ProductQuery,
+    filter: String,
+    args: Vec<SqlValue>,
+    sort_first: bool,
+    /// `+` when sorting first: keeps SQLite off the sort index.
+    plus: &'static str,
+    /// The table whose sort key and ASIN order the walk.
+    t: &'static str,
+    dir: &'static str,
+    cmp: &'static str,
+}
+
+impl<'q> PageSql<'q> {
+    fn new(q: &'q ProductQuery, plan: Plan) -> PageSql<'q> {
+        let sort_first = plan == Plan::SortFirst;
+        let (filter, args) = product_filter(q, plan);
+        PageSql {
+            q,
+            filter,
+            args,
+            sort_first,
+            plus: if sort_first { "+" } else { "" },
+            t: if matches!(plan, Plan::WalkIssue(_)) {
+                "i"
+            } else {
+                "p"
+            },
+            dir: if q.descending { "DESC" } else { "ASC" },
+            cmp: if q.descending { "<" } else { ">" },
+        }
+    }
+
+    /// A page query from its WHERE additions and ORDER BY. Sorting first, the rows are chosen by
+    /// ASIN alone (from the covering index, no table reads), then only the page's rows are read.
+    fn sql(&self, extra: &str, order: &str, limit: usize) -> String {
+        let filter = &self.filter;
+        if self.sort_first {
+            format!(
+                "SELECT {PRODUCT_COLUMNS} FROM (SELECT p.asin AS k{filter}{extra} ORDER BY {order}
+                     LIMIT {limit}) page JOIN product_insights p ON p.asin = page.k
+                     LEFT JOIN products r ON r.asin = p.asin ORDER BY {}",
+                order.replace('+', "")
+            )
+        } else {
+            format!("SELECT {PRODUCT_COLUMNS}{filter}{extra} ORDER BY {order} LIMIT {limit}")
+        }
+    }
+}
+
+/// Where the next page starts: the sort value of the page's last product and its ASIN.
+fn product_key(sort: ProductSort, p: &ProductSummary) -> Key {
+    Key {
+        value: match sort {
+            ProductSort::Reviews => Some(p.review_count as f64),
+            ProductSort::Rating => p.avg_rating,
+            ProductSort::Negative => Some(p.pct_negative),
+            ProductSort::Trend => p.neg_delta,
+            ProductSort::Asin => None,
+        },
+        asin: p.asin.clone(),
+    }
 }
 
 /// Totals per filter, valid while the database has not changed (`PRAGMA data_version`): counting
@@ -523,12 +609,31 @@ impl Store {
         };
         let (count_filter, count_args) = product_filter(q, Plan::Count);
         let total = self.cached_count(&count_filter, &count_args)?;
-        // Two ways to a sorted page: walk the sort index and skip rows the filters reject, or let
-        // the filters select rows and sort those. Walking costs about want × all / total rows,
-        // sorting about total; the (cached) count says which is cheaper, and the plan is then
-        // forced: SQLite has no statistics to guess it from. A `+` keeps it off the sort index.
-        // With one brand, the walk covers only that brand's rows, in a (brand, sort) index; with an
-        // issue (and no brand), only that issue's rows, in an (issue, sort) index.
+        let plan = self.choose_plan(q, total, &count_filter, &count_args)?;
+        let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
+        let mut items = self.product_rows(&PageSql::new(q, plan), want)?;
+        let next = if items.len() > q.limit {
+            items.truncate(q.limit);
+            items.last().map(|p| product_key(q.sort, p))
+        } else {
+            None
+        };
+        Ok(Page { items, total, next })
+    }
+
+    /// Two ways to a sorted page: walk the sort index and skip rows the filters reject, or let the
+    /// filters select rows and sort those. Walking costs about want × all / total rows, sorting
+    /// about total; the (cached) count says which is cheaper, and the plan is then forced: SQLite
+    /// has no statistics to guess it from. With one brand, the walk covers only that brand's rows,
+    /// in a (brand, sort) index; with an issue (and no brand), only that issue's rows, in an
+    /// (issue, sort) index.
+    fn choose_plan(
+        &self,
+        q: &ProductQuery,
+        total: i64,
+        count_filter: &str,
+        count_args: &[SqlValue],
+    ) -> Result<Plan> {
         let issue_walk = q.issue.as_ref().filter(|_| q.brands.is_empty());
         let (all, walk_index) = match (q.brands.as_slice(), issue_walk) {
             (_, Some(code)) => (
@@ -554,101 +659,64 @@ impl Store {
             ),
         };
         let want_f = q.limit.saturating_add(1) as f64;
-        let sort_first = (total as f64) * (total as f64) < want_f * all as f64;
-        let plus = if sort_first { "+" } else { "" };
-        let plan = if sort_first {
+        Ok(if (total as f64) * (total as f64) < want_f * all as f64 {
             Plan::SortFirst
         } else if issue_walk.is_some() {
             Plan::WalkIssue(walk_index)
         } else {
             Plan::Walk(walk_index)
-        };
-        // The table whose sort key and ASIN order the walk.
-        let t = if matches!(plan, Plan::WalkIssue(_)) {
-            "i"
-        } else {
-            "p"
-        };
-        let (filter, args) = product_filter(q, plan);
-        let want = q.limit.saturating_add(1); // one more than the page says whether there is a next page
-        let mut items = Vec::with_capacity(want.min(1024));
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let cmp = if q.descending { "<" } else { ">" };
-        let in_null_range = matches!(&q.after, Some(Key { value: None, .. })) && q.sort.nullable();
+        })
+    }
 
-        // A page query from its WHERE additions and ORDER BY. Sorting first, the rows are chosen by
-        // ASIN alone (from the covering index, no table reads), then only the page's rows are read.
-        let page_sql = |extra: &str, order: &str, limit: usize| {
-            if sort_first {
-                format!(
-                    "SELECT {PRODUCT_COLUMNS} FROM (SELECT p.asin AS k{filter}{extra} ORDER BY {order}
-                     LIMIT {limit}) page JOIN product_insights p ON p.asin = page.k
-                     LEFT JOIN products r ON r.asin = p.asin ORDER BY {}",
-                    order.replace('+', "")
-                )
-            } else {
-                format!("SELECT {PRODUCT_COLUMNS}{filter}{extra} ORDER BY {order} LIMIT {limit}")
+    /// Up to `want` rows after the page's key: the non-null range of the sort value, then (for a
+    /// nullable sort) the null range by ASIN.
+    fn product_rows(&self, s: &PageSql, want: usize) -> Result<Vec<ProductSummary>> {
+        let q = s.q;
+        let mut items = Vec::with_capacity(want.min(1024));
+        let (plus, t) = (s.plus, s.t);
+        let Some(col) = q.sort.column().map(|c| format!("{plus}{t}.{c}")) else {
+            let mut extra = String::new();
+            let mut a = s.args.clone();
+            if let Some(k) = &q.after {
+                a.push(k.asin.clone().into());
+                extra = format!(" AND {plus}{t}.asin {} ?{}", s.cmp, a.len());
             }
+            let sql = s.sql(&extra, &format!("{plus}{t}.asin {}", s.dir), want);
+            self.collect_products(&sql, a, &mut items)?;
+            return Ok(items);
         };
-        match q.sort.column().map(|c| format!("{plus}{t}.{c}")) {
-            None => {
-                let mut extra = String::new();
-                let mut a = args.clone();
-                if let Some(k) = &q.after {
-                    a.push(k.asin.clone().into());
-                    extra = format!(" AND {plus}{t}.asin {cmp} ?{}", a.len());
-                }
-                let sql = page_sql(&extra, &format!("{plus}{t}.asin {dir}"), want);
-                self.collect_products(&sql, a, &mut items)?;
+        let in_null_range = matches!(&q.after, Some(Key { value: None, .. })) && q.sort.nullable();
+        if !in_null_range {
+            let mut extra = format!(" AND {col} IS NOT NULL");
+            let mut a = s.args.clone();
+            if let Some(Key {
+                value: Some(v),
+                asin,
+            }) = &q.after
+            {
+                a.push((*v).into());
+                a.push(asin.clone().into());
+                extra.push_str(&format!(
+                    " AND ({col}, {plus}{t}.asin) {} (?{}, ?{})",
+                    s.cmp,
+                    a.len() - 1,
+                    a.len()
+                ));
             }
-            Some(col) => {
-                if !in_null_range {
-                    let mut extra = format!(" AND {col} IS NOT NULL");
-                    let mut a = args.clone();
-                    if let Some(Key {
-                        value: Some(v),
-                        asin,
-                    }) = &q.after
-                    {
-                        a.push((*v).into());
-                        a.push(asin.clone().into());
-                        extra.push_str(&format!(
-                            " AND ({col}, {plus}{t}.asin) {cmp} (?{}, ?{})",
-                            a.len() - 1,
-                            a.len()
-                        ));
-                    }
-                    let order = format!("{col} {dir}, {plus}{t}.asin {dir}");
-                    self.collect_products(&page_sql(&extra, &order, want), a, &mut items)?;
-                }
-                if q.sort.nullable() && items.len() < want {
-                    let mut extra = format!(" AND {col} IS NULL");
-                    let mut a = args;
-                    if let (true, Some(k)) = (in_null_range, &q.after) {
-                        a.push(k.asin.clone().into());
-                        extra.push_str(&format!(" AND {t}.asin > ?{}", a.len()));
-                    }
-                    let sql = page_sql(&extra, &format!("{t}.asin"), want - items.len());
-                    self.collect_products(&sql, a, &mut items)?;
-                }
-            }
+            let order = format!("{col} {dir}, {plus}{t}.asin {dir}", dir = s.dir);
+            self.collect_products(&s.sql(&extra, &order, want), a, &mut items)?;
         }
-        let next = if items.len() > q.limit {
-            items.truncate(q.limit);
-            items.last().map(|p| Key {
-                value: match q.sort {
-                    ProductSort::Reviews => Some(p.review_count as f64),
-                    ProductSort::Rating => p.avg_rating,
-                    ProductSort::Negative => Some(p.pct_negative),
-                    ProductSort::Trend => p.neg_delta,
-                    ProductSort::Asin => None,
-                },
-                asin: p.asin.clone(),
-            })
-        } else {
-            None
-        };
-        Ok(Page { items, total, next })
+        if q.sort.nullable() && items.len() < want {
+            let mut extra = format!(" AND {col} IS NULL");
+            let mut a = s.args.clone();
+            if let (true, Some(k)) = (in_null_range, &q.after) {
+                a.push(k.asin.clone().into());
+                extra.push_str(&format!(" AND {t}.asin > ?{}", a.len()));
+            }
+            let sql = s.sql(&extra, &format!("{t}.asin"), want - items.len());
+            self.collect_products(&sql, a, &mut items)?;
+        }
+        Ok(items)
     }
 
     fn collect_products(
@@ -683,6 +751,9 @@ impl Store {
     }
 }
 
+/// One brand row as a page reads it: its document, its sort value and its name.
+type BrandRow = (String, Option<f64>, String);
+
 impl Store {
     /// One page of brands (their roll-up documents), keyset-paginated like products: by the sort
     /// value, ties by name in the same direction, brands without a value (no rating) last by name.
@@ -702,81 +773,7 @@ impl Store {
             filter.push_str(&format!(" AND b.brand IN ({})", marks.join(", ")));
         }
         let total = self.cached_count(&filter, &args)?;
-        let want = q.limit.saturating_add(1);
-        let dir = if q.descending { "DESC" } else { "ASC" };
-        let cmp = if q.descending { "<" } else { ">" };
-        let col = q.sort.column();
-        let value_sql = col.unwrap_or("NULL");
-        let mut rows = Vec::new();
-        type Row = (String, Option<f64>, String);
-        let collect = |rows: &mut Vec<Row>,
-                       extra: &str,
-                       order: &str,
-                       a: Vec<SqlValue>,
-                       limit: usize|
-         -> Result<()> {
-            let sql = format!(
-                "SELECT b.detail, {value_sql}, b.brand{filter}{extra} ORDER BY {order} LIMIT {}",
-                limit.min(UNLIMITED)
-            );
-            let mut st = self.conn.prepare_cached(&sql)?;
-            let found = st.query_map(params_from_iter(a), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-            for r in found {
-                rows.push(r?);
-            }
-            Ok(())
-        };
-        let in_null_range =
-            matches!(&q.after, Some(BrandKey { value: None, .. })) && q.sort.nullable();
-        match col {
-            None => {
-                let mut a = args.clone();
-                let mut extra = String::new();
-                if let Some(k) = &q.after {
-                    a.push(k.brand.clone().into());
-                    extra = format!(" AND b.brand {cmp} ?{}", a.len());
-                }
-                collect(&mut rows, &extra, &format!("b.brand {dir}"), a, want)?;
-            }
-            Some(col) => {
-                if !in_null_range {
-                    let mut a = args.clone();
-                    let mut extra = format!(" AND {col} IS NOT NULL");
-                    if let Some(BrandKey {
-                        value: Some(v),
-                        brand,
-                    }) = &q.after
-                    {
-                        a.push((*v).into());
-                        a.push(brand.clone().into());
-                        extra.push_str(&format!(
-                            " AND ({col}, b.brand) {cmp} (?{}, ?{})",
-                            a.len() - 1,
-                            a.len()
-                        ));
-                    }
-                    collect(
-                        &mut rows,
-                        &extra,
-                        &format!("{col} {dir}, b.brand {dir}"),
-                        a,
-                        want,
-                    )?;
-                }
-                if q.sort.nullable() && rows.len() < want {
-                    let mut a = args;
-                    let mut extra = format!(" AND {col} IS NULL");
-                    if let (true, Some(k)) = (in_null_range, &q.after) {
-                        a.push(k.brand.clone().into());
-                        extra.push_str(&format!(" AND b.brand > ?{}", a.len()));
-                    }
-                    let rest = want - rows.len();
-                    collect(&mut rows, &extra, "b.brand", a, rest)?;
-                }
-            }
-        }
+        let mut rows = self.brand_rows(q, &filter, &args)?;
         let next = if rows.len() > q.limit {
             rows.truncate(q.limit);
             rows.last().map(|(_, value, brand)| BrandKey {
@@ -791,6 +788,77 @@ impl Store {
             .filter_map(|(detail, _, _)| serde_json::from_str(&detail).ok())
             .collect();
         Ok(Page { items, total, next })
+    }
+
+    /// Up to one more than a page of brands after the page's key: those with a sort value, then
+    /// (for a nullable sort) those without, by name.
+    fn brand_rows(&self, q: &BrandQuery, filter: &str, args: &[SqlValue]) -> Result<Vec<BrandRow>> {
+        let want = q.limit.saturating_add(1);
+        let dir = if q.descending { "DESC" } else { "ASC" };
+        let cmp = if q.descending { "<" } else { ">" };
+        let col = q.sort.column();
+        let value_sql = col.unwrap_or("NULL");
+        let mut rows = Vec::new();
+        let collect = |rows: &mut Vec<BrandRow>, extra: &str, order: &str, a, limit: usize| {
+            let sql = format!(
+                "SELECT b.detail, {value_sql}, b.brand{filter}{extra} ORDER BY {order} LIMIT {}",
+                limit.min(UNLIMITED)
+            );
+            self.collect_brands(&sql, a, rows)
+        };
+        let Some(col) = col else {
+            let mut a = args.to_vec();
+            let mut extra = String::new();
+            if let Some(k) = &q.after {
+                a.push(k.brand.clone().into());
+                extra = format!(" AND b.brand {cmp} ?{}", a.len());
+            }
+            collect(&mut rows, &extra, &format!("b.brand {dir}"), a, want)?;
+            return Ok(rows);
+        };
+        let in_null_range =
+            matches!(&q.after, Some(BrandKey { value: None, .. })) && q.sort.nullable();
+        if !in_null_range {
+            let mut a = args.to_vec();
+            let mut extra = format!(" AND {col} IS NOT NULL");
+            if let Some(BrandKey {
+                value: Some(v),
+                brand,
+            }) = &q.after
+            {
+                a.push((*v).into());
+                a.push(brand.clone().into());
+                extra.push_str(&format!(
+                    " AND ({col}, b.brand) {cmp} (?{}, ?{})",
+                    a.len() - 1,
+                    a.len()
+                ));
+            }
+            let order = format!("{col} {dir}, b.brand {dir}");
+            collect(&mut rows, &extra, &order, a, want)?;
+        }
+        if q.sort.nullable() && rows.len() < want {
+            let mut a = args.to_vec();
+            let mut extra = format!(" AND {col} IS NULL");
+            if let (true, Some(k)) = (in_null_range, &q.after) {
+                a.push(k.brand.clone().into());
+                extra.push_str(&format!(" AND b.brand > ?{}", a.len()));
+            }
+            let rest = want - rows.len();
+            collect(&mut rows, &extra, "b.brand", a, rest)?;
+        }
+        Ok(rows)
+    }
+
+    fn collect_brands(&self, sql: &str, a: Vec<SqlValue>, rows: &mut Vec<BrandRow>) -> Result<()> {
+        let mut st = self.conn.prepare_cached(sql)?;
+        let found = st.query_map(params_from_iter(a), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        for r in found {
+            rows.push(r?);
+        }
+        Ok(())
     }
 }
 
@@ -957,3 +1025,488 @@ impl Store {
 
 const IMPACT_SQL: &str = "p.review_count * p.pct_negative / 100.0
     * (1.0 + max(coalesce(p.neg_delta, 0.0), 0.0) / 10.0)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TextAnalysis;
+    use crate::store::insights::ProductRow;
+    use crate::store::test_support::{product, review, TestDb};
+
+    /// Ties on review count, ratings and trends missing on some products (they sort last), issues
+    /// on some, three brands.
+    fn products() -> Vec<ProductRow> {
+        // asin, brand, reviews, rating, % negative, trend, issues
+        type Spec = (
+            &'static str,
+            &'static str,
+            i64,
+            Option<f64>,
+            f64,
+            Option<f64>,
+            &'static [(&'static str, i64)],
+        );
+        #[rustfmt::skip]
+        let spec: [Spec; 12] = [
+            ("A01", "Acme", 50, Some(4.5), 10.0, Some(1.0), &[("leaks", 5)]),
+            ("A02", "Acme", 50, None, 30.0, None, &[]),
+            ("A03", "Acme", 20, Some(3.0), 30.0, Some(-2.0), &[("leaks", 3), ("smell", 4)]),
+            ("A04", "Acme", 50, Some(3.0), 5.0, None, &[]),
+            ("A05", "Acme", 80, None, 12.5, Some(1.0), &[("leaks", 9)]),
+            ("B01", "Bolt", 20, Some(2.0), 40.0, Some(5.0), &[("leaks", 2)]),
+            ("B02", "Bolt", 7, Some(4.5), 0.0, Some(0.0), &[]),
+            ("B03", "Bolt", 50, None, 12.5, None, &[("smell", 1)]),
+            ("C01", "Çava", 3, Some(1.0), 66.7, Some(9.0), &[("leaks", 1)]),
+            ("C02", "Çava", 120, Some(3.7), 10.0, Some(1.0), &[]),
+            ("C03", "Çava", 20, Some(3.0), 30.0, None, &[]),
+            ("C04", "Çava", 20, None, 30.0, Some(-2.0), &[("leaks", 4)]),
+        ];
+        spec.iter()
+            .map(|(asin, brand, n, rating, neg, delta, issues)| {
+                let mut p = product(asin, brand, *n, *rating, *neg, issues);
+                p.neg_delta = *delta;
+                p
+            })
+            .collect()
+    }
+
+    fn value(p: &ProductRow, sort: ProductSort) -> Option<f64> {
+        match sort {
+            ProductSort::Reviews => Some(p.review_count as f64),
+            ProductSort::Rating => p.avg_rating,
+            ProductSort::Negative => Some(p.pct_negative),
+            ProductSort::Trend => p.neg_delta,
+            ProductSort::Asin => None,
+        }
+    }
+
+    /// The order the pages must add up to: by value then ASIN in the asked direction, products
+    /// without a value last by ASIN whatever the direction.
+    fn expected(
+        all: &[ProductRow],
+        q: &ProductQuery,
+        keep: impl Fn(&ProductRow) -> bool,
+    ) -> Vec<String> {
+        let mut rows: Vec<&ProductRow> = all.iter().filter(|p| keep(p)).collect();
+        rows.sort_by(|a, b| {
+            let (va, vb) = (value(a, q.sort), value(b, q.sort));
+            match (va, vb) {
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) if q.sort != ProductSort::Asin => a.asin.cmp(&b.asin),
+                _ => {
+                    let o = va
+                        .partial_cmp(&vb)
+                        .unwrap()
+                        .then_with(|| a.asin.cmp(&b.asin));
+                    if q.descending {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+            }
+        });
+        rows.into_iter().map(|p| p.asin.clone()).collect()
+    }
+
+    /// Every page from the first, by the keys the pages return.
+    fn walk(store: &Store, mut q: ProductQuery) -> (Vec<String>, i64) {
+        let (mut asins, mut total) = (Vec::new(), None);
+        for _ in 0..100 {
+            let page = store.product_page(&q).unwrap();
+            assert!(page.items.len() <= q.limit);
+            assert_eq!(*total.get_or_insert(page.total), page.total);
+            asins.extend(page.items.iter().map(|p| p.asin.clone()));
+            match page.next {
+                Some(k) => q.after = Some(k),
+                None => return (asins, page.total),
+            }
+        }
+        panic!("no last page");
+    }
+
+    fn has_issue(p: &ProductRow, code: &str) -> bool {
+        p.issues.iter().any(|(c, _, _)| c == code)
+    }
+
+    #[test]
+    fn pages_add_up_to_the_sorted_list_in_every_sort_filter_and_size() {
+        let mut db = TestDb::new();
+        let all = products();
+        db.run(products());
+        let reader = db.reader();
+        type Keep = Box<dyn Fn(&ProductRow) -> bool>;
+        let brand = |b: &'static str| -> Keep { Box::new(move |p| p.brand.as_deref() == Some(b)) };
+        let filters: Vec<(ProductQuery, Keep)> = vec![
+            (ProductQuery::default(), Box::new(|_| true)),
+            // brands ignore case, and a brand's walk uses its (brand, sort) index
+            (
+                ProductQuery {
+                    brands: vec!["acme".into()],
+                    ..Default::default()
+                },
+                brand("Acme"),
+            ),
+            (
+                ProductQuery {
+                    brands: vec!["çAVA".into()],
+                    ..Default::default()
+                },
+                brand("Çava"),
+            ),
+            (
+                ProductQuery {
+                    brands: vec!["BOLT".into(), "Acme".into()],
+                    ..Default::default()
+                },
+                Box::new(|p| p.brand.as_deref() != Some("Çava")),
+            ),
+            (
+                ProductQuery {
+                    brands: vec!["nobody".into()],
+                    ..Default::default()
+                },
+                Box::new(|_| false),
+            ),
+            (
+                ProductQuery {
+                    issue: Some("leaks".into()),
+                    ..Default::default()
+                },
+                Box::new(|p| has_issue(p, "leaks")),
+            ),
+            (
+                ProductQuery {
+                    issue: Some("leaks".into()),
+                    brands: vec!["Acme".into()],
+                    ..Default::default()
+                },
+                Box::new(|p| has_issue(p, "leaks") && p.brand.as_deref() == Some("Acme")),
+            ),
+            (
+                ProductQuery {
+                    min_reviews: Some(50),
+                    ..Default::default()
+                },
+                Box::new(|p| p.review_count >= 50),
+            ),
+            (
+                ProductQuery {
+                    min_rating: Some(3.0),
+                    max_rating: Some(4.0),
+                    ..Default::default()
+                },
+                Box::new(|p| p.avg_rating.is_some_and(|r| (3.0..=4.0).contains(&r))),
+            ),
+            (
+                ProductQuery {
+                    min_negative: Some(30.0),
+                    min_positive: Some(60.0),
+                    ..Default::default()
+                },
+                Box::new(|p| p.pct_negative >= 30.0 && p.pct_positive >= 60.0),
+            ),
+            // text in the ASIN or brand, ASCII case ignored; LIKE's wildcards are plain characters
+            (
+                ProductQuery {
+                    q: Some("b0".into()),
+                    ..Default::default()
+                },
+                Box::new(|p| p.asin.starts_with('B')),
+            ),
+            (
+                ProductQuery {
+                    q: Some("CM".into()),
+                    ..Default::default()
+                },
+                brand("Acme"),
+            ),
+            (
+                ProductQuery {
+                    q: Some("_".into()),
+                    ..Default::default()
+                },
+                Box::new(|_| false),
+            ),
+        ];
+        for (f, keep) in &filters {
+            for sort in ProductSort::ALL {
+                for descending in [true, false] {
+                    for limit in [1, 2, 5, 100] {
+                        let q = ProductQuery {
+                            sort,
+                            descending,
+                            limit,
+                            ..f.clone()
+                        };
+                        let want = expected(&all, &q, keep);
+                        let (got, total) = walk(&reader, q.clone());
+                        assert_eq!(got, want, "{q:?}");
+                        assert_eq!(total as usize, want.len(), "{q:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_is_a_position_in_the_asked_order_whatever_sort_made_it() {
+        let mut db = TestDb::new();
+        db.run(products());
+        let reader = db.reader();
+        let page = |sort, descending, after: Option<Key>| {
+            let q = ProductQuery {
+                sort,
+                descending,
+                limit: 3,
+                after,
+                ..Default::default()
+            };
+            let p = reader.product_page(&q).unwrap();
+            p.items.into_iter().map(|p| p.asin).collect::<Vec<_>>()
+        };
+        // (The API binds a cursor to its sort; the store reads any key in the order asked for.)
+        // A rating key read as a trend: after (4.5, A01) descending, ties on 1.0 by ASIN.
+        let key = Key {
+            value: Some(4.5),
+            asin: "A01".into(),
+        };
+        assert_eq!(
+            page(ProductSort::Trend, true, Some(key)),
+            ["C02", "A05", "A01"]
+        );
+        // A key without a value (an ASIN sort's) on a sort that is never null: from the start.
+        let key = Key {
+            value: None,
+            asin: "B02".into(),
+        };
+        assert_eq!(
+            page(ProductSort::Reviews, true, Some(key.clone())),
+            page(ProductSort::Reviews, true, None)
+        );
+        // …and on a nullable sort: in the null range, after that ASIN, in either direction.
+        assert_eq!(
+            page(ProductSort::Rating, true, Some(key.clone())),
+            ["B03", "C04"]
+        );
+        assert_eq!(page(ProductSort::Rating, false, Some(key)), ["B03", "C04"]);
+        // The last product with a rating leads into the null range.
+        let key = Key {
+            value: Some(1.0),
+            asin: "C01".into(),
+        };
+        assert_eq!(
+            page(ProductSort::Rating, true, Some(key)),
+            ["A02", "A05", "B03"]
+        );
+    }
+
+    #[test]
+    fn brands_match_ignoring_case_and_unknown_ones_match_nothing() {
+        let mut db = TestDb::new();
+        let mut ps = products();
+        ps.push(product("K01", "KwMobile", 5, None, 0.0, &[]));
+        ps.push(product("K02", "KWMOBILE", 5, None, 0.0, &[]));
+        db.run(ps);
+        let r = db.reader();
+        let spell = |given: &[&str]| {
+            r.brand_spellings(&given.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap()
+        };
+        assert!(spell(&[]).is_empty());
+        assert_eq!(spell(&["ÇAVA", "acme", "Acme"]), ["Çava", "Acme"]);
+        // Every stored spelling (in the table's order).
+        assert_eq!(spell(&["kwmobile"]), ["KWMOBILE", "KwMobile"]);
+        assert_eq!(spell(&["Nobody"]), ["Nobody"]);
+        let q = |b: &str| ProductQuery {
+            brands: vec![b.into()],
+            ..Default::default()
+        };
+        assert_eq!(r.product_page(&q("kwMOBILE")).unwrap().total, 2);
+        assert_eq!(r.product_page(&q("Nobody")).unwrap().total, 0);
+    }
+
+    #[test]
+    fn brand_pages_sort_missing_ratings_last_in_both_orders() {
+        let mut db = TestDb::new();
+        let mut ps = products();
+        ps.push(product("N01", "Nul", 60, None, 0.0, &[]));
+        ps.push(product("M01", "Mid", 60, None, 0.0, &[]));
+        db.run(ps);
+        let r = db.reader();
+        let walk = |sort, descending, limit| {
+            let mut q = BrandQuery {
+                sort,
+                descending,
+                limit,
+                ..Default::default()
+            };
+            let mut names = Vec::new();
+            loop {
+                let page = r.brand_page(&q).unwrap();
+                assert_eq!(page.total, 5);
+                names.extend(page.items.iter().map(|b| b.brand.clone()));
+                match page.next {
+                    Some(k) => q.after = Some(k),
+                    None => return names,
+                }
+            }
+        };
+        for limit in [1, 2, UNLIMITED] {
+            // Acme 3.83, Bolt 3.25, Çava 2.57; Mid and Nul have no rating.
+            assert_eq!(
+                walk(BrandSort::Rating, false, limit),
+                ["Çava", "Bolt", "Acme", "Mid", "Nul"]
+            );
+            assert_eq!(
+                walk(BrandSort::Rating, true, limit),
+                ["Acme", "Bolt", "Çava", "Mid", "Nul"]
+            );
+            // 250, 163, 77, and ties on 60 reviews by name in the same direction.
+            assert_eq!(
+                walk(BrandSort::Reviews, true, limit),
+                ["Acme", "Çava", "Bolt", "Nul", "Mid"]
+            );
+            assert_eq!(
+                walk(BrandSort::Brand, true, limit),
+                ["Çava", "Nul", "Mid", "Bolt", "Acme"]
+            );
+        }
+        let q = BrandQuery {
+            brands: vec!["mid".into(), "BOLT".into()],
+            ..Default::default()
+        };
+        let page = r.brand_page(&q).unwrap();
+        assert_eq!((page.total, page.items.len()), (2, 2));
+    }
+
+    #[test]
+    fn counts_are_cached_until_the_database_changes() {
+        let mut db = TestDb::new();
+        db.run(products());
+        let reader = db.reader();
+        let total = |q: &ProductQuery| reader.product_page(q).unwrap().total;
+        let acme = ProductQuery {
+            brands: vec!["ACME".into()],
+            ..Default::default()
+        };
+        assert_eq!((total(&ProductQuery::default()), total(&acme)), (12, 5));
+        db.run(vec![product("A01", "Acme", 1, None, 0.0, &[])]);
+        assert_eq!((total(&ProductQuery::default()), total(&acme)), (1, 1));
+    }
+
+    #[test]
+    fn review_pages_filter_by_sentiment_and_issue_and_continue_after_an_id() {
+        let mut db = TestDb::new();
+        let keyed = db.ingest(vec![
+            review("A01", "Acme", Some(5), "great"),
+            review("A01", "Acme", Some(1), "it leaks"),
+            review("A01", "Acme", Some(3), "leaks a bit, meh"),
+            review("A01", "Acme", None, "no stars"),
+            review("B01", "Bolt", Some(1), "other product"),
+        ]);
+        let run = db.run(vec![product(
+            "A01",
+            "Acme",
+            4,
+            Some(3.0),
+            50.0,
+            &[("leaks", 2)],
+        )]);
+        let result = |s, issues: &[&str]| TextAnalysis {
+            language: Some("en".into()),
+            sentiment: s,
+            score: 0.0,
+            issues: issues
+                .iter()
+                .map(|c| IssueHit {
+                    code: c.to_string(),
+                    evidence: "leaks".into(),
+                })
+                .collect(),
+            aspects: vec!["lid".into()],
+        };
+        let results = vec![
+            (keyed[0].text_hash, result(Sentiment::Negative, &[])),
+            (keyed[1].text_hash, result(Sentiment::Negative, &["leaks"])),
+            (keyed[2].text_hash, result(Sentiment::Negative, &["leaks"])),
+        ];
+        db.store.put_text_results("offline", run, &results).unwrap();
+        let r = db.reader();
+        let page = |sentiment, issue: Option<&str>, limit, after| {
+            let q = ReviewQuery {
+                asin: "A01".into(),
+                sentiment,
+                issue: issue.map(str::to_string),
+                limit,
+                after,
+            };
+            let (items, total, next) = r.review_page(&q).unwrap();
+            let bodies: Vec<String> = items.iter().map(|i| i.text.clone().unwrap()).collect();
+            (bodies, total, next)
+        };
+        let (all, total, next) = page(None, None, 10, None);
+        assert_eq!((all.len(), total, next), (4, 4, None));
+        // Stars decide 4-5 and 1-2; the text decides 3 stars; no stars and no text: neutral.
+        let (neg, total, _) = page(Some(Sentiment::Negative), None, 10, None);
+        assert_eq!(
+            (neg, total),
+            (vec!["it leaks".to_string(), "leaks a bit, meh".into()], 2)
+        );
+        let (neutral, _, _) = page(Some(Sentiment::Neutral), None, 10, None);
+        assert_eq!(neutral, ["no stars"]);
+        let (leaks, _, _) = page(None, Some("leaks"), 10, None);
+        assert_eq!(leaks, ["it leaks", "leaks a bit, meh"]);
+        let (first, total, next) = page(None, None, 2, None);
+        assert_eq!(
+            (first, total),
+            (vec!["great".to_string(), "it leaks".into()], 4)
+        );
+        let (rest, _, next) = page(None, None, 2, next);
+        assert_eq!(
+            (rest, next),
+            (
+                vec!["leaks a bit, meh".to_string(), "no stars".into()],
+                None
+            )
+        );
+        let (items, _, _) = r
+            .review_page(&ReviewQuery {
+                asin: "A01".into(),
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap();
+        // 5 stars and a negative text disagree.
+        assert!(items[0].disagreement);
+        assert_eq!(
+            (items[0].sentiment, items[0].aspects.as_slice()),
+            ("positive", &["lid".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn attention_weighs_negative_reviews_by_how_fast_they_rose() {
+        let mut db = TestDb::new();
+        db.run(products());
+        let r = db.reader();
+        let top: Vec<(String, f64)> = r
+            .attention(&[], 20, 3)
+            .unwrap()
+            .into_iter()
+            .map(|(p, impact)| (p.asin, impact))
+            .collect();
+        // B01: 20 × 40 % × 1.5 = 12; A02: 50 × 30 % = 15; C02: 120 × 10 % × 1.1 = 13.2
+        assert_eq!(
+            top,
+            [
+                ("A02".to_string(), 15.0),
+                ("C02".into(), 13.2),
+                ("B01".into(), 12.0)
+            ]
+        );
+        let bolt = r.attention(&["bolt".into()], 0, 10).unwrap();
+        assert_eq!(bolt.len(), 3);
+    }
+}

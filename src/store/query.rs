@@ -331,3 +331,221 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::TextAnalysis;
+    use crate::store::test_support::{product, review, TestDb};
+    use serde_json::{json, Value};
+
+    /// Two products with reviews; A01 in two runs, B01 only in the first.
+    fn db() -> TestDb {
+        let mut db = TestDb::new();
+        let keyed = db.ingest(vec![
+            review("A01", "Acme", Some(5), "fine"),
+            review("A01", "Acme", Some(3), "it leaks"),
+            review("A01", "Acme", None, "no stars, no result"),
+            review("B01", "Bolt", Some(1), "broken"),
+        ]);
+        db.run(vec![
+            product("A01", "Acme", 10, Some(4.0), 10.0, &[("leaks", 2)]),
+            product(
+                "B01",
+                "Bolt",
+                20,
+                Some(2.0),
+                40.0,
+                &[("leaks", 1), ("defective", 5)],
+            ),
+        ]);
+        let run = db.run(vec![
+            product("A01", "Acme", 10, Some(4.0), 10.0, &[("leaks", 2)]),
+            product(
+                "B01",
+                "Bolt",
+                20,
+                Some(2.0),
+                40.0,
+                &[("leaks", 1), ("defective", 5)],
+            ),
+        ]);
+        let analysis = |sentiment, issues: &[&str]| TextAnalysis {
+            language: Some("en".into()),
+            sentiment,
+            score: -0.5,
+            issues: issues
+                .iter()
+                .map(|c| IssueHit {
+                    code: c.to_string(),
+                    evidence: "it leaks".into(),
+                })
+                .collect(),
+            aspects: Vec::new(),
+        };
+        let results = [
+            (
+                keyed[1].text_hash,
+                analysis(Sentiment::Negative, &["leaks"]),
+            ),
+            (keyed[3].text_hash, analysis(Sentiment::Negative, &[])),
+        ];
+        db.store.put_text_results("offline", run, &results).unwrap();
+        db
+    }
+
+    fn keys(v: &Value) -> Vec<&str> {
+        v.as_object().unwrap().keys().map(String::as_str).collect()
+    }
+
+    #[test]
+    fn a_product_is_its_detail_with_title_trend_and_history() {
+        let mut db = db();
+        db.run(vec![product("A01", "Acme", 11, Some(4.0), 10.0, &[])]);
+        let r = db.reader();
+        let p = serde_json::to_value(r.product("a01").unwrap()).unwrap();
+        // The stored document, then what reading adds.
+        let k = keys(&p);
+        assert_eq!(k[0], "asin");
+        assert_eq!(
+            k[k.len() - 4..],
+            ["title", "marketplace", "trend", "history"]
+        );
+        assert_eq!(
+            (p["title"].as_str(), p["marketplace"].as_str()),
+            (Some("Title of A01"), Some("amazon.de"))
+        );
+        let trend = p["trend"].as_array().unwrap();
+        assert_eq!(
+            keys(&trend[0]),
+            ["month", "reviews", "avg_rating", "pct_negative", "issues"]
+        );
+        let months: Vec<&str> = trend.iter().map(|m| m["month"].as_str().unwrap()).collect();
+        assert_eq!(months, ["2024-04", "2024-05"]);
+        assert_eq!(
+            (trend[0]["avg_rating"].clone(), trend[0]["issues"].clone()),
+            (Value::Null, json!({}))
+        );
+        let history = p["history"].as_array().unwrap();
+        assert_eq!(
+            keys(&history[0]),
+            [
+                "run_id",
+                "at",
+                "review_count",
+                "avg_rating",
+                "pct_positive",
+                "pct_negative"
+            ]
+        );
+        let counts: Vec<(i64, i64)> = history
+            .iter()
+            .map(|h| {
+                (
+                    h["run_id"].as_i64().unwrap(),
+                    h["review_count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(counts, [(1, 10), (2, 10), (3, 11)]);
+        // B01 is known but left the insights; ZZZ is not known at all.
+        let err = r.product("B01").unwrap_err().to_string();
+        assert!(err.contains("has no insights yet"), "{err}");
+        assert!(matches!(r.product("ZZZ"), Err(Error::NotFound(m)) if m == "no product ZZZ"));
+        assert_eq!(r.canonical_asin("a01").unwrap().as_deref(), Some("A01"));
+        assert_eq!(r.canonical_asin("a0").unwrap(), None);
+    }
+
+    #[test]
+    fn reviews_filter_and_say_what_stars_and_text_say() {
+        let db = db();
+        let r = db.reader();
+        let list = |f: Filter| {
+            let mut out = Vec::new();
+            r.reviews(&f, |o| {
+                out.push((o.body.unwrap(), o.sentiment, o.issues.len(), o.disagreement));
+                Ok(())
+            })
+            .unwrap();
+            out
+        };
+        let all = list(Filter::default());
+        assert_eq!(all.len(), 4);
+        let acme = list(Filter {
+            brands: vec!["acme".into()],
+            ..Default::default()
+        });
+        assert_eq!(
+            acme,
+            [
+                ("fine".to_string(), Some("positive"), 0, false),
+                ("it leaks".into(), Some("negative"), 1, false),
+                ("no stars, no result".into(), None, 0, false)
+            ]
+        );
+        let leaks = list(Filter {
+            issue: Some("leaks".into()),
+            ..Default::default()
+        });
+        assert_eq!(leaks.len(), 1);
+        let one = list(Filter {
+            asin: Some("B01".into()),
+            limit: Some(1),
+            ..Default::default()
+        });
+        assert_eq!(one[0].0, "broken");
+        assert_eq!(
+            list(Filter {
+                limit: Some(2),
+                ..Default::default()
+            })
+            .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn portfolio_views_sum_over_products_and_brands() {
+        let db = db();
+        let r = db.reader();
+        // Reviews reporting each issue, then products affected; most reported first.
+        let issues = r.issues(&Filter::default()).unwrap();
+        assert_eq!(issues, [("defective".into(), 5, 1), ("leaks".into(), 3, 2)]);
+        let bolt = Filter {
+            brands: vec!["BOLT".into()],
+            ..Default::default()
+        };
+        assert_eq!(r.issues(&bolt).unwrap().len(), 2);
+        // Weighted by each month's reviews; a month without ratings has no average.
+        let months = r.portfolio_months(&[]).unwrap();
+        assert_eq!(
+            serde_json::to_value(months).unwrap(),
+            json!([
+                {"month": "2024-04", "reviews": 2, "avg_rating": null, "pct_negative": 0.0},
+                {"month": "2024-05", "reviews": 28, "avg_rating": 2.64, "pct_negative": 30.4}
+            ])
+        );
+        assert_eq!(r.portfolio_months(&["acme".into()]).unwrap()[1].reviews, 9);
+        assert_eq!(r.rating_distribution(&[]).unwrap(), [1, 0, 1, 0, 1]);
+        assert_eq!(
+            r.rating_distribution(&["Acme".into()]).unwrap(),
+            [0, 0, 1, 0, 1]
+        );
+        let runs = serde_json::to_value(r.runs().unwrap()).unwrap();
+        let runs = runs.as_array().unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(
+            keys(&runs[0])[..4],
+            ["id", "started_at", "finished_at", "status"]
+        );
+        assert_eq!(keys(&runs[0]).len(), 18);
+        assert_eq!(runs[1]["status"], "ok");
+        assert_eq!(r.current_analyzer().unwrap().as_deref(), Some("offline"));
+        let brands = r.brands(&["bolt".into()]).unwrap();
+        let brands: Vec<(&str, i64)> = brands
+            .iter()
+            .map(|b| (b.brand.as_str(), b.review_count))
+            .collect();
+        assert_eq!(brands, [("Bolt", 20)]);
+    }
+}
