@@ -188,6 +188,8 @@ enum Parsed {
 
 const BATCH: usize = 512;
 
+/// One file in one transaction: opened, recognised if its bytes were read before, loaded, summed
+/// up. A file that fails is recorded in `ingest_runs` as well, with the reason.
 fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCounts> {
     let attempt = Attempt {
         name: path.display().to_string(),
