@@ -5,13 +5,16 @@ pub mod formats;
 mod input;
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::time::Instant;
+
+use indicatif::ProgressBar;
 
 use crate::error::{Error, Result};
 use crate::model::{IngestCounts, Keyed};
 use crate::progress;
-use crate::store::raw::Outcome;
+use crate::store::raw::{Outcome, RawWriter};
 use crate::store::{now_utc, Store};
 use crate::textsafe::escape_control;
 use formats::Item;
@@ -195,13 +198,13 @@ enum Parsed {
 
 const BATCH: usize = 512;
 
+/// One file in one transaction: opened, recognised if its bytes were read before, loaded, summed
+/// up. A file that fails is recorded in `ingest_runs` as well, with the reason.
 fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCounts> {
-    let started = Instant::now();
-    let started_at = now_utc();
-    let name = path.display().to_string();
-    let fail = |message: String| Error::Input {
-        path: name.clone(),
-        message,
+    let attempt = Attempt {
+        name: path.display().to_string(),
+        started: Instant::now(),
+        started_at: now_utc(),
     };
     let input = match Input::open(path, opts.format) {
         Ok(i) => i,
@@ -209,239 +212,311 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
             // Recorded like any failed file, so `report runs` shows the attempt and the reason.
             let msg = escape_control(&msg).into_owned();
             let format = opts.format.map_or("unknown", input::format_name);
-            store.record_failed_ingest(&name, format, &started_at, &msg)?;
-            return Err(fail(msg));
+            store.record_failed_ingest(&attempt.name, format, &attempt.started_at, &msg)?;
+            return Err(attempt.error(msg));
         }
     };
     let format_label = input.label();
-    if let Some((run, counts)) = same_file(store, path, &input, &format_label, &started_at, opts)? {
+    let started_at = &attempt.started_at;
+    if let Some((run, counts)) = same_file(store, path, &input, &format_label, started_at, opts)? {
         if !opts.quiet {
-            eprintln!(
-                "{}: the same bytes as ingest run {run}, not read again; {} records unchanged ({} duplicate, {} rejected then) in {:.2} s",
-                escape_control(&name),
-                counts.unchanged,
-                counts.duplicates,
-                counts.rejected,
-                started.elapsed().as_secs_f64()
-            );
+            attempt.print_same_file(run, &counts);
         }
         return Ok(counts);
     }
-    let bytes_read = input.counter();
-    let pb = progress::bar(input.size, true, opts.quiet, &escape_control(&name));
-
-    let mut counts = IngestCounts::default();
-    let mut writer = store.begin_ingest(&name, &format_label, input.size)?;
-    let mut first_rejections: Vec<String> = Vec::new();
-    let mut failure: Option<String> = None;
-
-    // Parsing runs on its own thread so that it overlaps with SQLite's work on this one.
-    let (finish, parse_result) = std::thread::scope(|s| {
-        let (tx, rx) = sync_channel::<Vec<Parsed>>(16);
-        // Written batches come back to be dropped here: the parser allocated their strings, and
-        // freeing them on the thread that made them is several times cheaper than on the writer.
-        let (done_tx, done_rx) = sync_channel::<Vec<Parsed>>(16);
-        let parser = s.spawn(move || -> std::result::Result<(u64, String), String> {
-            let (mut src, hasher) = input.into_source();
-            let mut batch = Vec::with_capacity(BATCH);
-            while let Some(item) = src.next_item()? {
-                batch.push(match item {
-                    Item::Record {
-                        no,
-                        line,
-                        value,
-                        raw,
-                    } => match fields::to_review(value) {
-                        Ok(rec) => Parsed::Review {
-                            no,
-                            line,
-                            rec: Keyed::from(rec),
-                            raw,
-                        },
-                        Err(reason) => Parsed::Bad {
-                            no,
-                            line,
-                            reason,
-                            raw: raw.to_text(),
-                        },
-                    },
-                    Item::Bad {
-                        no,
-                        line,
-                        reason,
-                        raw,
-                    } => Parsed::Bad {
-                        no,
-                        line,
-                        reason,
-                        raw,
-                    },
-                });
-                if batch.len() == BATCH {
-                    let next = match done_rx.try_recv() {
-                        Ok(mut used) => {
-                            used.clear();
-                            used
-                        }
-                        Err(_) => Vec::with_capacity(BATCH),
-                    };
-                    let full = std::mem::replace(&mut batch, next);
-                    if tx.send(full).is_err() {
-                        return Err("stopped".into()); // the writer gave up (--strict)
-                    }
-                }
-            }
-            if !batch.is_empty() && tx.send(batch).is_err() {
-                return Err("stopped".into());
-            }
-            drop(src);
-            Ok(hasher.finish())
-        });
-
-        let mut db_error: Option<Error> = None;
-        'outer: for batch in rx.iter() {
-            for p in &batch {
-                counts.read += 1;
-                let step = match *p {
-                    Parsed::Review {
-                        no,
-                        line,
-                        ref rec,
-                        ref raw,
-                    } => match writer.put(rec) {
-                        Ok(Outcome::New) => {
-                            counts.new += 1;
-                            Ok(())
-                        }
-                        Ok(Outcome::Updated) => {
-                            counts.updated += 1;
-                            Ok(())
-                        }
-                        Ok(Outcome::Unchanged) => {
-                            counts.unchanged += 1;
-                            Ok(())
-                        }
-                        Ok(Outcome::Duplicate) => {
-                            counts.duplicates += 1;
-                            Ok(())
-                        }
-                        // A constraint the mapping did not foresee is this record's problem only.
-                        Err(Error::Sql(rusqlite::Error::SqliteFailure(e, msg)))
-                            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                        {
-                            let reason = format!(
-                                "rejected by the database: {}",
-                                msg.unwrap_or_else(|| e.to_string())
-                            );
-                            reject(
-                                &mut writer,
-                                &mut counts,
-                                &mut first_rejections,
-                                no,
-                                line,
-                                &reason,
-                                &raw.to_text(),
-                            )
-                        }
-                        Err(e) => Err(e),
-                    },
-                    Parsed::Bad {
-                        no,
-                        line,
-                        ref reason,
-                        ref raw,
-                    } => reject(
-                        &mut writer,
-                        &mut counts,
-                        &mut first_rejections,
-                        no,
-                        line,
-                        reason,
-                        raw,
-                    ),
-                };
-                if let Err(e) = step {
-                    db_error = Some(e);
-                    break 'outer;
-                }
-                if opts.strict && counts.rejected > 0 {
-                    failure = Some(format!(
-                        "--strict: {}",
-                        first_rejections.first().cloned().unwrap_or_default()
-                    ));
-                    break 'outer;
-                }
-            }
-            pb.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
-            // When the parser is done or the queue is full, the batch is simply dropped here.
-            let _ = done_tx.try_send(batch);
-        }
-        drop(rx);
-        drop(done_tx);
-        let parse_result = parser
-            .join()
-            .unwrap_or_else(|_| Err("the parser thread panicked".into()));
-        (db_error, parse_result)
-    });
+    let pb = progress::bar(input.size, true, opts.quiet, &escape_control(&attempt.name));
+    let mut writer = store.begin_ingest(&attempt.name, &format_label, input.size)?;
+    let mut tally = Tally::default();
+    let (written, parsed) = load(&mut writer, &mut tally, input, opts.strict, &pb);
     pb.finish_and_clear();
-
-    if let Some(e) = finish {
-        drop(writer);
-        return Err(e);
-    }
-    let (size, sha) = match failure.map_or(parse_result, Err) {
+    let stopped = written?; // a database error: dropping the writer rolls the file back
+    let (size, sha) = match stopped.map_or(parsed, Err) {
         Ok(v) => v,
         Err(msg) => {
             drop(writer); // rolls the whole file back
             let msg = escape_control(&msg).into_owned();
-            store.record_failed_ingest(&name, &format_label, &started_at, &msg)?;
-            return Err(fail(format!("{msg}; nothing from this file was kept")));
+            store.record_failed_ingest(&attempt.name, &format_label, started_at, &msg)?;
+            return Err(attempt.error(format!("{msg}; nothing from this file was kept")));
         }
     };
-    if counts.read > 0 && counts.rejected == counts.read {
-        // Nothing loaded: most likely the wrong file, which cron must notice. The rejected records
-        // are kept under the failed run, for diagnosis; no review of it is.
-        let msg = match first_rejections.first() {
-            Some(first) if counts.read == 1 => {
-                format!("no record loaded: its one record was rejected: {first}")
-            }
-            Some(first) => format!(
-                "no record loaded: all {} records were rejected, the first: {first}",
-                counts.read
-            ),
-            None => "no record loaded".to_string(),
-        };
-        let msg = format!("{msg}; no review from this file was kept (is it a review export?)");
-        let msg = escape_control(&msg).into_owned();
-        if !writer.fail(&counts, size, &sha, &msg)? {
-            store.record_failed_ingest(&name, &format_label, &started_at, &msg)?;
+    if let Some(msg) = tally.nothing_loaded() {
+        // The rejected records are kept under the failed run, for diagnosis; no review of it is.
+        if !writer.fail(&tally.counts, size, &sha, &msg)? {
+            store.record_failed_ingest(&attempt.name, &format_label, started_at, &msg)?;
         }
-        return Err(fail(msg));
+        return Err(attempt.error(msg));
     }
-    writer.finish(&counts, size, &sha)?;
+    writer.finish(&tally.counts, size, &sha)?;
     if !opts.quiet {
+        attempt.print_summary(&tally);
+    }
+    Ok(tally.counts)
+}
+
+/// One file's ingest: what names it in errors, in `ingest_runs` and in the summary.
+struct Attempt {
+    name: String,
+    started: Instant,
+    started_at: String,
+}
+
+impl Attempt {
+    fn error(&self, message: String) -> Error {
+        Error::Input {
+            path: self.name.clone(),
+            message,
+        }
+    }
+
+    fn print_same_file(&self, run: i64, counts: &IngestCounts) {
+        eprintln!(
+            "{}: the same bytes as ingest run {run}, not read again; {} records unchanged ({} duplicate, {} rejected then) in {:.2} s",
+            escape_control(&self.name),
+            counts.unchanged,
+            counts.duplicates,
+            counts.rejected,
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+
+    fn print_summary(&self, tally: &Tally) {
+        let (counts, first) = (&tally.counts, &tally.first_rejections);
         eprintln!(
             "{}: {} read, {} new, {} updated, {} unchanged, {} duplicate, {} rejected in {:.2} s",
-            escape_control(&name),
+            escape_control(&self.name),
             counts.read,
             counts.new,
             counts.updated,
             counts.unchanged,
             counts.duplicates,
             counts.rejected,
-            started.elapsed().as_secs_f64()
+            self.started.elapsed().as_secs_f64()
         );
-        for r in &first_rejections {
+        for r in first {
             eprintln!("  rejected {r}");
         }
-        if counts.rejected > first_rejections.len() as u64 {
+        if counts.rejected > first.len() as u64 {
             eprintln!(
                 "  … and {} more (all stored in the table rejected_records)",
-                counts.rejected - first_rejections.len() as u64
+                counts.rejected - first.len() as u64
             );
         }
     }
-    Ok(counts)
+}
+
+/// What the write loop counts and the summary reports.
+#[derive(Default)]
+struct Tally {
+    counts: IngestCounts,
+    /// The first few rejections, quoted in the summary and in errors.
+    first_rejections: Vec<String>,
+}
+
+impl Tally {
+    /// Stores one parsed record, or the reason it was rejected.
+    #[inline]
+    fn write(&mut self, writer: &mut RawWriter<'_>, p: &Parsed) -> Result<()> {
+        self.counts.read += 1;
+        match *p {
+            Parsed::Review {
+                no,
+                line,
+                ref rec,
+                ref raw,
+            } => match writer.put(rec) {
+                Ok(outcome) => {
+                    let n = match outcome {
+                        Outcome::New => &mut self.counts.new,
+                        Outcome::Updated => &mut self.counts.updated,
+                        Outcome::Unchanged => &mut self.counts.unchanged,
+                        Outcome::Duplicate => &mut self.counts.duplicates,
+                    };
+                    *n += 1;
+                    Ok(())
+                }
+                // A constraint the mapping did not foresee is this record's problem only.
+                Err(Error::Sql(rusqlite::Error::SqliteFailure(e, msg)))
+                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    let reason = format!(
+                        "rejected by the database: {}",
+                        msg.unwrap_or_else(|| e.to_string())
+                    );
+                    self.reject(writer, no, line, &reason, &raw.to_text())
+                }
+                Err(e) => Err(e),
+            },
+            Parsed::Bad {
+                no,
+                line,
+                ref reason,
+                ref raw,
+            } => self.reject(writer, no, line, reason, raw),
+        }
+    }
+
+    fn reject(
+        &mut self,
+        writer: &mut RawWriter<'_>,
+        no: u64,
+        line: u64,
+        reason: &str,
+        raw: &str,
+    ) -> Result<()> {
+        self.counts.rejected += 1;
+        // Reasons quote the source (names, values): no control character of it reaches a log.
+        let reason = escape_control(reason);
+        if self.first_rejections.len() < 5 {
+            self.first_rejections
+                .push(format!("record {no} (line {line}): {reason}"));
+        }
+        writer.reject(no, line, &reason, raw)
+    }
+
+    /// Why the file failed when every record was rejected (most likely the wrong file, which
+    /// cron must notice), already escaped; None when something loaded or nothing was read.
+    fn nothing_loaded(&self) -> Option<String> {
+        let read = self.counts.read;
+        if read == 0 || self.counts.rejected != read {
+            return None;
+        }
+        let msg = match self.first_rejections.first() {
+            Some(first) if read == 1 => {
+                format!("no record loaded: its one record was rejected: {first}")
+            }
+            Some(first) => {
+                format!("no record loaded: all {read} records were rejected, the first: {first}")
+            }
+            None => "no record loaded".to_string(),
+        };
+        let msg = format!("{msg}; no review from this file was kept (is it a review export?)");
+        Some(escape_control(&msg).into_owned())
+    }
+}
+
+/// Reads and writes one file: parsing runs on its own thread so that it overlaps with SQLite's
+/// work on this one. Returns the write loop's result (Err for a database error, Some reason
+/// when it stopped early) and the parser's ((bytes, sha256), or why the file is unreadable).
+fn load(
+    writer: &mut RawWriter<'_>,
+    tally: &mut Tally,
+    input: Input,
+    strict: bool,
+    pb: &ProgressBar,
+) -> (Result<Option<String>>, ParseResult) {
+    let bytes_read = input.counter();
+    std::thread::scope(|s| {
+        let (tx, rx) = sync_channel::<Vec<Parsed>>(16);
+        // Written batches come back to be dropped there: the parser allocated their strings, and
+        // freeing them on the thread that made them is several times cheaper than on the writer.
+        let (done_tx, done_rx) = sync_channel::<Vec<Parsed>>(16);
+        let parser = s.spawn(move || parse_batches(input, tx, done_rx));
+        let progress = || pb.set_position(bytes_read.load(Ordering::Relaxed));
+        // Returning drops the write loop's ends of both channels, so a parser blocked on a full
+        // queue wakes up and stops.
+        let written = write_batches(writer, tally, rx, done_tx, strict, progress);
+        let parsed = parser
+            .join()
+            .unwrap_or_else(|_| Err("the parser thread panicked".into()));
+        (written, parsed)
+    })
+}
+
+/// (bytes read, sha256) of a file read to its end, or why it could not be.
+type ParseResult = std::result::Result<(u64, String), String>;
+
+/// The parser thread: records in batches of `BATCH`, reusing the batches the writer handed back.
+fn parse_batches(
+    input: Input,
+    tx: SyncSender<Vec<Parsed>>,
+    done_rx: Receiver<Vec<Parsed>>,
+) -> ParseResult {
+    let (mut src, hasher) = input.into_source();
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(item) = src.next_item()? {
+        batch.push(parse(item));
+        if batch.len() == BATCH {
+            let next = match done_rx.try_recv() {
+                Ok(mut used) => {
+                    used.clear();
+                    used
+                }
+                Err(_) => Vec::with_capacity(BATCH),
+            };
+            let full = std::mem::replace(&mut batch, next);
+            if tx.send(full).is_err() {
+                return Err("stopped".into()); // the writer gave up (--strict)
+            }
+        }
+    }
+    if !batch.is_empty() && tx.send(batch).is_err() {
+        return Err("stopped".into());
+    }
+    drop(src);
+    Ok(hasher.finish())
+}
+
+/// A record mapped to a review with its keys and hashes (here, off the writer's thread), or why
+/// it cannot be one.
+#[inline]
+fn parse(item: Item) -> Parsed {
+    match item {
+        Item::Record {
+            no,
+            line,
+            value,
+            raw,
+        } => match fields::to_review(value) {
+            Ok(rec) => Parsed::Review {
+                no,
+                line,
+                rec: Keyed::from(rec),
+                raw,
+            },
+            Err(reason) => Parsed::Bad {
+                no,
+                line,
+                reason,
+                raw: raw.to_text(),
+            },
+        },
+        Item::Bad {
+            no,
+            line,
+            reason,
+            raw,
+        } => Parsed::Bad {
+            no,
+            line,
+            reason,
+            raw,
+        },
+    }
+}
+
+/// The write loop: every record of every batch, until the parser is done, the database fails
+/// (Err) or --strict meets a rejection (Some reason).
+fn write_batches(
+    writer: &mut RawWriter<'_>,
+    tally: &mut Tally,
+    rx: Receiver<Vec<Parsed>>,
+    done_tx: SyncSender<Vec<Parsed>>,
+    strict: bool,
+    progress: impl Fn(),
+) -> Result<Option<String>> {
+    for batch in rx.iter() {
+        for p in &batch {
+            tally.write(writer, p)?;
+            if strict && tally.counts.rejected > 0 {
+                let first = tally.first_rejections.first().cloned();
+                return Ok(Some(format!("--strict: {}", first.unwrap_or_default())));
+            }
+        }
+        progress();
+        // When the parser is done or the queue is full, the batch is simply dropped here.
+        let _ = done_tx.try_send(batch);
+    }
+    Ok(None)
 }
 
 /// A file whose bytes equal those of an earlier successful read holds nothing new: it is recorded
@@ -476,22 +551,4 @@ fn same_file(
     }
     let counts = store.record_same_file(&name, format_label, started_at, size, prior)?;
     Ok(Some((prior.run_id, counts)))
-}
-
-fn reject(
-    writer: &mut crate::store::raw::RawWriter<'_>,
-    counts: &mut IngestCounts,
-    first: &mut Vec<String>,
-    no: u64,
-    line: u64,
-    reason: &str,
-    raw: &str,
-) -> Result<()> {
-    counts.rejected += 1;
-    // Reasons quote the source (names, values): no control character of it reaches a log.
-    let reason = escape_control(reason);
-    if first.len() < 5 {
-        first.push(format!("record {no} (line {line}): {reason}"));
-    }
-    writer.reject(no, line, &reason, raw)
 }

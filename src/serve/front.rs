@@ -252,7 +252,7 @@ fn shutdown(fd: RawFd) {
 /// Serves one client connection: requests one after the other until it closes, idles out, errs
 /// or is closed to make room.
 fn connection(
-    mut client: TcpStream,
+    client: TcpStream,
     slot: usize,
     gate: &Gate,
     backend: &Backend,
@@ -262,121 +262,190 @@ fn connection(
     if client.set_write_timeout(Some(WRITE_TIMEOUT)).is_err() {
         return;
     }
-    let fd = client.as_raw_fd();
-    // Bytes read and not yet used: a head coming in, or the next request of a pipelining client.
-    let mut buf: Vec<u8> = Vec::new();
-    let mut forward = Vec::new();
+    let mut conn = Conn {
+        client,
+        buf: Vec::new(),
+        forward: Vec::new(),
+        limits,
+    };
     loop {
-        // Idle: wait for the first byte of the next request (it may be here already).
-        while buf.starts_with(b"\r\n") {
-            // Empty lines before a request are allowed.
-            buf.drain(..2);
+        if !conn.await_request(gate, slot) {
+            return;
         }
-        if buf.is_empty() {
-            if client.set_read_timeout(Some(limits.idle_timeout)).is_err() {
-                return;
+        let started = Instant::now();
+        match conn.serve(backend, started, quiet) {
+            Ok(true) => {}
+            Ok(false) => return linger(conn.client),
+            Err(End::Close) => return,
+            Err(End::Refuse(reject)) => {
+                return refuse(conn.client, &conn.buf, &reject, started, quiet)
             }
-            gate.enter_idle(slot, fd);
+            Err(End::NoAnswer) => {
+                let reject = Reject::new(500, "internal", "internal error");
+                return refuse(conn.client, &conn.forward, &reject, started, quiet);
+            }
+        }
+    }
+}
+
+/// A client connection with its buffers.
+struct Conn<'a> {
+    client: TcpStream,
+    /// Bytes read and not yet used: a head coming in, or the next request of a pipelining client.
+    buf: Vec<u8>,
+    /// The head of the current request as tiny_http gets it.
+    forward: Vec<u8>,
+    limits: &'a Limits,
+}
+
+/// Why a connection ends before its request is answered.
+enum End {
+    /// At once, with nothing to answer: the client gave up or a socket call failed.
+    Close,
+    /// After answering this error, logged with what came in `buf`.
+    Refuse(Reject),
+    /// tiny_http did not answer: a 500, logged with the request as forwarded.
+    NoAnswer,
+}
+
+impl Conn<'_> {
+    /// Idle: waits for the first byte of the next request (it may be here already). False when
+    /// the connection is to close: closed by the client, idle too long, broken, or closed to
+    /// make room.
+    fn await_request(&mut self, gate: &Gate, slot: usize) -> bool {
+        loop {
+            while self.buf.starts_with(b"\r\n") {
+                // Empty lines before a request are allowed.
+                self.buf.drain(..2);
+            }
+            if !self.buf.is_empty() {
+                return true;
+            }
+            if self
+                .client
+                .set_read_timeout(Some(self.limits.idle_timeout))
+                .is_err()
+            {
+                return false;
+            }
+            gate.enter_idle(slot, self.client.as_raw_fd());
             // Into the stack: a thread that never allocates costs the allocator nothing, and most
             // connections past the cap are idle ones.
             let mut first = [0u8; 2048];
-            let got = read_retrying(&mut client, &mut first);
+            let got = read_retrying(&mut self.client, &mut first);
             if let Ok(n) = got {
-                buf.extend_from_slice(&first[..n]);
+                self.buf.extend_from_slice(&first[..n]);
             }
             if !gate.leave_idle(slot) {
-                return; // closed to make room
+                return false; // closed to make room
             }
             match got {
-                Ok(n) if n > 0 => {}
-                _ => return, // closed, idle too long, or broken: nothing to answer
+                Ok(n) if n > 0 => {} // strip any empty lines again
+                _ => return false,   // closed, idle too long, or broken: nothing to answer
             }
-            continue; // strip any empty lines again
         }
-        let started = Instant::now();
-        let deadline = started + limits.request_timeout;
-        // The head.
-        let head_end = loop {
-            match head::find_end(&buf) {
-                Ok(Some(end)) => break end,
-                Ok(None) => {}
-                Err(reject) => return refuse(client, &buf, &reject, started, quiet),
-            }
-            match read_until(&mut client, &mut buf, head::MAX_HEAD + 1, deadline) {
-                Ok(0) => return, // the client gave up
-                Ok(_) => {}
-                Err(e) if is_timeout(&e) => {
-                    let reject = Reject::new(
-                        408,
-                        "request_timeout",
-                        format!(
-                            "the request did not arrive within {:.1} s",
-                            limits.request_timeout.as_secs_f64()
-                        ),
-                    );
-                    return refuse(client, &buf, &reject, started, quiet);
+    }
+
+    /// Reads, checks and answers the request that has begun in `buf`; whether the connection
+    /// stays open for another.
+    fn serve(&mut self, backend: &Backend, started: Instant, quiet: bool) -> Result<bool, End> {
+        let deadline = started + self.limits.request_timeout;
+        let head_end = self.read_head(deadline)?;
+        let (head_request, http10, keep_alive, length, expect_continue) =
+            match head::parse(&self.buf[..head_end]) {
+                Ok(h) => {
+                    h.forward(&mut self.forward);
+                    let head_request = h.method == "HEAD";
+                    (
+                        head_request,
+                        h.http10,
+                        h.keep_alive,
+                        h.content_length,
+                        h.expect_continue,
+                    )
                 }
-                Err(_) => return,
-            }
-        };
-        let (head_request, http10, keep_alive, body) = match head::parse(&buf[..head_end]) {
-            Ok(h) => {
-                h.forward(&mut forward);
-                (
-                    h.method == "HEAD",
-                    h.http10,
-                    h.keep_alive,
-                    (h.content_length, h.expect_continue),
-                )
-            }
-            Err(reject) => return refuse(client, &buf, &reject, started, quiet),
-        };
+                Err(reject) => return Err(End::Refuse(reject)),
+            };
         // The body, if any: read and dropped (the API takes none; the handler says so).
-        let (length, expect_continue) = body;
         let end = head_end + length as usize;
-        if expect_continue
-            && buf.len() < end
-            && client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err()
-        {
-            return;
-        }
-        while buf.len() < end {
-            match read_until(&mut client, &mut buf, end, deadline) {
-                Ok(0) => return,
-                Ok(_) => {}
-                Err(e) if is_timeout(&e) => {
-                    let reject = Reject::new(
-                        408,
-                        "request_timeout",
-                        "the request body did not arrive in time",
-                    );
-                    return refuse(client, &buf, &reject, started, quiet);
-                }
-                Err(_) => return,
-            }
-        }
-        buf.drain(..end);
+        self.read_body(end, expect_continue, deadline)?;
+        self.buf.drain(..end);
         let connection: &[u8] = match (keep_alive, http10) {
             (false, _) => b"Connection: close\r\n",
             (true, true) => b"Connection: keep-alive\r\n",
             (true, false) => b"",
         };
-        match backend.exchange(&forward, head_request, connection) {
+        match backend.exchange(&self.forward, head_request, connection) {
             Ok(answer) => {
-                if client.write_all(&answer.bytes).is_err() {
-                    return;
+                if self.client.write_all(&answer.bytes).is_err() {
+                    return Err(End::Close);
                 }
             }
             Err(e) => {
                 if !quiet {
                     eprintln!("error: the API did not answer: {e}");
                 }
-                let reject = Reject::new(500, "internal", "internal error");
-                return refuse(client, &forward, &reject, started, quiet);
+                return Err(End::NoAnswer);
             }
         }
-        if !keep_alive {
-            return linger(client);
+        Ok(keep_alive)
+    }
+
+    /// Reads until `buf` holds a whole head; where it ends.
+    fn read_head(&mut self, deadline: Instant) -> Result<usize, End> {
+        loop {
+            match head::find_end(&self.buf) {
+                Ok(Some(end)) => return Ok(end),
+                Ok(None) => {}
+                Err(reject) => return Err(End::Refuse(reject)),
+            }
+            let timeout = self.limits.request_timeout;
+            self.read(head::MAX_HEAD + 1, deadline, || {
+                let secs = timeout.as_secs_f64();
+                format!("the request did not arrive within {secs:.1} s")
+            })?;
+        }
+    }
+
+    /// Reads until `buf` holds `end` bytes: the head and the body.
+    fn read_body(
+        &mut self,
+        end: usize,
+        expect_continue: bool,
+        deadline: Instant,
+    ) -> Result<(), End> {
+        if expect_continue
+            && self.buf.len() < end
+            && self
+                .client
+                .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+                .is_err()
+        {
+            return Err(End::Close);
+        }
+        while self.buf.len() < end {
+            self.read(end, deadline, || {
+                "the request body did not arrive in time".to_string()
+            })?;
+        }
+        Ok(())
+    }
+
+    /// One read into `buf` (up to `max` bytes in all) before `deadline`, which, when it passes,
+    /// is a 408 saying `late`.
+    fn read(
+        &mut self,
+        max: usize,
+        deadline: Instant,
+        late: impl FnOnce() -> String,
+    ) -> Result<(), End> {
+        match read_until(&mut self.client, &mut self.buf, max, deadline) {
+            Ok(0) => Err(End::Close), // the client gave up
+            Ok(_) => Ok(()),
+            Err(e) if is_timeout(&e) => {
+                Err(End::Refuse(Reject::new(408, "request_timeout", late())))
+            }
+            Err(_) => Err(End::Close),
         }
     }
 }

@@ -124,7 +124,37 @@ pub fn parse(head: &[u8]) -> Result<Head<'_>, Reject> {
     let mut lines = head
         .split(|&b| b == b'\n')
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-    let line = lines.next().unwrap_or_default();
+    let (method, target, http10) = request_line(lines.next().unwrap_or_default())?;
+    let mut headers = Vec::new();
+    let mut hop = HopByHop::default();
+    for (count, line) in lines.enumerate() {
+        if count >= MAX_HEADERS {
+            return Err(Reject::header_too_large(format!(
+                "more than {MAX_HEADERS} header lines"
+            )));
+        }
+        let (name, value) = header_line(line)?;
+        if !hop.take(name, value)? {
+            headers.push((name, value));
+        }
+    }
+    Ok(Head {
+        method,
+        target,
+        http10,
+        headers,
+        content_length: hop.body_length()?,
+        expect_continue: hop.expect_continue && !http10,
+        keep_alive: if http10 {
+            hop.keep && !hop.close
+        } else {
+            !hop.close
+        },
+    })
+}
+
+/// The method, the target and whether it is HTTP/1.0, of a request line without its CRLF.
+fn request_line(line: &[u8]) -> Result<(&str, &str, bool), Reject> {
     if line.len() > MAX_REQUEST_LINE {
         return Err(Reject::uri_too_long());
     }
@@ -146,13 +176,22 @@ pub fn parse(head: &[u8]) -> Result<Head<'_>, Reject> {
             "the request line is not METHOD TARGET HTTP/1.1 with single spaces",
         ));
     }
-    let http10 = match version {
-        b"HTTP/1.1" => false,
-        b"HTTP/1.0" => true,
+    let http10 = is_http10(version)?;
+    // ASCII: checked above.
+    let method = std::str::from_utf8(method).unwrap_or_default();
+    let target = std::str::from_utf8(target).unwrap_or_default();
+    Ok((method, target, http10))
+}
+
+/// Whether the version is HTTP/1.0 (else HTTP/1.1); any other is refused.
+fn is_http10(version: &[u8]) -> Result<bool, Reject> {
+    match version {
+        b"HTTP/1.1" => Ok(false),
+        b"HTTP/1.0" => Ok(true),
         [b'H', b'T', b'T', b'P', b'/', major, b'.', minor]
             if major.is_ascii_digit() && minor.is_ascii_digit() =>
         {
-            return Err(Reject::new(
+            Err(Reject::new(
                 505,
                 "http_version_not_supported",
                 format!(
@@ -161,65 +200,60 @@ pub fn parse(head: &[u8]) -> Result<Head<'_>, Reject> {
                 ),
             ))
         }
-        _ => return Err(Reject::bad("the request line does not end in HTTP/1.1")),
-    };
+        _ => Err(Reject::bad("the request line does not end in HTTP/1.1")),
+    }
+}
 
-    let mut headers = Vec::new();
-    let mut count = 0;
-    let mut content_length: Option<u64> = None;
-    let mut chunked = false;
-    let mut expect_continue = false;
-    let (mut close, mut keep) = (false, false);
-    for line in lines {
-        count += 1;
-        if count > MAX_HEADERS {
-            return Err(Reject::header_too_large(format!(
-                "more than {MAX_HEADERS} header lines"
-            )));
-        }
-        if line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
-            return Err(Reject::bad(
-                "a header line is folded (starts with white space)",
-            ));
-        }
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
-            return Err(Reject::bad("a header line has no colon"));
-        };
-        let (name, value) = (&line[..colon], trim_ows(&line[colon + 1..]));
-        if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
-            return Err(Reject::bad(
-                "a header name is empty or holds a character a name may not (a space before the colon?)",
-            ));
-        }
-        if let Some(b) = value
-            .iter()
-            .find(|&&b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
-        {
-            return Err(Reject::bad(format!(
-                "a header value holds the byte 0x{b:02x}: a control or non-ASCII byte"
-            )));
-        }
-        // Both are ASCII now.
-        let name = std::str::from_utf8(name).unwrap_or_default();
-        let value = std::str::from_utf8(value).unwrap_or_default();
+/// The name and value of a header line, checked: no folding, a colon, a token for a name, a
+/// value of visible ASCII and tabs (optional white space around it trimmed).
+fn header_line(line: &[u8]) -> Result<(&str, &str), Reject> {
+    if line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+        return Err(Reject::bad(
+            "a header line is folded (starts with white space)",
+        ));
+    }
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return Err(Reject::bad("a header line has no colon"));
+    };
+    let (name, value) = (&line[..colon], trim_ows(&line[colon + 1..]));
+    if name.is_empty() || !name.iter().all(|&b| is_tchar(b)) {
+        return Err(Reject::bad(
+            "a header name is empty or holds a character a name may not (a space before the colon?)",
+        ));
+    }
+    if let Some(b) = value
+        .iter()
+        .find(|&&b| !(b == b'\t' || (0x20..0x7f).contains(&b)))
+    {
+        return Err(Reject::bad(format!(
+            "a header value holds the byte 0x{b:02x}: a control or non-ASCII byte"
+        )));
+    }
+    // Both are ASCII now.
+    let name = std::str::from_utf8(name).unwrap_or_default();
+    let value = std::str::from_utf8(value).unwrap_or_default();
+    Ok((name, value))
+}
+
+/// What the hop-by-hop headers said, which the front answers itself rather than forwards.
+#[derive(Default)]
+struct HopByHop {
+    content_length: Option<u64>,
+    chunked: bool,
+    expect_continue: bool,
+    close: bool,
+    keep: bool,
+}
+
+impl HopByHop {
+    /// Takes in a header if it is a hop-by-hop one (true), or leaves it to be forwarded (false).
+    fn take(&mut self, name: &str, value: &str) -> Result<bool, Reject> {
         match name.to_ascii_lowercase().as_str() {
-            "content-length" => {
-                for v in value.split(',').map(|v| v.trim_matches([' ', '\t'])) {
-                    let n =
-                        (!v.is_empty() && v.len() <= 18 && v.bytes().all(|b| b.is_ascii_digit()))
-                            .then(|| v.parse::<u64>().ok())
-                            .flatten()
-                            .ok_or_else(|| Reject::bad("Content-Length is not a number"))?;
-                    if content_length.is_some_and(|c| c != n) {
-                        return Err(Reject::bad("Content-Length is given twice, differently"));
-                    }
-                    content_length = Some(n);
-                }
-            }
-            "transfer-encoding" => chunked = true,
+            "content-length" => self.content_length(value)?,
+            "transfer-encoding" => self.chunked = true,
             "expect" => {
                 if value.eq_ignore_ascii_case("100-continue") {
-                    expect_continue = true;
+                    self.expect_continue = true;
                 } else {
                     return Err(Reject::new(
                         417,
@@ -230,39 +264,50 @@ pub fn parse(head: &[u8]) -> Result<Head<'_>, Reject> {
             }
             "connection" => {
                 for token in value.split(',').map(|t| t.trim_matches([' ', '\t'])) {
-                    close |= token.eq_ignore_ascii_case("close");
-                    keep |= token.eq_ignore_ascii_case("keep-alive");
+                    self.close |= token.eq_ignore_ascii_case("close");
+                    self.keep |= token.eq_ignore_ascii_case("keep-alive");
                 }
             }
             "keep-alive" | "proxy-connection" | "te" | "trailer" | "upgrade" => {}
-            _ => headers.push((name, value)),
+            _ => return Ok(false),
         }
+        Ok(true)
     }
-    if chunked {
-        return Err(Reject::new(
-            411,
-            "length_required",
-            "a request body needs a Content-Length; Transfer-Encoding is not accepted",
-        ));
+
+    /// One Content-Length header: a list of equal numbers, equal to any given before.
+    fn content_length(&mut self, value: &str) -> Result<(), Reject> {
+        for v in value.split(',').map(|v| v.trim_matches([' ', '\t'])) {
+            let n = (!v.is_empty() && v.len() <= 18 && v.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| v.parse::<u64>().ok())
+                .flatten()
+                .ok_or_else(|| Reject::bad("Content-Length is not a number"))?;
+            if self.content_length.is_some_and(|c| c != n) {
+                return Err(Reject::bad("Content-Length is given twice, differently"));
+            }
+            self.content_length = Some(n);
+        }
+        Ok(())
     }
-    let content_length = content_length.unwrap_or(0);
-    if content_length > MAX_BODY {
-        return Err(Reject::new(
-            413,
-            "body_too_large",
-            format!("the request body is larger than {MAX_BODY} bytes (the API takes none)"),
-        ));
+
+    /// The length of the body, which must be given as a Content-Length and be small.
+    fn body_length(&self) -> Result<u64, Reject> {
+        if self.chunked {
+            return Err(Reject::new(
+                411,
+                "length_required",
+                "a request body needs a Content-Length; Transfer-Encoding is not accepted",
+            ));
+        }
+        let content_length = self.content_length.unwrap_or(0);
+        if content_length > MAX_BODY {
+            return Err(Reject::new(
+                413,
+                "body_too_large",
+                format!("the request body is larger than {MAX_BODY} bytes (the API takes none)"),
+            ));
+        }
+        Ok(content_length)
     }
-    Ok(Head {
-        // ASCII: checked above.
-        method: std::str::from_utf8(method).unwrap_or_default(),
-        target: std::str::from_utf8(target).unwrap_or_default(),
-        http10,
-        headers,
-        content_length,
-        expect_continue: expect_continue && !http10,
-        keep_alive: if http10 { keep && !close } else { !close },
-    })
 }
 
 /// The method and target to log for a request that may not have parsed: the first two words of
