@@ -98,118 +98,80 @@ impl Offline {
                 aspects: Vec::new(),
             };
         }
-        let all: Vec<usize> = (0..lexicon::LANGS.len()).collect();
-        let langs: Vec<usize> =
-            match language.and_then(|l| lexicon::LANGS.iter().position(|x| *x == l)) {
-                // English words ("super", "top", "ok") are common in every language's reviews.
-                Some(0) => vec![0],
-                Some(i) => vec![i, 0],
-                None => all,
-            };
-        let mut total = 0.0;
-        // Sums of the positive and of the negative sentences' leans: a review with plenty of both is mixed.
-        let (mut praise, mut blame) = (0.0, 0.0);
-        let mut lukewarm = false;
-        // "Five Stars", "4 out of 5 stars": the last rating the reviewer states.
-        let mut stated = None;
-        let mut issues: Vec<IssueHit> = Vec::new();
-        let mut aspects: Vec<String> = Vec::new();
-        let mut codes = Vec::new();
-        let english = language == Some("en");
-        let (mut model_sum, mut model_weight) = (0.0, 0.0);
+        let mut tally = Tally {
+            langs: lexicon_langs(language),
+            language,
+            english: language == Some("en"),
+            ..Tally::default()
+        };
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
             for s in text::sentences(part) {
-                let valence = sentiment::sentence_valence(
-                    &self.lex, &langs, &s.tokens, &s.clauses, &s.shouted,
-                );
-                let mut v = valence.sum;
-                // "Regular", "normal", "correct" are verdicts in Spanish and French, plain words
-                // in English ("a regular DVD player", "normal use").
-                let plain: &[&str] = if english {
-                    &["regular", "normal", "correct"]
-                } else {
-                    &[]
-                };
-                lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
-                stated = stars::stated_in(s.text, &s.tokens).or(stated);
-                // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
-                let lowered = s.text.to_lowercase();
-                let lower = text::contractions(&lowered);
-                codes.clear();
-                self.issues.find(&lower, v < 0.0, &mut codes);
-                v += ISSUE_VALENCE * codes.len().min(2) as f64;
-                for c in &codes {
-                    if !issues.iter().any(|h| h.code == *c) {
-                        issues.push(IssueHit {
-                            code: c.to_string(),
-                            evidence: clip(s.text),
-                        });
-                    }
-                }
-                if v < 0.0 {
-                    self.aspects
-                        .extract(&self.lex, language, &s.tokens, &mut aspects);
-                }
-                // How the sentence leans, as the review's score weighs it: for English the blend of
-                // rules and model, so that praise the model sees makes a review mixed too.
-                let mut lean = v;
-                if english {
-                    // The model reads "could have been great" as praise; the rules know better.
-                    let m = self.model.score(&s.tokens);
-                    let m = if valence.praise_withheld {
-                        m.min(0.0)
-                    } else {
-                        m
-                    };
-                    model_sum += m * weight;
-                    model_weight += weight;
-                    lean = LEXICON_SHARE * sentiment::normalize(v) + (1.0 - LEXICON_SHARE) * m;
-                }
-                total += v * weight;
-                if lean > 0.0 {
-                    praise += lean * weight;
-                } else {
-                    blame -= lean * weight;
-                }
+                self.sentence(&mut tally, &s, weight);
             }
         }
-        let lexicon_score = sentiment::normalize(total);
-        let text_score = if model_weight > 0.0 {
-            LEXICON_SHARE * lexicon_score + (1.0 - LEXICON_SHARE) * model_sum / model_weight
+        tally.verdict()
+    }
+
+    /// One sentence's share of the review: its valence (with the issues it reports), what it
+    /// says of lukewarm verdicts and stated ratings, its aspects, and how it leans.
+    fn sentence(&self, t: &mut Tally, s: &text::Sentence<'_>, weight: f64) {
+        let valence =
+            sentiment::sentence_valence(&self.lex, &t.langs, &s.tokens, &s.clauses, &s.shouted);
+        let mut v = valence.sum;
+        // "Regular", "normal", "correct" are verdicts in Spanish and French, plain words in
+        // English ("a regular DVD player", "normal use").
+        let plain: &[&str] = if t.english {
+            &["regular", "normal", "correct"]
         } else {
-            lexicon_score
+            &[]
         };
-        // A stated rating is the reviewer's verdict; the words still tell how strongly they hold it.
-        let score = match stated {
-            Some(stars) => (text_score + (stars - 3.0) / 2.0) / 2.0,
-            None => text_score,
-        };
-        let mixed = praise.min(blame) >= MIXED_RATIO * praise.max(blame) && praise.min(blame) > 0.0;
-        // "Ok, nothing special": a lukewarm verdict without strong words either way is neutral.
-        let middling = lukewarm && lexicon_score.abs() < LUKEWARM_MAX;
-        let sentiment = if let Some(stars) = stated {
-            // Read as a star rating ("zero stars" as one, 3.5 as 4); three stars are neutral.
-            let rating = (stars.round() as u8).clamp(1, 5);
-            Sentiment::from_rating(Some(rating)).unwrap_or(Sentiment::Neutral)
-        } else if mixed || middling {
-            Sentiment::Neutral
-        } else if praise > 0.0 && score > -MILD_MAX && score <= -NEUTRAL_BAND {
-            // Some praise and a mild complaint on balance: lukewarm, not a pan.
-            Sentiment::Neutral
-        } else if score >= NEUTRAL_BAND {
-            Sentiment::Positive
-        } else if score <= -NEUTRAL_BAND {
-            Sentiment::Negative
-        } else {
-            Sentiment::Neutral
-        };
-        TextAnalysis {
-            language: language.map(str::to_string),
-            sentiment,
-            score: (score * 1000.0).round() / 1000.0,
-            issues,
-            aspects,
+        t.lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
+        t.stated = stars::stated_in(s.text, &s.tokens).or(t.stated);
+        v += ISSUE_VALENCE * self.sentence_issues(t, s, v < 0.0) as f64;
+        if v < 0.0 {
+            self.aspects
+                .extract(&self.lex, t.language, &s.tokens, &mut t.aspects);
         }
+        // How the sentence leans, as the review's score weighs it: for English the blend of rules
+        // and model, so that praise the model sees makes a review mixed too.
+        let mut lean = v;
+        if t.english {
+            // The model reads "could have been great" as praise; the rules know better.
+            let m = self.model.score(&s.tokens);
+            let m = if valence.praise_withheld {
+                m.min(0.0)
+            } else {
+                m
+            };
+            t.model_sum += m * weight;
+            t.model_weight += weight;
+            lean = LEXICON_SHARE * sentiment::normalize(v) + (1.0 - LEXICON_SHARE) * m;
+        }
+        t.total += v * weight;
+        if lean > 0.0 {
+            t.praise += lean * weight;
+        } else {
+            t.blame -= lean * weight;
+        }
+    }
+
+    /// Records the issues a sentence reports (each code once per review, with this sentence as
+    /// evidence) and returns how many of them add to its negative valence (at most two).
+    fn sentence_issues(&self, t: &mut Tally, s: &text::Sentence<'_>, negative: bool) -> usize {
+        // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
+        let lowered = s.text.to_lowercase();
+        let lower = text::contractions(&lowered);
+        t.codes.clear();
+        self.issues.find(&lower, negative, &mut t.codes);
+        for c in &t.codes {
+            if !t.issues.iter().any(|h| h.code == *c) {
+                t.issues.push(IssueHit {
+                    code: c.to_string(),
+                    evidence: clip(s.text),
+                });
+            }
+        }
+        t.codes.len().min(2)
     }
 
     /// The language of a short text that trigrams could not tell firmly (`guess`, if any): the
@@ -243,6 +205,82 @@ impl Offline {
 impl Default for Offline {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Lexicons to read a text with: its language's, and English (common in every language's reviews);
+/// all of them when the language is unknown.
+fn lexicon_langs(language: Option<&str>) -> Vec<usize> {
+    match language.and_then(|l| lexicon::LANGS.iter().position(|x| *x == l)) {
+        Some(0) => vec![0],
+        Some(i) => vec![i, 0],
+        None => (0..lexicon::LANGS.len()).collect(),
+    }
+}
+
+/// What the sentences of one review add up to, as `Offline::analyze` goes through them.
+#[derive(Default)]
+struct Tally {
+    language: Option<&'static str>,
+    langs: Vec<usize>,
+    english: bool,
+    total: f64,
+    /// Sums of the positive and of the negative sentences' leans: plenty of both is mixed.
+    praise: f64,
+    blame: f64,
+    lukewarm: bool,
+    /// "Five Stars", "4 out of 5 stars": the last rating the reviewer states.
+    stated: Option<f64>,
+    issues: Vec<IssueHit>,
+    aspects: Vec<String>,
+    /// The issue codes of the sentence at hand (reused between sentences).
+    codes: Vec<&'static str>,
+    model_sum: f64,
+    model_weight: f64,
+}
+
+impl Tally {
+    /// The review's score and label from its sentences.
+    fn verdict(self) -> TextAnalysis {
+        let lexicon_score = sentiment::normalize(self.total);
+        let text_score = if self.model_weight > 0.0 {
+            LEXICON_SHARE * lexicon_score
+                + (1.0 - LEXICON_SHARE) * self.model_sum / self.model_weight
+        } else {
+            lexicon_score
+        };
+        // A stated rating is the reviewer's verdict; the words still tell how strongly they hold it.
+        let score = match self.stated {
+            Some(stars) => (text_score + (stars - 3.0) / 2.0) / 2.0,
+            None => text_score,
+        };
+        let (praise, blame) = (self.praise, self.blame);
+        let mixed = praise.min(blame) >= MIXED_RATIO * praise.max(blame) && praise.min(blame) > 0.0;
+        // "Ok, nothing special": a lukewarm verdict without strong words either way is neutral.
+        let middling = self.lukewarm && lexicon_score.abs() < LUKEWARM_MAX;
+        let sentiment = if let Some(stars) = self.stated {
+            // Read as a star rating ("zero stars" as one, 3.5 as 4); three stars are neutral.
+            let rating = (stars.round() as u8).clamp(1, 5);
+            Sentiment::from_rating(Some(rating)).unwrap_or(Sentiment::Neutral)
+        } else if mixed || middling {
+            Sentiment::Neutral
+        } else if praise > 0.0 && score > -MILD_MAX && score <= -NEUTRAL_BAND {
+            // Some praise and a mild complaint on balance: lukewarm, not a pan.
+            Sentiment::Neutral
+        } else if score >= NEUTRAL_BAND {
+            Sentiment::Positive
+        } else if score <= -NEUTRAL_BAND {
+            Sentiment::Negative
+        } else {
+            Sentiment::Neutral
+        };
+        TextAnalysis {
+            language: self.language.map(str::to_string),
+            sentiment,
+            score: (score * 1000.0).round() / 1000.0,
+            issues: self.issues,
+            aspects: self.aspects,
+        }
     }
 }
 
