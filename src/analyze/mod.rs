@@ -142,9 +142,9 @@ fn nothing_new(store: &mut Store, opts: &Options, key: &str, watermark: i64) -> 
     Ok(true)
 }
 
-/// 1. Texts without a result for this analyzer; each chunk (each LLM request) is committed as it
-///    finishes, so an interrupted run keeps its work and the next one continues from there. A
-///    failure is recorded in the run, which is then finished as failed.
+/// Step 1 of a run: texts without a result for this analyzer; each chunk (each LLM request) is
+/// committed as it finishes, so an interrupted run keeps its work and the next one continues from
+/// there. A failure is recorded in the run, which is then finished as failed.
 fn analyze_texts<'a>(
     store: &mut Store,
     opts: &'a Options,
@@ -462,8 +462,8 @@ pub(crate) struct Run<'a> {
     pub started: Instant,
 }
 
-/// 2. Rolls up per product and brand from a fresh snapshot that includes the run's results,
-/// stores the insights, finishes the run, and reports it.
+/// Step 2 of a run: rolls up per product and brand from a fresh snapshot that includes the run's
+/// results, stores the insights, finishes the run, and reports it.
 pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     let Run {
         opts,
