@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
 use crate::progress;
-use crate::store::insights::{LlmUsage, RunCounts};
+use crate::store::insights::{BrandRow, LlmUsage, ProductRow, RunCounts};
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
 use rollup::{BrandAcc, ProductAcc};
@@ -94,13 +94,7 @@ pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()
     // all the work (and with an LLM paid for it twice).
     let _lock = lock(store, opts, if_busy)?;
     let started = Instant::now();
-    for (id, kept) in store.mark_interrupted_runs()? {
-        if !opts.quiet {
-            eprintln!(
-                "analyze: run {id} was interrupted (its process ended before it finished): marked interrupted; its {kept} analyzed texts are kept"
-            );
-        }
-    }
+    mark_interrupted(store, opts)?;
     if let Analyzer::Llm {
         config,
         batch: true,
@@ -110,35 +104,63 @@ pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()
         return llm::batch::run(store, config, opts, &key);
     }
     let watermark = store.last_ingest_run()?;
-    if !opts.full {
-        if let Some((prev, mark)) = store.last_analysis(&key)? {
-            if mark == watermark {
-                let id = store.begin_analysis(
-                    &key,
-                    &opts.analyzer.version(),
-                    taxonomy::TAXONOMY_VERSION,
-                )?;
-                store.finish_analysis(id, "unchanged", watermark, &RunCounts::default(), 0)?;
-                if !opts.quiet {
-                    eprintln!("analyze: nothing new since run {prev}; insights are current");
-                }
-                return Ok(());
-            }
-        }
+    if !opts.full && nothing_new(store, opts, &key, watermark)? {
+        return Ok(());
     }
     let run_id =
         store.begin_analysis(&key, &opts.analyzer.version(), taxonomy::TAXONOMY_VERSION)?;
+    let run = analyze_texts(store, opts, &key, run_id, watermark, started)?;
+    finish_run(store, run)
+}
+
+/// Marks the runs whose process ended before they finished, and says so.
+fn mark_interrupted(store: &mut Store, opts: &Options) -> Result<()> {
+    for (id, kept) in store.mark_interrupted_runs()? {
+        if !opts.quiet {
+            eprintln!(
+                "analyze: run {id} was interrupted (its process ended before it finished): marked interrupted; its {kept} analyzed texts are kept"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether nothing was ingested since this analyzer's last complete run; if so, records an
+/// unchanged run and says so.
+fn nothing_new(store: &mut Store, opts: &Options, key: &str, watermark: i64) -> Result<bool> {
+    let Some((prev, mark)) = store.last_analysis(key)? else {
+        return Ok(false);
+    };
+    if mark != watermark {
+        return Ok(false);
+    }
+    let id = store.begin_analysis(key, &opts.analyzer.version(), taxonomy::TAXONOMY_VERSION)?;
+    store.finish_analysis(id, "unchanged", watermark, &RunCounts::default(), 0)?;
+    if !opts.quiet {
+        eprintln!("analyze: nothing new since run {prev}; insights are current");
+    }
+    Ok(true)
+}
+
+/// Step 1 of a run: texts without a result for this analyzer; each chunk (each LLM request) is
+/// committed as it finishes, so an interrupted run keeps its work and the next one continues from
+/// there. A failure is recorded in the run, which is then finished as failed.
+fn analyze_texts<'a>(
+    store: &mut Store,
+    opts: &'a Options,
+    key: &str,
+    run_id: i64,
+    watermark: i64,
+    started: Instant,
+) -> Result<Run<'a>> {
     let total = store.reader()?.review_count()?;
     let mut counts = RunCounts {
         reviews_total: total,
         ..Default::default()
     };
-
-    // 1. Texts without a result for this analyzer; each chunk (each LLM request) is committed as
-    //    it finishes, so an interrupted run keeps its work and the next one continues from there.
     let analyzed = match &opts.analyzer {
-        Analyzer::Offline => analyze_offline(store, opts, &key, run_id),
-        Analyzer::Llm { config, .. } => analyze_llm(store, opts, config, &key, run_id),
+        Analyzer::Offline => analyze_offline(store, opts, key, run_id),
+        Analyzer::Llm { config, .. } => analyze_llm(store, opts, config, key, run_id),
     };
     let (llm_usage, watermark) = match analyzed {
         Ok((n, usage, complete)) => {
@@ -160,7 +182,14 @@ pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()
         }
     };
     counts.texts_failed = store.text_failures(run_id)?;
-    finish_run(store, opts, run_id, watermark, counts, llm_usage, started)
+    Ok(Run {
+        opts,
+        id: run_id,
+        watermark,
+        counts,
+        llm_usage,
+        started,
+    })
 }
 
 /// Takes the database's analyze lock, waiting for (or, with `IfBusy::Fail`, refusing to wait for)
@@ -422,50 +451,34 @@ fn dry_run_report(store: &Store, config: &llm::Config, full: bool) -> Result<()>
     Ok(())
 }
 
-pub(crate) fn finish_run(
-    store: &mut Store,
-    opts: &Options,
-    run_id: i64,
-    watermark: i64,
-    mut counts: RunCounts,
-    llm_usage: Option<LlmUsage>,
-    started: Instant,
-) -> Result<()> {
-    let key = opts.analyzer.key();
+/// A run whose per-text work is done, as `finish_run` takes it.
+pub(crate) struct Run<'a> {
+    pub opts: &'a Options,
+    pub id: i64,
+    /// The ingest run its results are current with; 0 when it left work for the next run.
+    pub watermark: i64,
+    pub counts: RunCounts,
+    pub llm_usage: Option<LlmUsage>,
+    pub started: Instant,
+}
+
+/// Step 2 of a run: rolls up per product and brand from a fresh snapshot that includes the run's
+/// results, stores the insights, finishes the run, and reports it.
+pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
+    let Run {
+        opts,
+        id: run_id,
+        watermark,
+        mut counts,
+        llm_usage,
+        started,
+    } = run;
     let total = counts.reviews_total;
     if let Some(u) = &llm_usage {
         store.record_llm_usage(run_id, u)?;
     }
-    // 2. Roll up per product and brand from a fresh snapshot that includes this run's results.
     let previous = store.previous_negative()?;
-    let reader = store.reader()?;
-    let mut products = Vec::new();
-    let mut brands: HashMap<String, BrandAcc> = HashMap::new();
-    let mut acc: Option<ProductAcc> = None;
-    let mut finish = |acc: ProductAcc, products: &mut Vec<_>| {
-        let prev = previous.get(acc.asin()).copied();
-        let row = acc.finish(prev);
-        brands
-            .entry(row.brand.clone().unwrap_or_else(|| "(no brand)".into()))
-            .or_default()
-            .add(&row);
-        products.push(row);
-    };
-    reader.reviews_by_product(&key, |r| {
-        if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
-            if let Some(a) = acc.take() {
-                finish(a, &mut products);
-            }
-        }
-        acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
-            .add(&r);
-        Ok(())
-    })?;
-    if let Some(a) = acc.take() {
-        finish(a, &mut products);
-    }
-    drop(reader);
-    let brand_rows: Vec<_> = brands.into_iter().map(|(b, a)| a.finish(b)).collect();
+    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), &previous)?;
     counts.products_updated = products
         .iter()
         .filter(|p| p.neg_delta != Some(0.0) || !previous.contains_key(&p.asin))
@@ -479,50 +492,99 @@ pub(crate) fn finish_run(
     store.put_insights(run_id, &products, &brand_rows)?;
     let ms = started.elapsed().as_millis() as i64;
     store.finish_analysis(run_id, "ok", watermark, &counts, ms)?;
-
     if !opts.quiet {
-        eprintln!(
-            "analyze: {} reviews, {} texts analyzed ({} reused){}, {} products, {} brands in {:.2} s",
-            total,
-            counts.reviews_analyzed,
-            counts.reviews_reused,
-            match counts.texts_failed {
-                0 => String::new(),
-                n => format!(", {n} failed"),
-            },
-            products.len(),
-            brand_rows.len(),
-            ms as f64 / 1000.0
-        );
-        if counts.texts_failed > 0 {
-            eprintln!(
-                "analyze: the analyzer failed on {} text(s), recorded in text_failures (run {run_id}); a later run tries them again:",
-                counts.texts_failed
-            );
-            for (review, error) in &failures {
-                eprintln!("  review {review}: {error}");
-            }
-        }
-        let mut risers: Vec<_> = products
-            .iter()
-            .filter(|p| p.review_count >= 5 && p.neg_delta.is_some_and(|d| d > 0.0))
-            .collect();
-        risers.sort_by(|a, b| {
-            b.neg_delta
-                .partial_cmp(&a.neg_delta)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        for p in risers.iter().take(5) {
-            eprintln!(
-                "  negative share rose: {} ({}) {:.1}% (+{:.1} points)",
-                p.asin,
-                p.brand.as_deref().unwrap_or("-"),
-                p.pct_negative,
-                p.neg_delta.unwrap_or(0.0)
-            );
-        }
+        print_summary(&counts, run_id, &products, brand_rows.len(), ms, &failures);
     }
     Ok(())
+}
+
+/// Product and brand rows from every review's latest result of the analyzer `key`, with each
+/// product's change in negative share since `previous`.
+fn roll_up(
+    store: &Store,
+    key: &str,
+    previous: &HashMap<String, f64>,
+) -> Result<(Vec<ProductRow>, Vec<BrandRow>)> {
+    let reader = store.reader()?;
+    let mut products = Vec::new();
+    let mut brands: HashMap<String, BrandAcc> = HashMap::new();
+    let mut acc: Option<ProductAcc> = None;
+    let mut finish = |acc: ProductAcc, products: &mut Vec<_>| {
+        let prev = previous.get(acc.asin()).copied();
+        let row = acc.finish(prev);
+        brands
+            .entry(row.brand.clone().unwrap_or_else(|| "(no brand)".into()))
+            .or_default()
+            .add(&row);
+        products.push(row);
+    };
+    reader.reviews_by_product(key, |r| {
+        if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
+            if let Some(a) = acc.take() {
+                finish(a, &mut products);
+            }
+        }
+        acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
+            .add(&r);
+        Ok(())
+    })?;
+    if let Some(a) = acc.take() {
+        finish(a, &mut products);
+    }
+    let brand_rows = brands.into_iter().map(|(b, a)| a.finish(b)).collect();
+    Ok((products, brand_rows))
+}
+
+/// The run's summary on stderr: counts, the texts the analyzer failed on, and the products whose
+/// negative share rose most.
+fn print_summary(
+    counts: &RunCounts,
+    run_id: i64,
+    products: &[ProductRow],
+    brands: usize,
+    ms: i64,
+    failures: &[(String, String)],
+) {
+    eprintln!(
+        "analyze: {} reviews, {} texts analyzed ({} reused){}, {} products, {} brands in {:.2} s",
+        counts.reviews_total,
+        counts.reviews_analyzed,
+        counts.reviews_reused,
+        match counts.texts_failed {
+            0 => String::new(),
+            n => format!(", {n} failed"),
+        },
+        products.len(),
+        brands,
+        ms as f64 / 1000.0
+    );
+    if counts.texts_failed > 0 {
+        eprintln!(
+            "analyze: the analyzer failed on {} text(s), recorded in text_failures (run {run_id}); a later run tries them again:",
+            counts.texts_failed
+        );
+        for (review, error) in failures {
+            eprintln!("  review {review}: {error}");
+        }
+    }
+    let mut risers: Vec<_> = products
+        .iter()
+        .filter(|p| p.review_count >= 5 && p.neg_delta.is_some_and(|d| d > 0.0))
+        .collect();
+    risers.sort_by(|a, b| {
+        b.neg_delta
+            .partial_cmp(&a.neg_delta)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    for p in risers.iter().take(5) {
+        eprintln!(
+            "  negative share rose: {} ({}) {:.1}% (+{:.1} points)",
+            p.asin,
+            p.brand.as_deref().unwrap_or("-"),
+            p.pct_negative,
+            p.neg_delta.unwrap_or(0.0)
+        );
+    }
 }
 
 #[cfg(test)]

@@ -150,40 +150,8 @@ impl ProductAcc {
         let neg = self.negatives();
         let mut issues: Vec<(&String, &IssueAcc)> = self.issues.iter().collect();
         issues.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
-        let issues_json: Vec<Value> = issues
-            .iter()
-            .map(|(code, a)| {
-                json!({
-                    "code": code,
-                    "label": taxonomy::label(code),
-                    "count": a.count,
-                    "share": pct(a.count, n),
-                    "share_of_negative": pct(a.in_negative, neg),
-                    "examples": a.examples.iter().map(|(id, s)| json!({"review_id": id, "text": s})).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        // The product's own brand is not a part of it ("apex", "nikon"): a term made only of the
-        // brand's words is left out.
-        let brand_words: Vec<String> = self
-            .brand
-            .as_deref()
-            .unwrap_or("")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        let mut aspects: Vec<(&String, &i64)> = self
-            .aspects
-            .iter()
-            .filter(|(t, _)| !t.split(' ').all(|w| brand_words.iter().any(|b| b == w)))
-            .collect();
-        aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-        let aspects_json: Vec<Value> = aspects
-            .iter()
-            .take(TOP_ASPECTS)
-            .map(|(t, c)| json!({"term": t, "count": c}))
-            .collect();
+        let issues_json = issues_json(&issues, n, neg);
+        let aspects_json = self.top_aspects();
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
         let neg_delta = previous_negative.map(|p| ((pct_negative - p) * 10.0).round() / 10.0);
@@ -216,19 +184,7 @@ impl ProductAcc {
             "rating_histogram": self.hist,
             "issues": issues.iter().map(|(c, a)| (c.to_string(), a.count)).collect::<BTreeMap<_, _>>(),
         });
-        let months = self
-            .months
-            .iter()
-            .map(|(m, a)| {
-                (
-                    m.clone(),
-                    a.n,
-                    avg(a.sum, a.rated),
-                    pct(a.neg, a.n),
-                    serde_json::to_string(&a.issues).unwrap_or_else(|_| "{}".into()),
-                )
-            })
-            .collect();
+        let months = self.month_rows();
         ProductRow {
             asin: self.asin.clone(),
             brand: self.brand.clone(),
@@ -249,6 +205,64 @@ impl ProductAcc {
             months,
         }
     }
+
+    /// The complaint aspects most often named, without the product's own brand ("apex", "nikon"):
+    /// a term made only of the brand's words is left out.
+    fn top_aspects(&self) -> Vec<Value> {
+        let brand_words: Vec<String> = self
+            .brand
+            .as_deref()
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let mut aspects: Vec<(&String, &i64)> = self
+            .aspects
+            .iter()
+            .filter(|(t, _)| !t.split(' ').all(|w| brand_words.iter().any(|b| b == w)))
+            .collect();
+        aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        aspects
+            .iter()
+            .take(TOP_ASPECTS)
+            .map(|(t, c)| json!({"term": t, "count": c}))
+            .collect()
+    }
+
+    /// Per month: reviews, average rating, negative share, and issue counts as JSON.
+    fn month_rows(&self) -> Vec<(String, i64, Option<f64>, f64, String)> {
+        self.months
+            .iter()
+            .map(|(m, a)| {
+                (
+                    m.clone(),
+                    a.n,
+                    avg(a.sum, a.rated),
+                    pct(a.neg, a.n),
+                    serde_json::to_string(&a.issues).unwrap_or_else(|_| "{}".into()),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The product's issues, most frequent first, with their shares of its `n` reviews and `neg`
+/// negative ones, and example quotes.
+fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> {
+    issues
+        .iter()
+        .map(|(code, a)| {
+            json!({
+                "code": code,
+                "label": taxonomy::label(code),
+                "count": a.count,
+                "share": pct(a.count, n),
+                "share_of_negative": pct(a.in_negative, neg),
+                "examples": a.examples.iter().map(|(id, s)| json!({"review_id": id, "text": s})).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
 }
 
 /// Rolls products up by brand.

@@ -15,10 +15,10 @@ use super::client::CallError;
 use super::prompt;
 use super::reply::{self, Usage};
 use super::{plan, request_for, Config, Engine};
-use crate::analyze::{finish_run, Options};
+use crate::analyze::{finish_run, Options, Run};
 use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
-use crate::store::insights::{LlmUsage, RunCounts};
+use crate::store::insights::{LlmUsage, PendingBatch, RunCounts};
 use crate::store::Store;
 use crate::taxonomy;
 
@@ -34,17 +34,139 @@ fn fatal(e: CallError) -> Error {
 pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Result<()> {
     let started = Instant::now();
     let engine = Engine::new(config.clone())?;
-    let client = engine.client();
-    let rt = engine.runtime();
 
     // 1. Collect what completed.
-    let mut collected: Vec<(Hash, TextAnalysis)> = Vec::new();
-    let mut usage = Usage::default();
-    let mut still_pending: HashSet<Hash> = HashSet::new();
-    // The texts of the batches collected by this run: what has no result among them failed.
-    let mut in_collected: HashSet<Hash> = HashSet::new();
-    let mut collected_batches = 0;
-    let mut requests = 0u64;
+    let collected = collect(store, &engine, key, opts.quiet)?;
+    let mut run = None;
+    if collected.batches > 0 {
+        let run_id = store.begin_analysis(
+            key,
+            &format!("{}/{}", config.model, prompt::PROMPT_VERSION),
+            taxonomy::TAXONOMY_VERSION,
+        )?;
+        store.put_text_results(key, run_id, &collected.results)?;
+        run = Some(run_id);
+    }
+
+    // 2. What still has no result and is not waiting in a batch. Right after a collection these
+    //    are the reviews the batch failed on: they are analyzed offline (and marked) rather than
+    //    paid for again. Otherwise they are submitted.
+    let (mut to_submit, to_fallback) = unanalyzed(store, key, &collected)?;
+    let mut fallback = 0u64;
+    if let Some(run_id) = run {
+        fallback = analyze_offline(store, &engine, key, run_id, &to_fallback)?;
+    } else {
+        to_submit.extend(to_fallback);
+    }
+
+    let mut submitted = 0usize;
+    for part in to_submit.chunks(MAX_REQUESTS_PER_BATCH * config.batch_size.max(1)) {
+        submitted += submit(store, &engine, key, part, opts.quiet)?;
+    }
+
+    if !opts.quiet {
+        eprintln!(
+            "analyze: batch mode: {} reviews collected from {} batch(es), {fallback} analyzed offline after the LLM failed, {submitted} submitted, {} still waiting",
+            collected.results.len(),
+            collected.batches,
+            collected.still_pending.len()
+        );
+    }
+    let Some(run_id) = run else {
+        return Ok(()); // nothing collected: the insights are as they were
+    };
+    let counts = RunCounts {
+        reviews_total: store.reader()?.review_count()?,
+        reviews_analyzed: collected.results.len() as i64 + fallback as i64,
+        ..Default::default()
+    };
+    // Complete only when nothing is waiting and no result is a stand-in for the LLM's: otherwise
+    // the next run must not think it is current.
+    let watermark = if collected.still_pending.is_empty()
+        && submitted == 0
+        && store.fallback_results(key)? == 0
+    {
+        store.last_ingest_run()?
+    } else {
+        0
+    };
+    let run = Run {
+        opts,
+        id: run_id,
+        watermark,
+        counts,
+        llm_usage: Some(collected.llm_usage(config, fallback)),
+        started,
+    };
+    finish_run(store, run)
+}
+
+/// What a run collected from the batches that completed.
+#[derive(Default)]
+struct Collected {
+    results: Vec<(Hash, TextAnalysis)>,
+    usage: Usage,
+    /// Requests answered in the collected batches' files.
+    requests: u64,
+    /// Batches collected.
+    batches: usize,
+    /// The texts of the batches still running.
+    still_pending: HashSet<Hash>,
+    /// The texts of the batches collected by this run: what has no result among them failed.
+    in_collected: HashSet<Hash>,
+}
+
+impl Collected {
+    /// Reads a completed batch's output and error files: results matched by `custom_id`,
+    /// validated like any reply.
+    fn read(&mut self, lines: &str, b: &PendingBatch) {
+        for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+            let Ok(v) = serde_json::from_str::<Value>(line) else {
+                continue;
+            };
+            let Some(hashes) = v["custom_id"].as_str().and_then(|c| b.items.get(c)) else {
+                continue; // not ours: ignored, never trusted
+            };
+            self.requests += 1;
+            let body = &v["response"]["body"];
+            if v["response"]["status_code"].as_u64() != Some(200) {
+                continue;
+            }
+            self.usage.add(reply::usage(body));
+            let ids: Vec<String> = (1..=hashes.len()).map(|k| k.to_string()).collect();
+            if let Ok(mut found) = reply::parse(body, &ids) {
+                for (k, h) in hashes.iter().enumerate() {
+                    if let Some(a) = found.remove(&(k + 1).to_string()) {
+                        self.results.push((*h, a));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The run's LLM usage, at the Batch API's discount.
+    fn llm_usage(&self, config: &Config, fallback: u64) -> LlmUsage {
+        let price = config
+            .price
+            .map(|p| p.cost(self.usage) * BATCH_DISCOUNT)
+            .unwrap_or(0.0);
+        LlmUsage {
+            requests: self.requests,
+            fallback,
+            prompt_tokens: self.usage.prompt,
+            cached_tokens: self.usage.cached,
+            completion_tokens: self.usage.completion,
+            cost_usd: price,
+        }
+    }
+}
+
+/// Asks the provider about each pending batch of `key`, collects the completed ones and records
+/// every batch's status.
+fn collect(store: &mut Store, engine: &Engine, key: &str, quiet: bool) -> Result<Collected> {
+    let client = engine.client();
+    let rt = engine.runtime();
+    let mut c = Collected::default();
     for b in store.pending_batches(key)? {
         let info = rt
             .block_on(client.get_json(&format!("batches/{}", b.batch_id)))
@@ -63,36 +185,15 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
                         lines.push('\n');
                     }
                 }
-                for line in lines.lines().filter(|l| !l.trim().is_empty()) {
-                    let Ok(v) = serde_json::from_str::<Value>(line) else {
-                        continue;
-                    };
-                    let Some(hashes) = v["custom_id"].as_str().and_then(|c| b.items.get(c)) else {
-                        continue; // not ours: ignored, never trusted
-                    };
-                    requests += 1;
-                    let body = &v["response"]["body"];
-                    if v["response"]["status_code"].as_u64() != Some(200) {
-                        continue;
-                    }
-                    usage.add(reply::usage(body));
-                    let ids: Vec<String> = (1..=hashes.len()).map(|k| k.to_string()).collect();
-                    if let Ok(mut found) = reply::parse(body, &ids) {
-                        for (k, h) in hashes.iter().enumerate() {
-                            if let Some(a) = found.remove(&(k + 1).to_string()) {
-                                collected.push((*h, a));
-                            }
-                        }
-                    }
-                }
+                c.read(&lines, &b);
                 store.set_batch_status(&b.batch_id, "collected")?;
-                in_collected.extend(b.items.values().flatten().copied());
-                collected_batches += 1;
+                c.in_collected.extend(b.items.values().flatten().copied());
+                c.batches += 1;
             }
             "failed" | "expired" | "cancelled" => {
                 // Its texts have no results: the submission below sends them again.
                 store.set_batch_status(&b.batch_id, &status)?;
-                if !opts.quiet {
+                if !quiet {
                     eprintln!(
                         "analyze: batch {} {status}; its reviews are submitted again",
                         b.batch_id
@@ -101,36 +202,30 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
             }
             _ => {
                 store.set_batch_status(&b.batch_id, &status)?;
-                still_pending.extend(b.items.values().flatten().copied());
+                c.still_pending.extend(b.items.values().flatten().copied());
             }
         }
     }
+    Ok(c)
+}
 
-    let mut run = None;
-    let mut fallback = 0u64;
-    if collected_batches > 0 {
-        let run_id = store.begin_analysis(
-            key,
-            &format!("{}/{}", config.model, prompt::PROMPT_VERSION),
-            taxonomy::TAXONOMY_VERSION,
-        )?;
-        store.put_text_results(key, run_id, &collected)?;
-        run = Some(run_id);
-    }
-
-    // 2. What still has no result and is not waiting in a batch. Right after a collection these
-    //    are the reviews the batch failed on: they are analyzed offline (and marked) rather than
-    //    paid for again. Otherwise they are submitted.
+/// The texts of `key` with no result and not waiting in a batch: those to submit, and those a
+/// batch collected now failed on.
+fn unanalyzed(
+    store: &Store,
+    key: &str,
+    collected: &Collected,
+) -> Result<(Vec<super::Text>, Vec<super::Text>)> {
     let mut to_submit = Vec::new();
     let mut to_fallback = Vec::new();
     store
         .reader()?
         .texts_to_analyze(key, false, 10_000, |chunk| {
             for t in chunk {
-                if still_pending.contains(&t.0) {
+                if collected.still_pending.contains(&t.0) {
                     continue;
                 }
-                if in_collected.contains(&t.0) {
+                if collected.in_collected.contains(&t.0) {
                     to_fallback.push(t);
                 } else {
                     to_submit.push(t);
@@ -138,72 +233,30 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
             }
             Ok(())
         })?;
-    if let Some(run_id) = run {
-        let results: Vec<(Hash, TextAnalysis, bool)> = to_fallback
-            .iter()
-            .map(|(h, t, b)| {
-                (
-                    *h,
-                    engine.offline().analyze(t.as_deref(), b.as_deref()),
-                    true,
-                )
-            })
-            .collect();
-        fallback = results.len() as u64;
-        store.put_text_results_from(key, run_id, results.iter().map(|(h, a, f)| (h, a, *f)))?;
-    } else {
-        to_submit.extend(to_fallback);
-    }
+    Ok((to_submit, to_fallback))
+}
 
-    let mut submitted = 0usize;
-    for part in to_submit.chunks(MAX_REQUESTS_PER_BATCH * config.batch_size.max(1)) {
-        submitted += submit(store, &engine, key, part, opts.quiet)?;
-    }
-
-    if !opts.quiet {
-        eprintln!(
-            "analyze: batch mode: {} reviews collected from {collected_batches} batch(es), {fallback} analyzed offline after the LLM failed, {submitted} submitted, {} still waiting",
-            collected.len(),
-            still_pending.len()
-        );
-    }
-    let Some(run_id) = run else {
-        return Ok(()); // nothing collected: the insights are as they were
-    };
-    let price = config
-        .price
-        .map(|p| p.cost(usage) * BATCH_DISCOUNT)
-        .unwrap_or(0.0);
-    let llm_usage = LlmUsage {
-        requests,
-        fallback,
-        prompt_tokens: usage.prompt,
-        cached_tokens: usage.cached,
-        completion_tokens: usage.completion,
-        cost_usd: price,
-    };
-    let counts = RunCounts {
-        reviews_total: store.reader()?.review_count()?,
-        reviews_analyzed: collected.len() as i64 + fallback as i64,
-        ..Default::default()
-    };
-    // Complete only when nothing is waiting and no result is a stand-in for the LLM's: otherwise
-    // the next run must not think it is current.
-    let watermark =
-        if still_pending.is_empty() && submitted == 0 && store.fallback_results(key)? == 0 {
-            store.last_ingest_run()?
-        } else {
-            0
-        };
-    finish_run(
-        store,
-        opts,
-        run_id,
-        watermark,
-        counts,
-        Some(llm_usage),
-        started,
-    )
+/// Analyzes offline, and stores marked as stand-ins, the texts the collected batches failed on;
+/// returns how many.
+fn analyze_offline(
+    store: &mut Store,
+    engine: &Engine,
+    key: &str,
+    run_id: i64,
+    texts: &[super::Text],
+) -> Result<u64> {
+    let results: Vec<(Hash, TextAnalysis, bool)> = texts
+        .iter()
+        .map(|(h, t, b)| {
+            (
+                *h,
+                engine.offline().analyze(t.as_deref(), b.as_deref()),
+                true,
+            )
+        })
+        .collect();
+    store.put_text_results_from(key, run_id, results.iter().map(|(h, a, f)| (h, a, *f)))?;
+    Ok(results.len() as u64)
 }
 
 /// Uploads one batch file and creates the batch; returns the number of reviews submitted.

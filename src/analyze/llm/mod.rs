@@ -262,96 +262,132 @@ impl Engine {
         let prompts = Arc::new(prompts);
         let stop = Arc::new(AtomicBool::new(false));
         let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
-        let sem = Arc::new(Semaphore::new(self.cfg.concurrency.max(1)));
-        let mut stats = Stats::default();
-        let mut fatal: Option<String> = None;
-        let mut fallback_reasons: Vec<String> = Vec::new();
-        let mut unanswered_reason: Option<String> = None;
+        let mut tally = Tally::default();
         self.rt.block_on(async {
-            for g in groups {
-                let (client, prompts, stop, tx, sem) = (
-                    Arc::clone(&self.client),
-                    Arc::clone(&prompts),
-                    Arc::clone(&stop),
-                    tx.clone(),
-                    Arc::clone(&sem),
-                );
-                let (cfg, spent, health) = (
-                    self.cfg.clone(),
-                    Arc::clone(&self.spent),
-                    Arc::clone(&self.health),
-                );
-                tokio::spawn(async move {
-                    let Ok(_permit) = sem.acquire_owned().await else {
-                        return;
-                    };
-                    let shared = Shared {
-                        client: &client,
-                        cfg: &cfg,
-                        prompts: &prompts,
-                        stop: &stop,
-                        spent: &spent,
-                        health: &health,
-                        tx: &tx,
-                    };
-                    work(&shared, g).await;
-                });
-            }
-            drop(tx);
+            self.spawn_requests(groups, &prompts, &stop, tx);
             while let Some(ev) = rx.recv().await {
-                let (results, usage, requests) = match ev {
-                    Event::Fatal(m) => {
-                        stop.store(true, Ordering::Relaxed);
-                        fatal.get_or_insert(m);
-                        continue;
-                    }
-                    Event::Unanswered(idx, why, n) => {
-                        stats.left += idx.len() as u64;
-                        stats.requests += n;
-                        unanswered_reason.get_or_insert(why);
-                        continue;
-                    }
-                    Event::Done(done, usage, n) => {
-                        stats.by_llm += done.len() as u64;
-                        let r = done
-                            .into_iter()
-                            .map(|(i, a)| (texts[i].0, a, false))
-                            .collect();
-                        (r, usage, n)
-                    }
-                    Event::Failed(idx, why, usage, n) => {
-                        if stop.load(Ordering::Relaxed) {
-                            // Stopped on purpose: these stay for the next run.
-                            stats.usage.add(usage);
-                            stats.requests += n;
-                            continue;
-                        }
-                        stats.fallback += idx.len() as u64;
-                        if fallback_reasons.len() < 3 {
-                            fallback_reasons.push(why);
-                        }
-                        let r = idx
-                            .into_iter()
-                            .map(|i| {
-                                let (h, t, b) = &texts[i];
-                                (*h, self.offline.analyze(t.as_deref(), b.as_deref()), true)
-                            })
-                            .collect();
-                        (r, usage, n)
-                    }
+                let Some(done) = self.receive(ev, texts, &stop, &mut tally) else {
+                    continue;
                 };
-                stats.usage.add(usage);
-                stats.requests += requests;
-                if let Err(e) = store(Done {
-                    results,
-                    usage,
-                    requests,
-                }) {
+                if let Err(e) = store(done) {
                     stop.store(true, Ordering::Relaxed);
-                    fatal.get_or_insert(e.to_string());
+                    tally.fatal.get_or_insert(e.to_string());
                 }
             }
         });
+        self.conclude(tally)
+    }
+
+    /// Starts one task per group, at most `concurrency` sending at once; each reports on `tx`.
+    /// Called inside the runtime.
+    fn spawn_requests(
+        &self,
+        groups: Vec<Vec<usize>>,
+        prompts: &Arc<Vec<String>>,
+        stop: &Arc<AtomicBool>,
+        tx: mpsc::UnboundedSender<Event>,
+    ) {
+        let sem = Arc::new(Semaphore::new(self.cfg.concurrency.max(1)));
+        for g in groups {
+            let (client, prompts, stop, tx, sem) = (
+                Arc::clone(&self.client),
+                Arc::clone(prompts),
+                Arc::clone(stop),
+                tx.clone(),
+                Arc::clone(&sem),
+            );
+            let (cfg, spent, health) = (
+                self.cfg.clone(),
+                Arc::clone(&self.spent),
+                Arc::clone(&self.health),
+            );
+            tokio::spawn(async move {
+                let Ok(_permit) = sem.acquire_owned().await else {
+                    return;
+                };
+                let shared = Shared {
+                    client: &client,
+                    cfg: &cfg,
+                    prompts: &prompts,
+                    stop: &stop,
+                    spent: &spent,
+                    health: &health,
+                    tx: &tx,
+                };
+                work(&shared, g).await;
+            });
+        }
+    }
+
+    /// Counts one event in `tally`; returns the results it brings to store, if any (a request
+    /// that failed is analyzed offline here, unless the run was stopped on purpose).
+    fn receive(
+        &self,
+        ev: Event,
+        texts: &[Text],
+        stop: &AtomicBool,
+        tally: &mut Tally,
+    ) -> Option<Done> {
+        let stats = &mut tally.stats;
+        let (results, usage, requests) = match ev {
+            Event::Fatal(m) => {
+                stop.store(true, Ordering::Relaxed);
+                tally.fatal.get_or_insert(m);
+                return None;
+            }
+            Event::Unanswered(idx, why, n) => {
+                stats.left += idx.len() as u64;
+                stats.requests += n;
+                tally.unanswered_reason.get_or_insert(why);
+                return None;
+            }
+            Event::Done(done, usage, n) => {
+                stats.by_llm += done.len() as u64;
+                let r = done
+                    .into_iter()
+                    .map(|(i, a)| (texts[i].0, a, false))
+                    .collect();
+                (r, usage, n)
+            }
+            Event::Failed(idx, why, usage, n) => {
+                if stop.load(Ordering::Relaxed) {
+                    // Stopped on purpose: these stay for the next run.
+                    stats.usage.add(usage);
+                    stats.requests += n;
+                    return None;
+                }
+                stats.fallback += idx.len() as u64;
+                if tally.fallback_reasons.len() < 3 {
+                    tally.fallback_reasons.push(why);
+                }
+                let r = idx
+                    .into_iter()
+                    .map(|i| {
+                        let (h, t, b) = &texts[i];
+                        (*h, self.offline.analyze(t.as_deref(), b.as_deref()), true)
+                    })
+                    .collect();
+                (r, usage, n)
+            }
+        };
+        stats.usage.add(usage);
+        stats.requests += requests;
+        Some(Done {
+            results,
+            usage,
+            requests,
+        })
+    }
+
+    /// The chunk's stats with its cost, after warning of fallbacks and unanswered requests; or
+    /// the fatal fault that stopped it (every request unanswered is one).
+    fn conclude(&self, tally: Tally) -> Result<Stats> {
+        let Tally {
+            mut stats,
+            mut fatal,
+            fallback_reasons,
+            unanswered_reason,
+        } = tally;
         stats.cost = self.cfg.price.map_or(0.0, |p| p.cost(stats.usage));
         for why in fallback_reasons.iter().filter(|_| !self.quiet) {
             // The reason may quote the model's reply: no secret in it either.
@@ -378,6 +414,18 @@ impl Engine {
     }
 }
 
+/// What the events of one chunk came to so far.
+#[derive(Default)]
+struct Tally {
+    stats: Stats,
+    /// The first fatal fault: no request starts after it.
+    fatal: Option<String>,
+    /// Why requests fell back to the offline analyzer (the first three).
+    fallback_reasons: Vec<String>,
+    /// Why the first unanswered request went unanswered.
+    unanswered_reason: Option<String>,
+}
+
 fn unanswered_message(reviews: u64, why: &str) -> String {
     format!(
         "the LLM server is not answering ({why}); nothing was stored for the {reviews} reviews \
@@ -399,62 +447,24 @@ struct Shared<'a> {
 /// One top-level group: send it; on an invalid reply split it and send the halves; give up on a
 /// single review after three invalid replies.
 async fn work(sh: &Shared<'_>, group: Vec<usize>) {
-    let Shared {
-        client,
-        cfg,
-        prompts,
-        stop,
-        spent,
-        health,
-        tx,
-    } = *sh;
+    let tx = sh.tx;
     let mut queue: VecDeque<(Vec<usize>, u32)> = VecDeque::from([(group, 0)]);
     while let Some((g, tries)) = queue.pop_front() {
-        if stop.load(Ordering::Relaxed) {
+        if sh.stop.load(Ordering::Relaxed) {
             let _ = tx.send(Event::Failed(g, "stopped".into(), Usage::default(), 0));
             continue;
         }
-        if let (Some(max), Some(price)) = (cfg.max_cost, cfg.price) {
-            let mut e = Estimate::default();
-            let texts: Vec<String> = g.iter().map(|&i| prompts[i].clone()).collect();
-            e.add_chunk(&texts, cfg);
-            let next = e.cost(Some(&price)).unwrap_or(0.0);
-            let so_far = spent.lock().map(|s| *s).unwrap_or(0.0);
-            if so_far + next > max {
-                stop.store(true, Ordering::Relaxed);
-                let _ = tx.send(Event::Fatal(format!(
-                    "stopped before passing --max-cost {max:.4} USD (spent about {so_far:.4} USD); \
-                     what is not analyzed yet is left for the next run"
-                )));
-                let _ = tx.send(Event::Failed(g, "stopped".into(), Usage::default(), 0));
-                continue;
-            }
+        if over_budget(sh, &g) {
+            let _ = tx.send(Event::Failed(g, "stopped".into(), Usage::default(), 0));
+            continue;
         }
-        let (body, ids) = request_for(cfg, prompts, &g);
-        let answer = client.chat(&body).await;
-        if matches!(answer, Err(CallError::Exhausted(_))) {
-            let n = health.unanswered_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
-            if n >= BREAKER && !stop.swap(true, Ordering::Relaxed) {
-                let why = answer
-                    .as_ref()
-                    .err()
-                    .map(CallError::message)
-                    .unwrap_or_default();
-                let _ = tx.send(Event::Fatal(format!(
-                    "the LLM server is not answering: {n} requests in a row got no reply after \
-                     {} attempts each ({why}); nothing was stored for their reviews, and what is not \
-                     analyzed yet is left for the next run",
-                    cfg.retry.max_attempts
-                )));
-            }
-        } else {
-            health.unanswered_in_a_row.store(0, Ordering::Relaxed);
-            health.answered.store(true, Ordering::Relaxed);
-        }
+        let (body, ids) = request_for(sh.cfg, sh.prompts, &g);
+        let answer = sh.client.chat(&body).await;
+        note_health(sh, &answer);
         let (usage, parsed) = match answer {
             Err(CallError::Fatal(m)) | Err(CallError::Unsupported { message: m, .. }) => {
                 // Set here, not when the event is read: requests waiting for a permit must see it.
-                stop.store(true, Ordering::Relaxed);
+                sh.stop.store(true, Ordering::Relaxed);
                 let _ = tx.send(Event::Fatal(m));
                 let _ = tx.send(Event::Failed(g, "stopped".into(), Usage::default(), 1));
                 continue;
@@ -468,8 +478,8 @@ async fn work(sh: &Shared<'_>, group: Vec<usize>) {
             Err(CallError::Garbage(m)) => (Usage::default(), Err(m)),
             Ok(v) => (reply::usage(&v), reply::parse(&v, &ids)),
         };
-        if let Some(price) = cfg.price {
-            if let Ok(mut s) = spent.lock() {
+        if let Some(price) = sh.cfg.price {
+            if let Ok(mut s) = sh.spent.lock() {
                 *s += price.cost(usage);
             }
         }
@@ -494,6 +504,52 @@ async fn work(sh: &Shared<'_>, group: Vec<usize>) {
                 requeue(&mut queue, g, tries, &why, tx);
             }
         }
+    }
+}
+
+/// Whether sending group `g` could pass `--max-cost`; if so, stops the run and says why.
+fn over_budget(sh: &Shared<'_>, g: &[usize]) -> bool {
+    let (Some(max), Some(price)) = (sh.cfg.max_cost, sh.cfg.price) else {
+        return false;
+    };
+    let mut e = Estimate::default();
+    let texts: Vec<String> = g.iter().map(|&i| sh.prompts[i].clone()).collect();
+    e.add_chunk(&texts, sh.cfg);
+    let next = e.cost(Some(&price)).unwrap_or(0.0);
+    let so_far = sh.spent.lock().map(|s| *s).unwrap_or(0.0);
+    if so_far + next <= max {
+        return false;
+    }
+    sh.stop.store(true, Ordering::Relaxed);
+    let _ = sh.tx.send(Event::Fatal(format!(
+        "stopped before passing --max-cost {max:.4} USD (spent about {so_far:.4} USD); \
+         what is not analyzed yet is left for the next run"
+    )));
+    true
+}
+
+/// Counts a request with no reply after all its attempts toward the breaker (which stops the
+/// run), or notes that the provider answered.
+fn note_health(sh: &Shared<'_>, answer: &std::result::Result<serde_json::Value, CallError>) {
+    let health = sh.health;
+    if matches!(answer, Err(CallError::Exhausted(_))) {
+        let n = health.unanswered_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+        if n >= BREAKER && !sh.stop.swap(true, Ordering::Relaxed) {
+            let why = answer
+                .as_ref()
+                .err()
+                .map(CallError::message)
+                .unwrap_or_default();
+            let _ = sh.tx.send(Event::Fatal(format!(
+                "the LLM server is not answering: {n} requests in a row got no reply after \
+                 {} attempts each ({why}); nothing was stored for their reviews, and what is not \
+                 analyzed yet is left for the next run",
+                sh.cfg.retry.max_attempts
+            )));
+        }
+    } else {
+        health.unanswered_in_a_row.store(0, Ordering::Relaxed);
+        health.answered.store(true, Ordering::Relaxed);
     }
 }
 

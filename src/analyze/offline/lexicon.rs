@@ -59,6 +59,43 @@ const LUKEWARM: &str = include_str!("lexicon/lukewarm.tsv");
 
 /// German adjective endings.
 const DE_ENDINGS: [&str; 5] = ["en", "em", "er", "es", "e"];
+/// French verb forms in -er, by the infinitive's ending.
+const FR_VERB_ENDINGS: &[(&str, &str)] = &[
+    ("ent", "er"),
+    ("ez", "er"),
+    ("ons", "er"),
+    ("ées", "er"),
+    ("ée", "er"),
+    ("és", "er"),
+    ("é", "er"),
+];
+/// Italian adjective endings; verbs in -are by their plural and participle forms ("adorano",
+/// "adorato" → "adorare").
+const IT_ENDINGS: &[(&str, &str)] = &[
+    ("a", "o"),
+    ("i", "o"),
+    ("e", "o"),
+    ("he", "o"),
+    ("i", "e"),
+    ("ano", "are"),
+    ("ato", "are"),
+    ("ata", "are"),
+    ("ati", "are"),
+    ("ate", "are"),
+];
+/// Spanish adjective endings; verbs in -ar ("adoran", "decepcionado" → "adorar", "decepcionar").
+const ES_ENDINGS: &[(&str, &str)] = &[
+    ("a", "o"),
+    ("as", "o"),
+    ("os", "o"),
+    ("es", ""),
+    ("es", "e"),
+    ("an", "ar"),
+    ("ado", "ar"),
+    ("ada", "ar"),
+    ("ados", "ar"),
+    ("adas", "ar"),
+];
 
 #[derive(Default)]
 pub struct Lexicon {
@@ -125,14 +162,28 @@ impl Lexicon {
         if let Some(v) = self.word(t) {
             return Some(v);
         }
-        let strip_min = |suffix: &str, min: usize| {
-            t.strip_suffix(suffix)
-                .filter(|base| base.chars().count() >= min)
-                .and_then(|base| self.words.get(base).copied())
+        let inflected = match LANGS.get(lang) {
+            Some(&"de") => self.de_base(t),
+            Some(&"fr") => self.fr_base(t),
+            Some(&"it") => self.swapped(t, IT_ENDINGS),
+            Some(&"es") => self.swapped(t, ES_ENDINGS),
+            _ => None,
         };
-        let strip = |suffix: &str| strip_min(suffix, 4);
-        // Final vowel(s) replaced by the masculine singular's.
-        let swap = |suffix: &str, with: &str| {
+        inflected.or_else(|| self.unaccented_word(t))
+    }
+
+    /// `t` without `suffix`, if at least `min` characters are left and that is a word.
+    #[inline]
+    fn stripped(&self, t: &str, suffix: &str, min: usize) -> Option<f64> {
+        t.strip_suffix(suffix)
+            .filter(|base| base.chars().count() >= min)
+            .and_then(|base| self.words.get(base).copied())
+    }
+
+    /// The first of `endings` (ending, replacement) whose swap makes `t` a word: final vowel(s)
+    /// replaced by the masculine singular's, or a verb's form by its infinitive's ending.
+    fn swapped(&self, t: &str, endings: &[(&str, &str)]) -> Option<f64> {
+        endings.iter().find_map(|(suffix, with)| {
             let base = t.strip_suffix(suffix)?;
             if base.chars().count() < 3 {
                 return None;
@@ -141,104 +192,69 @@ impl Lexicon {
             w.push_str(base);
             w.push_str(with);
             self.words.get(&w).copied()
-        };
-        let inflected = match LANGS.get(lang) {
-            // Endings, also of superlatives ("schlechtesten" → "schlecht", "schönste" → "schön")
-            // and of short adjectives ("guter" → "gut"); adjectives in -el and -er drop that e
-            // when inflected ("miserablen" → "miserabel", "teure" → "teuer").
-            Some(&"de") => [
-                "esten", "ester", "estes", "estem", "este", "sten", "ster", "stes", "stem", "ste",
-            ]
+        })
+    }
+
+    /// German: endings, also of superlatives ("schlechtesten" → "schlecht", "schönste" →
+    /// "schön") and of short adjectives ("guter" → "gut"); adjectives in -el and -er drop that e
+    /// when inflected ("miserablen" → "miserabel", "teure" → "teuer"); comparatives with an
+    /// umlaut; and the head of a compound.
+    fn de_base(&self, t: &str) -> Option<f64> {
+        [
+            "esten", "ester", "estes", "estem", "este", "sten", "ster", "stes", "stem", "ste",
+        ]
+        .iter()
+        .find_map(|s| self.stripped(t, s, 4))
+        .or_else(|| DE_ENDINGS.iter().find_map(|s| self.stripped(t, s, 3)))
+        .or_else(|| ["n", "s"].iter().find_map(|s| self.stripped(t, s, 4)))
+        .or_else(|| self.de_dropped_e(t))
+        .or_else(|| self.de_umlaut(t))
+        .or_else(|| self.compound_head(t))
+    }
+
+    /// Adjectives in -el and -er that dropped their e ("miserablen" → "miserabel").
+    fn de_dropped_e(&self, t: &str) -> Option<f64> {
+        DE_ENDINGS.iter().find_map(|suffix| {
+            let base = t.strip_suffix(suffix)?;
+            let last = base.chars().last().filter(|c| matches!(c, 'l' | 'r'))?;
+            let stem = &base[..base.len() - 1];
+            if stem.chars().count() < 3 || stem.ends_with(['a', 'e', 'i', 'o', 'u']) {
+                return None;
+            }
+            self.words.get(&format!("{stem}e{last}")).copied()
+        })
+    }
+
+    /// Comparatives and superlatives take an umlaut ("schwächste" → "schwach").
+    fn de_umlaut(&self, t: &str) -> Option<f64> {
+        ["esten", "este", "sten", "ste", "eren", "erer", "ere", "er"]
             .iter()
-            .find_map(|s| strip(s))
-            .or_else(|| DE_ENDINGS.iter().find_map(|s| strip_min(s, 3)))
-            .or_else(|| ["n", "s"].iter().find_map(|s| strip(s)))
-            .or_else(|| {
-                DE_ENDINGS.iter().find_map(|suffix| {
-                    let base = t.strip_suffix(suffix)?;
-                    let last = base.chars().last().filter(|c| matches!(c, 'l' | 'r'))?;
-                    let stem = &base[..base.len() - 1];
-                    if stem.chars().count() < 3 || stem.ends_with(['a', 'e', 'i', 'o', 'u']) {
-                        return None;
-                    }
-                    self.words.get(&format!("{stem}e{last}")).copied()
-                })
+            .find_map(|suffix| {
+                let base = t.strip_suffix(suffix)?;
+                let (i, c) = base
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| "äöü".contains(*c))?;
+                let plain = match c {
+                    'ä' => 'a',
+                    'ö' => 'o',
+                    _ => 'u',
+                };
+                let mut w = String::with_capacity(base.len());
+                w.push_str(&base[..i]);
+                w.push(plain);
+                w.push_str(&base[i + c.len_utf8()..]);
+                (w.chars().count() >= 3).then(|| self.words.get(&w).copied())?
             })
-            // Comparatives and superlatives take an umlaut ("schwächste" → "schwach").
-            .or_else(|| {
-                ["esten", "este", "sten", "ste", "eren", "erer", "ere", "er"]
-                    .iter()
-                    .find_map(|suffix| {
-                        let base = t.strip_suffix(suffix)?;
-                        let (i, c) = base
-                            .char_indices()
-                            .rev()
-                            .find(|(_, c)| "äöü".contains(*c))?;
-                        let plain = match c {
-                            'ä' => 'a',
-                            'ö' => 'o',
-                            _ => 'u',
-                        };
-                        let mut w = String::with_capacity(base.len());
-                        w.push_str(&base[..i]);
-                        w.push(plain);
-                        w.push_str(&base[i + c.len_utf8()..]);
-                        (w.chars().count() >= 3).then(|| self.words.get(&w).copied())?
-                    })
-            })
-            .or_else(|| self.compound_head(t)),
-            // Adjective endings; and verbs in -er by their present and past participle forms
-            // ("adorent", "adorez", "adoré" → "adorer").
-            Some(&"fr") => ["es", "e", "s", "x"]
-                .iter()
-                .find_map(|s| strip(s))
-                .or_else(|| {
-                    [
-                        ("ent", "er"),
-                        ("ez", "er"),
-                        ("ons", "er"),
-                        ("ées", "er"),
-                        ("ée", "er"),
-                        ("és", "er"),
-                        ("é", "er"),
-                    ]
-                    .iter()
-                    .find_map(|(s, w)| swap(s, w))
-                }),
-            // Adjective endings; verbs in -are by their plural and participle forms ("adorano",
-            // "adorato" → "adorare").
-            Some(&"it") => [
-                ("a", "o"),
-                ("i", "o"),
-                ("e", "o"),
-                ("he", "o"),
-                ("i", "e"),
-                ("ano", "are"),
-                ("ato", "are"),
-                ("ata", "are"),
-                ("ati", "are"),
-                ("ate", "are"),
-            ]
+    }
+
+    /// French: adjective endings; and verbs in -er by their present and past participle forms
+    /// ("adorent", "adorez", "adoré" → "adorer").
+    fn fr_base(&self, t: &str) -> Option<f64> {
+        ["es", "e", "s", "x"]
             .iter()
-            .find_map(|(s, w)| swap(s, w)),
-            Some(&"es") => [
-                ("a", "o"),
-                ("as", "o"),
-                ("os", "o"),
-                ("es", ""),
-                ("es", "e"),
-                // Verbs in -ar ("adoran", "decepcionado" → "adorar", "decepcionar").
-                ("an", "ar"),
-                ("ado", "ar"),
-                ("ada", "ar"),
-                ("ados", "ar"),
-                ("adas", "ar"),
-            ]
-            .iter()
-            .find_map(|(s, w)| swap(s, w)),
-            _ => None,
-        };
-        inflected.or_else(|| self.unaccented_word(t))
+            .find_map(|s| self.stripped(t, s, 4))
+            .or_else(|| self.swapped(t, FR_VERB_ENDINGS))
     }
 
     /// Indexes the accented words by their unaccented spelling, for reviews typed without accents.

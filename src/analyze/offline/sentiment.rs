@@ -405,103 +405,250 @@ pub fn sentence_valence(
     clauses: &[u16],
     shouted: &[bool],
 ) -> SentenceValence {
+    let s = Sentence::new(lex, langs, toks, clauses, shouted);
     let mut praise_withheld = false;
     let mut vals: Vec<(usize, f64)> = Vec::new();
-    let first = langs.first().and_then(|&l| LANGS.get(l)).copied();
-    let french = first == Some("fr");
-    let romance = french || first == Some("it");
-    let post_negating = matches!(first, Some("de" | "nl" | "sv"));
-    // Another language's text borrows a few English words; the rest of the English list would
-    // read false friends ("die", "war", "kind", "ha") as sentiment.
-    let foreign = first.is_some_and(|f| f != "en");
-    // "Anything but easy" negates like "not easy"; that "but" is no contrast.
-    let anything_but = |j: usize| toks[j] == "but" && j > 0 && toks[j - 1] == "anything";
-    // "Nothing but hassle", "nichts als Ärger": all hassle; that "nothing" negates nothing and
-    // that "but" is no contrast.
-    let nothing_but = |j: usize| {
-        matches!(
-            (toks[j].as_str(), toks.get(j + 1).map(String::as_str)),
-            ("nothing", Some("but")) | ("nichts", Some("als"))
-        )
-    };
-    let but_after_nothing = |j: usize| j > 0 && nothing_but(j - 1);
-    let negates: Vec<bool> = (0..toks.len())
-        .map(|j| {
-            (is_negator(&toks[j]) && !nothing_but(j))
-                || (french && toks[j] == "ne")
-                || anything_but(j)
-        })
-        .collect();
-    // A lack verb with a negator just before it or "nothing" after it ("doesn't lack", "rien n'y
-    // manque", "il ne manque rien", "es fehlt an nichts").
-    let lack_negated = |j: usize| {
-        (j.saturating_sub(2)..j).any(|k| negates[k])
-            || toks[j + 1..(j + 3).min(toks.len())].iter().any(|t| {
-                matches!(
-                    t.as_str(),
-                    "rien" | "nichts" | "nothing" | "nulla" | "niente" | "nada"
-                )
-            })
-    };
     // Where the words that may negate the current one start: a negator inside a phrase ("rien à
     // redire", "no complaints") belongs to that phrase, not to the words after it.
     let mut scope_start = 0;
     let mut i = 0;
     while i < toks.len() {
-        // A negator's reach ends with its clause ("gefällt mir nicht - nur belanglose Infos").
-        // (Six words back is as far as any rule below looks.)
-        let clause_start = (i.saturating_sub(6)..i)
-            .rev()
-            .take_while(|&j| clauses.get(j) == clauses.get(i))
-            .last()
-            .unwrap_or(i);
-        let negated_within = |n: usize| {
-            negates[i
-                .saturating_sub(n)
-                .max(scope_start)
-                .max(clause_start)
-                .min(i)..i]
-                .contains(&true)
+        let at = At {
+            i,
+            scope_start,
+            clause_start: clause_start(clauses, i),
         };
-        let phrase = std::iter::once(&lex.extra)
-            .chain(langs.iter().filter_map(|&l| lex.by_lang.get(l)))
-            .find_map(|l| l.phrase(&toks[i..]));
-        if let Some((len, v)) = phrase {
-            // "Should have bought it sooner": the regret is for the time without it, which is praise.
-            let waited = matches!(toks[i].as_str(), "should" | "should've")
-                && toks[i + len..]
-                    .iter()
-                    .any(|t| matches!(t.as_str(), "sooner" | "earlier" | "ago"));
-            let v = if waited { WAITED } else { v };
-            // "no vale la pena", "not worth the money": a phrase is negated like a word. One that
-            // carries its own negator keeps it: "non ha nulla da invidiare", "no tiene nada que
-            // envidiar" and "n'a rien à envier" negate once (negative concord).
-            let negated = !negates[i] && negated_within(3);
-            vals.push((i, v * SCALE * if negated { NEGATION } else { 1.0 }));
+        if let Some((len, v)) = s.phrase(i) {
+            vals.push((i, s.phrase_valence(at, len, v)));
             i += len;
             scope_start = i;
             continue;
         }
-        let raw = toks[i].as_str();
-        if negates[i] {
-            i += 1;
-            continue;
-        }
-        // French and Italian elide onto the next word ("l'adore", "n'aime", "dell'ottimo"): look up
-        // the word, and an elided "ne" negates it.
-        let (t, elided_ne) = match raw.find('\'') {
-            Some(p) if romance && p <= 4 && p + 1 < raw.len() => {
-                (&raw[p + 1..], raw.starts_with("n'"))
+        if !s.negates[i] {
+            let (v, withheld) = s.word(at);
+            praise_withheld |= withheld;
+            if let Some(v) = v {
+                vals.push((i, v));
             }
-            _ => (raw, false),
-        };
-        // German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht".
-        // The "nicht" ends the clause, after objects and particles ("überzeugt mich leider
-        // überhaupt nicht"), so look up to five words on, but not past a conjunction.
-        // Dutch and Swedish do the same: "werkt niet", "fungerar inte".
-        let negated_after = post_negating
+        }
+        i += 1;
+    }
+    SentenceValence {
+        sum: weighted_sum(&vals, contrast(toks)),
+        praise_withheld,
+    }
+}
+
+/// One sentence and what the rules read of it as a whole.
+struct Sentence<'a> {
+    lex: &'a Lexicons,
+    langs: &'a [usize],
+    toks: &'a [String],
+    clauses: &'a [u16],
+    shouted: &'a [bool],
+    /// Per token: whether it negates the words after it.
+    negates: Vec<bool>,
+    /// French and Italian elide onto the next word.
+    romance: bool,
+    /// German, Dutch and Swedish put the negator after the verb.
+    post_negating: bool,
+    /// Another language's text borrows a few English words; the rest of the English list would
+    /// read false friends ("die", "war", "kind", "ha") as sentiment.
+    foreign: bool,
+}
+
+/// Where a token sits: its index, and where the words that may negate it start (after the last
+/// phrase, within its clause).
+#[derive(Clone, Copy)]
+struct At {
+    i: usize,
+    scope_start: usize,
+    clause_start: usize,
+}
+
+impl At {
+    /// The first token of the `n` before this one that a rule may look at.
+    #[inline]
+    fn back(self, n: usize) -> usize {
+        self.i
+            .saturating_sub(n)
+            .max(self.scope_start)
+            .max(self.clause_start)
+    }
+}
+
+/// A negator's reach ends with its clause ("gefällt mir nicht - nur belanglose Infos").
+/// (Six words back is as far as any rule looks.)
+#[inline]
+fn clause_start(clauses: &[u16], i: usize) -> usize {
+    (i.saturating_sub(6)..i)
+        .rev()
+        .take_while(|&j| clauses.get(j) == clauses.get(i))
+        .last()
+        .unwrap_or(i)
+}
+
+/// "Anything but easy" negates like "not easy"; that "but" is no contrast.
+#[inline]
+fn anything_but(toks: &[String], j: usize) -> bool {
+    toks[j] == "but" && j > 0 && toks[j - 1] == "anything"
+}
+
+/// "Nothing but hassle", "nichts als Ärger": all hassle; that "nothing" negates nothing and that
+/// "but" is no contrast.
+#[inline]
+fn nothing_but(toks: &[String], j: usize) -> bool {
+    matches!(
+        (toks[j].as_str(), toks.get(j + 1).map(String::as_str)),
+        ("nothing", Some("but")) | ("nichts", Some("als"))
+    )
+}
+
+#[inline]
+fn but_after_nothing(toks: &[String], j: usize) -> bool {
+    j > 0 && nothing_but(toks, j - 1)
+}
+
+/// Per token, whether it negates the words after it.
+fn negators(toks: &[String], french: bool) -> Vec<bool> {
+    (0..toks.len())
+        .map(|j| {
+            (is_negator(&toks[j]) && !nothing_but(toks, j))
+                || (french && toks[j] == "ne")
+                || anything_but(toks, j)
+        })
+        .collect()
+}
+
+/// French and Italian elide onto the next word ("l'adore", "n'aime", "dell'ottimo"): the word to
+/// look up, and whether an elided "ne" negates it.
+#[inline]
+fn elide(raw: &str, romance: bool) -> (&str, bool) {
+    match raw.find('\'') {
+        Some(p) if romance && p <= 4 && p + 1 < raw.len() => (&raw[p + 1..], raw.starts_with("n'")),
+        _ => (raw, false),
+    }
+}
+
+/// A function verb needs the product as its subject: "I didn't read the manual", "we don't play
+/// games on it" are about the owner ("I can't open it" still reports a fault).
+#[inline]
+fn owner_did(toks: &[String], i: usize) -> bool {
+    (i.saturating_sub(3)..i).any(|j| {
+        matches!(
+            toks[j].as_str(),
+            "don't" | "didn't" | "dont" | "didnt" | "never"
+        ) && j > 0
+            && matches!(toks[j - 1].as_str(), "i" | "we" | "you")
+    })
+}
+
+/// The last contrast word, after which the clause counts more.
+fn contrast(toks: &[String]) -> Option<usize> {
+    (0..toks.len()).rev().find(|&j| {
+        CONTRAST.contains(&toks[j].as_str())
+            && !anything_but(toks, j)
+            && !but_after_nothing(toks, j)
+    })
+}
+
+/// The sentence's sum: negative words weigh more, and a clause after a contrast word outweighs
+/// the one before it.
+fn weighted_sum(vals: &[(usize, f64)], contrast: Option<usize>) -> f64 {
+    vals.iter()
+        .map(|&(pos, s)| (pos, if s < 0.0 { s * NEGATIVE_WEIGHT } else { s }))
+        .map(|(pos, s)| match contrast {
+            Some(c) if pos < c => s * 0.5,
+            Some(_) => s * 1.5,
+            None => s,
+        })
+        .sum()
+}
+
+impl<'a> Sentence<'a> {
+    fn new(
+        lex: &'a Lexicons,
+        langs: &'a [usize],
+        toks: &'a [String],
+        clauses: &'a [u16],
+        shouted: &'a [bool],
+    ) -> Self {
+        let first = langs.first().and_then(|&l| LANGS.get(l)).copied();
+        let french = first == Some("fr");
+        Sentence {
+            lex,
+            langs,
+            toks,
+            clauses,
+            shouted,
+            negates: negators(toks, french),
+            romance: french || first == Some("it"),
+            post_negating: matches!(first, Some("de" | "nl" | "sv")),
+            foreign: first.is_some_and(|f| f != "en"),
+        }
+    }
+
+    /// A negator among the `n` tokens before `at`, within its scope and clause.
+    #[inline]
+    fn negated_within(&self, at: At, n: usize) -> bool {
+        self.negates[at.back(n).min(at.i)..at.i].contains(&true)
+    }
+
+    /// A phrase starting at `i`: its length in tokens and its valence.
+    #[inline]
+    fn phrase(&self, i: usize) -> Option<(usize, f64)> {
+        std::iter::once(&self.lex.extra)
+            .chain(self.langs.iter().filter_map(|&l| self.lex.by_lang.get(l)))
+            .find_map(|l| l.phrase(&self.toks[i..]))
+    }
+
+    /// What a phrase of `len` tokens and valence `v` at `at` adds.
+    fn phrase_valence(&self, at: At, len: usize, v: f64) -> f64 {
+        let toks = self.toks;
+        // "Should have bought it sooner": the regret is for the time without it, which is praise.
+        let waited = matches!(toks[at.i].as_str(), "should" | "should've")
+            && toks[at.i + len..]
+                .iter()
+                .any(|t| matches!(t.as_str(), "sooner" | "earlier" | "ago"));
+        let v = if waited { WAITED } else { v };
+        // "no vale la pena", "not worth the money": a phrase is negated like a word. One that
+        // carries its own negator keeps it: "non ha nulla da invidiare", "no tiene nada que
+        // envidiar" and "n'a rien à envier" negate once (negative concord).
+        let negated = !self.negates[at.i] && self.negated_within(at, 3);
+        v * SCALE * if negated { NEGATION } else { 1.0 }
+    }
+
+    /// What a token that is no negator adds: its valence, if any, and whether it is praise the
+    /// rules found withheld.
+    fn word(&self, at: At) -> (Option<f64>, bool) {
+        let (t, elided_ne) = elide(self.toks[at.i].as_str(), self.romance);
+        let negated_after = self.negated_after(t, at.i);
+        // "Leider nichts Neues und leider …": a sentence adverb comments on the sentence and is
+        // never negated.
+        let negated = !SENTENCE_ADVERBS.contains(&t)
+            && (elided_ne || negated_after || self.negated_within(at, 3));
+        // A function verb needs its negator close: "doesn't install", not "don't need to install".
+        let malfunction = FUNCTION_VERBS.contains(&t)
+            && !owner_did(self.toks, at.i)
+            && (elided_ne || negated_after || self.negated_within(at, 2));
+        if malfunction {
+            return (Some(MALFUNCTION * SCALE), false);
+        }
+        match self.lookup(t).filter(|v| *v != 0.0) {
+            Some(v) => self.judged(at, t, self.emphasised(v, at.i), negated),
+            None => (None, false),
+        }
+    }
+
+    /// German negates a verb after it: "gefällt mir nicht", "lohnt sich nicht". The "nicht" ends
+    /// the clause, after objects and particles ("überzeugt mich leider überhaupt nicht"), so look
+    /// up to five words on, but not past a conjunction. Dutch and Swedish do the same: "werkt
+    /// niet", "fungerar inte".
+    #[inline]
+    fn negated_after(&self, t: &str, i: usize) -> bool {
+        self.post_negating
             && POST_NEGATED.contains(&t)
-            && toks[i + 1..(i + 6).min(toks.len())]
+            && self.toks[i + 1..(i + 6).min(self.toks.len())]
                 .iter()
                 .take_while(|n| !CLAUSE_BREAKS.contains(&n.as_str()))
                 .any(|n| {
@@ -519,110 +666,101 @@ pub fn sentence_valence(
                             | "inte"
                             | "aldrig"
                     )
-                });
-        // "Leider nichts Neues und leider …": a sentence adverb comments on the sentence and is
-        // never negated.
-        let negated =
-            !SENTENCE_ADVERBS.contains(&t) && (elided_ne || negated_after || negated_within(3));
-        // A function verb needs its negator close: "doesn't install", not "don't need to install".
-        // And the product as its subject: "I didn't read the manual", "we don't play games on it"
-        // are about the owner ("I can't open it" still reports a fault).
-        let owner_did = (i.saturating_sub(3)..i).any(|j| {
-            matches!(
-                toks[j].as_str(),
-                "don't" | "didn't" | "dont" | "didnt" | "never"
-            ) && j > 0
-                && matches!(toks[j - 1].as_str(), "i" | "we" | "you")
-        });
-        let malfunction = FUNCTION_VERBS.contains(&t)
-            && !owner_did
-            && (elided_ne || negated_after || negated_within(2));
-        if malfunction {
-            vals.push((i, MALFUNCTION * SCALE));
-            i += 1;
-            continue;
-        }
-        let v = lex.extra.word(t).or_else(|| {
-            langs
-                .iter()
-                .filter(|&&l| l != 0 || !foreign || LOANWORDS.contains(&t))
-                .filter_map(|&l| lex.by_lang.get(l).map(|lx| (l, lx)))
-                .find_map(|(l, lx)| lx.word_inflected(t, l))
-        });
-        if let Some(v) = v.filter(|v| *v != 0.0) {
-            let mut s = v * SCALE;
-            // "I LOVE it": a word in capitals among lowercase ones is emphasised (VADER).
-            if shouted.get(i).copied().unwrap_or(false) {
-                s += CAPS_EMPHASIS.copysign(s);
-            }
-            if i > 0 && BOOSTERS.contains(&toks[i - 1].as_str()) {
-                s *= BOOST;
-            }
-            // "Fehlt dem Film einfach das Zauberhafte", "lacks the charm": what is missing is no
-            // praise. German puts the verb last and predicates after ("lässt den Tiefgang
-            // vermissen", "the charm is lacking"), so look a few words either way.
-            let lack = (s > 0.0)
-                .then(|| {
-                    (i.saturating_sub(6).max(scope_start).max(clause_start)
-                        ..(i + 3).min(toks.len()))
-                        .find(|&j| {
-                            clauses.get(j) == clauses.get(i)
-                                && LACK_VERBS.contains(&toks[j].as_str())
-                        })
                 })
-                .flatten();
-            // A negated lack ("doesn't lack charm", "rien n'y manque, c'est parfait") is the praise
-            // itself: the negator belongs to the lack verb.
-            let (lacked, negated) = match lack {
-                Some(j) if lack_negated(j) => (false, false),
-                Some(_) => (true, negated),
-                None => (false, negated),
-            };
-            // "Could have been great", "hätte ein guter Film werden können": praise under a modal
-            // is irrealis, not said of the product (SO-CAL's irrealis blocking). Recommending
-            // stays praise ("I would recommend it").
-            if s > 0.0
-                && !negated
-                && !RECOMMENDING.iter().any(|r| t.starts_with(r))
-                && (i.saturating_sub(6).max(scope_start).max(clause_start)..i).any(|j| {
-                    // "I should say", "I must admit": a modal of saying is no wish.
-                    IRREALIS.contains(&toks[j].as_str())
-                        && !toks
-                            .get(j + 1)
-                            .is_some_and(|v| SAYING.contains(&v.as_str()))
-                })
-            {
-                praise_withheld = true;
-                i += 1;
-                continue;
-            }
-            praise_withheld |= lacked && !negated;
-            if negated != lacked {
-                s *= NEGATION;
-            } else if !negated && is_diminished(toks, i) {
-                s *= DIMINISH;
-            } else if !negated && is_dampened(toks, i) {
-                s *= DAMPEN;
-            }
-            vals.push((i, s));
-        }
-        i += 1;
     }
-    let contrast = (0..toks.len()).rev().find(|&j| {
-        CONTRAST.contains(&toks[j].as_str()) && !anything_but(j) && !but_after_nothing(j)
-    });
-    let sum = vals
-        .iter()
-        .map(|&(pos, s)| (pos, if s < 0.0 { s * NEGATIVE_WEIGHT } else { s }))
-        .map(|(pos, s)| match contrast {
-            Some(c) if pos < c => s * 0.5,
-            Some(_) => s * 1.5,
-            None => s,
+
+    /// A word's lexicon valence: the shared list first, then the sentence's languages in order.
+    #[inline]
+    fn lookup(&self, t: &str) -> Option<f64> {
+        self.lex.extra.word(t).or_else(|| {
+            self.langs
+                .iter()
+                .filter(|&&l| l != 0 || !self.foreign || LOANWORDS.contains(&t))
+                .filter_map(|&l| self.lex.by_lang.get(l).map(|lx| (l, lx)))
+                .find_map(|(l, lx)| lx.word_inflected(t, l))
         })
-        .sum();
-    SentenceValence {
-        sum,
-        praise_withheld,
+    }
+
+    /// A word's valence on VADER's scale, with capitals and a booster before it.
+    #[inline]
+    fn emphasised(&self, v: f64, i: usize) -> f64 {
+        let mut s = v * SCALE;
+        // "I LOVE it": a word in capitals among lowercase ones is emphasised (VADER).
+        if self.shouted.get(i).copied().unwrap_or(false) {
+            s += CAPS_EMPHASIS.copysign(s);
+        }
+        if i > 0 && BOOSTERS.contains(&self.toks[i - 1].as_str()) {
+            s *= BOOST;
+        }
+        s
+    }
+
+    /// A lack verb near a praising word ("Fehlt dem Film einfach das Zauberhafte", "lacks the
+    /// charm"): what is missing is no praise. German puts the verb last and predicates after
+    /// ("lässt den Tiefgang vermissen", "the charm is lacking"), so look a few words either way.
+    #[inline]
+    fn lack_verb(&self, at: At) -> Option<usize> {
+        (at.back(6)..(at.i + 3).min(self.toks.len())).find(|&j| {
+            self.clauses.get(j) == self.clauses.get(at.i)
+                && LACK_VERBS.contains(&self.toks[j].as_str())
+        })
+    }
+
+    /// A lack verb with a negator just before it or "nothing" after it ("doesn't lack", "rien n'y
+    /// manque", "il ne manque rien", "es fehlt an nichts").
+    fn lack_negated(&self, j: usize) -> bool {
+        (j.saturating_sub(2)..j).any(|k| self.negates[k])
+            || self.toks[j + 1..(j + 3).min(self.toks.len())]
+                .iter()
+                .any(|t| {
+                    matches!(
+                        t.as_str(),
+                        "rien" | "nichts" | "nothing" | "nulla" | "niente" | "nada"
+                    )
+                })
+    }
+
+    /// A modal before `at` ("could have been great", "hätte ein guter Film werden können"), other
+    /// than one of saying ("I should say", "I must admit"), which is no wish.
+    #[inline]
+    fn under_modal(&self, at: At) -> bool {
+        (at.back(6)..at.i).any(|j| {
+            IRREALIS.contains(&self.toks[j].as_str())
+                && !self
+                    .toks
+                    .get(j + 1)
+                    .is_some_and(|v| SAYING.contains(&v.as_str()))
+        })
+    }
+
+    /// What a sentiment word `t` with valence `s` adds once lack, modals, negation and diminishers
+    /// are applied, and whether it is praise withheld.
+    fn judged(&self, at: At, t: &str, mut s: f64, negated: bool) -> (Option<f64>, bool) {
+        let lack = (s > 0.0).then(|| self.lack_verb(at)).flatten();
+        // A negated lack ("doesn't lack charm", "rien n'y manque, c'est parfait") is the praise
+        // itself: the negator belongs to the lack verb.
+        let (lacked, negated) = match lack {
+            Some(j) if self.lack_negated(j) => (false, false),
+            Some(_) => (true, negated),
+            None => (false, negated),
+        };
+        // Praise under a modal is irrealis, not said of the product (SO-CAL's irrealis blocking).
+        // Recommending stays praise ("I would recommend it").
+        if s > 0.0
+            && !negated
+            && !RECOMMENDING.iter().any(|r| t.starts_with(r))
+            && self.under_modal(at)
+        {
+            return (None, true);
+        }
+        if negated != lacked {
+            s *= NEGATION;
+        } else if !negated && is_diminished(self.toks, at.i) {
+            s *= DIMINISH;
+        } else if !negated && is_dampened(self.toks, at.i) {
+            s *= DAMPEN;
+        }
+        (Some(s), lacked && !negated)
     }
 }
 
