@@ -322,9 +322,16 @@ fn text(name: &str, v: Value, trim: bool) -> Result<Option<String>, String> {
 }
 
 /// The longest product id accepted. Amazon's ASINs are 10 letters and digits (a book's is its
-/// ISBN-10); other shops' and test exports' ids are shorter, and a few longer ones exist. Past this
-/// it is no id but a mistake (a column shifted into the text) or an attack.
-pub const ASIN_MAX: usize = 20;
+/// ISBN-10); exports of other shops and of test data use SKU-like ids ("HL-APEX-AD2600",
+/// "ECHO-CHARCOAL-FABRIC", up to 21 characters in the labelled sets). Past this it is no id but a
+/// mistake (a column shifted into the text) or an attack.
+pub const ASIN_MAX: usize = 40;
+
+/// A byte a product id may hold after its first: letters, digits and the separators of SKU-like
+/// ids. Its first byte is a letter or digit.
+fn asin_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')
+}
 
 fn asin(name: &str, v: Value) -> Result<String, String> {
     let s = match v {
@@ -345,17 +352,19 @@ fn asin(name: &str, v: Value) -> Result<String, String> {
     Ok(s)
 }
 
-/// An ASIN is ASCII letters and digits, at most `ASIN_MAX` of them, kept in the letter case the
-/// export gives (stored reviews are keyed on it). Empty is checked by the caller (missing).
+/// An ASIN is ASCII letters and digits (and `-`, `_`, `.` after the first), at most `ASIN_MAX`,
+/// kept in the letter case the export gives (stored reviews are keyed on it). Empty is checked by
+/// the caller (missing).
 fn check_asin(name: &str, s: &str) -> Result<(), String> {
-    if s.len() <= ASIN_MAX && s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+    let first_ok = s.bytes().next().is_none_or(|b| b.is_ascii_alphanumeric());
+    if s.len() <= ASIN_MAX && first_ok && s.bytes().all(asin_byte) {
         return Ok(());
     }
     let n = s.chars().count();
     let why = match s
         .chars()
         .enumerate()
-        .find(|(_, c)| !c.is_ascii_alphanumeric())
+        .find(|&(i, c)| !(c.is_ascii() && asin_byte(c as u8)) || (i == 0 && !first_ok))
     {
         _ if n > ASIN_MAX => {
             format!("{n} characters (an ASIN has 10; at most {ASIN_MAX} are accepted)")
@@ -363,7 +372,7 @@ fn check_asin(name: &str, s: &str) -> Result<(), String> {
         Some((i, c)) => {
             let mut tmp = [0u8; 4];
             format!(
-                "character {} is '{}' (an ASIN is only ASCII letters and digits)",
+                "character {} is '{}' (an ASIN is ASCII letters and digits, and - _ . after the first)",
                 i + 1,
                 crate::textsafe::escape_control(c.encode_utf8(&mut tmp))
             )
@@ -568,6 +577,8 @@ mod tests {
             "b0lower",
             "B1",
             "0123456789",
+            "HL-APEX-AD2600",
+            "ECHO_CHARCOAL.FABRIC",
             &"A".repeat(ASIN_MAX),
         ] {
             let r = to_review(map(json!({"asin": ok, "rating": 5}))).unwrap();
@@ -576,10 +587,11 @@ mod tests {
         for (bad, why) in [
             ("B0\u{0}X", "character 3 is '\\x00'"),
             ("B0 12", "character 3 is ' '"),
-            ("B0-12", "character 3 is '-'"),
+            ("-B012", "character 1 is '-'"),
+            ("B0/12", "character 3 is '/'"),
             ("B0\u{1b}[2J", "'\\x1b'"),
             ("BÖ", "character 2 is 'Ö'"),
-            (&"B".repeat(ASIN_MAX + 1), "21 characters"),
+            (&"B".repeat(ASIN_MAX + 1), "41 characters"),
         ] {
             let e = to_review(map(json!({"CHILD_ASIN": bad, "rating": 5}))).unwrap_err();
             assert!(
