@@ -96,6 +96,8 @@ try {
   check(page.url().endsWith(`/products/${first}`), `opening ${first} changes the URL`);
   check((await page.$$("svg.chart")).length >= 1, "the product shows its charts");
   check((await page.$$("blockquote.quote")).length >= 1, "the product shows quotes");
+  const meta = await page.$eval("blockquote.quote .meta", (e) => e.textContent);
+  check(/★+☆* \d\/5 · [a-z]{2}/.test(meta), `each quote shows its stars and language (${meta})`);
   await page.screenshot({ path: `${shots}/product.png`, fullPage: true });
   await after(page, () => page.goBack());
   check(page.url() === filteredUrl, "back restores the filtered grid's URL");

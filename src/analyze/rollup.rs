@@ -16,7 +16,8 @@ const TOP_ASPECTS: usize = 20;
 struct IssueAcc {
     count: i64,
     in_negative: i64,
-    examples: Vec<(String, String)>,
+    /// Review id, evidence, stars and language of the first few reviews reporting it.
+    examples: Vec<(String, String, Option<u8>, Option<String>)>,
 }
 
 #[derive(Default)]
@@ -109,8 +110,12 @@ impl ProductAcc {
                 acc.in_negative += 1;
             }
             if acc.examples.len() < EXAMPLES {
-                acc.examples
-                    .push((r.review_id.clone(), hit.evidence.clone()));
+                acc.examples.push((
+                    r.review_id.clone(),
+                    hit.evidence.clone(),
+                    r.rating,
+                    r.language.clone(),
+                ));
             }
         }
         for a in &r.aspects {
@@ -259,7 +264,9 @@ fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> 
                 "count": a.count,
                 "share": pct(a.count, n),
                 "share_of_negative": pct(a.in_negative, neg),
-                "examples": a.examples.iter().map(|(id, s)| json!({"review_id": id, "text": s})).collect::<Vec<_>>(),
+                "examples": a.examples.iter().map(|(id, s, rating, language)| {
+                    json!({"review_id": id, "text": s, "rating": rating, "language": language})
+                }).collect::<Vec<_>>(),
             })
         })
         .collect()

@@ -221,8 +221,9 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
         for ex in i.examples.iter().take(3) {
             let _ = write!(
                 out,
-                "<blockquote>“{}”<br><span class=\"muted\">review {}</span></blockquote>",
+                "<blockquote>“{}”<br><span class=\"muted\">{}review {}</span></blockquote>",
                 esc(&ex.text),
+                quote_meta(ex),
                 esc(&ex.review_id)
             );
         }
@@ -377,6 +378,20 @@ fn highlight_card(prod: &ProductDetail) -> String {
     b
 }
 
+/// "★★☆☆☆ 2/5 · de · " before a quote's review id: whose words these are.
+fn quote_meta(q: &crate::store::views::Quote) -> String {
+    let mut m = String::new();
+    if let Some(r) = q.rating {
+        let r = r.min(5) as usize;
+        m.push_str(&format!("{}{} {r}/5 · ", "★".repeat(r), "☆".repeat(5 - r)));
+    }
+    if let Some(l) = &q.language {
+        m.push_str(&esc(l));
+        m.push_str(" · ");
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,6 +410,8 @@ mod tests {
                 examples: vec![crate::store::views::Quote {
                     review_id: "R\"1".into(),
                     text: "</blockquote><img src=x onerror=alert(1)>".into(),
+                    rating: Some(2),
+                    language: Some("<b>de".into()),
                 }],
             }],
             ..Default::default()
@@ -403,6 +420,7 @@ mod tests {
         assert!(!html.contains("<script>"));
         assert!(!html.contains("<img"));
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(html.contains("★★☆☆☆ 2/5 · &lt;b&gt;de · "), "{html}");
         assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     }
 }

@@ -444,6 +444,12 @@ struct Example {
     review_id: String,
     #[schema(required = false)]
     text: String,
+    /// The review's stars (null when it has none).
+    #[schema(required = false, minimum = 1, maximum = 5)]
+    rating: Option<u8>,
+    /// The review's detected language (null when unknown).
+    #[schema(required = false)]
+    language: Option<String>,
 }
 
 #[derive(ToSchema)]

@@ -83,6 +83,11 @@ pub struct IssueDetail {
 pub struct Quote {
     pub review_id: String,
     pub text: String,
+    /// The review's stars and language (absent in documents written before analyzer 1.8).
+    #[serde(default)]
+    pub rating: Option<u8>,
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
