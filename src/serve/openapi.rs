@@ -520,7 +520,9 @@ struct UriTooLong(ApiError);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::params::{BRAND_PARAMS, PRODUCT_PARAMS, REVIEW_PARAMS};
+    use crate::serve::params::{
+        BRAND_PARAMS, CHANGE_PARAMS, OVERVIEW_PARAMS, PRODUCT_PARAMS, REVIEW_PARAMS,
+    };
     use utoipa::IntoParams;
 
     fn names<P: IntoParams>() -> Vec<String> {
@@ -537,13 +539,15 @@ mod tests {
         assert_eq!(names::<BrandParams>(), BRAND_PARAMS);
         assert_eq!(names::<ReviewParams>(), REVIEW_PARAMS);
         assert_eq!(names::<IssueParams>(), ["brand"]);
+        assert_eq!(names::<OverviewParams>(), OVERVIEW_PARAMS);
+        assert_eq!(names::<ChangeParams>(), CHANGE_PARAMS);
     }
 
     #[test]
     fn every_route_is_documented_and_refs_resolve() {
         let doc = document();
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths.len(), 8, "{paths:?}");
+        assert_eq!(paths.len(), 11, "{paths:?}");
         let text = doc.to_string();
         for r in text.split("\"$ref\":\"#/components/").skip(1) {
             let target = &r[..r.find('"').unwrap()];

@@ -116,9 +116,12 @@ impl Params {
     }
 }
 
+pub const OVERVIEW_PARAMS: &[&str] = &["brand", "min_reviews", "limit"];
+pub const CHANGE_PARAMS: &[&str] = &["brand", "threshold", "min_reviews"];
+
 /// `GET /api/v1/overview`: brands (repeatable), the attention list's minimum reviews (10) and length (15).
 pub fn overview_query(query: &str) -> Result<(Vec<String>, i64, usize), BadParam> {
-    let p = Params::parse(query, &["brand", "min_reviews", "limit"], &["brand"])?;
+    let p = Params::parse(query, OVERVIEW_PARAMS, &["brand"])?;
     let min_reviews = p.int("min_reviews", 0, i64::from(i32::MAX))?.unwrap_or(10);
     let limit = match p.int("limit", i64::MIN, i64::MAX)? {
         Some(n) => filters::limit("limit", n, Some(MAX_LIMIT))?,
@@ -129,7 +132,7 @@ pub fn overview_query(query: &str) -> Result<(Vec<String>, i64, usize), BadParam
 
 /// `GET /api/v1/changes`: as `report changes` takes them, against the previous run (no `since`).
 pub fn change_query(query: &str) -> Result<crate::store::changes::ChangeQuery, BadParam> {
-    let p = Params::parse(query, &["brand", "threshold", "min_reviews"], &["brand"])?;
+    let p = Params::parse(query, CHANGE_PARAMS, &["brand"])?;
     Ok(crate::store::changes::ChangeQuery {
         since: None,
         threshold_points: p.number("threshold", 0.0, 100.0)?.unwrap_or(5.0),
