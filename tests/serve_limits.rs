@@ -426,7 +426,7 @@ fn control_characters_in_the_path_are_escaped_in_the_access_log() {
     let srv = Srv::start(&e, None, &[]);
     // Percent-encoded: reaches the API (404), logged as sent.
     let resp =
-        srv.raw(b"GET /x%1b[31mred HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".to_vec());
+        srv.raw(b"GET /api/x%1b[31mred HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".to_vec());
     assert_eq!(status(&resp), 404);
     // Raw ESC, DEL and C1 (UTF-8) bytes: not a valid request target.
     for raw in [&b"/y\x1b[31mred"[..], b"/z\x7fdel", b"/w\xc2\x9b31m"] {
@@ -437,7 +437,7 @@ fn control_characters_in_the_path_are_escaped_in_the_access_log() {
     }
     let log = srv.wait_log(r"/w\u{9b}31m");
     for want in [
-        r"/x%1b[31mred",
+        r"/api/x%1b[31mred",
         r"/y\x1b[31mred",
         r"/z\x7fdel",
         r"/w\u{9b}31m",
@@ -515,7 +515,7 @@ fn keep_alive_pipelining_and_head_still_work() {
         .unwrap();
     let (st, head, _) = read_response(&mut s, true);
     assert_eq!(st, 200, "{head}");
-    s.write_all(b"GET /nowhere HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+    s.write_all(b"GET /api/nowhere HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         .unwrap();
     let (st, head, _) = read_response(&mut s, false);
     assert_eq!(st, 404);
