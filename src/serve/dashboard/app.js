@@ -309,7 +309,9 @@ async function product(asin, params) {
   const byRun = (p.history ?? []).map((r) => ({ label: `run ${r.run_id}`, neg: r.pct_negative, avg: r.avg_rating }));
   const trendCharts = [];
   if (byMonth.length)
-    trendCharts.push(h("section", {}, h("h2", {}, "% negative by month"), lineChart(byMonth, [{ key: "neg", name: "% negative", max: 100 }], { label: "% negative by month" })));
+    trendCharts.push(
+      h("section", {}, h("h2", {}, "By month"), lineChart(byMonth, [{ key: "neg", name: "% negative", max: 100 }, { key: "avg", name: "avg rating", max: 5 }], { label: "% negative (red) and average rating (blue) by month" })),
+    );
   if (byRun.length)
     trendCharts.push(
       h("section", {}, h("h2", {}, "By analysis run"), lineChart(byRun, [{ key: "neg", name: "% negative", max: 100 }, { key: "avg", name: "avg rating", max: 5 }], { label: "% negative (red) and average rating (blue) per analysis run" })),
