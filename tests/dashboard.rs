@@ -126,3 +126,48 @@ fn overview_changes_and_runs_are_what_report_prints() {
         assert_eq!(status, 400, "{bad}: {v}");
     }
 }
+
+#[test]
+fn overview_issues_carry_their_change_since_the_previous_run() {
+    let e = Env::new();
+    let line = |id: &str, rating: u8, text: &str| {
+        format!("{{\"REVIEW_ID\":\"{id}\",\"CHILD_ASIN\":\"B0TREND001\",\"PRODUCT_BRAND\":\"Acme\",\"rating\":{rating},\"text\":\"{text}\"}}\n")
+    };
+    let mut first = String::new();
+    for i in 0..10 {
+        first.push_str(&line(&format!("g{i}"), 5, "Great bottle, love it."));
+    }
+    first.push_str(&line(
+        "l0",
+        1,
+        "It leaks everywhere, water all over my bag.",
+    ));
+    let f1 = e.file("one.jsonl", first.as_bytes());
+    e.ok(&["-q", "analyze", p(&f1)]);
+    let mut second = String::new();
+    for i in 1..4 {
+        second.push_str(&line(
+            &format!("l{i}"),
+            1,
+            "It leaks everywhere, water all over my bag.",
+        ));
+    }
+    let f2 = e.file("two.jsonl", second.as_bytes());
+    e.ok(&["-q", "analyze", p(&f2)]);
+    let s = Server::start(&e);
+    let o = s.ok("/api/v1/overview");
+    let leaks = o["data"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "leaks")
+        .unwrap_or_else(|| panic!("{o}"))
+        .clone();
+    assert_eq!(leaks["reviews"], 4, "{leaks}");
+    assert_eq!(leaks["reviews_before"], 1, "{leaks}");
+    assert_eq!(leaks["change"], 3, "{leaks}");
+    assert!(
+        o["data"]["summary"]["neg_delta"].as_f64().unwrap() > 0.0,
+        "{o}"
+    );
+}

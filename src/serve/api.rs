@@ -298,7 +298,19 @@ fn overview(store: &Store, query: &str) -> Handled {
         brands: brands.clone(),
         ..Default::default()
     };
-    let issues = issue_rows(store, &filter)?;
+    let mut issues = issue_rows(store, &filter)?;
+    // Each issue's trend: reviews reporting it now against the previous run's snapshots.
+    if let Some(previous) = summary.previous_run_id {
+        let before = store
+            .issue_counts_at(previous, &brands)
+            .map_err(Reply::from_store)?;
+        for row in &mut issues {
+            let then = row["code"].as_str().and_then(|c| before.get(c)).copied();
+            let now = row["reviews"].as_i64().unwrap_or(0);
+            row["reviews_before"] = json!(then.unwrap_or(0));
+            row["change"] = json!(now - then.unwrap_or(0));
+        }
+    }
     let brand_rows = store.brands(&brands).map_err(Reply::from_store)?;
     Ok(Reply::ok(
         json!({"summary": summary, "attention": attention, "issues": issues, "brands": brand_rows}),

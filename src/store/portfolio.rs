@@ -1,6 +1,9 @@
 //! The portfolio's headline numbers: what `prodinsight report` and the dashboard open with.
 
-use rusqlite::OptionalExtension;
+use std::collections::HashMap;
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, OptionalExtension};
 use serde::Serialize;
 
 use super::Store;
@@ -68,5 +71,31 @@ impl Store {
             run_id,
             previous_run_id: previous.map(|p| p.0),
         })
+    }
+
+    /// Reviews reporting each issue at analysis run `run_id`, summed over that run's product
+    /// snapshots (brands: all if empty, matched as the issue list matches them).
+    pub fn issue_counts_at(&self, run_id: i64, brands: &[String]) -> Result<HashMap<String, i64>> {
+        let mut sql = String::from(
+            "SELECT j.key, sum(j.value) FROM product_snapshots s
+             JOIN product_insights p ON p.asin = s.asin, json_each(s.detail, '$.issues') j
+             WHERE s.run_id = ?1",
+        );
+        let mut args: Vec<SqlValue> = vec![run_id.into()];
+        let spellings = self.brand_spellings(brands)?;
+        if !spellings.is_empty() {
+            let marks: Vec<String> = spellings
+                .iter()
+                .map(|b| {
+                    args.push(b.clone().into());
+                    format!("?{}", args.len())
+                })
+                .collect();
+            sql.push_str(&format!(" AND p.brand IN ({})", marks.join(", ")));
+        }
+        sql.push_str(" GROUP BY j.key");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }

@@ -154,9 +154,10 @@ async function portfolio() {
       ),
     ),
   );
+  const change = (n) => (n === undefined ? h("span", { class: "muted" }, "–") : h("span", { class: n > 0 ? "up" : n < 0 ? "down" : "muted" }, n > 0 ? `+${n}` : String(n)));
   const issues = table(
-    ["Issue", "Reviews#", "Products#"],
-    data.issues.map((i) => h("tr", {}, h("td", {}, issueLink(i.code, i.label)), td(i.reviews, true), td(i.products, true))),
+    ["Issue", "Reviews#", "Since last run#", "Products#"],
+    data.issues.map((i) => h("tr", {}, h("td", {}, issueLink(i.code, i.label)), td(i.reviews, true), h("td", { class: "n" }, change(i.change)), td(i.products, true))),
   );
   const brands = table(
     ["Brand", "Products#", "Reviews#", "Avg rating#", "% negative#"],
