@@ -171,3 +171,40 @@ fn overview_issues_carry_their_change_since_the_previous_run() {
         "{o}"
     );
 }
+
+#[test]
+fn an_issue_ranks_the_brands_that_report_it() {
+    let e = analyzed();
+    let s = Server::start(&e);
+    let v = s.ok("/api/v1/issues/leaks");
+    let d = &v["data"];
+    assert_eq!(d["code"], "leaks");
+    let brands = d["brands"].as_array().unwrap();
+    assert!(!brands.is_empty(), "{v}");
+    let sum: i64 = brands.iter().map(|b| b["reviews"].as_i64().unwrap()).sum();
+    assert_eq!(sum, d["reviews"].as_i64().unwrap(), "{v}");
+    assert!(brands
+        .windows(2)
+        .all(|w| w[0]["reviews"].as_i64() >= w[1]["reviews"].as_i64()));
+    // The issues list says the same totals.
+    let all = s.ok("/api/v1/issues");
+    let row = all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "leaks")
+        .unwrap()
+        .clone();
+    assert_eq!(row["reviews"], d["reviews"]);
+    assert_eq!(row["products"], d["products"]);
+    for bad in [
+        "/api/v1/issues/leak",
+        "/api/v1/issues/%FF",
+        "/api/v1/issues/",
+    ] {
+        let (status, v) = s.get(bad);
+        assert_eq!(status, 404, "{bad}: {v}");
+    }
+    let (status, _) = s.get("/api/v1/issues/leaks?x=1");
+    assert_eq!(status, 400);
+}

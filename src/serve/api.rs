@@ -90,6 +90,7 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
         ["api", "v1", "products", id, "reviews"] => Route::Reviews(id),
         ["api", "v1", "brands"] => Route::Brands,
         ["api", "v1", "issues"] => Route::Issues,
+        ["api", "v1", "issues", code] => Route::Issue(code),
         ["api", "v1", "overview"] => Route::Overview,
         ["api", "v1", "changes"] => Route::Changes,
         ["api", "v1", "runs"] => Route::Runs,
@@ -125,6 +126,7 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
         Route::Reviews(id) => decode_id(id).and_then(|id| reviews(store, &id, query)),
         Route::Brands => brands(store, query),
         Route::Issues => issues(store, query),
+        Route::Issue(code) => issue(store, code, query),
         Route::Overview => overview(store, query),
         Route::Changes => changes(store, query),
         Route::Runs => runs(store, query),
@@ -140,6 +142,7 @@ enum Route<'a> {
     Reviews(&'a str),
     Brands,
     Issues,
+    Issue(&'a str),
     Overview,
     Changes,
     Runs,
@@ -265,6 +268,36 @@ fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>, Reply> {
             json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products})
         })
         .collect())
+}
+
+/// One issue across the portfolio: its totals and the brands that report it, ranked.
+fn issue(store: &Store, code: &str, query: &str) -> Handled {
+    no_params(query)?;
+    let not_found = || Reply::error(404, "not_found", None, &format!("no issue code {code}"));
+    let code = percent_decode_str(code)
+        .decode_utf8()
+        .map_err(|_| not_found())?
+        .into_owned();
+    if !taxonomy::codes().contains(&code.as_str()) {
+        return Err(not_found());
+    }
+    let f = Filter::default();
+    let (reviews, products) = store
+        .issues(&f)
+        .map_err(Reply::from_store)?
+        .into_iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or((0, 0), |(_, r, p)| (r, p));
+    let brands: Vec<Value> = store
+        .issue_brands(&code)
+        .map_err(Reply::from_store)?
+        .into_iter()
+        .map(|(brand, reviews, products)| json!({"brand": brand, "reviews": reviews, "products": products}))
+        .collect();
+    Ok(Reply::ok(
+        json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products, "brands": brands}),
+        json!({}),
+    ))
 }
 
 /// What `prodinsight report` opens with: the headline numbers, the products that need attention

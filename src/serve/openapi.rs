@@ -39,6 +39,7 @@ pub fn document() -> &'static Value {
         list_product_reviews,
         list_brands,
         list_issues,
+        get_issue,
         get_overview,
         list_changes,
         list_runs
@@ -155,6 +156,29 @@ fn list_brands() {}
     ))]
 #[allow(dead_code)]
 fn list_issues() {}
+
+#[utoipa::path(get, path = "/api/v1/issues/{issue_code}", operation_id = "getIssue",
+    summary = "One issue across the portfolio: reviews and products reporting it, and the brands, ranked",
+    params(IssueCodePath),
+    responses(
+        (status = 200, description = "The issue and its brands.", body = inline(ObjectReply)),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 405, response = MethodNotAllowed),
+        (status = 414, response = UriTooLong),
+    ))]
+#[allow(dead_code)]
+fn get_issue() {}
+
+/// `{issue_code}` of `GET /api/v1/issues/{issue_code}`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct IssueCodePath {
+    /// An issue code of the taxonomy.
+    #[param(value_type = schema::IssueCode, inline)]
+    issue_code: String,
+}
 
 #[utoipa::path(get, path = "/api/v1/overview", operation_id = "getOverview",
     summary = "What `prodinsight report` opens with: headline numbers, products that need attention (by impact), top issues, brands",
@@ -547,7 +571,7 @@ mod tests {
     fn every_route_is_documented_and_refs_resolve() {
         let doc = document();
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths.len(), 11, "{paths:?}");
+        assert_eq!(paths.len(), 12, "{paths:?}");
         let text = doc.to_string();
         for r in text.split("\"$ref\":\"#/components/").skip(1) {
             let target = &r[..r.find('"').unwrap()];

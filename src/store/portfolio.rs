@@ -73,6 +73,18 @@ impl Store {
         })
     }
 
+    /// The brands whose products report issue `code`: reviews reporting it and products, most
+    /// reviews first (ties by brand).
+    pub fn issue_brands(&self, code: &str) -> Result<Vec<(Option<String>, i64, i64)>> {
+        let mut st = self.conn.prepare(
+            "SELECT p.brand, sum(i.count), count(*) FROM product_issues i
+             JOIN product_insights p ON p.asin = i.asin
+             WHERE i.code = ?1 GROUP BY p.brand ORDER BY 2 DESC, 1",
+        )?;
+        let rows = st.query_map([code], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Reviews reporting each issue at analysis run `run_id`, summed over that run's product
     /// snapshots (brands: all if empty, matched as the issue list matches them).
     pub fn issue_counts_at(&self, run_id: i64, brands: &[String]) -> Result<HashMap<String, i64>> {

@@ -375,16 +375,11 @@ async function product(asin, params) {
 }
 
 async function issue(code) {
-  const page = await api(`/api/v1/products?issue=${encodeURIComponent(code)}&sort=negative&limit=50`);
-  const all = await api("/api/v1/issues");
-  const meta = all.data.find((i) => i.code === code);
-  setTitle(meta?.label ?? code);
-  const brands = new Map();
-  for (const p of page.data) {
-    const n = (p.top_issues ?? []).find((i) => i.code === code)?.count ?? 0;
-    const b = p.brand ?? "–";
-    brands.set(b, (brands.get(b) ?? 0) + n);
-  }
+  const [page, { data: meta }] = await Promise.all([
+    api(`/api/v1/products?issue=${encodeURIComponent(code)}&sort=negative&limit=50`),
+    api(`/api/v1/issues/${encodeURIComponent(code)}`),
+  ]);
+  setTitle(meta.label);
   const quotes = [];
   for (const p of page.data.slice(0, 3)) {
     const { data } = await api(`/api/v1/products/${encodeURIComponent(p.asin)}`);
@@ -392,11 +387,11 @@ async function issue(code) {
     for (const q of (i?.examples ?? []).slice(0, 2)) quotes.push({ ...q, asin: p.asin });
   }
   show(
-    h("h1", {}, meta?.label ?? code),
-    h("p", { class: "muted" }, meta ? `${meta.reviews} reviews in ${meta.products} products` : ""),
+    h("h1", {}, meta.label),
+    h("p", { class: "muted" }, `${meta.reviews} reviews in ${meta.products} products`),
     h("div", { class: "grid2" },
       h("section", {}, h("h2", {}, "Products"), table(["Product", "Brand", "Reviews#", "% negative#"], page.data.map((p) => h("tr", {}, h("td", {}, productLink(p.asin)), td(p.brand ?? ""), td(p.review_count, true), td(pct(p.pct_negative), true))))),
-      h("section", {}, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#"], [...brands].sort((a, b) => b[1] - a[1]).map(([b, n]) => h("tr", {}, td(b), td(n, true)))))),
+      h("section", {}, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#", "Products#"], meta.brands.map((b) => h("tr", {}, h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand ?? "")}&issue=${encodeURIComponent(code)}`, b.brand ?? "–")), td(b.reviews, true), td(b.products, true)))))),
     h("h2", {}, "What customers say"),
     ...quotes.map((q) => h("div", {}, quote(q), h("div", { class: "muted" }, productLink(q.asin)))),
   );
