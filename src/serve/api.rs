@@ -247,14 +247,7 @@ fn issues(store: &Store, query: &str) -> Handled {
         brands: p.brands().map_err(Reply::bad_param)?,
         ..Default::default()
     };
-    let rows: Vec<Value> = store
-        .issues(&f)
-        .map_err(Reply::from_store)?
-        .into_iter()
-        .map(|(code, reviews, products)| {
-            json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products})
-        })
-        .collect();
+    let rows = issue_rows(store, &f)?;
     let n = rows.len();
     Ok(Reply::ok(rows, json!({"count": n})))
 }

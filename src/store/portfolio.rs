@@ -94,17 +94,12 @@ impl Store {
              WHERE s.run_id = ?1",
         );
         let mut args: Vec<SqlValue> = vec![run_id.into()];
-        let spellings = self.brand_spellings(brands)?;
-        if !spellings.is_empty() {
-            let marks: Vec<String> = spellings
-                .iter()
-                .map(|b| {
-                    args.push(b.clone().into());
-                    format!("?{}", args.len())
-                })
-                .collect();
-            sql.push_str(&format!(" AND p.brand IN ({})", marks.join(", ")));
-        }
+        super::query::push_brands(
+            &mut sql,
+            &mut args,
+            &self.brand_spellings(brands)?,
+            "p.brand",
+        );
         sql.push_str(" GROUP BY j.key");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?;

@@ -261,7 +261,12 @@ impl Store {
     }
 }
 
-fn push_brands(sql: &mut String, args: &mut Vec<SqlValue>, brands: &[String], col: &str) {
+pub(super) fn push_brands(
+    sql: &mut String,
+    args: &mut Vec<SqlValue>,
+    brands: &[String],
+    col: &str,
+) {
     if brands.is_empty() {
         return;
     }

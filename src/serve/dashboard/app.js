@@ -376,7 +376,7 @@ async function product(asin, params) {
 
 async function issue(code) {
   const [page, { data: meta }] = await Promise.all([
-    api(`/api/v1/products?issue=${encodeURIComponent(code)}&sort=negative&limit=50`),
+    api(`/api/v1/products?issue=${encodeURIComponent(code)}&sort=reviews&limit=50`),
     api(`/api/v1/issues/${encodeURIComponent(code)}`),
   ]);
   setTitle(meta.label);
