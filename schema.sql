@@ -377,3 +377,35 @@ CREATE TABLE text_failures (
     error      TEXT    NOT NULL,                  -- what the analyzer said
     PRIMARY KEY (run_id, text_hash)
 ) WITHOUT ROWID;
+
+-- migration: 9
+
+-- Every figure is computed from integer counts, never from rounded shares: roll-ups (brands, the
+-- portfolio, months) sum these, and changes and impact use the exact ratios. Rows written before
+-- this migration get counts recovered from their stored shares (exact up to 1,000 reviews, since a
+-- share to 0.1 point then names one count); the next analysis run writes them from the reviews.
+ALTER TABLE product_insights ADD COLUMN positive INTEGER;
+ALTER TABLE product_insights ADD COLUMN neutral INTEGER;
+ALTER TABLE product_insights ADD COLUMN negative INTEGER;
+ALTER TABLE product_insights ADD COLUMN rating_sum INTEGER;
+-- negative reviews and reviews at the previous run: the exact change and the impact
+ALTER TABLE product_insights ADD COLUMN prev_negative INTEGER;
+ALTER TABLE product_insights ADD COLUMN prev_review_count INTEGER;
+UPDATE product_insights SET
+    positive = CAST(round(pct_positive * review_count / 100.0) AS INTEGER),
+    neutral = CAST(round(pct_neutral * review_count / 100.0) AS INTEGER),
+    negative = CAST(round(pct_negative * review_count / 100.0) AS INTEGER),
+    rating_sum = CAST(round(coalesce(avg_rating, 0) * rated_count) AS INTEGER);
+ALTER TABLE product_snapshots ADD COLUMN negative INTEGER;
+UPDATE product_snapshots SET negative = CAST(round(pct_negative * review_count / 100.0) AS INTEGER);
+ALTER TABLE product_months ADD COLUMN rated INTEGER;
+ALTER TABLE product_months ADD COLUMN rating_sum INTEGER;
+ALTER TABLE product_months ADD COLUMN negative INTEGER;
+UPDATE product_months SET
+    rated = CASE WHEN avg_rating IS NULL THEN 0 ELSE reviews END,
+    rating_sum = CAST(round(coalesce(avg_rating, 0) * reviews) AS INTEGER),
+    negative = CAST(round(pct_negative * reviews / 100.0) AS INTEGER);
+ALTER TABLE brand_insights ADD COLUMN negative INTEGER;
+UPDATE brand_insights SET negative = CAST(round(pct_negative * review_count / 100.0) AS INTEGER);
+ALTER TABLE brand_snapshots ADD COLUMN negative INTEGER;
+UPDATE brand_snapshots SET negative = CAST(round(pct_negative * review_count / 100.0) AS INTEGER);

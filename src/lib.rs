@@ -9,6 +9,7 @@ pub mod error;
 pub mod filters;
 pub mod ingest;
 pub mod model;
+pub mod numbers;
 pub mod progress;
 pub mod report;
 pub mod serve;

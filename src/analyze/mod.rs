@@ -478,7 +478,8 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         store.record_llm_usage(run_id, u)?;
     }
     let previous = store.previous_negative()?;
-    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), &previous)?;
+    let previous_brands = store.previous_brand_negative()?;
+    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), &previous, &previous_brands)?;
     counts.products_updated = products
         .iter()
         .filter(|p| p.neg_delta != Some(0.0) || !previous.contains_key(&p.asin))
@@ -503,7 +504,8 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
 fn roll_up(
     store: &Store,
     key: &str,
-    previous: &HashMap<String, f64>,
+    previous: &HashMap<String, (i64, i64)>,
+    previous_brands: &HashMap<String, (i64, i64)>,
 ) -> Result<(Vec<ProductRow>, Vec<BrandRow>)> {
     let reader = store.reader()?;
     let mut products = Vec::new();
@@ -531,7 +533,13 @@ fn roll_up(
     if let Some(a) = acc.take() {
         finish(a, &mut products);
     }
-    let brand_rows = brands.into_iter().map(|(b, a)| a.finish(b)).collect();
+    let brand_rows = brands
+        .into_iter()
+        .map(|(b, a)| {
+            let prev = previous_brands.get(&b).copied();
+            a.finish(b, prev)
+        })
+        .collect();
     Ok((products, brand_rows))
 }
 

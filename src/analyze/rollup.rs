@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{json, Value};
 
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
-use crate::store::insights::{BrandRow, ProductRow, ReviewRow};
+use crate::numbers::{avg, pct, pct_delta};
+use crate::store::insights::{BrandRow, Counts, MonthRow, ProductRow, ReviewRow};
 use crate::taxonomy;
 
 const EXAMPLES: usize = 3;
@@ -55,18 +56,6 @@ fn idx(s: Sentiment) -> usize {
         Sentiment::Neutral => 1,
         Sentiment::Negative => 2,
     }
-}
-
-fn pct(part: i64, whole: i64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        (1000.0 * part as f64 / whole as f64).round() / 10.0
-    }
-}
-
-fn avg(sum: i64, n: i64) -> Option<f64> {
-    (n > 0).then(|| (100.0 * sum as f64 / n as f64).round() / 100.0)
 }
 
 impl ProductAcc {
@@ -150,7 +139,8 @@ impl ProductAcc {
         self.overall[2]
     }
 
-    pub fn finish(self, previous_negative: Option<f64>) -> ProductRow {
+    /// The product's row; `previous` = (negative reviews, reviews) at the previous run.
+    pub fn finish(self, previous: Option<(i64, i64)>) -> ProductRow {
         let n = self.n;
         let neg = self.negatives();
         let mut issues: Vec<(&String, &IssueAcc)> = self.issues.iter().collect();
@@ -159,7 +149,7 @@ impl ProductAcc {
         let aspects_json = self.top_aspects();
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
-        let neg_delta = previous_negative.map(|p| ((pct_negative - p) * 10.0).round() / 10.0);
+        let neg_delta = pct_delta((neg, n), previous);
         let shares = |c: &[i64; 3], total: i64| json!({"positive": pct(c[0], total), "neutral": pct(c[1], total), "negative": pct(c[2], total)});
         let text_total: i64 = self.by_text.iter().sum();
         let detail = json!({
@@ -208,6 +198,13 @@ impl ProductAcc {
                 .map(|(c, a)| (c.to_string(), a.count, pct(a.count, n)))
                 .collect(),
             months,
+            counts: Counts {
+                positive: self.overall[0],
+                neutral: self.overall[1],
+                negative: neg,
+                rating_sum: self.sum,
+            },
+            previous,
         }
     }
 
@@ -236,17 +233,18 @@ impl ProductAcc {
     }
 
     /// Per month: reviews, average rating, negative share, and issue counts as JSON.
-    fn month_rows(&self) -> Vec<(String, i64, Option<f64>, f64, String)> {
+    fn month_rows(&self) -> Vec<MonthRow> {
         self.months
             .iter()
-            .map(|(m, a)| {
-                (
-                    m.clone(),
-                    a.n,
-                    avg(a.sum, a.rated),
-                    pct(a.neg, a.n),
-                    serde_json::to_string(&a.issues).unwrap_or_else(|_| "{}".into()),
-                )
+            .map(|(m, a)| MonthRow {
+                month: m.clone(),
+                reviews: a.n,
+                rated: a.rated,
+                rating_sum: a.sum,
+                negative: a.neg,
+                avg_rating: avg(a.sum, a.rated),
+                pct_negative: pct(a.neg, a.n),
+                issues: serde_json::to_string(&a.issues).unwrap_or_else(|_| "{}".into()),
             })
             .collect()
     }
@@ -272,15 +270,13 @@ fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> 
         .collect()
 }
 
-/// Rolls products up by brand.
+/// Rolls products up by brand, from their counts (never from their rounded shares).
 #[derive(Default)]
 pub struct BrandAcc {
     products: i64,
     n: i64,
     rated: i64,
-    sum: i64,
-    pos: i64,
-    neg: i64,
+    counts: Counts,
     issues: BTreeMap<String, i64>,
 }
 
@@ -289,35 +285,42 @@ impl BrandAcc {
         self.products += 1;
         self.n += p.review_count;
         self.rated += p.rated_count;
-        if let Some(a) = p.avg_rating {
-            self.sum += (a * p.rated_count as f64).round() as i64;
-        }
-        self.pos += (p.pct_positive * p.review_count as f64 / 100.0).round() as i64;
-        self.neg += (p.pct_negative * p.review_count as f64 / 100.0).round() as i64;
+        self.counts.rating_sum += p.counts.rating_sum;
+        self.counts.positive += p.counts.positive;
+        self.counts.neutral += p.counts.neutral;
+        self.counts.negative += p.counts.negative;
         for (code, count, _) in &p.issues {
             *self.issues.entry(code.clone()).or_default() += count;
         }
     }
 
-    pub fn finish(self, brand: String) -> BrandRow {
+    /// The brand's row; `previous` = (negative reviews, reviews) at the previous run.
+    pub fn finish(self, brand: String, previous: Option<(i64, i64)>) -> BrandRow {
         let mut top: Vec<(&String, &i64)> = self.issues.iter().collect();
         top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let c = self.counts;
         let detail = json!({
             "brand": brand,
             "products": self.products,
             "review_count": self.n,
-            "avg_rating": avg(self.sum, self.rated),
-            "pct_positive": pct(self.pos, self.n),
-            "pct_negative": pct(self.neg, self.n),
+            "avg_rating": avg(c.rating_sum, self.rated),
+            "pct_positive": pct(c.positive, self.n),
+            "pct_negative": pct(c.negative, self.n),
             "issues": top.iter().map(|(c, n)| json!({"code": c, "label": taxonomy::label(c), "count": n})).collect::<Vec<_>>(),
+            "rated_count": self.rated,
+            "pct_neutral": pct(c.neutral, self.n),
+            "neg_delta": pct_delta((c.negative, self.n), previous),
+            "previous_review_count": previous.map(|p| p.1),
+            "previous_pct_negative": previous.map(|p| pct(p.0, p.1)),
         });
         BrandRow {
             brand,
             products: self.products,
             review_count: self.n,
-            avg_rating: avg(self.sum, self.rated),
-            pct_positive: pct(self.pos, self.n),
-            pct_negative: pct(self.neg, self.n),
+            avg_rating: avg(c.rating_sum, self.rated),
+            pct_positive: pct(c.positive, self.n),
+            pct_negative: pct(c.negative, self.n),
+            negative: c.negative,
             detail: detail.to_string(),
         }
     }

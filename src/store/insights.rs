@@ -58,8 +58,35 @@ pub struct ProductRow {
     pub snapshot: String,
     /// (code, count, share of reviews)
     pub issues: Vec<(String, i64, f64)>,
-    /// (month, reviews, avg rating, % negative, issues JSON)
-    pub months: Vec<(String, i64, Option<f64>, f64, String)>,
+    pub months: Vec<MonthRow>,
+    /// The counts the figures above come from.
+    pub counts: Counts,
+    /// (negative reviews, reviews) at the previous run, for the exact change and the impact.
+    pub previous: Option<(i64, i64)>,
+}
+
+/// Reviews by overall label and the sum of the rated reviews' stars: what every share and average
+/// is computed from, and what roll-ups add up.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    pub positive: i64,
+    pub neutral: i64,
+    pub negative: i64,
+    pub rating_sum: i64,
+}
+
+/// One calendar month of a product's reviews (by review date).
+#[derive(Debug, Clone, Default)]
+pub struct MonthRow {
+    pub month: String,
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+    pub negative: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_negative: f64,
+    /// JSON {"code": count}
+    pub issues: String,
 }
 
 pub struct BrandRow {
@@ -69,6 +96,8 @@ pub struct BrandRow {
     pub avg_rating: Option<f64>,
     pub pct_positive: f64,
     pub pct_negative: f64,
+    /// Negative reviews, for the exact change at the next run.
+    pub negative: i64,
     pub detail: String,
 }
 
@@ -302,13 +331,23 @@ impl Store {
         Ok(())
     }
 
-    /// pct_negative of every product as of the last run, for the change since then.
-    pub fn previous_negative(&self) -> Result<std::collections::HashMap<String, f64>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT asin, pct_negative FROM product_insights")?;
+    /// (negative reviews, reviews) of every product as of the last run, for the change since then.
+    pub fn previous_negative(&self) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        self.previous_counts("SELECT asin, negative, review_count FROM product_insights")
+    }
+
+    /// The same for every brand.
+    pub fn previous_brand_negative(&self) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        self.previous_counts("SELECT brand, negative, review_count FROM brand_insights")
+    }
+
+    fn previous_counts(&self, sql: &str) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        let mut st = self.conn.prepare(sql)?;
         let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| {
+                let negative: Option<i64> = r.get(1)?;
+                Ok((r.get(0)?, (negative.unwrap_or(0), r.get(2)?)))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
     }
@@ -341,22 +380,26 @@ impl Store {
 fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
-                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                     pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues,
+                     positive, neutral, negative, rating_sum, prev_negative, prev_review_count)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                     ?18)",
     )?;
     let mut det =
         tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
     let mut snap = tx.prepare_cached(
         "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
-                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                     pct_positive, pct_negative, detail, negative)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut iss = tx.prepare_cached(
         "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
                      pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut mon = tx.prepare_cached(
-        "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues, rated,
+                     rating_sum, negative)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for p in products {
         ins.execute(params![
@@ -371,7 +414,13 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             p.pct_negative,
             p.neg_delta,
             p.last_review_date,
-            top_issues_json(&p.issues)
+            top_issues_json(&p.issues),
+            p.counts.positive,
+            p.counts.neutral,
+            p.counts.negative,
+            p.counts.rating_sum,
+            p.previous.map(|x| x.0),
+            p.previous.map(|x| x.1)
         ])?;
         det.execute(params![p.asin, p.detail])?;
         snap.execute(params![
@@ -381,7 +430,8 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             p.avg_rating,
             p.pct_positive,
             p.pct_negative,
-            p.snapshot
+            p.snapshot,
+            p.counts.negative
         ])?;
         for (code, count, share) in &p.issues {
             // The issue's rows carry their product's sort keys, for the (code, sort) indexes.
@@ -396,8 +446,18 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
                 p.neg_delta
             ])?;
         }
-        for (month, n, avg, neg, issues) in &p.months {
-            mon.execute(params![p.asin, month, n, avg, neg, issues])?;
+        for m in &p.months {
+            mon.execute(params![
+                p.asin,
+                m.month,
+                m.reviews,
+                m.avg_rating,
+                m.pct_negative,
+                m.issues,
+                m.rated,
+                m.rating_sum,
+                m.negative
+            ])?;
         }
     }
     Ok(())
@@ -407,11 +467,12 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
 fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
     let mut b_ins = tx.prepare_cached(
         "INSERT INTO brand_insights (brand, run_id, products, review_count, avg_rating,
-                     pct_positive, pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     pct_positive, pct_negative, detail, negative)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     let mut b_snap = tx.prepare_cached(
         "INSERT OR REPLACE INTO brand_snapshots (brand, run_id, review_count, avg_rating,
-                     pct_negative, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                     pct_negative, detail, negative) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for b in brands {
         b_ins.execute(params![
@@ -422,7 +483,8 @@ fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
             b.avg_rating,
             b.pct_positive,
             b.pct_negative,
-            b.detail
+            b.detail,
+            b.negative
         ])?;
         b_snap.execute(params![
             b.brand,
@@ -430,7 +492,8 @@ fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
             b.review_count,
             b.avg_rating,
             b.pct_negative,
-            b.detail
+            b.detail,
+            b.negative
         ])?;
     }
     Ok(())
@@ -679,7 +742,7 @@ mod tests {
         let prev = db.store.previous_negative().unwrap();
         assert_eq!(
             prev.into_iter().collect::<Vec<_>>(),
-            [("A01".to_string(), 25.0)]
+            [("A01".to_string(), (3, 12))]
         );
     }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::error::Result;
 use crate::model::{IssueHit, Sentiment};
+use crate::numbers::Impact;
 use crate::taxonomy;
 
 /// Sort orders for products, from a fixed list: no user text ever reaches ORDER BY.
@@ -988,9 +989,10 @@ impl Store {
 }
 
 impl Store {
-    /// Products that need attention first, with their impact: negative reviews, weighted up by how
-    /// fast their share rose since the previous run (+10 points doubles the weight). Products with
-    /// fewer than `min_reviews` reviews are left out: one bad review is noise.
+    /// Products that need attention first, with their impact (see `numbers::Impact`): negative
+    /// reviews, weighted up by how far their share rose since the previous run (+10 points
+    /// doubles the weight). Ranked on the exact value, ties by ASIN. Products with fewer than
+    /// `min_reviews` reviews now are left out: one bad review is noise.
     pub fn attention(
         &self,
         brands: &[String],
@@ -1003,28 +1005,30 @@ impl Store {
             ..Default::default()
         };
         // Every row is scored, so this reads full rows (the walk form without an index hint).
-        let (filter, mut args) = product_filter(&q, Plan::Walk(""));
-        args.push((limit.min(UNLIMITED) as i64).into());
+        let (filter, args) = product_filter(&q, Plan::Walk(""));
         let sql = format!(
-            "SELECT {PRODUCT_COLUMNS}, {IMPACT_SQL} AS impact{filter}
-             ORDER BY impact DESC, p.asin LIMIT ?{}",
-            args.len()
+            "SELECT {PRODUCT_COLUMNS}, coalesce(p.negative, 0), p.prev_negative, p.prev_review_count
+             {filter}"
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| {
-            Ok((product_row(r)?, r.get::<_, f64>(13)?))
+            let p = product_row(r)?;
+            let before = match (r.get::<_, Option<i64>>(14)?, r.get::<_, Option<i64>>(15)?) {
+                (Some(k), Some(n)) => Some((k, n)),
+                _ => None,
+            };
+            let impact = Impact::new(r.get(13)?, p.review_count, before);
+            Ok((p, impact))
         })?;
-        let mut out = Vec::new();
-        for r in rows {
-            let (p, impact) = r?;
-            out.push((p, (impact * 10.0).round() / 10.0));
-        }
-        Ok(out)
+        let mut scored = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.asin.cmp(&b.0.asin)));
+        scored.truncate(limit);
+        Ok(scored
+            .into_iter()
+            .map(|(p, impact)| (p, impact.rounded()))
+            .collect())
     }
 }
-
-const IMPACT_SQL: &str = "p.review_count * p.pct_negative / 100.0
-    * (1.0 + max(coalesce(p.neg_delta, 0.0), 0.0) / 10.0)";
 
 #[cfg(test)]
 mod tests {
@@ -1065,6 +1069,8 @@ mod tests {
             .map(|(asin, brand, n, rating, neg, delta, issues)| {
                 let mut p = product(asin, brand, *n, *rating, *neg, issues);
                 p.neg_delta = *delta;
+                // A previous run whose share is `delta` points below (of 1,000 reviews, so exact).
+                p.previous = delta.map(|d| (((neg - d) * 10.0).round() as i64, 1000));
                 p
             })
             .collect()

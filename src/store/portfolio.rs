@@ -8,66 +8,55 @@ use serde::Serialize;
 
 use super::Store;
 use crate::error::Result;
+use crate::numbers::{pct, pct_delta};
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PortfolioSummary {
     pub reviews: i64,
     pub products: i64,
     pub brands: i64,
-    /// % of all reviews whose overall label is negative, from each product's share weighted by its
-    /// reviews (each share is rounded to 0.1, so this is within 0.05 points of the exact figure).
+    /// % of all reviews whose overall label is negative, from the products' counts.
     pub pct_negative: Option<f64>,
-    /// `pct_negative` now minus the same at the previous analysis run, in points.
+    /// `pct_negative` now minus the same at the previous analysis run, in points, from the exact
+    /// shares.
     pub neg_delta: Option<f64>,
     /// The analysis run the current insights come from, and the one before it.
     pub run_id: Option<i64>,
     pub previous_run_id: Option<i64>,
 }
 
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
-
 impl Store {
     pub fn portfolio_summary(&self) -> Result<PortfolioSummary> {
-        let (reviews, products, brands, negative, run_id): (
-            i64,
-            i64,
-            i64,
-            Option<f64>,
-            Option<i64>,
-        ) = self.conn.query_row(
-            "SELECT coalesce(sum(review_count), 0), count(*), count(DISTINCT brand),
-                        sum(pct_negative * review_count) / nullif(sum(review_count), 0), max(run_id)
+        let (reviews, products, brands, negative, run_id): (i64, i64, i64, i64, Option<i64>) =
+            self.conn.query_row(
+                "SELECT coalesce(sum(review_count), 0), count(*), count(DISTINCT brand),
+                        coalesce(sum(negative), 0), max(run_id)
                  FROM product_insights",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )?;
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )?;
         // The previous run that left snapshots: a run with nothing new leaves none.
-        let previous: Option<(i64, Option<f64>)> = match run_id {
+        let previous: Option<(i64, i64, i64)> = match run_id {
             None => None,
             Some(current) => self
                 .conn
                 .query_row(
-                    "SELECT run_id, sum(pct_negative * review_count) / nullif(sum(review_count), 0)
+                    "SELECT run_id, coalesce(sum(negative), 0), sum(review_count)
                      FROM product_snapshots
                      WHERE run_id = (SELECT max(run_id) FROM product_snapshots WHERE run_id < ?1)
                      GROUP BY run_id",
                     [current],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?,
         };
-        let neg_delta = match (negative, previous.and_then(|p| p.1)) {
-            (Some(now), Some(then)) => Some(round1(now - then)),
-            _ => None,
-        };
+        let now = (negative, reviews);
         Ok(PortfolioSummary {
             reviews,
             products,
             brands,
-            pct_negative: negative.map(round1),
-            neg_delta,
+            pct_negative: (reviews > 0).then(|| pct(negative, reviews)),
+            neg_delta: pct_delta(now, previous.map(|p| (p.1, p.2))),
             run_id,
             previous_run_id: previous.map(|p| p.0),
         })

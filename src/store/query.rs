@@ -282,9 +282,8 @@ impl Store {
     /// The portfolio by review month: reviews, average rating and % negative (brands: all if empty).
     pub fn portfolio_months(&self, brands: &[String]) -> Result<Vec<PortfolioMonth>> {
         let mut sql = String::from(
-            "SELECT m.month, sum(m.reviews),
-                    sum(m.avg_rating * m.reviews) / sum(CASE WHEN m.avg_rating IS NULL THEN 0 ELSE m.reviews END),
-                    sum(m.pct_negative * m.reviews) / sum(m.reviews)
+            "SELECT m.month, sum(m.reviews), coalesce(sum(m.rated), 0), coalesce(sum(m.rating_sum), 0),
+                    coalesce(sum(m.negative), 0)
              FROM product_months m JOIN product_insights p ON p.asin = m.asin WHERE 1 = 1",
         );
         let mut args: Vec<SqlValue> = Vec::new();
@@ -298,12 +297,14 @@ impl Store {
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
-                let round = |x: Option<f64>, k: f64| x.map(|v| (v * k).round() / k);
+                // Sums of counts, each figure rounded once (as a product's are).
+                let reviews: i64 = r.get(1)?;
+                let negative: i64 = r.get(4)?;
                 Ok(PortfolioMonth {
                     month: r.get(0)?,
-                    reviews: r.get(1)?,
-                    avg_rating: round(r.get(2)?, 100.0),
-                    pct_negative: round(r.get(3)?, 10.0),
+                    reviews,
+                    avg_rating: crate::numbers::avg(r.get(3)?, r.get(2)?),
+                    pct_negative: (reviews > 0).then(|| crate::numbers::pct(negative, reviews)),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -521,13 +522,14 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(r.issues(&bolt).unwrap().len(), 2);
-        // Weighted by each month's reviews; a month without ratings has no average.
+        // From the months' counts (1 of 9 and 8 of 19 negative: 9 of 28); a month without ratings
+        // has no average.
         let months = r.portfolio_months(&[]).unwrap();
         assert_eq!(
             serde_json::to_value(months).unwrap(),
             json!([
                 {"month": "2024-04", "reviews": 2, "avg_rating": null, "pct_negative": 0.0},
-                {"month": "2024-05", "reviews": 28, "avg_rating": 2.64, "pct_negative": 30.4}
+                {"month": "2024-05", "reviews": 28, "avg_rating": 2.64, "pct_negative": 32.1}
             ])
         );
         assert_eq!(r.portfolio_months(&["acme".into()]).unwrap()[1].reviews, 9);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::insights::{BrandRow, ProductRow, RunCounts};
+use super::insights::{BrandRow, Counts, MonthRow, ProductRow, RunCounts};
 use super::views::{BrandSummary, ProductDetail};
 use super::Store;
 use crate::model::{IngestCounts, Keyed, ReviewRecord};
@@ -76,6 +76,17 @@ pub fn product(
         .collect();
     issues.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let counts: BTreeMap<&str, i64> = issues.iter().map(|(c, n, _)| (c.as_str(), *n)).collect();
+    let neg = (negative * reviews as f64 / 100.0).round() as i64;
+    let month = |month: &str, reviews: i64, avg_rating: Option<f64>, pct_negative: f64| MonthRow {
+        month: month.into(),
+        reviews,
+        rated: if avg_rating.is_some() { reviews } else { 0 },
+        rating_sum: (avg_rating.unwrap_or(0.0) * reviews as f64).round() as i64,
+        negative: (pct_negative * reviews as f64 / 100.0).round() as i64,
+        avg_rating,
+        pct_negative,
+        issues: "{}".into(),
+    };
     ProductRow {
         asin: asin.into(),
         brand: Some(brand.into()),
@@ -97,9 +108,16 @@ pub fn product(
         snapshot: json!({"review_count": reviews, "issues": counts}).to_string(),
         issues,
         months: vec![
-            ("2024-05".into(), reviews - 1, rating, negative, "{}".into()),
-            ("2024-04".into(), 1, None, 0.0, "{}".into()),
+            month("2024-05", reviews - 1, rating, negative),
+            month("2024-04", 1, None, 0.0),
         ],
+        counts: Counts {
+            positive: reviews - neg,
+            neutral: 0,
+            negative: neg,
+            rating_sum: (rating.unwrap_or(0.0) * reviews as f64).round() as i64,
+        },
+        previous: None,
     }
 }
 
@@ -120,6 +138,7 @@ fn brands_of(products: &[ProductRow]) -> Vec<BrandRow> {
                     .then(|| ratings.iter().sum::<f64>() / ratings.len() as f64),
                 pct_positive: 50.0,
                 pct_negative: ps.iter().map(|p| p.pct_negative).sum::<f64>() / ps.len() as f64,
+                negative: ps.iter().map(|p| p.counts.negative).sum(),
                 detail: serde_json::to_string(&BrandSummary {
                     brand: brand.into(),
                     products: ps.len() as i64,

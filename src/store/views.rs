@@ -128,6 +128,20 @@ pub struct BrandSummary {
     pub pct_positive: f64,
     pub pct_negative: f64,
     pub issues: Vec<BrandIssue>,
+    /// Reviews with stars (the average is over these). Added with exact roll-ups: documents
+    /// stored before them read 0 and null here until the next analysis run.
+    #[serde(default)]
+    pub rated_count: i64,
+    #[serde(default)]
+    pub pct_neutral: f64,
+    /// Change in % negative since the previous analysis run, in points from the exact shares;
+    /// null on the brand's first run.
+    #[serde(default)]
+    pub neg_delta: Option<f64>,
+    #[serde(default)]
+    pub previous_review_count: Option<i64>,
+    #[serde(default)]
+    pub previous_pct_negative: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
