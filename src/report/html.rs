@@ -354,7 +354,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         }
         b.push_str("</div>");
     }
-    let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5]));
+    let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5, 6]));
     page("prodinsight · portfolio", &b)
 }
 

@@ -196,6 +196,7 @@ fn brands_table(rows: &[BrandSummary]) -> Tabular {
             "avg rating",
             "% positive",
             "% negative",
+            "Δ negative",
             "top issue",
         ],
         rows: rows
@@ -208,6 +209,7 @@ fn brands_table(rows: &[BrandSummary]) -> Tabular {
                     opt_num(b.avg_rating),
                     num(b.pct_positive),
                     num(b.pct_negative),
+                    delta(b.neg_delta),
                     b.issues
                         .first()
                         .map(|i| i.label.clone())

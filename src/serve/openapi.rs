@@ -404,6 +404,18 @@ struct Brand {
     pct_negative: f64,
     #[schema(inline)]
     issues: Vec<BrandIssue>,
+    /// reviews with stars: the average rating is over these
+    rated_count: i64,
+    pct_neutral: f64,
+    /// change in % negative since the previous analysis run, in points from the exact shares;
+    /// null on the brand's first run
+    #[schema(required = true)]
+    neg_delta: Option<f64>,
+    /// the brand's reviews at the previous analysis run
+    #[schema(required = true)]
+    previous_review_count: Option<i64>,
+    #[schema(required = true)]
+    previous_pct_negative: Option<f64>,
 }
 
 #[derive(ToSchema)]

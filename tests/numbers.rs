@@ -1,0 +1,439 @@
+//! Every number, recomputed from the raw rows: an export with awkward ratios (301 of 763, 4 of 31
+//! → 7 of 39, products over 1,000 reviews, unrated reviews, ties in impact) is analyzed twice; each
+//! review's stars and overall label are read back (`report reviews -f jsonl`) and every product,
+//! brand, portfolio and monthly figure is recomputed from them with the README's definitions, then
+//! compared with what the CLI (JSON, CSV, table, HTML) and the API show.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{p, Env, Server};
+use serde_json::{json, Value};
+
+/// Reviews of one product in one export: (asin, brand, month or undated, reviews per star 1-5,
+/// reviews without stars).
+type Spec = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    [u32; 5],
+    u32,
+);
+
+const TEXT: [&str; 5] = [
+    "Broke after two days, awful and useless.",
+    "Poor, it stopped working.",
+    "It is okay.",
+    "Good product.",
+    "Great product, works perfectly.",
+];
+
+#[rustfmt::skip]
+const FIRST: &[Spec] = &[
+    // One month, two products: 158 of 400 and 143 of 363 negative, 301 of 763 together (39.449 %).
+    ("B0MONTH001", "Mensa", Some("2024-01"), [158, 0, 0, 0, 242], 0),
+    ("B0MONTH002", "Mensa", Some("2024-01"), [0, 143, 0, 220, 0], 0),
+    // Over 1,000 reviews, where a share to 0.1 point no longer names one count.
+    ("B0SOLO0001", "Solo", Some("2024-03"), [2, 1, 95, 101, 1309], 0),
+    ("B0SOLO0002", "Solo", Some("2024-03"), [3, 0, 7, 90, 1900], 2),
+    // The same negatives on different counts: impact ties, broken by ASIN.
+    ("B0TIE0000C", "Tie", None, [4, 0, 0, 0, 25], 0),
+    ("B0TIE0000A", "Tie", None, [4, 0, 0, 0, 26], 0),
+    ("B0TIE0000B", "Tie", None, [4, 0, 0, 0, 27], 0),
+    // Undated, 4 of 31 negative, then 7 of 39; unrated reviews count in shares, not averages.
+    ("B0NODATE01", "Nodate", None, [1, 1, 2, 5, 19], 3),
+    // Under --min-reviews now, over it after the second export.
+    ("B0GROW0001", "Grow", Some("2024-02"), [3, 0, 0, 0, 5], 0),
+];
+
+#[rustfmt::skip]
+const SECOND: &[Spec] = &[
+    ("B0NODATE01", "Nodate", None, [2, 1, 0, 2, 3], 0),
+    ("B0GROW0001", "Grow", Some("2024-04"), [1, 0, 1, 0, 2], 0),
+    ("B0MONTH001", "Mensa", Some("2024-02"), [10, 0, 3, 0, 4], 1),
+];
+
+fn export(specs: &[Spec], tag: &str) -> String {
+    let mut out = String::new();
+    for (asin, brand, month, stars, unrated) in specs {
+        let mut n = 0;
+        let mut line = |rating: Option<usize>, text: &str| {
+            n += 1;
+            let mut r = json!({
+                "REVIEW_ID": format!("R{tag}{asin}{n:05}"),
+                "CHILD_ASIN": asin,
+                "PRODUCT_BRAND": brand,
+                "CUSTOMER_REVIEW_TITLE": format!("Review {n}"),
+                "CUSTOMER_REVIEW_DESCRIPTION": text,
+            });
+            if let Some(x) = rating {
+                r["CUSTOMER_REVIEW_RATING"] = json!(x);
+            }
+            if let Some(m) = month {
+                r["REVIEW_DATE"] = json!(format!("{m}-{:02}", 1 + n % 28));
+            }
+            out.push_str(&r.to_string());
+            out.push('\n');
+        };
+        for (i, k) in stars.iter().enumerate() {
+            for _ in 0..*k {
+                line(Some(i + 1), TEXT[i]);
+            }
+        }
+        for j in 0..*unrated {
+            line(None, TEXT[if j % 2 == 0 { 0 } else { 4 }]);
+        }
+    }
+    out
+}
+
+/// Integer counts of a set of reviews.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    n: i64,
+    rated: i64,
+    sum: i64,
+    pos: i64,
+    neu: i64,
+    neg: i64,
+}
+
+impl Tally {
+    fn add(&mut self, r: &Value) {
+        self.n += 1;
+        if let Some(x) = r["rating"].as_i64() {
+            self.rated += 1;
+            self.sum += x;
+        }
+        match r["sentiment"].as_str() {
+            Some("positive") => self.pos += 1,
+            Some("negative") => self.neg += 1,
+            _ => self.neu += 1,
+        }
+    }
+    /// Average stars over rated reviews, to 0.01.
+    fn avg(&self) -> Value {
+        match self.rated {
+            0 => Value::Null,
+            r => json!(half_away(100 * self.sum as i128, r as i128) as f64 / 100.0),
+        }
+    }
+    /// `k` of all reviews in percent, to 0.1.
+    fn pct(&self, k: i64) -> f64 {
+        half_away(1000 * k as i128, self.n as i128) as f64 / 10.0
+    }
+}
+
+/// `a / b` rounded half away from zero.
+fn half_away(a: i128, b: i128) -> i128 {
+    let q = (2 * a.abs() + b) / (2 * b);
+    if a < 0 {
+        -q
+    } else {
+        q
+    }
+}
+
+/// The change in % negative from `before` to `now`, in points to 0.1, from the exact shares.
+fn delta(now: Tally, before: Option<Tally>) -> Value {
+    let Some(b) = before else {
+        return Value::Null;
+    };
+    let num = 1000 * (now.neg as i128 * b.n as i128 - b.neg as i128 * now.n as i128);
+    json!(half_away(num, now.n as i128 * b.n as i128) as f64 / 10.0)
+}
+
+/// Everything recomputed from one read of the reviews.
+struct Truth {
+    products: BTreeMap<String, Tally>,
+    brands: BTreeMap<String, (Tally, BTreeSet<String>)>,
+    months: BTreeMap<String, Tally>,
+    product_months: BTreeMap<(String, String), Tally>,
+    all: Tally,
+}
+
+fn truth(e: &Env) -> Truth {
+    let mut t = Truth {
+        products: BTreeMap::new(),
+        brands: BTreeMap::new(),
+        months: BTreeMap::new(),
+        product_months: BTreeMap::new(),
+        all: Tally::default(),
+    };
+    for line in e.ok(&["report", "reviews", "-f", "jsonl"]).lines() {
+        let r: Value = serde_json::from_str(line).unwrap();
+        let asin = r["asin"].as_str().unwrap().to_string();
+        let brand = r["brand"].as_str().unwrap().to_string();
+        t.products.entry(asin.clone()).or_default().add(&r);
+        let b = t.brands.entry(brand).or_default();
+        b.0.add(&r);
+        b.1.insert(asin.clone());
+        t.all.add(&r);
+        if let Some(d) = r["review_date"].as_str() {
+            t.months.entry(d[..7].to_string()).or_default().add(&r);
+            t.product_months
+                .entry((asin, d[..7].to_string()))
+                .or_default()
+                .add(&r);
+        }
+    }
+    t
+}
+
+/// The exact impact (negative reviews × (1 + rise / 10), rise ≥ 0) as a fraction.
+fn impact(now: Tally, before: Option<Tally>) -> (i128, i128) {
+    let neg = now.neg as i128;
+    match before {
+        None => (neg, 1),
+        Some(b) => {
+            let den = now.n as i128 * b.n as i128;
+            let rise = (neg * b.n as i128 - b.neg as i128 * now.n as i128).max(0);
+            (neg * (den + 10 * rise), den)
+        }
+    }
+}
+
+fn rounded_impact((num, den): (i128, i128)) -> f64 {
+    half_away(10 * num, den) as f64 / 10.0
+}
+
+/// Rows of a `report … ` table (box drawing) as cells, headers first.
+fn table_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| l.starts_with('│'))
+        .map(|l| {
+            l.trim_matches('│')
+                .split('┆')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect()
+}
+
+/// The figures a list row shows, as the table and CSV print them.
+fn cells(v: &Value, fields: &[&str]) -> Vec<String> {
+    fields
+        .iter()
+        .map(|f| match &v[*f] {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            x if f.ends_with("delta") => format!("{:+.1}", x.as_f64().unwrap()),
+            x if x.is_f64() => format!("{:?}", x.as_f64().unwrap()),
+            x => x.to_string(),
+        })
+        .collect()
+}
+
+fn setup() -> (Env, Truth, Truth) {
+    let e = Env::new();
+    let first = e.file("first.jsonl", export(FIRST, "a").as_bytes());
+    e.ok(&["analyze", p(&first), "-q"]);
+    let before = truth(&e);
+    let second = e.file("second.jsonl", export(SECOND, "b").as_bytes());
+    e.ok(&["analyze", p(&second), "-q"]);
+    let now = truth(&e);
+    (e, before, now)
+}
+
+#[test]
+fn every_number_is_recomputed_from_the_raw_reviews_in_every_format() {
+    let (e, before, now) = setup();
+    // The export is what it says: the awkward ratios are there.
+    assert_eq!(now.months["2024-01"].neg, 301);
+    assert_eq!(now.months["2024-01"].n, 763);
+    let nd = |t: &Truth| (t.products["B0NODATE01"].neg, t.products["B0NODATE01"].n);
+    assert_eq!((nd(&before), nd(&now)), ((4, 31), (7, 39)));
+
+    let server = Server::start(&e);
+    check_products(&e, &server, &before, &now);
+    check_brands(&e, &server, &before, &now);
+    check_portfolio(&e, &server, &before, &now);
+    check_product_details(&e, &server, &before, &now);
+}
+
+fn check_products(e: &Env, server: &Server, before: &Truth, now: &Truth) {
+    let cli: Value = serde_json::from_str(&e.ok(&[
+        "report", "products", "--sort", "asin", "--order", "asc", "--limit", "500", "-f", "json",
+    ]))
+    .unwrap();
+    let api = server.ok("/api/v1/products?sort=asin&order=asc&limit=500")["data"].clone();
+    assert_eq!(cli, api, "report products -f json = the API's data");
+    let rows = cli.as_array().unwrap();
+    assert_eq!(rows.len(), now.products.len());
+    for row in rows {
+        let asin = row["asin"].as_str().unwrap();
+        let t = now.products[asin];
+        let expected = json!({
+            "review_count": t.n, "rated_count": t.rated, "avg_rating": t.avg(),
+            "pct_positive": t.pct(t.pos), "pct_neutral": t.pct(t.neu), "pct_negative": t.pct(t.neg),
+            "neg_delta": delta(t, before.products.get(asin).copied()),
+        });
+        for (k, v) in expected.as_object().unwrap() {
+            assert_eq!(&row[k], v, "{asin} {k}");
+        }
+    }
+    let fields = [
+        "asin",
+        "review_count",
+        "avg_rating",
+        "pct_positive",
+        "pct_negative",
+        "neg_delta",
+    ];
+    let want: Vec<Vec<String>> = rows.iter().map(|r| cells(r, &fields)).collect();
+    for format in ["csv", "table"] {
+        let text = e.ok(&[
+            "report", "products", "--sort", "asin", "--order", "asc", "--limit", "500", "-f",
+            format,
+        ]);
+        let got = if format == "csv" {
+            csv_rows(&text)
+        } else {
+            table_rows(&text)
+        };
+        let got: Vec<Vec<String>> = got[1..]
+            .iter()
+            .map(|r| r[..1].iter().chain(&r[2..7]).cloned().collect())
+            .collect();
+        assert_eq!(got, want, "report products -f {format}");
+    }
+}
+
+fn check_brands(e: &Env, server: &Server, before: &Truth, now: &Truth) {
+    let cli: Value =
+        serde_json::from_str(&e.ok(&["report", "brands", "--sort", "brand", "-f", "json"]))
+            .unwrap();
+    let api = server.ok("/api/v1/brands?sort=brand")["data"].clone();
+    assert_eq!(cli, api, "report brands -f json = the API's data");
+    let rows = cli.as_array().unwrap();
+    assert_eq!(rows.len(), now.brands.len());
+    for row in rows {
+        let brand = row["brand"].as_str().unwrap();
+        let (t, asins) = &now.brands[brand];
+        let prev = before.brands.get(brand).map(|b| b.0);
+        let expected = json!({
+            "products": asins.len(), "review_count": t.n, "rated_count": t.rated,
+            "avg_rating": t.avg(), "pct_positive": t.pct(t.pos), "pct_neutral": t.pct(t.neu),
+            "pct_negative": t.pct(t.neg), "neg_delta": delta(*t, prev),
+            "previous_review_count": prev.map(|b| b.n),
+            "previous_pct_negative": prev.map(|b| b.pct(b.neg)),
+        });
+        for (k, v) in expected.as_object().unwrap() {
+            assert_eq!(&row[k], v, "brand {brand} {k}");
+        }
+    }
+    let fields = [
+        "brand",
+        "products",
+        "review_count",
+        "avg_rating",
+        "pct_positive",
+        "pct_negative",
+        "neg_delta",
+    ];
+    let want: Vec<Vec<String>> = rows.iter().map(|r| cells(r, &fields)).collect();
+    for format in ["csv", "table"] {
+        let text = e.ok(&["report", "brands", "--sort", "brand", "-f", format]);
+        let got = if format == "csv" {
+            csv_rows(&text)
+        } else {
+            table_rows(&text)
+        };
+        let got: Vec<Vec<String>> = got[1..].iter().map(|r| r[..7].to_vec()).collect();
+        assert_eq!(got, want, "report brands -f {format}");
+    }
+}
+
+fn check_portfolio(e: &Env, server: &Server, before: &Truth, now: &Truth) {
+    let cli: Value =
+        serde_json::from_str(&e.ok(&["report", "--limit", "100", "-f", "json"])).unwrap();
+    let api = server.ok("/api/v1/overview?limit=100")["data"].clone();
+    assert_eq!(cli["attention"], api["attention"], "attention: CLI = API");
+    assert_eq!(cli["brands"], api["brands"], "overview brands: CLI = API");
+    // Impact on the exact counts, ranked on the exact value, ties by ASIN; --min-reviews (10)
+    // on the current count.
+    let mut want: Vec<(&String, (i128, i128))> = now
+        .products
+        .iter()
+        .filter(|(_, t)| t.n >= 10)
+        .map(|(a, t)| (a, impact(*t, before.products.get(a).copied())))
+        .collect();
+    want.sort_by(|a, b| (b.1 .0 * a.1 .1).cmp(&(a.1 .0 * b.1 .1)).then(a.0.cmp(b.0)));
+    let got: Vec<(String, f64)> = cli["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["asin"].as_str().unwrap().to_string(),
+                r["impact"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, f64)> = want
+        .iter()
+        .map(|(a, i)| (a.to_string(), rounded_impact(*i)))
+        .collect();
+    assert_eq!(got, want, "attention: impact and order");
+    let table = table_rows(&e.ok(&["report", "--limit", "100"]));
+    let impacts: Vec<(String, f64)> = table[1..want.len() + 1]
+        .iter()
+        .map(|r| (r[0].clone(), r[5].parse().unwrap()))
+        .collect();
+    assert_eq!(impacts, want, "attention table");
+    // The headline numbers.
+    let s = &api["summary"];
+    assert_eq!(s["reviews"], json!(now.all.n));
+    assert_eq!(s["pct_negative"], json!(now.all.pct(now.all.neg)));
+    assert_eq!(s["neg_delta"], delta(now.all, Some(before.all)));
+    // The portfolio's % negative by month, as the HTML page's chart labels it.
+    let html = e.ok(&["report", "-f", "html"]);
+    for (month, t) in &now.months {
+        let label = format!("<title>{month}: {}%</title>", t.pct(t.neg));
+        assert!(html.contains(&label), "{label} in the portfolio page");
+    }
+}
+
+fn check_product_details(e: &Env, server: &Server, before: &Truth, now: &Truth) {
+    for (asin, t) in &now.products {
+        let cli: Value =
+            serde_json::from_str(&e.ok(&["report", "product", asin, "-f", "json"])).unwrap();
+        let api = server.ok(&format!("/api/v1/products/{asin}"))["data"].clone();
+        assert_eq!(cli, api, "{asin}: CLI = API");
+        assert_eq!(cli["avg_rating"], t.avg(), "{asin}");
+        assert_eq!(cli["pct_negative"], json!(t.pct(t.neg)), "{asin}");
+        for m in cli["trend"].as_array().unwrap() {
+            let month = m["month"].as_str().unwrap().to_string();
+            let tm = now.product_months[&(asin.clone(), month.clone())];
+            assert_eq!(m["reviews"], json!(tm.n), "{asin} {month}");
+            assert_eq!(m["avg_rating"], tm.avg(), "{asin} {month}");
+            assert_eq!(m["pct_negative"], json!(tm.pct(tm.neg)), "{asin} {month}");
+        }
+        let history = cli["history"].as_array().unwrap();
+        let points: Vec<(i64, f64)> = history
+            .iter()
+            .map(|h| {
+                (
+                    h["review_count"].as_i64().unwrap(),
+                    h["pct_negative"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        // Every run snapshots every product it rolls up.
+        let mut want: Vec<(i64, f64)> = before
+            .products
+            .get(asin)
+            .map(|b| (b.n, b.pct(b.neg)))
+            .into_iter()
+            .collect();
+        want.push((t.n, t.pct(t.neg)));
+        assert_eq!(points, want, "{asin}: one point per run");
+    }
+}
