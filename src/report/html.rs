@@ -240,17 +240,34 @@ pub fn product_page(p: &ProductDetail) -> String {
         .zip(p.rating_histogram.counts())
         .map(|(k, n)| (format!("{k}★"), n as f64))
         .collect();
-    let months: Vec<(String, f64)> = p
-        .trend
-        .iter()
-        .map(|m| (m.month.clone(), m.pct_negative))
-        .collect();
+    // Without review dates there are no months: the trend is the analysis runs, with a table
+    // that names each run's top issues.
+    let (by, points, runs): (&str, Vec<(String, f64)>, String) =
+        if p.trend.is_empty() && !p.history.is_empty() {
+            let points = p
+                .history
+                .iter()
+                .map(|h| (format!("run {}", h.run_id), h.pct_negative))
+                .collect();
+            let runs = format!(
+                "<div class=\"card\" style=\"margin-top:16px\"><h2>By analysis run</h2>{}</div>",
+                table(&super::run_trend(&p.history), &[0, 2, 3, 4])
+            );
+            ("analysis run", points, runs)
+        } else {
+            let points = p
+                .trend
+                .iter()
+                .map(|m| (m.month.clone(), m.pct_negative))
+                .collect();
+            ("month", points, String::new())
+        };
     let _ = write!(
         b,
         "<div class=\"grid\" style=\"margin-top:16px\"><div class=\"card\"><h2>Rating distribution</h2>{}</div>\
-         <div class=\"card\"><h2>% negative by month</h2>{}</div></div>",
+         <div class=\"card\"><h2>% negative by {by}</h2>{}</div></div>{runs}",
         bars(&hist, "#2e86c1"),
-        line(&months, "%")
+        line(&points, "%")
     );
     let top: Vec<(String, i64)> = p
         .issues

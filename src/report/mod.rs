@@ -13,7 +13,10 @@ use crate::error::{Error, Result, EXIT_ALERT};
 use crate::store::changes::{Alert, ChangeQuery, Changes};
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
-use crate::store::views::{BrandSummary, IssueRow, ProductDetail, RunRow};
+use crate::store::views::{
+    BrandIssue, BrandPoint, BrandSummary, HistoryPoint, IssueRow, PortfolioMonth, ProductDetail,
+    RunRow,
+};
 use crate::store::Store;
 use output::{Out, Tabular};
 
@@ -87,10 +90,7 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
                 Format::Csv | Format::Table => product_tables(&p, fmt, out)?,
             }
         }
-        View::Brands(q) => {
-            let rows = store.brand_page(q)?.items;
-            out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
-        }
+        View::Brands(q) => brands_view(store, q, fmt, out)?,
         View::Issues(f) => {
             let rows = issue_rows(store, f)?;
             out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
@@ -214,6 +214,41 @@ fn brands_table(rows: &[BrandSummary]) -> Tabular {
                         .first()
                         .map(|i| i.label.clone())
                         .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The brand list; one brand alone also gets its trend, by review month when its reviews have
+/// dates, else by analysis run (JSON carries both: `history` in each brand).
+fn brands_view(store: &Store, q: &BrandQuery, fmt: Format, out: &mut Out) -> Result<()> {
+    let rows = store.brand_page(q)?.items;
+    out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
+    let ([brand], Format::Table) = (rows.as_slice(), fmt) else {
+        return Ok(());
+    };
+    let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
+    out.line("")?;
+    if months.is_empty() {
+        out.table(fmt, "", &brand_run_trend(&brand.history))
+    } else {
+        out.table(fmt, "", &month_table(&months))
+    }
+}
+
+/// The portfolio (or a brand) by review month.
+fn month_table(months: &[PortfolioMonth]) -> Tabular {
+    Tabular {
+        headers: vec!["month", "reviews", "avg rating", "% negative"],
+        rows: months
+            .iter()
+            .map(|m| {
+                vec![
+                    m.month.clone(),
+                    m.reviews.to_string(),
+                    opt_num(m.avg_rating),
+                    m.pct_negative.map(num).unwrap_or_default(),
                 ]
             })
             .collect(),
@@ -482,7 +517,65 @@ fn product_tables(p: &ProductDetail, fmt: Format, out: &mut Out) -> Result<()> {
     out.line("")?;
     out.table(fmt, "", &product_issues(p))?;
     out.line("")?;
-    out.table(fmt, "", &product_trend(p))
+    // An export without review dates has no months: its trend is the analysis runs.
+    if p.trend.is_empty() {
+        out.table(fmt, "", &run_trend(&p.history))
+    } else {
+        out.table(fmt, "", &product_trend(p))
+    }
+}
+
+/// One row per analysis run: reviews, % negative and the top issues then.
+fn run_trend(points: &[HistoryPoint]) -> Tabular {
+    Tabular {
+        headers: vec![
+            "run",
+            "finished",
+            "reviews",
+            "avg rating",
+            "% negative",
+            "top issues",
+        ],
+        rows: points
+            .iter()
+            .map(|h| {
+                vec![
+                    h.run_id.to_string(),
+                    opt_text(&h.at),
+                    h.review_count.to_string(),
+                    opt_num(h.avg_rating),
+                    num(h.pct_negative),
+                    issue_list(&h.top_issues),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// One row per analysis run of a brand.
+fn brand_run_trend(points: &[BrandPoint]) -> Tabular {
+    let as_history: Vec<HistoryPoint> = points
+        .iter()
+        .map(|b| HistoryPoint {
+            run_id: b.run_id,
+            at: b.at.clone(),
+            review_count: b.review_count,
+            avg_rating: b.avg_rating,
+            pct_negative: b.pct_negative,
+            top_issues: b.top_issues.clone(),
+            ..Default::default()
+        })
+        .collect();
+    run_trend(&as_history)
+}
+
+/// "Leaks (5), Smell (2)"
+fn issue_list(issues: &[BrandIssue]) -> String {
+    let items: Vec<String> = issues
+        .iter()
+        .map(|i| format!("{} ({})", i.label, i.count))
+        .collect();
+    items.join(", ")
 }
 
 fn product_facts(p: &ProductDetail) -> Tabular {

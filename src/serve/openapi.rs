@@ -416,6 +416,10 @@ struct Brand {
     previous_review_count: Option<i64>,
     #[schema(required = true)]
     previous_pct_negative: Option<f64>,
+    /// one point per analysis run, oldest first: run_id, at, review_count, avg_rating,
+    /// pct_negative, top_issues
+    #[schema(value_type = Vec<Object>)]
+    history: Vec<Value>,
 }
 
 #[derive(ToSchema)]

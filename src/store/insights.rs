@@ -396,11 +396,6 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
         "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
                      pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    let mut mon = tx.prepare_cached(
-        "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues, rated,
-                     rating_sum, negative)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
     for p in products {
         ins.execute(params![
             p.asin,
@@ -446,6 +441,18 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
                 p.neg_delta
             ])?;
         }
+    }
+    put_months(tx, products)
+}
+
+/// Each product's months (by review date).
+fn put_months(tx: &Connection, products: &[ProductRow]) -> Result<()> {
+    let mut mon = tx.prepare_cached(
+        "INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues, rated,
+                     rating_sum, negative)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for p in products {
         for m in &p.months {
             mon.execute(params![
                 p.asin,

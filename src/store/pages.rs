@@ -784,10 +784,15 @@ impl Store {
         } else {
             None
         };
-        let items = rows
+        let mut items: Vec<super::views::BrandSummary> = rows
             .into_iter()
             .filter_map(|(detail, _, _)| serde_json::from_str(&detail).ok())
             .collect();
+        let names: Vec<String> = items.iter().map(|b| b.brand.clone()).collect();
+        let mut history = self.brand_history(&names)?;
+        for b in &mut items {
+            b.history = history.remove(&b.brand).unwrap_or_default();
+        }
         Ok(Page { items, total, next })
     }
 

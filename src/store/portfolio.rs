@@ -6,6 +6,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, OptionalExtension};
 use serde::Serialize;
 
+use super::views::{top_issues, BrandPoint, BrandSummary};
 use super::Store;
 use crate::error::Result;
 use crate::numbers::{pct, pct_delta};
@@ -60,6 +61,44 @@ impl Store {
             run_id,
             previous_run_id: previous.map(|p| p.0),
         })
+    }
+
+    /// Each of `brands` (as stored) at every analysis run that rolled it up, oldest first.
+    pub fn brand_history(&self, brands: &[String]) -> Result<HashMap<String, Vec<BrandPoint>>> {
+        let mut out: HashMap<String, Vec<BrandPoint>> = HashMap::new();
+        if brands.is_empty() {
+            return Ok(out);
+        }
+        let mut sql = String::from(
+            "SELECT s.brand, s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_negative,
+                    s.detail
+             FROM brand_snapshots s JOIN analysis_runs a ON a.id = s.run_id WHERE 1 = 1",
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        super::query::push_brands(&mut sql, &mut args, brands, "s.brand");
+        sql.push_str(" ORDER BY s.brand, s.run_id");
+        let mut st = self.conn.prepare(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            // A damaged snapshot loses its issues, not the point.
+            let detail: String = r.get(6)?;
+            let issues = serde_json::from_str::<BrandSummary>(&detail)
+                .map(|b| b.issues.into_iter().map(|i| (i.code, i.count)).collect())
+                .unwrap_or_default();
+            let point = BrandPoint {
+                run_id: r.get(1)?,
+                at: r.get(2)?,
+                review_count: r.get(3)?,
+                avg_rating: r.get(4)?,
+                pct_negative: r.get(5)?,
+                top_issues: top_issues(issues),
+            };
+            Ok((r.get::<_, String>(0)?, point))
+        })?;
+        for row in rows {
+            let (brand, point) = row?;
+            out.entry(brand).or_default().push(point);
+        }
+        Ok(out)
     }
 
     /// The brands whose products report issue `code`: reviews reporting it and products, most

@@ -3,7 +3,11 @@
 use rusqlite::{params_from_iter, types::Value as SqlValue, OptionalExtension};
 use serde::Serialize;
 
-use super::views::{BrandSummary, HistoryPoint, MonthTrend, PortfolioMonth, ProductDetail, RunRow};
+use std::collections::BTreeMap;
+
+use super::views::{
+    top_issues, BrandSummary, HistoryPoint, MonthTrend, PortfolioMonth, ProductDetail, RunRow,
+};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::model::{overall_sentiment, stars_text_disagree, IssueHit, Sentiment};
@@ -175,12 +179,20 @@ impl Store {
             })?
             .collect::<rusqlite::Result<_>>()?;
         let mut st = self.conn.prepare_cached(
-            "SELECT s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_positive, s.pct_negative
+            "SELECT s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_positive, s.pct_negative,
+                    s.detail
              FROM product_snapshots s JOIN analysis_runs a ON a.id = s.run_id
              WHERE s.asin = ?1 ORDER BY s.run_id",
         )?;
         p.history = st
             .query_map([&asin], |r| {
+                // The snapshot's issues: {"code": count}; a damaged one loses the issues only.
+                let detail: String = r.get(6)?;
+                let issues: BTreeMap<String, i64> =
+                    serde_json::from_str::<serde_json::Value>(&detail)
+                        .ok()
+                        .and_then(|d| serde_json::from_value(d["issues"].clone()).ok())
+                        .unwrap_or_default();
                 Ok(HistoryPoint {
                     run_id: r.get(0)?,
                     at: r.get(1)?,
@@ -188,6 +200,7 @@ impl Store {
                     avg_rating: r.get(3)?,
                     pct_positive: r.get(4)?,
                     pct_negative: r.get(5)?,
+                    top_issues: top_issues(issues.into_iter().collect()),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;

@@ -116,6 +116,38 @@ pub struct HistoryPoint {
     pub avg_rating: Option<f64>,
     pub pct_positive: f64,
     pub pct_negative: f64,
+    /// The issues most reviews reported at that run (most first, at most three).
+    #[serde(default)]
+    pub top_issues: Vec<BrandIssue>,
+}
+
+/// A brand as of one analysis run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BrandPoint {
+    pub run_id: i64,
+    pub at: Option<String>,
+    pub review_count: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_negative: f64,
+    /// The issues most reviews reported at that run (most first, at most three).
+    pub top_issues: Vec<BrandIssue>,
+}
+
+/// How many issues a point of history names.
+pub const TOP_ISSUES_IN_HISTORY: usize = 3;
+
+/// The first few of (code, count) pairs, most reviews first (ties by code), with their labels.
+pub fn top_issues(mut counts: Vec<(String, i64)>) -> Vec<BrandIssue> {
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    counts
+        .into_iter()
+        .take(TOP_ISSUES_IN_HISTORY)
+        .map(|(code, count)| BrandIssue {
+            label: crate::taxonomy::label(&code).to_string(),
+            code,
+            count,
+        })
+        .collect()
 }
 
 /// A brand's roll-up: the document `analyze` stores in `brand_insights`, in its order.
@@ -142,6 +174,9 @@ pub struct BrandSummary {
     pub previous_review_count: Option<i64>,
     #[serde(default)]
     pub previous_pct_negative: Option<f64>,
+    /// The brand at each analysis run, oldest first (filled on reading).
+    #[serde(default)]
+    pub history: Vec<BrandPoint>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
