@@ -409,3 +409,7 @@ ALTER TABLE brand_insights ADD COLUMN negative INTEGER;
 UPDATE brand_insights SET negative = CAST(round(pct_negative * review_count / 100.0) AS INTEGER);
 ALTER TABLE brand_snapshots ADD COLUMN negative INTEGER;
 UPDATE brand_snapshots SET negative = CAST(round(pct_negative * review_count / 100.0) AS INTEGER);
+-- Top issues are ranked by the negative and neutral reviews that report them (an issue only
+-- positive reviews mention is "mentioned in praise"). Rows written before this read as their
+-- count until the next analysis run rewrites them.
+ALTER TABLE product_issues ADD COLUMN count_negative_neutral INTEGER;

@@ -17,6 +17,8 @@ const TOP_ASPECTS: usize = 20;
 struct IssueAcc {
     count: i64,
     in_negative: i64,
+    /// Reviews whose overall label is negative or neutral: what ranks the issue.
+    in_negative_neutral: i64,
     /// Review id, evidence, stars and language of the first few reviews reporting it.
     examples: Vec<(String, String, Option<u8>, Option<String>)>,
 }
@@ -98,6 +100,9 @@ impl ProductAcc {
             if all == Sentiment::Negative {
                 acc.in_negative += 1;
             }
+            if all != Sentiment::Positive {
+                acc.in_negative_neutral += 1;
+            }
             if acc.examples.len() < EXAMPLES {
                 acc.examples.push((
                     r.review_id.clone(),
@@ -143,9 +148,18 @@ impl ProductAcc {
     pub fn finish(self, previous: Option<(i64, i64)>) -> ProductRow {
         let n = self.n;
         let neg = self.negatives();
+        // Ranked by what negative and neutral reviews report; an issue that only positive
+        // reviews mention ("no more rattle") is listed apart, as mentioned in praise.
         let mut issues: Vec<(&String, &IssueAcc)> = self.issues.iter().collect();
-        issues.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
-        let issues_json = issues_json(&issues, n, neg);
+        issues.sort_by(|a, b| {
+            (b.1.in_negative_neutral.cmp(&a.1.in_negative_neutral))
+                .then(b.1.count.cmp(&a.1.count))
+                .then(a.0.cmp(b.0))
+        });
+        let (reported, praise): (Vec<_>, Vec<_>) =
+            issues.iter().partition(|(_, a)| a.in_negative_neutral > 0);
+        let (issues_json, praise_json) =
+            (issues_json(&reported, n, neg), issues_json(&praise, n, neg));
         let aspects_json = self.top_aspects();
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
@@ -170,6 +184,7 @@ impl ProductAcc {
             "complaint_aspects": aspects_json,
             "languages": self.langs,
             "last_review_date": self.last_date,
+            "mentioned_in_praise": praise_json,
         });
         // Snapshots keep the numbers and issue counts, not the quotes: history stays small.
         let snapshot = json!({
@@ -195,7 +210,14 @@ impl ProductAcc {
             snapshot: snapshot.to_string(),
             issues: issues
                 .iter()
-                .map(|(c, a)| (c.to_string(), a.count, pct(a.count, n)))
+                .map(|(c, a)| {
+                    (
+                        c.to_string(),
+                        a.count,
+                        pct(a.count, n),
+                        a.in_negative_neutral,
+                    )
+                })
                 .collect(),
             months,
             counts: Counts {
@@ -262,6 +284,7 @@ fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> 
                 "count": a.count,
                 "share": pct(a.count, n),
                 "share_of_negative": pct(a.in_negative, neg),
+                "count_negative_neutral": a.in_negative_neutral,
                 "examples": a.examples.iter().map(|(id, s, rating, language)| {
                     json!({"review_id": id, "text": s, "rating": rating, "language": language})
                 }).collect::<Vec<_>>(),
@@ -277,7 +300,8 @@ pub struct BrandAcc {
     n: i64,
     rated: i64,
     counts: Counts,
-    issues: BTreeMap<String, i64>,
+    /// (reviews, negative or neutral reviews) per issue
+    issues: BTreeMap<String, (i64, i64)>,
 }
 
 impl BrandAcc {
@@ -289,15 +313,19 @@ impl BrandAcc {
         self.counts.positive += p.counts.positive;
         self.counts.neutral += p.counts.neutral;
         self.counts.negative += p.counts.negative;
-        for (code, count, _) in &p.issues {
-            *self.issues.entry(code.clone()).or_default() += count;
+        for (code, count, _, nn) in &p.issues {
+            let e = self.issues.entry(code.clone()).or_default();
+            e.0 += count;
+            e.1 += nn;
         }
     }
 
     /// The brand's row; `previous` = (negative reviews, reviews) at the previous run.
     pub fn finish(self, brand: String, previous: Option<(i64, i64)>) -> BrandRow {
-        let mut top: Vec<(&String, &i64)> = self.issues.iter().collect();
-        top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        // As a product's: by negative and neutral reviews; praise-only issues are left out.
+        let mut top: Vec<(&String, &(i64, i64))> =
+            self.issues.iter().filter(|(_, c)| c.1 > 0).collect();
+        top.sort_by(|a, b| (b.1 .1, b.1 .0).cmp(&(a.1 .1, a.1 .0)).then(a.0.cmp(b.0)));
         let c = self.counts;
         let detail = json!({
             "brand": brand,
@@ -306,7 +334,7 @@ impl BrandAcc {
             "avg_rating": avg(c.rating_sum, self.rated),
             "pct_positive": pct(c.positive, self.n),
             "pct_negative": pct(c.negative, self.n),
-            "issues": top.iter().map(|(c, n)| json!({"code": c, "label": taxonomy::label(c), "count": n})).collect::<Vec<_>>(),
+            "issues": top.iter().map(|(c, (n, nn))| json!({"code": c, "label": taxonomy::label(c), "count": n, "count_negative_neutral": nn})).collect::<Vec<_>>(),
             "rated_count": self.rated,
             "pct_neutral": pct(c.neutral, self.n),
             "neg_delta": pct_delta((c.negative, self.n), previous),

@@ -281,6 +281,14 @@ pub fn product_page(p: &ProductDetail) -> String {
         hbars(&top),
         issue_cards(&p.issues, 6)
     );
+    if !p.mentioned_in_praise.is_empty() {
+        let _ = write!(
+            b,
+            "<h2>Mentioned in praise</h2><p class=\"muted\">Only positive reviews mention these, so \
+             they are no top issue: {}</p>",
+            esc(&super::praise_list(p))
+        );
+    }
     let aspects: Vec<String> = p
         .complaint_aspects
         .iter()

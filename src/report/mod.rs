@@ -261,7 +261,13 @@ fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<IssueRow>> {
 
 fn issues_table(rows: &[IssueRow]) -> Tabular {
     Tabular {
-        headers: vec!["code", "issue", "reviews", "products"],
+        headers: vec![
+            "code",
+            "issue",
+            "reviews",
+            "products",
+            "negative or neutral reviews",
+        ],
         rows: rows
             .iter()
             .map(|r| {
@@ -270,6 +276,7 @@ fn issues_table(rows: &[IssueRow]) -> Tabular {
                     r.label.to_string(),
                     r.reviews.to_string(),
                     r.products.to_string(),
+                    r.reviews_negative_neutral.to_string(),
                 ]
             })
             .collect(),
@@ -343,8 +350,11 @@ struct AttentionRow {
 #[derive(Serialize)]
 struct OverviewData {
     attention: Vec<AttentionRow>,
+    /// Ranked by the negative and neutral reviews reporting each.
     issues: Vec<IssueRow>,
     brands: Vec<BrandSummary>,
+    /// Issues only positive reviews mention: no top issue.
+    mentioned_in_praise: Vec<IssueRow>,
 }
 
 /// The default view: what needs attention, the top issues, the brands.
@@ -363,10 +373,14 @@ fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<(
         brands: o.brands.clone(),
         ..Default::default()
     };
+    let (issues, mentioned_in_praise) = issue_rows(store, &brand_filter)?
+        .into_iter()
+        .partition(|i| i.reviews_negative_neutral > 0);
     let data = OverviewData {
         attention,
-        issues: issue_rows(store, &brand_filter)?,
+        issues,
         brands: store.brands(&o.brands)?,
+        mentioned_in_praise,
     };
     match fmt {
         Format::Json | Format::Jsonl => out.json(&data, fmt),
@@ -415,10 +429,19 @@ fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<(
         o.min_reviews
     ))?;
     out.table(Format::Table, "", &attention_table(&data.attention))?;
-    out.line("\nTop issues across the portfolio")?;
+    out.line("\nTop issues across the portfolio (ranked by the negative and neutral reviews reporting them)")?;
     let mut top = issues_table(&data.issues);
     top.rows.truncate(10);
     out.table(Format::Table, "", &top)?;
+    if !data.mentioned_in_praise.is_empty() {
+        let praise: Vec<String> = (data.mentioned_in_praise.iter())
+            .map(|i| format!("{} ({})", i.label, i.reviews))
+            .collect();
+        out.line(&format!(
+            "Mentioned in praise only (no negative or neutral review reports them): {}",
+            praise.join(", ")
+        ))?;
+    }
     out.line("\nBrands")?;
     out.table(Format::Table, "", &brands_table(&data.brands))
 }
@@ -516,6 +539,12 @@ fn product_tables(p: &ProductDetail, fmt: Format, out: &mut Out) -> Result<()> {
     out.table(fmt, "", &product_facts(p))?;
     out.line("")?;
     out.table(fmt, "", &product_issues(p))?;
+    if fmt == Format::Table && !p.mentioned_in_praise.is_empty() {
+        out.line(&format!(
+            "Mentioned in praise only (no negative or neutral review reports them): {}",
+            praise_list(p)
+        ))?;
+    }
     out.line("")?;
     // An export without review dates has no months: its trend is the analysis runs.
     if p.trend.is_empty() {
@@ -567,6 +596,14 @@ fn brand_run_trend(points: &[BrandPoint]) -> Tabular {
         })
         .collect();
     run_trend(&as_history)
+}
+
+/// A product's issues that only positive reviews mention: "Noise (4), Fit (1)".
+fn praise_list(p: &ProductDetail) -> String {
+    let items: Vec<String> = (p.mentioned_in_praise.iter())
+        .map(|i| format!("{} ({})", i.label, i.count))
+        .collect();
+    items.join(", ")
 }
 
 /// "Leaks (5), Smell (2)"

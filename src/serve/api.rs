@@ -9,6 +9,7 @@ use super::openapi;
 use super::params::{self, BadParam, Params};
 use crate::error::Error;
 use crate::store::query::Filter;
+use crate::store::views::IssueRow;
 use crate::store::{Store, SCHEMA_VERSION};
 use crate::taxonomy;
 
@@ -257,9 +258,7 @@ fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>, Reply> {
         .issues(f)
         .map_err(Reply::from_store)?
         .into_iter()
-        .map(|(code, reviews, products)| {
-            json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products})
-        })
+        .filter_map(|row| serde_json::to_value(IssueRow::new(row)).ok())
         .collect())
 }
 
@@ -279,8 +278,8 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         .issues(&f)
         .map_err(Reply::from_store)?
         .into_iter()
-        .find(|(c, _, _)| *c == code)
-        .map_or((0, 0), |(_, r, p)| (r, p));
+        .find(|(c, _, _, _)| *c == code)
+        .map_or((0, 0), |(_, r, p, _)| (r, p));
     let brands: Vec<Value> = store
         .issue_brands(&code)
         .map_err(Reply::from_store)?
@@ -324,7 +323,10 @@ fn overview(store: &Store, query: &str) -> Handled {
         brands: brands.clone(),
         ..Default::default()
     };
-    let mut issues = issue_rows(store, &filter)?;
+    // Issues only positive reviews mention are no top issue: listed apart.
+    let (mut issues, praise): (Vec<Value>, Vec<Value>) = issue_rows(store, &filter)?
+        .into_iter()
+        .partition(|r| r["reviews_negative_neutral"].as_i64() != Some(0));
     // Each issue's trend: reviews reporting it now against the previous run's snapshots.
     if let Some(previous) = summary.previous_run_id {
         let before = store
@@ -339,7 +341,8 @@ fn overview(store: &Store, query: &str) -> Handled {
     }
     let brand_rows = store.brands(&brands).map_err(Reply::from_store)?;
     Ok(Reply::ok(
-        json!({"summary": summary, "attention": attention, "issues": issues, "brands": brand_rows}),
+        json!({"summary": summary, "attention": attention, "issues": issues, "brands": brand_rows,
+               "mentioned_in_praise": praise}),
         json!({"min_reviews": min_reviews, "limit": limit}),
     ))
 }

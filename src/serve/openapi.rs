@@ -389,6 +389,9 @@ struct IssueRank {
     label: String,
     reviews: i64,
     products: i64,
+    /// negative and neutral reviews reporting it: what ranks the list (0: only positive reviews
+    /// mention it; the overview lists those under `mentioned_in_praise`)
+    reviews_negative_neutral: i64,
 }
 
 /// One brand of the portfolio (`GET /api/v1/brands`).
@@ -428,6 +431,9 @@ struct BrandIssue {
     code: String,
     label: String,
     count: i64,
+    /// negative and neutral reviews reporting it: what ranks a brand's issues
+    #[schema(required = false)]
+    count_negative_neutral: i64,
 }
 
 /// Everything about one product (`GET /api/v1/products/{product_id}`).
@@ -453,9 +459,13 @@ struct ProductDetail {
     /// monthly buckets by review date
     #[schema(value_type = Vec<Object>)]
     trend: Vec<Value>,
-    /// one point per analysis run
+    /// one point per analysis run (with its top issues)
     #[schema(value_type = Vec<Object>)]
     history: Vec<Value>,
+    /// issues only positive reviews mention: not in `issues`, which negative and neutral
+    /// reviews rank
+    #[schema(inline)]
+    mentioned_in_praise: Vec<DetailIssue>,
 }
 
 // The detail's nested objects promise no field (as before the document was generated).
@@ -475,6 +485,9 @@ struct DetailIssue {
     share_of_negative: f64,
     #[schema(inline, required = false)]
     examples: Vec<Example>,
+    /// negative and neutral reviews reporting it: what ranks the issues
+    #[schema(required = false)]
+    count_negative_neutral: i64,
 }
 
 #[derive(ToSchema)]

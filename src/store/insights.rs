@@ -56,8 +56,9 @@ pub struct ProductRow {
     pub last_review_date: Option<String>,
     pub detail: String,
     pub snapshot: String,
-    /// (code, count, share of reviews)
-    pub issues: Vec<(String, i64, f64)>,
+    /// (code, count, share of reviews, negative or neutral reviews reporting it), ranked by the
+    /// last, then the count
+    pub issues: Vec<(String, i64, f64, i64)>,
     pub months: Vec<MonthRow>,
     /// The counts the figures above come from.
     pub counts: Counts,
@@ -394,7 +395,8 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
     )?;
     let mut iss = tx.prepare_cached(
         "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
-                     pct_negative, neg_delta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     pct_negative, neg_delta, count_negative_neutral)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for p in products {
         ins.execute(params![
@@ -428,7 +430,7 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             p.snapshot,
             p.counts.negative
         ])?;
-        for (code, count, share) in &p.issues {
+        for (code, count, share, nn) in &p.issues {
             // The issue's rows carry their product's sort keys, for the (code, sort) indexes.
             iss.execute(params![
                 p.asin,
@@ -438,7 +440,8 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
                 p.review_count,
                 p.avg_rating,
                 p.pct_negative,
-                p.neg_delta
+                p.neg_delta,
+                nn
             ])?;
         }
     }
@@ -506,12 +509,14 @@ fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
     Ok(())
 }
 
-/// The first few issues as the list shows them; `issues` is already ranked by count.
-fn top_issues_json(issues: &[(String, i64, f64)]) -> String {
+/// The first few issues as the list shows them; `issues` is already ranked. Issues only positive
+/// reviews mention are no top issue.
+fn top_issues_json(issues: &[(String, i64, f64, i64)]) -> String {
     let top: Vec<serde_json::Value> = issues
         .iter()
+        .filter(|i| i.3 > 0)
         .take(super::TOP_ISSUES_IN_LIST)
-        .map(|(code, count, share)| serde_json::json!({"code": code, "count": count, "share": share}))
+        .map(|(code, count, share, _)| serde_json::json!({"code": code, "count": count, "share": share}))
         .collect();
     serde_json::Value::Array(top).to_string()
 }

@@ -1138,7 +1138,7 @@ mod tests {
     }
 
     fn has_issue(p: &ProductRow, code: &str) -> bool {
-        p.issues.iter().any(|(c, _, _)| c == code)
+        p.issues.iter().any(|(c, _, _, _)| c == code)
     }
 
     #[test]

@@ -82,7 +82,11 @@ impl Store {
             // A damaged snapshot loses its issues, not the point.
             let detail: String = r.get(6)?;
             let issues = serde_json::from_str::<BrandSummary>(&detail)
-                .map(|b| b.issues.into_iter().map(|i| (i.code, i.count)).collect())
+                .map(|b| {
+                    (b.issues.into_iter())
+                        .map(|i| (i.code, i.count, i.count_negative_neutral))
+                        .collect()
+                })
                 .unwrap_or_default();
             let point = BrandPoint {
                 run_id: r.get(1)?,

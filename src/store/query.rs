@@ -186,13 +186,21 @@ impl Store {
         )?;
         p.history = st
             .query_map([&asin], |r| {
-                // The snapshot's issues: {"code": count}; a damaged one loses the issues only.
+                // The snapshot's issues: {"code": count} and (since issues are ranked by them)
+                // {"code": negative or neutral reviews}; a damaged one loses the issues only.
                 let detail: String = r.get(6)?;
-                let issues: BTreeMap<String, i64> =
-                    serde_json::from_str::<serde_json::Value>(&detail)
-                        .ok()
-                        .and_then(|d| serde_json::from_value(d["issues"].clone()).ok())
-                        .unwrap_or_default();
+                let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
+                let map = |key: &str| -> BTreeMap<String, i64> {
+                    serde_json::from_value(detail[key].clone()).unwrap_or_default()
+                };
+                let nn = map("issues_negative_neutral");
+                let known = detail.get("issues_negative_neutral").is_some();
+                let issues = (map("issues").into_iter())
+                    .map(|(code, count)| {
+                        let n = known.then(|| nn.get(&code).copied().unwrap_or(0));
+                        (code, count, n)
+                    })
+                    .collect();
                 Ok(HistoryPoint {
                     run_id: r.get(0)?,
                     at: r.get(1)?,
@@ -200,7 +208,7 @@ impl Store {
                     avg_rating: r.get(3)?,
                     pct_positive: r.get(4)?,
                     pct_negative: r.get(5)?,
-                    top_issues: top_issues(issues.into_iter().collect()),
+                    top_issues: top_issues(issues),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -216,10 +224,13 @@ impl Store {
         Ok(self.brand_page(&q)?.items)
     }
 
-    /// Issues ranked across the portfolio: reviews reporting each, and products affected.
-    pub fn issues(&self, f: &Filter) -> Result<Vec<(String, i64, i64)>> {
+    /// Issues ranked across the portfolio by the negative and neutral reviews reporting each,
+    /// then all reviews reporting it: (code, reviews, products affected, negative and neutral
+    /// reviews). Rows stored before the latter was counted read as their count.
+    pub fn issues(&self, f: &Filter) -> Result<Vec<(String, i64, i64, i64)>> {
         let mut sql = String::from(
-            "SELECT i.code, sum(i.count), count(*) FROM product_issues i
+            "SELECT i.code, sum(i.count), count(*), sum(coalesce(i.count_negative_neutral, i.count))
+             FROM product_issues i
              JOIN product_insights p ON p.asin = i.asin WHERE 1 = 1",
         );
         let mut args: Vec<SqlValue> = Vec::new();
@@ -229,11 +240,11 @@ impl Store {
             &self.brand_spellings(&f.brands)?,
             "p.brand",
         );
-        sql.push_str(" GROUP BY i.code ORDER BY 2 DESC, 1");
+        sql.push_str(" GROUP BY i.code ORDER BY 4 DESC, 2 DESC, 1");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -529,7 +540,10 @@ mod tests {
         let r = db.reader();
         // Reviews reporting each issue, then products affected; most reported first.
         let issues = r.issues(&Filter::default()).unwrap();
-        assert_eq!(issues, [("defective".into(), 5, 1), ("leaks".into(), 3, 2)]);
+        assert_eq!(
+            issues,
+            [("defective".into(), 5, 1, 5), ("leaks".into(), 3, 2, 3)]
+        );
         let bolt = Filter {
             brands: vec!["BOLT".into()],
             ..Default::default()

@@ -70,12 +70,12 @@ pub fn product(
     negative: f64,
     issues: &[(&str, i64)],
 ) -> ProductRow {
-    let mut issues: Vec<(String, i64, f64)> = issues
+    let mut issues: Vec<(String, i64, f64, i64)> = issues
         .iter()
-        .map(|(c, n)| (c.to_string(), *n, 100.0 * *n as f64 / reviews as f64))
+        .map(|(c, n)| (c.to_string(), *n, 100.0 * *n as f64 / reviews as f64, *n))
         .collect();
     issues.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let counts: BTreeMap<&str, i64> = issues.iter().map(|(c, n, _)| (c.as_str(), *n)).collect();
+    let counts: BTreeMap<&str, i64> = issues.iter().map(|(c, n, _, _)| (c.as_str(), *n)).collect();
     let neg = (negative * reviews as f64 / 100.0).round() as i64;
     let month = |month: &str, reviews: i64, avg_rating: Option<f64>, pct_negative: f64| MonthRow {
         month: month.into(),

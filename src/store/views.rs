@@ -28,6 +28,10 @@ pub struct ProductDetail {
     pub complaint_aspects: Vec<AspectCount>,
     pub languages: BTreeMap<String, i64>,
     pub last_review_date: Option<String>,
+    /// Issues that only positive reviews mention ("no more rattle"): not complaints, so not in
+    /// `issues` (which negative and neutral reviews rank).
+    #[serde(default)]
+    pub mentioned_in_praise: Vec<IssueDetail>,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -77,6 +81,9 @@ pub struct IssueDetail {
     pub share: f64,
     pub share_of_negative: f64,
     pub examples: Vec<Quote>,
+    /// Negative and neutral reviews reporting it: what ranks the issues.
+    #[serde(default)]
+    pub count_negative_neutral: i64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -136,16 +143,24 @@ pub struct BrandPoint {
 /// How many issues a point of history names.
 pub const TOP_ISSUES_IN_HISTORY: usize = 3;
 
-/// The first few of (code, count) pairs, most reviews first (ties by code), with their labels.
-pub fn top_issues(mut counts: Vec<(String, i64)>) -> Vec<BrandIssue> {
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+/// The first few of (code, count, negative or neutral reviews) with their labels, ranked as top
+/// issues are: by negative and neutral reviews (when known: snapshots from before they were
+/// counted have only the count), then by count, then by code. Praise-only issues are left out.
+pub fn top_issues(mut counts: Vec<(String, i64, Option<i64>)>) -> Vec<BrandIssue> {
+    counts.retain(|c| c.2 != Some(0));
+    counts.sort_by(|a, b| {
+        (b.2.unwrap_or(b.1), b.1)
+            .cmp(&(a.2.unwrap_or(a.1), a.1))
+            .then_with(|| a.0.cmp(&b.0))
+    });
     counts
         .into_iter()
         .take(TOP_ISSUES_IN_HISTORY)
-        .map(|(code, count)| BrandIssue {
+        .map(|(code, count, nn)| BrandIssue {
             label: crate::taxonomy::label(&code).to_string(),
             code,
             count,
+            count_negative_neutral: nn,
         })
         .collect()
 }
@@ -184,6 +199,10 @@ pub struct BrandIssue {
     pub code: String,
     pub label: String,
     pub count: i64,
+    /// Negative and neutral reviews reporting it (what ranks a brand's issues); absent in a
+    /// run's history, which keeps counts only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_negative_neutral: Option<i64>,
 }
 
 /// An issue ranked across the portfolio.
@@ -195,15 +214,19 @@ pub struct IssueRow {
     pub reviews: i64,
     /// Products affected.
     pub products: i64,
+    /// Negative and neutral reviews reporting it: what ranks the list. 0: only positive reviews
+    /// mention it (the overview lists those apart, as mentioned in praise).
+    pub reviews_negative_neutral: i64,
 }
 
 impl IssueRow {
-    pub fn new((code, reviews, products): (String, i64, i64)) -> IssueRow {
+    pub fn new((code, reviews, products, nn): (String, i64, i64, i64)) -> IssueRow {
         IssueRow {
             label: crate::taxonomy::label(&code),
             code,
             reviews,
             products,
+            reviews_negative_neutral: nn,
         }
     }
 }
