@@ -193,6 +193,7 @@ impl ProductAcc {
             "pct_negative": pct_negative,
             "rating_histogram": self.hist,
             "issues": issues.iter().map(|(c, a)| (c.to_string(), a.count)).collect::<BTreeMap<_, _>>(),
+            "issues_negative_neutral": issues.iter().map(|(c, a)| (c.to_string(), a.in_negative_neutral)).collect::<BTreeMap<_, _>>(),
         });
         let months = self.month_rows();
         ProductRow {
