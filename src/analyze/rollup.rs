@@ -148,14 +148,7 @@ impl ProductAcc {
     pub fn finish(self, previous: Option<(i64, i64)>) -> ProductRow {
         let n = self.n;
         let neg = self.negatives();
-        // Ranked by what negative and neutral reviews report; an issue that only positive
-        // reviews mention ("no more rattle") is listed apart, as mentioned in praise.
-        let mut issues: Vec<(&String, &IssueAcc)> = self.issues.iter().collect();
-        issues.sort_by(|a, b| {
-            (b.1.in_negative_neutral.cmp(&a.1.in_negative_neutral))
-                .then(b.1.count.cmp(&a.1.count))
-                .then(a.0.cmp(b.0))
-        });
+        let issues = self.ranked_issues();
         let (reported, praise): (Vec<_>, Vec<_>) =
             issues.iter().partition(|(_, a)| a.in_negative_neutral > 0);
         let (issues_json, praise_json) =
@@ -229,6 +222,18 @@ impl ProductAcc {
             },
             previous,
         }
+    }
+
+    /// Ranked by what negative and neutral reviews report, then by all reviews; an issue that
+    /// only positive reviews mention ("no more rattle") ranks last and is listed apart.
+    fn ranked_issues(&self) -> Vec<(&String, &IssueAcc)> {
+        let mut issues: Vec<(&String, &IssueAcc)> = self.issues.iter().collect();
+        issues.sort_by(|a, b| {
+            (b.1.in_negative_neutral.cmp(&a.1.in_negative_neutral))
+                .then(b.1.count.cmp(&a.1.count))
+                .then(a.0.cmp(b.0))
+        });
+        issues
     }
 
     /// The complaint aspects most often named, without the product's own brand ("apex", "nikon"):

@@ -438,6 +438,7 @@ mod tests {
                     rating: Some(2),
                     language: Some("<b>de".into()),
                 }],
+                count_negative_neutral: 1,
             }],
             ..Default::default()
         };
