@@ -224,4 +224,59 @@ mod tests {
         );
         assert!(orphan.is_err());
     }
+
+    /// The counts migration: rows written before it get counts recovered from their shares, so
+    /// roll-ups over old and new rows still add up; unknown issue splits stay NULL.
+    #[test]
+    fn counts_are_recovered_from_stored_shares() {
+        let mut c = Connection::open_in_memory().unwrap();
+        let before = SCHEMA_VERSION as usize - 1;
+        for sql in &sections()[..before] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        c.execute_batch(
+            "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version, taxonomy_version)
+                 VALUES (1, 'now', 'ok', 'offline', '1', 1);
+             INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+                 pct_positive, pct_neutral, pct_negative)
+                 VALUES ('B1', 'X', 1, 763, 760, 3.25, 55.3, 5.3, 39.4);
+             INSERT INTO product_snapshots (asin, run_id, review_count, pct_positive, pct_negative, detail)
+                 VALUES ('B1', 1, 763, 55.3, 39.4, '{}');
+             INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
+                 VALUES ('B1', '2024-01', 31, 4.0, 12.9, '{}');
+             INSERT INTO product_issues (asin, code, count, share) VALUES ('B1', 'leaks', 4, 0.5);",
+        )
+        .unwrap();
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        let row: (i64, i64, i64, i64) = c
+            .query_row(
+                "SELECT positive, neutral, negative, rating_sum FROM product_insights",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(row, (422, 40, 301, 2470));
+        let snap: i64 = c
+            .query_row("SELECT negative FROM product_snapshots", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(snap, 301);
+        let month: (i64, i64, i64) = c
+            .query_row(
+                "SELECT rated, rating_sum, negative FROM product_months",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(month, (31, 124, 4));
+        let nn: Option<i64> = c
+            .query_row(
+                "SELECT count_negative_neutral FROM product_issues",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(nn, None);
+    }
 }

@@ -465,7 +465,8 @@ mod tests {
                 "review_count",
                 "avg_rating",
                 "pct_positive",
-                "pct_negative"
+                "pct_negative",
+                "top_issues"
             ]
         );
         let counts: Vec<(i64, i64)> = history
