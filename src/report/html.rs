@@ -273,11 +273,16 @@ pub fn product_page(p: &ProductDetail) -> String {
         .issues
         .iter()
         .take(10)
-        .map(|i| (i.label.clone(), i.count))
+        // The bars are what ranks them (documents from before it was counted: the count).
+        .map(|i| match i.count_negative_neutral {
+            0 => (i.label.clone(), i.count),
+            n => (i.label.clone(), n),
+        })
         .collect();
     let _ = write!(
         b,
-        "<h2>Top issues</h2><div class=\"card\">{}</div><h2>What customers say</h2>{}",
+        "<h2>Top issues</h2><p class=\"sub\">negative and neutral reviews reporting each</p>\
+         <div class=\"card\">{}</div><h2>What customers say</h2>{}",
         hbars(&top),
         issue_cards(&p.issues, 6)
     );
@@ -366,7 +371,8 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         "<h2>Needs attention</h2>{}<div class=\"grid\" style=\"margin-top:16px\">\
          <div class=\"card\"><h2>Rating distribution</h2>{}</div>\
          <div class=\"card\"><h2>% negative by month</h2>{}</div></div>\
-         <h2>Top issues across the portfolio</h2><div class=\"card\">{}</div>",
+         <h2>Top issues across the portfolio</h2><p class=\"sub\">negative and neutral reviews \
+         reporting each</p><div class=\"card\">{}</div>",
         table(p.attention, &[2, 3, 4, 5, 6]),
         bars(&ratings, "#2e86c1"),
         line(&neg_months, "%"),

@@ -458,7 +458,7 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
         .issues
         .iter()
         .take(10)
-        .map(|i| (i.label.to_string(), i.reviews))
+        .map(|i| (i.label.to_string(), i.reviews_negative_neutral))
         .collect();
     Ok(html::portfolio_page(&html::Portfolio {
         attention: &attention_table(&data.attention),
