@@ -151,6 +151,10 @@ struct Truth {
     months: BTreeMap<String, Tally>,
     product_months: BTreeMap<(String, String), Tally>,
     all: Tally,
+    /// Per (asin, issue code): reviews reporting it, by overall label.
+    issues: BTreeMap<(String, String), Tally>,
+    /// Per (asin, month, issue code): reviews reporting it.
+    month_issues: BTreeMap<(String, String, String), i64>,
 }
 
 fn truth(e: &Env) -> Truth {
@@ -160,6 +164,8 @@ fn truth(e: &Env) -> Truth {
         months: BTreeMap::new(),
         product_months: BTreeMap::new(),
         all: Tally::default(),
+        issues: BTreeMap::new(),
+        month_issues: BTreeMap::new(),
     };
     for line in e.ok(&["report", "reviews", "-f", "jsonl"]).lines() {
         let r: Value = serde_json::from_str(line).unwrap();
@@ -170,6 +176,18 @@ fn truth(e: &Env) -> Truth {
         b.0.add(&r);
         b.1.insert(asin.clone());
         t.all.add(&r);
+        for hit in r["issues"].as_array().unwrap() {
+            let code = hit["code"].as_str().unwrap().to_string();
+            t.issues
+                .entry((asin.clone(), code.clone()))
+                .or_default()
+                .add(&r);
+            if let Some(d) = r["review_date"].as_str() {
+                *t.month_issues
+                    .entry((asin.clone(), d[..7].to_string(), code))
+                    .or_default() += 1;
+            }
+        }
         if let Some(d) = r["review_date"].as_str() {
             t.months.entry(d[..7].to_string()).or_default().add(&r);
             t.product_months
@@ -256,6 +274,91 @@ fn every_number_is_recomputed_from_the_raw_reviews_in_every_format() {
     check_brands(&e, &server, &before, &now);
     check_portfolio(&e, &server, &before, &now);
     check_product_details(&e, &server, &before, &now);
+    check_issues(&e, &server, &now);
+}
+
+/// Issue counts and shares: each product's (and its months'), each brand's, the portfolio's.
+fn check_issues(e: &Env, server: &Server, now: &Truth) {
+    assert!(now.issues.len() >= 4, "the export reports issues");
+    let nn = |t: &Tally| t.neg + t.neu;
+    for (asin, p) in &now.products {
+        let cli: Value =
+            serde_json::from_str(&e.ok(&["report", "product", asin, "-f", "json"])).unwrap();
+        let mut listed = BTreeMap::new();
+        for list in ["issues", "mentioned_in_praise"] {
+            for i in cli[list].as_array().unwrap() {
+                let code = i["code"].as_str().unwrap().to_string();
+                let t = now.issues[&(asin.clone(), code.clone())];
+                assert_eq!(i["count"], json!(t.n), "{asin} {code}");
+                assert_eq!(i["share"], json!(p.pct(t.n)), "{asin} {code}");
+                assert_eq!(i["count_negative_neutral"], json!(nn(&t)), "{asin} {code}");
+                let of_negative = half_away(1000 * t.neg as i128, p.neg.max(1) as i128);
+                let of_negative = if p.neg == 0 {
+                    0.0
+                } else {
+                    of_negative as f64 / 10.0
+                };
+                assert_eq!(i["share_of_negative"], json!(of_negative), "{asin} {code}");
+                assert_eq!(list == "issues", nn(&t) > 0, "{asin} {code} in {list}");
+                listed.insert(code, nn(&t));
+            }
+        }
+        let want: BTreeMap<String, i64> = (now.issues.iter())
+            .filter(|((a, _), _)| a == asin)
+            .map(|((_, c), t)| (c.clone(), nn(t)))
+            .collect();
+        assert_eq!(listed, want, "{asin}: every issue, once");
+        let ranked: Vec<i64> = (cli["issues"].as_array().unwrap().iter())
+            .map(|i| i["count_negative_neutral"].as_i64().unwrap())
+            .collect();
+        assert!(
+            ranked.windows(2).all(|w| w[0] >= w[1]),
+            "{asin}: {ranked:?}"
+        );
+        for m in cli["trend"].as_array().unwrap() {
+            let month = m["month"].as_str().unwrap().to_string();
+            for (code, n) in m["issues"].as_object().unwrap() {
+                let key = (asin.clone(), month.clone(), code.clone());
+                assert_eq!(n, &json!(now.month_issues[&key]), "{key:?}");
+            }
+        }
+    }
+    // The portfolio: reviews, products and negative or neutral reviews per issue.
+    let cli: Value = serde_json::from_str(&e.ok(&["report", "issues", "-f", "json"])).unwrap();
+    assert_eq!(
+        cli,
+        server.ok("/api/v1/issues")["data"],
+        "issues: CLI = API"
+    );
+    let mut want: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for ((_, code), t) in &now.issues {
+        let w = want.entry(code.clone()).or_default();
+        *w = (w.0 + t.n, w.1 + 1, w.2 + nn(t));
+    }
+    let got: BTreeMap<String, (i64, i64, i64)> = (cli.as_array().unwrap().iter())
+        .map(|i| {
+            let n = |k: &str| i[k].as_i64().unwrap();
+            let key = i["code"].as_str().unwrap().to_string();
+            (
+                key,
+                (n("reviews"), n("products"), n("reviews_negative_neutral")),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "portfolio issues");
+    // Each brand's issues: reviews reporting each, over its products.
+    let brands: Value = serde_json::from_str(&e.ok(&["report", "brands", "-f", "json"])).unwrap();
+    for b in brands.as_array().unwrap() {
+        let asins = &now.brands[b["brand"].as_str().unwrap()].1;
+        for i in b["issues"].as_array().unwrap() {
+            let code = i["code"].as_str().unwrap();
+            let total: i64 = (asins.iter())
+                .filter_map(|a| now.issues.get(&(a.clone(), code.to_string())))
+                .map(|t| t.n)
+                .sum();
+            assert_eq!(i["count"], json!(total), "{} {code}", b["brand"]);
+        }
+    }
 }
 
 fn check_products(e: &Env, server: &Server, before: &Truth, now: &Truth) {
