@@ -1009,29 +1009,54 @@ impl Store {
             min_reviews: Some(min_reviews),
             ..Default::default()
         };
-        // Every row is scored, so this reads full rows (the walk form without an index hint).
-        let (filter, args) = product_filter(&q, Plan::Walk(""));
+        // Every product is scored from its counts alone; full rows are read for the chosen few.
+        let (filter, args) = product_filter(&q, Plan::Count);
         let sql = format!(
-            "SELECT {PRODUCT_COLUMNS}, coalesce(p.negative, 0), p.prev_negative, p.prev_review_count
-             {filter}"
+            "SELECT p.asin, p.review_count, coalesce(p.negative, 0), p.prev_negative,
+                    p.prev_review_count{filter}"
         );
         let mut st = self.conn.prepare_cached(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| {
-            let p = product_row(r)?;
-            let before = match (r.get::<_, Option<i64>>(14)?, r.get::<_, Option<i64>>(15)?) {
+            let before = match (r.get::<_, Option<i64>>(3)?, r.get::<_, Option<i64>>(4)?) {
                 (Some(k), Some(n)) => Some((k, n)),
                 _ => None,
             };
-            let impact = Impact::new(r.get(13)?, p.review_count, before);
-            Ok((p, impact))
+            Ok((
+                r.get::<_, String>(0)?,
+                Impact::new(r.get(2)?, r.get(1)?, before),
+            ))
         })?;
         let mut scored = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.asin.cmp(&b.0.asin)));
+        scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         scored.truncate(limit);
+        let mut full = self.products_by_asin(scored.iter().map(|(a, _)| a.as_str()))?;
         Ok(scored
             .into_iter()
-            .map(|(p, impact)| (p, impact.rounded()))
+            .filter_map(|(asin, impact)| Some((full.remove(&asin)?, impact.rounded())))
             .collect())
+    }
+
+    /// These products' list rows, by ASIN.
+    fn products_by_asin<'a>(
+        &self,
+        asins: impl Iterator<Item = &'a str>,
+    ) -> Result<HashMap<String, ProductSummary>> {
+        let asins: Vec<&str> = asins.collect();
+        let mut out = HashMap::with_capacity(asins.len());
+        for chunk in asins.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT {PRODUCT_COLUMNS} FROM product_insights p LEFT JOIN products r
+                 ON r.asin = p.asin WHERE p.asin IN ({marks})"
+            );
+            let mut st = self.conn.prepare(&sql)?;
+            let rows = st.query_map(params_from_iter(chunk.iter()), product_row)?;
+            for row in rows {
+                let p = row?;
+                out.insert(p.asin.clone(), p);
+            }
+        }
+        Ok(out)
     }
 }
 
