@@ -155,12 +155,16 @@ async function portfolio() {
     ),
   );
   const change = (n) => (n === undefined ? h("span", { class: "muted" }, "–") : h("span", { class: n > 0 ? "up" : n < 0 ? "down" : "muted" }, n > 0 ? `+${n}` : String(n)));
+  // Ranked by the negative and neutral reviews reporting each; praise-only issues apart.
   const issues = table(
-    ["Issue", "Reviews#", "Since last run#", "Products#"],
-    data.issues.map((i) => h("tr", {}, h("td", {}, issueLink(i.code, i.label)), td(i.reviews, true), h("td", { class: "n" }, change(i.change)), td(i.products, true))),
+    ["Issue", "Reviews#", "Negative or neutral#", "Since last run#", "Products#"],
+    data.issues.map((i) => h("tr", {}, h("td", {}, issueLink(i.code, i.label)), td(i.reviews, true), td(i.reviews_negative_neutral ?? "–", true), h("td", { class: "n" }, change(i.change)), td(i.products, true))),
   );
+  const praise = (data.mentioned_in_praise ?? []).length
+    ? h("p", { class: "muted" }, "Mentioned in praise only: ", data.mentioned_in_praise.map((i) => `${i.label} (${i.reviews})`).join(", "))
+    : null;
   const brands = table(
-    ["Brand", "Products#", "Reviews#", "Avg rating#", "% negative#"],
+    ["Brand", "Products#", "Reviews#", "Avg rating#", "% negative#", "Δ#"],
     data.brands.map((b) =>
       h(
         "tr",
@@ -170,6 +174,7 @@ async function portfolio() {
         td(b.review_count, true),
         td(fmt(b.avg_rating, 2), true),
         td(pct(b.pct_negative), true),
+        h("td", { class: "n" }, delta(b.neg_delta)),
       ),
     ),
   );
@@ -178,7 +183,7 @@ async function portfolio() {
     cards,
     h("h2", {}, "Products that need attention"),
     attention,
-    h("div", { class: "grid2" }, h("section", {}, h("h2", {}, "Top issues"), issues), h("section", {}, h("h2", {}, "Brands"), brands)),
+    h("div", { class: "grid2" }, h("section", {}, h("h2", {}, "Top issues"), issues, praise), h("section", {}, h("h2", {}, "Brands"), brands)),
   );
 }
 
