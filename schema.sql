@@ -398,6 +398,12 @@ UPDATE product_insights SET
     rating_sum = CAST(round(coalesce(avg_rating, 0) * rated_count) AS INTEGER);
 ALTER TABLE product_snapshots ADD COLUMN negative INTEGER;
 UPDATE product_snapshots SET negative = CAST(round(pct_negative * review_count / 100.0) AS INTEGER);
+-- The previous run's counts: the product's snapshot before the run of its current insights.
+UPDATE product_insights SET prev_negative = s.negative, prev_review_count = s.review_count
+    FROM product_snapshots s
+    WHERE s.asin = product_insights.asin
+      AND s.run_id = (SELECT max(run_id) FROM product_snapshots o
+                      WHERE o.asin = product_insights.asin AND o.run_id < product_insights.run_id);
 ALTER TABLE product_months ADD COLUMN rated INTEGER;
 ALTER TABLE product_months ADD COLUMN rating_sum INTEGER;
 ALTER TABLE product_months ADD COLUMN negative INTEGER;

@@ -238,12 +238,12 @@ mod tests {
             .unwrap();
         c.execute_batch(
             "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version, taxonomy_version)
-                 VALUES (1, 'now', 'ok', 'offline', '1', 1);
+                 VALUES (1, 'then', 'ok', 'offline', '1', 1), (2, 'now', 'ok', 'offline', '1', 1);
              INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
                  pct_positive, pct_neutral, pct_negative)
-                 VALUES ('B1', 'X', 1, 763, 760, 3.25, 55.3, 5.3, 39.4);
+                 VALUES ('B1', 'X', 2, 763, 760, 3.25, 55.3, 5.3, 39.4);
              INSERT INTO product_snapshots (asin, run_id, review_count, pct_positive, pct_negative, detail)
-                 VALUES ('B1', 1, 763, 55.3, 39.4, '{}');
+                 VALUES ('B1', 1, 31, 80.0, 12.9, '{}'), ('B1', 2, 763, 55.3, 39.4, '{}');
              INSERT INTO product_months (asin, month, reviews, avg_rating, pct_negative, issues)
                  VALUES ('B1', '2024-01', 31, 4.0, 12.9, '{}');
              INSERT INTO product_issues (asin, code, count, share) VALUES ('B1', 'leaks', 4, 0.5);",
@@ -259,9 +259,22 @@ mod tests {
             .unwrap();
         assert_eq!(row, (422, 40, 301, 2470));
         let snap: i64 = c
-            .query_row("SELECT negative FROM product_snapshots", [], |r| r.get(0))
+            .query_row(
+                "SELECT negative FROM product_snapshots WHERE run_id = 2",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(snap, 301);
+        // The previous run's counts, for the change and the impact: 4 of 31.
+        let prev: (i64, i64) = c
+            .query_row(
+                "SELECT prev_negative, prev_review_count FROM product_insights",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(prev, (4, 31));
         let month: (i64, i64, i64) = c
             .query_row(
                 "SELECT rated, rating_sum, negative FROM product_months",
