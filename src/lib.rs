@@ -3,6 +3,7 @@
 //! `ingest` loads exports into the raw layer, `analyze` derives the insights layer, `report` reads
 //! it. Commands never call each other: they meet in `model`, `taxonomy` and `store`; `run` composes them.
 
+pub mod alert_rule;
 pub mod analyze;
 pub mod cli;
 pub mod error;
