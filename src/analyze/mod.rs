@@ -1,6 +1,7 @@
 //! `prodinsight analyze`: per-text analysis (incremental, keyed by text hash and analyzer), then
 //! per-product and per-brand insights with a snapshot per run.
 
+mod alerts;
 pub mod llm;
 pub mod offline;
 pub mod rollup;
@@ -10,9 +11,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::alert_rule::{change1, pct1, RULE};
 use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
 use crate::progress;
+use crate::store::changes::NewAlert;
 use crate::store::insights::{BrandRow, LlmUsage, ProductRow, RunCounts};
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
@@ -478,7 +481,14 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         store.record_llm_usage(run_id, u)?;
     }
     let previous = store.previous_negative()?;
-    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), &previous)?;
+    // Alerts compare with the last complete run; the first run has nothing to compare with.
+    let base = store.alert_base()?;
+    let mut acc = alerts::AlertAcc::new(base.map_or(0, |b| b.1));
+    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), &previous, &mut acc)?;
+    let alerts = match base {
+        Some(_) => acc.decide(&RULE),
+        None => Vec::new(),
+    };
     counts.products_updated = products
         .iter()
         .filter(|p| p.neg_delta != Some(0.0) || !previous.contains_key(&p.asin))
@@ -490,10 +500,12 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         Vec::new()
     };
     store.put_insights(run_id, &products, &brand_rows)?;
+    store.put_alerts(run_id, base.map(|b| b.0), &alerts)?;
     let ms = started.elapsed().as_millis() as i64;
     store.finish_analysis(run_id, "ok", watermark, &counts, ms)?;
     if !opts.quiet {
         print_summary(&counts, run_id, &products, brand_rows.len(), ms, &failures);
+        print_alerts(&alerts);
     }
     Ok(())
 }
@@ -504,6 +516,7 @@ fn roll_up(
     store: &Store,
     key: &str,
     previous: &HashMap<String, f64>,
+    alerts: &mut alerts::AlertAcc,
 ) -> Result<(Vec<ProductRow>, Vec<BrandRow>)> {
     let reader = store.reader()?;
     let mut products = Vec::new();
@@ -524,6 +537,7 @@ fn roll_up(
                 finish(a, &mut products);
             }
         }
+        alerts.add(&r);
         acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
             .add(&r);
         Ok(())
@@ -567,23 +581,40 @@ fn print_summary(
             eprintln!("  review {review}: {error}");
         }
     }
-    let mut risers: Vec<_> = products
-        .iter()
-        .filter(|p| p.review_count >= 5 && p.neg_delta.is_some_and(|d| d > 0.0))
-        .collect();
-    risers.sort_by(|a, b| {
-        b.neg_delta
-            .partial_cmp(&a.neg_delta)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    for p in risers.iter().take(5) {
+}
+
+/// The run's alerts on stderr: one "negative share rose" line per negative-share alert (exactly
+/// those: the rule decides, not the size of the rise), and how many issue alerts there are.
+fn print_alerts(alerts: &[NewAlert]) {
+    let mut issues = 0;
+    for a in alerts {
+        if a.kind != "negative_rose" {
+            issues += 1;
+            continue;
+        }
+        let subject = match a.level {
+            "product" => format!(
+                "{} ({})",
+                a.asin.as_deref().unwrap_or(""),
+                a.brand.as_deref().unwrap_or("-")
+            ),
+            _ => format!("brand {}", a.brand.as_deref().unwrap_or("-")),
+        };
         eprintln!(
-            "  negative share rose: {} ({}) {:.1}% (+{:.1} points)",
-            p.asin,
-            p.brand.as_deref().unwrap_or("-"),
-            p.pct_negative,
-            p.neg_delta.unwrap_or(0.0)
+            "  negative share rose: {} {}% → {}% ({:+.1} points; {}/{} → {}/{} reviews, p = {:.1e})",
+            crate::textsafe::escape_control(&subject),
+            pct1(a.before),
+            pct1(a.after),
+            change1(a.before, a.after),
+            a.before.k,
+            a.before.n,
+            a.after.k,
+            a.after.n,
+            a.p_value
         );
+    }
+    if issues > 0 {
+        eprintln!("  {issues} issue alert(s): `prodinsight report changes` lists them");
     }
 }
 
