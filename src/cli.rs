@@ -428,33 +428,36 @@ pub struct ReviewsArgs {
 
 #[derive(Debug, Args, Clone)]
 #[command(
-    long_about = "What got worse: each product's % negative, and the share of reviews reporting each \
-issue, now against an earlier analysis run (by default the one before the latest; --since DATE: the \
-last run finished before that date). A rise of at least --threshold percentage points is an alert; an \
-issue a product did not have before is a new issue. Products with fewer than --min-reviews reviews \
-are left out.",
+    long_about = "What got worse: the alerts the latest analysis run raised (`analyze` decides them \
+once per run and stores them, so a run that found nothing new has none and a nightly job raises each \
+change once). Levels: product (% negative), brand (% negative over all its products, small ones \
+included), issue (an issue's share of reviews within a brand or the portfolio). A rise is an alert \
+when after − before, from exact counts, is at least 5 points and the run's new reviews are worse than \
+the earlier ones by a one-sided Fisher exact test at 99 % confidence; products need 10 reviews (smaller \
+ones count in their brand). --since DATE lists the alerts of every run finished since then; \
+--threshold, --min-reviews and --brand only narrow the list.",
     after_help = "Examples:\n  \
 prodinsight report changes\n  \
-prodinsight report changes --since 2026-11-01 --threshold 3\n  \
+prodinsight report changes --since 2026-11-01 --threshold 10\n  \
 prodinsight report changes --since 2026-11-01T08:00:00Z --brand 'rhino usa' --min-reviews 20\n  \
 prodinsight -q report changes --fail-on-alert --format csv -o alerts.csv || mail-alerts alerts.csv\n\n\
 Exit codes: 0 no alert (or alerts without --fail-on-alert), 3 alerts with --fail-on-alert, 1 failure, \
 2 a bad option (e.g. --since 2026-13-45)."
 )]
 pub struct ChangesArgs {
-    /// Compare with the last analysis run finished before this date (YYYY-MM-DD or RFC 3339)
+    /// The alerts of every analysis run finished since this date (YYYY-MM-DD or RFC 3339)
     #[arg(long, value_name = "DATE", value_parser = since_arg)]
     pub since: Option<String>,
-    /// Smallest rise, in percentage points, that raises an alert
+    /// Only alerts that rose at least this many percentage points (the rule's floor is 5)
     #[arg(long, value_name = "POINTS", default_value_t = 5.0, value_parser = points_arg)]
     pub threshold: f64,
-    /// Only products with at least this many reviews
+    /// Only product alerts of products with at least this many reviews now
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i64).range(0..))]
     pub min_reviews: i64,
     /// Only this brand, any letter case (repeatable)
     #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
     pub brand: Vec<String>,
-    /// Exit with code 3 when there is at least one alert
+    /// Exit with code 3 when the listed run(s) raised at least one alert
     #[arg(long)]
     pub fail_on_alert: bool,
 }

@@ -140,10 +140,12 @@ fn rule_out() -> RuleOut {
 
 /// A p-value as people read it: four decimals, or scientific when smaller.
 fn p_text(p: f64) -> String {
-    if p >= 0.0001 {
-        format!("{p:.4}")
+    if p < 1e-300 {
+        "< 1e-300".into()
+    } else if p >= 0.0001 {
+        format!("= {p:.4}")
     } else {
-        format!("{p:.1e}")
+        format!("= {p:.1e}")
     }
 }
 
@@ -195,7 +197,7 @@ fn alert_from_row(r: &rusqlite::Row) -> rusqlite::Result<Alert> {
         new_n,
         p_value,
         evidence: format!(
-            "{new_k}/{new_n} new reviews vs {}/{} earlier: one-sided Fisher p = {}",
+            "{new_k}/{new_n} new reviews vs {}/{} earlier: one-sided Fisher p {}",
             before.k,
             before.n,
             p_text(p_value)
