@@ -41,7 +41,8 @@ fn main() {
         "\na real 10-point rise (expected % negative after = before + 10), {trials} trials each"
     );
     println!(
-        "subject                                | window adds 25 % | 50 %    | 100 %   | 200 %"
+        "{:<48} | window adds 25 % | 50 %     | 100 %    | 200 %",
+        "subject"
     );
     for size in [50, 100, 200, 500, 1000] {
         let row = |f: &dyn Fn(f64) -> f64| {
@@ -51,7 +52,9 @@ fn main() {
         };
         let p = row(&|g| sim::detection(size, g, trials, 2).rate());
         let b = row(&|g| sim::brand_detection(size, g, trials, 3).rate());
-        println!("product with {size:>4} reviews             | {p}");
-        println!("brand with {size:>4} reviews in 1–2-review products | {b}");
+        let product = format!("product with {size} reviews");
+        let brand = format!("brand with {size} reviews in 1–2-review products");
+        println!("{product:<48} |         {p}");
+        println!("{brand:<48} |         {b}");
     }
 }

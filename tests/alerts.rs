@@ -217,6 +217,10 @@ fn a_brand_alerts_when_its_small_products_together_get_worse() {
     assert_eq!(brand["change"].as_f64(), Some(18.0));
     let quotes = brand["quotes"].as_array().unwrap();
     assert_eq!(quotes.len(), 3);
+    // From three different products: a brand's quotes show its spread.
+    let mut asins: Vec<&str> = quotes.iter().map(|q| q["asin"].as_str().unwrap()).collect();
+    asins.dedup();
+    assert_eq!(asins.len(), 3, "{quotes:?}");
     for q in quotes {
         assert_eq!(q["stars"], 1);
         assert_eq!(q["language"], "en");

@@ -11,34 +11,52 @@ use crate::store::insights::ReviewRow;
 
 const QUOTES: usize = 3;
 
-/// Counts before and after for one subject, and the new reviews to quote.
+/// Counts before and after for one subject, and the new reviews to quote (with their products).
 #[derive(Default)]
 struct Tally {
     before: Count,
     after: Count,
-    quotes: Vec<QuoteRef>,
+    quotes: Vec<(String, QuoteRef)>,
+    /// At most one quote per product: a brand's or an issue's quotes then show its spread, not
+    /// one product's many reviews.
+    spread: bool,
 }
 
 impl Tally {
+    fn spread() -> Tally {
+        Tally {
+            spread: true,
+            ..Default::default()
+        }
+    }
+
     fn add(&mut self, is_new: bool, hit: bool, r: &ReviewRow) {
         self.after.add(hit);
         if !is_new {
             self.before.add(hit);
-        } else if hit {
-            // Lowest stars first; among equals, the first read (ASIN order).
+            return;
+        }
+        if !hit || (self.spread && self.quotes.iter().any(|(a, _)| *a == r.asin)) {
+            return;
+        }
+        // Lowest stars first; among equals, the first read (ASIN order).
+        let stars = |s: Option<u8>| s.unwrap_or(6);
+        let at = self
+            .quotes
+            .partition_point(|(_, x)| stars(x.stars) <= stars(r.rating));
+        if at < QUOTES {
             let q = QuoteRef {
                 review: r.id,
                 stars: r.rating,
                 language: r.language.clone(),
             };
-            let at = self
-                .quotes
-                .partition_point(|x| x.stars.unwrap_or(6) <= r.rating.unwrap_or(6));
-            if at < QUOTES {
-                self.quotes.insert(at, q);
-                self.quotes.truncate(QUOTES);
-            }
+            self.quotes.insert(at, (r.asin.clone(), q));
+            self.quotes.truncate(QUOTES);
         }
+    }
+
+    fn quote_refs(&self) -> Vec<QuoteRef> {
+        self.quotes.iter().map(|(_, q)| q.clone()).collect()
     }
 }
 
@@ -66,7 +84,7 @@ impl AlertAcc {
             watermark,
             products: BTreeMap::new(),
             brands: BTreeMap::new(),
-            portfolio: Tally::default(),
+            portfolio: Tally::spread(),
             issues: BTreeMap::new(),
         }
     }
@@ -86,7 +104,7 @@ impl AlertAcc {
         if let Some(b) = &r.brand {
             self.brands
                 .entry(b.clone())
-                .or_default()
+                .or_insert_with(Tally::spread)
                 .add(is_new, negative, r);
             scopes.push(Scope::Brand(b.clone()));
         }
@@ -95,7 +113,7 @@ impl AlertAcc {
                 let t = self
                     .issues
                     .entry((s.clone(), code.to_string()))
-                    .or_default();
+                    .or_insert_with(Tally::spread);
                 t.add(is_new, true, r);
             }
         }
@@ -104,24 +122,27 @@ impl AlertAcc {
     /// The alerts under `rule`, largest change first (exactly compared), then by subject.
     pub fn decide(self, rule: &Rule) -> Vec<NewAlert> {
         let mut out = Vec::new();
-        let alert = |level, scope, kind, t: Tally, p| NewAlert {
-            level,
-            scope,
-            kind,
-            asin: None,
-            brand: None,
-            issue: None,
-            before: t.before,
-            after: t.after,
-            p_value: p,
-            quotes: t.quotes,
+        let raise = |level, scope, kind, before, after, t: &Tally| {
+            let p = decide(rule, before, after)?;
+            Some(NewAlert {
+                level,
+                scope,
+                kind,
+                asin: None,
+                brand: None,
+                issue: None,
+                before,
+                after,
+                p_value: p,
+                quotes: t.quote_refs(),
+            })
         };
         for (asin, (brand, t)) in self.products {
             if t.after.n < rule.product_min_reviews {
                 continue;
             }
-            if let Some(p) = decide(rule, t.before, t.after) {
-                let a = alert("product", "product", "negative_rose", t, p);
+            let kind = "negative_rose";
+            if let Some(a) = raise("product", "product", kind, t.before, t.after, &t) {
                 out.push(NewAlert {
                     asin: Some(asin),
                     brand,
@@ -130,8 +151,7 @@ impl AlertAcc {
             }
         }
         for (brand, t) in &self.brands {
-            if let Some(p) = decide(rule, t.before, t.after) {
-                let a = alert("brand", "brand", "negative_rose", take(t), p);
+            if let Some(a) = raise("brand", "brand", "negative_rose", t.before, t.after, t) {
                 out.push(NewAlert {
                     brand: Some(brand.clone()),
                     ..a
@@ -139,33 +159,26 @@ impl AlertAcc {
             }
         }
         for ((scope, code), t) in self.issues {
-            let of = match &scope {
-                Scope::Brand(b) => self.brands.get(b),
-                Scope::Portfolio => Some(&self.portfolio),
+            let (scope, of, brand) = match scope {
+                Scope::Brand(b) => ("brand", self.brands.get(&b), Some(b)),
+                Scope::Portfolio => ("portfolio", Some(&self.portfolio), None),
             };
             let Some(of) = of else { continue };
-            let t = Tally {
-                before: Count {
-                    k: t.before.k,
-                    n: of.before.n,
-                },
-                after: Count {
-                    k: t.after.k,
-                    n: of.after.n,
-                },
-                quotes: t.quotes,
+            // The issue's share is of all the scope's reviews.
+            let before = Count {
+                k: t.before.k,
+                n: of.before.n,
             };
-            if let Some(p) = decide(rule, t.before, t.after) {
-                let kind = if t.before.k == 0 {
-                    "new_issue"
-                } else {
-                    "issue_rose"
-                };
-                let (scope, brand) = match scope {
-                    Scope::Brand(b) => ("brand", Some(b)),
-                    Scope::Portfolio => ("portfolio", None),
-                };
-                let a = alert("issue", scope, kind, t, p);
+            let after = Count {
+                k: t.after.k,
+                n: of.after.n,
+            };
+            let kind = if before.k == 0 {
+                "new_issue"
+            } else {
+                "issue_rose"
+            };
+            if let Some(a) = raise("issue", scope, kind, before, after, &t) {
                 out.push(NewAlert {
                     brand,
                     issue: Some(code),
@@ -175,14 +188,6 @@ impl AlertAcc {
         }
         out.sort_by_key(|a| std::cmp::Reverse(by_change(a)));
         out
-    }
-}
-
-fn take(t: &Tally) -> Tally {
-    Tally {
-        before: t.before,
-        after: t.after,
-        quotes: t.quotes.clone(),
     }
 }
 
