@@ -227,6 +227,16 @@ fn a_brand_alerts_when_its_small_products_together_get_worse() {
         assert!(q["text"].as_str().unwrap().contains("cracked"), "{q}");
     }
     assert_eq!(fail_on_alert(&e), Some(3));
+    // --brand narrows the list to that brand's alerts (portfolio-wide ones are no brand's).
+    let other = changes(&e, &["--brand", "other"]);
+    assert!(alerts(&other).is_empty(), "{other}");
+    let rhino = alerts(&changes(&e, &["--brand", "RHINO"]));
+    assert!(
+        !rhino.is_empty() && rhino.iter().all(|a| a["brand"] == "Rhino"),
+        "{rhino:?}"
+    );
+    let o = e.run(&["report", "changes", "--fail-on-alert", "--brand", "Other"]);
+    assert_eq!(o.status.code(), Some(0));
 }
 
 #[test]

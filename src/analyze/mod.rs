@@ -601,7 +601,7 @@ fn print_alerts(alerts: &[NewAlert]) {
             _ => format!("brand {}", a.brand.as_deref().unwrap_or("-")),
         };
         eprintln!(
-            "  negative share rose: {} {}% → {}% ({:+.1} points; {}/{} → {}/{} reviews, p = {:.1e})",
+            "  negative share rose: {} {}% → {}% ({:+.1} points; {}/{} → {}/{} reviews, p {})",
             crate::textsafe::escape_control(&subject),
             pct1(a.before),
             pct1(a.after),
@@ -610,7 +610,10 @@ fn print_alerts(alerts: &[NewAlert]) {
             a.before.n,
             a.after.k,
             a.after.n,
-            a.p_value
+            match a.p_value {
+                p if p < 1e-300 => "< 1e-300".to_string(),
+                p => format!("= {p:.1e}"),
+            }
         );
     }
     if issues > 0 {
