@@ -53,6 +53,89 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     Report(ReportArgs),
     Serve(ServeArgs),
+    Backup(BackupArgs),
+    Check(CheckArgs),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
+}
+
+/// Copy the database, consistently, while other commands use it.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Write a consistent copy of the database to FILE (SQLite's VACUUM INTO): one read \
+transaction, so `serve`, `ingest` and `analyze` go on while it runs, and the copy is the database as \
+of the moment it started, compacted. The copy is written under a temporary name beside FILE, checked, \
+and only then renamed to FILE: an interrupted backup leaves no half-written file. Restore by copying \
+FILE back in place of the database while nothing runs.",
+    after_help = "Examples:\n  \
+prodinsight backup backups/pi-$(date +%F).db\n  \
+prodinsight --db /var/lib/prodinsight/pi.db backup /mnt/backup/pi.db --force\n\n\
+Exit codes: 0 written, 1 failure (nothing written), 2 FILE exists (without --force) or is the database."
+)]
+pub struct BackupArgs {
+    /// Where to write the copy
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Check the database: integrity, schema version, row counts, the last runs.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Check the database without changing it: SQLite's integrity check, foreign keys, \
+the schema version against the one this prodinsight uses, row counts, the last ingest and analysis \
+runs, and how many reviews wait for `analyze`. Any problem (damage, broken references, a schema this \
+binary cannot read) exits 1, so a cron job or a container healthcheck can trust it.",
+    after_help = "Examples:\n  \
+prodinsight check\n  \
+prodinsight check --quick -f json        faster on large databases (no index cross-check)\n  \
+prodinsight check -q || mail -s 'prodinsight database' ops@example.com < /dev/null\n\n\
+Exit codes: 0 healthy, 1 a problem (listed) or the database cannot be read."
+)]
+pub struct CheckArgs {
+    /// SQLite's quick_check instead of the full integrity_check (skips matching indexes to tables)
+    #[arg(long)]
+    pub quick: bool,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Readable lines
+    Table,
+    /// One JSON document
+    Json,
+}
+
+/// Print a shell completion script.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Print the completion script for SHELL on stdout: subcommands, options and their \
+values complete with Tab.",
+    after_help = "Examples:\n  \
+prodinsight completions bash > ~/.local/share/bash-completion/completions/prodinsight\n  \
+prodinsight completions zsh > ~/.zfunc/_prodinsight\n  \
+prodinsight completions fish > ~/.config/fish/completions/prodinsight.fish\n  \
+prodinsight completions powershell >> $PROFILE"
+)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the manual page (roff), or write one page per command.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+prodinsight man | man -l -\n  \
+prodinsight man --dir /usr/local/share/man/man1     prodinsight.1 and prodinsight-COMMAND.1")]
+pub struct ManArgs {
+    /// Write prodinsight.1 and one prodinsight-COMMAND.1 per command into DIR instead
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Load review exports (JSON arrays, JSON Lines, CSV, optionally .gz) into the database.

@@ -8,6 +8,8 @@ pub mod cli;
 pub mod error;
 pub mod filters;
 pub mod ingest;
+pub mod maintenance;
+pub mod manual;
 pub mod model;
 pub mod progress;
 pub mod report;
@@ -19,7 +21,7 @@ pub mod textsafe;
 use std::path::Path;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use analyze::llm::{self, client::RetryPolicy, cost::Price, prompt::ResponseFormat};
 use cli::{Cli, Command, ReportView};
@@ -66,7 +68,33 @@ pub fn run(cli: Cli) -> Result<i32> {
             serve::run(&cli.db, &serve_options(args, cli.quiet))?;
             Ok(0)
         }
+        Command::Backup(args) => {
+            maintenance::backup(&cli.db, &args.file, args.force, cli.quiet)?;
+            Ok(0)
+        }
+        Command::Check(args) => {
+            let json = args.format == cli::CheckFormat::Json;
+            maintenance::check(&cli.db, args.quick, json, cli.quiet)
+        }
+        Command::Completions(args) => {
+            manual::completions(Cli::command(), args.shell, &mut std::io::stdout().lock());
+            Ok(0)
+        }
+        Command::Man(args) => run_man(args, cli.quiet),
     }
+}
+
+fn run_man(args: cli::ManArgs, quiet: bool) -> Result<i32> {
+    match args.dir {
+        None => manual::man_page(Cli::command(), &mut std::io::stdout().lock())?,
+        Some(dir) => {
+            let pages = manual::man_pages(Cli::command(), &dir)?;
+            if !quiet {
+                eprintln!("wrote {} man pages to {}", pages.len(), dir.display());
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn run_ingest(db: &Path, quiet: bool, args: cli::IngestArgs) -> Result<i32> {
