@@ -615,16 +615,16 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
 
     /// Worker threads answering requests (default: cores, at least 2)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "PRODINSIGHT_THREADS")]
     pub threads: Option<usize>,
 
     /// Client connections open at once (lowered to fit the open-file limit). A new connection
     /// past it takes the place of the longest-idle one, or waits while every one is busy
-    #[arg(long, value_name = "N", default_value_t = 512, value_parser = at_least_one)]
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = at_least_one, env = "PRODINSIGHT_MAX_CONNECTIONS")]
     pub max_connections: usize,
 
     /// Close a connection that has had no request under way for this long
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds, env = "PRODINSIGHT_IDLE_TIMEOUT")]
     pub idle_timeout: Duration,
 
     /// The most a request may take to arrive, from its first byte to its last (408 after)
@@ -632,8 +632,58 @@ pub struct ServeArgs {
     pub request_timeout: Duration,
 
     /// Serve the JSON API alone: no dashboard at / (other paths outside /api/ then get a JSON 404)
-    #[arg(long)]
+    #[arg(long, env = "PRODINSIGHT_NO_DASHBOARD")]
     pub no_dashboard: bool,
+
+    /// On Ctrl-C or SIGTERM: stop accepting, and give requests under way this long to finish
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds, env = "PRODINSIGHT_SHUTDOWN_GRACE")]
+    pub shutdown_grace: Duration,
+
+    /// Allow --addr beyond loopback (e.g. 0.0.0.0:8080); then a token is required
+    #[arg(long, env = "PRODINSIGHT_ALLOW_REMOTE")]
+    pub allow_remote: bool,
+
+    /// File holding the token every request but /healthz must carry (Authorization: Bearer
+    /// TOKEN, or the dashboard's cookie set by opening /?token=TOKEN); or set
+    /// PRODINSIGHT_API_TOKEN. At least 16 characters
+    #[arg(long, value_name = "FILE", env = "PRODINSIGHT_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Let pages served from ORIGIN (e.g. https://dash.example.com) call the API (CORS)
+    #[arg(long, value_name = "ORIGIN", value_parser = origin_arg, env = "PRODINSIGHT_CORS_ORIGIN")]
+    pub cors_origin: Option<String>,
+
+    /// Access log lines on stderr: text, or one JSON object per line
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text, env = "PRODINSIGHT_LOG_FORMAT")]
+    pub log_format: LogFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// TIME METHOD PATH STATUS BYTES LATENCY
+    Text,
+    /// {"ts","method","path","status","bytes","ms"}
+    Json,
+}
+
+/// An origin as browsers send it: scheme, host and optional port, nothing else.
+fn origin_arg(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && host.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                }) =>
+        {
+            Ok(s.to_string())
+        }
+        _ => Err(format!(
+            "{s:?} is not an origin like https://dash.example.com or http://localhost:3000"
+        )),
+    }
 }
 
 fn at_least_one(s: &str) -> Result<usize, String> {

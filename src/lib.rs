@@ -65,7 +65,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             report::run(&store, &report_options(args))
         }
         Command::Serve(args) => {
-            serve::run(&cli.db, &serve_options(args, cli.quiet))?;
+            serve::run(&cli.db, &serve_options(args, cli.quiet)?)?;
             Ok(0)
         }
         Command::Backup(args) => {
@@ -307,9 +307,9 @@ fn brand_query(l: cli::BrandsArgs) -> BrandQuery {
     }
 }
 
-fn serve_options(args: cli::ServeArgs, quiet: bool) -> serve::Options {
+fn serve_options(args: cli::ServeArgs, quiet: bool) -> Result<serve::Options> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    serve::Options {
+    Ok(serve::Options {
         addr: args.addr,
         threads: args.threads.unwrap_or(cores.max(2)),
         quiet,
@@ -317,5 +317,26 @@ fn serve_options(args: cli::ServeArgs, quiet: bool) -> serve::Options {
         idle_timeout: args.idle_timeout,
         request_timeout: args.request_timeout,
         dashboard: !args.no_dashboard,
+        shutdown_grace: args.shutdown_grace,
+        allow_remote: args.allow_remote,
+        token: api_token(args.token_file.as_deref())?,
+        cors_origin: args.cors_origin,
+        log_format: match args.log_format {
+            cli::LogFormatArg::Text => serve::LogFormat::Text,
+            cli::LogFormatArg::Json => serve::LogFormat::Json,
+        },
+    })
+}
+
+/// The API token: from --token-file, else PRODINSIGHT_API_TOKEN (read here, not by clap, so that
+/// `--help` never shows its value).
+fn api_token(file: Option<&Path>) -> Result<Option<String>> {
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Error::io(format!("cannot read the token file {}", f.display()), e))?;
+        return Ok(Some(text));
     }
+    Ok(std::env::var("PRODINSIGHT_API_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty()))
 }

@@ -240,3 +240,67 @@ fn problems(h: &Health) -> Vec<String> {
     }
     p
 }
+
+/// What `/metrics` reports about the data, read in one go.
+#[derive(Debug, Default)]
+pub struct DataFacts {
+    pub size_bytes: u64,
+    pub reviews: i64,
+    pub products: i64,
+    pub brands: i64,
+    /// RFC 3339 times of the last successful ingest and analysis.
+    pub last_ingest: Option<String>,
+    pub last_analysis: Option<String>,
+    pub last_run: Option<RunCounts>,
+}
+
+/// The last finished analysis run's counts.
+#[derive(Debug, Default)]
+pub struct RunCounts {
+    pub reviews_analyzed: i64,
+    pub reviews_fallback: i64,
+    pub requests: i64,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+    pub cost_usd: f64,
+    pub duration_ms: i64,
+}
+
+impl super::Store {
+    pub fn data_facts(&self) -> Result<DataFacts> {
+        use rusqlite::OptionalExtension;
+        let c = &self.conn;
+        let n = |sql: &str| c.query_row(sql, [], |r| r.get::<_, i64>(0));
+        let last_run = c
+            .query_row(
+                "SELECT reviews_analyzed, reviews_fallback, requests, prompt_tokens,
+                        completion_tokens, cost_usd, coalesce(duration_ms, 0)
+                 FROM analysis_runs WHERE status IN ('ok', 'unchanged') ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(RunCounts {
+                        reviews_analyzed: r.get(0)?,
+                        reviews_fallback: r.get(1)?,
+                        requests: r.get(2)?,
+                        prompt_tokens: r.get(3)?,
+                        completion_tokens: r.get(4)?,
+                        cost_usd: r.get(5)?,
+                        duration_ms: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?;
+        let time = |sql: &str| c.query_row(sql, [], |r| r.get::<_, Option<String>>(0));
+        Ok(DataFacts {
+            size_bytes: std::fs::metadata(self.path()).map_or(0, |m| m.len()),
+            reviews: n("SELECT count(*) FROM reviews")?,
+            products: n("SELECT count(*) FROM products")?,
+            brands: n("SELECT count(DISTINCT brand) FROM products WHERE brand IS NOT NULL")?,
+            last_ingest: time("SELECT max(finished_at) FROM ingest_runs WHERE status = 'ok'")?,
+            last_analysis: time(
+                "SELECT max(finished_at) FROM analysis_runs WHERE status IN ('ok', 'unchanged')",
+            )?,
+            last_run,
+        })
+    }
+}
