@@ -40,7 +40,7 @@ pub struct Cli {
     pub db: PathBuf,
 
     /// Print only errors: no progress bars, no summaries
-    #[arg(short, long, global = true)]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), short, long, global = true, env = "PRODINSIGHT_QUIET")]
     pub quiet: bool,
 
     #[command(subcommand)]
@@ -57,6 +57,27 @@ pub enum Command {
     Check(CheckArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
+    Healthcheck(HealthcheckArgs),
+}
+
+/// Ask a running `serve` whether it is up (GET /healthz): for container healthchecks.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Ask the `serve` at --addr whether it answers: GET /healthz, exit 0 on a 200 within \
+--timeout, 1 otherwise. An unspecified address (0.0.0.0, [::]) is asked on loopback. Needs no curl \
+in the container image.",
+    after_help = "Examples:\n  \
+prodinsight healthcheck                          the server at PRODINSIGHT_ADDR (or 127.0.0.1:8080)\n  \
+prodinsight healthcheck --addr 127.0.0.1:9000 --timeout 1\n\n\
+Exit codes: 0 healthy, 1 not answering or not healthy."
+)]
+pub struct HealthcheckArgs {
+    /// Where the server listens
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PRODINSIGHT_ADDR")]
+    pub addr: SocketAddr,
+    /// Give up after this long
+    #[arg(long, value_name = "SECONDS", default_value = "3", value_parser = seconds)]
+    pub timeout: Duration,
 }
 
 /// Copy the database, consistently, while other commands use it.
@@ -216,7 +237,7 @@ pub struct AnalyzeArgs {
     pub strict: bool,
 
     /// Worker threads for the offline analyzer (default: all cores)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "PRODINSIGHT_ANALYZE_THREADS")]
     pub threads: Option<usize>,
 
     /// Which analyzer finds sentiment and issues
@@ -258,39 +279,39 @@ pub struct LlmArgs {
     pub base_url: String,
 
     /// Requests in flight at once
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, env = "PRODINSIGHT_LLM_CONCURRENCY", value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
 
     /// Reviews per request, at most
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
+    #[arg(long, env = "PRODINSIGHT_LLM_BATCH_SIZE", value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
     pub batch_size: u32,
 
     /// Characters of review text per request, at most
-    #[arg(long, value_name = "N", default_value_t = 12000)]
+    #[arg(long, env = "PRODINSIGHT_LLM_BATCH_CHARS", value_name = "N", default_value_t = 12000)]
     pub batch_chars: usize,
 
     /// Seconds before one request times out
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    #[arg(long, env = "PRODINSIGHT_LLM_TIMEOUT", value_name = "SECS", default_value_t = 60)]
     pub timeout: u64,
 
     /// Attempts per request on 429, 5xx, timeouts and dropped connections
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, env = "PRODINSIGHT_LLM_MAX_ATTEMPTS", value_name = "N", default_value_t = 5)]
     pub max_attempts: u32,
 
     /// Ask for plain JSON mode instead of a strict JSON schema (for servers without Structured Outputs)
-    #[arg(long)]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_LLM_JSON_OBJECT")]
     pub json_object: bool,
 
     /// Price in USD per 1M tokens as INPUT,OUTPUT (default: a built-in table of OpenAI models)
-    #[arg(long, value_name = "IN,OUT")]
+    #[arg(long, env = "PRODINSIGHT_LLM_PRICE", value_name = "IN,OUT")]
     pub price: Option<String>,
 
     /// A JSON price table {"MODEL": {"input": …, "cached_input": …, "output": …}}
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "PRODINSIGHT_LLM_PRICE_FILE", value_name = "FILE")]
     pub price_file: Option<PathBuf>,
 
     /// Stop before the estimated cost would pass this many USD
-    #[arg(long, value_name = "USD")]
+    #[arg(long, env = "PRODINSIGHT_LLM_MAX_COST", value_name = "USD")]
     pub max_cost: Option<f64>,
 
     /// Print the reviews, requests, estimated tokens and cost, and send nothing
@@ -298,7 +319,7 @@ pub struct LlmArgs {
     pub dry_run: bool,
 
     /// Submit through the OpenAI Batch API (half the price); a later run collects the results
-    #[arg(long)]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_LLM_BATCH")]
     pub batch: bool,
 }
 
@@ -615,7 +636,7 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
 
     /// Worker threads answering requests (default: cores, at least 2)
-    #[arg(long, value_name = "N", env = "PRODINSIGHT_THREADS")]
+    #[arg(long, value_name = "N", env = "PRODINSIGHT_SERVE_THREADS")]
     pub threads: Option<usize>,
 
     /// Client connections open at once (lowered to fit the open-file limit). A new connection
@@ -632,7 +653,7 @@ pub struct ServeArgs {
     pub request_timeout: Duration,
 
     /// Serve the JSON API alone: no dashboard at / (other paths outside /api/ then get a JSON 404)
-    #[arg(long, env = "PRODINSIGHT_NO_DASHBOARD")]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_NO_DASHBOARD")]
     pub no_dashboard: bool,
 
     /// On Ctrl-C or SIGTERM: stop accepting, and give requests under way this long to finish
@@ -640,7 +661,7 @@ pub struct ServeArgs {
     pub shutdown_grace: Duration,
 
     /// Allow --addr beyond loopback (e.g. 0.0.0.0:8080); then a token is required
-    #[arg(long, env = "PRODINSIGHT_ALLOW_REMOTE")]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_ALLOW_REMOTE")]
     pub allow_remote: bool,
 
     /// File holding the token every request but /healthz must carry (Authorization: Bearer

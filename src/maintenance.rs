@@ -108,3 +108,38 @@ fn write_lines(out: &mut impl Write, h: &maintenance::Health) -> std::io::Result
     };
     writeln!(out, "status          {verdict}")
 }
+
+/// GET /healthz on a running server; 0 when it answers 200 within `timeout`.
+pub fn healthcheck(addr: std::net::SocketAddr, timeout: std::time::Duration, quiet: bool) -> i32 {
+    use std::io::Read;
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let asked = std::net::TcpStream::connect_timeout(&addr, timeout).and_then(|mut s| {
+        s.set_read_timeout(Some(timeout))?;
+        s.set_write_timeout(Some(timeout))?;
+        write!(s, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head)?;
+        Ok(head)
+    });
+    match asked {
+        Ok(head) if head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200") => 0,
+        Ok(head) => {
+            if !quiet {
+                eprintln!("unhealthy: {}", String::from_utf8_lossy(&head).trim());
+            }
+            crate::error::EXIT_FAILURE
+        }
+        Err(e) => {
+            if !quiet {
+                eprintln!("no answer from {addr}: {e}");
+            }
+            crate::error::EXIT_FAILURE
+        }
+    }
+}
