@@ -287,15 +287,30 @@ pub struct LlmArgs {
     pub batch_size: u32,
 
     /// Characters of review text per request, at most
-    #[arg(long, env = "PRODINSIGHT_LLM_BATCH_CHARS", value_name = "N", default_value_t = 12000)]
+    #[arg(
+        long,
+        env = "PRODINSIGHT_LLM_BATCH_CHARS",
+        value_name = "N",
+        default_value_t = 12000
+    )]
     pub batch_chars: usize,
 
     /// Seconds before one request times out
-    #[arg(long, env = "PRODINSIGHT_LLM_TIMEOUT", value_name = "SECS", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "PRODINSIGHT_LLM_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 60
+    )]
     pub timeout: u64,
 
     /// Attempts per request on 429, 5xx, timeouts and dropped connections
-    #[arg(long, env = "PRODINSIGHT_LLM_MAX_ATTEMPTS", value_name = "N", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "PRODINSIGHT_LLM_MAX_ATTEMPTS",
+        value_name = "N",
+        default_value_t = 5
+    )]
     pub max_attempts: u32,
 
     /// Ask for plain JSON mode instead of a strict JSON schema (for servers without Structured Outputs)

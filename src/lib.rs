@@ -82,11 +82,9 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Man(args) => run_man(args, cli.quiet),
-        Command::Healthcheck(args) => Ok(maintenance::healthcheck(
-            args.addr,
-            args.timeout,
-            cli.quiet,
-        )),
+        Command::Healthcheck(args) => {
+            Ok(maintenance::healthcheck(args.addr, args.timeout, cli.quiet))
+        }
     }
 }
 

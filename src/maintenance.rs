@@ -122,7 +122,10 @@ pub fn healthcheck(addr: std::net::SocketAddr, timeout: std::time::Duration, qui
     let asked = std::net::TcpStream::connect_timeout(&addr, timeout).and_then(|mut s| {
         s.set_read_timeout(Some(timeout))?;
         s.set_write_timeout(Some(timeout))?;
-        write!(s, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")?;
+        write!(
+            s,
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )?;
         let mut head = [0u8; 12];
         s.read_exact(&mut head)?;
         Ok(head)

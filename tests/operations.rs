@@ -253,3 +253,39 @@ fn every_command_help_has_an_example() {
         assert!(help.contains("Examples:"), "`{c} --help` has no example");
     }
 }
+
+#[test]
+fn every_environment_variable_in_help_is_in_the_readme_table() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = readme
+        .split("**Every setting from the environment.**")
+        .nth(1)
+        .expect("the README's environment table");
+    let mut seen = 0;
+    for cmd in [
+        vec!["--help"],
+        vec!["ingest", "--help"],
+        vec!["analyze", "--help"],
+        vec!["serve", "--help"],
+        vec!["report", "--help"],
+        vec!["backup", "--help"],
+        vec!["check", "--help"],
+        vec!["healthcheck", "--help"],
+    ] {
+        let out = Command::new(BIN).args(&cmd).output().unwrap();
+        let help = String::from_utf8(out.stdout).unwrap();
+        for part in help.split("[env: ").skip(1) {
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                .collect();
+            assert!(
+                table.contains(&format!("`{name}`")),
+                "{name} ({cmd:?}) is not in the README table"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 20, "only {seen} variables found in --help");
+}
