@@ -378,6 +378,33 @@ CREATE TABLE text_failures (
     PRIMARY KEY (run_id, text_hash)
 ) WITHOUT ROWID;
 
+-- migration: 8
+
+-- Alerts are decided by `analyze`, once per run, and kept with it: `report changes` shows the
+-- latest run's, so a nightly job raises each change once and a night with nothing new raises
+-- nothing. The rule (src/alert_rule.rs) compares the run's new reviews with the earlier ones.
+CREATE TABLE alerts (
+    run_id       INTEGER NOT NULL REFERENCES analysis_runs (id),
+    seq          INTEGER NOT NULL,                -- order within the run: largest change first
+    base_run_id  INTEGER NOT NULL REFERENCES analysis_runs (id),
+    level        TEXT    NOT NULL CHECK (level IN ('product', 'brand', 'issue')),
+    scope        TEXT    NOT NULL CHECK (scope IN ('product', 'brand', 'portfolio')),
+    kind         TEXT    NOT NULL,                -- negative_rose | issue_rose | new_issue
+    asin         TEXT,                            -- product alerts
+    brand        TEXT,                            -- product's brand, the brand, or an issue's brand scope
+    issue        TEXT,                            -- issue alerts: the code
+    before_k     INTEGER NOT NULL,                -- k of n reviews before (at the base run) and after
+    before_n     INTEGER NOT NULL,
+    after_k      INTEGER NOT NULL,
+    after_n      INTEGER NOT NULL,
+    p_value      REAL    NOT NULL,                -- one-sided Fisher exact test, new vs earlier reviews
+    quotes       TEXT    NOT NULL,                -- JSON [{asin, stars, language, text}] of new reviews
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
+-- The run an analysis run's alerts compare with (NULL: none, e.g. the first run).
+ALTER TABLE analysis_runs ADD COLUMN alert_base_run INTEGER REFERENCES analysis_runs (id);
+
 -- migration: 9
 
 -- Every figure is computed from integer counts, never from rounded shares: roll-ups (brands, the

@@ -40,7 +40,7 @@ pub struct Cli {
     pub db: PathBuf,
 
     /// Print only errors: no progress bars, no summaries
-    #[arg(short, long, global = true)]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), short, long, global = true, env = "PRODINSIGHT_QUIET")]
     pub quiet: bool,
 
     #[command(subcommand)]
@@ -53,6 +53,110 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     Report(ReportArgs),
     Serve(ServeArgs),
+    Backup(BackupArgs),
+    Check(CheckArgs),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
+    Healthcheck(HealthcheckArgs),
+}
+
+/// Ask a running `serve` whether it is up (GET /healthz): for container healthchecks.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Ask the `serve` at --addr whether it answers: GET /healthz, exit 0 on a 200 within \
+--timeout, 1 otherwise. An unspecified address (0.0.0.0, [::]) is asked on loopback. Needs no curl \
+in the container image.",
+    after_help = "Examples:\n  \
+prodinsight healthcheck                          the server at PRODINSIGHT_ADDR (or 127.0.0.1:8080)\n  \
+prodinsight healthcheck --addr 127.0.0.1:9000 --timeout 1\n\n\
+Exit codes: 0 healthy, 1 not answering or not healthy."
+)]
+pub struct HealthcheckArgs {
+    /// Where the server listens
+    #[arg(long, default_value = "127.0.0.1:8080", env = "PRODINSIGHT_ADDR")]
+    pub addr: SocketAddr,
+    /// Give up after this long
+    #[arg(long, value_name = "SECONDS", default_value = "3", value_parser = seconds)]
+    pub timeout: Duration,
+}
+
+/// Copy the database, consistently, while other commands use it.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Write a consistent copy of the database to FILE (SQLite's VACUUM INTO): one read \
+transaction, so `serve`, `ingest` and `analyze` go on while it runs, and the copy is the database as \
+of the moment it started, compacted. The copy is written under a temporary name beside FILE, checked, \
+and only then renamed to FILE: an interrupted backup leaves no half-written file. Restore by copying \
+FILE back in place of the database while nothing runs.",
+    after_help = "Examples:\n  \
+prodinsight backup backups/pi-$(date +%F).db\n  \
+prodinsight --db /var/lib/prodinsight/pi.db backup /mnt/backup/pi.db --force\n\n\
+Exit codes: 0 written, 1 failure (nothing written), 2 FILE exists (without --force) or is the database."
+)]
+pub struct BackupArgs {
+    /// Where to write the copy
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Check the database: integrity, schema version, row counts, the last runs.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Check the database without changing it: SQLite's integrity check, foreign keys, \
+the schema version against the one this prodinsight uses, row counts, the last ingest and analysis \
+runs, and how many reviews wait for `analyze`. Any problem (damage, broken references, a schema this \
+binary cannot read) exits 1, so a cron job or a container healthcheck can trust it.",
+    after_help = "Examples:\n  \
+prodinsight check\n  \
+prodinsight check --quick -f json        faster on large databases (no index cross-check)\n  \
+prodinsight check -q || mail -s 'prodinsight database' ops@example.com < /dev/null\n\n\
+Exit codes: 0 healthy, 1 a problem (listed) or the database cannot be read."
+)]
+pub struct CheckArgs {
+    /// SQLite's quick_check instead of the full integrity_check (skips matching indexes to tables)
+    #[arg(long)]
+    pub quick: bool,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Readable lines
+    Table,
+    /// One JSON document
+    Json,
+}
+
+/// Print a shell completion script.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Print the completion script for SHELL on stdout: subcommands, options and their \
+values complete with Tab.",
+    after_help = "Examples:\n  \
+prodinsight completions bash > ~/.local/share/bash-completion/completions/prodinsight\n  \
+prodinsight completions zsh > ~/.zfunc/_prodinsight\n  \
+prodinsight completions fish > ~/.config/fish/completions/prodinsight.fish\n  \
+prodinsight completions powershell >> $PROFILE"
+)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the manual page (roff), or write one page per command.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+prodinsight man | man -l -\n  \
+prodinsight man --dir /usr/local/share/man/man1     prodinsight.1 and prodinsight-COMMAND.1")]
+pub struct ManArgs {
+    /// Write prodinsight.1 and one prodinsight-COMMAND.1 per command into DIR instead
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// Load review exports (JSON arrays, JSON Lines, CSV, optionally .gz) into the database.
@@ -133,7 +237,7 @@ pub struct AnalyzeArgs {
     pub strict: bool,
 
     /// Worker threads for the offline analyzer (default: all cores)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "PRODINSIGHT_ANALYZE_THREADS")]
     pub threads: Option<usize>,
 
     /// Which analyzer finds sentiment and issues
@@ -175,39 +279,54 @@ pub struct LlmArgs {
     pub base_url: String,
 
     /// Requests in flight at once
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, env = "PRODINSIGHT_LLM_CONCURRENCY", value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
 
     /// Reviews per request, at most
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
+    #[arg(long, env = "PRODINSIGHT_LLM_BATCH_SIZE", value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=200))]
     pub batch_size: u32,
 
     /// Characters of review text per request, at most
-    #[arg(long, value_name = "N", default_value_t = 12000)]
+    #[arg(
+        long,
+        env = "PRODINSIGHT_LLM_BATCH_CHARS",
+        value_name = "N",
+        default_value_t = 12000
+    )]
     pub batch_chars: usize,
 
     /// Seconds before one request times out
-    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "PRODINSIGHT_LLM_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 60
+    )]
     pub timeout: u64,
 
     /// Attempts per request on 429, 5xx, timeouts and dropped connections
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "PRODINSIGHT_LLM_MAX_ATTEMPTS",
+        value_name = "N",
+        default_value_t = 5
+    )]
     pub max_attempts: u32,
 
     /// Ask for plain JSON mode instead of a strict JSON schema (for servers without Structured Outputs)
-    #[arg(long)]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_LLM_JSON_OBJECT")]
     pub json_object: bool,
 
     /// Price in USD per 1M tokens as INPUT,OUTPUT (default: a built-in table of OpenAI models)
-    #[arg(long, value_name = "IN,OUT")]
+    #[arg(long, env = "PRODINSIGHT_LLM_PRICE", value_name = "IN,OUT")]
     pub price: Option<String>,
 
     /// A JSON price table {"MODEL": {"input": …, "cached_input": …, "output": …}}
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "PRODINSIGHT_LLM_PRICE_FILE", value_name = "FILE")]
     pub price_file: Option<PathBuf>,
 
     /// Stop before the estimated cost would pass this many USD
-    #[arg(long, value_name = "USD")]
+    #[arg(long, env = "PRODINSIGHT_LLM_MAX_COST", value_name = "USD")]
     pub max_cost: Option<f64>,
 
     /// Print the reviews, requests, estimated tokens and cost, and send nothing
@@ -215,7 +334,7 @@ pub struct LlmArgs {
     pub dry_run: bool,
 
     /// Submit through the OpenAI Batch API (half the price); a later run collects the results
-    #[arg(long)]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_LLM_BATCH")]
     pub batch: bool,
 }
 
@@ -428,33 +547,36 @@ pub struct ReviewsArgs {
 
 #[derive(Debug, Args, Clone)]
 #[command(
-    long_about = "What got worse: each product's % negative, and the share of reviews reporting each \
-issue, now against an earlier analysis run (by default the one before the latest; --since DATE: the \
-last run finished before that date). A rise of at least --threshold percentage points is an alert; an \
-issue a product did not have before is a new issue. Products with fewer than --min-reviews reviews \
-are left out.",
+    long_about = "What got worse: the alerts the latest analysis run raised (`analyze` decides them \
+once per run and stores them, so a run that found nothing new has none and a nightly job raises each \
+change once). Levels: product (% negative), brand (% negative over all its products, small ones \
+included), issue (an issue's share of reviews within a brand or the portfolio). A rise is an alert \
+when after − before, from exact counts, is at least 5 points and the run's new reviews are worse than \
+the earlier ones by a one-sided Fisher exact test at 99 % confidence; products need 10 reviews (smaller \
+ones count in their brand). --since DATE lists the alerts of every run finished since then; \
+--threshold, --min-reviews and --brand only narrow the list.",
     after_help = "Examples:\n  \
 prodinsight report changes\n  \
-prodinsight report changes --since 2026-11-01 --threshold 3\n  \
+prodinsight report changes --since 2026-11-01 --threshold 10\n  \
 prodinsight report changes --since 2026-11-01T08:00:00Z --brand 'rhino usa' --min-reviews 20\n  \
 prodinsight -q report changes --fail-on-alert --format csv -o alerts.csv || mail-alerts alerts.csv\n\n\
 Exit codes: 0 no alert (or alerts without --fail-on-alert), 3 alerts with --fail-on-alert, 1 failure, \
 2 a bad option (e.g. --since 2026-13-45)."
 )]
 pub struct ChangesArgs {
-    /// Compare with the last analysis run finished before this date (YYYY-MM-DD or RFC 3339)
+    /// The alerts of every analysis run finished since this date (YYYY-MM-DD or RFC 3339)
     #[arg(long, value_name = "DATE", value_parser = since_arg)]
     pub since: Option<String>,
-    /// Smallest rise, in percentage points, that raises an alert
+    /// Only alerts that rose at least this many percentage points (the rule's floor is 5)
     #[arg(long, value_name = "POINTS", default_value_t = 5.0, value_parser = points_arg)]
     pub threshold: f64,
-    /// Only products with at least this many reviews
+    /// Only product alerts of products with at least this many reviews now
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(i64).range(0..))]
     pub min_reviews: i64,
     /// Only this brand, any letter case (repeatable)
     #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
     pub brand: Vec<String>,
-    /// Exit with code 3 when there is at least one alert
+    /// Exit with code 3 when the listed run(s) raised at least one alert
     #[arg(long)]
     pub fail_on_alert: bool,
 }
@@ -532,16 +654,16 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
 
     /// Worker threads answering requests (default: cores, at least 2)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", env = "PRODINSIGHT_SERVE_THREADS")]
     pub threads: Option<usize>,
 
     /// Client connections open at once (lowered to fit the open-file limit). A new connection
     /// past it takes the place of the longest-idle one, or waits while every one is busy
-    #[arg(long, value_name = "N", default_value_t = 512, value_parser = at_least_one)]
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = at_least_one, env = "PRODINSIGHT_MAX_CONNECTIONS")]
     pub max_connections: usize,
 
     /// Close a connection that has had no request under way for this long
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds, env = "PRODINSIGHT_IDLE_TIMEOUT")]
     pub idle_timeout: Duration,
 
     /// The most a request may take to arrive, from its first byte to its last (408 after)
@@ -549,8 +671,58 @@ pub struct ServeArgs {
     pub request_timeout: Duration,
 
     /// Serve the JSON API alone: no dashboard at / (other paths outside /api/ then get a JSON 404)
-    #[arg(long)]
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_NO_DASHBOARD")]
     pub no_dashboard: bool,
+
+    /// On Ctrl-C or SIGTERM: stop accepting, and give requests under way this long to finish
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = seconds, env = "PRODINSIGHT_SHUTDOWN_GRACE")]
+    pub shutdown_grace: Duration,
+
+    /// Allow --addr beyond loopback (e.g. 0.0.0.0:8080); then a token is required
+    #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_ALLOW_REMOTE")]
+    pub allow_remote: bool,
+
+    /// File holding the token every request but /healthz must carry (Authorization: Bearer
+    /// TOKEN, or the dashboard's cookie set by opening /?token=TOKEN); or set
+    /// PRODINSIGHT_API_TOKEN. At least 16 characters
+    #[arg(long, value_name = "FILE", env = "PRODINSIGHT_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Let pages served from ORIGIN (e.g. https://dash.example.com) call the API (CORS)
+    #[arg(long, value_name = "ORIGIN", value_parser = origin_arg, env = "PRODINSIGHT_CORS_ORIGIN")]
+    pub cors_origin: Option<String>,
+
+    /// Access log lines on stderr: text, or one JSON object per line
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text, env = "PRODINSIGHT_LOG_FORMAT")]
+    pub log_format: LogFormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// TIME METHOD PATH STATUS BYTES LATENCY
+    Text,
+    /// {"ts","method","path","status","bytes","ms"}
+    Json,
+}
+
+/// An origin as browsers send it: scheme, host and optional port, nothing else.
+fn origin_arg(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && host.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                }) =>
+        {
+            Ok(s.to_string())
+        }
+        _ => Err(format!(
+            "{s:?} is not an origin like https://dash.example.com or http://localhost:3000"
+        )),
+    }
 }
 
 fn at_least_one(s: &str) -> Result<usize, String> {

@@ -3,11 +3,14 @@
 //! `ingest` loads exports into the raw layer, `analyze` derives the insights layer, `report` reads
 //! it. Commands never call each other: they meet in `model`, `taxonomy` and `store`; `run` composes them.
 
+pub mod alert_rule;
 pub mod analyze;
 pub mod cli;
 pub mod error;
 pub mod filters;
 pub mod ingest;
+pub mod maintenance;
+pub mod manual;
 pub mod model;
 pub mod numbers;
 pub mod progress;
@@ -20,7 +23,7 @@ pub mod textsafe;
 use std::path::Path;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use analyze::llm::{self, client::RetryPolicy, cost::Price, prompt::ResponseFormat};
 use cli::{Cli, Command, ReportView};
@@ -64,10 +67,39 @@ pub fn run(cli: Cli) -> Result<i32> {
             report::run(&store, &report_options(args))
         }
         Command::Serve(args) => {
-            serve::run(&cli.db, &serve_options(args, cli.quiet))?;
+            serve::run(&cli.db, &serve_options(args, cli.quiet)?)?;
             Ok(0)
         }
+        Command::Backup(args) => {
+            maintenance::backup(&cli.db, &args.file, args.force, cli.quiet)?;
+            Ok(0)
+        }
+        Command::Check(args) => {
+            let json = args.format == cli::CheckFormat::Json;
+            maintenance::check(&cli.db, args.quick, json, cli.quiet)
+        }
+        Command::Completions(args) => {
+            manual::completions(Cli::command(), args.shell, &mut std::io::stdout().lock());
+            Ok(0)
+        }
+        Command::Man(args) => run_man(args, cli.quiet),
+        Command::Healthcheck(args) => {
+            Ok(maintenance::healthcheck(args.addr, args.timeout, cli.quiet))
+        }
     }
+}
+
+fn run_man(args: cli::ManArgs, quiet: bool) -> Result<i32> {
+    match args.dir {
+        None => manual::man_page(Cli::command(), &mut std::io::stdout().lock())?,
+        Some(dir) => {
+            let pages = manual::man_pages(Cli::command(), &dir)?;
+            if !quiet {
+                eprintln!("wrote {} man pages to {}", pages.len(), dir.display());
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn run_ingest(db: &Path, quiet: bool, args: cli::IngestArgs) -> Result<i32> {
@@ -280,9 +312,9 @@ fn brand_query(l: cli::BrandsArgs) -> BrandQuery {
     }
 }
 
-fn serve_options(args: cli::ServeArgs, quiet: bool) -> serve::Options {
+fn serve_options(args: cli::ServeArgs, quiet: bool) -> Result<serve::Options> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    serve::Options {
+    Ok(serve::Options {
         addr: args.addr,
         threads: args.threads.unwrap_or(cores.max(2)),
         quiet,
@@ -290,5 +322,26 @@ fn serve_options(args: cli::ServeArgs, quiet: bool) -> serve::Options {
         idle_timeout: args.idle_timeout,
         request_timeout: args.request_timeout,
         dashboard: !args.no_dashboard,
+        shutdown_grace: args.shutdown_grace,
+        allow_remote: args.allow_remote,
+        token: api_token(args.token_file.as_deref())?,
+        cors_origin: args.cors_origin,
+        log_format: match args.log_format {
+            cli::LogFormatArg::Text => serve::LogFormat::Text,
+            cli::LogFormatArg::Json => serve::LogFormat::Json,
+        },
+    })
+}
+
+/// The API token: from --token-file, else PRODINSIGHT_API_TOKEN (read here, not by clap, so that
+/// `--help` never shows its value).
+fn api_token(file: Option<&Path>) -> Result<Option<String>> {
+    if let Some(f) = file {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Error::io(format!("cannot read the token file {}", f.display()), e))?;
+        return Ok(Some(text));
     }
+    Ok(std::env::var("PRODINSIGHT_API_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty()))
 }

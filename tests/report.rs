@@ -58,26 +58,28 @@ fn changes_raise_alerts_and_fail_on_alert_exits_3() {
     assert_eq!(c["base_run"]["id"], 1);
     assert_eq!(c["current_run"]["id"], 2);
     let alerts = c["alerts"].as_array().unwrap();
-    let kinds: Vec<(&str, &str, Option<&str>)> = alerts
+    let kinds: Vec<(&str, Option<&str>, &str, Option<&str>)> = alerts
         .iter()
         .map(|a| {
             (
-                a["asin"].as_str().unwrap(),
+                a["level"].as_str().unwrap(),
+                a["asin"].as_str().or(a["brand"].as_str()),
                 a["kind"].as_str().unwrap(),
                 a["issue"].as_str(),
             )
         })
         .collect();
+    // The product, its brand, and the issue within the brand and the portfolio (issue 20).
+    for k in [
+        ("product", Some("BWORSE0001"), "negative_rose", None),
+        ("brand", Some("Acme"), "negative_rose", None),
+        ("issue", Some("Acme"), "new_issue", Some("leaks")),
+        ("issue", None, "new_issue", Some("leaks")),
+    ] {
+        assert!(kinds.contains(&k), "{k:?} not in {kinds:?}");
+    }
     assert!(
-        kinds.contains(&("BWORSE0001", "negative_rose", None)),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&("BWORSE0001", "new_issue", Some("leaks"))),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.iter().all(|k| k.0 == "BWORSE0001"),
+        alerts.iter().all(|a| a["asin"] != "BSTEADY001"),
         "the steady product raised an alert: {kinds:?}"
     );
     let neg = alerts
@@ -104,7 +106,7 @@ fn changes_raise_alerts_and_fail_on_alert_exits_3() {
     assert_eq!(jsonl.lines().count(), alerts.len());
     for line in jsonl.lines() {
         let a: Value = serde_json::from_str(line).unwrap();
-        assert_eq!(a["asin"], "BWORSE0001");
+        assert!(a["asin"] == "BWORSE0001" || a["asin"].is_null(), "{a}");
     }
     let page = e.ok(&["report", "changes", "--format", "html"]);
     assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
@@ -114,16 +116,22 @@ fn changes_raise_alerts_and_fail_on_alert_exits_3() {
     // A higher threshold, or a minimum the product does not reach, silences it.
     let o = e.run(&["report", "changes", "--fail-on-alert", "--threshold", "50"]);
     assert_eq!(o.status.code(), Some(0));
-    let o = e.run(&[
-        "report",
-        "changes",
-        "--fail-on-alert",
-        "--min-reviews",
-        "40",
-    ]);
-    assert_eq!(o.status.code(), Some(0));
+    // --min-reviews leaves out the product's alert; its brand and issue alerts stay.
+    let c: Value =
+        serde_json::from_str(&e.ok(&["report", "changes", "--min-reviews", "40", "-f", "json"]))
+            .unwrap();
+    let levels: Vec<&str> = c["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["level"].as_str().unwrap())
+        .collect();
+    assert!(
+        !levels.contains(&"product") && levels.contains(&"brand"),
+        "{levels:?}"
+    );
 
-    // --since: before any run there is nothing to compare with, which is not a failure.
+    // --since: the alerts of every run finished since then (both runs; the first has none).
     let o = e.run(&[
         "report",
         "changes",
@@ -131,8 +139,9 @@ fn changes_raise_alerts_and_fail_on_alert_exits_3() {
         "--since",
         "2000-01-01",
     ]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("No earlier analysis run"));
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("runs 2, 1"));
+    // No run since then: nothing to list, which is not a failure.
     let o = e.run(&[
         "report",
         "changes",
@@ -141,8 +150,12 @@ fn changes_raise_alerts_and_fail_on_alert_exits_3() {
         "--format",
         "json",
     ]);
+    assert_eq!(o.status.code(), Some(0));
     let c: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(c["base_run"]["id"], 1);
+    assert!(
+        c["base_run"].is_null() && c["alerts"] == serde_json::json!([]),
+        "{c}"
+    );
 
     // Nothing new, everything recomputed: nothing changed since the run before.
     e.ok(&["-q", "analyze", "--full"]);

@@ -1,6 +1,7 @@
 //! `prodinsight analyze`: per-text analysis (incremental, keyed by text hash and analyzer), then
 //! per-product and per-brand insights with a snapshot per run.
 
+mod alerts;
 pub mod llm;
 pub mod offline;
 pub mod rollup;
@@ -10,9 +11,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::alert_rule::{change1, pct1, RULE};
 use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
 use crate::progress;
+use crate::store::changes::NewAlert;
 use crate::store::insights::{BrandRow, LlmUsage, ProductRow, RunCounts};
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
@@ -479,7 +482,18 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     }
     let previous = store.previous_negative()?;
     let previous_brands = store.previous_brand_negative()?;
-    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), &previous, &previous_brands)?;
+    // Alerts compare with the last complete run; the first run has nothing to compare with.
+    let base = store.alert_base()?;
+    let mut acc = alerts::AlertAcc::new(base.map_or(0, |b| b.1));
+    let before = Previous {
+        products: &previous,
+        brands: &previous_brands,
+    };
+    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), before, &mut acc)?;
+    let alerts = match base {
+        Some(_) => acc.decide(&RULE),
+        None => Vec::new(),
+    };
     counts.products_updated = products
         .iter()
         .filter(|p| p.neg_delta != Some(0.0) || !previous.contains_key(&p.asin))
@@ -491,28 +505,37 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         Vec::new()
     };
     store.put_insights(run_id, &products, &brand_rows)?;
+    store.put_alerts(run_id, base.map(|b| b.0), &alerts)?;
     let ms = started.elapsed().as_millis() as i64;
     store.finish_analysis(run_id, "ok", watermark, &counts, ms)?;
     if !opts.quiet {
         print_summary(&counts, run_id, &products, brand_rows.len(), ms, &failures);
+        print_alerts(&alerts);
     }
     Ok(())
 }
 
+/// (negative reviews, reviews) per product and per brand at the previous run.
+#[derive(Clone, Copy)]
+struct Previous<'a> {
+    products: &'a HashMap<String, (i64, i64)>,
+    brands: &'a HashMap<String, (i64, i64)>,
+}
+
 /// Product and brand rows from every review's latest result of the analyzer `key`, with each
-/// product's change in negative share since `previous`.
+/// product's and brand's change in negative share since `previous`.
 fn roll_up(
     store: &Store,
     key: &str,
-    previous: &HashMap<String, (i64, i64)>,
-    previous_brands: &HashMap<String, (i64, i64)>,
+    previous: Previous,
+    alerts: &mut alerts::AlertAcc,
 ) -> Result<(Vec<ProductRow>, Vec<BrandRow>)> {
     let reader = store.reader()?;
     let mut products = Vec::new();
     let mut brands: HashMap<String, BrandAcc> = HashMap::new();
     let mut acc: Option<ProductAcc> = None;
     let mut finish = |acc: ProductAcc, products: &mut Vec<_>| {
-        let prev = previous.get(acc.asin()).copied();
+        let prev = previous.products.get(acc.asin()).copied();
         let row = acc.finish(prev);
         brands
             .entry(row.brand.clone().unwrap_or_else(|| "(no brand)".into()))
@@ -526,6 +549,7 @@ fn roll_up(
                 finish(a, &mut products);
             }
         }
+        alerts.add(&r);
         acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
             .add(&r);
         Ok(())
@@ -536,7 +560,7 @@ fn roll_up(
     let brand_rows = brands
         .into_iter()
         .map(|(b, a)| {
-            let prev = previous_brands.get(&b).copied();
+            let prev = previous.brands.get(&b).copied();
             a.finish(b, prev)
         })
         .collect();
@@ -575,23 +599,43 @@ fn print_summary(
             eprintln!("  review {review}: {error}");
         }
     }
-    let mut risers: Vec<_> = products
-        .iter()
-        .filter(|p| p.review_count >= 5 && p.neg_delta.is_some_and(|d| d > 0.0))
-        .collect();
-    risers.sort_by(|a, b| {
-        b.neg_delta
-            .partial_cmp(&a.neg_delta)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
-    for p in risers.iter().take(5) {
+}
+
+/// The run's alerts on stderr: one "negative share rose" line per negative-share alert (exactly
+/// those: the rule decides, not the size of the rise), and how many issue alerts there are.
+fn print_alerts(alerts: &[NewAlert]) {
+    let mut issues = 0;
+    for a in alerts {
+        if a.kind != "negative_rose" {
+            issues += 1;
+            continue;
+        }
+        let subject = match a.level {
+            "product" => format!(
+                "{} ({})",
+                a.asin.as_deref().unwrap_or(""),
+                a.brand.as_deref().unwrap_or("-")
+            ),
+            _ => format!("brand {}", a.brand.as_deref().unwrap_or("-")),
+        };
         eprintln!(
-            "  negative share rose: {} ({}) {:.1}% (+{:.1} points)",
-            p.asin,
-            p.brand.as_deref().unwrap_or("-"),
-            p.pct_negative,
-            p.neg_delta.unwrap_or(0.0)
+            "  negative share rose: {} {}% → {}% ({:+.1} points; {}/{} → {}/{} reviews, p {})",
+            crate::textsafe::escape_control(&subject),
+            pct1(a.before),
+            pct1(a.after),
+            change1(a.before, a.after),
+            a.before.k,
+            a.before.n,
+            a.after.k,
+            a.after.n,
+            match a.p_value {
+                p if p < 1e-300 => "< 1e-300".to_string(),
+                p => format!("= {p:.1e}"),
+            }
         );
+    }
+    if issues > 0 {
+        eprintln!("  {issues} issue alert(s): `prodinsight report changes` lists them");
     }
 }
 

@@ -366,6 +366,8 @@ mod tests {
 
     fn row(aspects: &[&str]) -> ReviewRow {
         ReviewRow {
+            id: 1,
+            first_run: 1,
             review_id: "r".into(),
             asin: "B1".into(),
             brand: Some("Apex Digital".into()),

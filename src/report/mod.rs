@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::error::{Error, Result, EXIT_ALERT};
-use crate::store::changes::{Alert, ChangeQuery, Changes};
+use crate::store::changes::{Alert, ChangeQuery, Changes, Quote};
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::views::{
@@ -472,6 +472,19 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
     }))
 }
 
+/// A quote as one cell: stars, language and text.
+fn quote_cell(q: &Quote) -> String {
+    format!(
+        "{}★ {} {}: {}",
+        q.stars.map_or("?".into(), |s| s.to_string()),
+        q.language.as_deref().unwrap_or("?"),
+        q.asin,
+        q.text
+    )
+}
+
+/// The alerts as rows: the columns CSV had before, then level, subject, exact counts, evidence and
+/// quotes.
 fn changes_table(alerts: &[Alert]) -> Tabular {
     Tabular {
         headers: vec![
@@ -484,23 +497,84 @@ fn changes_table(alerts: &[Alert]) -> Tabular {
             "change",
             "reviews then",
             "reviews now",
+            "level",
+            "scope",
+            "subject",
+            "before k/n",
+            "now k/n",
+            "new k/n",
+            "p value",
+            "run",
+            "quotes",
         ],
         rows: alerts
             .iter()
             .map(|a| {
                 vec![
-                    a.asin.clone(),
+                    a.asin.clone().unwrap_or_default(),
                     a.brand.clone().unwrap_or_default(),
-                    a.kind.to_string(),
+                    a.kind.clone(),
                     a.label.unwrap_or_default().to_string(),
-                    a.before.to_string(),
-                    a.after.to_string(),
+                    num(a.before),
+                    num(a.after),
                     format!("{:+.1}", a.change),
                     a.reviews_before.to_string(),
                     a.reviews_after.to_string(),
+                    a.level.clone(),
+                    a.scope.clone(),
+                    a.subject.clone(),
+                    format!("{}/{}", a.before_k, a.before_n),
+                    format!("{}/{}", a.after_k, a.after_n),
+                    format!("{}/{}", a.new_k, a.new_n),
+                    format!("{:.2e}", a.p_value),
+                    a.run_id.to_string(),
+                    a.quotes
+                        .iter()
+                        .map(quote_cell)
+                        .collect::<Vec<_>>()
+                        .join(" | "),
                 ]
             })
             .collect(),
+    }
+}
+
+/// The heading line of the table view: which runs, against what, by which rule.
+fn changes_heading(c: &Changes) -> String {
+    let rule = format!(
+        "a rise of at least {} points (rule: {} points, {} % confidence by a {}; products from {} reviews, smaller ones count in their brand)",
+        c.threshold_points,
+        c.rule.min_change_points,
+        c.rule.confidence_pct,
+        c.rule.test,
+        c.rule.product_min_reviews.max(c.min_reviews),
+    );
+    let runs = match c.runs.as_slice() {
+        [one] => format!("run {one}"),
+        [] => "no run in that time".into(),
+        many => format!(
+            "runs {}",
+            many.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    match &c.base_run {
+        _ if c.current_run.status == "unchanged" && c.runs.len() == 1 => {
+            format!("Run {} found nothing new: no alerts.", c.current_run.id)
+        }
+        None => format!(
+            "Alerts of {runs}: {} (no earlier analysis run to compare with).",
+            c.alerts.len()
+        ),
+        Some(base) => format!(
+            "Alerts of {runs} against run {} ({}): {}, {rule}; {} new product(s)",
+            base.id,
+            base.finished_at.as_deref().unwrap_or("?"),
+            c.alerts.len(),
+            c.new_products,
+        ),
     }
 }
 
@@ -508,22 +582,7 @@ fn changes_view(c: &Changes, fmt: Format, out: &mut Out) -> Result<()> {
     match fmt {
         Format::Json => out.json(c, fmt),
         Format::Table => {
-            let Some(base) = &c.base_run else {
-                return out.line(&format!(
-                    "No earlier analysis run to compare run {} with: no alerts.",
-                    c.current_run.id
-                ));
-            };
-            out.line(&format!(
-                "Changes since run {} ({}) to run {}: {} alert(s) (rises of at least {} points, products with at least {} reviews; {} new product(s) not compared)",
-                base.id,
-                base.finished_at.as_deref().unwrap_or("?"),
-                c.current_run.id,
-                c.alerts.len(),
-                c.threshold_points,
-                c.min_reviews,
-                c.new_products,
-            ))?;
+            out.line(&changes_heading(c))?;
             if c.alerts.is_empty() {
                 Ok(())
             } else {

@@ -203,40 +203,14 @@ impl Out {
 
 /// `-o` naming the database or one of its journal files would destroy what the report reads.
 fn refuse_database(out: &Path, db: &Path) -> Result<()> {
-    let resolve = |p: &Path| -> Option<PathBuf> {
-        if let Ok(c) = p.canonicalize() {
-            return Some(c);
-        }
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        Some(dir.canonicalize().ok()?.join(p.file_name()?))
-    };
-    let Some(out_abs) = resolve(out) else {
-        return Ok(());
-    };
-    let db_abs = resolve(db).unwrap_or_else(|| db.to_path_buf());
-    let same_file = |a: &Path, b: &Path| {
-        use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(a), std::fs::metadata(b)) {
-            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
-            _ => false,
-        }
-    };
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let mut name = db_abs.clone().into_os_string();
-        name.push(suffix);
-        let protected = PathBuf::from(name);
-        if out_abs == protected || same_file(&out_abs, &protected) {
-            return Err(Error::Usage(format!(
-                "-o {} is the database being read ({}); choose another file",
-                out.display(),
-                protected.display()
-            )));
-        }
+    match crate::store::database_file(out, db) {
+        Some(protected) => Err(Error::Usage(format!(
+            "-o {} is the database being read ({}); choose another file",
+            out.display(),
+            protected.display()
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A replaced file keeps its permissions; a new one gets the usual 0644 (a temporary file is 0600).

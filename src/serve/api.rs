@@ -41,7 +41,7 @@ impl Reply {
         }
     }
 
-    fn error(status: u16, code: &str, param: Option<&str>, message: &str) -> Reply {
+    pub fn error(status: u16, code: &str, param: Option<&str>, message: &str) -> Reply {
         let body = json!({"error": {"status": status, "code": code, "parameter": param, "message": message}});
         Reply {
             status,
@@ -78,6 +78,29 @@ impl Reply {
 }
 
 /// Routes a request. `url` is the path with its query string, as the client sent it.
+/// The route a path takes, as a template (`/api/v1/products/:id`): a metrics label whose values
+/// are few, whatever clients ask for.
+pub fn route_name(path: &str) -> &'static str {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments[..] {
+        ["healthz"] => "/healthz",
+        ["metrics"] => "/metrics",
+        ["api", "v1", "openapi.json"] => "/api/v1/openapi.json",
+        ["api", "v1", "products"] => "/api/v1/products",
+        ["api", "v1", "products", _] => "/api/v1/products/:id",
+        ["api", "v1", "products", _, "insights"] => "/api/v1/products/:id/insights",
+        ["api", "v1", "products", _, "reviews"] => "/api/v1/products/:id/reviews",
+        ["api", "v1", "brands"] => "/api/v1/brands",
+        ["api", "v1", "issues"] => "/api/v1/issues",
+        ["api", "v1", "issues", _] => "/api/v1/issues/:code",
+        ["api", "v1", "overview"] => "/api/v1/overview",
+        ["api", "v1", "changes"] => "/api/v1/changes",
+        ["api", "v1", "runs"] => "/api/v1/runs",
+        ["api", ..] => "other",
+        _ => "dashboard",
+    }
+}
+
 pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();

@@ -11,6 +11,7 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -83,13 +84,72 @@ pub fn connection_cap(
         .min(usize::try_from(room).unwrap_or(usize::MAX)))
 }
 
-/// Accepts connections until the process ends. Never returns: accept errors are waited out.
-pub fn run(listener: TcpListener, backend: Arc<Backend>, limits: Limits, quiet: bool) {
+/// The running front, to stop it: `drain` stops accepting, closes idle connections and waits for
+/// the requests under way.
+pub struct Front {
+    gate: Arc<Gate>,
+    stopping: Arc<AtomicBool>,
+    listener: RawFd,
+}
+
+/// Starts the accept loop on its own thread.
+pub fn start(
+    listener: TcpListener,
+    backend: Arc<Backend>,
+    limits: Limits,
+    quiet: bool,
+) -> io::Result<Front> {
     let gate = Arc::new(Gate::new(limits.max_connections));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let front = Front {
+        gate: Arc::clone(&gate),
+        stopping: Arc::clone(&stopping),
+        listener: listener.as_raw_fd(),
+    };
+    std::thread::Builder::new()
+        .name("serve-accept".into())
+        .spawn(move || accept_loop(&listener, &backend, limits, quiet, &gate, &stopping))?;
+    Ok(front)
+}
+
+impl Front {
+    /// Stops accepting, closes every idle connection at once and each busy one when its request
+    /// is answered, and waits at most `grace` for them; how many were still open then.
+    pub fn drain(&self, grace: Duration) -> usize {
+        self.stopping.store(true, Ordering::SeqCst);
+        // Wakes the accept loop: accept() on a shut-down listening socket fails at once (Linux).
+        // SAFETY: the listener lives as long as the accept loop, which never returns before
+        // `stopping` is set, and shutdown does not close the descriptor.
+        unsafe {
+            libc::shutdown(self.listener, libc::SHUT_RDWR);
+        }
+        self.gate.drain(Instant::now() + grace)
+    }
+
+    /// Counts the connections open at any moment (for /metrics).
+    pub fn connection_counter(&self) -> Box<dyn Fn() -> usize + Send + Sync> {
+        let gate = Arc::clone(&self.gate);
+        Box::new(move || gate.open())
+    }
+}
+
+/// Accepts connections until `stopping`. Accept errors are waited out.
+fn accept_loop(
+    listener: &TcpListener,
+    backend: &Arc<Backend>,
+    limits: Limits,
+    quiet: bool,
+    gate: &Arc<Gate>,
+    stopping: &AtomicBool,
+) {
     let limits = Arc::new(limits);
     let mut last_complaint: Option<Instant> = None;
     loop {
-        let client = match listener.accept() {
+        let accepted = listener.accept();
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let client = match accepted {
             Ok((client, _)) => client,
             Err(e) => {
                 let out_of_files = matches!(
@@ -110,7 +170,7 @@ pub fn run(listener: TcpListener, backend: Arc<Backend>, limits: Limits, quiet: 
         };
         let slot = gate.admit();
         let (gate2, backend, limits2) =
-            (Arc::clone(&gate), Arc::clone(&backend), Arc::clone(&limits));
+            (Arc::clone(gate), Arc::clone(backend), Arc::clone(&limits));
         let spawned = std::thread::Builder::new()
             .name("serve-conn".into())
             .stack_size(CONN_STACK)
@@ -143,6 +203,8 @@ struct GateState {
     free: Vec<usize>,
     /// Stamps when a connection becomes idle, so the oldest can be found.
     clock: u64,
+    /// The server is stopping: a connection that becomes idle is closed at once.
+    draining: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -168,6 +230,7 @@ impl Gate {
                 ],
                 free: (0..cap).rev().collect(),
                 clock: 0,
+                draining: false,
             }),
             changed: Condvar::new(),
         }
@@ -204,17 +267,49 @@ impl Gate {
 
     fn leave(&self, slot: usize) {
         self.lock().free.push(slot);
-        self.changed.notify_one();
+        // The accept loop (a place is free) or `drain` (one fewer to wait for).
+        self.changed.notify_all();
     }
 
     fn enter_idle(&self, slot: usize, fd: RawFd) {
         let mut st = self.lock();
+        if st.draining {
+            st.slots[slot].evicted = true;
+            shutdown(fd);
+            return;
+        }
         st.clock += 1;
         let now = st.clock;
         st.slots[slot].idle = Some((now, fd));
         drop(st);
         // The accept loop may be waiting for an idle connection to close.
         self.changed.notify_one();
+    }
+
+    fn open(&self) -> usize {
+        let st = self.lock();
+        st.slots.len() - st.free.len()
+    }
+
+    /// Closes the idle connections, and the others as they become idle; waits until none is
+    /// open or `deadline`. How many are still open.
+    fn drain(&self, deadline: Instant) -> usize {
+        let mut st = self.lock();
+        st.draining = true;
+        while st.slots.iter().any(|s| s.idle.is_some()) {
+            st.evict_oldest();
+        }
+        loop {
+            let open = st.slots.len() - st.free.len();
+            let now = Instant::now();
+            if open == 0 || now >= deadline {
+                return open;
+            }
+            st = self
+                .changed
+                .wait_timeout(st, deadline - now)
+                .map_or_else(|e| e.into_inner().0, |(g, _)| g);
+        }
     }
 
     /// False if the connection was closed to make room meanwhile.

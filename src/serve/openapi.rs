@@ -194,7 +194,8 @@ struct IssueCodePath {
 fn get_overview() {}
 
 #[utoipa::path(get, path = "/api/v1/changes", operation_id = "listChanges",
-    summary = "What got worse since the previous analysis run: the alerts of `report changes`",
+    summary = "What got worse: the alerts the latest analysis run raised, as `report changes -f json`",
+    description = "Alerts are decided once, by `analyze`, and stored with the run (a run that found nothing new has none). Each alert has `level` (product, brand, issue), `scope` (product, brand, portfolio), `subject`, `kind`, exact counts (`before_k`/`before_n`, `after_k`/`after_n`, `new_k`/`new_n`), `before`, `after` and `change` (after − before from the exact values, rounded half away from zero to 0.1), `p_value` and `evidence` (one-sided Fisher exact test of the new reviews against the earlier ones) and up to 3 `quotes` of new reviews (`asin`, `stars`, `language`, `text`). `rule` says how they were decided; `threshold` and `min_reviews` only narrow the list.",
     params(ChangeParams),
     responses(
         (status = 200, description = "The runs compared and the alerts.", body = inline(ObjectReply)),
@@ -241,10 +242,10 @@ struct ChangeParams {
     /// Only this brand, in any letter case; repeat for several.
     #[param(value_type = schema::Brands, inline, required = false, style = Form, explode)]
     brand: Vec<String>,
-    /// A rise of at least this many percentage points is an alert (default 5).
+    /// Only alerts whose change is at least this many percentage points (default 5, the rule's).
     #[param(minimum = 0, maximum = 100, required = false)]
     threshold: f64,
-    /// Products with fewer reviews now are not compared (default 10).
+    /// Only product alerts of products with at least this many reviews now (default 10).
     #[param(minimum = 0, maximum = 2147483647, required = false)]
     min_reviews: i64,
 }

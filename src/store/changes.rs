@@ -1,11 +1,12 @@
-//! What got worse: the current insights against the snapshots of an earlier analysis run.
+//! Alerts: what `analyze` decided got worse in a run (written once, with the run), and what
+//! `report changes` and `/api/v1/changes` read back. Reading never decides anything, so a
+//! nightly job that reads the latest run's alerts raises each change once.
 
-use std::collections::HashMap;
-
-use rusqlite::OptionalExtension;
-use serde::Serialize;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
 
 use super::Store;
+use crate::alert_rule::{change1, change_at_least, pct1, Count, RULE};
 use crate::error::{Error, Result};
 use crate::taxonomy;
 
@@ -13,434 +14,391 @@ use crate::taxonomy;
 pub struct RunRef {
     pub id: i64,
     pub finished_at: Option<String>,
+    /// `ok`, or `unchanged` (nothing new: no alerts).
+    pub status: String,
 }
 
-/// One thing that got worse on one product.
+/// A new review of the window, quoted as evidence.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Quote {
+    pub asin: String,
+    pub stars: Option<u8>,
+    pub language: Option<String>,
+    pub text: String,
+}
+
+/// A review to quote: its id and language, as `analyze` saw it.
+#[derive(Debug, Clone)]
+pub struct QuoteRef {
+    pub review: i64,
+    pub stars: Option<u8>,
+    pub language: Option<String>,
+}
+
+/// An alert as `analyze` decides it.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub level: &'static str,
+    pub scope: &'static str,
+    pub kind: &'static str,
+    pub asin: Option<String>,
+    pub brand: Option<String>,
+    pub issue: Option<String>,
+    pub before: Count,
+    pub after: Count,
+    pub p_value: f64,
+    pub quotes: Vec<QuoteRef>,
+}
+
+/// One thing that got worse, as reports and the API show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Alert {
-    pub asin: String,
+    /// The analysis run that raised it, and the run it compares with.
+    pub run_id: i64,
+    pub base_run_id: i64,
+    /// `product`, `brand` or `issue`.
+    pub level: String,
+    /// `product`, `brand` or `portfolio`: where the share is counted.
+    pub scope: String,
+    /// What it is about: the ASIN, the brand, or the issue code and its scope.
+    pub subject: String,
+    pub asin: Option<String>,
     pub brand: Option<String>,
-    /// `negative_rose`, `issue_rose`, or `new_issue`.
-    pub kind: &'static str,
-    /// The issue code, for issue alerts.
+    /// `negative_rose`, `issue_rose`, or `new_issue` (no review reported it before).
+    pub kind: String,
     pub issue: Option<String>,
     pub label: Option<&'static str>,
-    /// % negative, or the issue's share of reviews (%), then and now.
+    /// % negative, or the issue's share of reviews (%), before and after, rounded half away from
+    /// zero to 0.1; `change` = after − before from the exact values, rounded the same way.
     pub before: f64,
     pub after: f64,
-    /// after − before, in percentage points.
     pub change: f64,
     pub reviews_before: i64,
     pub reviews_after: i64,
+    /// The exact counts: k of n reviews before and after, and of the window's new reviews.
+    pub before_k: i64,
+    pub before_n: i64,
+    pub after_k: i64,
+    pub after_n: i64,
+    pub new_k: i64,
+    pub new_n: i64,
+    /// One-sided Fisher exact test of the new reviews against the earlier ones.
+    pub p_value: f64,
+    pub evidence: String,
+    /// Up to 3 of the window's new reviews behind it, lowest stars first.
+    pub quotes: Vec<Quote>,
+}
+
+/// The rule the alerts were decided by.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleOut {
+    pub test: &'static str,
+    pub confidence_pct: f64,
+    pub min_change_points: f64,
+    pub product_min_reviews: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Changes {
-    /// None when there is no earlier run to compare with (the first run, or nothing before --since).
+    /// The run the alerts compare with; None when there is none (the first run, nothing new).
     pub base_run: Option<RunRef>,
+    /// The latest analysis run (ok or unchanged).
     pub current_run: RunRef,
+    /// The runs whose alerts are listed: the latest, or with `since` every run finished since.
+    pub runs: Vec<i64>,
     pub threshold_points: f64,
     pub min_reviews: i64,
-    /// Products in the current insights that the base run did not have.
+    /// Products now that the base run did not have.
     pub new_products: i64,
+    pub rule: RuleOut,
     pub alerts: Vec<Alert>,
 }
 
 pub struct ChangeQuery {
-    /// Compare with the last run finished before this date (YYYY-MM-DD or RFC 3339) instead of the
-    /// run before the current one.
+    /// The alerts of every analysis run finished since this date (YYYY-MM-DD or RFC 3339) instead
+    /// of the latest run's.
     pub since: Option<String>,
+    /// Only alerts whose change is at least this many points (the rule's 5 is the floor).
     pub threshold_points: f64,
+    /// Only product alerts of products with at least this many reviews now.
     pub min_reviews: i64,
     /// Brands, matched ignoring case; empty: all.
     pub brands: Vec<String>,
 }
 
-/// An issue alert needs at least this many reviews reporting it now: on a small product, two
-/// reviews can move a share by ten points.
-const MIN_ISSUE_REVIEWS: i64 = 3;
+/// Longest quote kept, in characters.
+const QUOTE_CHARS: usize = 280;
 
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
+fn rule_out() -> RuleOut {
+    RuleOut {
+        test: "one-sided Fisher exact test of the run's new reviews against the earlier ones",
+        confidence_pct: 100.0 * (1.0 - RULE.max_p),
+        min_change_points: RULE.min_change_tenths as f64 / 10.0,
+        product_min_reviews: RULE.product_min_reviews,
+    }
 }
 
-/// A product as of the base run: its numbers and issue counts.
-struct Then {
-    reviews: i64,
-    pct_negative: f64,
-    issues: HashMap<String, i64>,
-}
-
-/// A product now, as the comparison reads it.
-struct Now<'a> {
-    asin: &'a str,
-    brand: &'a Option<String>,
-    reviews: i64,
-    pct_negative: f64,
-    /// (code, count) of the issues its reviews report now.
-    issues: &'a [(String, i64)],
-}
-
-fn share(count: i64, of: i64) -> f64 {
-    if of == 0 {
-        0.0
+/// A p-value as people read it: four decimals, or scientific when smaller.
+fn p_text(p: f64) -> String {
+    if p < 1e-300 {
+        "< 1e-300".into()
+    } else if p >= 0.0001 {
+        format!("= {p:.4}")
     } else {
-        100.0 * count as f64 / of as f64
+        format!("= {p:.1e}")
     }
 }
 
-/// What got worse on one product between `then` and `now`, appended to `alerts`.
-fn product_alerts(q: &ChangeQuery, then: &Then, now: &Now, alerts: &mut Vec<Alert>) {
-    let alert = |kind, issue: Option<&str>, before: f64, after: f64| Alert {
-        asin: now.asin.to_string(),
-        brand: now.brand.clone(),
-        kind,
-        issue: issue.map(str::to_string),
-        label: issue.map(taxonomy::label),
-        before: round1(before),
-        after: round1(after),
-        change: round1(after - before),
-        reviews_before: then.reviews,
-        reviews_after: now.reviews,
+/// An alert row as stored, read into what reports show.
+fn alert_from_row(r: &rusqlite::Row) -> rusqlite::Result<Alert> {
+    let (level, scope): (String, String) = (r.get(2)?, r.get(3)?);
+    let (asin, mut brand, issue): (Option<String>, Option<String>, Option<String>) =
+        (r.get(5)?, r.get(6)?, r.get(7)?);
+    let before = Count {
+        k: r.get(8)?,
+        n: r.get(9)?,
     };
-    if now.pct_negative - then.pct_negative >= q.threshold_points {
-        alerts.push(alert(
-            "negative_rose",
-            None,
-            then.pct_negative,
-            now.pct_negative,
-        ));
+    let after = Count {
+        k: r.get(10)?,
+        n: r.get(11)?,
+    };
+    let p_value: f64 = r.get(12)?;
+    let quotes: String = r.get(13)?;
+    let (new_k, new_n) = (after.k - before.k, after.n - before.n);
+    if scope == "portfolio" {
+        brand = None;
     }
-    for (code, count) in now.issues {
-        let before_count = then.issues.get(code).copied().unwrap_or(0);
-        let (before, after) = (
-            share(before_count, then.reviews),
-            share(*count, now.reviews),
-        );
-        if after - before >= q.threshold_points && *count >= MIN_ISSUE_REVIEWS {
-            let kind = if before_count == 0 {
-                "new_issue"
-            } else {
-                "issue_rose"
-            };
-            alerts.push(alert(kind, Some(code), before, after));
-        }
+    Ok(Alert {
+        run_id: r.get(0)?,
+        base_run_id: r.get(1)?,
+        subject: match (scope.as_str(), &issue) {
+            ("portfolio", Some(code)) => format!("{code} in the portfolio"),
+            ("brand", Some(code)) => format!("{code} in {}", brand.as_deref().unwrap_or("")),
+            ("product", _) => asin.clone().unwrap_or_default(),
+            _ => brand.clone().unwrap_or_default(),
+        },
+        label: issue.as_deref().map(taxonomy::label),
+        level,
+        scope,
+        asin,
+        brand,
+        kind: r.get(4)?,
+        issue,
+        before: pct1(before),
+        after: pct1(after),
+        change: change1(before, after),
+        reviews_before: before.n,
+        reviews_after: after.n,
+        before_k: before.k,
+        before_n: before.n,
+        after_k: after.k,
+        after_n: after.n,
+        new_k,
+        new_n,
+        p_value,
+        evidence: format!(
+            "{new_k}/{new_n} new reviews vs {}/{} earlier: one-sided Fisher p {}",
+            before.k,
+            before.n,
+            p_text(p_value)
+        ),
+        quotes: serde_json::from_str(&quotes).unwrap_or_default(),
+    })
+}
+
+/// A quote's text: the body (or the title), at most `QUOTE_CHARS` characters.
+fn quote_text(title: Option<String>, body: Option<String>) -> String {
+    let text = body
+        .filter(|b| !b.trim().is_empty())
+        .or(title)
+        .unwrap_or_default();
+    let text = text.trim();
+    match text.char_indices().nth(QUOTE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
     }
 }
 
 impl Store {
-    fn run_ref(&self, id: i64) -> Result<RunRef> {
-        let finished_at = self
+    /// The run a new analysis run's alerts compare with, and the ingest run it was current with:
+    /// the last complete run (its watermark says which reviews it had seen).
+    pub fn alert_base(&self) -> Result<Option<(i64, i64)>> {
+        Ok(self
             .conn
             .query_row(
-                "SELECT finished_at FROM analysis_runs WHERE id = ?1",
+                "SELECT id, ingest_watermark FROM analysis_runs
+                 WHERE status = 'ok' AND ingest_watermark > 0 ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Stores a run's alerts, in order, with their quotes' texts, and the run they compare with.
+    pub fn put_alerts(
+        &mut self,
+        run_id: i64,
+        base: Option<i64>,
+        alerts: &[NewAlert],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE analysis_runs SET alert_base_run = ?2 WHERE id = ?1",
+            params![run_id, base],
+        )?;
+        {
+            let mut text =
+                tx.prepare_cached("SELECT asin, title, body FROM reviews WHERE id = ?1")?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO alerts (run_id, seq, base_run_id, level, scope, kind, asin, brand, issue,
+                     before_k, before_n, after_k, after_n, p_value, quotes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?;
+            for (seq, a) in alerts.iter().enumerate() {
+                let mut quotes = Vec::new();
+                for q in &a.quotes {
+                    let row: Option<(String, Option<String>, Option<String>)> = text
+                        .query_row([q.review], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                        .optional()?;
+                    if let Some((asin, title, body)) = row {
+                        quotes.push(Quote {
+                            asin,
+                            stars: q.stars,
+                            language: q.language.clone(),
+                            text: quote_text(title, body),
+                        });
+                    }
+                }
+                ins.execute(params![
+                    run_id,
+                    seq as i64,
+                    base.unwrap_or(run_id),
+                    a.level,
+                    a.scope,
+                    a.kind,
+                    a.asin,
+                    a.brand,
+                    a.issue,
+                    a.before.k,
+                    a.before.n,
+                    a.after.k,
+                    a.after.n,
+                    a.p_value,
+                    serde_json::to_string(&quotes).unwrap_or_else(|_| "[]".into()),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn run_ref(&self, id: i64) -> Result<RunRef> {
+        let (finished_at, status) = self
+            .conn
+            .query_row(
+                "SELECT finished_at, status FROM analysis_runs WHERE id = ?1",
                 [id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .flatten();
-        Ok(RunRef { id, finished_at })
+            .unwrap_or((None, String::new()));
+        Ok(RunRef {
+            id,
+            finished_at,
+            status,
+        })
+    }
+
+    /// The latest finished analysis run (ok, or unchanged: nothing new).
+    fn latest_run(&self) -> Result<i64> {
+        let id: Option<i64> = self.conn.query_row(
+            "SELECT max(id) FROM analysis_runs WHERE status IN ('ok', 'unchanged')",
+            [],
+            |r| r.get(0),
+        )?;
+        id.ok_or_else(|| Error::NotFound("no analysis yet: run `prodinsight analyze` first".into()))
+    }
+
+    /// The runs whose alerts to list: the latest, or every run finished since `since`.
+    fn listed_runs(&self, latest: i64, since: Option<&str>) -> Result<Vec<i64>> {
+        let Some(since) = since else {
+            return Ok(vec![latest]);
+        };
+        // Timestamps are RFC 3339 UTC, so text order is time order; a bare date means its start.
+        let mut st = self.conn.prepare(
+            "SELECT id FROM analysis_runs WHERE status IN ('ok', 'unchanged') AND finished_at >= ?1
+             ORDER BY id DESC",
+        )?;
+        let ids = st
+            .query_map([since], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        Ok(ids)
     }
 
     pub fn changes(&self, q: &ChangeQuery) -> Result<Changes> {
-        let current = self.current_insights_run()?;
-        let Some(base) = self.base_run(current, q.since.as_deref())? else {
-            // Not a failure: a nightly job's first run has nothing to compare with yet.
-            return Ok(Changes {
-                base_run: None,
-                current_run: self.run_ref(current)?,
-                threshold_points: q.threshold_points,
-                min_reviews: q.min_reviews,
-                new_products: 0,
-                alerts: Vec::new(),
-            });
+        let latest = self.latest_run()?;
+        let runs = self.listed_runs(latest, q.since.as_deref())?;
+        // The earliest listed run's base: what the listed alerts, together, compare with.
+        let base: Option<i64> = match runs.last() {
+            Some(first) => self.conn.query_row(
+                "SELECT alert_base_run FROM analysis_runs WHERE id = ?1",
+                [first],
+                |r| r.get(0),
+            )?,
+            None => None,
         };
-        let then = self.products_then(base)?;
-        let (mut alerts, new_products) = self.alerts_since(q, &then)?;
-        // Biggest changes first.
-        alerts.sort_by(|a, b| {
-            b.change
-                .total_cmp(&a.change)
-                .then_with(|| a.asin.cmp(&b.asin))
-        });
+        let alerts = self.alerts_of(&runs, q)?;
+        let new_products = match base {
+            Some(b) => self.conn.query_row(
+                "SELECT count(*) FROM product_insights p WHERE p.review_count >= ?2 AND NOT EXISTS
+                   (SELECT 1 FROM product_snapshots s WHERE s.asin = p.asin AND s.run_id = ?1)",
+                params![b, q.min_reviews],
+                |r| r.get(0),
+            )?,
+            None => 0,
+        };
         Ok(Changes {
-            base_run: Some(self.run_ref(base)?),
-            current_run: self.run_ref(current)?,
+            base_run: base.map(|b| self.run_ref(b)).transpose()?,
+            current_run: self.run_ref(latest)?,
+            runs,
             threshold_points: q.threshold_points,
             min_reviews: q.min_reviews,
             new_products,
+            rule: rule_out(),
             alerts,
         })
     }
 
-    /// The run the current insights come from.
-    fn current_insights_run(&self) -> Result<i64> {
-        let current: Option<i64> =
-            self.conn
-                .query_row("SELECT max(run_id) FROM product_insights", [], |r| r.get(0))?;
-        current.ok_or_else(|| {
-            Error::NotFound("no analysis yet: run `prodinsight analyze` first".into())
-        })
-    }
-
-    /// The run to compare with: the last one with snapshots before `current` (and finished before
-    /// `since`, if given).
-    fn base_run(&self, current: i64, since: Option<&str>) -> Result<Option<i64>> {
-        Ok(match since {
-            None => self.conn.query_row(
-                "SELECT max(run_id) FROM product_snapshots WHERE run_id < ?1",
-                [current],
-                |r| r.get(0),
-            )?,
-            // Timestamps are RFC 3339 UTC, so text order is time order; a bare date means its start.
-            Some(since) => self.conn.query_row(
-                "SELECT max(s.run_id) FROM product_snapshots s JOIN analysis_runs a ON a.id = s.run_id
-                 WHERE s.run_id < ?1 AND a.finished_at < ?2",
-                rusqlite::params![current, since],
-                |r| r.get(0),
-            )?,
-        })
-    }
-
-    /// Every product's numbers and issue counts as of the base run.
-    fn products_then(&self, base: i64) -> Result<HashMap<String, Then>> {
-        let mut then: HashMap<String, Then> = HashMap::new();
-        let mut st = self.conn.prepare(
-            "SELECT asin, review_count, pct_negative, detail FROM product_snapshots WHERE run_id = ?1",
-        )?;
-        let mut rows = st.query([base])?;
-        while let Some(r) = rows.next()? {
-            let detail: String = r.get(3)?;
-            let issues = serde_json::from_str::<serde_json::Value>(&detail)
-                .ok()
-                .and_then(|v| serde_json::from_value(v["issues"].clone()).ok())
-                .unwrap_or_default();
-            then.insert(
-                r.get(0)?,
-                Then {
-                    reviews: r.get(1)?,
-                    pct_negative: r.get(2)?,
-                    issues,
-                },
-            );
-        }
-        Ok(then)
-    }
-
-    /// Every product's current issue counts.
-    fn issues_now(&self) -> Result<HashMap<String, Vec<(String, i64)>>> {
-        let mut issues_now: HashMap<String, Vec<(String, i64)>> = HashMap::new();
-        let mut st = self
-            .conn
-            .prepare("SELECT asin, code, count FROM product_issues")?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            issues_now
-                .entry(r.get(0)?)
-                .or_default()
-                .push((r.get(1)?, r.get(2)?));
-        }
-        Ok(issues_now)
-    }
-
-    /// The alerts of every current product with enough reviews (of the asked brands) against
-    /// `then`, and how many of them the base run did not have.
-    fn alerts_since(
-        &self,
-        q: &ChangeQuery,
-        then: &HashMap<String, Then>,
-    ) -> Result<(Vec<Alert>, i64)> {
-        let issues_now = self.issues_now()?;
+    /// The stored alerts of `runs` (newest run first, each in its order) that pass the query.
+    fn alerts_of(&self, runs: &[i64], q: &ChangeQuery) -> Result<Vec<Alert>> {
         let brands = self.brand_spellings(&q.brands)?;
-        let mut alerts = Vec::new();
-        let mut new_products = 0;
-        let mut st = self.conn.prepare(
-            "SELECT asin, brand, review_count, pct_negative FROM product_insights
-             WHERE review_count >= ?1 ORDER BY asin",
+        let tenths = (q.threshold_points * 10.0).round() as i64;
+        let mut st = self.conn.prepare_cached(
+            "SELECT run_id, base_run_id, level, scope, kind, asin, brand, issue, before_k, before_n,
+                    after_k, after_n, p_value, quotes
+             FROM alerts WHERE run_id = ?1 ORDER BY seq",
         )?;
-        let mut rows = st.query([q.min_reviews])?;
-        while let Some(r) = rows.next()? {
-            let asin: String = r.get(0)?;
-            let brand: Option<String> = r.get(1)?;
-            if !brands.is_empty() && !brand.as_ref().is_some_and(|b| brands.contains(b)) {
-                continue;
+        let mut out = Vec::new();
+        for run in runs {
+            for a in st.query_map([run], alert_from_row)? {
+                let a = a?;
+                let before = Count {
+                    k: a.before_k,
+                    n: a.before_n,
+                };
+                let after = Count {
+                    k: a.after_k,
+                    n: a.after_n,
+                };
+                let brand_ok = brands.is_empty()
+                    || (a.scope != "portfolio"
+                        && a.brand.as_ref().is_some_and(|b| brands.contains(b)));
+                let size_ok = a.level != "product" || a.after_n >= q.min_reviews;
+                if brand_ok && size_ok && change_at_least(before, after, tenths) {
+                    out.push(a);
+                }
             }
-            let Some(t) = then.get(&asin) else {
-                new_products += 1;
-                continue;
-            };
-            let now = Now {
-                asin: &asin,
-                brand: &brand,
-                reviews: r.get(2)?,
-                pct_negative: r.get(3)?,
-                issues: issues_now.get(&asin).map_or(&[], Vec::as_slice),
-            };
-            product_alerts(q, t, &now, &mut alerts);
         }
-        Ok((alerts, new_products))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::test_support::{product, TestDb};
-
-    fn query(threshold: f64, min_reviews: i64) -> ChangeQuery {
-        ChangeQuery {
-            since: None,
-            threshold_points: threshold,
-            min_reviews,
-            brands: Vec::new(),
-        }
-    }
-
-    fn kinds(c: &Changes) -> Vec<(&str, &str, Option<&str>)> {
-        c.alerts
-            .iter()
-            .map(|a| (a.asin.as_str(), a.kind, a.issue.as_deref()))
-            .collect()
-    }
-
-    #[test]
-    fn no_analysis_is_not_found_and_a_first_run_has_nothing_to_compare() {
-        let mut db = TestDb::new();
-        let err = db.reader().changes(&query(10.0, 0)).unwrap_err();
-        assert!(matches!(err, Error::NotFound(_)), "{err}");
-        db.run(vec![product("A1", "Acme", 10, Some(4.0), 10.0, &[])]);
-        let c = db.reader().changes(&query(10.0, 0)).unwrap();
-        assert!(c.base_run.is_none());
-        assert_eq!(c.current_run.id, 1);
-        assert!(c.current_run.finished_at.is_some());
-        assert_eq!((c.new_products, c.alerts.len()), (0, 0));
-    }
-
-    #[test]
-    fn negative_share_alerts_from_the_threshold_on() {
-        let mut db = TestDb::new();
-        db.run(vec![
-            product("A1", "Acme", 100, Some(4.0), 10.0, &[]),
-            product("A2", "Acme", 100, Some(4.0), 10.0, &[]),
-        ]);
-        db.run(vec![
-            product("A1", "Acme", 100, Some(4.0), 20.0, &[]),
-            product("A2", "Acme", 100, Some(4.0), 19.9, &[]),
-        ]);
-        let c = db.reader().changes(&query(10.0, 0)).unwrap();
-        assert_eq!(c.base_run.as_ref().map(|r| r.id), Some(1));
-        assert_eq!(kinds(&c), [("A1", "negative_rose", None)]);
-        let a = &c.alerts[0];
-        assert_eq!((a.before, a.after, a.change), (10.0, 20.0, 10.0));
-        assert_eq!((a.reviews_before, a.reviews_after), (100, 100));
-        assert_eq!(a.brand.as_deref(), Some("Acme"));
-    }
-
-    #[test]
-    fn issue_alerts_need_the_threshold_and_three_reviews_and_new_ones_say_so() {
-        let mut db = TestDb::new();
-        db.run(vec![
-            product("A1", "Acme", 100, Some(4.0), 10.0, &[("leaks", 5)]),
-            product("A2", "Acme", 20, Some(4.0), 10.0, &[]),
-            product("A3", "Acme", 10, Some(4.0), 10.0, &[]),
-        ]);
-        db.run(vec![
-            // 5 % → 20 %: rose
-            product("A1", "Acme", 100, Some(4.0), 10.0, &[("leaks", 20)]),
-            // 0 → 3 of 20 (15 %): new
-            product("A2", "Acme", 20, Some(4.0), 10.0, &[("smell", 3)]),
-            // 0 → 2 of 10 (20 %): too few reviews to say
-            product("A3", "Acme", 10, Some(4.0), 10.0, &[("battery", 2)]),
-        ]);
-        let c = db.reader().changes(&query(10.0, 0)).unwrap();
-        // Biggest change first.
-        assert_eq!(
-            kinds(&c),
-            [
-                ("A1", "issue_rose", Some("leaks")),
-                ("A2", "new_issue", Some("smell"))
-            ]
-        );
-        assert_eq!(c.alerts[0].change, 15.0);
-        assert_eq!(c.alerts[1].label, Some(taxonomy::label("smell")));
-        assert_eq!((c.alerts[1].before, c.alerts[1].after), (0.0, 15.0));
-    }
-
-    #[test]
-    fn min_reviews_brands_and_new_products() {
-        let mut db = TestDb::new();
-        db.run(vec![
-            product("A1", "Acme", 100, Some(4.0), 10.0, &[]),
-            product("B1", "Bolt", 100, Some(4.0), 10.0, &[]),
-            product("S1", "Acme", 4, Some(4.0), 0.0, &[]),
-        ]);
-        db.run(vec![
-            product("A1", "Acme", 100, Some(4.0), 40.0, &[]),
-            product("B1", "Bolt", 100, Some(4.0), 40.0, &[]),
-            product("S1", "Acme", 5, Some(4.0), 80.0, &[]),
-            product("N1", "Acme", 50, Some(4.0), 90.0, &[]),
-            product("N2", "Acme", 3, Some(4.0), 90.0, &[]),
-        ]);
-        let c = db.reader().changes(&query(10.0, 5)).unwrap();
-        assert_eq!(
-            kinds(&c),
-            [
-                ("S1", "negative_rose", None),
-                ("A1", "negative_rose", None),
-                ("B1", "negative_rose", None)
-            ]
-        );
-        // N2 has too few reviews to count at all.
-        assert_eq!(c.new_products, 1);
-        let c = db.reader().changes(&query(10.0, 6)).unwrap();
-        assert_eq!(c.alerts.len(), 2);
-        let q = ChangeQuery {
-            brands: vec!["ACME".into()],
-            ..query(10.0, 6)
-        };
-        let c = db.reader().changes(&q).unwrap();
-        assert_eq!(kinds(&c), [("A1", "negative_rose", None)]);
-        assert_eq!((c.new_products, c.min_reviews), (1, 6));
-    }
-
-    #[test]
-    fn since_compares_with_the_last_run_finished_before_it() {
-        let mut db = TestDb::new();
-        for neg in [10.0, 30.0, 35.0] {
-            db.run(vec![product("A1", "Acme", 100, Some(4.0), neg, &[])]);
-        }
-        for (id, at) in [
-            (1, "2024-01-10T08:00:00.000Z"),
-            (2, "2024-02-10T08:00:00.000Z"),
-        ] {
-            db.store
-                .conn
-                .execute(
-                    "UPDATE analysis_runs SET finished_at = ?2 WHERE id = ?1",
-                    rusqlite::params![id, at],
-                )
-                .unwrap();
-        }
-        let reader = db.reader();
-        let c = reader.changes(&query(10.0, 0)).unwrap();
-        assert_eq!((c.base_run.unwrap().id, c.alerts.len()), (2, 0));
-        let since = |d: &str| ChangeQuery {
-            since: Some(d.into()),
-            ..query(10.0, 0)
-        };
-        let c = reader.changes(&since("2024-02-01")).unwrap();
-        let base = c.base_run.unwrap();
-        assert_eq!(base.id, 1);
-        assert_eq!(
-            base.finished_at.as_deref(),
-            Some("2024-01-10T08:00:00.000Z")
-        );
-        assert_eq!(c.alerts[0].change, 25.0);
-        // A bare date is its start: a run finished that day is not before it.
-        assert!(reader
-            .changes(&since("2024-01-10"))
-            .unwrap()
-            .base_run
-            .is_none());
+        Ok(out)
     }
 }

@@ -8,6 +8,10 @@ use crate::model::{Hash, IssueHit, TextAnalysis};
 
 /// A review joined with its current analysis, as aggregation reads it.
 pub struct ReviewRow {
+    /// `reviews.id`, and the ingest run that first brought the review (new since a run: after its
+    /// watermark).
+    pub id: i64,
+    pub first_run: i64,
     pub review_id: String,
     pub asin: String,
     pub brand: Option<String>,
@@ -576,7 +580,8 @@ impl Reader {
     ) -> Result<()> {
         let mut st = self.conn.prepare(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
-                    r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects
+                    r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
+                    r.id, r.first_run
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -587,6 +592,8 @@ impl Reader {
             let issues: Option<String> = r.get(8)?;
             let aspects: Option<String> = r.get(9)?;
             f(ReviewRow {
+                id: r.get(10)?,
+                first_run: r.get(11)?,
                 review_id: r.get(0)?,
                 asin: r.get(1)?,
                 brand: r.get(2)?,

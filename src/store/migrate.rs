@@ -79,7 +79,7 @@ fn migrate_locked(conn: &mut Connection, path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn user_version(conn: &Connection) -> Result<i64> {
+pub(super) fn user_version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod insights;
+pub mod maintenance;
 mod migrate;
 pub mod pages;
 pub mod portfolio;
@@ -201,6 +202,38 @@ fn set_wal(c: &Connection) -> Result<()> {
 }
 
 /// An SQLite error on opening says "file is not a database" or "unable to open": name the file.
+/// The database file or journal (`-wal`, `-shm`, `-journal`) that `path` names, through symlinks
+/// and relative paths: writing there would destroy the database.
+pub fn database_file(path: &Path, db: &Path) -> Option<PathBuf> {
+    let resolve = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = p.canonicalize() {
+            return Some(c);
+        }
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(dir.canonicalize().ok()?.join(p.file_name()?))
+    };
+    let out_abs = resolve(path)?;
+    let db_abs = resolve(db).unwrap_or_else(|| db.to_path_buf());
+    let same_file = |a: &Path, b: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    };
+    ["", "-wal", "-shm", "-journal"]
+        .into_iter()
+        .find_map(|suffix| {
+            let mut name = db_abs.clone().into_os_string();
+            name.push(suffix);
+            let protected = PathBuf::from(name);
+            (out_abs == protected || same_file(&out_abs, &protected)).then_some(protected)
+        })
+}
+
 fn named(e: Error, path: &Path) -> Error {
     match e {
         Error::Sql(source) => Error::Db {

@@ -85,12 +85,18 @@ impl std::ops::Deref for Server {
 
 impl Server {
     pub fn start(e: &Env) -> Server {
+        Server::start_with(e, &["-q"], Stdio::inherit())
+    }
+
+    /// `serve` with more flags (`-q` is not implied) and stderr where the test wants it.
+    pub fn start_with(e: &Env, flags: &[&str], stderr: Stdio) -> Server {
         let mut child = Command::new(BIN)
             .arg("--db")
             .arg(e.db())
-            .args(["serve", "--addr", "127.0.0.1:0", "-q", "--threads", "3"])
+            .args(["serve", "--addr", "127.0.0.1:0", "--threads", "3"])
+            .args(flags)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut line = String::new();

@@ -405,13 +405,29 @@ async function issue(code) {
 async function changes() {
   setTitle("Changes");
   const { data } = await api("/api/v1/changes");
+  const subject = (a) => (a.asin ? productLink(a.asin) : a.issue ? issueLink(a.issue, a.subject ?? a.issue) : h("span", {}, a.subject ?? a.brand ?? ""));
   const rows = (data.alerts ?? []).map((a) =>
-    h("tr", {}, h("td", {}, productLink(a.asin)), td(a.brand ?? ""), td(a.kind ?? ""), td(a.issue ?? ""), td(fmt(a.before), true), td(fmt(a.after), true), h("td", { class: "n" }, delta(a.change))),
+    h(
+      "tr",
+      {},
+      td(a.level ?? "product"),
+      h("td", {}, subject(a)),
+      td(a.brand ?? ""),
+      td(a.kind ?? ""),
+      td(a.before_n === undefined ? fmt(a.before) : `${fmt(a.before)} (${a.before_k}/${a.before_n})`, true),
+      td(a.after_n === undefined ? fmt(a.after) : `${fmt(a.after)} (${a.after_k}/${a.after_n})`, true),
+      h("td", { class: "n" }, delta(a.change)),
+      td(a.evidence ?? ""),
+    ),
   );
+  const quotes = (data.alerts ?? []).flatMap((a) => (a.quotes ?? []).slice(0, 1).map((q) => h("div", {}, h("div", { class: "muted" }, a.subject ?? ""), quote({ text: q.text, rating: q.stars, language: q.language, review_id: q.asin }))));
+  const rule = data.rule ? ` (${data.rule.min_change_points} points or more, at ${data.rule.confidence_pct} % confidence)` : "";
   show(
     h("h1", {}, "What got worse"),
-    h("p", { class: "muted" }, data.base_run ? `Run ${data.current_run?.id} against run ${data.base_run.id}; a rise of ${data.threshold_points} points or more is an alert.` : "One analysis run so far: nothing to compare with."),
-    rows.length ? table(["Product", "Brand", "Kind", "Issue", "Before#", "After#", "Change#"], rows) : h("p", {}, "No alerts."),
+    h("p", { class: "muted" }, data.base_run ? `Run ${data.current_run?.id} against run ${data.base_run.id}: the alerts analyze raised${rule}.` : data.current_run?.status === "unchanged" ? `Run ${data.current_run.id} found nothing new: no alerts.` : "Nothing to compare with yet."),
+    rows.length ? table(["Level", "Subject", "Brand", "Kind", "Before#", "After#", "Change#", "Evidence"], rows) : h("p", {}, "No alerts."),
+    quotes.length ? h("h2", {}, "New reviews behind them") : null,
+    ...quotes,
   );
 }
 

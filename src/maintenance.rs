@@ -1,0 +1,148 @@
+//! `backup` and `check`: operating the database file (the SQL is in `store::maintenance`).
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::store::{self, maintenance};
+use crate::textsafe::escape_control;
+
+/// Copies `db` to `dest`; refuses to overwrite an existing file unless `force`, and never the
+/// database itself.
+pub fn backup(db: &Path, dest: &Path, force: bool, quiet: bool) -> Result<()> {
+    if let Some(protected) = store::database_file(dest, db) {
+        return Err(Error::Usage(format!(
+            "{} is the database ({}); choose another file",
+            dest.display(),
+            protected.display()
+        )));
+    }
+    if !force && std::fs::symlink_metadata(dest).is_ok() {
+        return Err(Error::Usage(format!(
+            "{} exists; use --force to replace it",
+            dest.display()
+        )));
+    }
+    let started = std::time::Instant::now();
+    let size = maintenance::backup(db, dest)?;
+    if !quiet {
+        eprintln!(
+            "backed up {} to {} ({:.1} MB) in {:.1} s",
+            db.display(),
+            dest.display(),
+            size as f64 / 1e6,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Prints the health of `db`; exit code 1 when there is a problem.
+pub fn check(db: &Path, quick: bool, json: bool, quiet: bool) -> Result<i32> {
+    let health = maintenance::check(db, quick)?;
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        serde_json::to_writer_pretty(&mut out, &health)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else if quiet {
+        Ok(())
+    } else {
+        write_lines(&mut out, &health)
+    };
+    written.map_err(|e| Error::io("stdout", e))?;
+    if health.problems.is_empty() {
+        return Ok(0);
+    }
+    for p in &health.problems {
+        eprintln!("problem: {}", escape_control(p));
+    }
+    Ok(crate::error::EXIT_FAILURE)
+}
+
+fn write_lines(out: &mut impl Write, h: &maintenance::Health) -> std::io::Result<()> {
+    let c = &h.counts;
+    writeln!(out, "database        {}", escape_control(&h.database))?;
+    writeln!(out, "size            {:.1} MB", h.size_bytes as f64 / 1e6)?;
+    writeln!(
+        out,
+        "schema          version {} (this prodinsight: {})",
+        h.schema_version, h.schema_supported
+    )?;
+    writeln!(
+        out,
+        "integrity       {}",
+        escape_control(&h.integrity.join("; "))
+    )?;
+    writeln!(
+        out,
+        "foreign keys    {} violations",
+        h.foreign_key_violations
+    )?;
+    writeln!(
+        out,
+        "rows            {} reviews, {} products, {} brands, {} rejected records",
+        c.reviews, c.products, c.brands, c.rejected_records
+    )?;
+    for (what, run) in [
+        ("last ingest", &h.last_ingest),
+        ("last analysis", &h.last_analysis),
+    ] {
+        match run {
+            Some(r) => writeln!(
+                out,
+                "{what:<15} #{} {} (started {}, finished {})",
+                r.id,
+                r.status,
+                r.started_at,
+                r.finished_at.as_deref().unwrap_or("-")
+            )?,
+            None => writeln!(out, "{what:<15} none")?,
+        }
+    }
+    writeln!(out, "not analyzed    {} reviews", h.reviews_not_analyzed)?;
+    writeln!(out, "texts failed    {}", c.text_failures)?;
+    let verdict = match h.problems.len() {
+        0 => "ok".to_string(),
+        n => format!("{n} problem(s)"),
+    };
+    writeln!(out, "status          {verdict}")
+}
+
+/// GET /healthz on a running server; 0 when it answers 200 within `timeout`.
+pub fn healthcheck(addr: std::net::SocketAddr, timeout: std::time::Duration, quiet: bool) -> i32 {
+    use std::io::Read;
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let asked = std::net::TcpStream::connect_timeout(&addr, timeout).and_then(|mut s| {
+        s.set_read_timeout(Some(timeout))?;
+        s.set_write_timeout(Some(timeout))?;
+        write!(
+            s,
+            "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )?;
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head)?;
+        Ok(head)
+    });
+    match asked {
+        Ok(head) if head.starts_with(b"HTTP/1.1 200") || head.starts_with(b"HTTP/1.0 200") => 0,
+        Ok(head) => {
+            if !quiet {
+                eprintln!("unhealthy: {}", String::from_utf8_lossy(&head).trim());
+            }
+            crate::error::EXIT_FAILURE
+        }
+        Err(e) => {
+            if !quiet {
+                eprintln!("no answer from {addr}: {e}");
+            }
+            crate::error::EXIT_FAILURE
+        }
+    }
+}
