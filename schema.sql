@@ -378,7 +378,7 @@ CREATE TABLE text_failures (
     PRIMARY KEY (run_id, text_hash)
 ) WITHOUT ROWID;
 
--- migration: 8
+-- migration: 7
 
 -- Alerts are decided by `analyze`, once per run, and kept with it: `report changes` shows the
 -- latest run's, so a nightly job raises each change once and a night with nothing new raises
@@ -405,7 +405,7 @@ CREATE TABLE alerts (
 -- The run an analysis run's alerts compare with (NULL: none, e.g. the first run).
 ALTER TABLE analysis_runs ADD COLUMN alert_base_run INTEGER REFERENCES analysis_runs (id);
 
--- migration: 9
+-- migration: 8
 
 -- Every figure is computed from integer counts, never from rounded shares: roll-ups (brands, the
 -- portfolio, months) sum these, and changes and impact use the exact ratios. Rows written before

@@ -115,6 +115,17 @@ mod tests {
         assert_eq!(sections().len() as i64, SCHEMA_VERSION);
     }
 
+    /// Sections run by position: a label out of order would mislead whoever reads schema.sql.
+    #[test]
+    fn section_labels_are_their_positions() {
+        let labels: Vec<i64> = SCHEMA
+            .lines()
+            .filter_map(|l| l.strip_prefix(MARKER))
+            .map(|n| n.trim().parse().unwrap())
+            .collect();
+        assert_eq!(labels, (1..=SCHEMA_VERSION).collect::<Vec<_>>());
+    }
+
     #[test]
     fn migrates_once_and_refuses_newer() {
         let mut c = Connection::open_in_memory().unwrap();
