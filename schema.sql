@@ -377,3 +377,14 @@ CREATE TABLE text_failures (
     error      TEXT    NOT NULL,                  -- what the analyzer said
     PRIMARY KEY (run_id, text_hash)
 ) WITHOUT ROWID;
+
+-- migration: 7
+
+-- Snapshots (`ingest --snapshot`): the files of one command are the complete current reviews of the
+-- products they contain. A review of such a product that is no longer in it is retired: kept, with
+-- the ingest run that retired it, but no longer current, so no insight counts it. NULL: current.
+ALTER TABLE reviews ADD COLUMN retired_run INTEGER REFERENCES ingest_runs (id);
+-- How many reviews a snapshot retired (counted on the last file of the command, which retires them),
+-- and whether the file was read as part of a snapshot.
+ALTER TABLE ingest_runs ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ingest_runs ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0;

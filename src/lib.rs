@@ -76,6 +76,7 @@ fn run_ingest(db: &Path, quiet: bool, args: cli::IngestArgs) -> Result<i32> {
         strict: args.strict,
         force: args.force,
         quiet,
+        snapshot: args.snapshot,
     };
     ingest::run(&mut store, &args.paths, opts)?;
     Ok(0)
@@ -93,6 +94,7 @@ fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
             strict: args.strict,
             force: false,
             quiet,
+            snapshot: args.snapshot,
         };
         // Analyze what did load even if some file failed; still exit non-zero for it.
         if let Err(e) = ingest::run(&mut store, &args.paths, opts) {

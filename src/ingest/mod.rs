@@ -3,6 +3,7 @@
 pub mod fields;
 pub mod formats;
 mod input;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::{IngestCounts, Keyed};
 use crate::progress;
 use crate::store::raw::{Outcome, RawWriter};
+use crate::store::snapshot::SnapshotCounts;
 use crate::store::{now_utc, Store};
 use crate::textsafe::escape_control;
 use formats::Item;
@@ -38,6 +40,9 @@ pub struct Options {
     /// Read a file even when one with the same bytes was ingested before.
     pub force: bool,
     pub quiet: bool,
+    /// The paths together are the complete current reviews of their products (see
+    /// `store::snapshot`): what they no longer hold is retired, edits become versions.
+    pub snapshot: bool,
 }
 
 /// What ingesting all the paths did.
@@ -45,22 +50,36 @@ pub struct Options {
 pub struct Summary {
     pub files: usize,
     pub failed: usize,
+    /// Files with the same bytes as one read before, so not read again.
+    pub repeats: usize,
     pub totals: IngestCounts,
+    /// With `--snapshot`: what the snapshot step matched and retired.
+    pub snapshot: Option<SnapshotCounts>,
 }
 
 /// Ingests every path; a file that fails is reported (here, once) and the others go on. Errs if
 /// any failed, with `Error::Reported`: the causes are already on stderr.
 pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summary> {
+    let paths = expand(paths, opts.quiet)?;
+    if opts.snapshot {
+        store.begin_snapshot()?;
+    }
     let mut summary = Summary::default();
-    for path in expand(paths, opts.quiet)? {
+    for path in paths {
         summary.files += 1;
         match ingest_one(store, &path, opts) {
-            Ok(c) => add(&mut summary.totals, &c),
+            Ok((c, repeat)) => {
+                add(&mut summary.totals, &c);
+                summary.repeats += usize::from(repeat);
+            }
             Err(e) => {
                 summary.failed += 1;
                 eprintln!("error: {}", escape_control(&e.to_string()));
             }
         }
+    }
+    if opts.snapshot {
+        snapshot::finish(store, &mut summary, opts.quiet)?;
     }
     match summary.failed {
         0 => Ok(summary),
@@ -200,7 +219,8 @@ const BATCH: usize = 512;
 
 /// One file in one transaction: opened, recognised if its bytes were read before, loaded, summed
 /// up. A file that fails is recorded in `ingest_runs` as well, with the reason.
-fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCounts> {
+/// Returns the file's counts, and whether it was a repeat of an earlier read.
+fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<(IngestCounts, bool)> {
     let attempt = Attempt {
         name: path.display().to_string(),
         started: Instant::now(),
@@ -222,7 +242,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
         if !opts.quiet {
             attempt.print_same_file(run, &counts);
         }
-        return Ok(counts);
+        return Ok((counts, true));
     }
     let pb = progress::bar(input.size, true, opts.quiet, &escape_control(&attempt.name));
     let mut writer = store.begin_ingest(&attempt.name, &format_label, input.size)?;
@@ -248,9 +268,10 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
     }
     writer.finish(&tally.counts, size, &sha)?;
     if !opts.quiet {
-        attempt.print_summary(&tally);
+        // A snapshot's counts are only known once all its files are in: said once, at the end.
+        attempt.print_summary(&tally, !opts.snapshot);
     }
-    Ok(tally.counts)
+    Ok((tally.counts, false))
 }
 
 /// One file's ingest: what names it in errors, in `ingest_runs` and in the summary.
@@ -279,9 +300,13 @@ impl Attempt {
         );
     }
 
-    fn print_summary(&self, tally: &Tally) {
+    fn print_summary(&self, tally: &Tally, counts_too: bool) {
         let (counts, first) = (&tally.counts, &tally.first_rejections);
-        eprintln!(
+        if !counts_too && counts.rejected > 0 {
+            eprintln!("{}:", escape_control(&self.name));
+        }
+        if counts_too {
+            eprintln!(
             "{}: {} read, {} new, {} updated, {} unchanged, {} duplicate, {} rejected in {:.2} s",
             escape_control(&self.name),
             counts.read,
@@ -292,6 +317,7 @@ impl Attempt {
             counts.rejected,
             self.started.elapsed().as_secs_f64()
         );
+        }
         for r in first {
             eprintln!("  rejected {r}");
         }

@@ -379,6 +379,7 @@ mod tests {
                 strict: false,
                 force: false,
                 quiet,
+                snapshot: false,
             },
         )
         .unwrap();

@@ -314,7 +314,7 @@ impl Store {
     pub fn rating_distribution(&self, brands: &[String]) -> Result<[i64; 5]> {
         let mut sql = String::from(
             "SELECT r.rating, count(*) FROM reviews r JOIN products p ON p.asin = r.asin
-             WHERE r.rating IS NOT NULL",
+             WHERE r.rating IS NOT NULL AND r.retired_run IS NULL",
         );
         let mut args: Vec<SqlValue> = Vec::new();
         push_brands(
