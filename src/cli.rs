@@ -436,6 +436,10 @@ pub struct ReviewsArgs {
     /// At most this many reviews (at least 1)
     #[arg(long, value_name = "N", value_parser = limit_arg)]
     pub limit: Option<usize>,
+    /// Also the reviews a snapshot retired (`ingest --snapshot`), each with the ingest run that
+    /// retired it (`retired_run`)
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -219,6 +219,7 @@ fn report_options(args: cli::ReportArgs) -> report::Options {
             min_reviews: None,
             issue: l.issue,
             limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
+            history: l.history,
         }),
         Some(ReportView::Runs) => report::View::Runs,
         Some(ReportView::Changes(c)) => report::View::Changes {
