@@ -242,20 +242,40 @@ fn a_failed_file_retires_nothing_and_exits_1() {
 }
 
 #[test]
-fn a_rejected_record_retires_nothing() {
+fn a_rejected_record_keeps_its_products_reviews_and_no_asin_keeps_all() {
+    let e = Env::new();
+    ingest_snapshot(&e, "n1.jsonl", &night1());
+    // A's record is rejected (stars out of range): A's snapshot is incomplete, "Gift" stays.
+    // B's is complete: "Flimsy" is retired.
+    let mut rows = night2_a();
+    rows.push(json!({"asin": A, "rating": 9, "title": "Bad", "text": "stars out of range"}));
+    rows.push(review(B, 5, "Nice", "Works as described."));
+    let err = ingest_snapshot(&e, "n2.jsonl", &rows);
+    assert!(
+        err.contains("1 products retired nothing: records of theirs were rejected"),
+        "{err}"
+    );
+    assert_eq!(current(&e, A), 5);
+    assert_eq!(current(&e, B), 1);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE retired_run IS NOT NULL AND title = 'Flimsy'"),
+        1
+    );
+    // A rejected record without a readable ASIN could be any product's: nothing is retired.
     let e = Env::new();
     ingest_snapshot(&e, "n1.jsonl", &night1());
     let mut rows = night2_a();
-    rows.push(json!({"asin": A, "rating": 9, "title": "Bad", "text": "stars out of range"}));
+    rows.push(json!({"rating": 5, "title": "No product", "text": "where is my ASIN"}));
     let err = ingest_snapshot(&e, "n2.jsonl", &rows);
     assert!(
-        err.contains("nothing retired: 1 records were rejected"),
+        err.contains("nothing retired: a rejected record names no product"),
         "{err}"
     );
     assert_eq!(
         e.count("SELECT count(*) FROM reviews WHERE retired_run IS NOT NULL"),
         0
     );
+    assert_eq!(e.count("SELECT count(*) FROM review_versions"), 3);
 }
 
 #[test]

@@ -212,6 +212,8 @@ enum Parsed {
         line: u64,
         reason: String,
         raw: String,
+        /// The product the record names, when read for a snapshot (see `fields::asin_hint`).
+        asin: Option<String>,
     },
 }
 
@@ -247,7 +249,14 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<(IngestCo
     let pb = progress::bar(input.size, true, opts.quiet, &escape_control(&attempt.name));
     let mut writer = store.begin_ingest(&attempt.name, &format_label, input.size)?;
     let mut tally = Tally::default();
-    let (written, parsed) = load(&mut writer, &mut tally, input, opts.strict, &pb);
+    let (written, parsed) = load(
+        &mut writer,
+        &mut tally,
+        input,
+        opts.strict,
+        opts.snapshot,
+        &pb,
+    );
     pb.finish_and_clear();
     let stopped = written?; // a database error: dropping the writer rolls the file back
     let (size, sha) = match stopped.map_or(parsed, Err) {
@@ -368,7 +377,8 @@ impl Tally {
                         "rejected by the database: {}",
                         msg.unwrap_or_else(|| e.to_string())
                     );
-                    self.reject(writer, no, line, &reason, &raw.to_text())
+                    self.reject(writer, no, line, &reason, &raw.to_text())?;
+                    writer.note_rejected(Some(&rec.record.asin))
                 }
                 Err(e) => Err(e),
             },
@@ -377,7 +387,11 @@ impl Tally {
                 line,
                 ref reason,
                 ref raw,
-            } => self.reject(writer, no, line, reason, raw),
+                ref asin,
+            } => {
+                self.reject(writer, no, line, reason, raw)?;
+                writer.note_rejected(asin.as_deref())
+            }
         }
     }
 
@@ -428,6 +442,7 @@ fn load(
     tally: &mut Tally,
     input: Input,
     strict: bool,
+    snapshot: bool,
     pb: &ProgressBar,
 ) -> (Result<Option<String>>, ParseResult) {
     let bytes_read = input.counter();
@@ -436,7 +451,7 @@ fn load(
         // Written batches come back to be dropped there: the parser allocated their strings, and
         // freeing them on the thread that made them is several times cheaper than on the writer.
         let (done_tx, done_rx) = sync_channel::<Vec<Parsed>>(16);
-        let parser = s.spawn(move || parse_batches(input, tx, done_rx));
+        let parser = s.spawn(move || parse_batches(input, tx, done_rx, snapshot));
         let progress = || pb.set_position(bytes_read.load(Ordering::Relaxed));
         // Returning drops the write loop's ends of both channels, so a parser blocked on a full
         // queue wakes up and stops.
@@ -456,11 +471,12 @@ fn parse_batches(
     input: Input,
     tx: SyncSender<Vec<Parsed>>,
     done_rx: Receiver<Vec<Parsed>>,
+    snapshot: bool,
 ) -> ParseResult {
     let (mut src, hasher) = input.into_source();
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(item) = src.next_item()? {
-        batch.push(parse(item));
+        batch.push(parse(item, snapshot));
         if batch.len() == BATCH {
             let next = match done_rx.try_recv() {
                 Ok(mut used) => {
@@ -483,29 +499,19 @@ fn parse_batches(
 }
 
 /// A record mapped to a review with its keys and hashes (here, off the writer's thread), or why
-/// it cannot be one.
+/// it cannot be one. For a snapshot, a rejected record keeps the product it names.
 #[inline]
-fn parse(item: Item) -> Parsed {
+fn parse(item: Item, snapshot: bool) -> Parsed {
     match item {
         Item::Record {
             no,
             line,
             value,
             raw,
-        } => match fields::to_review(value) {
-            Ok(rec) => Parsed::Review {
-                no,
-                line,
-                rec: Keyed::from(rec),
-                raw,
-            },
-            Err(reason) => Parsed::Bad {
-                no,
-                line,
-                reason,
-                raw: raw.to_text(),
-            },
-        },
+        } => {
+            let asin = snapshot.then(|| fields::asin_hint(&value)).flatten();
+            mapped(no, line, fields::to_review(value), raw, asin)
+        }
         Item::Bad {
             no,
             line,
@@ -516,6 +522,32 @@ fn parse(item: Item) -> Parsed {
             line,
             reason,
             raw,
+            asin: None,
+        },
+    }
+}
+
+#[inline]
+fn mapped(
+    no: u64,
+    line: u64,
+    review: std::result::Result<crate::model::ReviewRecord, String>,
+    raw: formats::Raw,
+    asin: Option<String>,
+) -> Parsed {
+    match review {
+        Ok(rec) => Parsed::Review {
+            no,
+            line,
+            rec: Keyed::from(rec),
+            raw,
+        },
+        Err(reason) => Parsed::Bad {
+            no,
+            line,
+            reason,
+            raw: raw.to_text(),
+            asin,
         },
     }
 }

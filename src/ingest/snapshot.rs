@@ -5,15 +5,10 @@ use crate::error::Result;
 use crate::store::Store;
 
 /// Why the command retires nothing, if it must not: the snapshot is complete only when every file
-/// loaded, every record of them was accepted, and every file was read.
+/// loaded and every file was read. (Rejected records are handled per product by the store.)
 fn incomplete(s: &Summary) -> Option<String> {
     if s.failed > 0 {
         Some(format!("{} of {} inputs failed", s.failed, s.files))
-    } else if s.totals.rejected > 0 {
-        Some(format!(
-            "{} records were rejected, so the snapshot may lack reviews",
-            s.totals.rejected
-        ))
     } else if s.repeats > 0 {
         Some(format!(
             "{} of {} inputs repeat files read before (not read again: --force reads them)",
@@ -46,6 +41,17 @@ pub(super) fn finish(store: &mut Store, summary: &mut Summary, quiet: bool) -> R
             counts.stale_products
         );
     }
+    if counts.incomplete_products > 0 {
+        eprintln!(
+            "  {} products retired nothing: records of theirs were rejected",
+            counts.incomplete_products
+        );
+    }
+    let why_not = why_not.or_else(|| {
+        counts
+            .unknown_rejected
+            .then(|| "a rejected record names no product (no readable ASIN)".to_string())
+    });
     if let Some(why) = why_not {
         eprintln!("  nothing retired: {why}");
     }

@@ -384,6 +384,19 @@ impl RawWriter<'_> {
         Ok(())
     }
 
+    /// A snapshot lacks a record of this product (None: of an unknown one), so it is incomplete:
+    /// nothing of that product (None: of any) is retired.
+    pub fn note_rejected(&mut self, asin: Option<&str>) -> Result<()> {
+        if self.snapshot {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO temp.snapshot_incomplete (asin) VALUES (coalesce(?1, ''))",
+                )?
+                .execute([asin])?;
+        }
+        Ok(())
+    }
+
     /// Drops the secondary indexes of `reviews` (not the unique key, which finds known reviews)
     /// inside this transaction; `finish` builds them again from their stored definitions, so a
     /// crash or a rollback leaves them as they were.

@@ -12,6 +12,8 @@
 //!    `SIMILAR` (Jaccard). Ties go to the oldest stored review, then to the first new one, so the
 //!    result is deterministic; each review is matched at most once.
 //!
+//! A product with a rejected record retires nothing (its snapshot may lack that review); a
+//! rejected record that names no product (no readable ASIN) retires nothing of any product.
 //! A stale product (its snapshot holds an old version of a review, or a review a later snapshot
 //! retired) retires nothing: it is an older export, and a retired review is never resurrected.
 
@@ -40,6 +42,10 @@ pub struct SnapshotCounts {
     /// Products in the snapshot, and those that retired nothing because they are stale.
     pub products: u64,
     pub stale_products: u64,
+    /// Products that retired nothing because a record of theirs was rejected.
+    pub incomplete_products: u64,
+    /// A rejected record named no product: no product retired anything.
+    pub unknown_rejected: bool,
 }
 
 impl SnapshotCounts {
@@ -71,8 +77,10 @@ impl Store {
             "BEGIN IMMEDIATE;
              CREATE TEMP TABLE IF NOT EXISTS snapshot_seen (review_id INTEGER PRIMARY KEY);
              CREATE TEMP TABLE IF NOT EXISTS snapshot_products (asin TEXT PRIMARY KEY);
+             CREATE TEMP TABLE IF NOT EXISTS snapshot_incomplete (asin TEXT PRIMARY KEY);
              DELETE FROM temp.snapshot_seen;
-             DELETE FROM temp.snapshot_products;",
+             DELETE FROM temp.snapshot_products;
+             DELETE FROM temp.snapshot_incomplete;",
         )?;
         let base: i64 =
             self.conn
@@ -115,13 +123,24 @@ impl Store {
             .prepare("SELECT asin FROM temp.snapshot_products ORDER BY asin")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let incomplete: HashSet<String> = self
+            .conn
+            .prepare("SELECT asin FROM temp.snapshot_incomplete")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let mut counts = SnapshotCounts {
             products: asins.len() as u64,
+            unknown_rejected: incomplete.contains(""),
             ..Default::default()
         };
+        let retire = retire && !counts.unknown_rejected;
         let mut per_run: HashMap<i64, (i64, i64)> = HashMap::new();
         for asin in &asins {
-            let retire_in = if retire { last_run } else { None };
+            let complete = !incomplete.contains(asin);
+            if retire && !complete {
+                counts.incomplete_products += 1;
+            }
+            let retire_in = last_run.filter(|_| retire && complete);
             self.snapshot_product(asin, base, retire_in, &mut counts, &mut per_run)?;
         }
         for (run, (edits, old)) in per_run {
