@@ -369,6 +369,14 @@ fn analyze_snapshot_ingests_then_analyzes() {
     assert_eq!(prod["review_count"], 4);
     assert_eq!(prod["rating_histogram"]["4"], 0);
     assert_eq!(prod["rating_histogram"]["1"], 1);
+    // A night that only removes a review: analyze sees it (no "nothing new") and counts 3.
+    let mut n3 = night2_a();
+    n3.pop();
+    let f3 = e.file("n3.jsonl", &jsonl(&n3));
+    let o = e.run(&["analyze", "--snapshot", p(&f3)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && !err.contains("nothing new"), "{err}");
+    assert_eq!(report_json(&e, &["product", A])["review_count"], 3);
     // --snapshot without PATHs is a usage error.
     assert_eq!(e.run(&["analyze", "--snapshot"]).status.code(), Some(2));
 }
