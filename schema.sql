@@ -446,3 +446,14 @@ UPDATE brand_snapshots SET negative = CAST(round(pct_negative * review_count / 1
 -- positive reviews mention is "mentioned in praise"). Rows written before this read as their
 -- count until the next analysis run rewrites them.
 ALTER TABLE product_issues ADD COLUMN count_negative_neutral INTEGER;
+
+-- migration: 9
+
+-- Snapshots (`ingest --snapshot`): the files of one command are the complete current reviews of the
+-- products they contain. A review of such a product that is no longer in it is retired: kept, with
+-- the ingest run that retired it, but no longer current, so no insight counts it. NULL: current.
+ALTER TABLE reviews ADD COLUMN retired_run INTEGER REFERENCES ingest_runs (id);
+-- How many reviews a snapshot retired (counted on the last file of the command, which retires them),
+-- and whether the file was read as part of a snapshot.
+ALTER TABLE ingest_runs ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ingest_runs ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0;

@@ -173,6 +173,7 @@ recorded as a repeat of that run without being read again (--force reads it).",
     after_help = "Examples:\n  \
 prodinsight ingest sample-data/\n  \
 prodinsight ingest export-2026-11.json.gz --strict\n  \
+prodinsight ingest --snapshot exports/2026-12-04/   tonight's complete export: removals retire\n  \
 zcat export.jsonl.gz | prodinsight ingest - --format jsonl"
 )]
 pub struct IngestArgs {
@@ -192,6 +193,13 @@ pub struct IngestArgs {
     /// recorded as a repeat of that run, since it holds nothing new)
     #[arg(long)]
     pub force: bool,
+
+    /// The PATHs together are the complete current reviews of the products they contain: reviews
+    /// of those products that they no longer hold are retired, and an edited review (without a
+    /// review id) becomes a new version of the old one. Retires nothing if any file fails, any
+    /// record is rejected, or any file repeats one read before
+    #[arg(long)]
+    pub snapshot: bool,
 }
 
 /// Find sentiment and product issues in reviews, and compute per-product insights.
@@ -235,6 +243,10 @@ pub struct AnalyzeArgs {
     /// With PATHs: any rejected record fails its file (as `ingest --strict`)
     #[arg(long)]
     pub strict: bool,
+
+    /// With PATHs: they are the complete current reviews of their products (as `ingest --snapshot`)
+    #[arg(long, requires = "paths")]
+    pub snapshot: bool,
 
     /// Worker threads for the offline analyzer (default: all cores)
     #[arg(long, value_name = "N", env = "PRODINSIGHT_ANALYZE_THREADS")]
@@ -543,6 +555,10 @@ pub struct ReviewsArgs {
     /// At most this many reviews (at least 1)
     #[arg(long, value_name = "N", value_parser = limit_arg)]
     pub limit: Option<usize>,
+    /// Also the reviews a snapshot retired (`ingest --snapshot`), each with the ingest run that
+    /// retired it (`retired_run`)
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Args, Clone)]

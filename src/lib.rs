@@ -109,6 +109,7 @@ fn run_ingest(db: &Path, quiet: bool, args: cli::IngestArgs) -> Result<i32> {
         strict: args.strict,
         force: args.force,
         quiet,
+        snapshot: args.snapshot,
     };
     ingest::run(&mut store, &args.paths, opts)?;
     Ok(0)
@@ -126,6 +127,7 @@ fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
             strict: args.strict,
             force: false,
             quiet,
+            snapshot: args.snapshot,
         };
         // Analyze what did load even if some file failed; still exit non-zero for it.
         if let Err(e) = ingest::run(&mut store, &args.paths, opts) {
@@ -250,6 +252,7 @@ fn report_options(args: cli::ReportArgs) -> report::Options {
             min_reviews: None,
             issue: l.issue,
             limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
+            history: l.history,
         }),
         Some(ReportView::Runs) => report::View::Runs,
         Some(ReportView::Changes(c)) => report::View::Changes {

@@ -656,6 +656,7 @@ mod tests {
             strict: false,
             force: false,
             quiet: true,
+            snapshot: false,
         };
         crate::ingest::run(&mut s, &[file], opts).unwrap();
         s

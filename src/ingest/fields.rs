@@ -352,6 +352,17 @@ fn asin(name: &str, v: Value) -> Result<String, String> {
     Ok(s)
 }
 
+/// The product a record names, if it names one well: only used to say which product's snapshot
+/// a rejected record leaves incomplete.
+pub fn asin_hint(fields: &Fields) -> Option<String> {
+    fields.iter().find_map(|(k, v)| match k {
+        Key::Known(Field::Asin, name) if !v.is_null() => asin(name.as_str(), v.clone())
+            .ok()
+            .filter(|a| !a.is_empty()),
+        _ => None,
+    })
+}
+
 /// An ASIN is ASCII letters and digits (and `-`, `_`, `.` after the first), at most `ASIN_MAX`,
 /// kept in the letter case the export gives (stored reviews are keyed on it). Empty is checked by
 /// the caller (missing).

@@ -3,6 +3,7 @@
 pub mod fields;
 pub mod formats;
 mod input;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -15,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::{IngestCounts, Keyed};
 use crate::progress;
 use crate::store::raw::{Outcome, RawWriter};
+use crate::store::snapshot::SnapshotCounts;
 use crate::store::{now_utc, Store};
 use crate::textsafe::escape_control;
 use formats::Item;
@@ -38,6 +40,9 @@ pub struct Options {
     /// Read a file even when one with the same bytes was ingested before.
     pub force: bool,
     pub quiet: bool,
+    /// The paths together are the complete current reviews of their products (see
+    /// `store::snapshot`): what they no longer hold is retired, edits become versions.
+    pub snapshot: bool,
 }
 
 /// What ingesting all the paths did.
@@ -45,22 +50,36 @@ pub struct Options {
 pub struct Summary {
     pub files: usize,
     pub failed: usize,
+    /// Files with the same bytes as one read before, so not read again.
+    pub repeats: usize,
     pub totals: IngestCounts,
+    /// With `--snapshot`: what the snapshot step matched and retired.
+    pub snapshot: Option<SnapshotCounts>,
 }
 
 /// Ingests every path; a file that fails is reported (here, once) and the others go on. Errs if
 /// any failed, with `Error::Reported`: the causes are already on stderr.
 pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summary> {
+    let paths = expand(paths, opts.quiet)?;
+    if opts.snapshot {
+        store.begin_snapshot()?;
+    }
     let mut summary = Summary::default();
-    for path in expand(paths, opts.quiet)? {
+    for path in paths {
         summary.files += 1;
         match ingest_one(store, &path, opts) {
-            Ok(c) => add(&mut summary.totals, &c),
+            Ok((c, repeat)) => {
+                add(&mut summary.totals, &c);
+                summary.repeats += usize::from(repeat);
+            }
             Err(e) => {
                 summary.failed += 1;
                 eprintln!("error: {}", escape_control(&e.to_string()));
             }
         }
+    }
+    if opts.snapshot {
+        snapshot::finish(store, &mut summary, opts.quiet)?;
     }
     match summary.failed {
         0 => Ok(summary),
@@ -193,6 +212,8 @@ enum Parsed {
         line: u64,
         reason: String,
         raw: String,
+        /// The product the record names, when read for a snapshot (see `fields::asin_hint`).
+        asin: Option<String>,
     },
 }
 
@@ -200,7 +221,8 @@ const BATCH: usize = 512;
 
 /// One file in one transaction: opened, recognised if its bytes were read before, loaded, summed
 /// up. A file that fails is recorded in `ingest_runs` as well, with the reason.
-fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCounts> {
+/// Returns the file's counts, and whether it was a repeat of an earlier read.
+fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<(IngestCounts, bool)> {
     let attempt = Attempt {
         name: path.display().to_string(),
         started: Instant::now(),
@@ -222,12 +244,19 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
         if !opts.quiet {
             attempt.print_same_file(run, &counts);
         }
-        return Ok(counts);
+        return Ok((counts, true));
     }
     let pb = progress::bar(input.size, true, opts.quiet, &escape_control(&attempt.name));
     let mut writer = store.begin_ingest(&attempt.name, &format_label, input.size)?;
     let mut tally = Tally::default();
-    let (written, parsed) = load(&mut writer, &mut tally, input, opts.strict, &pb);
+    let (written, parsed) = load(
+        &mut writer,
+        &mut tally,
+        input,
+        opts.strict,
+        opts.snapshot,
+        &pb,
+    );
     pb.finish_and_clear();
     let stopped = written?; // a database error: dropping the writer rolls the file back
     let (size, sha) = match stopped.map_or(parsed, Err) {
@@ -248,9 +277,10 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<IngestCou
     }
     writer.finish(&tally.counts, size, &sha)?;
     if !opts.quiet {
-        attempt.print_summary(&tally);
+        // A snapshot's counts are only known once all its files are in: said once, at the end.
+        attempt.print_summary(&tally, !opts.snapshot);
     }
-    Ok(tally.counts)
+    Ok((tally.counts, false))
 }
 
 /// One file's ingest: what names it in errors, in `ingest_runs` and in the summary.
@@ -279,9 +309,13 @@ impl Attempt {
         );
     }
 
-    fn print_summary(&self, tally: &Tally) {
+    fn print_summary(&self, tally: &Tally, counts_too: bool) {
         let (counts, first) = (&tally.counts, &tally.first_rejections);
-        eprintln!(
+        if !counts_too && counts.rejected > 0 {
+            eprintln!("{}:", escape_control(&self.name));
+        }
+        if counts_too {
+            eprintln!(
             "{}: {} read, {} new, {} updated, {} unchanged, {} duplicate, {} rejected in {:.2} s",
             escape_control(&self.name),
             counts.read,
@@ -292,6 +326,7 @@ impl Attempt {
             counts.rejected,
             self.started.elapsed().as_secs_f64()
         );
+        }
         for r in first {
             eprintln!("  rejected {r}");
         }
@@ -342,7 +377,8 @@ impl Tally {
                         "rejected by the database: {}",
                         msg.unwrap_or_else(|| e.to_string())
                     );
-                    self.reject(writer, no, line, &reason, &raw.to_text())
+                    self.reject(writer, no, line, &reason, &raw.to_text())?;
+                    writer.note_rejected(Some(&rec.record.asin))
                 }
                 Err(e) => Err(e),
             },
@@ -351,7 +387,11 @@ impl Tally {
                 line,
                 ref reason,
                 ref raw,
-            } => self.reject(writer, no, line, reason, raw),
+                ref asin,
+            } => {
+                self.reject(writer, no, line, reason, raw)?;
+                writer.note_rejected(asin.as_deref())
+            }
         }
     }
 
@@ -402,6 +442,7 @@ fn load(
     tally: &mut Tally,
     input: Input,
     strict: bool,
+    snapshot: bool,
     pb: &ProgressBar,
 ) -> (Result<Option<String>>, ParseResult) {
     let bytes_read = input.counter();
@@ -410,7 +451,7 @@ fn load(
         // Written batches come back to be dropped there: the parser allocated their strings, and
         // freeing them on the thread that made them is several times cheaper than on the writer.
         let (done_tx, done_rx) = sync_channel::<Vec<Parsed>>(16);
-        let parser = s.spawn(move || parse_batches(input, tx, done_rx));
+        let parser = s.spawn(move || parse_batches(input, tx, done_rx, snapshot));
         let progress = || pb.set_position(bytes_read.load(Ordering::Relaxed));
         // Returning drops the write loop's ends of both channels, so a parser blocked on a full
         // queue wakes up and stops.
@@ -430,11 +471,12 @@ fn parse_batches(
     input: Input,
     tx: SyncSender<Vec<Parsed>>,
     done_rx: Receiver<Vec<Parsed>>,
+    snapshot: bool,
 ) -> ParseResult {
     let (mut src, hasher) = input.into_source();
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(item) = src.next_item()? {
-        batch.push(parse(item));
+        batch.push(parse(item, snapshot));
         if batch.len() == BATCH {
             let next = match done_rx.try_recv() {
                 Ok(mut used) => {
@@ -457,29 +499,19 @@ fn parse_batches(
 }
 
 /// A record mapped to a review with its keys and hashes (here, off the writer's thread), or why
-/// it cannot be one.
+/// it cannot be one. For a snapshot, a rejected record keeps the product it names.
 #[inline]
-fn parse(item: Item) -> Parsed {
+fn parse(item: Item, snapshot: bool) -> Parsed {
     match item {
         Item::Record {
             no,
             line,
             value,
             raw,
-        } => match fields::to_review(value) {
-            Ok(rec) => Parsed::Review {
-                no,
-                line,
-                rec: Keyed::from(rec),
-                raw,
-            },
-            Err(reason) => Parsed::Bad {
-                no,
-                line,
-                reason,
-                raw: raw.to_text(),
-            },
-        },
+        } => {
+            let asin = snapshot.then(|| fields::asin_hint(&value)).flatten();
+            mapped(no, line, fields::to_review(value), raw, asin)
+        }
         Item::Bad {
             no,
             line,
@@ -490,6 +522,32 @@ fn parse(item: Item) -> Parsed {
             line,
             reason,
             raw,
+            asin: None,
+        },
+    }
+}
+
+#[inline]
+fn mapped(
+    no: u64,
+    line: u64,
+    review: std::result::Result<crate::model::ReviewRecord, String>,
+    raw: formats::Raw,
+    asin: Option<String>,
+) -> Parsed {
+    match review {
+        Ok(rec) => Parsed::Review {
+            no,
+            line,
+            rec: Keyed::from(rec),
+            raw,
+        },
+        Err(reason) => Parsed::Bad {
+            no,
+            line,
+            reason,
+            raw: raw.to_text(),
+            asin,
         },
     }
 }

@@ -755,7 +755,7 @@ fn product_trend(p: &ProductDetail) -> Tabular {
     }
 }
 
-const REVIEW_COLUMNS: [&str; 14] = [
+const REVIEW_COLUMNS: [&str; 15] = [
     "review_id",
     "asin",
     "brand",
@@ -770,6 +770,7 @@ const REVIEW_COLUMNS: [&str; 14] = [
     "aspects",
     "title",
     "text",
+    "retired_run",
 ];
 
 fn review_cells(r: &ReviewOut) -> Vec<String> {
@@ -788,6 +789,7 @@ fn review_cells(r: &ReviewOut) -> Vec<String> {
         r.aspects.join(";"),
         r.title.clone().unwrap_or_default(),
         r.body.clone().unwrap_or_default(),
+        r.retired_run.map(|x| x.to_string()).unwrap_or_default(),
     ]
 }
 
@@ -797,8 +799,12 @@ fn issue_codes(r: &ReviewOut) -> Vec<&str> {
 
 /// A review as a table row: the text shortened to one line.
 fn review_row(r: &ReviewOut) -> Vec<String> {
+    let retired = r
+        .retired_run
+        .map(|run| format!("[retired by ingest run {run}] "))
+        .unwrap_or_default();
     let mut text = format!(
-        "{} {}",
+        "{retired}{} {}",
         r.title.clone().unwrap_or_default(),
         r.body.clone().unwrap_or_default()
     );

@@ -405,6 +405,7 @@ mod tests {
                 strict: false,
                 force: false,
                 quiet,
+                snapshot: false,
             },
         )
         .unwrap();

@@ -536,10 +536,11 @@ impl Reader {
         mut f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
     ) -> Result<()> {
         let sql = if full {
-            "SELECT r.text_hash, r.title, r.body FROM reviews r WHERE ?1 IS NOT NULL"
+            "SELECT r.text_hash, r.title, r.body FROM reviews r
+             WHERE ?1 IS NOT NULL AND r.retired_run IS NULL"
         } else {
             "SELECT r.text_hash, r.title, r.body FROM reviews r
-             WHERE NOT EXISTS (SELECT 1 FROM text_results t
+             WHERE r.retired_run IS NULL AND NOT EXISTS (SELECT 1 FROM text_results t
                                WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
                                  AND t.fallback = 0)"
         };
@@ -567,9 +568,11 @@ impl Reader {
     }
 
     pub fn review_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT count(*) FROM reviews", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM reviews WHERE retired_run IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Every review with its result from `analyzer`, grouped by product (ordered by ASIN).
@@ -585,6 +588,7 @@ impl Reader {
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             WHERE r.retired_run IS NULL
              ORDER BY r.asin",
         )?;
         let mut rows = st.query([analyzer])?;

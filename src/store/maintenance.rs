@@ -293,7 +293,7 @@ impl super::Store {
         let time = |sql: &str| c.query_row(sql, [], |r| r.get::<_, Option<String>>(0));
         Ok(DataFacts {
             size_bytes: std::fs::metadata(self.path()).map_or(0, |m| m.len()),
-            reviews: n("SELECT count(*) FROM reviews")?,
+            reviews: n("SELECT count(*) FROM reviews WHERE retired_run IS NULL")?,
             products: n("SELECT count(*) FROM products")?,
             brands: n("SELECT count(DISTINCT brand) FROM products WHERE brand IS NOT NULL")?,
             last_ingest: time("SELECT max(finished_at) FROM ingest_runs WHERE status = 'ok'")?,

@@ -9,6 +9,7 @@ pub mod pages;
 pub mod portfolio;
 pub mod query;
 pub mod raw;
+pub mod snapshot;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod views;
@@ -33,6 +34,8 @@ pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
     counts: std::cell::RefCell<pages::CountCache>,
+    /// While a snapshot command is open (`begin_snapshot`): the highest ingest run before it.
+    snapshot_base: Option<i64>,
 }
 
 impl Store {
@@ -46,6 +49,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             counts: Default::default(),
+            snapshot_base: None,
         };
         store
             .configure(false)
@@ -75,6 +79,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             counts: Default::default(),
+            snapshot_base: None,
         };
         store
             .configure(true)

@@ -926,7 +926,7 @@ impl Store {
         let analyzer = self.current_analyzer()?.unwrap_or_default();
         let mut filter = String::from(
             " FROM reviews r LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
-             WHERE r.asin = ?2",
+             WHERE r.asin = ?2 AND r.retired_run IS NULL",
         );
         let mut args: Vec<SqlValue> = vec![analyzer.into(), q.asin.clone().into()];
         if let Some(s) = q.sentiment {

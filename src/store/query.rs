@@ -21,6 +21,8 @@ pub struct Filter {
     pub min_reviews: Option<i64>,
     pub issue: Option<String>,
     pub limit: Option<i64>,
+    /// Reviews: retired ones too (the review history), not only the current ones.
+    pub history: bool,
 }
 
 /// One review with its analysis, as `report reviews` prints it. In JSON its issues are
@@ -43,6 +45,8 @@ pub struct ReviewOut {
     pub title: Option<String>,
     #[serde(rename = "text")]
     pub body: Option<String>,
+    /// The ingest run whose snapshot retired the review; None while it is current.
+    pub retired_run: Option<i64>,
 }
 
 impl Store {
@@ -64,11 +68,14 @@ impl Store {
         let mut sql = String::from(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand), r.rating,
                     r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
-                    r.title, r.body
+                    r.title, r.body, r.retired_run
              FROM reviews r JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
              WHERE 1 = 1",
         );
+        if !f.history {
+            sql.push_str(" AND r.retired_run IS NULL");
+        }
         let mut args: Vec<SqlValue> = vec![analyzer.into()];
         if let Some(a) = &f.asin {
             args.push(a.clone().into());
@@ -116,6 +123,7 @@ impl Store {
                     .unwrap_or_default(),
                 title: r.get(10)?,
                 body: r.get(11)?,
+                retired_run: r.get(12)?,
             })?;
         }
         Ok(())
@@ -339,7 +347,7 @@ impl Store {
     pub fn rating_distribution(&self, brands: &[String]) -> Result<[i64; 5]> {
         let mut sql = String::from(
             "SELECT r.rating, count(*) FROM reviews r JOIN products p ON p.asin = r.asin
-             WHERE r.rating IS NOT NULL",
+             WHERE r.rating IS NOT NULL AND r.retired_run IS NULL",
         );
         let mut args: Vec<SqlValue> = Vec::new();
         push_brands(

@@ -21,8 +21,10 @@ pub struct RawWriter<'c> {
     /// compares the SQL text on every call). Declared before `tx`, so finalized before it ends.
     lookup: rusqlite::Statement<'c>,
     insert: rusqlite::Statement<'c>,
-    tx: Transaction<'c>,
+    tx: FileTx<'c>,
     run_id: i64,
+    /// Part of a snapshot: every review the file holds, and its product, is noted (see `snapshot`).
+    snapshot: bool,
     now: String,
     /// Products already written in this file, and whether their title is known.
     /// foldhash: fast, and seeded per process, so a file of crafted ASINs cannot collide them.
@@ -99,6 +101,67 @@ impl Drop for BulkJournal<'_> {
     }
 }
 
+/// One file's transaction: its own, or a savepoint inside a snapshot command's transaction (the
+/// command is one decision, so its files commit together; a failed file still rolls back alone).
+enum FileTx<'c> {
+    Own(Transaction<'c>),
+    Nested(Savepoint<'c>),
+}
+
+struct Savepoint<'c> {
+    conn: &'c rusqlite::Connection,
+    released: bool,
+}
+
+impl<'c> FileTx<'c> {
+    fn begin(conn: &'c rusqlite::Connection, nested: bool) -> Result<Self> {
+        if nested {
+            conn.execute_batch("SAVEPOINT ingest_file")?;
+            return Ok(FileTx::Nested(Savepoint {
+                conn,
+                released: false,
+            }));
+        }
+        // IMMEDIATE takes the write lock now (waiting up to the busy timeout), not mid-file.
+        Ok(FileTx::Own(Transaction::new_unchecked(
+            conn,
+            TransactionBehavior::Immediate,
+        )?))
+    }
+
+    fn commit(self) -> Result<()> {
+        match self {
+            FileTx::Own(tx) => tx.commit()?,
+            FileTx::Nested(mut sp) => {
+                sp.conn.execute_batch("RELEASE ingest_file")?;
+                sp.released = true;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for FileTx<'_> {
+    type Target = rusqlite::Connection;
+    fn deref(&self) -> &rusqlite::Connection {
+        match self {
+            FileTx::Own(tx) => tx,
+            FileTx::Nested(sp) => sp.conn,
+        }
+    }
+}
+
+impl Drop for Savepoint<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            // Undoes this file only; the snapshot's transaction goes on.
+            let _ = self
+                .conn
+                .execute_batch("ROLLBACK TO ingest_file; RELEASE ingest_file");
+        }
+    }
+}
+
 const RAW_CAP: usize = 1 << 20;
 
 /// A file that adds at least this many reviews, and more than the table held before it, builds
@@ -134,14 +197,15 @@ impl Store {
                 })?,
             )
         };
-        let journal = if size.is_some_and(|s| s >= BULK_MIN_BYTES) && empty()? {
+        let snapshot = self.snapshot_base.is_some();
+        // The journal mode cannot change inside the snapshot's transaction.
+        let journal = if !snapshot && size.is_some_and(|s| s >= BULK_MIN_BYTES) && empty()? {
             BulkJournal::try_new(conn)?
         } else {
             None
         };
         let checks_off = ForeignKeysOff::new(conn)?;
-        // IMMEDIATE takes the write lock now (waiting up to the busy timeout), not mid-file.
-        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let tx = FileTx::begin(conn, snapshot)?;
         tx.execute(
             "INSERT INTO ingest_runs (source, format, started_at, status) VALUES (?1, ?2, ?3, 'ok')",
             params![source, format, now],
@@ -161,6 +225,7 @@ impl Store {
             )?,
             tx,
             run_id,
+            snapshot,
             now,
             products: foldhash::HashMap::default(),
             known_recent: 0,
@@ -285,6 +350,9 @@ impl RawWriter<'_> {
             None => {
                 if self.insert(keyed)? {
                     self.new_rows += 1;
+                    if self.snapshot {
+                        self.mark_seen(self.tx.last_insert_rowid())?;
+                    }
                     if self.deferred.is_none()
                         && self.new_rows >= DEFER_INDEXES_AFTER
                         && self.new_rows > self.rows_before
@@ -302,7 +370,31 @@ impl RawWriter<'_> {
                 key: key.to_string(),
             });
         };
+        if self.snapshot {
+            self.mark_seen(id)?;
+        }
         self.existing(keyed, id, old_hash, first_run, last_run)
+    }
+
+    /// Notes a review the snapshot holds: it is not retired (see `Store::finish_snapshot`).
+    fn mark_seen(&mut self, id: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO temp.snapshot_seen (review_id) VALUES (?1)")?
+            .execute([id])?;
+        Ok(())
+    }
+
+    /// A snapshot lacks a record of this product (None: of an unknown one), so it is incomplete:
+    /// nothing of that product (None: of any) is retired.
+    pub fn note_rejected(&mut self, asin: Option<&str>) -> Result<()> {
+        if self.snapshot {
+            self.tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO temp.snapshot_incomplete (asin) VALUES (coalesce(?1, ''))",
+                )?
+                .execute([asin])?;
+        }
+        Ok(())
     }
 
     /// Drops the secondary indexes of `reviews` (not the unique key, which finds known reviews)
@@ -441,6 +533,11 @@ impl RawWriter<'_> {
                 self.now
             ])?;
         self.products.insert(rec.asin.clone(), has_title);
+        if self.snapshot {
+            self.tx
+                .prepare_cached("INSERT OR IGNORE INTO temp.snapshot_products (asin) VALUES (?1)")?
+                .execute([&rec.asin])?;
+        }
         Ok(())
     }
 
