@@ -65,7 +65,11 @@ impl DataGauges {
                 &format!("{p}database_bytes"),
                 "Size of the database file",
             )?,
-            reviews: int_gauge(r, &format!("{p}reviews"), "Current reviews (retired ones left out)")?,
+            reviews: int_gauge(
+                r,
+                &format!("{p}reviews"),
+                "Current reviews (retired ones left out)",
+            )?,
             products: int_gauge(r, &format!("{p}products"), "Products in the database")?,
             brands: int_gauge(r, &format!("{p}brands"), "Brands in the database")?,
             last_ingest: gauge(
