@@ -308,6 +308,8 @@ struct OverviewData {
     attention: Vec<AttentionRow>,
     issues: Vec<IssueRow>,
     brands: Vec<BrandSummary>,
+    /// Reviews per language the analyzer does not read (their stars still count).
+    languages_not_analyzed: std::collections::BTreeMap<String, i64>,
 }
 
 /// The default view: what needs attention, the top issues, the brands.
@@ -330,6 +332,7 @@ fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<(
         attention,
         issues: issue_rows(store, &brand_filter)?,
         brands: store.brands(&o.brands)?,
+        languages_not_analyzed: store.portfolio_summary()?.languages_not_analyzed,
     };
     match fmt {
         Format::Json | Format::Jsonl => out.json(&data, fmt),
@@ -383,7 +386,11 @@ fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<(
     top.rows.truncate(10);
     out.table(Format::Table, "", &top)?;
     out.line("\nBrands")?;
-    out.table(Format::Table, "", &brands_table(&data.brands))
+    out.table(Format::Table, "", &brands_table(&data.brands))?;
+    match crate::model::not_analyzed_line(&data.languages_not_analyzed) {
+        Some(line) => out.line(&format!("\n{line} (their stars still count)")),
+        None => Ok(()),
+    }
 }
 
 fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<String> {
