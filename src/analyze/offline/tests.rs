@@ -867,6 +867,13 @@ mod props {
         " - ", "great", "nicht", "gut", "très", "non", "leaks", "Deckel", "😀", "❤️",
         "👍🏽", "e\u{301}", "\u{5e9}\u{5dc}\u{5d5}\u{5dd}", "\u{627}\u{644}\u{645}",
         "\u{200f}", "日本", "ß", "İ", "ǅ", "ﬁ", "STARS", "5 stars", "drei Sterne", "'",
+        // Entities that decode to nothing valid, and ones cut short before a multi-byte letter.
+        "&#xD800;", "&#1114112;", "&#99999999999;", "&#x1F600;", "&eacute;", "&Auml", "&ä", "&#ß",
+        // A lone combining mark, decomposed umlauts, joiners, a byte-order mark, full-width forms.
+        "\u{301}", "u\u{308}", "\u{200d}", "👨\u{200d}👩\u{200d}👧", "\u{feff}", "ＡＢＣ", "Ⅻ",
+        // Every script the language detector names, and one it does not.
+        "割れました", "カタカナ", "한국어", "русский", "їжак", "ελληνικά", "پرچم", "ไทย",
+        "हिन्दी", "বাংলা", "தமிழ்", "Հայերեն", "ქართული", "ᚠᚢᚦ",
     ];
 
     /// Review-like text: words in several languages, entity beginnings, punctuation, and runs of
