@@ -26,6 +26,9 @@ struct Rule {
     /// Words anywhere in the clause before or after a match that cancel it.
     clause: Vec<Regex>,
     clause_after: Vec<Regex>,
+    /// Words in the clause before a match that confirm what others reported ("as other reviewers
+    /// said"): the clause's other-people context then cancels nothing.
+    confirm: Vec<Regex>,
 }
 
 pub struct IssueRules {
@@ -113,6 +116,7 @@ impl IssueRules {
                     after: with("after"),
                     clause: with("clause"),
                     clause_after: with("clause_after"),
+                    confirm: with("confirm"),
                 })
             })
             .collect();
@@ -182,16 +186,47 @@ fn cancelled(r: &Rule, lower: &str, start: usize, end: usize) -> bool {
     // The clause around the match: back to, and up to, the nearest . ! ? or ;.
     let stop = |c: char| matches!(c, '.' | '!' | '?' | ';');
     let clause_before = before.rfind(stop).map_or(before, |i| &before[i + 1..]);
+    let clause_before = after_contrast(clause_before);
     let clause_after = after.find(stop).map_or(after, |i| &after[..i]);
+    let confirmed = || {
+        r.confirm
+            .iter()
+            .any(|c| c.is_match(clause_before.as_bytes()))
+    };
     negated(r, lower, start, end)
         || r.before.iter().any(|b| b.is_match(before.as_bytes()))
         || r.after.iter().any(|a| a.is_match(after.as_bytes()))
-        || r.clause
+        || (r
+            .clause
             .iter()
             .any(|c| c.is_match(clause_before.as_bytes()))
+            && !confirmed())
         || r.clause_after
             .iter()
             .any(|c| c.is_match(clause_after.as_bytes()))
+}
+
+/// The part of a clause after its last contrast ("replaces my old case, but this one cracked"):
+/// what comes before "but" says nothing of the match after it.
+fn after_contrast(clause: &str) -> &str {
+    const CONTRASTS: [&str; 11] = [
+        " but ",
+        " however",
+        " aber ",
+        " jedoch ",
+        " doch ",
+        " mais ",
+        " pourtant ",
+        ", ma ",
+        " pero ",
+        " sin embargo",
+        " maar ",
+    ];
+    CONTRASTS
+        .iter()
+        .filter_map(|c| clause.rfind(c).map(|i| i + c.len()))
+        .max()
+        .map_or(clause, |i| &clause[i..])
 }
 
 /// Up to `BEFORE_WINDOW` characters before `start`.
@@ -307,7 +342,8 @@ mod tests {
                     "before",
                     "after",
                     "clause",
-                    "clause_after"
+                    "clause_after",
+                    "confirm"
                 ]
                 .contains(&f[1]),
                 "{line}"
@@ -615,52 +651,31 @@ mod tests {
     #[test]
     fn everyday_complaints_of_each_code_in_five_languages() {
         let cases: &[(&str, &str)] = &[
-            (
-                "The case cracked at the corner after a month.",
-                "durability",
-            ),
+            ("The case cracked at the corner after a month.", "durability"),
             ("After two weeks the strap snapped.", "durability"),
             ("The hinge broke off within days.", "durability"),
-            (
-                "The clear case turned yellow after a few weeks.",
-                "durability",
-            ),
+            ("The clear case turned yellow after a few weeks.", "durability"),
             ("It yellowed very quickly.", "durability"),
             ("The coating started peeling off.", "durability"),
             ("The stitching came apart after a week.", "durability"),
             ("Die Hülle ist nach zwei Wochen gebrochen.", "durability"),
-            (
-                "Die Hülle hat nach kurzer Zeit Risse bekommen.",
-                "durability",
-            ),
+            ("Die Hülle hat nach kurzer Zeit Risse bekommen.", "durability"),
             ("Nach drei Wochen ist die Hülle vergilbt.", "durability"),
             ("Der Griff ist nach einer Woche abgebrochen.", "durability"),
             ("Die Naht ist aufgegangen.", "durability"),
             ("Das Leder löst sich schon ab.", "durability"),
             ("La coque s'est cassée au bout d'un mois.", "durability"),
-            (
-                "La coque est devenue jaune en quelques semaines.",
-                "durability",
-            ),
+            ("La coque est devenue jaune en quelques semaines.", "durability"),
             ("Le fermoir a lâché au bout de deux semaines.", "durability"),
             ("La cover si è rotta dopo un mese.", "durability"),
-            (
-                "La custodia è diventata gialla dopo poco tempo.",
-                "durability",
-            ),
+            ("La custodia è diventata gialla dopo poco tempo.", "durability"),
             ("Dopo due settimane si è staccato il gancio.", "durability"),
             ("La funda se rompió al mes.", "durability"),
-            (
-                "La funda se ha vuelto amarilla en pocas semanas.",
-                "durability",
-            ),
+            ("La funda se ha vuelto amarilla en pocas semanas.", "durability"),
             ("Se ha roto la cremallera a la semana.", "durability"),
             ("Het hoesje is na een week gescheurd.", "durability"),
             ("The collar is way too small for my dog.", "size_fit"),
-            (
-                "The harness was too big even on the smallest setting.",
-                "size_fit",
-            ),
+            ("The harness was too big even on the smallest setting.", "size_fit"),
             ("The lid does not fit the jar properly.", "size_fit"),
             ("Das Halsband ist viel zu klein.", "size_fit"),
             ("Die Größe stimmt nicht, viel zu groß.", "size_fit"),
@@ -669,15 +684,9 @@ mod tests {
             ("El arnés es demasiado grande.", "size_fit"),
             ("Me queda muy pequeño.", "size_fit"),
             ("It doesn't fit my Galaxy S21 at all.", "compatibility"),
-            (
-                "Does not fit the iPhone 13 Pro, the camera hole is in the wrong place.",
-                "compatibility",
-            ),
+            ("Does not fit the iPhone 13 Pro, the camera hole is in the wrong place.", "compatibility"),
             ("Passt nicht auf das iPhone 12.", "compatibility"),
-            (
-                "Die Hülle passt nicht für das Samsung A52.",
-                "compatibility",
-            ),
+            ("Die Hülle passt nicht für das Samsung A52.", "compatibility"),
             ("Ne convient pas pour l'iPhone 12 mini.", "compatibility"),
             ("Non è adatta al Samsung S20.", "compatibility"),
             ("No es compatible con el Galaxy A52.", "compatibility"),
@@ -733,34 +742,19 @@ mod tests {
             ("Mancava un pezzo.", "missing_parts"),
             ("Faltaba una pieza.", "missing_parts"),
             ("It arrived broken.", "damaged_on_arrival"),
-            (
-                "The glass was shattered when it arrived.",
-                "damaged_on_arrival",
-            ),
+            ("The glass was shattered when it arrived.", "damaged_on_arrival"),
             ("Kam kaputt an.", "damaged_on_arrival"),
             ("Arrivé cassé.", "damaged_on_arrival"),
             ("È arrivato rotto.", "damaged_on_arrival"),
             ("Llegó roto.", "damaged_on_arrival"),
-            (
-                "The colour is completely different from the picture.",
-                "not_as_described",
-            ),
+            ("The colour is completely different from the picture.", "not_as_described"),
             ("Looks nothing like the photo.", "not_as_described"),
-            (
-                "Die Farbe ist ganz anders als auf dem Foto.",
-                "not_as_described",
-            ),
-            (
-                "La couleur n'a rien à voir avec la photo.",
-                "not_as_described",
-            ),
+            ("Die Farbe ist ganz anders als auf dem Foto.", "not_as_described"),
+            ("La couleur n'a rien à voir avec la photo.", "not_as_described"),
             ("Il colore è diverso dalla foto.", "not_as_described"),
             ("El color no es el de la foto.", "not_as_described"),
             ("El color es diferente al de la foto.", "not_as_described"),
-            (
-                "The size is not as stated in the description.",
-                "not_as_described",
-            ),
+            ("The size is not as stated in the description.", "not_as_described"),
             ("It makes a loud rattling noise.", "noise"),
             ("Es klappert.", "noise"),
             ("Ça fait du bruit.", "noise"),
@@ -798,6 +792,154 @@ mod tests {
             ("La notice est incompréhensible.", "instructions"),
             ("Le istruzioni non sono chiare.", "instructions"),
             ("Las instrucciones no son claras.", "instructions"),
+            ("Not good quality at all.", "quality"),
+            ("The quality is not good.", "quality"),
+            ("The material is thin and cheap.", "quality"),
+            ("Much thinner than I expected.", "quality"),
+            ("It feels like a dollar store item.", "quality"),
+            ("Very cheaply made.", "quality"),
+            ("Cheaply constructed and badly finished.", "quality"),
+            ("The quality just isn't there.", "quality"),
+            ("Total junk.", "quality"),
+            ("This is garbage.", "quality"),
+            ("The stitching is sloppy.", "quality"),
+            ("Die Qualität ist nicht gut.", "quality"),
+            ("Nicht die beste Qualität.", "quality"),
+            ("Die Qualität lässt zu wünschen übrig.", "quality"),
+            ("Qualitativ leider enttäuschend.", "quality"),
+            ("Billige Qualität.", "quality"),
+            ("Das Material fühlt sich billig an.", "quality"),
+            ("Sehr dünnes Material.", "quality"),
+            ("Die Qualität hat mich nicht überzeugt.", "quality"),
+            ("La qualité n'est pas au rendez-vous.", "quality"),
+            ("Qualité très moyenne.", "quality"),
+            ("Matière de mauvaise qualité.", "quality"),
+            ("Le plastique fait cheap.", "quality"),
+            ("La qualità non è delle migliori.", "quality"),
+            ("Qualità scarsa.", "quality"),
+            ("Materiale di bassa qualità.", "quality"),
+            ("Sembra di plastica economica.", "quality"),
+            ("La calidad no es buena.", "quality"),
+            ("No es de buena calidad.", "quality"),
+            ("El material no es bueno.", "quality"),
+            ("Calidad muy justa.", "quality"),
+            ("Parece de juguete.", "quality"),
+            ("Es de plástico barato.", "quality"),
+            ("The paint chipped off after a week.", "durability"),
+            ("The color rubs off on my hands.", "durability"),
+            ("Faded after a few washes.", "durability"),
+            ("The velcro stopped sticking.", "durability"),
+            ("It fell apart after two uses.", "durability"),
+            ("Already falling apart.", "durability"),
+            ("The handle came off.", "durability"),
+            ("Die Farbe blättert ab.", "durability"),
+            ("Die Farbe ist nach dem ersten Waschen verblasst.", "durability"),
+            ("Nach einer Woche schon kaputt.", "durability"),
+            ("Ist nach kurzer Zeit auseinandergefallen.", "durability"),
+            ("Der Kleber hält nicht mehr.", "durability"),
+            ("Hat nicht lange gehalten.", "durability"),
+            ("Hält nicht lange.", "durability"),
+            ("La peinture s'écaille.", "durability"),
+            ("N'a pas tenu longtemps.", "durability"),
+            ("Ne tient pas dans le temps.", "durability"),
+            ("S'est abîmé très vite.", "durability"),
+            ("Déjà usé après un mois.", "durability"),
+            ("Si è rovinata subito.", "durability"),
+            ("Non è durata neanche un mese.", "durability"),
+            ("Dopo una settimana era già rotto.", "durability"),
+            ("Si è scolorito dopo il primo lavaggio.", "durability"),
+            ("Se despinta con facilidad.", "durability"),
+            ("No ha durado ni un mes.", "durability"),
+            ("A los dos días ya estaba roto.", "durability"),
+            ("Se ha desgastado muy rápido.", "durability"),
+            ("Se descolorió al lavarlo.", "durability"),
+            ("It does not do what it says.", "defective"),
+            ("Did not work for me.", "defective"),
+            ("It never worked.", "defective"),
+            ("Completely useless, does nothing.", "defective"),
+            ("The product simply doesn't work.", "defective"),
+            ("Funktioniert leider gar nicht.", "defective"),
+            ("Hat bei mir nicht funktioniert.", "defective"),
+            ("Erfüllt seinen Zweck nicht.", "defective"),
+            ("N'a jamais fonctionné.", "defective"),
+            ("Ne marche pas.", "defective"),
+            ("Ça ne sert à rien.", "defective"),
+            ("Non ha mai funzionato.", "defective"),
+            ("Non funziona bene.", "defective"),
+            ("No funciona bien.", "defective"),
+            ("Nunca ha funcionado.", "defective"),
+            ("No sirve para nada.", "defective"),
+            ("The color is not the same as in the picture.", "not_as_described"),
+            ("Much smaller than it looks in the pictures.", "not_as_described"),
+            ("It's not the same as the picture.", "not_as_described"),
+            ("Colour is darker than shown.", "not_as_described"),
+            ("Die Farbe entspricht nicht dem Bild.", "not_as_described"),
+            ("Die Farbe ist dunkler als auf dem Bild.", "not_as_described"),
+            ("Nicht wie auf dem Foto.", "not_as_described"),
+            ("Ne ressemble pas à la photo.", "not_as_described"),
+            ("La couleur est plus foncée que sur la photo.", "not_as_described"),
+            ("Non corrisponde alla foto.", "not_as_described"),
+            ("Il colore non è quello della foto.", "not_as_described"),
+            ("No se parece a la foto.", "not_as_described"),
+            ("El color es más oscuro que en la foto.", "not_as_described"),
+            ("Awkward to use.", "usability"),
+            ("Not easy to use.", "usability"),
+            ("Very fiddly.", "usability"),
+            ("Sehr fummelig.", "usability"),
+            ("Unpraktisch.", "usability"),
+            ("Nicht praktisch.", "usability"),
+            ("Pas pratique du tout.", "usability"),
+            ("Compliqué à installer.", "usability"),
+            ("Poco pratico.", "usability"),
+            ("Scomodo da usare.", "usability"),
+            ("Poco práctico.", "usability"),
+            ("Nada práctico.", "usability"),
+            ("Complicado de montar.", "usability"),
+            ("Not worth the money.", "price_value"),
+            ("Overpriced for what you get.", "price_value"),
+            ("Das Geld nicht wert.", "price_value"),
+            ("Viel zu teuer.", "price_value"),
+            ("Ne vaut pas son prix.", "price_value"),
+            ("Non vale i soldi spesi.", "price_value"),
+            ("No vale lo que cuesta.", "price_value"),
+            ("Dinero tirado a la basura.", "price_value"),
+            ("They are too short.", "size_fit"),
+            ("Smaller than expected.", "size_fit"),
+            ("Kleiner als erwartet.", "size_fit"),
+            ("Plus petit que prévu.", "size_fit"),
+            ("Più piccolo del previsto.", "size_fit"),
+            ("Más pequeño de lo esperado.", "size_fit"),
+            ("The camera cutout doesn't line up.", "compatibility"),
+            ("Die Kameraöffnung passt nicht.", "compatibility"),
+            ("Les boutons ne sont pas alignés.", "compatibility"),
+            ("I really wanted to like this case. It looked great at first, but after two weeks the corners started to crack.", "durability"),
+            ("Like other reviewers mentioned, the clear case turns yellow within weeks.", "durability"),
+            ("As others have said, the strap broke after a few days.", "durability"),
+            ("As other reviews say, the quality is terrible.", "quality"),
+            ("Wie andere schon geschrieben haben, vergilbt die Hülle sehr schnell.", "durability"),
+            ("Comme d'autres l'ont dit, la coque jaunit vite.", "durability"),
+            ("Come scritto da altri, la cover ingiallisce subito.", "durability"),
+            ("Como dicen otras opiniones, la funda amarillea enseguida.", "durability"),
+            ("I thought it would be sturdier, but the plastic snapped the first time I dropped it.", "durability"),
+            ("I expected better quality for the price.", "quality"),
+            ("Ich hatte eine bessere Qualität erwartet.", "quality"),
+            ("Je m'attendais à une meilleure qualité.", "quality"),
+            ("Mi aspettavo una qualità migliore.", "quality"),
+            ("Esperaba mejor calidad.", "quality"),
+            ("I bought this to replace my old case, but this one cracked within a month.", "durability"),
+            ("Looks nice but the material feels really cheap.", "quality"),
+            ("Sieht schön aus, aber nach einem Monat ist die Hülle an den Ecken gerissen.", "durability"),
+            ("Bonne protection mais elle s'est fendue au bout de trois semaines.", "durability"),
+            ("Bella ma la qualità è scarsa.", "quality"),
+            ("Bonita, pero la calidad es bastante mala.", "quality"),
+            ("Nice design, however it's too small for my dog.", "size_fit"),
+            ("The product arrived on time but it does not work.", "defective"),
+            ("Nach zwei Monaten löst sich die Beschichtung.", "durability"),
+            ("Au bout d'un mois, le revêtement se décolle.", "durability"),
+            ("Dopo un mese il rivestimento si stacca.", "durability"),
+            ("Al mes se despegó el revestimiento.", "durability"),
+            ("I ordered the black one but got a blue one.", "not_as_described"),
+            ("Ich habe schwarz bestellt und blau bekommen.", "not_as_described"),
         ];
         let missed: Vec<_> = cases
             .iter()
