@@ -11,7 +11,7 @@ use super::text::unaccent;
 const PATTERNS: &str = include_str!("issue-patterns.tsv");
 
 /// How far before and after a match its cancelling contexts are looked for, in characters.
-const BEFORE_WINDOW: usize = 60;
+const BEFORE_WINDOW: usize = 100;
 const AFTER_WINDOW: usize = 40;
 
 struct Rule {
@@ -1053,6 +1053,8 @@ mod tests {
     #[test]
     fn everyday_praise_and_negated_problems_are_no_issue() {
         for text in [
+            // The other product named more than 60 characters before the match.
+            "Sono passata da un cassetto in legno a questo in quanto quello che avevo da anni si è rotto.",
             "Sono passata da un cassetto di legno a questo perché il vecchio si è rotto.",
             "I switched from a cheaper brand that cracked within a month.",
             "Die Originale waren doppelt so teuer.",
