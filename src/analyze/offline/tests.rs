@@ -898,3 +898,11 @@ mod props {
         }
     }
 }
+
+#[test]
+fn an_issue_the_words_already_weigh_counts_half() {
+    assert_eq!(issue_valence(0.0, 1), ISSUE_VALENCE);
+    assert_eq!(issue_valence(1.2, 2), 2.0 * ISSUE_VALENCE);
+    assert_eq!(issue_valence(-0.8, 1), 0.5 * ISSUE_VALENCE);
+    assert_eq!(issue_valence(-0.8, 0), 0.0);
+}
