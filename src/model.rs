@@ -21,6 +21,33 @@ pub struct ReviewRecord {
 
 pub type Hash = [u8; 16];
 
+/// The languages the offline analyzer reads. A text in any other language (Japanese, Russian, …)
+/// is named but left neutral with no issues; its stars still count.
+pub const OFFLINE_LANGUAGES: [&str; 8] = ["en", "de", "fr", "it", "es", "nl", "pl", "sv"];
+
+/// The languages the analyzer whose results are stored under `key` ("offline/1.9/t4") reads, or
+/// None when it reads every language (an LLM).
+pub fn languages_read(key: &str) -> Option<&'static [&'static str]> {
+    key.starts_with("offline/")
+        .then_some(&OFFLINE_LANGUAGES[..])
+}
+
+/// The summary of reviews in languages not analyzed, most first; None when there are none.
+pub fn not_analyzed_line(langs: &std::collections::BTreeMap<String, i64>) -> Option<String> {
+    let total: i64 = langs.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut by: Vec<_> = langs.iter().collect();
+    by.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let list: Vec<String> = by.iter().map(|(l, n)| format!("{l} {n}")).collect();
+    Some(format!(
+        "{total} review{} in languages not analyzed: {}",
+        if total == 1 { "" } else { "s" },
+        list.join(", ")
+    ))
+}
+
 /// A record with its identity and hashes, computed where it is parsed (ingest's parser thread)
 /// rather than where it is written.
 #[derive(Debug, Clone)]

@@ -511,6 +511,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     if !opts.quiet {
         print_summary(&counts, run_id, &products, brand_rows.len(), ms, &failures);
         print_alerts(&alerts);
+        print_not_analyzed(&store.languages_not_analyzed(&opts.analyzer.key())?);
     }
     Ok(())
 }
@@ -520,6 +521,14 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
 struct Previous<'a> {
     products: &'a HashMap<String, (i64, i64)>,
     brands: &'a HashMap<String, (i64, i64)>,
+}
+
+/// "134 reviews in languages not analyzed: ja 134": texts the analyzer names but cannot read (their
+/// stars still count).
+fn print_not_analyzed(langs: &std::collections::BTreeMap<String, i64>) {
+    if let Some(line) = crate::model::not_analyzed_line(langs) {
+        eprintln!("analyze: {line}");
+    }
 }
 
 /// Product and brand rows from every review's latest result of the analyzer `key`, with each
@@ -643,6 +652,13 @@ fn print_alerts(alerts: &[NewAlert]) {
 mod tests {
     use super::*;
     use crate::model::Sentiment;
+
+    #[test]
+    fn the_offline_key_names_the_languages_it_reads() {
+        // The overview counts languages not analyzed by the stored key's prefix.
+        let read = crate::model::languages_read(&analyzer_key());
+        assert_eq!(read, Some(&crate::model::OFFLINE_LANGUAGES[..]));
+    }
 
     fn store_with(dir: &std::path::Path, jsonl: &str) -> Store {
         let mut s = Store::open(&dir.join("t.db")).unwrap();

@@ -355,6 +355,8 @@ struct OverviewData {
     brands: Vec<BrandSummary>,
     /// Issues only positive reviews mention: no top issue.
     mentioned_in_praise: Vec<IssueRow>,
+    /// Reviews per language the analyzer does not read (their stars still count).
+    languages_not_analyzed: std::collections::BTreeMap<String, i64>,
 }
 
 /// The default view: what needs attention, the top issues, the brands.
@@ -381,6 +383,7 @@ fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<(
         issues,
         brands: store.brands(&o.brands)?,
         mentioned_in_praise,
+        languages_not_analyzed: store.portfolio_summary()?.languages_not_analyzed,
     };
     match fmt {
         Format::Json | Format::Jsonl => out.json(&data, fmt),
@@ -443,7 +446,11 @@ fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<(
         ))?;
     }
     out.line("\nBrands")?;
-    out.table(Format::Table, "", &brands_table(&data.brands))
+    out.table(Format::Table, "", &brands_table(&data.brands))?;
+    match crate::model::not_analyzed_line(&data.languages_not_analyzed) {
+        Some(line) => out.line(&format!("\n{line} (their stars still count)")),
+        None => Ok(()),
+    }
 }
 
 fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<String> {

@@ -1,6 +1,6 @@
 //! The portfolio's headline numbers: what `prodinsight report` and the dashboard open with.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, OptionalExtension};
@@ -24,6 +24,8 @@ pub struct PortfolioSummary {
     /// The analysis run the current insights come from, and the one before it.
     pub run_id: Option<i64>,
     pub previous_run_id: Option<i64>,
+    /// Reviews per language the current analyzer does not read (named, neutral, no issues).
+    pub languages_not_analyzed: BTreeMap<String, i64>,
 }
 
 impl Store {
@@ -52,7 +54,12 @@ impl Store {
                 .optional()?,
         };
         let now = (negative, reviews);
+        let languages_not_analyzed = match self.current_analyzer()? {
+            Some(key) => self.languages_not_analyzed(&key)?,
+            None => BTreeMap::new(),
+        };
         Ok(PortfolioSummary {
+            languages_not_analyzed,
             reviews,
             products,
             brands,
@@ -101,6 +108,28 @@ impl Store {
         for row in rows {
             let (brand, point) = row?;
             out.entry(brand).or_default().push(point);
+        }
+        Ok(out)
+    }
+
+    /// Reviews per language, by their results of the analyzer `key`, in the languages it does not
+    /// read; empty for an analyzer that reads every language.
+    pub fn languages_not_analyzed(&self, key: &str) -> Result<BTreeMap<String, i64>> {
+        let Some(read) = crate::model::languages_read(key) else {
+            return Ok(BTreeMap::new());
+        };
+        let mut st = self.conn.prepare(
+            "SELECT t.language, count(*) FROM reviews r
+             JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             WHERE t.language IS NOT NULL AND r.retired_run IS NULL GROUP BY t.language",
+        )?;
+        let rows = st.query_map([key], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (lang, n) = row?;
+            if !read.contains(&lang.as_str()) {
+                out.insert(lang, n);
+            }
         }
         Ok(out)
     }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 /// The languages the analyzer has word lists for, in lexicon order.
-pub const LANGS: [&str; 8] = ["en", "de", "fr", "it", "es", "nl", "pl", "sv"];
+pub const LANGS: [&str; 8] = crate::model::OFFLINE_LANGUAGES;
 
 /// Per language, in load order: a later file's entry replaces an earlier one's, so the broad
 /// machine-translated list goes first and the curated one decides.

@@ -3,6 +3,7 @@
 
 mod aspects;
 mod issues;
+mod japanese;
 mod lang;
 mod lexicon;
 mod model;
@@ -34,7 +35,11 @@ pub const NAME: &str = "offline";
 /// praise and a mildly negative balance is lukewarm. 1.8: issue patterns in a data file, with the
 /// contexts that cancel them (praise, resolved, hypothetical); more issue phrasings in five
 /// languages; texts in other scripts are named (Japanese, Chinese, Russian, …) and left neutral.
-pub const VERSION: &str = "1.8";
+/// 1.9: issue phrasings by kind of complaint (failing the job, finishes coming off, quality
+/// denied, expected better, fiddly, …) in five languages; "hasn't", "weren't" negate; a contrast
+/// ends the clause a context cancels in; others' reports the reviewer confirms count; a few
+/// Japanese complaint phrases; an issue in a sentence whose words are already negative weighs half.
+pub const VERSION: &str = "1.9";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
@@ -89,12 +94,23 @@ impl Offline {
         };
         // A language the analyzer does not read (Japanese, Russian, …) is named and left neutral:
         // its stars still count.
+        // Japanese gets a few complaint phrases all the same.
         if let Some(l) = language.filter(|l| !lexicon::LANGS.contains(l)) {
+            let issues = match l {
+                "ja" => japanese::find(&joined)
+                    .into_iter()
+                    .map(|(code, evidence)| IssueHit {
+                        code: code.to_string(),
+                        evidence: clip(evidence),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
             return TextAnalysis {
                 language: Some(l.to_string()),
                 sentiment: Sentiment::Neutral,
                 score: 0.0,
-                issues: Vec::new(),
+                issues,
                 aspects: Vec::new(),
             };
         }
@@ -127,7 +143,7 @@ impl Offline {
         };
         t.lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
         t.stated = stars::stated_in(s.text, &s.tokens).or(t.stated);
-        v += ISSUE_VALENCE * self.sentence_issues(t, s, v < 0.0) as f64;
+        v += issue_valence(v, self.sentence_issues(t, s, v < 0.0));
         if v < 0.0 {
             self.aspects
                 .extract(&self.lex, t.language, &s.tokens, &mut t.aspects);
@@ -206,6 +222,14 @@ impl Default for Offline {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// What the issues a sentence reports add to its valence: full weight in a sentence whose words
+/// are not negative ("the lid cracked"), half where the words already weigh the complaint ("the
+/// quality wasn't great"), so that it is not counted twice.
+fn issue_valence(words: f64, issues: usize) -> f64 {
+    let weight = if words < 0.0 { 0.5 } else { 1.0 };
+    weight * ISSUE_VALENCE * issues as f64
 }
 
 /// Lexicons to read a text with: its language's, and English (common in every language's reviews);

@@ -1,0 +1,131 @@
+//! A few Japanese complaint phrases. The analyzer does not read Japanese (no lexicon, no
+//! sentiment), but a one-star Japanese review that says "割れました" reports a crack as plainly
+//! as an English one. Japanese has no spaces, so phrases match as substrings; each is a stem
+//! whose negated or "hard to" forms ("割れない", "壊れにくい") follow it directly and cancel it.
+
+/// (phrase, code). Stems are long enough not to occur inside unrelated words.
+const PHRASES: [(&str, &str); 46] = [
+    ("割れ", "durability"),
+    ("ひび", "durability"),
+    ("壊れ", "durability"),
+    ("剥がれ", "durability"),
+    ("はがれ", "durability"),
+    ("黄ばみ", "durability"),
+    ("黄ばん", "durability"),
+    ("黄変", "durability"),
+    ("変色", "durability"),
+    ("破れ", "durability"),
+    ("折れ", "durability"),
+    ("動かない", "defective"),
+    ("作動しない", "defective"),
+    ("機能しない", "defective"),
+    ("反応しない", "defective"),
+    ("不良品", "defective"),
+    ("初期不良", "defective"),
+    ("故障", "defective"),
+    ("サイズが合わない", "size_fit"),
+    ("小さすぎ", "size_fit"),
+    ("大きすぎ", "size_fit"),
+    ("きつすぎ", "size_fit"),
+    ("ぶかぶか", "size_fit"),
+    ("機種に合わない", "compatibility"),
+    ("対応していない", "compatibility"),
+    ("安っぽい", "quality"),
+    ("チープ", "quality"),
+    ("作りが雑", "quality"),
+    ("品質が悪", "quality"),
+    ("質が悪", "quality"),
+    ("粗悪", "quality"),
+    ("弱い", "quality"),
+    ("異臭", "smell"),
+    ("悪臭", "smell"),
+    ("臭い", "smell"),
+    ("写真と違", "not_as_described"),
+    ("画像と違", "not_as_described"),
+    ("色が違", "not_as_described"),
+    ("イメージと違", "not_as_described"),
+    ("水漏れ", "leaks"),
+    ("液漏れ", "leaks"),
+    ("使いにくい", "usability"),
+    ("使いづらい", "usability"),
+    ("説明書がな", "instructions"),
+    ("うるさい", "noise"),
+    ("届かない", "delivery"),
+];
+
+/// Forms that, directly after a phrase, negate it or make it a praise ("割れにくい": hard to break).
+const CANCEL_AFTER: [&str; 14] = [
+    "ない",
+    "なかった",
+    "ません",
+    "にくい",
+    "づらい",
+    "ず",
+    "なく",
+    "くない",
+    "くなかった",
+    "もなく",
+    "がない",
+    "はない",
+    "もない",
+    "はありません",
+];
+
+/// Codes of the phrases in `text`, each once, with the sentence that reports it.
+pub fn find(text: &str) -> Vec<(&'static str, &str)> {
+    let mut out: Vec<(&'static str, &str)> = Vec::new();
+    for sentence in text.split(['。', '！', '？', '!', '?', '\n']) {
+        for (phrase, code) in PHRASES {
+            if out.iter().any(|(c, _)| *c == code) {
+                continue;
+            }
+            let reported = sentence.match_indices(phrase).any(|(i, m)| {
+                let rest = &sentence[i + m.len()..];
+                !CANCEL_AFTER.iter().any(|n| rest.starts_with(n))
+            });
+            if reported {
+                out.push((code, sentence.trim()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<&'static str> {
+        find(text).into_iter().map(|(c, _)| c).collect()
+    }
+
+    #[test]
+    fn complaints_are_found_with_their_sentence() {
+        assert_eq!(
+            find("可愛いです。でも一ヶ月で割れました。"),
+            vec![("durability", "でも一ヶ月で割れました")]
+        );
+        assert_eq!(codes("すぐに黄ばみが出てきました"), vec!["durability"]);
+        assert_eq!(
+            codes("私のスマホには機種に合わないです"),
+            vec!["compatibility"]
+        );
+        assert_eq!(codes("作りが雑で安っぽい"), vec!["quality"]);
+        assert_eq!(codes("写真と違う色でした"), vec!["not_as_described"]);
+        assert_eq!(codes("初期不良で動かない"), vec!["defective"]);
+    }
+
+    #[test]
+    fn negated_and_praised_phrases_are_no_complaint() {
+        for text in [
+            "落としても割れない",
+            "壊れにくい素材です",
+            "一年使っても黄ばみもなく綺麗です",
+            "臭くないです",
+            "以前の物より音漏れがしない",
+            "傷も気にならない",
+        ] {
+            assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
+        }
+    }
+}
