@@ -585,6 +585,49 @@ fn changes_heading(c: &Changes) -> String {
     }
 }
 
+/// The alerts for a person at a terminal: what, how much, on how many reviews, how sure, and the
+/// worst new quote. CSV and HTML carry every column (`changes_table`).
+fn changes_terminal(alerts: &[Alert]) -> Tabular {
+    Tabular {
+        headers: vec![
+            "level",
+            "what got worse",
+            "before",
+            "now",
+            "change",
+            "new reviews",
+            "p",
+            "a new review",
+        ],
+        rows: alerts
+            .iter()
+            .map(|a| {
+                let whose = match (a.level.as_str(), &a.asin, &a.brand) {
+                    ("product", Some(asin), _) => asin.clone(),
+                    (_, _, Some(brand)) if a.scope != "portfolio" => brand.clone(),
+                    ("issue", _, _) => "all brands".into(),
+                    _ => a.subject.clone(),
+                };
+                let what = match (a.label, a.kind.as_str()) {
+                    (Some(label), "new_issue") => format!("{whose}: {label} (new)"),
+                    (Some(label), _) => format!("{whose}: {label}"),
+                    (None, _) => format!("{whose}: % negative"),
+                };
+                vec![
+                    a.level.clone(),
+                    what,
+                    format!("{} % ({}/{})", num(a.before), a.before_k, a.before_n),
+                    format!("{} % ({}/{})", num(a.after), a.after_k, a.after_n),
+                    format!("{:+.1}", a.change),
+                    format!("{}/{}", a.new_k, a.new_n),
+                    format!("{:.1e}", a.p_value),
+                    a.quotes.first().map(quote_cell).unwrap_or_default(),
+                ]
+            })
+            .collect(),
+    }
+}
+
 fn changes_view(c: &Changes, fmt: Format, out: &mut Out) -> Result<()> {
     match fmt {
         Format::Json => out.json(c, fmt),
@@ -593,7 +636,7 @@ fn changes_view(c: &Changes, fmt: Format, out: &mut Out) -> Result<()> {
             if c.alerts.is_empty() {
                 Ok(())
             } else {
-                out.table(fmt, "", &changes_table(&c.alerts))
+                out.table(fmt, "", &changes_terminal(&c.alerts))
             }
         }
         _ => out.emit(fmt, "What got worse", &changes_table(&c.alerts), &c.alerts),
