@@ -377,3 +377,8 @@ CREATE TABLE text_failures (
     error      TEXT    NOT NULL,                  -- what the analyzer said
     PRIMARY KEY (run_id, text_hash)
 ) WITHOUT ROWID;
+
+-- migration: 10
+-- What each text's positive sentences praise: liked aspects with a quote, the mirror of `aspects`.
+-- Results of earlier analyzer versions have none; a new analyzer version recomputes them.
+ALTER TABLE text_results ADD COLUMN liked TEXT NOT NULL DEFAULT '[]'; -- JSON [{"term","evidence"}]

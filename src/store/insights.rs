@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{now_utc, Store};
 use crate::error::{Error, Result};
-use crate::model::{Hash, IssueHit, TextAnalysis};
+use crate::model::{Hash, IssueHit, LikedAspect, TextAnalysis};
 
 /// A review joined with its current analysis, as aggregation reads it.
 pub struct ReviewRow {
@@ -18,6 +18,7 @@ pub struct ReviewRow {
     pub text_score: Option<f64>,
     pub issues: Vec<IssueHit>,
     pub aspects: Vec<String>,
+    pub liked: Vec<LikedAspect>,
 }
 
 /// What a finished run records.
@@ -251,12 +252,13 @@ impl Store {
         {
             let mut st = tx.prepare_cached(
                 "INSERT OR REPLACE INTO text_results (text_hash, analyzer, language, text_sentiment,
-                     text_score, issues, aspects, run_id, fallback)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     text_score, issues, aspects, run_id, fallback, liked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for (hash, a, fallback) in results {
                 let issues = serde_json::to_string(&a.issues).unwrap_or_else(|_| "[]".into());
                 let aspects = serde_json::to_string(&a.aspects).unwrap_or_else(|_| "[]".into());
+                let liked = serde_json::to_string(&a.liked).unwrap_or_else(|_| "[]".into());
                 st.execute(params![
                     &hash[..],
                     analyzer,
@@ -266,7 +268,8 @@ impl Store {
                     issues,
                     aspects,
                     run_id,
-                    fallback
+                    fallback,
+                    liked
                 ])?;
             }
         }
@@ -501,7 +504,8 @@ impl Reader {
     ) -> Result<()> {
         let mut st = self.conn.prepare(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
-                    r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects
+                    r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
+                    t.liked
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -511,6 +515,7 @@ impl Reader {
         while let Some(r) = rows.next()? {
             let issues: Option<String> = r.get(8)?;
             let aspects: Option<String> = r.get(9)?;
+            let liked: Option<String> = r.get(10)?;
             f(ReviewRow {
                 review_id: r.get(0)?,
                 asin: r.get(1)?,
@@ -524,6 +529,9 @@ impl Reader {
                     .and_then(|s| serde_json::from_str(&s).ok())
                     .unwrap_or_default(),
                 aspects: aspects
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or_default(),
+                liked: liked
                     .and_then(|s| serde_json::from_str(&s).ok())
                     .unwrap_or_default(),
             })?;
@@ -727,6 +735,7 @@ mod tests {
             score: 2.0,
             issues: Vec::new(),
             aspects: Vec::new(),
+            liked: Vec::new(),
         };
         let results = [
             (&keyed[0].text_hash, &analysis, false),

@@ -387,6 +387,7 @@ mod tests {
                 })
                 .collect(),
             aspects: Vec::new(),
+            liked: Vec::new(),
         };
         let results = [
             (

@@ -1,10 +1,33 @@
-//! Complaint aspects: the parts or features that negative sentences criticise, as English terms.
+//! Complaint and liked aspects: the parts or features that negative sentences criticise and
+//! positive ones praise, as English terms.
 //!
 //! English text: runs of content words (not stop words, not sentiment words, not common verbs) of one
 //! or two tokens, singularised. Other languages: a dictionary of common product parts mapped to
-//! English, so "Deckel", "couvercle" and "tapa" all count as "lid".
+//! English, so "Deckel", "couvercle" and "tapa" all count as "lid". Makers' and models' names
+//! (`names`) are never aspects.
 
 use super::lexicon::Lexicons;
+use super::names::Names;
+
+/// Whether a sentence criticises or praises what it names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Polarity {
+    Complaint,
+    Praise,
+}
+
+/// Stop words that praise makes aspects: "great price", "easy to use", "looks great". In a
+/// complaint they are mostly verbs or what every complaint mentions ("waste of money at this price").
+const PRAISED_ONLY: &[&str] = &["price", "use", "look", "looks"];
+
+/// Adjectives that praise an aspect without naming it ("so compact", "very quiet").
+const IMPLIED_PRAISE: &[(&str, &[&str])] = &[
+    ("size", &["compact", "small", "smaller", "tiny", "portable"]),
+    ("weight", &["lightweight"]),
+    ("speed", &["fast", "faster", "quick"]),
+    ("noise", &["quiet", "silent"]),
+    ("price", &["inexpensive", "affordable", "cheap", "cheaper"]),
+];
 
 const STOP: &str = "a an the and or but if then than so as at by for from in into of off on onto out over to up with \
 about above after again against all am any are aren't be been before being below between both can cannot can't could \
@@ -317,6 +340,17 @@ pub struct Aspects {
     stop: std::collections::HashSet<&'static str>,
     parts: std::collections::HashMap<&'static str, &'static str>,
     implied: std::collections::HashMap<&'static str, &'static str>,
+    implied_praise: std::collections::HashMap<&'static str, &'static str>,
+    names: Names,
+}
+
+fn implied_map(
+    table: &[(&'static str, &[&'static str])],
+) -> std::collections::HashMap<&'static str, &'static str> {
+    table
+        .iter()
+        .flat_map(|(aspect, words)| words.iter().map(move |w| (*w, *aspect)))
+        .collect()
 }
 
 impl Aspects {
@@ -327,23 +361,24 @@ impl Aspects {
                 parts.insert(*f, *en);
             }
         }
-        let implied = IMPLIED
-            .iter()
-            .flat_map(|(aspect, words)| words.iter().map(move |w| (*w, *aspect)))
-            .collect();
         Aspects {
             stop: STOP.split_whitespace().collect(),
             parts,
-            implied,
+            implied: implied_map(IMPLIED),
+            implied_praise: implied_map(IMPLIED_PRAISE),
+            names: Names::new(),
         }
     }
 
-    /// Aspect terms in one negative sentence.
+    /// Aspect terms in one sentence that criticises or praises (`polarity`) what it names;
+    /// `proper` are the names the review writes capitalised (`names::proper_names`).
     pub fn extract(
         &self,
         lex: &Lexicons,
         lang: Option<&str>,
         toks: &[String],
+        polarity: Polarity,
+        proper: &[String],
         out: &mut Vec<String>,
     ) {
         if lang.is_some_and(|l| l != "en") {
@@ -354,18 +389,26 @@ impl Aspects {
             }
             return;
         }
+        let praise = polarity == Polarity::Praise;
+        let implied = if praise {
+            &self.implied_praise
+        } else {
+            &self.implied
+        };
         let content = |t: &str| -> bool {
             t.len() >= 3
                 && t.chars().all(|c| c.is_alphabetic())
-                && !self.stop.contains(t)
+                && (!self.stop.contains(t) || (praise && PRAISED_ONLY.contains(&t)))
                 && !t.ends_with("ly")
                 && !t.ends_with("ed")
                 && !t.ends_with("n't")
                 && (RATED_ASPECTS.contains(&t) || !rated(lex, t))
+                && !self.names.is_name(t)
+                && !proper.iter().any(|p| p == t)
         };
         let mut i = 0;
         while i < toks.len() {
-            if let Some(aspect) = self.implied.get(toks[i].as_str()) {
+            if let Some(aspect) = implied.get(toks[i].as_str()) {
                 push(out, aspect.to_string());
                 i += 1;
                 continue;

@@ -6,11 +6,12 @@ mod issues;
 mod lang;
 mod lexicon;
 mod model;
+pub(crate) mod names;
 mod sentiment;
 mod stars;
 mod text;
 
-use crate::model::{IssueHit, Sentiment, TextAnalysis};
+use crate::model::{IssueHit, LikedAspect, Sentiment, TextAnalysis};
 
 pub const NAME: &str = "offline";
 /// 1.1: AFINN-165 (and its translations) under the curated lexicons, inflected forms found by their
@@ -42,6 +43,11 @@ const NEUTRAL_BAND: f64 = 0.05;
 /// even when no sentiment word says so ("stopped working after a week").
 const ISSUE_VALENCE: f64 = -1.6;
 const EVIDENCE_MAX: usize = 300;
+/// A liked aspect's quote is stored with every review that praises it: kept short.
+const QUOTE_MAX: usize = 200;
+/// Liked aspects kept per review: a long rave names many things, and a product's top ten are what
+/// counts.
+const MAX_LIKED: usize = 12;
 /// A title is the reviewer's own summary ("Disappointed", "Five stars"): it counts more than any
 /// one sentence of the body.
 const TITLE_WEIGHT: f64 = 1.5;
@@ -96,12 +102,19 @@ impl Offline {
                 score: 0.0,
                 issues: Vec::new(),
                 aspects: Vec::new(),
+                liked: Vec::new(),
             };
         }
         let mut tally = Tally {
             langs: lexicon_langs(language),
             language,
             english: language == Some("en"),
+            // Other languages capitalise nouns: only English capitals mark names.
+            proper: if language == Some("en") {
+                names::proper_names(&joined)
+            } else {
+                Vec::new()
+            },
             ..Tally::default()
         };
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
@@ -129,8 +142,16 @@ impl Offline {
         t.stated = stars::stated_in(s.text, &s.tokens).or(t.stated);
         v += ISSUE_VALENCE * self.sentence_issues(t, s, v < 0.0) as f64;
         if v < 0.0 {
-            self.aspects
-                .extract(&self.lex, t.language, &s.tokens, &mut t.aspects);
+            let complaint = aspects::Polarity::Complaint;
+            let (lang, proper) = (t.language, &t.proper);
+            self.aspects.extract(
+                &self.lex,
+                lang,
+                &s.tokens,
+                complaint,
+                proper,
+                &mut t.aspects,
+            );
         }
         // How the sentence leans, as the review's score weighs it: for English the blend of rules
         // and model, so that praise the model sees makes a review mixed too.
@@ -147,11 +168,31 @@ impl Offline {
             t.model_weight += weight;
             lean = LEXICON_SHARE * sentiment::normalize(v) + (1.0 - LEXICON_SHARE) * m;
         }
+        if v > 0.0 && lean > 0.0 {
+            self.liked(t, s);
+        }
         t.total += v * weight;
         if lean > 0.0 {
             t.praise += lean * weight;
         } else {
             t.blame -= lean * weight;
+        }
+    }
+
+    /// The aspects a positive sentence praises, each once per review, with the sentence as quote.
+    fn liked(&self, t: &mut Tally, s: &text::Sentence<'_>) {
+        let praise = aspects::Polarity::Praise;
+        t.terms.clear();
+        let (lang, proper) = (t.language, &t.proper);
+        self.aspects
+            .extract(&self.lex, lang, &s.tokens, praise, proper, &mut t.terms);
+        for term in &t.terms {
+            if t.liked.len() < MAX_LIKED && !t.liked.iter().any(|l| l.term == *term) {
+                t.liked.push(LikedAspect {
+                    term: term.clone(),
+                    evidence: clip_to(s.text, QUOTE_MAX),
+                });
+            }
         }
     }
 
@@ -233,6 +274,11 @@ struct Tally {
     stated: Option<f64>,
     issues: Vec<IssueHit>,
     aspects: Vec<String>,
+    liked: Vec<LikedAspect>,
+    /// Names the review writes capitalised mid-sentence (English only): never aspects.
+    proper: Vec<String>,
+    /// The praised terms of the sentence at hand (reused between sentences).
+    terms: Vec<String>,
     /// The issue codes of the sentence at hand (reused between sentences).
     codes: Vec<&'static str>,
     model_sum: f64,
@@ -280,15 +326,20 @@ impl Tally {
             score: (score * 1000.0).round() / 1000.0,
             issues: self.issues,
             aspects: self.aspects,
+            liked: self.liked,
         }
     }
 }
 
 fn clip(s: &str) -> String {
-    if s.len() <= EVIDENCE_MAX {
+    clip_to(s, EVIDENCE_MAX)
+}
+
+fn clip_to(s: &str, max: usize) -> String {
+    if s.len() <= max {
         return s.to_string();
     }
-    let mut end = EVIDENCE_MAX;
+    let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
