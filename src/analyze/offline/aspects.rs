@@ -9,6 +9,10 @@
 use super::lexicon::Lexicons;
 use super::names::Names;
 
+/// Heads of compounds that name a property of the first word, not a thing: "sound quality" and
+/// "battery life" count whole, never as "quality" or "life".
+const PROPERTY_HEADS: &[&str] = &["quality", "life", "set", "level", "rate", "time", "range"];
+
 /// Whether a sentence criticises or praises what it names.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Polarity {
@@ -52,7 +56,8 @@ leak leaks leaking broke broken break breaks crack cracks snapped tore torn ripp
 dead stuck loose missing wrong smell smells stinks squeaks rattles arrived received came sent waste junk \
 garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad \
 song songs music computer company family friend friends wife husband kid kids son daughter gift \
-christmas birthday store leave leaves left desired last lasts lasted long longer looking";
+christmas birthday store leave leaves left desired last lasts lasted long longer looking \
+old new little whole buck bucks takes gives makes gets ago model models";
 
 /// Nouns that name what a product is judged on, which sentiment lexicons also rate ("quality",
 /// "support", "comfort"): aspects all the same.
@@ -423,7 +428,9 @@ impl Aspects {
                 let head = singular(&toks[i + 1]);
                 push(out, format!("{} {head}", toks[i]));
                 // "Customer service" and "tech support" are what they are; "service" alone is not.
-                if !matches!(head.as_str(), "service" | "support") {
+                if !matches!(head.as_str(), "service" | "support")
+                    && !PROPERTY_HEADS.contains(&head.as_str())
+                {
                     push(out, head);
                 }
                 i += 2;

@@ -35,7 +35,8 @@ pub const NAME: &str = "offline";
 /// praise and a mildly negative balance is lukewarm. 1.8: issue patterns in a data file, with the
 /// contexts that cancel them (praise, resolved, hypothetical); more issue phrasings in five
 /// languages; texts in other scripts are named (Japanese, Chinese, Russian, …) and left neutral.
-pub const VERSION: &str = "1.8";
+/// 1.9: liked aspects from positive sentences; makers', brands' and models' names are no aspects.
+pub const VERSION: &str = "1.9";
 
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;

@@ -58,9 +58,9 @@ pub fn proper_names(text: &str) -> Vec<String> {
             .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
             .collect();
         let upper = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
-        let capitals = words.iter().filter(|w| upper(w)).count();
-        // Mostly lower case: then a capital marks a name.
-        let prose = words.len() >= 3 && capitals * 3 <= words.len();
+        let capitals = words.iter().skip(1).filter(|w| upper(w)).count();
+        // Mostly lower case after the first word: then a capital marks a name.
+        let prose = words.len() >= 3 && capitals * 2 < words.len();
         for (i, w) in words.iter().enumerate() {
             let l = w.to_lowercase();
             if !upper(w) {
