@@ -11,7 +11,40 @@ use super::names::Names;
 
 /// Heads of compounds that name a property of the first word, not a thing: "sound quality" and
 /// "battery life" count whole, never as "quality" or "life".
-const PROPERTY_HEADS: &[&str] = &["quality", "life", "set", "level", "rate", "time", "range"];
+const PROPERTY_HEADS: &[&str] = &[
+    "quality", "life", "set", "level", "rate", "time", "range", "mode",
+];
+
+/// Words after which a lone word is a predicate ("is busy", "too digital"), not an aspect.
+const PREDICATE: &[&str] = &[
+    "is",
+    "was",
+    "are",
+    "were",
+    "be",
+    "been",
+    "being",
+    "very",
+    "so",
+    "too",
+    "quite",
+    "pretty",
+    "really",
+    "extremely",
+    "fairly",
+    "rather",
+    "seems",
+    "looks",
+    "feels",
+    "sounds",
+    "became",
+    "becomes",
+    "get",
+    "gets",
+    "got",
+    "stays",
+    "remains",
+];
 
 /// Whether a sentence criticises or praises what it names.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -57,7 +90,8 @@ dead stuck loose missing wrong smell smells stinks squeaks rattles arrived recei
 garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad \
 song songs music computer company family friend friends wife husband kid kids son daughter gift \
 christmas birthday store leave leaves left desired last lasts lasted long longer looking \
-old new little whole buck bucks takes gives makes gets ago model models";
+old new little whole buck bucks takes gives makes gets ago model models \
+big bigger large larger huge less fact away everywhere anywhere somewhere together later inside";
 
 /// Nouns that name what a product is judged on, which sentiment lexicons also rate ("quality",
 /// "support", "comfort"): aspects all the same.
@@ -422,7 +456,14 @@ impl Aspects {
                 i += 1;
                 continue;
             }
-            if i + 1 < toks.len() && content(&toks[i + 1]) {
+            let compound = i + 1 < toks.len() && content(&toks[i + 1]);
+            // "It is busy", "very digital": a lone word after a copula or an intensifier says
+            // what something is like, not what it is.
+            if !compound && i > 0 && PREDICATE.contains(&toks[i - 1].as_str()) {
+                i += 1;
+                continue;
+            }
+            if compound {
                 // The compound and its head (an English compound's last word names the thing):
                 // complaints about "the dvd player" and "the player" then add up.
                 let head = singular(&toks[i + 1]);
