@@ -500,6 +500,18 @@ pub fn singular(t: &str) -> String {
     if t.ends_with("series") || t.ends_with("species") {
         return t.to_string();
     }
+    // "pics" are pictures, as reviewers' features are named.
+    if matches!(t, "pic" | "pics" | "pix") {
+        return "picture".to_string();
+    }
+    // flashes, switches, boxes, lenses: the -es is the plural's.
+    if t == "lenses"
+        || ["shes", "ches", "xes", "sses", "zzes"]
+            .iter()
+            .any(|e| t.ends_with(e))
+    {
+        return t[..t.len() - 2].to_string();
+    }
     if let Some(stem) = t.strip_suffix("ies") {
         if stem.len() >= 3 {
             // movie, cookie, selfie, zombie keep their -ie; battery, accessory, reply take -y.
@@ -536,6 +548,13 @@ mod tests {
             ("series", "series"),
             ("glass", "glass"),
             ("lid", "lid"),
+            ("flashes", "flash"),
+            ("switches", "switch"),
+            ("boxes", "box"),
+            ("glasses", "glass"),
+            ("lenses", "lens"),
+            ("cases", "case"),
+            ("pics", "picture"),
         ] {
             assert_eq!(singular(plural), one);
         }
