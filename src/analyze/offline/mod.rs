@@ -38,6 +38,11 @@ pub const NAME: &str = "offline";
 /// 1.9: liked aspects from positive sentences; makers', brands' and models' names are no aspects.
 pub const VERSION: &str = "1.9";
 
+/// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
+const CONTRAST: &[&str] = &[
+    "but", "however", "although", "though", "except", "whereas", "aber", "jedoch", "mais", "pero",
+    "ma", "però",
+];
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
 /// What an issue found in a sentence adds to its valence: a reported problem is a negative statement
@@ -142,18 +147,6 @@ impl Offline {
         t.lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
         t.stated = stars::stated_in(s.text, &s.tokens).or(t.stated);
         v += ISSUE_VALENCE * self.sentence_issues(t, s, v < 0.0) as f64;
-        if v < 0.0 {
-            let complaint = aspects::Polarity::Complaint;
-            let (lang, proper) = (t.language, &t.proper);
-            self.aspects.extract(
-                &self.lex,
-                lang,
-                &s.tokens,
-                complaint,
-                proper,
-                &mut t.aspects,
-            );
-        }
         // How the sentence leans, as the review's score weighs it: for English the blend of rules
         // and model, so that praise the model sees makes a review mixed too.
         let mut lean = v;
@@ -169,9 +162,7 @@ impl Offline {
             t.model_weight += weight;
             lean = LEXICON_SHARE * sentiment::normalize(v) + (1.0 - LEXICON_SHARE) * m;
         }
-        if v > 0.0 && lean > 0.0 {
-            self.liked(t, s);
-        }
+        self.sentence_aspects(t, s, v, lean);
         t.total += v * weight;
         if lean > 0.0 {
             t.praise += lean * weight;
@@ -180,13 +171,59 @@ impl Offline {
         }
     }
 
-    /// The aspects a positive sentence praises, each once per review, with the sentence as quote.
-    fn liked(&self, t: &mut Tally, s: &text::Sentence<'_>) {
-        let praise = aspects::Polarity::Praise;
-        t.terms.clear();
+    /// What a sentence criticises (`v` < 0) or praises (`v` and the English `lean` > 0). "Great
+    /// camera, but the battery dies fast" does both: a sentence with a contrast word is read as
+    /// its two parts, each part by its own words (and by the sentence's sign if it has none, so an
+    /// issue still counts: "I like the size, but it stopped working").
+    fn sentence_aspects(&self, t: &mut Tally, s: &text::Sentence<'_>, v: f64, lean: f64) {
+        let n = s.tokens.len();
+        let cut = s.tokens.iter().position(|w| CONTRAST.contains(&w.as_str()));
+        let Some(c) = cut.filter(|&c| c > 0 && c + 1 < n) else {
+            if v < 0.0 {
+                self.aspects_of(t, s, 0..n, aspects::Polarity::Complaint);
+            } else if v > 0.0 && lean > 0.0 {
+                self.aspects_of(t, s, 0..n, aspects::Polarity::Praise);
+            }
+            return;
+        };
+        for part in [0..c, c + 1..n] {
+            let r = part.clone();
+            let pv = sentiment::sentence_valence(
+                &self.lex,
+                &t.langs,
+                &s.tokens[r.clone()],
+                &s.clauses[r.clone()],
+                &s.shouted[r],
+            )
+            .sum;
+            let pv = if pv == 0.0 { v } else { pv };
+            if pv < 0.0 {
+                self.aspects_of(t, s, part, aspects::Polarity::Complaint);
+            } else if pv > 0.0 {
+                self.aspects_of(t, s, part, aspects::Polarity::Praise);
+            }
+        }
+    }
+
+    /// The aspects of some of a sentence's tokens: complaint aspects, or liked ones, each once per
+    /// review, with the sentence as quote.
+    fn aspects_of(
+        &self,
+        t: &mut Tally,
+        s: &text::Sentence<'_>,
+        part: std::ops::Range<usize>,
+        polarity: aspects::Polarity,
+    ) {
         let (lang, proper) = (t.language, &t.proper);
+        let toks = &s.tokens[part];
+        if polarity == aspects::Polarity::Complaint {
+            self.aspects
+                .extract(&self.lex, lang, toks, polarity, proper, &mut t.aspects);
+            return;
+        }
+        t.terms.clear();
         self.aspects
-            .extract(&self.lex, lang, &s.tokens, praise, proper, &mut t.terms);
+            .extract(&self.lex, lang, toks, polarity, proper, &mut t.terms);
         for term in &t.terms {
             if t.liked.len() < MAX_LIKED && !t.liked.iter().any(|l| l.term == *term) {
                 t.liked.push(LikedAspect {

@@ -760,6 +760,14 @@ fn praised_aspects_are_liked_with_their_sentence() {
     assert_eq!(liked(&r), vec!["size", "noise"], "{r:?}");
     // Negative sentences praise nothing.
     assert!(a("", "The battery life is terrible.").liked.is_empty());
+    // "…, but …": each part by its own words.
+    let r = a("", "The screen is gorgeous, but the battery is awful.");
+    assert_eq!(
+        (liked(&r), r.aspects.clone()),
+        (vec!["screen"], vec!["battery".into()])
+    );
+    let r = a("", "I like the size, but it stopped working.");
+    assert_eq!(liked(&r), vec!["size"], "{r:?}");
 }
 
 #[test]
