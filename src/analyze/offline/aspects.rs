@@ -145,6 +145,33 @@ fn rated(lex: &Lexicons, t: &str) -> bool {
 /// are left out: "son" (sound) is French "his", "vite" (screws) French "quickly", "hoja" (blade)
 /// Spanish "sheet".
 const PARTS: &[(&str, &[&str])] = &[
+    // What a product is judged on, praised or criticised, as reviewers in each language name it.
+    (
+        "quality",
+        &[
+            "qualität",
+            "qualitaet",
+            "qualité",
+            "qualite",
+            "qualità",
+            "qualita",
+            "calidad",
+        ],
+    ),
+    ("price", &["preis", "prix", "prezzo", "precio"]),
+    ("design", &["design", "diseño", "disegno"]),
+    ("fit", &["passform", "vestibilità"]),
+    ("taste", &["geschmack", "goût", "sapore", "sabor"]),
+    ("smell", &["geruch", "odeur", "odore", "olor"]),
+    ("weight", &["gewicht", "poids", "peso"]),
+    (
+        "delivery",
+        &["lieferung", "livraison", "consegna", "entrega"],
+    ),
+    (
+        "build quality",
+        &["verarbeitung", "finition", "finitura", "acabado"],
+    ),
     (
         "lid",
         &["deckel", "couvercle", "coperchio", "tapa", "tapón"],

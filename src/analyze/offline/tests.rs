@@ -777,6 +777,7 @@ fn praise_in_other_languages_is_liked_in_english_terms() {
         "Le couvercle est parfait, la batterie est excellente.",
         "La tapa es perfecta y la batería es excelente.",
         "Il coperchio è perfetto, la batteria è ottima.",
+        "Der Deckel passt perfekt. Die Batterie ist super, Qualität und Preis auch.",
     ] {
         let r = a("", text);
         let terms = liked(&r);
