@@ -50,29 +50,44 @@ pub fn is_model_code(t: &str) -> bool {
 /// proper names ("my Nikon", "unlike the Zen Xtra"), lower-cased. A sentence written in title case
 /// or capitals says nothing (every word is capitalised there), nor does a sentence's first word.
 pub fn proper_names(text: &str) -> Vec<String> {
+    // Most reviews name nothing this way: only words with a capital cost an allocation.
+    if !text.chars().skip(1).any(char::is_uppercase) {
+        return Vec::new();
+    }
+    let upper = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
     let mut capital: Vec<String> = Vec::new();
-    let mut lower: HashSet<String> = HashSet::new();
+    let mut words: Vec<&str> = Vec::new();
     for sentence in text.split(['.', '!', '?', '\n', ':', ';']) {
-        let words: Vec<&str> = sentence
-            .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
-            .filter(|w| w.chars().next().is_some_and(char::is_alphabetic))
-            .collect();
-        let upper = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+        words.clear();
+        words.extend(
+            sentence
+                .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+                .filter(|w| w.chars().next().is_some_and(char::is_alphabetic)),
+        );
         let capitals = words.iter().skip(1).filter(|w| upper(w)).count();
         // Mostly lower case after the first word: then a capital marks a name.
-        let prose = words.len() >= 3 && capitals * 2 < words.len();
-        for (i, w) in words.iter().enumerate() {
-            let l = w.to_lowercase();
-            if !upper(w) {
-                lower.insert(l);
-            } else if prose && i > 0 && w.chars().skip(1).any(char::is_lowercase) && w != &"I" {
-                capital.push(l);
+        if words.len() < 3 || capitals == 0 || capitals * 2 >= words.len() {
+            continue;
+        }
+        for w in words.iter().skip(1) {
+            if upper(w) && w.chars().skip(1).any(char::is_lowercase) {
+                capital.push(w.to_lowercase());
             }
         }
     }
-    capital.retain(|w| !lower.contains(w));
+    if capital.is_empty() {
+        return capital;
+    }
     capital.sort();
     capital.dedup();
+    // A word the text also writes in lower case is a word.
+    let lower: HashSet<String> = text
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '-'))
+        .filter(|w| !upper(w) && w.chars().next().is_some_and(char::is_alphabetic))
+        .filter(|w| capital.iter().any(|c| c.len() == w.len()))
+        .map(str::to_lowercase)
+        .collect();
+    capital.retain(|w| !lower.contains(w));
     capital
 }
 
