@@ -28,6 +28,15 @@ struct LikedAcc {
     quote: Option<(String, Option<u8>, Option<String>)>,
 }
 
+/// A stored liked aspect (`model::LikedAspect`), borrowed from the stored JSON.
+#[derive(serde::Deserialize)]
+struct LikedRef<'a> {
+    #[serde(borrow)]
+    term: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    evidence: std::borrow::Cow<'a, str>,
+}
+
 #[derive(Default)]
 struct MonthAcc {
     n: i64,
@@ -130,19 +139,7 @@ impl ProductAcc {
         for a in &r.aspects {
             *self.aspects.entry(a.clone()).or_default() += 1;
         }
-        for l in &r.liked {
-            let acc = self.liked.entry(l.term.clone()).or_default();
-            acc.count += 1;
-            // A quote from a review whose stars agree with the praise, when there is one.
-            let agrees = |stars: Option<u8>| stars.is_none_or(|x| x >= 4);
-            if acc
-                .quote
-                .as_ref()
-                .is_none_or(|q| !agrees(q.1) && agrees(r.rating))
-            {
-                acc.quote = Some((l.evidence.clone(), r.rating, r.language.clone()));
-            }
-        }
+        self.add_liked(r);
         *self
             .langs
             .entry(r.language.clone().unwrap_or_else(|| "unknown".into()))
@@ -164,6 +161,32 @@ impl ProductAcc {
                 for hit in &r.issues {
                     *m.issues.entry(hit.code.clone()).or_default() += 1;
                 }
+            }
+        }
+    }
+
+    /// Counts the review's liked aspects; allocates only for a new term or a better quote.
+    fn add_liked(&mut self, r: &ReviewRow) {
+        if r.liked.len() <= 2 {
+            return;
+        }
+        let items: Vec<LikedRef<'_>> = serde_json::from_str(&r.liked).unwrap_or_default();
+        // A quote from a review whose stars agree with the praise, when there is one.
+        let agrees = |stars: Option<u8>| stars.is_none_or(|x| x >= 4);
+        for l in items {
+            if !self.liked.contains_key(l.term.as_ref()) {
+                self.liked.insert(l.term.to_string(), LikedAcc::default());
+            }
+            let Some(acc) = self.liked.get_mut(l.term.as_ref()) else {
+                continue;
+            };
+            acc.count += 1;
+            if acc
+                .quote
+                .as_ref()
+                .is_none_or(|q| !agrees(q.1) && agrees(r.rating))
+            {
+                acc.quote = Some((l.evidence.into_owned(), r.rating, r.language.clone()));
             }
         }
     }
@@ -392,7 +415,7 @@ mod tests {
             text_score: Some(-0.5),
             issues: Vec::new(),
             aspects: aspects.iter().map(|a| a.to_string()).collect(),
-            liked: Vec::new(),
+            liked: String::new(),
         }
     }
 

@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{now_utc, Store};
 use crate::error::{Error, Result};
-use crate::model::{Hash, IssueHit, LikedAspect, TextAnalysis};
+use crate::model::{Hash, IssueHit, TextAnalysis};
 
 /// A review joined with its current analysis, as aggregation reads it.
 pub struct ReviewRow {
@@ -18,7 +18,9 @@ pub struct ReviewRow {
     pub text_score: Option<f64>,
     pub issues: Vec<IssueHit>,
     pub aspects: Vec<String>,
-    pub liked: Vec<LikedAspect>,
+    /// Liked aspects as stored, JSON `[{"term","evidence"}]` (`LikedAspect`): parsed where they are
+    /// counted, borrowing from this text, since nearly every term repeats across a product's reviews.
+    pub liked: String,
 }
 
 /// What a finished run records.
@@ -531,9 +533,7 @@ impl Reader {
                 aspects: aspects
                     .and_then(|s| serde_json::from_str(&s).ok())
                     .unwrap_or_default(),
-                liked: liked
-                    .and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or_default(),
+                liked: liked.unwrap_or_default(),
             })?;
         }
         Ok(())

@@ -358,13 +358,18 @@ impl Tally {
         } else {
             Sentiment::Neutral
         };
+        let mut liked = self.liked;
+        // A pan that praises in passing ("forte odeur", read as strong) is no praise to count.
+        if sentiment == Sentiment::Negative {
+            liked.clear();
+        }
         TextAnalysis {
             language: self.language.map(str::to_string),
             sentiment,
             score: (score * 1000.0).round() / 1000.0,
             issues: self.issues,
             aspects: self.aspects,
-            liked: self.liked,
+            liked,
         }
     }
 }

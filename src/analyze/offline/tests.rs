@@ -761,12 +761,28 @@ fn praised_aspects_are_liked_with_their_sentence() {
     // Negative sentences praise nothing.
     assert!(a("", "The battery life is terrible.").liked.is_empty());
     // "…, but …": each part by its own words.
-    let r = a("", "The screen is gorgeous, but the battery is awful.");
+    let r = a(
+        "Love it",
+        "The screen is gorgeous, but the battery is awful. Still a great buy.",
+    );
     assert_eq!(
         (liked(&r), r.aspects.clone()),
         (vec!["screen"], vec!["battery".into()])
     );
-    let r = a("", "I like the size, but it stopped working.");
+    // A pan praises nothing to count, whatever it says in passing.
+    let r = a(
+        "Awful",
+        "Nice color. It broke after a day and leaks everywhere, terrible, returned it.",
+    );
+    assert_eq!(
+        (r.sentiment, r.liked.len()),
+        (Sentiment::Negative, 0),
+        "{r:?}"
+    );
+    let r = a(
+        "Love it",
+        "I like the size, but it stopped working. Still a great buy.",
+    );
     assert_eq!(liked(&r), vec!["size"], "{r:?}");
 }
 
