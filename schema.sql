@@ -457,3 +457,8 @@ ALTER TABLE reviews ADD COLUMN retired_run INTEGER REFERENCES ingest_runs (id);
 -- and whether the file was read as part of a snapshot.
 ALTER TABLE ingest_runs ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ingest_runs ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0;
+
+-- migration: 10
+-- What each text's positive sentences praise: liked aspects with a quote, the mirror of `aspects`.
+-- Results of earlier analyzer versions have none; a new analyzer version recomputes them.
+ALTER TABLE text_results ADD COLUMN liked TEXT NOT NULL DEFAULT '[]'; -- JSON [{"term","evidence"}]

@@ -204,6 +204,13 @@ pub struct IssueHit {
     pub evidence: String,
 }
 
+/// An aspect a review praises ("sound quality"), with the sentence that praises it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct LikedAspect {
+    pub term: String,
+    pub evidence: String,
+}
+
 /// What an analyzer says about one review text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextAnalysis {
@@ -211,7 +218,10 @@ pub struct TextAnalysis {
     pub sentiment: Sentiment,
     pub score: f64,
     pub issues: Vec<IssueHit>,
+    /// Complaint aspects: what its negative sentences criticise.
     pub aspects: Vec<String>,
+    /// What its positive sentences praise.
+    pub liked: Vec<LikedAspect>,
 }
 
 /// Counts from ingesting one file.

@@ -710,6 +710,7 @@ mod tests {
                 score: 0.5,
                 issues: Vec::new(),
                 aspects: Vec::new(),
+                liked: Vec::new(),
             }
         };
         let (n, _, _) = analyze_offline_with(&mut store, &opts(), &key, run_id, &fragile).unwrap();

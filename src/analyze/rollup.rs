@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Value};
 
+use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
 use crate::numbers::{avg, pct, pct_delta};
 use crate::store::insights::{BrandRow, Counts, MonthRow, ProductRow, ReviewRow};
@@ -21,6 +22,22 @@ struct IssueAcc {
     in_negative_neutral: i64,
     /// Review id, evidence, stars and language of the first few reviews reporting it.
     examples: Vec<(String, String, Option<u8>, Option<String>)>,
+}
+
+/// A liked aspect: the reviews that praise it, and a quote (text, stars, language).
+#[derive(Default)]
+struct LikedAcc {
+    count: i64,
+    quote: Option<(String, Option<u8>, Option<String>)>,
+}
+
+/// A stored liked aspect (`model::LikedAspect`), borrowed from the stored JSON.
+#[derive(serde::Deserialize)]
+struct LikedRef<'a> {
+    #[serde(borrow)]
+    term: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    evidence: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Default)]
@@ -47,6 +64,7 @@ pub struct ProductAcc {
     disagree: i64,
     issues: HashMap<String, IssueAcc>,
     aspects: HashMap<String, i64>,
+    liked: HashMap<String, LikedAcc>,
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
     months: BTreeMap<String, MonthAcc>,
@@ -115,6 +133,7 @@ impl ProductAcc {
         for a in &r.aspects {
             *self.aspects.entry(a.clone()).or_default() += 1;
         }
+        self.add_liked(r);
         *self
             .langs
             .entry(r.language.clone().unwrap_or_else(|| "unknown".into()))
@@ -140,6 +159,32 @@ impl ProductAcc {
         }
     }
 
+    /// Counts the review's liked aspects; allocates only for a new term or a better quote.
+    fn add_liked(&mut self, r: &ReviewRow) {
+        if r.liked.len() <= 2 {
+            return;
+        }
+        let items: Vec<LikedRef<'_>> = serde_json::from_str(&r.liked).unwrap_or_default();
+        // A quote from a review whose stars agree with the praise, when there is one.
+        let agrees = |stars: Option<u8>| stars.is_none_or(|x| x >= 4);
+        for l in items {
+            if !self.liked.contains_key(l.term.as_ref()) {
+                self.liked.insert(l.term.to_string(), LikedAcc::default());
+            }
+            let Some(acc) = self.liked.get_mut(l.term.as_ref()) else {
+                continue;
+            };
+            acc.count += 1;
+            if acc
+                .quote
+                .as_ref()
+                .is_none_or(|q| !agrees(q.1) && agrees(r.rating))
+            {
+                acc.quote = Some((l.evidence.into_owned(), r.rating, r.language.clone()));
+            }
+        }
+    }
+
     fn negatives(&self) -> i64 {
         self.overall[2]
     }
@@ -154,6 +199,7 @@ impl ProductAcc {
         let (issues_json, praise_json) =
             (issues_json(&reported, n, neg), issues_json(&praise, n, neg));
         let aspects_json = self.top_aspects();
+        let liked_json = self.top_liked();
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
         let neg_delta = pct_delta((neg, n), previous);
@@ -175,6 +221,7 @@ impl ProductAcc {
             "stars_text_disagreements": self.disagree,
             "issues": issues_json,
             "complaint_aspects": aspects_json,
+            "liked_aspects": liked_json,
             "languages": self.langs,
             "last_review_date": self.last_date,
             "mentioned_in_praise": praise_json,
@@ -236,9 +283,9 @@ impl ProductAcc {
         issues
     }
 
-    /// The complaint aspects most often named, without the product's own brand ("apex", "nikon"):
-    /// a term made only of the brand's words is left out.
-    fn top_aspects(&self) -> Vec<Value> {
+    /// Whether an aspect term is only a name: the product's own brand ("apex", "nikon"), a maker or
+    /// a model code (any analyzer's terms, the LLM's too).
+    fn is_name(&self, names: &Names, term: &str) -> bool {
         let brand_words: Vec<String> = self
             .brand
             .as_deref()
@@ -247,10 +294,39 @@ impl ProductAcc {
             .filter(|w| !w.is_empty())
             .map(str::to_lowercase)
             .collect();
+        term.split(' ')
+            .all(|w| brand_words.iter().any(|b| b == w) || names.is_name(w))
+    }
+
+    /// The liked aspects most often praised, with their share of the product's reviews and a quote.
+    fn top_liked(&self) -> Vec<Value> {
+        let names = Names::new();
+        let mut liked: Vec<(&String, &LikedAcc)> = self
+            .liked
+            .iter()
+            .filter(|(t, _)| !self.is_name(&names, t))
+            .collect();
+        liked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+        liked
+            .iter()
+            .take(TOP_ASPECTS)
+            .map(|(t, a)| {
+                let quote = a.quote.as_ref().map(|(text, stars, language)| {
+                    json!({"text": text, "stars": stars, "language": language})
+                });
+                json!({"term": t, "count": a.count, "share": pct(a.count, self.n), "quote": quote})
+            })
+            .collect()
+    }
+
+    /// The complaint aspects most often named, without names (`is_name`): a term made only of the
+    /// brand's or makers' words is left out.
+    fn top_aspects(&self) -> Vec<Value> {
+        let names = Names::new();
         let mut aspects: Vec<(&String, &i64)> = self
             .aspects
             .iter()
-            .filter(|(t, _)| !t.split(' ').all(|w| brand_words.iter().any(|b| b == w)))
+            .filter(|(t, _)| !self.is_name(&names, t))
             .collect();
         aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
         aspects
@@ -378,6 +454,7 @@ mod tests {
             text_score: Some(-0.5),
             issues: Vec::new(),
             aspects: aspects.iter().map(|a| a.to_string()).collect(),
+            liked: String::new(),
         }
     }
 

@@ -294,6 +294,7 @@ pub fn product_page(p: &ProductDetail) -> String {
             esc(&super::praise_list(p))
         );
     }
+    b.push_str(&liked_section(p));
     let aspects: Vec<String> = p
         .complaint_aspects
         .iter()
@@ -308,6 +309,52 @@ pub fn product_page(p: &ProductDetail) -> String {
         );
     }
     page(&format!("prodinsight · {}", p.asin), &b)
+}
+
+/// What customers like: each liked aspect with its reviews, share and a quote (stars, language).
+fn liked_section(p: &ProductDetail) -> String {
+    if p.liked_aspects.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<h2>What customers like</h2><div class=\"grid\">");
+    for a in p.liked_aspects.iter().take(6) {
+        let _ = write!(
+            out,
+            "<div class=\"card liked\" data-aspect=\"{}\"><h3>{}</h3>\
+             <div class=\"muted\">{} reviews · {}% of reviews</div>",
+            esc(&a.term),
+            esc(&a.term),
+            a.count,
+            num(a.share)
+        );
+        if let Some(q) = &a.quote {
+            let quote = crate::store::views::Quote {
+                text: q.text.clone(),
+                rating: q.stars,
+                language: q.language.clone(),
+                ..Default::default()
+            };
+            let _ = write!(
+                out,
+                "<blockquote>“{}”<br><span class=\"muted\">{}</span></blockquote>",
+                esc(&q.text),
+                quote_meta(&quote).trim_end_matches(" · ")
+            );
+        }
+        out.push_str("</div>");
+    }
+    out.push_str("</div>");
+    let rest: Vec<String> = p
+        .liked_aspects
+        .iter()
+        .skip(6)
+        .take(9)
+        .map(|a| format!("{} ({})", a.term, a.count))
+        .collect();
+    if !rest.is_empty() {
+        let _ = write!(out, "<p>Also liked: {}</p>", esc(&rest.join(", ")));
+    }
+    out
 }
 
 /// The product's title, brand and key numbers.

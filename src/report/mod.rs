@@ -655,6 +655,8 @@ fn product_tables(p: &ProductDetail, fmt: Format, out: &mut Out) -> Result<()> {
         ))?;
     }
     out.line("")?;
+    out.table(fmt, "", &product_aspects(p))?;
+    out.line("")?;
     // An export without review dates has no months: its trend is the analysis runs.
     if p.trend.is_empty() {
         out.table(fmt, "", &run_trend(&p.history))
@@ -722,6 +724,40 @@ fn issue_list(issues: &[BrandIssue]) -> String {
         .map(|i| format!("{} ({})", i.label, i.count))
         .collect();
     items.join(", ")
+}
+
+/// What customers like beside what they complain about, the ten most named of each.
+fn product_aspects(p: &ProductDetail) -> Tabular {
+    let n = p.liked_aspects.len().max(p.complaint_aspects.len()).min(10);
+    let rows = (0..n)
+        .map(|i| {
+            let (term, count, share, quote) =
+                p.liked_aspects.get(i).map_or_else(Default::default, |a| {
+                    let quote = a.quote.as_ref().map_or(String::new(), |q| {
+                        let stars = q.stars.map_or(String::new(), |s| format!(" {s}★"));
+                        let lang = q.language.as_deref().unwrap_or("?");
+                        format!("\"{}\" ({lang}{stars})", q.text)
+                    });
+                    (a.term.clone(), a.count.to_string(), num(a.share), quote)
+                });
+            let (c_term, c_count) = p
+                .complaint_aspects
+                .get(i)
+                .map_or_else(Default::default, |a| (a.term.clone(), a.count.to_string()));
+            vec![term, count, share, quote, c_term, c_count]
+        })
+        .collect();
+    Tabular {
+        headers: vec![
+            "liked",
+            "reviews",
+            "% of reviews",
+            "quote",
+            "complaint aspect",
+            "reviews",
+        ],
+        rows,
+    }
 }
 
 fn product_facts(p: &ProductDetail) -> Tabular {

@@ -455,6 +455,9 @@ struct ProductDetail {
     issues: Vec<DetailIssue>,
     #[schema(inline)]
     complaint_aspects: Vec<Aspect>,
+    /// what customers like: aspects that positive sentences praise, most praised first
+    #[schema(inline)]
+    liked_aspects: Vec<LikedAspect>,
     #[schema(value_type = Object)]
     languages: Value,
     /// monthly buckets by review date
@@ -513,6 +516,35 @@ struct Aspect {
     term: String,
     #[schema(required = false)]
     count: i64,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct LikedAspect {
+    #[schema(required = false)]
+    term: String,
+    /// reviews that praise it
+    #[schema(required = false)]
+    count: i64,
+    /// percent of the product's reviews
+    #[schema(required = false)]
+    share: f64,
+    /// one sentence that praises it
+    #[schema(inline, required = false)]
+    quote: Option<LikedQuote>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct LikedQuote {
+    #[schema(required = false)]
+    text: String,
+    /// the review's stars (null when it has none)
+    #[schema(required = false, minimum = 1, maximum = 5)]
+    stars: Option<u8>,
+    /// the review's detected language (null when unknown)
+    #[schema(required = false)]
+    language: Option<String>,
 }
 
 /// Every error reply: `{"error": {…}}` with the HTTP status.

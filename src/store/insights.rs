@@ -22,6 +22,9 @@ pub struct ReviewRow {
     pub text_score: Option<f64>,
     pub issues: Vec<IssueHit>,
     pub aspects: Vec<String>,
+    /// Liked aspects as stored, JSON `[{"term","evidence"}]` (`LikedAspect`): parsed where they are
+    /// counted, borrowing from this text, since nearly every term repeats across a product's reviews.
+    pub liked: String,
 }
 
 /// What a finished run records.
@@ -285,12 +288,13 @@ impl Store {
         {
             let mut st = tx.prepare_cached(
                 "INSERT OR REPLACE INTO text_results (text_hash, analyzer, language, text_sentiment,
-                     text_score, issues, aspects, run_id, fallback)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     text_score, issues, aspects, run_id, fallback, liked)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for (hash, a, fallback) in results {
                 let issues = serde_json::to_string(&a.issues).unwrap_or_else(|_| "[]".into());
                 let aspects = serde_json::to_string(&a.aspects).unwrap_or_else(|_| "[]".into());
+                let liked = serde_json::to_string(&a.liked).unwrap_or_else(|_| "[]".into());
                 st.execute(params![
                     &hash[..],
                     analyzer,
@@ -300,7 +304,8 @@ impl Store {
                     issues,
                     aspects,
                     run_id,
-                    fallback
+                    fallback,
+                    liked
                 ])?;
             }
         }
@@ -584,7 +589,7 @@ impl Reader {
         let mut st = self.conn.prepare(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
-                    r.id, r.first_run
+                    r.id, r.first_run, t.liked
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -595,6 +600,7 @@ impl Reader {
         while let Some(r) = rows.next()? {
             let issues: Option<String> = r.get(8)?;
             let aspects: Option<String> = r.get(9)?;
+            let liked: Option<String> = r.get(12)?;
             f(ReviewRow {
                 id: r.get(10)?,
                 first_run: r.get(11)?,
@@ -612,6 +618,7 @@ impl Reader {
                 aspects: aspects
                     .and_then(|s| serde_json::from_str(&s).ok())
                     .unwrap_or_default(),
+                liked: liked.unwrap_or_default(),
             })?;
         }
         Ok(())
@@ -813,6 +820,7 @@ mod tests {
             score: 2.0,
             issues: Vec::new(),
             aspects: Vec::new(),
+            liked: Vec::new(),
         };
         let results = [
             (&keyed[0].text_hash, &analysis, false),

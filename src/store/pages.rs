@@ -1462,6 +1462,7 @@ mod tests {
                 })
                 .collect(),
             aspects: vec!["lid".into()],
+            liked: Vec::new(),
         };
         let results = vec![
             (keyed[0].text_hash, result(Sentiment::Negative, &[])),

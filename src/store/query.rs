@@ -420,6 +420,7 @@ mod tests {
                 })
                 .collect(),
             aspects: Vec::new(),
+            liked: Vec::new(),
         };
         let results = [
             (

@@ -26,6 +26,9 @@ pub struct ProductDetail {
     pub stars_text_disagreements: i64,
     pub issues: Vec<IssueDetail>,
     pub complaint_aspects: Vec<AspectCount>,
+    /// What customers like (absent in documents written before analyzer 1.9).
+    #[serde(default)]
+    pub liked_aspects: Vec<LikedAspectCount>,
     pub languages: BTreeMap<String, i64>,
     pub last_review_date: Option<String>,
     /// Issues that only positive reviews mention ("no more rattle"): not complaints, so not in
@@ -101,6 +104,24 @@ pub struct Quote {
 pub struct AspectCount {
     pub term: String,
     pub count: i64,
+}
+
+/// An aspect customers praise: the reviews that praise it, their share of the product's reviews
+/// (percent), and one praising sentence.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LikedAspectCount {
+    pub term: String,
+    pub count: i64,
+    pub share: f64,
+    pub quote: Option<AspectQuote>,
+}
+
+/// A sentence of a review, with the review's stars and language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AspectQuote {
+    pub text: String,
+    pub stars: Option<u8>,
+    pub language: Option<String>,
 }
 
 /// One month of a product's reviews (by review date).

@@ -137,6 +137,8 @@ fn analysis(v: &Value) -> Result<TextAnalysis, String> {
         score,
         issues,
         aspects,
+        // The LLM is asked for complaint aspects only.
+        liked: Vec::new(),
     })
 }
 

@@ -1,10 +1,70 @@
-//! Complaint aspects: the parts or features that negative sentences criticise, as English terms.
+//! Complaint and liked aspects: the parts or features that negative sentences criticise and
+//! positive ones praise, as English terms.
 //!
 //! English text: runs of content words (not stop words, not sentiment words, not common verbs) of one
 //! or two tokens, singularised. Other languages: a dictionary of common product parts mapped to
-//! English, so "Deckel", "couvercle" and "tapa" all count as "lid".
+//! English, so "Deckel", "couvercle" and "tapa" all count as "lid". Makers' and models' names
+//! (`names`) are never aspects.
 
 use super::lexicon::Lexicons;
+use super::names::Names;
+
+/// Heads of compounds that name a property of the first word, not a thing: "sound quality" and
+/// "battery life" count whole, never as "quality" or "life".
+const PROPERTY_HEADS: &[&str] = &[
+    "quality", "life", "set", "level", "rate", "time", "range", "mode",
+];
+
+/// Words after which a lone word is a predicate ("is busy", "too digital"), not an aspect.
+const PREDICATE: &[&str] = &[
+    "is",
+    "was",
+    "are",
+    "were",
+    "be",
+    "been",
+    "being",
+    "very",
+    "so",
+    "too",
+    "quite",
+    "pretty",
+    "really",
+    "extremely",
+    "fairly",
+    "rather",
+    "seems",
+    "looks",
+    "feels",
+    "sounds",
+    "became",
+    "becomes",
+    "get",
+    "gets",
+    "got",
+    "stays",
+    "remains",
+];
+
+/// Whether a sentence criticises or praises what it names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Polarity {
+    Complaint,
+    Praise,
+}
+
+/// Stop words that praise makes aspects: "great price", "easy to use", "looks great". In a
+/// complaint they are mostly verbs or what every complaint mentions ("waste of money at this price").
+const PRAISED_ONLY: &[&str] = &["price", "use", "look", "looks"];
+
+/// Adjectives that praise an aspect without naming it ("so compact", "very quiet").
+const IMPLIED_PRAISE: &[(&str, &[&str])] = &[
+    ("size", &["compact", "small", "smaller", "tiny", "portable"]),
+    ("weight", &["lightweight"]),
+    ("speed", &["fast", "faster", "quick"]),
+    ("noise", &["quiet", "silent"]),
+    ("price", &["inexpensive", "affordable", "cheap", "cheaper"]),
+];
 
 const STOP: &str = "a an the and or but if then than so as at by for from in into of off on onto out over to up with \
 about above after again against all am any are aren't be been before being below between both can cannot can't could \
@@ -29,7 +89,9 @@ leak leaks leaking broke broken break breaks crack cracks snapped tore torn ripp
 dead stuck loose missing wrong smell smells stinks squeaks rattles arrived received came sent waste junk \
 garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad \
 song songs music computer company family friend friends wife husband kid kids son daughter gift \
-christmas birthday store leave leaves left desired last lasts lasted long longer looking";
+christmas birthday store leave leaves left desired last lasts lasted long longer looking \
+old new little whole buck bucks takes gives makes gets ago model models \
+big bigger large larger huge less fact away everywhere anywhere somewhere together later inside";
 
 /// Nouns that name what a product is judged on, which sentiment lexicons also rate ("quality",
 /// "support", "comfort"): aspects all the same.
@@ -83,6 +145,33 @@ fn rated(lex: &Lexicons, t: &str) -> bool {
 /// are left out: "son" (sound) is French "his", "vite" (screws) French "quickly", "hoja" (blade)
 /// Spanish "sheet".
 const PARTS: &[(&str, &[&str])] = &[
+    // What a product is judged on, praised or criticised, as reviewers in each language name it.
+    (
+        "quality",
+        &[
+            "qualität",
+            "qualitaet",
+            "qualité",
+            "qualite",
+            "qualità",
+            "qualita",
+            "calidad",
+        ],
+    ),
+    ("price", &["preis", "prix", "prezzo", "precio"]),
+    ("design", &["design", "diseño", "disegno"]),
+    ("fit", &["passform", "vestibilità"]),
+    ("taste", &["geschmack", "goût", "sapore", "sabor"]),
+    ("smell", &["geruch", "odeur", "odore", "olor"]),
+    ("weight", &["gewicht", "poids", "peso"]),
+    (
+        "delivery",
+        &["lieferung", "livraison", "consegna", "entrega"],
+    ),
+    (
+        "build quality",
+        &["verarbeitung", "finition", "finitura", "acabado"],
+    ),
     (
         "lid",
         &["deckel", "couvercle", "coperchio", "tapa", "tapón"],
@@ -317,6 +406,17 @@ pub struct Aspects {
     stop: std::collections::HashSet<&'static str>,
     parts: std::collections::HashMap<&'static str, &'static str>,
     implied: std::collections::HashMap<&'static str, &'static str>,
+    implied_praise: std::collections::HashMap<&'static str, &'static str>,
+    names: Names,
+}
+
+fn implied_map(
+    table: &[(&'static str, &[&'static str])],
+) -> std::collections::HashMap<&'static str, &'static str> {
+    table
+        .iter()
+        .flat_map(|(aspect, words)| words.iter().map(move |w| (*w, *aspect)))
+        .collect()
 }
 
 impl Aspects {
@@ -327,23 +427,24 @@ impl Aspects {
                 parts.insert(*f, *en);
             }
         }
-        let implied = IMPLIED
-            .iter()
-            .flat_map(|(aspect, words)| words.iter().map(move |w| (*w, *aspect)))
-            .collect();
         Aspects {
             stop: STOP.split_whitespace().collect(),
             parts,
-            implied,
+            implied: implied_map(IMPLIED),
+            implied_praise: implied_map(IMPLIED_PRAISE),
+            names: Names::new(),
         }
     }
 
-    /// Aspect terms in one negative sentence.
+    /// Aspect terms in one sentence that criticises or praises (`polarity`) what it names;
+    /// `proper` are the names the review writes capitalised (`names::proper_names`).
     pub fn extract(
         &self,
         lex: &Lexicons,
         lang: Option<&str>,
         toks: &[String],
+        polarity: Polarity,
+        proper: &[String],
         out: &mut Vec<String>,
     ) {
         if lang.is_some_and(|l| l != "en") {
@@ -354,18 +455,26 @@ impl Aspects {
             }
             return;
         }
+        let praise = polarity == Polarity::Praise;
+        let implied = if praise {
+            &self.implied_praise
+        } else {
+            &self.implied
+        };
         let content = |t: &str| -> bool {
             t.len() >= 3
                 && t.chars().all(|c| c.is_alphabetic())
-                && !self.stop.contains(t)
+                && (!self.stop.contains(t) || (praise && PRAISED_ONLY.contains(&t)))
                 && !t.ends_with("ly")
                 && !t.ends_with("ed")
                 && !t.ends_with("n't")
                 && (RATED_ASPECTS.contains(&t) || !rated(lex, t))
+                && !self.names.is_name(t)
+                && !proper.iter().any(|p| p == t)
         };
         let mut i = 0;
         while i < toks.len() {
-            if let Some(aspect) = self.implied.get(toks[i].as_str()) {
+            if let Some(aspect) = implied.get(toks[i].as_str()) {
                 push(out, aspect.to_string());
                 i += 1;
                 continue;
@@ -374,13 +483,22 @@ impl Aspects {
                 i += 1;
                 continue;
             }
-            if i + 1 < toks.len() && content(&toks[i + 1]) {
+            let compound = i + 1 < toks.len() && content(&toks[i + 1]);
+            // "It is busy", "very digital": a lone word after a copula or an intensifier says
+            // what something is like, not what it is.
+            if !compound && i > 0 && PREDICATE.contains(&toks[i - 1].as_str()) {
+                i += 1;
+                continue;
+            }
+            if compound {
                 // The compound and its head (an English compound's last word names the thing):
                 // complaints about "the dvd player" and "the player" then add up.
                 let head = singular(&toks[i + 1]);
                 push(out, format!("{} {head}", toks[i]));
                 // "Customer service" and "tech support" are what they are; "service" alone is not.
-                if !matches!(head.as_str(), "service" | "support") {
+                if !matches!(head.as_str(), "service" | "support")
+                    && !PROPERTY_HEADS.contains(&head.as_str())
+                {
                     push(out, head);
                 }
                 i += 2;
@@ -408,6 +526,18 @@ fn push(out: &mut Vec<String>, t: String) {
 pub fn singular(t: &str) -> String {
     if t.ends_with("series") || t.ends_with("species") {
         return t.to_string();
+    }
+    // "pics" are pictures, as reviewers' features are named.
+    if matches!(t, "pic" | "pics" | "pix") {
+        return "picture".to_string();
+    }
+    // flashes, switches, boxes, lenses: the -es is the plural's.
+    if t == "lenses"
+        || ["shes", "ches", "xes", "sses", "zzes"]
+            .iter()
+            .any(|e| t.ends_with(e))
+    {
+        return t[..t.len() - 2].to_string();
     }
     if let Some(stem) = t.strip_suffix("ies") {
         if stem.len() >= 3 {
@@ -445,6 +575,13 @@ mod tests {
             ("series", "series"),
             ("glass", "glass"),
             ("lid", "lid"),
+            ("flashes", "flash"),
+            ("switches", "switch"),
+            ("boxes", "box"),
+            ("glasses", "glass"),
+            ("lenses", "lens"),
+            ("cases", "case"),
+            ("pics", "picture"),
         ] {
             assert_eq!(singular(plural), one);
         }

@@ -7,11 +7,12 @@ mod japanese;
 mod lang;
 mod lexicon;
 mod model;
+pub(crate) mod names;
 mod sentiment;
 mod stars;
 mod text;
 
-use crate::model::{IssueHit, Sentiment, TextAnalysis};
+use crate::model::{IssueHit, LikedAspect, Sentiment, TextAnalysis};
 
 pub const NAME: &str = "offline";
 /// 1.1: AFINN-165 (and its translations) under the curated lexicons, inflected forms found by their
@@ -39,14 +40,25 @@ pub const NAME: &str = "offline";
 /// denied, expected better, fiddly, …) in five languages; "hasn't", "weren't" negate; a contrast
 /// ends the clause a context cancels in; others' reports the reviewer confirms count; a few
 /// Japanese complaint phrases; an issue in a sentence whose words are already negative weighs half.
+/// Also in 1.9: liked aspects from positive sentences; makers', brands' and models' names are no aspects.
 pub const VERSION: &str = "1.9";
 
+/// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
+const CONTRAST: &[&str] = &[
+    "but", "however", "although", "though", "except", "whereas", "aber", "jedoch", "mais", "pero",
+    "ma", "però",
+];
 /// Scores above this are positive, below its negative are negative, between is neutral.
 const NEUTRAL_BAND: f64 = 0.05;
 /// What an issue found in a sentence adds to its valence: a reported problem is a negative statement
 /// even when no sentiment word says so ("stopped working after a week").
 const ISSUE_VALENCE: f64 = -1.6;
 const EVIDENCE_MAX: usize = 300;
+/// A liked aspect's quote is stored with every review that praises it: kept short.
+const QUOTE_MAX: usize = 200;
+/// Liked aspects kept per review: a long rave names many things, and a product's top ten are what
+/// counts.
+const MAX_LIKED: usize = 12;
 /// A title is the reviewer's own summary ("Disappointed", "Five stars"): it counts more than any
 /// one sentence of the body.
 const TITLE_WEIGHT: f64 = 1.5;
@@ -112,12 +124,19 @@ impl Offline {
                 score: 0.0,
                 issues,
                 aspects: Vec::new(),
+                liked: Vec::new(),
             };
         }
         let mut tally = Tally {
             langs: lexicon_langs(language),
             language,
             english: language == Some("en"),
+            // Other languages capitalise nouns: only English capitals mark names.
+            proper: if language == Some("en") {
+                names::proper_names(&joined)
+            } else {
+                Vec::new()
+            },
             ..Tally::default()
         };
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
@@ -144,10 +163,6 @@ impl Offline {
         t.lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
         t.stated = stars::stated_in(s.text, &s.tokens).or(t.stated);
         v += issue_valence(v, self.sentence_issues(t, s, v < 0.0));
-        if v < 0.0 {
-            self.aspects
-                .extract(&self.lex, t.language, &s.tokens, &mut t.aspects);
-        }
         // How the sentence leans, as the review's score weighs it: for English the blend of rules
         // and model, so that praise the model sees makes a review mixed too.
         let mut lean = v;
@@ -163,11 +178,75 @@ impl Offline {
             t.model_weight += weight;
             lean = LEXICON_SHARE * sentiment::normalize(v) + (1.0 - LEXICON_SHARE) * m;
         }
+        self.sentence_aspects(t, s, v, lean);
         t.total += v * weight;
         if lean > 0.0 {
             t.praise += lean * weight;
         } else {
             t.blame -= lean * weight;
+        }
+    }
+
+    /// What a sentence criticises (`v` < 0) or praises (`v` and the English `lean` > 0). "Great
+    /// camera, but the battery dies fast" does both: a sentence with a contrast word is read as
+    /// its two parts, each part by its own words (and by the sentence's sign if it has none, so an
+    /// issue still counts: "I like the size, but it stopped working").
+    fn sentence_aspects(&self, t: &mut Tally, s: &text::Sentence<'_>, v: f64, lean: f64) {
+        let n = s.tokens.len();
+        let cut = s.tokens.iter().position(|w| CONTRAST.contains(&w.as_str()));
+        let Some(c) = cut.filter(|&c| c > 0 && c + 1 < n) else {
+            if v < 0.0 {
+                self.aspects_of(t, s, 0..n, aspects::Polarity::Complaint);
+            } else if v > 0.0 && lean > 0.0 {
+                self.aspects_of(t, s, 0..n, aspects::Polarity::Praise);
+            }
+            return;
+        };
+        for part in [0..c, c + 1..n] {
+            let r = part.clone();
+            let pv = sentiment::sentence_valence(
+                &self.lex,
+                &t.langs,
+                &s.tokens[r.clone()],
+                &s.clauses[r.clone()],
+                &s.shouted[r],
+            )
+            .sum;
+            let pv = if pv == 0.0 { v } else { pv };
+            if pv < 0.0 {
+                self.aspects_of(t, s, part, aspects::Polarity::Complaint);
+            } else if pv > 0.0 {
+                self.aspects_of(t, s, part, aspects::Polarity::Praise);
+            }
+        }
+    }
+
+    /// The aspects of some of a sentence's tokens: complaint aspects, or liked ones, each once per
+    /// review, with the sentence as quote.
+    fn aspects_of(
+        &self,
+        t: &mut Tally,
+        s: &text::Sentence<'_>,
+        part: std::ops::Range<usize>,
+        polarity: aspects::Polarity,
+    ) {
+        let (lang, proper) = (t.language, &t.proper);
+        let toks = &s.tokens[part];
+        if polarity == aspects::Polarity::Complaint {
+            self.aspects
+                .extract(&self.lex, lang, toks, polarity, proper, &mut t.aspects);
+            return;
+        }
+        t.terms.clear();
+        self.aspects
+            .extract(&self.lex, lang, toks, polarity, proper, &mut t.terms);
+        for term in &t.terms {
+            if t.liked.len() < MAX_LIKED && !t.liked.iter().any(|l| l.term == *term) {
+                t.liked.push(LikedAspect {
+                    term: term.clone(),
+                    evidence: clip_to(s.text, QUOTE_MAX),
+                });
+            }
         }
     }
 
@@ -257,6 +336,11 @@ struct Tally {
     stated: Option<f64>,
     issues: Vec<IssueHit>,
     aspects: Vec<String>,
+    liked: Vec<LikedAspect>,
+    /// Names the review writes capitalised mid-sentence (English only): never aspects.
+    proper: Vec<String>,
+    /// The praised terms of the sentence at hand (reused between sentences).
+    terms: Vec<String>,
     /// The issue codes of the sentence at hand (reused between sentences).
     codes: Vec<&'static str>,
     model_sum: f64,
@@ -298,21 +382,31 @@ impl Tally {
         } else {
             Sentiment::Neutral
         };
+        let mut liked = self.liked;
+        // A pan that praises in passing ("forte odeur", read as strong) is no praise to count.
+        if sentiment == Sentiment::Negative {
+            liked.clear();
+        }
         TextAnalysis {
             language: self.language.map(str::to_string),
             sentiment,
             score: (score * 1000.0).round() / 1000.0,
             issues: self.issues,
             aspects: self.aspects,
+            liked,
         }
     }
 }
 
 fn clip(s: &str) -> String {
-    if s.len() <= EVIDENCE_MAX {
+    clip_to(s, EVIDENCE_MAX)
+}
+
+fn clip_to(s: &str, max: usize) -> String {
+    if s.len() <= max {
         return s.to_string();
     }
-    let mut end = EVIDENCE_MAX;
+    let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }

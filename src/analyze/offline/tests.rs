@@ -725,6 +725,85 @@ fn translated_aspects_add_up() {
     assert_eq!(de.issues[0].evidence, "Der Deckel ist undicht");
 }
 
+fn liked(r: &TextAnalysis) -> Vec<&str> {
+    r.liked.iter().map(|l| l.term.as_str()).collect()
+}
+
+#[test]
+fn praised_aspects_are_liked_with_their_sentence() {
+    let r = a(
+        "Love it",
+        "The sound quality is superb. Easy to use, and a great price. The lid broke though.",
+    );
+    let terms = liked(&r);
+    for t in ["sound quality", "use", "price"] {
+        assert!(terms.contains(&t), "{terms:?}");
+    }
+    // A property head ("quality") is no aspect of its own; a complaint is no praise.
+    assert!(
+        !terms.contains(&"quality") && !terms.contains(&"lid"),
+        "{terms:?}"
+    );
+    assert!(r.aspects.contains(&"lid".to_string()), "{r:?}");
+    let quote = &r
+        .liked
+        .iter()
+        .find(|l| l.term == "sound quality")
+        .unwrap()
+        .evidence;
+    assert_eq!(quote, "The sound quality is superb");
+    // Adjectives imply what they praise; makers and capitalised names are never aspects.
+    let r = a(
+        "",
+        "So compact and very quiet, far better than my old Nikon and my Brevolux.",
+    );
+    assert_eq!(liked(&r), vec!["size", "noise"], "{r:?}");
+    // Negative sentences praise nothing.
+    assert!(a("", "The battery life is terrible.").liked.is_empty());
+    // "…, but …": each part by its own words.
+    let r = a(
+        "Love it",
+        "The screen is gorgeous, but the battery is awful. Still a great buy.",
+    );
+    assert_eq!(
+        (liked(&r), r.aspects.clone()),
+        (vec!["screen"], vec!["battery".into()])
+    );
+    // A pan praises nothing to count, whatever it says in passing.
+    let r = a(
+        "Awful",
+        "Nice color. It broke after a day and leaks everywhere, terrible, returned it.",
+    );
+    assert_eq!(
+        (r.sentiment, r.liked.len()),
+        (Sentiment::Negative, 0),
+        "{r:?}"
+    );
+    let r = a(
+        "Love it",
+        "I like the size, but it stopped working. Still a great buy.",
+    );
+    assert_eq!(liked(&r), vec!["size"], "{r:?}");
+}
+
+#[test]
+fn praise_in_other_languages_is_liked_in_english_terms() {
+    for text in [
+        "Der Deckel ist super und die Batterie hält lange.",
+        "Le couvercle est parfait, la batterie est excellente.",
+        "La tapa es perfecta y la batería es excelente.",
+        "Il coperchio è perfetto, la batteria è ottima.",
+        "Der Deckel passt perfekt. Die Batterie ist super, Qualität und Preis auch.",
+    ] {
+        let r = a("", text);
+        let terms = liked(&r);
+        assert!(
+            terms.contains(&"lid") && terms.contains(&"battery"),
+            "{text}: {r:?}"
+        );
+    }
+}
+
 #[test]
 fn a_stated_rating_decides_the_label() {
     for (t, b, want) in [
@@ -895,6 +974,9 @@ mod props {
         fn any_text_is_analyzed_without_panicking(title in reviewish(), body in reviewish()) {
             let r = offline().analyze(Some(&title), Some(&body));
             prop_assert!(!r.score.is_nan(), "{title:?} {body:?}");
+            for l in &r.liked {
+                prop_assert!(!l.term.is_empty() && !l.evidence.is_empty(), "{title:?} {body:?}");
+            }
         }
     }
 }

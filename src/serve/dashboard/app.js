@@ -364,9 +364,10 @@ async function product(asin, params) {
     h(
       "div",
       { class: "grid2" },
+      h("section", {}, h("h2", {}, "What customers like"), (p.liked_aspects ?? []).map((a) => h("span", { class: "tag", title: a.quote ? a.quote.text : "" }, `${a.term} ${a.count} (${pct(a.share)})`))),
       h("section", {}, h("h2", {}, "Complaint aspects"), (p.complaint_aspects ?? []).map((a) => h("span", { class: "tag" }, `${a.term} ${a.count}`))),
-      h("section", {}, h("h2", {}, "Languages"), langs.map(([l, n]) => h("span", { class: "tag" }, `${l} ${n}`))),
     ),
+    h("section", {}, h("h2", {}, "Languages"), langs.map(([l, n]) => h("span", { class: "tag" }, `${l} ${n}`))),
     h("h2", {}, `Reviews (${reviews.meta.total})`),
     reviewFilter,
     table(["Stars#", "Sentiment", "Lang", "Review", "Issues"], reviewRows),
