@@ -2,6 +2,11 @@
 //!
 //!   cargo run --release --example gen_sample -- sample sample-data
 //!   cargo run --release --example gen_sample -- large 1000000 jsonl /tmp/reviews-1m.jsonl
+//!   cargo run --release --example gen_sample -- large 1000000 jsonl /tmp/reviews-1m.jsonl varied
+//!
+//! `varied` adds one to three everyday sentences with numbers to each text, so that nearly every
+//! review has its own text as in real exports (without it, texts repeat from a few templates and
+//! analyze reads far fewer distinct texts than real data gives it).
 //!
 //! Sample mode writes three successive exports (each repeats and extends the one before, one review is
 //! edited), with reviews in English, German, French, Italian and Spanish over 18 months, a product whose
@@ -300,6 +305,45 @@ const POSITIVE_TITLES: [&[&str]; 5] = [
     &["Genial", "Perfecto", "Recomendado"],
 ];
 
+/// Everyday sentences `varied` appends, in en, de, fr, it, es; `{n}` is a number.
+const DETAILS: [&[&str]; 5] = [
+    &[
+        "I have used it for {n} days now.",
+        "Bought it as a gift for my brother, order number {n}.",
+        "We are a family of {n} and use it daily.",
+        "Delivery took {n} hours.",
+        "Compared it with {n} other models before buying.",
+    ],
+    &[
+        "Ich benutze es seit {n} Tagen.",
+        "Als Geschenk für meinen Bruder gekauft, Bestellung {n}.",
+        "Wir sind eine Familie mit {n} Personen und nutzen es täglich.",
+        "Die Lieferung hat {n} Stunden gedauert.",
+        "Vor dem Kauf mit {n} anderen Modellen verglichen.",
+    ],
+    &[
+        "Je l'utilise depuis {n} jours.",
+        "Acheté en cadeau pour mon frère, commande {n}.",
+        "Nous sommes une famille de {n} et l'utilisons tous les jours.",
+        "La livraison a pris {n} heures.",
+        "Comparé avec {n} autres modèles avant l'achat.",
+    ],
+    &[
+        "Lo uso da {n} giorni.",
+        "Comprato come regalo per mio fratello, ordine {n}.",
+        "Siamo una famiglia di {n} e lo usiamo ogni giorno.",
+        "La consegna ha richiesto {n} ore.",
+        "Confrontato con {n} altri modelli prima di comprarlo.",
+    ],
+    &[
+        "Lo uso desde hace {n} días.",
+        "Comprado como regalo para mi hermano, pedido {n}.",
+        "Somos una familia de {n} y lo usamos a diario.",
+        "La entrega tardó {n} horas.",
+        "Lo comparé con {n} otros modelos antes de comprarlo.",
+    ],
+];
+
 const BRANDS: [&str; 6] = [
     "Rhino USA",
     "Kurtzy",
@@ -578,7 +622,18 @@ fn sample(dir: &Path) -> std::io::Result<()> {
     w.flush()
 }
 
-fn large(n: usize, format: &str, out: &Path) -> std::io::Result<()> {
+/// Appends one to three of the language's everyday sentences (by marketplace) with numbers.
+fn vary(rng: &mut Rng, r: &mut Review) {
+    let lang = LANGS.iter().position(|l| l.1 == r.marketplace).unwrap_or(0);
+    for _ in 0..1 + rng.below(3) {
+        let s: &str = rng.pick::<&str>(DETAILS[lang]);
+        r.body.push(' ');
+        r.body
+            .push_str(&s.replace("{n}", &(1 + rng.below(5000)).to_string()));
+    }
+}
+
+fn large(n: usize, format: &str, out: &Path, varied: bool) -> std::io::Result<()> {
     let mut rng = Rng(42);
     let ps = products(&mut rng, (n / 10).max(10));
     let total = n;
@@ -595,7 +650,11 @@ fn large(n: usize, format: &str, out: &Path) -> std::io::Result<()> {
             .map(|i| {
                 let p = &ps[rng.below(ps.len())];
                 let month = rng.below(18) as u32;
-                one_review(&mut rng, p, month, 18, (done + i) as u64 + 1)
+                let mut r = one_review(&mut rng, p, month, 18, (done + i) as u64 + 1);
+                if varied {
+                    vary(&mut rng, &mut r);
+                }
+                r
             })
             .collect();
         rs.sort_by(|a, b| a.id.cmp(&b.id));
@@ -627,12 +686,18 @@ fn main() {
         .as_slice()
     {
         ["sample", dir] => sample(Path::new(dir)),
-        ["large", n, format @ ("json" | "jsonl" | "csv"), out] => match n.parse() {
-            Ok(n) => large(n, format, Path::new(out)),
-            Err(_) => Err(std::io::Error::other("N must be a number")),
-        },
+        ["large", n, format @ ("json" | "jsonl" | "csv"), out, rest @ ..]
+            if matches!(rest, [] | ["varied"]) =>
+        {
+            match n.parse() {
+                Ok(n) => large(n, format, Path::new(out), !rest.is_empty()),
+                Err(_) => Err(std::io::Error::other("N must be a number")),
+            }
+        }
         _ => {
-            eprintln!("usage: gen_sample sample DIR | gen_sample large N json|jsonl|csv OUT");
+            eprintln!(
+                "usage: gen_sample sample DIR | gen_sample large N json|jsonl|csv OUT [varied]"
+            );
             std::process::exit(2);
         }
     };

@@ -489,27 +489,30 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         products: &previous,
         brands: &previous_brands,
     };
-    let (products, brand_rows) = roll_up(store, &opts.analyzer.key(), before, &mut acc)?;
-    let alerts = match base {
-        Some(_) => acc.decide(&RULE),
-        None => Vec::new(),
-    };
-    counts.products_updated = products
-        .iter()
-        .filter(|p| p.neg_delta != Some(0.0) || !previous.contains_key(&p.asin))
-        .count() as i64;
-    counts.reviews_reused = (total - counts.reviews_analyzed - counts.texts_failed).max(0);
     let failures = if counts.texts_failed > 0 {
         store.name_failed_reviews(run_id)?
     } else {
         Vec::new()
     };
-    store.put_insights(run_id, &products, &brand_rows)?;
+    let rolled = roll_up(store, run_id, &opts.analyzer.key(), before, &mut acc)?;
+    let alerts = match base {
+        Some(_) => acc.decide(&RULE),
+        None => Vec::new(),
+    };
+    counts.products_updated = rolled.updated;
+    counts.reviews_reused = (total - counts.reviews_analyzed - counts.texts_failed).max(0);
     store.put_alerts(run_id, base.map(|b| b.0), &alerts)?;
     let ms = started.elapsed().as_millis() as i64;
     store.finish_analysis(run_id, "ok", watermark, &counts, ms)?;
     if !opts.quiet {
-        print_summary(&counts, run_id, &products, brand_rows.len(), ms, &failures);
+        print_summary(
+            &counts,
+            run_id,
+            rolled.products,
+            rolled.brands,
+            ms,
+            &failures,
+        );
         print_alerts(&alerts);
         print_not_analyzed(&store.languages_not_analyzed(&opts.analyzer.key())?);
     }
@@ -531,31 +534,58 @@ fn print_not_analyzed(langs: &std::collections::BTreeMap<String, i64>) {
     }
 }
 
+/// What a roll-up wrote: products, products whose negative share changed (or that are new), brands.
+struct RolledUp {
+    products: usize,
+    updated: i64,
+    brands: usize,
+}
+
+/// Product rows written per batch: memory stays flat however many products there are.
+const PRODUCT_BATCH: usize = 1000;
+
 /// Product and brand rows from every review's latest result of the analyzer `key`, with each
-/// product's and brand's change in negative share since `previous`.
+/// product's and brand's change in negative share since `previous`, stored as run `run_id`'s
+/// insights. Products are written in batches as they finish; only brands are held to the end.
 fn roll_up(
-    store: &Store,
+    store: &mut Store,
+    run_id: i64,
     key: &str,
     previous: Previous,
     alerts: &mut alerts::AlertAcc,
-) -> Result<(Vec<ProductRow>, Vec<BrandRow>)> {
+) -> Result<RolledUp> {
     let reader = store.reader()?;
-    let mut products = Vec::new();
+    let writer = store.insights_writer(run_id)?;
+    let mut batch: Vec<ProductRow> = Vec::with_capacity(PRODUCT_BATCH);
     let mut brands: HashMap<String, BrandAcc> = HashMap::new();
-    let mut acc: Option<ProductAcc> = None;
-    let mut finish = |acc: ProductAcc, products: &mut Vec<_>| {
+    let mut out = RolledUp {
+        products: 0,
+        updated: 0,
+        brands: 0,
+    };
+    let mut finish = |acc: ProductAcc, batch: &mut Vec<ProductRow>| -> Result<()> {
         let prev = previous.products.get(acc.asin()).copied();
         let row = acc.finish(prev);
         brands
             .entry(row.brand.clone().unwrap_or_else(|| "(no brand)".into()))
             .or_default()
             .add(&row);
-        products.push(row);
+        out.products += 1;
+        if row.neg_delta != Some(0.0) || prev.is_none() {
+            out.updated += 1;
+        }
+        batch.push(row);
+        if batch.len() == PRODUCT_BATCH {
+            writer.put_products(batch)?;
+            batch.clear();
+        }
+        Ok(())
     };
+    let mut acc: Option<ProductAcc> = None;
     reader.reviews_by_product(key, |r| {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
-                finish(a, &mut products);
+                finish(a, &mut batch)?;
             }
         }
         alerts.add(&r);
@@ -564,16 +594,19 @@ fn roll_up(
         Ok(())
     })?;
     if let Some(a) = acc.take() {
-        finish(a, &mut products);
+        finish(a, &mut batch)?;
     }
-    let brand_rows = brands
+    writer.put_products(&batch)?;
+    let brand_rows: Vec<BrandRow> = brands
         .into_iter()
         .map(|(b, a)| {
             let prev = previous.brands.get(&b).copied();
             a.finish(b, prev)
         })
         .collect();
-    Ok((products, brand_rows))
+    out.brands = brand_rows.len();
+    writer.finish(&brand_rows)?;
+    Ok(out)
 }
 
 /// The run's summary on stderr: counts, the texts the analyzer failed on, and the products whose
@@ -581,7 +614,7 @@ fn roll_up(
 fn print_summary(
     counts: &RunCounts,
     run_id: i64,
-    products: &[ProductRow],
+    products: usize,
     brands: usize,
     ms: i64,
     failures: &[(String, String)],
@@ -595,7 +628,7 @@ fn print_summary(
             0 => String::new(),
             n => format!(", {n} failed"),
         },
-        products.len(),
+        products,
         brands,
         ms as f64 / 1000.0
     );

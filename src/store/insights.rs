@@ -369,19 +369,45 @@ impl Store {
         products: &[ProductRow],
         brands: &[BrandRow],
     ) -> Result<()> {
+        let w = self.insights_writer(run_id)?;
+        w.put_products(products)?;
+        w.finish(brands)
+    }
+
+    /// A writer that takes a run's product rows as the roll-up produces them, so that they need
+    /// not all be held in memory (at millions of reviews they were the largest part of
+    /// analyze's memory). Nothing is visible until `finish` commits.
+    pub fn insights_writer(&mut self, run_id: i64) -> Result<InsightsWriter<'_>> {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_details; DELETE FROM product_issues;
              DELETE FROM product_months;
              DELETE FROM brand_insights;",
         )?;
-        put_products(&tx, run_id, products)?;
-        put_brands(&tx, run_id, brands)?;
-        tx.commit()?;
+        Ok(InsightsWriter { tx, run_id })
+    }
+}
+
+/// One run's insights being written: the current rows replaced and the snapshots appended in one
+/// transaction (readers keep seeing the previous run's until it commits).
+pub struct InsightsWriter<'a> {
+    tx: rusqlite::Transaction<'a>,
+    run_id: i64,
+}
+
+impl InsightsWriter<'_> {
+    pub fn put_products(&self, products: &[ProductRow]) -> Result<()> {
+        put_products(&self.tx, self.run_id, products)
+    }
+
+    /// Writes the brands and commits.
+    pub fn finish(self, brands: &[BrandRow]) -> Result<()> {
+        put_brands(&self.tx, self.run_id, brands)?;
         // Fresh statistics let SQLite choose good plans for the filters the API and reports run
         // (one row per product: a fraction of a second even for 100,000 products).
-        self.conn
+        self.tx
             .execute_batch("ANALYZE product_insights; ANALYZE product_issues;")?;
+        self.tx.commit()?;
         Ok(())
     }
 }
@@ -540,27 +566,28 @@ impl Reader {
         chunk: usize,
         mut f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
     ) -> Result<()> {
+        // One row per distinct text (the same text on another review: one result serves both).
+        // SQLite groups with its sorter, which spills to a temporary file (the reader's default
+        // temp_store), so memory does not grow with the number of texts as a set of seen hashes
+        // did. Any row of a group serves: the hash is of the title and body.
         let sql = if full {
             "SELECT r.text_hash, r.title, r.body FROM reviews r
-             WHERE ?1 IS NOT NULL AND r.retired_run IS NULL"
+             WHERE ?1 IS NOT NULL AND r.retired_run IS NULL GROUP BY r.text_hash"
         } else {
             "SELECT r.text_hash, r.title, r.body FROM reviews r
              WHERE r.retired_run IS NULL AND NOT EXISTS (SELECT 1 FROM text_results t
                                WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
-                                 AND t.fallback = 0)"
+                                 AND t.fallback = 0)
+             GROUP BY r.text_hash"
         };
         let mut st = self.conn.prepare(sql)?;
         let mut rows = st.query([analyzer])?;
-        let mut seen = std::collections::HashSet::new();
         let mut buf = Vec::with_capacity(chunk);
         while let Some(r) = rows.next()? {
             let h: Vec<u8> = r.get(0)?;
             let Ok(hash) = <Hash>::try_from(h.as_slice()) else {
                 continue;
             };
-            if !seen.insert(hash) {
-                continue; // the same text on another review: one result serves both
-            }
             buf.push((hash, r.get(1)?, r.get(2)?));
             if buf.len() == chunk {
                 f(std::mem::replace(&mut buf, Vec::with_capacity(chunk)))?;
