@@ -67,11 +67,16 @@ enum Scope {
     Portfolio,
 }
 
-/// All subjects of one run, keyed for a stable order.
+/// All subjects of one run, keyed for a stable order. Reviews arrive grouped by product (in ASIN
+/// order), so a product is decided when its last review is counted and only its alert, if any, is
+/// kept: memory grows with the alerts, not with the products.
 pub struct AlertAcc {
+    rule: Rule,
     /// Reviews first ingested after this ingest run are the window's new ones.
     watermark: i64,
-    products: BTreeMap<String, (Option<String>, Tally)>,
+    /// The product being counted: ASIN, brand, tally.
+    product: Option<(String, Option<String>, Tally)>,
+    product_alerts: Vec<NewAlert>,
     brands: BTreeMap<String, Tally>,
     portfolio: Tally,
     /// Reviews reporting each issue; their share is of the scope's reviews.
@@ -79,10 +84,12 @@ pub struct AlertAcc {
 }
 
 impl AlertAcc {
-    pub fn new(watermark: i64) -> AlertAcc {
+    pub fn new(rule: Rule, watermark: i64) -> AlertAcc {
         AlertAcc {
+            rule,
             watermark,
-            products: BTreeMap::new(),
+            product: None,
+            product_alerts: Vec::new(),
             brands: BTreeMap::new(),
             portfolio: Tally::spread(),
             issues: BTreeMap::new(),
@@ -93,11 +100,13 @@ impl AlertAcc {
         let is_new = r.first_run > self.watermark;
         let text = r.text_sentiment.as_deref().and_then(Sentiment::parse);
         let negative = overall_sentiment(r.rating, text) == Sentiment::Negative;
+        if self.product.as_ref().is_some_and(|p| p.0 != r.asin) {
+            self.close_product();
+        }
         let product = self
-            .products
-            .entry(r.asin.clone())
-            .or_insert_with(|| (r.brand.clone(), Tally::default()));
-        product.1.add(is_new, negative, r);
+            .product
+            .get_or_insert_with(|| (r.asin.clone(), r.brand.clone(), Tally::default()));
+        product.2.add(is_new, negative, r);
         self.portfolio.add(is_new, negative, r);
         let codes: HashSet<&str> = r.issues.iter().map(|h| h.code.as_str()).collect();
         let mut scopes = vec![Scope::Portfolio];
@@ -119,37 +128,34 @@ impl AlertAcc {
         }
     }
 
-    /// The alerts under `rule`, largest change first (exactly compared), then by subject.
-    pub fn decide(self, rule: &Rule) -> Vec<NewAlert> {
-        let mut out = Vec::new();
-        let raise = |level, scope, kind, before, after, t: &Tally| {
-            let p = decide(rule, before, after)?;
-            Some(NewAlert {
-                level,
-                scope,
-                kind,
-                asin: None,
-                brand: None,
-                issue: None,
-                before,
-                after,
-                p_value: p,
-                quotes: t.quote_refs(),
-            })
+    /// Decides the product being counted.
+    fn close_product(&mut self) {
+        let Some((asin, brand, t)) = self.product.take() else {
+            return;
         };
-        for (asin, (brand, t)) in self.products {
-            if t.after.n < rule.product_min_reviews {
-                continue;
-            }
-            let kind = "negative_rose";
-            if let Some(a) = raise("product", "product", kind, t.before, t.after, &t) {
-                out.push(NewAlert {
-                    asin: Some(asin),
-                    brand,
-                    ..a
-                });
-            }
+        if t.after.n < self.rule.product_min_reviews {
+            return;
         }
+        let kind = "negative_rose";
+        if let Some(a) = raise(
+            &self.rule, "product", "product", kind, t.before, t.after, &t,
+        ) {
+            self.product_alerts.push(NewAlert {
+                asin: Some(asin),
+                brand,
+                ..a
+            });
+        }
+    }
+
+    /// The alerts under the rule, largest change first (exactly compared), then by subject.
+    pub fn decide(mut self) -> Vec<NewAlert> {
+        self.close_product();
+        let rule = self.rule;
+        let raise = |level, scope, kind, before, after, t: &Tally| {
+            raise(&rule, level, scope, kind, before, after, t)
+        };
+        let mut out = std::mem::take(&mut self.product_alerts);
         for (brand, t) in &self.brands {
             if let Some(a) = raise("brand", "brand", "negative_rose", t.before, t.after, t) {
                 out.push(NewAlert {
@@ -189,6 +195,31 @@ impl AlertAcc {
         out.sort_by_key(|a| std::cmp::Reverse(by_change(a)));
         out
     }
+}
+
+/// The alert on one subject, if the rule raises one.
+fn raise(
+    rule: &Rule,
+    level: &'static str,
+    scope: &'static str,
+    kind: &'static str,
+    before: Count,
+    after: Count,
+    t: &Tally,
+) -> Option<NewAlert> {
+    let p = decide(rule, before, after)?;
+    Some(NewAlert {
+        level,
+        scope,
+        kind,
+        asin: None,
+        brand: None,
+        issue: None,
+        before,
+        after,
+        p_value: p,
+        quotes: t.quote_refs(),
+    })
 }
 
 /// An alert's change as an exact fraction, for ordering: (k1·n0 − k0·n1) / (n0·n1).

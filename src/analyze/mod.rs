@@ -484,7 +484,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     let previous_brands = store.previous_brand_negative()?;
     // Alerts compare with the last complete run; the first run has nothing to compare with.
     let base = store.alert_base()?;
-    let mut acc = alerts::AlertAcc::new(base.map_or(0, |b| b.1));
+    let mut acc = alerts::AlertAcc::new(RULE, base.map_or(0, |b| b.1));
     let before = Previous {
         products: &previous,
         brands: &previous_brands,
@@ -496,7 +496,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     };
     let rolled = roll_up(store, run_id, &opts.analyzer.key(), before, &mut acc)?;
     let alerts = match base {
-        Some(_) => acc.decide(&RULE),
+        Some(_) => acc.decide(),
         None => Vec::new(),
     };
     counts.products_updated = rolled.updated;
