@@ -278,3 +278,18 @@ fn roll_back_interrupted_load(path: &Path) {
 pub fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::TestDb;
+
+    #[test]
+    fn temporary_tables_and_sorts_spill_to_a_file_on_every_connection() {
+        // 1 = FILE. In memory (2), ingest's temporary tables and big sorts grew with the data.
+        let db = TestDb::new();
+        for c in [&db.store.conn, &db.reader().conn] {
+            let mode: i64 = c.query_row("PRAGMA temp_store", [], |r| r.get(0)).unwrap();
+            assert_eq!(mode, 1);
+        }
+    }
+}
