@@ -62,7 +62,7 @@ for line in open(sys.argv[1]):
   # shellcheck disable=SC2154 # set by the eval above
   awk -v n="$N" -v b="$base" -v i="$ingest" -v a="$analyze" -v s="$size" -v ni="$night_ingest" \
     -v na="$night_analyze" -v ri="$(mb "$ri")" -v ra="$(mb "$ra")" 'BEGIN {
-      printf "| %\047d | %.1f s | %.1f s (%.2f×) | %d MB | %.1f s (%\047d reviews/s) | %d MB | %\047d MB | %d | %.1f s (%.1f %%) | %.1f s (%.1f %%) |\n",
+      printf "| %d | %.1f s | %.1f s (%.2f×) | %d MB | %.1f s (%d reviews/s) | %d MB | %d MB | %d | %.1f s (%.1f %%) | %.1f s (%.1f %%) |\n",
         n, b, i, i / b, ri, a, n / a, ra, s / 1e6, s / n, ni, 100 * ni / i, na, 100 * na / a }'
   rm -rf "$W"
   trap - EXIT
