@@ -259,17 +259,7 @@ impl ProductAcc {
             last_review_date: self.last_date.clone(),
             detail: detail.to_string(),
             snapshot: snapshot.to_string(),
-            issues: issues
-                .iter()
-                .map(|(c, a)| IssueCount {
-                    code: c.to_string(),
-                    count: a.count,
-                    share: pct(a.count, n),
-                    negative_neutral: a.in_negative_neutral,
-                    rated: a.rated,
-                    rating_sum: a.rating_sum,
-                })
-                .collect(),
+            issues: issue_counts(&issues, n),
             months,
             counts: Counts {
                 positive: self.overall[0],
@@ -362,6 +352,21 @@ impl ProductAcc {
             })
             .collect()
     }
+}
+
+/// The counts stored per issue (`product_issues`), in the order of `issues`.
+fn issue_counts(issues: &[(&String, &IssueAcc)], n: i64) -> Vec<IssueCount> {
+    issues
+        .iter()
+        .map(|(c, a)| IssueCount {
+            code: c.to_string(),
+            count: a.count,
+            share: pct(a.count, n),
+            negative_neutral: a.in_negative_neutral,
+            rated: a.rated,
+            rating_sum: a.rating_sum,
+        })
+        .collect()
 }
 
 /// The product's issues, most frequent first, with their shares of its `n` reviews and `neg`
