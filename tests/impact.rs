@@ -225,6 +225,19 @@ fn the_portfolio_ranks_issues_by_the_stars_they_cost() {
         let code = row["code"].as_str().unwrap();
         assert_eq!(got(row), shown(&want, code), "{brand} {code}");
     }
+    // The brand's own issues (its detail) say the same.
+    let brands: Value = serde_json::from_str(&e.ok(&["report", "brands", "-f", "json"])).unwrap();
+    let theirs = (brands.as_array().unwrap().iter())
+        .find(|b| b["brand"] == json!(brand))
+        .unwrap();
+    for issue in theirs["issues"].as_array().unwrap() {
+        let code = issue["code"].as_str().unwrap();
+        assert_eq!(
+            got(issue),
+            shown(&want, code),
+            "brand detail {brand} {code}"
+        );
+    }
     let q = format!(
         "/api/v1/issues?sort=impact&brand={}",
         utf8_percent_encode(&brand, NON_ALPHANUMERIC)
