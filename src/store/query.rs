@@ -567,6 +567,41 @@ mod tests {
         );
     }
 
+    /// The portfolio's star impact sums the products' integers; an issue with a row stored before
+    /// migration 11 (rated reviews unknown) has none rather than a partial one.
+    #[test]
+    fn issue_impact_sums_products_and_never_guesses_old_rows() {
+        let db = db();
+        db.store
+            .conn
+            .execute_batch(
+                "UPDATE product_issues SET rated_with = 5, rating_sum_with = 5 WHERE code = 'defective';
+                 UPDATE product_issues SET rated_with = 2, rating_sum_with = 6 WHERE asin = 'A01';
+                 UPDATE product_issues SET rated_with = NULL, rating_sum_with = NULL
+                     WHERE asin = 'B01' AND code = 'leaks';
+                 UPDATE product_insights SET rated_count = 10, rating_sum = 40 WHERE asin = 'A01';
+                 UPDATE product_insights SET rated_count = 20, rating_sum = 40 WHERE asin = 'B01';",
+            )
+            .unwrap();
+        let r = db.reader();
+        let sums = r.issues(&Filter::default()).unwrap();
+        let defective = sums.iter().find(|i| i.code == "defective").unwrap();
+        assert_eq!((defective.rated_with, defective.rating_sum_with), (5, 5));
+        assert_eq!((defective.rated_all, defective.rating_sum_all), (30, 80));
+        // B01's leaks row is as migration 11 left it (NULL): leaks has no impact.
+        let leaks = sums.iter().find(|i| i.code == "leaks").unwrap();
+        assert_eq!((leaks.rated_with, leaks.rating_sum_with), (0, 0));
+        let row = super::super::views::IssueRow::new(defective.clone());
+        // with 5/5 = 1.00, without 75/25 = 3.00; (3 − 1) × 5/30 = 0.333…
+        assert_eq!(row.avg_rating_with, Some(1.0));
+        assert_eq!(row.avg_rating_without, Some(3.0));
+        assert_eq!(row.stars_gained, Some(0.33));
+        assert_eq!(
+            super::super::views::IssueRow::new(leaks.clone()).stars_gained,
+            None
+        );
+    }
+
     #[test]
     fn portfolio_views_sum_over_products_and_brands() {
         let db = db();
