@@ -14,8 +14,14 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use rusqlite::Connection;
 use serde_json::{json, Value};
 
-/// One current review: ASIN, brand, stars (1-5 or none), issue codes.
-type Review = (String, Option<String>, Option<i64>, BTreeSet<String>);
+/// One current review: ASIN, brand, stars (1-5 or none), issue codes, complaint aspects.
+type Review = (
+    String,
+    Option<String>,
+    Option<i64>,
+    BTreeSet<String>,
+    BTreeSet<String>,
+);
 
 fn reviews(e: &Env) -> Vec<Review> {
     let c = Connection::open(e.db()).unwrap();
@@ -30,11 +36,17 @@ fn reviews(e: &Env) -> Vec<Review> {
     let mut st = c
         .prepare(
             "SELECT r.id, r.asin, coalesce(p.brand, r.brand), r.rating,
-                    json_extract(j.value, '$.code')
+                    json_extract(j.value, '$.code'), NULL
              FROM reviews r JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
              LEFT JOIN json_each(coalesce(t.issues, '[]')) j
-             WHERE r.retired_run IS NULL ORDER BY r.id",
+             WHERE r.retired_run IS NULL
+             UNION ALL
+             SELECT r.id, r.asin, coalesce(p.brand, r.brand), r.rating, NULL, a.value
+             FROM reviews r JOIN products p ON p.asin = r.asin
+             JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             JOIN json_each(t.aspects) a
+             WHERE r.retired_run IS NULL",
         )
         .unwrap();
     let mut by_id: BTreeMap<i64, Review> = BTreeMap::new();
@@ -46,16 +58,18 @@ fn reviews(e: &Env) -> Vec<Review> {
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, Option<i64>>(3)?,
                 r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })
         .unwrap();
     for row in rows {
-        let (id, asin, brand, rating, code) = row.unwrap();
+        let (id, asin, brand, rating, code, aspect) = row.unwrap();
         let rating = rating.filter(|x| (1..=5).contains(x));
         let e = by_id
             .entry(id)
-            .or_insert_with(|| (asin, brand, rating, BTreeSet::new()));
+            .or_insert_with(|| (asin, brand, rating, BTreeSet::new(), BTreeSet::new()));
         e.3.extend(code);
+        e.4.extend(aspect);
     }
     by_id.into_values().collect()
 }
@@ -82,13 +96,18 @@ impl Frac {
 type Expected = BTreeMap<String, (Option<f64>, Option<f64>, Option<f64>, Option<Frac>)>;
 
 fn expected(rs: &[&Review]) -> Expected {
+    expected_of(rs, |r| &r.3)
+}
+
+/// As `expected`, for the codes (or terms) `of` gives each review.
+fn expected_of(rs: &[&Review], of: impl Fn(&Review) -> &BTreeSet<String>) -> Expected {
     let rated: Vec<(i64, &BTreeSet<String>)> =
-        rs.iter().filter_map(|r| r.2.map(|x| (x, &r.3))).collect();
+        rs.iter().filter_map(|r| r.2.map(|x| (x, of(r)))).collect();
     let (big_r, big_s) = (
         rated.len() as i128,
         rated.iter().map(|r| r.0 as i128).sum::<i128>(),
     );
-    let codes: BTreeSet<&String> = rs.iter().flat_map(|r| r.3.iter()).collect();
+    let codes: BTreeSet<&String> = rs.iter().flat_map(|r| of(r).iter()).collect();
     codes
         .into_iter()
         .map(|code| {
@@ -144,7 +163,7 @@ fn every_products_issues_cost_what_sql_says() {
     let e = analyzed();
     let all = reviews(&e);
     let asins: BTreeSet<&String> = all.iter().map(|r| &r.0).collect();
-    let mut checked = 0;
+    let (mut checked, mut aspects) = (0, 0);
     for asin in asins {
         let mine: Vec<&Review> = all.iter().filter(|r| &r.0 == asin).collect();
         let want = expected(&mine);
@@ -160,8 +179,16 @@ fn every_products_issues_cost_what_sql_says() {
             codes.insert(code.to_string());
         }
         assert_eq!(codes, want.keys().cloned().collect(), "{asin}");
+        // Complaint aspects, the same way.
+        let want = expected_of(&mine, |r| &r.4);
+        for a in detail["complaint_aspects"].as_array().unwrap() {
+            let term = a["term"].as_str().unwrap();
+            assert_eq!(got(a), shown(&want, term), "{asin} aspect {term}");
+            aspects += usize::from(!a["stars_gained"].is_null());
+        }
     }
     assert!(checked >= 3, "too few issues with an impact: {checked}");
+    assert!(aspects >= 1, "no complaint aspect with an impact");
 }
 
 /// The portfolio (and a brand): from summed integers, the same as SQL; `--sort impact` ranks by

@@ -66,7 +66,8 @@ pub struct ProductAcc {
     overall: [i64; 3],
     disagree: i64,
     issues: HashMap<String, IssueAcc>,
-    aspects: HashMap<String, i64>,
+    /// Per complaint aspect: reviews naming it, the rated ones, their stars summed.
+    aspects: HashMap<String, [i64; 3]>,
     liked: HashMap<String, LikedAcc>,
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
@@ -137,8 +138,14 @@ impl ProductAcc {
                 ));
             }
         }
+        let stars = r.rating.filter(|x| (1..=5).contains(x));
         for a in &r.aspects {
-            *self.aspects.entry(a.clone()).or_default() += 1;
+            let acc = self.aspects.entry(a.clone()).or_default();
+            acc[0] += 1;
+            if let Some(x) = stars {
+                acc[1] += 1;
+                acc[2] += x as i64;
+            }
         }
         self.add_liked(r);
         *self
@@ -320,19 +327,26 @@ impl ProductAcc {
     }
 
     /// The complaint aspects most often named, without names (`is_name`): a term made only of the
-    /// brand's or makers' words is left out.
+    /// brand's or makers' words is left out. Each with its star impact, as an issue's.
     fn top_aspects(&self) -> Vec<Value> {
         let names = Names::new();
-        let mut aspects: Vec<(&String, &i64)> = self
+        let mut aspects: Vec<(&String, &[i64; 3])> = self
             .aspects
             .iter()
             .filter(|(t, _)| !self.is_name(&names, t))
             .collect();
-        aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        aspects.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
+        let all = (self.rated, self.sum);
         aspects
             .iter()
             .take(TOP_ASPECTS)
-            .map(|(t, c)| json!({"term": t, "count": c}))
+            .map(|(t, c)| {
+                let with = (c[1], c[2]);
+                let (avg_with, avg_without) = avg_with_without(with, all);
+                json!({"term": t, "count": c[0], "avg_rating_with": avg_with,
+                       "avg_rating_without": avg_without,
+                       "stars_gained": StarImpact::new(with, all).map(StarImpact::rounded)})
+            })
             .collect()
     }
 

@@ -550,6 +550,13 @@ struct Aspect {
     term: String,
     #[schema(required = false)]
     count: i64,
+    /// its star impact, as an issue's (null below 5 rated reviews naming it)
+    #[schema(required = false)]
+    avg_rating_with: Option<f64>,
+    #[schema(required = false)]
+    avg_rating_without: Option<f64>,
+    #[schema(required = false)]
+    stars_gained: Option<f64>,
 }
 
 #[derive(ToSchema)]

@@ -118,6 +118,13 @@ pub struct Quote {
 pub struct AspectCount {
     pub term: String,
     pub count: i64,
+    /// Its star impact, as an issue's (absent in documents written before star impact).
+    #[serde(default)]
+    pub avg_rating_with: Option<f64>,
+    #[serde(default)]
+    pub avg_rating_without: Option<f64>,
+    #[serde(default)]
+    pub stars_gained: Option<f64>,
 }
 
 /// An aspect customers praise: the reviews that praise it, their share of the product's reviews
