@@ -462,3 +462,10 @@ ALTER TABLE ingest_runs ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0;
 -- What each text's positive sentences praise: liked aspects with a quote, the mirror of `aspects`.
 -- Results of earlier analyzer versions have none; a new analyzer version recomputes them.
 ALTER TABLE text_results ADD COLUMN liked TEXT NOT NULL DEFAULT '[]'; -- JSON [{"term","evidence"}]
+
+-- migration: 11
+-- What each issue costs in stars: the rated reviews reporting it and their stars summed, so that a
+-- brand or the portfolio sums integers (never averages averages). Rows written before this read
+-- as unknown (NULL, no impact shown) until the next analysis run rewrites them.
+ALTER TABLE product_issues ADD COLUMN rated_with INTEGER;
+ALTER TABLE product_issues ADD COLUMN rating_sum_with INTEGER;

@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
-use crate::numbers::{avg, pct, pct_delta};
-use crate::store::insights::{BrandRow, Counts, MonthRow, ProductRow, ReviewRow};
+use crate::numbers::{avg, avg_with_without, pct, pct_delta, StarImpact};
+use crate::store::insights::{BrandRow, Counts, IssueCount, MonthRow, ProductRow, ReviewRow};
 use crate::taxonomy;
 
 const EXAMPLES: usize = 3;
@@ -20,6 +20,9 @@ struct IssueAcc {
     in_negative: i64,
     /// Reviews whose overall label is negative or neutral: what ranks the issue.
     in_negative_neutral: i64,
+    /// Rated reviews reporting it and their stars summed: what its star impact comes from.
+    rated: i64,
+    rating_sum: i64,
     /// Review id, evidence, stars and language of the first few reviews reporting it.
     examples: Vec<(String, String, Option<u8>, Option<String>)>,
 }
@@ -63,7 +66,8 @@ pub struct ProductAcc {
     overall: [i64; 3],
     disagree: i64,
     issues: HashMap<String, IssueAcc>,
-    aspects: HashMap<String, i64>,
+    /// Per complaint aspect: reviews naming it, the rated ones, their stars summed.
+    aspects: HashMap<String, [i64; 3]>,
     liked: HashMap<String, LikedAcc>,
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
@@ -121,6 +125,10 @@ impl ProductAcc {
             if all != Sentiment::Positive {
                 acc.in_negative_neutral += 1;
             }
+            if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
+                acc.rated += 1;
+                acc.rating_sum += x as i64;
+            }
             if acc.examples.len() < EXAMPLES {
                 acc.examples.push((
                     r.review_id.clone(),
@@ -130,8 +138,14 @@ impl ProductAcc {
                 ));
             }
         }
+        let stars = r.rating.filter(|x| (1..=5).contains(x));
         for a in &r.aspects {
-            *self.aspects.entry(a.clone()).or_default() += 1;
+            let acc = self.aspects.entry(a.clone()).or_default();
+            acc[0] += 1;
+            if let Some(x) = stars {
+                acc[1] += 1;
+                acc[2] += x as i64;
+            }
         }
         self.add_liked(r);
         *self
@@ -196,8 +210,11 @@ impl ProductAcc {
         let issues = self.ranked_issues();
         let (reported, praise): (Vec<_>, Vec<_>) =
             issues.iter().partition(|(_, a)| a.in_negative_neutral > 0);
-        let (issues_json, praise_json) =
-            (issues_json(&reported, n, neg), issues_json(&praise, n, neg));
+        let all = (self.rated, self.sum);
+        let (issues_json, praise_json) = (
+            issues_json(&reported, n, neg, all),
+            issues_json(&praise, n, neg, all),
+        );
         let aspects_json = self.top_aspects();
         let liked_json = self.top_liked();
         let avg_rating = avg(self.sum, self.rated);
@@ -249,17 +266,7 @@ impl ProductAcc {
             last_review_date: self.last_date.clone(),
             detail: detail.to_string(),
             snapshot: snapshot.to_string(),
-            issues: issues
-                .iter()
-                .map(|(c, a)| {
-                    (
-                        c.to_string(),
-                        a.count,
-                        pct(a.count, n),
-                        a.in_negative_neutral,
-                    )
-                })
-                .collect(),
+            issues: issue_counts(&issues, n),
             months,
             counts: Counts {
                 positive: self.overall[0],
@@ -320,19 +327,26 @@ impl ProductAcc {
     }
 
     /// The complaint aspects most often named, without names (`is_name`): a term made only of the
-    /// brand's or makers' words is left out.
+    /// brand's or makers' words is left out. Each with its star impact, as an issue's.
     fn top_aspects(&self) -> Vec<Value> {
         let names = Names::new();
-        let mut aspects: Vec<(&String, &i64)> = self
+        let mut aspects: Vec<(&String, &[i64; 3])> = self
             .aspects
             .iter()
             .filter(|(t, _)| !self.is_name(&names, t))
             .collect();
-        aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        aspects.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
+        let all = (self.rated, self.sum);
         aspects
             .iter()
             .take(TOP_ASPECTS)
-            .map(|(t, c)| json!({"term": t, "count": c}))
+            .map(|(t, c)| {
+                let with = (c[1], c[2]);
+                let (avg_with, avg_without) = avg_with_without(with, all);
+                json!({"term": t, "count": c[0], "avg_rating_with": avg_with,
+                       "avg_rating_without": avg_without,
+                       "stars_gained": StarImpact::new(with, all).map(StarImpact::rounded)})
+            })
             .collect()
     }
 
@@ -354,12 +368,30 @@ impl ProductAcc {
     }
 }
 
+/// The counts stored per issue (`product_issues`), in the order of `issues`.
+fn issue_counts(issues: &[(&String, &IssueAcc)], n: i64) -> Vec<IssueCount> {
+    issues
+        .iter()
+        .map(|(c, a)| IssueCount {
+            code: c.to_string(),
+            count: a.count,
+            share: pct(a.count, n),
+            negative_neutral: a.in_negative_neutral,
+            rated: a.rated,
+            rating_sum: a.rating_sum,
+        })
+        .collect()
+}
+
 /// The product's issues, most frequent first, with their shares of its `n` reviews and `neg`
-/// negative ones, and example quotes.
-fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> {
+/// negative ones, what each costs in stars of the product's `all` = (rated reviews, stars summed),
+/// and example quotes.
+fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64, all: (i64, i64)) -> Vec<Value> {
     issues
         .iter()
         .map(|(code, a)| {
+            let with = (a.rated, a.rating_sum);
+            let (avg_with, avg_without) = avg_with_without(with, all);
             json!({
                 "code": code,
                 "label": taxonomy::label(code),
@@ -367,6 +399,10 @@ fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> 
                 "share": pct(a.count, n),
                 "share_of_negative": pct(a.in_negative, neg),
                 "count_negative_neutral": a.in_negative_neutral,
+                "rated_with": a.rated,
+                "avg_rating_with": avg_with,
+                "avg_rating_without": avg_without,
+                "stars_gained": StarImpact::new(with, all).map(StarImpact::rounded),
                 "examples": a.examples.iter().map(|(id, s, rating, language)| {
                     json!({"review_id": id, "text": s, "rating": rating, "language": language})
                 }).collect::<Vec<_>>(),
@@ -382,8 +418,8 @@ pub struct BrandAcc {
     n: i64,
     rated: i64,
     counts: Counts,
-    /// (reviews, negative or neutral reviews) per issue
-    issues: BTreeMap<String, (i64, i64)>,
+    /// Per issue: reviews, negative or neutral ones, rated ones, their stars summed.
+    issues: BTreeMap<String, [i64; 4]>,
 }
 
 impl BrandAcc {
@@ -395,20 +431,29 @@ impl BrandAcc {
         self.counts.positive += p.counts.positive;
         self.counts.neutral += p.counts.neutral;
         self.counts.negative += p.counts.negative;
-        for (code, count, _, nn) in &p.issues {
-            let e = self.issues.entry(code.clone()).or_default();
-            e.0 += count;
-            e.1 += nn;
+        for i in &p.issues {
+            let e = self.issues.entry(i.code.clone()).or_default();
+            e[0] += i.count;
+            e[1] += i.negative_neutral;
+            e[2] += i.rated;
+            e[3] += i.rating_sum;
         }
     }
 
     /// The brand's row; `previous` = (negative reviews, reviews) at the previous run.
     pub fn finish(self, brand: String, previous: Option<(i64, i64)>) -> BrandRow {
         // As a product's: by negative and neutral reviews; praise-only issues are left out.
-        let mut top: Vec<(&String, &(i64, i64))> =
-            self.issues.iter().filter(|(_, c)| c.1 > 0).collect();
-        top.sort_by(|a, b| (b.1 .1, b.1 .0).cmp(&(a.1 .1, a.1 .0)).then(a.0.cmp(b.0)));
+        let mut top: Vec<(&String, &[i64; 4])> =
+            self.issues.iter().filter(|(_, c)| c[1] > 0).collect();
+        top.sort_by(|a, b| (b.1[1], b.1[0]).cmp(&(a.1[1], a.1[0])).then(a.0.cmp(b.0)));
         let c = self.counts;
+        let all = (self.rated, c.rating_sum);
+        let issue = |code: &String, i: &[i64; 4]| {
+            let (avg_with, avg_without) = avg_with_without((i[2], i[3]), all);
+            json!({"code": code, "label": taxonomy::label(code), "count": i[0], "count_negative_neutral": i[1],
+                   "avg_rating_with": avg_with, "avg_rating_without": avg_without,
+                   "stars_gained": StarImpact::new((i[2], i[3]), all).map(StarImpact::rounded)})
+        };
         let detail = json!({
             "brand": brand,
             "products": self.products,
@@ -416,7 +461,7 @@ impl BrandAcc {
             "avg_rating": avg(c.rating_sum, self.rated),
             "pct_positive": pct(c.positive, self.n),
             "pct_negative": pct(c.negative, self.n),
-            "issues": top.iter().map(|(c, (n, nn))| json!({"code": c, "label": taxonomy::label(c), "count": n, "count_negative_neutral": nn})).collect::<Vec<_>>(),
+            "issues": top.iter().map(|(c, i)| issue(c, i)).collect::<Vec<_>>(),
             "rated_count": self.rated,
             "pct_neutral": pct(c.neutral, self.n),
             "neg_delta": pct_delta((c.negative, self.n), previous),

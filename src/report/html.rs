@@ -201,6 +201,22 @@ pub fn table_page(title: &str, t: &Tabular) -> String {
     )
 }
 
+/// What the issue costs in stars, when enough rated reviews report it.
+fn impact_line(i: &IssueDetail) -> String {
+    let (Some(with), Some(without), Some(gain)) =
+        (i.avg_rating_with, i.avg_rating_without, i.stars_gained)
+    else {
+        return String::new();
+    };
+    let code = &i.code;
+    format!(
+        "<div class=\"muted\">avg rating {} with it, {} without · {} stars gained if fixed</div>",
+        metric(&format!("issue.{code}.avg_rating_with"), &num(with)),
+        metric(&format!("issue.{code}.avg_rating_without"), &num(without)),
+        metric(&format!("issue.{code}.stars_gained"), &num(gain)),
+    )
+}
+
 fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
     let mut out = String::from("<div class=\"grid\">");
     for i in issues.iter().take(limit) {
@@ -208,7 +224,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
         let _ = write!(
             out,
             "<div class=\"card issue\" data-issue=\"{}\"><h3>{}</h3>\
-             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>",
+             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>{}",
             esc(code),
             esc(&i.label),
             metric(&format!("issue.{code}.count"), &i.count.to_string()),
@@ -217,6 +233,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
                 &format!("issue.{code}.share_of_negative"),
                 &num(i.share_of_negative)
             ),
+            impact_line(i),
         );
         for ex in i.examples.iter().take(3) {
             let _ = write!(
@@ -492,6 +509,7 @@ mod tests {
                     language: Some("<b>de".into()),
                 }],
                 count_negative_neutral: 1,
+                ..Default::default()
             }],
             ..Default::default()
         };

@@ -14,8 +14,8 @@ use crate::store::changes::{Alert, ChangeQuery, Changes, Quote};
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::views::{
-    BrandIssue, BrandPoint, BrandSummary, HistoryPoint, IssueRow, PortfolioMonth, ProductDetail,
-    RunRow,
+    BrandIssue, BrandPoint, BrandSummary, HistoryPoint, IssueRow, IssueSort, PortfolioMonth,
+    ProductDetail, RunRow,
 };
 use crate::store::Store;
 use output::{Out, Tabular};
@@ -47,7 +47,7 @@ pub enum View {
     Product(String),
     Brands(BrandQuery),
     /// Issues ranked across the products of `brands` (all if empty).
-    Issues(Filter),
+    Issues(Filter, IssueSort),
     /// One row per review; an ASIN must name a product (in any letter case).
     Reviews(Filter),
     Runs,
@@ -91,8 +91,9 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
             }
         }
         View::Brands(q) => brands_view(store, q, fmt, out)?,
-        View::Issues(f) => {
-            let rows = issue_rows(store, f)?;
+        View::Issues(f, sort) => {
+            let mut rows = issue_rows(store, f)?;
+            sort.sort(&mut rows);
             out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
         }
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
@@ -267,6 +268,9 @@ fn issues_table(rows: &[IssueRow]) -> Tabular {
             "reviews",
             "products",
             "negative or neutral reviews",
+            "avg rating with",
+            "avg rating without",
+            "stars gained if fixed",
         ],
         rows: rows
             .iter()
@@ -277,6 +281,9 @@ fn issues_table(rows: &[IssueRow]) -> Tabular {
                     r.reviews.to_string(),
                     r.products.to_string(),
                     r.reviews_negative_neutral.to_string(),
+                    opt_num(r.avg_rating_with),
+                    opt_num(r.avg_rating_without),
+                    opt_num(r.stars_gained),
                 ]
             })
             .collect(),
@@ -801,6 +808,9 @@ fn product_issues(p: &ProductDetail) -> Tabular {
             "reviews",
             "% of reviews",
             "% of negative",
+            "avg rating with",
+            "avg rating without",
+            "stars gained if fixed",
             "example",
         ],
         rows: p
@@ -816,6 +826,9 @@ fn product_issues(p: &ProductDetail) -> Tabular {
                     i.count.to_string(),
                     num(i.share),
                     num(i.share_of_negative),
+                    opt_num(i.avg_rating_with),
+                    opt_num(i.avg_rating_without),
+                    opt_num(i.stars_gained),
                     format!("\"{quote}\" ({id})"),
                 ]
             })

@@ -63,14 +63,26 @@ pub struct ProductRow {
     pub last_review_date: Option<String>,
     pub detail: String,
     pub snapshot: String,
-    /// (code, count, share of reviews, negative or neutral reviews reporting it), ranked by the
-    /// last, then the count
-    pub issues: Vec<(String, i64, f64, i64)>,
+    /// Ranked by the negative or neutral reviews reporting each, then the count.
+    pub issues: Vec<IssueCount>,
     pub months: Vec<MonthRow>,
     /// The counts the figures above come from.
     pub counts: Counts,
     /// (negative reviews, reviews) at the previous run, for the exact change and the impact.
     pub previous: Option<(i64, i64)>,
+}
+
+/// One issue of a product: the reviews reporting it, and the rated ones among them with their
+/// stars summed (what its star impact is computed from).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueCount {
+    pub code: String,
+    pub count: i64,
+    /// Share of the product's reviews, in percent.
+    pub share: f64,
+    pub negative_neutral: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
 }
 
 /// Reviews by overall label and the sum of the rated reviews' stars: what every share and average
@@ -404,8 +416,8 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
     )?;
     let mut iss = tx.prepare_cached(
         "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
-                     pct_negative, neg_delta, count_negative_neutral)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     pct_negative, neg_delta, count_negative_neutral, rated_with, rating_sum_with)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for p in products {
         ins.execute(params![
@@ -439,18 +451,20 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             p.snapshot,
             p.counts.negative
         ])?;
-        for (code, count, share, nn) in &p.issues {
+        for i in &p.issues {
             // The issue's rows carry their product's sort keys, for the (code, sort) indexes.
             iss.execute(params![
                 p.asin,
-                code,
-                count,
-                share,
+                i.code,
+                i.count,
+                i.share,
                 p.review_count,
                 p.avg_rating,
                 p.pct_negative,
                 p.neg_delta,
-                nn
+                i.negative_neutral,
+                i.rated,
+                i.rating_sum
             ])?;
         }
     }
@@ -520,12 +534,12 @@ fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
 
 /// The first few issues as the list shows them; `issues` is already ranked. Issues only positive
 /// reviews mention are no top issue.
-fn top_issues_json(issues: &[(String, i64, f64, i64)]) -> String {
+fn top_issues_json(issues: &[IssueCount]) -> String {
     let top: Vec<serde_json::Value> = issues
         .iter()
-        .filter(|i| i.3 > 0)
+        .filter(|i| i.negative_neutral > 0)
         .take(super::TOP_ISSUES_IN_LIST)
-        .map(|(code, count, share, _)| serde_json::json!({"code": code, "count": count, "share": share}))
+        .map(|i| serde_json::json!({"code": i.code, "count": i.count, "share": i.share}))
         .collect();
     serde_json::Value::Array(top).to_string()
 }

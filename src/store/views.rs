@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::numbers::{avg_with_without, StarImpact};
+
 /// Everything about one product (`report product`, `GET /api/v1/products/{id}`). The fields up to
 /// `last_review_date` are the document `analyze` stores in `product_details`, in its order; the
 /// rest are added on reading.
@@ -87,6 +89,18 @@ pub struct IssueDetail {
     /// Negative and neutral reviews reporting it: what ranks the issues.
     #[serde(default)]
     pub count_negative_neutral: i64,
+    /// Rated reviews reporting it (absent in documents written before star impact).
+    #[serde(default)]
+    pub rated_with: i64,
+    /// Average rating of the rated reviews reporting it and of the others; null below
+    /// `numbers::MIN_IMPACT_REVIEWS` rated reviews reporting it.
+    #[serde(default)]
+    pub avg_rating_with: Option<f64>,
+    #[serde(default)]
+    pub avg_rating_without: Option<f64>,
+    /// Stars the product's average would gain if it were fixed (`numbers::StarImpact`).
+    #[serde(default)]
+    pub stars_gained: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -104,6 +118,13 @@ pub struct Quote {
 pub struct AspectCount {
     pub term: String,
     pub count: i64,
+    /// Its star impact, as an issue's (absent in documents written before star impact).
+    #[serde(default)]
+    pub avg_rating_with: Option<f64>,
+    #[serde(default)]
+    pub avg_rating_without: Option<f64>,
+    #[serde(default)]
+    pub stars_gained: Option<f64>,
 }
 
 /// An aspect customers praise: the reviews that praise it, their share of the product's reviews
@@ -182,6 +203,7 @@ pub fn top_issues(mut counts: Vec<(String, i64, Option<i64>)>) -> Vec<BrandIssue
             code,
             count,
             count_negative_neutral: nn,
+            ..Default::default()
         })
         .collect()
 }
@@ -224,9 +246,16 @@ pub struct BrandIssue {
     /// run's history, which keeps counts only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_negative_neutral: Option<i64>,
+    /// A brand's star impact (as a product's issue's); absent in history and below the minimum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_rating_with: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_rating_without: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stars_gained: Option<f64>,
 }
 
-/// An issue ranked across the portfolio.
+/// An issue ranked across the portfolio (or the brands asked for).
 #[derive(Debug, Clone, Serialize)]
 pub struct IssueRow {
     pub code: String,
@@ -238,16 +267,92 @@ pub struct IssueRow {
     /// Negative and neutral reviews reporting it: what ranks the list. 0: only positive reviews
     /// mention it (the overview lists those apart, as mentioned in praise).
     pub reviews_negative_neutral: i64,
+    /// Rated reviews reporting it.
+    pub rated_with: i64,
+    /// Average rating of the rated reviews reporting it and of all the others in scope; null below
+    /// `numbers::MIN_IMPACT_REVIEWS` rated reviews reporting it.
+    pub avg_rating_with: Option<f64>,
+    pub avg_rating_without: Option<f64>,
+    /// Stars the average of every rated review in scope would gain if it were fixed.
+    pub stars_gained: Option<f64>,
+    #[serde(skip)]
+    impact: Option<StarImpact>,
+}
+
+/// An issue's sums across products: what `IssueRow` is computed from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueSums {
+    pub code: String,
+    pub reviews: i64,
+    pub products: i64,
+    pub negative_neutral: i64,
+    /// Rated reviews reporting it, their stars summed.
+    pub rated_with: i64,
+    pub rating_sum_with: i64,
+    /// Every rated review in scope (the products of the brands asked for), their stars summed.
+    pub rated_all: i64,
+    pub rating_sum_all: i64,
 }
 
 impl IssueRow {
-    pub fn new((code, reviews, products, nn): (String, i64, i64, i64)) -> IssueRow {
+    pub fn new(s: IssueSums) -> IssueRow {
+        let (with, all) = (
+            (s.rated_with, s.rating_sum_with),
+            (s.rated_all, s.rating_sum_all),
+        );
+        let (avg_rating_with, avg_rating_without) = avg_with_without(with, all);
+        let impact = StarImpact::new(with, all);
         IssueRow {
-            label: crate::taxonomy::label(&code),
-            code,
-            reviews,
-            products,
-            reviews_negative_neutral: nn,
+            label: crate::taxonomy::label(&s.code),
+            code: s.code,
+            reviews: s.reviews,
+            products: s.products,
+            reviews_negative_neutral: s.negative_neutral,
+            rated_with: s.rated_with,
+            avg_rating_with,
+            avg_rating_without,
+            stars_gained: impact.map(StarImpact::rounded),
+            impact,
+        }
+    }
+}
+
+/// How `report issues` and `GET /api/v1/issues` rank issues.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IssueSort {
+    /// Negative and neutral reviews reporting it, then all reviews, then code.
+    #[default]
+    Reviews,
+    /// Stars gained if fixed (exact), most first; issues without an impact last; then code.
+    Impact,
+}
+
+impl IssueSort {
+    pub const ALL: [IssueSort; 2] = [IssueSort::Reviews, IssueSort::Impact];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            IssueSort::Reviews => "reviews",
+            IssueSort::Impact => "impact",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IssueSort> {
+        IssueSort::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// `rows` in this order.
+    pub fn sort(self, rows: &mut [IssueRow]) {
+        match self {
+            IssueSort::Reviews => rows.sort_by(|a, b| {
+                (b.reviews_negative_neutral, b.reviews)
+                    .cmp(&(a.reviews_negative_neutral, a.reviews))
+                    .then_with(|| a.code.cmp(&b.code))
+            }),
+            // None < Some: reversed, the largest impact comes first and None last.
+            IssueSort::Impact => {
+                rows.sort_by(|a, b| b.impact.cmp(&a.impact).then_with(|| a.code.cmp(&b.code)))
+            }
         }
     }
 }
