@@ -462,3 +462,19 @@ ALTER TABLE ingest_runs ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0;
 -- What each text's positive sentences praise: liked aspects with a quote, the mirror of `aspects`.
 -- Results of earlier analyzer versions have none; a new analyzer version recomputes them.
 ALTER TABLE text_results ADD COLUMN liked TEXT NOT NULL DEFAULT '[]'; -- JSON [{"term","evidence"}]
+
+-- migration: 12
+-- Breakdowns: each product's reviews per marketplace (the review's, else the product's) and per
+-- language (the analysis result's; 'unknown' when none), as counts, so brands and the portfolio
+-- sum them. Empty until the next analysis run writes them.
+CREATE TABLE product_breakdowns (
+    asin        TEXT    NOT NULL,
+    dimension   TEXT    NOT NULL,                 -- 'marketplace' or 'language'
+    key         TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    negative    INTEGER NOT NULL,
+    issues      TEXT    NOT NULL,                 -- JSON {"code": [reviews, negative or neutral reviews]}
+    PRIMARY KEY (asin, dimension, key)
+) WITHOUT ROWID;

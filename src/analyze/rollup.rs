@@ -9,10 +9,24 @@ use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
 use crate::numbers::{avg, pct, pct_delta};
 use crate::store::insights::{BrandRow, Counts, MonthRow, ProductRow, ReviewRow};
+use crate::store::views::{BreakdownCounts, SliceCounts};
 use crate::taxonomy;
 
 const EXAMPLES: usize = 3;
 const TOP_ASPECTS: usize = 20;
+/// The language or marketplace of reviews that name none.
+const UNKNOWN: &str = "unknown";
+
+/// The slice `key` of `slices` (always there), allocating its key only the first time.
+fn slice<'a>(
+    slices: &'a mut BTreeMap<String, SliceCounts>,
+    key: &str,
+) -> Option<&'a mut SliceCounts> {
+    if !slices.contains_key(key) {
+        slices.insert(key.to_string(), SliceCounts::default());
+    }
+    slices.get_mut(key)
+}
 
 #[derive(Default)]
 struct IssueAcc {
@@ -68,6 +82,7 @@ pub struct ProductAcc {
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
     months: BTreeMap<String, MonthAcc>,
+    breakdowns: BreakdownCounts,
 }
 
 fn idx(s: Sentiment) -> usize {
@@ -134,10 +149,9 @@ impl ProductAcc {
             *self.aspects.entry(a.clone()).or_default() += 1;
         }
         self.add_liked(r);
-        *self
-            .langs
-            .entry(r.language.clone().unwrap_or_else(|| "unknown".into()))
-            .or_default() += 1;
+        let lang = r.language.as_deref().unwrap_or(UNKNOWN);
+        *self.langs.entry(lang.to_string()).or_default() += 1;
+        self.add_breakdowns(r, all);
         if let Some(d) = &r.review_date {
             if self.last_date.as_deref().is_none_or(|l| d.as_str() > l) {
                 self.last_date = Some(d.clone());
@@ -154,6 +168,33 @@ impl ProductAcc {
                 }
                 for hit in &r.issues {
                     *m.issues.entry(hit.code.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// Counts the review in its marketplace's and its language's slices.
+    fn add_breakdowns(&mut self, r: &ReviewRow, all: Sentiment) {
+        let lang = r.language.as_deref().unwrap_or(UNKNOWN);
+        let market = r.marketplace.as_deref().unwrap_or(UNKNOWN);
+        let b = &mut self.breakdowns;
+        for slices in [(&mut b.language, lang), (&mut b.marketplace, market)] {
+            let Some(c) = slice(slices.0, slices.1) else {
+                continue;
+            };
+            c.reviews += 1;
+            if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
+                c.rated += 1;
+                c.rating_sum += x as i64;
+            }
+            if all == Sentiment::Negative {
+                c.negative += 1;
+            }
+            for hit in &r.issues {
+                let e = c.issues.entry(hit.code.clone()).or_default();
+                e.0 += 1;
+                if all != Sentiment::Positive {
+                    e.1 += 1;
                 }
             }
         }
@@ -225,6 +266,7 @@ impl ProductAcc {
             "languages": self.langs,
             "last_review_date": self.last_date,
             "mentioned_in_praise": praise_json,
+            "breakdowns": self.breakdowns.rows(),
         });
         // Snapshots keep the numbers and issue counts, not the quotes: history stays small.
         let snapshot = json!({
@@ -268,6 +310,7 @@ impl ProductAcc {
                 rating_sum: self.sum,
             },
             previous,
+            breakdowns: self.breakdowns,
         }
     }
 
@@ -384,6 +427,7 @@ pub struct BrandAcc {
     counts: Counts,
     /// (reviews, negative or neutral reviews) per issue
     issues: BTreeMap<String, (i64, i64)>,
+    breakdowns: BreakdownCounts,
 }
 
 impl BrandAcc {
@@ -399,6 +443,13 @@ impl BrandAcc {
             let e = self.issues.entry(code.clone()).or_default();
             e.0 += count;
             e.1 += nn;
+        }
+        let (mine, theirs) = (&mut self.breakdowns, &p.breakdowns);
+        for (k, c) in &theirs.marketplace {
+            slice(&mut mine.marketplace, k).map(|s| s.add(c));
+        }
+        for (k, c) in &theirs.language {
+            slice(&mut mine.language, k).map(|s| s.add(c));
         }
     }
 
@@ -422,6 +473,7 @@ impl BrandAcc {
             "neg_delta": pct_delta((c.negative, self.n), previous),
             "previous_review_count": previous.map(|p| p.1),
             "previous_pct_negative": previous.map(|p| pct(p.0, p.1)),
+            "breakdowns": self.breakdowns.rows(),
         });
         BrandRow {
             brand,
@@ -450,6 +502,7 @@ mod tests {
             rating: Some(1),
             review_date: None,
             language: Some("en".into()),
+            marketplace: None,
             text_sentiment: Some("negative".into()),
             text_score: Some(-0.5),
             issues: Vec::new(),

@@ -18,6 +18,8 @@ pub struct ReviewRow {
     pub rating: Option<u8>,
     pub review_date: Option<String>,
     pub language: Option<String>,
+    /// The review's marketplace, else its product's.
+    pub marketplace: Option<String>,
     pub text_sentiment: Option<String>,
     pub text_score: Option<f64>,
     pub issues: Vec<IssueHit>,
@@ -71,6 +73,8 @@ pub struct ProductRow {
     pub counts: Counts,
     /// (negative reviews, reviews) at the previous run, for the exact change and the impact.
     pub previous: Option<(i64, i64)>,
+    /// Counts per marketplace and per language, stored for brand and portfolio roll-ups.
+    pub breakdowns: super::views::BreakdownCounts,
 }
 
 /// Reviews by overall label and the sum of the rated reviews' stars: what every share and average
@@ -372,7 +376,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_details; DELETE FROM product_issues;
-             DELETE FROM product_months;
+             DELETE FROM product_months; DELETE FROM product_breakdowns;
              DELETE FROM brand_insights;",
         )?;
         put_products(&tx, run_id, products)?;
@@ -454,7 +458,36 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             ])?;
         }
     }
-    put_months(tx, products)
+    put_months(tx, products)?;
+    put_breakdowns(tx, products)
+}
+
+/// Each product's counts per marketplace and per language.
+fn put_breakdowns(tx: &Connection, products: &[ProductRow]) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO product_breakdowns (asin, dimension, key, reviews, rated, rating_sum,
+                     negative, issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for p in products {
+        let b = &p.breakdowns;
+        for (dimension, slices) in [("marketplace", &b.marketplace), ("language", &b.language)] {
+            for (key, c) in slices {
+                let issues = serde_json::to_string(&c.issues).unwrap_or_else(|_| "{}".into());
+                st.execute(params![
+                    p.asin,
+                    dimension,
+                    key,
+                    c.reviews,
+                    c.rated,
+                    c.rating_sum,
+                    c.negative,
+                    issues
+                ])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each product's months (by review date).
@@ -589,7 +622,7 @@ impl Reader {
         let mut st = self.conn.prepare(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
-                    r.id, r.first_run, t.liked
+                    r.id, r.first_run, t.liked, coalesce(r.marketplace, p.marketplace)
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -610,6 +643,7 @@ impl Reader {
                 rating: r.get::<_, Option<i64>>(3)?.map(|x| x.clamp(0, 5) as u8),
                 review_date: r.get(4)?,
                 language: r.get(5)?,
+                marketplace: r.get(13)?,
                 text_sentiment: r.get(6)?,
                 text_score: r.get(7)?,
                 issues: issues
