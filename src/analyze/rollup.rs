@@ -245,7 +245,6 @@ impl ProductAcc {
         let pct_negative = pct(neg, n);
         let neg_delta = pct_delta((neg, n), previous);
         let shares = |c: &[i64; 3], total: i64| json!({"positive": pct(c[0], total), "neutral": pct(c[1], total), "negative": pct(c[2], total)});
-        let text_total: i64 = self.by_text.iter().sum();
         let detail = json!({
             "asin": self.asin,
             "brand": self.brand,
@@ -258,7 +257,7 @@ impl ProductAcc {
             "pct_negative": pct_negative,
             "neg_delta": neg_delta,
             "sentiment_by_stars": shares(&self.by_stars, self.rated),
-            "sentiment_by_text": shares(&self.by_text, text_total),
+            "sentiment_by_text": shares(&self.by_text, self.by_text.iter().sum()),
             "stars_text_disagreements": self.disagree,
             "issues": issues_json,
             "complaint_aspects": aspects_json,
@@ -291,8 +290,7 @@ impl ProductAcc {
             last_review_date: self.last_date.clone(),
             detail: detail.to_string(),
             snapshot: snapshot.to_string(),
-            issues: issues
-                .iter()
+            issues: (issues.iter())
                 .map(|(c, a)| {
                     (
                         c.to_string(),
