@@ -443,11 +443,16 @@ impl BrandAcc {
             e.1 += nn;
         }
         let (mine, theirs) = (&mut self.breakdowns, &p.breakdowns);
-        for (k, c) in &theirs.marketplace {
-            slice(&mut mine.marketplace, k).map(|s| s.add(c));
-        }
-        for (k, c) in &theirs.language {
-            slice(&mut mine.language, k).map(|s| s.add(c));
+        let dims = [
+            (&mut mine.marketplace, &theirs.marketplace),
+            (&mut mine.language, &theirs.language),
+        ];
+        for (mine, theirs) in dims {
+            for (k, c) in theirs {
+                if let Some(s) = slice(mine, k) {
+                    s.add(c);
+                }
+            }
         }
     }
 

@@ -118,6 +118,7 @@ pub fn product(
             rating_sum: (rating.unwrap_or(0.0) * reviews as f64).round() as i64,
         },
         previous: None,
+        breakdowns: Default::default(),
     }
 }
 
