@@ -464,11 +464,12 @@ ALTER TABLE ingest_runs ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE text_results ADD COLUMN liked TEXT NOT NULL DEFAULT '[]'; -- JSON [{"term","evidence"}]
 
 -- migration: 12
--- Breakdowns: each product's reviews per marketplace (the review's, else the product's) and per
--- language (the analysis result's; 'unknown' when none), as counts, so brands and the portfolio
--- sum them. Empty until the next analysis run writes them.
-CREATE TABLE product_breakdowns (
-    asin        TEXT    NOT NULL,
+-- Breakdowns: each brand's reviews per marketplace (the review's, else the product's) and per
+-- language (the analysis result's; 'unknown' when none), as counts, so the portfolio (or some
+-- brands) sums a few rows per brand. Products without a brand count under '(no brand)', as in
+-- brand_insights. Empty until the next analysis run writes them.
+CREATE TABLE brand_breakdowns (
+    brand       TEXT    NOT NULL,
     dimension   TEXT    NOT NULL,                 -- 'marketplace' or 'language'
     key         TEXT    NOT NULL,
     reviews     INTEGER NOT NULL,
@@ -476,5 +477,5 @@ CREATE TABLE product_breakdowns (
     rating_sum  INTEGER NOT NULL,
     negative    INTEGER NOT NULL,
     issues      TEXT    NOT NULL,                 -- JSON {"code": [reviews, negative or neutral reviews]}
-    PRIMARY KEY (asin, dimension, key)
+    PRIMARY KEY (brand, dimension, key)
 ) WITHOUT ROWID;

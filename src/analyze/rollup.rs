@@ -487,6 +487,7 @@ impl BrandAcc {
             pct_negative: pct(c.negative, self.n),
             negative: c.negative,
             detail: detail.to_string(),
+            breakdowns: self.breakdowns,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The portfolio's (or some brands') reviews by marketplace and by language, summed from the
-//! products' counts in `product_breakdowns`.
+//! brands' counts in `brand_breakdowns` (a few rows per brand, so this stays fast for any number
+//! of products).
 
 use rusqlite::params_from_iter;
 use rusqlite::types::Value as SqlValue;
@@ -17,18 +18,13 @@ impl Store {
             &mut filter,
             &mut args,
             &self.brand_spellings(brands)?,
-            "p.brand",
+            "b.brand",
         );
-        let join = if filter.is_empty() {
-            ""
-        } else {
-            " JOIN product_insights p ON p.asin = b.asin"
-        };
         let mut counts = BreakdownCounts::default();
         let totals = format!(
             "SELECT b.dimension, b.key, sum(b.reviews), sum(b.rated), sum(b.rating_sum),
                     sum(b.negative)
-             FROM product_breakdowns b{join} WHERE 1 = 1{filter} GROUP BY 1, 2"
+             FROM brand_breakdowns b WHERE 1 = 1{filter} GROUP BY 1, 2"
         );
         let mut st = self.conn.prepare(&totals)?;
         let mut rows = st.query(params_from_iter(args.iter()))?;
@@ -43,7 +39,7 @@ impl Store {
         let issues = format!(
             "SELECT b.dimension, b.key, j.key, sum(json_extract(j.value, '$[0]')),
                     sum(json_extract(j.value, '$[1]'))
-             FROM product_breakdowns b{join}, json_each(CASE WHEN json_valid(b.issues)
+             FROM brand_breakdowns b, json_each(CASE WHEN json_valid(b.issues)
                                                         THEN b.issues ELSE '{{}}' END) j
              WHERE 1 = 1{filter} GROUP BY 1, 2, 3"
         );

@@ -73,7 +73,7 @@ pub struct ProductRow {
     pub counts: Counts,
     /// (negative reviews, reviews) at the previous run, for the exact change and the impact.
     pub previous: Option<(i64, i64)>,
-    /// Counts per marketplace and per language, stored for brand and portfolio roll-ups.
+    /// Counts per marketplace and per language, for the brand's.
     pub breakdowns: super::views::BreakdownCounts,
 }
 
@@ -111,6 +111,8 @@ pub struct BrandRow {
     /// Negative reviews, for the exact change at the next run.
     pub negative: i64,
     pub detail: String,
+    /// Counts per marketplace and per language, stored for the portfolio's.
+    pub breakdowns: super::views::BreakdownCounts,
 }
 
 /// A second, read-only connection: it reads a stable snapshot while the main one writes (WAL).
@@ -376,11 +378,12 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_details; DELETE FROM product_issues;
-             DELETE FROM product_months; DELETE FROM product_breakdowns;
-             DELETE FROM brand_insights;",
+             DELETE FROM product_months;
+             DELETE FROM brand_insights; DELETE FROM brand_breakdowns;",
         )?;
         put_products(&tx, run_id, products)?;
         put_brands(&tx, run_id, brands)?;
+        put_breakdowns(&tx, brands)?;
         tx.commit()?;
         // Fresh statistics let SQLite choose good plans for the filters the API and reports run
         // (one row per product: a fraction of a second even for 100,000 products).
@@ -458,24 +461,23 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             ])?;
         }
     }
-    put_months(tx, products)?;
-    put_breakdowns(tx, products)
+    put_months(tx, products)
 }
 
-/// Each product's counts per marketplace and per language.
-fn put_breakdowns(tx: &Connection, products: &[ProductRow]) -> Result<()> {
+/// Each brand's counts per marketplace and per language.
+fn put_breakdowns(tx: &Connection, brands: &[BrandRow]) -> Result<()> {
     let mut st = tx.prepare_cached(
-        "INSERT INTO product_breakdowns (asin, dimension, key, reviews, rated, rating_sum,
+        "INSERT INTO brand_breakdowns (brand, dimension, key, reviews, rated, rating_sum,
                      negative, issues)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for p in products {
+    for p in brands {
         let b = &p.breakdowns;
         for (dimension, slices) in [("marketplace", &b.marketplace), ("language", &b.language)] {
             for (key, c) in slices {
                 let issues = serde_json::to_string(&c.issues).unwrap_or_else(|_| "{}".into());
                 st.execute(params![
-                    p.asin,
+                    p.brand,
                     dimension,
                     key,
                     c.reviews,

@@ -147,6 +147,7 @@ fn brands_of(products: &[ProductRow]) -> Vec<BrandRow> {
                     ..Default::default()
                 })
                 .unwrap(),
+                breakdowns: Default::default(),
             }
         })
         .collect()
