@@ -756,7 +756,7 @@ fn breakdowns_table(b: &Breakdowns) -> Tabular {
             "reviews",
             "% negative",
             "avg rating",
-            "top issues",
+            "top 3 issues",
         ],
         rows,
     }
