@@ -9,10 +9,24 @@ use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
 use crate::numbers::{avg, avg_with_without, pct, pct_delta, StarImpact};
 use crate::store::insights::{BrandRow, Counts, IssueCount, MonthRow, ProductRow, ReviewRow};
+use crate::store::views::{BreakdownCounts, SliceCounts};
 use crate::taxonomy;
 
 const EXAMPLES: usize = 3;
 const TOP_ASPECTS: usize = 20;
+/// The language or marketplace of reviews that name none.
+const UNKNOWN: &str = "unknown";
+
+/// The slice `key` of `slices` (always there), allocating its key only the first time.
+fn slice<'a>(
+    slices: &'a mut BTreeMap<String, SliceCounts>,
+    key: &str,
+) -> Option<&'a mut SliceCounts> {
+    if !slices.contains_key(key) {
+        slices.insert(key.to_string(), SliceCounts::default());
+    }
+    slices.get_mut(key)
+}
 
 #[derive(Default)]
 struct IssueAcc {
@@ -72,6 +86,7 @@ pub struct ProductAcc {
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
     months: BTreeMap<String, MonthAcc>,
+    breakdowns: BreakdownCounts,
 }
 
 fn idx(s: Sentiment) -> usize {
@@ -148,10 +163,9 @@ impl ProductAcc {
             }
         }
         self.add_liked(r);
-        *self
-            .langs
-            .entry(r.language.clone().unwrap_or_else(|| "unknown".into()))
-            .or_default() += 1;
+        let lang = r.language.as_deref().unwrap_or(UNKNOWN);
+        *self.langs.entry(lang.to_string()).or_default() += 1;
+        self.add_breakdowns(r, all);
         if let Some(d) = &r.review_date {
             if self.last_date.as_deref().is_none_or(|l| d.as_str() > l) {
                 self.last_date = Some(d.clone());
@@ -168,6 +182,33 @@ impl ProductAcc {
                 }
                 for hit in &r.issues {
                     *m.issues.entry(hit.code.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// Counts the review in its marketplace's and its language's slices.
+    fn add_breakdowns(&mut self, r: &ReviewRow, all: Sentiment) {
+        let lang = r.language.as_deref().unwrap_or(UNKNOWN);
+        let market = r.marketplace.as_deref().unwrap_or(UNKNOWN);
+        let b = &mut self.breakdowns;
+        for slices in [(&mut b.language, lang), (&mut b.marketplace, market)] {
+            let Some(c) = slice(slices.0, slices.1) else {
+                continue;
+            };
+            c.reviews += 1;
+            if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
+                c.rated += 1;
+                c.rating_sum += x as i64;
+            }
+            if all == Sentiment::Negative {
+                c.negative += 1;
+            }
+            for hit in &r.issues {
+                let e = c.issues.entry(hit.code.clone()).or_default();
+                e.0 += 1;
+                if all != Sentiment::Positive {
+                    e.1 += 1;
                 }
             }
         }
@@ -221,7 +262,6 @@ impl ProductAcc {
         let pct_negative = pct(neg, n);
         let neg_delta = pct_delta((neg, n), previous);
         let shares = |c: &[i64; 3], total: i64| json!({"positive": pct(c[0], total), "neutral": pct(c[1], total), "negative": pct(c[2], total)});
-        let text_total: i64 = self.by_text.iter().sum();
         let detail = json!({
             "asin": self.asin,
             "brand": self.brand,
@@ -234,7 +274,7 @@ impl ProductAcc {
             "pct_negative": pct_negative,
             "neg_delta": neg_delta,
             "sentiment_by_stars": shares(&self.by_stars, self.rated),
-            "sentiment_by_text": shares(&self.by_text, text_total),
+            "sentiment_by_text": shares(&self.by_text, self.by_text.iter().sum()),
             "stars_text_disagreements": self.disagree,
             "issues": issues_json,
             "complaint_aspects": aspects_json,
@@ -242,6 +282,7 @@ impl ProductAcc {
             "languages": self.langs,
             "last_review_date": self.last_date,
             "mentioned_in_praise": praise_json,
+            "breakdowns": self.breakdowns.rows(),
         });
         // Snapshots keep the numbers and issue counts, not the quotes: history stays small.
         let snapshot = json!({
@@ -275,6 +316,7 @@ impl ProductAcc {
                 rating_sum: self.sum,
             },
             previous,
+            breakdowns: self.breakdowns,
         }
     }
 
@@ -420,6 +462,7 @@ pub struct BrandAcc {
     counts: Counts,
     /// Per issue: reviews, negative or neutral ones, rated ones, their stars summed.
     issues: BTreeMap<String, [i64; 4]>,
+    breakdowns: BreakdownCounts,
 }
 
 impl BrandAcc {
@@ -437,6 +480,18 @@ impl BrandAcc {
             e[1] += i.negative_neutral;
             e[2] += i.rated;
             e[3] += i.rating_sum;
+        }
+        let (mine, theirs) = (&mut self.breakdowns, &p.breakdowns);
+        let dims = [
+            (&mut mine.marketplace, &theirs.marketplace),
+            (&mut mine.language, &theirs.language),
+        ];
+        for (mine, theirs) in dims {
+            for (k, c) in theirs {
+                if let Some(s) = slice(mine, k) {
+                    s.add(c);
+                }
+            }
         }
     }
 
@@ -467,6 +522,7 @@ impl BrandAcc {
             "neg_delta": pct_delta((c.negative, self.n), previous),
             "previous_review_count": previous.map(|p| p.1),
             "previous_pct_negative": previous.map(|p| pct(p.0, p.1)),
+            "breakdowns": self.breakdowns.rows(),
         });
         BrandRow {
             brand,
@@ -477,6 +533,7 @@ impl BrandAcc {
             pct_negative: pct(c.negative, self.n),
             negative: c.negative,
             detail: detail.to_string(),
+            breakdowns: self.breakdowns,
         }
     }
 }
@@ -495,6 +552,7 @@ mod tests {
             rating: Some(1),
             review_date: None,
             language: Some("en".into()),
+            marketplace: None,
             text_sentiment: Some("negative".into()),
             text_score: Some(-0.5),
             issues: Vec::new(),

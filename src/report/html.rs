@@ -312,6 +312,7 @@ pub fn product_page(p: &ProductDetail) -> String {
         );
     }
     b.push_str(&liked_section(p));
+    b.push_str(&breakdowns_section(&super::breakdowns_table(&p.breakdowns)));
     let aspects: Vec<String> = p
         .complaint_aspects
         .iter()
@@ -326,6 +327,17 @@ pub fn product_page(p: &ProductDetail) -> String {
         );
     }
     page(&format!("prodinsight · {}", p.asin), &b)
+}
+
+/// Reviews by marketplace and by language, as a table; nothing without reviews.
+fn breakdowns_section(t: &Tabular) -> String {
+    if t.rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<h2>By marketplace and by language</h2><div class=\"card\">{}</div>",
+        table(t, &[2, 3, 4])
+    )
 }
 
 /// What customers like: each liked aspect with its reviews, share and a quote (stars, language).
@@ -406,6 +418,8 @@ pub struct Portfolio<'a> {
     pub attention_cards: &'a [ProductDetail],
     pub issues: &'a [(String, i64)],
     pub brands: &'a Tabular,
+    /// By marketplace and by language.
+    pub breakdowns: &'a Tabular,
     pub months: &'a [PortfolioMonth],
     pub ratings: [i64; 5],
     pub products: i64,
@@ -450,6 +464,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         b.push_str("</div>");
     }
     let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5, 6]));
+    b.push_str(&breakdowns_section(p.breakdowns));
     page("prodinsight · portfolio", &b)
 }
 

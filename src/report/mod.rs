@@ -14,8 +14,8 @@ use crate::store::changes::{Alert, ChangeQuery, Changes, Quote};
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::views::{
-    BrandIssue, BrandPoint, BrandSummary, HistoryPoint, IssueRow, IssueSort, PortfolioMonth,
-    ProductDetail, RunRow,
+    BrandIssue, BrandPoint, BrandSummary, Breakdowns, HistoryPoint, IssueRow, IssueSort,
+    PortfolioMonth, ProductDetail, RunRow,
 };
 use crate::store::Store;
 use output::{Out, Tabular};
@@ -229,6 +229,8 @@ fn brands_view(store: &Store, q: &BrandQuery, fmt: Format, out: &mut Out) -> Res
     let ([brand], Format::Table) = (rows.as_slice(), fmt) else {
         return Ok(());
     };
+    out.line("")?;
+    out.table(fmt, "", &breakdowns_table(&brand.breakdowns))?;
     let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
     out.line("")?;
     if months.is_empty() {
@@ -364,6 +366,8 @@ struct OverviewData {
     mentioned_in_praise: Vec<IssueRow>,
     /// Reviews per language the analyzer does not read (their stars still count).
     languages_not_analyzed: std::collections::BTreeMap<String, i64>,
+    /// The portfolio's (or the brands') reviews by marketplace and by language.
+    breakdowns: Breakdowns,
 }
 
 /// The default view: what needs attention, the top issues, the brands.
@@ -391,6 +395,7 @@ fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<(
         brands: store.brands(&o.brands)?,
         mentioned_in_praise,
         languages_not_analyzed: store.portfolio_summary()?.languages_not_analyzed,
+        breakdowns: store.breakdowns(&o.brands)?,
     };
     match fmt {
         Format::Json | Format::Jsonl => out.json(&data, fmt),
@@ -454,6 +459,8 @@ fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<(
     }
     out.line("\nBrands")?;
     out.table(Format::Table, "", &brands_table(&data.brands))?;
+    out.line("\nBy marketplace and by language")?;
+    out.table(Format::Table, "", &breakdowns_table(&data.breakdowns))?;
     match crate::model::not_analyzed_line(&data.languages_not_analyzed) {
         Some(line) => out.line(&format!("\n{line} (their stars still count)")),
         None => Ok(()),
@@ -479,6 +486,7 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
         attention_cards: &cards,
         issues: &top,
         brands: &brands_table(&data.brands),
+        breakdowns: &breakdowns_table(&data.breakdowns),
         months: &store.portfolio_months(&o.brands)?,
         ratings: store.rating_distribution(&o.brands)?,
         products: data.brands.iter().map(|b| b.products).sum(),
@@ -664,6 +672,8 @@ fn product_tables(p: &ProductDetail, fmt: Format, out: &mut Out) -> Result<()> {
     out.line("")?;
     out.table(fmt, "", &product_aspects(p))?;
     out.line("")?;
+    out.table(fmt, "", &breakdowns_table(&p.breakdowns))?;
+    out.line("")?;
     // An export without review dates has no months: its trend is the analysis runs.
     if p.trend.is_empty() {
         out.table(fmt, "", &run_trend(&p.history))
@@ -722,6 +732,41 @@ fn praise_list(p: &ProductDetail) -> String {
         .map(|i| format!("{} ({})", i.label, i.count))
         .collect();
     items.join(", ")
+}
+
+/// Reviews by marketplace, then by language: one row each, with % negative, average rating and
+/// the top issues with their counts.
+fn breakdowns_table(b: &Breakdowns) -> Tabular {
+    let dims = [
+        ("marketplace", &b.by_marketplace),
+        ("language", &b.by_language),
+    ];
+    let rows = dims
+        .iter()
+        .flat_map(|(dim, rows)| {
+            rows.iter().map(move |r| {
+                vec![
+                    dim.to_string(),
+                    r.key.clone(),
+                    r.reviews.to_string(),
+                    num(r.pct_negative),
+                    opt_num(r.avg_rating),
+                    issue_list(&r.top_issues),
+                ]
+            })
+        })
+        .collect();
+    Tabular {
+        headers: vec![
+            "by",
+            "marketplace or language",
+            "reviews",
+            "% negative",
+            "avg rating",
+            "top 3 issues",
+        ],
+        rows,
+    }
 }
 
 /// "Leaks (5), Smell (2)"

@@ -51,6 +51,7 @@ pub fn document() -> &'static Value {
             IssueRank,
             IssueHit,
             Brand,
+            Breakdowns,
             ProductSummary,
             ProductDetail,
             ReviewItem
@@ -182,6 +183,7 @@ struct IssueCodePath {
 
 #[utoipa::path(get, path = "/api/v1/overview", operation_id = "getOverview",
     summary = "What `prodinsight report` opens with: headline numbers, products that need attention (by impact), top issues, brands",
+    description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise` and `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes.",
     params(OverviewParams),
     responses(
         (status = 200, description = "The portfolio overview.", body = inline(ObjectReply)),
@@ -437,6 +439,41 @@ struct Brand {
     /// pct_negative, top_issues
     #[schema(value_type = Vec<Object>)]
     history: Vec<Value>,
+    /// the brand's reviews by marketplace and by language
+    breakdowns: Breakdowns,
+}
+
+/// Reviews by marketplace (the review's, else the product's) and by language (the analysis
+/// result's); "unknown" when none. The rows of each list add up to the totals.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct Breakdowns {
+    #[schema(inline)]
+    by_marketplace: Vec<BreakdownRow>,
+    #[schema(inline)]
+    by_language: Vec<BreakdownRow>,
+}
+
+/// One marketplace or language: most reviews first.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BreakdownRow {
+    key: String,
+    #[schema(minimum = 0)]
+    reviews: i64,
+    /// reviews whose overall label is negative
+    #[schema(minimum = 0)]
+    negative: i64,
+    /// % of these reviews that are negative
+    pct_negative: f64,
+    #[schema(minimum = 0)]
+    rated_count: i64,
+    /// over the rated reviews; null when none has stars
+    #[schema(required = true)]
+    avg_rating: Option<f64>,
+    /// at most three, ranked by negative and neutral reviews, then all reviews
+    #[schema(inline)]
+    top_issues: Vec<BrandIssue>,
 }
 
 #[derive(ToSchema)]
@@ -492,6 +529,8 @@ struct ProductDetail {
     /// reviews rank
     #[schema(inline)]
     mentioned_in_praise: Vec<DetailIssue>,
+    /// the product's reviews by marketplace and by language
+    breakdowns: Breakdowns,
 }
 
 // The detail's nested objects promise no field (as before the document was generated).

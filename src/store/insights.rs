@@ -18,6 +18,8 @@ pub struct ReviewRow {
     pub rating: Option<u8>,
     pub review_date: Option<String>,
     pub language: Option<String>,
+    /// The review's marketplace, else its product's.
+    pub marketplace: Option<String>,
     pub text_sentiment: Option<String>,
     pub text_score: Option<f64>,
     pub issues: Vec<IssueHit>,
@@ -70,6 +72,8 @@ pub struct ProductRow {
     pub counts: Counts,
     /// (negative reviews, reviews) at the previous run, for the exact change and the impact.
     pub previous: Option<(i64, i64)>,
+    /// Counts per marketplace and per language, for the brand's.
+    pub breakdowns: super::views::BreakdownCounts,
 }
 
 /// One issue of a product: the reviews reporting it, and the rated ones among them with their
@@ -119,6 +123,8 @@ pub struct BrandRow {
     /// Negative reviews, for the exact change at the next run.
     pub negative: i64,
     pub detail: String,
+    /// Counts per marketplace and per language, stored for the portfolio's.
+    pub breakdowns: super::views::BreakdownCounts,
 }
 
 /// A second, read-only connection: it reads a stable snapshot while the main one writes (WAL).
@@ -385,10 +391,11 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_details; DELETE FROM product_issues;
              DELETE FROM product_months;
-             DELETE FROM brand_insights;",
+             DELETE FROM brand_insights; DELETE FROM brand_breakdowns;",
         )?;
         put_products(&tx, run_id, products)?;
         put_brands(&tx, run_id, brands)?;
+        put_breakdowns(&tx, brands)?;
         tx.commit()?;
         // Fresh statistics let SQLite choose good plans for the filters the API and reports run
         // (one row per product: a fraction of a second even for 100,000 products).
@@ -469,6 +476,34 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
         }
     }
     put_months(tx, products)
+}
+
+/// Each brand's counts per marketplace and per language.
+fn put_breakdowns(tx: &Connection, brands: &[BrandRow]) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO brand_breakdowns (brand, dimension, key, reviews, rated, rating_sum,
+                     negative, issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for p in brands {
+        let b = &p.breakdowns;
+        for (dimension, slices) in [("marketplace", &b.marketplace), ("language", &b.language)] {
+            for (key, c) in slices {
+                let issues = serde_json::to_string(&c.issues).unwrap_or_else(|_| "{}".into());
+                st.execute(params![
+                    p.brand,
+                    dimension,
+                    key,
+                    c.reviews,
+                    c.rated,
+                    c.rating_sum,
+                    c.negative,
+                    issues
+                ])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each product's months (by review date).
@@ -603,7 +638,7 @@ impl Reader {
         let mut st = self.conn.prepare(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
-                    r.id, r.first_run, t.liked
+                    r.id, r.first_run, t.liked, coalesce(r.marketplace, p.marketplace)
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -624,6 +659,7 @@ impl Reader {
                 rating: r.get::<_, Option<i64>>(3)?.map(|x| x.clamp(0, 5) as u8),
                 review_date: r.get(4)?,
                 language: r.get(5)?,
+                marketplace: r.get(13)?,
                 text_sentiment: r.get(6)?,
                 text_score: r.get(7)?,
                 issues: issues

@@ -124,6 +124,7 @@ pub fn product(
             rating_sum: (rating.unwrap_or(0.0) * reviews as f64).round() as i64,
         },
         previous: None,
+        breakdowns: Default::default(),
     }
 }
 
@@ -152,6 +153,7 @@ fn brands_of(products: &[ProductRow]) -> Vec<BrandRow> {
                     ..Default::default()
                 })
                 .unwrap(),
+                breakdowns: Default::default(),
             }
         })
         .collect()

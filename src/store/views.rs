@@ -37,6 +37,9 @@ pub struct ProductDetail {
     /// `issues` (which negative and neutral reviews rank).
     #[serde(default)]
     pub mentioned_in_praise: Vec<IssueDetail>,
+    /// By marketplace and by language (empty in documents written before them).
+    #[serde(default)]
+    pub breakdowns: Breakdowns,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -232,6 +235,9 @@ pub struct BrandSummary {
     pub previous_review_count: Option<i64>,
     #[serde(default)]
     pub previous_pct_negative: Option<f64>,
+    /// By marketplace and by language (empty in documents written before them).
+    #[serde(default)]
+    pub breakdowns: Breakdowns,
     /// The brand at each analysis run, oldest first (filled on reading).
     #[serde(default)]
     pub history: Vec<BrandPoint>,
@@ -387,4 +393,87 @@ pub struct PortfolioMonth {
     pub reviews: i64,
     pub avg_rating: Option<f64>,
     pub pct_negative: Option<f64>,
+}
+
+/// Reviews by marketplace and by language (`breakdowns` of a product, a brand, the portfolio).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Breakdowns {
+    pub by_marketplace: Vec<BreakdownRow>,
+    pub by_language: Vec<BreakdownRow>,
+}
+
+/// One marketplace or language: its reviews, % negative (of them), average rating (of the rated
+/// ones) and top issues; "unknown" when none is known. Rows of a dimension add up to the totals.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BreakdownRow {
+    pub key: String,
+    pub reviews: i64,
+    pub negative: i64,
+    pub pct_negative: f64,
+    pub rated_count: i64,
+    pub avg_rating: Option<f64>,
+    /// At most three, ranked as top issues are (negative and neutral reviews, then all).
+    pub top_issues: Vec<BrandIssue>,
+}
+
+/// The counts one breakdown row comes from; roll-ups add these, never rounded figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SliceCounts {
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+    pub negative: i64,
+    /// Per issue code: (reviews reporting it, negative or neutral reviews reporting it).
+    pub issues: BTreeMap<String, (i64, i64)>,
+}
+
+impl SliceCounts {
+    pub fn add(&mut self, o: &SliceCounts) {
+        self.reviews += o.reviews;
+        self.rated += o.rated;
+        self.rating_sum += o.rating_sum;
+        self.negative += o.negative;
+        for (code, (n, nn)) in &o.issues {
+            let e = self.issues.entry(code.clone()).or_default();
+            e.0 += n;
+            e.1 += nn;
+        }
+    }
+
+    pub fn row(&self, key: &str) -> BreakdownRow {
+        let counts = (self.issues.iter())
+            .map(|(c, (n, nn))| (c.clone(), *n, Some(*nn)))
+            .collect();
+        BreakdownRow {
+            key: key.to_string(),
+            reviews: self.reviews,
+            negative: self.negative,
+            pct_negative: crate::numbers::pct(self.negative, self.reviews),
+            rated_count: self.rated,
+            avg_rating: crate::numbers::avg(self.rating_sum, self.rated),
+            top_issues: top_issues(counts),
+        }
+    }
+}
+
+/// Counts per marketplace and per language, keyed by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BreakdownCounts {
+    pub marketplace: BTreeMap<String, SliceCounts>,
+    pub language: BTreeMap<String, SliceCounts>,
+}
+
+impl BreakdownCounts {
+    /// The rows, most reviews first (ties by name).
+    pub fn rows(&self) -> Breakdowns {
+        let rows = |m: &BTreeMap<String, SliceCounts>| {
+            let mut v: Vec<BreakdownRow> = m.iter().map(|(k, c)| c.row(k)).collect();
+            v.sort_by(|a, b| b.reviews.cmp(&a.reviews).then_with(|| a.key.cmp(&b.key)));
+            v
+        };
+        Breakdowns {
+            by_marketplace: rows(&self.marketplace),
+            by_language: rows(&self.language),
+        }
+    }
 }
