@@ -462,3 +462,27 @@ ALTER TABLE ingest_runs ADD COLUMN snapshot INTEGER NOT NULL DEFAULT 0;
 -- What each text's positive sentences praise: liked aspects with a quote, the mirror of `aspects`.
 -- Results of earlier analyzer versions have none; a new analyzer version recomputes them.
 ALTER TABLE text_results ADD COLUMN liked TEXT NOT NULL DEFAULT '[]'; -- JSON [{"term","evidence"}]
+
+-- migration: 11
+-- What each issue costs in stars: the rated reviews reporting it and their stars summed, so that a
+-- brand or the portfolio sums integers (never averages averages). Rows written before this read
+-- as unknown (NULL, no impact shown) until the next analysis run rewrites them.
+ALTER TABLE product_issues ADD COLUMN rated_with INTEGER;
+ALTER TABLE product_issues ADD COLUMN rating_sum_with INTEGER;
+
+-- migration: 12
+-- Breakdowns: each brand's reviews per marketplace (the review's, else the product's) and per
+-- language (the analysis result's; 'unknown' when none), as counts, so the portfolio (or some
+-- brands) sums a few rows per brand. Products without a brand count under '(no brand)', as in
+-- brand_insights. Empty until the next analysis run writes them.
+CREATE TABLE brand_breakdowns (
+    brand       TEXT    NOT NULL,
+    dimension   TEXT    NOT NULL,                 -- 'marketplace' or 'language'
+    key         TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    negative    INTEGER NOT NULL,
+    issues      TEXT    NOT NULL,                 -- JSON {"code": [reviews, negative or neutral reviews]}
+    PRIMARY KEY (brand, dimension, key)
+) WITHOUT ROWID;

@@ -98,6 +98,11 @@ try {
   check((await page.$$("blockquote.quote")).length >= 1, "the product shows quotes");
   const meta = await page.$eval("blockquote.quote .meta", (e) => e.textContent);
   check(/★+☆* \d\/5 · [a-z]{2}/.test(meta), `each quote shows its stars and language (${meta})`);
+  const detail = (await api(`/api/v1/products/${encodeURIComponent(first)}`)).data;
+  const langRows = await page.$$eval(".breakdowns section:first-child tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
+  check(JSON.stringify(langRows) === JSON.stringify(detail.breakdowns.by_language.map((r) => r.key)), `the product shows its reviews by language (${langRows})`);
+  const marketRows = await page.$$(".breakdowns section:last-child tbody tr");
+  check(marketRows.length === detail.breakdowns.by_marketplace.length && marketRows.length > 0, "the product shows its reviews by marketplace");
   await page.screenshot({ path: `${shots}/product.png`, fullPage: true });
   await after(page, () => page.goBack());
   check(page.url() === filteredUrl, "back restores the filtered grid's URL");

@@ -520,16 +520,30 @@ pub struct BrandsArgs {
 
 #[derive(Debug, Args, Clone)]
 #[command(
-    long_about = "Issues ranked across the portfolio: reviews reporting each and products affected \
-(GET /api/v1/issues).",
+    long_about = "Issues ranked across the portfolio: reviews reporting each and products affected, \
+the average rating of the rated reviews reporting each and of the others, and the stars the average \
+would gain if it were fixed: (avg without - avg with) x share of rated reviews reporting it, shown \
+from 5 rated reviews reporting it (GET /api/v1/issues).",
     after_help = "Examples:\n  \
 prodinsight report issues\n  \
-prodinsight report issues --brand 'Rhino USA' -f json"
+prodinsight report issues --brand 'Rhino USA' -f json\n  \
+prodinsight report issues --sort impact     the fix that earns the most stars first"
 )]
 pub struct IssuesArgs {
     /// Only products of this brand, any letter case (repeatable)
     #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
     pub brand: Vec<String>,
+    /// Order of the issues (as the API's sort=)
+    #[arg(long, value_enum, default_value_t = IssueSortKey::Reviews)]
+    pub sort: IssueSortKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IssueSortKey {
+    /// Most negative or neutral reviews reporting it first, then most reviews
+    Reviews,
+    /// Most stars gained if fixed first (issues without an impact last)
+    Impact,
 }
 
 #[derive(Debug, Args, Clone)]

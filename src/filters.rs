@@ -10,6 +10,7 @@ use regex::Regex;
 
 use crate::model::Sentiment;
 use crate::store::pages::{BrandKey, BrandSort, Key, ProductSort};
+use crate::store::views::IssueSort;
 use crate::taxonomy;
 
 /// The API's page size when none is given, and its largest.
@@ -94,6 +95,17 @@ pub fn product_sort(param: &str, s: &str) -> Result<ProductSort, BadParam> {
 pub fn brand_sort(param: &str, s: &str) -> Result<BrandSort, BadParam> {
     BrandSort::parse(s).ok_or_else(|| {
         let names: Vec<&str> = BrandSort::ALL.iter().map(|k| k.name()).collect();
+        bad(
+            param,
+            format!("unknown sort {s:?}; one of: {}", names.join(", ")),
+        )
+    })
+}
+
+/// The issue list's `sort` (`report issues --sort` offers the same names).
+pub fn issue_sort(param: &str, s: &str) -> Result<IssueSort, BadParam> {
+    IssueSort::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = IssueSort::ALL.iter().map(|k| k.name()).collect();
         bad(
             param,
             format!("unknown sort {s:?}; one of: {}", names.join(", ")),
@@ -357,6 +369,13 @@ pub mod schema {
         ProductSortName => string()
             .enum_values(Some(ProductSort::ALL.map(ProductSort::name)))
             .default(Some(json!(ProductSort::DEFAULT.name())))
+            .build()
+    );
+    schema_type!(
+        /// The issue list's sorts: `IssueSort`'s names.
+        IssueSortName => string()
+            .enum_values(Some(IssueSort::ALL.map(IssueSort::name)))
+            .default(Some(json!(IssueSort::default().name())))
             .build()
     );
     schema_type!(

@@ -31,6 +31,7 @@ use error::{Error, Result};
 use store::changes::ChangeQuery;
 use store::pages::{BrandQuery, BrandSort, ProductQuery, ProductSort, UNLIMITED};
 use store::query::Filter;
+use store::views::IssueSort;
 use store::Store;
 
 /// Parses the command line, runs the command, prints any error once, and returns the exit code.
@@ -242,10 +243,16 @@ fn report_options(args: cli::ReportArgs) -> report::Options {
         Some(ReportView::Products(l)) => report::View::Products(product_query(l)),
         Some(ReportView::Product { asin }) => report::View::Product(asin),
         Some(ReportView::Brands(l)) => report::View::Brands(brand_query(l)),
-        Some(ReportView::Issues(l)) => report::View::Issues(Filter {
-            brands: l.brand,
-            ..Default::default()
-        }),
+        Some(ReportView::Issues(l)) => report::View::Issues(
+            Filter {
+                brands: l.brand,
+                ..Default::default()
+            },
+            match l.sort {
+                cli::IssueSortKey::Reviews => IssueSort::Reviews,
+                cli::IssueSortKey::Impact => IssueSort::Impact,
+            },
+        ),
         Some(ReportView::Reviews(l)) => report::View::Reviews(Filter {
             brands: l.brand,
             asin: l.asin,

@@ -91,6 +91,62 @@ impl PartialOrd for Impact {
     }
 }
 
+/// Fewer rated reviews reporting an issue than this, and its star impact is not shown (null): a
+/// handful of reviews would rank it by chance.
+pub const MIN_IMPACT_REVIEWS: i64 = 5;
+
+/// What fixing an issue would earn in stars: with `with` = (rated reviews reporting it, their
+/// stars summed) out of `all` = (rated reviews, stars summed) of the product, brand or portfolio,
+/// (avg without − avg with) × share of rated reviews reporting it = (S·r − s·R) / (R·(R − r)),
+/// held exact so that ranking never depends on rounding. None below `MIN_IMPACT_REVIEWS` or when
+/// every rated review reports it (there is no "without").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StarImpact {
+    num: i128,
+    den: i128,
+}
+
+impl StarImpact {
+    pub fn new(with: (i64, i64), all: (i64, i64)) -> Option<StarImpact> {
+        let (r, s) = (with.0 as i128, with.1 as i128);
+        let (big_r, big_s) = (all.0 as i128, all.1 as i128);
+        if with.0 < MIN_IMPACT_REVIEWS || big_r <= r {
+            return None;
+        }
+        Some(StarImpact {
+            num: big_s * r - s * big_r,
+            den: big_r * (big_r - r),
+        })
+    }
+
+    /// Rounded to 0.01 star, half away from zero.
+    pub fn rounded(self) -> f64 {
+        round_div(100 * self.num, self.den) as f64 / 100.0
+    }
+}
+
+impl Ord for StarImpact {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Both denominators are positive.
+        (self.num * other.den).cmp(&(other.num * self.den))
+    }
+}
+
+impl PartialOrd for StarImpact {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The average rating of the rated reviews reporting an issue (`with`) and of the others in
+/// `all`, each to 0.01; None below `MIN_IMPACT_REVIEWS` reporting it, as its impact.
+pub fn avg_with_without(with: (i64, i64), all: (i64, i64)) -> (Option<f64>, Option<f64>) {
+    if with.0 < MIN_IMPACT_REVIEWS {
+        return (None, None);
+    }
+    (avg(with.1, with.0), avg(all.1 - with.1, all.0 - with.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,5 +192,24 @@ mod tests {
             Ordering::Equal
         );
         assert!(Impact::new(9, 100, Some((8, 100))) > Impact::new(9, 100, None));
+    }
+
+    #[test]
+    fn star_impact_is_the_gap_times_the_share_reporting_it() {
+        // 10 of 100 rated reviews report it, averaging 2.0; the other 90 average 4.5:
+        // (4.5 − 2.0) × 10 % = 0.25
+        let i = StarImpact::new((10, 20), (100, 425)).unwrap();
+        assert_eq!(i.rounded(), 0.25);
+        assert_eq!(
+            avg_with_without((10, 20), (100, 425)),
+            (Some(2.0), Some(4.5))
+        );
+        // Below the minimum, or with nothing left without it: not shown.
+        assert_eq!(StarImpact::new((4, 4), (100, 425)), None);
+        assert_eq!(StarImpact::new((10, 20), (10, 20)), None);
+        assert_eq!(avg_with_without((4, 4), (100, 425)), (None, None));
+        // Reviews reporting it that rate above the rest: a negative impact.
+        assert!(StarImpact::new((10, 50), (100, 300)).unwrap().rounded() < 0.0);
+        assert!(StarImpact::new((20, 40), (100, 425)) > StarImpact::new((10, 20), (100, 425)));
     }
 }

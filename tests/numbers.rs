@@ -155,6 +155,9 @@ struct Truth {
     issues: BTreeMap<(String, String), Tally>,
     /// Per (asin, month, issue code): reviews reporting it.
     month_issues: BTreeMap<(String, String, String), i64>,
+    /// Per (scope, language): "p:ASIN", "b:brand" or "all", and the review's language or
+    /// "unknown".
+    languages: BTreeMap<(String, String), Tally>,
 }
 
 fn truth(e: &Env) -> Truth {
@@ -166,6 +169,7 @@ fn truth(e: &Env) -> Truth {
         all: Tally::default(),
         issues: BTreeMap::new(),
         month_issues: BTreeMap::new(),
+        languages: BTreeMap::new(),
     };
     for line in e.ok(&["report", "reviews", "-f", "jsonl"]).lines() {
         let r: Value = serde_json::from_str(line).unwrap();
@@ -176,6 +180,17 @@ fn truth(e: &Env) -> Truth {
         b.0.add(&r);
         b.1.insert(asin.clone());
         t.all.add(&r);
+        let lang = r["language"].as_str().unwrap_or("unknown");
+        for scope in [
+            format!("p:{asin}"),
+            format!("b:{}", r["brand"].as_str().unwrap()),
+            "all".into(),
+        ] {
+            t.languages
+                .entry((scope, lang.to_string()))
+                .or_default()
+                .add(&r);
+        }
         for hit in r["issues"].as_array().unwrap() {
             let code = hit["code"].as_str().unwrap().to_string();
             t.issues
@@ -275,6 +290,50 @@ fn every_number_is_recomputed_from_the_raw_reviews_in_every_format() {
     check_portfolio(&e, &server, &before, &now);
     check_product_details(&e, &server, &before, &now);
     check_issues(&e, &server, &now);
+    check_breakdowns(&e, &server, &now);
+}
+
+/// Breakdowns by language (and by marketplace: this export names none, so "unknown" is the
+/// whole) of each product, brand and the portfolio, in the CLI's JSON and the API.
+fn check_breakdowns(e: &Env, server: &Server, now: &Truth) {
+    let check = |scope: &str, b: &Value, whole: &Tally| {
+        let rows = b["by_language"].as_array().unwrap();
+        let want: Vec<(&String, &Tally)> = (now.languages.iter())
+            .filter(|((s, _), _)| s == scope)
+            .map(|((_, l), t)| (l, t))
+            .collect();
+        assert_eq!(rows.len(), want.len(), "{scope}: {b}");
+        for (lang, t) in want {
+            let r = rows.iter().find(|r| r["key"] == **lang).unwrap();
+            assert_eq!(r["reviews"], json!(t.n), "{scope} {lang}");
+            assert_eq!(r["negative"], json!(t.neg), "{scope} {lang}");
+            assert_eq!(r["pct_negative"], json!(t.pct(t.neg)), "{scope} {lang}");
+            assert_eq!(r["rated_count"], json!(t.rated), "{scope} {lang}");
+            assert_eq!(r["avg_rating"], t.avg(), "{scope} {lang}");
+        }
+        let m = &b["by_marketplace"][0];
+        assert_eq!(
+            (&m["key"], &m["reviews"]),
+            (&json!("unknown"), &json!(whole.n))
+        );
+        assert_eq!(m["pct_negative"], json!(whole.pct(whole.neg)), "{scope}");
+    };
+    for (asin, t) in &now.products {
+        let cli: Value =
+            serde_json::from_str(&e.ok(&["report", "product", asin, "-f", "json"])).unwrap();
+        check(&format!("p:{asin}"), &cli["breakdowns"], t);
+        let api = server.ok(&format!("/api/v1/products/{asin}"));
+        assert_eq!(api["data"]["breakdowns"], cli["breakdowns"], "{asin}");
+    }
+    let brands: Value = serde_json::from_str(&e.ok(&["report", "brands", "-f", "json"])).unwrap();
+    for b in brands.as_array().unwrap() {
+        let name = b["brand"].as_str().unwrap();
+        check(&format!("b:{name}"), &b["breakdowns"], &now.brands[name].0);
+    }
+    let overview: Value = serde_json::from_str(&e.ok(&["report", "-f", "json"])).unwrap();
+    check("all", &overview["breakdowns"], &now.all);
+    let api = server.ok("/api/v1/overview");
+    assert_eq!(api["data"]["breakdowns"], overview["breakdowns"]);
 }
 
 /// Issue counts and shares: each product's (and its months'), each brand's, the portfolio's.

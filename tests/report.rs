@@ -454,8 +454,8 @@ fn each_view_help_lists_only_its_own_options_with_examples() {
         ),
         (
             "issues",
-            &["--brand"],
-            &["--limit", "--sort", "--issue", "--asin", "--min-reviews"],
+            &["--brand", "--sort"],
+            &["--limit", "--issue", "--asin", "--min-reviews"],
         ),
         (
             "reviews",

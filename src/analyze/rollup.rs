@@ -7,12 +7,26 @@ use serde_json::{json, Value};
 
 use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
-use crate::numbers::{avg, pct, pct_delta};
-use crate::store::insights::{BrandRow, Counts, MonthRow, ProductRow, ReviewRow};
+use crate::numbers::{avg, avg_with_without, pct, pct_delta, StarImpact};
+use crate::store::insights::{BrandRow, Counts, IssueCount, MonthRow, ProductRow, ReviewRow};
+use crate::store::views::{BreakdownCounts, SliceCounts};
 use crate::taxonomy;
 
 const EXAMPLES: usize = 3;
 const TOP_ASPECTS: usize = 20;
+/// The language or marketplace of reviews that name none.
+const UNKNOWN: &str = "unknown";
+
+/// The slice `key` of `slices` (always there), allocating its key only the first time.
+fn slice<'a>(
+    slices: &'a mut BTreeMap<String, SliceCounts>,
+    key: &str,
+) -> Option<&'a mut SliceCounts> {
+    if !slices.contains_key(key) {
+        slices.insert(key.to_string(), SliceCounts::default());
+    }
+    slices.get_mut(key)
+}
 
 #[derive(Default)]
 struct IssueAcc {
@@ -20,6 +34,9 @@ struct IssueAcc {
     in_negative: i64,
     /// Reviews whose overall label is negative or neutral: what ranks the issue.
     in_negative_neutral: i64,
+    /// Rated reviews reporting it and their stars summed: what its star impact comes from.
+    rated: i64,
+    rating_sum: i64,
     /// Review id, evidence, stars and language of the first few reviews reporting it.
     examples: Vec<(String, String, Option<u8>, Option<String>)>,
 }
@@ -63,11 +80,13 @@ pub struct ProductAcc {
     overall: [i64; 3],
     disagree: i64,
     issues: HashMap<String, IssueAcc>,
-    aspects: HashMap<String, i64>,
+    /// Per complaint aspect: reviews naming it, the rated ones, their stars summed.
+    aspects: HashMap<String, [i64; 3]>,
     liked: HashMap<String, LikedAcc>,
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
     months: BTreeMap<String, MonthAcc>,
+    breakdowns: BreakdownCounts,
 }
 
 fn idx(s: Sentiment) -> usize {
@@ -121,6 +140,10 @@ impl ProductAcc {
             if all != Sentiment::Positive {
                 acc.in_negative_neutral += 1;
             }
+            if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
+                acc.rated += 1;
+                acc.rating_sum += x as i64;
+            }
             if acc.examples.len() < EXAMPLES {
                 acc.examples.push((
                     r.review_id.clone(),
@@ -130,14 +153,19 @@ impl ProductAcc {
                 ));
             }
         }
+        let stars = r.rating.filter(|x| (1..=5).contains(x));
         for a in &r.aspects {
-            *self.aspects.entry(a.clone()).or_default() += 1;
+            let acc = self.aspects.entry(a.clone()).or_default();
+            acc[0] += 1;
+            if let Some(x) = stars {
+                acc[1] += 1;
+                acc[2] += x as i64;
+            }
         }
         self.add_liked(r);
-        *self
-            .langs
-            .entry(r.language.clone().unwrap_or_else(|| "unknown".into()))
-            .or_default() += 1;
+        let lang = r.language.as_deref().unwrap_or(UNKNOWN);
+        *self.langs.entry(lang.to_string()).or_default() += 1;
+        self.add_breakdowns(r, all);
         if let Some(d) = &r.review_date {
             if self.last_date.as_deref().is_none_or(|l| d.as_str() > l) {
                 self.last_date = Some(d.clone());
@@ -154,6 +182,33 @@ impl ProductAcc {
                 }
                 for hit in &r.issues {
                     *m.issues.entry(hit.code.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// Counts the review in its marketplace's and its language's slices.
+    fn add_breakdowns(&mut self, r: &ReviewRow, all: Sentiment) {
+        let lang = r.language.as_deref().unwrap_or(UNKNOWN);
+        let market = r.marketplace.as_deref().unwrap_or(UNKNOWN);
+        let b = &mut self.breakdowns;
+        for slices in [(&mut b.language, lang), (&mut b.marketplace, market)] {
+            let Some(c) = slice(slices.0, slices.1) else {
+                continue;
+            };
+            c.reviews += 1;
+            if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
+                c.rated += 1;
+                c.rating_sum += x as i64;
+            }
+            if all == Sentiment::Negative {
+                c.negative += 1;
+            }
+            for hit in &r.issues {
+                let e = c.issues.entry(hit.code.clone()).or_default();
+                e.0 += 1;
+                if all != Sentiment::Positive {
+                    e.1 += 1;
                 }
             }
         }
@@ -196,15 +251,17 @@ impl ProductAcc {
         let issues = self.ranked_issues();
         let (reported, praise): (Vec<_>, Vec<_>) =
             issues.iter().partition(|(_, a)| a.in_negative_neutral > 0);
-        let (issues_json, praise_json) =
-            (issues_json(&reported, n, neg), issues_json(&praise, n, neg));
+        let all = (self.rated, self.sum);
+        let (issues_json, praise_json) = (
+            issues_json(&reported, n, neg, all),
+            issues_json(&praise, n, neg, all),
+        );
         let aspects_json = self.top_aspects();
         let liked_json = self.top_liked();
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
         let neg_delta = pct_delta((neg, n), previous);
         let shares = |c: &[i64; 3], total: i64| json!({"positive": pct(c[0], total), "neutral": pct(c[1], total), "negative": pct(c[2], total)});
-        let text_total: i64 = self.by_text.iter().sum();
         let detail = json!({
             "asin": self.asin,
             "brand": self.brand,
@@ -217,7 +274,7 @@ impl ProductAcc {
             "pct_negative": pct_negative,
             "neg_delta": neg_delta,
             "sentiment_by_stars": shares(&self.by_stars, self.rated),
-            "sentiment_by_text": shares(&self.by_text, text_total),
+            "sentiment_by_text": shares(&self.by_text, self.by_text.iter().sum()),
             "stars_text_disagreements": self.disagree,
             "issues": issues_json,
             "complaint_aspects": aspects_json,
@@ -225,6 +282,7 @@ impl ProductAcc {
             "languages": self.langs,
             "last_review_date": self.last_date,
             "mentioned_in_praise": praise_json,
+            "breakdowns": self.breakdowns.rows(),
         });
         // Snapshots keep the numbers and issue counts, not the quotes: history stays small.
         let snapshot = json!({
@@ -249,17 +307,7 @@ impl ProductAcc {
             last_review_date: self.last_date.clone(),
             detail: detail.to_string(),
             snapshot: snapshot.to_string(),
-            issues: issues
-                .iter()
-                .map(|(c, a)| {
-                    (
-                        c.to_string(),
-                        a.count,
-                        pct(a.count, n),
-                        a.in_negative_neutral,
-                    )
-                })
-                .collect(),
+            issues: issue_counts(&issues, n),
             months,
             counts: Counts {
                 positive: self.overall[0],
@@ -268,6 +316,7 @@ impl ProductAcc {
                 rating_sum: self.sum,
             },
             previous,
+            breakdowns: self.breakdowns,
         }
     }
 
@@ -320,19 +369,26 @@ impl ProductAcc {
     }
 
     /// The complaint aspects most often named, without names (`is_name`): a term made only of the
-    /// brand's or makers' words is left out.
+    /// brand's or makers' words is left out. Each with its star impact, as an issue's.
     fn top_aspects(&self) -> Vec<Value> {
         let names = Names::new();
-        let mut aspects: Vec<(&String, &i64)> = self
+        let mut aspects: Vec<(&String, &[i64; 3])> = self
             .aspects
             .iter()
             .filter(|(t, _)| !self.is_name(&names, t))
             .collect();
-        aspects.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        aspects.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
+        let all = (self.rated, self.sum);
         aspects
             .iter()
             .take(TOP_ASPECTS)
-            .map(|(t, c)| json!({"term": t, "count": c}))
+            .map(|(t, c)| {
+                let with = (c[1], c[2]);
+                let (avg_with, avg_without) = avg_with_without(with, all);
+                json!({"term": t, "count": c[0], "avg_rating_with": avg_with,
+                       "avg_rating_without": avg_without,
+                       "stars_gained": StarImpact::new(with, all).map(StarImpact::rounded)})
+            })
             .collect()
     }
 
@@ -354,12 +410,30 @@ impl ProductAcc {
     }
 }
 
+/// The counts stored per issue (`product_issues`), in the order of `issues`.
+fn issue_counts(issues: &[(&String, &IssueAcc)], n: i64) -> Vec<IssueCount> {
+    issues
+        .iter()
+        .map(|(c, a)| IssueCount {
+            code: c.to_string(),
+            count: a.count,
+            share: pct(a.count, n),
+            negative_neutral: a.in_negative_neutral,
+            rated: a.rated,
+            rating_sum: a.rating_sum,
+        })
+        .collect()
+}
+
 /// The product's issues, most frequent first, with their shares of its `n` reviews and `neg`
-/// negative ones, and example quotes.
-fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> {
+/// negative ones, what each costs in stars of the product's `all` = (rated reviews, stars summed),
+/// and example quotes.
+fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64, all: (i64, i64)) -> Vec<Value> {
     issues
         .iter()
         .map(|(code, a)| {
+            let with = (a.rated, a.rating_sum);
+            let (avg_with, avg_without) = avg_with_without(with, all);
             json!({
                 "code": code,
                 "label": taxonomy::label(code),
@@ -367,6 +441,10 @@ fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64) -> Vec<Value> 
                 "share": pct(a.count, n),
                 "share_of_negative": pct(a.in_negative, neg),
                 "count_negative_neutral": a.in_negative_neutral,
+                "rated_with": a.rated,
+                "avg_rating_with": avg_with,
+                "avg_rating_without": avg_without,
+                "stars_gained": StarImpact::new(with, all).map(StarImpact::rounded),
                 "examples": a.examples.iter().map(|(id, s, rating, language)| {
                     json!({"review_id": id, "text": s, "rating": rating, "language": language})
                 }).collect::<Vec<_>>(),
@@ -382,8 +460,9 @@ pub struct BrandAcc {
     n: i64,
     rated: i64,
     counts: Counts,
-    /// (reviews, negative or neutral reviews) per issue
-    issues: BTreeMap<String, (i64, i64)>,
+    /// Per issue: reviews, negative or neutral ones, rated ones, their stars summed.
+    issues: BTreeMap<String, [i64; 4]>,
+    breakdowns: BreakdownCounts,
 }
 
 impl BrandAcc {
@@ -395,20 +474,41 @@ impl BrandAcc {
         self.counts.positive += p.counts.positive;
         self.counts.neutral += p.counts.neutral;
         self.counts.negative += p.counts.negative;
-        for (code, count, _, nn) in &p.issues {
-            let e = self.issues.entry(code.clone()).or_default();
-            e.0 += count;
-            e.1 += nn;
+        for i in &p.issues {
+            let e = self.issues.entry(i.code.clone()).or_default();
+            e[0] += i.count;
+            e[1] += i.negative_neutral;
+            e[2] += i.rated;
+            e[3] += i.rating_sum;
+        }
+        let (mine, theirs) = (&mut self.breakdowns, &p.breakdowns);
+        let dims = [
+            (&mut mine.marketplace, &theirs.marketplace),
+            (&mut mine.language, &theirs.language),
+        ];
+        for (mine, theirs) in dims {
+            for (k, c) in theirs {
+                if let Some(s) = slice(mine, k) {
+                    s.add(c);
+                }
+            }
         }
     }
 
     /// The brand's row; `previous` = (negative reviews, reviews) at the previous run.
     pub fn finish(self, brand: String, previous: Option<(i64, i64)>) -> BrandRow {
         // As a product's: by negative and neutral reviews; praise-only issues are left out.
-        let mut top: Vec<(&String, &(i64, i64))> =
-            self.issues.iter().filter(|(_, c)| c.1 > 0).collect();
-        top.sort_by(|a, b| (b.1 .1, b.1 .0).cmp(&(a.1 .1, a.1 .0)).then(a.0.cmp(b.0)));
+        let mut top: Vec<(&String, &[i64; 4])> =
+            self.issues.iter().filter(|(_, c)| c[1] > 0).collect();
+        top.sort_by(|a, b| (b.1[1], b.1[0]).cmp(&(a.1[1], a.1[0])).then(a.0.cmp(b.0)));
         let c = self.counts;
+        let all = (self.rated, c.rating_sum);
+        let issue = |code: &String, i: &[i64; 4]| {
+            let (avg_with, avg_without) = avg_with_without((i[2], i[3]), all);
+            json!({"code": code, "label": taxonomy::label(code), "count": i[0], "count_negative_neutral": i[1],
+                   "avg_rating_with": avg_with, "avg_rating_without": avg_without,
+                   "stars_gained": StarImpact::new((i[2], i[3]), all).map(StarImpact::rounded)})
+        };
         let detail = json!({
             "brand": brand,
             "products": self.products,
@@ -416,12 +516,13 @@ impl BrandAcc {
             "avg_rating": avg(c.rating_sum, self.rated),
             "pct_positive": pct(c.positive, self.n),
             "pct_negative": pct(c.negative, self.n),
-            "issues": top.iter().map(|(c, (n, nn))| json!({"code": c, "label": taxonomy::label(c), "count": n, "count_negative_neutral": nn})).collect::<Vec<_>>(),
+            "issues": top.iter().map(|(c, i)| issue(c, i)).collect::<Vec<_>>(),
             "rated_count": self.rated,
             "pct_neutral": pct(c.neutral, self.n),
             "neg_delta": pct_delta((c.negative, self.n), previous),
             "previous_review_count": previous.map(|p| p.1),
             "previous_pct_negative": previous.map(|p| pct(p.0, p.1)),
+            "breakdowns": self.breakdowns.rows(),
         });
         BrandRow {
             brand,
@@ -432,6 +533,7 @@ impl BrandAcc {
             pct_negative: pct(c.negative, self.n),
             negative: c.negative,
             detail: detail.to_string(),
+            breakdowns: self.breakdowns,
         }
     }
 }
@@ -450,6 +552,7 @@ mod tests {
             rating: Some(1),
             review_date: None,
             language: Some("en".into()),
+            marketplace: None,
             text_sentiment: Some("negative".into()),
             text_score: Some(-0.5),
             issues: Vec::new(),

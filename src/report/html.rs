@@ -201,6 +201,22 @@ pub fn table_page(title: &str, t: &Tabular) -> String {
     )
 }
 
+/// What the issue costs in stars, when enough rated reviews report it.
+fn impact_line(i: &IssueDetail) -> String {
+    let (Some(with), Some(without), Some(gain)) =
+        (i.avg_rating_with, i.avg_rating_without, i.stars_gained)
+    else {
+        return String::new();
+    };
+    let code = &i.code;
+    format!(
+        "<div class=\"muted\">avg rating {} with it, {} without · {} stars gained if fixed</div>",
+        metric(&format!("issue.{code}.avg_rating_with"), &num(with)),
+        metric(&format!("issue.{code}.avg_rating_without"), &num(without)),
+        metric(&format!("issue.{code}.stars_gained"), &num(gain)),
+    )
+}
+
 fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
     let mut out = String::from("<div class=\"grid\">");
     for i in issues.iter().take(limit) {
@@ -208,7 +224,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
         let _ = write!(
             out,
             "<div class=\"card issue\" data-issue=\"{}\"><h3>{}</h3>\
-             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>",
+             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>{}",
             esc(code),
             esc(&i.label),
             metric(&format!("issue.{code}.count"), &i.count.to_string()),
@@ -217,6 +233,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
                 &format!("issue.{code}.share_of_negative"),
                 &num(i.share_of_negative)
             ),
+            impact_line(i),
         );
         for ex in i.examples.iter().take(3) {
             let _ = write!(
@@ -295,6 +312,7 @@ pub fn product_page(p: &ProductDetail) -> String {
         );
     }
     b.push_str(&liked_section(p));
+    b.push_str(&breakdowns_section(&super::breakdowns_table(&p.breakdowns)));
     let aspects: Vec<String> = p
         .complaint_aspects
         .iter()
@@ -309,6 +327,17 @@ pub fn product_page(p: &ProductDetail) -> String {
         );
     }
     page(&format!("prodinsight · {}", p.asin), &b)
+}
+
+/// Reviews by marketplace and by language, as a table; nothing without reviews.
+fn breakdowns_section(t: &Tabular) -> String {
+    if t.rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<h2>By marketplace and by language</h2><div class=\"card\">{}</div>",
+        table(t, &[2, 3, 4])
+    )
 }
 
 /// What customers like: each liked aspect with its reviews, share and a quote (stars, language).
@@ -389,6 +418,8 @@ pub struct Portfolio<'a> {
     pub attention_cards: &'a [ProductDetail],
     pub issues: &'a [(String, i64)],
     pub brands: &'a Tabular,
+    /// By marketplace and by language.
+    pub breakdowns: &'a Tabular,
     pub months: &'a [PortfolioMonth],
     pub ratings: [i64; 5],
     pub products: i64,
@@ -433,6 +464,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         b.push_str("</div>");
     }
     let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5, 6]));
+    b.push_str(&breakdowns_section(p.breakdowns));
     page("prodinsight · portfolio", &b)
 }
 
@@ -492,6 +524,7 @@ mod tests {
                     language: Some("<b>de".into()),
                 }],
                 count_negative_neutral: 1,
+                ..Default::default()
             }],
             ..Default::default()
         };

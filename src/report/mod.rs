@@ -14,8 +14,8 @@ use crate::store::changes::{Alert, ChangeQuery, Changes, Quote};
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::views::{
-    BrandIssue, BrandPoint, BrandSummary, HistoryPoint, IssueRow, PortfolioMonth, ProductDetail,
-    RunRow,
+    BrandIssue, BrandPoint, BrandSummary, Breakdowns, HistoryPoint, IssueRow, IssueSort,
+    PortfolioMonth, ProductDetail, RunRow,
 };
 use crate::store::Store;
 use output::{Out, Tabular};
@@ -47,7 +47,7 @@ pub enum View {
     Product(String),
     Brands(BrandQuery),
     /// Issues ranked across the products of `brands` (all if empty).
-    Issues(Filter),
+    Issues(Filter, IssueSort),
     /// One row per review; an ASIN must name a product (in any letter case).
     Reviews(Filter),
     Runs,
@@ -91,8 +91,9 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
             }
         }
         View::Brands(q) => brands_view(store, q, fmt, out)?,
-        View::Issues(f) => {
-            let rows = issue_rows(store, f)?;
+        View::Issues(f, sort) => {
+            let mut rows = issue_rows(store, f)?;
+            sort.sort(&mut rows);
             out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
         }
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
@@ -228,6 +229,8 @@ fn brands_view(store: &Store, q: &BrandQuery, fmt: Format, out: &mut Out) -> Res
     let ([brand], Format::Table) = (rows.as_slice(), fmt) else {
         return Ok(());
     };
+    out.line("")?;
+    out.table(fmt, "", &breakdowns_table(&brand.breakdowns))?;
     let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
     out.line("")?;
     if months.is_empty() {
@@ -267,6 +270,9 @@ fn issues_table(rows: &[IssueRow]) -> Tabular {
             "reviews",
             "products",
             "negative or neutral reviews",
+            "avg rating with",
+            "avg rating without",
+            "stars gained if fixed",
         ],
         rows: rows
             .iter()
@@ -277,6 +283,9 @@ fn issues_table(rows: &[IssueRow]) -> Tabular {
                     r.reviews.to_string(),
                     r.products.to_string(),
                     r.reviews_negative_neutral.to_string(),
+                    opt_num(r.avg_rating_with),
+                    opt_num(r.avg_rating_without),
+                    opt_num(r.stars_gained),
                 ]
             })
             .collect(),
@@ -357,6 +366,8 @@ struct OverviewData {
     mentioned_in_praise: Vec<IssueRow>,
     /// Reviews per language the analyzer does not read (their stars still count).
     languages_not_analyzed: std::collections::BTreeMap<String, i64>,
+    /// The portfolio's (or the brands') reviews by marketplace and by language.
+    breakdowns: Breakdowns,
 }
 
 /// The default view: what needs attention, the top issues, the brands.
@@ -384,6 +395,7 @@ fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<(
         brands: store.brands(&o.brands)?,
         mentioned_in_praise,
         languages_not_analyzed: store.portfolio_summary()?.languages_not_analyzed,
+        breakdowns: store.breakdowns(&o.brands)?,
     };
     match fmt {
         Format::Json | Format::Jsonl => out.json(&data, fmt),
@@ -447,6 +459,8 @@ fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<(
     }
     out.line("\nBrands")?;
     out.table(Format::Table, "", &brands_table(&data.brands))?;
+    out.line("\nBy marketplace and by language")?;
+    out.table(Format::Table, "", &breakdowns_table(&data.breakdowns))?;
     match crate::model::not_analyzed_line(&data.languages_not_analyzed) {
         Some(line) => out.line(&format!("\n{line} (their stars still count)")),
         None => Ok(()),
@@ -472,6 +486,7 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
         attention_cards: &cards,
         issues: &top,
         brands: &brands_table(&data.brands),
+        breakdowns: &breakdowns_table(&data.breakdowns),
         months: &store.portfolio_months(&o.brands)?,
         ratings: store.rating_distribution(&o.brands)?,
         products: data.brands.iter().map(|b| b.products).sum(),
@@ -657,6 +672,8 @@ fn product_tables(p: &ProductDetail, fmt: Format, out: &mut Out) -> Result<()> {
     out.line("")?;
     out.table(fmt, "", &product_aspects(p))?;
     out.line("")?;
+    out.table(fmt, "", &breakdowns_table(&p.breakdowns))?;
+    out.line("")?;
     // An export without review dates has no months: its trend is the analysis runs.
     if p.trend.is_empty() {
         out.table(fmt, "", &run_trend(&p.history))
@@ -715,6 +732,41 @@ fn praise_list(p: &ProductDetail) -> String {
         .map(|i| format!("{} ({})", i.label, i.count))
         .collect();
     items.join(", ")
+}
+
+/// Reviews by marketplace, then by language: one row each, with % negative, average rating and
+/// the top issues with their counts.
+fn breakdowns_table(b: &Breakdowns) -> Tabular {
+    let dims = [
+        ("marketplace", &b.by_marketplace),
+        ("language", &b.by_language),
+    ];
+    let rows = dims
+        .iter()
+        .flat_map(|(dim, rows)| {
+            rows.iter().map(move |r| {
+                vec![
+                    dim.to_string(),
+                    r.key.clone(),
+                    r.reviews.to_string(),
+                    num(r.pct_negative),
+                    opt_num(r.avg_rating),
+                    issue_list(&r.top_issues),
+                ]
+            })
+        })
+        .collect();
+    Tabular {
+        headers: vec![
+            "by",
+            "marketplace or language",
+            "reviews",
+            "% negative",
+            "avg rating",
+            "top 3 issues",
+        ],
+        rows,
+    }
 }
 
 /// "Leaks (5), Smell (2)"
@@ -801,6 +853,9 @@ fn product_issues(p: &ProductDetail) -> Tabular {
             "reviews",
             "% of reviews",
             "% of negative",
+            "avg rating with",
+            "avg rating without",
+            "stars gained if fixed",
             "example",
         ],
         rows: p
@@ -816,6 +871,9 @@ fn product_issues(p: &ProductDetail) -> Tabular {
                     i.count.to_string(),
                     num(i.share),
                     num(i.share_of_negative),
+                    opt_num(i.avg_rating_with),
+                    opt_num(i.avg_rating_without),
+                    opt_num(i.stars_gained),
                     format!("\"{quote}\" ({id})"),
                 ]
             })

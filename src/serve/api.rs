@@ -266,12 +266,14 @@ fn brands(store: &Store, query: &str) -> Handled {
 }
 
 fn issues(store: &Store, query: &str) -> Handled {
-    let p = Params::parse(query, &["brand"], &["brand"]).map_err(Reply::bad_param)?;
-    let f = Filter {
-        brands: p.brands().map_err(Reply::bad_param)?,
-        ..Default::default()
-    };
-    let rows = issue_rows(store, &f)?;
+    let (f, sort) = params::issue_query(query).map_err(Reply::bad_param)?;
+    let mut rows: Vec<IssueRow> = store
+        .issues(&f)
+        .map_err(Reply::from_store)?
+        .into_iter()
+        .map(IssueRow::new)
+        .collect();
+    sort.sort(&mut rows);
     let n = rows.len();
     Ok(Reply::ok(rows, json!({"count": n})))
 }
@@ -301,8 +303,8 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         .issues(&f)
         .map_err(Reply::from_store)?
         .into_iter()
-        .find(|(c, _, _, _)| *c == code)
-        .map_or((0, 0), |(_, r, p, _)| (r, p));
+        .find(|i| i.code == code)
+        .map_or((0, 0), |i| (i.reviews, i.products));
     let brands: Vec<Value> = store
         .issue_brands(&code)
         .map_err(Reply::from_store)?
@@ -363,9 +365,10 @@ fn overview(store: &Store, query: &str) -> Handled {
         }
     }
     let brand_rows = store.brands(&brands).map_err(Reply::from_store)?;
+    let breakdowns = store.breakdowns(&brands).map_err(Reply::from_store)?;
     Ok(Reply::ok(
         json!({"summary": summary, "attention": attention, "issues": issues, "brands": brand_rows,
-               "mentioned_in_praise": praise}),
+               "mentioned_in_praise": praise, "breakdowns": breakdowns}),
         json!({"min_reviews": min_reviews, "limit": limit}),
     ))
 }

@@ -51,6 +51,7 @@ pub fn document() -> &'static Value {
             IssueRank,
             IssueHit,
             Brand,
+            Breakdowns,
             ProductSummary,
             ProductDetail,
             ReviewItem
@@ -149,7 +150,7 @@ fn list_brands() {}
     summary = "Issues ranked across all products",
     params(IssueParams),
     responses(
-        (status = 200, description = "Issues, most reported first.", body = inline(IssueList)),
+        (status = 200, description = "Issues, most reported first (or by `sort`).", body = inline(IssueList)),
         (status = 400, response = BadRequest),
         (status = 405, response = MethodNotAllowed),
         (status = 414, response = UriTooLong),
@@ -182,6 +183,7 @@ struct IssueCodePath {
 
 #[utoipa::path(get, path = "/api/v1/overview", operation_id = "getOverview",
     summary = "What `prodinsight report` opens with: headline numbers, products that need attention (by impact), top issues, brands",
+    description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise` and `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes.",
     params(OverviewParams),
     responses(
         (status = 200, description = "The portfolio overview.", body = inline(ObjectReply)),
@@ -279,7 +281,7 @@ struct ProductId {
     product_id: String,
 }
 
-/// `GET /api/v1/issues` takes only brands.
+/// `GET /api/v1/issues` takes brands and a sort.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -287,6 +289,10 @@ struct IssueParams {
     /// Only this brand, in any letter case; repeat for several.
     #[param(value_type = schema::Brands, inline, required = false, style = Form, explode)]
     brand: Vec<String>,
+    /// `reviews`: most negative or neutral reviews reporting it first; `impact`: most stars gained
+    /// if fixed first, issues without an impact last; ties by code.
+    #[param(value_type = schema::IssueSortName, inline, required = false)]
+    sort: String,
 }
 
 // The replies' shapes. Fields are never read: these types exist for their schemas.
@@ -393,6 +399,15 @@ struct IssueRank {
     /// negative and neutral reviews reporting it: what ranks the list (0: only positive reviews
     /// mention it; the overview lists those under `mentioned_in_praise`)
     reviews_negative_neutral: i64,
+    /// rated reviews reporting it
+    rated_with: i64,
+    /// average rating of the rated reviews reporting it (null below 5 of them)
+    avg_rating_with: Option<f64>,
+    /// average rating of the other rated reviews in scope (null below 5 reporting it)
+    avg_rating_without: Option<f64>,
+    /// stars the average would gain if it were fixed: (avg without - avg with) x share of rated
+    /// reviews reporting it (null below 5 rated reviews reporting it)
+    stars_gained: Option<f64>,
 }
 
 /// One brand of the portfolio (`GET /api/v1/brands`).
@@ -424,6 +439,41 @@ struct Brand {
     /// pct_negative, top_issues
     #[schema(value_type = Vec<Object>)]
     history: Vec<Value>,
+    /// the brand's reviews by marketplace and by language
+    breakdowns: Breakdowns,
+}
+
+/// Reviews by marketplace (the review's, else the product's) and by language (the analysis
+/// result's); "unknown" when none. The rows of each list add up to the totals.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct Breakdowns {
+    #[schema(inline)]
+    by_marketplace: Vec<BreakdownRow>,
+    #[schema(inline)]
+    by_language: Vec<BreakdownRow>,
+}
+
+/// One marketplace or language: most reviews first.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BreakdownRow {
+    key: String,
+    #[schema(minimum = 0)]
+    reviews: i64,
+    /// reviews whose overall label is negative
+    #[schema(minimum = 0)]
+    negative: i64,
+    /// % of these reviews that are negative
+    pct_negative: f64,
+    #[schema(minimum = 0)]
+    rated_count: i64,
+    /// over the rated reviews; null when none has stars
+    #[schema(required = true)]
+    avg_rating: Option<f64>,
+    /// at most three, ranked by negative and neutral reviews, then all reviews
+    #[schema(inline)]
+    top_issues: Vec<BrandIssue>,
 }
 
 #[derive(ToSchema)]
@@ -435,6 +485,15 @@ struct BrandIssue {
     /// negative and neutral reviews reporting it: what ranks a brand's issues
     #[schema(required = false)]
     count_negative_neutral: i64,
+    /// average rating of the brand's rated reviews reporting it and of its others (absent below 5
+    /// reporting it)
+    #[schema(required = false)]
+    avg_rating_with: f64,
+    #[schema(required = false)]
+    avg_rating_without: f64,
+    /// stars the brand's average would gain if it were fixed (absent below 5 reporting it)
+    #[schema(required = false)]
+    stars_gained: f64,
 }
 
 /// Everything about one product (`GET /api/v1/products/{product_id}`).
@@ -470,6 +529,8 @@ struct ProductDetail {
     /// reviews rank
     #[schema(inline)]
     mentioned_in_praise: Vec<DetailIssue>,
+    /// the product's reviews by marketplace and by language
+    breakdowns: Breakdowns,
 }
 
 // The detail's nested objects promise no field (as before the document was generated).
@@ -492,6 +553,18 @@ struct DetailIssue {
     /// negative and neutral reviews reporting it: what ranks the issues
     #[schema(required = false)]
     count_negative_neutral: i64,
+    /// rated reviews reporting it
+    #[schema(required = false)]
+    rated_with: i64,
+    /// average rating of the rated reviews reporting it and of the product's others (null below 5
+    /// reporting it)
+    #[schema(required = false)]
+    avg_rating_with: Option<f64>,
+    #[schema(required = false)]
+    avg_rating_without: Option<f64>,
+    /// stars the product's average would gain if it were fixed (null below 5 reporting it)
+    #[schema(required = false)]
+    stars_gained: Option<f64>,
 }
 
 #[derive(ToSchema)]
@@ -516,6 +589,13 @@ struct Aspect {
     term: String,
     #[schema(required = false)]
     count: i64,
+    /// its star impact, as an issue's (null below 5 rated reviews naming it)
+    #[schema(required = false)]
+    avg_rating_with: Option<f64>,
+    #[schema(required = false)]
+    avg_rating_without: Option<f64>,
+    #[schema(required = false)]
+    stars_gained: Option<f64>,
 }
 
 #[derive(ToSchema)]
@@ -607,7 +687,7 @@ struct UriTooLong(ApiError);
 mod tests {
     use super::*;
     use crate::serve::params::{
-        BRAND_PARAMS, CHANGE_PARAMS, OVERVIEW_PARAMS, PRODUCT_PARAMS, REVIEW_PARAMS,
+        BRAND_PARAMS, CHANGE_PARAMS, ISSUE_PARAMS, OVERVIEW_PARAMS, PRODUCT_PARAMS, REVIEW_PARAMS,
     };
     use utoipa::IntoParams;
 
@@ -624,7 +704,7 @@ mod tests {
         assert_eq!(names::<ProductParams>(), PRODUCT_PARAMS);
         assert_eq!(names::<BrandParams>(), BRAND_PARAMS);
         assert_eq!(names::<ReviewParams>(), REVIEW_PARAMS);
-        assert_eq!(names::<IssueParams>(), ["brand"]);
+        assert_eq!(names::<IssueParams>(), ISSUE_PARAMS);
         assert_eq!(names::<OverviewParams>(), OVERVIEW_PARAMS);
         assert_eq!(names::<ChangeParams>(), CHANGE_PARAMS);
     }

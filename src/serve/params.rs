@@ -5,6 +5,8 @@
 use crate::filters::{self, schema, MAX_VALUE_LEN};
 use crate::model::Sentiment;
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSort, ReviewQuery};
+use crate::store::query::Filter;
+use crate::store::views::IssueSort;
 
 pub use crate::filters::{
     encode_brand_cursor, encode_product_cursor, encode_review_cursor, BadParam, DEFAULT_LIMIT,
@@ -114,6 +116,19 @@ impl Params {
     pub fn brands(&self) -> Result<Vec<String>, BadParam> {
         filters::brands("brand", &self.all("brand"))
     }
+}
+
+pub const ISSUE_PARAMS: &[&str] = &["brand", "sort"];
+
+/// `GET /api/v1/issues`: brands (repeatable) and a sort (`filters::issue_sort`).
+pub fn issue_query(query: &str) -> Result<(Filter, IssueSort), BadParam> {
+    let p = Params::parse(query, ISSUE_PARAMS, &["brand"])?;
+    let sort = p.checked("sort", filters::issue_sort)?.unwrap_or_default();
+    let f = Filter {
+        brands: p.brands()?,
+        ..Default::default()
+    };
+    Ok((f, sort))
 }
 
 pub const OVERVIEW_PARAMS: &[&str] = &["brand", "min_reviews", "limit"];

@@ -18,6 +18,8 @@ pub struct ReviewRow {
     pub rating: Option<u8>,
     pub review_date: Option<String>,
     pub language: Option<String>,
+    /// The review's marketplace, else its product's.
+    pub marketplace: Option<String>,
     pub text_sentiment: Option<String>,
     pub text_score: Option<f64>,
     pub issues: Vec<IssueHit>,
@@ -63,14 +65,28 @@ pub struct ProductRow {
     pub last_review_date: Option<String>,
     pub detail: String,
     pub snapshot: String,
-    /// (code, count, share of reviews, negative or neutral reviews reporting it), ranked by the
-    /// last, then the count
-    pub issues: Vec<(String, i64, f64, i64)>,
+    /// Ranked by the negative or neutral reviews reporting each, then the count.
+    pub issues: Vec<IssueCount>,
     pub months: Vec<MonthRow>,
     /// The counts the figures above come from.
     pub counts: Counts,
     /// (negative reviews, reviews) at the previous run, for the exact change and the impact.
     pub previous: Option<(i64, i64)>,
+    /// Counts per marketplace and per language, for the brand's.
+    pub breakdowns: super::views::BreakdownCounts,
+}
+
+/// One issue of a product: the reviews reporting it, and the rated ones among them with their
+/// stars summed (what its star impact is computed from).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueCount {
+    pub code: String,
+    pub count: i64,
+    /// Share of the product's reviews, in percent.
+    pub share: f64,
+    pub negative_neutral: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
 }
 
 /// Reviews by overall label and the sum of the rated reviews' stars: what every share and average
@@ -107,6 +123,8 @@ pub struct BrandRow {
     /// Negative reviews, for the exact change at the next run.
     pub negative: i64,
     pub detail: String,
+    /// Counts per marketplace and per language, stored for the portfolio's.
+    pub breakdowns: super::views::BreakdownCounts,
 }
 
 /// A second, read-only connection: it reads a stable snapshot while the main one writes (WAL).
@@ -382,7 +400,7 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_details; DELETE FROM product_issues;
              DELETE FROM product_months;
-             DELETE FROM brand_insights;",
+             DELETE FROM brand_insights; DELETE FROM brand_breakdowns;",
         )?;
         Ok(InsightsWriter { tx, run_id })
     }
@@ -403,6 +421,7 @@ impl InsightsWriter<'_> {
     /// Writes the brands and commits.
     pub fn finish(self, brands: &[BrandRow]) -> Result<()> {
         put_brands(&self.tx, self.run_id, brands)?;
+        put_breakdowns(&self.tx, brands)?;
         // Fresh statistics let SQLite choose good plans for the filters the API and reports run
         // (one row per product: a fraction of a second even for 100,000 products).
         self.tx
@@ -430,8 +449,8 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
     )?;
     let mut iss = tx.prepare_cached(
         "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
-                     pct_negative, neg_delta, count_negative_neutral)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     pct_negative, neg_delta, count_negative_neutral, rated_with, rating_sum_with)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     for p in products {
         ins.execute(params![
@@ -465,22 +484,52 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             p.snapshot,
             p.counts.negative
         ])?;
-        for (code, count, share, nn) in &p.issues {
+        for i in &p.issues {
             // The issue's rows carry their product's sort keys, for the (code, sort) indexes.
             iss.execute(params![
                 p.asin,
-                code,
-                count,
-                share,
+                i.code,
+                i.count,
+                i.share,
                 p.review_count,
                 p.avg_rating,
                 p.pct_negative,
                 p.neg_delta,
-                nn
+                i.negative_neutral,
+                i.rated,
+                i.rating_sum
             ])?;
         }
     }
     put_months(tx, products)
+}
+
+/// Each brand's counts per marketplace and per language.
+fn put_breakdowns(tx: &Connection, brands: &[BrandRow]) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO brand_breakdowns (brand, dimension, key, reviews, rated, rating_sum,
+                     negative, issues)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for p in brands {
+        let b = &p.breakdowns;
+        for (dimension, slices) in [("marketplace", &b.marketplace), ("language", &b.language)] {
+            for (key, c) in slices {
+                let issues = serde_json::to_string(&c.issues).unwrap_or_else(|_| "{}".into());
+                st.execute(params![
+                    p.brand,
+                    dimension,
+                    key,
+                    c.reviews,
+                    c.rated,
+                    c.rating_sum,
+                    c.negative,
+                    issues
+                ])?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each product's months (by review date).
@@ -546,12 +595,12 @@ fn put_brands(tx: &Connection, run_id: i64, brands: &[BrandRow]) -> Result<()> {
 
 /// The first few issues as the list shows them; `issues` is already ranked. Issues only positive
 /// reviews mention are no top issue.
-fn top_issues_json(issues: &[(String, i64, f64, i64)]) -> String {
+fn top_issues_json(issues: &[IssueCount]) -> String {
     let top: Vec<serde_json::Value> = issues
         .iter()
-        .filter(|i| i.3 > 0)
+        .filter(|i| i.negative_neutral > 0)
         .take(super::TOP_ISSUES_IN_LIST)
-        .map(|(code, count, share, _)| serde_json::json!({"code": code, "count": count, "share": share}))
+        .map(|i| serde_json::json!({"code": i.code, "count": i.count, "share": i.share}))
         .collect();
     serde_json::Value::Array(top).to_string()
 }
@@ -616,7 +665,7 @@ impl Reader {
         let mut st = self.conn.prepare(
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
-                    r.id, r.first_run, t.liked
+                    r.id, r.first_run, t.liked, coalesce(r.marketplace, p.marketplace)
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -637,6 +686,7 @@ impl Reader {
                 rating: r.get::<_, Option<i64>>(3)?.map(|x| x.clamp(0, 5) as u8),
                 review_date: r.get(4)?,
                 language: r.get(5)?,
+                marketplace: r.get(13)?,
                 text_sentiment: r.get(6)?,
                 text_score: r.get(7)?,
                 issues: issues

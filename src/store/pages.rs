@@ -1163,7 +1163,7 @@ mod tests {
     }
 
     fn has_issue(p: &ProductRow, code: &str) -> bool {
-        p.issues.iter().any(|(c, _, _, _)| c == code)
+        p.issues.iter().any(|i| i.code == code)
     }
 
     #[test]

@@ -6,7 +6,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::views::{
-    top_issues, BrandSummary, HistoryPoint, MonthTrend, PortfolioMonth, ProductDetail, RunRow,
+    top_issues, BrandSummary, HistoryPoint, IssueSums, MonthTrend, PortfolioMonth, ProductDetail,
+    RunRow,
 };
 use super::Store;
 use crate::error::{Error, Result};
@@ -232,30 +233,52 @@ impl Store {
         Ok(self.brand_page(&q)?.items)
     }
 
-    /// Issues ranked across the portfolio by the negative and neutral reviews reporting each,
-    /// then all reviews reporting it: (code, reviews, products affected, negative and neutral
-    /// reviews). Rows stored before the latter was counted read as their count.
-    pub fn issues(&self, f: &Filter) -> Result<Vec<(String, i64, i64, i64)>> {
+    /// Issues across the portfolio (or the brands in `f`), ranked by the negative and neutral
+    /// reviews reporting each, then all reviews reporting it, with the sums their star impact
+    /// comes from. Rows stored before negative and neutral reviews were counted read as their
+    /// count; an issue with rows stored before its rated reviews were counted has none (no impact).
+    pub fn issues(&self, f: &Filter) -> Result<Vec<IssueSums>> {
+        let brands = self.brand_spellings(&f.brands)?;
         let mut sql = String::from(
-            "SELECT i.code, sum(i.count), count(*), sum(coalesce(i.count_negative_neutral, i.count))
+            "SELECT i.code, sum(i.count), count(*), sum(coalesce(i.count_negative_neutral, i.count)),
+                    CASE WHEN count(i.rated_with) = count(*) THEN sum(i.rated_with) ELSE 0 END,
+                    CASE WHEN count(i.rated_with) = count(*) THEN sum(i.rating_sum_with) ELSE 0 END
              FROM product_issues i
              JOIN product_insights p ON p.asin = i.asin WHERE 1 = 1",
         );
         let mut args: Vec<SqlValue> = Vec::new();
-        push_brands(
-            &mut sql,
-            &mut args,
-            &self.brand_spellings(&f.brands)?,
-            "p.brand",
-        );
+        push_brands(&mut sql, &mut args, &brands, "p.brand");
         sql.push_str(" GROUP BY i.code ORDER BY 4 DESC, 2 DESC, 1");
+        let (rated_all, rating_sum_all) = self.rated_totals(&brands)?;
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok(IssueSums {
+                    code: r.get(0)?,
+                    reviews: r.get(1)?,
+                    products: r.get(2)?,
+                    negative_neutral: r.get(3)?,
+                    rated_with: r.get(4)?,
+                    rating_sum_with: r.get(5)?,
+                    rated_all,
+                    rating_sum_all,
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Rated reviews and their stars summed over the products of `brands` (all if empty).
+    fn rated_totals(&self, brands: &[String]) -> Result<(i64, i64)> {
+        let mut sql = String::from(
+            "SELECT coalesce(sum(p.rated_count), 0), coalesce(sum(p.rating_sum), 0)
+             FROM product_insights p WHERE 1 = 1",
+        );
+        let mut args: Vec<SqlValue> = Vec::new();
+        push_brands(&mut sql, &mut args, brands, "p.brand");
+        Ok(self
+            .conn
+            .query_row(&sql, params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     pub fn runs(&self) -> Result<Vec<RunRow>> {
@@ -544,12 +567,49 @@ mod tests {
         );
     }
 
+    /// The portfolio's star impact sums the products' integers; an issue with a row stored before
+    /// migration 11 (rated reviews unknown) has none rather than a partial one.
+    #[test]
+    fn issue_impact_sums_products_and_never_guesses_old_rows() {
+        let db = db();
+        db.store
+            .conn
+            .execute_batch(
+                "UPDATE product_issues SET rated_with = 5, rating_sum_with = 5 WHERE code = 'defective';
+                 UPDATE product_issues SET rated_with = 2, rating_sum_with = 6 WHERE asin = 'A01';
+                 UPDATE product_issues SET rated_with = NULL, rating_sum_with = NULL
+                     WHERE asin = 'B01' AND code = 'leaks';
+                 UPDATE product_insights SET rated_count = 10, rating_sum = 40 WHERE asin = 'A01';
+                 UPDATE product_insights SET rated_count = 20, rating_sum = 40 WHERE asin = 'B01';",
+            )
+            .unwrap();
+        let r = db.reader();
+        let sums = r.issues(&Filter::default()).unwrap();
+        let defective = sums.iter().find(|i| i.code == "defective").unwrap();
+        assert_eq!((defective.rated_with, defective.rating_sum_with), (5, 5));
+        assert_eq!((defective.rated_all, defective.rating_sum_all), (30, 80));
+        // B01's leaks row is as migration 11 left it (NULL): leaks has no impact.
+        let leaks = sums.iter().find(|i| i.code == "leaks").unwrap();
+        assert_eq!((leaks.rated_with, leaks.rating_sum_with), (0, 0));
+        let row = super::super::views::IssueRow::new(defective.clone());
+        // with 5/5 = 1.00, without 75/25 = 3.00; (3 − 1) × 5/30 = 0.333…
+        assert_eq!(row.avg_rating_with, Some(1.0));
+        assert_eq!(row.avg_rating_without, Some(3.0));
+        assert_eq!(row.stars_gained, Some(0.33));
+        assert_eq!(
+            super::super::views::IssueRow::new(leaks.clone()).stars_gained,
+            None
+        );
+    }
+
     #[test]
     fn portfolio_views_sum_over_products_and_brands() {
         let db = db();
         let r = db.reader();
         // Reviews reporting each issue, then products affected; most reported first.
-        let issues = r.issues(&Filter::default()).unwrap();
+        let issues: Vec<_> = (r.issues(&Filter::default()).unwrap().into_iter())
+            .map(|i| (i.code, i.reviews, i.products, i.negative_neutral))
+            .collect();
         assert_eq!(
             issues,
             [("defective".into(), 5, 1, 5), ("leaks".into(), 3, 2, 3)]

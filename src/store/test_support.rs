@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use super::insights::{BrandRow, Counts, MonthRow, ProductRow, RunCounts};
+use super::insights::{BrandRow, Counts, IssueCount, MonthRow, ProductRow, RunCounts};
 use super::views::{BrandSummary, ProductDetail};
 use super::Store;
 use crate::model::{IngestCounts, Keyed, ReviewRecord};
@@ -70,12 +70,18 @@ pub fn product(
     negative: f64,
     issues: &[(&str, i64)],
 ) -> ProductRow {
-    let mut issues: Vec<(String, i64, f64, i64)> = issues
+    let mut issues: Vec<IssueCount> = issues
         .iter()
-        .map(|(c, n)| (c.to_string(), *n, 100.0 * *n as f64 / reviews as f64, *n))
+        .map(|(c, n)| IssueCount {
+            code: c.to_string(),
+            count: *n,
+            share: 100.0 * *n as f64 / reviews as f64,
+            negative_neutral: *n,
+            ..Default::default()
+        })
         .collect();
-    issues.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let counts: BTreeMap<&str, i64> = issues.iter().map(|(c, n, _, _)| (c.as_str(), *n)).collect();
+    issues.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.code.cmp(&b.code)));
+    let counts: BTreeMap<&str, i64> = issues.iter().map(|i| (i.code.as_str(), i.count)).collect();
     let neg = (negative * reviews as f64 / 100.0).round() as i64;
     let month = |month: &str, reviews: i64, avg_rating: Option<f64>, pct_negative: f64| MonthRow {
         month: month.into(),
@@ -118,6 +124,7 @@ pub fn product(
             rating_sum: (rating.unwrap_or(0.0) * reviews as f64).round() as i64,
         },
         previous: None,
+        breakdowns: Default::default(),
     }
 }
 
@@ -146,6 +153,7 @@ fn brands_of(products: &[ProductRow]) -> Vec<BrandRow> {
                     ..Default::default()
                 })
                 .unwrap(),
+                breakdowns: Default::default(),
             }
         })
         .collect()

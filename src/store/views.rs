@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::numbers::{avg_with_without, StarImpact};
+
 /// Everything about one product (`report product`, `GET /api/v1/products/{id}`). The fields up to
 /// `last_review_date` are the document `analyze` stores in `product_details`, in its order; the
 /// rest are added on reading.
@@ -35,6 +37,9 @@ pub struct ProductDetail {
     /// `issues` (which negative and neutral reviews rank).
     #[serde(default)]
     pub mentioned_in_praise: Vec<IssueDetail>,
+    /// By marketplace and by language (empty in documents written before them).
+    #[serde(default)]
+    pub breakdowns: Breakdowns,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -87,6 +92,18 @@ pub struct IssueDetail {
     /// Negative and neutral reviews reporting it: what ranks the issues.
     #[serde(default)]
     pub count_negative_neutral: i64,
+    /// Rated reviews reporting it (absent in documents written before star impact).
+    #[serde(default)]
+    pub rated_with: i64,
+    /// Average rating of the rated reviews reporting it and of the others; null below
+    /// `numbers::MIN_IMPACT_REVIEWS` rated reviews reporting it.
+    #[serde(default)]
+    pub avg_rating_with: Option<f64>,
+    #[serde(default)]
+    pub avg_rating_without: Option<f64>,
+    /// Stars the product's average would gain if it were fixed (`numbers::StarImpact`).
+    #[serde(default)]
+    pub stars_gained: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -104,6 +121,13 @@ pub struct Quote {
 pub struct AspectCount {
     pub term: String,
     pub count: i64,
+    /// Its star impact, as an issue's (absent in documents written before star impact).
+    #[serde(default)]
+    pub avg_rating_with: Option<f64>,
+    #[serde(default)]
+    pub avg_rating_without: Option<f64>,
+    #[serde(default)]
+    pub stars_gained: Option<f64>,
 }
 
 /// An aspect customers praise: the reviews that praise it, their share of the product's reviews
@@ -182,6 +206,7 @@ pub fn top_issues(mut counts: Vec<(String, i64, Option<i64>)>) -> Vec<BrandIssue
             code,
             count,
             count_negative_neutral: nn,
+            ..Default::default()
         })
         .collect()
 }
@@ -210,6 +235,9 @@ pub struct BrandSummary {
     pub previous_review_count: Option<i64>,
     #[serde(default)]
     pub previous_pct_negative: Option<f64>,
+    /// By marketplace and by language (empty in documents written before them).
+    #[serde(default)]
+    pub breakdowns: Breakdowns,
     /// The brand at each analysis run, oldest first (filled on reading).
     #[serde(default)]
     pub history: Vec<BrandPoint>,
@@ -224,9 +252,16 @@ pub struct BrandIssue {
     /// run's history, which keeps counts only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_negative_neutral: Option<i64>,
+    /// A brand's star impact (as a product's issue's); absent in history and below the minimum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_rating_with: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avg_rating_without: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stars_gained: Option<f64>,
 }
 
-/// An issue ranked across the portfolio.
+/// An issue ranked across the portfolio (or the brands asked for).
 #[derive(Debug, Clone, Serialize)]
 pub struct IssueRow {
     pub code: String,
@@ -238,16 +273,92 @@ pub struct IssueRow {
     /// Negative and neutral reviews reporting it: what ranks the list. 0: only positive reviews
     /// mention it (the overview lists those apart, as mentioned in praise).
     pub reviews_negative_neutral: i64,
+    /// Rated reviews reporting it.
+    pub rated_with: i64,
+    /// Average rating of the rated reviews reporting it and of all the others in scope; null below
+    /// `numbers::MIN_IMPACT_REVIEWS` rated reviews reporting it.
+    pub avg_rating_with: Option<f64>,
+    pub avg_rating_without: Option<f64>,
+    /// Stars the average of every rated review in scope would gain if it were fixed.
+    pub stars_gained: Option<f64>,
+    #[serde(skip)]
+    impact: Option<StarImpact>,
+}
+
+/// An issue's sums across products: what `IssueRow` is computed from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueSums {
+    pub code: String,
+    pub reviews: i64,
+    pub products: i64,
+    pub negative_neutral: i64,
+    /// Rated reviews reporting it, their stars summed.
+    pub rated_with: i64,
+    pub rating_sum_with: i64,
+    /// Every rated review in scope (the products of the brands asked for), their stars summed.
+    pub rated_all: i64,
+    pub rating_sum_all: i64,
 }
 
 impl IssueRow {
-    pub fn new((code, reviews, products, nn): (String, i64, i64, i64)) -> IssueRow {
+    pub fn new(s: IssueSums) -> IssueRow {
+        let (with, all) = (
+            (s.rated_with, s.rating_sum_with),
+            (s.rated_all, s.rating_sum_all),
+        );
+        let (avg_rating_with, avg_rating_without) = avg_with_without(with, all);
+        let impact = StarImpact::new(with, all);
         IssueRow {
-            label: crate::taxonomy::label(&code),
-            code,
-            reviews,
-            products,
-            reviews_negative_neutral: nn,
+            label: crate::taxonomy::label(&s.code),
+            code: s.code,
+            reviews: s.reviews,
+            products: s.products,
+            reviews_negative_neutral: s.negative_neutral,
+            rated_with: s.rated_with,
+            avg_rating_with,
+            avg_rating_without,
+            stars_gained: impact.map(StarImpact::rounded),
+            impact,
+        }
+    }
+}
+
+/// How `report issues` and `GET /api/v1/issues` rank issues.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IssueSort {
+    /// Negative and neutral reviews reporting it, then all reviews, then code.
+    #[default]
+    Reviews,
+    /// Stars gained if fixed (exact), most first; issues without an impact last; then code.
+    Impact,
+}
+
+impl IssueSort {
+    pub const ALL: [IssueSort; 2] = [IssueSort::Reviews, IssueSort::Impact];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            IssueSort::Reviews => "reviews",
+            IssueSort::Impact => "impact",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IssueSort> {
+        IssueSort::ALL.into_iter().find(|k| k.name() == s)
+    }
+
+    /// `rows` in this order.
+    pub fn sort(self, rows: &mut [IssueRow]) {
+        match self {
+            IssueSort::Reviews => rows.sort_by(|a, b| {
+                (b.reviews_negative_neutral, b.reviews)
+                    .cmp(&(a.reviews_negative_neutral, a.reviews))
+                    .then_with(|| a.code.cmp(&b.code))
+            }),
+            // None < Some: reversed, the largest impact comes first and None last.
+            IssueSort::Impact => {
+                rows.sort_by(|a, b| b.impact.cmp(&a.impact).then_with(|| a.code.cmp(&b.code)))
+            }
         }
     }
 }
@@ -282,4 +393,87 @@ pub struct PortfolioMonth {
     pub reviews: i64,
     pub avg_rating: Option<f64>,
     pub pct_negative: Option<f64>,
+}
+
+/// Reviews by marketplace and by language (`breakdowns` of a product, a brand, the portfolio).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Breakdowns {
+    pub by_marketplace: Vec<BreakdownRow>,
+    pub by_language: Vec<BreakdownRow>,
+}
+
+/// One marketplace or language: its reviews, % negative (of them), average rating (of the rated
+/// ones) and top issues; "unknown" when none is known. Rows of a dimension add up to the totals.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BreakdownRow {
+    pub key: String,
+    pub reviews: i64,
+    pub negative: i64,
+    pub pct_negative: f64,
+    pub rated_count: i64,
+    pub avg_rating: Option<f64>,
+    /// At most three, ranked as top issues are (negative and neutral reviews, then all).
+    pub top_issues: Vec<BrandIssue>,
+}
+
+/// The counts one breakdown row comes from; roll-ups add these, never rounded figures.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SliceCounts {
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+    pub negative: i64,
+    /// Per issue code: (reviews reporting it, negative or neutral reviews reporting it).
+    pub issues: BTreeMap<String, (i64, i64)>,
+}
+
+impl SliceCounts {
+    pub fn add(&mut self, o: &SliceCounts) {
+        self.reviews += o.reviews;
+        self.rated += o.rated;
+        self.rating_sum += o.rating_sum;
+        self.negative += o.negative;
+        for (code, (n, nn)) in &o.issues {
+            let e = self.issues.entry(code.clone()).or_default();
+            e.0 += n;
+            e.1 += nn;
+        }
+    }
+
+    pub fn row(&self, key: &str) -> BreakdownRow {
+        let counts = (self.issues.iter())
+            .map(|(c, (n, nn))| (c.clone(), *n, Some(*nn)))
+            .collect();
+        BreakdownRow {
+            key: key.to_string(),
+            reviews: self.reviews,
+            negative: self.negative,
+            pct_negative: crate::numbers::pct(self.negative, self.reviews),
+            rated_count: self.rated,
+            avg_rating: crate::numbers::avg(self.rating_sum, self.rated),
+            top_issues: top_issues(counts),
+        }
+    }
+}
+
+/// Counts per marketplace and per language, keyed by name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BreakdownCounts {
+    pub marketplace: BTreeMap<String, SliceCounts>,
+    pub language: BTreeMap<String, SliceCounts>,
+}
+
+impl BreakdownCounts {
+    /// The rows, most reviews first (ties by name).
+    pub fn rows(&self) -> Breakdowns {
+        let rows = |m: &BTreeMap<String, SliceCounts>| {
+            let mut v: Vec<BreakdownRow> = m.iter().map(|(k, c)| c.row(k)).collect();
+            v.sort_by(|a, b| b.reviews.cmp(&a.reviews).then_with(|| a.key.cmp(&b.key)));
+            v
+        };
+        Breakdowns {
+            by_marketplace: rows(&self.marketplace),
+            by_language: rows(&self.language),
+        }
+    }
 }

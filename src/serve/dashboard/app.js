@@ -304,6 +304,29 @@ function withParams(params, changes) {
   return `${location.pathname}?${p}`;
 }
 
+/** Reviews by language and by marketplace: reviews, % negative, average rating, top issues. */
+function breakdowns(b) {
+  const rows = (list) =>
+    (list ?? []).map((r) =>
+      h(
+        "tr",
+        {},
+        td(r.key),
+        td(r.reviews, true),
+        td(pct(r.pct_negative), true),
+        td(fmt(r.avg_rating, 2), true),
+        td((r.top_issues ?? []).map((i) => `${i.label} (${i.count})`).join(", ")),
+      ),
+    );
+  const headers = (first) => [first, "Reviews#", "% negative#", "Avg rating#", "Top issues"];
+  return h(
+    "div",
+    { class: "grid2 breakdowns" },
+    h("section", {}, h("h2", {}, "By language"), table(headers("Language"), rows(b?.by_language))),
+    h("section", {}, h("h2", {}, "By marketplace"), table(headers("Marketplace"), rows(b?.by_marketplace))),
+  );
+}
+
 async function product(asin, params) {
   const { data: p } = await api(`/api/v1/products/${encodeURIComponent(asin)}`);
   setTitle(p.asin);
@@ -368,6 +391,7 @@ async function product(asin, params) {
       h("section", {}, h("h2", {}, "Complaint aspects"), (p.complaint_aspects ?? []).map((a) => h("span", { class: "tag" }, `${a.term} ${a.count}`))),
     ),
     h("section", {}, h("h2", {}, "Languages"), langs.map(([l, n]) => h("span", { class: "tag" }, `${l} ${n}`))),
+    breakdowns(p.breakdowns),
     h("h2", {}, `Reviews (${reviews.meta.total})`),
     reviewFilter,
     table(["Stars#", "Sentiment", "Lang", "Review", "Issues"], reviewRows),
