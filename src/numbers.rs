@@ -147,6 +147,23 @@ pub fn avg_with_without(with: (i64, i64), all: (i64, i64)) -> (Option<f64>, Opti
     (avg(with.1, with.0), avg(all.1 - with.1, all.0 - with.0))
 }
 
+/// An issue's star impact as reports show it: the average rating with it and without it, and the
+/// stars gained if it were fixed (rounded); all None below `MIN_IMPACT_REVIEWS` reporting it.
+pub struct StarFigures {
+    pub with: Option<f64>,
+    pub without: Option<f64>,
+    pub gained: Option<f64>,
+}
+
+pub fn star_figures(with: (i64, i64), all: (i64, i64)) -> StarFigures {
+    let (avg_with, avg_without) = avg_with_without(with, all);
+    StarFigures {
+        with: avg_with,
+        without: avg_without,
+        gained: StarImpact::new(with, all).map(StarImpact::rounded),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

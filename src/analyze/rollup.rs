@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
-use crate::numbers::{avg, avg_with_without, pct, pct_delta, StarImpact};
+use crate::numbers::{avg, pct, pct_delta, star_figures};
 use crate::store::insights::{BrandRow, Counts, IssueCount, MonthRow, ProductRow, ReviewRow};
 use crate::store::views::{BreakdownCounts, SliceCounts};
 use crate::taxonomy;
@@ -383,11 +383,9 @@ impl ProductAcc {
             .iter()
             .take(TOP_ASPECTS)
             .map(|(t, c)| {
-                let with = (c[1], c[2]);
-                let (avg_with, avg_without) = avg_with_without(with, all);
-                json!({"term": t, "count": c[0], "avg_rating_with": avg_with,
-                       "avg_rating_without": avg_without,
-                       "stars_gained": StarImpact::new(with, all).map(StarImpact::rounded)})
+                let f = star_figures((c[1], c[2]), all);
+                json!({"term": t, "count": c[0], "avg_rating_with": f.with,
+                       "avg_rating_without": f.without, "stars_gained": f.gained})
             })
             .collect()
     }
@@ -432,8 +430,7 @@ fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64, all: (i64, i64
     issues
         .iter()
         .map(|(code, a)| {
-            let with = (a.rated, a.rating_sum);
-            let (avg_with, avg_without) = avg_with_without(with, all);
+            let f = star_figures((a.rated, a.rating_sum), all);
             json!({
                 "code": code,
                 "label": taxonomy::label(code),
@@ -442,9 +439,9 @@ fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64, all: (i64, i64
                 "share_of_negative": pct(a.in_negative, neg),
                 "count_negative_neutral": a.in_negative_neutral,
                 "rated_with": a.rated,
-                "avg_rating_with": avg_with,
-                "avg_rating_without": avg_without,
-                "stars_gained": StarImpact::new(with, all).map(StarImpact::rounded),
+                "avg_rating_with": f.with,
+                "avg_rating_without": f.without,
+                "stars_gained": f.gained,
                 "examples": a.examples.iter().map(|(id, s, rating, language)| {
                     json!({"review_id": id, "text": s, "rating": rating, "language": language})
                 }).collect::<Vec<_>>(),
@@ -504,10 +501,9 @@ impl BrandAcc {
         let c = self.counts;
         let all = (self.rated, c.rating_sum);
         let issue = |code: &String, i: &[i64; 4]| {
-            let (avg_with, avg_without) = avg_with_without((i[2], i[3]), all);
+            let f = star_figures((i[2], i[3]), all);
             json!({"code": code, "label": taxonomy::label(code), "count": i[0], "count_negative_neutral": i[1],
-                   "avg_rating_with": avg_with, "avg_rating_without": avg_without,
-                   "stars_gained": StarImpact::new((i[2], i[3]), all).map(StarImpact::rounded)})
+                   "avg_rating_with": f.with, "avg_rating_without": f.without, "stars_gained": f.gained})
         };
         let detail = json!({
             "brand": brand,
