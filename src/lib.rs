@@ -19,6 +19,7 @@ pub mod serve;
 pub mod store;
 pub mod taxonomy;
 pub mod textsafe;
+pub mod topics;
 
 use std::path::Path;
 use std::time::Duration;
