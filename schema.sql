@@ -486,3 +486,9 @@ CREATE TABLE brand_breakdowns (
     issues      TEXT    NOT NULL,                 -- JSON {"code": [reviews, negative or neutral reviews]}
     PRIMARY KEY (brand, dimension, key)
 ) WITHOUT ROWID;
+
+-- migration: 13
+-- A team's own topics (`analyze --topics FILE`): the definitions a run used, as canonical JSON
+-- ({"topic": [{"code", "label", "kind", "phrases": {"en": [...]}}]}), so its results can be
+-- reproduced and custom codes shown with their labels. NULL: the built-in taxonomy only.
+ALTER TABLE analysis_runs ADD COLUMN topics TEXT;

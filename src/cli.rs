@@ -223,6 +223,7 @@ prodinsight analyze sample-data/       ingest and analyze in one go\n  \
 prodinsight analyze                    analyze what the database holds\n  \
 prodinsight analyze --full             recompute every review\n  \
 prodinsight analyze --no-wait          for cron: exit 5 if another analyze is running\n  \
+prodinsight analyze --topics examples/topics.toml   also find your own topics\n  \
 OPENAI_API_KEY=… prodinsight analyze --analyzer llm --dry-run      what it would cost\n  \
 OPENAI_API_KEY=… prodinsight analyze --analyzer llm --max-cost 2   analyze with an LLM, at most $2\n  \
 prodinsight analyze --analyzer llm --base-url http://localhost:11434/v1 --model llama3.2\n\n\
@@ -260,6 +261,11 @@ pub struct AnalyzeArgs {
     /// waiting for it to finish
     #[arg(long)]
     pub no_wait: bool,
+
+    /// Your own topics: a TOML or JSON file of codes with a label and phrases per language
+    /// (examples/topics.toml), matched besides the built-in issue codes and stored with the run
+    #[arg(long, value_name = "FILE", env = "PRODINSIGHT_TOPICS")]
+    pub topics: Option<PathBuf>,
 
     #[command(flatten)]
     pub llm: LlmArgs,

@@ -120,7 +120,11 @@ fn run_ingest(db: &Path, quiet: bool, args: cli::IngestArgs) -> Result<i32> {
 /// `analyze [PATH…]`: ingest the paths, then analyze (commands never call each other).
 fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
     // A configuration that cannot work fails before any ingest or request.
-    let analyzer = analyzer(&args)?;
+    let topics = match &args.topics {
+        Some(path) => topics::Topics::load(path)?,
+        None => topics::Topics::default(),
+    };
+    let analyzer = analyzer(&args, &topics)?;
     let mut store = Store::open(db)?;
     let mut ingest_failed = None;
     if !args.paths.is_empty() {
@@ -141,6 +145,7 @@ fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
         threads: args.threads,
         quiet,
         analyzer,
+        topics,
     };
     let if_busy = match args.no_wait {
         true => analyze::IfBusy::Fail,
@@ -157,11 +162,12 @@ fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
     }
 }
 
-fn analyzer(args: &cli::AnalyzeArgs) -> Result<analyze::Analyzer> {
+fn analyzer(args: &cli::AnalyzeArgs, topics: &topics::Topics) -> Result<analyze::Analyzer> {
     Ok(match args.analyzer {
         cli::AnalyzerChoice::Offline => analyze::Analyzer::Offline,
         cli::AnalyzerChoice::Llm => {
-            let config = llm_config(&args.llm)?;
+            let mut config = llm_config(&args.llm)?;
+            config.topics = topics.clone();
             // A dry run sends nothing, so it needs no key.
             if !args.llm.dry_run {
                 config.check()?;
@@ -224,6 +230,7 @@ fn llm_config(a: &cli::LlmArgs) -> Result<llm::Config> {
                 .map_or(RetryPolicy::default().base_delay, Duration::from_millis),
             ..RetryPolicy::default()
         },
+        topics: topics::Topics::default(),
     })
 }
 

@@ -126,6 +126,29 @@ impl Topics {
         hex::encode(&hash.as_bytes()[..4])
     }
 
+    /// The taxonomy part of an analyzer key: the built-in version, and the topics' if any
+    /// ("t1+3fa9c2d0"). Results and runs under another key never mix with these.
+    pub fn taxonomy_key(&self) -> String {
+        match self.is_empty() {
+            true => format!("t{}", crate::taxonomy::TAXONOMY_VERSION),
+            false => format!("t{}+{}", crate::taxonomy::TAXONOMY_VERSION, self.version()),
+        }
+    }
+
+    /// The custom codes' labels, for whatever shows issues.
+    pub fn labels(&self) -> Labels {
+        Labels(
+            self.topics
+                .iter()
+                .map(|t| (t.code.clone(), t.label.clone()))
+                .collect(),
+        )
+    }
+
+    pub fn is_code(&self, code: &str) -> bool {
+        self.topics.iter().any(|t| t.code == code)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.topics.is_empty()
     }
@@ -150,6 +173,32 @@ impl Topics {
                 (!missing.is_empty()).then_some((t.code.as_str(), missing))
             })
             .collect()
+    }
+}
+
+/// Issue labels: the built-in taxonomy's, and those of the custom topics of the analysis the
+/// insights come from (the store reads them from the run).
+#[derive(Debug, Clone, Default)]
+pub struct Labels(std::collections::HashMap<String, String>);
+
+impl Labels {
+    pub fn label(&self, code: &str) -> String {
+        match self.0.get(code) {
+            Some(l) => l.clone(),
+            None => crate::taxonomy::label(code).to_string(),
+        }
+    }
+
+    /// Whether `code` is a built-in code or one of these topics'.
+    pub fn is_code(&self, code: &str) -> bool {
+        crate::taxonomy::is_code(code) || self.0.contains_key(code)
+    }
+
+    /// The custom codes, sorted.
+    pub fn custom_codes(&self) -> Vec<String> {
+        let mut c: Vec<String> = self.0.keys().cloned().collect();
+        c.sort();
+        c
     }
 }
 

@@ -19,6 +19,7 @@ use crate::store::changes::NewAlert;
 use crate::store::insights::{BrandRow, LlmUsage, ProductRow, RunCounts};
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
+use crate::topics::{Labels, Topics};
 use rollup::{BrandAcc, ProductAcc};
 
 pub struct Options {
@@ -26,6 +27,8 @@ pub struct Options {
     pub threads: Option<usize>,
     pub quiet: bool,
     pub analyzer: Analyzer,
+    /// A team's own topics (`--topics FILE`), matched besides the built-in codes.
+    pub topics: Topics,
 }
 
 /// Which analyzer a run uses.
@@ -39,9 +42,9 @@ pub enum Analyzer {
 }
 
 impl Analyzer {
-    fn key(&self) -> String {
+    fn key(&self, topics: &Topics) -> String {
         match self {
-            Analyzer::Offline => analyzer_key(),
+            Analyzer::Offline => analyzer_key_with(topics),
             Analyzer::Llm { config, .. } => config.analyzer_key(),
         }
     }
@@ -58,11 +61,17 @@ impl Analyzer {
 
 /// The key offline results are stored under: analyzer, its version, and the taxonomy version.
 pub fn analyzer_key() -> String {
+    analyzer_key_with(&Topics::default())
+}
+
+/// The offline key with custom topics: their definitions' hash is part of the taxonomy version, so
+/// unchanged topics reuse stored results and changed ones are analyzed afresh, never mixed.
+pub fn analyzer_key_with(topics: &Topics) -> String {
     format!(
-        "{}/{}/t{}",
+        "{}/{}/{}",
         offline::NAME,
         offline::VERSION,
-        taxonomy::TAXONOMY_VERSION
+        topics.taxonomy_key()
     )
 }
 
@@ -83,7 +92,7 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
 }
 
 pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()> {
-    let key = opts.analyzer.key();
+    let key = opts.analyzer.key(&opts.topics);
     if let Analyzer::Llm {
         config, dry_run, ..
     } = &opts.analyzer
@@ -110,10 +119,20 @@ pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()
     if !opts.full && nothing_new(store, opts, &key, watermark)? {
         return Ok(());
     }
-    let run_id =
-        store.begin_analysis(&key, &opts.analyzer.version(), taxonomy::TAXONOMY_VERSION)?;
+    let run_id = begin(store, opts, &key)?;
     let run = analyze_texts(store, opts, &key, run_id, watermark, started)?;
     finish_run(store, run)
+}
+
+/// A new run of `key`, recorded with the topics it uses.
+fn begin(store: &mut Store, opts: &Options, key: &str) -> Result<i64> {
+    let topics = (!opts.topics.is_empty()).then(|| opts.topics.to_json());
+    store.begin_analysis_with(
+        key,
+        &opts.analyzer.version(),
+        taxonomy::TAXONOMY_VERSION,
+        topics.as_deref(),
+    )
 }
 
 /// Marks the runs whose process ended before they finished, and says so.
@@ -137,7 +156,7 @@ fn nothing_new(store: &mut Store, opts: &Options, key: &str, watermark: i64) -> 
     if mark != watermark {
         return Ok(false);
     }
-    let id = store.begin_analysis(key, &opts.analyzer.version(), taxonomy::TAXONOMY_VERSION)?;
+    let id = begin(store, opts, key)?;
     store.finish_analysis(id, "unchanged", watermark, &RunCounts::default(), 0)?;
     if !opts.quiet {
         eprintln!("analyze: nothing new since run {prev}; insights are current");
@@ -226,7 +245,7 @@ type Analyzed =
     std::result::Result<(i64, Option<LlmUsage>, bool), Box<(Error, i64, Option<LlmUsage>)>>;
 
 fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) -> Analyzed {
-    let analyzer = offline::Offline::new();
+    let analyzer = offline::Offline::with_topics(&opts.topics);
     analyze_offline_with(store, opts, key, run_id, &|t, b| analyzer.analyze(t, b))
 }
 
@@ -494,7 +513,9 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     } else {
         Vec::new()
     };
-    let rolled = roll_up(store, run_id, &opts.analyzer.key(), before, &mut acc)?;
+    let labels = opts.topics.labels();
+    let key = opts.analyzer.key(&opts.topics);
+    let rolled = roll_up(store, run_id, &key, before, &labels, &mut acc)?;
     let alerts = match base {
         Some(_) => acc.decide(),
         None => Vec::new(),
@@ -514,7 +535,8 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
             &failures,
         );
         print_alerts(&alerts);
-        print_not_analyzed(&store.languages_not_analyzed(&opts.analyzer.key())?);
+        print_not_analyzed(&store.languages_not_analyzed(&key)?);
+        print_topic_languages(&opts.topics, &store.review_languages()?);
     }
     Ok(())
 }
@@ -531,6 +553,28 @@ struct Previous<'a> {
 fn print_not_analyzed(langs: &std::collections::BTreeMap<String, i64>) {
     if let Some(line) = crate::model::not_analyzed_line(langs) {
         eprintln!("analyze: {line}");
+    }
+}
+
+/// "topic pet_refuses has no phrases in fr (120 reviews)": per custom topic, the languages of the
+/// analyzed reviews in which it has no phrases, so cannot be found by the offline analyzer.
+fn print_topic_languages(topics: &Topics, langs: &std::collections::BTreeMap<String, i64>) {
+    for (code, missing) in topics.missing_languages() {
+        let present: Vec<String> = missing
+            .iter()
+            .filter_map(|l| {
+                langs
+                    .get(*l)
+                    .filter(|n| **n > 0)
+                    .map(|n| format!("{l} ({n} reviews)"))
+            })
+            .collect();
+        if !present.is_empty() {
+            eprintln!(
+                "analyze: topic {code} has no phrases in {}: the offline analyzer cannot find it in those reviews",
+                present.join(", ")
+            );
+        }
     }
 }
 
@@ -552,6 +596,7 @@ fn roll_up(
     run_id: i64,
     key: &str,
     previous: Previous,
+    labels: &Labels,
     alerts: &mut alerts::AlertAcc,
 ) -> Result<RolledUp> {
     let reader = store.reader()?;
@@ -565,7 +610,7 @@ fn roll_up(
     };
     let mut finish = |acc: ProductAcc, batch: &mut Vec<ProductRow>| -> Result<()> {
         let prev = previous.products.get(acc.asin()).copied();
-        let row = acc.finish(prev);
+        let row = acc.finish(prev, labels);
         brands
             .entry(row.brand.clone().unwrap_or_else(|| "(no brand)".into()))
             .or_default()
@@ -601,7 +646,7 @@ fn roll_up(
         .into_iter()
         .map(|(b, a)| {
             let prev = previous.brands.get(&b).copied();
-            a.finish(b, prev)
+            a.finish(b, prev, labels)
         })
         .collect();
     out.brands = brand_rows.len();
@@ -717,6 +762,7 @@ mod tests {
             threads: Some(2),
             quiet: true,
             analyzer: Analyzer::Offline,
+            topics: Topics::default(),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::model::{overall_sentiment as overall, stars_text_disagree as disagree
 use crate::numbers::{avg, pct, pct_delta, star_figures};
 use crate::store::insights::{BrandRow, Counts, IssueCount, MonthRow, ProductRow, ReviewRow};
 use crate::store::views::{BreakdownCounts, SliceCounts};
-use crate::taxonomy;
+use crate::topics::Labels;
 
 const EXAMPLES: usize = 3;
 const TOP_ASPECTS: usize = 20;
@@ -245,7 +245,7 @@ impl ProductAcc {
     }
 
     /// The product's row; `previous` = (negative reviews, reviews) at the previous run.
-    pub fn finish(self, previous: Option<(i64, i64)>) -> ProductRow {
+    pub fn finish(self, previous: Option<(i64, i64)>, labels: &Labels) -> ProductRow {
         let n = self.n;
         let neg = self.negatives();
         let issues = self.ranked_issues();
@@ -253,8 +253,8 @@ impl ProductAcc {
             issues.iter().partition(|(_, a)| a.in_negative_neutral > 0);
         let all = (self.rated, self.sum);
         let (issues_json, praise_json) = (
-            issues_json(&reported, n, neg, all),
-            issues_json(&praise, n, neg, all),
+            issues_json(&reported, n, neg, all, labels),
+            issues_json(&praise, n, neg, all, labels),
         );
         let aspects_json = self.top_aspects();
         let liked_json = self.top_liked();
@@ -426,14 +426,20 @@ fn issue_counts(issues: &[(&String, &IssueAcc)], n: i64) -> Vec<IssueCount> {
 /// The product's issues, most frequent first, with their shares of its `n` reviews and `neg`
 /// negative ones, what each costs in stars of the product's `all` = (rated reviews, stars summed),
 /// and example quotes.
-fn issues_json(issues: &[(&String, &IssueAcc)], n: i64, neg: i64, all: (i64, i64)) -> Vec<Value> {
+fn issues_json(
+    issues: &[(&String, &IssueAcc)],
+    n: i64,
+    neg: i64,
+    all: (i64, i64),
+    labels: &Labels,
+) -> Vec<Value> {
     issues
         .iter()
         .map(|(code, a)| {
             let f = star_figures((a.rated, a.rating_sum), all);
             json!({
                 "code": code,
-                "label": taxonomy::label(code),
+                "label": labels.label(code),
                 "count": a.count,
                 "share": pct(a.count, n),
                 "share_of_negative": pct(a.in_negative, neg),
@@ -493,7 +499,7 @@ impl BrandAcc {
     }
 
     /// The brand's row; `previous` = (negative reviews, reviews) at the previous run.
-    pub fn finish(self, brand: String, previous: Option<(i64, i64)>) -> BrandRow {
+    pub fn finish(self, brand: String, previous: Option<(i64, i64)>, labels: &Labels) -> BrandRow {
         // As a product's: by negative and neutral reviews; praise-only issues are left out.
         let mut top: Vec<(&String, &[i64; 4])> =
             self.issues.iter().filter(|(_, c)| c[1] > 0).collect();
@@ -502,7 +508,7 @@ impl BrandAcc {
         let all = (self.rated, c.rating_sum);
         let issue = |code: &String, i: &[i64; 4]| {
             let f = star_figures((i[2], i[3]), all);
-            json!({"code": code, "label": taxonomy::label(code), "count": i[0], "count_negative_neutral": i[1],
+            json!({"code": code, "label": labels.label(code), "count": i[0], "count_negative_neutral": i[1],
                    "avg_rating_with": f.with, "avg_rating_without": f.without, "stars_gained": f.gained})
         };
         let detail = json!({
@@ -562,7 +568,8 @@ mod tests {
         let mut acc = ProductAcc::new("B1", Some("Apex Digital".into()));
         acc.add(&row(&["apex", "remote", "apex remote"]));
         acc.add(&row(&["digital", "remote"]));
-        let detail: Value = serde_json::from_str(&acc.finish(None).detail).unwrap();
+        let detail: Value =
+            serde_json::from_str(&acc.finish(None, &Labels::default()).detail).unwrap();
         let terms: Vec<String> = detail["complaint_aspects"]
             .as_array()
             .unwrap()

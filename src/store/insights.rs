@@ -146,6 +146,53 @@ impl Store {
         Ok(Reader { conn })
     }
 
+    /// The custom topics of the run the current insights come from (none before any run, or for
+    /// a run without topics).
+    pub fn current_topics(&self) -> Result<crate::topics::Topics> {
+        let stored: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT topics FROM analysis_runs
+                 WHERE status IN ('ok', 'unchanged') ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(stored
+            .flatten()
+            .and_then(|t| crate::topics::Topics::from_json(&t))
+            .unwrap_or_default())
+    }
+
+    /// Issue labels as the current insights define them: built-in and custom.
+    pub fn labels(&self) -> Result<crate::topics::Labels> {
+        Ok(self.current_topics()?.labels())
+    }
+
+    /// The topics document a run used (canonical JSON), if it used any.
+    pub fn run_topics(&self, run_id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT topics FROM analysis_runs WHERE id = ?1",
+                [run_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Current reviews per language of their latest analysis, as the last roll-up counted them.
+    pub fn review_languages(&self) -> Result<std::collections::BTreeMap<String, i64>> {
+        let mut st = self.conn.prepare(
+            "SELECT key, sum(reviews) FROM brand_breakdowns WHERE dimension = 'language' GROUP BY key",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
     /// The newest successful run of `analyzer`: (id, ingest watermark).
     pub fn last_analysis(&self, analyzer: &str) -> Result<Option<(i64, i64)>> {
         Ok(self
@@ -160,10 +207,21 @@ impl Store {
     }
 
     pub fn begin_analysis(&mut self, analyzer: &str, version: &str, taxonomy: u32) -> Result<i64> {
+        self.begin_analysis_with(analyzer, version, taxonomy, None)
+    }
+
+    /// A new run, with the custom topics it uses (their canonical JSON), if any.
+    pub fn begin_analysis_with(
+        &mut self,
+        analyzer: &str,
+        version: &str,
+        taxonomy: u32,
+        topics: Option<&str>,
+    ) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO analysis_runs (started_at, status, analyzer, analyzer_version, taxonomy_version)
-             VALUES (?1, 'running', ?2, ?3, ?4)",
-            params![now_utc(), analyzer, version, taxonomy],
+            "INSERT INTO analysis_runs (started_at, status, analyzer, analyzer_version, taxonomy_version, topics)
+             VALUES (?1, 'running', ?2, ?3, ?4, ?5)",
+            params![now_utc(), analyzer, version, taxonomy, topics],
         )?;
         Ok(self.conn.last_insert_rowid())
     }

@@ -21,6 +21,7 @@ use crate::model::{Hash, TextAnalysis};
 use crate::store::insights::{LlmUsage, PendingBatch, RunCounts};
 use crate::store::Store;
 use crate::taxonomy;
+use crate::topics::Topics;
 
 /// The Batch API's discount on both input and output tokens.
 const BATCH_DISCOUNT: f64 = 0.5;
@@ -39,10 +40,12 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
     let collected = collect(store, &engine, key, opts.quiet)?;
     let mut run = None;
     if collected.batches > 0 {
-        let run_id = store.begin_analysis(
+        let topics = (!config.topics.is_empty()).then(|| config.topics.to_json());
+        let run_id = store.begin_analysis_with(
             key,
             &format!("{}/{}", config.model, prompt::PROMPT_VERSION),
             taxonomy::TAXONOMY_VERSION,
+            topics.as_deref(),
         )?;
         store.put_text_results(key, run_id, &collected.results)?;
         run = Some(run_id);
@@ -119,7 +122,7 @@ struct Collected {
 impl Collected {
     /// Reads a completed batch's output and error files: results matched by `custom_id`,
     /// validated like any reply.
-    fn read(&mut self, lines: &str, b: &PendingBatch) {
+    fn read(&mut self, lines: &str, b: &PendingBatch, topics: &Topics) {
         for line in lines.lines().filter(|l| !l.trim().is_empty()) {
             let Ok(v) = serde_json::from_str::<Value>(line) else {
                 continue;
@@ -134,7 +137,7 @@ impl Collected {
             }
             self.usage.add(reply::usage(body));
             let ids: Vec<String> = (1..=hashes.len()).map(|k| k.to_string()).collect();
-            if let Ok(mut found) = reply::parse(body, &ids) {
+            if let Ok(mut found) = reply::parse_with(body, &ids, topics) {
                 for (k, h) in hashes.iter().enumerate() {
                     if let Some(a) = found.remove(&(k + 1).to_string()) {
                         self.results.push((*h, a));
@@ -185,7 +188,7 @@ fn collect(store: &mut Store, engine: &Engine, key: &str, quiet: bool) -> Result
                         lines.push('\n');
                     }
                 }
-                c.read(&lines, &b);
+                c.read(&lines, &b, &engine.config().topics);
                 store.set_batch_status(&b.batch_id, "collected")?;
                 c.in_collected.extend(b.items.values().flatten().copied());
                 c.batches += 1;

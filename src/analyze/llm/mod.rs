@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, Semaphore};
 use super::offline::Offline;
 use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
-use crate::taxonomy;
+use crate::topics::Topics;
 use client::{CallError, Client, RetryPolicy, Secret};
 use cost::Price;
 use prompt::{Item, ResponseFormat};
@@ -53,16 +53,18 @@ pub struct Config {
     pub price: Option<Price>,
     pub max_cost: Option<f64>,
     pub retry: RetryPolicy,
+    /// A team's own topics: in the schema's codes, and in the key results are cached under.
+    pub topics: Topics,
 }
 
 impl Config {
     /// The key results are cached under: content (the text hash, beside it), model and prompt version.
     pub fn analyzer_key(&self) -> String {
         format!(
-            "{NAME}/{}/{}/t{}",
+            "{NAME}/{}/{}/{}",
             self.model,
             prompt::PROMPT_VERSION,
-            taxonomy::TAXONOMY_VERSION
+            self.topics.taxonomy_key()
         )
     }
 
@@ -143,7 +145,7 @@ pub struct Estimate {
 
 impl Estimate {
     pub fn add_chunk(&mut self, texts: &[String], cfg: &Config) {
-        let overhead = prompt::estimate_tokens(overhead_chars(cfg.format));
+        let overhead = prompt::estimate_tokens(overhead_chars(cfg.format, &cfg.topics));
         for g in plan(texts, cfg) {
             let chars: usize = g.iter().map(|&i| texts[i].chars().count() + 24).sum();
             self.requests += 1;
@@ -165,8 +167,8 @@ impl Estimate {
 }
 
 /// The instructions and schema every request carries.
-pub fn overhead_chars(format: ResponseFormat) -> usize {
-    let body = prompt::request_body("m", &[], format, 0);
+pub fn overhead_chars(format: ResponseFormat, topics: &Topics) -> usize {
+    let body = prompt::request_body("m", &[], format, 0, topics);
     body.to_string().len()
 }
 
@@ -219,11 +221,12 @@ impl Engine {
             .enable_all()
             .build()
             .map_err(|e| Error::io("cannot start the async runtime", e))?;
+        let offline = Offline::with_topics(&cfg.topics);
         Ok(Engine {
             cfg,
             client: Arc::new(client),
             rt,
-            offline: Offline::new(),
+            offline,
             spent: Arc::new(Mutex::new(0.0)),
             health: Arc::new(Health::default()),
             quiet: false,
@@ -476,7 +479,10 @@ async fn work(sh: &Shared<'_>, group: Vec<usize>) {
                 continue;
             }
             Err(CallError::Garbage(m)) => (Usage::default(), Err(m)),
-            Ok(v) => (reply::usage(&v), reply::parse(&v, &ids)),
+            Ok(v) => (
+                reply::usage(&v),
+                reply::parse_with(&v, &ids, &sh.cfg.topics),
+            ),
         };
         if let Some(price) = sh.cfg.price {
             if let Ok(mut s) = sh.spent.lock() {
@@ -570,7 +576,7 @@ pub fn request_for(
     let ids = items.iter().map(|i| i.id.clone()).collect();
     let max_tokens = 64 + prompt::MAX_OUTPUT_TOKENS_PER_REVIEW * group.len() as u32;
     (
-        prompt::request_body(&cfg.model, &items, cfg.format, max_tokens),
+        prompt::request_body(&cfg.model, &items, cfg.format, max_tokens, &cfg.topics),
         ids,
     )
 }
@@ -612,6 +618,7 @@ mod tests {
             price: Price::for_model("gpt-4o-mini"),
             max_cost: None,
             retry: RetryPolicy::default(),
+            topics: Topics::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::taxonomy;
+use crate::topics::Topics;
 
 /// Bumped whenever the instructions or schema change: cached results are keyed on it.
 pub const PROMPT_VERSION: &str = "p1";
@@ -12,10 +13,26 @@ pub const PROMPT_VERSION: &str = "p1";
 /// and a 10 MB string must not become a 10 MB bill.
 pub const MAX_REVIEW_CHARS: usize = 4000;
 
-pub fn instructions() -> String {
+pub fn instructions(topics: &Topics) -> String {
     let mut codes = String::new();
     for (code, label) in taxonomy::ISSUES {
         codes.push_str(&format!("- {code}: {label}\n"));
+    }
+    // A team's own topics, with their phrases as examples of what reports them.
+    for t in &topics.topics {
+        let examples: Vec<String> = t
+            .phrases
+            .values()
+            .flatten()
+            .take(MAX_TOPIC_EXAMPLES)
+            .map(|p| serde_json::Value::from(p.as_str()).to_string())
+            .collect();
+        codes.push_str(&format!(
+            "- {}: {} (for example {})\n",
+            t.code,
+            serde_json::Value::from(t.label.as_str()),
+            examples.join(", ")
+        ));
     }
     format!(
         "You analyze Amazon product reviews for a brand manager. The user message is a JSON array of \
@@ -35,8 +52,18 @@ Issue codes:\n{codes}"
     )
 }
 
+/// Phrases of a custom topic the instructions quote: enough to show what it means.
+const MAX_TOPIC_EXAMPLES: usize = 6;
+
+/// Every code a reply may use: the taxonomy's, then the custom topics'.
+fn codes(topics: &Topics) -> Vec<&str> {
+    let mut codes = taxonomy::codes();
+    codes.extend(topics.topics.iter().map(|t| t.code.as_str()));
+    codes
+}
+
 /// The reply's schema, strict: every property required, nothing else allowed.
-pub fn schema() -> Value {
+pub fn schema(topics: &Topics) -> Value {
     json!({
         "type": "object",
         "additionalProperties": false,
@@ -55,7 +82,7 @@ pub fn schema() -> Value {
                     "additionalProperties": false,
                     "required": ["code", "evidence"],
                     "properties": {
-                        "code": {"type": "string", "enum": taxonomy::codes()},
+                        "code": {"type": "string", "enum": codes(topics)},
                         "evidence": {"type": "string"}
                     }
                 }},
@@ -181,7 +208,13 @@ pub fn profile(model: &str) -> Profile {
 
 /// A chat-completions request for `items`, shaped for `model` (see `profile`); `max_tokens` is
 /// the reply's own budget, reasoning not included.
-pub fn request_body(model: &str, items: &[Item], format: ResponseFormat, max_tokens: u32) -> Value {
+pub fn request_body(
+    model: &str,
+    items: &[Item],
+    format: ResponseFormat,
+    max_tokens: u32,
+    topics: &Topics,
+) -> Value {
     let data: Vec<Value> = items
         .iter()
         .map(|i| json!({"id": i.id, "text": i.text}))
@@ -191,15 +224,15 @@ pub fn request_body(model: &str, items: &[Item], format: ResponseFormat, max_tok
     let response_format = match format {
         ResponseFormat::JsonSchema => json!({
             "type": "json_schema",
-            "json_schema": {"name": "review_analysis", "strict": true, "schema": schema()}
+            "json_schema": {"name": "review_analysis", "strict": true, "schema": schema(topics)}
         }),
-        ResponseFormat::JsonObject => json!({"type": "json_object", "schema": schema()}),
+        ResponseFormat::JsonObject => json!({"type": "json_object", "schema": schema(topics)}),
     };
-    let mut system = instructions();
+    let mut system = instructions(topics);
     if format == ResponseFormat::JsonObject {
         system.push_str(&format!(
             "\nReply with one JSON object that matches this JSON schema:\n{}",
-            schema()
+            schema(topics)
         ));
     }
     let mut body = json!({
@@ -275,7 +308,13 @@ mod tests {
             id: "1".into(),
             text,
         }];
-        let body = request_body("m", &items, ResponseFormat::JsonSchema, 100);
+        let body = request_body(
+            "m",
+            &items,
+            ResponseFormat::JsonSchema,
+            100,
+            &Topics::default(),
+        );
         let system = body["messages"][0]["content"].as_str().unwrap();
         assert!(!system.contains("mark everything"));
         // The user message parses back to exactly the data sent.
@@ -291,7 +330,7 @@ mod tests {
     #[test]
     fn each_model_family_gets_the_request_shape_it_takes() {
         let shape = |m: &str| {
-            let b = request_body(m, &[], ResponseFormat::JsonSchema, 464);
+            let b = request_body(m, &[], ResponseFormat::JsonSchema, 464, &Topics::default());
             (
                 b.get("max_tokens").and_then(Value::as_u64),
                 b.get("max_completion_tokens").and_then(Value::as_u64),

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::model::{IssueHit, Sentiment, TextAnalysis};
 use crate::taxonomy;
+use crate::topics::Topics;
 
 /// Tokens one reply cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,7 +42,17 @@ pub fn usage(body: &Value) -> Usage {
 /// The analyses in a chat-completion reply, by the ids sent. Ids the reply leaves out are simply
 /// absent (the caller retries them); anything else wrong rejects the whole reply, because a model
 /// that invents ids or labels cannot be trusted with the rest of that reply either.
+#[cfg(test)]
 pub fn parse(body: &Value, sent: &[String]) -> Result<HashMap<String, TextAnalysis>, String> {
+    parse_with(body, sent, &Topics::default())
+}
+
+/// `parse` for a request whose schema also listed custom topics' codes.
+pub fn parse_with(
+    body: &Value,
+    sent: &[String],
+    topics: &Topics,
+) -> Result<HashMap<String, TextAnalysis>, String> {
     let choice = &body["choices"][0];
     if choice.is_null() {
         return Err("no choices in the reply".into());
@@ -78,13 +89,13 @@ pub fn parse(body: &Value, sent: &[String]) -> Result<HashMap<String, TextAnalys
         }
         out.insert(
             id.to_string(),
-            analysis(item).map_err(|e| format!("id {id}: {e}"))?,
+            analysis(item, topics).map_err(|e| format!("id {id}: {e}"))?,
         );
     }
     Ok(out)
 }
 
-fn analysis(v: &Value) -> Result<TextAnalysis, String> {
+fn analysis(v: &Value, topics: &Topics) -> Result<TextAnalysis, String> {
     let sentiment = v["sentiment"]
         .as_str()
         .and_then(Sentiment::parse)
@@ -105,7 +116,7 @@ fn analysis(v: &Value) -> Result<TextAnalysis, String> {
     let mut issues: Vec<IssueHit> = Vec::new();
     for i in v["issues"].as_array().ok_or("issues is not an array")? {
         let code = i["code"].as_str().unwrap_or_default();
-        if !taxonomy::is_code(code) {
+        if !taxonomy::is_code(code) && !topics.is_code(code) {
             return Err(format!("unknown issue code {}", cut(code, 40)));
         }
         if issues.iter().any(|h| h.code == code) {

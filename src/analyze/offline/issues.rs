@@ -5,6 +5,7 @@
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::text::unaccent;
+use crate::topics::{phrase_pattern, Kind, Topics};
 
 /// The patterns: per code, cues, topic words, and the contexts that cancel them (the file's header
 /// says how it is read).
@@ -16,6 +17,9 @@ const AFTER_WINDOW: usize = 40;
 
 struct Rule {
     code: &'static str,
+    /// The language whose texts a custom topic's phrases are matched in; None for built-in codes,
+    /// whose patterns mix languages.
+    lang: Option<&'static str>,
     cue: Vec<Regex>,
     topic: Vec<Regex>,
     /// Spans in which a match is no issue: the code's own and those of every code.
@@ -92,8 +96,15 @@ fn ascii(s: &str) -> String {
 
 impl IssueRules {
     pub fn new() -> IssueRules {
+        IssueRules::with_topics(&Topics::default())
+    }
+
+    /// The built-in rules, then one per custom topic and language, whose phrases are cues (or
+    /// topic words) cancelled by the contexts every code shares (`*`): negators, resolved,
+    /// hypothetical, other products.
+    pub fn with_topics(topics: &Topics) -> IssueRules {
         let src = PATTERNS;
-        let rules = crate::taxonomy::ISSUES
+        let mut rules: Vec<Rule> = crate::taxonomy::ISSUES
             .iter()
             .filter_map(|(code, _)| {
                 let cue = patterns(src, code, "cue");
@@ -101,30 +112,47 @@ impl IssueRules {
                 if cue.is_empty() && topic.is_empty() {
                     return None;
                 }
-                let with = |kind| {
-                    let mut own = patterns(src, code, kind);
-                    own.extend(patterns(src, "*", kind));
-                    own
-                };
-                Some(Rule {
-                    code,
-                    cue,
-                    topic,
-                    veto: with("veto"),
-                    negator: with("negator"),
-                    before: with("before"),
-                    after: with("after"),
-                    clause: with("clause"),
-                    clause_after: with("clause_after"),
-                    confirm: with("confirm"),
-                })
+                Some(Rule::new(code, None, cue, topic, src))
             })
             .collect();
+        for t in &topics.topics {
+            let code = intern(&t.code);
+            for (lang, phrases) in &t.phrases {
+                let Some(lang) = crate::model::OFFLINE_LANGUAGES
+                    .iter()
+                    .find(|l| **l == lang.as_str())
+                else {
+                    continue;
+                };
+                let alts: Vec<String> = phrases.iter().map(|p| phrase_pattern(p)).collect();
+                let Some(re) = compile(&alts.join("|")).filter(|_| !alts.is_empty()) else {
+                    continue;
+                };
+                let (cue, topic) = match t.kind {
+                    Kind::Cue => (vec![re], Vec::new()),
+                    Kind::Topic => (Vec::new(), vec![re]),
+                };
+                rules.push(Rule::new(code, Some(lang), cue, topic, src));
+            }
+        }
         IssueRules { rules }
     }
 
-    /// Codes found in one lowercased sentence; `negative` says whether the sentence reads negative.
+    /// Codes found in one lowercased sentence, whatever its language.
+    #[cfg(test)]
     pub fn find(&self, lower: &str, negative: bool, out: &mut Vec<&'static str>) {
+        self.find_in(lower, negative, None, out)
+    }
+
+    /// Codes found in one lowercased sentence; `negative` says whether the sentence reads negative.
+    /// A custom topic's phrases count in texts of their language, and in texts of no known one.
+    pub fn find_in(
+        &self,
+        lower: &str,
+        negative: bool,
+        lang: Option<&str>,
+        out: &mut Vec<&'static str>,
+    ) {
         // "didn`t" is "didn't".
         let ticked;
         let lower = if lower.contains('`') {
@@ -137,6 +165,9 @@ impl IssueRules {
         let lower = plain.as_str();
         let bytes = lower.as_bytes();
         for r in &self.rules {
+            if r.lang.is_some() && lang.is_some() && r.lang != lang {
+                continue;
+            }
             let cue = r.cue.iter().any(|c| {
                 c.find_iter(bytes).any(|m| {
                     let lack = r.code == "missing_parts" && lacks_a_quality(lower, m.end());
@@ -164,6 +195,49 @@ impl IssueRules {
             out.retain(|c| *c != "defective");
         }
     }
+}
+
+impl Rule {
+    /// A rule with the contexts that cancel its matches: the code's own and every code's.
+    fn new(
+        code: &'static str,
+        lang: Option<&'static str>,
+        cue: Vec<Regex>,
+        topic: Vec<Regex>,
+        src: &str,
+    ) -> Rule {
+        let with = |kind| {
+            let mut own = patterns(src, code, kind);
+            own.extend(patterns(src, "*", kind));
+            own
+        };
+        Rule {
+            code,
+            lang,
+            cue,
+            topic,
+            veto: with("veto"),
+            negator: with("negator"),
+            before: with("before"),
+            after: with("after"),
+            clause: with("clause"),
+            clause_after: with("clause_after"),
+            confirm: with("confirm"),
+        }
+    }
+}
+
+/// A custom code as the `&'static str` results carry. Each distinct code is stored once per
+/// process, however many analyzers are built.
+fn intern(code: &str) -> &'static str {
+    static CODES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut codes = CODES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(c) = codes.iter().find(|c| **c == code) {
+        return c;
+    }
+    let c: &'static str = Box::leak(code.to_string().into_boxed_str());
+    codes.push(c);
+    c
 }
 
 /// Whether the match `start..end` is no issue: inside a veto span ("fits perfectly", "no more

@@ -87,10 +87,15 @@ pub struct Offline {
 
 impl Offline {
     pub fn new() -> Offline {
+        Offline::with_topics(&crate::topics::Topics::default())
+    }
+
+    /// The analyzer with a team's own topics besides the built-in issue codes.
+    pub fn with_topics(topics: &crate::topics::Topics) -> Offline {
         Offline {
             lex: lexicon::Lexicons::load(),
             langid: lang::LangId::new(),
-            issues: issues::IssueRules::new(),
+            issues: issues::IssueRules::with_topics(topics),
             aspects: aspects::Aspects::new(),
             model: model::SentenceModel::load(),
         }
@@ -257,7 +262,8 @@ impl Offline {
         let lowered = s.text.to_lowercase();
         let lower = text::contractions(&lowered);
         t.codes.clear();
-        self.issues.find(&lower, negative, &mut t.codes);
+        self.issues
+            .find_in(&lower, negative, t.language, &mut t.codes);
         for c in &t.codes {
             if !t.issues.iter().any(|h| h.code == *c) {
                 t.issues.push(IssueHit {
