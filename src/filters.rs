@@ -68,17 +68,38 @@ pub fn brands(param: &str, given: &[String]) -> Result<Vec<String>, BadParam> {
     given.iter().map(|b| text(param, b)).collect()
 }
 
-/// An issue code from the taxonomy.
+/// An issue code: one of the taxonomy's, or shaped as a custom topic's (`analyze --topics`), which
+/// the store knows (a code no run defined matches nothing).
 pub fn issue(param: &str, code: &str) -> Result<String, BadParam> {
-    if taxonomy::is_code(code) {
+    if taxonomy::is_code(code) || crate::topics::is_code_shape(code) {
         return Ok(code.to_string());
     }
     Err(bad(
         param,
         format!(
-            "unknown issue code {code:?}; one of: {}",
+            "unknown issue code {code:?}; one of: {}, or a code of your topics file",
             taxonomy::codes().join(", ")
         ),
+    ))
+}
+
+/// An issue code the current insights know: built-in, or one of their custom topics'.
+pub fn known_issue(
+    param: &str,
+    code: &str,
+    labels: &crate::topics::Labels,
+) -> Result<String, BadParam> {
+    if labels.is_code(code) {
+        return Ok(code.to_string());
+    }
+    let mut known = taxonomy::codes().join(", ");
+    for c in labels.custom_codes() {
+        known.push_str(", ");
+        known.push_str(&c);
+    }
+    Err(bad(
+        param,
+        format!("unknown issue code {code:?}; one of: {known}"),
     ))
 }
 
@@ -324,8 +345,11 @@ pub mod schema {
             .build()
     );
     schema_type!(
-        /// One of the taxonomy's issue codes.
-        IssueCode => string().enum_values(Some(taxonomy::codes())).build()
+        /// An issue code: one of the taxonomy's (defective, durability, size_fit, quality,
+        /// missing_parts, damaged_on_arrival, leaks, smell, usability, instructions,
+        /// not_as_described, battery, noise, compatibility, customer_service, delivery,
+        /// price_value, safety) or a custom topic's from `analyze --topics`.
+        IssueCode => string().pattern(Some(crate::topics::CODE_PATTERN)).build()
     );
     schema_type!(
         /// `sentiment=` of the product list.
@@ -450,8 +474,18 @@ mod tests {
 
     #[test]
     fn unknown_values_list_the_allowed_ones() {
-        let e = issue("issue", "leak").unwrap_err();
+        let e = issue("issue", "Leak!").unwrap_err();
         assert!(e.message.contains("leaks") && e.message.contains("defective"));
+        let custom = crate::topics::Topics::parse(
+            "[[topic]]\ncode = \"pet_refuses\"\nlabel = \"P\"\nphrases.en = [\"p\"]\n",
+            false,
+        )
+        .unwrap()
+        .labels();
+        let e = known_issue("issue", "leak", &custom).unwrap_err();
+        assert!(e.message.contains("leaks") && e.message.contains("pet_refuses"));
+        assert!(known_issue("issue", "pet_refuses", &custom).is_ok());
+        assert!(known_issue("issue", "pet_refuses", &Default::default()).is_err());
         assert!(product_sort("sort", "price")
             .unwrap_err()
             .message

@@ -202,15 +202,23 @@ impl Labels {
     }
 }
 
-/// A slug: lowercase ASCII letters, digits and `_`, starting with a letter, and no built-in code.
-fn check_code(code: &str) -> std::result::Result<(), String> {
-    let slug = code.len() >= 2
+/// The shape of every issue code, built-in or custom (as `is_code_shape` checks).
+pub const CODE_PATTERN: &str = "^[a-z][a-z0-9_]{1,39}$";
+
+/// Whether `code` is shaped as an issue code: 2 to 40 lowercase ASCII letters, digits and `_`,
+/// starting with a letter.
+pub fn is_code_shape(code: &str) -> bool {
+    code.len() >= 2
         && code.len() <= MAX_CODE_CHARS
         && code.starts_with(|c: char| c.is_ascii_lowercase())
         && code
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !slug {
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A slug (`is_code_shape`) that is no built-in code.
+fn check_code(code: &str) -> std::result::Result<(), String> {
+    if !is_code_shape(code) {
         return Err(format!(
             "the code must be 2 to {MAX_CODE_CHARS} lowercase letters, digits or _, starting with a letter"
         ));

@@ -566,7 +566,7 @@ fn print_topic_languages(topics: &Topics, langs: &std::collections::BTreeMap<Str
                 langs
                     .get(*l)
                     .filter(|n| **n > 0)
-                    .map(|n| format!("{l} ({n} reviews)"))
+                    .map(|n| format!("{l} ({n} review{})", if *n == 1 { "" } else { "s" }))
             })
             .collect();
         if !present.is_empty() {

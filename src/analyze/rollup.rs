@@ -282,7 +282,7 @@ impl ProductAcc {
             "languages": self.langs,
             "last_review_date": self.last_date,
             "mentioned_in_praise": praise_json,
-            "breakdowns": self.breakdowns.rows(),
+            "breakdowns": self.breakdowns.rows(labels),
         });
         // Snapshots keep the numbers and issue counts, not the quotes: history stays small.
         let snapshot = json!({
@@ -524,7 +524,7 @@ impl BrandAcc {
             "neg_delta": pct_delta((c.negative, self.n), previous),
             "previous_review_count": previous.map(|p| p.1),
             "previous_pct_negative": previous.map(|p| pct(p.0, p.1)),
-            "breakdowns": self.breakdowns.rows(),
+            "breakdowns": self.breakdowns.rows(labels),
         });
         BrandRow {
             brand,

@@ -69,10 +69,30 @@ pub struct Overview {
 }
 
 pub fn run(store: &Store, opts: &Options) -> Result<i32> {
+    check_issue(store, &opts.view)?;
     let mut out = Out::open(opts.output.as_deref(), store.path(), opts.raw_csv)?;
     let code = view(store, &opts.view, opts.format, &mut out)?;
     out.finish()?;
     Ok(code)
+}
+
+/// `--issue CODE` names a code the current insights know (built-in or a custom topic's): a typo is
+/// an error, not an empty list.
+fn check_issue(store: &Store, view: &View) -> Result<()> {
+    let code = match view {
+        View::Products(q) => q.issue.as_deref(),
+        View::Reviews(f) => f.issue.as_deref(),
+        _ => None,
+    };
+    if let Some(c) = code {
+        crate::filters::known_issue("issue", c, &store.labels()?).map_err(|e| {
+            Error::Usage(format!(
+                "invalid value '{c}' for '--issue <CODE>': {}",
+                e.message
+            ))
+        })?;
+    }
+    Ok(())
 }
 
 fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
@@ -536,7 +556,7 @@ fn changes_table(alerts: &[Alert]) -> Tabular {
                     a.asin.clone().unwrap_or_default(),
                     a.brand.clone().unwrap_or_default(),
                     a.kind.clone(),
-                    a.label.unwrap_or_default().to_string(),
+                    a.label.clone().unwrap_or_default(),
                     num(a.before),
                     num(a.after),
                     format!("{:+.1}", a.change),
@@ -623,7 +643,7 @@ fn changes_terminal(alerts: &[Alert]) -> Tabular {
                     ("issue", _, _) => "all brands".into(),
                     _ => a.subject.clone(),
                 };
-                let what = match (a.label, a.kind.as_str()) {
+                let what = match (a.label.as_deref(), a.kind.as_str()) {
                     (Some(label), "new_issue") => format!("{whose}: {label} (new)"),
                     (Some(label), _) => format!("{whose}: {label}"),
                     (None, _) => format!("{whose}: % negative"),

@@ -11,7 +11,6 @@ use crate::error::Error;
 use crate::store::query::Filter;
 use crate::store::views::IssueRow;
 use crate::store::{Store, SCHEMA_VERSION};
-use crate::taxonomy;
 
 #[derive(Debug)]
 pub struct Reply {
@@ -201,6 +200,7 @@ fn health(store: &Store, query: &str) -> Handled {
 
 fn products(store: &Store, query: &str) -> Handled {
     let q = params::product_query(query).map_err(Reply::bad_param)?;
+    known_issue(store, q.issue.as_deref())?;
     let page = store.product_page(&q).map_err(Reply::from_store)?;
     let next = page
         .next
@@ -219,6 +219,15 @@ fn products(store: &Store, query: &str) -> Handled {
     ))
 }
 
+/// `issue=` names a code the current insights know (built-in or a custom topic's), else 400.
+fn known_issue(store: &Store, code: Option<&str>) -> Result<(), Reply> {
+    if let Some(c) = code {
+        let labels = store.labels().map_err(Reply::from_store)?;
+        crate::filters::known_issue("issue", c, &labels).map_err(Reply::bad_param)?;
+    }
+    Ok(())
+}
+
 fn product(store: &Store, id: &str, query: &str) -> Handled {
     no_params(query)?;
     let p = store.product(id).map_err(Reply::from_store)?;
@@ -227,6 +236,7 @@ fn product(store: &Store, id: &str, query: &str) -> Handled {
 
 fn reviews(store: &Store, id: &str, query: &str) -> Handled {
     let q = params::review_query(id, query).map_err(Reply::bad_param)?;
+    known_issue(store, q.issue.as_deref())?;
     let asin = store
         .canonical_asin(id)
         .map_err(Reply::from_store)?
@@ -295,7 +305,9 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         .decode_utf8()
         .map_err(|_| not_found())?
         .into_owned();
-    if !taxonomy::codes().contains(&code.as_str()) {
+    // Built-in codes, and the custom topics' of the current insights.
+    let labels = store.labels().map_err(Reply::from_store)?;
+    if !labels.is_code(&code) {
         return Err(not_found());
     }
     let f = Filter::default();
@@ -312,7 +324,7 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         .map(|(brand, reviews, products)| json!({"brand": brand, "reviews": reviews, "products": products}))
         .collect();
     Ok(Reply::ok(
-        json!({"code": code, "label": taxonomy::label(&code), "reviews": reviews, "products": products, "brands": brands}),
+        json!({"code": code, "label": labels.label(&code), "reviews": reviews, "products": products, "brands": brands}),
         json!({}),
     ))
 }
@@ -419,6 +431,7 @@ mod tests {
                 threads: Some(1),
                 quiet,
                 analyzer: crate::analyze::Analyzer::Offline,
+                topics: Default::default(),
             },
         )
         .unwrap();

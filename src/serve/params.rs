@@ -366,7 +366,7 @@ mod tests {
             ("min_rating=NaN", "min_rating"),
             ("sentiment=angry", "sentiment"),
             ("sentiment=negative:200", "sentiment"),
-            ("issue=not_a_code", "issue"),
+            ("issue=Not-a-code", "issue"),
             ("cursor=%%%", "cursor"),
             ("cursor=bm9wZQ", "cursor"),
             ("limit=1&limit=2", "limit"),

@@ -53,7 +53,7 @@ impl Store {
                 c.issues.insert(code, (n.unwrap_or(0), nn.unwrap_or(0)));
             }
         }
-        Ok(counts.rows())
+        Ok(counts.rows(&self.labels()?))
     }
 }
 

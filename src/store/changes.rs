@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Store;
 use crate::alert_rule::{change1, change_at_least, pct1, Count, RULE};
 use crate::error::{Error, Result};
-use crate::taxonomy;
+use crate::topics::Labels;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRef {
@@ -67,7 +67,7 @@ pub struct Alert {
     /// `negative_rose`, `issue_rose`, or `new_issue` (no review reported it before).
     pub kind: String,
     pub issue: Option<String>,
-    pub label: Option<&'static str>,
+    pub label: Option<String>,
     /// % negative, or the issue's share of reviews (%), before and after, rounded half away from
     /// zero to 0.1; `change` = after − before from the exact values, rounded the same way.
     pub before: f64,
@@ -150,7 +150,7 @@ fn p_text(p: f64) -> String {
 }
 
 /// An alert row as stored, read into what reports show.
-fn alert_from_row(r: &rusqlite::Row) -> rusqlite::Result<Alert> {
+fn alert_from_row(r: &rusqlite::Row, labels: &Labels) -> rusqlite::Result<Alert> {
     let (level, scope): (String, String) = (r.get(2)?, r.get(3)?);
     let (asin, mut brand, issue): (Option<String>, Option<String>, Option<String>) =
         (r.get(5)?, r.get(6)?, r.get(7)?);
@@ -177,7 +177,7 @@ fn alert_from_row(r: &rusqlite::Row) -> rusqlite::Result<Alert> {
             ("product", _) => asin.clone().unwrap_or_default(),
             _ => brand.clone().unwrap_or_default(),
         },
-        label: issue.as_deref().map(taxonomy::label),
+        label: issue.as_deref().map(|c| labels.label(c)),
         level,
         scope,
         asin,
@@ -378,9 +378,10 @@ impl Store {
                     after_k, after_n, p_value, quotes
              FROM alerts WHERE run_id = ?1 ORDER BY seq",
         )?;
+        let labels = self.labels()?;
         let mut out = Vec::new();
         for run in runs {
-            for a in st.query_map([run], alert_from_row)? {
+            for a in st.query_map([run], |r| alert_from_row(r, &labels))? {
                 let a = a?;
                 let before = Count {
                     k: a.before_k,

@@ -14,7 +14,7 @@ use super::Store;
 use crate::error::Result;
 use crate::model::{IssueHit, Sentiment};
 use crate::numbers::Impact;
-use crate::taxonomy;
+use crate::topics::Labels;
 
 /// Sort orders for products, from a fixed list: no user text ever reaches ORDER BY.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,7 +245,7 @@ impl Default for ProductQuery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IssueCount {
     pub code: String,
-    pub label: &'static str,
+    pub label: String,
     pub count: i64,
     /// % of the product's reviews
     pub share: f64,
@@ -296,7 +296,7 @@ const PRODUCT_COLUMNS: &str =
     p.avg_rating, p.pct_positive, p.pct_neutral, p.pct_negative, p.neg_delta, p.last_review_date,
     p.top_issues";
 
-fn product_row(r: &Row) -> rusqlite::Result<ProductSummary> {
+fn product_row(r: &Row, labels: &Labels) -> rusqlite::Result<ProductSummary> {
     let top: String = r.get(12)?;
     // A damaged column loses the chips, not the product.
     let stored: Vec<StoredIssue> = serde_json::from_str(&top).unwrap_or_default();
@@ -316,7 +316,7 @@ fn product_row(r: &Row) -> rusqlite::Result<ProductSummary> {
         top_issues: stored
             .into_iter()
             .map(|i| IssueCount {
-                label: taxonomy::label(&i.code),
+                label: labels.label(&i.code),
                 code: i.code,
                 count: i.count,
                 share: i.share,
@@ -727,7 +727,8 @@ impl Store {
         out: &mut Vec<ProductSummary>,
     ) -> Result<()> {
         let mut st = self.conn.prepare_cached(sql)?;
-        let rows = st.query_map(params_from_iter(args), product_row)?;
+        let labels = self.labels()?;
+        let rows = st.query_map(params_from_iter(args), |r| product_row(r, &labels))?;
         for r in rows {
             out.push(r?);
         }
@@ -1043,6 +1044,7 @@ impl Store {
     ) -> Result<HashMap<String, ProductSummary>> {
         let asins: Vec<&str> = asins.collect();
         let mut out = HashMap::with_capacity(asins.len());
+        let labels = self.labels()?;
         for chunk in asins.chunks(500) {
             let marks = vec!["?"; chunk.len()].join(", ");
             let sql = format!(
@@ -1050,7 +1052,7 @@ impl Store {
                  ON r.asin = p.asin WHERE p.asin IN ({marks})"
             );
             let mut st = self.conn.prepare(&sql)?;
-            let rows = st.query_map(params_from_iter(chunk.iter()), product_row)?;
+            let rows = st.query_map(params_from_iter(chunk.iter()), |r| product_row(r, &labels))?;
             for row in rows {
                 let p = row?;
                 out.insert(p.asin.clone(), p);

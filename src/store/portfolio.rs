@@ -76,6 +76,7 @@ impl Store {
         if brands.is_empty() {
             return Ok(out);
         }
+        let labels = self.labels()?;
         let mut sql = String::from(
             "SELECT s.brand, s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_negative,
                     s.detail
@@ -101,7 +102,7 @@ impl Store {
                 review_count: r.get(3)?,
                 avg_rating: r.get(4)?,
                 pct_negative: r.get(5)?,
-                top_issues: top_issues(issues),
+                top_issues: top_issues(issues, &labels),
             };
             Ok((r.get::<_, String>(0)?, point))
         })?;

@@ -148,6 +148,7 @@ impl Store {
 
     /// Everything about one product: its insights, monthly trend, and one point per analysis run.
     pub fn product(&self, asin: &str) -> Result<ProductDetail> {
+        let labels = self.labels()?;
         let Some(asin) = self.canonical_asin(asin)? else {
             return Err(Error::NotFound(format!("no product {asin}")));
         };
@@ -217,7 +218,7 @@ impl Store {
                     avg_rating: r.get(3)?,
                     pct_positive: r.get(4)?,
                     pct_negative: r.get(5)?,
-                    top_issues: top_issues(issues),
+                    top_issues: top_issues(issues, &labels),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -250,11 +251,14 @@ impl Store {
         push_brands(&mut sql, &mut args, &brands, "p.brand");
         sql.push_str(" GROUP BY i.code ORDER BY 4 DESC, 2 DESC, 1");
         let (rated_all, rating_sum_all) = self.rated_totals(&brands)?;
+        let labels = self.labels()?;
         let mut st = self.conn.prepare(&sql)?;
         let rows = st
             .query_map(params_from_iter(args), |r| {
+                let code: String = r.get(0)?;
                 Ok(IssueSums {
-                    code: r.get(0)?,
+                    label: Some(labels.label(&code)),
+                    code,
                     reviews: r.get(1)?,
                     products: r.get(2)?,
                     negative_neutral: r.get(3)?,

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::numbers::{avg_with_without, StarImpact};
+use crate::topics::Labels;
 
 /// Everything about one product (`report product`, `GET /api/v1/products/{id}`). The fields up to
 /// `last_review_date` are the document `analyze` stores in `product_details`, in its order; the
@@ -191,7 +192,7 @@ pub const TOP_ISSUES_IN_HISTORY: usize = 3;
 /// The first few of (code, count, negative or neutral reviews) with their labels, ranked as top
 /// issues are: by negative and neutral reviews (when known: snapshots from before they were
 /// counted have only the count), then by count, then by code. Praise-only issues are left out.
-pub fn top_issues(mut counts: Vec<(String, i64, Option<i64>)>) -> Vec<BrandIssue> {
+pub fn top_issues(mut counts: Vec<(String, i64, Option<i64>)>, labels: &Labels) -> Vec<BrandIssue> {
     counts.retain(|c| c.2 != Some(0));
     counts.sort_by(|a, b| {
         (b.2.unwrap_or(b.1), b.1)
@@ -202,7 +203,7 @@ pub fn top_issues(mut counts: Vec<(String, i64, Option<i64>)>) -> Vec<BrandIssue
         .into_iter()
         .take(TOP_ISSUES_IN_HISTORY)
         .map(|(code, count, nn)| BrandIssue {
-            label: crate::taxonomy::label(&code).to_string(),
+            label: labels.label(&code),
             code,
             count,
             count_negative_neutral: nn,
@@ -265,7 +266,7 @@ pub struct BrandIssue {
 #[derive(Debug, Clone, Serialize)]
 pub struct IssueRow {
     pub code: String,
-    pub label: &'static str,
+    pub label: String,
     /// Reviews reporting it.
     pub reviews: i64,
     /// Products affected.
@@ -289,6 +290,8 @@ pub struct IssueRow {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IssueSums {
     pub code: String,
+    /// The label, when the store knows it (custom topics'); else the taxonomy's.
+    pub label: Option<String>,
     pub reviews: i64,
     pub products: i64,
     pub negative_neutral: i64,
@@ -309,7 +312,10 @@ impl IssueRow {
         let (avg_rating_with, avg_rating_without) = avg_with_without(with, all);
         let impact = StarImpact::new(with, all);
         IssueRow {
-            label: crate::taxonomy::label(&s.code),
+            label: s
+                .label
+                .clone()
+                .unwrap_or_else(|| crate::taxonomy::label(&s.code).to_string()),
             code: s.code,
             reviews: s.reviews,
             products: s.products,
@@ -440,7 +446,7 @@ impl SliceCounts {
         }
     }
 
-    pub fn row(&self, key: &str) -> BreakdownRow {
+    pub fn row(&self, key: &str, labels: &Labels) -> BreakdownRow {
         let counts = (self.issues.iter())
             .map(|(c, (n, nn))| (c.clone(), *n, Some(*nn)))
             .collect();
@@ -451,7 +457,7 @@ impl SliceCounts {
             pct_negative: crate::numbers::pct(self.negative, self.reviews),
             rated_count: self.rated,
             avg_rating: crate::numbers::avg(self.rating_sum, self.rated),
-            top_issues: top_issues(counts),
+            top_issues: top_issues(counts, labels),
         }
     }
 }
@@ -465,9 +471,9 @@ pub struct BreakdownCounts {
 
 impl BreakdownCounts {
     /// The rows, most reviews first (ties by name).
-    pub fn rows(&self) -> Breakdowns {
+    pub fn rows(&self, labels: &Labels) -> Breakdowns {
         let rows = |m: &BTreeMap<String, SliceCounts>| {
-            let mut v: Vec<BreakdownRow> = m.iter().map(|(k, c)| c.row(k)).collect();
+            let mut v: Vec<BreakdownRow> = m.iter().map(|(k, c)| c.row(k, labels)).collect();
             v.sort_by(|a, b| b.reviews.cmp(&a.reviews).then_with(|| a.key.cmp(&b.key)));
             v
         };
