@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 use common::*;
