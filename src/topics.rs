@@ -202,6 +202,38 @@ impl Labels {
     }
 }
 
+/// Which counts of an earlier run compare with the current insights: built-in codes always (a
+/// taxonomy change is a release's), a custom code only if that run defined it exactly as the
+/// current topics do. Trends never mix two definitions of a code.
+pub struct Comparison {
+    now: Topics,
+    now_json: String,
+}
+
+impl Comparison {
+    pub fn new(now: Topics) -> Comparison {
+        let now_json = now.to_json();
+        Comparison { now, now_json }
+    }
+
+    /// Whether `code`'s counts at a run whose stored topics are `then` compare with today's.
+    pub fn keeps(&self, then: Option<&str>, code: &str) -> bool {
+        if crate::taxonomy::is_code(code) {
+            return true;
+        }
+        let Some(now) = self.now.topics.iter().find(|t| t.code == code) else {
+            return false;
+        };
+        match then {
+            Some(t) if t == self.now_json => true,
+            Some(t) => {
+                Topics::from_json(t).is_some_and(|then| then.topics.iter().any(|d| d == now))
+            }
+            None => false,
+        }
+    }
+}
+
 /// The shape of every issue code, built-in or custom (as `is_code_shape` checks).
 pub const CODE_PATTERN: &str = "^[a-z][a-z0-9_]{1,39}$";
 
@@ -361,6 +393,23 @@ phrases.de = ["frisst es nicht"]
         assert!(!re("a.b").is_match("axb"));
         assert!(re("magsafe").is_match("the magsafe ring"));
         assert!(!re("magsafe").is_match("magsafes"));
+    }
+
+    #[test]
+    fn trends_compare_a_custom_code_only_under_the_same_definition() {
+        let now = Topics::parse(GOOD, false).unwrap();
+        let other = GOOD.replace("frisst es nicht", "mag es nicht");
+        let then = Topics::parse(&other, false).unwrap().to_json();
+        let c = Comparison::new(now.clone());
+        assert!(c.keeps(Some(&now.to_json()), "pet_refuses"));
+        assert!(!c.keeps(Some(&then), "pet_refuses"));
+        assert!(!c.keeps(None, "pet_refuses"));
+        assert!(c.keeps(Some(&then), "battery") && c.keeps(None, "battery"));
+        // Another topic changed, this one not: still comparable.
+        let more =
+            format!("{GOOD}\n[[topic]]\ncode = \"x_y\"\nlabel = \"X\"\nphrases.en = [\"x\"]\n");
+        let then = Topics::parse(&more, false).unwrap().to_json();
+        assert!(c.keeps(Some(&then), "pet_refuses"));
     }
 
     #[test]

@@ -388,3 +388,55 @@ fn the_llm_gets_the_topics_in_its_schema_and_their_codes_are_kept() {
 fn codes_of(e: &Env) -> HashMap<String, Vec<String>> {
     codes(e, "llm/%")
 }
+
+/// A product's history and the overview's "since last run" compare a custom code only between runs
+/// that defined it alike: a changed definition starts its trend afresh.
+#[test]
+fn trends_never_mix_two_definitions_of_a_code() {
+    let (e, t) = setup();
+    e.ok(&["-q", "analyze", "--topics", p(&t)]);
+    let changed = e.file(
+        "changed.toml",
+        TOPICS
+            .replace("\"won't eat it\", ", "\"won't eat it\", \"picky cat\", ")
+            .as_bytes(),
+    );
+    e.ok(&["-q", "analyze", "--topics", p(&changed)]);
+    let history_codes = |e: &Env| -> Vec<Vec<String>> {
+        let p: Value =
+            serde_json::from_str(&e.ok(&["report", "product", "B1", "--format", "json"])).unwrap();
+        p["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (h["top_issues"].as_array().unwrap().iter())
+                    .map(|i| i["code"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let h = history_codes(&e);
+    assert_eq!(h.len(), 2, "{h:?}");
+    assert!(!h[0].contains(&"pet_refuses".to_string()), "{h:?}");
+    assert!(h[1].contains(&"pet_refuses".to_string()), "{h:?}");
+    let srv = Server::start(&e);
+    let o = srv.ok("/api/v1/overview");
+    let row = (o["data"]["issues"].as_array().unwrap().iter())
+        .find(|i| i["code"] == "pet_refuses")
+        .unwrap_or_else(|| panic!("{o}"));
+    assert!(row.get("change").is_none(), "{row}");
+    assert!(row.get("reviews_before").is_none(), "{row}");
+    drop(srv);
+
+    // The same definitions again: the trend continues, from the run that defined them alike.
+    e.ok(&["-q", "analyze", "--full", "--topics", p(&changed)]);
+    let h = history_codes(&e);
+    assert!(h[1].contains(&"pet_refuses".to_string()) && h[2].contains(&"pet_refuses".to_string()));
+    let srv = Server::start(&e);
+    let o = srv.ok("/api/v1/overview");
+    let row = (o["data"]["issues"].as_array().unwrap().iter())
+        .find(|i| i["code"] == "pet_refuses")
+        .unwrap();
+    assert_eq!(row["change"], 0, "{row}");
+}

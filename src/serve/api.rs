@@ -369,8 +369,15 @@ fn overview(store: &Store, query: &str) -> Handled {
         let before = store
             .issue_counts_at(previous, &brands)
             .map_err(Reply::from_store)?;
+        // A custom code defined otherwise at that run has no trend (no change shown), not a jump.
+        let same = store.comparison().map_err(Reply::from_store)?;
+        let topics_then = store.run_topics(previous).map_err(Reply::from_store)?;
         for row in &mut issues {
-            let then = row["code"].as_str().and_then(|c| before.get(c)).copied();
+            let code = row["code"].as_str().unwrap_or_default();
+            if !same.keeps(topics_then.as_deref(), code) {
+                continue;
+            }
+            let then = before.get(code).copied();
             let now = row["reviews"].as_i64().unwrap_or(0);
             row["reviews_before"] = json!(then.unwrap_or(0));
             row["change"] = json!(now - then.unwrap_or(0));

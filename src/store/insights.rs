@@ -164,6 +164,11 @@ impl Store {
             .unwrap_or_default())
     }
 
+    /// What counts of earlier runs compare with the current insights (`topics::Comparison`).
+    pub fn comparison(&self) -> Result<crate::topics::Comparison> {
+        Ok(crate::topics::Comparison::new(self.current_topics()?))
+    }
+
     /// Issue labels as the current insights define them: built-in and custom.
     pub fn labels(&self) -> Result<crate::topics::Labels> {
         Ok(self.current_topics()?.labels())

@@ -79,9 +79,10 @@ impl Store {
         let labels = self.labels()?;
         let mut sql = String::from(
             "SELECT s.brand, s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_negative,
-                    s.detail
+                    s.detail, a.topics
              FROM brand_snapshots s JOIN analysis_runs a ON a.id = s.run_id WHERE 1 = 1",
         );
+        let same = self.comparison()?;
         let mut args: Vec<SqlValue> = Vec::new();
         super::query::push_brands(&mut sql, &mut args, brands, "s.brand");
         sql.push_str(" ORDER BY s.brand, s.run_id");
@@ -89,9 +90,11 @@ impl Store {
         let rows = st.query_map(params_from_iter(args), |r| {
             // A damaged snapshot loses its issues, not the point.
             let detail: String = r.get(6)?;
+            let then: Option<String> = r.get(7)?;
             let issues = serde_json::from_str::<BrandSummary>(&detail)
                 .map(|b| {
                     (b.issues.into_iter())
+                        .filter(|i| same.keeps(then.as_deref(), &i.code))
                         .map(|i| (i.code, i.count, i.count_negative_neutral))
                         .collect()
                 })
@@ -149,6 +152,7 @@ impl Store {
 
     /// Reviews reporting each issue at analysis run `run_id`, summed over that run's product
     /// snapshots (brands: all if empty, matched as the issue list matches them).
+    /// Custom codes the run defined otherwise than the current insights are left out.
     pub fn issue_counts_at(&self, run_id: i64, brands: &[String]) -> Result<HashMap<String, i64>> {
         let mut sql = String::from(
             "SELECT j.key, sum(j.value) FROM product_snapshots s
@@ -165,6 +169,9 @@ impl Store {
         sql.push_str(" GROUP BY j.key");
         let mut st = self.conn.prepare(&sql)?;
         let rows = st.query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut counts: HashMap<String, i64> = rows.collect::<rusqlite::Result<_>>()?;
+        let (same, then) = (self.comparison()?, self.run_topics(run_id)?);
+        counts.retain(|code, _| same.keeps(then.as_deref(), code));
+        Ok(counts)
     }
 }

@@ -190,10 +190,11 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         let mut st = self.conn.prepare_cached(
             "SELECT s.run_id, a.finished_at, s.review_count, s.avg_rating, s.pct_positive, s.pct_negative,
-                    s.detail
+                    s.detail, a.topics
              FROM product_snapshots s JOIN analysis_runs a ON a.id = s.run_id
              WHERE s.asin = ?1 ORDER BY s.run_id",
         )?;
+        let same = self.comparison()?;
         p.history = st
             .query_map([&asin], |r| {
                 // The snapshot's issues: {"code": count} and (since issues are ranked by them)
@@ -205,7 +206,9 @@ impl Store {
                 };
                 let nn = map("issues_negative_neutral");
                 let known = detail.get("issues_negative_neutral").is_some();
+                let then: Option<String> = r.get(7)?;
                 let issues = (map("issues").into_iter())
+                    .filter(|(code, _)| same.keeps(then.as_deref(), code))
                     .map(|(code, count)| {
                         let n = known.then(|| nn.get(&code).copied().unwrap_or(0));
                         (code, count, n)
