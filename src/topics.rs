@@ -149,6 +149,27 @@ impl Topics {
         self.topics.iter().any(|t| t.code == code)
     }
 
+    /// What the offline analyzer matches in texts of `lang`: each topic with phrases in it, by
+    /// code, with its kind and those phrases. Labels and other languages' phrases do not count.
+    fn in_language(&self, lang: &str) -> Vec<(&str, Kind, &[String])> {
+        let mut v: Vec<(&str, Kind, &[String])> = (self.topics.iter())
+            .filter_map(|t| {
+                let p = t.phrases.get(lang).filter(|p| !p.is_empty())?;
+                Some((t.code.as_str(), t.kind, p.as_slice()))
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v
+    }
+
+    /// The languages read by the offline analyzer in which `self` and `other` match alike: texts
+    /// in them get the same results from both, so a changed file need not analyze them again.
+    pub fn unchanged_languages(&self, other: &Topics) -> Vec<&'static str> {
+        (OFFLINE_LANGUAGES.iter().copied())
+            .filter(|l| self.in_language(l) == other.in_language(l))
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.topics.is_empty()
     }
@@ -410,6 +431,23 @@ phrases.de = ["frisst es nicht"]
             format!("{GOOD}\n[[topic]]\ncode = \"x_y\"\nlabel = \"X\"\nphrases.en = [\"x\"]\n");
         let then = Topics::parse(&more, false).unwrap().to_json();
         assert!(c.keeps(Some(&then), "pet_refuses"));
+    }
+
+    #[test]
+    fn only_languages_whose_phrases_changed_are_affected() {
+        let now = Topics::parse(GOOD, false).unwrap();
+        let relabelled =
+            Topics::parse(&GOOD.replace("Pet won't eat it", "Refused"), false).unwrap();
+        assert_eq!(
+            now.unchanged_languages(&relabelled).len(),
+            OFFLINE_LANGUAGES.len()
+        );
+        let de = Topics::parse(&GOOD.replace("frisst es nicht", "mag es nicht"), false).unwrap();
+        let same = now.unchanged_languages(&de);
+        assert!(!same.contains(&"de") && same.contains(&"en") && same.contains(&"fr"));
+        let none = Topics::default();
+        let same = now.unchanged_languages(&none);
+        assert!(!same.contains(&"de") && !same.contains(&"en") && same.contains(&"it"));
     }
 
     #[test]

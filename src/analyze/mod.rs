@@ -120,6 +120,9 @@ pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()
         return Ok(());
     }
     let run_id = begin(store, opts, &key)?;
+    if matches!(opts.analyzer, Analyzer::Offline) && !opts.full {
+        reuse_unaffected(store, opts, &key, run_id)?;
+    }
     let run = analyze_texts(store, opts, &key, run_id, watermark, started)?;
     finish_run(store, run)
 }
@@ -133,6 +136,38 @@ fn begin(store: &mut Store, opts: &Options, key: &str) -> Result<i64> {
         taxonomy::TAXONOMY_VERSION,
         topics.as_deref(),
     )
+}
+
+/// After the topics changed, the previous results of the offline analyzer (same version and
+/// taxonomy, other topics) of texts whose language the change does not touch become this key's:
+/// only texts in a language whose phrases changed (and texts of no known language, if any did)
+/// are analyzed again.
+fn reuse_unaffected(store: &mut Store, opts: &Options, key: &str, run_id: i64) -> Result<()> {
+    let family = analyzer_key_with(&Topics::default());
+    let Some((run, from, topics)) = store.sibling_run(&family, key)? else {
+        return Ok(());
+    };
+    let before = topics
+        .as_deref()
+        .and_then(Topics::from_json)
+        .unwrap_or_default();
+    let same = opts.topics.unchanged_languages(&before);
+    let all = same.len() == crate::model::OFFLINE_LANGUAGES.len();
+    let read = &crate::model::OFFLINE_LANGUAGES[..];
+    let n = store.copy_text_results(&from, key, run_id, &same, read, all)?;
+    if n > 0 && !opts.quiet {
+        let changed: Vec<&str> = (read.iter().copied())
+            .filter(|l| !same.contains(l))
+            .collect();
+        eprintln!(
+            "analyze: topics differ from run {run}'s in {}: {n} results of texts in other languages reused",
+            match changed.is_empty() {
+                true => "labels only".to_string(),
+                false => changed.join(", "),
+            }
+        );
+    }
+    Ok(())
 }
 
 /// Marks the runs whose process ended before they finished, and says so.

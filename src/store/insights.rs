@@ -174,6 +174,54 @@ impl Store {
         Ok(self.current_topics()?.labels())
     }
 
+    /// The latest finished run of another key of `family` (the offline analyzer's version and the
+    /// taxonomy's, with any topics): its key and the topics it used.
+    pub fn sibling_run(
+        &self,
+        family: &str,
+        key: &str,
+    ) -> Result<Option<(i64, String, Option<String>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, analyzer, topics FROM analysis_runs
+                 WHERE status IN ('ok', 'unchanged') AND analyzer <> ?2
+                   AND (analyzer = ?1 OR substr(analyzer, 1, length(?1) + 1) = ?1 || '+')
+                 ORDER BY id DESC LIMIT 1",
+                params![family, key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Copies the results of `from` to `to` (as run `run_id`'s) for texts in `langs`, in a
+    /// language not among `read` (which topics never touch), and, with `unknown`, of no known
+    /// language; a text that already has a result of `to` keeps it. Returns how many were copied.
+    pub fn copy_text_results(
+        &mut self,
+        from: &str,
+        to: &str,
+        run_id: i64,
+        langs: &[&str],
+        read: &[&str],
+        unknown: bool,
+    ) -> Result<i64> {
+        let list = |l: &[&str]| serde_json::to_string(l).unwrap_or_else(|_| "[]".into());
+        let n = self.conn.execute(
+            "INSERT OR IGNORE INTO text_results (text_hash, analyzer, language, text_sentiment,
+                 text_score, issues, aspects, run_id, fallback, liked)
+             SELECT text_hash, ?2, language, text_sentiment, text_score, issues, aspects, ?3,
+                 fallback, liked
+             FROM text_results
+             WHERE analyzer = ?1 AND fallback = 0
+               AND (language IN (SELECT value FROM json_each(?4))
+                    OR (language IS NOT NULL AND language NOT IN (SELECT value FROM json_each(?5)))
+                    OR (?6 AND language IS NULL))",
+            params![from, to, run_id, list(langs), list(read), unknown],
+        )?;
+        Ok(n as i64)
+    }
+
     /// The topics document a run used (canonical JSON), if it used any.
     pub fn run_topics(&self, run_id: i64) -> Result<Option<String>> {
         Ok(self
