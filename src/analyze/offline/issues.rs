@@ -104,6 +104,11 @@ impl IssueRules {
     /// hypothetical, other products.
     pub fn with_topics(topics: &Topics) -> IssueRules {
         let src = PATTERNS;
+        // Every code's contexts (`*`), compiled once and shared (a compiled regex clones cheaply).
+        let shared: Vec<(&str, Vec<Regex>)> = CONTEXTS
+            .iter()
+            .map(|k| (*k, patterns(src, "*", k)))
+            .collect();
         let mut rules: Vec<Rule> = crate::taxonomy::ISSUES
             .iter()
             .filter_map(|(code, _)| {
@@ -112,7 +117,14 @@ impl IssueRules {
                 if cue.is_empty() && topic.is_empty() {
                     return None;
                 }
-                Some(Rule::new(code, None, cue, topic, src))
+                Some(Rule::new(
+                    code,
+                    None,
+                    cue,
+                    topic,
+                    |kind| patterns(src, code, kind),
+                    &shared,
+                ))
             })
             .collect();
         for t in &topics.topics {
@@ -132,7 +144,14 @@ impl IssueRules {
                     Kind::Cue => (vec![re], Vec::new()),
                     Kind::Topic => (Vec::new(), vec![re]),
                 };
-                rules.push(Rule::new(code, Some(lang), cue, topic, src));
+                rules.push(Rule::new(
+                    code,
+                    Some(lang),
+                    cue,
+                    topic,
+                    |_| Vec::new(),
+                    &shared,
+                ));
             }
         }
         IssueRules { rules }
@@ -197,19 +216,34 @@ impl IssueRules {
     }
 }
 
+/// The kinds of context that cancel a match.
+const CONTEXTS: [&str; 7] = [
+    "veto",
+    "negator",
+    "before",
+    "after",
+    "clause",
+    "clause_after",
+    "confirm",
+];
+
 impl Rule {
-    /// A rule with the contexts that cancel its matches: the code's own and every code's.
+    /// A rule with the contexts that cancel its matches: the code's own (`own`, by kind) and every
+    /// code's (`shared`).
     fn new(
         code: &'static str,
         lang: Option<&'static str>,
         cue: Vec<Regex>,
         topic: Vec<Regex>,
-        src: &str,
+        own: impl Fn(&str) -> Vec<Regex>,
+        shared: &[(&str, Vec<Regex>)],
     ) -> Rule {
-        let with = |kind| {
-            let mut own = patterns(src, code, kind);
-            own.extend(patterns(src, "*", kind));
-            own
+        let with = |kind: &str| {
+            let mut v = own(kind);
+            if let Some((_, s)) = shared.iter().find(|(k, _)| *k == kind) {
+                v.extend(s.iter().cloned());
+            }
+            v
         };
         Rule {
             code,
