@@ -55,6 +55,7 @@ pub enum Command {
     Serve(ServeArgs),
     Backup(BackupArgs),
     Check(CheckArgs),
+    Prune(PruneArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
     Healthcheck(HealthcheckArgs),
@@ -100,6 +101,31 @@ pub struct BackupArgs {
     /// Replace FILE if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+/// Delete per-run snapshots older than the newest N runs; optionally give the space back.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Every analyze run that changed something stores a snapshot of each product and \
+brand (the run-by-run history and what `report changes` compares with): at millions of reviews they \
+are a large part of the database. `prune` deletes the snapshots of all but the newest --keep-runs \
+runs, and keeps the last run of every calendar month (the history stays monthly) and the runs the \
+kept runs' alerts compare with. Current insights, monthly buckets and reviews are not touched. \
+Deleted pages are reused by later runs; --vacuum also shrinks the file (it rewrites the database and \
+needs as much free disk; nothing else may write meanwhile).",
+    after_help = "Examples:\n  \
+prodinsight prune --keep-runs 30\n  \
+prodinsight prune --keep-runs 7 --vacuum\n  \
+prodinsight check | grep space          what snapshots cost before and after\n\n\
+Exit codes: 0 done, 1 failure (nothing deleted), 2 usage."
+)]
+pub struct PruneArgs {
+    /// Keep the snapshots of this many newest runs (at least 1)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep_runs: u32,
+    /// Then VACUUM: rewrite the file without its free pages
+    #[arg(long)]
+    pub vacuum: bool,
 }
 
 /// Check the database: integrity, schema version, row counts, the last runs.

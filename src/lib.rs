@@ -80,6 +80,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             let json = args.format == cli::CheckFormat::Json;
             maintenance::check(&cli.db, args.quick, json, cli.quiet)
         }
+        Command::Prune(args) => {
+            let mut store = Store::open(&cli.db)?;
+            maintenance::prune(&mut store, args.keep_runs as usize, args.vacuum, cli.quiet)?;
+            Ok(0)
+        }
         Command::Completions(args) => {
             manual::completions(Cli::command(), args.shell, &mut std::io::stdout().lock());
             Ok(0)

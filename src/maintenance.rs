@@ -1,10 +1,11 @@
-//! `backup` and `check`: operating the database file (the SQL is in `store::maintenance`).
+//! `backup`, `check` and `prune`: operating the database file (the SQL is in
+//! `store::maintenance`).
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::store::{self, maintenance};
+use crate::store::{self, maintenance, Store};
 use crate::textsafe::escape_control;
 
 /// Copies `db` to `dest`; refuses to overwrite an existing file unless `force`, and never the
@@ -101,12 +102,63 @@ fn write_lines(out: &mut impl Write, h: &maintenance::Health) -> std::io::Result
         }
     }
     writeln!(out, "not analyzed    {} reviews", h.reviews_not_analyzed)?;
+    write_space(out, &h.space)?;
     writeln!(out, "texts failed    {}", c.text_failures)?;
     let verdict = match h.problems.len() {
         0 => "ok".to_string(),
         n => format!("{n} problem(s)"),
     };
     writeln!(out, "status          {verdict}")
+}
+
+fn write_space(out: &mut impl Write, s: &maintenance::Space) -> std::io::Result<()> {
+    let mb = |b: i64| b as f64 / 1e6;
+    writeln!(
+        out,
+        "space           {:.1} MB used ({} bytes per review), {:.1} MB free (VACUUM gives it back)",
+        mb(s.used_bytes),
+        s.bytes_per_review.map_or("-".into(), |b| b.to_string()),
+        mb(s.free_bytes)
+    )?;
+    writeln!(
+        out,
+        "space: history {:.1} MB of snapshots from {} runs (prune --keep-runs N), {:.1} MB of review versions",
+        mb(s.snapshot_bytes),
+        s.snapshot_runs,
+        mb(s.version_bytes)
+    )?;
+    let top: Vec<String> = (s.tables.iter().take(6))
+        .map(|t| format!("{} {:.1} MB", t.table, mb(t.bytes)))
+        .collect();
+    writeln!(out, "space: tables   {}", top.join(", "))
+}
+
+/// Deletes the snapshots of runs older than the newest `keep` (see `Store::prune_snapshots`) and
+/// says what went; with `vacuum`, rewrites the file and says what it gave back.
+pub fn prune(store: &mut Store, keep: usize, vacuum: bool, quiet: bool) -> Result<()> {
+    let pruned = store.prune_snapshots(keep)?;
+    if !quiet {
+        eprintln!(
+            "prune: deleted the snapshots of {} runs ({} product rows, {} brand rows)",
+            pruned.runs, pruned.product_rows, pruned.brand_rows
+        );
+    }
+    if vacuum {
+        let path = store.path().to_path_buf();
+        let size = || std::fs::metadata(&path).map_or(0, |m| m.len());
+        let before = size();
+        let started = std::time::Instant::now();
+        store.vacuum()?;
+        if !quiet {
+            eprintln!(
+                "prune: vacuumed {:.1} MB → {:.1} MB in {:.1} s",
+                before as f64 / 1e6,
+                size() as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// GET /healthz on a running server; 0 when it answers 200 within `timeout`.

@@ -16,7 +16,9 @@ use crate::error::{Error, Result};
 use crate::model::{Hash, TextAnalysis};
 use crate::progress;
 use crate::store::changes::NewAlert;
-use crate::store::insights::{BrandRow, LlmUsage, ProductRow, RunCounts};
+use crate::store::insights::{
+    BrandRow, InsightsWriter, LlmUsage, ProductRow, Reader, ReviewRow, RunCounts,
+};
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
 use crate::topics::{Labels, Topics};
@@ -305,13 +307,28 @@ where
     let total = reader.review_count().map_err(fail)?;
     let pb = progress::bar(Some(total as u64), false, opts.quiet, "analyzing");
     let mut n = 0i64;
-    let r = reader.texts_to_analyze(key, opts.full, CHUNK, |chunk| {
-        let (results, failed) = analyze_chunk(&pool, &chunk, analyze);
+    // The previous chunk's results are written while the pool analyzes this one: reading and
+    // writing on this thread otherwise left both cores idle for a fifth of the run.
+    let mut pending: Option<(Vec<(Hash, TextAnalysis)>, Failures)> = None;
+    let mut write = |store: &mut Store, (results, failed): (Vec<_>, Failures)| -> Result<()> {
         n += results.len() as i64;
-        pb.inc(chunk.len() as u64);
         store.put_text_results(key, run_id, &results)?;
         store.put_text_failures(key, run_id, &failed)
+    };
+    let r = reader.texts_to_analyze(key, opts.full, CHUNK, |chunk| {
+        let (done, written) = std::thread::scope(|s| {
+            let analyzing = s.spawn(|| analyze_chunk(&pool, &chunk, analyze));
+            let written = pending.take().map_or(Ok(()), |p| write(store, p));
+            (analyzing.join(), written)
+        });
+        written?;
+        // analyze_chunk catches the analyzer's panics: one here is a bug of the pool itself.
+        let done = done.unwrap_or_else(|p| std::panic::resume_unwind(p));
+        pb.inc(chunk.len() as u64);
+        pending = Some(done);
+        Ok(())
     });
+    let r = r.and_then(|()| pending.take().map_or(Ok(()), |p| write(store, p)));
     pb.finish_and_clear();
     r.map_err(|e| Box::new((e, n, None)))?;
     Ok((n, None, true))
@@ -636,6 +653,74 @@ fn roll_up(
 ) -> Result<RolledUp> {
     let reader = store.reader()?;
     let writer = store.insights_writer(run_id)?;
+    // SQLite's lookups (each review's product and text result, in ASIN order) run on a thread of
+    // their own, while this one accumulates and writes: on one thread they took turns.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReviewRow>>(READ_AHEAD);
+    let (rolled, read) = std::thread::scope(|s| {
+        let reading = s.spawn(move || read_reviews(&reader, key, tx));
+        let rolled = accumulate(rx, &writer, previous, labels, alerts);
+        // The receiver is gone by now, so a reader still sending stops at its next batch.
+        let read = reading
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (rolled, read)
+    });
+    let (out, brands) = rolled?;
+    read?;
+    let brand_rows: Vec<BrandRow> = brands
+        .into_iter()
+        .map(|(b, a)| {
+            let prev = previous.brands.get(&b).copied();
+            a.finish(b, prev, labels)
+        })
+        .collect();
+    let out = RolledUp {
+        brands: brand_rows.len(),
+        ..out
+    };
+    writer.finish(&brand_rows)?;
+    Ok(out)
+}
+
+/// Batches of reviews the reading thread may be ahead by (bounded memory).
+const READ_AHEAD: usize = 8;
+/// Reviews per batch sent from the reading thread.
+const READ_BATCH: usize = 1024;
+
+/// Sends every review with its result, in ASIN order, in batches; stops when the receiver is gone.
+fn read_reviews(
+    reader: &Reader,
+    key: &str,
+    tx: std::sync::mpsc::SyncSender<Vec<ReviewRow>>,
+) -> Result<()> {
+    let mut batch = Vec::with_capacity(READ_BATCH);
+    let r = reader.reviews_by_product(key, |r| {
+        batch.push(r);
+        if batch.len() == READ_BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
+            // The roll-up stopped (its error is the one returned): so does the reading.
+            tx.send(full).map_err(|_| Error::Reported(String::new()))?;
+        }
+        Ok(())
+    });
+    match r {
+        Ok(()) if !batch.is_empty() => {
+            let _ = tx.send(batch);
+            Ok(())
+        }
+        r => r,
+    }
+}
+
+/// Rolls up the reviews as they arrive: each product finished and written in batches when its
+/// last review has come (reviews arrive by ASIN), brands accumulated.
+fn accumulate(
+    rx: std::sync::mpsc::Receiver<Vec<ReviewRow>>,
+    writer: &InsightsWriter,
+    previous: Previous,
+    labels: &Labels,
+    alerts: &mut alerts::AlertAcc,
+) -> Result<(RolledUp, HashMap<String, BrandAcc>)> {
     let mut batch: Vec<ProductRow> = Vec::with_capacity(PRODUCT_BATCH);
     let mut brands: HashMap<String, BrandAcc> = HashMap::new();
     let mut out = RolledUp {
@@ -662,7 +747,7 @@ fn roll_up(
         Ok(())
     };
     let mut acc: Option<ProductAcc> = None;
-    reader.reviews_by_product(key, |r| {
+    for r in rx.into_iter().flatten() {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
                 finish(a, &mut batch)?;
@@ -671,22 +756,12 @@ fn roll_up(
         alerts.add(&r);
         acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
             .add(&r);
-        Ok(())
-    })?;
+    }
     if let Some(a) = acc.take() {
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
-    let brand_rows: Vec<BrandRow> = brands
-        .into_iter()
-        .map(|(b, a)| {
-            let prev = previous.brands.get(&b).copied();
-            a.finish(b, prev, labels)
-        })
-        .collect();
-    out.brands = brand_rows.len();
-    writer.finish(&brand_rows)?;
-    Ok(out)
+    Ok((out, brands))
 }
 
 /// The run's summary on stderr: counts, the texts the analyzer failed on, and the products whose

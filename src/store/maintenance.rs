@@ -23,6 +23,8 @@ pub struct Health {
     pub last_analysis: Option<RunSummary>,
     /// Reviews ingested after the last successful analysis (its watermark): `analyze` has work.
     pub reviews_not_analyzed: i64,
+    /// What the data costs on disk, by table.
+    pub space: Space,
     pub problems: Vec<String>,
 }
 
@@ -140,6 +142,11 @@ fn read_health(db: &Path, quick: bool) -> Result<Health> {
         None
     };
     let reviews_not_analyzed = if known { not_analyzed(c)? } else { 0 };
+    let space = if known {
+        space(c, counts.reviews)?
+    } else {
+        Space::default()
+    };
     let mut health = Health {
         database: db.display().to_string(),
         size_bytes: std::fs::metadata(db).map_or(0, |m| m.len()),
@@ -151,6 +158,7 @@ fn read_health(db: &Path, quick: bool) -> Result<Health> {
         last_ingest,
         last_analysis,
         reviews_not_analyzed,
+        space,
         problems: Vec::new(),
     };
     health.problems = problems(&health);
@@ -302,5 +310,133 @@ impl super::Store {
             )?,
             last_run,
         })
+    }
+}
+
+/// Bytes on disk: per table (its indexes included), and the parts retention and `VACUUM` act on.
+#[derive(Debug, Default, Serialize)]
+pub struct Space {
+    /// Pages in use, free pages excluded.
+    pub used_bytes: i64,
+    /// Free pages: what `VACUUM` gives back to the file system.
+    pub free_bytes: i64,
+    pub bytes_per_review: Option<i64>,
+    /// Per-run snapshots (product and brand): what `prune --keep-runs` removes.
+    pub snapshot_bytes: i64,
+    pub snapshot_runs: i64,
+    /// Earlier versions of edited reviews.
+    pub version_bytes: i64,
+    /// Largest first.
+    pub tables: Vec<TableSpace>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TableSpace {
+    pub table: String,
+    pub bytes: i64,
+}
+
+/// Space by table from SQLite's dbstat (one pass over the pages, read-only).
+fn space(c: &Connection, reviews: i64) -> Result<Space> {
+    let mut st = c.prepare(
+        "SELECT coalesce(s.tbl_name, d.name), sum(d.pgsize) FROM dbstat('main', 1) d
+         LEFT JOIN sqlite_schema s ON s.name = d.name
+         GROUP BY 1 ORDER BY 2 DESC, 1",
+    )?;
+    let tables = st
+        .query_map([], |r| {
+            Ok(TableSpace {
+                table: r.get(0)?,
+                bytes: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let of = |names: &[&str]| -> i64 {
+        (tables.iter())
+            .filter(|t| names.contains(&t.table.as_str()))
+            .map(|t| t.bytes)
+            .sum()
+    };
+    let used_bytes = tables.iter().map(|t| t.bytes).sum();
+    let free_bytes = c.query_row(
+        "SELECT freelist_count * page_size FROM pragma_freelist_count, pragma_page_size",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(Space {
+        used_bytes,
+        free_bytes,
+        bytes_per_review: (reviews > 0).then(|| used_bytes / reviews),
+        snapshot_bytes: of(&["product_snapshots", "brand_snapshots"]),
+        snapshot_runs: c.query_row(
+            "SELECT count(*) FROM (SELECT DISTINCT run_id FROM brand_snapshots)",
+            [],
+            |r| r.get(0),
+        )?,
+        version_bytes: of(&["review_versions"]),
+        tables,
+    })
+}
+
+/// What `prune` removed: runs whose snapshots went, and the rows.
+#[derive(Debug, Default)]
+pub struct Pruned {
+    pub runs: i64,
+    pub product_rows: i64,
+    pub brand_rows: i64,
+}
+
+impl super::Store {
+    /// Deletes the per-run snapshots of all but the `keep` newest runs that have them. Kept as
+    /// well: the last run of each calendar month (the run-by-run trend stays monthly) and the runs
+    /// the kept runs' alerts compare with (`report changes` reads their snapshots).
+    pub fn prune_snapshots(&mut self, keep: usize) -> Result<Pruned> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DROP TABLE IF EXISTS temp.snapshot_runs; DROP TABLE IF EXISTS temp.kept_runs;
+             CREATE TEMP TABLE snapshot_runs AS
+               SELECT DISTINCT run_id AS id FROM brand_snapshots
+               UNION SELECT DISTINCT run_id FROM product_snapshots;
+             CREATE TEMP TABLE kept_runs (id INTEGER PRIMARY KEY);",
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO temp.kept_runs
+               SELECT id FROM (SELECT id FROM temp.snapshot_runs ORDER BY id DESC LIMIT ?1)",
+            [keep as i64],
+        )?;
+        tx.execute_batch(
+            "INSERT OR IGNORE INTO temp.kept_runs
+               SELECT a.alert_base_run FROM analysis_runs a JOIN temp.kept_runs k ON k.id = a.id
+               WHERE a.alert_base_run IS NOT NULL;
+             INSERT OR IGNORE INTO temp.kept_runs
+               SELECT max(r.id) FROM temp.snapshot_runs r JOIN analysis_runs a ON a.id = r.id
+               GROUP BY substr(a.started_at, 1, 7);",
+        )?;
+        let runs = tx.query_row(
+            "SELECT count(*) FROM temp.snapshot_runs WHERE id NOT IN (SELECT id FROM temp.kept_runs)",
+            [],
+            |r| r.get(0),
+        )?;
+        let product_rows = tx.execute(
+            "DELETE FROM product_snapshots WHERE run_id NOT IN (SELECT id FROM temp.kept_runs)",
+            [],
+        )? as i64;
+        let brand_rows = tx.execute(
+            "DELETE FROM brand_snapshots WHERE run_id NOT IN (SELECT id FROM temp.kept_runs)",
+            [],
+        )? as i64;
+        tx.execute_batch("DROP TABLE temp.snapshot_runs; DROP TABLE temp.kept_runs;")?;
+        tx.commit()?;
+        Ok(Pruned {
+            runs,
+            product_rows,
+            brand_rows,
+        })
+    }
+
+    /// Rewrites the database without its free pages (needs as much free disk as the database).
+    pub fn vacuum(&mut self) -> Result<()> {
+        self.conn.execute_batch("VACUUM")?;
+        Ok(())
     }
 }
