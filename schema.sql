@@ -486,3 +486,41 @@ CREATE TABLE brand_breakdowns (
     issues      TEXT    NOT NULL,                 -- JSON {"code": [reviews, negative or neutral reviews]}
     PRIMARY KEY (brand, dimension, key)
 ) WITHOUT ROWID;
+
+-- migration: 13
+-- Time windows (`--since/--until`, `from/to`): each product's current reviews per day as counts, so
+-- a window is a sum over an indexed range of days (never a pass over the reviews). `day` is the
+-- review's date; an undated review counts on the day of the analysis run in which it first
+-- appeared (`dated` = 0). Brands are stored as in brand_insights ('(no brand)' when none). Empty
+-- until the next analysis run writes them.
+CREATE TABLE product_days (
+    asin        TEXT    NOT NULL,
+    day         TEXT    NOT NULL,                 -- 'YYYY-MM-DD'
+    dated       INTEGER NOT NULL,                 -- 1: review dates; 0: undated, by analysis run
+    brand       TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    positive    INTEGER NOT NULL,
+    neutral     INTEGER NOT NULL,
+    negative    INTEGER NOT NULL,
+    PRIMARY KEY (asin, day, dated)
+) WITHOUT ROWID;
+CREATE INDEX product_days_day ON product_days (day);
+CREATE INDEX product_days_brand_day ON product_days (brand, day);
+-- Per issue code: the reviews reporting it, the negative or neutral ones, the rated ones and their
+-- stars summed (the star impact in the window).
+CREATE TABLE product_day_issues (
+    asin             TEXT    NOT NULL,
+    day              TEXT    NOT NULL,
+    dated            INTEGER NOT NULL,
+    code             TEXT    NOT NULL,
+    brand            TEXT    NOT NULL,
+    reviews          INTEGER NOT NULL,
+    negative_neutral INTEGER NOT NULL,
+    rated_with       INTEGER NOT NULL,
+    rating_sum_with  INTEGER NOT NULL,
+    PRIMARY KEY (asin, day, dated, code)
+) WITHOUT ROWID;
+CREATE INDEX product_day_issues_day ON product_day_issues (day);
+CREATE INDEX product_day_issues_brand_day ON product_day_issues (brand, day);

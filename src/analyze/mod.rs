@@ -2,6 +2,7 @@
 //! per-product and per-brand insights with a snapshot per run.
 
 mod alerts;
+mod days;
 pub mod llm;
 pub mod offline;
 pub mod rollup;
@@ -555,7 +556,13 @@ fn roll_up(
     alerts: &mut alerts::AlertAcc,
 ) -> Result<RolledUp> {
     let reader = store.reader()?;
+    let run_days = days::RunDays::new(
+        reader.run_days()?,
+        crate::store::now_utc()[..10].to_string(),
+    );
     let writer = store.insights_writer(run_id)?;
+    writer.clear_days()?;
+    let mut day_acc = days::DayAcc::default();
     let mut batch: Vec<ProductRow> = Vec::with_capacity(PRODUCT_BATCH);
     let mut brands: HashMap<String, BrandAcc> = HashMap::new();
     let mut out = RolledUp {
@@ -585,15 +592,18 @@ fn roll_up(
     reader.reviews_by_product(key, |r| {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
+                writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
                 finish(a, &mut batch)?;
             }
         }
         alerts.add(&r);
+        day_acc.add(&r, &run_days);
         acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
             .add(&r);
         Ok(())
     })?;
     if let Some(a) = acc.take() {
+        writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
