@@ -389,6 +389,10 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 15, value_parser = limit_arg)]
     pub limit: usize,
 
+    /// Overview: the portfolio and its issues in a time window
+    #[command(flatten)]
+    pub window: WindowArgs,
+
     /// Write to this file instead of standard output. The file is written beside FILE and
     /// replaces it only when the report is complete; the database itself is refused
     #[arg(long, short = 'o', value_name = "FILE", global = true)]
@@ -412,6 +416,8 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     Product {
         /// The product's ASIN
         asin: String,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// The portfolio rolled up by brand, most reviewed first by default
     Brands(BrandsArgs),
@@ -430,6 +436,32 @@ prodinsight report runs --format json")]
 
 // Value checks for the report's flags: the API's own checks (crate::filters), so both refuse the
 // same values with the same message; clap turns a refusal into a usage error (exit 2).
+
+fn day_arg(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::filters::day("since", s).map_err(|e| e.message)
+}
+
+/// A time window on a report view: the figures of the reviews dated in it.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WindowArgs {
+    /// Only reviews dated on or after DATE (YYYY-MM-DD); an undated review counts on the day of
+    /// the analysis run in which it first appeared
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Only reviews dated on or before DATE (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Also the window of the same length just before (an open end is today), with changes
+    /// (needs --since)
+    #[arg(long, value_enum, value_name = "WINDOW")]
+    pub compare: Option<CompareWith>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareWith {
+    /// The window of the same length that ends the day before --since
+    Previous,
+}
 
 fn brand_arg(s: &str) -> Result<String, String> {
     crate::filters::text("brand", s).map_err(|e| e.message)
@@ -490,6 +522,8 @@ pub struct ProductsArgs {
     /// Sort direction [default: the key's natural one]
     #[arg(long, value_enum)]
     pub order: Option<Order>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -516,6 +550,8 @@ pub struct BrandsArgs {
     /// Sort direction [default: the key's natural one]
     #[arg(long, value_enum)]
     pub order: Option<Order>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -536,6 +572,8 @@ pub struct IssuesArgs {
     /// Order of the issues (as the API's sort=)
     #[arg(long, value_enum, default_value_t = IssueSortKey::Reviews)]
     pub sort: IssueSortKey,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ use super::insights::InsightsWriter;
 use super::Store;
 use crate::error::{Error, Result};
 use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
+use crate::store::pages::{BrandSort, ProductSort};
 use crate::store::views::IssueSort;
 use crate::taxonomy;
 
@@ -55,6 +56,8 @@ pub struct Counts {
     pub positive: i64,
     pub neutral: i64,
     pub negative: i64,
+    /// Products with reviews in the window (read back only; a day row is one product's).
+    pub products: i64,
 }
 
 impl InsightsWriter<'_> {
@@ -205,7 +208,7 @@ impl Store {
         let (cond, values) = scope.condition();
         let sql = format!(
             "SELECT {key}, sum(reviews), sum(rated), sum(rating_sum), sum(positive), sum(neutral),
-                    sum(negative)
+                    sum(negative), count(DISTINCT asin)
              FROM product_days WHERE {cond} GROUP BY 1 HAVING sum(reviews) > 0"
         );
         let (from, to) = w.bounds();
@@ -222,6 +225,7 @@ impl Store {
                     positive: r.get(4)?,
                     neutral: r.get(5)?,
                     negative: r.get(6)?,
+                    products: r.get(7)?,
                 },
             ))
         })?;
@@ -284,6 +288,7 @@ impl Store {
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Figures {
     pub reviews: i64,
+    pub products: i64,
     pub rated: i64,
     pub avg_rating: Option<f64>,
     pub pct_positive: Option<f64>,
@@ -297,6 +302,7 @@ impl Figures {
         let share = |k: i64| (c.reviews > 0).then(|| pct(k, c.reviews));
         Figures {
             reviews: c.reviews,
+            products: c.products,
             rated: c.rated,
             avg_rating: avg(c.rating_sum, c.rated),
             pct_positive: share(c.positive),
@@ -457,4 +463,189 @@ impl super::insights::Reader {
         }
         Ok(out)
     }
+}
+
+/// What a windowed view shows: one product, a list of products or brands (sorted by a figure in
+/// the window), the issues across products, or the portfolio with its issues.
+#[derive(Debug, Clone)]
+pub enum WindowView {
+    Product(String),
+    Products {
+        brands: Vec<String>,
+        min_reviews: Option<i64>,
+        sort: ProductSort,
+        descending: bool,
+        limit: usize,
+    },
+    Brands {
+        brands: Vec<String>,
+        sort: BrandSort,
+        descending: bool,
+        limit: usize,
+    },
+    Issues {
+        brands: Vec<String>,
+        sort: IssueSort,
+    },
+    Portfolio {
+        brands: Vec<String>,
+    },
+}
+
+/// A view over a window, in every format and the API.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowReport {
+    /// product, products, brands, issues or portfolio
+    pub view: &'static str,
+    /// The window's first and last day (null: open).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The window compared with, with `compare=previous`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_to: Option<String>,
+    /// Reviews of the whole scope in the window.
+    pub reviews: i64,
+    /// "no reviews in window" when it holds none (figures are then null, not NaN).
+    pub message: Option<String>,
+    pub rows: Vec<WindowRow>,
+    pub issues: Vec<WindowIssue>,
+}
+
+fn day_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+impl Store {
+    /// The view over the window `w` (and the one before it when `w` asks).
+    pub fn window_report(&self, w: &Window, view: &WindowView) -> Result<WindowReport> {
+        let (name, scope, group) = match view {
+            WindowView::Product(a) => ("product", self.window_product_scope(a)?, Group::Product),
+            WindowView::Products { brands, .. } => {
+                ("products", self.window_brand_scope(brands)?, Group::Product)
+            }
+            WindowView::Brands { brands, .. } => {
+                ("brands", self.window_brand_scope(brands)?, Group::Brand)
+            }
+            WindowView::Issues { brands, .. } => {
+                ("issues", self.window_brand_scope(brands)?, Group::Portfolio)
+            }
+            WindowView::Portfolio { brands } => (
+                "portfolio",
+                self.window_brand_scope(brands)?,
+                Group::Portfolio,
+            ),
+        };
+        let prev = if w.compare_previous {
+            w.previous(chrono::Utc::now().date_naive())
+        } else {
+            None
+        };
+        let total = |win: &Window| -> Result<Counts> {
+            let t = self.window_counts(win, &scope, Group::Portfolio)?;
+            Ok(t.into_iter().next().map(|(_, c)| c).unwrap_or_default())
+        };
+        let all = total(w)?;
+        let before = match &prev {
+            Some(p) => Some(self.window_counts(p, &scope, group)?),
+            None => None,
+        };
+        let mut now = self.window_counts(w, &scope, group)?;
+        if now.is_empty() && group != Group::Brand && !matches!(view, WindowView::Products { .. }) {
+            let key = scope.asin.clone().unwrap_or_else(|| "portfolio".into());
+            now.push((key, Counts::default()));
+        }
+        let mut rows = window_rows(now, before);
+        let issues = match view {
+            WindowView::Product(_) | WindowView::Issues { .. } | WindowView::Portfolio { .. } => {
+                let sort = match view {
+                    WindowView::Issues { sort, .. } => *sort,
+                    _ => IssueSort::Reviews,
+                };
+                let before = match &prev {
+                    Some(p) => Some((self.window_issue_counts(p, &scope)?, total(p)?)),
+                    None => None,
+                };
+                window_issues(self.window_issue_counts(w, &scope)?, &all, before, sort)
+            }
+            _ => Vec::new(),
+        };
+        sort_rows(&mut rows, view);
+        Ok(WindowReport {
+            view: name,
+            from: day_text(w.from),
+            to: day_text(w.to),
+            previous_from: prev.as_ref().and_then(|p| day_text(p.from)),
+            previous_to: prev.as_ref().and_then(|p| day_text(p.to)),
+            reviews: all.reviews,
+            message: (all.reviews == 0).then(|| "no reviews in window".to_string()),
+            rows,
+            issues,
+        })
+    }
+}
+
+/// Products and brands in the view's order (rows without the figure last, then by key), cut to
+/// its limit; products under `min_reviews` in the window dropped.
+fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
+    let (value, descending, limit): (fn(&WindowRow) -> Option<f64>, bool, usize) = match view {
+        WindowView::Products {
+            min_reviews,
+            sort,
+            descending,
+            limit,
+            ..
+        } => {
+            rows.retain(|r| r.figures.reviews >= min_reviews.unwrap_or(0));
+            let f: fn(&WindowRow) -> Option<f64> = match sort {
+                ProductSort::Reviews => |r| Some(r.figures.reviews as f64),
+                ProductSort::Rating => |r| r.figures.avg_rating,
+                ProductSort::Negative => |r| r.figures.pct_negative,
+                ProductSort::Trend => |r| r.delta_pct_negative,
+                ProductSort::Asin => |_| None,
+            };
+            (f, *descending, *limit)
+        }
+        WindowView::Brands {
+            sort,
+            descending,
+            limit,
+            ..
+        } => {
+            let f: fn(&WindowRow) -> Option<f64> = match sort {
+                BrandSort::Reviews => |r| Some(r.figures.reviews as f64),
+                BrandSort::Products => |r| Some(r.figures.products as f64),
+                BrandSort::Rating => |r| r.figures.avg_rating,
+                BrandSort::Negative => |r| r.figures.pct_negative,
+                BrandSort::Brand => |_| None,
+            };
+            (f, *descending, *limit)
+        }
+        _ => return,
+    };
+    rows.sort_by(|a, b| {
+        let ord = match (value(a), value(b)) {
+            (Some(x), Some(y)) if descending => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        };
+        ord.then(a.key.cmp(&b.key))
+    });
+    let by_key = matches!(
+        view,
+        WindowView::Products {
+            sort: ProductSort::Asin,
+            ..
+        } | WindowView::Brands {
+            sort: BrandSort::Brand,
+            ..
+        }
+    );
+    if by_key && descending {
+        rows.reverse();
+    }
+    rows.truncate(limit);
 }
