@@ -398,6 +398,18 @@ pub mod schema {
         SentimentBound => string().pattern(Some(SENTIMENT_BOUND_PATTERN)).build()
     );
     schema_type!(
+        /// `from=`, `to=`: a day of a time window (as `day` checks).
+        Day => string()
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Date
+            )))
+            .build()
+    );
+    schema_type!(
+        /// `compare=`: what a time window is compared with (as `window` checks).
+        Compare => string().enum_values(Some(COMPARE_VALUES)).build()
+    );
+    schema_type!(
         /// `asc` or `desc` (as `descending` checks).
         Order => string().enum_values(Some(["asc", "desc"])).build()
     );

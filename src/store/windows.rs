@@ -285,7 +285,7 @@ impl Store {
 
 /// A window's figures, from counts: shares and the average are null when the window holds no
 /// (rated) reviews, never NaN.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Figures {
     pub reviews: i64,
     pub products: i64,
@@ -315,7 +315,7 @@ impl Figures {
 
 /// A product's, brand's or the portfolio's figures in the window and, with `--compare previous`,
 /// in the window before with the changes (Δ reviews, Δ average stars, Δ negative share in points).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowRow {
     /// The ASIN, the brand, or "portfolio".
     pub key: String,
@@ -336,7 +336,7 @@ pub struct WindowRow {
 /// An issue in the window: reviews reporting it, their share of the scope's reviews, the average
 /// stars of the rated reviews with and without it and the stars gained if fixed (from
 /// `numbers::MIN_IMPACT_REVIEWS` reporting it), and the change in share since the window before.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowIssue {
     pub code: String,
     pub label: String,
@@ -493,7 +493,7 @@ pub enum WindowView {
 }
 
 /// A view over a window, in every format and the API.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WindowReport {
     /// product, products, brands, issues or portfolio
     pub view: &'static str,
