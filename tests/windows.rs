@@ -42,7 +42,7 @@ fn export() -> String {
                     "CUSTOMER_REVIEW_DESCRIPTION": TEXT[i],
                     "REVIEW_DATE": date.format("%Y-%m-%d").to_string(),
                 });
-                if (day + j as u64) % 11 != 0 {
+                if !(day + j as u64).is_multiple_of(11) {
                     r["CUSTOMER_REVIEW_RATING"] = json!(i + 1);
                 }
                 out.push_str(&r.to_string());

@@ -586,10 +586,13 @@ impl Store {
     }
 }
 
+/// A row's figure that a list is sorted by.
+type Figure = fn(&WindowRow) -> Option<f64>;
+
 /// Products and brands in the view's order (rows without the figure last, then by key), cut to
 /// its limit; products under `min_reviews` in the window dropped.
 fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
-    let (value, descending, limit): (fn(&WindowRow) -> Option<f64>, bool, usize) = match view {
+    let (value, descending, limit): (Figure, bool, usize) = match view {
         WindowView::Products {
             min_reviews,
             sort,
@@ -598,7 +601,7 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
             ..
         } => {
             rows.retain(|r| r.figures.reviews >= min_reviews.unwrap_or(0));
-            let f: fn(&WindowRow) -> Option<f64> = match sort {
+            let f: Figure = match sort {
                 ProductSort::Reviews => |r| Some(r.figures.reviews as f64),
                 ProductSort::Rating => |r| r.figures.avg_rating,
                 ProductSort::Negative => |r| r.figures.pct_negative,
@@ -613,7 +616,7 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
             limit,
             ..
         } => {
-            let f: fn(&WindowRow) -> Option<f64> = match sort {
+            let f: Figure = match sort {
                 BrandSort::Reviews => |r| Some(r.figures.reviews as f64),
                 BrandSort::Products => |r| Some(r.figures.products as f64),
                 BrandSort::Rating => |r| r.figures.avg_rating,
