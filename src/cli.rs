@@ -359,7 +359,12 @@ Without a view, shows the portfolio overview: the products that need attention f
 negative reviews, weighted up by how fast their share rose since the previous run; at least \
 --min-reviews reviews), the top issues across the portfolio, and the brands. Each view has its own \
 options: `prodinsight report VIEW --help`. Values are checked as the API checks them: an unknown \
-issue code, sort or a bad date is a usage error (exit 2) that lists what is allowed.",
+issue code, sort or a bad date is a usage error (exit 2) that lists what is allowed.\n\n\
+Time windows: --since/--until DATE on the overview, products, product, brands and issues restrict \
+the figures to the reviews dated in the window (an undated review counts on the day of the analysis \
+run in which it first appeared); --compare previous adds the window of the same length just before, \
+with changes. `report changes --since DATE` is different: the alerts of every analysis run since \
+DATE, whatever the reviews' dates.",
     after_help = "Examples:\n  \
 prodinsight report                                   products that need attention\n  \
 prodinsight report --brand 'rhino usa' --min-reviews 20 --limit 5\n  \
@@ -367,7 +372,9 @@ prodinsight report product B0BTTL9LTC --format json  one product in full\n  \
 prodinsight report reviews --format csv -o reviews.csv\n  \
 prodinsight report products --brand 'Rhino USA' --sort negative\n  \
 prodinsight report --format html -o portfolio.html     a page to share\n  \
-prodinsight report changes --fail-on-alert             exit 3 when something got worse"
+prodinsight report changes --fail-on-alert             exit 3 when something got worse\n  \
+prodinsight report --since 2026-11-01 --until 2026-11-30 --compare previous   November against October\n  \
+prodinsight report issues --since 2026-11-01 --sort impact    what costs most stars lately"
 )]
 pub struct ReportArgs {
     #[command(subcommand)]
