@@ -757,13 +757,14 @@ struct WindowReply {
     meta: Value,
 }
 
-/// An endpoint's reply, or with a time window the window's.
+/// An endpoint's reply, or with a time window the window's: anyOf, since the overview's reply
+/// (any object) also matches a window's.
 macro_rules! or_window {
     ($name:ident, $reply:ty) => {
         struct $name;
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::OneOfBuilder::new()
+                utoipa::openapi::schema::AnyOfBuilder::new()
                     .item(<$reply as utoipa::PartialSchema>::schema())
                     .item(<WindowReply as utoipa::PartialSchema>::schema())
                     .into()
