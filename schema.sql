@@ -506,8 +506,11 @@ CREATE TABLE product_days (
     negative    INTEGER NOT NULL,
     PRIMARY KEY (asin, day, dated)
 ) WITHOUT ROWID;
-CREATE INDEX product_days_day ON product_days (day);
-CREATE INDEX product_days_brand_day ON product_days (brand, day);
+-- Covering: a window over the portfolio or some brands reads only these index entries.
+CREATE INDEX product_days_day ON product_days
+    (day, brand, asin, reviews, rated, rating_sum, positive, neutral, negative);
+CREATE INDEX product_days_brand_day ON product_days
+    (brand, day, asin, reviews, rated, rating_sum, positive, neutral, negative);
 -- Per issue code: the reviews reporting it, the negative or neutral ones, the rated ones and their
 -- stars summed (the star impact in the window).
 CREATE TABLE product_day_issues (
@@ -522,5 +525,7 @@ CREATE TABLE product_day_issues (
     rating_sum_with  INTEGER NOT NULL,
     PRIMARY KEY (asin, day, dated, code)
 ) WITHOUT ROWID;
-CREATE INDEX product_day_issues_day ON product_day_issues (day);
-CREATE INDEX product_day_issues_brand_day ON product_day_issues (brand, day);
+CREATE INDEX product_day_issues_day ON product_day_issues
+    (day, code, brand, asin, reviews, negative_neutral, rated_with, rating_sum_with);
+CREATE INDEX product_day_issues_brand_day ON product_day_issues
+    (brand, day, code, asin, reviews, negative_neutral, rated_with, rating_sum_with);
