@@ -529,3 +529,27 @@ CREATE INDEX product_day_issues_day ON product_day_issues
     (day, code, brand, asin, reviews, negative_neutral, rated_with, rating_sum_with);
 CREATE INDEX product_day_issues_brand_day ON product_day_issues
     (brand, day, code, asin, reviews, negative_neutral, rated_with, rating_sum_with);
+-- Each brand's days, summed from its products' (a few rows per brand and day): what a window over
+-- the portfolio or some brands sums. Distinct products cannot be summed over days, so those windows
+-- give no product counts.
+CREATE TABLE brand_days (
+    brand       TEXT    NOT NULL,
+    day         TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    positive    INTEGER NOT NULL,
+    neutral     INTEGER NOT NULL,
+    negative    INTEGER NOT NULL,
+    PRIMARY KEY (brand, day)
+) WITHOUT ROWID;
+CREATE TABLE brand_day_issues (
+    brand            TEXT    NOT NULL,
+    day              TEXT    NOT NULL,
+    code             TEXT    NOT NULL,
+    reviews          INTEGER NOT NULL,
+    negative_neutral INTEGER NOT NULL,
+    rated_with       INTEGER NOT NULL,
+    rating_sum_with  INTEGER NOT NULL,
+    PRIMARY KEY (brand, day, code)
+) WITHOUT ROWID;

@@ -607,6 +607,7 @@ fn roll_up(
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
+    writer.put_brand_days()?;
     let brand_rows: Vec<BrandRow> = brands
         .into_iter()
         .map(|(b, a)| {

@@ -44,7 +44,6 @@ pub fn rows_table(r: &WindowReport) -> Tabular {
     };
     let mut headers = vec![
         key,
-        "Products",
         "Reviews",
         "Avg ★",
         "% positive",
@@ -62,7 +61,6 @@ fn row_cells(w: &WindowRow, compare: bool) -> Vec<String> {
     let f = &w.figures;
     let mut cells = vec![
         w.key.clone(),
-        f.products.to_string(),
         f.reviews.to_string(),
         opt_num(f.avg_rating),
         opt_num(f.pct_positive),
@@ -90,7 +88,6 @@ pub fn issues_table(r: &WindowReport) -> Tabular {
         "Code",
         "Reviews",
         "Negative or neutral",
-        "Products",
         "% of reviews",
         "Avg ★ with",
         "Avg ★ without",
@@ -113,7 +110,6 @@ fn issue_cells(i: &WindowIssue, compare: bool) -> Vec<String> {
         i.code.clone(),
         i.reviews.to_string(),
         i.negative_neutral.to_string(),
-        i.products.to_string(),
         opt_num(i.share),
         opt_num(i.avg_with),
         opt_num(i.avg_without),

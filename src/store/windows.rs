@@ -56,15 +56,35 @@ pub struct Counts {
     pub positive: i64,
     pub neutral: i64,
     pub negative: i64,
-    /// Products with reviews in the window (read back only; a day row is one product's).
-    pub products: i64,
+    /// Products with reviews in the window (read back only, for products: a brand's or the
+    /// portfolio's days are summed from `brand_days`, which cannot count distinct products).
+    pub products: Option<i64>,
 }
 
 impl InsightsWriter<'_> {
     /// Drops the previous run's days (called once, before the first `put_days`).
     pub fn clear_days(&self) -> Result<()> {
-        self.tx
-            .execute_batch("DELETE FROM product_days; DELETE FROM product_day_issues;")?;
+        self.tx.execute_batch(
+            "DELETE FROM product_days; DELETE FROM product_day_issues;
+             DELETE FROM brand_days; DELETE FROM brand_day_issues;",
+        )?;
+        Ok(())
+    }
+
+    /// Each brand's days, summed from its products' (called once, after the last `put_days`).
+    pub fn put_brand_days(&self) -> Result<()> {
+        self.tx.execute_batch(
+            "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral,
+                 negative)
+             SELECT brand, day, sum(reviews), sum(rated), sum(rating_sum), sum(positive),
+                    sum(neutral), sum(negative)
+             FROM product_days GROUP BY brand, day;
+             INSERT INTO brand_day_issues (brand, day, code, reviews, negative_neutral, rated_with,
+                 rating_sum_with)
+             SELECT brand, day, code, sum(reviews), sum(negative_neutral), sum(rated_with),
+                    sum(rating_sum_with)
+             FROM product_day_issues GROUP BY brand, day, code;",
+        )?;
         Ok(())
     }
 
@@ -189,7 +209,7 @@ pub struct IssueCounts {
     pub negative_neutral: i64,
     pub rated_with: i64,
     pub rating_sum_with: i64,
-    pub products: i64,
+    pub products: Option<i64>,
 }
 
 impl Store {
@@ -206,10 +226,15 @@ impl Store {
             Group::Portfolio => "'portfolio'",
         };
         let (cond, values) = scope.condition();
+        // Brands and the portfolio sum a few rows per brand and day; products their own days.
+        let (table, products) = match (group, &scope.asin) {
+            (Group::Brand | Group::Portfolio, None) => ("brand_days", "NULL"),
+            _ => ("product_days", "count(DISTINCT asin)"),
+        };
         let sql = format!(
             "SELECT {key}, sum(reviews), sum(rated), sum(rating_sum), sum(positive), sum(neutral),
-                    sum(negative), count(DISTINCT asin)
-             FROM product_days WHERE {cond} GROUP BY 1 HAVING sum(reviews) > 0"
+                    sum(negative), {products}
+             FROM {table} WHERE {cond} GROUP BY 1 HAVING sum(reviews) > 0"
         );
         let (from, to) = w.bounds();
         let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
@@ -239,10 +264,14 @@ impl Store {
         scope: &Scope,
     ) -> Result<HashMap<String, IssueCounts>> {
         let (cond, values) = scope.condition();
+        let (table, products) = match &scope.asin {
+            None => ("brand_day_issues", "NULL"),
+            Some(_) => ("product_day_issues", "count(DISTINCT asin)"),
+        };
         let sql = format!(
             "SELECT code, sum(reviews), sum(negative_neutral), sum(rated_with), sum(rating_sum_with),
-                    count(DISTINCT asin)
-             FROM product_day_issues WHERE {cond} GROUP BY code"
+                    {products}
+             FROM {table} WHERE {cond} GROUP BY code"
         );
         let (from, to) = w.bounds();
         let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
@@ -288,7 +317,8 @@ impl Store {
 #[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Figures {
     pub reviews: i64,
-    pub products: i64,
+    /// null for brands and the portfolio (see `Counts::products`)
+    pub products: Option<i64>,
     pub rated: i64,
     pub avg_rating: Option<f64>,
     pub pct_positive: Option<f64>,
@@ -342,7 +372,8 @@ pub struct WindowIssue {
     pub label: String,
     pub reviews: i64,
     pub negative_neutral: i64,
-    pub products: i64,
+    /// products reporting it: for one product only (null for brands and the portfolio)
+    pub products: Option<i64>,
     pub share: Option<f64>,
     pub avg_with: Option<f64>,
     pub avg_without: Option<f64>,
@@ -551,7 +582,10 @@ impl Store {
             Some(p) => Some(self.window_counts(p, &scope, group)?),
             None => None,
         };
-        let mut now = self.window_counts(w, &scope, group)?;
+        let mut now = match group {
+            Group::Portfolio if all.reviews > 0 => vec![("portfolio".to_string(), all)],
+            _ => self.window_counts(w, &scope, group)?,
+        };
         if now.is_empty() && group != Group::Brand && !matches!(view, WindowView::Products { .. }) {
             let key = scope.asin.clone().unwrap_or_else(|| "portfolio".into());
             now.push((key, Counts::default()));
@@ -618,7 +652,7 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
         } => {
             let f: Figure = match sort {
                 BrandSort::Reviews => |r| Some(r.figures.reviews as f64),
-                BrandSort::Products => |r| Some(r.figures.products as f64),
+                BrandSort::Products => |r| r.figures.products.map(|p| p as f64),
                 BrandSort::Rating => |r| r.figures.avg_rating,
                 BrandSort::Negative => |r| r.figures.pct_negative,
                 BrandSort::Brand => |_| None,
