@@ -508,7 +508,8 @@ prodinsight report products                                   most reviewed firs
 prodinsight report products --sort negative --min-reviews 20   worst share of negative reviews\n  \
 prodinsight report products --brand 'rhino usa' --brand Apex    brands in any letter case\n  \
 prodinsight report products --issue leaks --sort trend --limit 10\n  \
-prodinsight report products --sort rating --order desc -f csv -o best-rated.csv"
+prodinsight report products --sort rating --order desc -f csv -o best-rated.csv\n  \
+prodinsight report products --since 2026-11-01 --until 2026-11-30 --compare previous --sort trend"
 )]
 pub struct ProductsArgs {
     /// Only this brand, any letter case (repeatable)
@@ -542,7 +543,8 @@ prodinsight report brands\n  \
 prodinsight report brands --sort negative --limit 10     most negative first\n  \
 prodinsight report brands --sort brand -f csv            by name\n  \
 prodinsight report brands --sort rating --order desc     best rated first\n  \
-prodinsight report brands --brand kwmobile                 any letter case"
+prodinsight report brands --brand kwmobile                 any letter case\n  \
+prodinsight report brands --since 2026-11-01 --until 2026-11-30   November only"
 )]
 pub struct BrandsArgs {
     /// Only this brand, any letter case (repeatable)
@@ -570,7 +572,8 @@ from 5 rated reviews reporting it (GET /api/v1/issues).",
     after_help = "Examples:\n  \
 prodinsight report issues\n  \
 prodinsight report issues --brand 'Rhino USA' -f json\n  \
-prodinsight report issues --sort impact     the fix that earns the most stars first"
+prodinsight report issues --sort impact     the fix that earns the most stars first\n  \
+prodinsight report issues --since 2026-11-01 --until 2026-11-30 --compare previous"
 )]
 pub struct IssuesArgs {
     /// Only products of this brand, any letter case (repeatable)

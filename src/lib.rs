@@ -270,6 +270,13 @@ fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
     if w.since.is_none() && w.until.is_none() && w.compare.is_none() {
         return Ok(None);
     }
+    if let Some(ReportView::Products(l)) = &args.view {
+        if l.issue.is_some() {
+            return Err(Error::Usage(
+                "--issue: not available with a time window (--since, --until, --compare)".into(),
+            ));
+        }
+    }
     let compare = w.compare.map(|_| "previous");
     let window = filters::window(
         ["--since", "--until", "--compare"],

@@ -449,6 +449,14 @@ fn bad_dates_and_windows_are_usage_errors_that_name_the_parameter() {
         &["report", "products", "--until", "yesterday"],
         &[
             "report",
+            "products",
+            "--since",
+            "2024-01-01",
+            "--issue",
+            "leaks",
+        ],
+        &[
+            "report",
             "brands",
             "--since",
             "2024-03-01",
