@@ -492,3 +492,70 @@ CREATE TABLE brand_breakdowns (
 -- ({"topic": [{"code", "label", "kind", "phrases": {"en": [...]}}]}), so its results can be
 -- reproduced and custom codes shown with their labels. NULL: the built-in taxonomy only.
 ALTER TABLE analysis_runs ADD COLUMN topics TEXT;
+
+-- migration: 14
+-- Time windows (`--since/--until`, `from/to`): each product's current reviews per day as counts, so
+-- a window is a sum over an indexed range of days (never a pass over the reviews). `day` is the
+-- review's date; an undated review counts on the day of the analysis run in which it first
+-- appeared (`dated` = 0). Brands are stored as in brand_insights ('(no brand)' when none). Empty
+-- until the next analysis run writes them.
+CREATE TABLE product_days (
+    asin        TEXT    NOT NULL,
+    day         TEXT    NOT NULL,                 -- 'YYYY-MM-DD'
+    dated       INTEGER NOT NULL,                 -- 1: review dates; 0: undated, by analysis run
+    brand       TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    positive    INTEGER NOT NULL,
+    neutral     INTEGER NOT NULL,
+    negative    INTEGER NOT NULL,
+    PRIMARY KEY (asin, day, dated)
+) WITHOUT ROWID;
+-- Covering: a window over the portfolio or some brands reads only these index entries.
+CREATE INDEX product_days_day ON product_days
+    (day, brand, asin, reviews, rated, rating_sum, positive, neutral, negative);
+CREATE INDEX product_days_brand_day ON product_days
+    (brand, day, asin, reviews, rated, rating_sum, positive, neutral, negative);
+-- Per issue code: the reviews reporting it, the negative or neutral ones, the rated ones and their
+-- stars summed (the star impact in the window).
+CREATE TABLE product_day_issues (
+    asin             TEXT    NOT NULL,
+    day              TEXT    NOT NULL,
+    dated            INTEGER NOT NULL,
+    code             TEXT    NOT NULL,
+    brand            TEXT    NOT NULL,
+    reviews          INTEGER NOT NULL,
+    negative_neutral INTEGER NOT NULL,
+    rated_with       INTEGER NOT NULL,
+    rating_sum_with  INTEGER NOT NULL,
+    PRIMARY KEY (asin, day, dated, code)
+) WITHOUT ROWID;
+CREATE INDEX product_day_issues_day ON product_day_issues
+    (day, code, brand, asin, reviews, negative_neutral, rated_with, rating_sum_with);
+CREATE INDEX product_day_issues_brand_day ON product_day_issues
+    (brand, day, code, asin, reviews, negative_neutral, rated_with, rating_sum_with);
+-- Each brand's days, summed from its products' (a few rows per brand and day): what a window over
+-- the portfolio or some brands sums. Distinct products cannot be summed over days, so those windows
+-- give no product counts.
+CREATE TABLE brand_days (
+    brand       TEXT    NOT NULL,
+    day         TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    positive    INTEGER NOT NULL,
+    neutral     INTEGER NOT NULL,
+    negative    INTEGER NOT NULL,
+    PRIMARY KEY (brand, day)
+) WITHOUT ROWID;
+CREATE TABLE brand_day_issues (
+    brand            TEXT    NOT NULL,
+    day              TEXT    NOT NULL,
+    code             TEXT    NOT NULL,
+    reviews          INTEGER NOT NULL,
+    negative_neutral INTEGER NOT NULL,
+    rated_with       INTEGER NOT NULL,
+    rating_sum_with  INTEGER NOT NULL,
+    PRIMARY KEY (brand, day, code)
+) WITHOUT ROWID;

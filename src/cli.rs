@@ -391,7 +391,12 @@ Without a view, shows the portfolio overview: the products that need attention f
 negative reviews, weighted up by how fast their share rose since the previous run; at least \
 --min-reviews reviews), the top issues across the portfolio, and the brands. Each view has its own \
 options: `prodinsight report VIEW --help`. Values are checked as the API checks them: an unknown \
-issue code, sort or a bad date is a usage error (exit 2) that lists what is allowed.",
+issue code, sort or a bad date is a usage error (exit 2) that lists what is allowed.\n\n\
+Time windows: --since/--until DATE on the overview, products, product, brands and issues restrict \
+the figures to the reviews dated in the window (an undated review counts on the day of the analysis \
+run in which it first appeared); --compare previous adds the window of the same length just before, \
+with changes. `report changes --since DATE` is different: the alerts of every analysis run since \
+DATE, whatever the reviews' dates.",
     after_help = "Examples:\n  \
 prodinsight report                                   products that need attention\n  \
 prodinsight report --brand 'rhino usa' --min-reviews 20 --limit 5\n  \
@@ -399,7 +404,9 @@ prodinsight report product B0BTTL9LTC --format json  one product in full\n  \
 prodinsight report reviews --format csv -o reviews.csv\n  \
 prodinsight report products --brand 'Rhino USA' --sort negative\n  \
 prodinsight report --format html -o portfolio.html     a page to share\n  \
-prodinsight report changes --fail-on-alert             exit 3 when something got worse"
+prodinsight report changes --fail-on-alert             exit 3 when something got worse\n  \
+prodinsight report --since 2026-11-01 --until 2026-11-30 --compare previous   November against October\n  \
+prodinsight report issues --since 2026-11-01 --sort impact    what costs most stars lately"
 )]
 pub struct ReportArgs {
     #[command(subcommand)]
@@ -420,6 +427,10 @@ pub struct ReportArgs {
     /// Overview: at most this many products in the attention list
     #[arg(long, value_name = "N", default_value_t = 15, value_parser = limit_arg)]
     pub limit: usize,
+
+    /// Overview: the portfolio and its issues in a time window
+    #[command(flatten)]
+    pub window: WindowArgs,
 
     /// Write to this file instead of standard output. The file is written beside FILE and
     /// replaces it only when the report is complete; the database itself is refused
@@ -444,6 +455,8 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     Product {
         /// The product's ASIN
         asin: String,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// The portfolio rolled up by brand, most reviewed first by default
     Brands(BrandsArgs),
@@ -462,6 +475,32 @@ prodinsight report runs --format json")]
 
 // Value checks for the report's flags: the API's own checks (crate::filters), so both refuse the
 // same values with the same message; clap turns a refusal into a usage error (exit 2).
+
+fn day_arg(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::filters::day("since", s).map_err(|e| e.message)
+}
+
+/// A time window on a report view: the figures of the reviews dated in it.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WindowArgs {
+    /// Only reviews dated on or after DATE (YYYY-MM-DD); an undated review counts on the day of
+    /// the analysis run in which it first appeared
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Only reviews dated on or before DATE (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Also the window of the same length just before (an open end is today), with changes
+    /// (needs --since)
+    #[arg(long, value_enum, value_name = "WINDOW")]
+    pub compare: Option<CompareWith>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompareWith {
+    /// The window of the same length that ends the day before --since
+    Previous,
+}
 
 fn brand_arg(s: &str) -> Result<String, String> {
     crate::filters::text("brand", s).map_err(|e| e.message)
@@ -501,7 +540,8 @@ prodinsight report products                                   most reviewed firs
 prodinsight report products --sort negative --min-reviews 20   worst share of negative reviews\n  \
 prodinsight report products --brand 'rhino usa' --brand Apex    brands in any letter case\n  \
 prodinsight report products --issue leaks --sort trend --limit 10\n  \
-prodinsight report products --sort rating --order desc -f csv -o best-rated.csv"
+prodinsight report products --sort rating --order desc -f csv -o best-rated.csv\n  \
+prodinsight report products --since 2026-11-01 --until 2026-11-30 --compare previous --sort trend"
 )]
 pub struct ProductsArgs {
     /// Only this brand, any letter case (repeatable)
@@ -522,6 +562,8 @@ pub struct ProductsArgs {
     /// Sort direction [default: the key's natural one]
     #[arg(long, value_enum)]
     pub order: Option<Order>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -533,7 +575,8 @@ prodinsight report brands\n  \
 prodinsight report brands --sort negative --limit 10     most negative first\n  \
 prodinsight report brands --sort brand -f csv            by name\n  \
 prodinsight report brands --sort rating --order desc     best rated first\n  \
-prodinsight report brands --brand kwmobile                 any letter case"
+prodinsight report brands --brand kwmobile                 any letter case\n  \
+prodinsight report brands --since 2026-11-01 --until 2026-11-30   November only"
 )]
 pub struct BrandsArgs {
     /// Only this brand, any letter case (repeatable)
@@ -548,6 +591,8 @@ pub struct BrandsArgs {
     /// Sort direction [default: the key's natural one]
     #[arg(long, value_enum)]
     pub order: Option<Order>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -559,7 +604,8 @@ from 5 rated reviews reporting it (GET /api/v1/issues).",
     after_help = "Examples:\n  \
 prodinsight report issues\n  \
 prodinsight report issues --brand 'Rhino USA' -f json\n  \
-prodinsight report issues --sort impact     the fix that earns the most stars first"
+prodinsight report issues --sort impact     the fix that earns the most stars first\n  \
+prodinsight report issues --since 2026-11-01 --until 2026-11-30 --compare previous"
 )]
 pub struct IssuesArgs {
     /// Only products of this brand, any letter case (repeatable)
@@ -568,6 +614,8 @@ pub struct IssuesArgs {
     /// Order of the issues (as the API's sort=)
     #[arg(long, value_enum, default_value_t = IssueSortKey::Reviews)]
     pub sort: IssueSortKey,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

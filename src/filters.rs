@@ -11,7 +11,9 @@ use regex::Regex;
 use crate::model::Sentiment;
 use crate::store::pages::{BrandKey, BrandSort, Key, ProductSort};
 use crate::store::views::IssueSort;
+use crate::store::windows::Window;
 use crate::taxonomy;
+use chrono::NaiveDate;
 
 /// The API's page size when none is given, and its largest.
 pub const DEFAULT_LIMIT: usize = 50;
@@ -200,6 +202,70 @@ pub fn since(param: &str, s: &str) -> Result<String, BadParam> {
     ))
 }
 
+/// A day of a time window: `YYYY-MM-DD`, or an RFC 3339 time (its UTC day).
+pub fn day(param: &str, s: &str) -> Result<NaiveDate, BadParam> {
+    if s.len() == 10 {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(d);
+        }
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc).date_naive());
+    }
+    Err(bad(
+        param,
+        format!("{s:?} is not a date: use YYYY-MM-DD (e.g. 2026-11-01) or RFC 3339"),
+    ))
+}
+
+/// `compare=`: the only comparison is with the window of the same length just before.
+pub const COMPARE_VALUES: [&str; 1] = ["previous"];
+
+/// A time window from its checked days (`names` = the start's, the end's and the comparison's
+/// parameter names): the start may not be after the end, and a comparison needs a start.
+pub fn window(
+    names: [&str; 3],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    compare: Option<&str>,
+) -> Result<Window, BadParam> {
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(bad(
+                names[0],
+                format!("{f} is after the end of the window ({t})"),
+            ));
+        }
+    }
+    let compare_previous = match compare {
+        None => false,
+        Some("previous") => true,
+        Some(c) => {
+            return Err(bad(
+                names[2],
+                format!(
+                    "unknown comparison {c:?}; one of: {}",
+                    COMPARE_VALUES.join(", ")
+                ),
+            ))
+        }
+    };
+    if compare_previous && from.is_none() {
+        return Err(bad(
+            names[2],
+            format!(
+                "comparing with the previous window needs its start ({})",
+                names[0]
+            ),
+        ));
+    }
+    Ok(Window {
+        from,
+        to,
+        compare_previous,
+    })
+}
+
 fn order_name(descending: bool) -> &'static str {
     if descending {
         "desc"
@@ -354,6 +420,18 @@ pub mod schema {
     schema_type!(
         /// `sentiment=` of the product list.
         SentimentBound => string().pattern(Some(SENTIMENT_BOUND_PATTERN)).build()
+    );
+    schema_type!(
+        /// `from=`, `to=`: a day of a time window (as `day` checks).
+        Day => string()
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Date
+            )))
+            .build()
+    );
+    schema_type!(
+        /// `compare=`: what a time window is compared with (as `window` checks).
+        Compare => string().enum_values(Some(COMPARE_VALUES)).build()
     );
     schema_type!(
         /// `asc` or `desc` (as `descending` checks).

@@ -33,6 +33,7 @@ use store::changes::ChangeQuery;
 use store::pages::{BrandQuery, BrandSort, ProductQuery, ProductSort, UNLIMITED};
 use store::query::Filter;
 use store::views::IssueSort;
+use store::windows::{Window, WindowView};
 use store::Store;
 
 /// Parses the command line, runs the command, prints any error once, and returns the exit code.
@@ -66,7 +67,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Analyze(args) => run_analyze(&cli.db, cli.quiet, args),
         Command::Report(args) => {
             let store = Store::open_readonly(&cli.db)?;
-            report::run(&store, &report_options(args))
+            report::run(&store, &report_options(args)?)
         }
         Command::Serve(args) => {
             serve::run(&cli.db, &serve_options(args, cli.quiet)?)?;
@@ -239,7 +240,76 @@ fn llm_config(a: &cli::LlmArgs) -> Result<llm::Config> {
     })
 }
 
-fn report_options(args: cli::ReportArgs) -> report::Options {
+/// A view with `--since`/`--until`/`--compare` becomes its windowed form; None without them.
+fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
+    let (w, view) = match &args.view {
+        None => (
+            &args.window,
+            WindowView::Portfolio {
+                brands: args.brand.clone(),
+            },
+        ),
+        Some(ReportView::Product { asin, window }) => (window, WindowView::Product(asin.clone())),
+        Some(ReportView::Products(l)) => {
+            let q = product_query(l.clone());
+            let view = WindowView::Products {
+                brands: q.brands,
+                min_reviews: q.min_reviews,
+                sort: q.sort,
+                descending: q.descending,
+                limit: q.limit,
+            };
+            (&l.window, view)
+        }
+        Some(ReportView::Brands(l)) => {
+            let q = brand_query(l.clone());
+            let view = WindowView::Brands {
+                brands: q.brands,
+                sort: q.sort,
+                descending: q.descending,
+                limit: q.limit,
+            };
+            (&l.window, view)
+        }
+        Some(ReportView::Issues(l)) => (
+            &l.window,
+            WindowView::Issues {
+                brands: l.brand.clone(),
+                sort: issue_sort(l.sort),
+            },
+        ),
+        _ => return Ok(None),
+    };
+    if w.since.is_none() && w.until.is_none() && w.compare.is_none() {
+        return Ok(None);
+    }
+    if let Some(ReportView::Products(l)) = &args.view {
+        if l.issue.is_some() {
+            return Err(Error::Usage(
+                "--issue: not available with a time window (--since, --until, --compare)".into(),
+            ));
+        }
+    }
+    let compare = w.compare.map(|_| "previous");
+    let window = filters::window(
+        ["--since", "--until", "--compare"],
+        w.since,
+        w.until,
+        compare,
+    )
+    .map_err(|e| Error::Usage(format!("{}: {}", e.param, e.message)))?;
+    Ok(Some((window, view)))
+}
+
+fn issue_sort(k: cli::IssueSortKey) -> IssueSort {
+    match k {
+        cli::IssueSortKey::Reviews => IssueSort::Reviews,
+        cli::IssueSortKey::Impact => IssueSort::Impact,
+    }
+}
+
+fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
+    let window = window_view(&args)?;
     let format = match args.format {
         cli::OutputFormat::Table => report::Format::Table,
         cli::OutputFormat::Csv => report::Format::Csv,
@@ -247,50 +317,51 @@ fn report_options(args: cli::ReportArgs) -> report::Options {
         cli::OutputFormat::Jsonl => report::Format::Jsonl,
         cli::OutputFormat::Html => report::Format::Html,
     };
-    let view = match args.view {
-        None => report::View::Overview(report::Overview {
-            brands: args.brand,
-            min_reviews: args.min_reviews,
-            limit: args.limit,
-        }),
-        Some(ReportView::Products(l)) => report::View::Products(product_query(l)),
-        Some(ReportView::Product { asin }) => report::View::Product(asin),
-        Some(ReportView::Brands(l)) => report::View::Brands(brand_query(l)),
-        Some(ReportView::Issues(l)) => report::View::Issues(
-            Filter {
+    let view = if let Some((w, v)) = window {
+        report::View::Window(w, v)
+    } else {
+        match args.view {
+            None => report::View::Overview(report::Overview {
+                brands: args.brand,
+                min_reviews: args.min_reviews,
+                limit: args.limit,
+            }),
+            Some(ReportView::Products(l)) => report::View::Products(product_query(l)),
+            Some(ReportView::Product { asin, .. }) => report::View::Product(asin),
+            Some(ReportView::Brands(l)) => report::View::Brands(brand_query(l)),
+            Some(ReportView::Issues(l)) => report::View::Issues(
+                Filter {
+                    brands: l.brand,
+                    ..Default::default()
+                },
+                issue_sort(l.sort),
+            ),
+            Some(ReportView::Reviews(l)) => report::View::Reviews(Filter {
                 brands: l.brand,
-                ..Default::default()
+                asin: l.asin,
+                min_reviews: None,
+                issue: l.issue,
+                limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
+                history: l.history,
+            }),
+            Some(ReportView::Runs) => report::View::Runs,
+            Some(ReportView::Changes(c)) => report::View::Changes {
+                query: ChangeQuery {
+                    since: c.since,
+                    threshold_points: c.threshold,
+                    min_reviews: c.min_reviews,
+                    brands: c.brand,
+                },
+                fail_on_alert: c.fail_on_alert,
             },
-            match l.sort {
-                cli::IssueSortKey::Reviews => IssueSort::Reviews,
-                cli::IssueSortKey::Impact => IssueSort::Impact,
-            },
-        ),
-        Some(ReportView::Reviews(l)) => report::View::Reviews(Filter {
-            brands: l.brand,
-            asin: l.asin,
-            min_reviews: None,
-            issue: l.issue,
-            limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
-            history: l.history,
-        }),
-        Some(ReportView::Runs) => report::View::Runs,
-        Some(ReportView::Changes(c)) => report::View::Changes {
-            query: ChangeQuery {
-                since: c.since,
-                threshold_points: c.threshold,
-                min_reviews: c.min_reviews,
-                brands: c.brand,
-            },
-            fail_on_alert: c.fail_on_alert,
-        },
+        }
     };
-    report::Options {
+    Ok(report::Options {
         view,
         format,
         output: args.output,
         raw_csv: args.raw_csv,
-    }
+    })
 }
 
 /// `--order`, or the sort key's natural direction.

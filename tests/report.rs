@@ -444,17 +444,22 @@ fn each_view_help_lists_only_its_own_options_with_examples() {
                 "--limit",
                 "--sort",
                 "--order",
+                "--since",
+                "--until",
+                "--compare",
             ][..],
-            &["--asin", "--since", "--fail-on-alert"][..],
+            &["--asin", "--fail-on-alert"][..],
         ),
         (
             "brands",
-            &["--brand", "--limit", "--sort", "--order"],
-            &["--issue", "--asin", "--min-reviews", "--since"],
+            &[
+                "--brand", "--limit", "--sort", "--order", "--since", "--until",
+            ],
+            &["--issue", "--asin", "--min-reviews", "--fail-on-alert"],
         ),
         (
             "issues",
-            &["--brand", "--sort"],
+            &["--brand", "--sort", "--since", "--until", "--compare"],
             &["--limit", "--issue", "--asin", "--min-reviews"],
         ),
         (

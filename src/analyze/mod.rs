@@ -2,6 +2,7 @@
 //! per-product and per-brand insights with a snapshot per run.
 
 mod alerts;
+mod days;
 pub mod llm;
 pub mod offline;
 pub mod rollup;
@@ -652,13 +653,18 @@ fn roll_up(
     alerts: &mut alerts::AlertAcc,
 ) -> Result<RolledUp> {
     let reader = store.reader()?;
+    let run_days = days::RunDays::new(
+        reader.run_days()?,
+        crate::store::now_utc()[..10].to_string(),
+    );
     let writer = store.insights_writer(run_id)?;
     // SQLite's lookups (each review's product and text result, in ASIN order) run on a thread of
     // their own, while this one accumulates and writes: on one thread they took turns.
+    writer.clear_days()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReviewRow>>(READ_AHEAD);
     let (rolled, read) = std::thread::scope(|s| {
         let reading = s.spawn(move || read_reviews(&reader, key, tx));
-        let rolled = accumulate(rx, &writer, previous, labels, alerts);
+        let rolled = accumulate(rx, &writer, previous, labels, &run_days, alerts);
         // The receiver is gone by now, so a reader still sending stops at its next batch.
         let read = reading
             .join()
@@ -667,6 +673,7 @@ fn roll_up(
     });
     let (out, brands) = rolled?;
     read?;
+    writer.put_brand_days()?;
     let brand_rows: Vec<BrandRow> = brands
         .into_iter()
         .map(|(b, a)| {
@@ -719,8 +726,10 @@ fn accumulate(
     writer: &InsightsWriter,
     previous: Previous,
     labels: &Labels,
+    run_days: &days::RunDays,
     alerts: &mut alerts::AlertAcc,
 ) -> Result<(RolledUp, HashMap<String, BrandAcc>)> {
+    let mut day_acc = days::DayAcc::default();
     let mut batch: Vec<ProductRow> = Vec::with_capacity(PRODUCT_BATCH);
     let mut brands: HashMap<String, BrandAcc> = HashMap::new();
     let mut out = RolledUp {
@@ -750,14 +759,17 @@ fn accumulate(
     for r in rx.into_iter().flatten() {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
+                writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
                 finish(a, &mut batch)?;
             }
         }
         alerts.add(&r);
+        day_acc.add(&r, &run_days);
         acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
             .add(&r);
     }
     if let Some(a) = acc.take() {
+        writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;

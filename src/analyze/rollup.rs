@@ -110,6 +110,10 @@ impl ProductAcc {
         &self.asin
     }
 
+    pub fn brand(&self) -> Option<&str> {
+        self.brand.as_deref()
+    }
+
     pub fn add(&mut self, r: &ReviewRow) {
         self.n += 1;
         let text = r.text_sentiment.as_deref().and_then(Sentiment::parse);

@@ -502,6 +502,19 @@ fn quote_meta(q: &crate::store::views::Quote) -> String {
     m
 }
 
+/// A page of titled tables under a line of text (a windowed view).
+pub fn tables_page(title: &str, intro: &str, tables: &[(&str, Tabular)]) -> String {
+    let mut body = format!("<h1>{}</h1>\n<p>{}</p>\n", esc(title), esc(intro));
+    for (heading, t) in tables {
+        if !heading.is_empty() {
+            let _ = writeln!(body, "<h2>{}</h2>", esc(heading));
+        }
+        let numeric: Vec<usize> = (1..t.headers.len()).collect();
+        body.push_str(&table(t, &numeric));
+    }
+    page(title, &body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 mod html;
 mod output;
+mod windows;
 
 use std::path::PathBuf;
 
@@ -17,6 +18,7 @@ use crate::store::views::{
     BrandIssue, BrandPoint, BrandSummary, Breakdowns, HistoryPoint, IssueRow, IssueSort,
     PortfolioMonth, ProductDetail, RunRow,
 };
+use crate::store::windows::{Window, WindowView};
 use crate::store::Store;
 use output::{Out, Tabular};
 
@@ -56,6 +58,8 @@ pub enum View {
         query: ChangeQuery,
         fail_on_alert: bool,
     },
+    /// A view restricted to the reviews dated in a window.
+    Window(Window, WindowView),
 }
 
 #[derive(Debug, Clone)]
@@ -117,6 +121,7 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
             out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
         }
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
+        View::Window(w, v) => windows::render(&store.window_report(w, v)?, fmt, out)?,
         View::Runs => {
             let rows = store.runs()?;
             out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;

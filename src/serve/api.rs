@@ -10,6 +10,7 @@ use super::params::{self, BadParam, Params};
 use crate::error::Error;
 use crate::store::query::Filter;
 use crate::store::views::IssueRow;
+use crate::store::windows::{Window, WindowView};
 use crate::store::{Store, SCHEMA_VERSION};
 
 #[derive(Debug)]
@@ -198,9 +199,28 @@ fn health(store: &Store, query: &str) -> Handled {
     ))
 }
 
+/// A view over a time window: `data` is its report.
+fn window_reply(store: &Store, w: &Window, view: &WindowView) -> Handled {
+    let r = store.window_report(w, view).map_err(Reply::from_store)?;
+    Ok(Reply::ok(r, json!({})))
+}
+
 fn products(store: &Store, query: &str) -> Handled {
     let q = params::product_query(query).map_err(Reply::bad_param)?;
     known_issue(store, q.issue.as_deref())?;
+    let with = ["brand", "min_reviews", "sort", "order", "limit"];
+    if let Some(w) =
+        params::window(query, params::PRODUCT_PARAMS, &with).map_err(Reply::bad_param)?
+    {
+        let view = WindowView::Products {
+            brands: q.brands,
+            min_reviews: q.min_reviews,
+            sort: q.sort,
+            descending: q.descending,
+            limit: q.limit,
+        };
+        return window_reply(store, &w, &view);
+    }
     let page = store.product_page(&q).map_err(Reply::from_store)?;
     let next = page
         .next
@@ -229,6 +249,10 @@ fn known_issue(store: &Store, code: Option<&str>) -> Result<(), Reply> {
 }
 
 fn product(store: &Store, id: &str, query: &str) -> Handled {
+    let window = params::window(query, params::WINDOW_PARAMS, &[]).map_err(Reply::bad_param)?;
+    if let Some(w) = window {
+        return window_reply(store, &w, &WindowView::Product(id.to_string()));
+    }
     no_params(query)?;
     let p = store.product(id).map_err(Reply::from_store)?;
     Ok(Reply::ok(p, json!({})))
@@ -257,6 +281,16 @@ fn reviews(store: &Store, id: &str, query: &str) -> Handled {
 
 fn brands(store: &Store, query: &str) -> Handled {
     let q = params::brand_query(query).map_err(Reply::bad_param)?;
+    let with = ["brand", "sort", "order", "limit"];
+    if let Some(w) = params::window(query, params::BRAND_PARAMS, &with).map_err(Reply::bad_param)? {
+        let view = WindowView::Brands {
+            brands: q.brands,
+            sort: q.sort,
+            descending: q.descending,
+            limit: q.limit,
+        };
+        return window_reply(store, &w, &view);
+    }
     let page = store.brand_page(&q).map_err(Reply::from_store)?;
     let next = page
         .next
@@ -277,6 +311,14 @@ fn brands(store: &Store, query: &str) -> Handled {
 
 fn issues(store: &Store, query: &str) -> Handled {
     let (f, sort) = params::issue_query(query).map_err(Reply::bad_param)?;
+    let with = ["brand", "sort"];
+    if let Some(w) = params::window(query, params::ISSUE_PARAMS, &with).map_err(Reply::bad_param)? {
+        let view = WindowView::Issues {
+            brands: f.brands,
+            sort,
+        };
+        return window_reply(store, &w, &view);
+    }
     let mut rows: Vec<IssueRow> = store
         .issues(&f)
         .map_err(Reply::from_store)?
@@ -333,6 +375,11 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
 /// (ranked by impact), the top issues and the brands.
 fn overview(store: &Store, query: &str) -> Handled {
     let (brands, min_reviews, limit) = params::overview_query(query).map_err(Reply::bad_param)?;
+    if let Some(w) =
+        params::window(query, params::OVERVIEW_PARAMS, &["brand"]).map_err(Reply::bad_param)?
+    {
+        return window_reply(store, &w, &WindowView::Portfolio { brands });
+    }
     if store
         .current_analyzer()
         .map_err(Reply::from_store)?

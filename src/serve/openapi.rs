@@ -10,10 +10,11 @@ use std::sync::LazyLock;
 use serde_json::Value;
 use utoipa::{OpenApi, ToResponse, ToSchema};
 
-use super::params::{BrandParams, ProductParams, ReviewParams};
+use super::params::{BrandParams, ProductParams, ReviewParams, WindowParams};
 use crate::filters::schema;
 use crate::model::IssueHit;
 use crate::store::pages::{IssueCount, ProductSummary, ReviewItem};
+use crate::store::windows::{Figures, WindowIssue, WindowReport, WindowRow};
 
 /// The document; built once, it never changes while the server runs.
 pub fn document() -> &'static Value {
@@ -54,7 +55,11 @@ pub fn document() -> &'static Value {
             Breakdowns,
             ProductSummary,
             ProductDetail,
-            ReviewItem
+            ReviewItem,
+            Figures,
+            WindowRow,
+            WindowIssue,
+            WindowReport
         ),
         responses(BadRequest, NotFound, MethodNotAllowed, UriTooLong)
     )
@@ -87,7 +92,7 @@ fn openapi() {}
     summary = "Products with summarized insights, filtered, sorted and paginated (keyset)",
     params(ProductParams),
     responses(
-        (status = 200, description = "A page of products.", body = inline(ProductPage)),
+        (status = 200, description = "A page of products.", body = inline(ProductPageOrWindow)),
         (status = 400, response = BadRequest),
         (status = 405, response = MethodNotAllowed),
         (status = 414, response = UriTooLong),
@@ -97,9 +102,9 @@ fn list_products() {}
 
 #[utoipa::path(get, path = "/api/v1/products/{product_id}", operation_id = "getProduct",
     summary = "Everything about one product: histogram, issues with quotes, aspects, languages, monthly trend, history per run",
-    params(ProductId),
+    params(ProductId, WindowParams),
     responses(
-        (status = 200, description = "The product's insights.", body = inline(ProductReply)),
+        (status = 200, description = "The product's insights (with `from`/`to`/`compare`: the window's report).", body = inline(ProductReplyOrWindow)),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
         (status = 405, response = MethodNotAllowed),
@@ -110,9 +115,9 @@ fn get_product() {}
 
 #[utoipa::path(get, path = "/api/v1/products/{product_id}/insights", operation_id = "getProductInsights",
     summary = "The same as /api/v1/products/{product_id}",
-    params(ProductId),
+    params(ProductId, WindowParams),
     responses(
-        (status = 200, description = "The product's insights.", body = inline(ProductReply)),
+        (status = 200, description = "The product's insights (with `from`/`to`/`compare`: the window's report).", body = inline(ProductReplyOrWindow)),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
         (status = 405, response = MethodNotAllowed),
@@ -138,7 +143,7 @@ fn list_product_reviews() {}
     summary = "The portfolio rolled up by brand, sorted and paginated (keyset) like products",
     params(BrandParams),
     responses(
-        (status = 200, description = "A page of brands.", body = inline(BrandPage)),
+        (status = 200, description = "A page of brands.", body = inline(BrandPageOrWindow)),
         (status = 400, response = BadRequest),
         (status = 405, response = MethodNotAllowed),
         (status = 414, response = UriTooLong),
@@ -150,7 +155,7 @@ fn list_brands() {}
     summary = "Issues ranked across all products",
     params(IssueParams),
     responses(
-        (status = 200, description = "Issues, most reported first (or by `sort`).", body = inline(IssueList)),
+        (status = 200, description = "Issues, most reported first (or by `sort`).", body = inline(IssueListOrWindow)),
         (status = 400, response = BadRequest),
         (status = 405, response = MethodNotAllowed),
         (status = 414, response = UriTooLong),
@@ -186,7 +191,7 @@ struct IssueCodePath {
     description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise` and `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes.",
     params(OverviewParams),
     responses(
-        (status = 200, description = "The portfolio overview.", body = inline(ObjectReply)),
+        (status = 200, description = "The portfolio overview (with `from`/`to`/`compare`: the window's report).", body = inline(ObjectReplyOrWindow)),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
         (status = 405, response = MethodNotAllowed),
@@ -234,6 +239,16 @@ struct OverviewParams {
     /// At most this many products in the attention list (default 15).
     #[param(value_type = schema::Limit, inline, required = false)]
     limit: usize,
+    /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
+    /// run in which it first appeared); `data` is then the window's report.
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only reviews dated on or before this day; not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
+    /// `previous`: also the window of the same length just before, with changes (needs `from`).
+    #[param(value_type = schema::Compare, inline, required = false)]
+    compare: String,
 }
 
 /// `GET /api/v1/changes`.
@@ -293,6 +308,16 @@ struct IssueParams {
     /// if fixed first, issues without an impact last; ties by code.
     #[param(value_type = schema::IssueSortName, inline, required = false)]
     sort: String,
+    /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
+    /// run in which it first appeared); `data` is then the window's report.
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only reviews dated on or before this day; not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
+    /// `previous`: also the window of the same length just before, with changes (needs `from`).
+    #[param(value_type = schema::Compare, inline, required = false)]
+    compare: String,
 }
 
 // The replies' shapes. Fields are never read: these types exist for their schemas.
@@ -722,3 +747,35 @@ mod tests {
         }
     }
 }
+
+/// A reply whose `data` is a view over a time window (`from`, `to`, `compare`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct WindowReply {
+    data: WindowReport,
+    #[schema(value_type = Object)]
+    meta: Value,
+}
+
+/// An endpoint's reply, or with a time window the window's: anyOf, since the overview's reply
+/// (any object) also matches a window's.
+macro_rules! or_window {
+    ($name:ident, $reply:ty) => {
+        struct $name;
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::AnyOfBuilder::new()
+                    .item(<$reply as utoipa::PartialSchema>::schema())
+                    .item(<WindowReply as utoipa::PartialSchema>::schema())
+                    .into()
+            }
+        }
+        impl ToSchema for $name {}
+    };
+}
+
+or_window!(ProductPageOrWindow, ProductPage);
+or_window!(ProductReplyOrWindow, ProductReply);
+or_window!(BrandPageOrWindow, BrandPage);
+or_window!(IssueListOrWindow, IssueList);
+or_window!(ObjectReplyOrWindow, ObjectReply);

@@ -7,6 +7,7 @@ use crate::model::Sentiment;
 use crate::store::pages::{BrandQuery, ProductQuery, ProductSort, ReviewQuery};
 use crate::store::query::Filter;
 use crate::store::views::IssueSort;
+use crate::store::windows::Window;
 
 pub use crate::filters::{
     encode_brand_cursor, encode_product_cursor, encode_review_cursor, BadParam, DEFAULT_LIMIT,
@@ -118,7 +119,7 @@ impl Params {
     }
 }
 
-pub const ISSUE_PARAMS: &[&str] = &["brand", "sort"];
+pub const ISSUE_PARAMS: &[&str] = &["brand", "sort", "from", "to", "compare"];
 
 /// `GET /api/v1/issues`: brands (repeatable) and a sort (`filters::issue_sort`).
 pub fn issue_query(query: &str) -> Result<(Filter, IssueSort), BadParam> {
@@ -131,7 +132,7 @@ pub fn issue_query(query: &str) -> Result<(Filter, IssueSort), BadParam> {
     Ok((f, sort))
 }
 
-pub const OVERVIEW_PARAMS: &[&str] = &["brand", "min_reviews", "limit"];
+pub const OVERVIEW_PARAMS: &[&str] = &["brand", "min_reviews", "limit", "from", "to", "compare"];
 pub const CHANGE_PARAMS: &[&str] = &["brand", "threshold", "min_reviews"];
 
 /// `GET /api/v1/overview`: brands (repeatable), the attention list's minimum reviews (10) and length (15).
@@ -198,6 +199,16 @@ pub struct ProductParams {
     /// The `meta.next_cursor` of the previous page, as is (only with the sort and order that made it).
     #[param(value_type = schema::Cursor, inline, required = false)]
     cursor: String,
+    /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
+    /// run in which it first appeared); `data` is then the window's report.
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only reviews dated on or before this day; not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
+    /// `previous`: also the window of the same length just before, with changes (needs `from`).
+    #[param(value_type = schema::Compare, inline, required = false)]
+    compare: String,
 }
 
 pub const PRODUCT_PARAMS: &[&str] = &[
@@ -213,6 +224,9 @@ pub const PRODUCT_PARAMS: &[&str] = &[
     "order",
     "limit",
     "cursor",
+    "from",
+    "to",
+    "compare",
 ];
 
 /// `GET /api/v1/products` parameters.
@@ -270,9 +284,21 @@ pub struct BrandParams {
     /// The `meta.next_cursor` of the previous page, as is (only with the sort and order that made it).
     #[param(value_type = schema::Cursor, inline, required = false)]
     cursor: String,
+    /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
+    /// run in which it first appeared); `data` is then the window's report.
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only reviews dated on or before this day; not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
+    /// `previous`: also the window of the same length just before, with changes (needs `from`).
+    #[param(value_type = schema::Compare, inline, required = false)]
+    compare: String,
 }
 
-pub const BRAND_PARAMS: &[&str] = &["brand", "sort", "order", "limit", "cursor"];
+pub const BRAND_PARAMS: &[&str] = &[
+    "brand", "sort", "order", "limit", "cursor", "from", "to", "compare",
+];
 
 /// `GET /api/v1/brands` parameters: the product list's paging, for brands.
 pub fn brand_query(query: &str) -> Result<BrandQuery, BadParam> {
@@ -428,4 +454,42 @@ mod tests {
         );
         assert!(review_query("A", "cursor=cnwtMQ").is_err()); // "r|-1"
     }
+}
+
+/// The time-window parameters every windowed endpoint takes.
+pub const WINDOW_PARAMS: &[&str] = &["from", "to", "compare"];
+
+/// The time window of a query (`from`, `to`, `compare`, checked by `filters` as `report`'s
+/// `--since`, `--until`, `--compare`), or None without one. With a window, only the parameters
+/// `with` (and the window's) are taken: the others select on all-time figures.
+pub fn window(query: &str, all: &[&str], with: &[&str]) -> Result<Option<Window>, BadParam> {
+    let p = Params::parse(query, all, &["brand"])?;
+    if !WINDOW_PARAMS.iter().any(|n| p.get(n).is_some()) {
+        return Ok(None);
+    }
+    if let Some((k, _)) = (p.pairs.iter())
+        .find(|(k, _)| !with.contains(&k.as_str()) && !WINDOW_PARAMS.contains(&k.as_str()))
+    {
+        return Err(bad(k, format!("not available with a time window (from, to, compare); with one this endpoint takes: {}", [with, WINDOW_PARAMS].concat().join(", "))));
+    }
+    let from = p.checked("from", filters::day)?;
+    let to = p.checked("to", filters::day)?;
+    filters::window(["from", "to", "compare"], from, to, p.get("compare")).map(Some)
+}
+
+/// `from`, `to` and `compare` of a product's detail, as documented.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // read by the document's derive only
+pub struct WindowParams {
+    /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
+    /// run in which it first appeared); `data` is then the window's report.
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only reviews dated on or before this day; not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
+    /// `previous`: also the window of the same length just before, with changes (needs `from`).
+    #[param(value_type = schema::Compare, inline, required = false)]
+    compare: String,
 }

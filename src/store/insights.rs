@@ -129,7 +129,7 @@ pub struct BrandRow {
 
 /// A second, read-only connection: it reads a stable snapshot while the main one writes (WAL).
 pub struct Reader {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 impl Store {
@@ -520,7 +520,7 @@ impl Store {
 /// One run's insights being written: the current rows replaced and the snapshots appended in one
 /// transaction (readers keep seeing the previous run's until it commits).
 pub struct InsightsWriter<'a> {
-    tx: rusqlite::Transaction<'a>,
+    pub(super) tx: rusqlite::Transaction<'a>,
     run_id: i64,
 }
 

@@ -14,6 +14,7 @@ pub mod snapshot;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod views;
+pub mod windows;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,0 +1,110 @@
+//! Each product's reviews per day, for time windows (`store::windows`): counts by overall
+//! sentiment and stars, and per issue code. A review counts on its date; an undated one on the day
+//! of the analysis run in which it first appeared.
+
+use std::collections::BTreeMap;
+
+use crate::model::{overall_sentiment as overall, Sentiment};
+use crate::store::insights::ReviewRow;
+use crate::store::windows::{Counts, DayIssueRow, DayRow, ProductDays};
+
+/// The day an undated review counts on: that of the first earlier analysis run whose watermark
+/// covers the ingest run that brought it, else this run's.
+pub struct RunDays {
+    /// (watermark, day), both rising.
+    runs: Vec<(i64, String)>,
+    today: String,
+}
+
+impl RunDays {
+    pub fn new(runs: Vec<(i64, String)>, today: String) -> RunDays {
+        RunDays { runs, today }
+    }
+
+    fn day(&self, first_run: i64) -> &str {
+        let i = self.runs.partition_point(|(w, _)| *w < first_run);
+        self.runs
+            .get(i)
+            .map_or(self.today.as_str(), |r| r.1.as_str())
+    }
+}
+
+/// A review's date as `YYYY-MM-DD`, when it starts with a valid one.
+fn review_day(d: Option<&str>) -> Option<&str> {
+    let day = d?.get(..10)?;
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .map(|_| day)
+}
+
+type Key = (String, bool);
+
+/// One product's days being counted.
+#[derive(Default)]
+pub struct DayAcc {
+    days: BTreeMap<Key, Counts>,
+    issues: BTreeMap<(Key, String), [i64; 4]>,
+}
+
+impl DayAcc {
+    pub fn add(&mut self, r: &ReviewRow, runs: &RunDays) {
+        let key: Key = match review_day(r.review_date.as_deref()) {
+            Some(d) => (d.to_string(), true),
+            None => (runs.day(r.first_run).to_string(), false),
+        };
+        let text = r.text_sentiment.as_deref().and_then(Sentiment::parse);
+        let all = overall(r.rating, text);
+        let stars = r.rating.filter(|x| (1..=5).contains(x)).map(i64::from);
+        let c = self.days.entry(key.clone()).or_default();
+        c.reviews += 1;
+        if let Some(x) = stars {
+            c.rated += 1;
+            c.rating_sum += x;
+        }
+        match all {
+            Sentiment::Positive => c.positive += 1,
+            Sentiment::Neutral => c.neutral += 1,
+            Sentiment::Negative => c.negative += 1,
+        }
+        for hit in &r.issues {
+            let e = self
+                .issues
+                .entry((key.clone(), hit.code.clone()))
+                .or_default();
+            e[0] += 1;
+            if all != Sentiment::Positive {
+                e[1] += 1;
+            }
+            if let Some(x) = stars {
+                e[2] += 1;
+                e[3] += x;
+            }
+        }
+    }
+
+    /// The product's rows; the accumulator is empty again for the next product.
+    pub fn take(&mut self, asin: &str, brand: Option<&str>) -> ProductDays {
+        let days = std::mem::take(&mut self.days)
+            .into_iter()
+            .map(|((day, dated), counts)| DayRow { day, dated, counts })
+            .collect();
+        let issues = std::mem::take(&mut self.issues)
+            .into_iter()
+            .map(|(((day, dated), code), e)| DayIssueRow {
+                day,
+                dated,
+                code,
+                reviews: e[0],
+                negative_neutral: e[1],
+                rated_with: e[2],
+                rating_sum_with: e[3],
+            })
+            .collect();
+        ProductDays {
+            asin: asin.to_string(),
+            brand: brand.unwrap_or("(no brand)").to_string(),
+            days,
+            issues,
+        }
+    }
+}

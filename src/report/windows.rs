@@ -1,0 +1,158 @@
+//! A view over a time window (`--since`/`--until`, `--compare previous`) in every format, from the
+//! one `WindowReport` the API also returns: JSON and JSON Lines carry it whole; tables and the
+//! page show its rows and issues; CSV has one table: the rows for products and brands, the issues
+//! for a product, the issues view and the portfolio.
+
+use super::output::{Out, Tabular};
+use super::{delta, html, opt_num, Format};
+use crate::error::Result;
+use crate::store::windows::{WindowIssue, WindowReport, WindowRow};
+
+/// "2026-01-01 … 2026-01-31" (an open end: "…").
+fn span(from: &Option<String>, to: &Option<String>) -> String {
+    format!(
+        "{} … {}",
+        from.as_deref().unwrap_or("the first review"),
+        to.as_deref().unwrap_or("the last review")
+    )
+}
+
+/// The line above the tables: the window, what it is compared with, its reviews.
+pub fn heading(r: &WindowReport) -> String {
+    let mut s = format!("Window {}: {} reviews", span(&r.from, &r.to), r.reviews);
+    if r.previous_from.is_some() {
+        s.push_str(&format!(
+            " (Δ against {})",
+            span(&r.previous_from, &r.previous_to)
+        ));
+    }
+    if let Some(m) = &r.message {
+        s.push_str(&format!(" — {m}"));
+    }
+    s
+}
+
+fn compared(r: &WindowReport) -> bool {
+    r.previous_from.is_some()
+}
+
+pub fn rows_table(r: &WindowReport) -> Tabular {
+    let key = match r.view {
+        "products" | "product" => "ASIN",
+        "brands" => "Brand",
+        _ => "Scope",
+    };
+    let mut headers = vec![
+        key,
+        "Reviews",
+        "Avg ★",
+        "% positive",
+        "% neutral",
+        "% negative",
+    ];
+    if compared(r) {
+        headers.extend(["Reviews before", "Δ reviews", "Δ avg ★", "Δ % negative"]);
+    }
+    let rows = r.rows.iter().map(|w| row_cells(w, compared(r))).collect();
+    Tabular { headers, rows }
+}
+
+fn row_cells(w: &WindowRow, compare: bool) -> Vec<String> {
+    let f = &w.figures;
+    let mut cells = vec![
+        w.key.clone(),
+        f.reviews.to_string(),
+        opt_num(f.avg_rating),
+        opt_num(f.pct_positive),
+        opt_num(f.pct_neutral),
+        opt_num(f.pct_negative),
+    ];
+    if compare {
+        cells.extend([
+            w.previous.as_ref().map_or(0, |p| p.reviews).to_string(),
+            w.delta_reviews
+                .map(|d| format!("{d:+}"))
+                .unwrap_or_default(),
+            w.delta_avg_rating
+                .map(|d| format!("{d:+.2}"))
+                .unwrap_or_default(),
+            delta(w.delta_pct_negative),
+        ]);
+    }
+    cells
+}
+
+pub fn issues_table(r: &WindowReport) -> Tabular {
+    let mut headers = vec![
+        "Issue",
+        "Code",
+        "Reviews",
+        "Negative or neutral",
+        "% of reviews",
+        "Avg ★ with",
+        "Avg ★ without",
+        "★ gained if fixed",
+    ];
+    if compared(r) {
+        headers.extend(["Reviews before", "Δ % of reviews"]);
+    }
+    let rows = r
+        .issues
+        .iter()
+        .map(|i| issue_cells(i, compared(r)))
+        .collect();
+    Tabular { headers, rows }
+}
+
+fn issue_cells(i: &WindowIssue, compare: bool) -> Vec<String> {
+    let mut cells = vec![
+        i.label.clone(),
+        i.code.clone(),
+        i.reviews.to_string(),
+        i.negative_neutral.to_string(),
+        opt_num(i.share),
+        opt_num(i.avg_with),
+        opt_num(i.avg_without),
+        opt_num(i.impact),
+    ];
+    if compare {
+        cells.extend([
+            i.previous_reviews.unwrap_or(0).to_string(),
+            delta(i.delta_share),
+        ]);
+    }
+    cells
+}
+
+/// Whether the view's CSV is its issues (product, issues, portfolio) rather than its rows.
+fn issues_first(r: &WindowReport) -> bool {
+    matches!(r.view, "product" | "issues" | "portfolio")
+}
+
+pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
+    match fmt {
+        Format::Json | Format::Jsonl => out.json(r, fmt),
+        Format::Csv if issues_first(r) => out.table(fmt, "", &issues_table(r)),
+        Format::Csv => out.table(fmt, "", &rows_table(r)),
+        Format::Html => {
+            let mut tables = vec![("", rows_table(r))];
+            if issues_first(r) {
+                tables.push(("Issues", issues_table(r)));
+            }
+            out.raw(&html::tables_page(
+                &format!("prodinsight: {}", r.view),
+                &heading(r),
+                &tables,
+            ))
+        }
+        Format::Table => {
+            out.line(&heading(r))?;
+            out.table(fmt, "", &rows_table(r))?;
+            if issues_first(r) {
+                out.line("Issues (★ gained if fixed: from 5 rated reviews reporting it)")?;
+                out.table(fmt, "", &issues_table(r))?;
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,688 @@
+//! Time windows: insights over the reviews dated in a range of days, summed from the per-day
+//! counts `analyze` writes (`product_days`, `product_day_issues`), so a window costs a sum over an
+//! indexed range rather than a pass over the reviews. Every figure comes from those integer
+//! counts through `numbers`, as the all-time figures do.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rusqlite::{params, params_from_iter, types::Value as SqlValue};
+use serde::Serialize;
+
+use super::insights::InsightsWriter;
+use super::Store;
+use crate::error::{Error, Result};
+use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
+use crate::store::pages::{BrandSort, ProductSort};
+use crate::store::views::IssueSort;
+use crate::taxonomy;
+
+/// One product-day's counts (a day of review dates, or of the analysis run that first saw
+/// undated reviews: `dated` false).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayRow {
+    pub day: String,
+    pub dated: bool,
+    pub counts: Counts,
+}
+
+/// One product-day's counts for one issue code.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayIssueRow {
+    pub day: String,
+    pub dated: bool,
+    pub code: String,
+    pub reviews: i64,
+    pub negative_neutral: i64,
+    pub rated_with: i64,
+    pub rating_sum_with: i64,
+}
+
+/// A product's days as `analyze` writes them.
+#[derive(Debug, Clone, Default)]
+pub struct ProductDays {
+    pub asin: String,
+    pub brand: String,
+    pub days: Vec<DayRow>,
+    pub issues: Vec<DayIssueRow>,
+}
+
+/// Review counts: all, rated, stars summed, and by overall sentiment.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+    pub positive: i64,
+    pub neutral: i64,
+    pub negative: i64,
+    /// Products with reviews in the window (read back only, for products: a brand's or the
+    /// portfolio's days are summed from `brand_days`, which cannot count distinct products).
+    pub products: Option<i64>,
+}
+
+impl InsightsWriter<'_> {
+    /// Drops the previous run's days (called once, before the first `put_days`).
+    pub fn clear_days(&self) -> Result<()> {
+        self.tx.execute_batch(
+            "DELETE FROM product_days; DELETE FROM product_day_issues;
+             DELETE FROM brand_days; DELETE FROM brand_day_issues;",
+        )?;
+        Ok(())
+    }
+
+    /// Each brand's days, summed from its products' (called once, after the last `put_days`).
+    pub fn put_brand_days(&self) -> Result<()> {
+        self.tx.execute_batch(
+            "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral,
+                 negative)
+             SELECT brand, day, sum(reviews), sum(rated), sum(rating_sum), sum(positive),
+                    sum(neutral), sum(negative)
+             FROM product_days GROUP BY brand, day;
+             INSERT INTO brand_day_issues (brand, day, code, reviews, negative_neutral, rated_with,
+                 rating_sum_with)
+             SELECT brand, day, code, sum(reviews), sum(negative_neutral), sum(rated_with),
+                    sum(rating_sum_with)
+             FROM product_day_issues GROUP BY brand, day, code;",
+        )?;
+        Ok(())
+    }
+
+    pub fn put_days(&self, p: &ProductDays) -> Result<()> {
+        let mut day = self.tx.prepare_cached(
+            "INSERT INTO product_days (asin, day, dated, brand, reviews, rated, rating_sum,
+                 positive, neutral, negative) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for d in &p.days {
+            let c = &d.counts;
+            day.execute(params![
+                p.asin,
+                d.day,
+                d.dated,
+                p.brand,
+                c.reviews,
+                c.rated,
+                c.rating_sum,
+                c.positive,
+                c.neutral,
+                c.negative
+            ])?;
+        }
+        let mut iss = self.tx.prepare_cached(
+            "INSERT INTO product_day_issues (asin, day, dated, code, brand, reviews,
+                 negative_neutral, rated_with, rating_sum_with)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for i in &p.issues {
+            iss.execute(params![
+                p.asin,
+                i.day,
+                i.dated,
+                i.code,
+                p.brand,
+                i.reviews,
+                i.negative_neutral,
+                i.rated_with,
+                i.rating_sum_with
+            ])?;
+        }
+        Ok(())
+    }
+}
+
+/// An inclusive range of days; either end may be open.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Window {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Also the window of the same length just before (`--compare previous`).
+    pub compare_previous: bool,
+}
+
+impl Window {
+    pub fn is_set(&self) -> bool {
+        self.from.is_some() || self.to.is_some()
+    }
+
+    /// The window of the same length that ends the day before this one starts; an open end is
+    /// today (UTC). None without a start.
+    pub fn previous(&self, today: NaiveDate) -> Option<Window> {
+        let from = self.from?;
+        let to = self.to.unwrap_or(today);
+        let days = (to - from).num_days() + 1;
+        let prev_to = from.pred_opt()?;
+        let prev_from = from.checked_sub_signed(chrono::Duration::days(days))?;
+        Some(Window {
+            from: Some(prev_from),
+            to: Some(prev_to),
+            compare_previous: false,
+        })
+    }
+
+    fn bounds(&self) -> (String, String) {
+        let f = |d: Option<NaiveDate>, open: &str| {
+            d.map_or(open.to_string(), |d| d.format("%Y-%m-%d").to_string())
+        };
+        (f(self.from, ""), f(self.to, "9999-12-31"))
+    }
+}
+
+/// Which reviews a window covers besides the days, and how its rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Group {
+    Product,
+    Brand,
+    Portfolio,
+}
+
+/// Which products: one (`asin`, canonical), or those of some brands (stored spellings; empty:
+/// all).
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    pub asin: Option<String>,
+    pub brands: Vec<String>,
+}
+
+impl Scope {
+    /// The SQL condition after the day range (`?1`, `?2`) and its values.
+    fn condition(&self) -> (String, Vec<SqlValue>) {
+        let mut sql = String::from("day >= ?1 AND day <= ?2");
+        let mut values = Vec::new();
+        if let Some(a) = &self.asin {
+            sql.push_str(" AND asin = ?3");
+            values.push(SqlValue::Text(a.clone()));
+        } else if !self.brands.is_empty() {
+            let marks: Vec<String> = (0..self.brands.len())
+                .map(|i| format!("?{}", i + 3))
+                .collect();
+            sql.push_str(&format!(" AND brand IN ({})", marks.join(", ")));
+            values.extend(self.brands.iter().map(|b| SqlValue::Text(b.clone())));
+        }
+        (sql, values)
+    }
+}
+
+/// An issue's counts in a window.
+#[derive(Debug, Clone, Default)]
+pub struct IssueCounts {
+    pub reviews: i64,
+    pub negative_neutral: i64,
+    pub rated_with: i64,
+    pub rating_sum_with: i64,
+    pub products: Option<i64>,
+}
+
+impl Store {
+    /// Counts in the window per product, per brand, or for the whole scope (key "portfolio").
+    pub fn window_counts(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        group: Group,
+    ) -> Result<Vec<(String, Counts)>> {
+        let key = match group {
+            Group::Product => "asin",
+            Group::Brand => "brand",
+            Group::Portfolio => "'portfolio'",
+        };
+        let (cond, values) = scope.condition();
+        // Brands and the portfolio sum a few rows per brand and day; products their own days.
+        let (table, products) = match (group, &scope.asin) {
+            (Group::Brand | Group::Portfolio, None) => ("brand_days", "NULL"),
+            _ => ("product_days", "count(DISTINCT asin)"),
+        };
+        let sql = format!(
+            "SELECT {key}, sum(reviews), sum(rated), sum(rating_sum), sum(positive), sum(neutral),
+                    sum(negative), {products}
+             FROM {table} WHERE {cond} GROUP BY 1 HAVING sum(reviews) > 0"
+        );
+        let (from, to) = w.bounds();
+        let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        all.extend(values);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(all), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Counts {
+                    reviews: r.get(1)?,
+                    rated: r.get(2)?,
+                    rating_sum: r.get(3)?,
+                    positive: r.get(4)?,
+                    neutral: r.get(5)?,
+                    negative: r.get(6)?,
+                    products: r.get(7)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Each issue's counts in the window over the scope.
+    pub fn window_issue_counts(
+        &self,
+        w: &Window,
+        scope: &Scope,
+    ) -> Result<HashMap<String, IssueCounts>> {
+        let (cond, values) = scope.condition();
+        let (table, products) = match &scope.asin {
+            None => ("brand_day_issues", "NULL"),
+            Some(_) => ("product_day_issues", "count(DISTINCT asin)"),
+        };
+        let sql = format!(
+            "SELECT code, sum(reviews), sum(negative_neutral), sum(rated_with), sum(rating_sum_with),
+                    {products}
+             FROM {table} WHERE {cond} GROUP BY code"
+        );
+        let (from, to) = w.bounds();
+        let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        all.extend(values);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(all), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                IssueCounts {
+                    reviews: r.get(1)?,
+                    negative_neutral: r.get(2)?,
+                    rated_with: r.get(3)?,
+                    rating_sum_with: r.get(4)?,
+                    products: r.get(5)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+    }
+
+    /// The scope of one product, by any letter case of its ASIN.
+    pub fn window_product_scope(&self, asin: &str) -> Result<Scope> {
+        match self.canonical_asin(asin)? {
+            Some(a) => Ok(Scope {
+                asin: Some(a),
+                brands: Vec::new(),
+            }),
+            None => Err(Error::NotFound(format!("no product {asin}"))),
+        }
+    }
+
+    /// The scope of some brands, given in any letter case.
+    pub fn window_brand_scope(&self, brands: &[String]) -> Result<Scope> {
+        Ok(Scope {
+            asin: None,
+            brands: self.brand_spellings(brands)?,
+        })
+    }
+}
+
+/// A window's figures, from counts: shares and the average are null when the window holds no
+/// (rated) reviews, never NaN.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Figures {
+    pub reviews: i64,
+    /// null for brands and the portfolio (see `Counts::products`)
+    pub products: Option<i64>,
+    pub rated: i64,
+    pub avg_rating: Option<f64>,
+    pub pct_positive: Option<f64>,
+    pub pct_neutral: Option<f64>,
+    pub pct_negative: Option<f64>,
+    pub negative: i64,
+}
+
+impl Figures {
+    pub fn from_counts(c: &Counts) -> Figures {
+        let share = |k: i64| (c.reviews > 0).then(|| pct(k, c.reviews));
+        Figures {
+            reviews: c.reviews,
+            products: c.products,
+            rated: c.rated,
+            avg_rating: avg(c.rating_sum, c.rated),
+            pct_positive: share(c.positive),
+            pct_neutral: share(c.neutral),
+            pct_negative: share(c.negative),
+            negative: c.negative,
+        }
+    }
+}
+
+/// A product's, brand's or the portfolio's figures in the window and, with `--compare previous`,
+/// in the window before with the changes (Δ reviews, Δ average stars, Δ negative share in points).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WindowRow {
+    /// The ASIN, the brand, or "portfolio".
+    pub key: String,
+    #[serde(flatten)]
+    pub figures: Figures,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Figures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_reviews: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_avg_rating: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_pct_negative: Option<f64>,
+    #[serde(skip)]
+    pub counts: Counts,
+}
+
+/// An issue in the window: reviews reporting it, their share of the scope's reviews, the average
+/// stars of the rated reviews with and without it and the stars gained if fixed (from
+/// `numbers::MIN_IMPACT_REVIEWS` reporting it), and the change in share since the window before.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WindowIssue {
+    pub code: String,
+    pub label: String,
+    pub reviews: i64,
+    pub negative_neutral: i64,
+    /// products reporting it: for one product only (null for brands and the portfolio)
+    pub products: Option<i64>,
+    pub share: Option<f64>,
+    pub avg_with: Option<f64>,
+    pub avg_without: Option<f64>,
+    pub impact: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_reviews: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_share: Option<f64>,
+    #[serde(skip)]
+    pub exact_impact: Option<StarImpact>,
+}
+
+/// Rows in the window, with the window before when asked for.
+pub fn window_rows(
+    now: Vec<(String, Counts)>,
+    before: Option<Vec<(String, Counts)>>,
+) -> Vec<WindowRow> {
+    let before: Option<HashMap<String, Counts>> = before.map(|b| b.into_iter().collect());
+    now.into_iter()
+        .map(|(key, c)| {
+            let prev = before
+                .as_ref()
+                .map(|b| b.get(&key).copied().unwrap_or_default());
+            WindowRow {
+                figures: Figures::from_counts(&c),
+                previous: prev.as_ref().map(Figures::from_counts),
+                delta_reviews: prev.map(|p| c.reviews - p.reviews),
+                delta_avg_rating: prev.and_then(|p| avg_change(&c, &p)),
+                delta_pct_negative: prev.and_then(|p| {
+                    pct_delta((c.negative, c.reviews), Some((p.negative, p.reviews)))
+                }),
+                key,
+                counts: c,
+            }
+        })
+        .collect()
+}
+
+/// The change in average stars to 0.01, from the exact averages.
+fn avg_change(now: &Counts, before: &Counts) -> Option<f64> {
+    if now.rated == 0 || before.rated == 0 {
+        return None;
+    }
+    let num = 100
+        * (now.rating_sum as i128 * before.rated as i128
+            - before.rating_sum as i128 * now.rated as i128);
+    let den = now.rated as i128 * before.rated as i128;
+    let q = (2 * num.abs() + den) / (2 * den);
+    Some((if num < 0 { -q } else { q }) as f64 / 100.0)
+}
+
+/// The issues of a scope in the window, in `sort`'s order, given the scope's own counts (`all`).
+pub fn window_issues(
+    now: HashMap<String, IssueCounts>,
+    all: &Counts,
+    before: Option<(HashMap<String, IssueCounts>, Counts)>,
+    sort: IssueSort,
+) -> Vec<WindowIssue> {
+    let mut out: Vec<WindowIssue> = now
+        .into_iter()
+        .filter(|(_, c)| c.reviews > 0)
+        .map(|(code, c)| {
+            let with = (c.rated_with, c.rating_sum_with);
+            let stars = star_figures(with, (all.rated, all.rating_sum));
+            let prev = before.as_ref().map(|(b, bc)| {
+                let k = b.get(&code).map_or(0, |p| p.reviews);
+                (k, bc.reviews)
+            });
+            WindowIssue {
+                label: taxonomy::label(&code).to_string(),
+                reviews: c.reviews,
+                negative_neutral: c.negative_neutral,
+                products: c.products,
+                share: (all.reviews > 0).then(|| pct(c.reviews, all.reviews)),
+                avg_with: stars.with,
+                avg_without: stars.without,
+                impact: stars.gained,
+                previous_reviews: prev.map(|p| p.0),
+                delta_share: prev.and_then(|p| pct_delta((c.reviews, all.reviews), Some(p))),
+                exact_impact: StarImpact::new(with, (all.rated, all.rating_sum)),
+                code,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        match sort {
+            IssueSort::Reviews => {
+                (b.negative_neutral, b.reviews).cmp(&(a.negative_neutral, a.reviews))
+            }
+            IssueSort::Impact => match (&a.exact_impact, &b.exact_impact) {
+                (Some(x), Some(y)) => y.cmp(x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            },
+        }
+        .then_with(|| a.code.cmp(&b.code))
+    });
+    out
+}
+
+impl super::insights::Reader {
+    /// Earlier successful analysis runs as (highest ingest run they covered, day they started),
+    /// keeping only runs that covered something new, so both columns rise.
+    pub fn run_days(&self) -> Result<Vec<(i64, String)>> {
+        let mut st = self.conn.prepare(
+            "SELECT ingest_watermark, substr(started_at, 1, 10) FROM analysis_runs
+             WHERE status IN ('ok', 'unchanged') ORDER BY id",
+        )?;
+        let all = st
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out: Vec<(i64, String)> = Vec::new();
+        for (w, d) in all {
+            if out.last().is_none_or(|l| w > l.0) {
+                out.push((w, d));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// What a windowed view shows: one product, a list of products or brands (sorted by a figure in
+/// the window), the issues across products, or the portfolio with its issues.
+#[derive(Debug, Clone)]
+pub enum WindowView {
+    Product(String),
+    Products {
+        brands: Vec<String>,
+        min_reviews: Option<i64>,
+        sort: ProductSort,
+        descending: bool,
+        limit: usize,
+    },
+    Brands {
+        brands: Vec<String>,
+        sort: BrandSort,
+        descending: bool,
+        limit: usize,
+    },
+    Issues {
+        brands: Vec<String>,
+        sort: IssueSort,
+    },
+    Portfolio {
+        brands: Vec<String>,
+    },
+}
+
+/// A view over a window, in every format and the API.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WindowReport {
+    /// product, products, brands, issues or portfolio
+    pub view: &'static str,
+    /// The window's first and last day (null: open).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The window compared with, with `compare=previous`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_to: Option<String>,
+    /// Reviews of the whole scope in the window.
+    pub reviews: i64,
+    /// "no reviews in window" when it holds none (figures are then null, not NaN).
+    pub message: Option<String>,
+    pub rows: Vec<WindowRow>,
+    pub issues: Vec<WindowIssue>,
+}
+
+fn day_text(d: Option<NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+impl Store {
+    /// The view over the window `w` (and the one before it when `w` asks).
+    pub fn window_report(&self, w: &Window, view: &WindowView) -> Result<WindowReport> {
+        let (name, scope, group) = match view {
+            WindowView::Product(a) => ("product", self.window_product_scope(a)?, Group::Product),
+            WindowView::Products { brands, .. } => {
+                ("products", self.window_brand_scope(brands)?, Group::Product)
+            }
+            WindowView::Brands { brands, .. } => {
+                ("brands", self.window_brand_scope(brands)?, Group::Brand)
+            }
+            WindowView::Issues { brands, .. } => {
+                ("issues", self.window_brand_scope(brands)?, Group::Portfolio)
+            }
+            WindowView::Portfolio { brands } => (
+                "portfolio",
+                self.window_brand_scope(brands)?,
+                Group::Portfolio,
+            ),
+        };
+        let prev = if w.compare_previous {
+            w.previous(chrono::Utc::now().date_naive())
+        } else {
+            None
+        };
+        let total = |win: &Window| -> Result<Counts> {
+            let t = self.window_counts(win, &scope, Group::Portfolio)?;
+            Ok(t.into_iter().next().map(|(_, c)| c).unwrap_or_default())
+        };
+        let all = total(w)?;
+        let before = match &prev {
+            Some(p) => Some(self.window_counts(p, &scope, group)?),
+            None => None,
+        };
+        let mut now = match group {
+            Group::Portfolio if all.reviews > 0 => vec![("portfolio".to_string(), all)],
+            _ => self.window_counts(w, &scope, group)?,
+        };
+        if now.is_empty() && group != Group::Brand && !matches!(view, WindowView::Products { .. }) {
+            let key = scope.asin.clone().unwrap_or_else(|| "portfolio".into());
+            now.push((key, Counts::default()));
+        }
+        let mut rows = window_rows(now, before);
+        let issues = match view {
+            WindowView::Product(_) | WindowView::Issues { .. } | WindowView::Portfolio { .. } => {
+                let sort = match view {
+                    WindowView::Issues { sort, .. } => *sort,
+                    _ => IssueSort::Reviews,
+                };
+                let before = match &prev {
+                    Some(p) => Some((self.window_issue_counts(p, &scope)?, total(p)?)),
+                    None => None,
+                };
+                window_issues(self.window_issue_counts(w, &scope)?, &all, before, sort)
+            }
+            _ => Vec::new(),
+        };
+        sort_rows(&mut rows, view);
+        Ok(WindowReport {
+            view: name,
+            from: day_text(w.from),
+            to: day_text(w.to),
+            previous_from: prev.as_ref().and_then(|p| day_text(p.from)),
+            previous_to: prev.as_ref().and_then(|p| day_text(p.to)),
+            reviews: all.reviews,
+            message: (all.reviews == 0).then(|| "no reviews in window".to_string()),
+            rows,
+            issues,
+        })
+    }
+}
+
+/// A row's figure that a list is sorted by.
+type Figure = fn(&WindowRow) -> Option<f64>;
+
+/// Products and brands in the view's order (rows without the figure last, then by key), cut to
+/// its limit; products under `min_reviews` in the window dropped.
+fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
+    let (value, descending, limit): (Figure, bool, usize) = match view {
+        WindowView::Products {
+            min_reviews,
+            sort,
+            descending,
+            limit,
+            ..
+        } => {
+            rows.retain(|r| r.figures.reviews >= min_reviews.unwrap_or(0));
+            let f: Figure = match sort {
+                ProductSort::Reviews => |r| Some(r.figures.reviews as f64),
+                ProductSort::Rating => |r| r.figures.avg_rating,
+                ProductSort::Negative => |r| r.figures.pct_negative,
+                ProductSort::Trend => |r| r.delta_pct_negative,
+                ProductSort::Asin => |_| None,
+            };
+            (f, *descending, *limit)
+        }
+        WindowView::Brands {
+            sort,
+            descending,
+            limit,
+            ..
+        } => {
+            let f: Figure = match sort {
+                BrandSort::Reviews => |r| Some(r.figures.reviews as f64),
+                BrandSort::Products => |r| r.figures.products.map(|p| p as f64),
+                BrandSort::Rating => |r| r.figures.avg_rating,
+                BrandSort::Negative => |r| r.figures.pct_negative,
+                BrandSort::Brand => |_| None,
+            };
+            (f, *descending, *limit)
+        }
+        _ => return,
+    };
+    rows.sort_by(|a, b| {
+        let ord = match (value(a), value(b)) {
+            (Some(x), Some(y)) if descending => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        };
+        ord.then(a.key.cmp(&b.key))
+    });
+    let by_key = matches!(
+        view,
+        WindowView::Products {
+            sort: ProductSort::Asin,
+            ..
+        } | WindowView::Brands {
+            sort: BrandSort::Brand,
+            ..
+        }
+    );
+    if by_key && descending {
+        rows.reverse();
+    }
+    rows.truncate(limit);
+}

@@ -1,0 +1,512 @@
+//! Time windows (`--since/--until/--compare previous`, `from/to/compare`): every windowed figure
+//! is recomputed from the raw reviews (`report reviews -f jsonl`: each review's date, stars,
+//! overall label and issues) and compared with what the CLI (JSON, CSV, table) and the API show.
+//! Undated reviews count on the day of the analysis run in which they first appeared.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{p, Env, Server};
+use serde_json::{json, Value};
+
+const TEXT: [&str; 5] = [
+    "It leaks everywhere, water leaking out of the lid. Awful.",
+    "Poor, it stopped working after a week.",
+    "It is okay.",
+    "Good product.",
+    "Great product, works perfectly.",
+];
+
+/// An export: three products of two brands with reviews on every day from 2024-01-01 for 120 days
+/// (stars and texts cycling at different rates, so each day and window differs), and one undated
+/// product.
+fn export() -> String {
+    let mut out = String::new();
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let products = [
+        ("B0WIN00001", "Acme", 3),
+        ("B0WIN00002", "Acme", 5),
+        ("B0WIN00003", "Zeta", 7),
+    ];
+    for day in 0..120u64 {
+        let date = start + chrono::Days::new(day);
+        for (k, (asin, brand, step)) in products.iter().enumerate() {
+            for j in 0..(1 + (day as usize + k) % 3) {
+                let i = (day as usize * step + j * 2 + k) % 5;
+                let mut r = json!({
+                    "REVIEW_ID": format!("R{asin}{day:03}{j}"),
+                    "CHILD_ASIN": asin,
+                    "PRODUCT_BRAND": brand,
+                    "CUSTOMER_REVIEW_TITLE": "Review",
+                    "CUSTOMER_REVIEW_DESCRIPTION": TEXT[i],
+                    "REVIEW_DATE": date.format("%Y-%m-%d").to_string(),
+                });
+                if !(day + j as u64).is_multiple_of(11) {
+                    r["CUSTOMER_REVIEW_RATING"] = json!(i + 1);
+                }
+                out.push_str(&r.to_string());
+                out.push('\n');
+            }
+        }
+    }
+    for n in 0..12 {
+        let r = json!({
+            "REVIEW_ID": format!("RUNDATED{n:02}"),
+            "CHILD_ASIN": "B0UNDATED1",
+            "PRODUCT_BRAND": "Zeta",
+            "CUSTOMER_REVIEW_DESCRIPTION": TEXT[n % 5],
+            "CUSTOMER_REVIEW_RATING": n % 5 + 1,
+        });
+        out.push_str(&r.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn half_away(a: i128, b: i128) -> i128 {
+    let q = (2 * a.abs() + b) / (2 * b);
+    if a < 0 {
+        -q
+    } else {
+        q
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    n: i64,
+    rated: i64,
+    sum: i64,
+    pos: i64,
+    neu: i64,
+    neg: i64,
+}
+
+impl Tally {
+    fn add(&mut self, r: &Value) {
+        self.n += 1;
+        if let Some(x) = r["rating"].as_i64() {
+            self.rated += 1;
+            self.sum += x;
+        }
+        match r["sentiment"].as_str() {
+            Some("positive") => self.pos += 1,
+            Some("negative") => self.neg += 1,
+            _ => self.neu += 1,
+        }
+    }
+    fn pct(&self, k: i64) -> Value {
+        match self.n {
+            0 => Value::Null,
+            n => json!(half_away(1000 * k as i128, n as i128) as f64 / 10.0),
+        }
+    }
+    fn avg(&self) -> Value {
+        match self.rated {
+            0 => Value::Null,
+            r => json!(half_away(100 * self.sum as i128, r as i128) as f64 / 100.0),
+        }
+    }
+    /// The figures a window row carries.
+    fn figures(&self, products: Option<usize>) -> Value {
+        json!({
+            "reviews": self.n, "products": products, "rated": self.rated, "avg_rating": self.avg(),
+            "pct_positive": self.pct(self.pos), "pct_neutral": self.pct(self.neu),
+            "pct_negative": self.pct(self.neg), "negative": self.neg,
+        })
+    }
+}
+
+/// A review as the window sees it: its day (an undated one: today, the day of the run that first
+/// analyzed it), product, brand and the review itself.
+struct Review {
+    day: String,
+    asin: String,
+    brand: String,
+    r: Value,
+}
+
+fn reviews(e: &Env) -> Vec<Review> {
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    e.ok(&["report", "reviews", "-f", "jsonl"])
+        .lines()
+        .map(|l| {
+            let r: Value = serde_json::from_str(l).unwrap();
+            Review {
+                day: r["review_date"]
+                    .as_str()
+                    .map_or(today.clone(), |d| d[..10].to_string()),
+                asin: r["asin"].as_str().unwrap().to_string(),
+                brand: r["brand"].as_str().unwrap().to_string(),
+                r,
+            }
+        })
+        .collect()
+}
+
+/// What a window over some reviews shows: rows grouped by `key`, and the issues.
+fn rows(
+    rs: &[&Review],
+    key: impl Fn(&Review) -> String,
+) -> BTreeMap<String, (Tally, BTreeSet<String>)> {
+    let mut out: BTreeMap<String, (Tally, BTreeSet<String>)> = BTreeMap::new();
+    for r in rs {
+        let e = out.entry(key(r)).or_default();
+        e.0.add(&r.r);
+        e.1.insert(r.asin.clone());
+    }
+    out
+}
+
+/// Each issue's expected JSON in a scope (all of `rs`), before sorting.
+/// Products reporting an issue are counted for one product only (brands and the portfolio sum
+/// brand days, which cannot count distinct products).
+fn issues(rs: &[&Review], one_product: bool) -> BTreeMap<String, Value> {
+    let mut all = Tally::default();
+    let mut by: BTreeMap<String, (Tally, BTreeSet<String>)> = BTreeMap::new();
+    for r in rs {
+        all.add(&r.r);
+        for hit in r.r["issues"].as_array().unwrap() {
+            let e = by
+                .entry(hit["code"].as_str().unwrap().to_string())
+                .or_default();
+            e.0.add(&r.r);
+            e.1.insert(r.asin.clone());
+        }
+    }
+    by.into_iter()
+        .map(|(code, (t, products))| {
+            let (r, s) = (t.rated as i128, t.sum as i128);
+            let (big_r, big_s) = (all.rated as i128, all.sum as i128);
+            let shown = t.rated >= 5;
+            let avg = |a: i128, b: i128| match shown && b > 0 {
+                true => json!(half_away(100 * a, b) as f64 / 100.0),
+                false => Value::Null,
+            };
+            let impact = match shown && big_r > r {
+                true => json!(
+                    half_away(100 * (big_s * r - s * big_r), big_r * (big_r - r)) as f64 / 100.0
+                ),
+                false => Value::Null,
+            };
+            let v = json!({
+                "code": code, "reviews": t.n, "negative_neutral": t.neg + t.neu,
+                "products": if one_product { json!(products.len()) } else { Value::Null }, "share": all.pct(t.n),
+                "avg_with": avg(s, r), "avg_without": avg(big_s - s, big_r - r), "impact": impact,
+            });
+            (code, v)
+        })
+        .collect()
+}
+
+fn in_window<'a>(all: &'a [Review], from: &str, to: &str) -> Vec<&'a Review> {
+    all.iter()
+        .filter(|r| r.day.as_str() >= from && r.day.as_str() <= to)
+        .collect()
+}
+
+/// The fields of `got` that `want` names, so added fields do not break the comparison.
+fn pick(got: &Value, want: &Value) -> Value {
+    let keys = want.as_object().unwrap().keys();
+    Value::Object(keys.map(|k| (k.clone(), got[k].clone())).collect())
+}
+
+fn setup() -> (Env, Vec<Review>) {
+    let e = Env::new();
+    let f = e.file("w.jsonl", export().as_bytes());
+    e.ok(&["analyze", p(&f), "-q"]);
+    let all = reviews(&e);
+    (e, all)
+}
+
+const FROM: &str = "2024-02-01";
+const TO: &str = "2024-02-29";
+/// The window before: the same 29 days, ending the day before FROM.
+const PREV_FROM: &str = "2024-01-03";
+const PREV_TO: &str = "2024-01-31";
+
+#[test]
+fn windowed_figures_are_recomputed_from_the_raw_reviews_in_the_cli_and_the_api() {
+    let (e, all) = setup();
+    let now = in_window(&all, FROM, TO);
+    let before = in_window(&all, PREV_FROM, PREV_TO);
+    assert!(now.len() > 100 && before.len() > 100);
+    let server = Server::start(&e);
+    let w = ["--since", FROM, "--until", TO, "--compare", "previous"];
+    let q = format!("from={FROM}&to={TO}&compare=previous");
+
+    // The portfolio (overview) and the issues view: one row with its change, the issues.
+    let check_scope = |report: &Value, sort_impact: bool| {
+        assert_eq!(report["from"], FROM);
+        assert_eq!(report["previous_from"], PREV_FROM);
+        assert_eq!(report["previous_to"], PREV_TO);
+        let n = rows(&now, |_| "portfolio".into())["portfolio"].clone();
+        let b = rows(&before, |_| "portfolio".into())["portfolio"].clone();
+        let row = &report["rows"][0];
+        assert_eq!(pick(row, &n.0.figures(None)), n.0.figures(None));
+        assert_eq!(row["previous"]["reviews"], b.0.n);
+        assert_eq!(row["delta_reviews"], n.0.n - b.0.n);
+        let num = 1000 * (n.0.neg as i128 * b.0.n as i128 - b.0.neg as i128 * n.0.n as i128);
+        let d = half_away(num, n.0.n as i128 * b.0.n as i128) as f64 / 10.0;
+        assert_eq!(row["delta_pct_negative"], json!(d));
+        let want = issues(&now, false);
+        let got = report["issues"].as_array().unwrap();
+        assert_eq!(got.len(), want.len());
+        for i in got {
+            let w = &want[i["code"].as_str().unwrap()];
+            assert_eq!(pick(i, w), *w);
+        }
+        let prev = issues(&before, false);
+        let leaks = got
+            .iter()
+            .find(|i| i["code"] == "leaks")
+            .expect("leaks in the window");
+        assert_eq!(leaks["previous_reviews"], prev["leaks"]["reviews"]);
+        if sort_impact {
+            let impacts: Vec<f64> = got.iter().filter_map(|i| i["impact"].as_f64()).collect();
+            assert!(
+                impacts.len() >= 2 && impacts.windows(2).all(|p| p[0] >= p[1]),
+                "{impacts:?}"
+            );
+        }
+    };
+    let cli: Value =
+        serde_json::from_str(&e.ok(&[&["report", "-f", "json"], &w[..]].concat())).unwrap();
+    check_scope(&cli, false);
+    check_scope(&server.ok(&format!("/api/v1/overview?{q}"))["data"], false);
+    let cli: Value = serde_json::from_str(
+        &e.ok(&[
+            &["report", "issues", "--sort", "impact", "-f", "json"],
+            &w[..],
+        ]
+        .concat()),
+    )
+    .unwrap();
+    check_scope(&cli, true);
+    check_scope(
+        &server.ok(&format!("/api/v1/issues?{q}&sort=impact"))["data"],
+        true,
+    );
+
+    // One product: its figures and its issues; the CSV is the issues table.
+    let asin = "B0WIN00002";
+    let mine: Vec<&Review> = now.iter().copied().filter(|r| r.asin == asin).collect();
+    let t = rows(&mine, |_| asin.into())[asin].clone();
+    for report in [
+        serde_json::from_str::<Value>(
+            &e.ok(&[&["report", "product", "b0win00002", "-f", "json"], &w[..]].concat()),
+        )
+        .unwrap(),
+        server.ok(&format!("/api/v1/products/{asin}?{q}"))["data"].clone(),
+    ] {
+        assert_eq!(report["view"], "product");
+        assert_eq!(
+            pick(&report["rows"][0], &t.0.figures(Some(1))),
+            t.0.figures(Some(1))
+        );
+        let want = issues(&mine, true);
+        for i in report["issues"].as_array().unwrap() {
+            let w = &want[i["code"].as_str().unwrap()];
+            assert_eq!(pick(i, w), *w);
+        }
+    }
+    let csv = e.ok(&[&["report", "product", asin, "-f", "csv"], &w[..]].concat());
+    let leaks = &issues(&mine, true)["leaks"];
+    let line = csv
+        .lines()
+        .find(|l| l.contains(",leaks,"))
+        .expect("leaks in the CSV");
+    assert!(line.contains(&format!(",{},", leaks["reviews"])), "{line}");
+
+    // Products and brands: sorted by a figure in the window.
+    let by_product = rows(&now, |r| r.asin.clone());
+    let cli: Value = serde_json::from_str(
+        &e.ok(&[
+            &["report", "products", "--sort", "negative", "-f", "json"],
+            &w[..4],
+        ]
+        .concat()),
+    )
+    .unwrap();
+    let api = server.ok(&format!(
+        "/api/v1/products?from={FROM}&to={TO}&sort=negative"
+    ))["data"]
+        .clone();
+    for report in [cli, api] {
+        let got = report["rows"].as_array().unwrap();
+        assert_eq!(got.len(), by_product.len());
+        for r in got {
+            let (t, _) = &by_product[r["key"].as_str().unwrap()];
+            assert_eq!(pick(r, &t.figures(Some(1))), t.figures(Some(1)));
+        }
+        let shares: Vec<f64> = got
+            .iter()
+            .map(|r| r["pct_negative"].as_f64().unwrap())
+            .collect();
+        assert!(shares.windows(2).all(|p| p[0] >= p[1]), "{shares:?}");
+    }
+    let by_brand = rows(&now, |r| r.brand.clone());
+    let by_brand_before = rows(&before, |r| r.brand.clone());
+    let cli: Value =
+        serde_json::from_str(&e.ok(&[&["report", "brands", "-f", "json"], &w[..]].concat()))
+            .unwrap();
+    let api = server.ok(&format!("/api/v1/brands?{q}"))["data"].clone();
+    for report in [cli, api] {
+        for r in report["rows"].as_array().unwrap() {
+            let brand = r["key"].as_str().unwrap();
+            let (t, _) = &by_brand[brand];
+            assert_eq!(pick(r, &t.figures(None)), t.figures(None));
+            assert_eq!(r["delta_reviews"], t.n - by_brand_before[brand].0.n);
+        }
+    }
+    // The table shows the same figures with the window in its heading.
+    let table = e.ok(&[&["report", "brands"], &w[..]].concat());
+    assert!(table.contains(&format!("Window {FROM} … {TO}")), "{table}");
+    assert!(
+        table.contains(&format!("{}", by_brand["Acme"].0.n)),
+        "{table}"
+    );
+}
+
+#[test]
+fn undated_reviews_count_on_the_day_of_the_run_they_first_appeared_in() {
+    let (e, all) = setup();
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = (today - chrono::Days::new(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    let today = today.format("%Y-%m-%d").to_string();
+    let undated = all.iter().filter(|r| r.asin == "B0UNDATED1").count();
+    assert_eq!(undated, 12);
+    let window = |since: &str, until: &str| -> Value {
+        let out = e.ok(&[
+            "report",
+            "product",
+            "B0UNDATED1",
+            "-f",
+            "json",
+            "--since",
+            since,
+            "--until",
+            until,
+        ]);
+        serde_json::from_str(&out).unwrap()
+    };
+    assert_eq!(window(&today, &today)["rows"][0]["reviews"], 12);
+    let before = window("2000-01-01", &yesterday);
+    assert_eq!(before["rows"][0]["reviews"], 0);
+    assert_eq!(before["message"], "no reviews in window");
+    // Dated reviews keep their own dates, whenever they were analyzed.
+    let dated = all.iter().filter(|r| r.day == "2024-03-15").count() as i64;
+    let out = e.ok(&[
+        "report",
+        "-f",
+        "json",
+        "--since",
+        "2024-03-15",
+        "--until",
+        "2024-03-15",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["rows"][0]["reviews"], dated);
+}
+
+#[test]
+fn an_empty_window_says_so_with_null_figures_not_nan() {
+    let (e, _) = setup();
+    let server = Server::start(&e);
+    let out = e.ok(&[
+        "report",
+        "-f",
+        "json",
+        "--since",
+        "2030-01-01",
+        "--until",
+        "2030-01-31",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["reviews"], 0);
+    assert_eq!(v["message"], "no reviews in window");
+    assert_eq!(v["rows"][0]["avg_rating"], Value::Null);
+    assert_eq!(v["rows"][0]["pct_negative"], Value::Null);
+    assert!(!out.contains("NaN"));
+    let table = e.ok(&["report", "issues", "--since", "2030-01-01"]);
+    assert!(table.contains("no reviews in window"), "{table}");
+    let api = server.ok("/api/v1/brands?from=2030-01-01");
+    assert_eq!(api["data"]["message"], "no reviews in window");
+    assert_eq!(api["data"]["rows"], json!([]));
+}
+
+#[test]
+fn bad_dates_and_windows_are_usage_errors_that_name_the_parameter() {
+    let (e, _) = setup();
+    for args in [
+        &["report", "--since", "2024-02-30"][..],
+        &["report", "products", "--until", "yesterday"],
+        &[
+            "report",
+            "products",
+            "--since",
+            "2024-01-01",
+            "--issue",
+            "leaks",
+        ],
+        &[
+            "report",
+            "brands",
+            "--since",
+            "2024-03-01",
+            "--until",
+            "2024-02-01",
+        ],
+        &[
+            "report",
+            "issues",
+            "--until",
+            "2024-02-01",
+            "--compare",
+            "previous",
+        ],
+        &[
+            "report",
+            "product",
+            "B0WIN00001",
+            "--compare",
+            "next",
+            "--since",
+            "2024-01-01",
+        ],
+    ] {
+        let o = e.run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("--since") || err.contains("--until") || err.contains("--compare"),
+            "{err}"
+        );
+    }
+    let o = e.run(&["report", "product", "B0NOSUCH00", "--since", "2024-01-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    let server = Server::start(&e);
+    for (url, param) in [
+        ("/api/v1/products?from=2024-02-30", "from"),
+        ("/api/v1/brands?from=2024-03-01&to=2024-02-01", "from"),
+        ("/api/v1/issues?to=2024-02-01&compare=previous", "compare"),
+        ("/api/v1/overview?from=2024-01-01&compare=next", "compare"),
+        ("/api/v1/products?from=2024-01-01&q=leak", "q"),
+        (
+            "/api/v1/products/B0WIN00001?from=2024-01-01&sort=rating",
+            "sort",
+        ),
+    ] {
+        let (status, body) = server.get(url);
+        assert_eq!(status, 400, "{url}");
+        assert_eq!(body["error"]["parameter"], param, "{url}: {body}");
+    }
+    let (status, _) = server.get("/api/v1/products/B0NOSUCH00?from=2024-01-01");
+    assert_eq!(status, 404);
+}
