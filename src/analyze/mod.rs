@@ -764,7 +764,7 @@ fn accumulate(
             }
         }
         alerts.add(&r);
-        day_acc.add(&r, &run_days);
+        day_acc.add(&r, run_days);
         acc.get_or_insert_with(|| ProductAcc::new(&r.asin, r.brand.clone()))
             .add(&r);
     }
