@@ -486,3 +486,18 @@ CREATE TABLE brand_breakdowns (
     issues      TEXT    NOT NULL,                 -- JSON {"code": [reviews, negative or neutral reviews]}
     PRIMARY KEY (brand, dimension, key)
 ) WITHOUT ROWID;
+
+-- migration: 13
+-- What customers like, per brand: every liked aspect of its products with the reviews praising
+-- it and one quote (preferring a review whose stars agree), so that the portfolio (or some
+-- brands) sums counts per term. Empty until the next analysis run writes it.
+CREATE TABLE brand_liked (
+    brand          TEXT    NOT NULL,
+    term           TEXT    NOT NULL,
+    reviews        INTEGER NOT NULL,
+    quote          TEXT,
+    quote_stars    INTEGER,
+    quote_language TEXT,
+    PRIMARY KEY (brand, term)
+) WITHOUT ROWID;
+CREATE INDEX brand_liked_term ON brand_liked (term);

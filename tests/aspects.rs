@@ -162,3 +162,92 @@ fn the_api_product_detail_carries_liked_aspects() {
     let s = doc.to_string();
     assert!(s.contains("liked_aspects"), "the OpenAPI document names it");
 }
+
+/// Reviews of `brand`'s products (all brands if None) whose current analysis praises `term`,
+/// counted straight from the stored per-text results.
+fn raw_liked(e: &Env, brand: Option<&str>, term: &str) -> i64 {
+    let brand_clause = brand.map_or(String::new(), |b| {
+        format!(
+            " AND coalesce(p.brand, r.brand, '(no brand)') = '{}'",
+            b.replace('\'', "''")
+        )
+    });
+    e.count(&format!(
+        "SELECT count(*) FROM reviews r JOIN products p ON p.asin = r.asin
+         JOIN text_results t ON t.text_hash = r.text_hash
+              AND t.analyzer = (SELECT key FROM (SELECT analyzer AS key FROM text_results LIMIT 1))
+         WHERE r.retired_run IS NULL{brand_clause}
+           AND EXISTS (SELECT 1 FROM json_each(t.liked) j
+                       WHERE json_extract(j.value, '$.term') = '{}')",
+        term.replace('\'', "''")
+    ))
+}
+
+/// Checks a list of liked aspects against the raw results: counts, shares of `reviews`, ranking
+/// and quotes with stars and language.
+fn check_liked(e: &Env, liked: &[Value], brand: Option<&str>, reviews: i64) {
+    assert!(liked.len() >= 3, "{brand:?}: {liked:?}");
+    let counts: Vec<i64> = liked.iter().map(|a| a["count"].as_i64().unwrap()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {counts:?}"
+    );
+    for a in liked {
+        let (term, count) = (a["term"].as_str().unwrap(), a["count"].as_i64().unwrap());
+        assert_eq!(count, raw_liked(e, brand, term), "{brand:?} {term}");
+        let expect = (1000.0 * count as f64 / reviews as f64).round() / 10.0;
+        assert!((a["share"].as_f64().unwrap() - expect).abs() < 0.051, "{a}");
+        let q = &a["quote"];
+        assert!(!q["text"].as_str().unwrap().is_empty(), "{a}");
+        assert!((1..=5).contains(&q["stars"].as_i64().unwrap()), "{a}");
+        assert!(q["language"].is_string(), "{a}");
+    }
+}
+
+#[test]
+fn brands_and_the_portfolio_sum_what_customers_like_from_the_raw_results() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&sample())]);
+    let brands: Value =
+        serde_json::from_str(&e.ok(&["report", "brands", "--format", "json"])).unwrap();
+    let brands = brands.as_array().unwrap();
+    let mut checked = 0;
+    for b in brands
+        .iter()
+        .filter(|b| b["review_count"].as_i64().unwrap() >= 50)
+    {
+        let name = b["brand"].as_str().unwrap();
+        let liked = b["liked_aspects"].as_array().unwrap();
+        check_liked(&e, liked, Some(name), b["review_count"].as_i64().unwrap());
+        checked += 1;
+    }
+    assert!(checked >= 2, "{brands:?}");
+    let o: Value = serde_json::from_str(&e.ok(&["report", "--format", "json"])).unwrap();
+    let total = e.count("SELECT count(*) FROM reviews WHERE retired_run IS NULL");
+    let liked = o["liked_aspects"].as_array().unwrap();
+    check_liked(&e, liked, None, total);
+    // One brand asked for: its own liked aspects, as the brand list shows them.
+    let name = brands[0]["brand"].as_str().unwrap();
+    let one: Value =
+        serde_json::from_str(&e.ok(&["report", "--brand", name, "--format", "json"])).unwrap();
+    assert_eq!(one["liked_aspects"], brands[0]["liked_aspects"]);
+    // The table and the HTML page show them; so does the API, with an OpenAPI entry.
+    let top = liked[0]["term"].as_str().unwrap();
+    let table = e.ok(&["report"]);
+    assert!(
+        table.contains("What customers like across the portfolio"),
+        "{table}"
+    );
+    let html = e.ok(&["report", "--format", "html"]);
+    assert!(html.contains(&format!("data-aspect=\"{top}\"")), "{html}");
+    let srv = Server::start(&e);
+    let api = srv.ok("/api/v1/overview");
+    assert_eq!(api["data"]["liked_aspects"], o["liked_aspects"]);
+    let api = srv.ok(&format!(
+        "/api/v1/brands?brand={}",
+        name.replace(' ', "%20")
+    ));
+    assert_eq!(api["data"][0]["liked_aspects"], brands[0]["liked_aspects"]);
+    let doc = srv.ok("/api/v1/openapi.json").to_string();
+    assert!(doc.contains("liked_aspects across") || doc.contains("what customers like across"));
+}

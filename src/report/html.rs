@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::output::Tabular;
 use super::{num, opt_num, opt_text};
-use crate::store::views::{IssueDetail, PortfolioMonth, ProductDetail};
+use crate::store::views::{IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
 main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}
@@ -311,7 +311,7 @@ pub fn product_page(p: &ProductDetail) -> String {
             esc(&super::praise_list(p))
         );
     }
-    b.push_str(&liked_section(p));
+    b.push_str(&liked_section(&p.liked_aspects));
     b.push_str(&breakdowns_section(&super::breakdowns_table(&p.breakdowns)));
     let aspects: Vec<String> = p
         .complaint_aspects
@@ -341,12 +341,12 @@ fn breakdowns_section(t: &Tabular) -> String {
 }
 
 /// What customers like: each liked aspect with its reviews, share and a quote (stars, language).
-fn liked_section(p: &ProductDetail) -> String {
-    if p.liked_aspects.is_empty() {
+pub fn liked_section(liked: &[LikedAspectCount]) -> String {
+    if liked.is_empty() {
         return String::new();
     }
     let mut out = String::from("<h2>What customers like</h2><div class=\"grid\">");
-    for a in p.liked_aspects.iter().take(6) {
+    for a in liked.iter().take(6) {
         let _ = write!(
             out,
             "<div class=\"card liked\" data-aspect=\"{}\"><h3>{}</h3>\
@@ -373,8 +373,7 @@ fn liked_section(p: &ProductDetail) -> String {
         out.push_str("</div>");
     }
     out.push_str("</div>");
-    let rest: Vec<String> = p
-        .liked_aspects
+    let rest: Vec<String> = liked
         .iter()
         .skip(6)
         .take(9)
@@ -420,6 +419,7 @@ pub struct Portfolio<'a> {
     pub brands: &'a Tabular,
     /// By marketplace and by language.
     pub breakdowns: &'a Tabular,
+    pub liked: &'a [LikedAspectCount],
     pub months: &'a [PortfolioMonth],
     pub ratings: [i64; 5],
     pub products: i64,
@@ -463,6 +463,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         }
         b.push_str("</div>");
     }
+    b.push_str(&liked_section(p.liked));
     let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5, 6]));
     b.push_str(&breakdowns_section(p.breakdowns));
     page("prodinsight · portfolio", &b)

@@ -15,7 +15,7 @@ use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::views::{
     BrandIssue, BrandPoint, BrandSummary, Breakdowns, HistoryPoint, IssueRow, IssueSort,
-    PortfolioMonth, ProductDetail, RunRow,
+    LikedAspectCount, PortfolioMonth, ProductDetail, RunRow,
 };
 use crate::store::Store;
 use output::{Out, Tabular};
@@ -230,6 +230,8 @@ fn brands_view(store: &Store, q: &BrandQuery, fmt: Format, out: &mut Out) -> Res
         return Ok(());
     };
     out.line("")?;
+    out.table(fmt, "", &liked_table(&brand.liked_aspects))?;
+    out.line("")?;
     out.table(fmt, "", &breakdowns_table(&brand.breakdowns))?;
     let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
     out.line("")?;
@@ -368,6 +370,8 @@ struct OverviewData {
     languages_not_analyzed: std::collections::BTreeMap<String, i64>,
     /// The portfolio's (or the brands') reviews by marketplace and by language.
     breakdowns: Breakdowns,
+    /// What customers like across the portfolio (or the brands).
+    liked_aspects: Vec<LikedAspectCount>,
 }
 
 /// The default view: what needs attention, the top issues, the brands.
@@ -396,6 +400,7 @@ fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<(
         mentioned_in_praise,
         languages_not_analyzed: store.portfolio_summary()?.languages_not_analyzed,
         breakdowns: store.breakdowns(&o.brands)?,
+        liked_aspects: store.liked_aspects(&o.brands)?,
     };
     match fmt {
         Format::Json | Format::Jsonl => out.json(&data, fmt),
@@ -457,6 +462,8 @@ fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<(
             praise.join(", ")
         ))?;
     }
+    out.line("\nWhat customers like across the portfolio")?;
+    out.table(Format::Table, "", &liked_table(&data.liked_aspects))?;
     out.line("\nBrands")?;
     out.table(Format::Table, "", &brands_table(&data.brands))?;
     out.line("\nBy marketplace and by language")?;
@@ -487,6 +494,7 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
         issues: &top,
         brands: &brands_table(&data.brands),
         breakdowns: &breakdowns_table(&data.breakdowns),
+        liked: &data.liked_aspects,
         months: &store.portfolio_months(&o.brands)?,
         ratings: store.rating_distribution(&o.brands)?,
         products: data.brands.iter().map(|b| b.products).sum(),
@@ -778,6 +786,32 @@ fn issue_list(issues: &[BrandIssue]) -> String {
     items.join(", ")
 }
 
+/// A liked aspect's quote as one cell: "text" (language stars).
+fn liked_quote(a: &LikedAspectCount) -> String {
+    a.quote.as_ref().map_or(String::new(), |q| {
+        let stars = q.stars.map_or(String::new(), |s| format!(" {s}★"));
+        let lang = q.language.as_deref().unwrap_or("?");
+        format!("\"{}\" ({lang}{stars})", q.text)
+    })
+}
+
+/// What customers like across a brand or the portfolio: reviews, share and a quote each.
+fn liked_table(liked: &[LikedAspectCount]) -> Tabular {
+    Tabular {
+        headers: vec!["liked", "reviews", "% of reviews", "quote"],
+        rows: (liked.iter())
+            .map(|a| {
+                vec![
+                    a.term.clone(),
+                    a.count.to_string(),
+                    num(a.share),
+                    liked_quote(a),
+                ]
+            })
+            .collect(),
+    }
+}
+
 /// What customers like beside what they complain about, the ten most named of each.
 fn product_aspects(p: &ProductDetail) -> Tabular {
     let n = p.liked_aspects.len().max(p.complaint_aspects.len()).min(10);
@@ -785,12 +819,12 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
         .map(|i| {
             let (term, count, share, quote) =
                 p.liked_aspects.get(i).map_or_else(Default::default, |a| {
-                    let quote = a.quote.as_ref().map_or(String::new(), |q| {
-                        let stars = q.stars.map_or(String::new(), |s| format!(" {s}★"));
-                        let lang = q.language.as_deref().unwrap_or("?");
-                        format!("\"{}\" ({lang}{stars})", q.text)
-                    });
-                    (a.term.clone(), a.count.to_string(), num(a.share), quote)
+                    (
+                        a.term.clone(),
+                        a.count.to_string(),
+                        num(a.share),
+                        liked_quote(a),
+                    )
                 });
             let (c_term, c_count) = p
                 .complaint_aspects

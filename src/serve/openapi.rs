@@ -183,7 +183,7 @@ struct IssueCodePath {
 
 #[utoipa::path(get, path = "/api/v1/overview", operation_id = "getOverview",
     summary = "What `prodinsight report` opens with: headline numbers, products that need attention (by impact), top issues, brands",
-    description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise` and `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes.",
+    description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise`, `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes, and `liked_aspects`: what customers like across the portfolio (or the brands), summed from the brands' counts, at most 20, most praised first, each as the `LikedAspect` of a product (`share` of the reviews in scope).",
     params(OverviewParams),
     responses(
         (status = 200, description = "The portfolio overview.", body = inline(ObjectReply)),
@@ -441,6 +441,9 @@ struct Brand {
     history: Vec<Value>,
     /// the brand's reviews by marketplace and by language
     breakdowns: Breakdowns,
+    /// what customers like across the brand's products, most praised first (at most 20)
+    #[schema(inline)]
+    liked_aspects: Vec<LikedAspect>,
 }
 
 /// Reviews by marketplace (the review's, else the product's) and by language (the analysis
@@ -606,7 +609,7 @@ struct LikedAspect {
     /// reviews that praise it
     #[schema(required = false)]
     count: i64,
-    /// percent of the product's reviews
+    /// percent of the reviews in scope (the product's, the brand's or the portfolio's)
     #[schema(required = false)]
     share: f64,
     /// one sentence that praises it

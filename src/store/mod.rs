@@ -4,6 +4,7 @@
 pub mod breakdowns;
 pub mod changes;
 pub mod insights;
+pub mod liked;
 pub mod maintenance;
 mod migrate;
 pub mod pages;

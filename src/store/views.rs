@@ -238,6 +238,9 @@ pub struct BrandSummary {
     /// By marketplace and by language (empty in documents written before them).
     #[serde(default)]
     pub breakdowns: Breakdowns,
+    /// What customers like across its products (empty in documents written before it).
+    #[serde(default)]
+    pub liked_aspects: Vec<LikedAspectCount>,
     /// The brand at each analysis run, oldest first (filled on reading).
     #[serde(default)]
     pub history: Vec<BrandPoint>,
