@@ -52,7 +52,9 @@ fn report_product_json_carries_liked_aspects_on_sample_data() {
     let table = e.ok(&["report", "product", "B08C0F4912"]);
     assert!(table.contains("liked") && table.contains("complaint aspect"));
     let csv = e.ok(&["report", "product", "B08C0F4912", "--format", "csv"]);
-    assert!(csv.contains("liked,reviews,% of reviews,quote,complaint aspect,reviews"));
+    assert!(csv.contains(
+        "liked,reviews,% of reviews,Δ reviews since previous run,Δ % of reviews,quote,complaint aspect,reviews"
+    ));
     let html = e.ok(&["report", "product", "B08C0F4912", "--format", "html"]);
     assert!(html.contains("What customers like"));
     assert!(html.contains(&format!("data-aspect=\"{top}\"")));
@@ -250,4 +252,69 @@ fn brands_and_the_portfolio_sum_what_customers_like_from_the_raw_results() {
     assert_eq!(api["data"][0]["liked_aspects"], brands[0]["liked_aspects"]);
     let doc = srv.ok("/api/v1/openapi.json").to_string();
     assert!(doc.contains("liked_aspects across") || doc.contains("what customers like across"));
+}
+
+/// The change in share from `before` = (count, reviews) to `now`, in points to 0.1 (as README).
+fn points(now: (i64, i64), before: (i64, i64)) -> f64 {
+    let exact = 100.0 * (now.0 as f64 / now.1 as f64 - before.0 as f64 / before.1 as f64);
+    (exact * 10.0).round() / 10.0
+}
+
+#[test]
+fn a_product_says_how_its_liked_aspects_and_issues_moved_since_the_previous_run() {
+    let e = Env::new();
+    let asin = "B08C0F4912";
+    e.ok(&["-q", "analyze", p(&sample().join("export-1-2025-h1.json"))]);
+    let first = product(&e, asin);
+    // The first run has nothing to compare with.
+    assert_eq!(first["previous_review_count"], Value::Null);
+    assert_eq!(first["liked_aspects"][0]["count_change"], Value::Null);
+    assert_eq!(first["issues"][0]["previous_count"], Value::Null);
+    e.ok(&["-q", "analyze", p(&sample().join("export-2-2026-q1.jsonl"))]);
+    let now = product(&e, asin);
+    let (n0, n) = (
+        first["review_count"].as_i64().unwrap(),
+        now["review_count"].as_i64().unwrap(),
+    );
+    assert!(n > n0, "the second export adds reviews");
+    assert_eq!(now["previous_review_count"].as_i64(), Some(n0));
+    let count_then = |key: &str, id: &str, name: &str| -> Option<i64> {
+        (first[key].as_array().unwrap().iter())
+            .find(|x| x[id] == name)
+            .map(|x| x["count"].as_i64().unwrap())
+    };
+    let mut moved = 0;
+    for (key, id) in [("liked_aspects", "term"), ("issues", "code")] {
+        for x in now[key].as_array().unwrap() {
+            let name = x[id].as_str().unwrap();
+            let count = x["count"].as_i64().unwrap();
+            // A liked aspect not shown then still had its count kept (the snapshot keeps 100);
+            // an issue not reported then had none.
+            let Some(before) = x["previous_count"].as_i64() else {
+                panic!("{key} {name}: no previous count: {x}");
+            };
+            if let Some(shown) = count_then(key, id, name) {
+                assert_eq!(before, shown, "{key} {name}");
+            } else if key == "issues" {
+                assert_eq!(before, 0, "{key} {name}");
+            }
+            assert_eq!(x["count_change"].as_i64(), Some(count - before), "{x}");
+            let expect = points((count, n), (before, n0));
+            assert!(
+                (x["share_change"].as_f64().unwrap() - expect).abs() < 0.051,
+                "{x}"
+            );
+            moved += usize::from(count != before);
+        }
+    }
+    assert!(moved >= 3, "the second export moved some counts");
+    // The table, CSV and HTML say it too; so does the API.
+    let csv = e.ok(&["report", "product", asin, "--format", "csv"]);
+    assert!(csv.contains("Δ reviews since previous run"), "{csv}");
+    let html = e.ok(&["report", "product", asin, "--format", "html"]);
+    assert!(html.contains("since the previous run:"), "{html}");
+    let srv = Server::start(&e);
+    let api = srv.ok(&format!("/api/v1/products/{asin}"));
+    assert_eq!(api["data"]["liked_aspects"], now["liked_aspects"]);
+    assert_eq!(api["data"]["issues"], now["issues"]);
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::output::Tabular;
 use super::{num, opt_num, opt_text};
-use crate::store::views::{IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
+use crate::store::views::{Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
 main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}
@@ -217,6 +217,18 @@ fn impact_line(i: &IssueDetail) -> String {
     )
 }
 
+/// How a count moved since the product's previous run; nothing on its first run.
+fn change_line(c: &Change) -> String {
+    let (Some(moved), Some(points)) = (c.count_change, c.share_change) else {
+        return String::new();
+    };
+    format!(
+        "<div class=\"muted change\">since the previous run: {} reviews, {} points</div>",
+        esc(&super::count_delta(Some(moved))),
+        esc(&super::delta(Some(points)))
+    )
+}
+
 fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
     let mut out = String::from("<div class=\"grid\">");
     for i in issues.iter().take(limit) {
@@ -224,7 +236,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
         let _ = write!(
             out,
             "<div class=\"card issue\" data-issue=\"{}\"><h3>{}</h3>\
-             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>{}",
+             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>{}{}",
             esc(code),
             esc(&i.label),
             metric(&format!("issue.{code}.count"), &i.count.to_string()),
@@ -234,6 +246,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
                 &num(i.share_of_negative)
             ),
             impact_line(i),
+            change_line(&i.change),
         );
         for ex in i.examples.iter().take(3) {
             let _ = write!(
@@ -356,6 +369,7 @@ pub fn liked_section(liked: &[LikedAspectCount]) -> String {
             a.count,
             num(a.share)
         );
+        out.push_str(&a.change.as_ref().map_or(String::new(), change_line));
         if let Some(q) = &a.quote {
             let quote = crate::store::views::Quote {
                 text: q.text.clone(),

@@ -139,6 +139,12 @@ fn delta(x: Option<f64>) -> String {
     x.map(|d| format!("{d:+.1}")).unwrap_or_default()
 }
 
+/// A change in reviews since the previous run: "+3", "-1", "0"; empty when not known.
+fn count_delta(x: Option<i64>) -> String {
+    x.map(|d| if d == 0 { "0".into() } else { format!("{d:+}") })
+        .unwrap_or_default()
+}
+
 /// The reviews view's filter: an ASIN must name a product (as the API's 404), in any letter case.
 fn review_filter(store: &Store, f: &Filter) -> Result<Filter> {
     let asin = match &f.asin {
@@ -817,20 +823,18 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
     let n = p.liked_aspects.len().max(p.complaint_aspects.len()).min(10);
     let rows = (0..n)
         .map(|i| {
-            let (term, count, share, quote) =
+            let (term, count, share, moved, points, quote) =
                 p.liked_aspects.get(i).map_or_else(Default::default, |a| {
-                    (
-                        a.term.clone(),
-                        a.count.to_string(),
-                        num(a.share),
-                        liked_quote(a),
-                    )
+                    let c = a.change.unwrap_or_default();
+                    let (moved, points) = (count_delta(c.count_change), delta(c.share_change));
+                    let (count, share) = (a.count.to_string(), num(a.share));
+                    (a.term.clone(), count, share, moved, points, liked_quote(a))
                 });
             let (c_term, c_count) = p
                 .complaint_aspects
                 .get(i)
                 .map_or_else(Default::default, |a| (a.term.clone(), a.count.to_string()));
-            vec![term, count, share, quote, c_term, c_count]
+            vec![term, count, share, moved, points, quote, c_term, c_count]
         })
         .collect();
     Tabular {
@@ -838,6 +842,8 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
             "liked",
             "reviews",
             "% of reviews",
+            "Δ reviews since previous run",
+            "Δ % of reviews",
             "quote",
             "complaint aspect",
             "reviews",
@@ -891,6 +897,8 @@ fn product_issues(p: &ProductDetail) -> Tabular {
             "avg rating without",
             "stars gained if fixed",
             "example",
+            "Δ reviews since previous run",
+            "Δ % of reviews",
         ],
         rows: p
             .issues
@@ -909,6 +917,8 @@ fn product_issues(p: &ProductDetail) -> Tabular {
                     opt_num(i.avg_rating_without),
                     opt_num(i.stars_gained),
                     format!("\"{quote}\" ({id})"),
+                    count_delta(i.change.count_change),
+                    delta(i.change.share_change),
                 ]
             })
             .collect(),

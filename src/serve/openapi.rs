@@ -534,6 +534,10 @@ struct ProductDetail {
     mentioned_in_praise: Vec<DetailIssue>,
     /// the product's reviews by marketplace and by language
     breakdowns: Breakdowns,
+    /// the product's reviews at its previous analysis run, which the changes of its issues and
+    /// liked aspects compare with; null on its first run
+    #[schema(required = true)]
+    previous_review_count: Option<i64>,
 }
 
 // The detail's nested objects promise no field (as before the document was generated).
@@ -568,6 +572,16 @@ struct DetailIssue {
     /// stars the product's average would gain if it were fixed (null below 5 reporting it)
     #[schema(required = false)]
     stars_gained: Option<f64>,
+    /// reviews reporting (praising) it at the product's previous analysis run; null on its first
+    /// run or when that run did not keep the count
+    #[schema(required = false)]
+    previous_count: Option<i64>,
+    /// `count` minus `previous_count`
+    #[schema(required = false)]
+    count_change: Option<i64>,
+    /// change in `share` since the previous run, in points from the exact shares
+    #[schema(required = false)]
+    share_change: Option<f64>,
 }
 
 #[derive(ToSchema)]
@@ -615,6 +629,17 @@ struct LikedAspect {
     /// one sentence that praises it
     #[schema(inline, required = false)]
     quote: Option<LikedQuote>,
+    /// (a product's only: absent for a brand's or the portfolio's)
+    /// reviews reporting (praising) it at the product's previous analysis run; null on its first
+    /// run or when that run did not keep the count
+    #[schema(required = false)]
+    previous_count: Option<i64>,
+    /// `count` minus `previous_count`
+    #[schema(required = false)]
+    count_change: Option<i64>,
+    /// change in `share` since the previous run, in points from the exact shares
+    #[schema(required = false)]
+    share_change: Option<f64>,
 }
 
 #[derive(ToSchema)]

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use rusqlite::params_from_iter;
 use rusqlite::types::Value as SqlValue;
 
-use super::views::{AspectQuote, LikedAspectCount};
+use serde_json::Value;
+
+use super::views::{AspectQuote, Change, LikedAspectCount, ProductDetail};
 use super::Store;
 use crate::error::Result;
 use crate::numbers::pct;
@@ -42,6 +44,7 @@ impl Store {
                     count,
                     share: pct(count, total),
                     quote: None,
+                    change: None,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -93,5 +96,29 @@ impl Store {
             out.insert(term, quote);
         }
         Ok(out)
+    }
+}
+
+/// Sets how `p`'s issues and liked aspects moved since `before`, the snapshot of its previous
+/// analysis run (None: its first run, every change null). An issue the snapshot does not list had
+/// no review; a liked aspect it does not list had none only if it listed them all.
+pub(super) fn set_changes(p: &mut ProductDetail, before: Option<&Value>) {
+    let n = p.review_count;
+    let n0 = before.and_then(|b| b["review_count"].as_i64());
+    p.previous_review_count = n0;
+    let issues = before.and_then(|b| b["issues"].as_object());
+    for i in p.issues.iter_mut().chain(p.mentioned_in_praise.iter_mut()) {
+        let k0 = issues.map(|m| m.get(&i.code).and_then(Value::as_i64).unwrap_or(0));
+        i.change = Change::new(i.count, n, k0.zip(n0));
+    }
+    let liked = before.map(|b| &b["liked"]);
+    let counts = liked.and_then(|l| l["counts"].as_object());
+    let all_listed = liked.and_then(|l| l["unlisted_max"].as_i64()) == Some(0);
+    for a in &mut p.liked_aspects {
+        let k0 = counts.and_then(|m| match m.get(&a.term).and_then(Value::as_i64) {
+            Some(k) => Some(k),
+            None => all_listed.then_some(0),
+        });
+        a.change = Some(Change::new(a.count, n, k0.zip(n0)));
     }
 }
