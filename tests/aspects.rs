@@ -318,3 +318,70 @@ fn a_product_says_how_its_liked_aspects_and_issues_moved_since_the_previous_run(
     assert_eq!(api["data"]["liked_aspects"], now["liked_aspects"]);
     assert_eq!(api["data"]["issues"], now["issues"]);
 }
+
+/// `analyze --analyzer llm` against the real OpenAI-compatible server named by
+/// PRODINSIGHT_TEST_LLM_BASE_URL (/work/shared/llm/start-local-llm.sh starts one), as tests/llm.rs
+/// does; skipped without it. A tiny model's labels are not checked, only the protocol and shape.
+fn real_llm(e: &Env, extra: &[&str]) -> Option<std::process::Output> {
+    let Ok(url) = std::env::var("PRODINSIGHT_TEST_LLM_BASE_URL") else {
+        eprintln!("PRODINSIGHT_TEST_LLM_BASE_URL not set: skipping the real-server test");
+        return None;
+    };
+    let model = std::env::var("PRODINSIGHT_TEST_LLM_MODEL").unwrap_or_else(|_| "smollm2".into());
+    let mut c = std::process::Command::new(BIN);
+    c.arg("--db").arg(e.db());
+    c.args([
+        "analyze",
+        "--analyzer",
+        "llm",
+        "--base-url",
+        &url,
+        "--model",
+        &model,
+    ]);
+    c.args(["--timeout", "120", "--batch-size", "3"])
+        .args(extra);
+    Some(c.env_remove("OPENAI_API_KEY").output().unwrap())
+}
+
+const PRAISE: &str = r#"{"REVIEW_ID":"P1","CHILD_ASIN":"B0PRAISE01","rating":5,"text":"The sound quality is amazing and the battery life is great."}
+{"REVIEW_ID":"P2","CHILD_ASIN":"B0PRAISE01","rating":1,"text":"The lid leaks everywhere."}
+{"REVIEW_ID":"P3","CHILD_ASIN":"B0PRAISE01","rating":5,"text":"Love the screen, very bright."}
+"#;
+
+#[test]
+fn the_real_llm_returns_liked_aspects_in_the_offline_shape() {
+    let e = Env::new();
+    let f = e.file("praise.jsonl", PRAISE.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let Some(o) = real_llm(&e, &[]) else {
+        return;
+    };
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    let mut st = conn
+        .prepare("SELECT liked FROM text_results WHERE analyzer LIKE 'llm/%/p2/%' AND fallback = 0")
+        .unwrap();
+    let liked: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!liked.is_empty(), "some text analyzed by the LLM: {err}");
+    for l in &liked {
+        let v: Value = serde_json::from_str(l).unwrap();
+        for a in v.as_array().unwrap() {
+            let term = a["term"].as_str().unwrap();
+            assert!(!term.is_empty() && term.chars().count() <= 40, "{a}");
+            assert_eq!(term, term.to_lowercase().trim(), "{a}");
+            assert!(
+                a["evidence"].as_str().unwrap().chars().count() <= 201,
+                "{a}"
+            );
+        }
+    }
+    // Whatever it praised is reported as the offline analyzer's would be.
+    let d = product(&e, "B0PRAISE01");
+    assert!(d["liked_aspects"].is_array(), "{d}");
+}

@@ -135,6 +135,13 @@ fn judge(text: &str) -> Value {
         "score": if negative { -0.8 } else { 0.7 },
         "issues": issues,
         "aspects": if t.contains("lid") { vec!["lid"] } else { vec![] },
+        "liked": if t.contains("grip") {
+            vec![json!({"term": "Grip", "evidence": "good grip"})]
+        } else if t.contains("keeps cold") {
+            vec![json!({"term": "insulation", "evidence": "keeps cold"})]
+        } else {
+            vec![]
+        },
     })
 }
 
@@ -490,6 +497,43 @@ fn analyzes_in_batches_records_usage_and_never_pays_twice() {
     let v: Value =
         serde_json::from_str(&e.ok(&["report", "product", "B2", "--format", "json"])).unwrap();
     assert_eq!(v["issues"][0]["code"], "leaks");
+}
+
+#[test]
+fn the_llm_is_asked_what_reviews_praise_and_its_liked_aspects_are_reported() {
+    let e = setup();
+    let mock = Mock::start(vec![]);
+    let o = llm(&e, &mock.url, &["--batch-size", "6"], Some("sk-test-key"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let body = &mock.chats()[0];
+    let item = &body["response_format"]["json_schema"]["schema"]["properties"]["reviews"]["items"];
+    assert!(
+        item["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("liked")),
+        "{item}"
+    );
+    assert_eq!(
+        item["properties"]["liked"]["items"]["required"],
+        json!(["term", "evidence"])
+    );
+    assert!(body["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("- liked:"));
+    // Stored as the offline analyzer's are (lower case), and reported with a quote.
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "B2", "--format", "json"])).unwrap();
+    assert_eq!(v["liked_aspects"][0]["term"], "grip", "{v}");
+    assert_eq!(v["liked_aspects"][0]["count"], 1);
+    assert_eq!(v["liked_aspects"][0]["quote"]["text"], "good grip");
+    assert_eq!(v["liked_aspects"][0]["quote"]["stars"], 4);
+    let o: Value = serde_json::from_str(&e.ok(&["report", "--format", "json"])).unwrap();
+    let terms: Vec<&str> = (o["liked_aspects"].as_array().unwrap().iter())
+        .map(|a| a["term"].as_str().unwrap())
+        .collect();
+    assert_eq!(terms, ["grip", "insulation"]);
 }
 
 #[test]
