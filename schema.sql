@@ -501,3 +501,15 @@ CREATE TABLE brand_liked (
     PRIMARY KEY (brand, term)
 ) WITHOUT ROWID;
 CREATE INDEX brand_liked_term ON brand_liked (term);
+
+-- migration: 14
+-- `analyze --analyzer llm --summaries`: one paragraph per product written by the model from the
+-- product's counts and a few quotes (its evidence), kept with the hash of that evidence so that a
+-- product whose evidence did not change is not sent again.
+CREATE TABLE product_summaries (
+    asin           TEXT    PRIMARY KEY,
+    evidence_hash  TEXT    NOT NULL,                -- blake3 of the evidence sent, hex
+    summary        TEXT    NOT NULL,
+    model          TEXT    NOT NULL,
+    run_id         INTEGER NOT NULL REFERENCES analysis_runs (id)
+) WITHOUT ROWID;

@@ -385,3 +385,51 @@ fn the_real_llm_returns_liked_aspects_in_the_offline_shape() {
     let d = product(&e, "B0PRAISE01");
     assert!(d["liked_aspects"].is_array(), "{d}");
 }
+
+#[test]
+fn summaries_without_the_llm_are_a_usage_error() {
+    let e = Env::new();
+    let o = e.run(&["analyze", "--summaries", p(&sample())]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--summaries needs --analyzer llm"), "{err}");
+    assert!(!e.db().exists(), "refused before any work");
+}
+
+#[test]
+fn the_real_llm_summarizes_a_product_once_per_evidence() {
+    let e = Env::new();
+    let f = e.file("praise.jsonl", PRAISE.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let Some(o) = real_llm(&e, &["--summaries"]) else {
+        return;
+    };
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("summaries: 1 written"), "{err}");
+    let d = product(&e, "B0PRAISE01");
+    let text = d["summary"]["text"].as_str().unwrap_or_default();
+    assert!(!text.is_empty() && text.chars().count() <= 1501, "{d}");
+    assert_eq!(d["summary"]["run_id"], 1);
+    let srv = Server::start(&e);
+    let api = srv.ok("/api/v1/products/B0PRAISE01");
+    assert_eq!(api["data"]["summary"], d["summary"]);
+    drop(srv);
+    // A review of another product: B0PRAISE01's evidence did not change, so it is not sent again
+    // (the run's requests: the new review's and the new product's summary).
+    let f = e.file(
+        "other.jsonl",
+        br#"{"REVIEW_ID":"P9","CHILD_ASIN":"B0OTHER001","rating":4,"text":"Nice colour."}"#,
+    );
+    e.ok(&["-q", "ingest", p(&f)]);
+    let o = real_llm(&e, &["--summaries"]).unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("1 unchanged (same evidence, not sent)"),
+        "{err}"
+    );
+    let requests = "SELECT requests FROM analysis_runs WHERE status = 'ok' ORDER BY id DESC";
+    assert_eq!(e.count(requests), 2, "{err}");
+    assert_eq!(product(&e, "B0PRAISE01")["summary"], d["summary"]);
+}

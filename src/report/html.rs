@@ -423,6 +423,20 @@ fn product_heading(p: &ProductDetail) -> String {
             &opt_num(p.neg_delta),
             "Δ % negative since last run"
         ),
+    ) + &summary_paragraph(p)
+}
+
+/// The LLM's summary of the product (`analyze --summaries`), said to be the model's.
+fn summary_paragraph(p: &ProductDetail) -> String {
+    let Some(s) = &p.summary else {
+        return String::new();
+    };
+    format!(
+        "<div class=\"card summary\"><h2>Summary</h2><p>{}</p><p class=\"muted\">written by {} \
+         from the counts and quotes below (analysis run {})</p></div>",
+        esc(&s.text),
+        esc(&s.model),
+        s.run_id
     )
 }
 

@@ -853,7 +853,10 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
 }
 
 fn product_facts(p: &ProductDetail) -> Tabular {
-    let facts: [(&str, String); 14] = [
+    let summary = (p.summary.as_ref()).map_or(String::new(), |s| {
+        format!("{} ({}, run {})", s.text, s.model, s.run_id)
+    });
+    let facts: [(&str, String); 16] = [
         ("asin", p.asin.clone()),
         ("brand", opt_text(&p.brand)),
         ("title", opt_text(&p.title)),
@@ -871,6 +874,12 @@ fn product_facts(p: &ProductDetail) -> Tabular {
         ("last_review_date", opt_text(&p.last_review_date)),
         ("rating_histogram", compact(&p.rating_histogram)),
         ("languages", compact(&p.languages)),
+        (
+            "previous_review_count",
+            p.previous_review_count
+                .map_or(String::new(), |n| n.to_string()),
+        ),
+        ("summary", summary),
     ];
     Tabular {
         headers: vec!["field", "value"],

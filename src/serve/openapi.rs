@@ -538,6 +538,20 @@ struct ProductDetail {
     /// liked aspects compare with; null on its first run
     #[schema(required = true)]
     previous_review_count: Option<i64>,
+    /// the model's one-paragraph summary (`analyze --analyzer llm --summaries`), written from the
+    /// product's counts and quotes; null without one
+    #[schema(inline, required = true)]
+    summary: Option<SummaryText>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct SummaryText {
+    text: String,
+    /// the model that wrote it
+    model: String,
+    /// the analysis run that wrote it
+    run_id: i64,
 }
 
 // The detail's nested objects promise no field (as before the document was generated).

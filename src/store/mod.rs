@@ -12,6 +12,7 @@ pub mod portfolio;
 pub mod query;
 pub mod raw;
 pub mod snapshot;
+pub mod summaries;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod views;

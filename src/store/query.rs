@@ -218,6 +218,7 @@ impl Store {
             .find(|(run, _)| run_id.is_some_and(|now| *run < now))
             .map(|(_, d)| d);
         super::liked::set_changes(&mut p, before);
+        p.summary = self.product_summary(&asin)?;
         Ok(p)
     }
 

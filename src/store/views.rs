@@ -44,6 +44,9 @@ pub struct ProductDetail {
     /// changes compare with (null on its first run; added on reading).
     #[serde(default)]
     pub previous_review_count: Option<i64>,
+    /// The LLM's one-paragraph summary (`analyze --summaries`), added on reading; null without.
+    #[serde(default)]
+    pub summary: Option<ProductSummaryText>,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -52,6 +55,15 @@ pub struct ProductDetail {
     pub trend: Vec<MonthTrend>,
     #[serde(default)]
     pub history: Vec<HistoryPoint>,
+}
+
+/// A product's summary as the LLM wrote it from its counts and quotes, with the model and the
+/// analysis run that wrote it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ProductSummaryText {
+    pub text: String,
+    pub model: String,
+    pub run_id: i64,
 }
 
 /// Reviews per star rating.
