@@ -139,6 +139,12 @@ pub struct Change {
 }
 
 impl Change {
+    /// No change is known: none, or one without a previous run. (A flattened `Option` reads back
+    /// as `Some` with every field null, so both mean the same.)
+    pub fn unknown(c: &Option<Change>) -> bool {
+        c.is_none_or(|c| c.previous_count.is_none() && c.share_change.is_none())
+    }
+
     /// From `count` of `n` reviews now and `before` = (count, reviews) at the previous run.
     pub fn new(count: i64, n: i64, before: Option<(i64, i64)>) -> Change {
         Change {
@@ -181,9 +187,9 @@ pub struct LikedAspectCount {
     pub count: i64,
     pub share: f64,
     pub quote: Option<AspectQuote>,
-    /// Since the product's previous analysis run: a product's only (added on reading), absent
-    /// for a brand's or the portfolio's.
-    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    /// Since the product's previous analysis run: a product's only (added on reading); absent
+    /// for a brand's or the portfolio's, and when nothing is known (a product's first run).
+    #[serde(flatten, skip_serializing_if = "Change::unknown")]
     pub change: Option<Change>,
 }
 
