@@ -558,4 +558,30 @@ CREATE TABLE brand_day_issues (
     rated_with       INTEGER NOT NULL,
     rating_sum_with  INTEGER NOT NULL,
     PRIMARY KEY (brand, day, code)
+
+-- migration: 15
+-- What customers like, per brand: every liked aspect of its products with the reviews praising
+-- it and one quote (preferring a review whose stars agree), so that the portfolio (or some
+-- brands) sums counts per term. Empty until the next analysis run writes it.
+CREATE TABLE brand_liked (
+    brand          TEXT    NOT NULL,
+    term           TEXT    NOT NULL,
+    reviews        INTEGER NOT NULL,
+    quote          TEXT,
+    quote_stars    INTEGER,
+    quote_language TEXT,
+    PRIMARY KEY (brand, term)
+) WITHOUT ROWID;
+CREATE INDEX brand_liked_term ON brand_liked (term);
+
+-- migration: 16
+-- `analyze --analyzer llm --summaries`: one paragraph per product written by the model from the
+-- product's counts and a few quotes (its evidence), kept with the hash of that evidence so that a
+-- product whose evidence did not change is not sent again.
+CREATE TABLE product_summaries (
+    asin           TEXT    PRIMARY KEY,
+    evidence_hash  TEXT    NOT NULL,                -- blake3 of the evidence sent, hex
+    summary        TEXT    NOT NULL,
+    model          TEXT    NOT NULL,
+    run_id         INTEGER NOT NULL REFERENCES analysis_runs (id)
 ) WITHOUT ROWID;

@@ -380,6 +380,11 @@ pub struct LlmArgs {
     /// Submit through the OpenAI Batch API (half the price); a later run collects the results
     #[arg(value_parser = clap::builder::FalseyValueParser::new(), long, env = "PRODINSIGHT_LLM_BATCH")]
     pub batch: bool,
+
+    /// With --analyzer llm: a one-paragraph summary per product, written from its counts and a
+    /// few quotes (never its reviews); sent again only when that evidence changed
+    #[arg(long)]
+    pub summaries: bool,
 }
 
 /// Show insights as tables, CSV, JSON or a page.

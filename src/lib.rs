@@ -170,6 +170,10 @@ fn run_analyze(db: &Path, quiet: bool, args: cli::AnalyzeArgs) -> Result<i32> {
 
 fn analyzer(args: &cli::AnalyzeArgs, topics: &topics::Topics) -> Result<analyze::Analyzer> {
     Ok(match args.analyzer {
+        cli::AnalyzerChoice::Offline if args.llm.summaries => return Err(Error::Usage(
+            "--summaries needs --analyzer llm: the model writes them (the offline analyzer cannot)"
+                .into(),
+        )),
         cli::AnalyzerChoice::Offline => analyze::Analyzer::Offline,
         cli::AnalyzerChoice::Llm => {
             let mut config = llm_config(&args.llm)?;
@@ -182,6 +186,7 @@ fn analyzer(args: &cli::AnalyzeArgs, topics: &topics::Topics) -> Result<analyze:
                 config: Box::new(config),
                 dry_run: args.llm.dry_run,
                 batch: args.llm.batch,
+                summaries: args.llm.summaries,
             }
         }
     })

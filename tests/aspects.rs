@@ -52,7 +52,9 @@ fn report_product_json_carries_liked_aspects_on_sample_data() {
     let table = e.ok(&["report", "product", "B08C0F4912"]);
     assert!(table.contains("liked") && table.contains("complaint aspect"));
     let csv = e.ok(&["report", "product", "B08C0F4912", "--format", "csv"]);
-    assert!(csv.contains("liked,reviews,% of reviews,quote,complaint aspect,reviews"));
+    assert!(csv.contains(
+        "liked,reviews,% of reviews,Δ reviews since previous run,Δ % of reviews,quote,complaint aspect,reviews"
+    ));
     let html = e.ok(&["report", "product", "B08C0F4912", "--format", "html"]);
     assert!(html.contains("What customers like"));
     assert!(html.contains(&format!("data-aspect=\"{top}\"")));
@@ -161,4 +163,273 @@ fn the_api_product_detail_carries_liked_aspects() {
     let doc = srv.ok("/api/v1/openapi.json");
     let s = doc.to_string();
     assert!(s.contains("liked_aspects"), "the OpenAPI document names it");
+}
+
+/// Reviews of `brand`'s products (all brands if None) whose current analysis praises `term`,
+/// counted straight from the stored per-text results.
+fn raw_liked(e: &Env, brand: Option<&str>, term: &str) -> i64 {
+    let brand_clause = brand.map_or(String::new(), |b| {
+        format!(
+            " AND coalesce(p.brand, r.brand, '(no brand)') = '{}'",
+            b.replace('\'', "''")
+        )
+    });
+    e.count(&format!(
+        "SELECT count(*) FROM reviews r JOIN products p ON p.asin = r.asin
+         JOIN text_results t ON t.text_hash = r.text_hash
+              AND t.analyzer = (SELECT key FROM (SELECT analyzer AS key FROM text_results LIMIT 1))
+         WHERE r.retired_run IS NULL{brand_clause}
+           AND EXISTS (SELECT 1 FROM json_each(t.liked) j
+                       WHERE json_extract(j.value, '$.term') = '{}')",
+        term.replace('\'', "''")
+    ))
+}
+
+/// Checks a list of liked aspects against the raw results: counts, shares of `reviews`, ranking
+/// and quotes with stars and language.
+fn check_liked(e: &Env, liked: &[Value], brand: Option<&str>, reviews: i64) {
+    assert!(liked.len() >= 3, "{brand:?}: {liked:?}");
+    let counts: Vec<i64> = liked.iter().map(|a| a["count"].as_i64().unwrap()).collect();
+    assert!(
+        counts.windows(2).all(|w| w[0] >= w[1]),
+        "ranked: {counts:?}"
+    );
+    for a in liked {
+        let (term, count) = (a["term"].as_str().unwrap(), a["count"].as_i64().unwrap());
+        assert_eq!(count, raw_liked(e, brand, term), "{brand:?} {term}");
+        let expect = (1000.0 * count as f64 / reviews as f64).round() / 10.0;
+        assert!((a["share"].as_f64().unwrap() - expect).abs() < 0.051, "{a}");
+        let q = &a["quote"];
+        assert!(!q["text"].as_str().unwrap().is_empty(), "{a}");
+        assert!((1..=5).contains(&q["stars"].as_i64().unwrap()), "{a}");
+        assert!(q["language"].is_string(), "{a}");
+    }
+}
+
+#[test]
+fn brands_and_the_portfolio_sum_what_customers_like_from_the_raw_results() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&sample())]);
+    let brands: Value =
+        serde_json::from_str(&e.ok(&["report", "brands", "--format", "json"])).unwrap();
+    let brands = brands.as_array().unwrap();
+    let mut checked = 0;
+    for b in brands
+        .iter()
+        .filter(|b| b["review_count"].as_i64().unwrap() >= 50)
+    {
+        let name = b["brand"].as_str().unwrap();
+        let liked = b["liked_aspects"].as_array().unwrap();
+        check_liked(&e, liked, Some(name), b["review_count"].as_i64().unwrap());
+        checked += 1;
+    }
+    assert!(checked >= 2, "{brands:?}");
+    let o: Value = serde_json::from_str(&e.ok(&["report", "--format", "json"])).unwrap();
+    let total = e.count("SELECT count(*) FROM reviews WHERE retired_run IS NULL");
+    let liked = o["liked_aspects"].as_array().unwrap();
+    check_liked(&e, liked, None, total);
+    // One brand asked for: its own liked aspects, as the brand list shows them.
+    let name = brands[0]["brand"].as_str().unwrap();
+    let one: Value =
+        serde_json::from_str(&e.ok(&["report", "--brand", name, "--format", "json"])).unwrap();
+    assert_eq!(one["liked_aspects"], brands[0]["liked_aspects"]);
+    // The table and the HTML page show them; so does the API, with an OpenAPI entry.
+    let top = liked[0]["term"].as_str().unwrap();
+    let table = e.ok(&["report"]);
+    assert!(
+        table.contains("What customers like across the portfolio"),
+        "{table}"
+    );
+    let html = e.ok(&["report", "--format", "html"]);
+    assert!(html.contains(&format!("data-aspect=\"{top}\"")), "{html}");
+    let srv = Server::start(&e);
+    let api = srv.ok("/api/v1/overview");
+    assert_eq!(api["data"]["liked_aspects"], o["liked_aspects"]);
+    let api = srv.ok(&format!(
+        "/api/v1/brands?brand={}",
+        name.replace(' ', "%20")
+    ));
+    assert_eq!(api["data"][0]["liked_aspects"], brands[0]["liked_aspects"]);
+    let doc = srv.ok("/api/v1/openapi.json").to_string();
+    assert!(doc.contains("liked_aspects across") || doc.contains("what customers like across"));
+}
+
+/// The change in share from `before` = (count, reviews) to `now`, in points to 0.1 (as README).
+fn points(now: (i64, i64), before: (i64, i64)) -> f64 {
+    let exact = 100.0 * (now.0 as f64 / now.1 as f64 - before.0 as f64 / before.1 as f64);
+    (exact * 10.0).round() / 10.0
+}
+
+#[test]
+fn a_product_says_how_its_liked_aspects_and_issues_moved_since_the_previous_run() {
+    let e = Env::new();
+    let asin = "B08C0F4912";
+    e.ok(&["-q", "analyze", p(&sample().join("export-1-2025-h1.json"))]);
+    let first = product(&e, asin);
+    // The first run has nothing to compare with.
+    assert_eq!(first["previous_review_count"], Value::Null);
+    assert_eq!(first["liked_aspects"][0]["count_change"], Value::Null);
+    assert_eq!(first["issues"][0]["previous_count"], Value::Null);
+    e.ok(&["-q", "analyze", p(&sample().join("export-2-2026-q1.jsonl"))]);
+    let now = product(&e, asin);
+    let (n0, n) = (
+        first["review_count"].as_i64().unwrap(),
+        now["review_count"].as_i64().unwrap(),
+    );
+    assert!(n > n0, "the second export adds reviews");
+    assert_eq!(now["previous_review_count"].as_i64(), Some(n0));
+    let count_then = |key: &str, id: &str, name: &str| -> Option<i64> {
+        (first[key].as_array().unwrap().iter())
+            .find(|x| x[id] == name)
+            .map(|x| x["count"].as_i64().unwrap())
+    };
+    let mut moved = 0;
+    for (key, id) in [("liked_aspects", "term"), ("issues", "code")] {
+        for x in now[key].as_array().unwrap() {
+            let name = x[id].as_str().unwrap();
+            let count = x["count"].as_i64().unwrap();
+            // A liked aspect not shown then still had its count kept (the snapshot keeps 100);
+            // an issue not reported then had none.
+            let Some(before) = x["previous_count"].as_i64() else {
+                panic!("{key} {name}: no previous count: {x}");
+            };
+            if let Some(shown) = count_then(key, id, name) {
+                assert_eq!(before, shown, "{key} {name}");
+            } else if key == "issues" {
+                assert_eq!(before, 0, "{key} {name}");
+            }
+            assert_eq!(x["count_change"].as_i64(), Some(count - before), "{x}");
+            let expect = points((count, n), (before, n0));
+            assert!(
+                (x["share_change"].as_f64().unwrap() - expect).abs() < 0.051,
+                "{x}"
+            );
+            moved += usize::from(count != before);
+        }
+    }
+    assert!(moved >= 3, "the second export moved some counts");
+    // The table, CSV and HTML say it too; so does the API.
+    let csv = e.ok(&["report", "product", asin, "--format", "csv"]);
+    assert!(csv.contains("Δ reviews since previous run"), "{csv}");
+    let html = e.ok(&["report", "product", asin, "--format", "html"]);
+    assert!(html.contains("since the previous run:"), "{html}");
+    let srv = Server::start(&e);
+    let api = srv.ok(&format!("/api/v1/products/{asin}"));
+    assert_eq!(api["data"]["liked_aspects"], now["liked_aspects"]);
+    assert_eq!(api["data"]["issues"], now["issues"]);
+}
+
+/// `analyze --analyzer llm` against the real OpenAI-compatible server named by
+/// PRODINSIGHT_TEST_LLM_BASE_URL (/work/shared/llm/start-local-llm.sh starts one), as tests/llm.rs
+/// does; skipped without it. A tiny model's labels are not checked, only the protocol and shape.
+fn real_llm(e: &Env, extra: &[&str]) -> Option<std::process::Output> {
+    let Ok(url) = std::env::var("PRODINSIGHT_TEST_LLM_BASE_URL") else {
+        eprintln!("PRODINSIGHT_TEST_LLM_BASE_URL not set: skipping the real-server test");
+        return None;
+    };
+    let model = std::env::var("PRODINSIGHT_TEST_LLM_MODEL").unwrap_or_else(|_| "smollm2".into());
+    let mut c = std::process::Command::new(BIN);
+    c.arg("--db").arg(e.db());
+    c.args([
+        "analyze",
+        "--analyzer",
+        "llm",
+        "--base-url",
+        &url,
+        "--model",
+        &model,
+    ]);
+    c.args(["--timeout", "120", "--batch-size", "3"])
+        .args(extra);
+    Some(c.env_remove("OPENAI_API_KEY").output().unwrap())
+}
+
+const PRAISE: &str = r#"{"REVIEW_ID":"P1","CHILD_ASIN":"B0PRAISE01","rating":5,"text":"The sound quality is amazing and the battery life is great."}
+{"REVIEW_ID":"P2","CHILD_ASIN":"B0PRAISE01","rating":1,"text":"The lid leaks everywhere."}
+{"REVIEW_ID":"P3","CHILD_ASIN":"B0PRAISE01","rating":5,"text":"Love the screen, very bright."}
+"#;
+
+#[test]
+fn the_real_llm_returns_liked_aspects_in_the_offline_shape() {
+    let e = Env::new();
+    let f = e.file("praise.jsonl", PRAISE.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let Some(o) = real_llm(&e, &[]) else {
+        return;
+    };
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    let mut st = conn
+        .prepare("SELECT liked FROM text_results WHERE analyzer LIKE 'llm/%/p2/%' AND fallback = 0")
+        .unwrap();
+    let liked: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(!liked.is_empty(), "some text analyzed by the LLM: {err}");
+    for l in &liked {
+        let v: Value = serde_json::from_str(l).unwrap();
+        for a in v.as_array().unwrap() {
+            let term = a["term"].as_str().unwrap();
+            assert!(!term.is_empty() && term.chars().count() <= 40, "{a}");
+            assert_eq!(term, term.to_lowercase().trim(), "{a}");
+            assert!(
+                a["evidence"].as_str().unwrap().chars().count() <= 201,
+                "{a}"
+            );
+        }
+    }
+    // Whatever it praised is reported as the offline analyzer's would be.
+    let d = product(&e, "B0PRAISE01");
+    assert!(d["liked_aspects"].is_array(), "{d}");
+}
+
+#[test]
+fn summaries_without_the_llm_are_a_usage_error() {
+    let e = Env::new();
+    let o = e.run(&["analyze", "--summaries", p(&sample())]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--summaries needs --analyzer llm"), "{err}");
+    assert!(!e.db().exists(), "refused before any work");
+}
+
+#[test]
+fn the_real_llm_summarizes_a_product_once_per_evidence() {
+    let e = Env::new();
+    let f = e.file("praise.jsonl", PRAISE.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let Some(o) = real_llm(&e, &["--summaries"]) else {
+        return;
+    };
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("summaries: 1 written"), "{err}");
+    let d = product(&e, "B0PRAISE01");
+    let text = d["summary"]["text"].as_str().unwrap_or_default();
+    assert!(!text.is_empty() && text.chars().count() <= 1501, "{d}");
+    assert_eq!(d["summary"]["run_id"], 1);
+    let srv = Server::start(&e);
+    let api = srv.ok("/api/v1/products/B0PRAISE01");
+    assert_eq!(api["data"]["summary"], d["summary"]);
+    drop(srv);
+    // A review of another product: B0PRAISE01's evidence did not change, so it is not sent again
+    // (the run's requests: the new review's and the new product's summary).
+    let f = e.file(
+        "other.jsonl",
+        br#"{"REVIEW_ID":"P9","CHILD_ASIN":"B0OTHER001","rating":4,"text":"Nice colour."}"#,
+    );
+    e.ok(&["-q", "ingest", p(&f)]);
+    let o = real_llm(&e, &["--summaries"]).unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("1 unchanged (same evidence, not sent)"),
+        "{err}"
+    );
+    let requests = "SELECT requests FROM analysis_runs WHERE status = 'ok' ORDER BY id DESC";
+    assert_eq!(e.count(requests), 2, "{err}");
+    assert_eq!(product(&e, "B0PRAISE01")["summary"], d["summary"]);
 }

@@ -135,6 +135,13 @@ fn judge(text: &str) -> Value {
         "score": if negative { -0.8 } else { 0.7 },
         "issues": issues,
         "aspects": if t.contains("lid") { vec!["lid"] } else { vec![] },
+        "liked": if t.contains("grip") {
+            vec![json!({"term": "Grip", "evidence": "good grip"})]
+        } else if t.contains("keeps cold") {
+            vec![json!({"term": "insulation", "evidence": "keeps cold"})]
+        } else {
+            vec![]
+        },
     })
 }
 
@@ -154,6 +161,13 @@ fn answer(body: &Value) -> Value {
 }
 
 fn answer_as(body: &Value, cured: bool) -> Value {
+    // A product summary (`--summaries`): its evidence is one JSON object, not a list of reviews.
+    if body["response_format"]["json_schema"]["name"] == "product_summary" {
+        let ev: Value = serde_json::from_str(body["messages"][1]["content"].as_str().unwrap_or(""))
+            .unwrap_or_default();
+        let text = format!("Customers wrote {} reviews.", ev["reviews"]);
+        return completion(&json!({ "summary": text }).to_string(), "stop", Value::Null);
+    }
     let user = body["messages"][1]["content"].as_str().unwrap_or("[]");
     let items: Vec<Value> = serde_json::from_str(user).unwrap_or_default();
     let hijacked = items.iter().any(|i| {
@@ -490,6 +504,103 @@ fn analyzes_in_batches_records_usage_and_never_pays_twice() {
     let v: Value =
         serde_json::from_str(&e.ok(&["report", "product", "B2", "--format", "json"])).unwrap();
     assert_eq!(v["issues"][0]["code"], "leaks");
+}
+
+#[test]
+fn the_llm_is_asked_what_reviews_praise_and_its_liked_aspects_are_reported() {
+    let e = setup();
+    let mock = Mock::start(vec![]);
+    let o = llm(&e, &mock.url, &["--batch-size", "6"], Some("sk-test-key"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let body = &mock.chats()[0];
+    let item = &body["response_format"]["json_schema"]["schema"]["properties"]["reviews"]["items"];
+    assert!(
+        item["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("liked")),
+        "{item}"
+    );
+    assert_eq!(
+        item["properties"]["liked"]["items"]["required"],
+        json!(["term", "evidence"])
+    );
+    assert!(body["messages"][0]["content"]
+        .as_str()
+        .unwrap()
+        .contains("- liked:"));
+    // Stored as the offline analyzer's are (lower case), and reported with a quote.
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "B2", "--format", "json"])).unwrap();
+    assert_eq!(v["liked_aspects"][0]["term"], "grip", "{v}");
+    assert_eq!(v["liked_aspects"][0]["count"], 1);
+    assert_eq!(v["liked_aspects"][0]["quote"]["text"], "good grip");
+    assert_eq!(v["liked_aspects"][0]["quote"]["stars"], 4);
+    let o: Value = serde_json::from_str(&e.ok(&["report", "--format", "json"])).unwrap();
+    let terms: Vec<&str> = (o["liked_aspects"].as_array().unwrap().iter())
+        .map(|a| a["term"].as_str().unwrap())
+        .collect();
+    assert_eq!(terms, ["grip", "insulation"]);
+}
+
+#[test]
+fn summaries_are_written_from_the_evidence_once_and_costed() {
+    let e = setup();
+    let mock = Mock::start(vec![]);
+    let flags = ["--batch-size", "6", "--summaries", "--price", "0.15,0.60"];
+    let o = llm(&e, &mock.url, &flags, Some("sk-test-key"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // One request for the six reviews, one summary per product (B1, B2).
+    let chats = mock.chats();
+    assert_eq!(chats.len(), 3);
+    let runs = "SELECT requests FROM analysis_runs WHERE status = 'ok' ORDER BY id";
+    assert_eq!(e.count(&format!("{runs} LIMIT 1")), 3);
+    let tokens = "SELECT prompt_tokens FROM analysis_runs WHERE status = 'ok' ORDER BY id DESC";
+    assert_eq!(
+        e.count(tokens),
+        3000,
+        "the summaries' tokens count in the run's"
+    );
+    // The evidence is counts and a few quotes, never the review set.
+    let ev: Value =
+        serde_json::from_str(chats[1]["messages"][1]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(ev["reviews"], 3);
+    assert!(ev["liked"].is_array() && ev["disliked"].is_array(), "{ev}");
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "B1", "--format", "json"])).unwrap();
+    assert_eq!(v["summary"]["text"], "Customers wrote 3 reviews.", "{v}");
+    assert_eq!(v["summary"]["model"], "mock-model");
+    let table = e.ok(&["report", "product", "B1"]);
+    assert!(
+        table.contains("Customers wrote 3 reviews. (mock-model, run 1)"),
+        "{table}"
+    );
+    let html = e.ok(&["report", "product", "B1", "--format", "html"]);
+    assert!(
+        html.contains("<h2>Summary</h2><p>Customers wrote 3 reviews.</p>"),
+        "{html}"
+    );
+    // A new review of B2 only: B1's evidence is unchanged, so only B2's summary is sent again.
+    let f = e.file(
+        "more.jsonl",
+        br#"{"REVIEW_ID":"A8","CHILD_ASIN":"B2","rating":5,"text":"Great grip, love it."}"#,
+    );
+    e.ok(&["-q", "ingest", p(&f)]);
+    let o = llm(&e, &mock.url, &flags, Some("sk-test-key"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 written, 1 unchanged"), "{err}");
+    let requests = "SELECT requests FROM analysis_runs WHERE status = 'ok' ORDER BY id DESC";
+    assert_eq!(
+        e.count(requests),
+        2,
+        "one for the new review, one summary (B2)"
+    );
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "B2", "--format", "json"])).unwrap();
+    assert_eq!(v["summary"]["text"], "Customers wrote 4 reviews.", "{v}");
+    let b1 = e.count("SELECT run_id FROM product_summaries WHERE asin = 'B1'");
+    assert_eq!(b1, 1, "B1's summary is the first run's");
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub enum Analyzer {
         config: Box<llm::Config>,
         dry_run: bool,
         batch: bool,
+        /// Write a summary per product whose evidence changed (`--summaries`).
+        summaries: bool,
     },
 }
 
@@ -573,6 +575,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         Some(_) => acc.decide(),
         None => Vec::new(),
     };
+    summarize(store, opts, run_id, llm_usage)?;
     counts.products_updated = rolled.updated;
     counts.reviews_reused = (total - counts.reviews_analyzed - counts.texts_failed).max(0);
     store.put_alerts(run_id, base.map(|b| b.0), &alerts)?;
@@ -590,6 +593,39 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         print_alerts(&alerts);
         print_not_analyzed(&store.languages_not_analyzed(&key)?);
         print_topic_languages(&opts.topics, &store.review_languages()?);
+    }
+    Ok(())
+}
+
+/// With `--summaries`: the summaries of the products whose evidence changed, their requests,
+/// tokens and cost added to the run's (`usage`: the reviews' own).
+fn summarize(
+    store: &mut Store,
+    opts: &Options,
+    run_id: i64,
+    usage: Option<LlmUsage>,
+) -> Result<()> {
+    let Analyzer::Llm {
+        config,
+        summaries: true,
+        ..
+    } = &opts.analyzer
+    else {
+        return Ok(());
+    };
+    let s = llm::summary::run(store, config, run_id, opts.quiet)?;
+    let mut u = usage.unwrap_or_default();
+    u.requests += s.requests;
+    u.prompt_tokens += s.usage.prompt;
+    u.cached_tokens += s.usage.cached;
+    u.completion_tokens += s.usage.completion;
+    u.cost_usd += s.cost;
+    store.record_llm_usage(run_id, &u)?;
+    if !opts.quiet {
+        eprintln!(
+            "analyze: summaries: {} written, {} unchanged (same evidence, not sent), {} failed; {} requests, tokens: {} in, {} out",
+            s.written, s.unchanged, s.failed, s.requests, s.usage.prompt, s.usage.completion
+        );
     }
     Ok(())
 }

@@ -8,12 +8,16 @@ use serde_json::{json, Value};
 use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
 use crate::numbers::{avg, pct, pct_delta, star_figures};
-use crate::store::insights::{BrandRow, Counts, IssueCount, MonthRow, ProductRow, ReviewRow};
+use crate::store::insights::{
+    BrandRow, Counts, IssueCount, LikedQuote, LikedSum, MonthRow, ProductRow, ReviewRow,
+};
 use crate::store::views::{BreakdownCounts, SliceCounts};
 use crate::topics::Labels;
 
 const EXAMPLES: usize = 3;
 const TOP_ASPECTS: usize = 20;
+/// Liked aspects a snapshot keeps counts of: enough that the shown ones' changes are known.
+const SNAPSHOT_LIKED: usize = 100;
 /// The language or marketplace of reviews that name none.
 const UNKNOWN: &str = "unknown";
 
@@ -39,13 +43,6 @@ struct IssueAcc {
     rating_sum: i64,
     /// Review id, evidence, stars and language of the first few reviews reporting it.
     examples: Vec<(String, String, Option<u8>, Option<String>)>,
-}
-
-/// A liked aspect: the reviews that praise it, and a quote (text, stars, language).
-#[derive(Default)]
-struct LikedAcc {
-    count: i64,
-    quote: Option<(String, Option<u8>, Option<String>)>,
 }
 
 /// A stored liked aspect (`model::LikedAspect`), borrowed from the stored JSON.
@@ -82,7 +79,7 @@ pub struct ProductAcc {
     issues: HashMap<String, IssueAcc>,
     /// Per complaint aspect: reviews naming it, the rated ones, their stars summed.
     aspects: HashMap<String, [i64; 3]>,
-    liked: HashMap<String, LikedAcc>,
+    liked: HashMap<String, LikedSum>,
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
     months: BTreeMap<String, MonthAcc>,
@@ -224,22 +221,22 @@ impl ProductAcc {
             return;
         }
         let items: Vec<LikedRef<'_>> = serde_json::from_str(&r.liked).unwrap_or_default();
-        // A quote from a review whose stars agree with the praise, when there is one.
-        let agrees = |stars: Option<u8>| stars.is_none_or(|x| x >= 4);
         for l in items {
             if !self.liked.contains_key(l.term.as_ref()) {
-                self.liked.insert(l.term.to_string(), LikedAcc::default());
+                self.liked.insert(l.term.to_string(), LikedSum::default());
             }
             let Some(acc) = self.liked.get_mut(l.term.as_ref()) else {
                 continue;
             };
             acc.count += 1;
-            if acc
-                .quote
-                .as_ref()
-                .is_none_or(|q| !agrees(q.1) && agrees(r.rating))
-            {
-                acc.quote = Some((l.evidence.into_owned(), r.rating, r.language.clone()));
+            // A quote from a review whose stars agree with the praise, when there is one.
+            let agrees = r.rating.is_none_or(|x| x >= 4);
+            if acc.quote.as_ref().is_none_or(|q| !q.agrees() && agrees) {
+                acc.quote = Some(LikedQuote {
+                    text: l.evidence.into_owned(),
+                    stars: r.rating,
+                    language: r.language.clone(),
+                });
             }
         }
     }
@@ -249,7 +246,8 @@ impl ProductAcc {
     }
 
     /// The product's row; `previous` = (negative reviews, reviews) at the previous run.
-    pub fn finish(self, previous: Option<(i64, i64)>, labels: &Labels) -> ProductRow {
+    pub fn finish(mut self, previous: Option<(i64, i64)>, labels: &Labels) -> ProductRow {
+        let liked = self.ranked_liked();
         let n = self.n;
         let neg = self.negatives();
         let issues = self.ranked_issues();
@@ -261,7 +259,6 @@ impl ProductAcc {
             issues_json(&praise, n, neg, all, labels),
         );
         let aspects_json = self.top_aspects();
-        let liked_json = self.top_liked();
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
         let neg_delta = pct_delta((neg, n), previous);
@@ -282,7 +279,7 @@ impl ProductAcc {
             "stars_text_disagreements": self.disagree,
             "issues": issues_json,
             "complaint_aspects": aspects_json,
-            "liked_aspects": liked_json,
+            "liked_aspects": liked_json(&liked, n),
             "languages": self.langs,
             "last_review_date": self.last_date,
             "mentioned_in_praise": praise_json,
@@ -296,6 +293,7 @@ impl ProductAcc {
             "rating_histogram": self.hist,
             "issues": issues.iter().map(|(c, a)| (c.to_string(), a.count)).collect::<BTreeMap<_, _>>(),
             "issues_negative_neutral": issues.iter().map(|(c, a)| (c.to_string(), a.in_negative_neutral)).collect::<BTreeMap<_, _>>(),
+            "liked": liked_snapshot(&liked),
         });
         let months = self.month_rows();
         ProductRow {
@@ -321,6 +319,7 @@ impl ProductAcc {
             },
             previous,
             breakdowns: self.breakdowns,
+            liked,
         }
     }
 
@@ -351,25 +350,15 @@ impl ProductAcc {
             .all(|w| brand_words.iter().any(|b| b == w) || names.is_name(w))
     }
 
-    /// The liked aspects most often praised, with their share of the product's reviews and a quote.
-    fn top_liked(&self) -> Vec<Value> {
+    /// Every liked aspect but names, most often praised first.
+    fn ranked_liked(&mut self) -> Vec<(String, LikedSum)> {
         let names = Names::new();
-        let mut liked: Vec<(&String, &LikedAcc)> = self
-            .liked
-            .iter()
+        let mut liked: Vec<(String, LikedSum)> = std::mem::take(&mut self.liked)
+            .into_iter()
             .filter(|(t, _)| !self.is_name(&names, t))
             .collect();
-        liked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+        liked.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(&b.0)));
         liked
-            .iter()
-            .take(TOP_ASPECTS)
-            .map(|(t, a)| {
-                let quote = a.quote.as_ref().map(|(text, stars, language)| {
-                    json!({"text": text, "stars": stars, "language": language})
-                });
-                json!({"term": t, "count": a.count, "share": pct(a.count, self.n), "quote": quote})
-            })
-            .collect()
     }
 
     /// The complaint aspects most often named, without names (`is_name`): a term made only of the
@@ -410,6 +399,29 @@ impl ProductAcc {
             })
             .collect()
     }
+}
+
+/// The first `TOP_ASPECTS` of the ranked liked aspects, with their share of `n` reviews and quote.
+fn liked_json(liked: &[(String, LikedSum)], n: i64) -> Vec<Value> {
+    (liked.iter().take(TOP_ASPECTS))
+        .map(|(t, a)| {
+            let quote = a
+                .quote
+                .as_ref()
+                .map(|q| json!({"text": q.text, "stars": q.stars, "language": q.language}));
+            json!({"term": t, "count": a.count, "share": pct(a.count, n), "quote": quote})
+        })
+        .collect()
+}
+
+/// The run's liked counts kept in a snapshot, for the change at the next run: the first
+/// `SNAPSHOT_LIKED` terms, and below which count a term not listed may be (0: all are listed).
+fn liked_snapshot(liked: &[(String, LikedSum)]) -> Value {
+    let kept: BTreeMap<&str, i64> = (liked.iter().take(SNAPSHOT_LIKED))
+        .map(|(t, a)| (t.as_str(), a.count))
+        .collect();
+    let below = liked.get(SNAPSHOT_LIKED).map_or(0, |(_, a)| a.count);
+    json!({"counts": kept, "unlisted_max": below})
 }
 
 /// The counts stored per issue (`product_issues`), in the order of `issues`.
@@ -470,6 +482,7 @@ pub struct BrandAcc {
     /// Per issue: reviews, negative or neutral ones, rated ones, their stars summed.
     issues: BTreeMap<String, [i64; 4]>,
     breakdowns: BreakdownCounts,
+    liked: BTreeMap<String, LikedSum>,
 }
 
 impl BrandAcc {
@@ -487,6 +500,13 @@ impl BrandAcc {
             e[1] += i.negative_neutral;
             e[2] += i.rated;
             e[3] += i.rating_sum;
+        }
+        for (term, l) in &p.liked {
+            if let Some(mine) = self.liked.get_mut(term) {
+                mine.add(l);
+            } else {
+                self.liked.insert(term.clone(), l.clone());
+            }
         }
         let (mine, theirs) = (&mut self.breakdowns, &p.breakdowns);
         let dims = [
@@ -529,6 +549,7 @@ impl BrandAcc {
             "previous_review_count": previous.map(|p| p.1),
             "previous_pct_negative": previous.map(|p| pct(p.0, p.1)),
             "breakdowns": self.breakdowns.rows(labels),
+            "liked_aspects": liked_json(&ranked_liked(&self.liked), self.n),
         });
         BrandRow {
             brand,
@@ -540,8 +561,18 @@ impl BrandAcc {
             negative: c.negative,
             detail: detail.to_string(),
             breakdowns: self.breakdowns,
+            liked: self.liked,
         }
     }
+}
+
+/// A brand's liked aspects, most often praised first (ties by term).
+fn ranked_liked(liked: &BTreeMap<String, LikedSum>) -> Vec<(String, LikedSum)> {
+    let mut v: Vec<(&String, &LikedSum)> = liked.iter().collect();
+    v.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
+    (v.into_iter().take(TOP_ASPECTS))
+        .map(|(t, l)| (t.clone(), l.clone()))
+        .collect()
 }
 
 #[cfg(test)]

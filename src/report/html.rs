@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::output::Tabular;
 use super::{num, opt_num, opt_text};
-use crate::store::views::{IssueDetail, PortfolioMonth, ProductDetail};
+use crate::store::views::{Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
 main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}
@@ -217,6 +217,18 @@ fn impact_line(i: &IssueDetail) -> String {
     )
 }
 
+/// How a count moved since the product's previous run; nothing on its first run.
+fn change_line(c: &Change) -> String {
+    let (Some(moved), Some(points)) = (c.count_change, c.share_change) else {
+        return String::new();
+    };
+    format!(
+        "<div class=\"muted change\">since the previous run: {} reviews, {} points</div>",
+        esc(&super::count_delta(Some(moved))),
+        esc(&super::delta(Some(points)))
+    )
+}
+
 fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
     let mut out = String::from("<div class=\"grid\">");
     for i in issues.iter().take(limit) {
@@ -224,7 +236,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
         let _ = write!(
             out,
             "<div class=\"card issue\" data-issue=\"{}\"><h3>{}</h3>\
-             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>{}",
+             <div class=\"muted\">{} reviews · {}% of reviews · {}% of negative reviews</div>{}{}",
             esc(code),
             esc(&i.label),
             metric(&format!("issue.{code}.count"), &i.count.to_string()),
@@ -234,6 +246,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
                 &num(i.share_of_negative)
             ),
             impact_line(i),
+            change_line(&i.change),
         );
         for ex in i.examples.iter().take(3) {
             let _ = write!(
@@ -311,7 +324,7 @@ pub fn product_page(p: &ProductDetail) -> String {
             esc(&super::praise_list(p))
         );
     }
-    b.push_str(&liked_section(p));
+    b.push_str(&liked_section(&p.liked_aspects));
     b.push_str(&breakdowns_section(&super::breakdowns_table(&p.breakdowns)));
     let aspects: Vec<String> = p
         .complaint_aspects
@@ -341,12 +354,12 @@ fn breakdowns_section(t: &Tabular) -> String {
 }
 
 /// What customers like: each liked aspect with its reviews, share and a quote (stars, language).
-fn liked_section(p: &ProductDetail) -> String {
-    if p.liked_aspects.is_empty() {
+pub fn liked_section(liked: &[LikedAspectCount]) -> String {
+    if liked.is_empty() {
         return String::new();
     }
     let mut out = String::from("<h2>What customers like</h2><div class=\"grid\">");
-    for a in p.liked_aspects.iter().take(6) {
+    for a in liked.iter().take(6) {
         let _ = write!(
             out,
             "<div class=\"card liked\" data-aspect=\"{}\"><h3>{}</h3>\
@@ -356,6 +369,7 @@ fn liked_section(p: &ProductDetail) -> String {
             a.count,
             num(a.share)
         );
+        out.push_str(&a.change.as_ref().map_or(String::new(), change_line));
         if let Some(q) = &a.quote {
             let quote = crate::store::views::Quote {
                 text: q.text.clone(),
@@ -373,8 +387,7 @@ fn liked_section(p: &ProductDetail) -> String {
         out.push_str("</div>");
     }
     out.push_str("</div>");
-    let rest: Vec<String> = p
-        .liked_aspects
+    let rest: Vec<String> = liked
         .iter()
         .skip(6)
         .take(9)
@@ -410,6 +423,20 @@ fn product_heading(p: &ProductDetail) -> String {
             &opt_num(p.neg_delta),
             "Δ % negative since last run"
         ),
+    ) + &summary_paragraph(p)
+}
+
+/// The LLM's summary of the product (`analyze --summaries`), said to be the model's.
+fn summary_paragraph(p: &ProductDetail) -> String {
+    let Some(s) = &p.summary else {
+        return String::new();
+    };
+    format!(
+        "<div class=\"card summary\"><h2>Summary</h2><p>{}</p><p class=\"muted\">written by {} \
+         from the counts and quotes below (analysis run {})</p></div>",
+        esc(&s.text),
+        esc(&s.model),
+        s.run_id
     )
 }
 
@@ -420,6 +447,7 @@ pub struct Portfolio<'a> {
     pub brands: &'a Tabular,
     /// By marketplace and by language.
     pub breakdowns: &'a Tabular,
+    pub liked: &'a [LikedAspectCount],
     pub months: &'a [PortfolioMonth],
     pub ratings: [i64; 5],
     pub products: i64,
@@ -463,6 +491,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         }
         b.push_str("</div>");
     }
+    b.push_str(&liked_section(p.liked));
     let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5, 6]));
     b.push_str(&breakdowns_section(p.breakdowns));
     page("prodinsight · portfolio", &b)

@@ -16,7 +16,7 @@ use crate::store::pages::{BrandQuery, ProductQuery, ProductSummary};
 use crate::store::query::{Filter, ReviewOut};
 use crate::store::views::{
     BrandIssue, BrandPoint, BrandSummary, Breakdowns, HistoryPoint, IssueRow, IssueSort,
-    PortfolioMonth, ProductDetail, RunRow,
+    LikedAspectCount, PortfolioMonth, ProductDetail, RunRow,
 };
 use crate::store::windows::{Window, WindowView};
 use crate::store::Store;
@@ -164,6 +164,12 @@ fn delta(x: Option<f64>) -> String {
     x.map(|d| format!("{d:+.1}")).unwrap_or_default()
 }
 
+/// A change in reviews since the previous run: "+3", "-1", "0"; empty when not known.
+fn count_delta(x: Option<i64>) -> String {
+    x.map(|d| if d == 0 { "0".into() } else { format!("{d:+}") })
+        .unwrap_or_default()
+}
+
 /// The reviews view's filter: an ASIN must name a product (as the API's 404), in any letter case.
 fn review_filter(store: &Store, f: &Filter) -> Result<Filter> {
     let asin = match &f.asin {
@@ -254,6 +260,8 @@ fn brands_view(store: &Store, q: &BrandQuery, fmt: Format, out: &mut Out) -> Res
     let ([brand], Format::Table) = (rows.as_slice(), fmt) else {
         return Ok(());
     };
+    out.line("")?;
+    out.table(fmt, "", &liked_table(&brand.liked_aspects))?;
     out.line("")?;
     out.table(fmt, "", &breakdowns_table(&brand.breakdowns))?;
     let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
@@ -393,6 +401,8 @@ struct OverviewData {
     languages_not_analyzed: std::collections::BTreeMap<String, i64>,
     /// The portfolio's (or the brands') reviews by marketplace and by language.
     breakdowns: Breakdowns,
+    /// What customers like across the portfolio (or the brands).
+    liked_aspects: Vec<LikedAspectCount>,
 }
 
 /// The default view: what needs attention, the top issues, the brands.
@@ -421,6 +431,7 @@ fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<(
         mentioned_in_praise,
         languages_not_analyzed: store.portfolio_summary()?.languages_not_analyzed,
         breakdowns: store.breakdowns(&o.brands)?,
+        liked_aspects: store.liked_aspects(&o.brands)?,
     };
     match fmt {
         Format::Json | Format::Jsonl => out.json(&data, fmt),
@@ -482,6 +493,8 @@ fn overview_tables(data: &OverviewData, o: &Overview, out: &mut Out) -> Result<(
             praise.join(", ")
         ))?;
     }
+    out.line("\nWhat customers like across the portfolio")?;
+    out.table(Format::Table, "", &liked_table(&data.liked_aspects))?;
     out.line("\nBrands")?;
     out.table(Format::Table, "", &brands_table(&data.brands))?;
     out.line("\nBy marketplace and by language")?;
@@ -512,6 +525,7 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
         issues: &top,
         brands: &brands_table(&data.brands),
         breakdowns: &breakdowns_table(&data.breakdowns),
+        liked: &data.liked_aspects,
         months: &store.portfolio_months(&o.brands)?,
         ratings: store.rating_distribution(&o.brands)?,
         products: data.brands.iter().map(|b| b.products).sum(),
@@ -803,25 +817,49 @@ fn issue_list(issues: &[BrandIssue]) -> String {
     items.join(", ")
 }
 
+/// A liked aspect's quote as one cell: "text" (language stars).
+fn liked_quote(a: &LikedAspectCount) -> String {
+    a.quote.as_ref().map_or(String::new(), |q| {
+        let stars = q.stars.map_or(String::new(), |s| format!(" {s}★"));
+        let lang = q.language.as_deref().unwrap_or("?");
+        format!("\"{}\" ({lang}{stars})", q.text)
+    })
+}
+
+/// What customers like across a brand or the portfolio: reviews, share and a quote each.
+fn liked_table(liked: &[LikedAspectCount]) -> Tabular {
+    Tabular {
+        headers: vec!["liked", "reviews", "% of reviews", "quote"],
+        rows: (liked.iter())
+            .map(|a| {
+                vec![
+                    a.term.clone(),
+                    a.count.to_string(),
+                    num(a.share),
+                    liked_quote(a),
+                ]
+            })
+            .collect(),
+    }
+}
+
 /// What customers like beside what they complain about, the ten most named of each.
 fn product_aspects(p: &ProductDetail) -> Tabular {
     let n = p.liked_aspects.len().max(p.complaint_aspects.len()).min(10);
     let rows = (0..n)
         .map(|i| {
-            let (term, count, share, quote) =
+            let (term, count, share, moved, points, quote) =
                 p.liked_aspects.get(i).map_or_else(Default::default, |a| {
-                    let quote = a.quote.as_ref().map_or(String::new(), |q| {
-                        let stars = q.stars.map_or(String::new(), |s| format!(" {s}★"));
-                        let lang = q.language.as_deref().unwrap_or("?");
-                        format!("\"{}\" ({lang}{stars})", q.text)
-                    });
-                    (a.term.clone(), a.count.to_string(), num(a.share), quote)
+                    let c = a.change.unwrap_or_default();
+                    let (moved, points) = (count_delta(c.count_change), delta(c.share_change));
+                    let (count, share) = (a.count.to_string(), num(a.share));
+                    (a.term.clone(), count, share, moved, points, liked_quote(a))
                 });
             let (c_term, c_count) = p
                 .complaint_aspects
                 .get(i)
                 .map_or_else(Default::default, |a| (a.term.clone(), a.count.to_string()));
-            vec![term, count, share, quote, c_term, c_count]
+            vec![term, count, share, moved, points, quote, c_term, c_count]
         })
         .collect();
     Tabular {
@@ -829,6 +867,8 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
             "liked",
             "reviews",
             "% of reviews",
+            "Δ reviews since previous run",
+            "Δ % of reviews",
             "quote",
             "complaint aspect",
             "reviews",
@@ -838,7 +878,10 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
 }
 
 fn product_facts(p: &ProductDetail) -> Tabular {
-    let facts: [(&str, String); 14] = [
+    let summary = (p.summary.as_ref()).map_or(String::new(), |s| {
+        format!("{} ({}, run {})", s.text, s.model, s.run_id)
+    });
+    let facts: [(&str, String); 16] = [
         ("asin", p.asin.clone()),
         ("brand", opt_text(&p.brand)),
         ("title", opt_text(&p.title)),
@@ -856,6 +899,12 @@ fn product_facts(p: &ProductDetail) -> Tabular {
         ("last_review_date", opt_text(&p.last_review_date)),
         ("rating_histogram", compact(&p.rating_histogram)),
         ("languages", compact(&p.languages)),
+        (
+            "previous_review_count",
+            p.previous_review_count
+                .map_or(String::new(), |n| n.to_string()),
+        ),
+        ("summary", summary),
     ];
     Tabular {
         headers: vec!["field", "value"],
@@ -882,6 +931,8 @@ fn product_issues(p: &ProductDetail) -> Tabular {
             "avg rating without",
             "stars gained if fixed",
             "example",
+            "Δ reviews since previous run",
+            "Δ % of reviews",
         ],
         rows: p
             .issues
@@ -900,6 +951,8 @@ fn product_issues(p: &ProductDetail) -> Tabular {
                     opt_num(i.avg_rating_without),
                     opt_num(i.stars_gained),
                     format!("\"{quote}\" ({id})"),
+                    count_delta(i.change.count_change),
+                    delta(i.change.share_change),
                 ]
             })
             .collect(),

@@ -432,9 +432,10 @@ fn overview(store: &Store, query: &str) -> Handled {
     }
     let brand_rows = store.brands(&brands).map_err(Reply::from_store)?;
     let breakdowns = store.breakdowns(&brands).map_err(Reply::from_store)?;
+    let liked = store.liked_aspects(&brands).map_err(Reply::from_store)?;
     Ok(Reply::ok(
         json!({"summary": summary, "attention": attention, "issues": issues, "brands": brand_rows,
-               "mentioned_in_praise": praise, "breakdowns": breakdowns}),
+               "mentioned_in_praise": praise, "breakdowns": breakdowns, "liked_aspects": liked}),
         json!({"min_reviews": min_reviews, "limit": limit}),
     ))
 }

@@ -188,7 +188,7 @@ struct IssueCodePath {
 
 #[utoipa::path(get, path = "/api/v1/overview", operation_id = "getOverview",
     summary = "What `prodinsight report` opens with: headline numbers, products that need attention (by impact), top issues, brands",
-    description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise` and `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes.",
+    description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise`, `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes, and `liked_aspects`: what customers like across the portfolio (or the brands), summed from the brands' counts, at most 20, most praised first, each as the `LikedAspect` of a product (`share` of the reviews in scope).",
     params(OverviewParams),
     responses(
         (status = 200, description = "The portfolio overview (with `from`/`to`/`compare`: the window's report).", body = inline(ObjectReplyOrWindow)),
@@ -466,6 +466,9 @@ struct Brand {
     history: Vec<Value>,
     /// the brand's reviews by marketplace and by language
     breakdowns: Breakdowns,
+    /// what customers like across the brand's products, most praised first (at most 20)
+    #[schema(inline)]
+    liked_aspects: Vec<LikedAspect>,
 }
 
 /// Reviews by marketplace (the review's, else the product's) and by language (the analysis
@@ -556,6 +559,24 @@ struct ProductDetail {
     mentioned_in_praise: Vec<DetailIssue>,
     /// the product's reviews by marketplace and by language
     breakdowns: Breakdowns,
+    /// the product's reviews at its previous analysis run, which the changes of its issues and
+    /// liked aspects compare with; null on its first run
+    #[schema(required = true)]
+    previous_review_count: Option<i64>,
+    /// the model's one-paragraph summary (`analyze --analyzer llm --summaries`), written from the
+    /// product's counts and quotes; null without one
+    #[schema(inline, required = true)]
+    summary: Option<SummaryText>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct SummaryText {
+    text: String,
+    /// the model that wrote it
+    model: String,
+    /// the analysis run that wrote it
+    run_id: i64,
 }
 
 // The detail's nested objects promise no field (as before the document was generated).
@@ -590,6 +611,16 @@ struct DetailIssue {
     /// stars the product's average would gain if it were fixed (null below 5 reporting it)
     #[schema(required = false)]
     stars_gained: Option<f64>,
+    /// reviews reporting (praising) it at the product's previous analysis run; null on its first
+    /// run or when that run did not keep the count
+    #[schema(required = false)]
+    previous_count: Option<i64>,
+    /// `count` minus `previous_count`
+    #[schema(required = false)]
+    count_change: Option<i64>,
+    /// change in `share` since the previous run, in points from the exact shares
+    #[schema(required = false)]
+    share_change: Option<f64>,
 }
 
 #[derive(ToSchema)]
@@ -631,12 +662,23 @@ struct LikedAspect {
     /// reviews that praise it
     #[schema(required = false)]
     count: i64,
-    /// percent of the product's reviews
+    /// percent of the reviews in scope (the product's, the brand's or the portfolio's)
     #[schema(required = false)]
     share: f64,
     /// one sentence that praises it
     #[schema(inline, required = false)]
     quote: Option<LikedQuote>,
+    /// (a product's only: absent for a brand's or the portfolio's)
+    /// reviews reporting (praising) it at the product's previous analysis run; null on its first
+    /// run or when that run did not keep the count
+    #[schema(required = false)]
+    previous_count: Option<i64>,
+    /// `count` minus `previous_count`
+    #[schema(required = false)]
+    count_change: Option<i64>,
+    /// change in `share` since the previous run, in points from the exact shares
+    #[schema(required = false)]
+    share_change: Option<f64>,
 }
 
 #[derive(ToSchema)]

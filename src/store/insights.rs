@@ -1,5 +1,7 @@
 //! The insights layer: analysis runs, per-text results, and the per-product / per-brand roll-ups.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{now_utc, Store};
@@ -74,6 +76,49 @@ pub struct ProductRow {
     pub previous: Option<(i64, i64)>,
     /// Counts per marketplace and per language, for the brand's.
     pub breakdowns: super::views::BreakdownCounts,
+    /// Every liked aspect (names left out) with its reviews and quote, for the brand's.
+    pub liked: Vec<(String, LikedSum)>,
+}
+
+/// A liked aspect's reviews and its quote: what brands and the portfolio sum.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LikedSum {
+    pub count: i64,
+    pub quote: Option<LikedQuote>,
+}
+
+/// One praising sentence with its review's stars and language.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LikedQuote {
+    pub text: String,
+    pub stars: Option<u8>,
+    pub language: Option<String>,
+}
+
+impl LikedQuote {
+    /// Whether the review's stars agree with its praise (or it has none).
+    pub fn agrees(&self) -> bool {
+        self.stars.is_none_or(|x| x >= 4)
+    }
+}
+
+impl LikedSum {
+    /// Whether `q` should replace the quote: there is none, or only `q` agrees with its stars.
+    pub fn wants(&self, q: &LikedQuote) -> bool {
+        self.quote
+            .as_ref()
+            .is_none_or(|c| !c.agrees() && q.agrees())
+    }
+
+    /// Adds `o`'s reviews, keeping the better quote.
+    pub fn add(&mut self, o: &LikedSum) {
+        self.count += o.count;
+        if let Some(q) = &o.quote {
+            if self.wants(q) {
+                self.quote = Some(q.clone());
+            }
+        }
+    }
 }
 
 /// One issue of a product: the reviews reporting it, and the rated ones among them with their
@@ -125,6 +170,8 @@ pub struct BrandRow {
     pub detail: String,
     /// Counts per marketplace and per language, stored for the portfolio's.
     pub breakdowns: super::views::BreakdownCounts,
+    /// Every liked aspect of its products, summed, stored for the portfolio's.
+    pub liked: BTreeMap<String, LikedSum>,
 }
 
 /// A second, read-only connection: it reads a stable snapshot while the main one writes (WAL).
@@ -511,7 +558,7 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_details; DELETE FROM product_issues;
              DELETE FROM product_months;
-             DELETE FROM brand_insights; DELETE FROM brand_breakdowns;",
+             DELETE FROM brand_insights; DELETE FROM brand_breakdowns; DELETE FROM brand_liked;",
         )?;
         Ok(InsightsWriter { tx, run_id })
     }
@@ -533,6 +580,7 @@ impl InsightsWriter<'_> {
     pub fn finish(self, brands: &[BrandRow]) -> Result<()> {
         put_brands(&self.tx, self.run_id, brands)?;
         put_breakdowns(&self.tx, brands)?;
+        put_liked(&self.tx, brands)?;
         // Fresh statistics let SQLite choose good plans for the filters the API and reports run
         // (one row per product: a fraction of a second even for 100,000 products).
         self.tx
@@ -638,6 +686,28 @@ fn put_breakdowns(tx: &Connection, brands: &[BrandRow]) -> Result<()> {
                     issues
                 ])?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// Each brand's liked aspects.
+fn put_liked(tx: &Connection, brands: &[BrandRow]) -> Result<()> {
+    let mut st = tx.prepare_cached(
+        "INSERT INTO brand_liked (brand, term, reviews, quote, quote_stars, quote_language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for b in brands {
+        for (term, l) in &b.liked {
+            let q = l.quote.as_ref();
+            st.execute(params![
+                b.brand,
+                term,
+                l.count,
+                q.map(|q| &q.text),
+                q.and_then(|q| q.stars),
+                q.and_then(|q| q.language.as_ref())
+            ])?;
         }
     }
     Ok(())

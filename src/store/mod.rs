@@ -4,6 +4,7 @@
 pub mod breakdowns;
 pub mod changes;
 pub mod insights;
+pub mod liked;
 pub mod maintenance;
 mod migrate;
 pub mod pages;
@@ -11,6 +12,7 @@ pub mod portfolio;
 pub mod query;
 pub mod raw;
 pub mod snapshot;
+pub mod summaries;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod views;

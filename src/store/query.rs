@@ -152,15 +152,19 @@ impl Store {
         let Some(asin) = self.canonical_asin(asin)? else {
             return Err(Error::NotFound(format!("no product {asin}")));
         };
-        let row: Option<(String, Option<String>, Option<String>)> = self
+        type Row = (String, Option<String>, Option<String>, Option<i64>);
+        let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT d.detail, r.title, r.marketplace FROM product_details d
-                 JOIN products r ON r.asin = d.asin WHERE d.asin = ?1",
+                "SELECT d.detail, r.title, r.marketplace,
+                        (SELECT i.run_id FROM product_insights i WHERE i.asin = d.asin)
+                 FROM product_details d JOIN products r ON r.asin = d.asin WHERE d.asin = ?1",
             )?
-            .query_row([&asin], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row([&asin], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?;
-        let Some((detail, title, marketplace)) = row else {
+        let Some((detail, title, marketplace, run_id)) = row else {
             return Err(Error::NotFound(format!(
                 "product {asin} has no insights yet; run `prodinsight analyze`"
             )));
@@ -195,36 +199,28 @@ impl Store {
              WHERE s.asin = ?1 ORDER BY s.run_id",
         )?;
         let same = self.comparison()?;
+        // Each snapshot's run and document, kept for the changes since the previous run.
+        let mut snapshots: Vec<(i64, serde_json::Value)> = Vec::new();
         p.history = st
             .query_map([&asin], |r| {
                 // The snapshot's issues: {"code": count} and (since issues are ranked by them)
                 // {"code": negative or neutral reviews}; a damaged one loses the issues only.
                 let detail: String = r.get(6)?;
                 let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
-                let map = |key: &str| -> BTreeMap<String, i64> {
-                    serde_json::from_value(detail[key].clone()).unwrap_or_default()
-                };
-                let nn = map("issues_negative_neutral");
-                let known = detail.get("issues_negative_neutral").is_some();
-                let then: Option<String> = r.get(7)?;
-                let issues = (map("issues").into_iter())
-                    .filter(|(code, _)| same.keeps(then.as_deref(), code))
-                    .map(|(code, count)| {
-                        let n = known.then(|| nn.get(&code).copied().unwrap_or(0));
-                        (code, count, n)
-                    })
-                    .collect();
-                Ok(HistoryPoint {
-                    run_id: r.get(0)?,
-                    at: r.get(1)?,
-                    review_count: r.get(2)?,
-                    avg_rating: r.get(3)?,
-                    pct_positive: r.get(4)?,
-                    pct_negative: r.get(5)?,
-                    top_issues: top_issues(issues, &labels),
-                })
+                Ok((history_point(r, &detail, &same, &labels)?, detail))
             })?
+            .map(|x| {
+                x.map(|(h, d)| {
+                    snapshots.push((h.run_id, d));
+                    h
+                })
+            })
             .collect::<rusqlite::Result<_>>()?;
+        let before = (snapshots.iter().rev())
+            .find(|(run, _)| run_id.is_some_and(|now| *run < now))
+            .map(|(_, d)| d);
+        super::liked::set_changes(&mut p, before);
+        p.summary = self.product_summary(&asin)?;
         Ok(p)
     }
 
@@ -338,6 +334,38 @@ pub(super) fn push_brands(
         marks.push(format!("?{}", args.len()));
     }
     sql.push_str(&format!(" AND {col} IN ({})", marks.join(", ")));
+}
+
+/// One point of a product's history: the snapshot row `r` and its document `detail`; custom
+/// codes only where that run defined them as today's.
+fn history_point(
+    r: &rusqlite::Row,
+    detail: &serde_json::Value,
+    same: &crate::topics::Comparison,
+    labels: &crate::topics::Labels,
+) -> rusqlite::Result<HistoryPoint> {
+    let map = |key: &str| -> BTreeMap<String, i64> {
+        serde_json::from_value(detail[key].clone()).unwrap_or_default()
+    };
+    let nn = map("issues_negative_neutral");
+    let known = detail.get("issues_negative_neutral").is_some();
+    let then: Option<String> = r.get(7)?;
+    let issues = (map("issues").into_iter())
+        .filter(|(code, _)| same.keeps(then.as_deref(), code))
+        .map(|(code, count)| {
+            let n = known.then(|| nn.get(&code).copied().unwrap_or(0));
+            (code, count, n)
+        })
+        .collect();
+    Ok(HistoryPoint {
+        run_id: r.get(0)?,
+        at: r.get(1)?,
+        review_count: r.get(2)?,
+        avg_rating: r.get(3)?,
+        pct_positive: r.get(4)?,
+        pct_negative: r.get(5)?,
+        top_issues: top_issues(issues, labels),
+    })
 }
 
 impl Store {

@@ -125,6 +125,7 @@ pub fn product(
         },
         previous: None,
         breakdowns: Default::default(),
+        liked: Vec::new(),
     }
 }
 
@@ -154,6 +155,7 @@ fn brands_of(products: &[ProductRow]) -> Vec<BrandRow> {
                 })
                 .unwrap(),
                 breakdowns: Default::default(),
+                liked: Default::default(),
             }
         })
         .collect()

@@ -41,6 +41,13 @@ pub struct ProductDetail {
     /// By marketplace and by language (empty in documents written before them).
     #[serde(default)]
     pub breakdowns: Breakdowns,
+    /// The product's reviews at its previous analysis run, which the issues' and liked aspects'
+    /// changes compare with (null on its first run; added on reading).
+    #[serde(default)]
+    pub previous_review_count: Option<i64>,
+    /// The LLM's one-paragraph summary (`analyze --summaries`), added on reading; null without.
+    #[serde(default)]
+    pub summary: Option<ProductSummaryText>,
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -49,6 +56,15 @@ pub struct ProductDetail {
     pub trend: Vec<MonthTrend>,
     #[serde(default)]
     pub history: Vec<HistoryPoint>,
+}
+
+/// A product's summary as the LLM wrote it from its counts and quotes, with the model and the
+/// analysis run that wrote it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ProductSummaryText {
+    pub text: String,
+    pub model: String,
+    pub run_id: i64,
 }
 
 /// Reviews per star rating.
@@ -105,6 +121,39 @@ pub struct IssueDetail {
     /// Stars the product's average would gain if it were fixed (`numbers::StarImpact`).
     #[serde(default)]
     pub stars_gained: Option<f64>,
+    /// Since the previous analysis run (added on reading).
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+/// How a count moved since the product's previous analysis run: the count then, the change in
+/// reviews and in share of the product's reviews (points, from the exact shares). All null on the
+/// product's first run, or when the previous run did not keep the count.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub struct Change {
+    #[serde(default)]
+    pub previous_count: Option<i64>,
+    #[serde(default)]
+    pub count_change: Option<i64>,
+    #[serde(default)]
+    pub share_change: Option<f64>,
+}
+
+impl Change {
+    /// No change is known: none, or one without a previous run. (A flattened `Option` reads back
+    /// as `Some` with every field null, so both mean the same.)
+    pub fn unknown(c: &Option<Change>) -> bool {
+        c.is_none_or(|c| c.previous_count.is_none() && c.share_change.is_none())
+    }
+
+    /// From `count` of `n` reviews now and `before` = (count, reviews) at the previous run.
+    pub fn new(count: i64, n: i64, before: Option<(i64, i64)>) -> Change {
+        Change {
+            previous_count: before.map(|b| b.0),
+            count_change: before.map(|b| count - b.0),
+            share_change: crate::numbers::pct_delta((count, n), before),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -139,6 +188,10 @@ pub struct LikedAspectCount {
     pub count: i64,
     pub share: f64,
     pub quote: Option<AspectQuote>,
+    /// Since the product's previous analysis run: a product's only (added on reading); absent
+    /// for a brand's or the portfolio's, and when nothing is known (a product's first run).
+    #[serde(flatten, skip_serializing_if = "Change::unknown")]
+    pub change: Option<Change>,
 }
 
 /// A sentence of a review, with the review's stars and language.
@@ -239,6 +292,9 @@ pub struct BrandSummary {
     /// By marketplace and by language (empty in documents written before them).
     #[serde(default)]
     pub breakdowns: Breakdowns,
+    /// What customers like across its products (empty in documents written before it).
+    #[serde(default)]
+    pub liked_aspects: Vec<LikedAspectCount>,
     /// The brand at each analysis run, oldest first (filled on reading).
     #[serde(default)]
     pub history: Vec<BrandPoint>,

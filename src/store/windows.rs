@@ -15,7 +15,6 @@ use crate::error::{Error, Result};
 use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
 use crate::store::pages::{BrandSort, ProductSort};
 use crate::store::views::IssueSort;
-use crate::taxonomy;
 
 /// One product-day's counts (a day of review dates, or of the analysis run that first saw
 /// undated reviews: `dated` false).
@@ -431,6 +430,7 @@ pub fn window_issues(
     all: &Counts,
     before: Option<(HashMap<String, IssueCounts>, Counts)>,
     sort: IssueSort,
+    labels: &crate::topics::Labels,
 ) -> Vec<WindowIssue> {
     let mut out: Vec<WindowIssue> = now
         .into_iter()
@@ -443,7 +443,7 @@ pub fn window_issues(
                 (k, bc.reviews)
             });
             WindowIssue {
-                label: taxonomy::label(&code).to_string(),
+                label: labels.label(&code),
                 reviews: c.reviews,
                 negative_neutral: c.negative_neutral,
                 products: c.products,
@@ -601,7 +601,8 @@ impl Store {
                     Some(p) => Some((self.window_issue_counts(p, &scope)?, total(p)?)),
                     None => None,
                 };
-                window_issues(self.window_issue_counts(w, &scope)?, &all, before, sort)
+                let now = self.window_issue_counts(w, &scope)?;
+                window_issues(now, &all, before, sort, &self.labels()?)
             }
             _ => Vec::new(),
         };

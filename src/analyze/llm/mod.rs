@@ -11,6 +11,7 @@ pub mod cost;
 pub mod prompt;
 pub mod redact;
 pub mod reply;
+pub mod summary;
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};

@@ -7,7 +7,8 @@ use crate::taxonomy;
 use crate::topics::Topics;
 
 /// Bumped whenever the instructions or schema change: cached results are keyed on it.
-pub const PROMPT_VERSION: &str = "p1";
+/// p2: liked aspects (what the review praises) beside the complaint aspects.
+pub const PROMPT_VERSION: &str = "p2";
 
 /// A review longer than this is cut before sending: the start of a review carries its verdict,
 /// and a 10 MB string must not become a 10 MB bill.
@@ -47,7 +48,10 @@ For every review, return exactly one object with the same `id`, and nothing for 
 `evidence`: the shortest sentence of the review, copied verbatim, that shows it. No issue for praise, \
 questions, or problems that are not about the product or its purchase. Empty when there is none.\n\
 - aspects: the parts or features of the product that the review criticises, as short lower-case \
-English nouns (\"lid\", \"zipper\", \"battery life\", \"remote\"). Empty when nothing is criticised.\n\n\
+English nouns (\"lid\", \"zipper\", \"battery life\", \"remote\"). Empty when nothing is criticised.\n\
+- liked: the parts or features of the product that the review praises, each as a `term` (a short \
+lower-case English noun, as aspects are) with `evidence`: the shortest sentence of the review, copied \
+verbatim, that praises it. Never a brand or model name. Empty when nothing is praised.\n\n\
 Issue codes:\n{codes}"
     )
 }
@@ -71,7 +75,7 @@ pub fn schema(topics: &Topics) -> Value {
         "properties": {"reviews": {"type": "array", "items": {
             "type": "object",
             "additionalProperties": false,
-            "required": ["id", "language", "sentiment", "score", "issues", "aspects"],
+            "required": ["id", "language", "sentiment", "score", "issues", "aspects", "liked"],
             "properties": {
                 "id": {"type": "string"},
                 "language": {"type": "string"},
@@ -86,7 +90,13 @@ pub fn schema(topics: &Topics) -> Value {
                         "evidence": {"type": "string"}
                     }
                 }},
-                "aspects": {"type": "array", "items": {"type": "string"}}
+                "aspects": {"type": "array", "items": {"type": "string"}},
+                "liked": {"type": "array", "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["term", "evidence"],
+                    "properties": {"term": {"type": "string"}, "evidence": {"type": "string"}}
+                }}
             }
         }}}
     })

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::model::{IssueHit, Sentiment, TextAnalysis};
+use crate::model::{IssueHit, LikedAspect, Sentiment, TextAnalysis};
 use crate::taxonomy;
 use crate::topics::Topics;
 
@@ -27,6 +27,8 @@ impl Usage {
 const MAX_EVIDENCE_CHARS: usize = 300;
 const MAX_ASPECTS: usize = 10;
 const MAX_ASPECT_CHARS: usize = 40;
+/// A liked aspect's quote is stored with every review that praises it: kept short (as offline).
+const MAX_QUOTE_CHARS: usize = 200;
 
 pub fn usage(body: &Value) -> Usage {
     let u = &body["usage"];
@@ -148,9 +150,36 @@ fn analysis(v: &Value, topics: &Topics) -> Result<TextAnalysis, String> {
         score,
         issues,
         aspects,
-        // The LLM is asked for complaint aspects only.
-        liked: Vec::new(),
+        liked: liked(&v["liked"])?,
     })
+}
+
+/// The praised aspects, each once, as the offline analyzer stores them. A reply without them (a
+/// server that does not enforce the schema) praises nothing; anything but a list is an error.
+fn liked(v: &Value) -> Result<Vec<LikedAspect>, String> {
+    if v.is_null() {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<LikedAspect> = Vec::new();
+    for l in v.as_array().ok_or("liked is not an array")? {
+        let term = (l["term"].as_str())
+            .ok_or("a liked aspect has no term")?
+            .trim()
+            .to_lowercase();
+        if term.is_empty()
+            || term.chars().count() > MAX_ASPECT_CHARS
+            || out.iter().any(|x| x.term == term)
+        {
+            continue;
+        }
+        let evidence = l["evidence"].as_str().unwrap_or_default().trim();
+        out.push(LikedAspect {
+            term,
+            evidence: cut(evidence, MAX_QUOTE_CHARS),
+        });
+    }
+    out.truncate(MAX_ASPECTS);
+    Ok(out)
 }
 
 fn cut(s: &str, n: usize) -> String {
@@ -188,6 +217,10 @@ mod tests {
         assert_eq!(a.language.as_deref(), Some("de"));
         assert_eq!(a.issues[0].code, "leaks");
         assert_eq!(a.aspects, vec!["lid"]);
+        assert!(
+            a.liked.is_empty(),
+            "a reply without `liked` praises nothing"
+        );
         assert_eq!(
             usage(&body),
             Usage {
@@ -195,6 +228,29 @@ mod tests {
                 cached: 64,
                 completion: 20
             }
+        );
+    }
+
+    #[test]
+    fn liked_aspects_are_lower_case_once_each_with_their_quote() {
+        let c = json!({"reviews": [
+            {"id": "1", "language": "en", "sentiment": "positive", "score": 0.8, "issues": [],
+             "aspects": [], "liked": [{"term": "Sound Quality", "evidence": " Great sound. "},
+                                      {"term": "sound quality", "evidence": "again"},
+                                      {"term": " ", "evidence": "blank"}]},
+            {"id": "2", "language": "en", "sentiment": "positive", "score": 0.8, "issues": [],
+             "aspects": [], "liked": "everything"}
+        ]})
+        .to_string();
+        let err = parse(&reply(&c, "stop"), &ids()).unwrap_err();
+        assert!(err.contains("liked is not an array"), "{err}");
+        let c = c.replace("\"everything\"", "[]");
+        let out = parse(&reply(&c, "stop"), &ids()).unwrap();
+        let liked = &out["1"].liked;
+        assert_eq!(liked.len(), 1, "{liked:?}");
+        assert_eq!(
+            (liked[0].term.as_str(), liked[0].evidence.as_str()),
+            ("sound quality", "Great sound.")
         );
     }
 
