@@ -119,7 +119,7 @@ const PHRASES: [(&str, &str); 110] = [
 ];
 
 /// Forms that, directly after a phrase, negate it or make it a praise ("割れにくい": hard to break).
-const CANCEL_AFTER: [&str; 14] = [
+const CANCEL_AFTER: [&str; 22] = [
     "ない",
     "なかった",
     "ません",
@@ -134,6 +134,15 @@ const CANCEL_AFTER: [&str; 14] = [
     "はない",
     "もない",
     "はありません",
+    // Suru verbs ("劣化しない": does not wear) and "none" ("不具合なし").
+    "しない",
+    "しません",
+    "しにくい",
+    "していない",
+    "してない",
+    "せず",
+    "なし",
+    "こともな",
 ];
 
 /// Codes of the phrases in `text`, each once, with the sentence that reports it.
@@ -178,6 +187,12 @@ mod tests {
         assert_eq!(codes("作りが雑で安っぽい"), vec!["quality"]);
         assert_eq!(codes("写真と違う色でした"), vec!["not_as_described"]);
         assert_eq!(codes("初期不良で動かない"), vec!["defective"]);
+        // 1.10's families: wear, make, use, fit.
+        assert_eq!(codes("一ヶ月で劣化してボロボロ"), vec!["durability"]);
+        assert_eq!(codes("ペラペラで安物です"), vec!["quality"]);
+        assert_eq!(codes("ボタンが押しにくい"), vec!["usability"]);
+        assert_eq!(codes("この機種には対応していません"), vec!["compatibility"]);
+        assert_eq!(codes("不具合があります"), vec!["defective"]);
     }
 
     #[test]
@@ -189,6 +204,9 @@ mod tests {
             "臭くないです",
             "以前の物より音漏れがしない",
             "傷も気にならない",
+            "劣化しない素材です",
+            "滑りにくいので安心",
+            "外れやすいこともなく快適",
         ] {
             assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
         }
