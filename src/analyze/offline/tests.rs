@@ -1059,6 +1059,7 @@ fn phrase_families_report_and_their_counterparts_do_not() {
         "Das Handy passt perfekt rein, nicht rutschig.",
         "Non è scivolosa e il coperchio rimane chiuso.",
         "Not slippery at all, great grip.",
+        "A slick design, and easy to hold.",
         "The colour is exactly as in the photo.",
         "Après un an, rien n'a lâché.",
         "No more worn out straps with this one.",
