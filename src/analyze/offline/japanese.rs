@@ -4,7 +4,7 @@
 //! whose negated or "hard to" forms ("割れない", "壊れにくい") follow it directly and cancel it.
 
 /// (phrase, code). Stems are long enough not to occur inside unrelated words.
-const PHRASES: [(&str, &str); 46] = [
+const PHRASES: [(&str, &str); 110] = [
     ("割れ", "durability"),
     ("ひび", "durability"),
     ("壊れ", "durability"),
@@ -51,10 +51,75 @@ const PHRASES: [(&str, &str); 46] = [
     ("説明書がな", "instructions"),
     ("うるさい", "noise"),
     ("届かない", "delivery"),
+    // 1.10: more of each family (wear, failure, fit, make, use), with their verb forms.
+    ("欠け", "durability"),
+    ("劣化", "durability"),
+    ("ボロボロ", "durability"),
+    ("ぼろぼろ", "durability"),
+    ("ほつれ", "durability"),
+    ("すり減", "durability"),
+    ("へたっ", "durability"),
+    ("取れてしま", "durability"),
+    ("ちぎれ", "durability"),
+    ("錆び", "durability"),
+    ("サビ", "durability"),
+    ("長持ちしない", "durability"),
+    ("すぐダメに", "durability"),
+    ("不具合", "defective"),
+    ("動作しない", "defective"),
+    ("電源が入らない", "defective"),
+    ("認識しない", "defective"),
+    ("認識されない", "defective"),
+    ("使い物にならない", "defective"),
+    ("作動せず", "defective"),
+    ("動きません", "defective"),
+    ("反応しません", "defective"),
+    ("破損", "damaged_on_arrival"),
+    ("傷だらけ", "damaged_on_arrival"),
+    ("中古品", "damaged_on_arrival"),
+    ("開封済み", "damaged_on_arrival"),
+    ("ゆるゆる", "size_fit"),
+    ("緩すぎ", "size_fit"),
+    ("短すぎ", "size_fit"),
+    ("長すぎ", "size_fit"),
+    ("対応していません", "compatibility"),
+    ("対応してない", "compatibility"),
+    ("非対応", "compatibility"),
+    ("はまらない", "compatibility"),
+    ("はまりません", "compatibility"),
+    ("機種が違", "compatibility"),
+    ("穴の位置がずれ", "compatibility"),
+    ("ペラペラ", "quality"),
+    ("ぺらぺら", "quality"),
+    ("薄っぺら", "quality"),
+    ("ちゃち", "quality"),
+    ("安物", "quality"),
+    ("作りが粗", "quality"),
+    ("ガタつ", "quality"),
+    ("歪ん", "quality"),
+    ("説明と違", "not_as_described"),
+    ("商品ページと違", "not_as_described"),
+    ("違う商品", "not_as_described"),
+    ("別の商品", "not_as_described"),
+    ("偽物", "not_as_described"),
+    ("押しにくい", "usability"),
+    ("押しづらい", "usability"),
+    ("ボタンが押せない", "usability"),
+    ("滑りやす", "usability"),
+    ("外れやすい", "usability"),
+    ("取り付けにくい", "usability"),
+    ("取り付けが難し", "usability"),
+    ("電池の持ちが悪", "battery"),
+    ("充電できない", "battery"),
+    ("充電されない", "battery"),
+    ("異音", "noise"),
+    ("割高", "price_value"),
+    ("返金されない", "customer_service"),
+    ("説明書が無", "instructions"),
 ];
 
 /// Forms that, directly after a phrase, negate it or make it a praise ("割れにくい": hard to break).
-const CANCEL_AFTER: [&str; 14] = [
+const CANCEL_AFTER: [&str; 22] = [
     "ない",
     "なかった",
     "ません",
@@ -69,6 +134,15 @@ const CANCEL_AFTER: [&str; 14] = [
     "はない",
     "もない",
     "はありません",
+    // Suru verbs ("劣化しない": does not wear) and "none" ("不具合なし").
+    "しない",
+    "しません",
+    "しにくい",
+    "していない",
+    "してない",
+    "せず",
+    "なし",
+    "こともな",
 ];
 
 /// Codes of the phrases in `text`, each once, with the sentence that reports it.
@@ -113,6 +187,12 @@ mod tests {
         assert_eq!(codes("作りが雑で安っぽい"), vec!["quality"]);
         assert_eq!(codes("写真と違う色でした"), vec!["not_as_described"]);
         assert_eq!(codes("初期不良で動かない"), vec!["defective"]);
+        // 1.10's families: wear, make, use, fit.
+        assert_eq!(codes("一ヶ月で劣化してボロボロ"), vec!["durability"]);
+        assert_eq!(codes("ペラペラで安物です"), vec!["quality"]);
+        assert_eq!(codes("ボタンが押しにくい"), vec!["usability"]);
+        assert_eq!(codes("この機種には対応していません"), vec!["compatibility"]);
+        assert_eq!(codes("不具合があります"), vec!["defective"]);
     }
 
     #[test]
@@ -124,6 +204,9 @@ mod tests {
             "臭くないです",
             "以前の物より音漏れがしない",
             "傷も気にならない",
+            "劣化しない素材です",
+            "滑りにくいので安心",
+            "外れやすいこともなく快適",
         ] {
             assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
         }

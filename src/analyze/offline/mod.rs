@@ -41,7 +41,11 @@ pub const NAME: &str = "offline";
 /// ends the clause a context cancels in; others' reports the reviewer confirms count; a few
 /// Japanese complaint phrases; an issue in a sentence whose words are already negative weighs half.
 /// Also in 1.9: liked aspects from positive sentences; makers', brands' and models' names are no aspects.
-pub const VERSION: &str = "1.9";
+/// 1.10: issue phrasings by family (tenses, word orders, compounds) in five languages: a device
+/// that will not go in, a fit that fails with no word of size (compatibility), no grip, parts that
+/// will not stay on, stiff buttons (usability), wear and giving way, colours unlike the photo;
+/// more Japanese phrases.
+pub const VERSION: &str = "1.10";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[

@@ -988,3 +988,86 @@ fn an_issue_the_words_already_weigh_counts_half() {
     assert_eq!(issue_valence(-0.8, 1), 0.5 * ISSUE_VALENCE);
     assert_eq!(issue_valence(-0.8, 0), 0.0);
 }
+
+/// Each family of phrasings added in 1.10 (written from the languages, not from reviews): a case
+/// that reports it, and a happy or negated counterpart that must not.
+#[test]
+fn phrase_families_report_and_their_counterparts_do_not() {
+    let reports: &[(&str, &str)] = &[
+        // A device that will not go in, or a product not made for it: compatibility.
+        ("My phone won't go into the case.", "compatibility"),
+        ("Das Handy passt einfach nicht rein.", "compatibility"),
+        ("Pas adaptée à mon téléphone.", "compatibility"),
+        ("Il telefono non ci entra.", "compatibility"),
+        ("No es compatible con mi móvil.", "compatibility"),
+        (
+            "La carga inalámbrica no funciona con la funda.",
+            "compatibility",
+        ),
+        // A fit that fails with no word of size.
+        ("Sadly it did not fit.", "compatibility"),
+        ("Passt leider nicht.", "compatibility"),
+        // With one, it is size.
+        ("It doesn't fit, way too small.", "size_fit"),
+        ("Passt nicht, viel zu eng.", "size_fit"),
+        // No grip, will not stay on, stiff buttons: usability.
+        ("The case is so slippery.", "usability"),
+        ("Die Hülle ist total rutschig.", "usability"),
+        ("The lid won't stay closed.", "usability"),
+        ("Il coperchio non rimane chiuso.", "usability"),
+        ("La tapa se abre sola constantemente.", "usability"),
+        ("Le clip tombe sans arrêt.", "usability"),
+        ("The buttons are really stiff to press.", "usability"),
+        ("Die Tasten sind sehr schwergängig.", "usability"),
+        ("Nicht einfach anzubringen.", "usability"),
+        ("Pas facile à nettoyer.", "usability"),
+        ("Non è facile da pulire.", "usability"),
+        ("No es fácil de montar.", "usability"),
+        // Wear and giving way: durability.
+        ("The strap wore out within a month.", "durability"),
+        ("The seams came apart.", "durability"),
+        (
+            "Nach drei Wochen hat es den Geist aufgegeben.",
+            "durability",
+        ),
+        ("Die Nähte sind ausgefranst.", "durability"),
+        ("La fermeture a lâché.", "durability"),
+        ("Le tissu bouloche.", "durability"),
+        ("Il tessuto si è consumato.", "durability"),
+        ("La tela se ha desgastado.", "durability"),
+        // Does not work, in more tenses and orders: defective.
+        ("Ça n'a jamais fonctionné.", "defective"),
+        ("Non ha mai funzionato.", "defective"),
+        ("Nunca ha funcionado.", "defective"),
+        ("No hace nada.", "defective"),
+        // A colour other than the one shown: not_as_described.
+        (
+            "The colour is much darker than in the photo.",
+            "not_as_described",
+        ),
+        ("Falsche Farbe geliefert.", "not_as_described"),
+        ("Il colore è diverso.", "not_as_described"),
+    ];
+    for (body, code) in reports {
+        let got = codes_of("", body);
+        assert!(got.contains(&code.to_string()), "{body}: {got:?}");
+    }
+    // The fit families move "doesn't fit" off size only where no size word is.
+    assert!(!codes_of("", "Passt nicht, viel zu eng.").contains(&"compatibility".to_string()));
+    let happy = [
+        "Fits my phone perfectly and the buttons are easy to press.",
+        "Das Handy passt perfekt rein, nicht rutschig.",
+        "Non è scivolosa e il coperchio rimane chiuso.",
+        "Not slippery at all, great grip.",
+        "A slick design, and easy to hold.",
+        "The colour is exactly as in the photo.",
+        "Après un an, rien n'a lâché.",
+        "No more worn out straps with this one.",
+        "Le produit n'a jamais posé de problème.",
+        "La couleur correspond parfaitement.",
+    ];
+    for body in happy {
+        let got = codes_of("Great", body);
+        assert!(got.is_empty(), "{body}: {got:?}");
+    }
+}
