@@ -558,6 +558,7 @@ CREATE TABLE brand_day_issues (
     rated_with       INTEGER NOT NULL,
     rating_sum_with  INTEGER NOT NULL,
     PRIMARY KEY (brand, day, code)
+) WITHOUT ROWID;
 
 -- migration: 15
 -- What customers like, per brand: every liked aspect of its products with the reviews praising
