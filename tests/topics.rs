@@ -278,6 +278,18 @@ fn reports_and_the_api_show_the_custom_label() {
     assert_eq!(status, 400);
     let (status, _) = srv.get("/api/v1/issues/pet_refuse");
     assert_eq!(status, 404);
+    // The served OpenAPI document lists the codes this database knows, custom ones included.
+    let doc = srv.ok("/api/v1/openapi.json");
+    let params = doc["paths"]["/api/v1/products"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let issue = params.iter().find(|p| p["name"] == "issue").unwrap();
+    let codes = issue["schema"]["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{issue}"));
+    assert!(codes.contains(&Value::from("pet_refuses")), "{issue}");
+    assert!(codes.contains(&Value::from("leaks")), "{issue}");
+    assert!(!codes.contains(&Value::from("pet_refuse")), "{issue}");
 }
 
 /// An OpenAI-compatible mock that records requests and reports `pet_refuses` for every review

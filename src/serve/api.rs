@@ -139,12 +139,7 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
     }
     let result = match route {
         Route::Health => health(store, query),
-        Route::OpenApi => no_params(query).map(|_| Reply {
-            status: 200,
-            body: openapi::document().to_string(),
-            allow: None,
-            internal: None,
-        }),
+        Route::OpenApi => no_params(query).and_then(|_| openapi_reply(store)),
         Route::Products => products(store, query),
         Route::Product(id) => decode_id(id).and_then(|id| product(store, &id, query)),
         Route::Reviews(id) => decode_id(id).and_then(|id| reviews(store, &id, query)),
@@ -203,6 +198,22 @@ fn health(store: &Store, query: &str) -> Handled {
 fn window_reply(store: &Store, w: &Window, view: &WindowView) -> Handled {
     let r = store.window_report(w, view).map_err(Reply::from_store)?;
     Ok(Reply::ok(r, json!({})))
+}
+
+/// The OpenAPI document with the issue codes this database knows.
+fn openapi_reply(store: &Store) -> Result<Reply, Reply> {
+    let labels = store.labels().map_err(Reply::from_store)?;
+    let mut codes: Vec<String> = crate::taxonomy::codes()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    codes.extend(labels.custom_codes());
+    Ok(Reply {
+        status: 200,
+        body: openapi::document_for(&codes).to_string(),
+        allow: None,
+        internal: None,
+    })
 }
 
 fn products(store: &Store, query: &str) -> Handled {

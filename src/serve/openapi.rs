@@ -24,6 +24,28 @@ pub fn document() -> &'static Value {
     &DOC
 }
 
+/// The document as served: every issue-code schema (a slug pattern at compile time) lists the codes
+/// this database's insights know, built-in and custom, so a client or a fuzzer reads the real set.
+pub fn document_for(codes: &[String]) -> Value {
+    let mut doc = document().clone();
+    pin_issue_codes(&mut doc, codes);
+    doc
+}
+
+fn pin_issue_codes(v: &mut Value, codes: &[String]) {
+    match v {
+        Value::Object(o) => {
+            if o.get("pattern").and_then(Value::as_str) == Some(crate::topics::CODE_PATTERN) {
+                o.remove("pattern");
+                o.insert("enum".into(), codes.into());
+            }
+            o.values_mut().for_each(|x| pin_issue_codes(x, codes));
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| pin_issue_codes(x, codes)),
+        _ => {}
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
