@@ -586,3 +586,9 @@ CREATE TABLE product_summaries (
     model          TEXT    NOT NULL,
     run_id         INTEGER NOT NULL REFERENCES analysis_runs (id)
 ) WITHOUT ROWID;
+
+-- migration: 17
+-- The schema each analysis run wrote its insights under. A run from before a migration is not
+-- "current" for `analyze`'s nothing-new check, so the first analyze after an upgrade rolls the
+-- insights up again (reusing every stored text result) and fills the tables a migration added.
+ALTER TABLE analysis_runs ADD COLUMN schema_version INTEGER;

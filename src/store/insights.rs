@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{now_utc, Store};
+use super::{now_utc, Store, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 use crate::model::{Hash, IssueHit, TextAnalysis};
 
@@ -294,13 +294,17 @@ impl Store {
     }
 
     /// The newest successful run of `analyzer`: (id, ingest watermark).
+    /// The latest complete run of `analyzer` whose insights were written under today's schema: its id
+    /// and ingest watermark. A run from before a migration does not count, so the first analyze after
+    /// an upgrade rolls the insights up again (reusing every text result) and fills new tables.
     pub fn last_analysis(&self, analyzer: &str) -> Result<Option<(i64, i64)>> {
         Ok(self
             .conn
             .query_row(
                 "SELECT id, ingest_watermark FROM analysis_runs
-                 WHERE analyzer = ?1 AND status IN ('ok', 'unchanged') ORDER BY id DESC LIMIT 1",
-                [analyzer],
+                 WHERE analyzer = ?1 AND status IN ('ok', 'unchanged') AND schema_version = ?2
+                 ORDER BY id DESC LIMIT 1",
+                params![analyzer, SCHEMA_VERSION],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
@@ -319,9 +323,10 @@ impl Store {
         topics: Option<&str>,
     ) -> Result<i64> {
         self.conn.execute(
-            "INSERT INTO analysis_runs (started_at, status, analyzer, analyzer_version, taxonomy_version, topics)
-             VALUES (?1, 'running', ?2, ?3, ?4, ?5)",
-            params![now_utc(), analyzer, version, taxonomy, topics],
+            "INSERT INTO analysis_runs
+                 (started_at, status, analyzer, analyzer_version, taxonomy_version, topics, schema_version)
+             VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6)",
+            params![now_utc(), analyzer, version, taxonomy, topics, SCHEMA_VERSION],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
