@@ -369,7 +369,8 @@ pub struct LlmArgs {
     #[arg(long, env = "PRODINSIGHT_LLM_PRICE_FILE", value_name = "FILE")]
     pub price_file: Option<PathBuf>,
 
-    /// Stop before the estimated cost would pass this many USD
+    /// Stop before the estimated cost would pass this many USD (the reviews' requests, then
+    /// --summaries': a summary is priced at its prompt and its reply's token cap)
     #[arg(long, env = "PRODINSIGHT_LLM_MAX_COST", value_name = "USD")]
     pub max_cost: Option<f64>,
 
