@@ -53,6 +53,36 @@ try {
   check(cards[0] === String(overview.summary.reviews), `portfolio shows ${overview.summary.reviews} reviews (${cards[0]})`);
   check(cards[1] === String(overview.summary.products), `portfolio shows ${overview.summary.products} products (${cards[1]})`);
   check((await page.locator("main table").first().locator("tbody tr").count()) === overview.attention.length, "attention list has the API's rows");
+  // What customers like: the API's first ten aspects, in its order, with its counts, shares and quotes.
+  const likedShown = await page.$$eval("#liked tbody tr", (trs) =>
+    trs.map((tr) => {
+      const c = tr.querySelectorAll("td");
+      return { term: c[0].textContent, count: c[1].textContent, share: c[2].textContent, text: c[3].querySelector(".quote > div")?.textContent ?? "", meta: c[3].querySelector(".meta")?.textContent ?? "" };
+    }),
+  );
+  const likedApi = overview.liked_aspects.slice(0, 10).map((a) => ({
+    term: a.term,
+    count: String(a.count),
+    share: `${a.share.toFixed(1)} %`,
+    text: a.quote?.text ?? "",
+    meta: a.quote ? [a.quote.stars ? `${"★".repeat(a.quote.stars)} ${a.quote.stars}/5` : null, a.quote.language].filter(Boolean).join(" · ") : "",
+  }));
+  check(likedApi.length > 0 && JSON.stringify(likedShown) === JSON.stringify(likedApi), `portfolio shows what customers like as the API (${likedShown.map((a) => `${a.term} ${a.count}`).join(", ")})`);
+  check(likedShown.every((a) => /★+ \d\/5 · [a-z]{2}/.test(a.meta)), "each liked aspect's quote shows its stars and language");
+  // Top issues: each one's star impact as the API gives it ("–" where the API has none).
+  const stars = (v) => (v === null || v === undefined ? "–" : Number(v).toFixed(2));
+  const issuesShown = await page.$$eval("#top-issues tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)));
+  const issuesApi = overview.issues.map((i) => [i.label, String(i.reviews), stars(i.avg_rating_with), stars(i.avg_rating_without), i.stars_gained === null || i.stars_gained === undefined ? "–" : `+${stars(i.stars_gained)}`]);
+  const issuesCut = issuesShown.map((c) => [c[0], c[1], c[5], c[6], c[7]]);
+  check(issuesApi.length > 0 && JSON.stringify(issuesCut) === JSON.stringify(issuesApi), `portfolio shows each top issue's star impact as the API (${issuesCut.slice(0, 3).map((c) => `${c[0]} ${c[4]}`).join(", ")})`);
+  check(issuesApi.some((c) => c[4] !== "–"), "the sample data has issues with a star impact");
+  // The portfolio's reviews by language and by marketplace.
+  const breakdownRows = async (i) => page.$$eval(`.breakdowns section:nth-child(${i}) tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 3).map((td) => td.textContent)));
+  const asRows = (list) => list.map((r) => [r.key, String(r.reviews), r.pct_negative === null ? "–" : `${r.pct_negative.toFixed(1)} %`]);
+  const byLanguage = await breakdownRows(1);
+  check(byLanguage.length > 1 && JSON.stringify(byLanguage) === JSON.stringify(asRows(overview.breakdowns.by_language)), `portfolio shows its reviews by language as the API (${byLanguage.map((r) => r[0])})`);
+  const byMarketplace = await breakdownRows(2);
+  check(byMarketplace.length > 1 && JSON.stringify(byMarketplace) === JSON.stringify(asRows(overview.breakdowns.by_marketplace)), `portfolio shows its reviews by marketplace as the API (${byMarketplace.map((r) => r[0])})`);
   await page.screenshot({ path: `${shots}/portfolio.png`, fullPage: true });
   console.log(`portfolio interactive in ${loadMs} ms`);
 
@@ -127,6 +157,8 @@ try {
   await go(phone, "/");
   const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, `no sideways scrolling at phone width (${overflow}px)`);
+  const gained = await phone.locator("#top-issues tbody tr").first().locator("td").last().boundingBox();
+  check(gained !== null && gained.x + gained.width <= 390, `each top issue's stars gained is in view at phone width (right edge ${gained && Math.round(gained.x + gained.width)}px)`);
   await phone.screenshot({ path: `${shots}/portfolio-phone.png`, fullPage: true });
   const dark = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: "dark" });
   await dark.goto(`${base}/products/${first}`);

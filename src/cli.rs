@@ -369,7 +369,8 @@ pub struct LlmArgs {
     #[arg(long, env = "PRODINSIGHT_LLM_PRICE_FILE", value_name = "FILE")]
     pub price_file: Option<PathBuf>,
 
-    /// Stop before the estimated cost would pass this many USD
+    /// Stop before the estimated cost would pass this many USD (the reviews' requests, then
+    /// --summaries': a summary is priced at its prompt and its reply's token cap)
     #[arg(long, env = "PRODINSIGHT_LLM_MAX_COST", value_name = "USD")]
     pub max_cost: Option<f64>,
 
@@ -411,7 +412,8 @@ prodinsight report products --brand 'Rhino USA' --sort negative\n  \
 prodinsight report --format html -o portfolio.html     a page to share\n  \
 prodinsight report changes --fail-on-alert             exit 3 when something got worse\n  \
 prodinsight report --since 2026-11-01 --until 2026-11-30 --compare previous   November against October\n  \
-prodinsight report issues --since 2026-11-01 --sort impact    what costs most stars lately"
+prodinsight report issues --since 2026-11-01 --sort impact    what costs most stars lately\n  \
+prodinsight report liked --by-brand -f csv -o liked.csv   what customers like, per brand"
 )]
 pub struct ReportArgs {
     #[command(subcommand)]
@@ -467,6 +469,8 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     Brands(BrandsArgs),
     /// Issues ranked across all products
     Issues(IssuesArgs),
+    /// What customers like across the portfolio (or the brands), or per brand with --by-brand
+    Liked(LikedArgs),
     /// One row per review with its analysis
     Reviews(ReviewsArgs),
     /// History of analysis runs: when, analyzer, reviews, tokens and cost
@@ -621,6 +625,27 @@ pub struct IssuesArgs {
     pub sort: IssueSortKey,
     #[command(flatten)]
     pub window: WindowArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "What customers like: the aspects positive sentences praise (English terms, whatever \
+the review's language), each with the reviews praising it, their share of the reviews in scope and \
+one quote with its stars and language. Without --by-brand, summed across the portfolio (or the \
+brands asked for); with it, one row per brand and aspect. This is the CSV of the overview's and \
+`report brands`' liked aspects: a CSV report is one table.",
+    after_help = "Examples:\n  \
+prodinsight report liked\n  \
+prodinsight report liked --brand 'Rhino USA' -f csv\n  \
+prodinsight report liked --by-brand -f csv -o liked.csv"
+)]
+pub struct LikedArgs {
+    /// Only products of this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
+    pub brand: Vec<String>,
+    /// One row per brand and aspect (each brand's top 20) instead of the sum
+    #[arg(long)]
+    pub by_brand: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

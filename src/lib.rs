@@ -349,6 +349,10 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
                 limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
                 history: l.history,
             }),
+            Some(ReportView::Liked(l)) => report::View::Liked {
+                brands: l.brand,
+                by_brand: l.by_brand,
+            },
             Some(ReportView::Runs) => report::View::Runs,
             Some(ReportView::Changes(c)) => report::View::Changes {
                 query: ChangeQuery {

@@ -433,3 +433,95 @@ fn the_real_llm_summarizes_a_product_once_per_evidence() {
     assert_eq!(e.count(requests), 2, "{err}");
     assert_eq!(product(&e, "B0PRAISE01")["summary"], d["summary"]);
 }
+
+/// The CSV rows of `report liked` as (brand?, term, reviews, share, quote, stars, language).
+fn liked_csv(e: &Env, args: &[&str]) -> Vec<Vec<String>> {
+    let mut full = vec!["report", "liked", "--format", "csv"];
+    full.extend_from_slice(args);
+    let text = e.ok(&full);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let mut rows = vec![rdr.headers().unwrap().iter().map(String::from).collect()];
+    rows.extend(
+        rdr.records()
+            .map(|r| r.unwrap().iter().map(String::from).collect::<Vec<_>>()),
+    );
+    rows
+}
+
+/// One JSON liked aspect as the CSV cells `report liked` writes for it.
+fn liked_cells(a: &Value) -> Vec<String> {
+    let q = &a["quote"];
+    vec![
+        a["term"].as_str().unwrap().to_string(),
+        a["count"].to_string(),
+        format!("{:.1}", a["share"].as_f64().unwrap()),
+        q["text"].as_str().unwrap_or_default().to_string(),
+        q["stars"].as_i64().map_or(String::new(), |s| s.to_string()),
+        q["language"].as_str().unwrap_or_default().to_string(),
+    ]
+}
+
+#[test]
+fn report_liked_is_the_csv_of_the_portfolio_and_brand_liked_aspects() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&sample())]);
+    // Summed: the overview's list, row for row, the quote's stars and language in cells of their own.
+    let overview: Value = serde_json::from_str(&e.ok(&["report", "--format", "json"])).unwrap();
+    let liked = overview["liked_aspects"].as_array().unwrap();
+    assert!(liked.len() >= 5, "{liked:?}");
+    let rows = liked_csv(&e, &[]);
+    assert_eq!(
+        rows[0],
+        [
+            "liked",
+            "reviews",
+            "% of reviews",
+            "quote",
+            "stars",
+            "language"
+        ]
+    );
+    let expect: Vec<Vec<String>> = liked.iter().map(liked_cells).collect();
+    assert_eq!(rows[1..], expect[..]);
+    // One brand: that brand's list, as `report brands --brand` gives it.
+    let brands: Value =
+        serde_json::from_str(&e.ok(&["report", "brands", "--format", "json"])).unwrap();
+    let brands = brands.as_array().unwrap();
+    let first = &brands[0];
+    let name = first["brand"].as_str().unwrap();
+    let one = liked_csv(&e, &["--brand", &name.to_uppercase()]);
+    let expect: Vec<Vec<String>> = (first["liked_aspects"].as_array().unwrap().iter())
+        .map(liked_cells)
+        .collect();
+    assert!(!expect.is_empty());
+    assert_eq!(one[1..], expect[..]);
+    // Per brand: every brand's list under its name, in the brands' order.
+    let per = liked_csv(&e, &["--by-brand"]);
+    assert_eq!(per[0][0], "brand");
+    let expect: Vec<Vec<String>> = (brands.iter())
+        .flat_map(|b| {
+            let name = b["brand"].as_str().unwrap().to_string();
+            (b["liked_aspects"].as_array().unwrap().iter()).map(move |a| {
+                let mut cells = liked_cells(a);
+                cells.insert(0, name.clone());
+                cells
+            })
+        })
+        .collect();
+    assert!(expect.len() > liked.len());
+    assert_eq!(per[1..], expect[..]);
+    // JSON says which brand a row is of.
+    let json: Value =
+        serde_json::from_str(&e.ok(&["report", "liked", "--by-brand", "-f", "json"])).unwrap();
+    assert_eq!(json[0]["brand"], brands[0]["brand"]);
+    assert_eq!(json[0]["term"], brands[0]["liked_aspects"][0]["term"]);
+}
+
+#[test]
+fn report_liked_before_any_analysis_is_not_found() {
+    let e = Env::new();
+    e.ok(&["ingest", p(&sample())]);
+    let o = e.run(&["report", "liked", "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no analysis yet"));
+}

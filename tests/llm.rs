@@ -1274,3 +1274,63 @@ fn a_killed_run_keeps_finished_requests_and_the_next_run_continues() {
     );
     assert_eq!(results(&e).len(), 6);
 }
+
+#[test]
+fn max_cost_also_caps_the_summaries_and_leaves_the_rest_for_the_next_run() {
+    let e = setup();
+    let mock = Mock::start(vec![]);
+    // Each mock reply costs 0.65 USD at this price (1000 prompt tokens, 800 cached, 50 out). The
+    // reviews' request is estimated at 1.27 USD; a summary request at its prompt's estimate plus
+    // its 400-token cap (about 0.8 USD). With 1.80 USD: the reviews (0.65) and one summary (1.30
+    // spent) fit, a second summary could pass the cap, so it is not sent.
+    let flags = ["--batch-size", "6", "--summaries", "--price", "1000,1000"];
+    let o = llm(
+        &e,
+        &mock.url,
+        &[&flags[..], &["--max-cost", "1.8"]].concat(),
+        None,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "as the analyzer's --max-cost: {err}"
+    );
+    assert!(err.contains("1 written, 0 unchanged"), "{err}");
+    assert!(
+        err.contains("summaries stopped before passing --max-cost 1.8000 USD"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 product(s) not sent keep their previous summary"),
+        "{err}"
+    );
+    assert_eq!(
+        mock.chats().len(),
+        2,
+        "the reviews' request and one summary"
+    );
+    assert_eq!(e.count("SELECT count(*) FROM product_summaries"), 1);
+    // The run itself is stored, with what it spent, which stays under the cap.
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    let (status, requests, cost): (String, i64, f64) = conn
+        .query_row(
+            "SELECT status, requests, cost_usd FROM analysis_runs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((status.as_str(), requests), ("ok", 2));
+    assert!((cost - 1.30).abs() < 1e-9 && cost <= 1.8, "{cost}");
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "B1", "--format", "json"])).unwrap();
+    assert_eq!(v["summary"]["text"], "Customers wrote 3 reviews.", "{v}");
+    // Nothing new was ingested, yet the next run is not "nothing new": it writes the summary left
+    // (the reviews are not sent again, B1's is unchanged).
+    let o = llm(&e, &mock.url, &flags, None);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("1 written, 1 unchanged"), "{err}");
+    assert_eq!(mock.chats().len(), 3);
+    assert_eq!(e.count("SELECT count(*) FROM product_summaries"), 2);
+}

@@ -575,7 +575,9 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         Some(_) => acc.decide(),
         None => Vec::new(),
     };
-    summarize(store, opts, run_id, llm_usage)?;
+    let stopped = summarize(store, opts, run_id, llm_usage)?;
+    // Summaries left by --max-cost: the run is not current, so the next one writes them.
+    let watermark = if stopped.is_some() { 0 } else { watermark };
     counts.products_updated = rolled.updated;
     counts.reviews_reused = (total - counts.reviews_analyzed - counts.texts_failed).max(0);
     store.put_alerts(run_id, base.map(|b| b.0), &alerts)?;
@@ -594,27 +596,29 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         print_not_analyzed(&store.languages_not_analyzed(&key)?);
         print_topic_languages(&opts.topics, &store.review_languages()?);
     }
-    Ok(())
+    // The analyzer's --max-cost stop is exit 4; the summaries' is too, after the run is stored.
+    stopped.map_or(Ok(()), |why| Err(Error::Llm(why)))
 }
 
 /// With `--summaries`: the summaries of the products whose evidence changed, their requests,
-/// tokens and cost added to the run's (`usage`: the reviews' own).
+/// tokens and cost added to the run's (`usage`: the reviews' own). Returns why `--max-cost`
+/// stopped them, if it did.
 fn summarize(
     store: &mut Store,
     opts: &Options,
     run_id: i64,
     usage: Option<LlmUsage>,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let Analyzer::Llm {
         config,
         summaries: true,
         ..
     } = &opts.analyzer
     else {
-        return Ok(());
+        return Ok(None);
     };
-    let s = llm::summary::run(store, config, run_id, opts.quiet)?;
     let mut u = usage.unwrap_or_default();
+    let s = llm::summary::run(store, config, run_id, u.cost_usd, opts.quiet)?;
     u.requests += s.requests;
     u.prompt_tokens += s.usage.prompt;
     u.cached_tokens += s.usage.cached;
@@ -627,7 +631,15 @@ fn summarize(
             s.written, s.unchanged, s.failed, s.requests, s.usage.prompt, s.usage.completion
         );
     }
-    Ok(())
+    Ok((s.left > 0).then(|| {
+        format!(
+            "summaries stopped before passing --max-cost {:.4} USD (the run spent about {:.4} USD): \
+             {} product(s) not sent keep their previous summary; the next run writes them",
+            config.max_cost.unwrap_or_default(),
+            u.cost_usd,
+            s.left
+        )
+    }))
 }
 
 /// (negative reviews, reviews) per product and per brand at the previous run.

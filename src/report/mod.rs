@@ -52,6 +52,11 @@ pub enum View {
     Issues(Filter, IssueSort),
     /// One row per review; an ASIN must name a product (in any letter case).
     Reviews(Filter),
+    /// What customers like across `brands` (all if empty), summed or one row per brand.
+    Liked {
+        brands: Vec<String>,
+        by_brand: bool,
+    },
     Runs,
     /// What got worse; `fail_on_alert`: exit with `EXIT_ALERT` when there is an alert.
     Changes {
@@ -122,6 +127,7 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         }
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
         View::Window(w, v) => windows::render(&store.window_report(w, v)?, fmt, out)?,
+        View::Liked { brands, by_brand } => liked_view(store, brands, *by_brand, fmt, out)?,
         View::Runs => {
             let rows = store.runs()?;
             out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;
@@ -841,6 +847,85 @@ fn liked_table(liked: &[LikedAspectCount]) -> Tabular {
             })
             .collect(),
     }
+}
+
+/// A liked aspect of `report liked`: the brand's when one row per brand, else the sum.
+#[derive(Serialize)]
+struct LikedRow<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    brand: Option<&'a str>,
+    #[serde(flatten)]
+    aspect: &'a LikedAspectCount,
+}
+
+/// `report liked`: the overview's (or, per brand, `report brands`') liked aspects as one table,
+/// with the quote's stars and language in cells of their own so CSV stays machine-readable.
+fn liked_view(
+    store: &Store,
+    brands: &[String],
+    by_brand: bool,
+    fmt: Format,
+    out: &mut Out,
+) -> Result<()> {
+    if store.current_analyzer()?.is_none() {
+        return Err(Error::NotFound(
+            "no analysis yet: run `prodinsight analyze` first".into(),
+        ));
+    }
+    let (summed, per_brand);
+    let rows: Vec<LikedRow> = if by_brand {
+        per_brand = store.brands(brands)?;
+        (per_brand.iter())
+            .flat_map(|b| {
+                (b.liked_aspects.iter()).map(|aspect| LikedRow {
+                    brand: Some(&b.brand),
+                    aspect,
+                })
+            })
+            .collect()
+    } else {
+        summed = store.liked_aspects(brands)?;
+        (summed.iter())
+            .map(|aspect| LikedRow {
+                brand: None,
+                aspect,
+            })
+            .collect()
+    };
+    let mut headers = vec![
+        "liked",
+        "reviews",
+        "% of reviews",
+        "quote",
+        "stars",
+        "language",
+    ];
+    if by_brand {
+        headers.insert(0, "brand");
+    }
+    let t = Tabular {
+        headers,
+        rows: (rows.iter())
+            .map(|r| {
+                let a = r.aspect;
+                let q = a.quote.as_ref();
+                let mut cells = vec![
+                    a.term.clone(),
+                    a.count.to_string(),
+                    num(a.share),
+                    q.map_or_else(String::new, |q| q.text.clone()),
+                    q.and_then(|q| q.stars)
+                        .map_or_else(String::new, |s| s.to_string()),
+                    q.and_then(|q| q.language.clone()).unwrap_or_default(),
+                ];
+                if let Some(b) = r.brand {
+                    cells.insert(0, b.to_string());
+                }
+                cells
+            })
+            .collect(),
+    };
+    out.emit(fmt, "What customers like", &t, &rows)
 }
 
 /// What customers like beside what they complain about, the ten most named of each.

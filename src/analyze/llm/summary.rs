@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::client::{CallError, Client};
-use super::prompt::{profile, ResponseFormat, TokenParam};
+use super::prompt::{estimate_tokens, profile, ResponseFormat, TokenParam};
 use super::reply::{usage, Usage};
 use super::Config;
 use crate::error::{Error, Result};
@@ -138,12 +138,37 @@ pub struct SummaryStats {
     pub failed: u64,
     pub usage: Usage,
     pub cost: f64,
+    /// Products whose evidence changed but were not sent: `--max-cost` stopped the summaries.
+    pub left: u64,
+}
+
+/// Whether a summary request could take the run past `--max-cost`: `spent` is the run's cost so
+/// far (its reviews' and summaries'); the request is priced at its prompt's estimated tokens and
+/// the most the reply may take, so the cap holds whatever the model writes.
+fn over_budget(cfg: &Config, spent: f64, body: &Value) -> bool {
+    let (Some(max), Some(price)) = (cfg.max_cost, cfg.price) else {
+        return false;
+    };
+    let next = price.cost(Usage {
+        prompt: estimate_tokens(body.to_string().chars().count()),
+        cached: 0,
+        completion: u64::from(MAX_TOKENS),
+    });
+    spent + next > max
 }
 
 /// Writes the summary of every product whose evidence changed since its summary was written
 /// (all, the first time), one request each. A request that fails leaves that product's summary
-/// as it was and is counted; a fatal fault (a refused key) stops the run.
-pub fn run(store: &Store, cfg: &Config, run_id: i64, quiet: bool) -> Result<SummaryStats> {
+/// as it was and is counted; a fatal fault (a refused key) stops the run. `spent`: what the run's
+/// reviews cost; once the next request could pass `--max-cost`, none is sent and the products
+/// still to summarize are counted in `left` (they keep their old summaries).
+pub fn run(
+    store: &Store,
+    cfg: &Config,
+    run_id: i64,
+    spent: f64,
+    quiet: bool,
+) -> Result<SummaryStats> {
     let client = Client::new(
         &cfg.base_url,
         cfg.key.clone(),
@@ -164,8 +189,13 @@ pub fn run(store: &Store, cfg: &Config, run_id: i64, quiet: bool) -> Result<Summ
             s.unchanged += 1;
             continue;
         }
+        let body = request_body(cfg, &ev);
+        if s.left > 0 || over_budget(cfg, spent + s.cost, &body) {
+            s.left += 1;
+            continue;
+        }
         s.requests += 1;
-        let reply = match rt.block_on(client.chat(&request_body(cfg, &ev))) {
+        let reply = match rt.block_on(client.chat(&body)) {
             Ok(r) => Ok(r),
             Err(CallError::Fatal(m)) => return Err(Error::Llm(client.redact(&m))),
             Err(e) => Err(e.message().to_string()),

@@ -156,9 +156,34 @@ async function portfolio() {
   );
   const change = (n) => (n === undefined ? h("span", { class: "muted" }, "–") : h("span", { class: n > 0 ? "up" : n < 0 ? "down" : "muted" }, n > 0 ? `+${n}` : String(n)));
   // Ranked by the negative and neutral reviews reporting each; praise-only issues apart.
+  // Each issue's star impact: the average rating of the reviews reporting it against the others,
+  // and the stars the portfolio's average would gain if it were fixed ("–" below the API's minimum).
   const issues = table(
-    ["Issue", "Reviews#", "Negative or neutral#", "Since last run#", "Products#"],
-    data.issues.map((i) => h("tr", {}, h("td", {}, issueLink(i.code, i.label)), td(i.reviews, true), td(i.reviews_negative_neutral ?? "–", true), h("td", { class: "n" }, change(i.change)), td(i.products, true))),
+    // At phone width the star impact stays in view; the counts behind "Reviews" step aside.
+    [
+      "Issue",
+      "Reviews#",
+      h("th", { class: "n hide-narrow" }, "Negative or neutral"),
+      h("th", { class: "n hide-narrow" }, "Since last run"),
+      h("th", { class: "n hide-narrow" }, "Products"),
+      "Avg ★ with#",
+      "Avg ★ without#",
+      "★ gained if fixed#",
+    ],
+    data.issues.map((i) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, issueLink(i.code, i.label)),
+        td(i.reviews, true),
+        h("td", { class: "n hide-narrow" }, i.reviews_negative_neutral ?? "–"),
+        h("td", { class: "n hide-narrow" }, change(i.change)),
+        h("td", { class: "n hide-narrow" }, i.products),
+        td(fmt(i.avg_rating_with, 2), true),
+        td(fmt(i.avg_rating_without, 2), true),
+        td(i.stars_gained === null || i.stars_gained === undefined ? "–" : `+${fmt(i.stars_gained, 2)}`, true),
+      ),
+    ),
   );
   const praise = (data.mentioned_in_praise ?? []).length
     ? h("p", { class: "muted" }, "Mentioned in praise only: ", data.mentioned_in_praise.map((i) => `${i.label} (${i.reviews})`).join(", "))
@@ -183,8 +208,30 @@ async function portfolio() {
     cards,
     h("h2", {}, "Products that need attention"),
     attention,
-    h("div", { class: "grid2" }, h("section", {}, h("h2", {}, "Top issues"), issues, praise), h("section", {}, h("h2", {}, "Brands"), brands)),
+    h("section", { id: "top-issues" }, h("h2", {}, "Top issues and what each costs in stars"), issues, praise),
+    h("div", { class: "grid2" }, h("section", { id: "liked" }, h("h2", {}, "What customers like"), likedTable(data.liked_aspects)), h("section", {}, h("h2", {}, "Brands"), brands)),
+    breakdowns(data.breakdowns),
   );
+}
+
+/** Liked aspects shown on the portfolio page: the first ones, as the API ranks them. */
+const LIKED_SHOWN = 10;
+
+/** What customers like: reviews praising each aspect, their share, and one quote. */
+function likedTable(liked) {
+  const list = liked ?? [];
+  const rows = list.slice(0, LIKED_SHOWN).map((a) =>
+    h(
+      "tr",
+      {},
+      td(a.term),
+      td(a.count, true),
+      td(pct(a.share), true),
+      h("td", {}, a.quote ? quote({ text: a.quote.text, rating: a.quote.stars, language: a.quote.language }) : "–"),
+    ),
+  );
+  const caption = list.length > LIKED_SHOWN ? `the ${LIKED_SHOWN} most praised of ${list.length}` : null;
+  return table(["Liked", "Reviews#", "% of reviews#", "Quote"], rows, caption);
 }
 
 const PRODUCT_FILTERS = ["q", "brand", "issue", "marketplace", "min_reviews", "min_rating", "max_rating", "sentiment", "sort", "order", "limit", "cursor"];
