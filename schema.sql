@@ -586,3 +586,26 @@ CREATE TABLE product_summaries (
     model          TEXT    NOT NULL,
     run_id         INTEGER NOT NULL REFERENCES analysis_runs (id)
 ) WITHOUT ROWID;
+
+-- migration: 17
+-- Liked aspects in time windows: each product's reviews praising a term per day (as
+-- product_day_issues counts issues; names of the brand or makers left out, as in the product's
+-- liked aspects), and their per-brand sums that windows over brands or the portfolio read.
+-- Empty until the next analysis run writes them.
+CREATE TABLE product_day_liked (
+    asin     TEXT    NOT NULL,
+    day      TEXT    NOT NULL,
+    dated    INTEGER NOT NULL,
+    term     TEXT    NOT NULL,
+    brand    TEXT    NOT NULL,
+    reviews  INTEGER NOT NULL,
+    PRIMARY KEY (asin, day, dated, term)
+) WITHOUT ROWID;
+CREATE TABLE brand_day_liked (
+    brand    TEXT    NOT NULL,
+    day      TEXT    NOT NULL,
+    term     TEXT    NOT NULL,
+    reviews  INTEGER NOT NULL,
+    PRIMARY KEY (brand, day, term)
+) WITHOUT ROWID;
+CREATE INDEX brand_day_liked_day ON brand_day_liked (day, term, reviews);
