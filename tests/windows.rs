@@ -662,3 +662,53 @@ fn liked_aspects_in_a_window_are_recomputed_from_the_raw_results() {
         "{html}"
     );
 }
+
+/// A products list is cut to its limit after sorting on the window's figures: each page of
+/// `--limit N` is the first N rows of the whole list, in every sort and order, and the whole list
+/// is in that order (ties by ASIN; `asin` descending reverses it).
+#[test]
+fn a_limited_products_list_is_the_head_of_the_sorted_list() {
+    let (e, _) = setup();
+    let list = |extra: &[&str]| -> Vec<(String, Value)> {
+        let args = [
+            &["report", "products", "--since", "2024-01-10", "-f", "json"][..],
+            extra,
+        ]
+        .concat();
+        let r: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+        let rows = r["rows"].as_array().unwrap().iter();
+        rows.map(|x| (x["key"].as_str().unwrap().to_string(), x.clone()))
+            .collect()
+    };
+    let keys = |v: &[(String, Value)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    for (sort, field) in [
+        ("reviews", "reviews"),
+        ("rating", "avg_rating"),
+        ("negative", "pct_negative"),
+        ("asin", ""),
+    ] {
+        for order in ["asc", "desc"] {
+            let whole = list(&["--sort", sort, "--order", order, "--limit", "100"]);
+            assert_eq!(whole.len(), 4, "three dated products and the undated one");
+            let value = |x: &Value| x[field].as_f64().unwrap_or(f64::NAN);
+            for w in whole.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let ok = match (field.is_empty(), order) {
+                    (true, "asc") => a.0 < b.0,
+                    (true, _) => a.0 > b.0,
+                    (false, "asc") => {
+                        value(&a.1) < value(&b.1) || (value(&a.1) == value(&b.1) && a.0 < b.0)
+                    }
+                    (false, _) => {
+                        value(&a.1) > value(&b.1) || (value(&a.1) == value(&b.1) && a.0 < b.0)
+                    }
+                };
+                assert!(ok, "{sort} {order}: {:?}", keys(&whole));
+            }
+            for n in 1..4 {
+                let page = list(&["--sort", sort, "--order", order, "--limit", &n.to_string()]);
+                assert_eq!(keys(&page), keys(&whole[..n]), "{sort} {order} --limit {n}");
+            }
+        }
+    }
+}
