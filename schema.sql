@@ -592,3 +592,26 @@ CREATE TABLE product_summaries (
 -- "current" for `analyze`'s nothing-new check, so the first analyze after an upgrade rolls the
 -- insights up again (reusing every stored text result) and fills the tables a migration added.
 ALTER TABLE analysis_runs ADD COLUMN schema_version INTEGER;
+
+-- migration: 18
+-- Liked aspects in time windows: each product's reviews praising a term per day (as
+-- product_day_issues counts issues; names of the brand or makers left out, as in the product's
+-- liked aspects), and their per-brand sums that windows over brands or the portfolio read.
+-- Empty until the next analysis run writes them.
+CREATE TABLE product_day_liked (
+    asin     TEXT    NOT NULL,
+    day      TEXT    NOT NULL,
+    dated    INTEGER NOT NULL,
+    term     TEXT    NOT NULL,
+    brand    TEXT    NOT NULL,
+    reviews  INTEGER NOT NULL,
+    PRIMARY KEY (asin, day, dated, term)
+) WITHOUT ROWID;
+CREATE TABLE brand_day_liked (
+    brand    TEXT    NOT NULL,
+    day      TEXT    NOT NULL,
+    term     TEXT    NOT NULL,
+    reviews  INTEGER NOT NULL,
+    PRIMARY KEY (brand, day, term)
+) WITHOUT ROWID;
+CREATE INDEX brand_day_liked_day ON brand_day_liked (day, term, reviews);

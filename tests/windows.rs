@@ -510,3 +510,205 @@ fn bad_dates_and_windows_are_usage_errors_that_name_the_parameter() {
     let (status, _) = server.get("/api/v1/products/B0NOSUCH00?from=2024-01-01");
     assert_eq!(status, 404);
 }
+
+const PRAISE: [&str; 5] = [
+    "The sound quality is amazing and the battery life is excellent.",
+    "Battery life is great and the screen is bright and clear.",
+    "Great sound quality, better than my old one. Easy to use.",
+    "The headband broke after a week. Useless.",
+    "It is okay.",
+];
+
+/// Two products of two brands praised for different things on different days (2024-01-01 on,
+/// 60 days), so each window ranks liked aspects differently.
+fn praise_export() -> String {
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut out = String::new();
+    for day in 0..60u64 {
+        for (k, (asin, brand, step)) in [("B0LIKE0001", "Acme", 2), ("B0LIKE0002", "Zeta", 3)]
+            .iter()
+            .enumerate()
+        {
+            // January leans on the screen, February on sound: shares move between windows.
+            let i = (day as usize * step + k + usize::from(day >= 31)) % 5;
+            let r = json!({
+                "REVIEW_ID": format!("L{asin}{day:03}"), "CHILD_ASIN": asin, "PRODUCT_BRAND": brand,
+                "CUSTOMER_REVIEW_DESCRIPTION": PRAISE[i], "CUSTOMER_REVIEW_RATING": 5 - i % 3,
+                "REVIEW_DATE": (start + chrono::Days::new(day)).format("%Y-%m-%d").to_string(),
+            });
+            out.push_str(&format!("{r}\n"));
+        }
+    }
+    out
+}
+
+/// Reviews dated in [from, to] of `asin` (or all) that the current analysis says praise `term`
+/// (None: all of them), straight from the stored per-text results.
+fn raw_liked(e: &Env, asin: Option<&str>, from: &str, to: &str, term: Option<&str>) -> i64 {
+    let asin = asin.map_or(String::new(), |a| format!(" AND r.asin = '{a}'"));
+    let term = term.map_or(String::new(), |t| {
+        format!(
+            " AND EXISTS (SELECT 1 FROM json_each(t.liked) j
+                          WHERE json_extract(j.value, '$.term') = '{}')",
+            t.replace('\'', "''")
+        )
+    });
+    e.count(&format!(
+        "SELECT count(*) FROM reviews r
+         JOIN text_results t ON t.text_hash = r.text_hash
+              AND t.analyzer = (SELECT analyzer FROM text_results LIMIT 1)
+         WHERE r.retired_run IS NULL AND substr(r.review_date, 1, 10) BETWEEN '{from}' AND '{to}'
+         {asin}{term}"
+    ))
+}
+
+/// The liked terms of reviews dated in [from, to] (of `asin`, or all), counted distinct.
+fn raw_liked_terms(e: &Env, asin: Option<&str>, from: &str, to: &str) -> i64 {
+    let asin = asin.map_or(String::new(), |a| format!(" AND r.asin = '{a}'"));
+    e.count(&format!(
+        "SELECT count(DISTINCT json_extract(j.value, '$.term')) FROM reviews r
+         JOIN text_results t ON t.text_hash = r.text_hash
+              AND t.analyzer = (SELECT analyzer FROM text_results LIMIT 1)
+         JOIN json_each(t.liked) j
+         WHERE r.retired_run IS NULL AND substr(r.review_date, 1, 10) BETWEEN '{from}' AND '{to}'
+         {asin}"
+    ))
+}
+
+/// Checks a window's liked aspects against the raw results: every praised term listed, ranked,
+/// counts, shares and, compared, the previous window's counts and the change in share.
+fn check_window_liked(e: &Env, liked: &Value, asin: Option<&str>, compared: bool) {
+    let (from, to, pfrom, pto) = ("2024-02-01", "2024-02-29", "2024-01-03", "2024-01-31");
+    let liked = liked.as_array().unwrap();
+    assert_eq!(
+        liked.len() as i64,
+        raw_liked_terms(e, asin, from, to),
+        "{liked:?}"
+    );
+    assert!(liked.len() >= 3, "{liked:?}");
+    let (n, n0) = (
+        raw_liked(e, asin, from, to, None),
+        raw_liked(e, asin, pfrom, pto, None),
+    );
+    let ranked: Vec<(i64, &str)> = liked
+        .iter()
+        .map(|l| (-l["reviews"].as_i64().unwrap(), l["term"].as_str().unwrap()))
+        .collect();
+    assert!(ranked.windows(2).all(|w| w[0] < w[1]), "{ranked:?}");
+    for l in liked {
+        let term = l["term"].as_str().unwrap();
+        let k = raw_liked(e, asin, from, to, Some(term));
+        assert_eq!(l["reviews"], json!(k), "{asin:?} {term}");
+        assert_eq!(
+            l["share"],
+            json!(half_away(1000 * k as i128, n as i128) as f64 / 10.0)
+        );
+        if !compared {
+            assert!(l.get("previous_reviews").is_none(), "{l}");
+            continue;
+        }
+        let k0 = raw_liked(e, asin, pfrom, pto, Some(term));
+        let d = half_away(
+            1000 * (k as i128 * n0 as i128 - k0 as i128 * n as i128),
+            n as i128 * n0 as i128,
+        );
+        assert_eq!(l["previous_reviews"], json!(k0), "{asin:?} {term}");
+        assert_eq!(l["delta_share"], json!(d as f64 / 10.0), "{asin:?} {term}");
+    }
+}
+
+#[test]
+fn liked_aspects_in_a_window_are_recomputed_from_the_raw_results() {
+    let e = Env::new();
+    let f = e.file("praise.jsonl", praise_export().as_bytes());
+    e.ok(&["-q", "analyze", p(&f)]);
+    let window = ["--since", "2024-02-01", "--until", "2024-02-29"];
+    let cli = |view: &[&str], extra: &[&str]| -> Value {
+        let args: Vec<&str> = ["report"]
+            .iter()
+            .chain(view)
+            .chain(&window)
+            .chain(extra)
+            .copied()
+            .collect();
+        serde_json::from_str(&e.ok(&[&args[..], &["-f", "json"]].concat())).unwrap()
+    };
+    let product = cli(&["product", "b0like0001"], &["--compare", "previous"]);
+    check_window_liked(&e, &product["liked_aspects"], Some("B0LIKE0001"), true);
+    let brands = cli(&["brands"], &["--compare", "previous"]);
+    check_window_liked(&e, &brands["liked_aspects"], None, true);
+    let overview = cli(&[], &[]);
+    check_window_liked(&e, &overview["liked_aspects"], None, false);
+    assert_eq!(
+        cli(&["products"], &[])["liked_aspects"],
+        json!([]),
+        "a products list has no liked aspects"
+    );
+    let s = Server::start(&e);
+    let q = "from=2024-02-01&to=2024-02-29&compare=previous";
+    let api = s.ok(&format!("/api/v1/products/B0LIKE0002?{q}"));
+    check_window_liked(&e, &api["data"]["liked_aspects"], Some("B0LIKE0002"), true);
+    let api = s.ok(&format!("/api/v1/overview?{q}"));
+    check_window_liked(&e, &api["data"]["liked_aspects"], None, true);
+    let top = product["liked_aspects"][0]["term"].as_str().unwrap();
+    let table = e.ok(&[&["report", "product", "B0LIKE0001"][..], &window].concat());
+    assert!(
+        table.contains("What customers like") && table.contains(top),
+        "{table}"
+    );
+    let html = e.ok(&[&["report", "brands", "-f", "html"][..], &window].concat());
+    assert!(
+        html.contains("What customers like") && html.contains(top),
+        "{html}"
+    );
+}
+
+/// A products list is cut to its limit after sorting on the window's figures: each page of
+/// `--limit N` is the first N rows of the whole list, in every sort and order, and the whole list
+/// is in that order (ties by ASIN; `asin` descending reverses it).
+#[test]
+fn a_limited_products_list_is_the_head_of_the_sorted_list() {
+    let (e, _) = setup();
+    let list = |extra: &[&str]| -> Vec<(String, Value)> {
+        let args = [
+            &["report", "products", "--since", "2024-01-10", "-f", "json"][..],
+            extra,
+        ]
+        .concat();
+        let r: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+        let rows = r["rows"].as_array().unwrap().iter();
+        rows.map(|x| (x["key"].as_str().unwrap().to_string(), x.clone()))
+            .collect()
+    };
+    let keys = |v: &[(String, Value)]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+    for (sort, field) in [
+        ("reviews", "reviews"),
+        ("rating", "avg_rating"),
+        ("negative", "pct_negative"),
+        ("asin", ""),
+    ] {
+        for order in ["asc", "desc"] {
+            let whole = list(&["--sort", sort, "--order", order, "--limit", "100"]);
+            assert_eq!(whole.len(), 4, "three dated products and the undated one");
+            let value = |x: &Value| x[field].as_f64().unwrap_or(f64::NAN);
+            for w in whole.windows(2) {
+                let (a, b) = (&w[0], &w[1]);
+                let ok = match (field.is_empty(), order) {
+                    (true, "asc") => a.0 < b.0,
+                    (true, _) => a.0 > b.0,
+                    (false, "asc") => {
+                        value(&a.1) < value(&b.1) || (value(&a.1) == value(&b.1) && a.0 < b.0)
+                    }
+                    (false, _) => {
+                        value(&a.1) > value(&b.1) || (value(&a.1) == value(&b.1) && a.0 < b.0)
+                    }
+                };
+                assert!(ok, "{sort} {order}: {:?}", keys(&whole));
+            }
+            for n in 1..4 {
+                let page = list(&["--sort", sort, "--order", order, "--limit", &n.to_string()]);
+                assert_eq!(keys(&page), keys(&whole[..n]), "{sort} {order} --limit {n}");
+            }
+        }
+    }
+}

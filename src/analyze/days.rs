@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
+use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, Sentiment};
 use crate::store::insights::ReviewRow;
-use crate::store::windows::{Counts, DayIssueRow, DayRow, ProductDays};
+use crate::store::windows::{Counts, DayIssueRow, DayLikedRow, DayRow, ProductDays};
 
 /// The day an undated review counts on: that of the first earlier analysis run whose watermark
 /// covers the ingest run that brought it, else this run's.
@@ -44,6 +45,16 @@ type Key = (String, bool);
 pub struct DayAcc {
     days: BTreeMap<Key, Counts>,
     issues: BTreeMap<(Key, String), [i64; 4]>,
+    /// Reviews praising each term per day.
+    liked: BTreeMap<(Key, String), i64>,
+    names: Names,
+}
+
+/// A stored liked aspect's term (`model::LikedAspect`), borrowed from the stored JSON.
+#[derive(serde::Deserialize)]
+struct LikedTerm<'a> {
+    #[serde(borrow)]
+    term: std::borrow::Cow<'a, str>,
 }
 
 impl DayAcc {
@@ -80,6 +91,40 @@ impl DayAcc {
                 e[3] += x;
             }
         }
+        self.add_liked(r, key);
+    }
+
+    /// Counts the review's liked terms on its day (a term once per review).
+    fn add_liked(&mut self, r: &ReviewRow, key: Key) {
+        if r.liked.len() <= 2 {
+            return;
+        }
+        // Results the analyzer wrote; one that does not parse praises nothing, as in the roll-up.
+        let items: Vec<LikedTerm<'_>> = serde_json::from_str(&r.liked).unwrap_or_default();
+        let mut seen: Vec<&str> = Vec::with_capacity(items.len());
+        for l in &items {
+            if seen.contains(&l.term.as_ref()) {
+                continue;
+            }
+            seen.push(l.term.as_ref());
+            *self
+                .liked
+                .entry((key.clone(), l.term.to_string()))
+                .or_default() += 1;
+        }
+    }
+
+    /// Whether a term is only a name (the product's brand, a maker, a model code): left out of
+    /// liked aspects, as the product's own liked aspects leave it out.
+    fn is_name(&self, brand: Option<&str>, term: &str) -> bool {
+        let brand_words: Vec<String> = brand
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        term.split(' ')
+            .all(|w| brand_words.iter().any(|b| b == w) || self.names.is_name(w))
     }
 
     /// The product's rows; the accumulator is empty again for the next product.
@@ -100,11 +145,22 @@ impl DayAcc {
                 rating_sum_with: e[3],
             })
             .collect();
+        let liked = std::mem::take(&mut self.liked)
+            .into_iter()
+            .filter(|((_, term), _)| !self.is_name(brand, term))
+            .map(|(((day, dated), term), reviews)| DayLikedRow {
+                day,
+                dated,
+                term,
+                reviews,
+            })
+            .collect();
         ProductDays {
             asin: asin.to_string(),
             brand: brand.unwrap_or("(no brand)").to_string(),
             days,
             issues,
+            liked,
         }
     }
 }

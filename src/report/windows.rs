@@ -1,12 +1,12 @@
 //! A view over a time window (`--since`/`--until`, `--compare previous`) in every format, from the
 //! one `WindowReport` the API also returns: JSON and JSON Lines carry it whole; tables and the
-//! page show its rows and issues; CSV has one table: the rows for products and brands, the issues
-//! for a product, the issues view and the portfolio.
+//! page show its rows, issues and liked aspects; CSV has one table: the rows for products and
+//! brands, the issues for a product, the issues view and the portfolio.
 
 use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
 use crate::error::Result;
-use crate::store::windows::{WindowIssue, WindowReport, WindowRow};
+use crate::store::windows::{WindowIssue, WindowLiked, WindowReport, WindowRow};
 
 /// "2026-01-01 … 2026-01-31" (an open end: "…").
 fn span(from: &Option<String>, to: &Option<String>) -> String {
@@ -124,6 +124,35 @@ fn issue_cells(i: &WindowIssue, compare: bool) -> Vec<String> {
     cells
 }
 
+pub fn liked_table(r: &WindowReport) -> Tabular {
+    let mut headers = vec!["Liked", "Reviews", "% of reviews"];
+    if compared(r) {
+        headers.extend(["Reviews before", "Δ % of reviews"]);
+    }
+    let rows = r
+        .liked_aspects
+        .iter()
+        .map(|l| liked_cells(l, compared(r)))
+        .collect();
+    Tabular { headers, rows }
+}
+
+fn liked_cells(l: &WindowLiked, compare: bool) -> Vec<String> {
+    let mut cells = vec![l.term.clone(), l.reviews.to_string(), opt_num(l.share)];
+    if compare {
+        cells.extend([
+            l.previous_reviews.unwrap_or(0).to_string(),
+            delta(l.delta_share),
+        ]);
+    }
+    cells
+}
+
+/// Whether the view lists liked aspects (product, brands, portfolio).
+fn has_liked(r: &WindowReport) -> bool {
+    matches!(r.view, "product" | "brands" | "portfolio")
+}
+
 /// Whether the view's CSV is its issues (product, issues, portfolio) rather than its rows.
 fn issues_first(r: &WindowReport) -> bool {
     matches!(r.view, "product" | "issues" | "portfolio")
@@ -139,6 +168,9 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if issues_first(r) {
                 tables.push(("Issues", issues_table(r)));
             }
+            if has_liked(r) {
+                tables.push(("What customers like", liked_table(r)));
+            }
             out.raw(&html::tables_page(
                 &format!("prodinsight: {}", r.view),
                 &heading(r),
@@ -151,6 +183,10 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if issues_first(r) {
                 out.line("Issues (★ gained if fixed: from 5 rated reviews reporting it)")?;
                 out.table(fmt, "", &issues_table(r))?;
+            }
+            if has_liked(r) {
+                out.line("What customers like (reviews praising it in the window)")?;
+                out.table(fmt, "", &liked_table(r))?;
             }
             Ok(())
         }

@@ -14,7 +14,7 @@ use super::params::{BrandParams, ProductParams, ReviewParams, WindowParams};
 use crate::filters::schema;
 use crate::model::IssueHit;
 use crate::store::pages::{IssueCount, ProductSummary, ReviewItem};
-use crate::store::windows::{Figures, WindowIssue, WindowReport, WindowRow};
+use crate::store::windows::{Figures, WindowIssue, WindowLiked, WindowReport, WindowRow};
 
 /// The document; built once, it never changes while the server runs.
 pub fn document() -> &'static Value {
@@ -81,6 +81,7 @@ fn pin_issue_codes(v: &mut Value, codes: &[String]) {
             Figures,
             WindowRow,
             WindowIssue,
+            WindowLiked,
             WindowReport
         ),
         responses(BadRequest, NotFound, MethodNotAllowed, UriTooLong)

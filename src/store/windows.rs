@@ -37,6 +37,15 @@ pub struct DayIssueRow {
     pub rating_sum_with: i64,
 }
 
+/// One product-day's reviews praising a liked-aspect term.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayLikedRow {
+    pub day: String,
+    pub dated: bool,
+    pub term: String,
+    pub reviews: i64,
+}
+
 /// A product's days as `analyze` writes them.
 #[derive(Debug, Clone, Default)]
 pub struct ProductDays {
@@ -44,6 +53,7 @@ pub struct ProductDays {
     pub brand: String,
     pub days: Vec<DayRow>,
     pub issues: Vec<DayIssueRow>,
+    pub liked: Vec<DayLikedRow>,
 }
 
 /// Review counts: all, rated, stars summed, and by overall sentiment.
@@ -65,7 +75,8 @@ impl InsightsWriter<'_> {
     pub fn clear_days(&self) -> Result<()> {
         self.tx.execute_batch(
             "DELETE FROM product_days; DELETE FROM product_day_issues;
-             DELETE FROM brand_days; DELETE FROM brand_day_issues;",
+             DELETE FROM brand_days; DELETE FROM brand_day_issues;
+             DELETE FROM product_day_liked; DELETE FROM brand_day_liked;",
         )?;
         Ok(())
     }
@@ -82,7 +93,9 @@ impl InsightsWriter<'_> {
                  rating_sum_with)
              SELECT brand, day, code, sum(reviews), sum(negative_neutral), sum(rated_with),
                     sum(rating_sum_with)
-             FROM product_day_issues GROUP BY brand, day, code;",
+             FROM product_day_issues GROUP BY brand, day, code;
+             INSERT INTO brand_day_liked (brand, day, term, reviews)
+             SELECT brand, day, term, sum(reviews) FROM product_day_liked GROUP BY brand, day, term;",
         )?;
         Ok(())
     }
@@ -124,6 +137,13 @@ impl InsightsWriter<'_> {
                 i.rated_with,
                 i.rating_sum_with
             ])?;
+        }
+        let mut liked = self.tx.prepare_cached(
+            "INSERT INTO product_day_liked (asin, day, dated, term, brand, reviews)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for l in &p.liked {
+            liked.execute(params![p.asin, l.day, l.dated, l.term, p.brand, l.reviews])?;
         }
         Ok(())
     }
@@ -219,6 +239,9 @@ impl Store {
         scope: &Scope,
         group: Group,
     ) -> Result<Vec<(String, Counts)>> {
+        if group == Group::Product {
+            return self.window_product_counts(w, scope);
+        }
         let key = match group {
             Group::Product => "asin",
             Group::Brand => "brand",
@@ -256,6 +279,40 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    /// Counts in the window per product, summed here from the product-days read in the
+    /// covering day index's order: cheaper than SQLite's GROUP BY, which sorts every product-day
+    /// of the window by ASIN in a temporary b-tree first (a products list over the portfolio).
+    fn window_product_counts(&self, w: &Window, scope: &Scope) -> Result<Vec<(String, Counts)>> {
+        let (cond, values) = scope.condition();
+        let sql = format!(
+            "SELECT asin, reviews, rated, rating_sum, positive, neutral, negative
+             FROM product_days WHERE {cond}"
+        );
+        let (from, to) = w.bounds();
+        let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        all.extend(values);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(params_from_iter(all))?;
+        let mut sums: HashMap<String, Counts> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let asin = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+            let c = match sums.get_mut(asin) {
+                Some(c) => c,
+                None => sums.entry(asin.to_string()).or_insert(Counts {
+                    products: Some(1),
+                    ..Counts::default()
+                }),
+            };
+            c.reviews += r.get::<_, i64>(1)?;
+            c.rated += r.get::<_, i64>(2)?;
+            c.rating_sum += r.get::<_, i64>(3)?;
+            c.positive += r.get::<_, i64>(4)?;
+            c.neutral += r.get::<_, i64>(5)?;
+            c.negative += r.get::<_, i64>(6)?;
+        }
+        Ok(sums.into_iter().filter(|(_, c)| c.reviews > 0).collect())
+    }
+
     /// Each issue's counts in the window over the scope.
     pub fn window_issue_counts(
         &self,
@@ -287,6 +344,24 @@ impl Store {
                     products: r.get(5)?,
                 },
             ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
+    }
+
+    /// Reviews praising each liked term in the window over the scope.
+    pub fn window_liked_counts(&self, w: &Window, scope: &Scope) -> Result<HashMap<String, i64>> {
+        let (cond, values) = scope.condition();
+        let table = match &scope.asin {
+            None => "brand_day_liked",
+            Some(_) => "product_day_liked",
+        };
+        let sql = format!("SELECT term, sum(reviews) FROM {table} WHERE {cond} GROUP BY term");
+        let (from, to) = w.bounds();
+        let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        all.extend(values);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(all), |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
     }
@@ -383,6 +458,49 @@ pub struct WindowIssue {
     pub delta_share: Option<f64>,
     #[serde(skip)]
     pub exact_impact: Option<StarImpact>,
+}
+
+/// How many liked aspects a window lists (as many as a product's own).
+pub const WINDOW_LIKED: usize = 20;
+
+/// A liked aspect in the window: reviews praising it, their share of the scope's reviews, and
+/// the change in share since the window before.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WindowLiked {
+    pub term: String,
+    pub reviews: i64,
+    pub share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_reviews: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_share: Option<f64>,
+}
+
+/// The scope's most praised terms in the window (ties by term), given its reviews in the window
+/// (`all`) and, when compared, the counts and reviews of the window before.
+pub fn window_liked(
+    now: HashMap<String, i64>,
+    all: i64,
+    before: Option<(HashMap<String, i64>, i64)>,
+) -> Vec<WindowLiked> {
+    let mut ranked: Vec<(String, i64)> = now.into_iter().filter(|(_, k)| *k > 0).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(WINDOW_LIKED);
+    ranked
+        .into_iter()
+        .map(|(term, k)| {
+            let prev = before
+                .as_ref()
+                .map(|(b, n)| (b.get(&term).copied().unwrap_or(0), *n));
+            WindowLiked {
+                reviews: k,
+                share: (all > 0).then(|| pct(k, all)),
+                previous_reviews: prev.map(|p| p.0),
+                delta_share: prev.and_then(|p| pct_delta((k, all), Some(p))),
+                term,
+            }
+        })
+        .collect()
 }
 
 /// Rows in the window, with the window before when asked for.
@@ -542,6 +660,9 @@ pub struct WindowReport {
     pub message: Option<String>,
     pub rows: Vec<WindowRow>,
     pub issues: Vec<WindowIssue>,
+    /// What the scope's reviews in the window praise, most often first (product, brands and
+    /// portfolio views; empty for the products and issues lists).
+    pub liked_aspects: Vec<WindowLiked>,
 }
 
 fn day_text(d: Option<NaiveDate>) -> Option<String> {
@@ -606,6 +727,16 @@ impl Store {
             }
             _ => Vec::new(),
         };
+        let liked_aspects = match view {
+            WindowView::Product(_) | WindowView::Brands { .. } | WindowView::Portfolio { .. } => {
+                let before = match &prev {
+                    Some(p) => Some((self.window_liked_counts(p, &scope)?, total(p)?.reviews)),
+                    None => None,
+                };
+                window_liked(self.window_liked_counts(w, &scope)?, all.reviews, before)
+            }
+            _ => Vec::new(),
+        };
         sort_rows(&mut rows, view);
         Ok(WindowReport {
             view: name,
@@ -617,6 +748,7 @@ impl Store {
             message: (all.reviews == 0).then(|| "no reviews in window".to_string()),
             rows,
             issues,
+            liked_aspects,
         })
     }
 }
@@ -662,16 +794,6 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
         }
         _ => return,
     };
-    rows.sort_by(|a, b| {
-        let ord = match (value(a), value(b)) {
-            (Some(x), Some(y)) if descending => y.total_cmp(&x),
-            (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
-        };
-        ord.then(a.key.cmp(&b.key))
-    });
     let by_key = matches!(
         view,
         WindowView::Products {
@@ -682,8 +804,30 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
             ..
         }
     );
-    if by_key && descending {
-        rows.reverse();
+    // A total order (keys are unique), so only the first `limit` rows need sorting: a page of a
+    // long products list is picked in linear time.
+    let order = |a: &WindowRow, b: &WindowRow| {
+        let ord = match (value(a), value(b)) {
+            (Some(x), Some(y)) if descending => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then(a.key.cmp(&b.key));
+        if by_key && descending {
+            ord.reverse()
+        } else {
+            ord
+        }
+    };
+    if limit == 0 {
+        rows.clear();
+        return;
     }
-    rows.truncate(limit);
+    if limit < rows.len() {
+        rows.select_nth_unstable_by(limit - 1, order);
+        rows.truncate(limit);
+    }
+    rows.sort_by(order);
 }
