@@ -13,6 +13,14 @@ fn the_first_analyze_after_a_migration_rolls_up_again_and_fills_new_tables() {
     let days = "SELECT count(*) FROM product_days";
     let filled = e.count(days);
     assert!(filled > 0);
+    // analyze drops the per-day tables' indexes while it rewrites them and builds them again.
+    let indexes = "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                   AND tbl_name IN ('product_days', 'product_day_issues', 'brand_day_liked')";
+    let fresh = Env::new();
+    fresh.ok(&["-q", "ingest", data]);
+    let defined = fresh.count(indexes);
+    assert!(defined >= 5, "{defined}");
+    assert_eq!(e.count(indexes), defined);
     // What a database analyzed by an older release looks like: runs without a schema version, and
     // the tables a later migration added still empty.
     let conn = rusqlite::Connection::open(e.db()).unwrap();
@@ -31,6 +39,7 @@ fn the_first_analyze_after_a_migration_rolls_up_again_and_fills_new_tables() {
     assert!(e.count("SELECT count(*) FROM brand_days") > 0);
     let last = "SELECT reviews_analyzed FROM analysis_runs ORDER BY id DESC LIMIT 1";
     assert_eq!(e.count(last), 0, "every text result is reused");
+    assert_eq!(e.count(indexes), defined);
 
     // Now current: the next run with nothing new is an unchanged one.
     let out = e.run(&["analyze"]);

@@ -708,7 +708,7 @@ fn roll_up(
     let writer = store.insights_writer(run_id)?;
     // SQLite's lookups (each review's product and text result, in ASIN order) run on a thread of
     // their own, while this one accumulates and writes: on one thread they took turns.
-    writer.clear_days()?;
+    let day_indexes = writer.clear_days()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReviewRow>>(READ_AHEAD);
     let (rolled, read) = std::thread::scope(|s| {
         let reading = s.spawn(move || read_reviews(&reader, key, tx));
@@ -721,7 +721,7 @@ fn roll_up(
     });
     let (out, brands) = rolled?;
     read?;
-    writer.put_brand_days()?;
+    writer.put_brand_days(day_indexes)?;
     let brand_rows: Vec<BrandRow> = brands
         .into_iter()
         .map(|(b, a)| {

@@ -70,19 +70,42 @@ pub struct Counts {
     pub products: Option<i64>,
 }
 
+/// The per-day tables' secondary indexes, dropped while a run rewrites the tables.
+#[must_use]
+pub struct DayIndexes(Vec<String>);
+
 impl InsightsWriter<'_> {
     /// Drops the previous run's days (called once, before the first `put_days`).
-    pub fn clear_days(&self) -> Result<()> {
+    /// Empties the per-day tables before a run rewrites them, and drops their secondary indexes
+    /// (their definitions, as schema.sql made them, are returned for `put_brand_days`): building an
+    /// index once from the sorted rows costs far less than a random B-tree insert per row, and the
+    /// tables hold about one row per review. Inside the run's transaction: a failed run rolls the
+    /// drop back with everything else.
+    pub fn clear_days(&self) -> Result<DayIndexes> {
+        let found: Vec<(String, String)> = self
+            .tx
+            .prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                 AND tbl_name IN ('product_days', 'product_day_issues', 'brand_days',
+                                  'brand_day_issues', 'product_day_liked', 'brand_day_liked')",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &found {
+            let quoted = name.replace('"', "\"\"");
+            self.tx.execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
+        }
         self.tx.execute_batch(
             "DELETE FROM product_days; DELETE FROM product_day_issues;
              DELETE FROM brand_days; DELETE FROM brand_day_issues;
              DELETE FROM product_day_liked; DELETE FROM brand_day_liked;",
         )?;
-        Ok(())
+        Ok(DayIndexes(found.into_iter().map(|(_, sql)| sql).collect()))
     }
 
-    /// Each brand's days, summed from its products' (called once, after the last `put_days`).
-    pub fn put_brand_days(&self) -> Result<()> {
+    /// Each brand's days, summed from its products' (called once, after the last `put_days`), then
+    /// the indexes `clear_days` dropped, built again.
+    pub fn put_brand_days(&self, indexes: DayIndexes) -> Result<()> {
         self.tx.execute_batch(
             "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral,
                  negative)
@@ -97,6 +120,9 @@ impl InsightsWriter<'_> {
              INSERT INTO brand_day_liked (brand, day, term, reviews)
              SELECT brand, day, term, sum(reviews) FROM product_day_liked GROUP BY brand, day, term;",
         )?;
+        for sql in indexes.0 {
+            self.tx.execute_batch(&sql)?;
+        }
         Ok(())
     }
 
