@@ -208,15 +208,20 @@ enum Event {
     Fatal(String),
 }
 
+/// The provider's client as the run's settings describe it (the analyzer's and the summaries').
+fn client(cfg: &Config) -> Result<Client> {
+    Client::new(
+        &cfg.base_url,
+        cfg.key.clone(),
+        cfg.timeout,
+        cfg.retry.clone(),
+    )
+    .map_err(Error::HttpClient)
+}
+
 impl Engine {
     pub fn new(cfg: Config) -> Result<Engine> {
-        let client = Client::new(
-            &cfg.base_url,
-            cfg.key.clone(),
-            cfg.timeout,
-            cfg.retry.clone(),
-        )
-        .map_err(Error::HttpClient)?;
+        let client = client(&cfg)?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

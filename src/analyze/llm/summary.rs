@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::client::{CallError, Client};
+use super::client::CallError;
 use super::prompt::{estimate_tokens, profile, ResponseFormat, TokenParam};
 use super::reply::{usage, Usage};
 use super::Config;
@@ -169,13 +169,7 @@ pub fn run(
     spent: f64,
     quiet: bool,
 ) -> Result<SummaryStats> {
-    let client = Client::new(
-        &cfg.base_url,
-        cfg.key.clone(),
-        cfg.timeout,
-        cfg.retry.clone(),
-    )
-    .map_err(Error::HttpClient)?;
+    let client = super::client(cfg)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
