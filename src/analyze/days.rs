@@ -114,19 +114,6 @@ impl DayAcc {
         }
     }
 
-    /// Whether a term is only a name (the product's brand, a maker, a model code): left out of
-    /// liked aspects, as the product's own liked aspects leave it out.
-    fn is_name(&self, brand: Option<&str>, term: &str) -> bool {
-        let brand_words: Vec<String> = brand
-            .unwrap_or("")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        term.split(' ')
-            .all(|w| brand_words.iter().any(|b| b == w) || self.names.is_name(w))
-    }
-
     /// The product's rows; the accumulator is empty again for the next product.
     pub fn take(&mut self, asin: &str, brand: Option<&str>) -> ProductDays {
         let days = std::mem::take(&mut self.days)
@@ -147,7 +134,7 @@ impl DayAcc {
             .collect();
         let liked = std::mem::take(&mut self.liked)
             .into_iter()
-            .filter(|((_, term), _)| !self.is_name(brand, term))
+            .filter(|((_, term), _)| !self.names.is_name_term(brand, term))
             .map(|(((day, dated), term), reviews)| DayLikedRow {
                 day,
                 dated,

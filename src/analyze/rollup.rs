@@ -335,19 +335,9 @@ impl ProductAcc {
         issues
     }
 
-    /// Whether an aspect term is only a name: the product's own brand ("apex", "nikon"), a maker or
-    /// a model code (any analyzer's terms, the LLM's too).
+    /// Whether an aspect term is only a name (`Names::is_name_term`) for this product's brand.
     fn is_name(&self, names: &Names, term: &str) -> bool {
-        let brand_words: Vec<String> = self
-            .brand
-            .as_deref()
-            .unwrap_or("")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        term.split(' ')
-            .all(|w| brand_words.iter().any(|b| b == w) || names.is_name(w))
+        names.is_name_term(self.brand.as_deref(), term)
     }
 
     /// Every liked aspect but names, most often praised first.

@@ -30,6 +30,19 @@ impl Names {
     pub fn is_name(&self, t: &str) -> bool {
         self.makers.contains(t) || is_model_code(t)
     }
+
+    /// Whether an aspect term is only a name: every word the product's own brand ("apex",
+    /// "nikon"), a maker or a model code (any analyzer's terms, the LLM's too).
+    pub fn is_name_term(&self, brand: Option<&str>, term: &str) -> bool {
+        let brand_words: Vec<String> = brand
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        term.split(' ')
+            .all(|w| brand_words.iter().any(|b| b == w) || self.is_name(w))
+    }
 }
 
 impl Default for Names {
