@@ -4,7 +4,9 @@ use std::borrow::Cow;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, Color, ContentArrangement, Table};
+use comfy_table::{
+    presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Color, ContentArrangement, Table,
+};
 use serde::Serialize;
 
 use super::Format;
@@ -164,11 +166,15 @@ impl Out {
             .iter()
             .map(|h| matches!(*h, "Δ negative" | "change"))
             .collect();
+        let decimals = numeric_columns(t);
         for r in &t.rows {
             table.add_row(r.iter().enumerate().map(|(i, c)| {
                 // Review text, brands and ASINs are untrusted: no escape sequence reaches
                 // the terminal.
-                let cell = Cell::new(escape_control_with(c, true));
+                let cell = match decimals.get(i).copied().flatten() {
+                    Some(d) => Cell::new(aligned_number(c, d)).set_alignment(CellAlignment::Right),
+                    None => Cell::new(escape_control_with(c, true)),
+                };
                 match (self.tty && rising.get(i) == Some(&true), c.chars().next()) {
                     (true, Some('+')) => cell.fg(Color::Red),
                     (true, Some('-')) => cell.fg(Color::Green),
@@ -221,4 +227,73 @@ fn set_report_permissions(tmp: &Path, target: &Path) -> io::Result<()> {
         Err(_) => std::fs::Permissions::from_mode(0o644),
     };
     std::fs::set_permissions(tmp, perms)
+}
+
+/// For each column whose every non-empty cell is a plain number, the most decimals any of them
+/// has: a table then prints 2.00 beside 1.91 rather than 2.0, and lines its numbers up. Cells keep
+/// their shortest exact form in CSV and JSON.
+fn numeric_columns(t: &Tabular) -> Vec<Option<usize>> {
+    (0..t.headers.len())
+        .map(|i| {
+            let cells = t
+                .rows
+                .iter()
+                .filter_map(|r| r.get(i))
+                .filter(|c| !c.is_empty());
+            let mut most = None;
+            for c in cells {
+                let plain = c.trim_start_matches(['+', '-']);
+                let digits = plain.chars().all(|ch| ch.is_ascii_digit() || ch == '.');
+                // "0123456789" is an identifier (a book's ASIN), not a number.
+                let id_like = plain.len() > 1 && plain.starts_with('0') && !plain.starts_with("0.");
+                if !digits || id_like || plain.is_empty() || c.parse::<f64>().is_err() {
+                    return None;
+                }
+                let d = plain.split_once('.').map_or(0, |(_, f)| f.len());
+                most = Some(most.map_or(d, |m: usize| m.max(d)));
+            }
+            most
+        })
+        .collect()
+}
+
+/// A numeric cell padded with zeros to `decimals` digits after the point: its digits untouched.
+fn aligned_number(cell: &str, decimals: usize) -> String {
+    let have = cell.split_once('.').map_or(0, |(_, f)| f.len());
+    match (have, decimals.saturating_sub(have)) {
+        (_, 0) => cell.to_string(),
+        (0, pad) => format!("{cell}.{}", "0".repeat(pad)),
+        (_, pad) => format!("{cell}{}", "0".repeat(pad)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tab(rows: &[[&str; 3]]) -> Tabular {
+        Tabular {
+            headers: vec!["asin", "avg", "change"],
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn numbers_in_a_column_share_their_decimals_and_identifiers_stay_text() {
+        let t = tab(&[
+            ["0123456789", "2.0", "+1.5"],
+            ["0987654321", "1.91", "-0.25"],
+            ["0000000001", "", "3"],
+        ]);
+        let d = numeric_columns(&t);
+        assert_eq!(d, vec![None, Some(2), Some(2)]);
+        assert_eq!(aligned_number("2.0", 2), "2.00");
+        assert_eq!(aligned_number("3", 2), "3.00");
+        assert_eq!(aligned_number("+1.5", 2), "+1.50");
+        assert_eq!(aligned_number("1.91", 2), "1.91");
+        assert_eq!(aligned_number("157", 0), "157");
+    }
 }
