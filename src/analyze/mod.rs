@@ -20,6 +20,7 @@ use crate::store::changes::NewAlert;
 use crate::store::insights::{
     BrandRow, InsightsWriter, LlmUsage, ProductRow, Reader, ReviewRow, RunCounts,
 };
+use crate::store::rollups::{RollupBase, RunDefinition};
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
 use crate::topics::{Labels, Topics};
@@ -570,7 +571,16 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     };
     let labels = opts.topics.labels();
     let key = opts.analyzer.key(&opts.topics);
-    let rolled = roll_up(store, run_id, &key, before, &labels, &mut acc)?;
+    let changed = changed_products(store, opts, run_id)?;
+    let rolled = roll_up(
+        store,
+        run_id,
+        &key,
+        before,
+        &labels,
+        &mut acc,
+        changed.as_ref(),
+    )?;
     let alerts = match base {
         Some(_) => acc.decide(),
         None => Vec::new(),
@@ -584,13 +594,15 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     let ms = started.elapsed().as_millis() as i64;
     store.finish_analysis(run_id, "ok", watermark, &counts, ms)?;
     if !opts.quiet {
-        print_summary(
-            &counts,
-            run_id,
+        print_summary(&counts, run_id, &rolled, ms, &failures);
+        eprintln!(
+            "analyze: rolled up {} of {} products{}",
+            rolled.rolled,
             rolled.products,
-            rolled.brands,
-            ms,
-            &failures,
+            match &changed {
+                Some(c) => format!(" (changed since run {})", c.base.run_id),
+                None => String::new(),
+            }
         );
         print_alerts(&alerts);
         print_not_analyzed(&store.languages_not_analyzed(&key)?);
@@ -679,9 +691,11 @@ fn print_topic_languages(topics: &Topics, langs: &std::collections::BTreeMap<Str
     }
 }
 
-/// What a roll-up wrote: products, products whose negative share changed (or that are new), brands.
+/// What a roll-up wrote: products (all current ones), those rolled up from their reviews (the
+/// others kept), products whose negative share changed (or that are new), brands.
 struct RolledUp {
     products: usize,
+    rolled: usize,
     updated: i64,
     brands: usize,
 }
@@ -689,9 +703,41 @@ struct RolledUp {
 /// Product rows written per batch: memory stays flat however many products there are.
 const PRODUCT_BATCH: usize = 1000;
 
-/// Product and brand rows from every review's latest result of the analyzer `key`, with each
+/// The products an incremental roll-up reads again: those changed since the base run, in order.
+struct Changed {
+    base: RollupBase,
+    asins: Vec<String>,
+}
+
+/// Whether this run may roll up only the changed products (None: all of them). Only the offline
+/// analyzer's results are fixed by text and key; an LLM run, `--full`, other definitions than the
+/// base run's, or a base run that left anything undone, roll everything up.
+fn changed_products(store: &Store, opts: &Options, run_id: i64) -> Result<Option<Changed>> {
+    if opts.full || !matches!(opts.analyzer, Analyzer::Offline) {
+        return Ok(None);
+    }
+    let key = opts.analyzer.key(&opts.topics);
+    let version = opts.analyzer.version();
+    let topics = (!opts.topics.is_empty()).then(|| opts.topics.to_json());
+    let run = RunDefinition {
+        run_id,
+        analyzer: &key,
+        version: &version,
+        taxonomy: taxonomy::TAXONOMY_VERSION,
+        topics: topics.as_deref(),
+    };
+    let Some(base) = store.rollup_base(&run)? else {
+        return Ok(None);
+    };
+    let asins = store.changed_products(base.watermark)?;
+    Ok(Some(Changed { base, asins }))
+}
+
+/// Product and brand rows from every review's latest result of the analyzer `key` (with
+/// `changed`, only the changed products' reviews: the others keep their rows), with each
 /// product's and brand's change in negative share since `previous`, stored as run `run_id`'s
-/// insights. Products are written in batches as they finish; only brands are held to the end.
+/// insights. Products are written in batches as they finish; brands are summed from every
+/// product's stored state.
 fn roll_up(
     store: &mut Store,
     run_id: i64,
@@ -699,19 +745,31 @@ fn roll_up(
     previous: Previous,
     labels: &Labels,
     alerts: &mut alerts::AlertAcc,
+    changed: Option<&Changed>,
 ) -> Result<RolledUp> {
     let reader = store.reader()?;
     let run_days = days::RunDays::new(
         reader.run_days()?,
         crate::store::now_utc()[..10].to_string(),
     );
-    let writer = store.insights_writer(run_id)?;
+    let only = changed.map(|c| c.asins.as_slice());
+    let (writer, day_indexes) = match only {
+        None => {
+            let w = store.insights_writer(run_id)?;
+            let ix = w.clear_days()?;
+            (w, Some(ix))
+        }
+        Some(asins) => {
+            let w = store.insights_writer_keeping(run_id)?;
+            w.keep_unchanged(asins)?;
+            (w, None)
+        }
+    };
     // SQLite's lookups (each review's product and text result, in ASIN order) run on a thread of
     // their own, while this one accumulates and writes: on one thread they took turns.
-    let day_indexes = writer.clear_days()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReviewRow>>(READ_AHEAD);
     let (rolled, read) = std::thread::scope(|s| {
-        let reading = s.spawn(move || read_reviews(&reader, key, tx));
+        let reading = s.spawn(move || read_reviews(&reader, key, only, tx));
         let rolled = accumulate(rx, &writer, previous, labels, &run_days, alerts);
         // The receiver is gone by now, so a reader still sending stops at its next batch.
         let read = reading
@@ -719,9 +777,13 @@ fn roll_up(
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         (rolled, read)
     });
-    let (out, brands) = rolled?;
+    let mut out = rolled?;
     read?;
-    writer.put_brand_days(day_indexes)?;
+    match day_indexes {
+        Some(ix) => writer.put_brand_days(ix)?,
+        None => writer.days_in()?,
+    }
+    let brands = sum_brands(&writer, only, alerts, &mut out)?;
     let brand_rows: Vec<BrandRow> = brands
         .into_iter()
         .map(|(b, a)| {
@@ -729,12 +791,38 @@ fn roll_up(
             a.finish(b, prev, labels)
         })
         .collect();
-    let out = RolledUp {
-        brands: brand_rows.len(),
-        ..out
-    };
+    out.brands = brand_rows.len();
     writer.finish(&brand_rows)?;
     Ok(out)
+}
+
+/// Brands summed from every product's state, in ASIN order as a full roll-up adds them; the
+/// products not rolled up (not in `rolled`) are counted in the alerts from their states.
+fn sum_brands(
+    writer: &InsightsWriter,
+    rolled: Option<&[String]>,
+    alerts: &mut alerts::AlertAcc,
+    out: &mut RolledUp,
+) -> Result<HashMap<String, BrandAcc>> {
+    let mut brands: HashMap<String, BrandAcc> = HashMap::new();
+    let mut products = 0;
+    writer.for_each_state(|asin, state| {
+        products += 1;
+        let kept = rolled.is_some_and(|a| a.binary_search_by(|x| x.as_str().cmp(asin)).is_err());
+        if kept {
+            for p in &state.alerts {
+                alerts.add_unchanged(p);
+            }
+        }
+        let brand = state.brand.clone();
+        brands
+            .entry(brand.unwrap_or_else(|| "(no brand)".into()))
+            .or_default()
+            .add(&state);
+        Ok(())
+    })?;
+    out.products = products;
+    Ok(brands)
 }
 
 /// Batches of reviews the reading thread may be ahead by (bounded memory).
@@ -746,10 +834,11 @@ const READ_BATCH: usize = 1024;
 fn read_reviews(
     reader: &Reader,
     key: &str,
+    only: Option<&[String]>,
     tx: std::sync::mpsc::SyncSender<Vec<ReviewRow>>,
 ) -> Result<()> {
     let mut batch = Vec::with_capacity(READ_BATCH);
-    let r = reader.reviews_by_product(key, |r| {
+    let r = reader.reviews_by_product(key, only, |r| {
         batch.push(r);
         if batch.len() == READ_BATCH {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
@@ -768,7 +857,7 @@ fn read_reviews(
 }
 
 /// Rolls up the reviews as they arrive: each product finished and written in batches when its
-/// last review has come (reviews arrive by ASIN), brands accumulated.
+/// last review has come (reviews arrive by ASIN).
 fn accumulate(
     rx: std::sync::mpsc::Receiver<Vec<ReviewRow>>,
     writer: &InsightsWriter,
@@ -776,23 +865,19 @@ fn accumulate(
     labels: &Labels,
     run_days: &days::RunDays,
     alerts: &mut alerts::AlertAcc,
-) -> Result<(RolledUp, HashMap<String, BrandAcc>)> {
+) -> Result<RolledUp> {
     let mut day_acc = days::DayAcc::default();
     let mut batch: Vec<ProductRow> = Vec::with_capacity(PRODUCT_BATCH);
-    let mut brands: HashMap<String, BrandAcc> = HashMap::new();
     let mut out = RolledUp {
         products: 0,
+        rolled: 0,
         updated: 0,
         brands: 0,
     };
     let mut finish = |acc: ProductAcc, batch: &mut Vec<ProductRow>| -> Result<()> {
         let prev = previous.products.get(acc.asin()).copied();
         let row = acc.finish(prev, labels);
-        brands
-            .entry(row.brand.clone().unwrap_or_else(|| "(no brand)".into()))
-            .or_default()
-            .add(&row);
-        out.products += 1;
+        out.rolled += 1;
         if row.neg_delta != Some(0.0) || prev.is_none() {
             out.updated += 1;
         }
@@ -821,7 +906,7 @@ fn accumulate(
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
-    Ok((out, brands))
+    Ok(out)
 }
 
 /// The run's summary on stderr: counts, the texts the analyzer failed on, and the products whose
@@ -829,8 +914,7 @@ fn accumulate(
 fn print_summary(
     counts: &RunCounts,
     run_id: i64,
-    products: usize,
-    brands: usize,
+    rolled: &RolledUp,
     ms: i64,
     failures: &[(String, String)],
 ) {
@@ -843,8 +927,8 @@ fn print_summary(
             0 => String::new(),
             n => format!(", {n} failed"),
         },
-        products,
-        brands,
+        rolled.products,
+        rolled.brands,
         ms as f64 / 1000.0
     );
     if counts.texts_failed > 0 {
