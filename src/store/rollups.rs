@@ -70,7 +70,8 @@ impl Store {
     /// The run whose insights this run may update instead of replacing, or None when it must roll
     /// every product up: the latest run that did anything must have finished 'ok' and complete
     /// (a watermark, no failed texts), with the same analyzer, version, taxonomy, topics and
-    /// schema; every current product must have its state and that run's insights; and the alerts
+    /// schema; every current product must have its state, that run's insights and its snapshot
+    /// of that run (kept products' history continues from it); and the alerts
     /// must compare with it (so unchanged products hold no new reviews).
     pub fn rollup_base(&self, run: &RunDefinition) -> Result<Option<RollupBase>> {
         let last = self
@@ -106,7 +107,10 @@ impl Store {
             "SELECT NOT EXISTS (SELECT 1 FROM product_insights WHERE run_id IS NOT ?1)
                 AND (SELECT count(*) FROM product_insights) = (SELECT count(*) FROM product_rollups)
                 AND NOT EXISTS (SELECT 1 FROM review_versions
-                                WHERE replaced_by_run > ?2 AND asin IS NULL)",
+                                WHERE replaced_by_run > ?2 AND asin IS NULL)
+                AND NOT EXISTS (SELECT 1 FROM product_insights i WHERE NOT EXISTS
+                                (SELECT 1 FROM product_snapshots s
+                                 WHERE s.asin = i.asin AND s.run_id = i.run_id))",
             params![id, watermark],
             |r| r.get(0),
         )?;
