@@ -22,7 +22,7 @@ NEW=$((N / 100))
 "$GEN" large $((N + NIGHTS * NEW)) jsonl "$W/all.jsonl" varied
 head -n "$N" "$W/all.jsonl" >"$W/history.jsonl"
 for k in $(seq "$NIGHTS"); do
-  tail -n +$((N + (k - 1) * NEW + 1)) "$W/all.jsonl" | head -n "$NEW" >"$W/night$k.jsonl"
+  sed -n "$((N + (k - 1) * NEW + 1)),$((N + k * NEW))p" "$W/all.jsonl" >"$W/night$k.jsonl"
 done
 rm "$W/all.jsonl"
 

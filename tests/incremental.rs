@@ -149,6 +149,7 @@ fn tables(e: &Env) -> BTreeMap<String, Vec<String>> {
         "brand_days",
         "brand_day_issues",
         "brand_day_liked",
+        "alerts",
     ] {
         let mut st = c.prepare(&format!("SELECT * FROM {t}")).unwrap();
         let n = st.column_count();

@@ -129,7 +129,8 @@ pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()
     if matches!(opts.analyzer, Analyzer::Offline) && !opts.full {
         reuse_unaffected(store, opts, &key, run_id)?;
     }
-    let run = analyze_texts(store, opts, &key, run_id, watermark, started)?;
+    let base = rollup_base(store, opts, run_id)?;
+    let run = analyze_texts(store, opts, &key, run_id, watermark, started, base)?;
     finish_run(store, run)
 }
 
@@ -215,6 +216,7 @@ fn analyze_texts<'a>(
     run_id: i64,
     watermark: i64,
     started: Instant,
+    base: Option<RollupBase>,
 ) -> Result<Run<'a>> {
     let total = store.reader()?.review_count()?;
     let mut counts = RunCounts {
@@ -222,7 +224,7 @@ fn analyze_texts<'a>(
         ..Default::default()
     };
     let analyzed = match &opts.analyzer {
-        Analyzer::Offline => analyze_offline(store, opts, key, run_id),
+        Analyzer::Offline => analyze_offline(store, opts, key, run_id, base),
         Analyzer::Llm { config, .. } => analyze_llm(store, opts, config, key, run_id),
     };
     let (llm_usage, watermark) = match analyzed {
@@ -252,6 +254,7 @@ fn analyze_texts<'a>(
         counts,
         llm_usage,
         started,
+        base,
     })
 }
 
@@ -285,9 +288,20 @@ fn lock(store: &Store, opts: &Options, if_busy: IfBusy) -> Result<AnalyzeLock> {
 type Analyzed =
     std::result::Result<(i64, Option<LlmUsage>, bool), Box<(Error, i64, Option<LlmUsage>)>>;
 
-fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) -> Analyzed {
+/// With a `base` run, only texts of reviews changed since it can lack a result (it left none
+/// without one): only those are looked for, not every review's.
+fn analyze_offline(
+    store: &mut Store,
+    opts: &Options,
+    key: &str,
+    run_id: i64,
+    base: Option<RollupBase>,
+) -> Analyzed {
     let analyzer = offline::Offline::with_topics(&opts.topics);
-    analyze_offline_with(store, opts, key, run_id, &|t, b| analyzer.analyze(t, b))
+    let since = base.map(|b| b.watermark);
+    analyze_offline_with(store, opts, key, (run_id, since), &|t, b| {
+        analyzer.analyze(t, b)
+    })
 }
 
 /// The offline pass with the analyzer as a parameter (tests give it one that fails).
@@ -295,7 +309,7 @@ fn analyze_offline_with<F>(
     store: &mut Store,
     opts: &Options,
     key: &str,
-    run_id: i64,
+    (run_id, since): (i64, Option<i64>),
     analyze: &F,
 ) -> Analyzed
 where
@@ -319,7 +333,7 @@ where
         store.put_text_results(key, run_id, &results)?;
         store.put_text_failures(key, run_id, &failed)
     };
-    let r = reader.texts_to_analyze(key, opts.full, CHUNK, |chunk| {
+    let r = reader.texts_to_analyze_since(key, opts.full, since, CHUNK, |chunk| {
         let (done, written) = std::thread::scope(|s| {
             let analyzing = s.spawn(|| analyze_chunk(&pool, &chunk, analyze));
             let written = pending.take().map_or(Ok(()), |p| write(store, p));
@@ -538,6 +552,8 @@ pub(crate) struct Run<'a> {
     pub counts: RunCounts,
     pub llm_usage: Option<LlmUsage>,
     pub started: Instant,
+    /// The run an incremental roll-up starts from (None: every product is rolled up).
+    pub base: Option<RollupBase>,
 }
 
 /// Step 2 of a run: rolls up per product and brand from a fresh snapshot that includes the run's
@@ -550,6 +566,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         mut counts,
         llm_usage,
         started,
+        base: from,
     } = run;
     let total = counts.reviews_total;
     if let Some(u) = &llm_usage {
@@ -571,7 +588,13 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     };
     let labels = opts.topics.labels();
     let key = opts.analyzer.key(&opts.topics);
-    let changed = changed_products(store, opts, run_id)?;
+    let changed = match from {
+        Some(base) => Some(Changed {
+            base,
+            asins: store.changed_products(base.watermark)?,
+        }),
+        None => None,
+    };
     let rolled = roll_up(
         store,
         run_id,
@@ -605,8 +628,10 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
             }
         );
         print_alerts(&alerts);
-        print_not_analyzed(&store.languages_not_analyzed(&key)?);
-        print_topic_languages(&opts.topics, &store.review_languages()?);
+        // The roll-up's counts per language: the same figures as a pass over every review.
+        let langs = store.review_languages()?;
+        print_not_analyzed(&not_read(&key, &langs));
+        print_topic_languages(&opts.topics, &langs);
     }
     // The analyzer's --max-cost stop is exit 4; the summaries' is too, after the run is stored.
     stopped.map_or(Ok(()), |why| Err(Error::Llm(why)))
@@ -669,6 +694,20 @@ fn print_not_analyzed(langs: &std::collections::BTreeMap<String, i64>) {
     }
 }
 
+/// Of the reviews per language, those in a language the analyzer `key` names but cannot read.
+fn not_read(
+    key: &str,
+    langs: &std::collections::BTreeMap<String, i64>,
+) -> std::collections::BTreeMap<String, i64> {
+    let Some(read) = crate::model::languages_read(key) else {
+        return Default::default();
+    };
+    (langs.iter())
+        .filter(|(l, _)| l.as_str() != "unknown" && !read.contains(&l.as_str()))
+        .map(|(l, n)| (l.clone(), *n))
+        .collect()
+}
+
 /// "topic pet_refuses has no phrases in fr (120 reviews)": per custom topic, the languages of the
 /// analyzed reviews in which it has no phrases, so cannot be found by the offline analyzer.
 fn print_topic_languages(topics: &Topics, langs: &std::collections::BTreeMap<String, i64>) {
@@ -709,28 +748,23 @@ struct Changed {
     asins: Vec<String>,
 }
 
-/// Whether this run may roll up only the changed products (None: all of them). Only the offline
-/// analyzer's results are fixed by text and key; an LLM run, `--full`, other definitions than the
-/// base run's, or a base run that left anything undone, roll everything up.
-fn changed_products(store: &Store, opts: &Options, run_id: i64) -> Result<Option<Changed>> {
+/// Whether this run may roll up only the products changed since a base run (None: all of them).
+/// Only the offline analyzer's results are fixed by text and key; an LLM run, `--full`, other
+/// definitions than the base run's, or a base run that left anything undone, roll everything up.
+fn rollup_base(store: &Store, opts: &Options, run_id: i64) -> Result<Option<RollupBase>> {
     if opts.full || !matches!(opts.analyzer, Analyzer::Offline) {
         return Ok(None);
     }
     let key = opts.analyzer.key(&opts.topics);
     let version = opts.analyzer.version();
     let topics = (!opts.topics.is_empty()).then(|| opts.topics.to_json());
-    let run = RunDefinition {
+    store.rollup_base(&RunDefinition {
         run_id,
         analyzer: &key,
         version: &version,
         taxonomy: taxonomy::TAXONOMY_VERSION,
         topics: topics.as_deref(),
-    };
-    let Some(base) = store.rollup_base(&run)? else {
-        return Ok(None);
-    };
-    let asins = store.changed_products(base.watermark)?;
-    Ok(Some(Changed { base, asins }))
+    })
 }
 
 /// Product and brand rows from every review's latest result of the analyzer `key` (with
@@ -1046,7 +1080,8 @@ mod tests {
                 liked: Vec::new(),
             }
         };
-        let (n, _, _) = analyze_offline_with(&mut store, &opts(), &key, run_id, &fragile).unwrap();
+        let (n, _, _) =
+            analyze_offline_with(&mut store, &opts(), &key, (run_id, None), &fragile).unwrap();
         assert_eq!(n, 2);
         assert_eq!(store.text_failures(run_id).unwrap(), 1);
         let named = store.name_failed_reviews(run_id).unwrap();
@@ -1074,7 +1109,7 @@ mod tests {
         );
         let key = analyzer_key();
         let dead = store.begin_analysis(&key, "test", 1).unwrap();
-        analyze_offline(&mut store, &opts(), &key, dead).unwrap();
+        analyze_offline(&mut store, &opts(), &key, dead, None).unwrap();
         run(&mut store, &opts()).unwrap();
         let rows: Vec<(i64, String, Option<String>, i64)> = store
             .conn

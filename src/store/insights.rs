@@ -812,24 +812,50 @@ impl Reader {
         analyzer: &str,
         full: bool,
         chunk: usize,
+        f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
+    ) -> Result<()> {
+        self.texts_to_analyze_since(analyzer, full, None, chunk, f)
+    }
+
+    /// The same; with `since` (an ingest run), only the texts of reviews new or changed after it
+    /// (by the index on `last_changed_run`): when every other review is known to have a result.
+    pub fn texts_to_analyze_since(
+        &self,
+        analyzer: &str,
+        full: bool,
+        since: Option<i64>,
+        chunk: usize,
         mut f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
     ) -> Result<()> {
         // One row per distinct text (the same text on another review: one result serves both).
         // SQLite groups with its sorter, which spills to a temporary file (the reader's default
         // temp_store), so memory does not grow with the number of texts as a set of seen hashes
         // did. Any row of a group serves: the hash is of the title and body.
-        let sql = if full {
-            "SELECT r.text_hash, r.title, r.body FROM reviews r
-             WHERE ?1 IS NOT NULL AND r.retired_run IS NULL GROUP BY r.text_hash"
-        } else {
-            "SELECT r.text_hash, r.title, r.body FROM reviews r
-             WHERE r.retired_run IS NULL AND NOT EXISTS (SELECT 1 FROM text_results t
-                               WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
-                                 AND t.fallback = 0)
-             GROUP BY r.text_hash"
+        let sql = match (full, since) {
+            (true, _) => {
+                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                 WHERE ?1 IS NOT NULL AND ?2 IS NULL AND r.retired_run IS NULL
+                 GROUP BY r.text_hash"
+            }
+            (false, None) => {
+                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                 WHERE ?2 IS NULL AND r.retired_run IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM text_results t
+                                   WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
+                                     AND t.fallback = 0)
+                 GROUP BY r.text_hash"
+            }
+            (false, Some(_)) => {
+                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                 WHERE r.last_changed_run > ?2 AND r.retired_run IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM text_results t
+                                   WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
+                                     AND t.fallback = 0)
+                 GROUP BY r.text_hash"
+            }
         };
         let mut st = self.conn.prepare(sql)?;
-        let mut rows = st.query([analyzer])?;
+        let mut rows = st.query(params![analyzer, since])?;
         let mut buf = Vec::with_capacity(chunk);
         while let Some(r) = rows.next()? {
             let h: Vec<u8> = r.get(0)?;

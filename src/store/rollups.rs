@@ -186,15 +186,22 @@ impl InsightsWriter<'_> {
     /// equal counts: only rows that say otherwise (changed or new at the previous run) are written.
     fn zero_changes(&self) -> Result<()> {
         let tx = &self.tx;
-        let moved: Vec<(String, String)> = tx
+        // The ASINs first, then one detail at a time: after a full run that is every product.
+        let moved: Vec<String> = tx
             .prepare(
-                "SELECT d.asin, d.detail FROM product_insights i JOIN product_details d USING (asin)
-                 WHERE i.neg_delta IS NULL OR i.neg_delta != 0.0",
+                "SELECT asin FROM product_insights WHERE neg_delta IS NULL OR neg_delta != 0.0",
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut get = tx.prepare("SELECT detail FROM product_details WHERE asin = ?1")?;
         let mut put = tx.prepare("UPDATE product_details SET detail = ?2 WHERE asin = ?1")?;
-        for (asin, detail) in moved {
+        for asin in moved {
+            let Some(detail) = get
+                .query_row([&asin], |r| r.get::<_, String>(0))
+                .optional()?
+            else {
+                continue;
+            };
             // Written by the roll-up; one that does not parse is left for the next full run.
             let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&detail) else {
                 continue;
