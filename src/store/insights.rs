@@ -875,7 +875,9 @@ impl Reader {
 
     pub fn review_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM reviews WHERE retired_run IS NULL",
+            // Retired ones by their partial index: a filter on the column read every row.
+            "SELECT (SELECT count(*) FROM reviews)
+                  - (SELECT count(*) FROM reviews WHERE retired_run IS NOT NULL)",
             [],
             |r| r.get(0),
         )?)
