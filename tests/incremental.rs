@@ -29,10 +29,11 @@ fn jsonl(rows: &[Value]) -> Vec<u8> {
 }
 
 /// The night's files: new reviews of two products (one undated), an edit of a third's review,
-/// and a snapshot of a fourth without one of its reviews. Returns (night, snapshot, the four).
-fn night(by: &BTreeMap<String, Vec<Value>>) -> (Vec<u8>, Vec<u8>, [String; 4]) {
+/// a snapshot of a fourth without one of its reviews, and an edit that moves a fifth's review to
+/// the first product. Returns (night, snapshot, the five).
+fn night(by: &BTreeMap<String, Vec<Value>>) -> (Vec<u8>, Vec<u8>, [String; 5]) {
     let asins: Vec<&String> = by.keys().collect();
-    let four = [0, 5, 10, 20].map(|i| asins[i].clone());
+    let four = [0, 5, 10, 20, 25].map(|i| asins[i].clone());
     let mut rows = Vec::new();
     for (i, r) in by[&four[0]].iter().take(3).enumerate() {
         let mut x = r.clone();
@@ -51,6 +52,10 @@ fn night(by: &BTreeMap<String, Vec<Value>>) -> (Vec<u8>, Vec<u8>, [String; 4]) {
     edit["CUSTOMER_REVIEW_RATING"] = json!(1);
     edit["CUSTOMER_REVIEW_DESCRIPTION"] = json!("Edited: it stopped working after two days.");
     rows.push(edit);
+    let mut moved = by[&four[4]][0].clone();
+    moved["CHILD_ASIN"] = json!(four[0]);
+    moved["CUSTOMER_REVIEW_DESCRIPTION"] = json!("Moved here, and it leaks.");
+    rows.push(moved);
     (jsonl(&rows), jsonl(&by[&four[3]][1..]), four)
 }
 
@@ -177,7 +182,7 @@ fn an_incremental_night_equals_a_full_roll_up() {
     let full = after_night(&by);
     let said = analyze(&incremental, &[]);
     assert!(
-        said.contains("rolled up 4 of 36 products (changed since run 1)"),
+        said.contains("rolled up 5 of 36 products (changed since run 1)"),
         "{said}"
     );
     // --full analyzes every text again (the offline analyzer gives the same results) and rolls
@@ -212,6 +217,53 @@ fn an_incremental_night_equals_a_full_roll_up() {
     analyze(&full, &["--full"]);
     assert_eq!(tables(&incremental), tables(&full));
     assert_eq!(views(&incremental, &asins), views(&full, &asins));
+}
+
+/// What a full roll-up needs is never taken from a run that left something undone, nor from
+/// one whose kept products' snapshots are gone.
+#[test]
+fn an_unfinished_base_or_missing_snapshots_roll_every_product_up() {
+    let by = records();
+    let e = Env::new();
+    e.ok(&["-q", "ingest", p(&sample().join("export-2-2026-q1.jsonl"))]);
+    e.ok(&["-q", "analyze"]);
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    let night = |name: &str, id: &str| {
+        let mut r = by.values().next().unwrap()[0].clone();
+        r["REVIEW_ID"] = json!(id);
+        e.ok(&["-q", "ingest", p(&e.file(name, &jsonl(&[r])))]);
+    };
+    // A run that failed on a text: the next one rolls everything up.
+    c.execute("UPDATE analysis_runs SET texts_failed = 1 WHERE id = 1", [])
+        .unwrap();
+    night("a.jsonl", "RA");
+    let said = analyze(&e, &[]);
+    assert!(said.contains("rolled up 36 of 36 products\n"), "{said}");
+    // Then incremental again.
+    night("b.jsonl", "RB");
+    let said = analyze(&e, &[]);
+    assert!(
+        said.contains("rolled up 1 of 36 products (changed since run 2)"),
+        "{said}"
+    );
+    // The base run's snapshots pruned away: every product again.
+    c.execute("DELETE FROM product_snapshots WHERE run_id = 3", [])
+        .unwrap();
+    night("c.jsonl", "RC");
+    let said = analyze(&e, &[]);
+    assert!(said.contains("rolled up 36 of 36 products\n"), "{said}");
+    // A run that was interrupted after the base run.
+    c.execute(
+        "INSERT INTO analysis_runs (started_at, status, analyzer, analyzer_version,
+             taxonomy_version, schema_version)
+         SELECT started_at, 'interrupted', analyzer, analyzer_version, taxonomy_version,
+             schema_version FROM analysis_runs WHERE id = 4",
+        [],
+    )
+    .unwrap();
+    night("d.jsonl", "RD");
+    let said = analyze(&e, &[]);
+    assert!(said.contains("rolled up 36 of 36 products\n"), "{said}");
 }
 
 #[test]
