@@ -21,6 +21,7 @@ use crate::store::insights::{
     BrandRow, InsightsWriter, LlmUsage, ProductRow, Reader, ReviewRow, RunCounts,
 };
 use crate::store::rollups::{RollupBase, RunDefinition};
+use crate::store::windows::ProductDays;
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
 use crate::topics::{Labels, Topics};
@@ -804,7 +805,8 @@ fn roll_up(
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReviewRow>>(READ_AHEAD);
     let (rolled, read) = std::thread::scope(|s| {
         let reading = s.spawn(move || read_reviews(&reader, key, only, tx));
-        let rolled = accumulate(rx, &writer, previous, labels, &run_days, alerts);
+        let days = (&run_days, only.is_some());
+        let rolled = accumulate(rx, &writer, previous, labels, days, alerts);
         // The receiver is gone by now, so a reader still sending stops at its next batch.
         let read = reading
             .join()
@@ -897,7 +899,7 @@ fn accumulate(
     writer: &InsightsWriter,
     previous: Previous,
     labels: &Labels,
-    run_days: &days::RunDays,
+    (run_days, changed): (&days::RunDays, bool),
     alerts: &mut alerts::AlertAcc,
 ) -> Result<RolledUp> {
     let mut day_acc = days::DayAcc::default();
@@ -926,7 +928,7 @@ fn accumulate(
     for r in rx.into_iter().flatten() {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
-                writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
+                put_days(writer, &day_acc.take(a.asin(), a.brand()), changed)?;
                 finish(a, &mut batch)?;
             }
         }
@@ -936,11 +938,19 @@ fn accumulate(
             .add(&r);
     }
     if let Some(a) = acc.take() {
-        writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
+        put_days(writer, &day_acc.take(a.asin(), a.brand()), changed)?;
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
     Ok(out)
+}
+
+/// A product's days; of a product rolled up again (`changed`), only those that differ.
+fn put_days(writer: &InsightsWriter, days: &ProductDays, changed: bool) -> Result<()> {
+    match changed {
+        true => writer.put_days_changed(days),
+        false => writer.put_days(days),
+    }
 }
 
 /// The run's summary on stderr: counts, the texts the analyzer failed on, and the products whose

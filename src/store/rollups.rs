@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::insights::{Counts, InsightsWriter, IssueCount, LikedSum, ProductRow};
 use super::views::BreakdownCounts;
+use super::windows::{Counts as DayCounts, DayIssueRow, DayLikedRow, DayRow, ProductDays};
 use super::{Store, SCHEMA_VERSION};
 use crate::error::Result;
 
@@ -177,10 +178,7 @@ impl InsightsWriter<'_> {
              DELETE FROM product_details WHERE asin IN (SELECT asin FROM temp.rollup_affected);
              DELETE FROM product_issues WHERE asin IN (SELECT asin FROM temp.rollup_affected);
              DELETE FROM product_months WHERE asin IN (SELECT asin FROM temp.rollup_affected);
-             DELETE FROM product_rollups WHERE asin IN (SELECT asin FROM temp.rollup_affected);
-             DELETE FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_affected);
-             DELETE FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_affected);
-             DELETE FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_affected);",
+             DELETE FROM product_rollups WHERE asin IN (SELECT asin FROM temp.rollup_affected);",
         )?;
         self.zero_changes()?;
         Ok(tx.query_row("SELECT count(*) FROM product_insights", [], |r| r.get(0))?)
@@ -263,6 +261,15 @@ impl InsightsWriter<'_> {
     /// Adds the changed products' new days to their brands' (after their rows are written); a
     /// brand's day with no review left goes, as a full roll-up would not write it.
     pub fn days_in(&self) -> Result<()> {
+        // A changed product with no review left wrote no days: its stored ones go.
+        self.tx.execute_batch(
+            "CREATE TEMP TABLE rollup_gone AS SELECT asin FROM temp.rollup_affected
+                 WHERE asin NOT IN (SELECT asin FROM product_insights);
+             DELETE FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_gone);
+             DELETE FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_gone);
+             DELETE FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_gone);
+             DROP TABLE temp.rollup_gone;",
+        )?;
         self.tx.execute_batch(
             "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral,
                  negative)
@@ -295,6 +302,141 @@ impl InsightsWriter<'_> {
              DROP TABLE temp.rollup_affected;",
         )?;
         Ok(())
+    }
+
+    /// A changed product's days, as `put_days` writes them: only rows that differ from its stored
+    /// ones are written and only rows gone are deleted. Each row written or deleted costs random
+    /// writes in two covering indexes, and a night changes a few of a product's days, not all.
+    pub fn put_days_changed(&self, p: &ProductDays) -> Result<()> {
+        let old = self.stored_days(&p.asin)?;
+        let same = old.brand == p.brand;
+        let days: BTreeMap<(&str, bool), &DayRow> = (old.days.iter())
+            .map(|d| ((d.day.as_str(), d.dated), d))
+            .collect();
+        let issues: BTreeMap<(&str, bool, &str), &DayIssueRow> = (old.issues.iter())
+            .map(|i| ((i.day.as_str(), i.dated, i.code.as_str()), i))
+            .collect();
+        let liked: BTreeMap<(&str, bool, &str), &DayLikedRow> = (old.liked.iter())
+            .map(|l| ((l.day.as_str(), l.dated, l.term.as_str()), l))
+            .collect();
+        let changed = ProductDays {
+            asin: p.asin.clone(),
+            brand: p.brand.clone(),
+            days: (p.days.iter())
+                .filter(|d| !same || days.get(&(d.day.as_str(), d.dated)) != Some(d))
+                .cloned()
+                .collect(),
+            issues: (p.issues.iter())
+                .filter(|i| {
+                    !same || issues.get(&(i.day.as_str(), i.dated, i.code.as_str())) != Some(i)
+                })
+                .cloned()
+                .collect(),
+            liked: (p.liked.iter())
+                .filter(|l| {
+                    !same || liked.get(&(l.day.as_str(), l.dated, l.term.as_str())) != Some(l)
+                })
+                .cloned()
+                .collect(),
+        };
+        self.delete_gone_days(p, &old)?;
+        self.put_days(&changed)
+    }
+
+    /// Deletes the stored day rows of `p.asin` that `p` no longer has.
+    fn delete_gone_days(&self, p: &ProductDays, old: &ProductDays) -> Result<()> {
+        let tx = &self.tx;
+        let mut day = tx.prepare_cached(
+            "DELETE FROM product_days WHERE asin = ?1 AND day = ?2 AND dated = ?3",
+        )?;
+        for d in &old.days {
+            if !p.days.iter().any(|n| n.day == d.day && n.dated == d.dated) {
+                day.execute(params![p.asin, d.day, d.dated])?;
+            }
+        }
+        let mut iss = tx.prepare_cached(
+            "DELETE FROM product_day_issues WHERE asin = ?1 AND day = ?2 AND dated = ?3 AND code = ?4",
+        )?;
+        for i in &old.issues {
+            if !(p.issues.iter()).any(|n| n.day == i.day && n.dated == i.dated && n.code == i.code)
+            {
+                iss.execute(params![p.asin, i.day, i.dated, i.code])?;
+            }
+        }
+        let mut liked = tx.prepare_cached(
+            "DELETE FROM product_day_liked WHERE asin = ?1 AND day = ?2 AND dated = ?3 AND term = ?4",
+        )?;
+        for l in &old.liked {
+            if !(p.liked.iter()).any(|n| n.day == l.day && n.dated == l.dated && n.term == l.term) {
+                liked.execute(params![p.asin, l.day, l.dated, l.term])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A product's stored day rows (its brand: that of its rows).
+    fn stored_days(&self, asin: &str) -> Result<ProductDays> {
+        let tx = &self.tx;
+        let mut brand = String::new();
+        let days = tx
+            .prepare_cached(
+                "SELECT day, dated, brand, reviews, rated, rating_sum, positive, neutral, negative
+                 FROM product_days WHERE asin = ?1",
+            )?
+            .query_map([asin], |r| {
+                brand = r.get(2)?;
+                Ok(DayRow {
+                    day: r.get(0)?,
+                    dated: r.get(1)?,
+                    counts: DayCounts {
+                        reviews: r.get(3)?,
+                        rated: r.get(4)?,
+                        rating_sum: r.get(5)?,
+                        positive: r.get(6)?,
+                        neutral: r.get(7)?,
+                        negative: r.get(8)?,
+                        products: None,
+                    },
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let issues = tx
+            .prepare_cached(
+                "SELECT day, dated, code, reviews, negative_neutral, rated_with, rating_sum_with
+                 FROM product_day_issues WHERE asin = ?1",
+            )?
+            .query_map([asin], |r| {
+                Ok(DayIssueRow {
+                    day: r.get(0)?,
+                    dated: r.get(1)?,
+                    code: r.get(2)?,
+                    reviews: r.get(3)?,
+                    negative_neutral: r.get(4)?,
+                    rated_with: r.get(5)?,
+                    rating_sum_with: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let liked = tx
+            .prepare_cached(
+                "SELECT day, dated, term, reviews FROM product_day_liked WHERE asin = ?1",
+            )?
+            .query_map([asin], |r| {
+                Ok(DayLikedRow {
+                    day: r.get(0)?,
+                    dated: r.get(1)?,
+                    term: r.get(2)?,
+                    reviews: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ProductDays {
+            asin: asin.to_string(),
+            brand,
+            days,
+            issues,
+            liked,
+        })
     }
 
     /// Every product's state, in ASIN order (the order a full roll-up adds them to brands).
