@@ -78,10 +78,11 @@ impl Store {
         let last = self
             .conn
             .query_row(
+                // coalesce: a run from before a column was added has NULL in it (not the same).
                 "SELECT id, ingest_watermark,
-                        status = 'ok' AND analyzer = ?2 AND analyzer_version = ?3
+                        coalesce(status = 'ok' AND analyzer = ?2 AND analyzer_version = ?3
                         AND taxonomy_version = ?4 AND topics IS ?5 AND schema_version = ?6
-                        AND ingest_watermark > 0 AND texts_failed = 0
+                        AND ingest_watermark > 0 AND texts_failed = 0, 0)
                  FROM analysis_runs WHERE id < ?1 AND status != 'unchanged'
                  ORDER BY id DESC LIMIT 1",
                 params![
