@@ -615,3 +615,21 @@ CREATE TABLE brand_day_liked (
     PRIMARY KEY (brand, day, term)
 ) WITHOUT ROWID;
 CREATE INDEX brand_day_liked_day ON brand_day_liked (day, term, reviews);
+-- migration: 19
+-- Incremental roll-ups (issue 19): `analyze` re-rolls only the products whose reviews changed since
+-- the run of the current insights, so it must find them without reading every review. New and edited
+-- reviews by the ingest run that last changed them, retired ones by the run that retired them (both
+-- indexes grow at their end: ingest runs only rise). A version keeps the product it belonged to (an
+-- edit may move a review to another product), and a product the run that last changed its brand or
+-- marketplace (what its reviews are counted under). NULL: before this migration.
+CREATE INDEX reviews_changed ON reviews (last_changed_run);
+CREATE INDEX reviews_retired ON reviews (retired_run) WHERE retired_run IS NOT NULL;
+ALTER TABLE review_versions ADD COLUMN asin TEXT;
+ALTER TABLE products ADD COLUMN changed_run INTEGER;
+-- Each product's counts as its brand, the portfolio and the alerts sum them (JSON, see
+-- store::insights::RollupState): what lets a run sum unchanged products instead of reading their
+-- reviews. Empty until the next analysis run writes them (which then rolls up every product).
+CREATE TABLE product_rollups (
+    asin   TEXT PRIMARY KEY,
+    state  TEXT NOT NULL
+) WITHOUT ROWID;

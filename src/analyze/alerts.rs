@@ -8,6 +8,7 @@ use crate::alert_rule::{decide, Count, Rule};
 use crate::model::{overall_sentiment, Sentiment};
 use crate::store::changes::{NewAlert, QuoteRef};
 use crate::store::insights::ReviewRow;
+use crate::store::rollups::AlertPart;
 
 const QUOTES: usize = 3;
 
@@ -124,6 +125,34 @@ impl AlertAcc {
                     .entry((s.clone(), code.to_string()))
                     .or_insert_with(Tally::spread);
                 t.add(is_new, true, r);
+            }
+        }
+    }
+
+    /// Counts a product none of whose reviews is new (nor changed since the base run): in its
+    /// brand's, the portfolio's and its issues' counts, before and after alike. Its own alert
+    /// cannot rise without new reviews.
+    pub fn add_unchanged(&mut self, p: &AlertPart) {
+        let both = |t: &mut Tally, k: i64, n: i64| {
+            for c in [&mut t.before, &mut t.after] {
+                c.k += k;
+                c.n += n;
+            }
+        };
+        both(&mut self.portfolio, p.negative, p.reviews);
+        let mut scopes = vec![Scope::Portfolio];
+        if let Some(b) = &p.brand {
+            let t = self.brands.entry(b.clone()).or_insert_with(Tally::spread);
+            both(t, p.negative, p.reviews);
+            scopes.push(Scope::Brand(b.clone()));
+        }
+        for (code, n) in &p.issues {
+            for s in &scopes {
+                let t = self
+                    .issues
+                    .entry((s.clone(), code.clone()))
+                    .or_insert_with(Tally::spread);
+                both(t, *n, *n);
             }
         }
     }

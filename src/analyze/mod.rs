@@ -20,6 +20,8 @@ use crate::store::changes::NewAlert;
 use crate::store::insights::{
     BrandRow, InsightsWriter, LlmUsage, ProductRow, Reader, ReviewRow, RunCounts,
 };
+use crate::store::rollups::{RollupBase, RunDefinition};
+use crate::store::windows::ProductDays;
 use crate::store::{AnalyzeLock, Store};
 use crate::taxonomy;
 use crate::topics::{Labels, Topics};
@@ -128,7 +130,8 @@ pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()
     if matches!(opts.analyzer, Analyzer::Offline) && !opts.full {
         reuse_unaffected(store, opts, &key, run_id)?;
     }
-    let run = analyze_texts(store, opts, &key, run_id, watermark, started)?;
+    let base = rollup_base(store, opts, run_id)?;
+    let run = analyze_texts(store, opts, &key, run_id, watermark, started, base)?;
     finish_run(store, run)
 }
 
@@ -214,6 +217,7 @@ fn analyze_texts<'a>(
     run_id: i64,
     watermark: i64,
     started: Instant,
+    base: Option<RollupBase>,
 ) -> Result<Run<'a>> {
     let total = store.reader()?.review_count()?;
     let mut counts = RunCounts {
@@ -221,7 +225,7 @@ fn analyze_texts<'a>(
         ..Default::default()
     };
     let analyzed = match &opts.analyzer {
-        Analyzer::Offline => analyze_offline(store, opts, key, run_id),
+        Analyzer::Offline => analyze_offline(store, opts, key, run_id, base),
         Analyzer::Llm { config, .. } => analyze_llm(store, opts, config, key, run_id),
     };
     let (llm_usage, watermark) = match analyzed {
@@ -251,6 +255,7 @@ fn analyze_texts<'a>(
         counts,
         llm_usage,
         started,
+        base,
     })
 }
 
@@ -284,9 +289,20 @@ fn lock(store: &Store, opts: &Options, if_busy: IfBusy) -> Result<AnalyzeLock> {
 type Analyzed =
     std::result::Result<(i64, Option<LlmUsage>, bool), Box<(Error, i64, Option<LlmUsage>)>>;
 
-fn analyze_offline(store: &mut Store, opts: &Options, key: &str, run_id: i64) -> Analyzed {
+/// With a `base` run, only texts of reviews changed since it can lack a result (it left none
+/// without one): only those are looked for, not every review's.
+fn analyze_offline(
+    store: &mut Store,
+    opts: &Options,
+    key: &str,
+    run_id: i64,
+    base: Option<RollupBase>,
+) -> Analyzed {
     let analyzer = offline::Offline::with_topics(&opts.topics);
-    analyze_offline_with(store, opts, key, run_id, &|t, b| analyzer.analyze(t, b))
+    let since = base.map(|b| b.watermark);
+    analyze_offline_with(store, opts, key, (run_id, since), &|t, b| {
+        analyzer.analyze(t, b)
+    })
 }
 
 /// The offline pass with the analyzer as a parameter (tests give it one that fails).
@@ -294,7 +310,7 @@ fn analyze_offline_with<F>(
     store: &mut Store,
     opts: &Options,
     key: &str,
-    run_id: i64,
+    (run_id, since): (i64, Option<i64>),
     analyze: &F,
 ) -> Analyzed
 where
@@ -318,7 +334,7 @@ where
         store.put_text_results(key, run_id, &results)?;
         store.put_text_failures(key, run_id, &failed)
     };
-    let r = reader.texts_to_analyze(key, opts.full, CHUNK, |chunk| {
+    let r = reader.texts_to_analyze_since(key, opts.full, since, CHUNK, |chunk| {
         let (done, written) = std::thread::scope(|s| {
             let analyzing = s.spawn(|| analyze_chunk(&pool, &chunk, analyze));
             let written = pending.take().map_or(Ok(()), |p| write(store, p));
@@ -537,6 +553,8 @@ pub(crate) struct Run<'a> {
     pub counts: RunCounts,
     pub llm_usage: Option<LlmUsage>,
     pub started: Instant,
+    /// The run an incremental roll-up starts from (None: every product is rolled up).
+    pub base: Option<RollupBase>,
 }
 
 /// Step 2 of a run: rolls up per product and brand from a fresh snapshot that includes the run's
@@ -549,6 +567,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         mut counts,
         llm_usage,
         started,
+        base: from,
     } = run;
     let total = counts.reviews_total;
     if let Some(u) = &llm_usage {
@@ -570,7 +589,22 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     };
     let labels = opts.topics.labels();
     let key = opts.analyzer.key(&opts.topics);
-    let rolled = roll_up(store, run_id, &key, before, &labels, &mut acc)?;
+    let changed = match from {
+        Some(base) => Some(Changed {
+            base,
+            asins: store.changed_products(base.watermark)?,
+        }),
+        None => None,
+    };
+    let rolled = roll_up(
+        store,
+        run_id,
+        &key,
+        before,
+        &labels,
+        &mut acc,
+        changed.as_ref(),
+    )?;
     let alerts = match base {
         Some(_) => acc.decide(),
         None => Vec::new(),
@@ -584,17 +618,21 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     let ms = started.elapsed().as_millis() as i64;
     store.finish_analysis(run_id, "ok", watermark, &counts, ms)?;
     if !opts.quiet {
-        print_summary(
-            &counts,
-            run_id,
+        print_summary(&counts, run_id, &rolled, ms, &failures);
+        eprintln!(
+            "analyze: rolled up {} of {} products{}",
+            rolled.rolled,
             rolled.products,
-            rolled.brands,
-            ms,
-            &failures,
+            match &changed {
+                Some(c) => format!(" (changed since run {})", c.base.run_id),
+                None => String::new(),
+            }
         );
         print_alerts(&alerts);
-        print_not_analyzed(&store.languages_not_analyzed(&key)?);
-        print_topic_languages(&opts.topics, &store.review_languages()?);
+        // The roll-up's counts per language: the same figures as a pass over every review.
+        let langs = store.review_languages()?;
+        print_not_analyzed(&not_read(&key, &langs));
+        print_topic_languages(&opts.topics, &langs);
     }
     // The analyzer's --max-cost stop is exit 4; the summaries' is too, after the run is stored.
     stopped.map_or(Ok(()), |why| Err(Error::Llm(why)))
@@ -657,6 +695,20 @@ fn print_not_analyzed(langs: &std::collections::BTreeMap<String, i64>) {
     }
 }
 
+/// Of the reviews per language, those in a language the analyzer `key` names but cannot read.
+fn not_read(
+    key: &str,
+    langs: &std::collections::BTreeMap<String, i64>,
+) -> std::collections::BTreeMap<String, i64> {
+    let Some(read) = crate::model::languages_read(key) else {
+        return Default::default();
+    };
+    (langs.iter())
+        .filter(|(l, _)| l.as_str() != "unknown" && !read.contains(&l.as_str()))
+        .map(|(l, n)| (l.clone(), *n))
+        .collect()
+}
+
 /// "topic pet_refuses has no phrases in fr (120 reviews)": per custom topic, the languages of the
 /// analyzed reviews in which it has no phrases, so cannot be found by the offline analyzer.
 fn print_topic_languages(topics: &Topics, langs: &std::collections::BTreeMap<String, i64>) {
@@ -679,9 +731,11 @@ fn print_topic_languages(topics: &Topics, langs: &std::collections::BTreeMap<Str
     }
 }
 
-/// What a roll-up wrote: products, products whose negative share changed (or that are new), brands.
+/// What a roll-up wrote: products (all current ones), those rolled up from their reviews (the
+/// others kept), products whose negative share changed (or that are new), brands.
 struct RolledUp {
     products: usize,
+    rolled: usize,
     updated: i64,
     brands: usize,
 }
@@ -689,9 +743,36 @@ struct RolledUp {
 /// Product rows written per batch: memory stays flat however many products there are.
 const PRODUCT_BATCH: usize = 1000;
 
-/// Product and brand rows from every review's latest result of the analyzer `key`, with each
+/// The products an incremental roll-up reads again: those changed since the base run, in order.
+struct Changed {
+    base: RollupBase,
+    asins: Vec<String>,
+}
+
+/// Whether this run may roll up only the products changed since a base run (None: all of them).
+/// Only the offline analyzer's results are fixed by text and key; an LLM run, `--full`, other
+/// definitions than the base run's, or a base run that left anything undone, roll everything up.
+fn rollup_base(store: &Store, opts: &Options, run_id: i64) -> Result<Option<RollupBase>> {
+    if opts.full || !matches!(opts.analyzer, Analyzer::Offline) {
+        return Ok(None);
+    }
+    let key = opts.analyzer.key(&opts.topics);
+    let version = opts.analyzer.version();
+    let topics = (!opts.topics.is_empty()).then(|| opts.topics.to_json());
+    store.rollup_base(&RunDefinition {
+        run_id,
+        analyzer: &key,
+        version: &version,
+        taxonomy: taxonomy::TAXONOMY_VERSION,
+        topics: topics.as_deref(),
+    })
+}
+
+/// Product and brand rows from every review's latest result of the analyzer `key` (with
+/// `changed`, only the changed products' reviews: the others keep their rows), with each
 /// product's and brand's change in negative share since `previous`, stored as run `run_id`'s
-/// insights. Products are written in batches as they finish; only brands are held to the end.
+/// insights. Products are written in batches as they finish; brands are summed from every
+/// product's stored state.
 fn roll_up(
     store: &mut Store,
     run_id: i64,
@@ -699,29 +780,46 @@ fn roll_up(
     previous: Previous,
     labels: &Labels,
     alerts: &mut alerts::AlertAcc,
+    changed: Option<&Changed>,
 ) -> Result<RolledUp> {
     let reader = store.reader()?;
     let run_days = days::RunDays::new(
         reader.run_days()?,
         crate::store::now_utc()[..10].to_string(),
     );
-    let writer = store.insights_writer(run_id)?;
+    let only = changed.map(|c| c.asins.as_slice());
+    let (writer, day_indexes) = match only {
+        None => {
+            let w = store.insights_writer(run_id)?;
+            let ix = w.clear_days()?;
+            (w, Some(ix))
+        }
+        Some(asins) => {
+            let w = store.insights_writer_keeping(run_id)?;
+            w.keep_unchanged(asins)?;
+            (w, None)
+        }
+    };
     // SQLite's lookups (each review's product and text result, in ASIN order) run on a thread of
     // their own, while this one accumulates and writes: on one thread they took turns.
-    let day_indexes = writer.clear_days()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReviewRow>>(READ_AHEAD);
     let (rolled, read) = std::thread::scope(|s| {
-        let reading = s.spawn(move || read_reviews(&reader, key, tx));
-        let rolled = accumulate(rx, &writer, previous, labels, &run_days, alerts);
+        let reading = s.spawn(move || read_reviews(&reader, key, only, tx));
+        let days = (&run_days, only.is_some());
+        let rolled = accumulate(rx, &writer, previous, labels, days, alerts);
         // The receiver is gone by now, so a reader still sending stops at its next batch.
         let read = reading
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         (rolled, read)
     });
-    let (out, brands) = rolled?;
+    let mut out = rolled?;
     read?;
-    writer.put_brand_days(day_indexes)?;
+    match day_indexes {
+        Some(ix) => writer.put_brand_days(ix)?,
+        None => writer.days_in()?,
+    }
+    let brands = sum_brands(&writer, only, alerts, &mut out)?;
     let brand_rows: Vec<BrandRow> = brands
         .into_iter()
         .map(|(b, a)| {
@@ -729,12 +827,38 @@ fn roll_up(
             a.finish(b, prev, labels)
         })
         .collect();
-    let out = RolledUp {
-        brands: brand_rows.len(),
-        ..out
-    };
+    out.brands = brand_rows.len();
     writer.finish(&brand_rows)?;
     Ok(out)
+}
+
+/// Brands summed from every product's state, in ASIN order as a full roll-up adds them; the
+/// products not rolled up (not in `rolled`) are counted in the alerts from their states.
+fn sum_brands(
+    writer: &InsightsWriter,
+    rolled: Option<&[String]>,
+    alerts: &mut alerts::AlertAcc,
+    out: &mut RolledUp,
+) -> Result<HashMap<String, BrandAcc>> {
+    let mut brands: HashMap<String, BrandAcc> = HashMap::new();
+    let mut products = 0;
+    writer.for_each_state(|asin, state| {
+        products += 1;
+        let kept = rolled.is_some_and(|a| a.binary_search_by(|x| x.as_str().cmp(asin)).is_err());
+        if kept {
+            for p in &state.alerts {
+                alerts.add_unchanged(p);
+            }
+        }
+        let brand = state.brand.clone();
+        brands
+            .entry(brand.unwrap_or_else(|| "(no brand)".into()))
+            .or_default()
+            .add(&state);
+        Ok(())
+    })?;
+    out.products = products;
+    Ok(brands)
 }
 
 /// Batches of reviews the reading thread may be ahead by (bounded memory).
@@ -746,10 +870,11 @@ const READ_BATCH: usize = 1024;
 fn read_reviews(
     reader: &Reader,
     key: &str,
+    only: Option<&[String]>,
     tx: std::sync::mpsc::SyncSender<Vec<ReviewRow>>,
 ) -> Result<()> {
     let mut batch = Vec::with_capacity(READ_BATCH);
-    let r = reader.reviews_by_product(key, |r| {
+    let r = reader.reviews_by_product(key, only, |r| {
         batch.push(r);
         if batch.len() == READ_BATCH {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
@@ -768,31 +893,27 @@ fn read_reviews(
 }
 
 /// Rolls up the reviews as they arrive: each product finished and written in batches when its
-/// last review has come (reviews arrive by ASIN), brands accumulated.
+/// last review has come (reviews arrive by ASIN).
 fn accumulate(
     rx: std::sync::mpsc::Receiver<Vec<ReviewRow>>,
     writer: &InsightsWriter,
     previous: Previous,
     labels: &Labels,
-    run_days: &days::RunDays,
+    (run_days, changed): (&days::RunDays, bool),
     alerts: &mut alerts::AlertAcc,
-) -> Result<(RolledUp, HashMap<String, BrandAcc>)> {
+) -> Result<RolledUp> {
     let mut day_acc = days::DayAcc::default();
     let mut batch: Vec<ProductRow> = Vec::with_capacity(PRODUCT_BATCH);
-    let mut brands: HashMap<String, BrandAcc> = HashMap::new();
     let mut out = RolledUp {
         products: 0,
+        rolled: 0,
         updated: 0,
         brands: 0,
     };
     let mut finish = |acc: ProductAcc, batch: &mut Vec<ProductRow>| -> Result<()> {
         let prev = previous.products.get(acc.asin()).copied();
         let row = acc.finish(prev, labels);
-        brands
-            .entry(row.brand.clone().unwrap_or_else(|| "(no brand)".into()))
-            .or_default()
-            .add(&row);
-        out.products += 1;
+        out.rolled += 1;
         if row.neg_delta != Some(0.0) || prev.is_none() {
             out.updated += 1;
         }
@@ -807,7 +928,7 @@ fn accumulate(
     for r in rx.into_iter().flatten() {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
-                writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
+                put_days(writer, &day_acc.take(a.asin(), a.brand()), changed)?;
                 finish(a, &mut batch)?;
             }
         }
@@ -817,11 +938,19 @@ fn accumulate(
             .add(&r);
     }
     if let Some(a) = acc.take() {
-        writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
+        put_days(writer, &day_acc.take(a.asin(), a.brand()), changed)?;
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
-    Ok((out, brands))
+    Ok(out)
+}
+
+/// A product's days; of a product rolled up again (`changed`), only those that differ.
+fn put_days(writer: &InsightsWriter, days: &ProductDays, changed: bool) -> Result<()> {
+    match changed {
+        true => writer.put_days_changed(days),
+        false => writer.put_days(days),
+    }
 }
 
 /// The run's summary on stderr: counts, the texts the analyzer failed on, and the products whose
@@ -829,8 +958,7 @@ fn accumulate(
 fn print_summary(
     counts: &RunCounts,
     run_id: i64,
-    products: usize,
-    brands: usize,
+    rolled: &RolledUp,
     ms: i64,
     failures: &[(String, String)],
 ) {
@@ -843,8 +971,8 @@ fn print_summary(
             0 => String::new(),
             n => format!(", {n} failed"),
         },
-        products,
-        brands,
+        rolled.products,
+        rolled.brands,
         ms as f64 / 1000.0
     );
     if counts.texts_failed > 0 {
@@ -962,7 +1090,8 @@ mod tests {
                 liked: Vec::new(),
             }
         };
-        let (n, _, _) = analyze_offline_with(&mut store, &opts(), &key, run_id, &fragile).unwrap();
+        let (n, _, _) =
+            analyze_offline_with(&mut store, &opts(), &key, (run_id, None), &fragile).unwrap();
         assert_eq!(n, 2);
         assert_eq!(store.text_failures(run_id).unwrap(), 1);
         let named = store.name_failed_reviews(run_id).unwrap();
@@ -990,7 +1119,7 @@ mod tests {
         );
         let key = analyzer_key();
         let dead = store.begin_analysis(&key, "test", 1).unwrap();
-        analyze_offline(&mut store, &opts(), &key, dead).unwrap();
+        analyze_offline(&mut store, &opts(), &key, dead, None).unwrap();
         run(&mut store, &opts()).unwrap();
         let rows: Vec<(i64, String, Option<String>, i64)> = store
             .conn

@@ -11,6 +11,7 @@ use crate::numbers::{avg, pct, pct_delta, star_figures};
 use crate::store::insights::{
     BrandRow, Counts, IssueCount, LikedQuote, LikedSum, MonthRow, ProductRow, ReviewRow,
 };
+use crate::store::rollups::{AlertPart, RollupState};
 use crate::store::views::{BreakdownCounts, SliceCounts};
 use crate::topics::Labels;
 
@@ -84,6 +85,7 @@ pub struct ProductAcc {
     last_date: Option<String>,
     months: BTreeMap<String, MonthAcc>,
     breakdowns: BreakdownCounts,
+    alerts: Vec<AlertPart>,
 }
 
 fn idx(s: Sentiment) -> usize {
@@ -164,6 +166,7 @@ impl ProductAcc {
             }
         }
         self.add_liked(r);
+        self.add_alert_part(r, all == Sentiment::Negative);
         let lang = r.language.as_deref().unwrap_or(UNKNOWN);
         *self.langs.entry(lang.to_string()).or_default() += 1;
         self.add_breakdowns(r, all);
@@ -211,6 +214,28 @@ impl ProductAcc {
                 if all != Sentiment::Positive {
                     e.1 += 1;
                 }
+            }
+        }
+    }
+
+    /// Counts the review as the alerts do: under its own brand, each issue code once.
+    fn add_alert_part(&mut self, r: &ReviewRow, negative: bool) {
+        let at = match self.alerts.iter().position(|p| p.brand == r.brand) {
+            Some(i) => i,
+            None => {
+                self.alerts.push(AlertPart {
+                    brand: r.brand.clone(),
+                    ..Default::default()
+                });
+                self.alerts.len() - 1
+            }
+        };
+        let part = &mut self.alerts[at];
+        part.reviews += 1;
+        part.negative += i64::from(negative);
+        for (i, hit) in r.issues.iter().enumerate() {
+            if r.issues[..i].iter().all(|h| h.code != hit.code) {
+                *part.issues.entry(hit.code.clone()).or_default() += 1;
             }
         }
     }
@@ -320,6 +345,7 @@ impl ProductAcc {
             previous,
             breakdowns: self.breakdowns,
             liked,
+            alerts: self.alerts,
         }
     }
 
@@ -476,7 +502,7 @@ pub struct BrandAcc {
 }
 
 impl BrandAcc {
-    pub fn add(&mut self, p: &ProductRow) {
+    pub fn add(&mut self, p: &RollupState) {
         self.products += 1;
         self.n += p.review_count;
         self.rated += p.rated_count;

@@ -78,17 +78,19 @@ pub struct ProductRow {
     pub breakdowns: super::views::BreakdownCounts,
     /// Every liked aspect (names left out) with its reviews and quote, for the brand's.
     pub liked: Vec<(String, LikedSum)>,
+    /// Its reviews as the run's alerts count them.
+    pub alerts: Vec<super::rollups::AlertPart>,
 }
 
 /// A liked aspect's reviews and its quote: what brands and the portfolio sum.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LikedSum {
     pub count: i64,
     pub quote: Option<LikedQuote>,
 }
 
 /// One praising sentence with its review's stars and language.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LikedQuote {
     pub text: String,
     pub stars: Option<u8>,
@@ -123,7 +125,7 @@ impl LikedSum {
 
 /// One issue of a product: the reviews reporting it, and the rated ones among them with their
 /// stars summed (what its star impact is computed from).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct IssueCount {
     pub code: String,
     pub count: i64,
@@ -136,7 +138,7 @@ pub struct IssueCount {
 
 /// Reviews by overall label and the sum of the rated reviews' stars: what every share and average
 /// is computed from, and what roll-ups add up.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     pub positive: i64,
     pub neutral: i64,
@@ -562,8 +564,18 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM product_insights; DELETE FROM product_details; DELETE FROM product_issues;
-             DELETE FROM product_months;
+             DELETE FROM product_months; DELETE FROM product_rollups;
              DELETE FROM brand_insights; DELETE FROM brand_breakdowns; DELETE FROM brand_liked;",
+        )?;
+        Ok(InsightsWriter { tx, run_id })
+    }
+
+    /// A writer that keeps the products' rows (`InsightsWriter::keep_unchanged` says which go)
+    /// and replaces the brands'.
+    pub fn insights_writer_keeping(&mut self, run_id: i64) -> Result<InsightsWriter<'_>> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM brand_insights; DELETE FROM brand_breakdowns; DELETE FROM brand_liked;",
         )?;
         Ok(InsightsWriter { tx, run_id })
     }
@@ -573,7 +585,7 @@ impl Store {
 /// transaction (readers keep seeing the previous run's until it commits).
 pub struct InsightsWriter<'a> {
     pub(super) tx: rusqlite::Transaction<'a>,
-    run_id: i64,
+    pub(super) run_id: i64,
 }
 
 impl InsightsWriter<'_> {
@@ -665,7 +677,8 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
             ])?;
         }
     }
-    put_months(tx, products)
+    put_months(tx, products)?;
+    super::rollups::put_states(tx, products)
 }
 
 /// Each brand's counts per marketplace and per language.
@@ -799,24 +812,50 @@ impl Reader {
         analyzer: &str,
         full: bool,
         chunk: usize,
+        f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
+    ) -> Result<()> {
+        self.texts_to_analyze_since(analyzer, full, None, chunk, f)
+    }
+
+    /// The same; with `since` (an ingest run), only the texts of reviews new or changed after it
+    /// (by the index on `last_changed_run`): when every other review is known to have a result.
+    pub fn texts_to_analyze_since(
+        &self,
+        analyzer: &str,
+        full: bool,
+        since: Option<i64>,
+        chunk: usize,
         mut f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
     ) -> Result<()> {
         // One row per distinct text (the same text on another review: one result serves both).
         // SQLite groups with its sorter, which spills to a temporary file (the reader's default
         // temp_store), so memory does not grow with the number of texts as a set of seen hashes
         // did. Any row of a group serves: the hash is of the title and body.
-        let sql = if full {
-            "SELECT r.text_hash, r.title, r.body FROM reviews r
-             WHERE ?1 IS NOT NULL AND r.retired_run IS NULL GROUP BY r.text_hash"
-        } else {
-            "SELECT r.text_hash, r.title, r.body FROM reviews r
-             WHERE r.retired_run IS NULL AND NOT EXISTS (SELECT 1 FROM text_results t
-                               WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
-                                 AND t.fallback = 0)
-             GROUP BY r.text_hash"
+        let sql = match (full, since) {
+            (true, _) => {
+                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                 WHERE ?1 IS NOT NULL AND ?2 IS NULL AND r.retired_run IS NULL
+                 GROUP BY r.text_hash"
+            }
+            (false, None) => {
+                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                 WHERE ?2 IS NULL AND r.retired_run IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM text_results t
+                                   WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
+                                     AND t.fallback = 0)
+                 GROUP BY r.text_hash"
+            }
+            (false, Some(_)) => {
+                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                 WHERE r.last_changed_run > ?2 AND r.retired_run IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM text_results t
+                                   WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
+                                     AND t.fallback = 0)
+                 GROUP BY r.text_hash"
+            }
         };
         let mut st = self.conn.prepare(sql)?;
-        let mut rows = st.query([analyzer])?;
+        let mut rows = st.query(params![analyzer, since])?;
         let mut buf = Vec::with_capacity(chunk);
         while let Some(r) = rows.next()? {
             let h: Vec<u8> = r.get(0)?;
@@ -836,56 +875,77 @@ impl Reader {
 
     pub fn review_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(
-            "SELECT count(*) FROM reviews WHERE retired_run IS NULL",
+            // Retired ones by their partial index: a filter on the column read every row.
+            "SELECT (SELECT count(*) FROM reviews)
+                  - (SELECT count(*) FROM reviews WHERE retired_run IS NOT NULL)",
             [],
             |r| r.get(0),
         )?)
     }
 
-    /// Every review with its result from `analyzer`, grouped by product (ordered by ASIN).
+    /// Every review with its result from `analyzer`, grouped by product (ordered by ASIN); with
+    /// `only` (ASINs in order), only those products' reviews, in the same order.
     pub fn reviews_by_product(
         &self,
         analyzer: &str,
+        only: Option<&[String]>,
         mut f: impl FnMut(ReviewRow) -> Result<()>,
     ) -> Result<()> {
-        let mut st = self.conn.prepare(
+        const SELECT: &str =
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
                     r.id, r.first_run, t.liked, coalesce(r.marketplace, p.marketplace)
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
-             WHERE r.retired_run IS NULL
-             ORDER BY r.asin",
-        )?;
-        let mut rows = st.query([analyzer])?;
-        while let Some(r) = rows.next()? {
-            let issues: Option<String> = r.get(8)?;
-            let aspects: Option<String> = r.get(9)?;
-            let liked: Option<String> = r.get(12)?;
-            f(ReviewRow {
-                id: r.get(10)?,
-                first_run: r.get(11)?,
-                review_id: r.get(0)?,
-                asin: r.get(1)?,
-                brand: r.get(2)?,
-                rating: r.get::<_, Option<i64>>(3)?.map(|x| x.clamp(0, 5) as u8),
-                review_date: r.get(4)?,
-                language: r.get(5)?,
-                marketplace: r.get(13)?,
-                text_sentiment: r.get(6)?,
-                text_score: r.get(7)?,
-                issues: issues
-                    .and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or_default(),
-                aspects: aspects
-                    .and_then(|s| serde_json::from_str(&s).ok())
-                    .unwrap_or_default(),
-                liked: liked.unwrap_or_default(),
-            })?;
+             WHERE r.retired_run IS NULL";
+        let Some(asins) = only else {
+            let mut st = self.conn.prepare(&format!("{SELECT} ORDER BY r.asin"))?;
+            let mut rows = st.query([analyzer])?;
+            while let Some(r) = rows.next()? {
+                f(review_row(r)?)?;
+            }
+            return Ok(());
+        };
+        // One product at a time by the ASIN index: its reviews in id order, as the full scan
+        // of the same index gives them.
+        let mut st = self
+            .conn
+            .prepare(&format!("{SELECT} AND r.asin = ?2 ORDER BY r.id"))?;
+        for asin in asins {
+            let mut rows = st.query(params![analyzer, asin])?;
+            while let Some(r) = rows.next()? {
+                f(review_row(r)?)?;
+            }
         }
         Ok(())
     }
+}
+
+fn review_row(r: &rusqlite::Row) -> Result<ReviewRow> {
+    let issues: Option<String> = r.get(8)?;
+    let aspects: Option<String> = r.get(9)?;
+    let liked: Option<String> = r.get(12)?;
+    Ok(ReviewRow {
+        id: r.get(10)?,
+        first_run: r.get(11)?,
+        review_id: r.get(0)?,
+        asin: r.get(1)?,
+        brand: r.get(2)?,
+        rating: r.get::<_, Option<i64>>(3)?.map(|x| x.clamp(0, 5) as u8),
+        review_date: r.get(4)?,
+        language: r.get(5)?,
+        marketplace: r.get(13)?,
+        text_sentiment: r.get(6)?,
+        text_score: r.get(7)?,
+        issues: issues
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+        aspects: aspects
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+        liked: liked.unwrap_or_default(),
+    })
 }
 
 /// A Batch API job as recorded.

@@ -11,6 +11,7 @@ pub mod pages;
 pub mod portfolio;
 pub mod query;
 pub mod raw;
+pub mod rollups;
 pub mod snapshot;
 pub mod summaries;
 #[cfg(test)]

@@ -476,8 +476,9 @@ impl RawWriter<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO review_versions (review_id, rating, title, body, review_date, extra,
-                     content_hash, from_run, replaced_by_run)
-                 SELECT id, rating, title, body, review_date, extra, content_hash, last_changed_run, ?2
+                     content_hash, from_run, replaced_by_run, asin)
+                 SELECT id, rating, title, body, review_date, extra, content_hash, last_changed_run, ?2,
+                     asin
                  FROM reviews WHERE id = ?1",
             )?
             .execute(params![id, self.run_id])?;
@@ -517,20 +518,26 @@ impl RawWriter<'_> {
         }
         self.tx
             .prepare_cached(
-                "INSERT INTO products (asin, brand, title, marketplace, first_seen, last_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+                "INSERT INTO products (asin, brand, title, marketplace, first_seen, last_seen,
+                     changed_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)
                  ON CONFLICT (asin) DO UPDATE SET
                      brand = coalesce(excluded.brand, brand),
                      title = coalesce(excluded.title, title),
                      marketplace = coalesce(excluded.marketplace, marketplace),
-                     last_seen = excluded.last_seen",
+                     last_seen = excluded.last_seen,
+                     changed_run = CASE
+                         WHEN coalesce(excluded.brand, brand) IS NOT brand
+                           OR coalesce(excluded.marketplace, marketplace) IS NOT marketplace
+                         THEN excluded.changed_run ELSE changed_run END",
             )?
             .execute(params![
                 rec.asin,
                 rec.brand,
                 rec.product_title,
                 rec.marketplace,
-                self.now
+                self.now,
+                self.run_id
             ])?;
         self.products.insert(rec.asin.clone(), has_title);
         if self.snapshot {

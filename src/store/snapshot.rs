@@ -276,8 +276,9 @@ impl Store {
         let c = &self.conn;
         c.execute(
             "INSERT INTO review_versions (review_id, rating, title, body, review_date, extra,
-                 content_hash, from_run, replaced_by_run)
-             SELECT id, rating, title, body, review_date, extra, content_hash, last_changed_run, ?2
+                 content_hash, from_run, replaced_by_run, asin)
+             SELECT id, rating, title, body, review_date, extra, content_hash, last_changed_run, ?2,
+                 asin
              FROM reviews WHERE id = ?1",
             params![old, new.first_run],
         )?;

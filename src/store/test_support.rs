@@ -126,6 +126,7 @@ pub fn product(
         previous: None,
         breakdowns: Default::default(),
         liked: Vec::new(),
+        alerts: Vec::new(),
     }
 }
 

@@ -479,7 +479,7 @@ pub struct BreakdownRow {
 }
 
 /// The counts one breakdown row comes from; roll-ups add these, never rounded figures.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SliceCounts {
     pub reviews: i64,
     pub rated: i64,
@@ -519,7 +519,7 @@ impl SliceCounts {
 }
 
 /// Counts per marketplace and per language, keyed by name.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BreakdownCounts {
     pub marketplace: BTreeMap<String, SliceCounts>,
     pub language: BTreeMap<String, SliceCounts>,

@@ -128,7 +128,7 @@ impl InsightsWriter<'_> {
 
     pub fn put_days(&self, p: &ProductDays) -> Result<()> {
         let mut day = self.tx.prepare_cached(
-            "INSERT INTO product_days (asin, day, dated, brand, reviews, rated, rating_sum,
+            "INSERT OR REPLACE INTO product_days (asin, day, dated, brand, reviews, rated, rating_sum,
                  positive, neutral, negative) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         for d in &p.days {
@@ -147,7 +147,7 @@ impl InsightsWriter<'_> {
             ])?;
         }
         let mut iss = self.tx.prepare_cached(
-            "INSERT INTO product_day_issues (asin, day, dated, code, brand, reviews,
+            "INSERT OR REPLACE INTO product_day_issues (asin, day, dated, code, brand, reviews,
                  negative_neutral, rated_with, rating_sum_with)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
@@ -165,7 +165,7 @@ impl InsightsWriter<'_> {
             ])?;
         }
         let mut liked = self.tx.prepare_cached(
-            "INSERT INTO product_day_liked (asin, day, dated, term, brand, reviews)
+            "INSERT OR REPLACE INTO product_day_liked (asin, day, dated, term, brand, reviews)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?;
         for l in &p.liked {

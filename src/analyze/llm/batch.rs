@@ -100,6 +100,7 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
         counts,
         llm_usage: Some(collected.llm_usage(config, fallback)),
         started,
+        base: None,
     };
     finish_run(store, run)
 }
