@@ -712,3 +712,160 @@ fn a_limited_products_list_is_the_head_of_the_sorted_list() {
         }
     }
 }
+
+/// `report reviews --since/--until` lists the reviews counting in the window (an undated one on
+/// the day of the run that first analyzed it) in every format, as the API's product reviews with
+/// `from`/`to`; `report runs` and `/api/v1/runs` list the runs started in it.
+#[test]
+fn reviews_and_runs_are_listed_for_a_window() {
+    let (e, all) = setup();
+    let ids = |rs: &mut dyn Iterator<Item = &Review>| -> BTreeSet<String> {
+        rs.map(|r| r.r["review_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let want = ids(&mut in_window(&all, FROM, TO).into_iter());
+    assert!(want.len() > 100 && want.len() < all.len());
+    let w = ["--since", FROM, "--until", TO];
+    let jsonl = e.ok(&[&["report", "reviews", "-f", "jsonl"][..], &w].concat());
+    let got: BTreeSet<String> = (jsonl.lines())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["review_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(got, want);
+    let json: Value =
+        serde_json::from_str(&e.ok(&[&["report", "reviews", "-f", "json"][..], &w].concat()))
+            .unwrap();
+    assert_eq!(json.as_array().unwrap().len(), want.len());
+    let csv = e.ok(&[&["report", "reviews", "-f", "csv"][..], &w].concat());
+    assert_eq!(csv.lines().count(), want.len() + 1, "a header and the rows");
+    let open_end = e.ok(&["report", "reviews", "-f", "jsonl", "--since", "2024-04-20"]);
+    let late = all.iter().filter(|r| r.day.as_str() >= "2024-04-20");
+    assert_eq!(
+        open_end.lines().count(),
+        late.count(),
+        "undated ones (today) included"
+    );
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let undated = e.ok(&["report", "reviews", "-f", "jsonl", "--since", &today]);
+    assert_eq!(
+        undated.lines().count(),
+        12,
+        "the undated product's, analyzed today"
+    );
+
+    let s = Server::start(&e);
+    let one = |asin: &str, q: &str| s.ok(&format!("/api/v1/products/{asin}/reviews?{q}"));
+    let page = one("B0WIN00002", &format!("from={FROM}&to={TO}&limit=500"));
+    let want2 = ids(&mut in_window(&all, FROM, TO)
+        .into_iter()
+        .filter(|r| r.asin == "B0WIN00002"));
+    let got2: BTreeSet<String> = (page["data"].as_array().unwrap().iter())
+        .map(|r| r["review_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got2, want2);
+    assert_eq!(page["meta"]["total"], json!(want2.len()));
+    assert_eq!(
+        one("B0UNDATED1", &format!("from={today}"))["meta"]["total"],
+        12
+    );
+    assert_eq!(one("B0UNDATED1", &format!("to={FROM}"))["meta"]["total"], 0);
+    let (status, body) = s.get(&format!(
+        "/api/v1/products/B0WIN00002/reviews?from={TO}&to={FROM}"
+    ));
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("from"))
+    );
+
+    // Runs: the one analysis run started today.
+    let runs = |extra: &[&str]| -> usize {
+        let out = e.ok(&[&["report", "runs", "-f", "json"][..], extra].concat());
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(runs(&[]), 1);
+    assert_eq!(runs(&["--since", &today, "--until", &today]), 1);
+    assert_eq!(runs(&["--until", "2024-12-31"]), 0);
+    assert_eq!(
+        s.ok(&format!("/api/v1/runs?from={today}"))["meta"]["count"],
+        1
+    );
+    assert_eq!(s.ok("/api/v1/runs?to=2024-12-31")["meta"]["count"], 0);
+    let (status, body) = s.get("/api/v1/runs?from=2024-13-01");
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("from"))
+    );
+    let bad = e.run(&[
+        "report",
+        "runs",
+        "--since",
+        "2024-02-02",
+        "--until",
+        "2024-02-01",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// `report liked --since/--until` (summed, `--by-brand`, `--compare previous`) counts the praise
+/// of the reviews dated in the window, recomputed from the raw per-text results.
+#[test]
+fn report_liked_in_a_window_is_recomputed_from_the_raw_results() {
+    let e = Env::new();
+    let f = e.file("praise.jsonl", praise_export().as_bytes());
+    e.ok(&["-q", "analyze", p(&f)]);
+    let w = [
+        "report",
+        "liked",
+        "--since",
+        "2024-02-01",
+        "--until",
+        "2024-02-29",
+    ];
+    let json = |extra: &[&str]| -> Value {
+        serde_json::from_str(&e.ok(&[&w[..], extra, &["-f", "json"]].concat())).unwrap()
+    };
+    check_window_liked(&e, &json(&[]), None, false);
+    check_window_liked(&e, &json(&["--compare", "previous"]), None, true);
+    let by_brand = json(&["--by-brand", "--compare", "previous"]);
+    for (brand, asin) in [("Acme", "B0LIKE0001"), ("Zeta", "B0LIKE0002")] {
+        let rows: Vec<Value> = (by_brand.as_array().unwrap().iter())
+            .filter(|r| r["brand"] == brand)
+            .cloned()
+            .collect();
+        check_window_liked(&e, &Value::Array(rows), Some(asin), true);
+    }
+    let only = json(&["--brand", "zeta"]);
+    let zeta: Vec<Value> = (by_brand.as_array().unwrap().iter())
+        .filter(|r| r["brand"] == "Zeta")
+        .map(|r| json!({"term": r["term"], "reviews": r["reviews"], "share": r["share"]}))
+        .collect();
+    assert_eq!(
+        only,
+        Value::Array(zeta),
+        "one brand's sum is its by-brand rows"
+    );
+    let csv = e.ok(&[&w[..], &["--by-brand", "-f", "csv"]].concat());
+    assert_eq!(csv.lines().next(), Some("brand,liked,reviews,% of reviews"));
+    assert_eq!(csv.lines().count(), by_brand.as_array().unwrap().len() + 1);
+    let table = e.ok(&[&w[..], &["--compare", "previous"]].concat());
+    let top = json(&[])[0]["term"].as_str().unwrap().to_string();
+    assert!(
+        table.contains("2024-02-01 … 2024-02-29")
+            && table.contains("Δ % of reviews")
+            && table.contains(&top),
+        "{table}"
+    );
+    let html = e.ok(&[&w[..], &["-f", "html"]].concat());
+    assert!(html.contains("<table") && html.contains(&top), "{html}");
+}

@@ -6,7 +6,9 @@
 use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
 use crate::error::Result;
-use crate::store::windows::{WindowIssue, WindowLiked, WindowReport, WindowRow};
+use crate::store::windows::{
+    Window, WindowIssue, WindowLiked, WindowLikedRow, WindowReport, WindowRow,
+};
 
 /// "2026-01-01 … 2026-01-31" (an open end: "…").
 fn span(from: &Option<String>, to: &Option<String>) -> String {
@@ -191,4 +193,44 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `report liked` over a window: one row per liked aspect (per brand with `by_brand`), with the
+/// window before's reviews and the change in share when compared. JSON is the list of rows.
+pub fn liked_view(
+    rows: &[WindowLikedRow],
+    w: &Window,
+    by_brand: bool,
+    fmt: Format,
+    out: &mut Out,
+) -> Result<()> {
+    let compare = w.compare_previous;
+    let mut headers = vec!["liked", "reviews", "% of reviews"];
+    if compare {
+        headers.extend(["reviews before", "Δ % of reviews"]);
+    }
+    if by_brand {
+        headers.insert(0, "brand");
+    }
+    let t = Tabular {
+        headers,
+        rows: (rows.iter())
+            .map(|r| {
+                let mut cells = liked_cells(&r.liked, compare);
+                if let Some(b) = &r.brand {
+                    cells.insert(0, b.clone());
+                }
+                cells
+            })
+            .collect(),
+    };
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let title = format!(
+        "What customers like, reviews dated {}",
+        span(&day(w.from), &day(w.to))
+    );
+    if fmt == Format::Table {
+        out.line(&title)?;
+    }
+    out.emit(fmt, &title, &t, rows)
 }

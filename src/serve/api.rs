@@ -461,8 +461,8 @@ fn changes(store: &Store, query: &str) -> Handled {
 
 /// The analysis runs, oldest first, as `report runs -f json` lists them.
 fn runs(store: &Store, query: &str) -> Handled {
-    no_params(query)?;
-    let rows = store.runs().map_err(Reply::from_store)?;
+    let w = params::run_window(query).map_err(Reply::bad_param)?;
+    let rows = store.runs(&w).map_err(Reply::from_store)?;
     let n = rows.len();
     Ok(Reply::ok(rows, json!({"count": n})))
 }

@@ -204,7 +204,8 @@ impl Window {
         })
     }
 
-    fn bounds(&self) -> (String, String) {
+    /// The first and last day as text, an open end as the lowest or highest day.
+    pub(super) fn bounds(&self) -> (String, String) {
         let f = |d: Option<NaiveDate>, open: &str| {
             d.map_or(open.to_string(), |d| d.format("%Y-%m-%d").to_string())
         };
@@ -529,6 +530,91 @@ pub fn window_liked(
         .collect()
 }
 
+/// A row of `report liked` over a window: one brand's liked aspect (`--by-brand`) or the sum's.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowLikedRow {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(flatten)]
+    pub liked: WindowLiked,
+}
+
+/// Liked-term counts per brand.
+type BrandLiked = HashMap<String, HashMap<String, i64>>;
+
+impl Store {
+    /// What customers liked in the window across `brands` (all if empty): summed, or each
+    /// brand's (by name) with `by_brand`; with the window before when `w` asks.
+    pub fn window_liked_rows(
+        &self,
+        w: &Window,
+        brands: &[String],
+        by_brand: bool,
+    ) -> Result<Vec<WindowLikedRow>> {
+        let scope = self.window_brand_scope(brands)?;
+        let prev = match w.compare_previous {
+            true => w.previous(chrono::Utc::now().date_naive()),
+            false => None,
+        };
+        let group = if by_brand {
+            Group::Brand
+        } else {
+            Group::Portfolio
+        };
+        // Each key's reviews and liked-term counts in a window (the portfolio's key: "").
+        let counts = |win: &Window| -> Result<(HashMap<String, i64>, BrandLiked)> {
+            let reviews = (self.window_counts(win, &scope, group)?.into_iter())
+                .map(|(k, c)| (if by_brand { k } else { String::new() }, c.reviews))
+                .collect();
+            let liked = match by_brand {
+                true => self.window_liked_by_brand(win, &scope)?,
+                false => HashMap::from([(String::new(), self.window_liked_counts(win, &scope)?)]),
+            };
+            Ok((reviews, liked))
+        };
+        let (reviews, mut liked) = counts(w)?;
+        let before = prev.as_ref().map(counts).transpose()?;
+        let mut keys: Vec<&String> = reviews.keys().collect();
+        keys.sort();
+        let mut out = Vec::new();
+        for key in keys {
+            let then = before.as_ref().map(|(r, l)| {
+                let terms = l.get(key).cloned().unwrap_or_default();
+                (terms, r.get(key).copied().unwrap_or(0))
+            });
+            let now = liked.remove(key).unwrap_or_default();
+            out.extend(
+                window_liked(now, reviews[key], then)
+                    .into_iter()
+                    .map(|l| WindowLikedRow {
+                        brand: by_brand.then(|| key.clone()),
+                        liked: l,
+                    }),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Reviews praising each liked term in the window, per brand of the scope.
+    fn window_liked_by_brand(&self, w: &Window, scope: &Scope) -> Result<BrandLiked> {
+        let (cond, values) = scope.condition();
+        let sql = format!(
+            "SELECT brand, term, sum(reviews) FROM brand_day_liked WHERE {cond} GROUP BY 1, 2"
+        );
+        let (from, to) = w.bounds();
+        let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        all.extend(values);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(params_from_iter(all))?;
+        let mut out: BrandLiked = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (brand, term): (String, String) = (r.get(0)?, r.get(1)?);
+            out.entry(brand).or_default().insert(term, r.get(2)?);
+        }
+        Ok(out)
+    }
+}
+
 /// Rows in the window, with the window before when asked for.
 pub fn window_rows(
     now: Vec<(String, Counts)>,
@@ -619,24 +705,76 @@ pub fn window_issues(
     out
 }
 
-impl super::insights::Reader {
-    /// Earlier successful analysis runs as (highest ingest run they covered, day they started),
-    /// keeping only runs that covered something new, so both columns rise.
-    pub fn run_days(&self) -> Result<Vec<(i64, String)>> {
-        let mut st = self.conn.prepare(
-            "SELECT ingest_watermark, substr(started_at, 1, 10) FROM analysis_runs
-             WHERE status IN ('ok', 'unchanged') ORDER BY id",
-        )?;
-        let all = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut out: Vec<(i64, String)> = Vec::new();
-        for (w, d) in all {
-            if out.last().is_none_or(|l| w > l.0) {
-                out.push((w, d));
-            }
+/// Earlier successful analysis runs as (highest ingest run they covered, day they started),
+/// keeping only runs that covered something new, so both columns rise.
+fn run_days_of(conn: &rusqlite::Connection) -> Result<Vec<(i64, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT ingest_watermark, substr(started_at, 1, 10) FROM analysis_runs
+         WHERE status IN ('ok', 'unchanged') ORDER BY id",
+    )?;
+    let all = st
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for (w, d) in all {
+        if out.last().is_none_or(|l| w > l.0) {
+            out.push((w, d));
         }
-        Ok(out)
+    }
+    Ok(out)
+}
+
+impl super::insights::Reader {
+    /// See `run_days_of`.
+    pub fn run_days(&self) -> Result<Vec<(i64, String)>> {
+        run_days_of(&self.conn)
+    }
+}
+
+/// The ingest runs (`first_run`, exclusive low and inclusive high) whose undated reviews count
+/// in the window: those first analyzed by a run that started on a day in it (`runs` as
+/// `run_days_of` gives them), or by none yet when `today` is in it, as `analyze::days` counts.
+fn undated_runs(runs: &[(i64, String)], from: &str, to: &str, today: &str) -> (i64, i64) {
+    let i0 = runs.partition_point(|(_, d)| d.as_str() < from);
+    let i1 = runs.partition_point(|(_, d)| d.as_str() <= to);
+    let lo = if i0 == 0 { i64::MIN } else { runs[i0 - 1].0 };
+    let hi = if i1 == runs.len() && from <= today && today <= to {
+        i64::MAX
+    } else if i1 == 0 {
+        i64::MIN
+    } else {
+        runs[i1 - 1].0
+    };
+    (lo, hi)
+}
+
+impl Store {
+    /// The SQL condition that review `r` (aliased so) counts in the window: its own date when it
+    /// has a valid one, else the day of the analysis run in which it first appeared (as the
+    /// per-day counts place it). Its values are pushed onto `args`.
+    pub(super) fn review_in_window(&self, w: &Window, args: &mut Vec<SqlValue>) -> Result<String> {
+        let (from, to) = w.bounds();
+        let today = chrono::Utc::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        let (lo, hi) = undated_runs(&run_days_of(&self.conn)?, &from, &to, &today);
+        let n = args.len();
+        args.extend([
+            SqlValue::Text(from),
+            SqlValue::Text(to),
+            SqlValue::Integer(lo),
+            SqlValue::Integer(hi),
+        ]);
+        Ok(format!(
+            "(CASE WHEN date(substr(r.review_date, 1, 10)) = substr(r.review_date, 1, 10)
+                   THEN substr(r.review_date, 1, 10) BETWEEN ?{} AND ?{}
+                   ELSE r.first_run > ?{} AND r.first_run <= ?{} END)",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ))
     }
 }
 
