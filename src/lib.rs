@@ -263,6 +263,7 @@ fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
                 sort: q.sort,
                 descending: q.descending,
                 limit: q.limit,
+                after: None,
             };
             (&l.window, view)
         }
@@ -273,6 +274,7 @@ fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
                 sort: q.sort,
                 descending: q.descending,
                 limit: q.limit,
+                after: None,
             };
             (&l.window, view)
         }

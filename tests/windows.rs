@@ -869,3 +869,67 @@ fn report_liked_in_a_window_is_recomputed_from_the_raw_results() {
     let html = e.ok(&[&w[..], &["-f", "html"]].concat());
     assert!(html.contains("<table") && html.contains(&top), "{html}");
 }
+
+/// Windowed products and brands page like the unwindowed lists: `limit` and `cursor`, with the
+/// same `meta` fields; walking the pages gives the whole list once, in order, in every sort.
+#[test]
+fn windowed_lists_page_with_cursors_like_the_unwindowed_ones() {
+    let (e, _) = setup();
+    let s = Server::start(&e);
+    let keys = |v: &Value| -> Vec<String> {
+        (v["data"]["rows"].as_array().unwrap().iter())
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let meta_keys = |v: &Value| -> BTreeSet<String> {
+        v["meta"].as_object().unwrap().keys().cloned().collect()
+    };
+    for (list, sorts) in [
+        (
+            "products",
+            &["reviews", "rating", "negative", "trend", "asin"][..],
+        ),
+        ("brands", &["reviews", "rating", "negative", "brand"][..]),
+    ] {
+        let plain = s.ok(&format!("/api/v1/{list}?limit=1"));
+        for sort in sorts {
+            for order in ["asc", "desc"] {
+                let q = format!(
+                    "/api/v1/{list}?from=2024-01-10&compare=previous&sort={sort}&order={order}"
+                );
+                let whole = s.ok(&format!("{q}&limit=100"));
+                assert_eq!(whole["meta"]["next_cursor"], Value::Null);
+                let all = keys(&whole);
+                assert!(all.len() >= 2, "{list}: {all:?}");
+                let (mut walked, mut cursor) = (Vec::new(), String::new());
+                loop {
+                    let page = s.ok(&format!("{q}&limit=1{cursor}"));
+                    assert_eq!(meta_keys(&page), meta_keys(&plain), "{list}: {page}");
+                    assert_eq!(page["meta"]["total"], json!(all.len()));
+                    assert_eq!(page["meta"]["count"], 1);
+                    assert_eq!(page["meta"]["sort"], *sort);
+                    walked.extend(keys(&page));
+                    match page["meta"]["next_cursor"].as_str() {
+                        Some(c) => cursor = format!("&cursor={c}"),
+                        None => break,
+                    }
+                    assert!(
+                        walked.len() <= all.len(),
+                        "{list} {sort} {order}: {walked:?}"
+                    );
+                }
+                assert_eq!(walked, all, "{list} {sort} {order}");
+            }
+        }
+    }
+    // A cursor is bound to its sort, as without a window.
+    let first = s.ok("/api/v1/products?from=2024-01-10&sort=rating&limit=1");
+    let c = first["meta"]["next_cursor"].as_str().unwrap();
+    let (status, body) = s.get(&format!(
+        "/api/v1/products?from=2024-01-10&sort=negative&cursor={c}"
+    ));
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("cursor"))
+    );
+}

@@ -207,7 +207,8 @@ pub struct ProductParams {
     #[param(value_type = schema::Cursor, inline, required = false)]
     cursor: String,
     /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
-    /// run in which it first appeared); `data` is then the window's report.
+    /// run in which it first appeared); `data` is then the window's report, its `rows` paged by
+    /// `limit` and `cursor` with the list's `meta` (`total`, `count`, `next_cursor`, …).
     #[param(value_type = schema::Day, inline, required = false)]
     from: String,
     /// Only reviews dated on or before this day; not before `from`.
@@ -292,7 +293,8 @@ pub struct BrandParams {
     #[param(value_type = schema::Cursor, inline, required = false)]
     cursor: String,
     /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
-    /// run in which it first appeared); `data` is then the window's report.
+    /// run in which it first appeared); `data` is then the window's report, its `rows` paged by
+    /// `limit` and `cursor` with the list's `meta` (`total`, `count`, `next_cursor`, …).
     #[param(value_type = schema::Day, inline, required = false)]
     from: String,
     /// Only reviews dated on or before this day; not before `from`.

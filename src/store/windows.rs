@@ -789,12 +789,15 @@ pub enum WindowView {
         sort: ProductSort,
         descending: bool,
         limit: usize,
+        /// Continue after this row (the API's `cursor`).
+        after: Option<ListKey>,
     },
     Brands {
         brands: Vec<String>,
         sort: BrandSort,
         descending: bool,
         limit: usize,
+        after: Option<ListKey>,
     },
     Issues {
         brands: Vec<String>,
@@ -803,6 +806,22 @@ pub enum WindowView {
     Portfolio {
         brands: Vec<String>,
     },
+}
+
+/// A row's place in a windowed list: its sort value (None: it has none) and its key, as the
+/// unwindowed lists' cursors carry them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListKey {
+    pub value: Option<f64>,
+    pub key: String,
+}
+
+/// The page a windowed list returned: the rows in the whole list and where the page ended when
+/// more follow.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListPage {
+    pub total: usize,
+    pub next: Option<ListKey>,
 }
 
 /// A view over a window, in every format and the API.
@@ -827,6 +846,9 @@ pub struct WindowReport {
     /// What the scope's reviews in the window praise, most often first (product, brands and
     /// portfolio views; empty for the products and issues lists).
     pub liked_aspects: Vec<WindowLiked>,
+    /// The products and brands lists' page (the API's paging fields).
+    #[serde(skip)]
+    pub page: Option<ListPage>,
 }
 
 fn day_text(d: Option<NaiveDate>) -> Option<String> {
@@ -834,9 +856,9 @@ fn day_text(d: Option<NaiveDate>) -> Option<String> {
 }
 
 impl Store {
-    /// The view over the window `w` (and the one before it when `w` asks).
-    pub fn window_report(&self, w: &Window, view: &WindowView) -> Result<WindowReport> {
-        let (name, scope, group) = match view {
+    /// A view's name, the products it covers and how its rows are grouped.
+    fn view_scope(&self, view: &WindowView) -> Result<(&'static str, Scope, Group)> {
+        Ok(match view {
             WindowView::Product(a) => ("product", self.window_product_scope(a)?, Group::Product),
             WindowView::Products { brands, .. } => {
                 ("products", self.window_brand_scope(brands)?, Group::Product)
@@ -852,7 +874,12 @@ impl Store {
                 self.window_brand_scope(brands)?,
                 Group::Portfolio,
             ),
-        };
+        })
+    }
+
+    /// The view over the window `w` (and the one before it when `w` asks).
+    pub fn window_report(&self, w: &Window, view: &WindowView) -> Result<WindowReport> {
+        let (name, scope, group) = self.view_scope(view)?;
         let prev = if w.compare_previous {
             w.previous(chrono::Utc::now().date_naive())
         } else {
@@ -901,7 +928,7 @@ impl Store {
             }
             _ => Vec::new(),
         };
-        sort_rows(&mut rows, view);
+        let page = sort_rows(&mut rows, view);
         Ok(WindowReport {
             view: name,
             from: day_text(w.from),
@@ -913,6 +940,7 @@ impl Store {
             rows,
             issues,
             liked_aspects,
+            page,
         })
     }
 }
@@ -920,15 +948,26 @@ impl Store {
 /// A row's figure that a list is sorted by.
 type Figure = fn(&WindowRow) -> Option<f64>;
 
-/// Products and brands in the view's order (rows without the figure last, then by key), cut to
-/// its limit; products under `min_reviews` in the window dropped.
-fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
-    let (value, descending, limit): (Figure, bool, usize) = match view {
+/// How a list view orders and cuts its rows: the figure, descending, the page size, the row to
+/// continue after, and whether the order is by key alone.
+struct ListOrder<'a> {
+    value: Figure,
+    descending: bool,
+    limit: usize,
+    after: Option<&'a ListKey>,
+    by_key: bool,
+}
+
+/// The list order of a products or brands view (products under `min_reviews` in the window
+/// dropped from `rows`); None for the other views.
+fn list_order<'a>(rows: &mut Vec<WindowRow>, view: &'a WindowView) -> Option<ListOrder<'a>> {
+    Some(match view {
         WindowView::Products {
             min_reviews,
             sort,
             descending,
             limit,
+            after,
             ..
         } => {
             rows.retain(|r| r.figures.reviews >= min_reviews.unwrap_or(0));
@@ -939,12 +978,14 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
                 ProductSort::Trend => |r| r.delta_pct_negative,
                 ProductSort::Asin => |_| None,
             };
-            (f, *descending, *limit)
+            let by_key = *sort == ProductSort::Asin;
+            (f, *descending, *limit, after.as_ref(), by_key)
         }
         WindowView::Brands {
             sort,
             descending,
             limit,
+            after,
             ..
         } => {
             let f: Figure = match sort {
@@ -954,44 +995,70 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
                 BrandSort::Negative => |r| r.figures.pct_negative,
                 BrandSort::Brand => |_| None,
             };
-            (f, *descending, *limit)
+            let by_key = *sort == BrandSort::Brand;
+            (f, *descending, *limit, after.as_ref(), by_key)
         }
-        _ => return,
-    };
-    let by_key = matches!(
-        view,
-        WindowView::Products {
-            sort: ProductSort::Asin,
-            ..
-        } | WindowView::Brands {
-            sort: BrandSort::Brand,
-            ..
-        }
-    );
-    // A total order (keys are unique), so only the first `limit` rows need sorting: a page of a
-    // long products list is picked in linear time.
-    let order = |a: &WindowRow, b: &WindowRow| {
-        let ord = match (value(a), value(b)) {
-            (Some(x), Some(y)) if descending => y.total_cmp(&x),
+        _ => return None,
+    })
+    .map(|(value, descending, limit, after, by_key)| ListOrder {
+        value,
+        descending,
+        limit,
+        after,
+        by_key,
+    })
+}
+
+impl ListOrder<'_> {
+    /// The total order of rows (keys are unique): by the figure (rows without it last), then by
+    /// key; by key alone, descending reverses it.
+    fn cmp(&self, a: (Option<f64>, &str), b: (Option<f64>, &str)) -> std::cmp::Ordering {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let ord = match (a.0, b.0) {
+            (Some(x), Some(y)) if self.descending => y.total_cmp(&x),
             (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (None, None) => Equal,
         }
-        .then(a.key.cmp(&b.key));
-        if by_key && descending {
+        .then(a.1.cmp(b.1));
+        if self.by_key && self.descending {
             ord.reverse()
         } else {
             ord
         }
-    };
-    if limit == 0 {
-        rows.clear();
-        return;
     }
-    if limit < rows.len() {
-        rows.select_nth_unstable_by(limit - 1, order);
-        rows.truncate(limit);
+
+    fn place<'r>(&self, r: &'r WindowRow) -> (Option<f64>, &'r str) {
+        ((self.value)(r), r.key.as_str())
+    }
+}
+
+/// Products and brands in the view's order, from the row after its cursor, cut to its limit;
+/// returns the page (None for other views).
+fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) -> Option<ListPage> {
+    let o = list_order(rows, view)?;
+    let total = rows.len();
+    if let Some(k) = o.after {
+        rows.retain(|r| o.cmp(o.place(r), (k.value, &k.key)).is_gt());
+    }
+    let more = rows.len() > o.limit;
+    let order = |a: &WindowRow, b: &WindowRow| o.cmp(o.place(a), o.place(b));
+    // Only the first `limit` rows need sorting: a page of a long products list is picked in
+    // linear time.
+    if o.limit == 0 {
+        rows.clear();
+    } else if o.limit < rows.len() {
+        rows.select_nth_unstable_by(o.limit - 1, order);
+        rows.truncate(o.limit);
     }
     rows.sort_by(order);
+    let next = (more && !rows.is_empty()).then(|| rows.last()).flatten();
+    Some(ListPage {
+        total,
+        next: next.map(|r| ListKey {
+            value: (o.value)(r),
+            key: r.key.clone(),
+        }),
+    })
 }
