@@ -933,3 +933,117 @@ fn windowed_lists_page_with_cursors_like_the_unwindowed_ones() {
         (400, Some("cursor"))
     );
 }
+
+/// The star figures of `(rated, stars)` reviews with something against all `(rated, stars)` of
+/// the scope, as JSON: average with, without, and stars gained (from 5 rated reviews with it).
+fn star_json(with: (i64, i64), all: (i64, i64)) -> (Value, Value, Value) {
+    let ((r, s), (big_r, big_s)) = (
+        (with.0 as i128, with.1 as i128),
+        (all.0 as i128, all.1 as i128),
+    );
+    let shown = r >= 5;
+    let avg = |a: i128, b: i128| match shown && b > 0 {
+        true => json!(half_away(100 * a, b) as f64 / 100.0),
+        false => Value::Null,
+    };
+    let gained = match shown && big_r > r {
+        true => json!(half_away(100 * (big_s * r - s * big_r), big_r * (big_r - r)) as f64 / 100.0),
+        false => Value::Null,
+    };
+    (avg(s, r), avg(big_s - s, big_r - r), gained)
+}
+
+/// A product's view over a window lists the complaint aspects and the issue quotes of its
+/// reviews dated in the window (newest first), recomputed here from the raw reviews, in JSON, the
+/// API, the table and CSV.
+#[test]
+fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
+    let (e, all) = setup();
+    let asin = "B0WIN00002";
+    let mut mine: Vec<&Review> = in_window(&all, FROM, TO)
+        .into_iter()
+        .filter(|r| r.asin == asin)
+        .collect();
+    mine.reverse(); // `report reviews` lists by date then id: newest last
+    let mut tally = Tally::default();
+    let mut terms: BTreeMap<String, [i64; 3]> = BTreeMap::new();
+    let mut quotes: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for r in &mine {
+        tally.add(&r.r);
+        for a in r.r["aspects"].as_array().unwrap() {
+            let c = terms.entry(a.as_str().unwrap().to_string()).or_default();
+            c[0] += 1;
+            if let Some(x) = r.r["rating"].as_i64() {
+                c[1] += 1;
+                c[2] += x;
+            }
+        }
+        for hit in r.r["issues"].as_array().unwrap() {
+            let q = quotes
+                .entry(hit["code"].as_str().unwrap().into())
+                .or_default();
+            if q.len() < 3 {
+                q.push(
+                    json!({"review_id": r.r["review_id"], "text": hit["evidence"],
+                              "rating": r.r["rating"], "language": r.r["language"]}),
+                );
+            }
+        }
+    }
+    let mut ranked: Vec<(String, [i64; 3])> = terms.into_iter().collect();
+    ranked.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(&b.0)));
+    ranked.truncate(20);
+    let want_aspects: Vec<Value> = ranked
+        .iter()
+        .map(|(t, c)| {
+            let (with, without, gained) = star_json((c[1], c[2]), (tally.rated, tally.sum));
+            json!({"term": t, "count": c[0], "avg_rating_with": with,
+                   "avg_rating_without": without, "stars_gained": gained})
+        })
+        .collect();
+    assert!(
+        want_aspects.len() >= 2 && quotes.len() >= 2,
+        "{want_aspects:?}"
+    );
+    let check = |v: &Value| {
+        assert_eq!(v["complaint_aspects"], json!(want_aspects));
+        let issues = v["issues"].as_array().unwrap();
+        assert_eq!(issues.len(), quotes.len());
+        for i in issues {
+            let code = i["code"].as_str().unwrap();
+            assert_eq!(i["examples"], json!(quotes[code]), "{code}");
+        }
+    };
+    let w = ["--since", FROM, "--until", TO];
+    let cli: Value =
+        serde_json::from_str(&e.ok(&[&["report", "product", asin, "-f", "json"][..], &w].concat()))
+            .unwrap();
+    check(&cli);
+    let s = Server::start(&e);
+    check(
+        &s.ok(&format!(
+            "/api/v1/products/{asin}?from={FROM}&to={TO}&compare=previous"
+        ))["data"],
+    );
+    let table = e.ok(&[&["report", "product", asin][..], &w].concat());
+    let top = want_aspects[0]["term"].as_str().unwrap();
+    assert!(
+        table.contains("Complaint aspects") && table.contains(top),
+        "{table}"
+    );
+    let csv = e.ok(&[&["report", "product", asin, "-f", "csv"][..], &w].concat());
+    let first_quote = cli["issues"][0]["examples"][0]["text"].as_str().unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("Quote (newest in the window)"),
+        "{csv}"
+    );
+    assert!(csv.contains(first_quote), "{csv}");
+    // Brands and the portfolio have neither.
+    let brands: Value =
+        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
+    assert_eq!(brands["complaint_aspects"], json!([]));
+    assert!(brands["issues"][0].get("examples").is_none());
+}

@@ -6,6 +6,7 @@
 use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
 use crate::error::Result;
+use crate::store::window_evidence::WindowQuote;
 use crate::store::windows::{
     Window, WindowIssue, WindowLiked, WindowLikedRow, WindowReport, WindowRow,
 };
@@ -98,10 +99,48 @@ pub fn issues_table(r: &WindowReport) -> Tabular {
     if compared(r) {
         headers.extend(["Reviews before", "Δ % of reviews"]);
     }
-    let rows = r
-        .issues
-        .iter()
-        .map(|i| issue_cells(i, compared(r)))
+    let product = r.view == "product";
+    if product {
+        headers.push("Quote (newest in the window)");
+    }
+    let rows = (r.issues.iter())
+        .map(|i| {
+            let mut cells = issue_cells(i, compared(r));
+            if product {
+                cells.push(i.examples.first().map_or_else(String::new, quote_cell));
+            }
+            cells
+        })
+        .collect();
+    Tabular { headers, rows }
+}
+
+/// A quote as one cell: "text" (language stars).
+fn quote_cell(q: &WindowQuote) -> String {
+    let stars = q.rating.map_or(String::new(), |s| format!(" {s}★"));
+    let lang = q.language.as_deref().unwrap_or("?");
+    format!("\"{}\" ({lang}{stars})", q.text)
+}
+
+/// One product's complaint aspects in the window with their star figures.
+pub fn aspects_table(r: &WindowReport) -> Tabular {
+    let headers = vec![
+        "Complaint aspect",
+        "Reviews",
+        "Avg ★ with",
+        "Avg ★ without",
+        "★ gained if fixed",
+    ];
+    let rows = (r.complaint_aspects.iter())
+        .map(|a| {
+            vec![
+                a.term.clone(),
+                a.count.to_string(),
+                opt_num(a.avg_rating_with),
+                opt_num(a.avg_rating_without),
+                opt_num(a.stars_gained),
+            ]
+        })
         .collect();
     Tabular { headers, rows }
 }
@@ -170,6 +209,9 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if issues_first(r) {
                 tables.push(("Issues", issues_table(r)));
             }
+            if r.view == "product" {
+                tables.push(("Complaint aspects in the window", aspects_table(r)));
+            }
             if has_liked(r) {
                 tables.push(("What customers like", liked_table(r)));
             }
@@ -185,6 +227,10 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if issues_first(r) {
                 out.line("Issues (★ gained if fixed: from 5 rated reviews reporting it)")?;
                 out.table(fmt, "", &issues_table(r))?;
+            }
+            if r.view == "product" {
+                out.line("Complaint aspects (reviews naming it in the window)")?;
+                out.table(fmt, "", &aspects_table(r))?;
             }
             if has_liked(r) {
                 out.line("What customers like (reviews praising it in the window)")?;

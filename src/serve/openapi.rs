@@ -14,6 +14,7 @@ use super::params::{BrandParams, ProductParams, ReviewParams, RunParams, WindowP
 use crate::filters::schema;
 use crate::model::IssueHit;
 use crate::store::pages::{IssueCount, ProductSummary, ReviewItem};
+use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::windows::{Figures, WindowIssue, WindowLiked, WindowReport, WindowRow};
 
 /// The document; built once, it never changes while the server runs.
@@ -82,6 +83,8 @@ fn pin_issue_codes(v: &mut Value, codes: &[String]) {
             WindowRow,
             WindowIssue,
             WindowLiked,
+            WindowAspect,
+            WindowQuote,
             WindowReport
         ),
         responses(BadRequest, NotFound, MethodNotAllowed, UriTooLong)

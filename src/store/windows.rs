@@ -10,6 +10,7 @@ use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
 use super::insights::InsightsWriter;
+use super::window_evidence::{WindowAspect, WindowQuote};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
@@ -483,6 +484,10 @@ pub struct WindowIssue {
     pub previous_reviews: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta_share: Option<f64>,
+    /// Up to 3 quotes from the window's reviews reporting it, newest first: one product's only
+    /// (absent for brands and the portfolio).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<WindowQuote>,
     #[serde(skip)]
     pub exact_impact: Option<StarImpact>,
 }
@@ -684,6 +689,7 @@ pub fn window_issues(
                 previous_reviews: prev.map(|p| p.0),
                 delta_share: prev.and_then(|p| pct_delta((c.reviews, all.reviews), Some(p))),
                 exact_impact: StarImpact::new(with, (all.rated, all.rating_sum)),
+                examples: Vec::new(),
                 code,
             }
         })
@@ -846,6 +852,9 @@ pub struct WindowReport {
     /// What the scope's reviews in the window praise, most often first (product, brands and
     /// portfolio views; empty for the products and issues lists).
     pub liked_aspects: Vec<WindowLiked>,
+    /// What one product's reviews in the window complain about, most named first, with star
+    /// figures as a product's `complaint_aspects` (the product view only; empty for the others).
+    pub complaint_aspects: Vec<WindowAspect>,
     /// The products and brands lists' page (the API's paging fields).
     #[serde(skip)]
     pub page: Option<ListPage>,
@@ -929,6 +938,11 @@ impl Store {
             _ => Vec::new(),
         };
         let page = sort_rows(&mut rows, view);
+        let mut issues = issues;
+        let complaint_aspects = match &scope.asin {
+            Some(asin) => self.attach_evidence(asin, w, &all, &mut issues)?,
+            None => Vec::new(),
+        };
         Ok(WindowReport {
             view: name,
             from: day_text(w.from),
@@ -940,8 +954,26 @@ impl Store {
             rows,
             issues,
             liked_aspects,
+            complaint_aspects,
             page,
         })
+    }
+}
+
+impl Store {
+    /// One product's quotes (onto its `issues`) and complaint aspects in the window.
+    fn attach_evidence(
+        &self,
+        asin: &str,
+        w: &Window,
+        all: &Counts,
+        issues: &mut [WindowIssue],
+    ) -> Result<Vec<WindowAspect>> {
+        let mut ev = self.window_evidence(asin, w, all)?;
+        for i in issues {
+            i.examples = ev.quotes.remove(&i.code).unwrap_or_default();
+        }
+        Ok(ev.aspects)
     }
 }
 
