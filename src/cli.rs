@@ -398,10 +398,11 @@ negative reviews, weighted up by how fast their share rose since the previous ru
 --min-reviews reviews), the top issues across the portfolio, and the brands. Each view has its own \
 options: `prodinsight report VIEW --help`. Values are checked as the API checks them: an unknown \
 issue code, sort or a bad date is a usage error (exit 2) that lists what is allowed.\n\n\
-Time windows: --since/--until DATE on the overview, products, product, brands and issues restrict \
-the figures to the reviews dated in the window (an undated review counts on the day of the analysis \
-run in which it first appeared); --compare previous adds the window of the same length just before, \
-with changes. `report changes --since DATE` is different: the alerts of every analysis run since \
+Time windows: --since/--until DATE on the overview, products, product, brands, issues and liked \
+restrict the figures to the reviews dated in the window (an undated review counts on the day of the \
+analysis run in which it first appeared); --compare previous adds the window of the same length just \
+before, with changes. On reviews they list the reviews dated in the window, on runs the runs started \
+in it. `report changes --since DATE` is different: the alerts of every analysis run since \
 DATE, whatever the reviews' dates.",
     after_help = "Examples:\n  \
 prodinsight report                                   products that need attention\n  \

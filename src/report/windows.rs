@@ -1,7 +1,8 @@
 //! A view over a time window (`--since`/`--until`, `--compare previous`) in every format, from the
 //! one `WindowReport` the API also returns: JSON and JSON Lines carry it whole; tables and the
-//! page show its rows, issues and liked aspects; CSV has one table: the rows for products and
-//! brands, the issues for a product, the issues view and the portfolio.
+//! page show its rows, issues and liked aspects (and a product's complaint aspects, with a quote
+//! per issue); CSV has one table: the rows for products and brands, the issues for a product, the
+//! issues view and the portfolio. `report liked` over a window is its own one table.
 
 use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
