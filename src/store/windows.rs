@@ -1094,3 +1094,43 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) -> Option<ListPage> {
         }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::undated_runs;
+
+    /// Undated reviews count on the day of the first run whose watermark covers their ingest run
+    /// (after the last run: today), so a window takes a range of ingest runs.
+    #[test]
+    fn a_window_takes_the_ingest_runs_whose_first_analysis_fell_in_it() {
+        let runs: Vec<(i64, String)> = [(2, "2024-01-10"), (5, "2024-01-20"), (7, "2024-02-01")]
+            .iter()
+            .map(|(w, d)| (*w, d.to_string()))
+            .collect();
+        let today = "2024-03-01";
+        let r = |from: &str, to: &str| undated_runs(&runs, from, to, today);
+        assert_eq!(
+            r("", "9999-12-31"),
+            (i64::MIN, i64::MAX),
+            "all time: every review"
+        );
+        assert_eq!(
+            r("2024-01-10", "2024-01-10"),
+            (i64::MIN, 2),
+            "ingest runs 1-2"
+        );
+        assert_eq!(r("2024-01-11", "2024-01-31"), (2, 5), "ingest runs 3-5");
+        assert_eq!(r("2024-01-11", "2024-02-15"), (2, 7));
+        assert_eq!(r("2024-02-02", "2024-02-28"), (7, 7), "no run: none");
+        assert_eq!(
+            r("2024-02-02", today),
+            (7, i64::MAX),
+            "not analyzed yet: today"
+        );
+        assert_eq!(
+            r("", "2024-01-09"),
+            (i64::MIN, i64::MIN),
+            "before the first run: none"
+        );
+    }
+}
