@@ -953,18 +953,11 @@ fn star_json(with: (i64, i64), all: (i64, i64)) -> (Value, Value, Value) {
     (avg(s, r), avg(big_s - s, big_r - r), gained)
 }
 
-/// A product's view over a window lists the complaint aspects and the issue quotes of its
-/// reviews dated in the window (newest first), recomputed here from the raw reviews, in JSON, the
-/// API, the table and CSV.
-#[test]
-fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
-    let (e, all) = setup();
-    let asin = "B0WIN00002";
-    let mut mine: Vec<&Review> = in_window(&all, FROM, TO)
-        .into_iter()
-        .filter(|r| r.asin == asin)
-        .collect();
-    mine.reverse(); // `report reviews` lists by date then id: newest last
+/// What a product's window says in words, recomputed from its reviews in the window (newest
+/// last, as `report reviews` lists them): its complaint aspects with their star figures, and up
+/// to three quotes per issue, newest first.
+fn expected_evidence(mut mine: Vec<&Review>) -> (Vec<Value>, BTreeMap<String, Vec<Value>>) {
+    mine.reverse();
     let mut tally = Tally::default();
     let mut terms: BTreeMap<String, [i64; 3]> = BTreeMap::new();
     let mut quotes: BTreeMap<String, Vec<Value>> = BTreeMap::new();
@@ -993,7 +986,7 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
     let mut ranked: Vec<(String, [i64; 3])> = terms.into_iter().collect();
     ranked.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(&b.0)));
     ranked.truncate(20);
-    let want_aspects: Vec<Value> = ranked
+    let aspects = ranked
         .iter()
         .map(|(t, c)| {
             let (with, without, gained) = star_json((c[1], c[2]), (tally.rated, tally.sum));
@@ -1001,6 +994,21 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
                    "avg_rating_without": without, "stars_gained": gained})
         })
         .collect();
+    (aspects, quotes)
+}
+
+/// A product's view over a window lists the complaint aspects and the issue quotes of its
+/// reviews dated in the window (newest first), recomputed here from the raw reviews, in JSON, the
+/// API, the table and CSV; an undated product's, from the reviews first analyzed in the window.
+#[test]
+fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
+    let (e, all) = setup();
+    let asin = "B0WIN00002";
+    let mine: Vec<&Review> = in_window(&all, FROM, TO)
+        .into_iter()
+        .filter(|r| r.asin == asin)
+        .collect();
+    let (want_aspects, quotes) = expected_evidence(mine);
     assert!(
         want_aspects.len() >= 2 && quotes.len() >= 2,
         "{want_aspects:?}"
@@ -1046,4 +1054,20 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
         serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
     assert_eq!(brands["complaint_aspects"], json!([]));
     assert!(brands["issues"][0].get("examples").is_none());
+    // Undated reviews count on the day of the run that first analyzed them: today.
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let undated: Vec<&Review> = all.iter().filter(|r| r.asin == "B0UNDATED1").collect();
+    let (aspects, quotes) = expected_evidence(undated);
+    let q = format!("/api/v1/products/B0UNDATED1?from={today}&to={today}");
+    let got = &s.ok(&q)["data"];
+    assert!(!aspects.is_empty() && !quotes.is_empty());
+    assert_eq!(got["complaint_aspects"], json!(aspects));
+    for i in got["issues"].as_array().unwrap() {
+        assert_eq!(i["examples"], json!(quotes[i["code"].as_str().unwrap()]));
+    }
+    let before = s.ok("/api/v1/products/B0UNDATED1?to=2024-12-31");
+    assert_eq!(before["data"]["complaint_aspects"], json!([]));
 }

@@ -713,7 +713,7 @@ pub fn window_issues(
 
 /// Earlier successful analysis runs as (highest ingest run they covered, day they started),
 /// keeping only runs that covered something new, so both columns rise.
-fn run_days_of(conn: &rusqlite::Connection) -> Result<Vec<(i64, String)>> {
+pub(super) fn run_days_of(conn: &rusqlite::Connection) -> Result<Vec<(i64, String)>> {
     let mut st = conn.prepare_cached(
         "SELECT ingest_watermark, substr(started_at, 1, 10) FROM analysis_runs
          WHERE status IN ('ok', 'unchanged') ORDER BY id",
@@ -740,7 +740,12 @@ impl super::insights::Reader {
 /// The ingest runs (`first_run`, exclusive low and inclusive high) whose undated reviews count
 /// in the window: those first analyzed by a run that started on a day in it (`runs` as
 /// `run_days_of` gives them), or by none yet when `today` is in it, as `analyze::days` counts.
-fn undated_runs(runs: &[(i64, String)], from: &str, to: &str, today: &str) -> (i64, i64) {
+pub(super) fn undated_runs(
+    runs: &[(i64, String)],
+    from: &str,
+    to: &str,
+    today: &str,
+) -> (i64, i64) {
     let i0 = runs.partition_point(|(_, d)| d.as_str() < from);
     let i1 = runs.partition_point(|(_, d)| d.as_str() <= to);
     let lo = if i0 == 0 { i64::MIN } else { runs[i0 - 1].0 };
