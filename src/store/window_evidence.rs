@@ -1,7 +1,7 @@
 //! What one product's reviews in a time window say in words: its complaint aspects (with their
-//! star figures) and example quotes per issue. Read from the window's reviews at request time
-//! (a product has few reviews in a window), not from per-day counts: quotes are text, and
-//! aspects are many terms per review.
+//! star figures) and example quotes per issue. Read from the product's reviews at request time
+//! (one pass over them through the ASIN index, about 2 µs a review), not from per-day counts:
+//! quotes are text, and aspects are many terms per review.
 
 use std::collections::HashMap;
 
@@ -47,91 +47,55 @@ pub struct Evidence {
     pub aspects: Vec<WindowAspect>,
 }
 
-/// The columns both evidence queries read.
-const EVIDENCE_SELECT: &str = "SELECT coalesce(r.source_review_id, r.review_key), r.rating,
-        t.language, t.issues, t.aspects, p.brand
-     FROM reviews r JOIN products p ON p.asin = r.asin
-     JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
-     WHERE r.asin = ?2 AND r.retired_run IS NULL";
-
-/// Per complaint term: reviews naming it, the rated ones and their stars summed.
-type TermCounts = HashMap<String, [i64; 3]>;
-
 impl Store {
     /// The complaint aspects and issue quotes of product `asin` (canonical) in window `w`, the
     /// newest reviews' quotes first; `all` is the window's counts, which the star figures compare
     /// with. Aspects that are only names (the brand, a maker, a model code) are left out, as in
-    /// the product's own roll-up. Reviews count in the window as in the per-day counts
-    /// (`review_in_window`), read in two queries so that the dated ones are a range of the
-    /// `(asin, review_date)` index rather than a pass over all the product's reviews.
+    /// the product's own roll-up.
     pub fn window_evidence(&self, asin: &str, w: &Window, all: &Counts) -> Result<Evidence> {
-        let analyzer: SqlValue = self.current_analyzer()?.unwrap_or_default().into();
-        let (from, to) = w.bounds();
-        // A date's first ten characters are in [from, to] exactly when the whole text is in
-        // [from, to + the highest character).
-        let dated = format!(
-            "{EVIDENCE_SELECT} AND r.review_date >= ?3 AND r.review_date < ?4
-               AND date(substr(r.review_date, 1, 10)) = substr(r.review_date, 1, 10)
+        let analyzer = self.current_analyzer()?.unwrap_or_default();
+        let mut args: Vec<SqlValue> = vec![analyzer.into(), asin.to_string().into()];
+        let cond = self.review_in_window(w, &mut args)?;
+        let sql = format!(
+            "SELECT coalesce(r.source_review_id, r.review_key), r.rating, t.language, t.issues,
+                    t.aspects, p.brand
+             FROM reviews r JOIN products p ON p.asin = r.asin
+             JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             WHERE r.asin = ?2 AND r.retired_run IS NULL AND {cond}
              ORDER BY r.review_date DESC, r.id DESC"
         );
-        let today = chrono::Utc::now()
-            .date_naive()
-            .format("%Y-%m-%d")
-            .to_string();
-        let runs = super::windows::run_days_of(&self.conn)?;
-        let (lo, hi) = super::windows::undated_runs(&runs, &from, &to, &today);
-        let undated = format!(
-            "{EVIDENCE_SELECT} AND (r.review_date IS NULL
-                    OR date(substr(r.review_date, 1, 10)) IS NOT substr(r.review_date, 1, 10))
-               AND r.first_run > ?3 AND r.first_run <= ?4
-             ORDER BY r.id DESC"
-        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
         let mut ev = Evidence::default();
-        let mut terms = TermCounts::new();
+        // Per term: reviews naming it, the rated ones and their stars summed.
+        let mut terms: HashMap<String, [i64; 3]> = HashMap::new();
         let mut brand: Option<String> = None;
-        let queries = [
-            (dated, [from.into(), format!("{to}\u{10FFFF}").into()]),
-            (undated, [SqlValue::Integer(lo), SqlValue::Integer(hi)]),
-        ];
-        for (sql, range) in queries {
-            let args = [analyzer.clone(), asin.to_string().into()]
-                .into_iter()
-                .chain(range);
-            let mut st = self.conn.prepare_cached(&sql)?;
-            let mut rows = st.query(params_from_iter(args))?;
-            while let Some(r) = rows.next()? {
-                brand = r.get(5)?;
-                add_review(r, &mut ev, &mut terms)?;
+        while let Some(r) = rows.next()? {
+            let rating: Option<i64> = r.get(1)?;
+            let language: Option<String> = r.get(2)?;
+            let issues: Option<String> = r.get(3)?;
+            let aspects: Option<String> = r.get(4)?;
+            brand = r.get(5)?;
+            let review_id: String = r.get(0)?;
+            for hit in super::pages::parse_issues(issues.as_deref()) {
+                add_quote(&mut ev.quotes, hit, &review_id, rating, &language);
+            }
+            let stars = rating.filter(|x| (1..=5).contains(x));
+            let named: Vec<String> = aspects
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default();
+            for a in named {
+                let c = terms.entry(a).or_default();
+                c[0] += 1;
+                if let Some(x) = stars {
+                    c[1] += 1;
+                    c[2] += x;
+                }
             }
         }
         ev.aspects = ranked_aspects(terms, brand.as_deref(), all);
         Ok(ev)
     }
-}
-
-/// One review's issue quotes and complaint terms.
-fn add_review(r: &rusqlite::Row, ev: &mut Evidence, terms: &mut TermCounts) -> Result<()> {
-    let review_id: String = r.get(0)?;
-    let rating: Option<i64> = r.get(1)?;
-    let language: Option<String> = r.get(2)?;
-    let issues: Option<String> = r.get(3)?;
-    let aspects: Option<String> = r.get(4)?;
-    for hit in super::pages::parse_issues(issues.as_deref()) {
-        add_quote(&mut ev.quotes, hit, &review_id, rating, &language);
-    }
-    let stars = rating.filter(|x| (1..=5).contains(x));
-    let named: Vec<String> = aspects
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    for a in named {
-        let c = terms.entry(a).or_default();
-        c[0] += 1;
-        if let Some(x) = stars {
-            c[1] += 1;
-            c[2] += x;
-        }
-    }
-    Ok(())
 }
 
 fn add_quote(
@@ -153,7 +117,11 @@ fn add_quote(
 }
 
 /// The most named terms but names, ties by term, with their star figures against `all`.
-fn ranked_aspects(terms: TermCounts, brand: Option<&str>, all: &Counts) -> Vec<WindowAspect> {
+fn ranked_aspects(
+    terms: HashMap<String, [i64; 3]>,
+    brand: Option<&str>,
+    all: &Counts,
+) -> Vec<WindowAspect> {
     let names = Names::new();
     let mut ranked: Vec<(String, [i64; 3])> = terms
         .into_iter()

@@ -713,7 +713,7 @@ pub fn window_issues(
 
 /// Earlier successful analysis runs as (highest ingest run they covered, day they started),
 /// keeping only runs that covered something new, so both columns rise.
-pub(super) fn run_days_of(conn: &rusqlite::Connection) -> Result<Vec<(i64, String)>> {
+fn run_days_of(conn: &rusqlite::Connection) -> Result<Vec<(i64, String)>> {
     let mut st = conn.prepare_cached(
         "SELECT ingest_watermark, substr(started_at, 1, 10) FROM analysis_runs
          WHERE status IN ('ok', 'unchanged') ORDER BY id",
