@@ -146,6 +146,57 @@ try {
   check((await page.$$("main img")).length === 0, "no element was made from review text");
   await page.screenshot({ path: `${shots}/xss-product.png`, fullPage: true });
 
+  // Time windows: the header's control puts the window in the URL, links keep it, and each view
+  // shows the API's figures for the window.
+  const W = "from=2026-07-01&to=2026-09-30&compare=previous";
+  await go(page, `/?period=custom&${W}`);
+  const win = (await api(`/api/v1/overview?${W}`)).data;
+  const shownWin = await page.textContent("#window-shown");
+  check(shownWin.includes(`2026-07-01 … 2026-09-30: ${win.reviews} reviews`) && shownWin.includes(`against ${win.previous_from} … ${win.previous_to}`), `the portfolio says which window it shows (${shownWin})`);
+  const winCards = await page.$$eval(".card .n", (els) => els.map((e) => e.textContent));
+  check(winCards[0] === String(win.rows[0].reviews) && winCards[3] === `${win.rows[0].pct_negative.toFixed(1)} %`, `the window's cards are the API's (${winCards.join(", ")})`);
+  const winIssues = await page.$$eval("#top-issues tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
+  check(win.issues.length > 0 && JSON.stringify(winIssues) === JSON.stringify(win.issues.map((i) => [i.label, String(i.reviews)])), `the window's issues are the API's (${winIssues.length})`);
+  const winLiked = await page.$$eval("#liked tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
+  check(JSON.stringify(winLiked) === JSON.stringify(win.liked_aspects.slice(0, 10).map((a) => [a.term, String(a.reviews)])), "the window's liked aspects are the API's");
+  const control = await page.$eval("#window", (f) => [f.period.value, f.from.value, f.to.value, f.compare.checked]);
+  check(JSON.stringify(control) === JSON.stringify(["custom", "2026-07-01", "2026-09-30", true]), `the control shows the window (${control})`);
+  await page.screenshot({ path: `${shots}/portfolio-window.png`, fullPage: true });
+  await after(page, async () => {
+    await page.selectOption("#window select[name=period]", "90");
+    await page.uncheck("#window input[name=compare]");
+    await page.click("#window button[type=submit]");
+  });
+  const url90 = new URL(page.url());
+  check(url90.searchParams.get("period") === "90" && !url90.searchParams.get("compare"), `the control puts the window in the URL (${url90.search})`);
+  const to90 = new Date().toISOString().slice(0, 10);
+  const from90 = new Date(Date.now() - 89 * 86400000).toISOString().slice(0, 10);
+  const q90 = `from=${from90}&to=${to90}`;
+  const win90 = (await api(`/api/v1/overview?${q90}`)).data;
+  const shown90 = await page.textContent("#window-shown");
+  check(win90.reviews > 0 && shown90.includes(`${from90} … ${to90}: ${win90.reviews} reviews`), `last 90 days: ${shown90}`);
+  await after(page, () => page.click("nav a[data-nav=products]"));
+  check(new URL(page.url()).searchParams.get("period") === "90", "the Products link keeps the window");
+  const winProducts = (await api(`/api/v1/products?${q90}`)).data.rows.map((r) => r.key);
+  const shownProducts = await page.$$eval("main table tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(winProducts.length > 0 && JSON.stringify(shownProducts) === JSON.stringify(winProducts), `the products in the window are the API's (${shownProducts.length})`);
+  await after(page, () => page.click("main table tbody tr td:first-child a"));
+  const asin90 = shownProducts[0];
+  check(new URL(page.url()).searchParams.get("period") === "90", `a product opened in the window keeps it (${page.url()})`);
+  const p90 = (await api(`/api/v1/products/${asin90}?${q90}`)).data;
+  const r90 = await api(`/api/v1/products/${asin90}/reviews?${q90}&limit=1`);
+  check((await page.textContent("#window-reviews")) === `Reviews in this period (${r90.meta.total})`, `the product lists its ${r90.meta.total} reviews of the window`);
+  const quoted = p90.issues.filter((i) => (i.examples ?? []).length).length;
+  check((await page.$$("main table blockquote.quote")).length === quoted, `the product quotes each issue of the window (${quoted})`);
+  const aspects = await page.$$eval("#complaint-aspects .tag", (ts) => ts.map((t) => t.textContent));
+  check(JSON.stringify(aspects) === JSON.stringify((p90.complaint_aspects ?? []).map((a) => `${a.term} ${a.count}`)), `the product's complaint aspects are the window's (${aspects.length})`);
+  await page.screenshot({ path: `${shots}/product-window.png`, fullPage: true });
+  await after(page, async () => {
+    await page.selectOption("#window select[name=period]", "");
+    await page.click("#window button[type=submit]");
+  });
+  check(!new URL(page.url()).searchParams.get("period") && !(await page.$("#window-shown")), "all time again: no window in the URL or the page");
+
   // Issue and changes views; a phone width.
   await go(page, `/issues/${issueCode}`);
   check((await page.$$("main table tbody tr")).length > 0, `issue ${issueCode} lists products`);

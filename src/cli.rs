@@ -398,10 +398,11 @@ negative reviews, weighted up by how fast their share rose since the previous ru
 --min-reviews reviews), the top issues across the portfolio, and the brands. Each view has its own \
 options: `prodinsight report VIEW --help`. Values are checked as the API checks them: an unknown \
 issue code, sort or a bad date is a usage error (exit 2) that lists what is allowed.\n\n\
-Time windows: --since/--until DATE on the overview, products, product, brands and issues restrict \
-the figures to the reviews dated in the window (an undated review counts on the day of the analysis \
-run in which it first appeared); --compare previous adds the window of the same length just before, \
-with changes. `report changes --since DATE` is different: the alerts of every analysis run since \
+Time windows: --since/--until DATE on the overview, products, product, brands, issues and liked \
+restrict the figures to the reviews dated in the window (an undated review counts on the day of the \
+analysis run in which it first appeared); --compare previous adds the window of the same length just \
+before, with changes. On reviews they list the reviews dated in the window, on runs the runs started \
+in it. `report changes --since DATE` is different: the alerts of every analysis run since \
 DATE, whatever the reviews' dates.",
     after_help = "Examples:\n  \
 prodinsight report                                   products that need attention\n  \
@@ -476,8 +477,12 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     /// History of analysis runs: when, analyzer, reviews, tokens and cost
     #[command(after_help = "Examples:\n  \
 prodinsight report runs\n  \
-prodinsight report runs --format json")]
-    Runs,
+prodinsight report runs --format json\n  \
+prodinsight report runs --since 2026-11-01 --until 2026-11-30   runs started in November")]
+    Runs {
+        #[command(flatten)]
+        days: DayArgs,
+    },
     /// What got worse since the previous analysis run (or --since DATE); --fail-on-alert for cron
     Changes(ChangesArgs),
 }
@@ -503,6 +508,18 @@ pub struct WindowArgs {
     /// (needs --since)
     #[arg(long, value_enum, value_name = "WINDOW")]
     pub compare: Option<CompareWith>,
+}
+
+/// A range of days without a comparison (reviews by their date, runs by their start).
+#[derive(Debug, Args, Clone, Default)]
+pub struct DayArgs {
+    /// Only from DATE on (YYYY-MM-DD): reviews dated then (an undated review counts on the day
+    /// of the analysis run in which it first appeared), runs started then
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Only up to DATE (YYYY-MM-DD), that day included
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub until: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -633,11 +650,14 @@ pub struct IssuesArgs {
 the review's language), each with the reviews praising it, their share of the reviews in scope and \
 one quote with its stars and language. Without --by-brand, summed across the portfolio (or the \
 brands asked for); with it, one row per brand and aspect. This is the CSV of the overview's and \
-`report brands`' liked aspects: a CSV report is one table.",
+`report brands`' liked aspects: a CSV report is one table. With --since/--until, the reviews dated \
+in the window (no quote: quotes are chosen across all reviews), and with --compare previous the \
+window before and the change in share.",
     after_help = "Examples:\n  \
 prodinsight report liked\n  \
 prodinsight report liked --brand 'Rhino USA' -f csv\n  \
-prodinsight report liked --by-brand -f csv -o liked.csv"
+prodinsight report liked --by-brand -f csv -o liked.csv\n  \
+prodinsight report liked --since 2026-11-01 --compare previous   November's praise against October's"
 )]
 pub struct LikedArgs {
     /// Only products of this brand, any letter case (repeatable)
@@ -646,6 +666,8 @@ pub struct LikedArgs {
     /// One row per brand and aspect (each brand's top 20) instead of the sum
     #[arg(long)]
     pub by_brand: bool,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -664,7 +686,8 @@ tables list the codes.",
     after_help = "Examples:\n  \
 prodinsight report reviews --format csv -o reviews.csv\n  \
 prodinsight report reviews --asin B08C0F4912 --issue leaks -f json\n  \
-prodinsight report reviews --brand 'rhino usa' --limit 20"
+prodinsight report reviews --brand 'rhino usa' --limit 20\n  \
+prodinsight report reviews --asin B08C0F4912 --since 2026-11-01 --until 2026-11-30"
 )]
 pub struct ReviewsArgs {
     /// Only this product's reviews (an ASIN that exists, any letter case)
@@ -683,6 +706,8 @@ pub struct ReviewsArgs {
     /// retired it (`retired_run`)
     #[arg(long)]
     pub history: bool,
+    #[command(flatten)]
+    pub days: DayArgs,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -263,6 +263,7 @@ fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
                 sort: q.sort,
                 descending: q.descending,
                 limit: q.limit,
+                after: None,
             };
             (&l.window, view)
         }
@@ -273,6 +274,7 @@ fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
                 sort: q.sort,
                 descending: q.descending,
                 limit: q.limit,
+                after: None,
             };
             (&l.window, view)
         }
@@ -295,15 +297,28 @@ fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
             ));
         }
     }
+    Ok(Some((checked_window(w)?, view)))
+}
+
+/// `--since`/`--until`/`--compare` checked as the API checks `from`/`to`/`compare`.
+fn checked_window(w: &cli::WindowArgs) -> Result<Window> {
     let compare = w.compare.map(|_| "previous");
-    let window = filters::window(
+    filters::window(
         ["--since", "--until", "--compare"],
         w.since,
         w.until,
         compare,
     )
-    .map_err(|e| Error::Usage(format!("{}: {}", e.param, e.message)))?;
-    Ok(Some((window, view)))
+    .map_err(|e| Error::Usage(format!("{}: {}", e.param, e.message)))
+}
+
+/// `--since`/`--until` of a view without comparisons.
+fn day_range(d: &cli::DayArgs) -> Result<Window> {
+    checked_window(&cli::WindowArgs {
+        since: d.since,
+        until: d.until,
+        compare: None,
+    })
 }
 
 fn issue_sort(k: cli::IssueSortKey) -> IssueSort {
@@ -342,6 +357,7 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
                 issue_sort(l.sort),
             ),
             Some(ReportView::Reviews(l)) => report::View::Reviews(Filter {
+                window: day_range(&l.days)?,
                 brands: l.brand,
                 asin: l.asin,
                 min_reviews: None,
@@ -350,10 +366,11 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
                 history: l.history,
             }),
             Some(ReportView::Liked(l)) => report::View::Liked {
+                window: checked_window(&l.window)?,
                 brands: l.brand,
                 by_brand: l.by_brand,
             },
-            Some(ReportView::Runs) => report::View::Runs,
+            Some(ReportView::Runs { days }) => report::View::Runs(day_range(&days)?),
             Some(ReportView::Changes(c)) => report::View::Changes {
                 query: ChangeQuery {
                     since: c.since,

@@ -1343,3 +1343,65 @@ fn max_cost_also_caps_the_summaries_and_leaves_the_rest_for_the_next_run() {
     assert_eq!(mock.chats().len(), 3);
     assert_eq!(e.count("SELECT count(*) FROM product_summaries"), 2);
 }
+
+/// The figures of a dry run's line `name` (e.g. "summaries"): its numbers in order.
+fn dry_figures(out: &str, name: &str) -> Vec<f64> {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("no {name} in {out}"));
+    line[name.len()..]
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|w| w.parse().ok())
+        .collect()
+}
+
+/// `--dry-run --summaries` estimates the summaries too: one per product whose evidence the run
+/// may change (all on the first run, none when nothing changed, the one product with a new
+/// review), each reply at the most it may take, and adds their cost to the reviews'.
+#[test]
+fn a_dry_run_with_summaries_estimates_them_too() {
+    let e = setup();
+    let mock = Mock::start(vec![]);
+    let price = ["--price", "0.15,0.60", "--batch-size", "6"];
+    let dry = |e: &Env| -> String {
+        let o = llm(
+            e,
+            &mock.url,
+            &[&price[..], &["--dry-run", "--summaries"]].concat(),
+            None,
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let cost = |tokens_in: f64, tokens_out: f64| (tokens_in * 0.15 + tokens_out * 0.60) / 1e6;
+    let check = |out: &str, products: f64| {
+        assert_eq!(dry_figures(out, "summaries   ")[0], products, "{out}");
+        let s = dry_figures(out, "summary tokens");
+        assert_eq!(s[1], products * 400.0, "{out}");
+        assert_eq!(products == 0.0, s[0] == 0.0, "{out}");
+        let (p, c) = (
+            dry_figures(out, "prompt tokens")[0],
+            dry_figures(out, "completion tokens")[0],
+        );
+        let total = dry_figures(out, "estimated cost")[0];
+        assert!((total - cost(p + s[0], c + s[1])).abs() < 0.0001, "{out}");
+    };
+    let first = dry(&e);
+    check(&first, 2.0);
+    assert_eq!(mock.chats().len(), 0, "a dry run sends nothing");
+    let flags = ["--batch-size", "6", "--summaries", "--price", "0.15,0.60"];
+    let o = llm(&e, &mock.url, &flags, Some("sk-test-key"));
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sent = mock.chats().len();
+    check(&dry(&e), 0.0);
+    let f = e.file(
+        "more.jsonl",
+        br#"{"REVIEW_ID":"A8","CHILD_ASIN":"B2","rating":5,"text":"Great grip, love it."}"#,
+    );
+    e.ok(&["-q", "ingest", p(&f)]);
+    check(&dry(&e), 1.0);
+    assert_eq!(mock.chats().len(), sent, "dry runs send nothing");
+    let o = llm(&e, &mock.url, &flags, Some("sk-test-key"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 written, 1 unchanged"));
+}

@@ -464,8 +464,10 @@ fn each_view_help_lists_only_its_own_options_with_examples() {
         ),
         (
             "reviews",
-            &["--asin", "--brand", "--issue", "--limit"],
-            &["--sort", "--min-reviews", "--since"],
+            &[
+                "--asin", "--brand", "--issue", "--limit", "--since", "--until",
+            ],
+            &["--sort", "--min-reviews", "--compare"],
         ),
         (
             "changes",
@@ -479,7 +481,11 @@ fn each_view_help_lists_only_its_own_options_with_examples() {
             &["--issue", "--asin", "--sort", "--limit"],
         ),
         ("product", &[], &["--brand", "--issue", "--limit"]),
-        ("runs", &[], &["--brand", "--issue", "--limit"]),
+        (
+            "runs",
+            &["--since", "--until"],
+            &["--brand", "--issue", "--limit", "--compare"],
+        ),
     ] {
         let help = e.ok(&["report", view, "--help"]);
         assert!(help.contains("Examples:"), "{view}: {help}");

@@ -712,3 +712,362 @@ fn a_limited_products_list_is_the_head_of_the_sorted_list() {
         }
     }
 }
+
+/// `report reviews --since/--until` lists the reviews counting in the window (an undated one on
+/// the day of the run that first analyzed it) in every format, as the API's product reviews with
+/// `from`/`to`; `report runs` and `/api/v1/runs` list the runs started in it.
+#[test]
+fn reviews_and_runs_are_listed_for_a_window() {
+    let (e, all) = setup();
+    let ids = |rs: &mut dyn Iterator<Item = &Review>| -> BTreeSet<String> {
+        rs.map(|r| r.r["review_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let want = ids(&mut in_window(&all, FROM, TO).into_iter());
+    assert!(want.len() > 100 && want.len() < all.len());
+    let w = ["--since", FROM, "--until", TO];
+    let jsonl = e.ok(&[&["report", "reviews", "-f", "jsonl"][..], &w].concat());
+    let got: BTreeSet<String> = (jsonl.lines())
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["review_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(got, want);
+    let json: Value =
+        serde_json::from_str(&e.ok(&[&["report", "reviews", "-f", "json"][..], &w].concat()))
+            .unwrap();
+    assert_eq!(json.as_array().unwrap().len(), want.len());
+    let csv = e.ok(&[&["report", "reviews", "-f", "csv"][..], &w].concat());
+    assert_eq!(csv.lines().count(), want.len() + 1, "a header and the rows");
+    let open_end = e.ok(&["report", "reviews", "-f", "jsonl", "--since", "2024-04-20"]);
+    let late = all.iter().filter(|r| r.day.as_str() >= "2024-04-20");
+    assert_eq!(
+        open_end.lines().count(),
+        late.count(),
+        "undated ones (today) included"
+    );
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let undated = e.ok(&["report", "reviews", "-f", "jsonl", "--since", &today]);
+    assert_eq!(
+        undated.lines().count(),
+        12,
+        "the undated product's, analyzed today"
+    );
+
+    let s = Server::start(&e);
+    let one = |asin: &str, q: &str| s.ok(&format!("/api/v1/products/{asin}/reviews?{q}"));
+    let page = one("B0WIN00002", &format!("from={FROM}&to={TO}&limit=500"));
+    let want2 = ids(&mut in_window(&all, FROM, TO)
+        .into_iter()
+        .filter(|r| r.asin == "B0WIN00002"));
+    let got2: BTreeSet<String> = (page["data"].as_array().unwrap().iter())
+        .map(|r| r["review_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got2, want2);
+    assert_eq!(page["meta"]["total"], json!(want2.len()));
+    assert_eq!(
+        one("B0UNDATED1", &format!("from={today}"))["meta"]["total"],
+        12
+    );
+    assert_eq!(one("B0UNDATED1", &format!("to={FROM}"))["meta"]["total"], 0);
+    let (status, body) = s.get(&format!(
+        "/api/v1/products/B0WIN00002/reviews?from={TO}&to={FROM}"
+    ));
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("from"))
+    );
+
+    // Runs: the one analysis run started today.
+    let runs = |extra: &[&str]| -> usize {
+        let out = e.ok(&[&["report", "runs", "-f", "json"][..], extra].concat());
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(runs(&[]), 1);
+    assert_eq!(runs(&["--since", &today, "--until", &today]), 1);
+    assert_eq!(runs(&["--until", "2024-12-31"]), 0);
+    assert_eq!(
+        s.ok(&format!("/api/v1/runs?from={today}"))["meta"]["count"],
+        1
+    );
+    assert_eq!(s.ok("/api/v1/runs?to=2024-12-31")["meta"]["count"], 0);
+    let (status, body) = s.get("/api/v1/runs?from=2024-13-01");
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("from"))
+    );
+    let bad = e.run(&[
+        "report",
+        "runs",
+        "--since",
+        "2024-02-02",
+        "--until",
+        "2024-02-01",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// `report liked --since/--until` (summed, `--by-brand`, `--compare previous`) counts the praise
+/// of the reviews dated in the window, recomputed from the raw per-text results.
+#[test]
+fn report_liked_in_a_window_is_recomputed_from_the_raw_results() {
+    let e = Env::new();
+    let f = e.file("praise.jsonl", praise_export().as_bytes());
+    e.ok(&["-q", "analyze", p(&f)]);
+    let w = [
+        "report",
+        "liked",
+        "--since",
+        "2024-02-01",
+        "--until",
+        "2024-02-29",
+    ];
+    let json = |extra: &[&str]| -> Value {
+        serde_json::from_str(&e.ok(&[&w[..], extra, &["-f", "json"]].concat())).unwrap()
+    };
+    check_window_liked(&e, &json(&[]), None, false);
+    check_window_liked(&e, &json(&["--compare", "previous"]), None, true);
+    let by_brand = json(&["--by-brand", "--compare", "previous"]);
+    for (brand, asin) in [("Acme", "B0LIKE0001"), ("Zeta", "B0LIKE0002")] {
+        let rows: Vec<Value> = (by_brand.as_array().unwrap().iter())
+            .filter(|r| r["brand"] == brand)
+            .cloned()
+            .collect();
+        check_window_liked(&e, &Value::Array(rows), Some(asin), true);
+    }
+    let only = json(&["--brand", "zeta"]);
+    let zeta: Vec<Value> = (by_brand.as_array().unwrap().iter())
+        .filter(|r| r["brand"] == "Zeta")
+        .map(|r| json!({"term": r["term"], "reviews": r["reviews"], "share": r["share"]}))
+        .collect();
+    assert_eq!(
+        only,
+        Value::Array(zeta),
+        "one brand's sum is its by-brand rows"
+    );
+    let csv = e.ok(&[&w[..], &["--by-brand", "-f", "csv"]].concat());
+    assert_eq!(csv.lines().next(), Some("brand,liked,reviews,% of reviews"));
+    assert_eq!(csv.lines().count(), by_brand.as_array().unwrap().len() + 1);
+    let table = e.ok(&[&w[..], &["--compare", "previous"]].concat());
+    let top = json(&[])[0]["term"].as_str().unwrap().to_string();
+    assert!(
+        table.contains("2024-02-01 … 2024-02-29")
+            && table.contains("Δ % of reviews")
+            && table.contains(&top),
+        "{table}"
+    );
+    let html = e.ok(&[&w[..], &["-f", "html"]].concat());
+    assert!(html.contains("<table") && html.contains(&top), "{html}");
+}
+
+/// Windowed products and brands page like the unwindowed lists: `limit` and `cursor`, with the
+/// same `meta` fields; walking the pages gives the whole list once, in order, in every sort.
+#[test]
+fn windowed_lists_page_with_cursors_like_the_unwindowed_ones() {
+    let (e, _) = setup();
+    let s = Server::start(&e);
+    let keys = |v: &Value| -> Vec<String> {
+        (v["data"]["rows"].as_array().unwrap().iter())
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let meta_keys = |v: &Value| -> BTreeSet<String> {
+        v["meta"].as_object().unwrap().keys().cloned().collect()
+    };
+    for (list, sorts) in [
+        (
+            "products",
+            &["reviews", "rating", "negative", "trend", "asin"][..],
+        ),
+        ("brands", &["reviews", "rating", "negative", "brand"][..]),
+    ] {
+        let plain = s.ok(&format!("/api/v1/{list}?limit=1"));
+        for sort in sorts {
+            for order in ["asc", "desc"] {
+                let q = format!(
+                    "/api/v1/{list}?from=2024-01-10&compare=previous&sort={sort}&order={order}"
+                );
+                let whole = s.ok(&format!("{q}&limit=100"));
+                assert_eq!(whole["meta"]["next_cursor"], Value::Null);
+                let all = keys(&whole);
+                assert!(all.len() >= 2, "{list}: {all:?}");
+                let (mut walked, mut cursor) = (Vec::new(), String::new());
+                loop {
+                    let page = s.ok(&format!("{q}&limit=1{cursor}"));
+                    assert_eq!(meta_keys(&page), meta_keys(&plain), "{list}: {page}");
+                    assert_eq!(page["meta"]["total"], json!(all.len()));
+                    assert_eq!(page["meta"]["count"], 1);
+                    assert_eq!(page["meta"]["sort"], *sort);
+                    walked.extend(keys(&page));
+                    match page["meta"]["next_cursor"].as_str() {
+                        Some(c) => cursor = format!("&cursor={c}"),
+                        None => break,
+                    }
+                    assert!(
+                        walked.len() <= all.len(),
+                        "{list} {sort} {order}: {walked:?}"
+                    );
+                }
+                assert_eq!(walked, all, "{list} {sort} {order}");
+            }
+        }
+    }
+    // A cursor is bound to its sort, as without a window.
+    let first = s.ok("/api/v1/products?from=2024-01-10&sort=rating&limit=1");
+    let c = first["meta"]["next_cursor"].as_str().unwrap();
+    let (status, body) = s.get(&format!(
+        "/api/v1/products?from=2024-01-10&sort=negative&cursor={c}"
+    ));
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("cursor"))
+    );
+}
+
+/// The star figures of `(rated, stars)` reviews with something against all `(rated, stars)` of
+/// the scope, as JSON: average with, without, and stars gained (from 5 rated reviews with it).
+fn star_json(with: (i64, i64), all: (i64, i64)) -> (Value, Value, Value) {
+    let ((r, s), (big_r, big_s)) = (
+        (with.0 as i128, with.1 as i128),
+        (all.0 as i128, all.1 as i128),
+    );
+    let shown = r >= 5;
+    let avg = |a: i128, b: i128| match shown && b > 0 {
+        true => json!(half_away(100 * a, b) as f64 / 100.0),
+        false => Value::Null,
+    };
+    let gained = match shown && big_r > r {
+        true => json!(half_away(100 * (big_s * r - s * big_r), big_r * (big_r - r)) as f64 / 100.0),
+        false => Value::Null,
+    };
+    (avg(s, r), avg(big_s - s, big_r - r), gained)
+}
+
+/// What a product's window says in words, recomputed from its reviews in the window (newest
+/// last, as `report reviews` lists them): its complaint aspects with their star figures, and up
+/// to three quotes per issue, newest first.
+fn expected_evidence(mut mine: Vec<&Review>) -> (Vec<Value>, BTreeMap<String, Vec<Value>>) {
+    mine.reverse();
+    let mut tally = Tally::default();
+    let mut terms: BTreeMap<String, [i64; 3]> = BTreeMap::new();
+    let mut quotes: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for r in &mine {
+        tally.add(&r.r);
+        for a in r.r["aspects"].as_array().unwrap() {
+            let c = terms.entry(a.as_str().unwrap().to_string()).or_default();
+            c[0] += 1;
+            if let Some(x) = r.r["rating"].as_i64() {
+                c[1] += 1;
+                c[2] += x;
+            }
+        }
+        for hit in r.r["issues"].as_array().unwrap() {
+            let q = quotes
+                .entry(hit["code"].as_str().unwrap().into())
+                .or_default();
+            if q.len() < 3 {
+                q.push(
+                    json!({"review_id": r.r["review_id"], "text": hit["evidence"],
+                              "rating": r.r["rating"], "language": r.r["language"]}),
+                );
+            }
+        }
+    }
+    let mut ranked: Vec<(String, [i64; 3])> = terms.into_iter().collect();
+    ranked.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(&b.0)));
+    ranked.truncate(20);
+    let aspects = ranked
+        .iter()
+        .map(|(t, c)| {
+            let (with, without, gained) = star_json((c[1], c[2]), (tally.rated, tally.sum));
+            json!({"term": t, "count": c[0], "avg_rating_with": with,
+                   "avg_rating_without": without, "stars_gained": gained})
+        })
+        .collect();
+    (aspects, quotes)
+}
+
+/// A product's view over a window lists the complaint aspects and the issue quotes of its
+/// reviews dated in the window (newest first), recomputed here from the raw reviews, in JSON, the
+/// API, the table and CSV; an undated product's, from the reviews first analyzed in the window.
+#[test]
+fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
+    let (e, all) = setup();
+    let asin = "B0WIN00002";
+    let mine: Vec<&Review> = in_window(&all, FROM, TO)
+        .into_iter()
+        .filter(|r| r.asin == asin)
+        .collect();
+    let (want_aspects, quotes) = expected_evidence(mine);
+    assert!(
+        want_aspects.len() >= 2 && quotes.len() >= 2,
+        "{want_aspects:?}"
+    );
+    let check = |v: &Value| {
+        assert_eq!(v["complaint_aspects"], json!(want_aspects));
+        let issues = v["issues"].as_array().unwrap();
+        assert_eq!(issues.len(), quotes.len());
+        for i in issues {
+            let code = i["code"].as_str().unwrap();
+            assert_eq!(i["examples"], json!(quotes[code]), "{code}");
+        }
+    };
+    let w = ["--since", FROM, "--until", TO];
+    let cli: Value =
+        serde_json::from_str(&e.ok(&[&["report", "product", asin, "-f", "json"][..], &w].concat()))
+            .unwrap();
+    check(&cli);
+    let s = Server::start(&e);
+    check(
+        &s.ok(&format!(
+            "/api/v1/products/{asin}?from={FROM}&to={TO}&compare=previous"
+        ))["data"],
+    );
+    let table = e.ok(&[&["report", "product", asin][..], &w].concat());
+    let top = want_aspects[0]["term"].as_str().unwrap();
+    assert!(
+        table.contains("Complaint aspects") && table.contains(top),
+        "{table}"
+    );
+    let csv = e.ok(&[&["report", "product", asin, "-f", "csv"][..], &w].concat());
+    let first_quote = cli["issues"][0]["examples"][0]["text"].as_str().unwrap();
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with("Quote (newest in the window)"),
+        "{csv}"
+    );
+    assert!(csv.contains(first_quote), "{csv}");
+    // Brands and the portfolio have neither.
+    let brands: Value =
+        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
+    assert_eq!(brands["complaint_aspects"], json!([]));
+    assert!(brands["issues"][0].get("examples").is_none());
+    // Undated reviews count on the day of the run that first analyzed them: today.
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let undated: Vec<&Review> = all.iter().filter(|r| r.asin == "B0UNDATED1").collect();
+    let (aspects, quotes) = expected_evidence(undated);
+    let q = format!("/api/v1/products/B0UNDATED1?from={today}&to={today}");
+    let got = &s.ok(&q)["data"];
+    assert!(!aspects.is_empty() && !quotes.is_empty());
+    assert_eq!(got["complaint_aspects"], json!(aspects));
+    for i in got["issues"].as_array().unwrap() {
+        assert_eq!(i["examples"], json!(quotes[i["code"].as_str().unwrap()]));
+    }
+    let before = s.ok("/api/v1/products/B0UNDATED1?to=2024-12-31");
+    assert_eq!(before["data"]["complaint_aspects"], json!([]));
+}

@@ -101,11 +101,14 @@ pub fn run(store: &mut Store, opts: &Options) -> Result<()> {
 pub fn run_with(store: &mut Store, opts: &Options, if_busy: IfBusy) -> Result<()> {
     let key = opts.analyzer.key(&opts.topics);
     if let Analyzer::Llm {
-        config, dry_run, ..
+        config,
+        dry_run,
+        summaries,
+        ..
     } = &opts.analyzer
     {
         if *dry_run {
-            return dry_run_report(store, config, opts.full);
+            return dry_run_report(store, config, opts.full, *summaries);
         }
         config.check()?;
     }
@@ -513,7 +516,9 @@ fn analyze_llm(
     }
 }
 
-fn dry_run_report(store: &Store, config: &llm::Config, full: bool) -> Result<()> {
+/// What a run would send and cost, sending nothing: the reviews' requests and, with
+/// `summaries`, the product summaries' (see `llm::summary::estimate`).
+fn dry_run_report(store: &Store, config: &llm::Config, full: bool, summaries: bool) -> Result<()> {
     let key = config.analyzer_key();
     let mut est = llm::Estimate::default();
     store
@@ -526,17 +531,33 @@ fn dry_run_report(store: &Store, config: &llm::Config, full: bool) -> Result<()>
             est.add_chunk(&texts, config);
             Ok(())
         })?;
+    let price = config.price.as_ref();
     println!("dry run: nothing was sent");
     println!("model              {}", config.model);
     println!("reviews to analyze {}", est.reviews);
     println!("requests           {}", est.requests);
     println!("prompt tokens      ~{}", est.prompt_tokens);
     println!("completion tokens  ~{}", est.completion_tokens);
-    match est.cost(config.price.as_ref()) {
+    let mut cost = est.cost(price);
+    if summaries {
+        let changing = store.products_to_reanalyze(&key, full)?;
+        let s = llm::summary::estimate(store, config, &changing)?;
+        println!("summaries          {} (one request each)", s.requests);
+        println!(
+            "summary tokens     ~{} in, at most {} out",
+            s.prompt_tokens, s.completion_tokens
+        );
+        if let (Some(c), Some(p)) = (cost, price) {
+            let sc = s.cost(Some(p)).unwrap_or_default();
+            println!("summaries cost     at most {sc:.4} USD");
+            cost = Some(c + sc);
+        }
+    }
+    match cost {
         Some(c) => println!("estimated cost     {c:.4} USD"),
         None => println!("estimated cost     unknown (no price for this model; --price IN,OUT)"),
     }
-    if let (Some(max), Some(c)) = (config.max_cost, est.cost(config.price.as_ref())) {
+    if let (Some(max), Some(c)) = (config.max_cost, cost) {
         if c > max {
             println!("(a run would stop before passing --max-cost {max} USD)");
         }

@@ -52,12 +52,15 @@ pub enum View {
     Issues(Filter, IssueSort),
     /// One row per review; an ASIN must name a product (in any letter case).
     Reviews(Filter),
-    /// What customers like across `brands` (all if empty), summed or one row per brand.
+    /// What customers like across `brands` (all if empty), summed or one row per brand; in a
+    /// window when one is set.
     Liked {
         brands: Vec<String>,
         by_brand: bool,
+        window: Window,
     },
-    Runs,
+    /// The analysis runs started in the window (unset: all).
+    Runs(Window),
     /// What got worse; `fail_on_alert`: exit with `EXIT_ALERT` when there is an alert.
     Changes {
         query: ChangeQuery,
@@ -127,9 +130,22 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         }
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
         View::Window(w, v) => windows::render(&store.window_report(w, v)?, fmt, out)?,
-        View::Liked { brands, by_brand } => liked_view(store, brands, *by_brand, fmt, out)?,
-        View::Runs => {
-            let rows = store.runs()?;
+        View::Liked {
+            brands,
+            by_brand,
+            window,
+        } if window.is_set() => windows::liked_view(
+            &store.window_liked_rows(window, brands, *by_brand)?,
+            window,
+            *by_brand,
+            fmt,
+            out,
+        )?,
+        View::Liked {
+            brands, by_brand, ..
+        } => liked_view(store, brands, *by_brand, fmt, out)?,
+        View::Runs(window) => {
+            let rows = store.runs(window)?;
             out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;
         }
         View::Changes {

@@ -1,12 +1,16 @@
 //! A view over a time window (`--since`/`--until`, `--compare previous`) in every format, from the
 //! one `WindowReport` the API also returns: JSON and JSON Lines carry it whole; tables and the
-//! page show its rows, issues and liked aspects; CSV has one table: the rows for products and
-//! brands, the issues for a product, the issues view and the portfolio.
+//! page show its rows, issues and liked aspects (and a product's complaint aspects, with a quote
+//! per issue); CSV has one table: the rows for products and brands, the issues for a product, the
+//! issues view and the portfolio. `report liked` over a window is its own one table.
 
 use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
 use crate::error::Result;
-use crate::store::windows::{WindowIssue, WindowLiked, WindowReport, WindowRow};
+use crate::store::window_evidence::WindowQuote;
+use crate::store::windows::{
+    Window, WindowIssue, WindowLiked, WindowLikedRow, WindowReport, WindowRow,
+};
 
 /// "2026-01-01 … 2026-01-31" (an open end: "…").
 fn span(from: &Option<String>, to: &Option<String>) -> String {
@@ -96,10 +100,48 @@ pub fn issues_table(r: &WindowReport) -> Tabular {
     if compared(r) {
         headers.extend(["Reviews before", "Δ % of reviews"]);
     }
-    let rows = r
-        .issues
-        .iter()
-        .map(|i| issue_cells(i, compared(r)))
+    let product = r.view == "product";
+    if product {
+        headers.push("Quote (newest in the window)");
+    }
+    let rows = (r.issues.iter())
+        .map(|i| {
+            let mut cells = issue_cells(i, compared(r));
+            if product {
+                cells.push(i.examples.first().map_or_else(String::new, quote_cell));
+            }
+            cells
+        })
+        .collect();
+    Tabular { headers, rows }
+}
+
+/// A quote as one cell: "text" (language stars).
+fn quote_cell(q: &WindowQuote) -> String {
+    let stars = q.rating.map_or(String::new(), |s| format!(" {s}★"));
+    let lang = q.language.as_deref().unwrap_or("?");
+    format!("\"{}\" ({lang}{stars})", q.text)
+}
+
+/// One product's complaint aspects in the window with their star figures.
+pub fn aspects_table(r: &WindowReport) -> Tabular {
+    let headers = vec![
+        "Complaint aspect",
+        "Reviews",
+        "Avg ★ with",
+        "Avg ★ without",
+        "★ gained if fixed",
+    ];
+    let rows = (r.complaint_aspects.iter())
+        .map(|a| {
+            vec![
+                a.term.clone(),
+                a.count.to_string(),
+                opt_num(a.avg_rating_with),
+                opt_num(a.avg_rating_without),
+                opt_num(a.stars_gained),
+            ]
+        })
         .collect();
     Tabular { headers, rows }
 }
@@ -168,6 +210,9 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if issues_first(r) {
                 tables.push(("Issues", issues_table(r)));
             }
+            if r.view == "product" {
+                tables.push(("Complaint aspects in the window", aspects_table(r)));
+            }
             if has_liked(r) {
                 tables.push(("What customers like", liked_table(r)));
             }
@@ -184,6 +229,10 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
                 out.line("Issues (★ gained if fixed: from 5 rated reviews reporting it)")?;
                 out.table(fmt, "", &issues_table(r))?;
             }
+            if r.view == "product" {
+                out.line("Complaint aspects (reviews naming it in the window)")?;
+                out.table(fmt, "", &aspects_table(r))?;
+            }
             if has_liked(r) {
                 out.line("What customers like (reviews praising it in the window)")?;
                 out.table(fmt, "", &liked_table(r))?;
@@ -191,4 +240,44 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// `report liked` over a window: one row per liked aspect (per brand with `by_brand`), with the
+/// window before's reviews and the change in share when compared. JSON is the list of rows.
+pub fn liked_view(
+    rows: &[WindowLikedRow],
+    w: &Window,
+    by_brand: bool,
+    fmt: Format,
+    out: &mut Out,
+) -> Result<()> {
+    let compare = w.compare_previous;
+    let mut headers = vec!["liked", "reviews", "% of reviews"];
+    if compare {
+        headers.extend(["reviews before", "Δ % of reviews"]);
+    }
+    if by_brand {
+        headers.insert(0, "brand");
+    }
+    let t = Tabular {
+        headers,
+        rows: (rows.iter())
+            .map(|r| {
+                let mut cells = liked_cells(&r.liked, compare);
+                if let Some(b) = &r.brand {
+                    cells.insert(0, b.clone());
+                }
+                cells
+            })
+            .collect(),
+    };
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let title = format!(
+        "What customers like, reviews dated {}",
+        span(&day(w.from), &day(w.to))
+    );
+    if fmt == Format::Table {
+        out.line(&title)?;
+    }
+    out.emit(fmt, &title, &t, rows)
 }

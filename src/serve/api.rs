@@ -8,9 +8,10 @@ use serde_json::{json, Value};
 use super::openapi;
 use super::params::{self, BadParam, Params};
 use crate::error::Error;
+use crate::store::pages::{BrandKey, Key};
 use crate::store::query::Filter;
 use crate::store::views::IssueRow;
-use crate::store::windows::{Window, WindowView};
+use crate::store::windows::{ListKey, Window, WindowReport, WindowView};
 use crate::store::{Store, SCHEMA_VERSION};
 
 #[derive(Debug)]
@@ -200,6 +201,25 @@ fn window_reply(store: &Store, w: &Window, view: &WindowView) -> Handled {
     Ok(Reply::ok(r, json!({})))
 }
 
+/// A windowed list's paging fields, the unwindowed list's names: `total` rows in the whole list,
+/// `count` on this page, and the cursor of the next page.
+fn list_meta(
+    r: &WindowReport,
+    limit: usize,
+    sort: &str,
+    descending: bool,
+    next: Option<String>,
+) -> Value {
+    json!({
+        "total": r.page.as_ref().map_or(0, |p| p.total),
+        "count": r.rows.len(),
+        "limit": limit,
+        "sort": sort,
+        "order": if descending { "desc" } else { "asc" },
+        "next_cursor": next,
+    })
+}
+
 /// The OpenAPI document with the issue codes this database knows.
 fn openapi_reply(store: &Store) -> Result<Reply, Reply> {
     let labels = store.labels().map_err(Reply::from_store)?;
@@ -219,7 +239,7 @@ fn openapi_reply(store: &Store) -> Result<Reply, Reply> {
 fn products(store: &Store, query: &str) -> Handled {
     let q = params::product_query(query).map_err(Reply::bad_param)?;
     known_issue(store, q.issue.as_deref())?;
-    let with = ["brand", "min_reviews", "sort", "order", "limit"];
+    let with = ["brand", "min_reviews", "sort", "order", "limit", "cursor"];
     if let Some(w) =
         params::window(query, params::PRODUCT_PARAMS, &with).map_err(Reply::bad_param)?
     {
@@ -229,8 +249,21 @@ fn products(store: &Store, query: &str) -> Handled {
             sort: q.sort,
             descending: q.descending,
             limit: q.limit,
+            after: q.after.map(|k| ListKey {
+                value: k.value,
+                key: k.asin,
+            }),
         };
-        return window_reply(store, &w, &view);
+        let r = store.window_report(&w, &view).map_err(Reply::from_store)?;
+        let next = (r.page.as_ref().and_then(|p| p.next.as_ref())).map(|k| {
+            let key = Key {
+                value: k.value,
+                asin: k.key.clone(),
+            };
+            params::encode_product_cursor(&key, q.sort, q.descending)
+        });
+        let meta = list_meta(&r, q.limit, q.sort.name(), q.descending, next);
+        return Ok(Reply::ok(r, meta));
     }
     let page = store.product_page(&q).map_err(Reply::from_store)?;
     let next = page
@@ -292,15 +325,28 @@ fn reviews(store: &Store, id: &str, query: &str) -> Handled {
 
 fn brands(store: &Store, query: &str) -> Handled {
     let q = params::brand_query(query).map_err(Reply::bad_param)?;
-    let with = ["brand", "sort", "order", "limit"];
+    let with = ["brand", "sort", "order", "limit", "cursor"];
     if let Some(w) = params::window(query, params::BRAND_PARAMS, &with).map_err(Reply::bad_param)? {
         let view = WindowView::Brands {
             brands: q.brands,
             sort: q.sort,
             descending: q.descending,
             limit: q.limit,
+            after: q.after.map(|k| ListKey {
+                value: k.value,
+                key: k.brand,
+            }),
         };
-        return window_reply(store, &w, &view);
+        let r = store.window_report(&w, &view).map_err(Reply::from_store)?;
+        let next = (r.page.as_ref().and_then(|p| p.next.as_ref())).map(|k| {
+            let key = BrandKey {
+                value: k.value,
+                brand: k.key.clone(),
+            };
+            params::encode_brand_cursor(&key, q.sort, q.descending)
+        });
+        let meta = list_meta(&r, q.limit, q.sort.name(), q.descending, next);
+        return Ok(Reply::ok(r, meta));
     }
     let page = store.brand_page(&q).map_err(Reply::from_store)?;
     let next = page
@@ -461,8 +507,8 @@ fn changes(store: &Store, query: &str) -> Handled {
 
 /// The analysis runs, oldest first, as `report runs -f json` lists them.
 fn runs(store: &Store, query: &str) -> Handled {
-    no_params(query)?;
-    let rows = store.runs().map_err(Reply::from_store)?;
+    let w = params::run_window(query).map_err(Reply::bad_param)?;
+    let rows = store.runs(&w).map_err(Reply::from_store)?;
     let n = rows.len();
     Ok(Reply::ok(rows, json!({"count": n})))
 }

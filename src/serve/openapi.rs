@@ -10,10 +10,11 @@ use std::sync::LazyLock;
 use serde_json::Value;
 use utoipa::{OpenApi, ToResponse, ToSchema};
 
-use super::params::{BrandParams, ProductParams, ReviewParams, WindowParams};
+use super::params::{BrandParams, ProductParams, ReviewParams, RunParams, WindowParams};
 use crate::filters::schema;
 use crate::model::IssueHit;
 use crate::store::pages::{IssueCount, ProductSummary, ReviewItem};
+use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::windows::{Figures, WindowIssue, WindowLiked, WindowReport, WindowRow};
 
 /// The document; built once, it never changes while the server runs.
@@ -82,6 +83,8 @@ fn pin_issue_codes(v: &mut Value, codes: &[String]) {
             WindowRow,
             WindowIssue,
             WindowLiked,
+            WindowAspect,
+            WindowQuote,
             WindowReport
         ),
         responses(BadRequest, NotFound, MethodNotAllowed, UriTooLong)
@@ -239,6 +242,7 @@ fn list_changes() {}
 
 #[utoipa::path(get, path = "/api/v1/runs", operation_id = "listRuns",
     summary = "The analysis runs, oldest first, as `report runs -f json` lists them",
+    params(RunParams),
     responses(
         (status = 200, description = "Every analysis run.", body = inline(ListReply)),
         (status = 400, response = BadRequest),
@@ -778,6 +782,7 @@ mod tests {
     use super::*;
     use crate::serve::params::{
         BRAND_PARAMS, CHANGE_PARAMS, ISSUE_PARAMS, OVERVIEW_PARAMS, PRODUCT_PARAMS, REVIEW_PARAMS,
+        RUN_PARAMS,
     };
     use utoipa::IntoParams;
 
@@ -797,6 +802,7 @@ mod tests {
         assert_eq!(names::<IssueParams>(), ISSUE_PARAMS);
         assert_eq!(names::<OverviewParams>(), OVERVIEW_PARAMS);
         assert_eq!(names::<ChangeParams>(), CHANGE_PARAMS);
+        assert_eq!(names::<RunParams>(), RUN_PARAMS);
     }
 
     #[test]

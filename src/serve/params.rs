@@ -103,6 +103,13 @@ impl Params {
         Ok(Some(x))
     }
 
+    /// `from` and `to` as a range of days without a comparison (unset when neither is given).
+    pub fn days(&self) -> Result<Window, BadParam> {
+        let from = self.checked("from", filters::day)?;
+        let to = self.checked("to", filters::day)?;
+        filters::window(["from", "to", "compare"], from, to, None)
+    }
+
     pub fn limit(&self) -> Result<usize, BadParam> {
         let n = self.int("limit", i64::MIN, i64::MAX)?;
         n.map_or(Ok(DEFAULT_LIMIT), |n| {
@@ -200,7 +207,8 @@ pub struct ProductParams {
     #[param(value_type = schema::Cursor, inline, required = false)]
     cursor: String,
     /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
-    /// run in which it first appeared); `data` is then the window's report.
+    /// run in which it first appeared); `data` is then the window's report, its `rows` paged by
+    /// `limit` and `cursor` with the list's `meta` (`total`, `count`, `next_cursor`, …).
     #[param(value_type = schema::Day, inline, required = false)]
     from: String,
     /// Only reviews dated on or before this day; not before `from`.
@@ -285,7 +293,8 @@ pub struct BrandParams {
     #[param(value_type = schema::Cursor, inline, required = false)]
     cursor: String,
     /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
-    /// run in which it first appeared); `data` is then the window's report.
+    /// run in which it first appeared); `data` is then the window's report, its `rows` paged by
+    /// `limit` and `cursor` with the list's `meta` (`total`, `count`, `next_cursor`, …).
     #[param(value_type = schema::Day, inline, required = false)]
     from: String,
     /// Only reviews dated on or before this day; not before `from`.
@@ -336,9 +345,36 @@ pub struct ReviewParams {
     /// The `meta.next_cursor` of the previous page, as is (only with the sort and order that made it).
     #[param(value_type = schema::Cursor, inline, required = false)]
     cursor: String,
+    /// Only reviews dated on or after this day (an undated review counts on the day of the
+    /// analysis run in which it first appeared).
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only reviews dated on or before this day; not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
 }
 
-pub const REVIEW_PARAMS: &[&str] = &["sentiment", "issue", "limit", "cursor"];
+pub const REVIEW_PARAMS: &[&str] = &["sentiment", "issue", "limit", "cursor", "from", "to"];
+
+/// `GET /api/v1/runs` parameters as documented; the names are `RUN_PARAMS`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // read by the document's derive only
+pub struct RunParams {
+    /// Only runs started on or after this day (UTC).
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only runs started on or before this day (UTC); not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
+}
+
+pub const RUN_PARAMS: &[&str] = &["from", "to"];
+
+/// `GET /api/v1/runs` parameters: the days the runs started in.
+pub fn run_window(query: &str) -> Result<Window, BadParam> {
+    Params::parse(query, RUN_PARAMS, &[])?.days()
+}
 
 /// `GET /api/v1/products/{id}/reviews` parameters.
 pub fn review_query(asin: &str, query: &str) -> Result<ReviewQuery, BadParam> {
@@ -349,6 +385,7 @@ pub fn review_query(asin: &str, query: &str) -> Result<ReviewQuery, BadParam> {
         issue: p.issue()?,
         limit: p.limit()?,
         after: p.checked("cursor", |_, c| filters::decode_review_cursor(c))?,
+        window: p.days()?,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod summaries;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod views;
+pub mod window_evidence;
 pub mod windows;
 
 use std::path::{Path, PathBuf};

@@ -878,6 +878,8 @@ pub struct ReviewQuery {
     pub limit: usize,
     /// The internal id of the last review of the previous page.
     pub after: Option<i64>,
+    /// Only reviews counting in this window (unset: all).
+    pub window: super::windows::Window,
 }
 
 /// One review with its analysis, as the API lists it.
@@ -938,6 +940,10 @@ impl Store {
             // Codes are checked against the taxonomy before they get here; match the JSON field exactly.
             args.push(format!("%\"code\":\"{code}\"%").into());
             filter.push_str(&format!(" AND t.issues LIKE ?{}", args.len()));
+        }
+        if q.window.is_set() {
+            let cond = self.review_in_window(&q.window, &mut args)?;
+            filter.push_str(&format!(" AND {cond}"));
         }
         let total = self.cached_count(&filter, &args)?;
         let mut sql = format!(
@@ -1480,6 +1486,7 @@ mod tests {
                 issue: issue.map(str::to_string),
                 limit,
                 after,
+                ..Default::default()
             };
             let (items, total, next) = r.review_page(&q).unwrap();
             let bodies: Vec<String> = items.iter().map(|i| i.text.clone().unwrap()).collect();

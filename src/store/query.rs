@@ -24,6 +24,8 @@ pub struct Filter {
     pub limit: Option<i64>,
     /// Reviews: retired ones too (the review history), not only the current ones.
     pub history: bool,
+    /// Reviews: only those counting in this window (unset: all).
+    pub window: super::windows::Window,
 }
 
 /// One review with its analysis, as `report reviews` prints it. In JSON its issues are
@@ -91,6 +93,10 @@ impl Store {
         if let Some(code) = &f.issue {
             args.push(format!("%\"code\":\"{code}\"%").into());
             sql.push_str(&format!(" AND t.issues LIKE ?{}", args.len()));
+        }
+        if f.window.is_set() {
+            let cond = self.review_in_window(&f.window, &mut args)?;
+            sql.push_str(&format!(" AND {cond}"));
         }
         sql.push_str(" ORDER BY r.asin, r.review_date, r.id");
         if let Some(l) = f.limit {
@@ -284,15 +290,17 @@ impl Store {
             .query_row(&sql, params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
-    pub fn runs(&self) -> Result<Vec<RunRow>> {
+    /// The analysis runs that started on a day in the window (unset: all), oldest first.
+    pub fn runs(&self, w: &super::windows::Window) -> Result<Vec<RunRow>> {
         let mut st = self.conn.prepare(
             "SELECT id, started_at, finished_at, status, analyzer, taxonomy_version, reviews_total,
                     reviews_analyzed, reviews_reused, products_updated, duration_ms, prompt_tokens,
                     completion_tokens, cost_usd, requests, reviews_fallback, cached_tokens, texts_failed
-             FROM analysis_runs ORDER BY id",
+             FROM analysis_runs WHERE substr(started_at, 1, 10) BETWEEN ?1 AND ?2 ORDER BY id",
         )?;
+        let (from, to) = w.bounds();
         let rows = st
-            .query_map([], |r| {
+            .query_map([from, to], |r| {
                 Ok(RunRow {
                     id: r.get(0)?,
                     started_at: r.get(1)?,
@@ -670,7 +678,7 @@ mod tests {
             r.rating_distribution(&["Acme".into()]).unwrap(),
             [0, 0, 1, 0, 1]
         );
-        let runs = serde_json::to_value(r.runs().unwrap()).unwrap();
+        let runs = serde_json::to_value(r.runs(&Default::default()).unwrap()).unwrap();
         let runs = runs.as_array().unwrap();
         assert_eq!(runs.len(), 2);
         assert_eq!(

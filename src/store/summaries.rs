@@ -1,5 +1,7 @@
 //! Product summaries written by the LLM (`analyze --summaries`), cached by their evidence's hash.
 
+use std::collections::HashSet;
+
 use rusqlite::{params, OptionalExtension};
 
 use super::views::ProductSummaryText;
@@ -7,6 +9,33 @@ use super::Store;
 use crate::error::Result;
 
 impl Store {
+    /// The products whose insights the next analysis run would change, so whose summary
+    /// evidence may: every product with `full`; else those with a current review whose text has
+    /// no result of `analyzer` yet (or only a stand-in), or with reviews ingested, changed or
+    /// retired since the last successful run.
+    pub fn products_to_reanalyze(&self, analyzer: &str, full: bool) -> Result<HashSet<String>> {
+        let mut st = self.conn.prepare(
+            "SELECT asin FROM products WHERE ?2
+             UNION
+             SELECT r.asin FROM reviews r
+             WHERE r.retired_run IS NULL AND NOT EXISTS (SELECT 1 FROM text_results t
+                   WHERE t.text_hash = r.text_hash AND t.analyzer = ?1 AND t.fallback = 0)
+             UNION
+             SELECT asin FROM reviews
+             WHERE last_changed_run > ?3 OR coalesce(retired_run, 0) > ?3",
+        )?;
+        let watermark: i64 = self.conn.query_row(
+            "SELECT coalesce(max(ingest_watermark), 0) FROM analysis_runs
+             WHERE status IN ('ok', 'unchanged')",
+            [],
+            |r| r.get(0),
+        )?;
+        let rows = st
+            .query_map(params![analyzer, full, watermark], |r| r.get(0))?
+            .collect::<rusqlite::Result<HashSet<String>>>()?;
+        Ok(rows)
+    }
+
     /// Every product with insights, and the evidence hash of its stored summary (None: none yet).
     pub fn summary_hashes(&self) -> Result<Vec<(String, Option<String>)>> {
         let mut st = self.conn.prepare(

@@ -10,6 +10,7 @@ use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
 use super::insights::InsightsWriter;
+use super::window_evidence::{WindowAspect, WindowQuote};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
@@ -204,7 +205,8 @@ impl Window {
         })
     }
 
-    fn bounds(&self) -> (String, String) {
+    /// The first and last day as text, an open end as the lowest or highest day.
+    pub(super) fn bounds(&self) -> (String, String) {
         let f = |d: Option<NaiveDate>, open: &str| {
             d.map_or(open.to_string(), |d| d.format("%Y-%m-%d").to_string())
         };
@@ -482,6 +484,10 @@ pub struct WindowIssue {
     pub previous_reviews: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta_share: Option<f64>,
+    /// Up to 3 quotes from the window's reviews reporting it, newest first: one product's only
+    /// (absent for brands and the portfolio).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<WindowQuote>,
     #[serde(skip)]
     pub exact_impact: Option<StarImpact>,
 }
@@ -527,6 +533,91 @@ pub fn window_liked(
             }
         })
         .collect()
+}
+
+/// A row of `report liked` over a window: one brand's liked aspect (`--by-brand`) or the sum's.
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowLikedRow {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(flatten)]
+    pub liked: WindowLiked,
+}
+
+/// Liked-term counts per brand.
+type BrandLiked = HashMap<String, HashMap<String, i64>>;
+
+impl Store {
+    /// What customers liked in the window across `brands` (all if empty): summed, or each
+    /// brand's (by name) with `by_brand`; with the window before when `w` asks.
+    pub fn window_liked_rows(
+        &self,
+        w: &Window,
+        brands: &[String],
+        by_brand: bool,
+    ) -> Result<Vec<WindowLikedRow>> {
+        let scope = self.window_brand_scope(brands)?;
+        let prev = match w.compare_previous {
+            true => w.previous(chrono::Utc::now().date_naive()),
+            false => None,
+        };
+        let group = if by_brand {
+            Group::Brand
+        } else {
+            Group::Portfolio
+        };
+        // Each key's reviews and liked-term counts in a window (the portfolio's key: "").
+        let counts = |win: &Window| -> Result<(HashMap<String, i64>, BrandLiked)> {
+            let reviews = (self.window_counts(win, &scope, group)?.into_iter())
+                .map(|(k, c)| (if by_brand { k } else { String::new() }, c.reviews))
+                .collect();
+            let liked = match by_brand {
+                true => self.window_liked_by_brand(win, &scope)?,
+                false => HashMap::from([(String::new(), self.window_liked_counts(win, &scope)?)]),
+            };
+            Ok((reviews, liked))
+        };
+        let (reviews, mut liked) = counts(w)?;
+        let before = prev.as_ref().map(counts).transpose()?;
+        let mut keys: Vec<&String> = reviews.keys().collect();
+        keys.sort();
+        let mut out = Vec::new();
+        for key in keys {
+            let then = before.as_ref().map(|(r, l)| {
+                let terms = l.get(key).cloned().unwrap_or_default();
+                (terms, r.get(key).copied().unwrap_or(0))
+            });
+            let now = liked.remove(key).unwrap_or_default();
+            out.extend(
+                window_liked(now, reviews[key], then)
+                    .into_iter()
+                    .map(|l| WindowLikedRow {
+                        brand: by_brand.then(|| key.clone()),
+                        liked: l,
+                    }),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Reviews praising each liked term in the window, per brand of the scope.
+    fn window_liked_by_brand(&self, w: &Window, scope: &Scope) -> Result<BrandLiked> {
+        let (cond, values) = scope.condition();
+        let sql = format!(
+            "SELECT brand, term, sum(reviews) FROM brand_day_liked WHERE {cond} GROUP BY 1, 2"
+        );
+        let (from, to) = w.bounds();
+        let mut all = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        all.extend(values);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(params_from_iter(all))?;
+        let mut out: BrandLiked = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let (brand, term): (String, String) = (r.get(0)?, r.get(1)?);
+            out.entry(brand).or_default().insert(term, r.get(2)?);
+        }
+        Ok(out)
+    }
 }
 
 /// Rows in the window, with the window before when asked for.
@@ -598,6 +689,7 @@ pub fn window_issues(
                 previous_reviews: prev.map(|p| p.0),
                 delta_share: prev.and_then(|p| pct_delta((c.reviews, all.reviews), Some(p))),
                 exact_impact: StarImpact::new(with, (all.rated, all.rating_sum)),
+                examples: Vec::new(),
                 code,
             }
         })
@@ -619,24 +711,81 @@ pub fn window_issues(
     out
 }
 
-impl super::insights::Reader {
-    /// Earlier successful analysis runs as (highest ingest run they covered, day they started),
-    /// keeping only runs that covered something new, so both columns rise.
-    pub fn run_days(&self) -> Result<Vec<(i64, String)>> {
-        let mut st = self.conn.prepare(
-            "SELECT ingest_watermark, substr(started_at, 1, 10) FROM analysis_runs
-             WHERE status IN ('ok', 'unchanged') ORDER BY id",
-        )?;
-        let all = st
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut out: Vec<(i64, String)> = Vec::new();
-        for (w, d) in all {
-            if out.last().is_none_or(|l| w > l.0) {
-                out.push((w, d));
-            }
+/// Earlier successful analysis runs as (highest ingest run they covered, day they started),
+/// keeping only runs that covered something new, so both columns rise.
+fn run_days_of(conn: &rusqlite::Connection) -> Result<Vec<(i64, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT ingest_watermark, substr(started_at, 1, 10) FROM analysis_runs
+         WHERE status IN ('ok', 'unchanged') ORDER BY id",
+    )?;
+    let all = st
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for (w, d) in all {
+        if out.last().is_none_or(|l| w > l.0) {
+            out.push((w, d));
         }
-        Ok(out)
+    }
+    Ok(out)
+}
+
+impl super::insights::Reader {
+    /// See `run_days_of`.
+    pub fn run_days(&self) -> Result<Vec<(i64, String)>> {
+        run_days_of(&self.conn)
+    }
+}
+
+/// The ingest runs (`first_run`, exclusive low and inclusive high) whose undated reviews count
+/// in the window: those first analyzed by a run that started on a day in it (`runs` as
+/// `run_days_of` gives them), or by none yet when `today` is in it, as `analyze::days` counts.
+pub(super) fn undated_runs(
+    runs: &[(i64, String)],
+    from: &str,
+    to: &str,
+    today: &str,
+) -> (i64, i64) {
+    let i0 = runs.partition_point(|(_, d)| d.as_str() < from);
+    let i1 = runs.partition_point(|(_, d)| d.as_str() <= to);
+    let lo = if i0 == 0 { i64::MIN } else { runs[i0 - 1].0 };
+    let hi = if i1 == runs.len() && from <= today && today <= to {
+        i64::MAX
+    } else if i1 == 0 {
+        i64::MIN
+    } else {
+        runs[i1 - 1].0
+    };
+    (lo, hi)
+}
+
+impl Store {
+    /// The SQL condition that review `r` (aliased so) counts in the window: its own date when it
+    /// has a valid one, else the day of the analysis run in which it first appeared (as the
+    /// per-day counts place it). Its values are pushed onto `args`.
+    pub(super) fn review_in_window(&self, w: &Window, args: &mut Vec<SqlValue>) -> Result<String> {
+        let (from, to) = w.bounds();
+        let today = chrono::Utc::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        let (lo, hi) = undated_runs(&run_days_of(&self.conn)?, &from, &to, &today);
+        let n = args.len();
+        args.extend([
+            SqlValue::Text(from),
+            SqlValue::Text(to),
+            SqlValue::Integer(lo),
+            SqlValue::Integer(hi),
+        ]);
+        Ok(format!(
+            "(CASE WHEN date(substr(r.review_date, 1, 10)) = substr(r.review_date, 1, 10)
+                   THEN substr(r.review_date, 1, 10) BETWEEN ?{} AND ?{}
+                   ELSE r.first_run > ?{} AND r.first_run <= ?{} END)",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ))
     }
 }
 
@@ -651,12 +800,15 @@ pub enum WindowView {
         sort: ProductSort,
         descending: bool,
         limit: usize,
+        /// Continue after this row (the API's `cursor`).
+        after: Option<ListKey>,
     },
     Brands {
         brands: Vec<String>,
         sort: BrandSort,
         descending: bool,
         limit: usize,
+        after: Option<ListKey>,
     },
     Issues {
         brands: Vec<String>,
@@ -665,6 +817,22 @@ pub enum WindowView {
     Portfolio {
         brands: Vec<String>,
     },
+}
+
+/// A row's place in a windowed list: its sort value (None: it has none) and its key, as the
+/// unwindowed lists' cursors carry them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListKey {
+    pub value: Option<f64>,
+    pub key: String,
+}
+
+/// The page a windowed list returned: the rows in the whole list and where the page ended when
+/// more follow.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListPage {
+    pub total: usize,
+    pub next: Option<ListKey>,
 }
 
 /// A view over a window, in every format and the API.
@@ -689,6 +857,12 @@ pub struct WindowReport {
     /// What the scope's reviews in the window praise, most often first (product, brands and
     /// portfolio views; empty for the products and issues lists).
     pub liked_aspects: Vec<WindowLiked>,
+    /// What one product's reviews in the window complain about, most named first, with star
+    /// figures as a product's `complaint_aspects` (the product view only; empty for the others).
+    pub complaint_aspects: Vec<WindowAspect>,
+    /// The products and brands lists' page (the API's paging fields).
+    #[serde(skip)]
+    pub page: Option<ListPage>,
 }
 
 fn day_text(d: Option<NaiveDate>) -> Option<String> {
@@ -696,9 +870,9 @@ fn day_text(d: Option<NaiveDate>) -> Option<String> {
 }
 
 impl Store {
-    /// The view over the window `w` (and the one before it when `w` asks).
-    pub fn window_report(&self, w: &Window, view: &WindowView) -> Result<WindowReport> {
-        let (name, scope, group) = match view {
+    /// A view's name, the products it covers and how its rows are grouped.
+    fn view_scope(&self, view: &WindowView) -> Result<(&'static str, Scope, Group)> {
+        Ok(match view {
             WindowView::Product(a) => ("product", self.window_product_scope(a)?, Group::Product),
             WindowView::Products { brands, .. } => {
                 ("products", self.window_brand_scope(brands)?, Group::Product)
@@ -714,7 +888,12 @@ impl Store {
                 self.window_brand_scope(brands)?,
                 Group::Portfolio,
             ),
-        };
+        })
+    }
+
+    /// The view over the window `w` (and the one before it when `w` asks).
+    pub fn window_report(&self, w: &Window, view: &WindowView) -> Result<WindowReport> {
+        let (name, scope, group) = self.view_scope(view)?;
         let prev = if w.compare_previous {
             w.previous(chrono::Utc::now().date_naive())
         } else {
@@ -763,7 +942,12 @@ impl Store {
             }
             _ => Vec::new(),
         };
-        sort_rows(&mut rows, view);
+        let page = sort_rows(&mut rows, view);
+        let mut issues = issues;
+        let complaint_aspects = match &scope.asin {
+            Some(asin) => self.attach_evidence(asin, w, &all, &mut issues)?,
+            None => Vec::new(),
+        };
         Ok(WindowReport {
             view: name,
             from: day_text(w.from),
@@ -775,22 +959,52 @@ impl Store {
             rows,
             issues,
             liked_aspects,
+            complaint_aspects,
+            page,
         })
+    }
+}
+
+impl Store {
+    /// One product's quotes (onto its `issues`) and complaint aspects in the window.
+    fn attach_evidence(
+        &self,
+        asin: &str,
+        w: &Window,
+        all: &Counts,
+        issues: &mut [WindowIssue],
+    ) -> Result<Vec<WindowAspect>> {
+        let mut ev = self.window_evidence(asin, w, all)?;
+        for i in issues {
+            i.examples = ev.quotes.remove(&i.code).unwrap_or_default();
+        }
+        Ok(ev.aspects)
     }
 }
 
 /// A row's figure that a list is sorted by.
 type Figure = fn(&WindowRow) -> Option<f64>;
 
-/// Products and brands in the view's order (rows without the figure last, then by key), cut to
-/// its limit; products under `min_reviews` in the window dropped.
-fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
-    let (value, descending, limit): (Figure, bool, usize) = match view {
+/// How a list view orders and cuts its rows: the figure, descending, the page size, the row to
+/// continue after, and whether the order is by key alone.
+struct ListOrder<'a> {
+    value: Figure,
+    descending: bool,
+    limit: usize,
+    after: Option<&'a ListKey>,
+    by_key: bool,
+}
+
+/// The list order of a products or brands view (products under `min_reviews` in the window
+/// dropped from `rows`); None for the other views.
+fn list_order<'a>(rows: &mut Vec<WindowRow>, view: &'a WindowView) -> Option<ListOrder<'a>> {
+    Some(match view {
         WindowView::Products {
             min_reviews,
             sort,
             descending,
             limit,
+            after,
             ..
         } => {
             rows.retain(|r| r.figures.reviews >= min_reviews.unwrap_or(0));
@@ -801,12 +1015,14 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
                 ProductSort::Trend => |r| r.delta_pct_negative,
                 ProductSort::Asin => |_| None,
             };
-            (f, *descending, *limit)
+            let by_key = *sort == ProductSort::Asin;
+            (f, *descending, *limit, after.as_ref(), by_key)
         }
         WindowView::Brands {
             sort,
             descending,
             limit,
+            after,
             ..
         } => {
             let f: Figure = match sort {
@@ -816,44 +1032,110 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) {
                 BrandSort::Negative => |r| r.figures.pct_negative,
                 BrandSort::Brand => |_| None,
             };
-            (f, *descending, *limit)
+            let by_key = *sort == BrandSort::Brand;
+            (f, *descending, *limit, after.as_ref(), by_key)
         }
-        _ => return,
-    };
-    let by_key = matches!(
-        view,
-        WindowView::Products {
-            sort: ProductSort::Asin,
-            ..
-        } | WindowView::Brands {
-            sort: BrandSort::Brand,
-            ..
-        }
-    );
-    // A total order (keys are unique), so only the first `limit` rows need sorting: a page of a
-    // long products list is picked in linear time.
-    let order = |a: &WindowRow, b: &WindowRow| {
-        let ord = match (value(a), value(b)) {
-            (Some(x), Some(y)) if descending => y.total_cmp(&x),
+        _ => return None,
+    })
+    .map(|(value, descending, limit, after, by_key)| ListOrder {
+        value,
+        descending,
+        limit,
+        after,
+        by_key,
+    })
+}
+
+impl ListOrder<'_> {
+    /// The total order of rows (keys are unique): by the figure (rows without it last), then by
+    /// key; by key alone, descending reverses it.
+    fn cmp(&self, a: (Option<f64>, &str), b: (Option<f64>, &str)) -> std::cmp::Ordering {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        let ord = match (a.0, b.0) {
+            (Some(x), Some(y)) if self.descending => y.total_cmp(&x),
             (Some(x), Some(y)) => x.total_cmp(&y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => std::cmp::Ordering::Equal,
+            (Some(_), None) => Less,
+            (None, Some(_)) => Greater,
+            (None, None) => Equal,
         }
-        .then(a.key.cmp(&b.key));
-        if by_key && descending {
+        .then(a.1.cmp(b.1));
+        if self.by_key && self.descending {
             ord.reverse()
         } else {
             ord
         }
-    };
-    if limit == 0 {
-        rows.clear();
-        return;
     }
-    if limit < rows.len() {
-        rows.select_nth_unstable_by(limit - 1, order);
-        rows.truncate(limit);
+
+    fn place<'r>(&self, r: &'r WindowRow) -> (Option<f64>, &'r str) {
+        ((self.value)(r), r.key.as_str())
+    }
+}
+
+/// Products and brands in the view's order, from the row after its cursor, cut to its limit;
+/// returns the page (None for other views).
+fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) -> Option<ListPage> {
+    let o = list_order(rows, view)?;
+    let total = rows.len();
+    if let Some(k) = o.after {
+        rows.retain(|r| o.cmp(o.place(r), (k.value, &k.key)).is_gt());
+    }
+    let more = rows.len() > o.limit;
+    let order = |a: &WindowRow, b: &WindowRow| o.cmp(o.place(a), o.place(b));
+    // Only the first `limit` rows need sorting: a page of a long products list is picked in
+    // linear time.
+    if o.limit == 0 {
+        rows.clear();
+    } else if o.limit < rows.len() {
+        rows.select_nth_unstable_by(o.limit - 1, order);
+        rows.truncate(o.limit);
     }
     rows.sort_by(order);
+    let next = (more && !rows.is_empty()).then(|| rows.last()).flatten();
+    Some(ListPage {
+        total,
+        next: next.map(|r| ListKey {
+            value: (o.value)(r),
+            key: r.key.clone(),
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::undated_runs;
+
+    /// Undated reviews count on the day of the first run whose watermark covers their ingest run
+    /// (after the last run: today), so a window takes a range of ingest runs.
+    #[test]
+    fn a_window_takes_the_ingest_runs_whose_first_analysis_fell_in_it() {
+        let runs: Vec<(i64, String)> = [(2, "2024-01-10"), (5, "2024-01-20"), (7, "2024-02-01")]
+            .iter()
+            .map(|(w, d)| (*w, d.to_string()))
+            .collect();
+        let today = "2024-03-01";
+        let r = |from: &str, to: &str| undated_runs(&runs, from, to, today);
+        assert_eq!(
+            r("", "9999-12-31"),
+            (i64::MIN, i64::MAX),
+            "all time: every review"
+        );
+        assert_eq!(
+            r("2024-01-10", "2024-01-10"),
+            (i64::MIN, 2),
+            "ingest runs 1-2"
+        );
+        assert_eq!(r("2024-01-11", "2024-01-31"), (2, 5), "ingest runs 3-5");
+        assert_eq!(r("2024-01-11", "2024-02-15"), (2, 7));
+        assert_eq!(r("2024-02-02", "2024-02-28"), (7, 7), "no run: none");
+        assert_eq!(
+            r("2024-02-02", today),
+            (7, i64::MAX),
+            "not analyzed yet: today"
+        );
+        assert_eq!(
+            r("", "2024-01-09"),
+            (i64::MIN, i64::MIN),
+            "before the first run: none"
+        );
+    }
 }

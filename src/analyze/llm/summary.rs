@@ -157,6 +157,44 @@ fn over_budget(cfg: &Config, spent: f64, body: &Value) -> bool {
     spent + next > max
 }
 
+/// What `--summaries` would send, for `analyze --dry-run`: one request per product whose
+/// evidence may change (`changing`: those the run would re-analyze) or differs from the one its
+/// summary was written from. A request's prompt is estimated from the product's current evidence
+/// (a new product's: the others' average, else an empty product's), its reply at the most it may
+/// take (`MAX_TOKENS`), as `--max-cost` counts it.
+pub fn estimate(
+    store: &Store,
+    cfg: &Config,
+    changing: &std::collections::HashSet<String>,
+) -> Result<super::Estimate> {
+    let mut est = super::Estimate::default();
+    let prompt = |p: &ProductDetail| {
+        let body = request_body(cfg, &evidence(p).to_string());
+        estimate_tokens(body.to_string().chars().count())
+    };
+    let mut known = 0usize;
+    for (asin, stored) in store.summary_hashes()? {
+        known += usize::from(changing.contains(&asin));
+        let p = store.product(&asin)?;
+        let hash = evidence_hash(&cfg.model, &evidence(&p).to_string());
+        if changing.contains(&asin) || stored.as_deref() != Some(hash.as_str()) {
+            est.requests += 1;
+            est.prompt_tokens += prompt(&p);
+        }
+    }
+    let new = (changing.len() - known) as u64;
+    if new > 0 {
+        let each = match est.requests {
+            0 => prompt(&ProductDetail::default()),
+            n => est.prompt_tokens.div_ceil(n),
+        };
+        est.requests += new;
+        est.prompt_tokens += each * new;
+    }
+    est.completion_tokens = est.requests * u64::from(MAX_TOKENS);
+    Ok(est)
+}
+
 /// Writes the summary of every product whose evidence changed since its summary was written
 /// (all, the first time), one request each. A request that fails leaves that product's summary
 /// as it was and is counted; a fatal fault (a refused key) stops the run. `spent`: what the run's

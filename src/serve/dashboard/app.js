@@ -50,7 +50,7 @@ function link(href, ...children) {
 }
 
 function productLink(asin, label) {
-  return link(`/products/${encodeURIComponent(asin)}`, label ?? asin);
+  return link(`/products/${encodeURIComponent(asin)}${windowSuffix(new URLSearchParams(location.search))}`, label ?? asin);
 }
 
 function issueLink(code, label) {
@@ -123,8 +123,10 @@ function setTitle(text) {
 
 // ---- views ----------------------------------------------------------------------------------
 
-async function portfolio() {
+async function portfolio(params) {
   setTitle("Portfolio");
+  const w = windowOf(params);
+  if (w) return windowPortfolio(w);
   const { data } = await api("/api/v1/overview");
   const s = data.summary;
   const cards = h(
@@ -247,6 +249,8 @@ let choices = null; // brands and issues for the filter form, loaded once
 
 async function products(params) {
   setTitle("Products");
+  const w = windowOf(params);
+  if (w) return windowProducts(w, params);
   if (!choices) {
     const [brands, issues] = await Promise.all([api("/api/v1/brands?limit=500&sort=brand&order=asc"), api("/api/v1/issues")]);
     choices = { brands: brands.data.map((b) => b.brand), issues: issues.data };
@@ -375,6 +379,8 @@ function breakdowns(b) {
 }
 
 async function product(asin, params) {
+  const w = windowOf(params);
+  if (w) return windowProduct(asin, w, params);
   const { data: p } = await api(`/api/v1/products/${encodeURIComponent(asin)}`);
   setTitle(p.asin);
   const rq = new URLSearchParams({ limit: "20" });
@@ -503,6 +509,204 @@ async function changes() {
   );
 }
 
+// ---- time windows: in the URL as period (30, 90, or custom with from/to) and compare ----------
+
+const PERIODS = [
+  ["", "All time"],
+  ["30", "Last 30 days"],
+  ["90", "Last 90 days"],
+  ["custom", "From … to"],
+];
+const WINDOW_KEYS = ["period", "from", "to", "compare"];
+const DAY_MS = 86400000;
+const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s ?? "");
+
+/** The window the URL asks for, as the API takes it ({from, to, compare}), or null: all time. */
+function windowOf(params) {
+  const period = params.get("period") ?? "";
+  const compare = params.get("compare") === "previous";
+  if (period === "30" || period === "90") {
+    const to = new Date();
+    const from = new Date(to.getTime() - (Number(period) - 1) * DAY_MS);
+    return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10), compare };
+  }
+  const from = isDay(params.get("from")) ? params.get("from") : null;
+  const to = isDay(params.get("to")) ? params.get("to") : null;
+  if (period === "custom" && (from || to)) return { from, to, compare: compare && !!from };
+  return null;
+}
+
+/** A window's API parameters ("" for all time). */
+function windowQuery(w) {
+  const q = new URLSearchParams();
+  if (w?.from) q.set("from", w.from);
+  if (w?.to) q.set("to", w.to);
+  if (w?.compare) q.set("compare", "previous");
+  return q.toString();
+}
+
+/** The window's part of a dashboard URL ("?period=…"), carried by links. */
+function windowSuffix(params) {
+  const q = new URLSearchParams();
+  for (const k of WINDOW_KEYS) if (params.get(k)) q.set(k, params.get(k));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+/** The window control in the header: period, custom days, comparison; hidden where no view takes one. */
+function windowControl(params, enabled) {
+  const slot = document.getElementById("window-slot");
+  if (!enabled) return slot.replaceChildren();
+  const period = params.get("period") ?? "";
+  const custom = h("span", { class: "custom", hidden: period !== "custom" },
+    h("input", { type: "date", name: "from", "aria-label": "From", value: params.get("from") ?? "" }), " … ",
+    h("input", { type: "date", name: "to", "aria-label": "To", value: params.get("to") ?? "" }));
+  const select = h("select", { name: "period", onchange: (e) => (custom.hidden = e.target.value !== "custom") },
+    PERIODS.map(([v, l]) => h("option", { value: v, selected: v === period }, l)));
+  const onsubmit = (e) => {
+    e.preventDefault();
+    const fd = new FormData(e.target);
+    const p = new URLSearchParams(location.search);
+    for (const k of [...WINDOW_KEYS, "cursor"]) p.delete(k);
+    const chosen = fd.get("period");
+    if (chosen) p.set("period", chosen);
+    if (chosen === "custom") for (const k of ["from", "to"]) if (fd.get(k)) p.set(k, fd.get(k));
+    if (chosen && fd.get("compare")) p.set("compare", "previous");
+    const s = p.toString();
+    navigate(`${location.pathname}${s ? `?${s}` : ""}`);
+  };
+  slot.replaceChildren(
+    h("form", { id: "window", class: "window", "aria-label": "Time window", onsubmit },
+      h("label", {}, "Reviews dated", select), custom,
+      h("label", {}, h("input", { type: "checkbox", name: "compare", value: "previous", checked: params.get("compare") === "previous" }), "against the period before"),
+      h("button", { type: "submit" }, "Apply")),
+  );
+}
+
+/** "Reviews dated 2026-09-06 … 2026-12-04: 495 reviews (against …)": what a windowed view shows. */
+function windowShown(r) {
+  const span = (from, to) => `${from ?? "the first review"} … ${to ?? "the last review"}`;
+  const against = r.previous_from ? ` (against ${span(r.previous_from, r.previous_to)})` : "";
+  const empty = r.message ? ` — ${r.message}` : "";
+  return h("p", { id: "window-shown", class: "window-shown" }, `Reviews dated ${span(r.from, r.to)}: ${r.reviews} reviews${against}${empty}`);
+}
+
+const stars2 = (v) => fmt(v, 2);
+const gained = (v) => (v === null || v === undefined ? "–" : `+${fmt(v, 2)}`);
+
+/** A window's headline figures (its first row) as cards. */
+function windowCards(row, compared) {
+  const f = row ?? {};
+  const cards = [
+    ["Reviews", f.reviews ?? 0],
+    ["Avg rating", stars2(f.avg_rating)],
+    ["% positive", pct(f.pct_positive)],
+    ["% negative", pct(f.pct_negative)],
+  ].map(([l, n]) => h("div", { class: "card" }, h("div", { class: "n" }, n), h("div", { class: "l" }, l)));
+  if (compared) cards.push(h("div", { class: "card" }, h("div", { class: "n" }, delta(f.delta_pct_negative)), h("div", { class: "l" }, "Δ % negative against the period before")));
+  return h("div", { class: "cards" }, cards);
+}
+
+/** A window's issues with their star impact (and, for one product, a quote each). */
+function windowIssues(r, quotes) {
+  const compared = !!r.previous_from;
+  const headers = ["Issue", "Reviews#", "% of reviews#", "Avg ★ with#", "Avg ★ without#", "★ gained if fixed#"];
+  if (compared) headers.push("Δ % of reviews#");
+  if (quotes) headers.push("Quote");
+  const rows = r.issues.map((i) =>
+    h("tr", {}, h("td", {}, issueLink(i.code, i.label)), td(i.reviews, true), td(pct(i.share), true), td(stars2(i.avg_with), true), td(stars2(i.avg_without), true), td(gained(i.impact), true),
+      compared ? h("td", { class: "n" }, delta(i.delta_share)) : null,
+      quotes ? h("td", {}, (i.examples ?? []).slice(0, 1).map(quote)) : null),
+  );
+  return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No issues reported in this period.");
+}
+
+/** What customers liked in a window: reviews praising each aspect and their share. */
+function windowLiked(r) {
+  const compared = !!r.previous_from;
+  const headers = ["Liked", "Reviews#", "% of reviews#"];
+  if (compared) headers.push("Δ % of reviews#");
+  const rows = r.liked_aspects.slice(0, LIKED_SHOWN).map((a) =>
+    h("tr", {}, td(a.term), td(a.reviews, true), td(pct(a.share), true), compared ? h("td", { class: "n" }, delta(a.delta_share)) : null));
+  return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No praise in this period.");
+}
+
+/** Products or brands in a window: reviews, rating and shares, with changes when compared. */
+function windowRows(r, keyCell) {
+  const compared = !!r.previous_from;
+  const headers = [r.view === "brands" ? "Brand" : "Product", "Reviews#", "Avg rating#", "% positive#", "% negative#"];
+  if (compared) headers.push("Reviews before#", "Δ % negative#");
+  return table(headers, r.rows.map((x) =>
+    h("tr", {}, h("td", {}, keyCell(x.key)), td(x.reviews, true), td(stars2(x.avg_rating), true), td(pct(x.pct_positive), true), td(pct(x.pct_negative), true),
+      compared ? td(x.previous?.reviews ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(x.delta_pct_negative)) : null)));
+}
+
+async function windowPortfolio(w) {
+  const q = windowQuery(w);
+  const [{ data: r }, { data: brands }] = await Promise.all([api(`/api/v1/overview?${q}`), api(`/api/v1/brands?${q}&limit=500`)]);
+  const brandLink = (b) => link(`/products?brand=${encodeURIComponent(b)}&${windowSuffix(new URLSearchParams(location.search)).slice(1)}`, b);
+  show(
+    h("h1", {}, "Portfolio"),
+    windowShown(r),
+    windowCards(r.rows[0], !!r.previous_from),
+    h("section", { id: "top-issues" }, h("h2", {}, "Top issues in this period and what each costs in stars"), windowIssues(r, false)),
+    h("div", { class: "grid2" }, h("section", { id: "liked" }, h("h2", {}, "What customers liked in this period"), windowLiked(r)), h("section", { id: "brands" }, h("h2", {}, "Brands"), windowRows(brands, brandLink))),
+  );
+}
+
+async function windowProducts(w, params) {
+  const query = new URLSearchParams(windowQuery(w));
+  // With a window the API filters products by brand and minimum reviews only.
+  for (const k of ["brand", "min_reviews", "sort", "order", "limit", "cursor"]) for (const v of params.getAll(k)) if (v !== "") query.append(k, v);
+  const page = await api(`/api/v1/products?${query}`);
+  const r = page.data;
+  const ignored = ["q", "issue", "marketplace", "min_rating", "max_rating", "sentiment"].filter((k) => params.get(k));
+  const pager = h(
+    "div",
+    { class: "pager" },
+    h("span", { id: "total" }, `${page.meta.total} products with reviews in this period`),
+    params.get("cursor") ? h("button", { type: "button", onclick: () => history.back() }, "← Previous") : null,
+    page.meta.next_cursor ? h("button", { type: "button", id: "next", onclick: () => navigate(withParams(params, { cursor: page.meta.next_cursor })) }, "Next →") : null,
+  );
+  show(
+    h("h1", {}, "Products"),
+    windowShown(r),
+    ignored.length ? h("p", { class: "muted" }, `In a period the list is filtered by brand and minimum reviews only (not by ${ignored.join(", ")}).`) : null,
+    pager,
+    windowRows(r, (asin) => productLink(asin)),
+  );
+}
+
+async function windowProduct(asin, w, params) {
+  const q = windowQuery(w);
+  const id = encodeURIComponent(asin);
+  const rq = new URLSearchParams(q);
+  rq.delete("compare");
+  rq.set("limit", "20");
+  if (params.get("cursor")) rq.set("cursor", params.get("cursor"));
+  const [{ data: r }, reviews] = await Promise.all([api(`/api/v1/products/${id}?${q}`), api(`/api/v1/products/${id}/reviews?${rq}`)]);
+  const key = r.rows[0]?.key ?? asin;
+  setTitle(key);
+  const reviewRows = reviews.data.map((x) =>
+    h("tr", {}, td(x.review_date ?? "–"), td(x.rating ?? "–", true), td(x.sentiment ?? ""), td(x.language ?? ""), h("td", {}, x.title ? h("strong", {}, x.title) : null, h("div", {}, x.text ?? "")), h("td", {}, (x.issues ?? []).map((i) => h("span", { class: "tag" }, i.code ?? i)))));
+  show(
+    h("p", {}, link(`/products${windowSuffix(params)}`, "← Products")),
+    h("h1", {}, key),
+    windowShown(r),
+    windowCards(r.rows[0], !!r.previous_from),
+    h("h2", {}, "Issues in this period"),
+    windowIssues(r, true),
+    h("div", { class: "grid2" },
+      h("section", { id: "liked" }, h("h2", {}, "What customers liked"), windowLiked(r)),
+      h("section", { id: "complaint-aspects" }, h("h2", {}, "Complaint aspects"), (r.complaint_aspects ?? []).map((a) => h("span", { class: "tag" }, `${a.term} ${a.count}`)))),
+    h("h2", { id: "window-reviews" }, `Reviews in this period (${reviews.meta.total})`),
+    table(["Date", "Stars#", "Sentiment", "Lang", "Review", "Issues"], reviewRows),
+    h("div", { class: "pager" },
+      params.get("cursor") ? h("button", { type: "button", onclick: () => history.back() }, "← Previous") : null,
+      reviews.meta.next_cursor ? h("button", { type: "button", onclick: () => navigate(withParams(params, { cursor: reviews.meta.next_cursor })) }, "Next →") : null),
+  );
+}
+
 // ---- routing: the state lives in the URL ------------------------------------------------------
 
 async function render() {
@@ -513,9 +717,13 @@ async function render() {
   for (const a of document.querySelectorAll("[data-nav]")) {
     if (a.dataset.nav === (view === "issues" ? "portfolio" : view)) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
+    // The window goes with the views that take one.
+    if (!a.dataset.base) a.dataset.base = a.getAttribute("href");
+    a.setAttribute("href", a.dataset.nav === "changes" ? a.dataset.base : a.dataset.base + windowSuffix(params));
   }
+  windowControl(params, view !== "changes" && view !== "issues");
   try {
-    if (view === "portfolio") await portfolio();
+    if (view === "portfolio") await portfolio(params);
     else if (view === "products" && parts[1]) await product(parts[1], params);
     else if (view === "products") await products(params);
     else if (view === "issues" && parts[1]) await issue(parts[1]);

@@ -1,0 +1,145 @@
+//! What one product's reviews in a time window say in words: its complaint aspects (with their
+//! star figures) and example quotes per issue. Read from the product's reviews at request time
+//! (one pass over them through the ASIN index, about 2 µs a review), not from per-day counts:
+//! quotes are text, and aspects are many terms per review.
+
+use std::collections::HashMap;
+
+use rusqlite::{params_from_iter, types::Value as SqlValue};
+use serde::Serialize;
+
+use super::windows::{Counts, Window};
+use super::Store;
+use crate::analyze::offline::names::Names;
+use crate::error::Result;
+use crate::model::IssueHit;
+use crate::numbers::star_figures;
+
+/// Quotes per issue in a window, as a product's issues carry (`EXAMPLES` in the roll-up).
+pub const WINDOW_EXAMPLES: usize = 3;
+/// Complaint aspects a window lists, as many as a product's own.
+pub const WINDOW_ASPECTS: usize = 20;
+
+/// A sentence that shows an issue, from a review dated in the window, with its stars and language.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct WindowQuote {
+    pub review_id: String,
+    pub text: String,
+    pub rating: Option<i64>,
+    pub language: Option<String>,
+}
+
+/// A complaint aspect in the window: reviews naming it, the average stars of the rated ones and
+/// of the others, and the stars the window's average would gain without it (as a product's).
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct WindowAspect {
+    pub term: String,
+    pub count: i64,
+    pub avg_rating_with: Option<f64>,
+    pub avg_rating_without: Option<f64>,
+    pub stars_gained: Option<f64>,
+}
+
+/// One product's words in a window: quotes per issue code and the ranked complaint aspects.
+#[derive(Debug, Default)]
+pub struct Evidence {
+    pub quotes: HashMap<String, Vec<WindowQuote>>,
+    pub aspects: Vec<WindowAspect>,
+}
+
+impl Store {
+    /// The complaint aspects and issue quotes of product `asin` (canonical) in window `w`, the
+    /// newest reviews' quotes first; `all` is the window's counts, which the star figures compare
+    /// with. Aspects that are only names (the brand, a maker, a model code) are left out, as in
+    /// the product's own roll-up.
+    pub fn window_evidence(&self, asin: &str, w: &Window, all: &Counts) -> Result<Evidence> {
+        let analyzer = self.current_analyzer()?.unwrap_or_default();
+        let mut args: Vec<SqlValue> = vec![analyzer.into(), asin.to_string().into()];
+        let cond = self.review_in_window(w, &mut args)?;
+        let sql = format!(
+            "SELECT coalesce(r.source_review_id, r.review_key), r.rating, t.language, t.issues,
+                    t.aspects, p.brand
+             FROM reviews r JOIN products p ON p.asin = r.asin
+             JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             WHERE r.asin = ?2 AND r.retired_run IS NULL AND {cond}
+             ORDER BY r.review_date DESC, r.id DESC"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        let mut ev = Evidence::default();
+        // Per term: reviews naming it, the rated ones and their stars summed.
+        let mut terms: HashMap<String, [i64; 3]> = HashMap::new();
+        let mut brand: Option<String> = None;
+        while let Some(r) = rows.next()? {
+            let rating: Option<i64> = r.get(1)?;
+            let language: Option<String> = r.get(2)?;
+            let issues: Option<String> = r.get(3)?;
+            let aspects: Option<String> = r.get(4)?;
+            brand = r.get(5)?;
+            let review_id: String = r.get(0)?;
+            for hit in super::pages::parse_issues(issues.as_deref()) {
+                add_quote(&mut ev.quotes, hit, &review_id, rating, &language);
+            }
+            let stars = rating.filter(|x| (1..=5).contains(x));
+            let named: Vec<String> = aspects
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default();
+            for a in named {
+                let c = terms.entry(a).or_default();
+                c[0] += 1;
+                if let Some(x) = stars {
+                    c[1] += 1;
+                    c[2] += x;
+                }
+            }
+        }
+        ev.aspects = ranked_aspects(terms, brand.as_deref(), all);
+        Ok(ev)
+    }
+}
+
+fn add_quote(
+    quotes: &mut HashMap<String, Vec<WindowQuote>>,
+    hit: IssueHit,
+    review_id: &str,
+    rating: Option<i64>,
+    language: &Option<String>,
+) {
+    let q = quotes.entry(hit.code).or_default();
+    if q.len() < WINDOW_EXAMPLES {
+        q.push(WindowQuote {
+            review_id: review_id.to_string(),
+            text: hit.evidence,
+            rating,
+            language: language.clone(),
+        });
+    }
+}
+
+/// The most named terms but names, ties by term, with their star figures against `all`.
+fn ranked_aspects(
+    terms: HashMap<String, [i64; 3]>,
+    brand: Option<&str>,
+    all: &Counts,
+) -> Vec<WindowAspect> {
+    let names = Names::new();
+    let mut ranked: Vec<(String, [i64; 3])> = terms
+        .into_iter()
+        .filter(|(t, _)| !names.is_name_term(brand, t))
+        .collect();
+    ranked.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(WINDOW_ASPECTS);
+    ranked
+        .into_iter()
+        .map(|(term, c)| {
+            let f = star_figures((c[1], c[2]), (all.rated, all.rating_sum));
+            WindowAspect {
+                term,
+                count: c[0],
+                avg_rating_with: f.with,
+                avg_rating_without: f.without,
+                stars_gained: f.gained,
+            }
+        })
+        .collect()
+}
