@@ -142,7 +142,7 @@ impl Offline {
             english: language == Some("en"),
             // Other languages capitalise nouns: only English capitals mark names.
             proper: if language == Some("en") {
-                names::proper_names(&joined)
+                names::names_in(&joined)
             } else {
                 Vec::new()
             },
