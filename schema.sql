@@ -615,3 +615,8 @@ CREATE TABLE brand_day_liked (
     PRIMARY KEY (brand, day, term)
 ) WITHOUT ROWID;
 CREATE INDEX brand_day_liked_day ON brand_day_liked (day, term, reviews);
+
+-- migration: 19
+-- Words each text uses as names of a maker, brand or model (JSON ["acme", …]; NULL from older
+-- analyzers): the product's roll-up leaves out aspect terms its reviews name this way.
+ALTER TABLE text_results ADD COLUMN names TEXT;

@@ -807,7 +807,7 @@ fn accumulate(
     for r in rx.into_iter().flatten() {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
-                writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
+                writer.put_days(&day_acc.take(a.asin(), a.brand(), &a.product_names()))?;
                 finish(a, &mut batch)?;
             }
         }
@@ -817,7 +817,7 @@ fn accumulate(
             .add(&r);
     }
     if let Some(a) = acc.take() {
-        writer.put_days(&day_acc.take(a.asin(), a.brand()))?;
+        writer.put_days(&day_acc.take(a.asin(), a.brand(), &a.product_names()))?;
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
@@ -960,6 +960,7 @@ mod tests {
                 issues: Vec::new(),
                 aspects: Vec::new(),
                 liked: Vec::new(),
+                names: Vec::new(),
             }
         };
         let (n, _, _) = analyze_offline_with(&mut store, &opts(), &key, run_id, &fragile).unwrap();

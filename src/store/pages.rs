@@ -1465,6 +1465,7 @@ mod tests {
                 .collect(),
             aspects: vec!["lid".into()],
             liked: Vec::new(),
+            names: Vec::new(),
         };
         let results = vec![
             (keyed[0].text_hash, result(Sentiment::Negative, &[])),

@@ -479,6 +479,7 @@ mod tests {
                 .collect(),
             aspects: Vec::new(),
             liked: Vec::new(),
+            names: Vec::new(),
         };
         let results = [
             (

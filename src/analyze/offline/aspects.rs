@@ -524,7 +524,14 @@ fn push(out: &mut Vec<String>, t: String) {
 
 /// "buttons" → "button", "batteries" → "battery", "movies" → "movie"; leaves "glass", "series" alone.
 pub fn singular(t: &str) -> String {
-    if t.ends_with("series") || t.ends_with("species") {
+    // Nouns whose singular ends in -s: "the lens", "the gas".
+    if t.ends_with("series")
+        || t.ends_with("species")
+        || matches!(
+            t,
+            "lens" | "gas" | "canvas" | "bias" | "alias" | "news" | "atlas"
+        )
+    {
         return t.to_string();
     }
     // "pics" are pictures, as reviewers' features are named.
@@ -580,6 +587,8 @@ mod tests {
             ("boxes", "box"),
             ("glasses", "glass"),
             ("lenses", "lens"),
+            ("lens", "lens"),
+            ("canvas", "canvas"),
             ("cases", "case"),
             ("pics", "picture"),
         ] {
