@@ -496,10 +496,14 @@ impl Aspects {
                 let head = singular(&toks[i + 1]);
                 push(out, format!("{} {head}", toks[i]));
                 // "Customer service" and "tech support" are what they are; "service" alone is not.
-                if !matches!(head.as_str(), "service" | "support")
-                    && !PROPERTY_HEADS.contains(&head.as_str())
-                {
+                let helpdesk = matches!(head.as_str(), "service" | "support");
+                if !helpdesk && !PROPERTY_HEADS.contains(&head.as_str()) {
                     push(out, head);
+                }
+                // A noun before the head names a part too: "headphone jack", "scroll wheel" and
+                // "scroll button" are complaints about the headphone and the scroll.
+                if !helpdesk && !adjective_like(&toks[i]) {
+                    push(out, singular(&toks[i]));
                 }
                 i += 2;
             } else {
@@ -514,6 +518,25 @@ impl Default for Aspects {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Suffixes of English adjectives ("digital", "automatic", "portable"): such a word before a noun
+/// describes it, and names nothing of its own.
+const ADJECTIVE_SUFFIXES: &[&str] = &[
+    "al", "ic", "ive", "ous", "ful", "less", "able", "ible", "ary", "ish", "est", "ing", "y",
+];
+
+/// Common English adjectives and prefixes without such a suffix, that stand before nouns
+/// ("indoor shots", "extra battery", "front panel").
+const MODIFIERS: &[&str] = &[
+    "extra", "indoor", "outdoor", "main", "top", "bottom", "front", "rear", "side", "upper",
+    "lower", "inner", "outer", "spare", "full", "half", "whole", "entire", "single", "double",
+    "dual", "auto", "mini", "micro", "max", "plain", "standard", "regular", "normal", "overall",
+];
+
+fn adjective_like(t: &str) -> bool {
+    (ADJECTIVE_SUFFIXES.iter().any(|s| t.ends_with(s)) && !t.ends_with("ery"))
+        || MODIFIERS.contains(&t)
 }
 
 fn push(out: &mut Vec<String>, t: String) {
@@ -569,7 +592,38 @@ pub fn singular(t: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::singular;
+    use super::*;
+
+    fn extract(text: &str, polarity: Polarity) -> Vec<String> {
+        static LEX: std::sync::OnceLock<Lexicons> = std::sync::OnceLock::new();
+        let lex = LEX.get_or_init(Lexicons::load);
+        let toks = super::super::text::tokens(text);
+        let mut out = Vec::new();
+        Aspects::new().extract(lex, Some("en"), &toks, polarity, &[], &mut out);
+        out
+    }
+
+    #[test]
+    fn a_compound_counts_whole_for_its_head_and_for_its_noun_modifier() {
+        // Invented parts: the rule, not a list of features.
+        let got = extract("the flange valve leaks", Polarity::Complaint);
+        assert_eq!(got, vec!["flange valve", "valve", "flange"]);
+        // An adjective-like modifier describes the head and names nothing itself.
+        let got = extract(
+            "the digital dial and the extra grommet",
+            Polarity::Complaint,
+        );
+        assert_eq!(
+            got,
+            vec!["digital dial", "dial", "extra grommet", "grommet"]
+        );
+        // A property head counts whole and for the thing it is a property of.
+        let got = extract("the hinge quality is superb", Polarity::Praise);
+        assert_eq!(got, vec!["hinge quality", "hinge"]);
+        // A helpdesk is what it is: no "customer", no "service".
+        let got = extract("customer service never called back", Polarity::Complaint);
+        assert_eq!(got, vec!["customer service"]);
+    }
 
     #[test]
     fn singulars() {
