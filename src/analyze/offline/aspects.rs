@@ -407,6 +407,8 @@ pub struct Aspects {
     parts: std::collections::HashMap<&'static str, &'static str>,
     implied: std::collections::HashMap<&'static str, &'static str>,
     implied_praise: std::collections::HashMap<&'static str, &'static str>,
+    /// First words of the phrases in `PARTS` ("boîtier" of "boîtier de charge").
+    phrase_starts: std::collections::HashSet<&'static str>,
     names: Names,
 }
 
@@ -432,6 +434,10 @@ impl Aspects {
             parts,
             implied: implied_map(IMPLIED),
             implied_praise: implied_map(IMPLIED_PRAISE),
+            phrase_starts: (PARTS.iter())
+                .flat_map(|(_, forms)| forms.iter())
+                .filter_map(|f| f.split_once(' ').map(|(first, _)| first))
+                .collect(),
             names: Names::new(),
         }
     }
@@ -447,12 +453,8 @@ impl Aspects {
         proper: &[String],
         out: &mut Vec<String>,
     ) {
-        if lang.is_some_and(|l| l != "en") {
-            for t in toks {
-                if let Some(en) = self.parts.get(t.as_str()) {
-                    push(out, en.to_string());
-                }
-            }
+        if let Some(l) = lang.filter(|l| *l != "en") {
+            self.parts_in(l, toks, out);
             return;
         }
         let praise = polarity == Polarity::Praise;
@@ -513,6 +515,59 @@ impl Aspects {
         }
     }
 }
+
+impl Aspects {
+    /// The parts a sentence in another language names, as English terms: words of `PARTS`,
+    /// phrases of it ("boîtier de charge"), and German compounds by their last part
+    /// ("Ladekabel": cable, "Schutzhülle": case), as German names a thing by its last word.
+    fn parts_in(&self, lang: &str, toks: &[String], out: &mut Vec<String>) {
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i].as_str();
+            if let Some((en, n)) = self.phrase_at(&toks[i..]) {
+                push(out, en.to_string());
+                i += n;
+                continue;
+            }
+            if let Some(en) = self.parts.get(t) {
+                push(out, en.to_string());
+            } else if lang == "de" {
+                if let Some(en) = self.compound_part(t) {
+                    push(out, en.to_string());
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// A phrase of `PARTS` at the start of `toks`, with its length in tokens.
+    fn phrase_at(&self, toks: &[String]) -> Option<(&'static str, usize)> {
+        if !self.phrase_starts.contains(toks.first()?.as_str()) {
+            return None;
+        }
+        (2..=3.min(toks.len())).rev().find_map(|n| {
+            let phrase = toks[..n].join(" ");
+            self.parts.get(phrase.as_str()).map(|en| (*en, n))
+        })
+    }
+
+    /// The part a German compound ends in ("Ersatzakku": battery), if its last part is one of at
+    /// least `COMPOUND_TAIL_MIN` letters after a first part of at least three.
+    fn compound_part(&self, t: &str) -> Option<&'static str> {
+        if t.chars().count() < COMPOUND_TAIL_MIN + 3 || !t.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        // Longest last part first: "Displayschutzfolie" is a screen protector before it is film.
+        t.char_indices()
+            .skip(3)
+            .map(|(b, _)| &t[b..])
+            .filter(|tail| tail.chars().count() >= COMPOUND_TAIL_MIN)
+            .find_map(|tail| self.parts.get(tail).copied())
+    }
+}
+
+/// The shortest last part of a German compound that counts ("band" in "Armband", not "rad").
+const COMPOUND_TAIL_MIN: usize = 4;
 
 impl Default for Aspects {
     fn default() -> Self {
@@ -601,6 +656,34 @@ mod tests {
         let mut out = Vec::new();
         Aspects::new().extract(lex, Some("en"), &toks, polarity, &[], &mut out);
         out
+    }
+
+    fn parts(lang: &str, text: &str) -> Vec<String> {
+        let toks = super::super::text::tokens(text);
+        let mut out = Vec::new();
+        Aspects::new().parts_in(lang, &toks, &mut out);
+        out
+    }
+
+    #[test]
+    fn other_languages_name_parts_by_phrases_and_german_compounds() {
+        assert_eq!(
+            parts("de", "Das Ladekabel und die Schutzhülle"),
+            vec!["cable", "case"]
+        );
+        assert_eq!(parts("de", "Der Ersatzakku hält lange"), vec!["battery"]);
+        // A last part of three letters is too short to tell: "Fahrradweg" names no wheel.
+        assert!(parts("de", "Der Fahrradweg und das Erlebnis").is_empty());
+        assert_eq!(
+            parts("fr", "le boîtier de charge est top"),
+            vec!["charging case"]
+        );
+        assert_eq!(
+            parts("es", "el estuche de carga es genial"),
+            vec!["charging case"]
+        );
+        // Compounds are German: French words are read whole.
+        assert!(parts("fr", "superbatterie").is_empty());
     }
 
     #[test]
