@@ -116,14 +116,18 @@ pub fn names_in(text: &str) -> Vec<String> {
 /// code ("acme g7", "acme zoomster 4400"), the word before a company suffix ("acme labs"), and
 /// the word before a helpdesk ("acme customer service").
 pub fn named_by_use(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
-    // Most reviews name no model and no company: only those with a digit or a cue look further.
-    let cues = ["support", "service", "care"]
-        .into_iter()
-        .chain(COMPANY_SUFFIXES.iter().copied());
-    if !lower.bytes().any(|b| b.is_ascii_digit()) && !cues.into_iter().any(|c| lower.contains(c)) {
+    // Most reviews name no model and no company: only those with a digit or a cue look further,
+    // and the check allocates nothing.
+    let cue = |w: &str| {
+        (["support", "service", "care"].iter().chain(COMPANY_SUFFIXES)).any(|c| c.eq_ignore_ascii_case(w))
+    };
+    let has_cue = text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.bytes().any(|b| b.is_ascii_digit()) || cue(w));
+    if !has_cue {
         return Vec::new();
     }
+    let lower = text.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
         .map(|w| w.trim_matches(['-', '\'']))
