@@ -119,7 +119,10 @@ pub fn named_by_use(text: &str) -> Vec<String> {
     // Most reviews name no model and no company: only those with a digit or a cue look further,
     // and the check allocates nothing.
     let cue = |w: &str| {
-        (["support", "service", "care"].iter().chain(COMPANY_SUFFIXES)).any(|c| c.eq_ignore_ascii_case(w))
+        (["support", "service", "care"]
+            .iter()
+            .chain(COMPANY_SUFFIXES))
+        .any(|c| c.eq_ignore_ascii_case(w))
     };
     let has_cue = text
         .split(|c: char| !c.is_alphanumeric())
