@@ -109,62 +109,7 @@ pub fn names_in(text: &str) -> Vec<String> {
             names.push(n);
         }
     }
-    for n in named_after_names(text, &names) {
-        if !names.contains(&n) {
-            names.push(n);
-        }
-    }
     names
-}
-
-/// Words that come right after a name ("zen xtra", "acme zoomster") in every one of their
-/// occurrences in the text: the rest of a product's name. A part is named on its own somewhere
-/// ("my acme camera … the camera"), a model's second word seldom is.
-fn named_after_names(text: &str, names: &[String]) -> Vec<String> {
-    let makers = makers();
-    let lower = text.to_lowercase();
-    let is_name = |w: &str| names.iter().any(|n| n == w) || makers.contains(w);
-    // Words within a clause: a name at the end of one sentence says nothing of the next's first.
-    let clauses: Vec<Vec<&str>> = lower
-        .split(['.', '!', '?', ',', ';', ':', '(', ')', '\n', '"'])
-        .map(|c| {
-            c.split(|ch: char| !(ch.is_alphanumeric() || ch == '-' || ch == '\''))
-                .filter(|w| !w.is_empty())
-                .collect()
-        })
-        .collect();
-    let mut after: Vec<&str> = Vec::new();
-    for c in &clauses {
-        for pair in c.windows(2) {
-            let w = pair[1];
-            if is_name(pair[0]) && !is_name(w) && !not_a_name(w) && !after.contains(&w) {
-                after.push(w);
-            }
-        }
-    }
-    // Every occurrence after a name: the first word of a clause, or after another word, is no part
-    // of a name.
-    after.retain(|w| {
-        clauses.iter().all(|c| {
-            c.iter()
-                .enumerate()
-                .all(|(i, x)| x != w || (i > 0 && is_name(c[i - 1])))
-        })
-    });
-    after.into_iter().map(str::to_string).collect()
-}
-
-/// The well-known makers and product lines (`MAKERS`).
-fn makers() -> &'static HashSet<&'static str> {
-    static MAKER_SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
-    MAKER_SET.get_or_init(|| MAKERS.split_whitespace().collect())
-}
-
-/// Words a name is never made of (`NOT_NAMES`), numbers and model codes.
-fn not_a_name(w: &str) -> bool {
-    NOT_NAMES.split_whitespace().any(|n| n == w)
-        || !w.chars().next().is_some_and(char::is_alphabetic)
-        || is_model_code(w)
 }
 
 /// Words that the way they are used marks as names, in any case: up to two words before a model
@@ -191,7 +136,11 @@ pub fn named_by_use(text: &str) -> Vec<String> {
         .map(|w| w.trim_matches(['-', '\'']))
         .filter(|w| !w.is_empty())
         .collect();
-    let not_name = not_a_name;
+    let not_name = |w: &str| {
+        NOT_NAMES.split_whitespace().any(|n| n == w)
+            || !w.chars().next().is_some_and(char::is_alphabetic)
+            || is_model_code(w)
+    };
     let mut out: Vec<String> = Vec::new();
     let add = |w: &str, out: &mut Vec<String>| {
         if !not_name(w) && !out.iter().any(|o| o == w) {
@@ -361,18 +310,6 @@ mod tests {
         }
         // "play mp3 files", "the battery 2x": no name.
         assert!(named_by_use("it will play mp3 files and the 2nd battery lasts 2x").is_empty());
-    }
-
-    #[test]
-    fn a_word_always_after_a_name_is_part_of_it() {
-        // "sony" is a known maker, "glimmer" always follows it: a line's name. "camera" is also
-        // written alone, and "is" is no name.
-        let text = "my sony glimmer is fine. the sony camera broke; the camera is junk. \
-                    sony glimmer again.";
-        assert_eq!(named_after_names(text, &[]), vec!["glimmer"]);
-        // After a name the text gave ("plinkett"), across clauses never.
-        let text = "the plinkett zoomer works. i like plinkett. zoomer";
-        assert!(named_after_names(text, &["plinkett".into()]).is_empty());
     }
 
     #[test]
