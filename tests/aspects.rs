@@ -105,11 +105,13 @@ fn liked_aspects_come_from_praise_and_never_name_the_maker() {
     let d = product(&e, "BZORB00001");
     let liked = terms(&d, "liked_aspects");
     let complaints = terms(&d, "complaint_aspects");
+    // "Sound quality" counts whole and for the sound, which the Spanish review praises too.
     assert_eq!(
         liked.first().map(String::as_str),
-        Some("sound quality"),
+        Some("sound"),
         "{liked:?}"
     );
+    assert!(liked.contains(&"sound quality".to_string()), "{liked:?}");
     assert!(liked.contains(&"battery life".to_string()), "{liked:?}");
     assert!(
         liked.contains(&"battery".to_string()),

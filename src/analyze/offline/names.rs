@@ -13,7 +13,7 @@ logitech magnavox maxtor microsoft minolta motorola netgear nikon nintendo nokia
 onkyo panasonic pentax philips polaroid ricoh rio roku samsung sandisk sanyo seagate sennheiser \
 siemens sony symantec tdk toshiba tomtom vizio xiaomi yamaha zte ipod iphone ipad itunes imac \
 macbook ipaq zune walkman discman kindle xbox playstation wii galaxy powershot cybershot \
-lumix finepix treo razr zen nomad anker ikea tefal delonghi kitchenaid dyson vitamix \
+lumix finepix treo razr zen nomad xtra anker ikea tefal delonghi kitchenaid dyson vitamix \
 sodastream bialetti contigo thermos otterbox spigen";
 
 pub struct Names {
