@@ -409,6 +409,8 @@ pub struct Aspects {
     implied_praise: std::collections::HashMap<&'static str, &'static str>,
     /// First words of the phrases in `PARTS` ("boîtier" of "boîtier de charge").
     phrase_starts: std::collections::HashSet<&'static str>,
+    /// The last three letters of every form in `PARTS` (a German compound's quick check).
+    part_ends: std::collections::HashSet<&'static str>,
     names: Names,
 }
 
@@ -437,6 +439,10 @@ impl Aspects {
             phrase_starts: (PARTS.iter())
                 .flat_map(|(_, forms)| forms.iter())
                 .filter_map(|f| f.split_once(' ').map(|(first, _)| first))
+                .collect(),
+            part_ends: (PARTS.iter())
+                .flat_map(|(_, forms)| forms.iter())
+                .map(|f| f.char_indices().rev().nth(2).map_or(*f, |(b, _)| &f[b..]))
                 .collect(),
             names: Names::new(),
         }
@@ -555,6 +561,11 @@ impl Aspects {
     /// least `COMPOUND_TAIL_MIN` letters after a first part of at least three.
     fn compound_part(&self, t: &str) -> Option<&'static str> {
         if t.chars().count() < COMPOUND_TAIL_MIN + 3 || !t.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        // One lookup rules out most words: no part ends as they do.
+        let end = t.char_indices().rev().nth(2).map_or(t, |(b, _)| &t[b..]);
+        if !self.part_ends.contains(end) {
             return None;
         }
         // Longest last part first: "Displayschutzfolie" is a screen protector before it is film.
