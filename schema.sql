@@ -633,3 +633,8 @@ CREATE TABLE product_rollups (
     asin   TEXT PRIMARY KEY,
     state  TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- migration: 20
+-- Words each text uses as names of a maker, brand or model (JSON ["acme", …]; NULL from older
+-- analyzers): the product's roll-up leaves out aspect terms its reviews name this way.
+ALTER TABLE text_results ADD COLUMN names TEXT;

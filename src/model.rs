@@ -222,6 +222,9 @@ pub struct TextAnalysis {
     pub aspects: Vec<String>,
     /// What its positive sentences praise.
     pub liked: Vec<LikedAspect>,
+    /// Words the text uses as names of a maker, brand or model (lower case): the product's
+    /// roll-up leaves out aspect terms that its reviews name this way.
+    pub names: Vec<String>,
 }
 
 /// Counts from ingesting one file.

@@ -105,11 +105,13 @@ fn liked_aspects_come_from_praise_and_never_name_the_maker() {
     let d = product(&e, "BZORB00001");
     let liked = terms(&d, "liked_aspects");
     let complaints = terms(&d, "complaint_aspects");
+    // "Sound quality" counts whole and for the sound, which the Spanish review praises too.
     assert_eq!(
         liked.first().map(String::as_str),
-        Some("sound quality"),
+        Some("sound"),
         "{liked:?}"
     );
+    assert!(liked.contains(&"sound quality".to_string()), "{liked:?}");
     assert!(liked.contains(&"battery life".to_string()), "{liked:?}");
     assert!(
         liked.contains(&"battery".to_string()),
@@ -524,4 +526,62 @@ fn report_liked_before_any_analysis_is_not_found() {
     let o = e.run(&["report", "liked", "--format", "csv"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no analysis yet"));
+}
+
+/// An export without a brand field whose reviewers write the maker in lower case ("my frumley",
+/// "frumley support") and name the model by its code: the maker is never an aspect, in complaints
+/// or praise, while the parts reviewers name are.
+#[test]
+fn a_lower_case_maker_without_a_brand_field_is_never_an_aspect() {
+    let e = Env::new();
+    let rows = [
+        (
+            1,
+            "my frumley fx-90 died in a week. the frumley is junk and the hinge broke.",
+        ),
+        (
+            2,
+            "the hinge cracked. frumley customer service never answered. awful frumley.",
+        ),
+        (
+            1,
+            "returned the frumley fx-90, the hinge snapped and the lens is scratched.",
+        ),
+        (
+            2,
+            "terrible frumley. the lens fogs up and the hinge is weak.",
+        ),
+        (
+            5,
+            "love the frumley! the lens is sharp and the strap is excellent.",
+        ),
+        (
+            5,
+            "great frumley fx-90, excellent lens and a comfortable strap.",
+        ),
+        (
+            4,
+            "the frumley is great, the strap is nice, but the hinge is stiff.",
+        ),
+    ];
+    let mut jsonl = String::new();
+    for (i, (stars, text)) in rows.iter().enumerate() {
+        jsonl.push_str(&format!(
+            "{{\"REVIEW_ID\":\"R{i}\",\"CHILD_ASIN\":\"BFRUM00001\",\"rating\":{stars},\"text\":\"{text}\"}}\n"
+        ));
+    }
+    let f = e.file("frumley.jsonl", jsonl.as_bytes());
+    e.ok(&["-q", "analyze", p(&f)]);
+    let d = product(&e, "BFRUM00001");
+    let liked = terms(&d, "liked_aspects");
+    let complaints = terms(&d, "complaint_aspects");
+    assert!(complaints.contains(&"hinge".to_string()), "{complaints:?}");
+    assert!(liked.contains(&"lens".to_string()), "{liked:?}");
+    assert!(liked.contains(&"strap".to_string()), "{liked:?}");
+    for t in liked.iter().chain(&complaints) {
+        assert!(
+            !t.split(' ').any(|w| w == "frumley" || w == "fx-90"),
+            "{t} names the maker or model: {complaints:?} {liked:?}"
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! sentiment and stars, and per issue code. A review counts on its date; an undated one on the day
 //! of the analysis run in which it first appeared.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, Sentiment};
@@ -115,7 +115,13 @@ impl DayAcc {
     }
 
     /// The product's rows; the accumulator is empty again for the next product.
-    pub fn take(&mut self, asin: &str, brand: Option<&str>) -> ProductDays {
+    /// `named`: the words the product's reviews use as names (`ProductAcc::product_names`).
+    pub fn take(
+        &mut self,
+        asin: &str,
+        brand: Option<&str>,
+        named: &HashSet<String>,
+    ) -> ProductDays {
         let days = std::mem::take(&mut self.days)
             .into_iter()
             .map(|((day, dated), counts)| DayRow { day, dated, counts })
@@ -134,7 +140,7 @@ impl DayAcc {
             .collect();
         let liked = std::mem::take(&mut self.liked)
             .into_iter()
-            .filter(|((_, term), _)| !self.names.is_name_term(brand, term))
+            .filter(|((_, term), _)| !self.names.is_product_name_term(brand, named, term))
             .map(|(((day, dated), term), reviews)| DayLikedRow {
                 day,
                 dated,

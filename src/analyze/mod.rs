@@ -949,7 +949,11 @@ fn accumulate(
     for r in rx.into_iter().flatten() {
         if acc.as_ref().is_some_and(|a| a.asin() != r.asin) {
             if let Some(a) = acc.take() {
-                put_days(writer, &day_acc.take(a.asin(), a.brand()), changed)?;
+                put_days(
+                    writer,
+                    &day_acc.take(a.asin(), a.brand(), &a.product_names()),
+                    changed,
+                )?;
                 finish(a, &mut batch)?;
             }
         }
@@ -959,7 +963,11 @@ fn accumulate(
             .add(&r);
     }
     if let Some(a) = acc.take() {
-        put_days(writer, &day_acc.take(a.asin(), a.brand()), changed)?;
+        put_days(
+            writer,
+            &day_acc.take(a.asin(), a.brand(), &a.product_names()),
+            changed,
+        )?;
         finish(a, &mut batch)?;
     }
     writer.put_products(&batch)?;
@@ -1109,6 +1117,7 @@ mod tests {
                 issues: Vec::new(),
                 aspects: Vec::new(),
                 liked: Vec::new(),
+                names: Vec::new(),
             }
         };
         let (n, _, _) =

@@ -1,7 +1,7 @@
 //! Per-product and per-brand insights from analyzed reviews: counts, shares, top issues with quotes,
 //! complaint aspects, languages, and monthly buckets by review date.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
@@ -21,6 +21,9 @@ const TOP_ASPECTS: usize = 20;
 const SNAPSHOT_LIKED: usize = 100;
 /// The language or marketplace of reviews that name none.
 const UNKNOWN: &str = "unknown";
+/// Reviews that must use a word as a name before the product's aspects leave it out: one
+/// reviewer's capitalised "Menu" is not enough.
+const NAMED_MIN: i64 = 2;
 
 /// The slice `key` of `slices` (always there), allocating its key only the first time.
 fn slice<'a>(
@@ -81,6 +84,10 @@ pub struct ProductAcc {
     /// Per complaint aspect: reviews naming it, the rated ones, their stars summed.
     aspects: HashMap<String, [i64; 3]>,
     liked: HashMap<String, LikedSum>,
+    /// Per word: reviews whose text uses it as a name (`TextAnalysis::names`).
+    names: HashMap<String, i64>,
+    /// The words the product's reviews use as names (`product_names`), set when it finishes.
+    named: HashSet<String>,
     langs: BTreeMap<String, i64>,
     last_date: Option<String>,
     months: BTreeMap<String, MonthAcc>,
@@ -167,6 +174,9 @@ impl ProductAcc {
         }
         self.add_liked(r);
         self.add_alert_part(r, all == Sentiment::Negative);
+        for w in &r.names {
+            *self.names.entry(w.clone()).or_default() += 1;
+        }
         let lang = r.language.as_deref().unwrap_or(UNKNOWN);
         *self.langs.entry(lang.to_string()).or_default() += 1;
         self.add_breakdowns(r, all);
@@ -272,6 +282,7 @@ impl ProductAcc {
 
     /// The product's row; `previous` = (negative reviews, reviews) at the previous run.
     pub fn finish(mut self, previous: Option<(i64, i64)>, labels: &Labels) -> ProductRow {
+        self.named = self.product_names();
         let liked = self.ranked_liked();
         let n = self.n;
         let neg = self.negatives();
@@ -361,9 +372,24 @@ impl ProductAcc {
         issues
     }
 
-    /// Whether an aspect term is only a name (`Names::is_name_term`) for this product's brand.
+    /// Whether an aspect term is only a name (`Names::is_name_term`) for this product's brand,
+    /// or made of words its reviews use as names.
     fn is_name(&self, names: &Names, term: &str) -> bool {
-        names.is_name_term(self.brand.as_deref(), term)
+        names.is_product_name_term(self.brand.as_deref(), &self.named, term)
+    }
+
+    /// The words the product's reviews use as names: by at least `NAMED_MIN` reviews, and by at
+    /// least a quarter as many as name the word as a complaint or a liked aspect ("the Menu
+    /// button" capitalised twice leaves "menu" an aspect).
+    pub fn product_names(&self) -> HashSet<String> {
+        (self.names.iter())
+            .filter(|(w, &n)| {
+                let complaints = self.aspects.get(*w).map_or(0, |a| a[0]);
+                let liked = self.liked.get(*w).map_or(0, |l| l.count);
+                n >= NAMED_MIN && 4 * n >= complaints.max(liked)
+            })
+            .map(|(w, _)| w.clone())
+            .collect()
     }
 
     /// Every liked aspect but names, most often praised first.
@@ -611,7 +637,56 @@ mod tests {
             issues: Vec::new(),
             aspects: aspects.iter().map(|a| a.to_string()).collect(),
             liked: String::new(),
+            names: Vec::new(),
         }
+    }
+
+    fn named(aspects: &[&str], names: &[&str], liked: &str) -> ReviewRow {
+        ReviewRow {
+            brand: None,
+            names: names.iter().map(|a| a.to_string()).collect(),
+            liked: liked.into(),
+            ..row(aspects)
+        }
+    }
+
+    fn terms(detail: &Value, key: &str) -> Vec<String> {
+        (detail[key].as_array().unwrap().iter())
+            .map(|a| a["term"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn words_the_reviews_name_are_no_aspects_without_a_brand() {
+        // No brand field: two reviews use "quorvex" as a name ("quorvex q20"), others write it as
+        // a complaint or praise; "menu", named by one reviewer only, stays an aspect.
+        let mut acc = ProductAcc::new("B1", None);
+        let praise = r#"[{"term":"quorvex","evidence":"x"},{"term":"screen","evidence":"x"}]"#;
+        acc.add(&named(&["quorvex", "remote"], &["quorvex"], praise));
+        acc.add(&named(
+            &["quorvex remote", "menu"],
+            &["quorvex", "menu"],
+            "[]",
+        ));
+        acc.add(&named(&["quorvex", "menu", "remote"], &[], praise));
+        let detail: Value =
+            serde_json::from_str(&acc.finish(None, &Labels::default()).detail).unwrap();
+        assert_eq!(
+            terms(&detail, "complaint_aspects"),
+            vec!["menu", "remote", "quorvex remote"]
+        );
+        assert_eq!(terms(&detail, "liked_aspects"), vec!["screen"]);
+    }
+
+    #[test]
+    fn a_word_named_far_less_often_than_criticised_stays_an_aspect() {
+        let mut acc = ProductAcc::new("B1", None);
+        acc.add(&named(&["dial"], &["dial"], "[]"));
+        acc.add(&named(&["dial"], &["dial"], "[]"));
+        for _ in 0..9 {
+            acc.add(&named(&["dial"], &[], "[]"));
+        }
+        assert!(acc.product_names().is_empty());
     }
 
     #[test]

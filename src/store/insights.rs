@@ -29,6 +29,8 @@ pub struct ReviewRow {
     /// Liked aspects as stored, JSON `[{"term","evidence"}]` (`LikedAspect`): parsed where they are
     /// counted, borrowing from this text, since nearly every term repeats across a product's reviews.
     pub liked: String,
+    /// Words the review's text uses as names (`TextAnalysis::names`).
+    pub names: Vec<String>,
 }
 
 /// What a finished run records.
@@ -471,13 +473,14 @@ impl Store {
         {
             let mut st = tx.prepare_cached(
                 "INSERT OR REPLACE INTO text_results (text_hash, analyzer, language, text_sentiment,
-                     text_score, issues, aspects, run_id, fallback, liked)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                     text_score, issues, aspects, run_id, fallback, liked, names)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             for (hash, a, fallback) in results {
                 let issues = serde_json::to_string(&a.issues).unwrap_or_else(|_| "[]".into());
                 let aspects = serde_json::to_string(&a.aspects).unwrap_or_else(|_| "[]".into());
                 let liked = serde_json::to_string(&a.liked).unwrap_or_else(|_| "[]".into());
+                let names = serde_json::to_string(&a.names).unwrap_or_else(|_| "[]".into());
                 st.execute(params![
                     &hash[..],
                     analyzer,
@@ -488,7 +491,8 @@ impl Store {
                     aspects,
                     run_id,
                     fallback,
-                    liked
+                    liked,
+                    names
                 ])?;
             }
         }
@@ -894,7 +898,7 @@ impl Reader {
         const SELECT: &str =
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
-                    r.id, r.first_run, t.liked, coalesce(r.marketplace, p.marketplace)
+                    r.id, r.first_run, t.liked, coalesce(r.marketplace, p.marketplace), t.names
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -926,6 +930,7 @@ fn review_row(r: &rusqlite::Row) -> Result<ReviewRow> {
     let issues: Option<String> = r.get(8)?;
     let aspects: Option<String> = r.get(9)?;
     let liked: Option<String> = r.get(12)?;
+    let names: Option<String> = r.get(14)?;
     Ok(ReviewRow {
         id: r.get(10)?,
         first_run: r.get(11)?,
@@ -945,6 +950,9 @@ fn review_row(r: &rusqlite::Row) -> Result<ReviewRow> {
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
         liked: liked.unwrap_or_default(),
+        names: names
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -1144,6 +1152,7 @@ mod tests {
             issues: Vec::new(),
             aspects: Vec::new(),
             liked: Vec::new(),
+            names: Vec::new(),
         };
         let results = [
             (&keyed[0].text_hash, &analysis, false),

@@ -1471,6 +1471,7 @@ mod tests {
                 .collect(),
             aspects: vec!["lid".into()],
             liked: Vec::new(),
+            names: Vec::new(),
         };
         let results = vec![
             (keyed[0].text_hash, result(Sentiment::Negative, &[])),

@@ -487,6 +487,7 @@ mod tests {
                 .collect(),
             aspects: Vec::new(),
             liked: Vec::new(),
+            names: Vec::new(),
         };
         let results = [
             (

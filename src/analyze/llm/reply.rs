@@ -151,6 +151,7 @@ fn analysis(v: &Value, topics: &Topics) -> Result<TextAnalysis, String> {
         issues,
         aspects,
         liked: liked(&v["liked"])?,
+        names: Vec::new(),
     })
 }
 

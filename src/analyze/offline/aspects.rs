@@ -407,6 +407,10 @@ pub struct Aspects {
     parts: std::collections::HashMap<&'static str, &'static str>,
     implied: std::collections::HashMap<&'static str, &'static str>,
     implied_praise: std::collections::HashMap<&'static str, &'static str>,
+    /// First words of the phrases in `PARTS` ("boîtier" of "boîtier de charge").
+    phrase_starts: std::collections::HashSet<&'static str>,
+    /// The last three letters of every form in `PARTS` (a German compound's quick check).
+    part_ends: std::collections::HashSet<&'static str>,
     names: Names,
 }
 
@@ -432,6 +436,14 @@ impl Aspects {
             parts,
             implied: implied_map(IMPLIED),
             implied_praise: implied_map(IMPLIED_PRAISE),
+            phrase_starts: (PARTS.iter())
+                .flat_map(|(_, forms)| forms.iter())
+                .filter_map(|f| f.split_once(' ').map(|(first, _)| first))
+                .collect(),
+            part_ends: (PARTS.iter())
+                .flat_map(|(_, forms)| forms.iter())
+                .map(|f| f.char_indices().rev().nth(2).map_or(*f, |(b, _)| &f[b..]))
+                .collect(),
             names: Names::new(),
         }
     }
@@ -447,12 +459,8 @@ impl Aspects {
         proper: &[String],
         out: &mut Vec<String>,
     ) {
-        if lang.is_some_and(|l| l != "en") {
-            for t in toks {
-                if let Some(en) = self.parts.get(t.as_str()) {
-                    push(out, en.to_string());
-                }
-            }
+        if let Some(l) = lang.filter(|l| *l != "en") {
+            self.parts_in(l, toks, out);
             return;
         }
         let praise = polarity == Polarity::Praise;
@@ -496,10 +504,14 @@ impl Aspects {
                 let head = singular(&toks[i + 1]);
                 push(out, format!("{} {head}", toks[i]));
                 // "Customer service" and "tech support" are what they are; "service" alone is not.
-                if !matches!(head.as_str(), "service" | "support")
-                    && !PROPERTY_HEADS.contains(&head.as_str())
-                {
+                let helpdesk = matches!(head.as_str(), "service" | "support");
+                if !helpdesk && !PROPERTY_HEADS.contains(&head.as_str()) {
                     push(out, head);
+                }
+                // A noun before the head names a part too: "headphone jack", "scroll wheel" and
+                // "scroll button" are complaints about the headphone and the scroll.
+                if !helpdesk && !adjective_like(&toks[i]) {
+                    push(out, singular(&toks[i]));
                 }
                 i += 2;
             } else {
@@ -510,10 +522,87 @@ impl Aspects {
     }
 }
 
+impl Aspects {
+    /// The parts a sentence in another language names, as English terms: words of `PARTS`,
+    /// phrases of it ("boîtier de charge"), and German compounds by their last part
+    /// ("Ladekabel": cable, "Schutzhülle": case), as German names a thing by its last word.
+    fn parts_in(&self, lang: &str, toks: &[String], out: &mut Vec<String>) {
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i].as_str();
+            if let Some((en, n)) = self.phrase_at(&toks[i..]) {
+                push(out, en.to_string());
+                i += n;
+                continue;
+            }
+            if let Some(en) = self.parts.get(t) {
+                push(out, en.to_string());
+            } else if lang == "de" {
+                if let Some(en) = self.compound_part(t) {
+                    push(out, en.to_string());
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// A phrase of `PARTS` at the start of `toks`, with its length in tokens.
+    fn phrase_at(&self, toks: &[String]) -> Option<(&'static str, usize)> {
+        if !self.phrase_starts.contains(toks.first()?.as_str()) {
+            return None;
+        }
+        (2..=3.min(toks.len())).rev().find_map(|n| {
+            let phrase = toks[..n].join(" ");
+            self.parts.get(phrase.as_str()).map(|en| (*en, n))
+        })
+    }
+
+    /// The part a German compound ends in ("Ersatzakku": battery), if its last part is one of at
+    /// least `COMPOUND_TAIL_MIN` letters after a first part of at least three.
+    fn compound_part(&self, t: &str) -> Option<&'static str> {
+        if t.chars().count() < COMPOUND_TAIL_MIN + 3 || !t.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        // One lookup rules out most words: no part ends as they do.
+        let end = t.char_indices().rev().nth(2).map_or(t, |(b, _)| &t[b..]);
+        if !self.part_ends.contains(end) {
+            return None;
+        }
+        // Longest last part first: "Displayschutzfolie" is a screen protector before it is film.
+        t.char_indices()
+            .skip(3)
+            .map(|(b, _)| &t[b..])
+            .filter(|tail| tail.chars().count() >= COMPOUND_TAIL_MIN)
+            .find_map(|tail| self.parts.get(tail).copied())
+    }
+}
+
+/// The shortest last part of a German compound that counts ("band" in "Armband", not "rad").
+const COMPOUND_TAIL_MIN: usize = 4;
+
 impl Default for Aspects {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Suffixes of English adjectives ("digital", "automatic", "portable"): such a word before a noun
+/// describes it, and names nothing of its own.
+const ADJECTIVE_SUFFIXES: &[&str] = &[
+    "al", "ic", "ive", "ous", "ful", "less", "able", "ible", "ary", "ish", "est", "ing", "y",
+];
+
+/// Common English adjectives and prefixes without such a suffix, that stand before nouns
+/// ("indoor shots", "extra battery", "front panel").
+const MODIFIERS: &[&str] = &[
+    "extra", "indoor", "outdoor", "main", "top", "bottom", "front", "rear", "side", "upper",
+    "lower", "inner", "outer", "spare", "full", "half", "whole", "entire", "single", "double",
+    "dual", "auto", "mini", "micro", "max", "plain", "standard", "regular", "normal", "overall",
+];
+
+fn adjective_like(t: &str) -> bool {
+    (ADJECTIVE_SUFFIXES.iter().any(|s| t.ends_with(s)) && !t.ends_with("ery"))
+        || MODIFIERS.contains(&t)
 }
 
 fn push(out: &mut Vec<String>, t: String) {
@@ -524,7 +613,14 @@ fn push(out: &mut Vec<String>, t: String) {
 
 /// "buttons" → "button", "batteries" → "battery", "movies" → "movie"; leaves "glass", "series" alone.
 pub fn singular(t: &str) -> String {
-    if t.ends_with("series") || t.ends_with("species") {
+    // Nouns whose singular ends in -s: "the lens", "the gas".
+    if t.ends_with("series")
+        || t.ends_with("species")
+        || matches!(
+            t,
+            "lens" | "gas" | "canvas" | "bias" | "alias" | "news" | "atlas"
+        )
+    {
         return t.to_string();
     }
     // "pics" are pictures, as reviewers' features are named.
@@ -562,7 +658,66 @@ pub fn singular(t: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::singular;
+    use super::*;
+
+    fn extract(text: &str, polarity: Polarity) -> Vec<String> {
+        static LEX: std::sync::OnceLock<Lexicons> = std::sync::OnceLock::new();
+        let lex = LEX.get_or_init(Lexicons::load);
+        let toks = super::super::text::tokens(text);
+        let mut out = Vec::new();
+        Aspects::new().extract(lex, Some("en"), &toks, polarity, &[], &mut out);
+        out
+    }
+
+    fn parts(lang: &str, text: &str) -> Vec<String> {
+        let toks = super::super::text::tokens(text);
+        let mut out = Vec::new();
+        Aspects::new().parts_in(lang, &toks, &mut out);
+        out
+    }
+
+    #[test]
+    fn other_languages_name_parts_by_phrases_and_german_compounds() {
+        assert_eq!(
+            parts("de", "Das Ladekabel und die Schutzhülle"),
+            vec!["cable", "case"]
+        );
+        assert_eq!(parts("de", "Der Ersatzakku hält lange"), vec!["battery"]);
+        // A last part of three letters is too short to tell: "Fahrradweg" names no wheel.
+        assert!(parts("de", "Der Fahrradweg und das Erlebnis").is_empty());
+        assert_eq!(
+            parts("fr", "le boîtier de charge est top"),
+            vec!["charging case"]
+        );
+        assert_eq!(
+            parts("es", "el estuche de carga es genial"),
+            vec!["charging case"]
+        );
+        // Compounds are German: French words are read whole.
+        assert!(parts("fr", "superbatterie").is_empty());
+    }
+
+    #[test]
+    fn a_compound_counts_whole_for_its_head_and_for_its_noun_modifier() {
+        // Invented parts: the rule, not a list of features.
+        let got = extract("the flange valve leaks", Polarity::Complaint);
+        assert_eq!(got, vec!["flange valve", "valve", "flange"]);
+        // An adjective-like modifier describes the head and names nothing itself.
+        let got = extract(
+            "the digital dial and the extra grommet",
+            Polarity::Complaint,
+        );
+        assert_eq!(
+            got,
+            vec!["digital dial", "dial", "extra grommet", "grommet"]
+        );
+        // A property head counts whole and for the thing it is a property of.
+        let got = extract("the hinge quality is superb", Polarity::Praise);
+        assert_eq!(got, vec!["hinge quality", "hinge"]);
+        // A helpdesk is what it is: no "customer", no "service".
+        let got = extract("customer service never called back", Polarity::Complaint);
+        assert_eq!(got, vec!["customer service"]);
+    }
 
     #[test]
     fn singulars() {
@@ -580,6 +735,8 @@ mod tests {
             ("boxes", "box"),
             ("glasses", "glass"),
             ("lenses", "lens"),
+            ("lens", "lens"),
+            ("canvas", "canvas"),
             ("cases", "case"),
             ("pics", "picture"),
         ] {

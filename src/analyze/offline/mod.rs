@@ -45,7 +45,9 @@ pub const NAME: &str = "offline";
 /// that will not go in, a fit that fails with no word of size (compatibility), no grip, parts that
 /// will not stay on, stiff buttons (usability), wear and giving way, colours unlike the photo;
 /// more Japanese phrases.
-pub const VERSION: &str = "1.10";
+/// 1.11: the words a text uses as names (before a model code, a company suffix or a helpdesk,
+/// besides capitals), stored so a product's aspects leave out what its reviews name.
+pub const VERSION: &str = "1.11";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
@@ -134,6 +136,7 @@ impl Offline {
                 issues,
                 aspects: Vec::new(),
                 liked: Vec::new(),
+                names: Vec::new(),
             };
         }
         let mut tally = Tally {
@@ -142,7 +145,7 @@ impl Offline {
             english: language == Some("en"),
             // Other languages capitalise nouns: only English capitals mark names.
             proper: if language == Some("en") {
-                names::proper_names(&joined)
+                names::names_in(&joined)
             } else {
                 Vec::new()
             },
@@ -404,6 +407,7 @@ impl Tally {
             issues: self.issues,
             aspects: self.aspects,
             liked,
+            names: self.proper,
         }
     }
 }

@@ -5,13 +5,14 @@ use std::collections::HashSet;
 
 /// Makers and product lines that reviews of consumer products name, lower-case. A reviewer
 /// compares with other makes ("better than my ipod"), so any of them may appear in any review.
-const MAKERS: &str = "acer aiwa akai alcatel amazon apex apple asus audiovox belkin benq blackberry bosch bose braun \
-canon casio cisco coby compaq creative dell denon dlink d-link emerson epson ericsson fuji fujifilm \
+const MAKERS: &str =
+    "acer aiwa akai alcatel amazon apple asus audiovox belkin benq blackberry bosch bose braun \
+canon casio cisco coby compaq dell denon dlink d-link emerson epson ericsson fuji fujifilm \
 garmin gopro hitachi htc huawei hp ibm iriver jbl jvc kenwood kodak konica lenovo lexar lg linksys \
 logitech magnavox maxtor microsoft minolta motorola netgear nikon nintendo nokia norton olympus \
 onkyo panasonic pentax philips polaroid ricoh rio roku samsung sandisk sanyo seagate sennheiser \
 siemens sony symantec tdk toshiba tomtom vizio xiaomi yamaha zte ipod iphone ipad itunes imac \
-macbook ipaq zune walkman discman kindle xbox playstation wii galaxy coolpix powershot cybershot \
+macbook ipaq zune walkman discman kindle xbox playstation wii galaxy powershot cybershot \
 lumix finepix treo razr zen nomad xtra anker ikea tefal delonghi kitchenaid dyson vitamix \
 sodastream bialetti contigo thermos otterbox spigen";
 
@@ -43,6 +44,18 @@ impl Names {
         term.split(' ')
             .all(|w| brand_words.iter().any(|b| b == w) || self.is_name(w))
     }
+
+    /// `is_name_term`, where words the product's reviews use as names (`named`) count as names
+    /// too: "acme remote" is a name and a part, "acme" only a name.
+    pub fn is_product_name_term(
+        &self,
+        brand: Option<&str>,
+        named: &HashSet<String>,
+        term: &str,
+    ) -> bool {
+        term.split(' ')
+            .all(|w| named.contains(w) || self.is_name_term(brand, w))
+    }
 }
 
 impl Default for Names {
@@ -57,6 +70,130 @@ pub fn is_model_code(t: &str) -> bool {
     let digits = t.chars().any(|c| c.is_ascii_digit());
     let letters = t.chars().any(char::is_alphabetic);
     digits && (letters || t.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Words that follow a company's name ("acme labs", "Acme Inc."), not a product's feature.
+const COMPANY_SUFFIXES: &[&str] = &[
+    "labs",
+    "inc",
+    "corp",
+    "corporation",
+    "ltd",
+    "llc",
+    "gmbh",
+    "plc",
+];
+
+/// Words after which a maker's name stands for its helpdesk: "acme customer service",
+/// "acme tech support". Each is the first word of a two-word phrase, with the second here too.
+const HELPDESK: &[(&str, &str)] = &[
+    ("customer", "service"),
+    ("customer", "support"),
+    ("customer", "care"),
+    ("tech", "support"),
+    ("technical", "support"),
+];
+
+/// Words a name is never made of: articles, pronouns and the like that precede a name ("the
+/// acme g7", "my acme") and must not be taken for it.
+const NOT_NAMES: &str = "a an the my our your his her their its this that these those one new old \
+and or of for to from with by on in at as is was are were be it i we you they than then";
+
+/// Names a review gives, in lower case: the words it capitalises mid-sentence
+/// (`proper_names`), and words that name a product or maker whatever their case (`named_by_use`).
+/// Exports are often lower-cased ("my acme g7 died"), so case alone is not enough.
+pub fn names_in(text: &str) -> Vec<String> {
+    let mut names = proper_names(text);
+    for n in named_by_use(text) {
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+}
+
+/// Words that the way they are used marks as names, in any case: up to two words before a model
+/// code ("acme g7", "acme zoomster 4400"), the word before a company suffix ("acme labs"), and
+/// the word before a helpdesk ("acme customer service").
+pub fn named_by_use(text: &str) -> Vec<String> {
+    // Most reviews name no model and no company: only those with a digit or a cue look further,
+    // and the check allocates nothing.
+    let cue = |w: &str| {
+        (["support", "service", "care"]
+            .iter()
+            .chain(COMPANY_SUFFIXES))
+        .any(|c| c.eq_ignore_ascii_case(w))
+    };
+    let has_cue = text
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.bytes().any(|b| b.is_ascii_digit()) || cue(w));
+    if !has_cue {
+        return Vec::new();
+    }
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .map(|w| w.trim_matches(['-', '\'']))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let not_name = |w: &str| {
+        NOT_NAMES.split_whitespace().any(|n| n == w)
+            || !w.chars().next().is_some_and(char::is_alphabetic)
+            || is_model_code(w)
+    };
+    let mut out: Vec<String> = Vec::new();
+    let add = |w: &str, out: &mut Vec<String>| {
+        if !not_name(w) && !out.iter().any(|o| o == w) {
+            out.push(w.to_string());
+        }
+    };
+    for (i, w) in words.iter().enumerate() {
+        if i == 0 {
+            continue;
+        }
+        let before = words[i - 1];
+        if is_model_name_code(w) {
+            add(before, &mut out);
+            // "acme zoomster 4400": a line's name before the code, the maker's before that.
+            if i >= 2 && !not_name(before) {
+                add(words[i - 2], &mut out);
+            }
+        } else if COMPANY_SUFFIXES.contains(w) {
+            add(before, &mut out);
+        } else if let Some(next) = words.get(i + 1) {
+            if HELPDESK.iter().any(|(a, b)| a == w && b == next) {
+                add(before, &mut out);
+            }
+        }
+    }
+    out
+}
+
+/// A code that names a model ("g7", "sd500", "ad-2600", "4400"), as opposed to a quantity or a
+/// unit ("8mb", "2x", "3rd") or a year ("1998"): letters then digits, or a number of three or more
+/// digits that is no year.
+pub fn is_model_name_code(t: &str) -> bool {
+    let t = t.strip_suffix("'s").unwrap_or(t);
+    let t = t.strip_suffix('s').unwrap_or(t);
+    let Some(first_digit) = t.find(|c: char| c.is_ascii_digit()) else {
+        return false;
+    };
+    let (head, tail) = t.split_at(first_digit);
+    // The tail is the number, perhaps with a letter or two of the model after it ("a95c").
+    let digits = tail.chars().take_while(char::is_ascii_digit).count();
+    let rest = &tail[digits..];
+    if rest.len() > 2 || !rest.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let head = head.trim_end_matches('-');
+    if head.is_empty() {
+        let year = digits == 4 && (tail.starts_with("19") || tail.starts_with("20"));
+        return rest.is_empty() && digits >= 3 && !year;
+    }
+    // "mp3", "id3", "ps2" are formats and kinds as often as models: two letters and one digit
+    // are not enough.
+    (head.len() == 1 || (head.len() <= 3 && digits >= 2))
+        && head.chars().all(|c| c.is_ascii_alphabetic())
 }
 
 /// The words a text writes capitalised in the middle of a sentence, and never in lower case:
@@ -112,7 +249,7 @@ mod tests {
     fn makers_and_model_codes_are_names() {
         let n = Names::new();
         for t in [
-            "canon", "nokia", "apex", "ipod", "creative", "sd500", "g3", "6610",
+            "canon", "nokia", "sony", "ipod", "zune", "sd500", "g3", "6610",
         ] {
             assert!(n.is_name(t), "{t}");
         }
@@ -137,6 +274,50 @@ mod tests {
         assert_eq!(proper_names(de), vec!["deckel"]);
     }
 
+    #[test]
+    fn model_codes_name_their_maker_in_lower_case() {
+        // Invented makers and models: the rules, not a list, find them.
+        let text = "my zorblax zx-700 died after a week. the quellor 5120 is better. \
+                    the battery lasts 2x longer than in 1998 and holds 128mb.";
+        let names = named_by_use(text);
+        assert_eq!(names, vec!["zorblax", "quellor"], "{names:?}");
+        // A product line between maker and code: both are names.
+        let names = named_by_use("I returned the vantrix glimmer 4400 to the store.");
+        assert_eq!(names, vec!["glimmer", "vantrix"]);
+    }
+
+    #[test]
+    fn company_suffixes_and_helpdesks_name_the_maker() {
+        let names = named_by_use("frobco labs never answered. frobco customer service is a joke.");
+        assert_eq!(names, vec!["frobco"]);
+        let names = named_by_use("Called Brindle Inc. twice; the customer service was rude.");
+        assert_eq!(names, vec!["brindle"]);
+        // Without a cue nothing is a name.
+        assert!(named_by_use("the screen cracked and the strap broke").is_empty());
+    }
+
+    #[test]
+    fn codes_for_quantities_formats_and_years_name_nothing() {
+        for t in [
+            "g3", "sd500", "ad-2600", "4400", "zx-700", "a95c", "g3's", "4400s",
+        ] {
+            assert!(is_model_name_code(t), "{t}");
+        }
+        for t in [
+            "mp3", "id3", "8mb", "128mb", "2x", "3rd", "1998", "2004", "12", "2600mah", "usb",
+        ] {
+            assert!(!is_model_name_code(t), "{t}");
+        }
+        // "play mp3 files", "the battery 2x": no name.
+        assert!(named_by_use("it will play mp3 files and the 2nd battery lasts 2x").is_empty());
+    }
+
+    #[test]
+    fn names_in_joins_capitals_and_use() {
+        let names = names_in("I love the Plinkett. Sadly the plonk t200 broke.");
+        assert_eq!(names, vec!["plinkett", "plonk"]);
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
         #[test]
@@ -145,6 +326,10 @@ mod tests {
                 proptest::prop_assert!(!n.is_empty());
             }
             let _ = is_model_code(&s);
+            let _ = is_model_name_code(&s);
+            for n in named_by_use(&s) {
+                proptest::prop_assert!(!n.is_empty());
+            }
         }
     }
 }

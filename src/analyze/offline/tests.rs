@@ -607,9 +607,9 @@ fn mixed_review_weighs_the_clause_after_but() {
         "{codes:?}"
     );
     assert!(r.aspects.iter().any(|x| x == "lid"), "{:?}", r.aspects);
-    // A compound counts with its head.
+    // A compound counts with its head and its noun modifier.
     let r = a("", "The remote control is terrible.");
-    assert_eq!(r.aspects, vec!["remote control", "control"]);
+    assert_eq!(r.aspects, vec!["remote control", "control", "remote"]);
     // An adjective stands for the aspect it implies; nouns that lexicons rate are aspects too.
     let r = a("", "Far too heavy, and the support was useless.");
     assert_eq!(r.aspects, vec!["weight", "support"]);
