@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod maintenance;
 pub mod manual;
 pub mod model;
+pub mod names;
 pub mod numbers;
 pub mod progress;
 pub mod report;

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, Sentiment};
+use crate::names::Names;
 use crate::store::insights::ReviewRow;
 use crate::store::windows::{Counts, DayIssueRow, DayLikedRow, DayRow, ProductDays};
 

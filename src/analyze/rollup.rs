@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{json, Value};
 
-use super::offline::names::Names;
 use crate::model::{overall_sentiment as overall, stars_text_disagree as disagrees, Sentiment};
+use crate::names::Names;
 use crate::numbers::{avg, pct, pct_delta, star_figures};
 use crate::store::insights::{
     BrandRow, Counts, IssueCount, LikedQuote, LikedSum, MonthRow, ProductRow, ReviewRow,

@@ -10,9 +10,9 @@ use serde::Serialize;
 
 use super::windows::{Counts, Window};
 use super::Store;
-use crate::analyze::offline::names::Names;
 use crate::error::Result;
 use crate::model::IssueHit;
+use crate::names::Names;
 use crate::numbers::star_figures;
 
 /// Quotes per issue in a window, as a product's issues carry (`EXAMPLES` in the roll-up).

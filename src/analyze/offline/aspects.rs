@@ -7,7 +7,7 @@
 //! (`names`) are never aspects.
 
 use super::lexicon::Lexicons;
-use super::names::Names;
+use crate::names::Names;
 
 /// Heads of compounds that name a property of the first word, not a thing: "sound quality" and
 /// "battery life" count whole, never as "quality" or "life".

@@ -7,7 +7,6 @@ mod japanese;
 mod lang;
 mod lexicon;
 mod model;
-pub(crate) mod names;
 mod sentiment;
 mod stars;
 mod text;
@@ -145,7 +144,7 @@ impl Offline {
             english: language == Some("en"),
             // Other languages capitalise nouns: only English capitals mark names.
             proper: if language == Some("en") {
-                names::names_in(&joined)
+                crate::names::names_in(&joined)
             } else {
                 Vec::new()
             },
