@@ -1071,3 +1071,59 @@ fn phrase_families_report_and_their_counterparts_do_not() {
         assert!(got.is_empty(), "{body}: {got:?}");
     }
 }
+
+fn codes_rated(body: &str, stars: Option<StarBucket>) -> Vec<String> {
+    static OFFLINE: std::sync::OnceLock<Offline> = std::sync::OnceLock::new();
+    let r = OFFLINE
+        .get_or_init(Offline::new)
+        .analyze_rated(None, Some(body), stars);
+    r.issues.into_iter().map(|h| h.code).collect()
+}
+
+#[test]
+fn four_and_five_star_reviews_need_a_clear_problem_report() {
+    // A topic word in a negative sentence: a complaint in a low or unrated review, only a mention
+    // in a happy one ("the thin walls, sadly" among praise).
+    for (text, code) in [
+        ("The walls are thin, sadly.", "quality"),
+        ("Die Wände sind leider dünn.", "quality"),
+        ("The size is a disappointment.", "size_fit"),
+    ] {
+        for stars in [None, Some(StarBucket::Low), Some(StarBucket::Middle)] {
+            assert!(
+                codes_rated(text, stars).contains(&code.to_string()),
+                "{text} at {stars:?}"
+            );
+        }
+        assert!(
+            !codes_rated(text, Some(StarBucket::High)).contains(&code.to_string()),
+            "{text} at 4-5 stars"
+        );
+    }
+    // A phrase that reports the problem outright counts whatever the stars.
+    for (text, code) in [
+        ("Love it, but it stopped working after a week.", "defective"),
+        ("Tolle Hülle, aber nach zwei Wochen gerissen.", "durability"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::High)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn damage_on_arrival_and_compatibility_win_anywhere_in_the_review() {
+    // The same broken part told twice: on arrival, then as breakage.
+    let r = codes_of("Arrived damaged", "The handle is broken.");
+    assert!(r.contains(&"damaged_on_arrival".to_string()), "{r:?}");
+    assert!(!r.contains(&"durability".to_string()), "{r:?}");
+    let r = codes_of("Llegó roto", "El asa está rota. No lo recomiendo.");
+    assert!(!r.contains(&"durability".to_string()), "{r:?}");
+    // Not working with the customer's own device, and "doesn't work" in the next sentence.
+    let r = codes_of("Not compatible with my Samsung TV", "It doesn't work.");
+    assert_eq!(r, ["compatibility"], "{r:?}");
+    // Apart, each is what it is.
+    assert!(codes_of("", "The handle is broken.").contains(&"durability".to_string()));
+    assert!(codes_of("", "It doesn't work.").contains(&"defective".to_string()));
+}
