@@ -1127,3 +1127,41 @@ fn damage_on_arrival_and_compatibility_win_anywhere_in_the_review() {
     assert!(codes_of("", "The handle is broken.").contains(&"durability".to_string()));
     assert!(codes_of("", "It doesn't work.").contains(&"defective".to_string()));
 }
+
+#[test]
+fn openings_for_another_device_are_compatibility_and_right_ones_are_not() {
+    for text in [
+        "The camera hole is in the wrong place.",
+        "Die Aussparungen sind an der falschen Stelle.",
+        "Les trous ne sont pas au bon endroit.",
+        "I fori non sono nel posto giusto.",
+        "Los agujeros no coinciden con la cámara.",
+        "It's made for a different model.",
+        "Ist leider für ein anderes Modell.",
+        "Est pour un autre modèle.",
+        "È per un altro modello.",
+        "Es para otro modelo.",
+        "The car doesn't recognize the key anymore.",
+        "Das Auto findet sehr häufig den Schlüssel nicht.",
+    ] {
+        assert!(
+            codes_of("", text).contains(&"compatibility".to_string()),
+            "{text}: {:?}",
+            codes_of("", text)
+        );
+    }
+    for text in [
+        "All the cutouts are in the right place.",
+        "Die Aussparungen sitzen genau richtig.",
+        "Les trous sont au bon endroit.",
+        "I fori sono nel posto giusto.",
+        "Better than the case I had for another phone.",
+        "Das Auto erkennt den Schlüssel problemlos.",
+    ] {
+        assert!(
+            codes_of("", text).is_empty(),
+            "{text}: {:?}",
+            codes_of("", text)
+        );
+    }
+}
