@@ -1165,3 +1165,25 @@ fn openings_for_another_device_are_compatibility_and_right_ones_are_not() {
         );
     }
 }
+
+#[test]
+fn slow_shipping_is_delivery_in_any_review_and_fast_shipping_is_not() {
+    for text in [
+        "Great product. Shipping was very slow.",
+        "Muy buena calidad. Envío muy muy lento.",
+        "Tolles Produkt, nur der Versand war sehr langsam.",
+        "Produit top, livraison très lente.",
+        "Prodotto ottimo, spedizione lentissima.",
+    ] {
+        let r = codes_rated(text, Some(StarBucket::High));
+        assert!(r.contains(&"delivery".to_string()), "{text}: {r:?}");
+    }
+    for text in [
+        "Fast shipping, great product.",
+        "Envío rápido, nada lento.",
+        "Versand nicht langsam, super.",
+    ] {
+        let r = codes_rated(text, Some(StarBucket::High));
+        assert!(r.is_empty(), "{text}: {r:?}");
+    }
+}
