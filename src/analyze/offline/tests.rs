@@ -1187,3 +1187,20 @@ fn slow_shipping_is_delivery_in_any_review_and_fast_shipping_is_not() {
         assert!(r.is_empty(), "{text}: {r:?}");
     }
 }
+
+#[test]
+fn still_waiting_for_the_pickup_or_refund_is_customer_service_whatever_the_pronoun() {
+    for text in [
+        "Aún sigo esperando que la recojan y me devuelvan el dinero.",
+        "Seguimos esperando que nos reembolsen.",
+        "Still waiting for my refund.",
+    ] {
+        let r = codes_of("", text);
+        assert!(r.contains(&"customer_service".to_string()), "{text}: {r:?}");
+    }
+    let r = codes_of(
+        "",
+        "Estoy esperando que me llegue el segundo para regalarlo.",
+    );
+    assert!(r.is_empty(), "{r:?}");
+}
