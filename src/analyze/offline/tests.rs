@@ -1204,3 +1204,24 @@ fn still_waiting_for_the_pickup_or_refund_is_customer_service_whatever_the_prono
     );
     assert!(r.is_empty(), "{r:?}");
 }
+
+#[test]
+fn other_words_for_too_make_a_size_complaint_and_their_negation_does_not() {
+    for text in [
+        "Tiene un tamaño excesivamente grande.",
+        "È eccessivamente piccola.",
+        "Die Hülle ist übermäßig eng.",
+        "C'est excessivement petit.",
+        "The strap is ridiculously short.",
+    ] {
+        let r = codes_of("", text);
+        assert!(r.contains(&"size_fit".to_string()), "{text}: {r:?}");
+    }
+    for text in [
+        "No es excesivamente grande, perfecta.",
+        "Not overly large, just right.",
+    ] {
+        let r = codes_of("", text);
+        assert!(r.is_empty(), "{text}: {r:?}");
+    }
+}
