@@ -46,7 +46,9 @@ pub const NAME: &str = "offline";
 /// will not stay on, stiff buttons (usability), wear and giving way, colours unlike the photo;
 /// more Japanese phrases. 1.11: the review's stars are context: in a four- or five-star review a
 /// topic word in a negative sentence ("the size") is no issue, only a phrase that reports one
-/// outright; damage on arrival and compatibility win over wear and defects anywhere in a review.
+/// outright; damage on arrival and compatibility win over wear and defects anywhere in a review;
+/// openings for another device and made for another model (compatibility), slow shipping, other
+/// words for "too" (excesivamente, übermäßig).
 pub const VERSION: &str = "1.11";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
