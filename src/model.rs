@@ -48,6 +48,37 @@ pub fn not_analyzed_line(langs: &std::collections::BTreeMap<String, i64>) -> Opt
     ))
 }
 
+/// Where a review's stars put it, as the offline analyzer reads its text: a customer who gives
+/// one or two stars is complaining, and a four- or five-star review needs a clear problem report
+/// before it gets an issue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StarBucket {
+    Low,
+    Middle,
+    High,
+}
+
+impl StarBucket {
+    /// The bucket of a rating (1-2, 3, 4-5); None for no rating or one out of range.
+    pub fn of(rating: Option<u8>) -> Option<StarBucket> {
+        match rating? {
+            1 | 2 => Some(StarBucket::Low),
+            3 => Some(StarBucket::Middle),
+            4 | 5 => Some(StarBucket::High),
+            _ => None,
+        }
+    }
+}
+
+/// A text to analyze: its hash, title and body, and the star rating of (one of) its reviews.
+#[derive(Debug, Clone)]
+pub struct TextRow {
+    pub hash: Hash,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub rating: Option<u8>,
+}
+
 /// A record with its identity and hashes, computed where it is parsed (ingest's parser thread)
 /// rather than where it is written.
 #[derive(Debug, Clone)]
@@ -103,14 +134,24 @@ impl ReviewRecord {
 
     /// What the analyzers read: the same text shares one result whatever product it is on.
     pub fn text_hash(&self) -> Hash {
-        text_hash(self.title.as_deref(), self.body.as_deref())
+        text_hash(self.title.as_deref(), self.body.as_deref(), self.rating)
     }
 }
 
-pub fn text_hash(title: Option<&str>, body: Option<&str>) -> Hash {
+/// The text and its star bucket (`StarBucket`): the offline analyzer reads "too small" in a
+/// one-star review and in a five-star one differently, so each bucket has its own result. Ratings
+/// within one bucket share it.
+pub fn text_hash(title: Option<&str>, body: Option<&str>, rating: Option<u8>) -> Hash {
+    let bucket = match StarBucket::of(rating) {
+        None => 0u8,
+        Some(StarBucket::Low) => 1,
+        Some(StarBucket::Middle) => 2,
+        Some(StarBucket::High) => 3,
+    };
     hash_fields(&[
         title.unwrap_or("").as_bytes(),
         body.unwrap_or("").as_bytes(),
+        &[bucket],
     ])
 }
 
@@ -278,5 +319,15 @@ mod tests {
         b.title = Some("a".into());
         b.body = Some("bc".into());
         assert_ne!(a.text_hash(), b.text_hash());
+    }
+
+    #[test]
+    fn the_text_hash_keeps_the_star_bucket_apart_and_ratings_within_one_together() {
+        let with = |rating| ReviewRecord { rating, ..rec() };
+        assert_eq!(with(Some(4)).text_hash(), with(Some(5)).text_hash());
+        assert_eq!(with(Some(1)).text_hash(), with(Some(2)).text_hash());
+        assert_ne!(with(Some(2)).text_hash(), with(Some(3)).text_hash());
+        assert_ne!(with(Some(3)).text_hash(), with(Some(4)).text_hash());
+        assert_ne!(with(None).text_hash(), with(Some(5)).text_hash());
     }
 }

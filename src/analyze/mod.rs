@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::alert_rule::{change1, pct1, RULE};
 use crate::error::{Error, Result};
-use crate::model::{Hash, TextAnalysis};
+use crate::model::{Hash, StarBucket, TextAnalysis, TextRow};
 use crate::progress;
 use crate::store::changes::NewAlert;
 use crate::store::insights::{
@@ -303,8 +303,8 @@ fn analyze_offline(
 ) -> Analyzed {
     let analyzer = offline::Offline::with_topics(&opts.topics);
     let since = base.map(|b| b.watermark);
-    analyze_offline_with(store, opts, key, (run_id, since), &|t, b| {
-        analyzer.analyze(t, b)
+    analyze_offline_with(store, opts, key, (run_id, since), &|t, b, stars| {
+        analyzer.analyze_rated(t, b, stars)
     })
 }
 
@@ -317,7 +317,7 @@ fn analyze_offline_with<F>(
     analyze: &F,
 ) -> Analyzed
 where
-    F: Fn(Option<&str>, Option<&str>) -> TextAnalysis + Sync,
+    F: Fn(Option<&str>, Option<&str>, Option<StarBucket>) -> TextAnalysis + Sync,
 {
     let fail = |e: Error| Box::new((e, 0, None));
     let pool = rayon::ThreadPoolBuilder::new()
@@ -337,7 +337,7 @@ where
         store.put_text_results(key, run_id, &results)?;
         store.put_text_failures(key, run_id, &failed)
     };
-    let r = reader.texts_to_analyze_since(key, opts.full, since, CHUNK, |chunk| {
+    let r = reader.rated_texts_to_analyze(key, opts.full, since, CHUNK, |chunk| {
         let (done, written) = std::thread::scope(|s| {
             let analyzing = s.spawn(|| analyze_chunk(&pool, &chunk, analyze));
             let written = pending.take().map_or(Ok(()), |p| write(store, p));
@@ -372,22 +372,26 @@ std::thread_local! {
 /// (`text_failures`), counts it, and goes on.
 fn analyze_chunk<F>(
     pool: &rayon::ThreadPool,
-    chunk: &[(Hash, Option<String>, Option<String>)],
+    chunk: &[TextRow],
     analyze: &F,
 ) -> (Vec<(Hash, TextAnalysis)>, Failures)
 where
-    F: Fn(Option<&str>, Option<&str>) -> TextAnalysis + Sync,
+    F: Fn(Option<&str>, Option<&str>, Option<StarBucket>) -> TextAnalysis + Sync,
 {
     quiet_worker_panics();
     let out: Vec<(Hash, std::result::Result<TextAnalysis, String>)> = pool.install(|| {
         chunk
             .par_iter()
-            .map(|(h, t, b)| {
+            .map(|row| {
+                let (t, b) = (row.title.as_deref(), row.body.as_deref());
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    analyze(t.as_deref(), b.as_deref())
+                    analyze(t, b, StarBucket::of(row.rating))
                 }));
                 // On the thread that panicked, where the hook left its note.
-                (*h, r.map_err(|payload| panic_message(payload.as_ref())))
+                (
+                    row.hash,
+                    r.map_err(|payload| panic_message(payload.as_ref())),
+                )
             })
             .collect()
     });
@@ -1106,7 +1110,7 @@ mod tests {
         );
         let key = analyzer_key();
         let run_id = store.begin_analysis(&key, "test", 1).unwrap();
-        let fragile = |_: Option<&str>, body: Option<&str>| {
+        let fragile = |_: Option<&str>, body: Option<&str>, _: Option<StarBucket>| {
             if body == Some("boom") {
                 panic!("byte index 3 is not a char boundary");
             }

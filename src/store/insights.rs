@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{now_utc, Store, SCHEMA_VERSION};
 use crate::error::{Error, Result};
-use crate::model::{Hash, IssueHit, TextAnalysis};
+use crate::model::{Hash, IssueHit, TextAnalysis, TextRow};
 
 /// A review joined with its current analysis, as aggregation reads it.
 pub struct ReviewRow {
@@ -831,18 +831,37 @@ impl Reader {
         chunk: usize,
         mut f: impl FnMut(Vec<(Hash, Option<String>, Option<String>)>) -> Result<()>,
     ) -> Result<()> {
+        self.rated_texts_to_analyze(analyzer, full, since, chunk, |rows| {
+            f(rows
+                .into_iter()
+                .map(|r| (r.hash, r.title, r.body))
+                .collect())
+        })
+    }
+
+    /// The same, with a star rating of each text's reviews: the offline analyzer reads a text in
+    /// the light of its stars, and the text hash includes their bucket (`model::text_hash`), so
+    /// every review of a group has one.
+    pub fn rated_texts_to_analyze(
+        &self,
+        analyzer: &str,
+        full: bool,
+        since: Option<i64>,
+        chunk: usize,
+        mut f: impl FnMut(Vec<TextRow>) -> Result<()>,
+    ) -> Result<()> {
         // One row per distinct text (the same text on another review: one result serves both).
         // SQLite groups with its sorter, which spills to a temporary file (the reader's default
         // temp_store), so memory does not grow with the number of texts as a set of seen hashes
-        // did. Any row of a group serves: the hash is of the title and body.
+        // did. Any row of a group serves: the hash is of the title, body and star bucket.
         let sql = match (full, since) {
             (true, _) => {
-                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                "SELECT r.text_hash, r.title, r.body, r.rating FROM reviews r
                  WHERE ?1 IS NOT NULL AND ?2 IS NULL AND r.retired_run IS NULL
                  GROUP BY r.text_hash"
             }
             (false, None) => {
-                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                "SELECT r.text_hash, r.title, r.body, r.rating FROM reviews r
                  WHERE ?2 IS NULL AND r.retired_run IS NULL
                    AND NOT EXISTS (SELECT 1 FROM text_results t
                                    WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -850,7 +869,7 @@ impl Reader {
                  GROUP BY r.text_hash"
             }
             (false, Some(_)) => {
-                "SELECT r.text_hash, r.title, r.body FROM reviews r
+                "SELECT r.text_hash, r.title, r.body, r.rating FROM reviews r
                  WHERE r.last_changed_run > ?2 AND r.retired_run IS NULL
                    AND NOT EXISTS (SELECT 1 FROM text_results t
                                    WHERE t.text_hash = r.text_hash AND t.analyzer = ?1
@@ -866,7 +885,12 @@ impl Reader {
             let Ok(hash) = <Hash>::try_from(h.as_slice()) else {
                 continue;
             };
-            buf.push((hash, r.get(1)?, r.get(2)?));
+            buf.push(TextRow {
+                hash,
+                title: r.get(1)?,
+                body: r.get(2)?,
+                rating: r.get(3)?,
+            });
             if buf.len() == chunk {
                 f(std::mem::replace(&mut buf, Vec::with_capacity(chunk)))?;
             }

@@ -5,6 +5,7 @@
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::text::unaccent;
+use crate::model::IssueHit;
 use crate::topics::{phrase_pattern, Kind, Topics};
 
 /// The patterns: per code, cues, topic words, and the contexts that cancel them (the file's header
@@ -213,6 +214,19 @@ impl IssueRules {
         if out.contains(&"compatibility") {
             out.retain(|c| *c != "defective");
         }
+    }
+}
+
+/// Which code wins when one review reports several that name one problem twice. A part that
+/// arrived broken is damage on arrival, not wear, wherever the review says it broke; a device that
+/// will not work with the customer's own is a compatibility problem, not a defect.
+pub fn arbitrate(found: &mut Vec<IssueHit>) {
+    let has = |found: &[IssueHit], code: &str| found.iter().any(|h| h.code == code);
+    if has(found, "damaged_on_arrival") {
+        found.retain(|h| h.code != "durability");
+    }
+    if has(found, "compatibility") {
+        found.retain(|h| h.code != "defective");
     }
 }
 

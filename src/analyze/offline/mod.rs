@@ -11,7 +11,7 @@ mod sentiment;
 mod stars;
 mod text;
 
-use crate::model::{IssueHit, LikedAspect, Sentiment, TextAnalysis};
+use crate::model::{IssueHit, LikedAspect, Sentiment, StarBucket, TextAnalysis};
 
 pub const NAME: &str = "offline";
 /// 1.1: AFINN-165 (and its translations) under the curated lexicons, inflected forms found by their
@@ -44,9 +44,14 @@ pub const NAME: &str = "offline";
 /// that will not go in, a fit that fails with no word of size (compatibility), no grip, parts that
 /// will not stay on, stiff buttons (usability), wear and giving way, colours unlike the photo;
 /// more Japanese phrases.
-/// 1.11: the words a text uses as names (before a model code, a company suffix or a helpdesk,
+/// 1.11 (names): the words a text uses as names (before a model code, a company suffix or a helpdesk,
 /// besides capitals), stored so a product's aspects leave out what its reviews name.
-pub const VERSION: &str = "1.11";
+/// 1.12: the review's stars are context: in a four- or five-star review a
+/// topic word in a negative sentence ("the size") is no issue, only a phrase that reports one
+/// outright; damage on arrival and compatibility win over wear and defects anywhere in a review;
+/// openings for another device and made for another model (compatibility), slow shipping, other
+/// words for "too" (excesivamente, übermäßig).
+pub const VERSION: &str = "1.12";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
@@ -107,6 +112,16 @@ impl Offline {
     }
 
     pub fn analyze(&self, title: Option<&str>, body: Option<&str>) -> TextAnalysis {
+        self.analyze_rated(title, body, None)
+    }
+
+    /// A review's text in the light of its stars (`None`: not known, read as a middle rating).
+    pub fn analyze_rated(
+        &self,
+        title: Option<&str>,
+        body: Option<&str>,
+        stars: Option<StarBucket>,
+    ) -> TextAnalysis {
         let title = text::decode_entities(title.unwrap_or("").trim());
         let body = text::decode_entities(body.unwrap_or("").trim());
         let joined = format!("{title}\n{body}");
@@ -141,6 +156,7 @@ impl Offline {
         let mut tally = Tally {
             langs: lexicon_langs(language),
             language,
+            stars,
             english: language == Some("en"),
             // Other languages capitalise nouns: only English capitals mark names.
             proper: if language == Some("en") {
@@ -155,6 +171,7 @@ impl Offline {
                 self.sentence(&mut tally, &s, weight);
             }
         }
+        issues::arbitrate(&mut tally.issues);
         tally.verdict()
     }
 
@@ -173,7 +190,7 @@ impl Offline {
         };
         t.lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
         t.stated = stars::stated_in(s.text, &s.tokens).or(t.stated);
-        v += issue_valence(v, self.sentence_issues(t, s, v < 0.0));
+        v += issue_valence(v, self.sentence_issues(t, s, topics_count(t.stars, v)));
         // How the sentence leans, as the review's score weighs it: for English the blend of rules
         // and model, so that praise the model sees makes a review mixed too.
         let mut lean = v;
@@ -323,6 +340,18 @@ fn issue_valence(words: f64, issues: usize) -> f64 {
     weight * ISSUE_VALENCE * issues as f64
 }
 
+/// Whether a sentence of valence `v` reports an issue by its topic words alone ("the battery", "the
+/// size"), in the light of the review's stars. In one- and two-star reviews a neutral sentence
+/// does too ("The size is 2 cm smaller than stated"); in four- and five-star reviews only a phrase
+/// that reports the problem outright counts.
+fn topics_count(stars: Option<StarBucket>, v: f64) -> bool {
+    match stars {
+        Some(StarBucket::Low) => v < 0.0,
+        Some(StarBucket::High) => false,
+        _ => v < 0.0,
+    }
+}
+
 /// Lexicons to read a text with: its language's, and English (common in every language's reviews);
 /// all of them when the language is unknown.
 fn lexicon_langs(language: Option<&str>) -> Vec<usize> {
@@ -337,6 +366,7 @@ fn lexicon_langs(language: Option<&str>) -> Vec<usize> {
 #[derive(Default)]
 struct Tally {
     language: Option<&'static str>,
+    stars: Option<StarBucket>,
     langs: Vec<usize>,
     english: bool,
     total: f64,

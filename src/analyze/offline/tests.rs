@@ -1071,3 +1071,157 @@ fn phrase_families_report_and_their_counterparts_do_not() {
         assert!(got.is_empty(), "{body}: {got:?}");
     }
 }
+
+fn codes_rated(body: &str, stars: Option<StarBucket>) -> Vec<String> {
+    static OFFLINE: std::sync::OnceLock<Offline> = std::sync::OnceLock::new();
+    let r = OFFLINE
+        .get_or_init(Offline::new)
+        .analyze_rated(None, Some(body), stars);
+    r.issues.into_iter().map(|h| h.code).collect()
+}
+
+#[test]
+fn four_and_five_star_reviews_need_a_clear_problem_report() {
+    // A topic word in a negative sentence: a complaint in a low or unrated review, only a mention
+    // in a happy one ("the thin walls, sadly" among praise).
+    for (text, code) in [
+        ("The walls are thin, sadly.", "quality"),
+        ("Die Wände sind leider dünn.", "quality"),
+        ("The size is a disappointment.", "size_fit"),
+    ] {
+        for stars in [None, Some(StarBucket::Low), Some(StarBucket::Middle)] {
+            assert!(
+                codes_rated(text, stars).contains(&code.to_string()),
+                "{text} at {stars:?}"
+            );
+        }
+        assert!(
+            !codes_rated(text, Some(StarBucket::High)).contains(&code.to_string()),
+            "{text} at 4-5 stars"
+        );
+    }
+    // A phrase that reports the problem outright counts whatever the stars.
+    for (text, code) in [
+        ("Love it, but it stopped working after a week.", "defective"),
+        ("Tolle Hülle, aber nach zwei Wochen gerissen.", "durability"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::High)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn damage_on_arrival_and_compatibility_win_anywhere_in_the_review() {
+    // The same broken part told twice: on arrival, then as breakage.
+    let r = codes_of("Arrived damaged", "The handle is broken.");
+    assert!(r.contains(&"damaged_on_arrival".to_string()), "{r:?}");
+    assert!(!r.contains(&"durability".to_string()), "{r:?}");
+    let r = codes_of("Llegó roto", "El asa está rota. No lo recomiendo.");
+    assert!(!r.contains(&"durability".to_string()), "{r:?}");
+    // Not working with the customer's own device, and "doesn't work" in the next sentence.
+    let r = codes_of("Not compatible with my Samsung TV", "It doesn't work.");
+    assert_eq!(r, ["compatibility"], "{r:?}");
+    // Apart, each is what it is.
+    assert!(codes_of("", "The handle is broken.").contains(&"durability".to_string()));
+    assert!(codes_of("", "It doesn't work.").contains(&"defective".to_string()));
+}
+
+#[test]
+fn openings_for_another_device_are_compatibility_and_right_ones_are_not() {
+    for text in [
+        "The camera hole is in the wrong place.",
+        "Die Aussparungen sind an der falschen Stelle.",
+        "Les trous ne sont pas au bon endroit.",
+        "I fori non sono nel posto giusto.",
+        "Los agujeros no coinciden con la cámara.",
+        "It's made for a different model.",
+        "Ist leider für ein anderes Modell.",
+        "Est pour un autre modèle.",
+        "È per un altro modello.",
+        "Es para otro modelo.",
+        "The car doesn't recognize the key anymore.",
+        "Das Auto findet sehr häufig den Schlüssel nicht.",
+    ] {
+        assert!(
+            codes_of("", text).contains(&"compatibility".to_string()),
+            "{text}: {:?}",
+            codes_of("", text)
+        );
+    }
+    for text in [
+        "All the cutouts are in the right place.",
+        "Die Aussparungen sitzen genau richtig.",
+        "Les trous sont au bon endroit.",
+        "I fori sono nel posto giusto.",
+        "Better than the case I had for another phone.",
+        "Das Auto erkennt den Schlüssel problemlos.",
+    ] {
+        assert!(
+            codes_of("", text).is_empty(),
+            "{text}: {:?}",
+            codes_of("", text)
+        );
+    }
+}
+
+#[test]
+fn slow_shipping_is_delivery_in_any_review_and_fast_shipping_is_not() {
+    for text in [
+        "Great product. Shipping was very slow.",
+        "Muy buena calidad. Envío muy muy lento.",
+        "Tolles Produkt, nur der Versand war sehr langsam.",
+        "Produit top, livraison très lente.",
+        "Prodotto ottimo, spedizione lentissima.",
+    ] {
+        let r = codes_rated(text, Some(StarBucket::High));
+        assert!(r.contains(&"delivery".to_string()), "{text}: {r:?}");
+    }
+    for text in [
+        "Fast shipping, great product.",
+        "Envío rápido, nada lento.",
+        "Versand nicht langsam, super.",
+    ] {
+        let r = codes_rated(text, Some(StarBucket::High));
+        assert!(r.is_empty(), "{text}: {r:?}");
+    }
+}
+
+#[test]
+fn still_waiting_for_the_pickup_or_refund_is_customer_service_whatever_the_pronoun() {
+    for text in [
+        "Aún sigo esperando que la recojan y me devuelvan el dinero.",
+        "Seguimos esperando que nos reembolsen.",
+        "Still waiting for my refund.",
+    ] {
+        let r = codes_of("", text);
+        assert!(r.contains(&"customer_service".to_string()), "{text}: {r:?}");
+    }
+    let r = codes_of(
+        "",
+        "Estoy esperando que me llegue el segundo para regalarlo.",
+    );
+    assert!(r.is_empty(), "{r:?}");
+}
+
+#[test]
+fn other_words_for_too_make_a_size_complaint_and_their_negation_does_not() {
+    for text in [
+        "Tiene un tamaño excesivamente grande.",
+        "È eccessivamente piccola.",
+        "Die Hülle ist übermäßig eng.",
+        "C'est excessivement petit.",
+        "The strap is ridiculously short.",
+    ] {
+        let r = codes_of("", text);
+        assert!(r.contains(&"size_fit".to_string()), "{text}: {r:?}");
+    }
+    for text in [
+        "No es excesivamente grande, perfecta.",
+        "Not overly large, just right.",
+    ] {
+        let r = codes_of("", text);
+        assert!(r.is_empty(), "{text}: {r:?}");
+    }
+}
