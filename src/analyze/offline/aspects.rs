@@ -135,6 +135,10 @@ const IMPLIED: &[(&str, &[&str])] = &[
 /// A word with a sentiment of its own ("great", "junk") judges an aspect rather than naming one.
 /// A phrase list entry of 0 marks a word as not sentiment ("play", "support").
 fn rated(lex: &Lexicons, t: &str) -> bool {
+    // A lukewarm verdict ("average", "mediocre", "decent") judges the product; it names no part of it.
+    if lex.lukewarm.word(t).is_some() {
+        return true;
+    }
     match lex.extra.word(t) {
         Some(v) => v != 0.0,
         None => lex.by_lang[0].word(t).is_some_and(|v| v != 0.0),
@@ -717,6 +721,14 @@ mod tests {
         // A helpdesk is what it is: no "customer", no "service".
         let got = extract("customer service never called back", Polarity::Complaint);
         assert_eq!(got, vec!["customer service"]);
+    }
+
+    #[test]
+    fn a_lukewarm_verdict_is_no_aspect() {
+        let got = extract("average flange, mediocre grommet", Polarity::Complaint);
+        assert_eq!(got, vec!["flange", "grommet"]);
+        let got = extract("decent sprocket, average hinge", Polarity::Praise);
+        assert_eq!(got, vec!["sprocket", "hinge"]);
     }
 
     #[test]

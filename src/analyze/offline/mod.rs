@@ -50,7 +50,7 @@ pub const NAME: &str = "offline";
 /// topic word in a negative sentence ("the size") is no issue, only a phrase that reports one
 /// outright; damage on arrival and compatibility win over wear and defects anywhere in a review;
 /// openings for another device and made for another model (compatibility), slow shipping, other
-/// words for "too" (excesivamente, übermäßig).
+/// words for "too" (excesivamente, übermäßig); a lukewarm verdict ("average", "mediocre") is no aspect.
 pub const VERSION: &str = "1.12";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
