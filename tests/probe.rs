@@ -113,6 +113,12 @@ fn a_review_exported_under_another_product_moves_there() {
         )),
         0
     );
+    // Its product in another letter case is the same product: no move.
+    let mut lower = by[&to][0].clone();
+    lower["CHILD_ASIN"] = json!(to.to_lowercase());
+    let o = e.run(&["ingest", p(&e.file("lower.jsonl", &jsonl(&[lower])))]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("0 updated, 1 unchanged"), "{said}");
 }
 
 /// `--compare previous` with a start after today and no end: the previous window is the day

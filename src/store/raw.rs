@@ -216,9 +216,10 @@ impl Store {
         Ok(RawWriter {
             lookup: conn.prepare(
                 // A review exported under another product is an edit too (it moves), though its
-                // content hash, which has no product in it, is the same.
-                "SELECT id, CASE WHEN asin = ?2 THEN content_hash ELSE x'' END, first_run,
-                     last_changed_run
+                // content hash, which has no product in it, is the same. Another letter case of
+                // its product is no move (an export that lowercased ids changed nothing before).
+                "SELECT id, CASE WHEN asin = ?2 COLLATE NOCASE THEN content_hash ELSE x'' END,
+                     first_run, last_changed_run
                  FROM reviews WHERE review_key = ?1",
             )?,
             insert: conn.prepare(
