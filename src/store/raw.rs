@@ -215,7 +215,12 @@ impl Store {
             tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
         Ok(RawWriter {
             lookup: conn.prepare(
-                "SELECT id, content_hash, first_run, last_changed_run FROM reviews WHERE review_key = ?1",
+                // A review exported under another product is an edit too (it moves), though its
+                // content hash, which has no product in it, is the same. Another letter case of
+                // its product is no move (an export that lowercased ids changed nothing before).
+                "SELECT id, CASE WHEN asin = ?2 COLLATE NOCASE THEN content_hash ELSE x'' END,
+                     first_run, last_changed_run
+                 FROM reviews WHERE review_key = ?1",
             )?,
             insert: conn.prepare(
                 "INSERT INTO reviews (review_key, source_review_id, asin, brand, rating, title, body,
@@ -341,7 +346,7 @@ impl RawWriter<'_> {
         }
         self.seen_recent += 1;
         let existing = if self.known_recent * 2 > self.seen_recent {
-            self.lookup(key)?
+            self.lookup(key, &rec.asin)?
         } else {
             None
         };
@@ -361,7 +366,7 @@ impl RawWriter<'_> {
                     }
                     return Ok(Outcome::New);
                 }
-                self.lookup(key)?
+                self.lookup(key, &rec.asin)?
             }
         };
         self.known_recent += 1;
@@ -417,10 +422,12 @@ impl RawWriter<'_> {
     }
 
     /// The stored review with this key: (id, content hash, first run, last changed run).
-    fn lookup(&mut self, key: &str) -> Result<Option<Stored>> {
+    fn lookup(&mut self, key: &str, asin: &str) -> Result<Option<Stored>> {
         Ok(self
             .lookup
-            .query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([key, asin], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?)
     }
 

@@ -195,7 +195,9 @@ impl Window {
     pub fn previous(&self, today: NaiveDate) -> Option<Window> {
         let from = self.from?;
         let to = self.to.unwrap_or(today);
-        let days = (to - from).num_days() + 1;
+        // A start after today with an open end covers no day yet: compare with the day before it
+        // rather than a "previous" window that ends before it starts.
+        let days = ((to - from).num_days() + 1).max(1);
         let prev_to = from.pred_opt()?;
         let prev_from = from.checked_sub_signed(chrono::Duration::days(days))?;
         Some(Window {
