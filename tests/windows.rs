@@ -1071,3 +1071,36 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
     let before = s.ok("/api/v1/products/B0UNDATED1?to=2024-12-31");
     assert_eq!(before["data"]["complaint_aspects"], json!([]));
 }
+
+/// `--compare previous` with a start after today and no end: the previous window is the day
+/// before the start, not one that ends before it begins (it was 2033-01-28 … 2029-12-31 for a
+/// start of 2030-01-01 on 2026-12-04).
+#[test]
+fn a_future_start_compares_with_the_day_before_it() {
+    let e = Env::new();
+    e.ok(&[
+        "-q",
+        "ingest",
+        p(&common::sample().join("export-2-2026-q1.jsonl")),
+    ]);
+    e.ok(&["-q", "analyze"]);
+    let check = |v: &Value| {
+        assert_eq!(v["previous_from"], json!("9999-12-30"), "{v}");
+        assert_eq!(v["previous_to"], json!("9999-12-30"), "{v}");
+    };
+    let cli = e.ok(&[
+        "report",
+        "--since",
+        "9999-12-31",
+        "--compare",
+        "previous",
+        "-f",
+        "json",
+    ]);
+    check(&serde_json::from_str(&cli).unwrap());
+    let s = Server::start(&e);
+    for path in ["overview", "products", "brands", "issues"] {
+        let v = s.ok(&format!("/api/v1/{path}?from=9999-12-31&compare=previous"));
+        check(&v["data"]);
+    }
+}

@@ -1,4 +1,4 @@
-//! Defects a hostile probe of the incremental roll-up and the windows found, one test each.
+//! Reviews with a source id that a later export puts under another product: they move there.
 
 mod common;
 
@@ -119,33 +119,4 @@ fn a_review_exported_under_another_product_moves_there() {
     let o = e.run(&["ingest", p(&e.file("lower.jsonl", &jsonl(&[lower])))]);
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(said.contains("0 updated, 1 unchanged"), "{said}");
-}
-
-/// `--compare previous` with a start after today and no end: the previous window is the day
-/// before the start, not one that ends before it begins (it was 2033-01-28 … 2029-12-31 for a
-/// start of 2030-01-01 on 2026-12-04).
-#[test]
-fn a_future_start_compares_with_the_day_before_it() {
-    let e = Env::new();
-    e.ok(&["-q", "ingest", p(&sample().join("export-2-2026-q1.jsonl"))]);
-    e.ok(&["-q", "analyze"]);
-    let check = |v: &Value| {
-        assert_eq!(v["previous_from"], json!("9999-12-30"), "{v}");
-        assert_eq!(v["previous_to"], json!("9999-12-30"), "{v}");
-    };
-    let cli = e.ok(&[
-        "report",
-        "--since",
-        "9999-12-31",
-        "--compare",
-        "previous",
-        "-f",
-        "json",
-    ]);
-    check(&serde_json::from_str(&cli).unwrap());
-    let s = common::Server::start(&e);
-    for path in ["overview", "products", "brands", "issues"] {
-        let v = s.ok(&format!("/api/v1/{path}?from=9999-12-31&compare=previous"));
-        check(&v["data"]);
-    }
 }
