@@ -198,8 +198,12 @@ impl Window {
         // A start after today with an open end covers no day yet: compare with the day before it
         // rather than a "previous" window that ends before it starts.
         let days = ((to - from).num_days() + 1).max(1);
-        let prev_to = from.pred_opt()?;
-        let prev_from = from.checked_sub_signed(chrono::Duration::days(days))?;
+        // Nothing before year 0 is a day anyone can ask for (`filters::day` reads four digits).
+        let first = NaiveDate::from_ymd_opt(0, 1, 1)?;
+        let prev_to = from.pred_opt().filter(|d| *d >= first)?;
+        let prev_from = from
+            .checked_sub_signed(chrono::Duration::days(days))
+            .map_or(first, |d| d.max(first));
         Some(Window {
             from: Some(prev_from),
             to: Some(prev_to),
@@ -1104,10 +1108,26 @@ fn sort_rows(rows: &mut Vec<WindowRow>, view: &WindowView) -> Option<ListPage> {
 
 #[cfg(test)]
 mod tests {
-    use super::undated_runs;
+    use super::{undated_runs, NaiveDate, Window};
 
     /// Undated reviews count on the day of the first run whose watermark covers their ingest run
     /// (after the last run: today), so a window takes a range of ingest runs.
+    #[test]
+    fn the_previous_window_never_starts_before_year_zero() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let w = |from| Window {
+            from: Some(from),
+            to: None,
+            compare_previous: true,
+        };
+        let today = d(2026, 12, 4);
+        let p = w(d(1, 1, 1)).previous(today).unwrap();
+        assert_eq!((p.from, p.to), (Some(d(0, 1, 1)), Some(d(0, 12, 31))));
+        assert_eq!(w(d(0, 1, 1)).previous(today), None);
+        let p = w(d(2026, 11, 5)).previous(today).unwrap();
+        assert_eq!((p.from, p.to), (Some(d(2026, 10, 6)), Some(d(2026, 11, 4))));
+    }
+
     #[test]
     fn a_window_takes_the_ingest_runs_whose_first_analysis_fell_in_it() {
         let runs: Vec<(i64, String)> = [(2, "2024-01-10"), (5, "2024-01-20"), (7, "2024-02-01")]
