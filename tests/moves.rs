@@ -95,6 +95,10 @@ fn a_review_exported_under_another_product_moves_there() {
         !a.iter().any(|l| l.contains(&from)),
         "{from} still has insights"
     );
+    // The emptied product says why it has nothing to show, not "run analyze".
+    let o = twins[0].run(&["report", "product", &from]);
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(said.contains("no reviews that count"), "{said}");
     let product: Value =
         serde_json::from_str(&e.ok(&["report", "product", &to, "-f", "json"])).unwrap();
     assert_eq!(product["review_count"], json!(before + n), "{product}");

@@ -171,9 +171,19 @@ impl Store {
             })
             .optional()?;
         let Some((detail, title, marketplace, run_id)) = row else {
-            return Err(Error::NotFound(format!(
-                "product {asin} has no insights yet; run `prodinsight analyze`"
-            )));
+            // A product whose every review was retired or moved away has nothing to analyze.
+            let counted: i64 = self.conn.query_row(
+                "SELECT count(*) FROM reviews WHERE asin = ?1 AND retired_run IS NULL",
+                [&asin],
+                |r| r.get(0),
+            )?;
+            return Err(Error::NotFound(match counted {
+                0 => format!(
+                    "product {asin} has no reviews that count: each was retired by a snapshot \
+                     or moved to another product"
+                ),
+                _ => format!("product {asin} has no insights yet; run `prodinsight analyze`"),
+            }));
         };
         let mut p: ProductDetail =
             serde_json::from_str(&detail).map_err(|source| Error::StoredInsights {
