@@ -152,6 +152,23 @@ impl Store {
         Ok(st.query_row([upper], |r| r.get(0)).optional()?)
     }
 
+    /// Why a known product has no insights: not analyzed yet, or nothing of it counts any more.
+    fn no_insights(&self, asin: &str) -> Result<Error> {
+        // A product whose every review was retired or moved away has nothing to analyze.
+        let counted: i64 = self.conn.query_row(
+            "SELECT count(*) FROM reviews WHERE asin = ?1 AND retired_run IS NULL",
+            [asin],
+            |r| r.get(0),
+        )?;
+        Ok(Error::NotFound(match counted {
+            0 => format!(
+                "product {asin} has no reviews that count: each was retired by a snapshot \
+                 or moved to another product"
+            ),
+            _ => format!("product {asin} has no insights yet; run `prodinsight analyze`"),
+        }))
+    }
+
     /// Everything about one product: its insights, monthly trend, and one point per analysis run.
     pub fn product(&self, asin: &str) -> Result<ProductDetail> {
         let labels = self.labels()?;
@@ -171,19 +188,7 @@ impl Store {
             })
             .optional()?;
         let Some((detail, title, marketplace, run_id)) = row else {
-            // A product whose every review was retired or moved away has nothing to analyze.
-            let counted: i64 = self.conn.query_row(
-                "SELECT count(*) FROM reviews WHERE asin = ?1 AND retired_run IS NULL",
-                [&asin],
-                |r| r.get(0),
-            )?;
-            return Err(Error::NotFound(match counted {
-                0 => format!(
-                    "product {asin} has no reviews that count: each was retired by a snapshot \
-                     or moved to another product"
-                ),
-                _ => format!("product {asin} has no insights yet; run `prodinsight analyze`"),
-            }));
+            return Err(self.no_insights(&asin)?);
         };
         let mut p: ProductDetail =
             serde_json::from_str(&detail).map_err(|source| Error::StoredInsights {
