@@ -1282,3 +1282,38 @@ fn unsuitable_for_a_named_phone_and_german_nicht_mehr_are_complaints_in_low_revi
         );
     }
 }
+
+#[test]
+fn german_participles_with_any_prefix_and_italian_non_si_piu() {
+    for (text, code) in [
+        (
+            "Das Armband ist nach drei Tagen durchgerissen.",
+            "durability",
+        ),
+        (
+            "Die Beschichtung ist an den Ecken abgeplatzt.",
+            "durability",
+        ),
+        ("Der Stoff ist nach einem Monat ausgefranst.", "durability"),
+        ("Die Farbe ist schon abgesplittert.", "durability"),
+        ("Il coperchio non si chiude più.", "defective"),
+        ("Dopo un mese non si aggancia più.", "defective"),
+    ] {
+        assert!(
+            codes_of("", text).contains(&code.to_string()),
+            "{text}: {:?}",
+            codes_of("", text)
+        );
+    }
+    for text in [
+        "Nach Monaten ist nichts abgeplatzt, super Hülle.",
+        "Das Armband ist nicht durchgerissen, obwohl ich es jeden Tag trage.",
+        "Finalmente lo sportello non si apre più per sbaglio.",
+    ] {
+        assert!(
+            codes_of("Super", text).is_empty(),
+            "{text}: {:?}",
+            codes_of("Super", text)
+        );
+    }
+}
