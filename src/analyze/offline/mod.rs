@@ -51,7 +51,13 @@ pub const NAME: &str = "offline";
 /// outright; damage on arrival and compatibility win over wear and defects anywhere in a review;
 /// openings for another device and made for another model (compatibility), slow shipping, other
 /// words for "too" (excesivamente, übermäßig); a lukewarm verdict ("average", "mediocre") is no aspect.
-pub const VERSION: &str = "1.12";
+/// 1.13: complaint structures, which count in a negative sentence and in any sentence of a one- or
+/// two-star review (never in a four- or five-star one): a negator before "for" a named phone model
+/// ("nicht für das iPhone 12 geeignet", "no sirve para el Redmi") and "only fits" another one
+/// (compatibility); a German function verb with "nicht mehr" at the clause's end (defective).
+/// German participles of tearing and flaking with any separable prefix ("durchgerissen",
+/// "abgeplatzt"); Italian "non si chiude più" (defective).
+pub const VERSION: &str = "1.13";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
