@@ -56,7 +56,9 @@ pub const NAME: &str = "offline";
 /// ("nicht für das iPhone 12 geeignet", "no sirve para el Redmi") and "only fits" another one
 /// (compatibility); a German function verb with "nicht mehr" at the clause's end (defective).
 /// German participles of tearing and flaking with any separable prefix ("durchgerissen",
-/// "abgeplatzt"); Italian "non si chiude più" (defective).
+/// "abgeplatzt"); Italian "non si chiude più" (defective). Japanese: a negative phrase in its other
+/// tenses ("動かなくなりました"), "even if" cancels ("割れても"), and a negated verb of fitting after a
+/// model name or a word for the device ("iPhone 14 Proに合いません": compatibility).
 pub const VERSION: &str = "1.13";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
