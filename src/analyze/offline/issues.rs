@@ -23,6 +23,9 @@ struct Rule {
     lang: Option<&'static str>,
     cue: Vec<Regex>,
     topic: Vec<Regex>,
+    /// Structures that report a problem in a complaint ("nicht für das iPhone 12 geeignet"): they
+    /// count where `Counts::complaints` says so.
+    complaint: Vec<Regex>,
     /// Spans in which a match is no issue: the code's own and those of every code.
     veto: Vec<Regex>,
     negator: Vec<Regex>,
@@ -38,6 +41,14 @@ struct Rule {
 
 pub struct IssueRules {
     rules: Vec<Rule>,
+}
+
+/// Whether a sentence's topic words and complaint structures count; the analyzer decides from
+/// the sentence's valence and the review's stars.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    pub topics: bool,
+    pub complaints: bool,
 }
 
 /// The lines of `PATTERNS` for one code (or `*`) and kind, as one alternation (none if there are
@@ -115,14 +126,14 @@ impl IssueRules {
             .filter_map(|(code, _)| {
                 let cue = patterns(src, code, "cue");
                 let topic = patterns(src, code, "topic");
-                if cue.is_empty() && topic.is_empty() {
+                let complaint = patterns(src, code, "complaint");
+                if cue.is_empty() && topic.is_empty() && complaint.is_empty() {
                     return None;
                 }
                 Some(Rule::new(
                     code,
                     None,
-                    cue,
-                    topic,
+                    [cue, topic, complaint],
                     |kind| patterns(src, code, kind),
                     &shared,
                 ))
@@ -148,8 +159,7 @@ impl IssueRules {
                 rules.push(Rule::new(
                     code,
                     Some(lang),
-                    cue,
-                    topic,
+                    [cue, topic, Vec::new()],
                     |_| Vec::new(),
                     &shared,
                 ));
@@ -161,15 +171,20 @@ impl IssueRules {
     /// Codes found in one lowercased sentence, whatever its language.
     #[cfg(test)]
     pub fn find(&self, lower: &str, negative: bool, out: &mut Vec<&'static str>) {
-        self.find_in(lower, negative, None, out)
+        let counts = Counts {
+            topics: negative,
+            complaints: negative,
+        };
+        self.find_in(lower, counts, None, out)
     }
 
-    /// Codes found in one lowercased sentence; `negative` says whether the sentence reads negative.
-    /// A custom topic's phrases count in texts of their language, and in texts of no known one.
+    /// Codes found in one lowercased sentence; `counts` says whether its topic words and complaint
+    /// structures count. A custom topic's phrases count in texts of their language, and in texts
+    /// of no known one.
     pub fn find_in(
         &self,
         lower: &str,
-        negative: bool,
+        counts: Counts,
         lang: Option<&str>,
         out: &mut Vec<&'static str>,
     ) {
@@ -195,13 +210,8 @@ impl IssueRules {
                 })
             });
             let hit = cue
-                || (negative
-                    && r.topic.iter().any(|t| {
-                        t.find_iter(bytes).any(|m| {
-                            let value = r.code == "price_value" && for_the_price(lower, m.start());
-                            !value && !cancelled(r, lower, m.start(), m.end())
-                        })
-                    }));
+                || (counts.topics && topic_hit(r, &r.topic, lower))
+                || (counts.complaints && topic_hit(r, &r.complaint, lower));
             if hit && !out.contains(&r.code) {
                 out.push(r.code);
             }
@@ -215,6 +225,16 @@ impl IssueRules {
             out.retain(|c| *c != "defective");
         }
     }
+}
+
+/// Whether one of `patterns` matches `lower` outside a cancelling context.
+fn topic_hit(r: &Rule, patterns: &[Regex], lower: &str) -> bool {
+    patterns.iter().any(|t| {
+        t.find_iter(lower.as_bytes()).any(|m| {
+            let value = r.code == "price_value" && for_the_price(lower, m.start());
+            !value && !cancelled(r, lower, m.start(), m.end())
+        })
+    })
 }
 
 /// Which code wins when one review reports several that name one problem twice. A part that
@@ -247,8 +267,7 @@ impl Rule {
     fn new(
         code: &'static str,
         lang: Option<&'static str>,
-        cue: Vec<Regex>,
-        topic: Vec<Regex>,
+        [cue, topic, complaint]: [Vec<Regex>; 3],
         own: impl Fn(&str) -> Vec<Regex>,
         shared: &[(&str, Vec<Regex>)],
     ) -> Rule {
@@ -264,6 +283,7 @@ impl Rule {
             lang,
             cue,
             topic,
+            complaint,
             veto: with("veto"),
             negator: with("negator"),
             before: with("before"),
@@ -459,6 +479,7 @@ mod tests {
                 [
                     "cue",
                     "topic",
+                    "complaint",
                     "veto",
                     "negator",
                     "before",

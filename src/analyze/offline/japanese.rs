@@ -119,7 +119,7 @@ const PHRASES: [(&str, &str); 110] = [
 ];
 
 /// Forms that, directly after a phrase, negate it or make it a praise ("割れにくい": hard to break).
-const CANCEL_AFTER: [&str; 22] = [
+const CANCEL_AFTER: [&str; 23] = [
     "ない",
     "なかった",
     "ません",
@@ -143,6 +143,8 @@ const CANCEL_AFTER: [&str; 22] = [
     "せず",
     "なし",
     "こともな",
+    // "Even if": "割れても", "動かなくても" (hypothetical).
+    "ても",
 ];
 
 /// Codes of the phrases in `text`, each once, with the sentence that reports it.
@@ -153,16 +155,68 @@ pub fn find(text: &str) -> Vec<(&'static str, &str)> {
             if out.iter().any(|(c, _)| *c == code) {
                 continue;
             }
-            let reported = sentence.match_indices(phrase).any(|(i, m)| {
-                let rest = &sentence[i + m.len()..];
-                !CANCEL_AFTER.iter().any(|n| rest.starts_with(n))
-            });
-            if reported {
+            if reported(sentence, phrase) {
                 out.push((code, sentence.trim()));
             }
         }
+        if !out.iter().any(|(c, _)| *c == "compatibility") && misfits_a_device(sentence) {
+            out.push(("compatibility", sentence.trim()));
+        }
     }
     out
+}
+
+/// Whether `phrase` occurs in `sentence` other than negated or as praise. A phrase in the plain
+/// negative ("動かない") is found in its other tenses too: "動かなくなりました" (stopped working,
+/// the commonest way to say it) and "動かなかった".
+fn reported(sentence: &str, phrase: &str) -> bool {
+    let found = |p: &str| {
+        sentence.match_indices(p).any(|(i, m)| {
+            let rest = &sentence[i + m.len()..];
+            !CANCEL_AFTER.iter().any(|n| rest.starts_with(n))
+        })
+    };
+    if found(phrase) {
+        return true;
+    }
+    phrase.strip_suffix("ない").is_some_and(|stem| {
+        ["なく", "なかった"]
+            .iter()
+            .any(|tense| found(&format!("{stem}{tense}")))
+    })
+}
+
+/// "iPhone 14 Proに合いません", "機種に合わなかった": a verb of fitting, negated, after a model
+/// name (Latin letters or digits) or a word for the device. After other words it is taste or
+/// skin ("好みに合わない", "肌に合わない"), no device.
+fn misfits_a_device(sentence: &str) -> bool {
+    const MISFIT: [&str; 6] = [
+        "に合わな",
+        "に合いません",
+        "には合わな",
+        "には合いません",
+        "にはまらな",
+        "にはまりません",
+    ];
+    const DEVICES: [&str; 7] = [
+        "機種",
+        "スマホ",
+        "携帯",
+        "端末",
+        "本体",
+        "モデル",
+        "アイフォン",
+    ];
+    MISFIT.iter().any(|m| {
+        sentence.match_indices(m).any(|(i, _)| {
+            let before = sentence[..i].trim_end();
+            let latin = before
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric());
+            latin || DEVICES.iter().any(|d| before.ends_with(d))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -193,6 +247,12 @@ mod tests {
         assert_eq!(codes("ボタンが押しにくい"), vec!["usability"]);
         assert_eq!(codes("この機種には対応していません"), vec!["compatibility"]);
         assert_eq!(codes("不具合があります"), vec!["defective"]);
+        // 1.13: other tenses of a negative phrase, and a model that the product does not fit.
+        assert_eq!(codes("一週間で動かなくなりました"), vec!["defective"]);
+        assert_eq!(codes("すぐに反応しなくなった"), vec!["defective"]);
+        assert_eq!(codes("iPhone 14 Proに合いません"), vec!["compatibility"]);
+        assert_eq!(codes("私の機種には合わなかった"), vec!["compatibility"]);
+        assert_eq!(codes("Galaxy S21にはまらない"), vec!["compatibility"]);
     }
 
     #[test]
@@ -207,6 +267,11 @@ mod tests {
             "劣化しない素材です",
             "滑りにくいので安心",
             "外れやすいこともなく快適",
+            // Not a device: taste and skin; and a fit that is fine.
+            "好みに合わなかった",
+            "肌に合わない",
+            "iPhone 13にぴったり合います",
+            "動かなくても問題ない",
         ] {
             assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
         }

@@ -51,7 +51,15 @@ pub const NAME: &str = "offline";
 /// outright; damage on arrival and compatibility win over wear and defects anywhere in a review;
 /// openings for another device and made for another model (compatibility), slow shipping, other
 /// words for "too" (excesivamente, übermäßig); a lukewarm verdict ("average", "mediocre") is no aspect.
-pub const VERSION: &str = "1.12";
+/// 1.13: complaint structures, which count in a negative sentence and in any sentence of a one- or
+/// two-star review (never in a four- or five-star one): a negator before "for" a named phone model
+/// ("nicht für das iPhone 12 geeignet", "no sirve para el Redmi") and "only fits" another one
+/// (compatibility); a German function verb with "nicht mehr" at the clause's end (defective).
+/// German participles of tearing and flaking with any separable prefix ("durchgerissen",
+/// "abgeplatzt"); Italian "non si chiude più" (defective). Japanese: a negative phrase in its other
+/// tenses ("動かなくなりました"), "even if" cancels ("割れても"), and a negated verb of fitting after a
+/// model name or a word for the device ("iPhone 14 Proに合いません": compatibility).
+pub const VERSION: &str = "1.13";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
@@ -190,7 +198,7 @@ impl Offline {
         };
         t.lukewarm |= self.lex.lukewarm.occurs_in(&s.tokens, plain);
         t.stated = stars::stated_in(s.text, &s.tokens).or(t.stated);
-        v += issue_valence(v, self.sentence_issues(t, s, topics_count(t.stars, v)));
+        v += issue_valence(v, self.sentence_issues(t, s, counts(t.stars, v)));
         // How the sentence leans, as the review's score weighs it: for English the blend of rules
         // and model, so that praise the model sees makes a review mixed too.
         let mut lean = v;
@@ -280,13 +288,18 @@ impl Offline {
 
     /// Records the issues a sentence reports (each code once per review, with this sentence as
     /// evidence) and returns how many of them add to its negative valence (at most two).
-    fn sentence_issues(&self, t: &mut Tally, s: &text::Sentence<'_>, negative: bool) -> usize {
+    fn sentence_issues(
+        &self,
+        t: &mut Tally,
+        s: &text::Sentence<'_>,
+        counts: issues::Counts,
+    ) -> usize {
         // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
         let lowered = s.text.to_lowercase();
         let lower = text::contractions(&lowered);
         t.codes.clear();
         self.issues
-            .find_in(&lower, negative, t.language, &mut t.codes);
+            .find_in(&lower, counts, t.language, &mut t.codes);
         for c in &t.codes {
             if !t.issues.iter().any(|h| h.code == *c) {
                 t.issues.push(IssueHit {
@@ -341,14 +354,23 @@ fn issue_valence(words: f64, issues: usize) -> f64 {
 }
 
 /// Whether a sentence of valence `v` reports an issue by its topic words alone ("the battery", "the
-/// size"), in the light of the review's stars. In one- and two-star reviews a neutral sentence
-/// does too ("The size is 2 cm smaller than stated"); in four- and five-star reviews only a phrase
-/// that reports the problem outright counts.
-fn topics_count(stars: Option<StarBucket>, v: f64) -> bool {
+/// size") or by a complaint's structure ("nicht für das iPhone 12 geeignet"), in the light of the
+/// review's stars. Topic words count in a negative sentence. A complaint structure counts there
+/// and in any sentence of a one- or two-star review, where a plain statement is the complaint
+/// (such sentences often carry no sentiment word at all). In four- and five-star reviews neither
+/// counts: only a phrase that reports the problem outright does.
+fn counts(stars: Option<StarBucket>, v: f64) -> issues::Counts {
+    let negative = v < 0.0;
     match stars {
-        Some(StarBucket::Low) => v < 0.0,
-        Some(StarBucket::High) => false,
-        _ => v < 0.0,
+        Some(StarBucket::High) => issues::Counts::default(),
+        Some(StarBucket::Low) => issues::Counts {
+            topics: negative,
+            complaints: true,
+        },
+        _ => issues::Counts {
+            topics: negative,
+            complaints: negative,
+        },
     }
 }
 

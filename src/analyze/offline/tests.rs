@@ -1225,3 +1225,95 @@ fn other_words_for_too_make_a_size_complaint_and_their_negation_does_not() {
         assert!(r.is_empty(), "{text}: {r:?}");
     }
 }
+
+#[test]
+fn unsuitable_for_a_named_phone_and_german_nicht_mehr_are_complaints_in_low_reviews() {
+    let low = Some(StarBucket::Low);
+    let has = |text: &str, stars, code: &str| codes_rated(text, stars).contains(&code.to_string());
+    for (text, code) in [
+        ("Nicht für iPhone 12 geeignet.", "compatibility"),
+        ("Ne convient pas au Galaxy A52.", "compatibility"),
+        ("Non va bene per il Galaxy S21.", "compatibility"),
+        ("No sirve para el Redmi Note 10.", "compatibility"),
+        ("Not really great for the iPhone 12.", "compatibility"),
+        (
+            "Ordered for my iPhone 14 but the case only fits the 14 Pro.",
+            "compatibility",
+        ),
+        (
+            "Gekauft für das Samsung A52, passt aber nur auf das A52s.",
+            "compatibility",
+        ),
+        ("Das Ding geht nach einer Woche nicht mehr an.", "defective"),
+        ("Die Pumpe läuft seit gestern nicht mehr.", "defective"),
+        ("Der Schalter reagiert nicht mehr.", "defective"),
+    ] {
+        assert!(has(text, low, code), "{text}: {:?}", codes_rated(text, low));
+        // The same plain statement in a four- or five-star review is no complaint.
+        assert!(
+            !has(text, Some(StarBucket::High), code),
+            "{text} at 4-5 stars"
+        );
+    }
+    // Praise, price and no problem, even in a low review: no compatibility complaint.
+    for text in [
+        "Nicht schlecht für das iPhone 12, aber die Farbe ist hässlich.",
+        "Not bad for the iPhone price, but ugly.",
+        "Pas cher pour un iPhone 13.",
+        "Passt perfekt auf mein iPhone 13.",
+        "Keine Probleme mit meinem Pixel 7.",
+        "I bought it for my iPhone 12.",
+    ] {
+        assert!(
+            !has(text, low, "compatibility"),
+            "{text}: {:?}",
+            codes_rated(text, low)
+        );
+    }
+    // A German verb whose "nicht mehr" is no failure, or negated.
+    for text in [
+        "Ich will nichts anderes mehr.",
+        "Sie läuft und läuft, nie ein Problem.",
+    ] {
+        assert!(
+            !has(text, low, "defective"),
+            "{text}: {:?}",
+            codes_rated(text, low)
+        );
+    }
+}
+
+#[test]
+fn german_participles_with_any_prefix_and_italian_non_si_piu() {
+    for (text, code) in [
+        (
+            "Das Armband ist nach drei Tagen durchgerissen.",
+            "durability",
+        ),
+        (
+            "Die Beschichtung ist an den Ecken abgeplatzt.",
+            "durability",
+        ),
+        ("Der Stoff ist nach einem Monat ausgefranst.", "durability"),
+        ("Die Farbe ist schon abgesplittert.", "durability"),
+        ("Il coperchio non si chiude più.", "defective"),
+        ("Dopo un mese non si aggancia più.", "defective"),
+    ] {
+        assert!(
+            codes_of("", text).contains(&code.to_string()),
+            "{text}: {:?}",
+            codes_of("", text)
+        );
+    }
+    for text in [
+        "Nach Monaten ist nichts abgeplatzt, super Hülle.",
+        "Das Armband ist nicht durchgerissen, obwohl ich es jeden Tag trage.",
+        "Finalmente lo sportello non si apre più per sbaglio.",
+    ] {
+        assert!(
+            codes_of("Super", text).is_empty(),
+            "{text}: {:?}",
+            codes_of("Super", text)
+        );
+    }
+}
