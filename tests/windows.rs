@@ -1104,3 +1104,89 @@ fn a_future_start_compares_with_the_day_before_it() {
         check(&v["data"]);
     }
 }
+
+/// `/issues` pages like the products list, with and without a window: `limit` and `cursor`, the
+/// sorted list's `meta`; walking the pages gives every issue once, in order, in both sorts. A
+/// cursor of another sort or list, or of an issue no longer listed, is a 400 naming `cursor`;
+/// `report issues --limit N` is the head of the list.
+#[test]
+fn the_issues_list_pages_with_cursors_with_and_without_a_window() {
+    let e = Env::new();
+    e.ok(&["-q", "ingest", p(&common::sample())]);
+    e.ok(&["-q", "analyze"]);
+    let s = Server::start(&e);
+    let codes = |v: &Value, windowed: bool| -> Vec<String> {
+        let list = if windowed {
+            &v["data"]["issues"]
+        } else {
+            &v["data"]
+        };
+        (list.as_array().unwrap().iter())
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for window in ["", "from=2026-01-01&compare=previous&"] {
+        let windowed = !window.is_empty();
+        for sort in ["reviews", "impact"] {
+            let q = format!("/api/v1/issues?{window}sort={sort}");
+            let whole = s.ok(&format!("{q}&limit=500"));
+            let all = codes(&whole, windowed);
+            assert!(all.len() >= 5, "{window} {sort}: {all:?}");
+            assert_eq!(whole["meta"]["next_cursor"], Value::Null);
+            assert_eq!(whole["meta"]["total"], json!(all.len()));
+            let (mut walked, mut cursor) = (Vec::new(), String::new());
+            loop {
+                let page = s.ok(&format!("{q}&limit=2{cursor}"));
+                let got = codes(&page, windowed);
+                assert_eq!(page["meta"]["total"], json!(all.len()));
+                assert_eq!(page["meta"]["count"], json!(got.len()));
+                assert_eq!(page["meta"]["limit"], 2);
+                assert_eq!(page["meta"]["sort"], sort);
+                walked.extend(got);
+                assert!(walked.len() <= all.len(), "{q}: {walked:?}");
+                match page["meta"]["next_cursor"].as_str() {
+                    Some(c) => cursor = format!("&cursor={c}"),
+                    None => break,
+                }
+            }
+            assert_eq!(walked, all, "{q}");
+            // The CLI's --limit: the head of the same list.
+            let mut args = vec![
+                "report", "issues", "--sort", sort, "--limit", "3", "-f", "json",
+            ];
+            if windowed {
+                args.extend(["--since", "2026-01-01", "--compare", "previous"]);
+            }
+            let cli: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+            let head = if windowed { &cli["issues"] } else { &cli };
+            let head: Vec<&str> = (head.as_array().unwrap().iter())
+                .map(|r| r["code"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                head,
+                all[..3].iter().map(String::as_str).collect::<Vec<_>>()
+            );
+        }
+    }
+    let bad = |q: &str| {
+        let (status, body) = s.get(q);
+        assert_eq!(
+            (status, body["error"]["parameter"].as_str()),
+            (400, Some("cursor")),
+            "{q}: {body}"
+        );
+    };
+    for window in ["", "from=2026-01-01&"] {
+        let first = s.ok(&format!("/api/v1/issues?{window}sort=reviews&limit=1"));
+        let c = first["meta"]["next_cursor"].as_str().unwrap();
+        bad(&format!("/api/v1/issues?{window}sort=impact&cursor={c}"));
+        bad(&format!("/api/v1/products?{window}cursor={c}"));
+        let product = s.ok(&format!("/api/v1/products?{window}limit=1"));
+        let pc = product["meta"]["next_cursor"].as_str().unwrap();
+        bad(&format!("/api/v1/issues?{window}cursor={pc}"));
+        // "i|reviews|desc||no_such_code": well formed, but no issue of the list.
+        bad(&format!(
+            "/api/v1/issues?{window}cursor=aXxyZXZpZXdzfGRlc2N8fG5vX3N1Y2hfY29kZQ"
+        ));
+    }
+}

@@ -10,7 +10,7 @@ use super::params::{self, BadParam, Params};
 use crate::error::Error;
 use crate::store::pages::{BrandKey, Key};
 use crate::store::query::Filter;
-use crate::store::views::IssueRow;
+use crate::store::views::{issue_page, IssueRow};
 use crate::store::windows::{ListKey, Window, WindowReport, WindowView};
 use crate::store::{Store, SCHEMA_VERSION};
 
@@ -68,6 +68,7 @@ impl Reply {
     fn from_store(e: Error) -> Reply {
         match e {
             Error::NotFound(m) => Reply::error(404, "not_found", None, &m),
+            Error::BadParam { param, message } => Reply::bad_param(BadParam { param, message }),
             Error::Sql(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::DatabaseBusy =>
             {
@@ -367,24 +368,50 @@ fn brands(store: &Store, query: &str) -> Handled {
 }
 
 fn issues(store: &Store, query: &str) -> Handled {
-    let (f, sort) = params::issue_query(query).map_err(Reply::bad_param)?;
-    let with = ["brand", "sort"];
+    let q = params::issue_query(query).map_err(Reply::bad_param)?;
+    let with = ["brand", "sort", "limit", "cursor"];
+    let cursor = |k: &str| params::encode_issue_cursor(k, q.sort);
     if let Some(w) = params::window(query, params::ISSUE_PARAMS, &with).map_err(Reply::bad_param)? {
         let view = WindowView::Issues {
-            brands: f.brands,
-            sort,
+            brands: q.filter.brands,
+            sort: q.sort,
+            limit: q.limit,
+            after: q.after.clone(),
         };
-        return window_reply(store, &w, &view);
+        let r = store.window_report(&w, &view).map_err(Reply::from_store)?;
+        let next = (r.page.as_ref().and_then(|p| p.next.as_ref())).map(|k| cursor(&k.key));
+        let mut meta = list_meta(&r, q.limit, q.sort.name(), true, next);
+        meta["count"] = json!(r.issues.len());
+        return Ok(Reply::ok(r, meta));
     }
     let mut rows: Vec<IssueRow> = store
-        .issues(&f)
+        .issues(&q.filter)
         .map_err(Reply::from_store)?
         .into_iter()
         .map(IssueRow::new)
         .collect();
-    sort.sort(&mut rows);
-    let n = rows.len();
-    Ok(Reply::ok(rows, json!({"count": n})))
+    q.sort.sort(&mut rows);
+    let page = issue_page(&mut rows, |r| r.code.as_str(), q.after.as_deref(), q.limit)
+        .ok_or_else(|| Reply::bad_param(stale_issue_cursor()))?;
+    Ok(Reply::ok(
+        &rows,
+        json!({
+            "total": page.total,
+            "count": rows.len(),
+            "limit": q.limit,
+            "sort": q.sort.name(),
+            "order": "desc",
+            "next_cursor": page.next.as_deref().map(cursor),
+        }),
+    ))
+}
+
+/// An issue cursor whose issue the list no longer has (the insights changed between pages).
+fn stale_issue_cursor() -> BadParam {
+    BadParam {
+        param: "cursor".into(),
+        message: "its issue is no longer in this list; start again without a cursor".into(),
+    }
 }
 
 fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>, Reply> {

@@ -323,7 +323,7 @@ struct ProductId {
     product_id: String,
 }
 
-/// `GET /api/v1/issues` takes brands and a sort.
+/// `GET /api/v1/issues` takes brands, a sort and a page.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -335,8 +335,15 @@ struct IssueParams {
     /// if fixed first, issues without an impact last; ties by code.
     #[param(value_type = schema::IssueSortName, inline, required = false)]
     sort: String,
+    /// Page size (of `data`, or with a window of `data.issues`).
+    #[param(value_type = schema::Limit, inline, required = false)]
+    limit: usize,
+    /// The `meta.next_cursor` of the previous page, as is (only with the sort that made it).
+    #[param(value_type = schema::Cursor, inline, required = false)]
+    cursor: String,
     /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
-    /// run in which it first appeared); `data` is then the window's report.
+    /// run in which it first appeared); `data` is then the window's report, its `issues` paged by
+    /// `limit` and `cursor` with the list's `meta` (`total`, `count`, `next_cursor`, …).
     #[param(value_type = schema::Day, inline, required = false)]
     from: String,
     /// Only reviews dated on or before this day; not before `from`.
@@ -358,7 +365,7 @@ struct Health {
     meta: Value,
 }
 
-/// The `meta` of a sorted list (products, brands).
+/// The `meta` of a sorted list (products, brands, issues: always `desc`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct SortedMeta {
@@ -436,7 +443,7 @@ struct BrandPage {
 struct IssueList {
     data: Vec<IssueRank>,
     #[schema(inline)]
-    meta: CountMeta,
+    meta: SortedMeta,
 }
 
 /// One issue across all products (`GET /api/v1/issues`).

@@ -10,8 +10,8 @@ use crate::store::views::IssueSort;
 use crate::store::windows::Window;
 
 pub use crate::filters::{
-    encode_brand_cursor, encode_product_cursor, encode_review_cursor, BadParam, DEFAULT_LIMIT,
-    MAX_LIMIT,
+    encode_brand_cursor, encode_issue_cursor, encode_product_cursor, encode_review_cursor,
+    BadParam, DEFAULT_LIMIT, MAX_LIMIT,
 };
 
 fn bad(param: &str, message: impl Into<String>) -> BadParam {
@@ -126,17 +126,30 @@ impl Params {
     }
 }
 
-pub const ISSUE_PARAMS: &[&str] = &["brand", "sort", "from", "to", "compare"];
+pub const ISSUE_PARAMS: &[&str] = &["brand", "sort", "limit", "cursor", "from", "to", "compare"];
 
-/// `GET /api/v1/issues`: brands (repeatable) and a sort (`filters::issue_sort`).
-pub fn issue_query(query: &str) -> Result<(Filter, IssueSort), BadParam> {
+/// `GET /api/v1/issues`: brands, a sort and a page.
+pub struct IssueQuery {
+    pub filter: Filter,
+    pub sort: IssueSort,
+    pub limit: usize,
+    /// The code of the previous page's last issue (from `cursor`).
+    pub after: Option<String>,
+}
+
+/// `GET /api/v1/issues`: brands (repeatable), a sort (`filters::issue_sort`), `limit` and `cursor`.
+pub fn issue_query(query: &str) -> Result<IssueQuery, BadParam> {
     let p = Params::parse(query, ISSUE_PARAMS, &["brand"])?;
     let sort = p.checked("sort", filters::issue_sort)?.unwrap_or_default();
-    let f = Filter {
-        brands: p.brands()?,
-        ..Default::default()
-    };
-    Ok((f, sort))
+    Ok(IssueQuery {
+        filter: Filter {
+            brands: p.brands()?,
+            ..Default::default()
+        },
+        sort,
+        limit: p.limit()?,
+        after: p.checked("cursor", |_, c| filters::decode_issue_cursor(c, sort))?,
+    })
 }
 
 pub const OVERVIEW_PARAMS: &[&str] = &["brand", "min_reviews", "limit", "from", "to", "compare"];

@@ -15,7 +15,7 @@ use super::Store;
 use crate::error::{Error, Result};
 use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
 use crate::store::pages::{BrandSort, ProductSort};
-use crate::store::views::IssueSort;
+use crate::store::views::{issue_page, IssueSort};
 
 /// One product-day's counts (a day of review dates, or of the analysis run that first saw
 /// undated reviews: `dated` false).
@@ -819,6 +819,9 @@ pub enum WindowView {
     Issues {
         brands: Vec<String>,
         sort: IssueSort,
+        /// The page: at most `limit` issues, after the issue whose code is `after`.
+        limit: usize,
+        after: Option<String>,
     },
     Portfolio {
         brands: Vec<String>,
@@ -948,8 +951,13 @@ impl Store {
             }
             _ => Vec::new(),
         };
-        let page = sort_rows(&mut rows, view);
         let mut issues = issues;
+        let page = match view {
+            WindowView::Issues { limit, after, .. } => {
+                Some(page_issues(&mut issues, after, *limit)?)
+            }
+            _ => sort_rows(&mut rows, view),
+        };
         let complaint_aspects = match &scope.asin {
             Some(asin) => self.attach_evidence(asin, w, &all, &mut issues)?,
             None => Vec::new(),
@@ -986,6 +994,25 @@ impl Store {
         }
         Ok(ev.aspects)
     }
+}
+
+/// The issues view's page (see `views::issue_page`); a cursor whose issue is no longer listed is
+/// a bad `cursor`.
+fn page_issues(
+    issues: &mut Vec<WindowIssue>,
+    after: &Option<String>,
+    limit: usize,
+) -> Result<ListPage> {
+    let p = issue_page(issues, |i| i.code.as_str(), after.as_deref(), limit).ok_or_else(|| {
+        Error::BadParam {
+            param: "cursor".into(),
+            message: "its issue is no longer in this list; start again without a cursor".into(),
+        }
+    })?;
+    Ok(ListPage {
+        total: p.total,
+        next: p.next.map(|key| ListKey { value: None, key }),
+    })
 }
 
 /// A row's figure that a list is sorted by.

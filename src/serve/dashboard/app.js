@@ -252,7 +252,7 @@ async function products(params) {
   const w = windowOf(params);
   if (w) return windowProducts(w, params);
   if (!choices) {
-    const [brands, issues] = await Promise.all([api("/api/v1/brands?limit=500&sort=brand&order=asc"), api("/api/v1/issues")]);
+    const [brands, issues] = await Promise.all([api("/api/v1/brands?limit=500&sort=brand&order=asc"), api("/api/v1/issues?limit=500")]);
     choices = { brands: brands.data.map((b) => b.brand), issues: issues.data };
   }
   const query = new URLSearchParams();
