@@ -1049,11 +1049,6 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
         "{csv}"
     );
     assert!(csv.contains(first_quote), "{csv}");
-    // Brands and the portfolio have neither.
-    let brands: Value =
-        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
-    assert_eq!(brands["complaint_aspects"], json!([]));
-    assert!(brands["issues"][0].get("examples").is_none());
     // Undated reviews count on the day of the run that first analyzed them: today.
     let today = chrono::Utc::now()
         .date_naive()
@@ -1188,5 +1183,72 @@ fn the_issues_list_pages_with_cursors_with_and_without_a_window() {
         bad(&format!(
             "/api/v1/issues?{window}cursor=aXxyZXZpZXdzfGRlc2N8fG5vX3N1Y2hfY29kZQ"
         ));
+    }
+}
+
+/// Windows over the portfolio, some brands and the issues list quote each issue and list the
+/// complaint aspects of the scope's reviews dated in the window, recomputed here from the raw
+/// reviews: quotes from the newest day down, on one day the products by ASIN descending, in one
+/// product the newest review first; in JSON, the API, the table, CSV and HTML.
+#[test]
+fn windowed_brands_portfolio_and_issues_carry_quotes_and_complaint_aspects() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    let w = ["--since", FROM, "--until", TO];
+    for brand in [None, Some("Acme")] {
+        let mut mine: Vec<(usize, &Review)> = (all.iter().enumerate())
+            .filter(|(_, r)| r.day.as_str() >= FROM && r.day.as_str() <= TO)
+            .filter(|(_, r)| brand.is_none_or(|b| r.brand == b))
+            .collect();
+        // Oldest first in quote order; `expected_evidence` reverses it.
+        mine.sort_by(|a, b| (&a.1.day, &a.1.asin, a.0).cmp(&(&b.1.day, &b.1.asin, b.0)));
+        let (aspects, quotes) = expected_evidence(mine.into_iter().map(|(_, r)| r).collect());
+        assert!(aspects.len() >= 2 && quotes.len() >= 2, "{aspects:?}");
+        let check = |v: &Value, what: &str| {
+            assert_eq!(v["complaint_aspects"], json!(aspects), "{what}");
+            let issues = v["issues"].as_array().unwrap();
+            assert_eq!(issues.len(), quotes.len(), "{what}");
+            for i in issues {
+                let code = i["code"].as_str().unwrap();
+                assert_eq!(i["examples"], json!(quotes[code]), "{what}: {code}");
+            }
+        };
+        let (flag, param) = match brand {
+            Some(b) => (vec!["--brand", b], format!("&brand={b}")),
+            None => (vec![], String::new()),
+        };
+        for view in [&[][..], &["issues"][..], &["brands"][..]] {
+            let args = [&["report"][..], view, &w, &flag, &["-f", "json"]].concat();
+            let v: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+            check(&v, &format!("{args:?}"));
+        }
+        for path in ["overview", "issues", "brands"] {
+            let q = format!("/api/v1/{path}?from={FROM}&to={TO}&compare=previous{param}");
+            check(&s.ok(&q)["data"], &q);
+        }
+    }
+    let v: Value =
+        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
+    let quote = v["issues"][0]["examples"][0]["text"].as_str().unwrap();
+    let term = v["complaint_aspects"][0]["term"].as_str().unwrap();
+    for view in ["", "issues", "brands"] {
+        let mut args = vec!["report"];
+        if !view.is_empty() {
+            args.push(view);
+        }
+        args.extend(w);
+        let table = e.ok(&args);
+        assert!(
+            table.contains("Complaint aspects") && table.contains(term) && table.contains(quote),
+            "{view}: {table}"
+        );
+        let html = e.ok(&[&args[..], &["-f", "html"]].concat());
+        assert!(html.contains(term) && html.contains(quote), "{view}");
+    }
+    for view in [&[][..], &["issues"][..]] {
+        let csv = e.ok(&[&["report"][..], view, &w, &["-f", "csv"]].concat());
+        let header = csv.lines().next().unwrap();
+        assert!(header.ends_with("Quote (newest in the window)"), "{csv}");
+        assert!(csv.contains(quote), "{csv}");
     }
 }

@@ -10,7 +10,7 @@ use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
 use super::insights::InsightsWriter;
-use super::window_evidence::{WindowAspect, WindowQuote};
+use super::window_evidence::{WindowAspect, WindowQuote, WINDOW_QUOTED_ISSUES};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
@@ -47,6 +47,17 @@ pub struct DayLikedRow {
     pub reviews: i64,
 }
 
+/// One product-day's reviews naming a complaint-aspect term: the rated ones and their stars.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayAspectRow {
+    pub day: String,
+    pub dated: bool,
+    pub term: String,
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+}
+
 /// A product's days as `analyze` writes them.
 #[derive(Debug, Clone, Default)]
 pub struct ProductDays {
@@ -55,6 +66,7 @@ pub struct ProductDays {
     pub days: Vec<DayRow>,
     pub issues: Vec<DayIssueRow>,
     pub liked: Vec<DayLikedRow>,
+    pub aspects: Vec<DayAspectRow>,
 }
 
 /// Review counts: all, rated, stars summed, and by overall sentiment.
@@ -88,7 +100,8 @@ impl InsightsWriter<'_> {
             .prepare(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('product_days', 'product_day_issues', 'brand_days',
-                                  'brand_day_issues', 'product_day_liked', 'brand_day_liked')",
+                                  'brand_day_issues', 'product_day_liked', 'brand_day_liked',
+                                  'product_day_aspects', 'brand_day_aspects')",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -99,7 +112,8 @@ impl InsightsWriter<'_> {
         self.tx.execute_batch(
             "DELETE FROM product_days; DELETE FROM product_day_issues;
              DELETE FROM brand_days; DELETE FROM brand_day_issues;
-             DELETE FROM product_day_liked; DELETE FROM brand_day_liked;",
+             DELETE FROM product_day_liked; DELETE FROM brand_day_liked;
+             DELETE FROM product_day_aspects; DELETE FROM brand_day_aspects;",
         )?;
         Ok(DayIndexes(found.into_iter().map(|(_, sql)| sql).collect()))
     }
@@ -119,7 +133,10 @@ impl InsightsWriter<'_> {
                     sum(rating_sum_with)
              FROM product_day_issues GROUP BY brand, day, code;
              INSERT INTO brand_day_liked (brand, day, term, reviews)
-             SELECT brand, day, term, sum(reviews) FROM product_day_liked GROUP BY brand, day, term;",
+             SELECT brand, day, term, sum(reviews) FROM product_day_liked GROUP BY brand, day, term;
+             INSERT INTO brand_day_aspects (brand, day, term, reviews, rated, rating_sum)
+             SELECT brand, day, term, sum(reviews), sum(rated), sum(rating_sum)
+             FROM product_day_aspects GROUP BY brand, day, term;",
         )?;
         for sql in indexes.0 {
             self.tx.execute_batch(&sql)?;
@@ -171,6 +188,23 @@ impl InsightsWriter<'_> {
         )?;
         for l in &p.liked {
             liked.execute(params![p.asin, l.day, l.dated, l.term, p.brand, l.reviews])?;
+        }
+        let mut aspect = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO product_day_aspects (asin, day, dated, term, brand, reviews,
+                 rated, rating_sum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for a in &p.aspects {
+            let (d, t) = (&a.day, &a.term);
+            aspect.execute(params![
+                p.asin,
+                d,
+                a.dated,
+                t,
+                p.brand,
+                a.reviews,
+                a.rated,
+                a.rating_sum
+            ])?;
         }
         Ok(())
     }
@@ -238,7 +272,7 @@ pub struct Scope {
 
 impl Scope {
     /// The SQL condition after the day range (`?1`, `?2`) and its values.
-    fn condition(&self) -> (String, Vec<SqlValue>) {
+    pub(super) fn condition(&self) -> (String, Vec<SqlValue>) {
         let mut sql = String::from("day >= ?1 AND day <= ?2");
         let mut values = Vec::new();
         if let Some(a) = &self.asin {
@@ -490,8 +524,9 @@ pub struct WindowIssue {
     pub previous_reviews: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta_share: Option<f64>,
-    /// Up to 3 quotes from the window's reviews reporting it, newest first: one product's only
-    /// (absent for brands and the portfolio).
+    /// Up to 3 quotes (stars, language) from the window's reviews reporting it, newest first (over
+    /// brands or the portfolio: newest day, then ASIN descending, then newest review; on the first
+    /// 50 issues of the list); absent when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<WindowQuote>,
     #[serde(skip)]
@@ -866,8 +901,8 @@ pub struct WindowReport {
     /// What the scope's reviews in the window praise, most often first (product, brands and
     /// portfolio views; empty for the products and issues lists).
     pub liked_aspects: Vec<WindowLiked>,
-    /// What one product's reviews in the window complain about, most named first, with star
-    /// figures as a product's `complaint_aspects` (the product view only; empty for the others).
+    /// What the scope's reviews in the window complain about, most named first (up to 20), with
+    /// star figures as a product's `complaint_aspects` (empty for the products list).
     pub complaint_aspects: Vec<WindowAspect>,
     /// The products and brands lists' page (the API's paging fields).
     #[serde(skip)]
@@ -927,7 +962,8 @@ impl Store {
         }
         let mut rows = window_rows(now, before);
         let issues = match view {
-            WindowView::Product(_) | WindowView::Issues { .. } | WindowView::Portfolio { .. } => {
+            WindowView::Products { .. } => Vec::new(),
+            _ => {
                 let sort = match view {
                     WindowView::Issues { sort, .. } => *sort,
                     _ => IssueSort::Reviews,
@@ -939,7 +975,6 @@ impl Store {
                 let now = self.window_issue_counts(w, &scope)?;
                 window_issues(now, &all, before, sort, &self.labels()?)
             }
-            _ => Vec::new(),
         };
         let liked_aspects = match view {
             WindowView::Product(_) | WindowView::Brands { .. } | WindowView::Portfolio { .. } => {
@@ -958,9 +993,10 @@ impl Store {
             }
             _ => sort_rows(&mut rows, view),
         };
-        let complaint_aspects = match &scope.asin {
-            Some(asin) => self.attach_evidence(asin, w, &all, &mut issues)?,
-            None => Vec::new(),
+        let complaint_aspects = match (&scope.asin, view) {
+            (Some(asin), _) => self.attach_evidence(asin, w, &all, &mut issues)?,
+            (None, WindowView::Products { .. }) => Vec::new(),
+            (None, _) => self.attach_scope_evidence(&scope, w, &all, &mut issues)?,
         };
         Ok(WindowReport {
             view: name,
@@ -1013,6 +1049,27 @@ fn page_issues(
         total: p.total,
         next: p.next.map(|key| ListKey { value: None, key }),
     })
+}
+
+impl Store {
+    /// A scope's quotes (onto its first `WINDOW_QUOTED_ISSUES` issues) and complaint aspects in
+    /// the window (brands, the portfolio, the issues list).
+    fn attach_scope_evidence(
+        &self,
+        scope: &Scope,
+        w: &Window,
+        all: &Counts,
+        issues: &mut [WindowIssue],
+    ) -> Result<Vec<WindowAspect>> {
+        let n = issues.len().min(WINDOW_QUOTED_ISSUES);
+        let quoted = &mut issues[..n];
+        let codes: Vec<String> = quoted.iter().map(|i| i.code.clone()).collect();
+        let mut quotes = self.window_scope_quotes(w, scope, &codes)?;
+        for i in quoted {
+            i.examples = quotes.remove(&i.code).unwrap_or_default();
+        }
+        self.window_scope_aspects(w, scope, all)
+    }
 }
 
 /// A row's figure that a list is sorted by.
