@@ -378,6 +378,7 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
             Some(ReportView::Changes(c)) => report::View::Changes {
                 query: ChangeQuery {
                     since: c.since,
+                    until: None,
                     threshold_points: c.threshold,
                     min_reviews: c.min_reviews,
                     brands: c.brand,

@@ -1252,3 +1252,95 @@ fn windowed_brands_portfolio_and_issues_carry_quotes_and_complaint_aspects() {
         assert!(csv.contains(quote), "{csv}");
     }
 }
+
+/// One issue (`/issues/{code}?from=&to=`) over a window: its reviews and products, per brand and
+/// per product, recomputed from the raw reviews; `/changes?from=&to=` lists the alerts of the runs
+/// that finished on those days, as `report changes --since` does.
+#[test]
+fn one_issue_and_the_changes_take_a_window() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    type Per = BTreeMap<String, (i64, BTreeSet<String>)>;
+    let mut want: BTreeMap<String, (Per, Per)> = BTreeMap::new();
+    for r in in_window(&all, FROM, TO) {
+        for hit in r.r["issues"].as_array().unwrap() {
+            let (brands, products) = want
+                .entry(hit["code"].as_str().unwrap().into())
+                .or_default();
+            let b = brands.entry(r.brand.clone()).or_default();
+            b.0 += 1;
+            b.1.insert(r.asin.clone());
+            products.entry(r.asin.clone()).or_default().0 += 1;
+        }
+    }
+    assert!(want.len() >= 2);
+    let ranked = |per: &Per| -> Vec<(String, i64, usize)> {
+        let mut v: Vec<(String, i64, usize)> = (per.iter())
+            .map(|(k, (n, p))| (k.clone(), *n, p.len()))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    };
+    for (code, (brands, products)) in &want {
+        let v = &s.ok(&format!("/api/v1/issues/{code}?from={FROM}&to={TO}"))["data"];
+        let reviews: i64 = products.values().map(|p| p.0).sum();
+        assert_eq!(v["reviews"], json!(reviews), "{code}");
+        assert_eq!(v["products"], json!(products.len()), "{code}");
+        assert_eq!(
+            (v["from"].as_str(), v["to"].as_str()),
+            (Some(FROM), Some(TO))
+        );
+        let got: Vec<(String, i64, usize)> = (v["brands"].as_array().unwrap().iter())
+            .map(|b| {
+                let p = b["products"].as_u64().unwrap() as usize;
+                (
+                    b["brand"].as_str().unwrap().into(),
+                    b["reviews"].as_i64().unwrap(),
+                    p,
+                )
+            })
+            .collect();
+        assert_eq!(got, ranked(brands), "{code}");
+        let got: Vec<(String, i64)> = (v["top_products"].as_array().unwrap().iter())
+            .map(|p| {
+                (
+                    p["asin"].as_str().unwrap().into(),
+                    p["reviews"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let mut top: Vec<(String, i64)> = (ranked(products).into_iter())
+            .map(|(a, n, _)| (a, n))
+            .collect();
+        top.truncate(50);
+        assert_eq!(got, top, "{code}");
+    }
+    let code = want.keys().next().unwrap();
+    let (status, body) = s.get(&format!(
+        "/api/v1/issues/{code}?from={FROM}&compare=previous"
+    ));
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("compare"))
+    );
+    let empty = &s.ok(&format!("/api/v1/issues/{code}?to=2000-01-01"))["data"];
+    assert_eq!(
+        (
+            empty["reviews"].as_i64(),
+            empty["brands"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
+    // The changes of the runs in a window: every run so far, or none before the first.
+    let cli: Value =
+        serde_json::from_str(&e.ok(&["report", "changes", "--since", "2000-01-01", "-f", "json"]))
+            .unwrap();
+    assert_eq!(s.ok("/api/v1/changes?from=2000-01-01")["data"], cli);
+    let none = &s.ok("/api/v1/changes?from=2000-01-01&to=2000-12-31")["data"];
+    assert_eq!(none["alerts"], json!([]), "{none}");
+    let (status, body) = s.get("/api/v1/changes?from=2024-02-01&to=2024-01-01");
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("from"))
+    );
+}

@@ -425,7 +425,7 @@ fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>, Reply> {
 
 /// One issue across the portfolio: its totals and the brands that report it, ranked.
 fn issue(store: &Store, code: &str, query: &str) -> Handled {
-    no_params(query)?;
+    let w = params::one_issue_window(query).map_err(Reply::bad_param)?;
     let not_found = || Reply::error(404, "not_found", None, &format!("no issue code {code}"));
     let code = percent_decode_str(code)
         .decode_utf8()
@@ -435,6 +435,9 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
     let labels = store.labels().map_err(Reply::from_store)?;
     if !labels.is_code(&code) {
         return Err(not_found());
+    }
+    if w.is_set() {
+        return window_issue(store, &w, &code, &labels.label(&code));
     }
     let f = Filter::default();
     let (reviews, products) = store
@@ -451,6 +454,26 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         .collect();
     Ok(Reply::ok(
         json!({"code": code, "label": labels.label(&code), "reviews": reviews, "products": products, "brands": brands}),
+        json!({}),
+    ))
+}
+
+/// One issue in a window: as without one, with `from`, `to` and its first products.
+fn window_issue(store: &Store, w: &Window, code: &str, label: &str) -> Handled {
+    let d = store
+        .window_issue_detail(w, code)
+        .map_err(Reply::from_store)?;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let brands: Vec<Value> = (d.brands.iter())
+        .map(|b| json!({"brand": b.key, "reviews": b.reviews, "products": b.products}))
+        .collect();
+    let products: Vec<Value> = (d.top_products.iter())
+        .map(|p| json!({"asin": p.key, "brand": p.brand, "reviews": p.reviews}))
+        .collect();
+    Ok(Reply::ok(
+        json!({"code": code, "label": label, "from": day(w.from), "to": day(w.to),
+               "reviews": d.reviews, "products": d.products, "brands": brands,
+               "top_products": products}),
         json!({}),
     ))
 }

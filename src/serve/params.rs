@@ -153,7 +153,7 @@ pub fn issue_query(query: &str) -> Result<IssueQuery, BadParam> {
 }
 
 pub const OVERVIEW_PARAMS: &[&str] = &["brand", "min_reviews", "limit", "from", "to", "compare"];
-pub const CHANGE_PARAMS: &[&str] = &["brand", "threshold", "min_reviews"];
+pub const CHANGE_PARAMS: &[&str] = &["brand", "threshold", "min_reviews", "from", "to"];
 
 /// `GET /api/v1/overview`: brands (repeatable), the attention list's minimum reviews (10) and length (15).
 pub fn overview_query(query: &str) -> Result<(Vec<String>, i64, usize), BadParam> {
@@ -166,11 +166,15 @@ pub fn overview_query(query: &str) -> Result<(Vec<String>, i64, usize), BadParam
     Ok((p.brands()?, min_reviews, limit))
 }
 
-/// `GET /api/v1/changes`: as `report changes` takes them, against the previous run (no `since`).
+/// `GET /api/v1/changes`: as `report changes` takes them: the latest run's alerts, or with `from`
+/// and/or `to` those of the runs that finished on those days (UTC).
 pub fn change_query(query: &str) -> Result<crate::store::changes::ChangeQuery, BadParam> {
     let p = Params::parse(query, CHANGE_PARAMS, &["brand"])?;
+    let days = p.days()?;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     Ok(crate::store::changes::ChangeQuery {
-        since: None,
+        since: day(days.from),
+        until: day(days.to),
         threshold_points: p.number("threshold", 0.0, 100.0)?.unwrap_or(5.0),
         min_reviews: p.int("min_reviews", 0, i64::from(i32::MAX))?.unwrap_or(10),
         brands: p.brands()?,
@@ -383,6 +387,14 @@ pub struct RunParams {
 }
 
 pub const RUN_PARAMS: &[&str] = &["from", "to"];
+
+/// `GET /api/v1/issues/{code}` parameters: a range of days (no comparison).
+pub const ONE_ISSUE_PARAMS: &[&str] = &["from", "to"];
+
+/// `GET /api/v1/issues/{code}` parameters: the days of the reviews counted (unset: all time).
+pub fn one_issue_window(query: &str) -> Result<Window, BadParam> {
+    Params::parse(query, ONE_ISSUE_PARAMS, &[])?.days()
+}
 
 /// `GET /api/v1/runs` parameters: the days the runs started in.
 pub fn run_window(query: &str) -> Result<Window, BadParam> {

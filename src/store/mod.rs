@@ -18,6 +18,7 @@ pub mod summaries;
 pub(crate) mod test_support;
 pub mod views;
 pub mod window_evidence;
+pub mod window_issue;
 pub mod windows;
 
 use std::path::{Path, PathBuf};
