@@ -638,3 +638,33 @@ CREATE TABLE product_rollups (
 -- Words each text uses as names of a maker, brand or model (JSON ["acme", …]; NULL from older
 -- analyzers): the product's roll-up leaves out aspect terms its reviews name this way.
 ALTER TABLE text_results ADD COLUMN names TEXT;
+
+-- migration: 21
+-- Complaint aspects in time windows over brands, the portfolio or the issues list: each product's
+-- reviews naming a complaint-aspect term per day, the rated ones and their stars summed (the star
+-- figures in the window; names of the brand or makers left out, as in the product's aspects), and
+-- their per-brand sums. Empty until the next analysis run writes them.
+CREATE TABLE product_day_aspects (
+    asin        TEXT    NOT NULL,
+    day         TEXT    NOT NULL,
+    dated       INTEGER NOT NULL,
+    term        TEXT    NOT NULL,
+    brand       TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    PRIMARY KEY (asin, day, dated, term)
+) WITHOUT ROWID;
+CREATE TABLE brand_day_aspects (
+    brand       TEXT    NOT NULL,
+    day         TEXT    NOT NULL,
+    term        TEXT    NOT NULL,
+    reviews     INTEGER NOT NULL,
+    rated       INTEGER NOT NULL,
+    rating_sum  INTEGER NOT NULL,
+    PRIMARY KEY (brand, day, term)
+) WITHOUT ROWID;
+CREATE INDEX brand_day_aspects_day ON brand_day_aspects (day, term, reviews, rated, rating_sum);
+-- The newest products reporting an issue: by code, day and ASIN (an issue's quotes in a window).
+CREATE INDEX product_day_issues_code_day ON product_day_issues
+    (code, day, asin, dated, brand, reviews);

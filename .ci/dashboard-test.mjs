@@ -197,6 +197,32 @@ try {
   });
   check(!new URL(page.url()).searchParams.get("period") && !(await page.$("#window-shown")), "all time again: no window in the URL or the page");
 
+  // The issue and changes views honour the window too: an issue opened from the windowed
+  // portfolio keeps it and shows the period's figures, products, brands and quotes (the API's);
+  // the changes view lists the alerts of the runs that finished in the period.
+  await go(page, `/?period=custom&${W}`);
+  const wi = win.issues[0];
+  await after(page, () => page.click("#top-issues tbody tr:first-child td:first-child a"));
+  const issueUrl = new URL(page.url());
+  check(issueUrl.pathname === `/issues/${wi.code}` && issueUrl.searchParams.get("period") === "custom" && issueUrl.searchParams.get("from") === "2026-07-01", `an issue opened in the window keeps it (${page.url()})`);
+  const wd = (await api(`/api/v1/issues/${wi.code}?from=2026-07-01&to=2026-09-30`)).data;
+  const issueShown = await page.textContent("#issue-window");
+  check(wd.reviews === wi.reviews && issueShown.startsWith(`${wd.reviews} reviews in ${wd.products} products in this period`), `the issue's figures are the window's (${issueShown})`);
+  const wProducts = await page.$$eval("#issue-products tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(wProducts.length > 0 && JSON.stringify(wProducts) === JSON.stringify(wd.top_products.map((x) => x.asin)), `the issue's products in the window are the API's (${wProducts.length})`);
+  const wBrands = await page.$$eval("#issue-brands tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(wBrands.length > 0 && JSON.stringify(wBrands) === JSON.stringify(wd.brands.map((b) => b.brand)), `the issue's brands in the window are the API's (${wBrands.length})`);
+  const wQuotes = await page.$$eval("main blockquote.quote > div:first-child", (ds) => ds.map((d) => d.textContent));
+  check(wQuotes.length > 0 && JSON.stringify(wQuotes) === JSON.stringify((wi.examples ?? []).map((x) => x.text)), `the issue quotes the window's reviews (${wQuotes.length})`);
+  check(!!(await page.$("#window")) && (await page.$eval("#window", (f) => f.period.value)) === "custom", "the issue view has the window control, set to the window");
+  await page.screenshot({ path: `${shots}/issue-window.png`, fullPage: true });
+  await after(page, () => page.click("nav a[data-nav=changes]"));
+  check(new URL(page.url()).searchParams.get("from") === "2026-07-01", `the Changes link keeps the window (${page.url()})`);
+  const wc = (await api("/api/v1/changes?from=2026-07-01&to=2026-09-30")).data;
+  const changesShown = await page.textContent("#window-shown");
+  check(changesShown === `Runs finished 2026-07-01 … 2026-09-30: ${(wc.alerts ?? []).length} alerts`, `the changes view says which runs it lists (${changesShown})`);
+  await page.screenshot({ path: `${shots}/changes-window.png`, fullPage: true });
+
   // Issue and changes views; a phone width.
   await go(page, `/issues/${issueCode}`);
   check((await page.$$("main table tbody tr")).length > 0, `issue ${issueCode} lists products`);

@@ -631,6 +631,7 @@ from 5 rated reviews reporting it (GET /api/v1/issues).",
 prodinsight report issues\n  \
 prodinsight report issues --brand 'Rhino USA' -f json\n  \
 prodinsight report issues --sort impact     the fix that earns the most stars first\n  \
+prodinsight report issues --sort impact --limit 5\n  \
 prodinsight report issues --since 2026-11-01 --until 2026-11-30 --compare previous"
 )]
 pub struct IssuesArgs {
@@ -640,6 +641,9 @@ pub struct IssuesArgs {
     /// Order of the issues (as the API's sort=)
     #[arg(long, value_enum, default_value_t = IssueSortKey::Reviews)]
     pub sort: IssueSortKey,
+    /// At most this many issues, the first in the order (at least 1; as the API's limit=)
+    #[arg(long, value_name = "N", value_parser = limit_arg)]
+    pub limit: Option<usize>,
     #[command(flatten)]
     pub window: WindowArgs,
 }

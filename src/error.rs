@@ -34,6 +34,10 @@ pub enum Error {
     Input { path: String, message: String },
     #[error("{0}")]
     Usage(String),
+    /// A request's parameter the store found wrong only on reading (a cursor whose row is gone):
+    /// a usage error, and the API's 400 naming it.
+    #[error("parameter `{param}`: {message}")]
+    BadParam { param: String, message: String },
     #[error("{0}")]
     NotFound(String),
     #[error("{context}: {source}")]
@@ -97,7 +101,7 @@ impl Error {
 
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => EXIT_USAGE,
+            Error::Usage(_) | Error::BadParam { .. } => EXIT_USAGE,
             Error::Llm(_) => EXIT_LLM,
             Error::Busy(_) => EXIT_BUSY,
             _ => EXIT_FAILURE,

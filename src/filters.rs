@@ -356,6 +356,16 @@ pub fn decode_brand_cursor(
     Ok(BrandKey { value, brand })
 }
 
+/// An issue list's cursor: the code of the page's last issue, for this sort (issues are ranked
+/// descending; there is no `order`).
+pub fn encode_issue_cursor(code: &str, sort: IssueSort) -> String {
+    encode_cursor("i", sort.name(), true, None, code)
+}
+
+pub fn decode_issue_cursor(c: &str, sort: IssueSort) -> Result<String, BadParam> {
+    decode_cursor(c, "i", sort.name(), true).map(|(_, code)| code)
+}
+
 pub fn encode_review_cursor(id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("r|{id}"))
 }

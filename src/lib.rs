@@ -284,6 +284,8 @@ fn window_view(args: &cli::ReportArgs) -> Result<Option<(Window, WindowView)>> {
             WindowView::Issues {
                 brands: l.brand.clone(),
                 sort: issue_sort(l.sort),
+                limit: l.limit.unwrap_or(UNLIMITED).min(UNLIMITED),
+                after: None,
             },
         ),
         _ => return Ok(None),
@@ -353,6 +355,7 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
             Some(ReportView::Issues(l)) => report::View::Issues(
                 Filter {
                     brands: l.brand,
+                    limit: l.limit.map(|n| n.min(UNLIMITED) as i64),
                     ..Default::default()
                 },
                 issue_sort(l.sort),
@@ -375,6 +378,7 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
             Some(ReportView::Changes(c)) => report::View::Changes {
                 query: ChangeQuery {
                     since: c.since,
+                    until: None,
                     threshold_points: c.threshold,
                     min_reviews: c.min_reviews,
                     brands: c.brand,

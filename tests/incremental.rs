@@ -146,6 +146,7 @@ fn tables(e: &Env) -> BTreeMap<String, Vec<String>> {
         "product_days",
         "product_day_issues",
         "product_day_liked",
+        "product_day_aspects",
         "product_rollups",
         "brand_insights",
         "brand_snapshots",
@@ -154,6 +155,7 @@ fn tables(e: &Env) -> BTreeMap<String, Vec<String>> {
         "brand_days",
         "brand_day_issues",
         "brand_day_liked",
+        "brand_day_aspects",
         "alerts",
     ] {
         let mut st = c.prepare(&format!("SELECT * FROM {t}")).unwrap();

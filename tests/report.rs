@@ -397,7 +397,7 @@ fn bad_report_options_exit_2_with_the_allowed_values() {
         (&["report", "brands", "--sort", "asin"], "reviews, products"),
         // Options of other views are not silently ignored.
         (&["report", "brands", "--issue", "leaks"], "--issue"),
-        (&["report", "issues", "--limit", "3"], "--limit"),
+        (&["report", "issues", "--limit", "0"], "at least 1"),
         (&["report", "reviews", "--sort", "rating"], "--sort"),
         (&["report", "changes", "--since", "garbage"], "YYYY-MM-DD"),
         (
@@ -459,8 +459,15 @@ fn each_view_help_lists_only_its_own_options_with_examples() {
         ),
         (
             "issues",
-            &["--brand", "--sort", "--since", "--until", "--compare"],
-            &["--limit", "--issue", "--asin", "--min-reviews"],
+            &[
+                "--brand",
+                "--sort",
+                "--limit",
+                "--since",
+                "--until",
+                "--compare",
+            ],
+            &["--issue", "--asin", "--min-reviews"],
         ),
         (
             "reviews",

@@ -1049,11 +1049,6 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
         "{csv}"
     );
     assert!(csv.contains(first_quote), "{csv}");
-    // Brands and the portfolio have neither.
-    let brands: Value =
-        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
-    assert_eq!(brands["complaint_aspects"], json!([]));
-    assert!(brands["issues"][0].get("examples").is_none());
     // Undated reviews count on the day of the run that first analyzed them: today.
     let today = chrono::Utc::now()
         .date_naive()
@@ -1103,4 +1098,249 @@ fn a_future_start_compares_with_the_day_before_it() {
         let v = s.ok(&format!("/api/v1/{path}?from=9999-12-31&compare=previous"));
         check(&v["data"]);
     }
+}
+
+/// `/issues` pages like the products list, with and without a window: `limit` and `cursor`, the
+/// sorted list's `meta`; walking the pages gives every issue once, in order, in both sorts. A
+/// cursor of another sort or list, or of an issue no longer listed, is a 400 naming `cursor`;
+/// `report issues --limit N` is the head of the list.
+#[test]
+fn the_issues_list_pages_with_cursors_with_and_without_a_window() {
+    let e = Env::new();
+    e.ok(&["-q", "ingest", p(&common::sample())]);
+    e.ok(&["-q", "analyze"]);
+    let s = Server::start(&e);
+    let codes = |v: &Value, windowed: bool| -> Vec<String> {
+        let list = if windowed {
+            &v["data"]["issues"]
+        } else {
+            &v["data"]
+        };
+        (list.as_array().unwrap().iter())
+            .map(|r| r["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for window in ["", "from=2026-01-01&compare=previous&"] {
+        let windowed = !window.is_empty();
+        for sort in ["reviews", "impact"] {
+            let q = format!("/api/v1/issues?{window}sort={sort}");
+            let whole = s.ok(&format!("{q}&limit=500"));
+            let all = codes(&whole, windowed);
+            assert!(all.len() >= 5, "{window} {sort}: {all:?}");
+            assert_eq!(whole["meta"]["next_cursor"], Value::Null);
+            assert_eq!(whole["meta"]["total"], json!(all.len()));
+            let (mut walked, mut cursor) = (Vec::new(), String::new());
+            loop {
+                let page = s.ok(&format!("{q}&limit=2{cursor}"));
+                let got = codes(&page, windowed);
+                assert_eq!(page["meta"]["total"], json!(all.len()));
+                assert_eq!(page["meta"]["count"], json!(got.len()));
+                assert_eq!(page["meta"]["limit"], 2);
+                assert_eq!(page["meta"]["sort"], sort);
+                walked.extend(got);
+                assert!(walked.len() <= all.len(), "{q}: {walked:?}");
+                match page["meta"]["next_cursor"].as_str() {
+                    Some(c) => cursor = format!("&cursor={c}"),
+                    None => break,
+                }
+            }
+            assert_eq!(walked, all, "{q}");
+            // The CLI's --limit: the head of the same list.
+            let mut args = vec![
+                "report", "issues", "--sort", sort, "--limit", "3", "-f", "json",
+            ];
+            if windowed {
+                args.extend(["--since", "2026-01-01", "--compare", "previous"]);
+            }
+            let cli: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+            let head = if windowed { &cli["issues"] } else { &cli };
+            let head: Vec<&str> = (head.as_array().unwrap().iter())
+                .map(|r| r["code"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                head,
+                all[..3].iter().map(String::as_str).collect::<Vec<_>>()
+            );
+        }
+    }
+    let bad = |q: &str| {
+        let (status, body) = s.get(q);
+        assert_eq!(
+            (status, body["error"]["parameter"].as_str()),
+            (400, Some("cursor")),
+            "{q}: {body}"
+        );
+    };
+    for window in ["", "from=2026-01-01&"] {
+        let first = s.ok(&format!("/api/v1/issues?{window}sort=reviews&limit=1"));
+        let c = first["meta"]["next_cursor"].as_str().unwrap();
+        bad(&format!("/api/v1/issues?{window}sort=impact&cursor={c}"));
+        bad(&format!("/api/v1/products?{window}cursor={c}"));
+        let product = s.ok(&format!("/api/v1/products?{window}limit=1"));
+        let pc = product["meta"]["next_cursor"].as_str().unwrap();
+        bad(&format!("/api/v1/issues?{window}cursor={pc}"));
+        // "i|reviews|desc||no_such_code": well formed, but no issue of the list.
+        bad(&format!(
+            "/api/v1/issues?{window}cursor=aXxyZXZpZXdzfGRlc2N8fG5vX3N1Y2hfY29kZQ"
+        ));
+    }
+}
+
+/// Windows over the portfolio, some brands and the issues list quote each issue and list the
+/// complaint aspects of the scope's reviews dated in the window, recomputed here from the raw
+/// reviews: quotes from the newest day down, on one day the products by ASIN descending, in one
+/// product the newest review first; in JSON, the API, the table, CSV and HTML.
+#[test]
+fn windowed_brands_portfolio_and_issues_carry_quotes_and_complaint_aspects() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    let w = ["--since", FROM, "--until", TO];
+    for brand in [None, Some("Acme")] {
+        let mut mine: Vec<(usize, &Review)> = (all.iter().enumerate())
+            .filter(|(_, r)| r.day.as_str() >= FROM && r.day.as_str() <= TO)
+            .filter(|(_, r)| brand.is_none_or(|b| r.brand == b))
+            .collect();
+        // Oldest first in quote order; `expected_evidence` reverses it.
+        mine.sort_by(|a, b| (&a.1.day, &a.1.asin, a.0).cmp(&(&b.1.day, &b.1.asin, b.0)));
+        let (aspects, quotes) = expected_evidence(mine.into_iter().map(|(_, r)| r).collect());
+        assert!(aspects.len() >= 2 && quotes.len() >= 2, "{aspects:?}");
+        let check = |v: &Value, what: &str| {
+            assert_eq!(v["complaint_aspects"], json!(aspects), "{what}");
+            let issues = v["issues"].as_array().unwrap();
+            assert_eq!(issues.len(), quotes.len(), "{what}");
+            for i in issues {
+                let code = i["code"].as_str().unwrap();
+                assert_eq!(i["examples"], json!(quotes[code]), "{what}: {code}");
+            }
+        };
+        let (flag, param) = match brand {
+            Some(b) => (vec!["--brand", b], format!("&brand={b}")),
+            None => (vec![], String::new()),
+        };
+        for view in [&[][..], &["issues"][..], &["brands"][..]] {
+            let args = [&["report"][..], view, &w, &flag, &["-f", "json"]].concat();
+            let v: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+            check(&v, &format!("{args:?}"));
+        }
+        for path in ["overview", "issues", "brands"] {
+            let q = format!("/api/v1/{path}?from={FROM}&to={TO}&compare=previous{param}");
+            check(&s.ok(&q)["data"], &q);
+        }
+    }
+    let v: Value =
+        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
+    let quote = v["issues"][0]["examples"][0]["text"].as_str().unwrap();
+    let term = v["complaint_aspects"][0]["term"].as_str().unwrap();
+    for view in ["", "issues", "brands"] {
+        let mut args = vec!["report"];
+        if !view.is_empty() {
+            args.push(view);
+        }
+        args.extend(w);
+        let table = e.ok(&args);
+        assert!(
+            table.contains("Complaint aspects") && table.contains(term) && table.contains(quote),
+            "{view}: {table}"
+        );
+        let html = e.ok(&[&args[..], &["-f", "html"]].concat());
+        assert!(html.contains(term) && html.contains(quote), "{view}");
+    }
+    for view in [&[][..], &["issues"][..]] {
+        let csv = e.ok(&[&["report"][..], view, &w, &["-f", "csv"]].concat());
+        let header = csv.lines().next().unwrap();
+        assert!(header.ends_with("Quote (newest in the window)"), "{csv}");
+        assert!(csv.contains(quote), "{csv}");
+    }
+}
+
+/// One issue (`/issues/{code}?from=&to=`) over a window: its reviews and products, per brand and
+/// per product, recomputed from the raw reviews; `/changes?from=&to=` lists the alerts of the runs
+/// that finished on those days, as `report changes --since` does.
+#[test]
+fn one_issue_and_the_changes_take_a_window() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    type Per = BTreeMap<String, (i64, BTreeSet<String>)>;
+    let mut want: BTreeMap<String, (Per, Per)> = BTreeMap::new();
+    for r in in_window(&all, FROM, TO) {
+        for hit in r.r["issues"].as_array().unwrap() {
+            let (brands, products) = want
+                .entry(hit["code"].as_str().unwrap().into())
+                .or_default();
+            let b = brands.entry(r.brand.clone()).or_default();
+            b.0 += 1;
+            b.1.insert(r.asin.clone());
+            products.entry(r.asin.clone()).or_default().0 += 1;
+        }
+    }
+    assert!(want.len() >= 2);
+    let ranked = |per: &Per| -> Vec<(String, i64, usize)> {
+        let mut v: Vec<(String, i64, usize)> = (per.iter())
+            .map(|(k, (n, p))| (k.clone(), *n, p.len()))
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    };
+    for (code, (brands, products)) in &want {
+        let v = &s.ok(&format!("/api/v1/issues/{code}?from={FROM}&to={TO}"))["data"];
+        let reviews: i64 = products.values().map(|p| p.0).sum();
+        assert_eq!(v["reviews"], json!(reviews), "{code}");
+        assert_eq!(v["products"], json!(products.len()), "{code}");
+        assert_eq!(
+            (v["from"].as_str(), v["to"].as_str()),
+            (Some(FROM), Some(TO))
+        );
+        let got: Vec<(String, i64, usize)> = (v["brands"].as_array().unwrap().iter())
+            .map(|b| {
+                let p = b["products"].as_u64().unwrap() as usize;
+                (
+                    b["brand"].as_str().unwrap().into(),
+                    b["reviews"].as_i64().unwrap(),
+                    p,
+                )
+            })
+            .collect();
+        assert_eq!(got, ranked(brands), "{code}");
+        let got: Vec<(String, i64)> = (v["top_products"].as_array().unwrap().iter())
+            .map(|p| {
+                (
+                    p["asin"].as_str().unwrap().into(),
+                    p["reviews"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let mut top: Vec<(String, i64)> = (ranked(products).into_iter())
+            .map(|(a, n, _)| (a, n))
+            .collect();
+        top.truncate(50);
+        assert_eq!(got, top, "{code}");
+    }
+    let code = want.keys().next().unwrap();
+    let (status, body) = s.get(&format!(
+        "/api/v1/issues/{code}?from={FROM}&compare=previous"
+    ));
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("compare"))
+    );
+    let empty = &s.ok(&format!("/api/v1/issues/{code}?to=2000-01-01"))["data"];
+    assert_eq!(
+        (
+            empty["reviews"].as_i64(),
+            empty["brands"].as_array().map(Vec::len)
+        ),
+        (Some(0), Some(0))
+    );
+    // The changes of the runs in a window: every run so far, or none before the first.
+    let cli: Value =
+        serde_json::from_str(&e.ok(&["report", "changes", "--since", "2000-01-01", "-f", "json"]))
+            .unwrap();
+    assert_eq!(s.ok("/api/v1/changes?from=2000-01-01")["data"], cli);
+    let none = &s.ok("/api/v1/changes?from=2000-01-01&to=2000-12-31")["data"];
+    assert_eq!(none["alerts"], json!([]), "{none}");
+    let (status, body) = s.get("/api/v1/changes?from=2024-02-01&to=2024-01-01");
+    assert_eq!(
+        (status, body["error"]["parameter"].as_str()),
+        (400, Some("from"))
+    );
 }

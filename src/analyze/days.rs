@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use crate::model::{overall_sentiment as overall, Sentiment};
 use crate::names::Names;
 use crate::store::insights::ReviewRow;
-use crate::store::windows::{Counts, DayIssueRow, DayLikedRow, DayRow, ProductDays};
+use crate::store::windows::{Counts, DayAspectRow, DayIssueRow, DayLikedRow, DayRow, ProductDays};
 
 /// The day an undated review counts on: that of the first earlier analysis run whose watermark
 /// covers the ingest run that brought it, else this run's.
@@ -47,6 +47,8 @@ pub struct DayAcc {
     issues: BTreeMap<(Key, String), [i64; 4]>,
     /// Reviews praising each term per day.
     liked: BTreeMap<(Key, String), i64>,
+    /// Reviews naming each complaint-aspect term per day: all, rated, stars summed.
+    aspects: BTreeMap<(Key, String), [i64; 3]>,
     names: Names,
 }
 
@@ -91,7 +93,23 @@ impl DayAcc {
                 e[3] += x;
             }
         }
+        self.add_aspects(r, &key, stars);
         self.add_liked(r, key);
+    }
+
+    /// Counts the review's complaint-aspect terms on its day (a term once per review).
+    fn add_aspects(&mut self, r: &ReviewRow, key: &Key, stars: Option<i64>) {
+        for (i, term) in r.aspects.iter().enumerate() {
+            if r.aspects[..i].contains(term) {
+                continue;
+            }
+            let e = self.aspects.entry((key.clone(), term.clone())).or_default();
+            e[0] += 1;
+            if let Some(x) = stars {
+                e[1] += 1;
+                e[2] += x;
+            }
+        }
     }
 
     /// Counts the review's liked terms on its day (a term once per review).
@@ -148,12 +166,25 @@ impl DayAcc {
                 reviews,
             })
             .collect();
+        let aspects = std::mem::take(&mut self.aspects)
+            .into_iter()
+            .filter(|((_, term), _)| !self.names.is_product_name_term(brand, named, term))
+            .map(|(((day, dated), term), c)| DayAspectRow {
+                day,
+                dated,
+                term,
+                reviews: c[0],
+                rated: c[1],
+                rating_sum: c[2],
+            })
+            .collect();
         ProductDays {
             asin: asin.to_string(),
             brand: brand.unwrap_or("(no brand)").to_string(),
             days,
             issues,
             liked,
+            aspects,
         }
     }
 }

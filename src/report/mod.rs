@@ -126,6 +126,9 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         View::Issues(f, sort) => {
             let mut rows = issue_rows(store, f)?;
             sort.sort(&mut rows);
+            if let Some(n) = f.limit {
+                rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+            }
             out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
         }
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,

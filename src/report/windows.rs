@@ -1,7 +1,7 @@
 //! A view over a time window (`--since`/`--until`, `--compare previous`) in every format, from the
 //! one `WindowReport` the API also returns: JSON and JSON Lines carry it whole; tables and the
-//! page show its rows, issues and liked aspects (and a product's complaint aspects, with a quote
-//! per issue); CSV has one table: the rows for products and brands, the issues for a product, the
+//! page show its rows, issues (with a quote each) and liked and complaint aspects (the products
+//! list: its rows only); CSV has one table: the rows for products and brands, the issues for a product, the
 //! issues view and the portfolio. `report liked` over a window is its own one table.
 
 use super::output::{Out, Tabular};
@@ -100,14 +100,14 @@ pub fn issues_table(r: &WindowReport) -> Tabular {
     if compared(r) {
         headers.extend(["Reviews before", "Δ % of reviews"]);
     }
-    let product = r.view == "product";
-    if product {
+    let quoted = has_issues(r);
+    if quoted {
         headers.push("Quote (newest in the window)");
     }
     let rows = (r.issues.iter())
         .map(|i| {
             let mut cells = issue_cells(i, compared(r));
-            if product {
+            if quoted {
                 cells.push(i.examples.first().map_or_else(String::new, quote_cell));
             }
             cells
@@ -123,7 +123,7 @@ fn quote_cell(q: &WindowQuote) -> String {
     format!("\"{}\" ({lang}{stars})", q.text)
 }
 
-/// One product's complaint aspects in the window with their star figures.
+/// The scope's complaint aspects in the window with their star figures.
 pub fn aspects_table(r: &WindowReport) -> Tabular {
     let headers = vec![
         "Complaint aspect",
@@ -195,6 +195,11 @@ fn has_liked(r: &WindowReport) -> bool {
     matches!(r.view, "product" | "brands" | "portfolio")
 }
 
+/// Whether the view lists issues (with quotes) and complaint aspects: all but the products list.
+fn has_issues(r: &WindowReport) -> bool {
+    r.view != "products"
+}
+
 /// Whether the view's CSV is its issues (product, issues, portfolio) rather than its rows.
 fn issues_first(r: &WindowReport) -> bool {
     matches!(r.view, "product" | "issues" | "portfolio")
@@ -207,10 +212,10 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
         Format::Csv => out.table(fmt, "", &rows_table(r)),
         Format::Html => {
             let mut tables = vec![("", rows_table(r))];
-            if issues_first(r) {
+            if has_issues(r) {
                 tables.push(("Issues", issues_table(r)));
             }
-            if r.view == "product" {
+            if has_issues(r) {
                 tables.push(("Complaint aspects in the window", aspects_table(r)));
             }
             if has_liked(r) {
@@ -225,11 +230,11 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
         Format::Table => {
             out.line(&heading(r))?;
             out.table(fmt, "", &rows_table(r))?;
-            if issues_first(r) {
+            if has_issues(r) {
                 out.line("Issues (★ gained if fixed: from 5 rated reviews reporting it)")?;
                 out.table(fmt, "", &issues_table(r))?;
             }
-            if r.view == "product" {
+            if has_issues(r) {
                 out.line("Complaint aspects (reviews naming it in the window)")?;
                 out.table(fmt, "", &aspects_table(r))?;
             }

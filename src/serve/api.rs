@@ -10,7 +10,7 @@ use super::params::{self, BadParam, Params};
 use crate::error::Error;
 use crate::store::pages::{BrandKey, Key};
 use crate::store::query::Filter;
-use crate::store::views::IssueRow;
+use crate::store::views::{issue_page, IssueRow};
 use crate::store::windows::{ListKey, Window, WindowReport, WindowView};
 use crate::store::{Store, SCHEMA_VERSION};
 
@@ -68,6 +68,7 @@ impl Reply {
     fn from_store(e: Error) -> Reply {
         match e {
             Error::NotFound(m) => Reply::error(404, "not_found", None, &m),
+            Error::BadParam { param, message } => Reply::bad_param(BadParam { param, message }),
             Error::Sql(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::DatabaseBusy =>
             {
@@ -367,24 +368,50 @@ fn brands(store: &Store, query: &str) -> Handled {
 }
 
 fn issues(store: &Store, query: &str) -> Handled {
-    let (f, sort) = params::issue_query(query).map_err(Reply::bad_param)?;
-    let with = ["brand", "sort"];
+    let q = params::issue_query(query).map_err(Reply::bad_param)?;
+    let with = ["brand", "sort", "limit", "cursor"];
+    let cursor = |k: &str| params::encode_issue_cursor(k, q.sort);
     if let Some(w) = params::window(query, params::ISSUE_PARAMS, &with).map_err(Reply::bad_param)? {
         let view = WindowView::Issues {
-            brands: f.brands,
-            sort,
+            brands: q.filter.brands,
+            sort: q.sort,
+            limit: q.limit,
+            after: q.after.clone(),
         };
-        return window_reply(store, &w, &view);
+        let r = store.window_report(&w, &view).map_err(Reply::from_store)?;
+        let next = (r.page.as_ref().and_then(|p| p.next.as_ref())).map(|k| cursor(&k.key));
+        let mut meta = list_meta(&r, q.limit, q.sort.name(), true, next);
+        meta["count"] = json!(r.issues.len());
+        return Ok(Reply::ok(r, meta));
     }
     let mut rows: Vec<IssueRow> = store
-        .issues(&f)
+        .issues(&q.filter)
         .map_err(Reply::from_store)?
         .into_iter()
         .map(IssueRow::new)
         .collect();
-    sort.sort(&mut rows);
-    let n = rows.len();
-    Ok(Reply::ok(rows, json!({"count": n})))
+    q.sort.sort(&mut rows);
+    let page = issue_page(&mut rows, |r| r.code.as_str(), q.after.as_deref(), q.limit)
+        .ok_or_else(|| Reply::bad_param(stale_issue_cursor()))?;
+    Ok(Reply::ok(
+        &rows,
+        json!({
+            "total": page.total,
+            "count": rows.len(),
+            "limit": q.limit,
+            "sort": q.sort.name(),
+            "order": "desc",
+            "next_cursor": page.next.as_deref().map(cursor),
+        }),
+    ))
+}
+
+/// An issue cursor whose issue the list no longer has (the insights changed between pages).
+fn stale_issue_cursor() -> BadParam {
+    BadParam {
+        param: "cursor".into(),
+        message: "its issue is no longer in this list; start again without a cursor".into(),
+    }
 }
 
 fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>, Reply> {
@@ -398,7 +425,7 @@ fn issue_rows(store: &Store, f: &Filter) -> Result<Vec<Value>, Reply> {
 
 /// One issue across the portfolio: its totals and the brands that report it, ranked.
 fn issue(store: &Store, code: &str, query: &str) -> Handled {
-    no_params(query)?;
+    let w = params::one_issue_window(query).map_err(Reply::bad_param)?;
     let not_found = || Reply::error(404, "not_found", None, &format!("no issue code {code}"));
     let code = percent_decode_str(code)
         .decode_utf8()
@@ -408,6 +435,9 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
     let labels = store.labels().map_err(Reply::from_store)?;
     if !labels.is_code(&code) {
         return Err(not_found());
+    }
+    if w.is_set() {
+        return window_issue(store, &w, &code, &labels.label(&code));
     }
     let f = Filter::default();
     let (reviews, products) = store
@@ -424,6 +454,26 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         .collect();
     Ok(Reply::ok(
         json!({"code": code, "label": labels.label(&code), "reviews": reviews, "products": products, "brands": brands}),
+        json!({}),
+    ))
+}
+
+/// One issue in a window: as without one, with `from`, `to` and its first products.
+fn window_issue(store: &Store, w: &Window, code: &str, label: &str) -> Handled {
+    let d = store
+        .window_issue_detail(w, code)
+        .map_err(Reply::from_store)?;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let brands: Vec<Value> = (d.brands.iter())
+        .map(|b| json!({"brand": b.key, "reviews": b.reviews, "products": b.products}))
+        .collect();
+    let products: Vec<Value> = (d.top_products.iter())
+        .map(|p| json!({"asin": p.key, "brand": p.brand, "reviews": p.reviews}))
+        .collect();
+    Ok(Reply::ok(
+        json!({"code": code, "label": label, "from": day(w.from), "to": day(w.to),
+               "reviews": d.reviews, "products": d.products, "brands": brands,
+               "top_products": products}),
         json!({}),
     ))
 }

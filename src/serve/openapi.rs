@@ -191,7 +191,8 @@ fn list_issues() {}
 
 #[utoipa::path(get, path = "/api/v1/issues/{issue_code}", operation_id = "getIssue",
     summary = "One issue across the portfolio: reviews and products reporting it, and the brands, ranked",
-    params(IssueCodePath),
+    description = "With `from` and/or `to`: the reviews dated in those days (an undated review on the day of the analysis run in which it first appeared), `from`, `to` and `top_products` (the 50 products with most reviews reporting it in the window: `asin`, `brand`, `reviews`).",
+    params(IssueCodePath, OneIssueParams),
     responses(
         (status = 200, description = "The issue and its brands.", body = inline(ObjectReply)),
         (status = 400, response = BadRequest),
@@ -201,6 +202,19 @@ fn list_issues() {}
     ))]
 #[allow(dead_code)]
 fn get_issue() {}
+
+/// `GET /api/v1/issues/{issue_code}` parameters; the names are `ONE_ISSUE_PARAMS`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct OneIssueParams {
+    /// Only reviews dated on or after this day.
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// Only reviews dated on or before this day; not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
+}
 
 /// `{issue_code}` of `GET /api/v1/issues/{issue_code}`.
 #[derive(utoipa::IntoParams)]
@@ -292,6 +306,12 @@ struct ChangeParams {
     /// Only product alerts of products with at least this many reviews now (default 10).
     #[param(minimum = 0, maximum = 2147483647, required = false)]
     min_reviews: i64,
+    /// The alerts of every run that finished on or after this day (UTC), not only the latest's.
+    #[param(value_type = schema::Day, inline, required = false)]
+    from: String,
+    /// The alerts of the runs that finished on or before this day (UTC); not before `from`.
+    #[param(value_type = schema::Day, inline, required = false)]
+    to: String,
 }
 
 /// A reply whose `data` is one object.
@@ -323,7 +343,7 @@ struct ProductId {
     product_id: String,
 }
 
-/// `GET /api/v1/issues` takes brands and a sort.
+/// `GET /api/v1/issues` takes brands, a sort and a page.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
@@ -335,8 +355,15 @@ struct IssueParams {
     /// if fixed first, issues without an impact last; ties by code.
     #[param(value_type = schema::IssueSortName, inline, required = false)]
     sort: String,
+    /// Page size (of `data`, or with a window of `data.issues`).
+    #[param(value_type = schema::Limit, inline, required = false)]
+    limit: usize,
+    /// The `meta.next_cursor` of the previous page, as is (only with the sort that made it).
+    #[param(value_type = schema::Cursor, inline, required = false)]
+    cursor: String,
     /// Only reviews dated on or after this day (an undated review counts on the day of the analysis
-    /// run in which it first appeared); `data` is then the window's report.
+    /// run in which it first appeared); `data` is then the window's report, its `issues` paged by
+    /// `limit` and `cursor` with the list's `meta` (`total`, `count`, `next_cursor`, …).
     #[param(value_type = schema::Day, inline, required = false)]
     from: String,
     /// Only reviews dated on or before this day; not before `from`.
@@ -358,7 +385,7 @@ struct Health {
     meta: Value,
 }
 
-/// The `meta` of a sorted list (products, brands).
+/// The `meta` of a sorted list (products, brands, issues: always `desc`).
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct SortedMeta {
@@ -436,7 +463,7 @@ struct BrandPage {
 struct IssueList {
     data: Vec<IssueRank>,
     #[schema(inline)]
-    meta: CountMeta,
+    meta: SortedMeta,
 }
 
 /// One issue across all products (`GET /api/v1/issues`).
@@ -781,8 +808,8 @@ struct UriTooLong(ApiError);
 mod tests {
     use super::*;
     use crate::serve::params::{
-        BRAND_PARAMS, CHANGE_PARAMS, ISSUE_PARAMS, OVERVIEW_PARAMS, PRODUCT_PARAMS, REVIEW_PARAMS,
-        RUN_PARAMS,
+        BRAND_PARAMS, CHANGE_PARAMS, ISSUE_PARAMS, ONE_ISSUE_PARAMS, OVERVIEW_PARAMS,
+        PRODUCT_PARAMS, REVIEW_PARAMS, RUN_PARAMS,
     };
     use utoipa::IntoParams;
 
@@ -803,6 +830,7 @@ mod tests {
         assert_eq!(names::<OverviewParams>(), OVERVIEW_PARAMS);
         assert_eq!(names::<ChangeParams>(), CHANGE_PARAMS);
         assert_eq!(names::<RunParams>(), RUN_PARAMS);
+        assert_eq!(names::<OneIssueParams>(), ONE_ISSUE_PARAMS);
     }
 
     #[test]

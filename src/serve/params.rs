@@ -10,8 +10,8 @@ use crate::store::views::IssueSort;
 use crate::store::windows::Window;
 
 pub use crate::filters::{
-    encode_brand_cursor, encode_product_cursor, encode_review_cursor, BadParam, DEFAULT_LIMIT,
-    MAX_LIMIT,
+    encode_brand_cursor, encode_issue_cursor, encode_product_cursor, encode_review_cursor,
+    BadParam, DEFAULT_LIMIT, MAX_LIMIT,
 };
 
 fn bad(param: &str, message: impl Into<String>) -> BadParam {
@@ -126,21 +126,34 @@ impl Params {
     }
 }
 
-pub const ISSUE_PARAMS: &[&str] = &["brand", "sort", "from", "to", "compare"];
+pub const ISSUE_PARAMS: &[&str] = &["brand", "sort", "limit", "cursor", "from", "to", "compare"];
 
-/// `GET /api/v1/issues`: brands (repeatable) and a sort (`filters::issue_sort`).
-pub fn issue_query(query: &str) -> Result<(Filter, IssueSort), BadParam> {
+/// `GET /api/v1/issues`: brands, a sort and a page.
+pub struct IssueQuery {
+    pub filter: Filter,
+    pub sort: IssueSort,
+    pub limit: usize,
+    /// The code of the previous page's last issue (from `cursor`).
+    pub after: Option<String>,
+}
+
+/// `GET /api/v1/issues`: brands (repeatable), a sort (`filters::issue_sort`), `limit` and `cursor`.
+pub fn issue_query(query: &str) -> Result<IssueQuery, BadParam> {
     let p = Params::parse(query, ISSUE_PARAMS, &["brand"])?;
     let sort = p.checked("sort", filters::issue_sort)?.unwrap_or_default();
-    let f = Filter {
-        brands: p.brands()?,
-        ..Default::default()
-    };
-    Ok((f, sort))
+    Ok(IssueQuery {
+        filter: Filter {
+            brands: p.brands()?,
+            ..Default::default()
+        },
+        sort,
+        limit: p.limit()?,
+        after: p.checked("cursor", |_, c| filters::decode_issue_cursor(c, sort))?,
+    })
 }
 
 pub const OVERVIEW_PARAMS: &[&str] = &["brand", "min_reviews", "limit", "from", "to", "compare"];
-pub const CHANGE_PARAMS: &[&str] = &["brand", "threshold", "min_reviews"];
+pub const CHANGE_PARAMS: &[&str] = &["brand", "threshold", "min_reviews", "from", "to"];
 
 /// `GET /api/v1/overview`: brands (repeatable), the attention list's minimum reviews (10) and length (15).
 pub fn overview_query(query: &str) -> Result<(Vec<String>, i64, usize), BadParam> {
@@ -153,11 +166,15 @@ pub fn overview_query(query: &str) -> Result<(Vec<String>, i64, usize), BadParam
     Ok((p.brands()?, min_reviews, limit))
 }
 
-/// `GET /api/v1/changes`: as `report changes` takes them, against the previous run (no `since`).
+/// `GET /api/v1/changes`: as `report changes` takes them: the latest run's alerts, or with `from`
+/// and/or `to` those of the runs that finished on those days (UTC).
 pub fn change_query(query: &str) -> Result<crate::store::changes::ChangeQuery, BadParam> {
     let p = Params::parse(query, CHANGE_PARAMS, &["brand"])?;
+    let days = p.days()?;
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
     Ok(crate::store::changes::ChangeQuery {
-        since: None,
+        since: day(days.from),
+        until: day(days.to),
         threshold_points: p.number("threshold", 0.0, 100.0)?.unwrap_or(5.0),
         min_reviews: p.int("min_reviews", 0, i64::from(i32::MAX))?.unwrap_or(10),
         brands: p.brands()?,
@@ -370,6 +387,14 @@ pub struct RunParams {
 }
 
 pub const RUN_PARAMS: &[&str] = &["from", "to"];
+
+/// `GET /api/v1/issues/{code}` parameters: a range of days (no comparison).
+pub const ONE_ISSUE_PARAMS: &[&str] = &["from", "to"];
+
+/// `GET /api/v1/issues/{code}` parameters: the days of the reviews counted (unset: all time).
+pub fn one_issue_window(query: &str) -> Result<Window, BadParam> {
+    Params::parse(query, ONE_ISSUE_PARAMS, &[])?.days()
+}
 
 /// `GET /api/v1/runs` parameters: the days the runs started in.
 pub fn run_window(query: &str) -> Result<Window, BadParam> {

@@ -118,6 +118,8 @@ pub struct ChangeQuery {
     /// The alerts of every analysis run finished since this date (YYYY-MM-DD or RFC 3339) instead
     /// of the latest run's.
     pub since: Option<String>,
+    /// With `since` or alone: only runs finished on or before this day (YYYY-MM-DD, UTC).
+    pub until: Option<String>,
     /// Only alerts whose change is at least this many points (the rule's 5 is the floor).
     pub threshold_points: f64,
     /// Only product alerts of products with at least this many reviews now.
@@ -319,25 +321,33 @@ impl Store {
         id.ok_or_else(|| Error::NotFound("no analysis yet: run `prodinsight analyze` first".into()))
     }
 
-    /// The runs whose alerts to list: the latest, or every run finished since `since`.
-    fn listed_runs(&self, latest: i64, since: Option<&str>) -> Result<Vec<i64>> {
-        let Some(since) = since else {
+    /// The runs whose alerts to list: the latest, or every run finished since `since` (and on or
+    /// before the day `until`).
+    fn listed_runs(
+        &self,
+        latest: i64,
+        since: Option<&str>,
+        until: Option<&str>,
+    ) -> Result<Vec<i64>> {
+        if since.is_none() && until.is_none() {
             return Ok(vec![latest]);
-        };
+        }
         // Timestamps are RFC 3339 UTC, so text order is time order; a bare date means its start.
         let mut st = self.conn.prepare(
             "SELECT id FROM analysis_runs WHERE status IN ('ok', 'unchanged') AND finished_at >= ?1
+               AND substr(finished_at, 1, 10) <= ?2
              ORDER BY id DESC",
         )?;
+        let bounds = [since.unwrap_or(""), until.unwrap_or("9999-12-31")];
         let ids = st
-            .query_map([since], |r| r.get(0))?
+            .query_map(bounds, |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(ids)
     }
 
     pub fn changes(&self, q: &ChangeQuery) -> Result<Changes> {
         let latest = self.latest_run()?;
-        let runs = self.listed_runs(latest, q.since.as_deref())?;
+        let runs = self.listed_runs(latest, q.since.as_deref(), q.until.as_deref())?;
         // The earliest listed run's base: what the listed alerts, together, compare with.
         let base: Option<i64> = match runs.last() {
             Some(first) => self.conn.query_row(

@@ -17,7 +17,13 @@ pub mod summaries;
 #[cfg(test)]
 pub(crate) mod test_support;
 pub mod views;
+pub mod window_days;
 pub mod window_evidence;
+pub mod window_figures;
+pub mod window_issue;
+pub mod window_liked;
+mod window_lists;
+mod window_undated;
 pub mod windows;
 
 use std::path::{Path, PathBuf};

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::insights::{Counts, InsightsWriter, IssueCount, LikedSum, ProductRow};
 use super::views::BreakdownCounts;
-use super::windows::{Counts as DayCounts, DayIssueRow, DayLikedRow, DayRow, ProductDays};
+use super::windows::{
+    Counts as DayCounts, DayAspectRow, DayIssueRow, DayLikedRow, DayRow, ProductDays,
+};
 use super::{Store, SCHEMA_VERSION};
 use crate::error::Result;
 
@@ -254,7 +256,16 @@ impl InsightsWriter<'_> {
                    FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_affected)
                    GROUP BY brand, day, term) AS o
              WHERE brand_day_liked.brand = o.brand AND brand_day_liked.day = o.day
-               AND brand_day_liked.term = o.term;",
+               AND brand_day_liked.term = o.term;
+             UPDATE brand_day_aspects SET reviews = brand_day_aspects.reviews - o.reviews,
+                 rated = brand_day_aspects.rated - o.rated,
+                 rating_sum = brand_day_aspects.rating_sum - o.rating_sum
+             FROM (SELECT brand, day, term, sum(reviews) AS reviews, sum(rated) AS rated,
+                          sum(rating_sum) AS rating_sum
+                   FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_affected)
+                   GROUP BY brand, day, term) AS o
+             WHERE brand_day_aspects.brand = o.brand AND brand_day_aspects.day = o.day
+               AND brand_day_aspects.term = o.term;",
         )?;
         Ok(())
     }
@@ -269,6 +280,7 @@ impl InsightsWriter<'_> {
              DELETE FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_gone);
+             DELETE FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DROP TABLE temp.rollup_gone;",
         )?;
         self.tx.execute_batch(
@@ -297,9 +309,16 @@ impl InsightsWriter<'_> {
              FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_affected)
              GROUP BY brand, day, term
              ON CONFLICT (brand, day, term) DO UPDATE SET reviews = reviews + excluded.reviews;
+             INSERT INTO brand_day_aspects (brand, day, term, reviews, rated, rating_sum)
+             SELECT brand, day, term, sum(reviews), sum(rated), sum(rating_sum)
+             FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_affected)
+             GROUP BY brand, day, term
+             ON CONFLICT (brand, day, term) DO UPDATE SET reviews = reviews + excluded.reviews,
+                 rated = rated + excluded.rated, rating_sum = rating_sum + excluded.rating_sum;
              DELETE FROM brand_days WHERE reviews = 0;
              DELETE FROM brand_day_issues WHERE reviews = 0;
              DELETE FROM brand_day_liked WHERE reviews = 0;
+             DELETE FROM brand_day_aspects WHERE reviews = 0;
              DROP TABLE temp.rollup_affected;",
         )?;
         Ok(())
@@ -320,6 +339,9 @@ impl InsightsWriter<'_> {
         let liked: BTreeMap<(&str, bool, &str), &DayLikedRow> = (old.liked.iter())
             .map(|l| ((l.day.as_str(), l.dated, l.term.as_str()), l))
             .collect();
+        let aspects: BTreeMap<(&str, bool, &str), &DayAspectRow> = (old.aspects.iter())
+            .map(|a| ((a.day.as_str(), a.dated, a.term.as_str()), a))
+            .collect();
         let changed = ProductDays {
             asin: p.asin.clone(),
             brand: p.brand.clone(),
@@ -336,6 +358,12 @@ impl InsightsWriter<'_> {
             liked: (p.liked.iter())
                 .filter(|l| {
                     !same || liked.get(&(l.day.as_str(), l.dated, l.term.as_str())) != Some(l)
+                })
+                .cloned()
+                .collect(),
+            aspects: (p.aspects.iter())
+                .filter(|a| {
+                    !same || aspects.get(&(a.day.as_str(), a.dated, a.term.as_str())) != Some(a)
                 })
                 .cloned()
                 .collect(),
@@ -370,6 +398,15 @@ impl InsightsWriter<'_> {
         for l in &old.liked {
             if !(p.liked.iter()).any(|n| n.day == l.day && n.dated == l.dated && n.term == l.term) {
                 liked.execute(params![p.asin, l.day, l.dated, l.term])?;
+            }
+        }
+        let mut aspect = tx.prepare_cached(
+            "DELETE FROM product_day_aspects WHERE asin = ?1 AND day = ?2 AND dated = ?3 AND term = ?4",
+        )?;
+        for a in &old.aspects {
+            if !(p.aspects.iter()).any(|n| n.day == a.day && n.dated == a.dated && n.term == a.term)
+            {
+                aspect.execute(params![p.asin, a.day, a.dated, a.term])?;
             }
         }
         Ok(())
@@ -437,7 +474,29 @@ impl InsightsWriter<'_> {
             days,
             issues,
             liked,
+            aspects: self.stored_aspect_days(asin)?,
         })
+    }
+
+    /// A product's stored complaint-aspect day rows.
+    fn stored_aspect_days(&self, asin: &str) -> Result<Vec<DayAspectRow>> {
+        let rows = (self.tx)
+            .prepare_cached(
+                "SELECT day, dated, term, reviews, rated, rating_sum FROM product_day_aspects
+                 WHERE asin = ?1",
+            )?
+            .query_map([asin], |r| {
+                Ok(DayAspectRow {
+                    day: r.get(0)?,
+                    dated: r.get(1)?,
+                    term: r.get(2)?,
+                    reviews: r.get(3)?,
+                    rated: r.get(4)?,
+                    rating_sum: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// Every product's state, in ASIN order (the order a full roll-up adds them to brands).

@@ -425,6 +425,36 @@ impl IssueSort {
     }
 }
 
+/// Where a page of a ranked issue list ended: the issues in the whole list, and the code of the
+/// page's last issue when more follow.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssuePage {
+    pub total: usize,
+    pub next: Option<String>,
+}
+
+/// Cuts a ranked issue list to the page after the issue `after` (a code), `limit` long. Issues are
+/// a few dozen ranked in memory, so a page resumes at that code's place in the ranking; None when
+/// the list no longer has it (the insights changed since the cursor was made).
+pub fn issue_page<T>(
+    rows: &mut Vec<T>,
+    code: impl Fn(&T) -> &str,
+    after: Option<&str>,
+    limit: usize,
+) -> Option<IssuePage> {
+    let total = rows.len();
+    if let Some(a) = after {
+        let at = rows.iter().position(|r| code(r) == a)?;
+        rows.drain(..=at);
+    }
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = (more && !rows.is_empty())
+        .then(|| rows.last().map(|r| code(r).to_string()))
+        .flatten();
+    Some(IssuePage { total, next })
+}
+
 /// One analysis run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunRow {

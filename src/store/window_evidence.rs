@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rusqlite::{params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use super::windows::{Counts, Window};
+use super::windows::{Counts, Scope, Window};
 use super::Store;
 use crate::error::Result;
 use crate::model::IssueHit;
@@ -118,15 +118,19 @@ fn add_quote(
 
 /// The most named terms but names, ties by term, with their star figures against `all`.
 fn ranked_aspects(
-    terms: HashMap<String, [i64; 3]>,
+    mut terms: HashMap<String, [i64; 3]>,
     brand: Option<&str>,
     all: &Counts,
 ) -> Vec<WindowAspect> {
     let names = Names::new();
-    let mut ranked: Vec<(String, [i64; 3])> = terms
-        .into_iter()
-        .filter(|(t, _)| !names.is_name_term(brand, t))
-        .collect();
+    terms.retain(|t, _| !names.is_name_term(brand, t));
+    top_aspects(terms, all)
+}
+
+/// The most named terms (reviews, rated, stars summed), ties by term, with their star figures
+/// against `all`.
+fn top_aspects(terms: HashMap<String, [i64; 3]>, all: &Counts) -> Vec<WindowAspect> {
+    let mut ranked: Vec<(String, [i64; 3])> = terms.into_iter().filter(|(_, c)| c[0] > 0).collect();
     ranked.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(WINDOW_ASPECTS);
     ranked
@@ -142,4 +146,117 @@ fn ranked_aspects(
             }
         })
         .collect()
+}
+
+/// How many issues of a window over brands, the portfolio or the issues list get quotes: the
+/// first shown. Each costs an index range on (issue, day) and a read of the few products whose
+/// newest days report it.
+pub const WINDOW_QUOTED_ISSUES: usize = 50;
+
+impl Store {
+    /// The complaint aspects of the scope's reviews in the window (brands, or the portfolio), from
+    /// the per-day counts `analyze` wrote (names of a product's brand or maker left out there).
+    pub fn window_scope_aspects(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        all: &Counts,
+    ) -> Result<Vec<WindowAspect>> {
+        let (cond, values) = scope.condition();
+        let sql = format!(
+            "SELECT term, sum(reviews), sum(rated), sum(rating_sum) FROM brand_day_aspects
+             WHERE {cond} GROUP BY term"
+        );
+        let (from, to) = w.bounds();
+        let mut args = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        args.extend(values);
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(params_from_iter(args), |r| {
+            Ok((r.get::<_, String>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?]))
+        })?;
+        let terms = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        Ok(top_aspects(terms, all))
+    }
+
+    /// Up to `WINDOW_EXAMPLES` quotes per issue `codes` names from the scope's reviews in the
+    /// window: the newest day first, on one day the products by ASIN descending, in one product
+    /// the newest review first (by id); undated reviews after dated ones. That order is the index
+    /// on (issue, day, ASIN), so only the few products that hold an issue's first quotes are read,
+    /// however many report it.
+    pub fn window_scope_quotes(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        codes: &[String],
+    ) -> Result<HashMap<String, Vec<WindowQuote>>> {
+        let mut asins: Vec<String> = Vec::new();
+        for code in codes {
+            for a in self.newest_reporting(w, scope, code)? {
+                if !asins.contains(&a) {
+                    asins.push(a);
+                }
+            }
+        }
+        let mut quotes: HashMap<String, Vec<WindowQuote>> = HashMap::new();
+        if asins.is_empty() {
+            return Ok(quotes);
+        }
+        let analyzer = self.current_analyzer()?.unwrap_or_default();
+        let mut args: Vec<SqlValue> = vec![analyzer.into()];
+        let marks: Vec<String> = (0..asins.len()).map(|i| format!("?{}", i + 2)).collect();
+        args.extend(asins.into_iter().map(SqlValue::Text));
+        let cond = self.review_in_window(w, &mut args)?;
+        let sql = format!(
+            "SELECT coalesce(r.source_review_id, r.review_key), r.rating, t.language, t.issues
+             FROM reviews r JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
+             WHERE r.asin IN ({}) AND r.retired_run IS NULL AND {cond}
+             ORDER BY CASE WHEN date(substr(r.review_date, 1, 10)) = substr(r.review_date, 1, 10)
+                      THEN substr(r.review_date, 1, 10) END DESC, r.asin DESC, r.id DESC",
+            marks.join(", ")
+        );
+        let mut st = self.conn.prepare(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        while let Some(r) = rows.next()? {
+            let issues: Option<String> = r.get(3)?;
+            let (id, rating, language): (String, Option<i64>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?);
+            for hit in super::pages::parse_issues(issues.as_deref()) {
+                if codes.contains(&hit.code) {
+                    add_quote(&mut quotes, hit, &id, rating, &language);
+                }
+            }
+        }
+        Ok(quotes)
+    }
+
+    /// The products of the scope reporting `code` in the window, in quote order (days from the
+    /// last down, ASINs descending), until their dated reviews reporting it reach `WINDOW_EXAMPLES`.
+    fn newest_reporting(&self, w: &Window, scope: &Scope, code: &str) -> Result<Vec<String>> {
+        let (cond, values) = scope.condition();
+        let sql = format!(
+            "SELECT day, asin, dated, reviews FROM product_day_issues
+             WHERE code = ?{} AND {cond} ORDER BY day DESC, asin DESC",
+            values.len() + 3
+        );
+        let (from, to) = w.bounds();
+        let mut args = vec![SqlValue::Text(from), SqlValue::Text(to)];
+        args.extend(values);
+        args.push(SqlValue::Text(code.to_string()));
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let mut rows = st.query(params_from_iter(args))?;
+        let (mut asins, mut dated_reviews) = (Vec::new(), 0);
+        while let Some(r) = rows.next()? {
+            if dated_reviews >= WINDOW_EXAMPLES as i64 {
+                break;
+            }
+            let asin: String = r.get(1)?;
+            if r.get::<_, bool>(2)? {
+                dated_reviews += r.get::<_, i64>(3)?;
+            }
+            if !asins.contains(&asin) {
+                asins.push(asin);
+            }
+        }
+        Ok(asins)
+    }
 }

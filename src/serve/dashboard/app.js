@@ -54,7 +54,7 @@ function productLink(asin, label) {
 }
 
 function issueLink(code, label) {
-  return link(`/issues/${encodeURIComponent(code)}`, label ?? code);
+  return link(`/issues/${encodeURIComponent(code)}${windowSuffix(new URLSearchParams(location.search))}`, label ?? code);
 }
 
 function table(headers, rows, caption) {
@@ -252,7 +252,7 @@ async function products(params) {
   const w = windowOf(params);
   if (w) return windowProducts(w, params);
   if (!choices) {
-    const [brands, issues] = await Promise.all([api("/api/v1/brands?limit=500&sort=brand&order=asc"), api("/api/v1/issues")]);
+    const [brands, issues] = await Promise.all([api("/api/v1/brands?limit=500&sort=brand&order=asc"), api("/api/v1/issues?limit=500")]);
     choices = { brands: brands.data.map((b) => b.brand), issues: issues.data };
   }
   const query = new URLSearchParams();
@@ -457,7 +457,9 @@ async function product(asin, params) {
   );
 }
 
-async function issue(code) {
+async function issue(code, params) {
+  const w = windowOf(params);
+  if (w) return windowIssue(code, w);
   const [page, { data: meta }] = await Promise.all([
     api(`/api/v1/products?issue=${encodeURIComponent(code)}&sort=reviews&limit=50`),
     api(`/api/v1/issues/${encodeURIComponent(code)}`),
@@ -480,9 +482,13 @@ async function issue(code) {
   );
 }
 
-async function changes() {
+async function changes(params) {
   setTitle("Changes");
-  const { data } = await api("/api/v1/changes");
+  // In a period: the alerts of the runs that finished in it (a comparison does not apply).
+  const w = windowOf(params);
+  const days = new URLSearchParams(windowQuery(w));
+  days.delete("compare");
+  const { data } = await api(`/api/v1/changes${w ? `?${days}` : ""}`);
   const subject = (a) => (a.asin ? productLink(a.asin) : a.issue ? issueLink(a.issue, a.subject ?? a.issue) : h("span", {}, a.subject ?? a.brand ?? ""));
   const rows = (data.alerts ?? []).map((a) =>
     h(
@@ -500,9 +506,12 @@ async function changes() {
   );
   const quotes = (data.alerts ?? []).flatMap((a) => (a.quotes ?? []).slice(0, 1).map((q) => h("div", {}, h("div", { class: "muted" }, a.subject ?? ""), quote({ text: q.text, rating: q.stars, language: q.language, review_id: q.asin }))));
   const rule = data.rule ? ` (${data.rule.min_change_points} points or more, at ${data.rule.confidence_pct} % confidence)` : "";
+  const span = (from, to) => `${from ?? "the first run"} … ${to ?? "the last run"}`;
   show(
     h("h1", {}, "What got worse"),
-    h("p", { class: "muted" }, data.base_run ? `Run ${data.current_run?.id} against run ${data.base_run.id}: the alerts analyze raised${rule}.` : data.current_run?.status === "unchanged" ? `Run ${data.current_run.id} found nothing new: no alerts.` : "Nothing to compare with yet."),
+    w ? h("p", { id: "window-shown", class: "window-shown" }, `Runs finished ${span(w.from, w.to)}: ${rows.length} alerts`) : null,
+    w ? h("p", { class: "muted" }, `The alerts of every analysis run that finished in this period${w.compare ? "; the comparison with the period before does not apply here" : ""}.`) : null,
+    w ? null : h("p", { class: "muted" }, data.base_run ? `Run ${data.current_run?.id} against run ${data.base_run.id}: the alerts analyze raised${rule}.` : data.current_run?.status === "unchanged" ? `Run ${data.current_run.id} found nothing new: no alerts.` : "Nothing to compare with yet."),
     rows.length ? table(["Level", "Subject", "Brand", "Kind", "Before#", "After#", "Change#", "Evidence"], rows) : h("p", {}, "No alerts."),
     quotes.length ? h("h2", {}, "New reviews behind them") : null,
     ...quotes,
@@ -553,7 +562,7 @@ function windowSuffix(params) {
   return s ? `?${s}` : "";
 }
 
-/** The window control in the header: period, custom days, comparison; hidden where no view takes one. */
+/** The window control in the header: period, custom days, comparison (every view takes one). */
 function windowControl(params, enabled) {
   const slot = document.getElementById("window-slot");
   if (!enabled) return slot.replaceChildren();
@@ -654,6 +663,30 @@ async function windowPortfolio(w) {
   );
 }
 
+/** One issue in a window: its figures in the period, its products and brands, and quotes. */
+async function windowIssue(code, w) {
+  const q = windowQuery(w);
+  const days = new URLSearchParams(q);
+  days.delete("compare");
+  const [{ data: d }, { data: r }] = await Promise.all([api(`/api/v1/issues/${encodeURIComponent(code)}?${days}`), api(`/api/v1/issues?${q}&limit=500`)]);
+  setTitle(d.label);
+  const i = r.issues.find((x) => x.code === code);
+  const suffix = windowSuffix(new URLSearchParams(location.search)).slice(1);
+  const figures = i ? `: ${pct(i.share)} of reviews, ★ ${stars2(i.avg_with)} with it against ${stars2(i.avg_without)} without, ${gained(i.impact)} ★ if fixed` : "";
+  const change = i && r.previous_from && i.delta_share !== null ? `, ${i.delta_share > 0 ? "+" : ""}${fmt(i.delta_share, 1)} points against the period before` : "";
+  show(
+    h("h1", {}, d.label),
+    windowShown(r),
+    h("p", { id: "issue-window", class: "muted" }, `${d.reviews} reviews in ${d.products} products in this period${figures}${change}`),
+    h("div", { class: "grid2" },
+      h("section", { id: "issue-products" }, h("h2", {}, "Products"), table(["Product", "Brand", "Reviews reporting it#"], d.top_products.map((p) => h("tr", {}, h("td", {}, productLink(p.asin)), td(p.brand ?? ""), td(p.reviews, true))))),
+      h("section", { id: "issue-brands" }, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#", "Products#"], d.brands.map((b) => h("tr", {}, h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand)}&${suffix}`, b.brand)), td(b.reviews, true), td(b.products, true)))))),
+    h("h2", {}, "What customers say in this period"),
+    ...(i?.examples ?? []).map((x) => quote(x)),
+    i?.examples?.length ? null : h("p", { class: "muted" }, "No quote in this period."),
+  );
+}
+
 async function windowProducts(w, params) {
   const query = new URLSearchParams(windowQuery(w));
   // With a window the API filters products by brand and minimum reviews only.
@@ -717,17 +750,17 @@ async function render() {
   for (const a of document.querySelectorAll("[data-nav]")) {
     if (a.dataset.nav === (view === "issues" ? "portfolio" : view)) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
-    // The window goes with the views that take one.
+    // The window goes with every view.
     if (!a.dataset.base) a.dataset.base = a.getAttribute("href");
-    a.setAttribute("href", a.dataset.nav === "changes" ? a.dataset.base : a.dataset.base + windowSuffix(params));
+    a.setAttribute("href", a.dataset.base + windowSuffix(params));
   }
-  windowControl(params, view !== "changes" && view !== "issues");
+  windowControl(params, true);
   try {
     if (view === "portfolio") await portfolio(params);
     else if (view === "products" && parts[1]) await product(parts[1], params);
     else if (view === "products") await products(params);
-    else if (view === "issues" && parts[1]) await issue(parts[1]);
-    else if (view === "changes") await changes();
+    else if (view === "issues" && parts[1]) await issue(parts[1], params);
+    else if (view === "changes") await changes(params);
     else show(h("h1", {}, "Not found"), h("p", {}, link("/", "Back to the portfolio")));
   } catch (e) {
     show(h("h1", {}, "Something went wrong"), h("p", { class: "error" }, String(e.message ?? e)));

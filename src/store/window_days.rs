@@ -1,0 +1,201 @@
+//! The per-day counts `analyze` writes for time windows (`product_days`, `product_day_issues`,
+//! `product_day_liked`, `product_day_aspects` and their per-brand sums): the rows and how a run
+//! rewrites them. `windows` reads them back.
+
+use rusqlite::params;
+
+use super::insights::InsightsWriter;
+use crate::error::Result;
+
+/// One product-day's counts (a day of review dates, or of the analysis run that first saw
+/// undated reviews: `dated` false).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayRow {
+    pub day: String,
+    pub dated: bool,
+    pub counts: Counts,
+}
+
+/// One product-day's counts for one issue code.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayIssueRow {
+    pub day: String,
+    pub dated: bool,
+    pub code: String,
+    pub reviews: i64,
+    pub negative_neutral: i64,
+    pub rated_with: i64,
+    pub rating_sum_with: i64,
+}
+
+/// One product-day's reviews praising a liked-aspect term.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayLikedRow {
+    pub day: String,
+    pub dated: bool,
+    pub term: String,
+    pub reviews: i64,
+}
+
+/// One product-day's reviews naming a complaint-aspect term: the rated ones and their stars.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DayAspectRow {
+    pub day: String,
+    pub dated: bool,
+    pub term: String,
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+}
+
+/// A product's days as `analyze` writes them.
+#[derive(Debug, Clone, Default)]
+pub struct ProductDays {
+    pub asin: String,
+    pub brand: String,
+    pub days: Vec<DayRow>,
+    pub issues: Vec<DayIssueRow>,
+    pub liked: Vec<DayLikedRow>,
+    pub aspects: Vec<DayAspectRow>,
+}
+
+/// Review counts: all, rated, stars summed, and by overall sentiment.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Counts {
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+    pub positive: i64,
+    pub neutral: i64,
+    pub negative: i64,
+    /// Products with reviews in the window (read back only, for products: a brand's or the
+    /// portfolio's days are summed from `brand_days`, which cannot count distinct products).
+    pub products: Option<i64>,
+}
+
+/// The per-day tables' secondary indexes, dropped while a run rewrites the tables.
+#[must_use]
+pub struct DayIndexes(Vec<String>);
+
+impl InsightsWriter<'_> {
+    /// Drops the previous run's days (called once, before the first `put_days`).
+    /// Empties the per-day tables before a run rewrites them, and drops their secondary indexes
+    /// (their definitions, as schema.sql made them, are returned for `put_brand_days`): building an
+    /// index once from the sorted rows costs far less than a random B-tree insert per row, and the
+    /// tables hold about one row per review. Inside the run's transaction: a failed run rolls the
+    /// drop back with everything else.
+    pub fn clear_days(&self) -> Result<DayIndexes> {
+        let found: Vec<(String, String)> = self
+            .tx
+            .prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                 AND tbl_name IN ('product_days', 'product_day_issues', 'brand_days',
+                                  'brand_day_issues', 'product_day_liked', 'brand_day_liked',
+                                  'product_day_aspects', 'brand_day_aspects')",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &found {
+            let quoted = name.replace('"', "\"\"");
+            self.tx.execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
+        }
+        self.tx.execute_batch(
+            "DELETE FROM product_days; DELETE FROM product_day_issues;
+             DELETE FROM brand_days; DELETE FROM brand_day_issues;
+             DELETE FROM product_day_liked; DELETE FROM brand_day_liked;
+             DELETE FROM product_day_aspects; DELETE FROM brand_day_aspects;",
+        )?;
+        Ok(DayIndexes(found.into_iter().map(|(_, sql)| sql).collect()))
+    }
+
+    /// Each brand's days, summed from its products' (called once, after the last `put_days`), then
+    /// the indexes `clear_days` dropped, built again.
+    pub fn put_brand_days(&self, indexes: DayIndexes) -> Result<()> {
+        self.tx.execute_batch(
+            "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral,
+                 negative)
+             SELECT brand, day, sum(reviews), sum(rated), sum(rating_sum), sum(positive),
+                    sum(neutral), sum(negative)
+             FROM product_days GROUP BY brand, day;
+             INSERT INTO brand_day_issues (brand, day, code, reviews, negative_neutral, rated_with,
+                 rating_sum_with)
+             SELECT brand, day, code, sum(reviews), sum(negative_neutral), sum(rated_with),
+                    sum(rating_sum_with)
+             FROM product_day_issues GROUP BY brand, day, code;
+             INSERT INTO brand_day_liked (brand, day, term, reviews)
+             SELECT brand, day, term, sum(reviews) FROM product_day_liked GROUP BY brand, day, term;
+             INSERT INTO brand_day_aspects (brand, day, term, reviews, rated, rating_sum)
+             SELECT brand, day, term, sum(reviews), sum(rated), sum(rating_sum)
+             FROM product_day_aspects GROUP BY brand, day, term;",
+        )?;
+        for sql in indexes.0 {
+            self.tx.execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+
+    pub fn put_days(&self, p: &ProductDays) -> Result<()> {
+        let mut day = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO product_days (asin, day, dated, brand, reviews, rated, rating_sum,
+                 positive, neutral, negative) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for d in &p.days {
+            let c = &d.counts;
+            day.execute(params![
+                p.asin,
+                d.day,
+                d.dated,
+                p.brand,
+                c.reviews,
+                c.rated,
+                c.rating_sum,
+                c.positive,
+                c.neutral,
+                c.negative
+            ])?;
+        }
+        let mut iss = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO product_day_issues (asin, day, dated, code, brand, reviews,
+                 negative_neutral, rated_with, rating_sum_with)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        for i in &p.issues {
+            iss.execute(params![
+                p.asin,
+                i.day,
+                i.dated,
+                i.code,
+                p.brand,
+                i.reviews,
+                i.negative_neutral,
+                i.rated_with,
+                i.rating_sum_with
+            ])?;
+        }
+        let mut liked = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO product_day_liked (asin, day, dated, term, brand, reviews)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for l in &p.liked {
+            liked.execute(params![p.asin, l.day, l.dated, l.term, p.brand, l.reviews])?;
+        }
+        let mut aspect = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO product_day_aspects (asin, day, dated, term, brand, reviews,
+                 rated, rating_sum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for a in &p.aspects {
+            let (d, t) = (&a.day, &a.term);
+            aspect.execute(params![
+                p.asin,
+                d,
+                a.dated,
+                t,
+                p.brand,
+                a.reviews,
+                a.rated,
+                a.rating_sum
+            ])?;
+        }
+        Ok(())
+    }
+}
