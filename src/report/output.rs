@@ -258,7 +258,11 @@ fn numeric_columns(t: &Tabular) -> Vec<Option<usize>> {
 }
 
 /// A numeric cell padded with zeros to `decimals` digits after the point: its digits untouched.
+/// An empty cell (no figure) stays empty.
 fn aligned_number(cell: &str, decimals: usize) -> String {
+    if cell.is_empty() {
+        return String::new();
+    }
     let have = cell.split_once('.').map_or(0, |(_, f)| f.len());
     match (have, decimals.saturating_sub(have)) {
         (_, 0) => cell.to_string(),
@@ -295,5 +299,6 @@ mod tests {
         assert_eq!(aligned_number("+1.5", 2), "+1.50");
         assert_eq!(aligned_number("1.91", 2), "1.91");
         assert_eq!(aligned_number("157", 0), "157");
+        assert_eq!(aligned_number("", 2), "");
     }
 }
