@@ -476,7 +476,7 @@ impl Aspects {
         let content = |t: &str| -> bool {
             t.len() >= 3
                 && t.chars().all(|c| c.is_alphabetic())
-                && (!self.stop.contains(t) || (praise && PRAISED_ONLY.contains(&t)))
+                && (!self.is_stop(t) || (praise && PRAISED_ONLY.contains(&t)))
                 && !t.ends_with("ly")
                 && !t.ends_with("ed")
                 && !t.ends_with("n't")
@@ -527,6 +527,12 @@ impl Aspects {
 }
 
 impl Aspects {
+    /// A stop word, or the plural or third person of one: "comes" is "come", "uses" is "use",
+    /// whichever form the list holds.
+    fn is_stop(&self, t: &str) -> bool {
+        self.stop.contains(t) || (t.ends_with('s') && self.stop.contains(singular(t).as_str()))
+    }
+
     /// The parts a sentence in another language names, as English terms: words of `PARTS`,
     /// phrases of it ("boîtier de charge"), and German compounds by their last part
     /// ("Ladekabel": cable, "Schutzhülle": case), as German names a thing by its last word.
@@ -721,6 +727,19 @@ mod tests {
         // A helpdesk is what it is: no "customer", no "service".
         let got = extract("customer service never called back", Polarity::Complaint);
         assert_eq!(got, vec!["customer service"]);
+    }
+
+    #[test]
+    fn the_plural_or_third_person_of_a_stop_word_is_no_aspect() {
+        // "come" and "order" are stop words; their other forms are too, whichever the list holds.
+        let got = extract(
+            "the grommet comes loose and the orders are wrong",
+            Polarity::Complaint,
+        );
+        assert_eq!(got, vec!["grommet"]);
+        // A plural whose singular is no stop word stays: "flanges" counts as the flange.
+        let got = extract("the flanges rust", Polarity::Complaint);
+        assert_eq!(got, vec!["flange"]);
     }
 
     #[test]

@@ -51,7 +51,8 @@ pub const NAME: &str = "offline";
 /// outright; damage on arrival and compatibility win over wear and defects anywhere in a review;
 /// openings for another device and made for another model (compatibility), slow shipping, other
 /// words for "too" (excesivamente, übermäßig); a lukewarm verdict ("average", "mediocre") is no aspect.
-pub const VERSION: &str = "1.12";
+/// 1.13 (aspects): the plural or third person of a stop word ("comes", "orders") is no aspect.
+pub const VERSION: &str = "1.13";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
