@@ -13,18 +13,29 @@ logitech magnavox maxtor microsoft minolta motorola netgear nikon nintendo nokia
 onkyo panasonic pentax philips polaroid ricoh rio roku samsung sandisk sanyo seagate sennheiser \
 siemens sony symantec tdk toshiba tomtom vizio xiaomi yamaha zte ipod iphone ipad itunes imac \
 macbook ipaq zune walkman discman kindle xbox playstation wii galaxy powershot cybershot \
-lumix finepix treo razr zen nomad xtra anker ikea tefal delonghi kitchenaid dyson vitamix \
+lumix finepix treo razr zen nomad anker ikea tefal delonghi kitchenaid dyson vitamix \
 sodastream bialetti contigo thermos otterbox spigen";
 
 pub struct Names {
-    makers: HashSet<&'static str>,
+    makers: &'static HashSet<&'static str>,
 }
+
+/// `MAKERS` as a set, built once.
+fn makers() -> &'static HashSet<&'static str> {
+    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| MAKERS.split_whitespace().collect())
+}
+
+/// Makers' words that name a store or a service, not whose product line follows them ("amazon
+/// prime", "itunes store").
+const NOT_LINE_MAKERS: &[&str] = &["amazon", "itunes"];
+
+/// How many words after a maker's name a product line may take ("acme zoomster pro").
+const LINE_WORDS: usize = 2;
 
 impl Names {
     pub fn new() -> Names {
-        Names {
-            makers: MAKERS.split_whitespace().collect(),
-        }
+        Names { makers: makers() }
     }
 
     /// A lower-case token that names a maker or product line, or is a model code ("ad2600", "g3").
@@ -113,21 +124,13 @@ pub fn names_in(text: &str) -> Vec<String> {
 }
 
 /// Words that the way they are used marks as names, in any case: up to two words before a model
-/// code ("acme g7", "acme zoomster 4400"), the word before a company suffix ("acme labs"), and
-/// the word before a helpdesk ("acme customer service").
+/// code ("acme g7", "acme zoomster 4400"), the word before a company suffix ("acme labs"), the
+/// word before a helpdesk ("acme customer service"), and up to `LINE_WORDS` words right after a
+/// known maker ("nikon coolpix", "zen xtra"): a product line. A part named after a
+/// maker ("the nikon battery") is counted too; the roll-up keeps it an aspect when more reviews
+/// complain about it than name it so (`ProductAcc::product_names`).
 pub fn named_by_use(text: &str) -> Vec<String> {
-    // Most reviews name no model and no company: only those with a digit or a cue look further,
-    // and the check allocates nothing.
-    let cue = |w: &str| {
-        (["support", "service", "care"]
-            .iter()
-            .chain(COMPANY_SUFFIXES))
-        .any(|c| c.eq_ignore_ascii_case(w))
-    };
-    let has_cue = text
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| w.bytes().any(|b| b.is_ascii_digit()) || cue(w));
-    if !has_cue {
+    if !has_name_cue(text) {
         return Vec::new();
     }
     let lower = text.to_lowercase();
@@ -136,17 +139,15 @@ pub fn named_by_use(text: &str) -> Vec<String> {
         .map(|w| w.trim_matches(['-', '\'']))
         .filter(|w| !w.is_empty())
         .collect();
-    let not_name = |w: &str| {
-        NOT_NAMES.split_whitespace().any(|n| n == w)
-            || !w.chars().next().is_some_and(char::is_alphabetic)
-            || is_model_code(w)
-    };
     let mut out: Vec<String> = Vec::new();
     let add = |w: &str, out: &mut Vec<String>| {
         if !not_name(w) && !out.iter().any(|o| o == w) {
             out.push(w.to_string());
         }
     };
+    for w in line_names(&words) {
+        add(w, &mut out);
+    }
     for (i, w) in words.iter().enumerate() {
         if i == 0 {
             continue;
@@ -167,6 +168,73 @@ pub fn named_by_use(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The words of a product line: up to `LINE_WORDS` words right after a known maker ("nikon
+/// coolpix", "zen xtra", "sony vaio pro"), that the text never writes without a maker
+/// before them. "The nikon battery … the battery" is a part: the text uses it on its own.
+fn line_names<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let mut after_maker = vec![false; words.len()];
+    for (i, w) in words.iter().enumerate() {
+        if !makers().contains(w) || NOT_LINE_MAKERS.contains(w) {
+            continue;
+        }
+        let line = (words[i + 1..].iter().take(LINE_WORDS))
+            .take_while(|n| line_word(n))
+            .count();
+        after_maker[i + 1..i + 1 + line].fill(true);
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let alone = |(j, o): (usize, &&str)| o == w && !after_maker[j];
+        if after_maker[i] && !out.contains(w) && !words.iter().enumerate().any(alone) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// A word that may continue a product line after a maker: no function word, maker or code, and
+/// no possessive, plural, third person, past or adverb ("nikon's quality", "nikon takes", "sony
+/// died", "nikon optics").
+fn line_word(w: &str) -> bool {
+    w.len() >= 2
+        && !not_name(w)
+        && !makers().contains(w)
+        && (!w.ends_with('s') || w.ends_with("ss"))
+        && !w.ends_with("ly")
+        && !w.ends_with("ed")
+}
+
+/// Whether a word cannot be a name: a function word, a word not starting with a letter, a code.
+fn not_name(w: &str) -> bool {
+    NOT_NAMES.split_whitespace().any(|n| n == w)
+        || !w.chars().next().is_some_and(char::is_alphabetic)
+        || is_model_code(w)
+}
+
+/// Whether a text may name a product by use: it has a digit, a company or helpdesk cue, or a
+/// known maker. Most reviews have none, and the check allocates nothing for words of up to 24
+/// letters.
+fn has_name_cue(text: &str) -> bool {
+    let cue = |w: &str| {
+        (["support", "service", "care"]
+            .iter()
+            .chain(COMPANY_SUFFIXES))
+        .any(|c| c.eq_ignore_ascii_case(w))
+    };
+    let mut buf = [0u8; 24];
+    text.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        if w.bytes().any(|b| b.is_ascii_digit()) || cue(w) {
+            return true;
+        }
+        let Some(lower) = buf.get_mut(..w.len()) else {
+            return false;
+        };
+        lower.copy_from_slice(w.as_bytes());
+        lower.make_ascii_lowercase();
+        std::str::from_utf8(lower).is_ok_and(|l| makers().contains(l))
+    })
 }
 
 /// A code that names a model ("g7", "sd500", "ad-2600", "4400"), as opposed to a quantity or a
@@ -284,6 +352,19 @@ mod tests {
         // A product line between maker and code: both are names.
         let names = named_by_use("I returned the vantrix glimmer 4400 to the store.");
         assert_eq!(names, vec!["glimmer", "vantrix"]);
+    }
+
+    #[test]
+    fn a_line_after_a_known_maker_is_a_name_when_never_written_alone() {
+        // Invented lines after real makers: "quellor" and "zorblax max" never stand alone.
+        let names =
+            named_by_use("my sony quellor died. the nikon zorblax max beats the sony quellor.");
+        assert_eq!(names, vec!["quellor", "zorblax", "max"], "{names:?}");
+        // A part after a maker that the text also names on its own is a part.
+        assert!(named_by_use("the nikon battery died, and the battery was new").is_empty());
+        // No possessive, third person or plural continues a line; a store starts none.
+        assert!(named_by_use("nikon's quality, nikon makes cameras, nikon lenses").is_empty());
+        assert!(named_by_use("amazon prime shipping was fast").is_empty());
     }
 
     #[test]

@@ -51,7 +51,10 @@ pub const NAME: &str = "offline";
 /// outright; damage on arrival and compatibility win over wear and defects anywhere in a review;
 /// openings for another device and made for another model (compatibility), slow shipping, other
 /// words for "too" (excesivamente, übermäßig); a lukewarm verdict ("average", "mediocre") is no aspect.
-/// 1.13 (aspects): the plural or third person of a stop word ("comes", "orders") is no aspect.
+/// 1.13 (aspects): the plural or third person of a stop word ("comes", "orders"), a lone word after a
+/// subject ("i wish"), a lone "-ing" word without a determiner ("keeps asking") and prepositions
+/// ("without", "among") are no aspects; words right after a known maker that a review never writes
+/// alone are a product line's name ("zen xtra", "nikon coolpix").
 pub const VERSION: &str = "1.13";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
