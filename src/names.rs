@@ -43,29 +43,31 @@ impl Names {
         self.makers.contains(t) || is_model_code(t)
     }
 
-    /// Whether an aspect term is only a name: every word the product's own brand ("apex",
-    /// "nikon"), a maker or a model code (any analyzer's terms, the LLM's too).
+    /// Whether an aspect term is a name: every word the product's own brand ("apex", "nikon"), a
+    /// maker or a model code, or any word the brand or a maker ("zorblax speaker": its head counts
+    /// as an aspect of its own). Any analyzer's terms, the LLM's too.
     pub fn is_name_term(&self, brand: Option<&str>, term: &str) -> bool {
-        let brand_words: Vec<String> = brand
-            .unwrap_or("")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        term.split(' ')
-            .all(|w| brand_words.iter().any(|b| b == w) || self.is_name(w))
+        self.is_product_name_term(brand, &HashSet::new(), term)
     }
 
     /// `is_name_term`, where words the product's reviews use as names (`named`) count as names
-    /// too: "acme remote" is a name and a part, "acme" only a name.
+    /// too: "acme remote" names the maker, as "acme" does.
     pub fn is_product_name_term(
         &self,
         brand: Option<&str>,
         named: &HashSet<String>,
         term: &str,
     ) -> bool {
-        term.split(' ')
-            .all(|w| named.contains(w) || self.is_name_term(brand, w))
+        let brand_words: Vec<String> = brand
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let maker = |w: &str| {
+            named.contains(w) || brand_words.iter().any(|b| b == w) || self.makers.contains(w)
+        };
+        term.split(' ').any(maker) || term.split(' ').all(|w| is_model_code(w))
     }
 }
 
