@@ -67,7 +67,7 @@ impl Names {
         let maker = |w: &str| {
             named.contains(w) || brand_words.iter().any(|b| b == w) || self.makers.contains(w)
         };
-        term.split(' ').any(maker) || term.split(' ').all(|w| is_model_code(w))
+        term.split(' ').any(maker) || term.split(' ').all(is_model_code)
     }
 }
 
