@@ -127,29 +127,20 @@ pub fn names_in(text: &str) -> Vec<String> {
 
 /// Words that the way they are used marks as names, in any case: up to two words before a model
 /// code ("acme g7", "acme zoomster 4400"), the word before a company suffix ("acme labs"), the
-/// word before a helpdesk ("acme customer service"), and up to `LINE_WORDS` words right after a
-/// known maker ("nikon coolpix", "zen xtra"): a product line. A part named after a
-/// maker ("the nikon battery") is counted too; the roll-up keeps it an aspect when more reviews
-/// complain about it than name it so (`ProductAcc::product_names`).
+/// word before a helpdesk ("acme customer service"). Product lines after a known maker are
+/// `product_lines`.
 pub fn named_by_use(text: &str) -> Vec<String> {
     if !has_name_cue(text) {
         return Vec::new();
     }
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
-        .map(|w| w.trim_matches(['-', '\'']))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words = lower_words(&lower);
     let mut out: Vec<String> = Vec::new();
     let add = |w: &str, out: &mut Vec<String>| {
         if !not_name(w) && !out.iter().any(|o| o == w) {
             out.push(w.to_string());
         }
     };
-    for w in line_names(&words) {
-        add(w, &mut out);
-    }
     for (i, w) in words.iter().enumerate() {
         if i == 0 {
             continue;
@@ -170,6 +161,29 @@ pub fn named_by_use(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The words of a lower-cased text, without the hyphens and apostrophes around them.
+fn lower_words(lower: &str) -> Vec<&str> {
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .map(|w| w.trim_matches(['-', '\'']))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The product lines a text names (`line_names`), in lower case. Kept apart from `names_in`: a
+/// review's own aspects leave out the names it gives, and a line word may be a part ("the sony
+/// quellor remote"); the roll-up decides from all of a product's reviews.
+pub fn product_lines(text: &str) -> Vec<String> {
+    if !has_name_cue(text) {
+        return Vec::new();
+    }
+    let lower = text.to_lowercase();
+    line_names(&lower_words(&lower))
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// The words of a product line: up to `LINE_WORDS` words right after a known maker ("nikon
@@ -360,13 +374,15 @@ mod tests {
     fn a_line_after_a_known_maker_is_a_name_when_never_written_alone() {
         // Invented lines after real makers: "quellor" and "zorblax max" never stand alone.
         let names =
-            named_by_use("my sony quellor died. the nikon zorblax max beats the sony quellor.");
+            product_lines("my sony quellor died. the nikon zorblax max beats the sony quellor.");
         assert_eq!(names, vec!["quellor", "zorblax", "max"], "{names:?}");
         // A part after a maker that the text also names on its own is a part.
-        assert!(named_by_use("the nikon battery died, and the battery was new").is_empty());
+        assert!(product_lines("the nikon battery died, and the battery was new").is_empty());
         // No possessive, third person or plural continues a line; a store starts none.
-        assert!(named_by_use("nikon's quality, nikon makes cameras, nikon lenses").is_empty());
-        assert!(named_by_use("amazon prime shipping was fast").is_empty());
+        assert!(product_lines("nikon's quality, nikon makes cameras, nikon lenses").is_empty());
+        assert!(product_lines("amazon prime shipping was fast").is_empty());
+        // Lines are not among the names a review's own aspects leave out.
+        assert!(names_in("my sony quellor died").is_empty());
     }
 
     #[test]

@@ -672,10 +672,7 @@ mod tests {
         acc.add(&named(&["quorvex", "menu", "remote"], &[], praise));
         let detail: Value =
             serde_json::from_str(&acc.finish(None, &Labels::default()).detail).unwrap();
-        assert_eq!(
-            terms(&detail, "complaint_aspects"),
-            vec!["menu", "remote"]
-        );
+        assert_eq!(terms(&detail, "complaint_aspects"), vec!["menu", "remote"]);
         assert_eq!(terms(&detail, "liked_aspects"), vec!["screen"]);
     }
 

@@ -168,6 +168,11 @@ impl Offline {
             } else {
                 Vec::new()
             },
+            lines: if language == Some("en") {
+                crate::names::product_lines(&joined)
+            } else {
+                Vec::new()
+            },
             ..Tally::default()
         };
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
@@ -383,8 +388,12 @@ struct Tally {
     issues: Vec<IssueHit>,
     aspects: Vec<String>,
     liked: Vec<LikedAspect>,
-    /// Names the review writes capitalised mid-sentence (English only): never aspects.
+    /// Names the review writes capitalised mid-sentence or marks by use (English only): never
+    /// its aspects.
     proper: Vec<String>,
+    /// Product lines the review names after a known maker (English only): stored with its names
+    /// for the roll-up, which decides whether they are names or parts.
+    lines: Vec<String>,
     /// The praised terms of the sentence at hand (reused between sentences).
     terms: Vec<String>,
     /// The issue codes of the sentence at hand (reused between sentences).
@@ -440,9 +449,19 @@ impl Tally {
             issues: self.issues,
             aspects: self.aspects,
             liked,
-            names: self.proper,
+            names: with_lines(self.proper, self.lines),
         }
     }
+}
+
+/// A review's names and the product lines it names, each once.
+fn with_lines(mut names: Vec<String>, lines: Vec<String>) -> Vec<String> {
+    for l in lines {
+        if !names.contains(&l) {
+            names.push(l);
+        }
+    }
+    names
 }
 
 fn clip(s: &str) -> String {
