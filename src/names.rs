@@ -13,18 +13,29 @@ logitech magnavox maxtor microsoft minolta motorola netgear nikon nintendo nokia
 onkyo panasonic pentax philips polaroid ricoh rio roku samsung sandisk sanyo seagate sennheiser \
 siemens sony symantec tdk toshiba tomtom vizio xiaomi yamaha zte ipod iphone ipad itunes imac \
 macbook ipaq zune walkman discman kindle xbox playstation wii galaxy powershot cybershot \
-lumix finepix treo razr zen nomad xtra anker ikea tefal delonghi kitchenaid dyson vitamix \
+lumix finepix treo razr zen nomad anker ikea tefal delonghi kitchenaid dyson vitamix \
 sodastream bialetti contigo thermos otterbox spigen";
 
 pub struct Names {
-    makers: HashSet<&'static str>,
+    makers: &'static HashSet<&'static str>,
 }
+
+/// `MAKERS` as a set, built once.
+fn makers() -> &'static HashSet<&'static str> {
+    static SET: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| MAKERS.split_whitespace().collect())
+}
+
+/// Makers' words that name a store or a service, not whose product line follows them ("amazon
+/// prime", "itunes store").
+const NOT_LINE_MAKERS: &[&str] = &["amazon", "itunes"];
+
+/// How many words after a maker's name a product line may take ("acme zoomster pro").
+const LINE_WORDS: usize = 2;
 
 impl Names {
     pub fn new() -> Names {
-        Names {
-            makers: MAKERS.split_whitespace().collect(),
-        }
+        Names { makers: makers() }
     }
 
     /// A lower-case token that names a maker or product line, or is a model code ("ad2600", "g3").
@@ -32,29 +43,31 @@ impl Names {
         self.makers.contains(t) || is_model_code(t)
     }
 
-    /// Whether an aspect term is only a name: every word the product's own brand ("apex",
-    /// "nikon"), a maker or a model code (any analyzer's terms, the LLM's too).
+    /// Whether an aspect term is a name: every word the product's own brand ("apex", "nikon"), a
+    /// maker or a model code, or any word the brand or a maker ("zorblax speaker": its head counts
+    /// as an aspect of its own). Any analyzer's terms, the LLM's too.
     pub fn is_name_term(&self, brand: Option<&str>, term: &str) -> bool {
-        let brand_words: Vec<String> = brand
-            .unwrap_or("")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        term.split(' ')
-            .all(|w| brand_words.iter().any(|b| b == w) || self.is_name(w))
+        self.is_product_name_term(brand, &HashSet::new(), term)
     }
 
     /// `is_name_term`, where words the product's reviews use as names (`named`) count as names
-    /// too: "acme remote" is a name and a part, "acme" only a name.
+    /// too: "acme remote" names the maker, as "acme" does.
     pub fn is_product_name_term(
         &self,
         brand: Option<&str>,
         named: &HashSet<String>,
         term: &str,
     ) -> bool {
-        term.split(' ')
-            .all(|w| named.contains(w) || self.is_name_term(brand, w))
+        let brand_words: Vec<String> = brand
+            .unwrap_or("")
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let maker = |w: &str| {
+            named.contains(w) || brand_words.iter().any(|b| b == w) || self.makers.contains(w)
+        };
+        term.split(' ').any(maker) || term.split(' ').all(is_model_code)
     }
 }
 
@@ -113,34 +126,15 @@ pub fn names_in(text: &str) -> Vec<String> {
 }
 
 /// Words that the way they are used marks as names, in any case: up to two words before a model
-/// code ("acme g7", "acme zoomster 4400"), the word before a company suffix ("acme labs"), and
-/// the word before a helpdesk ("acme customer service").
+/// code ("acme g7", "acme zoomster 4400"), the word before a company suffix ("acme labs"), the
+/// word before a helpdesk ("acme customer service"). Product lines after a known maker are
+/// `product_lines`.
 pub fn named_by_use(text: &str) -> Vec<String> {
-    // Most reviews name no model and no company: only those with a digit or a cue look further,
-    // and the check allocates nothing.
-    let cue = |w: &str| {
-        (["support", "service", "care"]
-            .iter()
-            .chain(COMPANY_SUFFIXES))
-        .any(|c| c.eq_ignore_ascii_case(w))
-    };
-    let has_cue = text
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| w.bytes().any(|b| b.is_ascii_digit()) || cue(w));
-    if !has_cue {
+    if !has_name_cue(text) {
         return Vec::new();
     }
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower
-        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
-        .map(|w| w.trim_matches(['-', '\'']))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let not_name = |w: &str| {
-        NOT_NAMES.split_whitespace().any(|n| n == w)
-            || !w.chars().next().is_some_and(char::is_alphabetic)
-            || is_model_code(w)
-    };
+    let words = lower_words(&lower);
     let mut out: Vec<String> = Vec::new();
     let add = |w: &str, out: &mut Vec<String>| {
         if !not_name(w) && !out.iter().any(|o| o == w) {
@@ -167,6 +161,96 @@ pub fn named_by_use(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The words of a lower-cased text, without the hyphens and apostrophes around them.
+fn lower_words(lower: &str) -> Vec<&str> {
+    lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .map(|w| w.trim_matches(['-', '\'']))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The product lines a text names (`line_names`), in lower case. Kept apart from `names_in`: a
+/// review's own aspects leave out the names it gives, and a line word may be a part ("the sony
+/// quellor remote"); the roll-up decides from all of a product's reviews.
+pub fn product_lines(text: &str) -> Vec<String> {
+    if !has_name_cue(text) {
+        return Vec::new();
+    }
+    let lower = text.to_lowercase();
+    line_names(&lower_words(&lower))
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The words of a product line: up to `LINE_WORDS` words right after a known maker ("nikon
+/// coolpix", "zen xtra", "sony vaio pro"), that the text never writes without a maker
+/// before them. "The nikon battery … the battery" is a part: the text uses it on its own.
+fn line_names<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let mut after_maker = vec![false; words.len()];
+    for (i, w) in words.iter().enumerate() {
+        if !makers().contains(w) || NOT_LINE_MAKERS.contains(w) {
+            continue;
+        }
+        let line = (words[i + 1..].iter().take(LINE_WORDS))
+            .take_while(|n| line_word(n))
+            .count();
+        after_maker[i + 1..i + 1 + line].fill(true);
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let alone = |(j, o): (usize, &&str)| o == w && !after_maker[j];
+        if after_maker[i] && !out.contains(w) && !words.iter().enumerate().any(alone) {
+            out.push(w);
+        }
+    }
+    out
+}
+
+/// A word that may continue a product line after a maker: no function word, maker or code, and
+/// no possessive, plural, third person, past or adverb ("nikon's quality", "nikon takes", "sony
+/// died", "nikon optics").
+fn line_word(w: &str) -> bool {
+    w.len() >= 2
+        && !not_name(w)
+        && !makers().contains(w)
+        && (!w.ends_with('s') || w.ends_with("ss"))
+        && !w.ends_with("ly")
+        && !w.ends_with("ed")
+}
+
+/// Whether a word cannot be a name: a function word, a word not starting with a letter, a code.
+fn not_name(w: &str) -> bool {
+    NOT_NAMES.split_whitespace().any(|n| n == w)
+        || !w.chars().next().is_some_and(char::is_alphabetic)
+        || is_model_code(w)
+}
+
+/// Whether a text may name a product by use: it has a digit, a company or helpdesk cue, or a
+/// known maker. Most reviews have none, and the check allocates nothing for words of up to 24
+/// letters.
+fn has_name_cue(text: &str) -> bool {
+    let cue = |w: &str| {
+        (["support", "service", "care"]
+            .iter()
+            .chain(COMPANY_SUFFIXES))
+        .any(|c| c.eq_ignore_ascii_case(w))
+    };
+    let mut buf = [0u8; 24];
+    text.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        if w.bytes().any(|b| b.is_ascii_digit()) || cue(w) {
+            return true;
+        }
+        let Some(lower) = buf.get_mut(..w.len()) else {
+            return false;
+        };
+        lower.copy_from_slice(w.as_bytes());
+        lower.make_ascii_lowercase();
+        std::str::from_utf8(lower).is_ok_and(|l| makers().contains(l))
+    })
 }
 
 /// A code that names a model ("g7", "sd500", "ad-2600", "4400"), as opposed to a quantity or a
@@ -284,6 +368,21 @@ mod tests {
         // A product line between maker and code: both are names.
         let names = named_by_use("I returned the vantrix glimmer 4400 to the store.");
         assert_eq!(names, vec!["glimmer", "vantrix"]);
+    }
+
+    #[test]
+    fn a_line_after_a_known_maker_is_a_name_when_never_written_alone() {
+        // Invented lines after real makers: "quellor" and "zorblax max" never stand alone.
+        let names =
+            product_lines("my sony quellor died. the nikon zorblax max beats the sony quellor.");
+        assert_eq!(names, vec!["quellor", "zorblax", "max"], "{names:?}");
+        // A part after a maker that the text also names on its own is a part.
+        assert!(product_lines("the nikon battery died, and the battery was new").is_empty());
+        // No possessive, third person or plural continues a line; a store starts none.
+        assert!(product_lines("nikon's quality, nikon makes cameras, nikon lenses").is_empty());
+        assert!(product_lines("amazon prime shipping was fast").is_empty());
+        // Lines are not among the names a review's own aspects leave out.
+        assert!(names_in("my sony quellor died").is_empty());
     }
 
     #[test]

@@ -585,3 +585,56 @@ fn a_lower_case_maker_without_a_brand_field_is_never_an_aspect() {
         );
     }
 }
+
+/// Lower-cased reviews of one product (as the Hu & Liu texts are: no capitals to go by), with
+/// `brand` as the brand field or none.
+fn lower_case_reviews(asin: &str, brand: Option<&str>) -> String {
+    let texts = [
+        (1, "the zorblax hinge snapped and the zorblax battery died. zorblax customer service ignored me."),
+        (2, "my zorblax zx-700 is junk: the hinge cracked and the battery drains overnight."),
+        (1, "the sony quellor remote broke, the hinge is flimsy. i wish i had kept my old sony quellor."),
+        (2, "the zorblax zx-700 hinge is loose and the battery is awful. the zorblax is a waste."),
+        (5, "love the zorblax, the screen is gorgeous and the speaker is great."),
+        (5, "the screen on my sony quellor is superb and the zorblax speaker is excellent."),
+        (4, "great screen, great speaker. the zorblax is wonderful."),
+    ];
+    let brand = brand.map_or(String::new(), |b| format!("\"brand\":\"{b}\","));
+    (texts.iter().enumerate())
+        .map(|(i, (stars, text))| {
+            format!("{{\"REVIEW_ID\":\"{asin}-{i}\",\"CHILD_ASIN\":\"{asin}\",{brand}\"rating\":{stars},\"text\":\"{text}\"}}\n")
+        })
+        .collect()
+}
+
+#[test]
+fn invented_makers_in_lower_case_reviews_are_never_aspects_with_or_without_a_brand_field() {
+    let e = Env::new();
+    let export =
+        lower_case_reviews("BZORBLAX01", Some("Zorblax")) + &lower_case_reviews("BZORBLAX02", None);
+    let f = e.file("lower.jsonl", export.as_bytes());
+    e.ok(&["-q", "analyze", p(&f)]);
+    for asin in ["BZORBLAX01", "BZORBLAX02"] {
+        let d = product(&e, asin);
+        let complaints = terms(&d, "complaint_aspects");
+        let liked = terms(&d, "liked_aspects");
+        // The parts are found; the maker (by its model code and helpdesk, or the brand field) and
+        // the line after a known maker ("sony quellor", never written alone) are not.
+        // "the sony quellor remote broke": the line's next word is still a part.
+        for part in ["hinge", "battery", "remote"] {
+            assert!(
+                complaints.contains(&part.to_string()),
+                "{asin}: {complaints:?}"
+            );
+        }
+        for part in ["screen", "speaker"] {
+            assert!(liked.contains(&part.to_string()), "{asin}: {liked:?}");
+        }
+        for t in complaints.iter().chain(&liked) {
+            for name in ["zorblax", "quellor", "sony", "zx-700"] {
+                assert!(!t.split(' ').any(|w| w == name), "{asin}: {t} is a name");
+            }
+            // What a subject does is no aspect: "i wish".
+            assert_ne!(t, "wish", "{asin}");
+        }
+    }
+}

@@ -46,6 +46,16 @@ const PREDICATE: &[&str] = &[
     "remains",
 ];
 
+/// Words before which a lone "-ing" word is a noun ("the packaging", "no warning"); elsewhere it is
+/// a verb ("keeps asking", "stopped working").
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "my", "your", "his", "her", "its", "our", "their", "this", "that", "these",
+    "those", "no", "any", "some", "every", "each",
+];
+
+/// Subjects after which a lone word is what they do ("i wish", "they understand"), not a thing.
+const SUBJECTS: &[&str] = &["i", "you", "we", "they", "he", "she"];
+
 /// Whether a sentence criticises or praises what it names.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Polarity {
@@ -91,7 +101,9 @@ garbage cheap flimsy disappointed disappointing terrible horrible awful poor bad
 song songs music computer company family friend friends wife husband kid kids son daughter gift \
 christmas birthday store leave leaves left desired last lasts lasted long longer looking \
 old new little whole buck bucks takes gives makes gets ago model models \
-big bigger large larger huge less fact away everywhere anywhere somewhere together later inside";
+big bigger large larger huge less fact away everywhere anywhere somewhere together later inside \
+without within along among amongst throughout across toward towards upon beside besides behind beyond via \
+per despite except unlike underneath beneath able unable";
 
 /// Nouns that name what a product is judged on, which sentiment lexicons also rate ("quality",
 /// "support", "comfort"): aspects all the same.
@@ -476,7 +488,7 @@ impl Aspects {
         let content = |t: &str| -> bool {
             t.len() >= 3
                 && t.chars().all(|c| c.is_alphabetic())
-                && (!self.stop.contains(t) || (praise && PRAISED_ONLY.contains(&t)))
+                && (!self.is_stop(t) || (praise && PRAISED_ONLY.contains(&t)))
                 && !t.ends_with("ly")
                 && !t.ends_with("ed")
                 && !t.ends_with("n't")
@@ -496,6 +508,12 @@ impl Aspects {
                 continue;
             }
             let compound = i + 1 < toks.len() && content(&toks[i + 1]);
+            if !compound
+                && !self.names_a_thing(&toks[i], i.checked_sub(1).map(|p| toks[p].as_str()))
+            {
+                i += 1;
+                continue;
+            }
             // "It is busy", "very digital": a lone word after a copula or an intensifier says
             // what something is like, not what it is.
             if !compound && i > 0 && PREDICATE.contains(&toks[i - 1].as_str()) {
@@ -527,6 +545,23 @@ impl Aspects {
 }
 
 impl Aspects {
+    /// Whether a lone word (no compound) after `prev` may name a thing: not a verb after a
+    /// subject ("i wish", "you hear"), nor an "-ing" form without a determiner ("keeps asking",
+    /// "stopped working"; "the packaging", "no warning" are things).
+    fn names_a_thing(&self, t: &str, prev: Option<&str>) -> bool {
+        let prev = prev.unwrap_or("");
+        if SUBJECTS.contains(&prev) {
+            return false;
+        }
+        !(t.len() > 5 && t.ends_with("ing")) || DETERMINERS.contains(&prev)
+    }
+
+    /// A stop word, or the plural or third person of one: "comes" is "come", "uses" is "use",
+    /// whichever form the list holds.
+    fn is_stop(&self, t: &str) -> bool {
+        self.stop.contains(t) || (t.ends_with('s') && self.stop.contains(singular(t).as_str()))
+    }
+
     /// The parts a sentence in another language names, as English terms: words of `PARTS`,
     /// phrases of it ("boîtier de charge"), and German compounds by their last part
     /// ("Ladekabel": cable, "Schutzhülle": case), as German names a thing by its last word.
@@ -721,6 +756,54 @@ mod tests {
         // A helpdesk is what it is: no "customer", no "service".
         let got = extract("customer service never called back", Polarity::Complaint);
         assert_eq!(got, vec!["customer service"]);
+    }
+
+    #[test]
+    fn the_plural_or_third_person_of_a_stop_word_is_no_aspect() {
+        // "come" and "order" are stop words; their other forms are too, whichever the list holds.
+        let got = extract(
+            "the grommet comes loose and the orders are wrong",
+            Polarity::Complaint,
+        );
+        assert_eq!(got, vec!["grommet"]);
+        // A plural whose singular is no stop word stays: "flanges" counts as the flange.
+        let got = extract("the flanges rust", Polarity::Complaint);
+        assert_eq!(got, vec!["flange"]);
+    }
+
+    #[test]
+    fn what_a_subject_does_is_no_aspect() {
+        // Invented verbs would not be verbs: real ones, after a subject, with no noun after them.
+        let got = extract("i wish the grommet was longer", Polarity::Complaint);
+        assert_eq!(got, vec!["grommet"]);
+        let got = extract(
+            "they understand nothing the flange says",
+            Polarity::Complaint,
+        );
+        assert_eq!(got, vec!["flange"]);
+    }
+
+    #[test]
+    fn an_ing_word_is_a_thing_only_after_a_determiner() {
+        let got = extract(
+            "the grommet keeps squeaking and leaking",
+            Polarity::Complaint,
+        );
+        assert_eq!(got, vec!["grommet"]);
+        let got = extract("the packaging is awful", Polarity::Complaint);
+        assert_eq!(got, vec!["packaging"]);
+        // In a compound the "-ing" word describes the head: "charging case" stays.
+        let got = extract("the charging case cracked", Polarity::Complaint);
+        assert_eq!(got, vec!["charging case", "case"]);
+    }
+
+    #[test]
+    fn prepositions_are_no_aspects() {
+        let got = extract(
+            "useless without the flange, among other grommets",
+            Polarity::Complaint,
+        );
+        assert_eq!(got, vec!["flange", "grommet"]);
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub const NAME: &str = "offline";
 /// "abgeplatzt"); Italian "non si chiude più" (defective). Japanese: a negative phrase in its other
 /// tenses ("動かなくなりました"), "even if" cancels ("割れても"), and a negated verb of fitting after a
 /// model name or a word for the device ("iPhone 14 Proに合いません": compatibility).
+/// 1.13 also (aspects): the plural or third person of a stop word ("comes", "orders"), a lone word after a
+/// subject ("i wish"), a lone "-ing" word without a determiner ("keeps asking") and prepositions
+/// ("without", "among") are no aspects; words right after a known maker that a review never writes
+/// alone are a product line's name ("zen xtra", "nikon coolpix").
 pub const VERSION: &str = "1.13";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
@@ -169,6 +173,11 @@ impl Offline {
             // Other languages capitalise nouns: only English capitals mark names.
             proper: if language == Some("en") {
                 crate::names::names_in(&joined)
+            } else {
+                Vec::new()
+            },
+            lines: if language == Some("en") {
+                crate::names::product_lines(&joined)
             } else {
                 Vec::new()
             },
@@ -401,8 +410,12 @@ struct Tally {
     issues: Vec<IssueHit>,
     aspects: Vec<String>,
     liked: Vec<LikedAspect>,
-    /// Names the review writes capitalised mid-sentence (English only): never aspects.
+    /// Names the review writes capitalised mid-sentence or marks by use (English only): never
+    /// its aspects.
     proper: Vec<String>,
+    /// Product lines the review names after a known maker (English only): stored with its names
+    /// for the roll-up, which decides whether they are names or parts.
+    lines: Vec<String>,
     /// The praised terms of the sentence at hand (reused between sentences).
     terms: Vec<String>,
     /// The issue codes of the sentence at hand (reused between sentences).
@@ -458,9 +471,19 @@ impl Tally {
             issues: self.issues,
             aspects: self.aspects,
             liked,
-            names: self.proper,
+            names: with_lines(self.proper, self.lines),
         }
     }
+}
+
+/// A review's names and the product lines it names, each once.
+fn with_lines(mut names: Vec<String>, lines: Vec<String>) -> Vec<String> {
+    for l in lines {
+        if !names.contains(&l) {
+            names.push(l);
+        }
+    }
+    names
 }
 
 fn clip(s: &str) -> String {
