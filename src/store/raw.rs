@@ -176,8 +176,18 @@ pub struct PriorRead {
     pub counts: IngestCounts,
 }
 
-/// A stored review as `put` compares with: id, content hash, first run, last changed run.
-type Stored = (i64, Vec<u8>, i64, i64);
+/// A stored review as `put` compares with: id, content hash, first run, last changed run, and
+/// where the record puts it compared with the stored row.
+type Stored = (i64, Vec<u8>, i64, i64, Place);
+
+/// Where a record puts a stored review: the same product, brand and marketplace; the same product
+/// under another brand or marketplace; another product (a move).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Same,
+    Relabelled,
+    Moved,
+}
 
 impl Store {
     /// Starts one file's transaction. `size` is the file's size when known: a large file into an
@@ -218,8 +228,13 @@ impl Store {
                 // A review exported under another product is an edit too (it moves), though its
                 // content hash, which has no product in it, is the same. Another letter case of
                 // its product is no move (an export that lowercased ids changed nothing before).
-                "SELECT id, CASE WHEN asin = ?2 COLLATE NOCASE THEN content_hash ELSE x'' END,
-                     first_run, last_changed_run
+                // Another brand or marketplace is an edit of where the review counts (breakdowns),
+                // not of its text; an export without the field changes nothing.
+                "SELECT id, content_hash, first_run, last_changed_run,
+                     CASE WHEN asin = ?2 COLLATE NOCASE THEN
+                         CASE WHEN (?3 IS NULL OR brand IS ?3) AND (?4 IS NULL OR marketplace IS ?4)
+                         THEN 0 ELSE 1 END
+                     ELSE 2 END
                  FROM reviews WHERE review_key = ?1",
             )?,
             insert: conn.prepare(
@@ -346,7 +361,7 @@ impl RawWriter<'_> {
         }
         self.seen_recent += 1;
         let existing = if self.known_recent * 2 > self.seen_recent {
-            self.lookup(key, &rec.asin)?
+            self.lookup(key, rec)?
         } else {
             None
         };
@@ -366,19 +381,19 @@ impl RawWriter<'_> {
                     }
                     return Ok(Outcome::New);
                 }
-                self.lookup(key, &rec.asin)?
+                self.lookup(key, rec)?
             }
         };
         self.known_recent += 1;
-        let Some((id, old_hash, first_run, last_run)) = existing else {
+        let Some(stored) = existing else {
             return Err(crate::error::Error::ConflictUnreadable {
                 key: key.to_string(),
             });
         };
         if self.snapshot {
-            self.mark_seen(id)?;
+            self.mark_seen(stored.0)?;
         }
-        self.existing(keyed, id, old_hash, first_run, last_run)
+        self.existing(keyed, stored)
     }
 
     /// Notes a review the snapshot holds: it is not retired (see `Store::finish_snapshot`).
@@ -421,12 +436,17 @@ impl RawWriter<'_> {
         Ok(())
     }
 
-    /// The stored review with this key: (id, content hash, first run, last changed run).
-    fn lookup(&mut self, key: &str, asin: &str) -> Result<Option<Stored>> {
+    /// The stored review with this key, compared with the record's product, brand and marketplace.
+    fn lookup(&mut self, key: &str, rec: &ReviewRecord) -> Result<Option<Stored>> {
         Ok(self
             .lookup
-            .query_row([key, asin], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            .query_row(params![key, rec.asin, rec.brand, rec.marketplace], |r| {
+                let place = match r.get::<_, i64>(4)? {
+                    0 => Place::Same,
+                    1 => Place::Relabelled,
+                    _ => Place::Moved,
+                };
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, place))
             })
             .optional()?)
     }
@@ -453,16 +473,11 @@ impl RawWriter<'_> {
     }
 
     /// A review whose key was already stored: unchanged, a duplicate in this file, or an edit.
-    fn existing(
-        &mut self,
-        keyed: &Keyed,
-        id: i64,
-        old_hash: Vec<u8>,
-        first_run: i64,
-        last_run: i64,
-    ) -> Result<Outcome> {
+    fn existing(&mut self, keyed: &Keyed, stored: Stored) -> Result<Outcome> {
+        let (id, old_hash, first_run, last_run, place) = stored;
         let (rec, content) = (&keyed.record, &keyed.content_hash);
-        if old_hash == content[..] {
+        let same_content = old_hash == content[..];
+        if same_content && place == Place::Same {
             return Ok(if last_run == self.run_id {
                 Outcome::Duplicate
             } else {
@@ -470,12 +485,15 @@ impl RawWriter<'_> {
             });
         }
         // An older export that repeats a version we already replaced is not an edit: don't revert.
-        let seen_before = self
-            .tx
-            .prepare_cached(
-                "SELECT 1 FROM review_versions WHERE review_id = ?1 AND content_hash = ?2 LIMIT 1",
-            )?
-            .exists(params![id, &content[..]])?;
+        // Versions keep no brand or marketplace, so a relabelling with the same content is always
+        // an edit (the latest export wins, as for a product's brand and marketplace).
+        let seen_before = !(same_content && place == Place::Relabelled)
+            && self
+                .tx
+                .prepare_cached(
+                    "SELECT 1 FROM review_versions WHERE review_id = ?1 AND content_hash = ?2 LIMIT 1",
+                )?
+                .exists(params![id, &content[..]])?;
         if seen_before {
             return Ok(Outcome::Unchanged);
         }
@@ -491,8 +509,9 @@ impl RawWriter<'_> {
             .execute(params![id, self.run_id])?;
         self.tx
             .prepare_cached(
-                "UPDATE reviews SET asin = ?2, brand = ?3, rating = ?4, title = ?5, body = ?6,
-                     review_date = ?7, marketplace = ?8, extra = ?9, content_hash = ?10,
+                "UPDATE reviews SET asin = ?2, brand = coalesce(?3, brand), rating = ?4, title = ?5,
+                     body = ?6, review_date = ?7, marketplace = coalesce(?8, marketplace), extra = ?9,
+                     content_hash = ?10,
                      text_hash = ?11, last_changed_run = ?12
                  WHERE id = ?1",
             )?
