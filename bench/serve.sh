@@ -8,17 +8,18 @@
 # /healthz, which does no SQL, is the baseline of the same run: what tiny_http and the machine give.
 # `brand` is a filter that matches many products (the sort index is walked); `filtered` and `issue`
 # match few (0.4 % and a few %: the matching rows are fetched and sorted), the slow case.
-# BENCH_DIR keeps the generated data and database between runs.
+# BENCH_DIR keeps the generated data and database between runs (a database of your own: put it there as
+# serve.db with an empty r.jsonl beside it). SKIP_BUILD=1 (or BIN=...) measures a binary already built.
 set -euo pipefail
 N=${1:-1000000}
 RUNS=${2:-3}
 SECS=${3:-5}
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build -q --release
+[ -n "${SKIP_BUILD:-}" ] || cargo build -q --release
 OUT=${BENCH_DIR:-$(mktemp -d)}
 mkdir -p "$OUT"
-BIN=$PWD/target/release/prodinsight
+BIN=${BIN:-$PWD/target/release/prodinsight}
 DB=$OUT/serve.db
 [ -f "$OUT/r.jsonl" ] || cargo run -q --release --example gen_sample -- large "$N" jsonl "$OUT/r.jsonl"
 [ -f "$DB" ] || $BIN -q --db "$DB" analyze "$OUT/r.jsonl"
