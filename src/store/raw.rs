@@ -699,9 +699,12 @@ impl RawWriter<'_> {
             tx,
             run_id,
             deferred,
+            products,
             ..
         } = self;
-        drop((lookup, insert));
+        // The index rebuild's sorter takes as much memory again as the page cache: free the set
+        // of products first (about 40 MB at a million products).
+        drop((lookup, insert, products));
         for sql in deferred.unwrap_or_default() {
             tx.execute_batch(&sql)?;
         }
