@@ -702,11 +702,17 @@ impl RawWriter<'_> {
             products,
             ..
         } = self;
-        // The index rebuild's sorter takes as much memory again as the page cache: free the set
-        // of products first (about 40 MB at a million products).
+        // The set of products is no longer needed (about 40 MB at a million products).
         drop((lookup, insert, products));
-        for sql in deferred.unwrap_or_default() {
-            tx.execute_batch(&sql)?;
+        if let Some(sqls) = deferred {
+            // SQLite's sorter holds up to the cache size in memory on top of the page cache:
+            // halving both for the rebuild keeps ingest's peak where the load itself is (at ten
+            // million reviews RSS stepped from 162 to 213 MB in this phase).
+            tx.pragma_update(None, "cache_size", super::CACHE_SIZE / 2)?;
+            for sql in sqls {
+                tx.execute_batch(&sql)?;
+            }
+            tx.pragma_update(None, "cache_size", super::CACHE_SIZE)?;
         }
         tx.commit()?;
         Ok(run_id)
