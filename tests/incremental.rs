@@ -336,3 +336,61 @@ fn a_product_whose_brand_changed_is_rolled_up_again() {
     let brands = e.ok(&["report", "brands", "--format", "json"]);
     assert!(brands.contains("Renamed Brand"), "{brands}");
 }
+
+/// A review whose only change is its marketplace or its brand is an edit (its breakdowns move, a
+/// version is kept) whose text is not analyzed again; the night equals a full roll-up.
+#[test]
+fn a_review_whose_marketplace_or_brand_changed_is_an_edit() {
+    let by = records();
+    let (asin, rows) = by.iter().next().unwrap();
+    let mut moved = rows[0].clone();
+    moved["MARKETPLACE"] = json!("amazon.co.jp");
+    let other = by.values().nth(3).unwrap();
+    let mut rebranded = other[0].clone();
+    rebranded["PRODUCT_BRAND"] = json!("Relabelled Brand");
+    let night = jsonl(&[moved.clone(), rebranded.clone()]);
+    let (e, twin) = (Env::new(), Env::new());
+    for x in [&e, &twin] {
+        x.ok(&["-q", "ingest", p(&sample().join("export-2-2026-q1.jsonl"))]);
+        x.ok(&["-q", "analyze"]);
+        let said = x.run(&["ingest", p(&x.file("night.jsonl", &night))]);
+        let said = String::from_utf8_lossy(&said.stderr).to_string();
+        assert!(said.contains("2 updated"), "{said}");
+    }
+    let id = moved["REVIEW_ID"].as_str().unwrap();
+    let sql = |col: &str, id: &str| {
+        format!("SELECT count(*) FROM reviews WHERE source_review_id = '{id}' AND {col}")
+    };
+    assert_eq!(e.count(&sql("marketplace = 'amazon.co.jp'", id)), 1);
+    let rid = rebranded["REVIEW_ID"].as_str().unwrap();
+    assert_eq!(e.count(&sql("brand = 'Relabelled Brand'", rid)), 1);
+    // Kept in history like other edits; the text is the same, so its result is reused.
+    assert_eq!(e.count("SELECT count(*) FROM review_versions"), 2);
+    let said = analyze(&e, &[]);
+    assert!(said.contains(" 0 texts analyzed"), "{said}");
+    assert!(
+        said.contains("rolled up 2 of 36 products (changed since run 1)"),
+        "{said}"
+    );
+    let product: Value =
+        serde_json::from_str(&e.ok(&["report", "product", asin, "--format", "json"])).unwrap();
+    let by_market = product["breakdowns"]["by_marketplace"].as_array().unwrap();
+    let jp = by_market.iter().find(|m| m["key"] == "amazon.co.jp");
+    assert_eq!(
+        jp.map(|m| m["reviews"].clone()),
+        Some(json!(1)),
+        "{product}"
+    );
+    // The same records again (in another order, so the file is read) change nothing.
+    let again = jsonl(&[rebranded, moved]);
+    let said = e.run(&["ingest", p(&e.file("again.jsonl", &again))]);
+    let said = String::from_utf8_lossy(&said.stderr).to_string();
+    assert!(said.contains("2 unchanged"), "{said}");
+    analyze(&twin, &["--full"]);
+    assert_eq!(tables(&e), tables(&twin));
+    let asins = [
+        asin.clone(),
+        other[0]["CHILD_ASIN"].as_str().unwrap().into(),
+    ];
+    assert_eq!(views(&e, &asins), views(&twin, &asins));
+}

@@ -41,6 +41,10 @@ pub const TOP_ISSUES_IN_LIST: usize = 3;
 /// How long a connection waits for another one's write lock before it gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// SQLite's page cache per connection, in KiB when negative: 64 MiB. A sort (an index built,
+/// an ORDER BY without one) may hold as much again in memory before it spills to a file.
+const CACHE_SIZE: i64 = -65536;
+
 /// An open database: one connection, migrated to the current schema.
 pub struct Store {
     pub(crate) conn: Connection,
@@ -111,10 +115,10 @@ impl Store {
             c.pragma_update(None, "synchronous", "NORMAL")?;
         }
         c.pragma_update(None, "foreign_keys", "ON")?;
-        c.pragma_update(None, "cache_size", -65536)?; // 64 MiB
-                                                      // Temporary tables and sorts go to a file behind a bounded cache: in memory, ingest's
-                                                      // table of reviews seen in a snapshot export and the sorts of big GROUP BYs grew with the
-                                                      // data (bench/scale.sh).
+        c.pragma_update(None, "cache_size", CACHE_SIZE)?;
+        // Temporary tables and sorts go to a file behind a bounded cache: in memory, ingest's
+        // table of reviews seen in a snapshot export and the sorts of big GROUP BYs grew with the
+        // data (bench/scale.sh).
         c.pragma_update(None, "temp_store", "FILE")?;
         Ok(())
     }
