@@ -309,7 +309,8 @@ impl ProductAcc {
             "pct_positive": pct(self.overall[0], n),
             "pct_neutral": pct(self.overall[1], n),
             "pct_negative": pct_negative,
-            "neg_delta": neg_delta,
+            // No neg_delta: `product_insights` holds it and the reader takes it from there, so a
+            // night need not rewrite every kept product's document when its change becomes 0.
             "sentiment_by_stars": shares(&self.by_stars, self.rated),
             "sentiment_by_text": shares(&self.by_text, self.by_text.iter().sum()),
             "stars_text_disagreements": self.disagree,

@@ -191,31 +191,9 @@ impl InsightsWriter<'_> {
     /// equal counts: only rows that say otherwise (changed or new at the previous run) are written.
     fn zero_changes(&self) -> Result<()> {
         let tx = &self.tx;
-        // The ASINs first, then one detail at a time: after a full run that is every product.
-        let moved: Vec<String> = tx
-            .prepare(
-                "SELECT asin FROM product_insights WHERE neg_delta IS NULL OR neg_delta != 0.0",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut get = tx.prepare("SELECT detail FROM product_details WHERE asin = ?1")?;
-        let mut put = tx.prepare("UPDATE product_details SET detail = ?2 WHERE asin = ?1")?;
-        for asin in moved {
-            let Some(detail) = get
-                .query_row([&asin], |r| r.get::<_, String>(0))
-                .optional()?
-            else {
-                continue;
-            };
-            // Written by the roll-up; one that does not parse is left for the next full run.
-            let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&detail) else {
-                continue;
-            };
-            if let Some(d) = v.get_mut("neg_delta") {
-                *d = serde_json::Value::from(0.0);
-            }
-            put.execute(params![asin, v.to_string()])?;
-        }
+        // Product documents carry no change since the previous run (the reader takes it from
+        // `product_insights`): rewriting them cost the first night after a full run every
+        // product's document, read, parsed and written again.
         tx.execute("UPDATE product_insights SET run_id = ?1", [self.run_id])?;
         tx.execute_batch(
             "UPDATE product_insights SET neg_delta = 0.0, prev_negative = negative,
