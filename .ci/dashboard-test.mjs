@@ -159,6 +159,10 @@ try {
   check(win.issues.length > 0 && JSON.stringify(winIssues) === JSON.stringify(win.issues.map((i) => [i.label, String(i.reviews)])), `the window's issues are the API's (${winIssues.length})`);
   const winLiked = await page.$$eval("#liked tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(JSON.stringify(winLiked) === JSON.stringify(win.liked_aspects.slice(0, 10).map((a) => [a.term, String(a.reviews)])), "the window's liked aspects are the API's");
+  const winAspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
+  check(win.complaint_aspects.length > 0 && JSON.stringify(winAspects) === JSON.stringify(win.complaint_aspects.slice(0, 10).map((a) => [a.term, String(a.count)])), `the window's complaint aspects are the API's (${winAspects.length})`);
+  const winQuote = await page.$eval("#top-issues tbody tr blockquote", (b) => b.textContent).catch(() => "");
+  check(win.issues[0].examples?.length > 0 && winQuote.includes(win.issues[0].examples[0].text), `the window's top issue quotes a review of the period (${winQuote.slice(0, 60)})`);
   const control = await page.$eval("#window", (f) => [f.period.value, f.from.value, f.to.value, f.compare.checked]);
   check(JSON.stringify(control) === JSON.stringify(["custom", "2026-07-01", "2026-09-30", true]), `the control shows the window (${control})`);
   await page.screenshot({ path: `${shots}/portfolio-window.png`, fullPage: true });

@@ -640,6 +640,13 @@ function windowLiked(r) {
   return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No praise in this period.");
 }
 
+/** What customers complain about in a window: reviews naming each part and what it costs in stars. */
+function windowAspects(r) {
+  const rows = (r.complaint_aspects ?? []).slice(0, LIKED_SHOWN).map((a) =>
+    h("tr", {}, td(a.term), td(a.count, true), td(stars2(a.avg_rating_with), true), td(stars2(a.avg_rating_without), true), td(gained(a.stars_gained), true)));
+  return rows.length ? table(["Complaint aspect", "Reviews#", "Avg ★ with#", "Avg ★ without#", "★ gained if fixed#"], rows) : h("p", { class: "muted" }, "No complaint aspects in this period.");
+}
+
 /** Products or brands in a window: reviews, rating and shares, with changes when compared. */
 function windowRows(r, keyCell) {
   const compared = !!r.previous_from;
@@ -658,8 +665,9 @@ async function windowPortfolio(w) {
     h("h1", {}, "Portfolio"),
     windowShown(r),
     windowCards(r.rows[0], !!r.previous_from),
-    h("section", { id: "top-issues" }, h("h2", {}, "Top issues in this period and what each costs in stars"), windowIssues(r, false)),
-    h("div", { class: "grid2" }, h("section", { id: "liked" }, h("h2", {}, "What customers liked in this period"), windowLiked(r)), h("section", { id: "brands" }, h("h2", {}, "Brands"), windowRows(brands, brandLink))),
+    h("section", { id: "top-issues" }, h("h2", {}, "Top issues in this period and what each costs in stars"), windowIssues(r, true)),
+    h("div", { class: "grid2" }, h("section", { id: "liked" }, h("h2", {}, "What customers liked in this period"), windowLiked(r)), h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about in this period"), windowAspects(r))),
+    h("section", { id: "brands" }, h("h2", {}, "Brands"), windowRows(brands, brandLink)),
   );
 }
 
