@@ -722,11 +722,12 @@ change once). Levels: product (% negative), brand (% negative over all its produ
 included), issue (an issue's share of reviews within a brand or the portfolio). A rise is an alert \
 when after − before, from exact counts, is at least 5 points and the run's new reviews are worse than \
 the earlier ones by a one-sided Fisher exact test at 99 % confidence; products need 10 reviews (smaller \
-ones count in their brand). --since DATE lists the alerts of every run finished since then; \
---threshold, --min-reviews and --brand only narrow the list.",
+ones count in their brand). --since DATE lists the alerts of every run finished since then, --until DATE those of runs \
+finished up to that day; --threshold, --min-reviews and --brand only narrow the list.",
     after_help = "Examples:\n  \
 prodinsight report changes\n  \
 prodinsight report changes --since 2026-11-01 --threshold 10\n  \
+prodinsight report changes --since 2026-11-01 --until 2026-11-30   November's runs\n  \
 prodinsight report changes --since 2026-11-01T08:00:00Z --brand 'rhino usa' --min-reviews 20\n  \
 prodinsight -q report changes --fail-on-alert --format csv -o alerts.csv || mail-alerts alerts.csv\n\n\
 Exit codes: 0 no alert (or alerts without --fail-on-alert), 3 alerts with --fail-on-alert, 1 failure, \
@@ -736,6 +737,10 @@ pub struct ChangesArgs {
     /// The alerts of every analysis run finished since this date (YYYY-MM-DD or RFC 3339)
     #[arg(long, value_name = "DATE", value_parser = since_arg)]
     pub since: Option<String>,
+    /// The alerts of every analysis run finished on or before this day (YYYY-MM-DD, UTC), with
+    /// --since or alone (as the API's `to`)
+    #[arg(long, value_name = "DATE", value_parser = day_arg)]
+    pub until: Option<chrono::NaiveDate>,
     /// Only alerts that rose at least this many percentage points (the rule's floor is 5)
     #[arg(long, value_name = "POINTS", default_value_t = 5.0, value_parser = points_arg)]
     pub threshold: f64,

@@ -324,6 +324,31 @@ fn day_range(d: &cli::DayArgs) -> Result<Window> {
     })
 }
 
+/// `report changes`' runs: since a date or instant, up to a day (not before the start, as the
+/// API's `from`/`to`).
+fn change_query(
+    since: Option<String>,
+    until: Option<chrono::NaiveDate>,
+    threshold_points: f64,
+    min_reviews: i64,
+    brands: Vec<String>,
+) -> Result<ChangeQuery> {
+    let until = until.map(|d| d.format("%Y-%m-%d").to_string());
+    // RFC 3339 UTC and bare dates both start with the day, so the first ten characters compare.
+    if let (Some(s), Some(u)) = (&since, &until) {
+        if s.get(..10).is_some_and(|day| day > u.as_str()) {
+            return Err(Error::Usage(format!("--until {u} is before --since {s}")));
+        }
+    }
+    Ok(ChangeQuery {
+        since,
+        until,
+        threshold_points,
+        min_reviews,
+        brands,
+    })
+}
+
 fn issue_sort(k: cli::IssueSortKey) -> IssueSort {
     match k {
         cli::IssueSortKey::Reviews => IssueSort::Reviews,
@@ -376,13 +401,7 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
             },
             Some(ReportView::Runs { days }) => report::View::Runs(day_range(&days)?),
             Some(ReportView::Changes(c)) => report::View::Changes {
-                query: ChangeQuery {
-                    since: c.since,
-                    until: None,
-                    threshold_points: c.threshold,
-                    min_reviews: c.min_reviews,
-                    brands: c.brand,
-                },
+                query: change_query(c.since, c.until, c.threshold, c.min_reviews, c.brand)?,
                 fail_on_alert: c.fail_on_alert,
             },
         }

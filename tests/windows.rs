@@ -1338,6 +1338,35 @@ fn one_issue_and_the_changes_take_a_window() {
     assert_eq!(s.ok("/api/v1/changes?from=2000-01-01")["data"], cli);
     let none = &s.ok("/api/v1/changes?from=2000-01-01&to=2000-12-31")["data"];
     assert_eq!(none["alerts"], json!([]), "{none}");
+    // `report changes --until` is the API's `to`: alone, no run finished by 2000 (the latest
+    // run's alerts without it), and with --since every run.
+    for (args, query) in [
+        (vec!["--until", "2000-12-31"], "to=2000-12-31"),
+        (
+            vec!["--since", "2000-01-01", "--until", "9999-12-31"],
+            "from=2000-01-01&to=9999-12-31",
+        ),
+    ] {
+        let mut cmd = vec!["report", "changes", "-f", "json"];
+        cmd.extend(args);
+        let cli: Value = serde_json::from_str(&e.ok(&cmd)).unwrap();
+        assert_eq!(
+            s.ok(&format!("/api/v1/changes?{query}"))["data"],
+            cli,
+            "{query}"
+        );
+    }
+    let ran: Value = serde_json::from_str(&e.ok(&["report", "changes", "-f", "json"])).unwrap();
+    assert!(!ran["runs"].as_array().unwrap().is_empty());
+    let o = e.run(&[
+        "report",
+        "changes",
+        "--since",
+        "2026-01-01",
+        "--until",
+        "2025-12-31",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
     let (status, body) = s.get("/api/v1/changes?from=2024-02-01&to=2024-01-01");
     assert_eq!(
         (status, body["error"]["parameter"].as_str()),
