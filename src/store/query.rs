@@ -175,38 +175,7 @@ impl Store {
         let Some(asin) = self.canonical_asin(asin)? else {
             return Err(Error::NotFound(format!("no product {asin}")));
         };
-        type Row = (
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<f64>,
-        );
-        let row: Option<Row> = self
-            .conn
-            .prepare_cached(
-                "SELECT d.detail, r.title, r.marketplace, i.run_id, i.neg_delta
-                 FROM product_details d JOIN products r ON r.asin = d.asin
-                 LEFT JOIN product_insights i ON i.asin = d.asin
-                 WHERE d.asin = ?1",
-            )?
-            .query_row([&asin], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .optional()?;
-        let Some((detail, title, marketplace, run_id, neg_delta)) = row else {
-            return Err(self.no_insights(&asin)?);
-        };
-        let mut p: ProductDetail =
-            serde_json::from_str(&detail).map_err(|source| Error::StoredInsights {
-                asin: asin.clone(),
-                source,
-            })?;
-        p.title = title;
-        p.marketplace = marketplace;
-        // The stored document has no change since the previous run (documents written before
-        // this have a stale one): the product's row is what a night keeps current.
-        p.neg_delta = neg_delta;
+        let (mut p, run_id) = self.stored_detail(&asin)?;
         let mut st = self.conn.prepare_cached(
             "SELECT month, reviews, avg_rating, pct_negative, issues FROM product_months
              WHERE asin = ?1 ORDER BY month",
@@ -253,6 +222,44 @@ impl Store {
         super::liked::set_changes(&mut p, before);
         p.summary = self.product_summary(&asin)?;
         Ok(p)
+    }
+
+    /// A product's stored document with its title, marketplace and current change (from its row),
+    /// and the run of its insights.
+    fn stored_detail(&self, asin: &str) -> Result<(ProductDetail, Option<i64>)> {
+        type Row = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<f64>,
+        );
+        let row: Option<Row> = self
+            .conn
+            .prepare_cached(
+                "SELECT d.detail, r.title, r.marketplace, i.run_id, i.neg_delta
+                 FROM product_details d JOIN products r ON r.asin = d.asin
+                 LEFT JOIN product_insights i ON i.asin = d.asin
+                 WHERE d.asin = ?1",
+            )?
+            .query_row([asin], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let Some((detail, title, marketplace, run_id, neg_delta)) = row else {
+            return Err(self.no_insights(asin)?);
+        };
+        let mut p: ProductDetail =
+            serde_json::from_str(&detail).map_err(|source| Error::StoredInsights {
+                asin: asin.to_string(),
+                source,
+            })?;
+        p.title = title;
+        p.marketplace = marketplace;
+        // The stored document has no change since the previous run (documents written before
+        // this have a stale one): the product's row is what a night keeps current.
+        p.neg_delta = neg_delta;
+        Ok((p, run_id))
     }
 
     /// Every brand (or the given ones), most reviewed first: the overview's roll-up.
