@@ -978,6 +978,70 @@ mod props {
                 prop_assert!(!l.term.is_empty() && !l.evidence.is_empty(), "{title:?} {body:?}");
             }
         }
+
+        /// Every star bucket takes its own paths (a complaint counts in any sentence of a 1-2
+        /// star review); none panics, and every issue quotes some evidence.
+        #[test]
+        fn any_text_at_any_rating_is_analyzed_without_panicking(
+            body in reviewish(),
+            stars in proptest::sample::select(vec![None, Some(StarBucket::Low), Some(StarBucket::Middle), Some(StarBucket::High)]),
+        ) {
+            let r = offline().analyze_rated(None, Some(&body), stars);
+            prop_assert!(!r.score.is_nan(), "{body:?}");
+            for i in &r.issues {
+                prop_assert!(!i.code.is_empty(), "{body:?}");
+            }
+        }
+
+        /// Japanese phrases and their tenses, cut at any character, mixed with other scripts.
+        #[test]
+        fn japanese_phrases_never_panic(s in japanese()) {
+            for (code, sentence) in japanese::find(&s) {
+                prop_assert!(!code.is_empty());
+                prop_assert!(s.contains(sentence));
+            }
+            let _ = offline().analyze_rated(Some(&s), None, Some(StarBucket::Low));
+        }
+    }
+
+    /// Japanese text built from the phrases' own pieces, stray halves of them and anything else.
+    fn japanese() -> impl Strategy<Value = String> {
+        const PIECES: &[&str] = &[
+            "動かない",
+            "動かなく",
+            "なりました",
+            "なかった",
+            "ても",
+            "壊れ",
+            "割れました",
+            "。",
+            "！",
+            "？",
+            "\n",
+            "iPhone 14 Pro",
+            "に合わな",
+            "に合いません",
+            "には",
+            "機種",
+            "肌",
+            "好み",
+            "せず",
+            "なし",
+            "ない",
+            "く",
+            "😀",
+            "\u{301}",
+            "\u{200f}",
+            "ß",
+            "&",
+            "ﾊﾟｰﾂ",
+            "ー",
+        ];
+        let piece = prop_oneof![
+            proptest::sample::select(PIECES).prop_map(String::from),
+            any::<String>().prop_map(|s| s.chars().take(4).collect::<String>()),
+        ];
+        proptest::collection::vec(piece, 0..30).prop_map(|ps| ps.concat())
     }
 }
 
