@@ -147,6 +147,30 @@ const CANCEL_AFTER: [&str; 23] = [
     "ても",
 ];
 
+/// After a verb's ending ("た", "なった", "る", "なる", "した"; at most `DENIAL_REACH` characters):
+/// "never" ("〜たことがない", "〜ることはない", "〜たことは一度もない") or a worry ("〜るかと心配
+/// でしたが"), neither of which reports anything.
+const DENIED_AFTER: [&str; 8] = [
+    "ことがな",
+    "ことはな",
+    "こともな",
+    "ことがありません",
+    "ことはありません",
+    "こともありません",
+    "ことは一度も",
+    "かと",
+];
+
+/// How far past a phrase a verb's ending may run before `DENIED_AFTER` ("なった" + "こと…").
+const DENIAL_REACH: usize = 4;
+
+/// Whether `rest` (what follows a phrase) denies it with `DENIED_AFTER` after a short ending.
+fn denied(rest: &str) -> bool {
+    rest.char_indices()
+        .take(DENIAL_REACH + 1)
+        .any(|(i, _)| DENIED_AFTER.iter().any(|d| rest[i..].starts_with(d)))
+}
+
 /// Codes of the phrases in `text`, each once, with the sentence that reports it.
 pub fn find(text: &str) -> Vec<(&'static str, &str)> {
     let mut out: Vec<(&'static str, &str)> = Vec::new();
@@ -173,7 +197,7 @@ fn reported(sentence: &str, phrase: &str) -> bool {
     let found = |p: &str| {
         sentence.match_indices(p).any(|(i, m)| {
             let rest = &sentence[i + m.len()..];
-            !CANCEL_AFTER.iter().any(|n| rest.starts_with(n))
+            !CANCEL_AFTER.iter().any(|n| rest.starts_with(n)) && !denied(rest)
         })
     };
     if found(phrase) {
@@ -275,5 +299,25 @@ mod tests {
         ] {
             assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
         }
+    }
+
+    /// "Has never …" / "will not …" ("〜たことがない", "〜ることはない") and a worry that did
+    /// not come true ("〜かと心配でしたが") deny the complaint, in 1.13's tenses too.
+    #[test]
+    fn never_and_a_worry_are_no_complaint() {
+        for text in [
+            "一度も動かなくなったことはありません",
+            "動かなくなることはないです",
+            "壊れたことがない",
+            "割れたことは一度もない",
+            "故障したこともありません",
+            "動かなくなるかと心配でしたが、問題ありません",
+            "壊れるかと思いましたが丈夫です",
+        ] {
+            assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
+        }
+        // Having broken once is a complaint, as is a plain report after a worry.
+        assert_eq!(codes("一度壊れたことがあります"), vec!["durability"]);
+        assert_eq!(codes("心配した通り動かなくなりました"), vec!["defective"]);
     }
 }
