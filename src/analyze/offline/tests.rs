@@ -1347,6 +1347,37 @@ fn unsuitable_for_a_named_phone_and_german_nicht_mehr_are_complaints_in_low_revi
     }
 }
 
+/// "Would not recommend / buy it for my iPhone", "not worth the money for a Galaxy": a verdict on
+/// the product, negated, before a phone is no compatibility complaint (1.13's structure took it).
+#[test]
+fn a_negated_verdict_before_a_named_phone_is_no_compatibility_complaint() {
+    let low = Some(StarBucket::Low);
+    for text in [
+        "Would not recommend this case for the iPhone 14. It cracked after a week.",
+        "I would not buy it for my iPhone 13 again, the edges peeled.",
+        "Not worth the money for a Galaxy S21 case, the color faded fast.",
+        "Je ne recommande pas pour un iPhone 13, la coque jaunit.",
+        "No lo recomiendo para el iPhone 12.",
+    ] {
+        let got = codes_rated(text, low);
+        assert!(
+            !got.contains(&"compatibility".to_string()),
+            "{text}: {got:?}"
+        );
+    }
+    // A negated fit still is one, after such a verdict too.
+    for text in [
+        "Not suitable for the iPhone 15 Pro.",
+        "Would not recommend, not made for the iPhone 14.",
+    ] {
+        let got = codes_rated(text, low);
+        assert!(
+            got.contains(&"compatibility".to_string()),
+            "{text}: {got:?}"
+        );
+    }
+}
+
 #[test]
 fn german_participles_with_any_prefix_and_italian_non_si_piu() {
     for (text, code) in [
