@@ -188,3 +188,60 @@ fn a_window_over_one_review_counts_it_once_everywhere() {
     let before = s.ok("/api/v1/issues/defective?to=2026-02-27");
     assert_eq!(before["data"]["reviews"], 0);
 }
+
+/// `/changes?from=` with a time is that instant, as `report changes --since` takes it: the alerts
+/// of runs after a check at 20:30 are not those of a run that finished at 20:29 the same day.
+#[test]
+fn changes_from_an_instant_lists_the_runs_after_it_as_the_cli_does() {
+    let e = Env::new();
+    let f = sample().join("export-1-2025-h1.json");
+    e.ok(&["-q", "analyze", p(&f)]);
+    let s = Server::start(&e);
+    let latest = s.ok("/api/v1/changes");
+    let finished = latest["data"]["current_run"]["finished_at"]
+        .as_str()
+        .unwrap();
+    let t = chrono::DateTime::parse_from_rfc3339(finished).unwrap();
+    let at = |d: chrono::Duration| (t + d).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let (before, after) = (
+        at(chrono::Duration::seconds(-1)),
+        at(chrono::Duration::seconds(1)),
+    );
+    for (since, runs) in [(&before, 1), (&after, 0)] {
+        let cli: Value =
+            serde_json::from_str(&e.ok(&["report", "changes", "--since", since, "-f", "json"]))
+                .unwrap();
+        // `+` is a space in a query string: the offset is sent encoded.
+        let api = s.ok(&format!(
+            "/api/v1/changes?from={}",
+            since.replace('+', "%2B")
+        ));
+        assert_eq!(
+            cli["runs"].as_array().unwrap().len(),
+            runs,
+            "{since}: {cli}"
+        );
+        assert_eq!(api["data"]["runs"], cli["runs"], "{since}");
+    }
+    // A day is still the whole day, and `to` a day on or after `from`'s.
+    let day = &finished[..10];
+    assert_eq!(
+        s.ok(&format!("/api/v1/changes?from={day}"))["data"]["runs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (status, v) = s.get(&format!("/api/v1/changes?from={after}&to={}", &after[..10]));
+    assert_eq!(
+        (status, v["data"]["runs"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{v}"
+    );
+    let (status, v) = s.get(&format!("/api/v1/changes?from={after}&to=2000-01-01"));
+    assert_eq!(
+        (status, &v["error"]["parameter"]),
+        (400, &Value::from("from")),
+        "{v}"
+    );
+}
