@@ -727,7 +727,6 @@ ones count in their brand). --since DATE lists the alerts of every run finished 
     after_help = "Examples:\n  \
 prodinsight report changes\n  \
 prodinsight report changes --since 2026-11-01 --threshold 10\n  \
-prodinsight report changes --since 2026-11-01 --until 2026-11-30\n  \
 prodinsight report changes --since 2026-11-01T08:00:00Z --brand 'rhino usa' --min-reviews 20\n  \
 prodinsight -q report changes --fail-on-alert --format csv -o alerts.csv || mail-alerts alerts.csv\n\n\
 Exit codes: 0 no alert (or alerts without --fail-on-alert), 3 alerts with --fail-on-alert, 1 failure, \
@@ -737,9 +736,6 @@ pub struct ChangesArgs {
     /// The alerts of every analysis run finished since this date (YYYY-MM-DD or RFC 3339)
     #[arg(long, value_name = "DATE", value_parser = since_arg)]
     pub since: Option<String>,
-    /// Only runs finished on or before DATE (YYYY-MM-DD, UTC), with --since or alone
-    #[arg(long, value_name = "DATE", value_parser = day_arg)]
-    pub until: Option<chrono::NaiveDate>,
     /// Only alerts that rose at least this many percentage points (the rule's floor is 5)
     #[arg(long, value_name = "POINTS", default_value_t = 5.0, value_parser = points_arg)]
     pub threshold: f64,

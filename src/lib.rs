@@ -315,20 +315,6 @@ fn checked_window(w: &cli::WindowArgs) -> Result<Window> {
     .map_err(|e| Error::Usage(format!("{}: {}", e.param, e.message)))
 }
 
-/// `report changes --until` as a day, not before `--since`'s day (checked as the API's `to`).
-fn change_until(since: Option<&str>, until: Option<chrono::NaiveDate>) -> Result<Option<String>> {
-    let since = since
-        .map(|s| filters::day("--since", s))
-        .transpose()
-        .map_err(|e| Error::Usage(format!("{}: {}", e.param, e.message)))?;
-    let w = checked_window(&cli::WindowArgs {
-        since,
-        until,
-        compare: None,
-    })?;
-    Ok(w.to.map(|d| d.format("%Y-%m-%d").to_string()))
-}
-
 /// `--since`/`--until` of a view without comparisons.
 fn day_range(d: &cli::DayArgs) -> Result<Window> {
     checked_window(&cli::WindowArgs {
@@ -391,8 +377,8 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
             Some(ReportView::Runs { days }) => report::View::Runs(day_range(&days)?),
             Some(ReportView::Changes(c)) => report::View::Changes {
                 query: ChangeQuery {
-                    until: change_until(c.since.as_deref(), c.until)?,
                     since: c.since,
+                    until: None,
                     threshold_points: c.threshold,
                     min_reviews: c.min_reviews,
                     brands: c.brand,

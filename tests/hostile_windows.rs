@@ -245,36 +245,3 @@ fn changes_from_an_instant_lists_the_runs_after_it_as_the_cli_does() {
         "{v}"
     );
 }
-
-/// `report changes --until DAY` is the API's `to`: the runs that finished on or before that day
-/// (UTC); not before `--since`'s day (a usage error, exit 2, as `to` before `from` is a 400).
-#[test]
-fn report_changes_until_is_the_apis_to() {
-    let e = Env::new();
-    let f = sample().join("export-1-2025-h1.json");
-    e.ok(&["-q", "analyze", p(&f)]);
-    let s = Server::start(&e);
-    let latest = s.ok("/api/v1/changes");
-    let day = latest["data"]["current_run"]["finished_at"]
-        .as_str()
-        .unwrap()[..10]
-        .to_string();
-    let before = (chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").unwrap()
-        - chrono::Days::new(1))
-    .to_string();
-    for (until, runs) in [(&day, 1), (&before, 0)] {
-        let cli: Value =
-            serde_json::from_str(&e.ok(&["report", "changes", "--until", until, "-f", "json"]))
-                .unwrap();
-        let api = s.ok(&format!("/api/v1/changes?to={until}"));
-        assert_eq!(
-            cli["runs"].as_array().unwrap().len(),
-            runs,
-            "{until}: {cli}"
-        );
-        assert_eq!(api["data"]["runs"], cli["runs"], "{until}");
-    }
-    let o = e.run(&["report", "changes", "--since", &day, "--until", &before]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--since"));
-}
