@@ -164,6 +164,27 @@ const DENIED_AFTER: [&str; 8] = [
 /// How far past a phrase a verb's ending may run before `DENIED_AFTER` ("なった" + "こと…").
 const DENIAL_REACH: usize = 4;
 
+/// Another product the reviewer used ("前の製品は動かなくなりましたが、これは…"): a phrase after
+/// one of these in its clause reports on that product, not this one.
+const OTHER_PRODUCT: [&str; 10] = [
+    "前の製品",
+    "以前の製品",
+    "前の商品",
+    "以前の商品",
+    "前のもの",
+    "以前のもの",
+    "前に使っていた",
+    "以前使っていた",
+    "他社の",
+    "他の製品",
+];
+
+/// Whether the clause before a phrase (back to the last "、") names another product.
+fn about_another_product(before: &str) -> bool {
+    let clause = before.rsplit(['、', '，', ',']).next().unwrap_or(before);
+    OTHER_PRODUCT.iter().any(|o| clause.contains(o))
+}
+
 /// Whether `rest` (what follows a phrase) denies it with `DENIED_AFTER` after a short ending.
 fn denied(rest: &str) -> bool {
     rest.char_indices()
@@ -197,7 +218,9 @@ fn reported(sentence: &str, phrase: &str) -> bool {
     let found = |p: &str| {
         sentence.match_indices(p).any(|(i, m)| {
             let rest = &sentence[i + m.len()..];
-            !CANCEL_AFTER.iter().any(|n| rest.starts_with(n)) && !denied(rest)
+            !CANCEL_AFTER.iter().any(|n| rest.starts_with(n))
+                && !denied(rest)
+                && !about_another_product(&sentence[..i])
         })
     };
     if found(phrase) {
@@ -302,9 +325,10 @@ mod tests {
     }
 
     /// "Has never …" / "will not …" ("〜たことがない", "〜ることはない") and a worry that did
-    /// not come true ("〜かと心配でしたが") deny the complaint, in 1.13's tenses too.
+    /// not come true ("〜かと心配でしたが") deny the complaint, in 1.13's tenses too; another
+    /// product's failure ("前の製品は…") is not this one's.
     #[test]
-    fn never_and_a_worry_are_no_complaint() {
+    fn never_a_worry_and_another_product_are_no_complaint() {
         for text in [
             "一度も動かなくなったことはありません",
             "動かなくなることはないです",
@@ -316,6 +340,15 @@ mod tests {
         ] {
             assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
         }
+        // Another product the reviewer used before (the English `clause` kind's "my old case").
+        for text in [
+            "前の製品は動かなくなりましたが、これは完璧です",
+            "以前使っていたものはすぐ壊れたけど、これは丈夫",
+            "他社のケースは割れましたが、これは大丈夫",
+        ] {
+            assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
+        }
+        assert_eq!(codes("二日前の夜に壊れました"), vec!["durability"]);
         // Having broken once is a complaint, as is a plain report after a worry.
         assert_eq!(codes("一度壊れたことがあります"), vec!["durability"]);
         assert_eq!(codes("心配した通り動かなくなりました"), vec!["defective"]);
