@@ -430,5 +430,25 @@ mod tests {
                 proptest::prop_assert!(!n.is_empty());
             }
         }
+
+        /// The product-line and name-term rules added in 1.13 read any text and any brand
+        /// (names with `&`, `ß`, combining marks, RTL marks, emoji) without panicking.
+        #[test]
+        fn product_lines_and_name_terms_never_panic(
+            s in "(\\PC|[&ßẞİı\u{301}\u{308}\u{200f}\u{200d}😀 ]|sony |acme |apple ){0,60}",
+            brand in "\\PC{0,30}",
+        ) {
+            for l in product_lines(&s) {
+                proptest::prop_assert!(!l.is_empty());
+            }
+            for n in names_in(&s) {
+                proptest::prop_assert!(!n.is_empty());
+            }
+            let names = Names::new();
+            let named: HashSet<String> = names_in(&s).into_iter().collect();
+            let _ = names.is_name_term(Some(&brand), &s);
+            let _ = names.is_product_name_term(Some(&brand), &named, &s);
+            let _ = names.is_name(&s.to_lowercase());
+        }
     }
 }

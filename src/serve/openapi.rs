@@ -306,7 +306,8 @@ struct ChangeParams {
     /// Only product alerts of products with at least this many reviews now (default 10).
     #[param(minimum = 0, maximum = 2147483647, required = false)]
     min_reviews: i64,
-    /// The alerts of every run that finished on or after this day (UTC), not only the latest's.
+    /// The alerts of every run that finished on or after this day (UTC), not only the latest's;
+    /// an RFC 3339 time is that instant, as `report changes --since` takes it.
     #[param(value_type = schema::Day, inline, required = false)]
     from: String,
     /// The alerts of the runs that finished on or before this day (UTC); not before `from`.

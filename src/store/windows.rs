@@ -334,7 +334,8 @@ pub struct WindowReport {
     pub previous_to: Option<String>,
     /// Reviews of the whole scope in the window.
     pub reviews: i64,
-    /// "no reviews in window" when it holds none (figures are then null, not NaN).
+    /// "no reviews in window" when it holds none (figures are then null, not NaN); "no analysis
+    /// yet: …" before the first analysis.
     pub message: Option<String>,
     pub rows: Vec<WindowRow>,
     pub issues: Vec<WindowIssue>,
@@ -445,7 +446,7 @@ impl Store {
             previous_from: prev.as_ref().and_then(|p| day_text(p.from)),
             previous_to: prev.as_ref().and_then(|p| day_text(p.to)),
             reviews: all.reviews,
-            message: (all.reviews == 0).then(|| "no reviews in window".to_string()),
+            message: self.window_message(all.reviews)?,
             rows,
             issues,
             liked_aspects,
@@ -456,6 +457,19 @@ impl Store {
 }
 
 impl Store {
+    /// Why a window holds no reviews: none dated in it, or none analyzed yet (ingested reviews
+    /// enter the windows' day rows when `analyze` runs).
+    fn window_message(&self, reviews: i64) -> Result<Option<String>> {
+        if reviews > 0 {
+            return Ok(None);
+        }
+        Ok(Some(if self.current_analyzer()?.is_none() {
+            "no analysis yet: run `prodinsight analyze` first".to_string()
+        } else {
+            "no reviews in window".to_string()
+        }))
+    }
+
     /// One product's quotes (onto its `issues`) and complaint aspects in the window.
     fn attach_evidence(
         &self,

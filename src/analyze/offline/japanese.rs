@@ -147,6 +147,51 @@ const CANCEL_AFTER: [&str; 23] = [
     "ても",
 ];
 
+/// After a verb's ending ("た", "なった", "る", "なる", "した"; at most `DENIAL_REACH` characters):
+/// "never" ("〜たことがない", "〜ることはない", "〜たことは一度もない") or a worry ("〜るかと心配
+/// でしたが"), neither of which reports anything.
+const DENIED_AFTER: [&str; 8] = [
+    "ことがな",
+    "ことはな",
+    "こともな",
+    "ことがありません",
+    "ことはありません",
+    "こともありません",
+    "ことは一度も",
+    "かと",
+];
+
+/// How far past a phrase a verb's ending may run before `DENIED_AFTER` ("なった" + "こと…").
+const DENIAL_REACH: usize = 4;
+
+/// Another product the reviewer used ("前の製品は動かなくなりましたが、これは…"): a phrase after
+/// one of these in its clause reports on that product, not this one.
+const OTHER_PRODUCT: [&str; 10] = [
+    "前の製品",
+    "以前の製品",
+    "前の商品",
+    "以前の商品",
+    "前のもの",
+    "以前のもの",
+    "前に使っていた",
+    "以前使っていた",
+    "他社の",
+    "他の製品",
+];
+
+/// Whether the clause before a phrase (back to the last "、") names another product.
+fn about_another_product(before: &str) -> bool {
+    let clause = before.rsplit(['、', '，', ',']).next().unwrap_or(before);
+    OTHER_PRODUCT.iter().any(|o| clause.contains(o))
+}
+
+/// Whether `rest` (what follows a phrase) denies it with `DENIED_AFTER` after a short ending.
+fn denied(rest: &str) -> bool {
+    rest.char_indices()
+        .take(DENIAL_REACH + 1)
+        .any(|(i, _)| DENIED_AFTER.iter().any(|d| rest[i..].starts_with(d)))
+}
+
 /// Codes of the phrases in `text`, each once, with the sentence that reports it.
 pub fn find(text: &str) -> Vec<(&'static str, &str)> {
     let mut out: Vec<(&'static str, &str)> = Vec::new();
@@ -174,6 +219,8 @@ fn reported(sentence: &str, phrase: &str) -> bool {
         sentence.match_indices(p).any(|(i, m)| {
             let rest = &sentence[i + m.len()..];
             !CANCEL_AFTER.iter().any(|n| rest.starts_with(n))
+                && !denied(rest)
+                && !about_another_product(&sentence[..i])
         })
     };
     if found(phrase) {
@@ -275,5 +322,35 @@ mod tests {
         ] {
             assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
         }
+    }
+
+    /// "Has never …" / "will not …" ("〜たことがない", "〜ることはない") and a worry that did
+    /// not come true ("〜かと心配でしたが") deny the complaint, in 1.13's tenses too; another
+    /// product's failure ("前の製品は…") is not this one's.
+    #[test]
+    fn never_a_worry_and_another_product_are_no_complaint() {
+        for text in [
+            "一度も動かなくなったことはありません",
+            "動かなくなることはないです",
+            "壊れたことがない",
+            "割れたことは一度もない",
+            "故障したこともありません",
+            "動かなくなるかと心配でしたが、問題ありません",
+            "壊れるかと思いましたが丈夫です",
+        ] {
+            assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
+        }
+        // Another product the reviewer used before (the English `clause` kind's "my old case").
+        for text in [
+            "前の製品は動かなくなりましたが、これは完璧です",
+            "以前使っていたものはすぐ壊れたけど、これは丈夫",
+            "他社のケースは割れましたが、これは大丈夫",
+        ] {
+            assert!(codes(text).is_empty(), "{text}: {:?}", codes(text));
+        }
+        assert_eq!(codes("二日前の夜に壊れました"), vec!["durability"]);
+        // Having broken once is a complaint, as is a plain report after a worry.
+        assert_eq!(codes("一度壊れたことがあります"), vec!["durability"]);
+        assert_eq!(codes("心配した通り動かなくなりました"), vec!["defective"]);
     }
 }

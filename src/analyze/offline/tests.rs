@@ -978,6 +978,70 @@ mod props {
                 prop_assert!(!l.term.is_empty() && !l.evidence.is_empty(), "{title:?} {body:?}");
             }
         }
+
+        /// Every star bucket takes its own paths (a complaint counts in any sentence of a 1-2
+        /// star review); none panics, and every issue quotes some evidence.
+        #[test]
+        fn any_text_at_any_rating_is_analyzed_without_panicking(
+            body in reviewish(),
+            stars in proptest::sample::select(vec![None, Some(StarBucket::Low), Some(StarBucket::Middle), Some(StarBucket::High)]),
+        ) {
+            let r = offline().analyze_rated(None, Some(&body), stars);
+            prop_assert!(!r.score.is_nan(), "{body:?}");
+            for i in &r.issues {
+                prop_assert!(!i.code.is_empty(), "{body:?}");
+            }
+        }
+
+        /// Japanese phrases and their tenses, cut at any character, mixed with other scripts.
+        #[test]
+        fn japanese_phrases_never_panic(s in japanese()) {
+            for (code, sentence) in japanese::find(&s) {
+                prop_assert!(!code.is_empty());
+                prop_assert!(s.contains(sentence));
+            }
+            let _ = offline().analyze_rated(Some(&s), None, Some(StarBucket::Low));
+        }
+    }
+
+    /// Japanese text built from the phrases' own pieces, stray halves of them and anything else.
+    fn japanese() -> impl Strategy<Value = String> {
+        const PIECES: &[&str] = &[
+            "動かない",
+            "動かなく",
+            "なりました",
+            "なかった",
+            "ても",
+            "壊れ",
+            "割れました",
+            "。",
+            "！",
+            "？",
+            "\n",
+            "iPhone 14 Pro",
+            "に合わな",
+            "に合いません",
+            "には",
+            "機種",
+            "肌",
+            "好み",
+            "せず",
+            "なし",
+            "ない",
+            "く",
+            "😀",
+            "\u{301}",
+            "\u{200f}",
+            "ß",
+            "&",
+            "ﾊﾟｰﾂ",
+            "ー",
+        ];
+        let piece = prop_oneof![
+            proptest::sample::select(PIECES).prop_map(String::from),
+            any::<String>().prop_map(|s| s.chars().take(4).collect::<String>()),
+        ];
+        proptest::collection::vec(piece, 0..30).prop_map(|ps| ps.concat())
     }
 }
 
@@ -1279,6 +1343,37 @@ fn unsuitable_for_a_named_phone_and_german_nicht_mehr_are_complaints_in_low_revi
             !has(text, low, "defective"),
             "{text}: {:?}",
             codes_rated(text, low)
+        );
+    }
+}
+
+/// "Would not recommend / buy it for my iPhone", "not worth the money for a Galaxy": a verdict on
+/// the product, negated, before a phone is no compatibility complaint (1.13's structure took it).
+#[test]
+fn a_negated_verdict_before_a_named_phone_is_no_compatibility_complaint() {
+    let low = Some(StarBucket::Low);
+    for text in [
+        "Would not recommend this case for the iPhone 14. It cracked after a week.",
+        "I would not buy it for my iPhone 13 again, the edges peeled.",
+        "Not worth the money for a Galaxy S21 case, the color faded fast.",
+        "Je ne recommande pas pour un iPhone 13, la coque jaunit.",
+        "No lo recomiendo para el iPhone 12.",
+    ] {
+        let got = codes_rated(text, low);
+        assert!(
+            !got.contains(&"compatibility".to_string()),
+            "{text}: {got:?}"
+        );
+    }
+    // A negated fit still is one, after such a verdict too.
+    for text in [
+        "Not suitable for the iPhone 15 Pro.",
+        "Would not recommend, not made for the iPhone 14.",
+    ] {
+        let got = codes_rated(text, low);
+        assert!(
+            got.contains(&"compatibility".to_string()),
+            "{text}: {got:?}"
         );
     }
 }
