@@ -218,6 +218,19 @@ pub fn day(param: &str, s: &str) -> Result<NaiveDate, BadParam> {
     ))
 }
 
+/// The runs `report changes` and `/changes` list: finished since `since` (a checked `since`: a day
+/// or an instant, kept as given) and on or before the day `to`, whose day may not be before
+/// `since`'s (`names`: the two parameters). Returns them as the store takes them.
+pub fn runs_finished(
+    names: [&str; 2],
+    since: Option<String>,
+    to: Option<NaiveDate>,
+) -> Result<(Option<String>, Option<String>), BadParam> {
+    let since_day = since.as_deref().map(|s| day(names[0], s)).transpose()?;
+    let days = window([names[0], names[1], ""], since_day, to, None)?;
+    Ok((since, days.to.map(|d| d.format("%Y-%m-%d").to_string())))
+}
+
 /// `compare=`: the only comparison is with the window of the same length just before.
 pub const COMPARE_VALUES: [&str; 1] = ["previous"];
 

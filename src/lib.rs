@@ -324,8 +324,7 @@ fn day_range(d: &cli::DayArgs) -> Result<Window> {
     })
 }
 
-/// `report changes`' runs: since a date or instant, up to a day (not before the start, as the
-/// API's `from`/`to`).
+/// `report changes`' runs, checked as the API checks `/changes?from=&to=`.
 fn change_query(
     since: Option<String>,
     until: Option<chrono::NaiveDate>,
@@ -333,13 +332,8 @@ fn change_query(
     min_reviews: i64,
     brands: Vec<String>,
 ) -> Result<ChangeQuery> {
-    let until = until.map(|d| d.format("%Y-%m-%d").to_string());
-    // RFC 3339 UTC and bare dates both start with the day, so the first ten characters compare.
-    if let (Some(s), Some(u)) = (&since, &until) {
-        if s.get(..10).is_some_and(|day| day > u.as_str()) {
-            return Err(Error::Usage(format!("--until {u} is before --since {s}")));
-        }
-    }
+    let (since, until) = filters::runs_finished(["--since", "--until"], since, until)
+        .map_err(|e| Error::Usage(format!("{}: {}", e.param, e.message)))?;
     Ok(ChangeQuery {
         since,
         until,

@@ -172,20 +172,14 @@ pub fn change_query(query: &str) -> Result<crate::store::changes::ChangeQuery, B
     let p = Params::parse(query, CHANGE_PARAMS, &["brand"])?;
     // `from` keeps its time, as `--since` does: "since my last look at 20:30" leaves out a run
     // that finished at 20:29. Its day may not be after `to`.
-    let since = p.checked("from", filters::since)?;
-    let since_day = since
-        .as_deref()
-        .map(|s| filters::day("from", s))
-        .transpose()?;
-    let days = filters::window(
-        ["from", "to", "compare"],
-        since_day,
+    let (since, until) = filters::runs_finished(
+        ["from", "to"],
+        p.checked("from", filters::since)?,
         p.checked("to", filters::day)?,
-        None,
     )?;
     Ok(crate::store::changes::ChangeQuery {
         since,
-        until: days.to.map(|d| d.format("%Y-%m-%d").to_string()),
+        until,
         threshold_points: p.number("threshold", 0.0, 100.0)?.unwrap_or(5.0),
         min_reviews: p.int("min_reviews", 0, i64::from(i32::MAX))?.unwrap_or(10),
         brands: p.brands()?,
