@@ -1,7 +1,7 @@
 //! Incremental roll-ups (issue 19): which products changed since the run of the current insights,
 //! each product's summable state (`product_rollups`), and the rows of the products a run keeps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -352,39 +352,62 @@ impl InsightsWriter<'_> {
 
     /// Deletes the stored day rows of `p.asin` that `p` no longer has.
     fn delete_gone_days(&self, p: &ProductDays, old: &ProductDays) -> Result<()> {
-        let tx = &self.tx;
-        let mut day = tx.prepare_cached(
-            "DELETE FROM product_days WHERE asin = ?1 AND day = ?2 AND dated = ?3",
+        let day = |d: &DayRow| (d.day.clone(), d.dated, String::new());
+        self.delete_gone("product_days", "", &p.asin, &old.days, &p.days, day)?;
+        let issue = |i: &DayIssueRow| (i.day.clone(), i.dated, i.code.clone());
+        self.delete_gone(
+            "product_day_issues",
+            "code",
+            &p.asin,
+            &old.issues,
+            &p.issues,
+            issue,
         )?;
-        for d in &old.days {
-            if !p.days.iter().any(|n| n.day == d.day && n.dated == d.dated) {
-                day.execute(params![p.asin, d.day, d.dated])?;
-            }
-        }
-        let mut iss = tx.prepare_cached(
-            "DELETE FROM product_day_issues WHERE asin = ?1 AND day = ?2 AND dated = ?3 AND code = ?4",
+        let liked = |l: &DayLikedRow| (l.day.clone(), l.dated, l.term.clone());
+        self.delete_gone(
+            "product_day_liked",
+            "term",
+            &p.asin,
+            &old.liked,
+            &p.liked,
+            liked,
         )?;
-        for i in &old.issues {
-            if !(p.issues.iter()).any(|n| n.day == i.day && n.dated == i.dated && n.code == i.code)
-            {
-                iss.execute(params![p.asin, i.day, i.dated, i.code])?;
-            }
-        }
-        let mut liked = tx.prepare_cached(
-            "DELETE FROM product_day_liked WHERE asin = ?1 AND day = ?2 AND dated = ?3 AND term = ?4",
-        )?;
-        for l in &old.liked {
-            if !(p.liked.iter()).any(|n| n.day == l.day && n.dated == l.dated && n.term == l.term) {
-                liked.execute(params![p.asin, l.day, l.dated, l.term])?;
-            }
-        }
-        let mut aspect = tx.prepare_cached(
-            "DELETE FROM product_day_aspects WHERE asin = ?1 AND day = ?2 AND dated = ?3 AND term = ?4",
-        )?;
-        for a in &old.aspects {
-            if !(p.aspects.iter()).any(|n| n.day == a.day && n.dated == a.dated && n.term == a.term)
-            {
-                aspect.execute(params![p.asin, a.day, a.dated, a.term])?;
+        let aspect = |a: &DayAspectRow| (a.day.clone(), a.dated, a.term.clone());
+        self.delete_gone(
+            "product_day_aspects",
+            "term",
+            &p.asin,
+            &old.aspects,
+            &p.aspects,
+            aspect,
+        )
+    }
+
+    /// Deletes the product's rows of `table` that the new roll-up no longer has, keyed by day,
+    /// dated and (when `column` is set) that column.
+    fn delete_gone<T>(
+        &self,
+        table: &str,
+        column: &str,
+        asin: &str,
+        old: &[T],
+        new: &[T],
+        key: impl Fn(&T) -> (String, bool, String),
+    ) -> Result<()> {
+        let kept: HashSet<(String, bool, String)> = new.iter().map(&key).collect();
+        let extra = if column.is_empty() {
+            String::new()
+        } else {
+            format!(" AND {column} = ?4")
+        };
+        let mut del = self.tx.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE asin = ?1 AND day = ?2 AND dated = ?3{extra}"
+        ))?;
+        for k in old.iter().map(&key).filter(|k| !kept.contains(k)) {
+            if column.is_empty() {
+                del.execute(params![asin, k.0, k.1])?;
+            } else {
+                del.execute(params![asin, k.0, k.1, k.2])?;
             }
         }
         Ok(())
