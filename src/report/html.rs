@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::output::Tabular;
+use super::output::{aligned_number, numeric_columns, Tabular};
 use super::{num, opt_num, opt_text};
 use crate::store::views::{Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
 
@@ -157,26 +157,27 @@ fn hbars(rows: &[(String, i64)]) -> String {
     svg
 }
 
-fn table(t: &Tabular, numeric: &[usize]) -> String {
+/// A table whose number columns (as the terminal finds them) are right-aligned with the same
+/// decimals in every row.
+fn table(t: &Tabular) -> String {
+    let decimals = numeric_columns(t);
+    let class = |i: usize| match decimals.get(i) {
+        Some(Some(_)) => " class=\"n\"",
+        _ => "",
+    };
     let mut out = String::from("<table><thead><tr>");
     for (i, h) in t.headers.iter().enumerate() {
-        let class = if numeric.contains(&i) {
-            " class=\"n\""
-        } else {
-            ""
-        };
-        let _ = write!(out, "<th{class}>{}</th>", esc(h));
+        let _ = write!(out, "<th{}>{}</th>", class(i), esc(h));
     }
     out.push_str("</tr></thead><tbody>");
     for r in &t.rows {
         out.push_str("<tr>");
         for (i, c) in r.iter().enumerate() {
-            let class = if numeric.contains(&i) {
-                " class=\"n\""
-            } else {
-                ""
+            let cell = match decimals.get(i).copied().flatten() {
+                Some(d) => aligned_number(c, d),
+                None => c.clone(),
             };
-            let _ = write!(out, "<td{class}>{}</td>", esc(c));
+            let _ = write!(out, "<td{}>{}</td>", class(i), esc(&cell));
         }
         out.push_str("</tr>");
     }
@@ -186,19 +187,7 @@ fn table(t: &Tabular, numeric: &[usize]) -> String {
 
 /// Any view as a page with one table.
 pub fn table_page(title: &str, t: &Tabular) -> String {
-    let numeric: Vec<usize> = (0..t.headers.len())
-        .filter(|i| {
-            t.rows.iter().all(|r| {
-                r.get(*i).is_some_and(|c| {
-                    c.is_empty() || c.trim_start_matches(['+', '-']).parse::<f64>().is_ok()
-                })
-            }) && !t.rows.is_empty()
-        })
-        .collect();
-    page(
-        title,
-        &format!("<h1>{}</h1>\n{}", esc(title), table(t, &numeric)),
-    )
+    page(title, &format!("<h1>{}</h1>\n{}", esc(title), table(t)))
 }
 
 /// What the issue costs in stars, when enough rated reviews report it.
@@ -281,7 +270,7 @@ pub fn product_page(p: &ProductDetail) -> String {
                 .collect();
             let runs = format!(
                 "<div class=\"card\" style=\"margin-top:16px\"><h2>By analysis run</h2>{}</div>",
-                table(&super::run_trend(&p.history), &[0, 2, 3, 4])
+                table(&super::run_trend(&p.history))
             );
             ("analysis run", points, runs)
         } else {
@@ -349,7 +338,7 @@ fn breakdowns_section(t: &Tabular) -> String {
     }
     format!(
         "<h2>By marketplace and by language</h2><div class=\"card\">{}</div>",
-        table(t, &[2, 3, 4])
+        table(t)
     )
 }
 
@@ -479,7 +468,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
          <div class=\"card\"><h2>% negative by month</h2>{}</div></div>\
          <h2>Top issues across the portfolio</h2><p class=\"sub\">negative and neutral reviews \
          reporting each</p><div class=\"card\">{}</div>",
-        table(p.attention, &[2, 3, 4, 5, 6]),
+        table(p.attention),
         bars(&ratings, "#2e86c1"),
         line(&neg_months, "%"),
         hbars(p.issues),
@@ -492,7 +481,7 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         b.push_str("</div>");
     }
     b.push_str(&liked_section(p.liked));
-    let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands, &[1, 2, 3, 4, 5, 6]));
+    let _ = write!(b, "<h2>Brands</h2>{}", table(p.brands));
     b.push_str(&breakdowns_section(p.breakdowns));
     page("prodinsight · portfolio", &b)
 }
@@ -538,8 +527,7 @@ pub fn tables_page(title: &str, intro: &str, tables: &[(&str, Tabular)]) -> Stri
         if !heading.is_empty() {
             let _ = writeln!(body, "<h2>{}</h2>", esc(heading));
         }
-        let numeric: Vec<usize> = (1..t.headers.len()).collect();
-        body.push_str(&table(t, &numeric));
+        body.push_str(&table(t));
     }
     page(title, &body)
 }
@@ -547,6 +535,31 @@ pub fn tables_page(title: &str, intro: &str, tables: &[(&str, Tabular)]) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_columns_align_with_the_same_decimals_and_text_columns_stay_text() {
+        let t = Tabular {
+            headers: vec!["Issue", "Code", "Reviews", "Avg", "Quote"],
+            rows: vec![
+                vec!["Leaks", "leaks", "37", "2.0", "\"Undicht\" (de 3★)"],
+                vec!["Smell", "smell", "7", "1.67", "\"Odore\" (it 2★)"],
+                vec!["Fit", "size_fit", "2", "", "\"Small\" (en 1★)"],
+            ]
+            .into_iter()
+            .map(|r| r.into_iter().map(String::from).collect())
+            .collect(),
+        };
+        let html = tables_page("t", "", &[("", t)]);
+        assert!(html.contains("<td class=\"n\">2.00</td>"), "{html}");
+        assert!(html.contains("<td class=\"n\">37</td>"), "{html}");
+        assert!(html.contains("<td class=\"n\"></td>"), "{html}");
+        assert!(html.contains("<td>leaks</td>"), "{html}");
+        assert!(
+            html.contains("<td>&quot;Undicht&quot; (de 3★)</td>"),
+            "{html}"
+        );
+        assert!(html.contains("<th>Quote</th>"), "{html}");
+    }
 
     #[test]
     fn review_text_cannot_inject_markup() {

@@ -232,7 +232,7 @@ fn set_report_permissions(tmp: &Path, target: &Path) -> io::Result<()> {
 /// For each column whose every non-empty cell is a plain number, the most decimals any of them
 /// has: a table then prints 2.00 beside 1.91 rather than 2.0, and lines its numbers up. Cells keep
 /// their shortest exact form in CSV and JSON.
-fn numeric_columns(t: &Tabular) -> Vec<Option<usize>> {
+pub(super) fn numeric_columns(t: &Tabular) -> Vec<Option<usize>> {
     (0..t.headers.len())
         .map(|i| {
             let cells = t
@@ -259,7 +259,7 @@ fn numeric_columns(t: &Tabular) -> Vec<Option<usize>> {
 
 /// A numeric cell padded with zeros to `decimals` digits after the point: its digits untouched.
 /// An empty cell (no figure) stays empty.
-fn aligned_number(cell: &str, decimals: usize) -> String {
+pub(super) fn aligned_number(cell: &str, decimals: usize) -> String {
     if cell.is_empty() {
         return String::new();
     }
