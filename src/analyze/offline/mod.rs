@@ -63,7 +63,12 @@ pub const NAME: &str = "offline";
 /// subject ("i wish"), a lone "-ing" word without a determiner ("keeps asking") and prepositions
 /// ("without", "among") are no aspects; words right after a known maker that a review never writes
 /// alone are a product line's name ("zen xtra", "nikon coolpix").
-pub const VERSION: &str = "1.13";
+/// 1.14: a reviewer programme's disclosure (Amazon Vine) is not review text; none of several units
+/// works, does not do what it is for, lasted a short time in any word order, scratches after days
+/// of use, nobody answers, a return at the buyer's cost, a case that does not hug its device or
+/// blocks wireless charging, edges that can hurt a body part; damage after days of use is not
+/// damage on arrival; a listing's false claim of compatibility is compatibility.
+pub const VERSION: &str = "1.14";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
@@ -135,7 +140,8 @@ impl Offline {
         stars: Option<StarBucket>,
     ) -> TextAnalysis {
         let title = text::decode_entities(title.unwrap_or("").trim());
-        let body = text::decode_entities(body.unwrap_or("").trim());
+        let decoded = text::decode_entities(body.unwrap_or("").trim());
+        let body = text::without_disclosure(&decoded);
         let joined = format!("{title}\n{body}");
         let language = match self.langid.guess(&joined) {
             Some((lang, true)) => Some(lang),

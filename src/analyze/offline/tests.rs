@@ -1412,3 +1412,124 @@ fn german_participles_with_any_prefix_and_italian_non_si_piu() {
         );
     }
 }
+
+#[test]
+fn kinds_of_complaint_seen_in_real_exports_1_14() {
+    let low = Some(StarBucket::Low);
+    for (text, code) in [
+        // None of several units works; a clitic between "non" and the verb.
+        ("Ho comprato tre lampadine e nessuna funziona.", "defective"),
+        ("Non mi funziona da subito.", "defective"),
+        ("Bought a pack of four and none of them work.", "defective"),
+        ("Keine der Batterien funktioniert.", "defective"),
+        ("Aucune des piles ne fonctionne.", "defective"),
+        ("Ninguna de las bombillas funciona.", "defective"),
+        // Does not do what it is for.
+        ("The spray did not kill any fleas on our dog.", "defective"),
+        ("Ce produit ne sert à rien.", "defective"),
+        ("Das Mittel bringt überhaupt nichts.", "defective"),
+        // Lasted a short time, in any word order.
+        ("Dos semanas me ha durado la funda.", "durability"),
+        ("La correa me ha durado solo un mes.", "durability"),
+        ("Die Hülle hat nur zwei Wochen gehalten.", "durability"),
+        ("Le bracelet n'a duré que trois semaines.", "durability"),
+        ("Il cinturino è durato solo due settimane.", "durability"),
+        ("La funda se cae a pedazos.", "durability"),
+        // Scratches that appear after a short time.
+        (
+            "Schon nach zwei Tagen mehrere Kratzer auf der Folie.",
+            "durability",
+        ),
+        (
+            "The lens scratched within a week of normal use.",
+            "durability",
+        ),
+        ("Le verre est rayé au bout de quelques jours.", "durability"),
+        // Nobody answers; a return at the buyer's cost.
+        (
+            "Ho scritto tre volte ma nessuno risponde.",
+            "customer_service",
+        ),
+        ("Niemand meldet sich auf meine E-Mails.", "customer_service"),
+        (
+            "Le retour est à mes frais, c'est scandaleux.",
+            "customer_service",
+        ),
+        ("Nadie contesta a mis mensajes.", "customer_service"),
+        // A case that does not fit its device; a case that blocks wireless charging.
+        ("La funda no se ajusta al móvil.", "compatibility"),
+        (
+            "Cover non perfettamente aderente al telefono.",
+            "compatibility",
+        ),
+        (
+            "This case blocks wireless charging completely.",
+            "compatibility",
+        ),
+        // Edges that can hurt.
+        ("The edges can easily cut your fingers.", "safety"),
+        (
+            "Les bords peuvent blesser les doigts des enfants.",
+            "safety",
+        ),
+    ] {
+        let found = codes_rated(text, low);
+        assert!(found.contains(&code.to_string()), "{text}: {found:?}");
+    }
+    // Their negated, praising or unrelated counterparts report none of these codes.
+    for (text, code) in [
+        ("Keine Ahnung, wie das geht, aber es läuft.", "defective"),
+        ("None of them had any problems.", "defective"),
+        ("Me ha durado dos años y sigue perfecta.", "durability"),
+        (
+            "Nach drei Wochen keine Kratzer auf der Folie.",
+            "durability",
+        ),
+        ("No scratches after a month of daily use.", "durability"),
+        (
+            "Nobody in my family complained about it.",
+            "customer_service",
+        ),
+        (
+            "It doesn't block wireless charging at all.",
+            "compatibility",
+        ),
+        ("The blade can cut paper easily.", "safety"),
+        ("Sólo se puede cortar una hoja a la vez.", "safety"),
+    ] {
+        let found = codes_rated(text, Some(StarBucket::High));
+        assert!(!found.contains(&code.to_string()), "{text}: {found:?}");
+    }
+    // A listing's false claim of compatibility is compatibility, not a listing mismatch.
+    let claim = codes_rated(
+        "The description says it is compatible with the Pixel 7. It is not compatible at all.",
+        low,
+    );
+    assert!(claim.contains(&"compatibility".to_string()), "{claim:?}");
+    assert!(
+        !claim.contains(&"not_as_described".to_string()),
+        "{claim:?}"
+    );
+}
+
+#[test]
+fn a_vine_disclosure_names_no_seller_or_fault() {
+    let body = "Die Schaufel liegt nur mit drei Zentimetern auf.\n\nHinweis: Ich habe dieses \
+        Produkt über das Amazon Vine-Programm erhalten, ohne direkten Kontakt zum Verkäufer. \
+        Sollten mir Fehler in der Produktbeschreibung auffallen, informiere ich umgehend den \
+        Verkäufer darüber.";
+    let found = codes_rated(body, Some(StarBucket::Low));
+    assert!(
+        !found.contains(&"customer_service".to_string()),
+        "{found:?}"
+    );
+    // The same complaint about the seller outside a disclosure still counts.
+    let seller = codes_rated(
+        "Der Verkäufer antwortet nicht auf meine Nachrichten.",
+        Some(StarBucket::Low),
+    );
+    assert!(
+        seller.contains(&"customer_service".to_string()),
+        "{seller:?}"
+    );
+}

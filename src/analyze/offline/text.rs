@@ -177,6 +177,71 @@ fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     }
 }
 
+/// The review without a reviewer programme's disclosure ("Ich habe dieses Produkt über das Amazon
+/// Vine-Programm erhalten … informiere ich den Verkäufer"): boilerplate that names sellers, faults
+/// and quality without reporting any. A paragraph after the first that opens with the disclosure
+/// goes whole (the template's later sentences do not name the programme); elsewhere only the
+/// sentences that name it go, so a complaint beside them stays. Borrows text without one.
+pub fn without_disclosure(s: &str) -> std::borrow::Cow<'_, str> {
+    if !names_vine(s) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut first = true;
+    for line in s.split('\n') {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let opens = line
+            .split_inclusive(['.', '!', '?'])
+            .find(|p| !p.trim().is_empty())
+            .is_some_and(is_disclosure);
+        if !(opens && !first) {
+            for piece in line.split_inclusive(['.', '!', '?']) {
+                if !is_disclosure(piece) {
+                    out.push_str(piece);
+                }
+            }
+            out.push('\n');
+        }
+        first = false;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Whether `s` has the word "Vine" (also in "Vine-Programm"), in any case.
+fn names_vine(s: &str) -> bool {
+    let b = s.as_bytes();
+    (0..b.len().saturating_sub(3)).any(|i| {
+        b[i..i + 4].eq_ignore_ascii_case(b"vine")
+            && (i == 0 || !b[i - 1].is_ascii_alphabetic())
+            && b.get(i + 4).is_none_or(|c| !c.is_ascii_alphabetic())
+    })
+}
+
+/// A sentence that names Vine and a programme, Amazon or a free product: a disclosure, not a
+/// vine the product grows.
+fn is_disclosure(sentence: &str) -> bool {
+    const MARKS: [&str; 12] = [
+        "amazon",
+        "program",
+        "voice",
+        "kostenlos",
+        "gratuit",
+        "gratis",
+        "free",
+        "tester",
+        "erhalten",
+        "reçu",
+        "ricevuto",
+        "recibido",
+    ];
+    names_vine(sentence) && {
+        let lower = sentence.to_lowercase();
+        MARKS.iter().any(|m| lower.contains(m))
+    }
+}
+
 /// `w` without French, Italian and Spanish accents ("déçu" → "decu", "qualità" → "qualita"), for
 /// text typed without them. German umlauts stay: they tell words apart ("größe", "große"; "schön",
 /// "schon"); so does "ñ". Borrows ASCII text.
@@ -303,6 +368,29 @@ mod tests {
     /// Regression (issue 21, item 18): an `&` whose next 10 bytes end inside a character panicked
     /// ("byte index 10 is not a char boundary") and took the whole analyze run down.
     #[test]
+    fn a_reviewer_programme_disclosure_is_not_review_text() {
+        let review = "Die Schaufel ist unbrauchbar.\n\nHinweis: Ich habe dieses Produkt über das \
+            Amazon Vine-Programm erhalten. Sollten mir Fehler auffallen, informiere ich den \
+            Verkäufer.";
+        let kept = without_disclosure(review);
+        assert!(kept.contains("unbrauchbar"), "{kept}");
+        assert!(!kept.contains("Verkäufer"), "{kept}");
+        // One paragraph: only the sentence that names the programme goes.
+        let inline = "I got this free through Amazon Vine. It cracked after a day.";
+        assert_eq!(without_disclosure(inline).trim(), "It cracked after a day.");
+        // A vine the product grows is no disclosure; text without one is borrowed.
+        let garden = "The vine grew well.\nThe trellis broke.";
+        assert!(matches!(
+            without_disclosure(garden),
+            std::borrow::Cow::Owned(ref t) if t.contains("vine grew") && t.contains("broke")
+        ));
+        assert!(matches!(
+            without_disclosure("Divine taste, no vinegar smell"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
     fn an_ampersand_before_a_multibyte_character_is_kept() {
         let s = "& ich weiß jetzt, wie es geht.";
         assert_eq!(decode_entities(s), s);
@@ -314,7 +402,7 @@ mod tests {
     }
 
     mod props {
-        use super::super::decode_entities;
+        use super::super::{decode_entities, names_vine, without_disclosure};
         use proptest::prelude::*;
 
         /// The decoder, written over characters instead of byte slices: an entity is the text
@@ -443,6 +531,22 @@ mod tests {
                 let escaped = escape(&s);
                 let got = decode_entities(&escaped);
                 prop_assert_eq!(got.as_ref(), s.as_str());
+            }
+
+            #[test]
+            fn disclosure_removal_never_panics_and_keeps_text_without_vine(
+                cs in proptest::collection::vec(any_script(), 0..60),
+                vine in any::<bool>(),
+            ) {
+                let mut s: String = cs.into_iter().collect();
+                if vine {
+                    s.push_str("\nAmazon Vine ß&");
+                }
+                let kept = without_disclosure(&s);
+                if !names_vine(&s) {
+                    prop_assert_eq!(kept.as_ref(), s.as_str());
+                }
+                prop_assert!(kept.len() <= s.len() + s.matches('\n').count() + 1);
             }
 
             #[test]
