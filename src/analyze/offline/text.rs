@@ -196,7 +196,7 @@ pub fn without_disclosure(s: &str) -> std::borrow::Cow<'_, str> {
             .split_inclusive(['.', '!', '?'])
             .find(|p| !p.trim().is_empty())
             .is_some_and(is_disclosure);
-        if !(opens && !first) {
+        if first || !opens {
             for piece in line.split_inclusive(['.', '!', '?']) {
                 if !is_disclosure(piece) {
                     out.push_str(piece);
