@@ -58,15 +58,20 @@ impl Names {
         named: &HashSet<String>,
         term: &str,
     ) -> bool {
-        let brand_words: Vec<String> = brand
-            .unwrap_or("")
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        let maker = |w: &str| {
-            named.contains(w) || brand_words.iter().any(|b| b == w) || self.makers.contains(w)
+        // Compared in place: the roll-up asks this for every term of every day row, and a
+        // lowercased copy of the brand's words each time cost an allocation per word.
+        let brand_word = |w: &str| {
+            brand
+                .unwrap_or("")
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|b| !b.is_empty())
+                // `str::to_lowercase`, as terms are lowercased: it knows a final sigma.
+                .any(|b| match b.is_ascii() {
+                    true => b.eq_ignore_ascii_case(w),
+                    false => b.to_lowercase() == w,
+                })
         };
+        let maker = |w: &str| named.contains(w) || brand_word(w) || self.makers.contains(w);
         term.split(' ').any(maker) || term.split(' ').all(is_model_code)
     }
 }
@@ -449,6 +454,22 @@ mod tests {
             let _ = names.is_name_term(Some(&brand), &s);
             let _ = names.is_product_name_term(Some(&brand), &named, &s);
             let _ = names.is_name(&s.to_lowercase());
+        }
+
+        /// Every word of any brand, lowercased as terms are, is a name term: also Greek final
+        /// sigmas, Turkish dotted capitals and German ẞ.
+        #[test]
+        fn every_word_of_any_brand_is_a_name_term(
+            brand in "(\\PC|[ΣΑΟẞİ]){1,30}",
+        ) {
+            let names = Names::new();
+            for w in brand.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                let term = w.to_lowercase();
+                proptest::prop_assert!(
+                    names.is_name_term(Some(&brand), &term),
+                    "{} in {}", term, brand
+                );
+            }
         }
     }
 }
