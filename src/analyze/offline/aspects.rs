@@ -56,6 +56,33 @@ const DETERMINERS: &[&str] = &[
 /// Subjects after which a lone word is what they do ("i wish", "they understand"), not a thing.
 const SUBJECTS: &[&str] = &["i", "you", "we", "they", "he", "she"];
 
+/// Auxiliaries and modals after which a lone word is a verb ("it doesn't understand", "can't
+/// connect", "will play"), not a thing.
+const AUXILIARIES: &[&str] = &[
+    "can",
+    "can't",
+    "cannot",
+    "could",
+    "couldn't",
+    "will",
+    "won't",
+    "would",
+    "wouldn't",
+    "should",
+    "shouldn't",
+    "must",
+    "might",
+    "do",
+    "does",
+    "did",
+    "don't",
+    "doesn't",
+    "didn't",
+];
+
+/// Object pronouns: a lone word right before one is a verb ("use it", "ask her", "set them up").
+const OBJECTS: &[&str] = &["it", "them", "her", "him", "me", "us"];
+
 /// Whether a sentence criticises or praises what it names.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Polarity {
@@ -508,8 +535,8 @@ impl Aspects {
                 continue;
             }
             let compound = i + 1 < toks.len() && content(&toks[i + 1]);
-            if !compound
-                && !self.names_a_thing(&toks[i], i.checked_sub(1).map(|p| toks[p].as_str()))
+            let prev = i.checked_sub(1).map(|p| toks[p].as_str());
+            if !compound && !self.names_a_thing(&toks[i], prev, toks.get(i + 1).map(String::as_str))
             {
                 i += 1;
                 continue;
@@ -546,11 +573,16 @@ impl Aspects {
 
 impl Aspects {
     /// Whether a lone word (no compound) after `prev` may name a thing: not a verb after a
-    /// subject ("i wish", "you hear"), nor an "-ing" form without a determiner ("keeps asking",
+    /// subject or an auxiliary ("i wish", "you hear", "doesn't understand") or before an object
+    /// ("ask her"), nor an "-ing" form without a determiner ("keeps asking",
     /// "stopped working"; "the packaging", "no warning" are things).
-    fn names_a_thing(&self, t: &str, prev: Option<&str>) -> bool {
+    fn names_a_thing(&self, t: &str, prev: Option<&str>, next: Option<&str>) -> bool {
         let prev = prev.unwrap_or("");
-        if SUBJECTS.contains(&prev) {
+        if SUBJECTS.contains(&prev) || AUXILIARIES.contains(&prev) {
+            return false;
+        }
+        // A word with an object right after it is what one does to it ("use it", "ask her").
+        if next.is_some_and(|n| OBJECTS.contains(&n)) {
             return false;
         }
         !(t.len() > 5 && t.ends_with("ing")) || DETERMINERS.contains(&prev)
@@ -780,6 +812,22 @@ mod tests {
             "they understand nothing the flange says",
             Polarity::Complaint,
         );
+        assert_eq!(got, vec!["flange"]);
+    }
+
+    #[test]
+    fn what_follows_an_auxiliary_is_no_aspect() {
+        let got = extract("the flange doesn't understand", Polarity::Complaint);
+        assert_eq!(got, vec!["flange"]);
+        let got = extract("the grommet can't connect", Polarity::Complaint);
+        assert_eq!(got, vec!["grommet"]);
+        let got = extract(
+            "the grommet is hard to ask her anything",
+            Polarity::Complaint,
+        );
+        assert_eq!(got, vec!["grommet"]);
+        // A thing after a determiner still counts: "can't find the flange".
+        let got = extract("i can't find the flange", Polarity::Complaint);
         assert_eq!(got, vec!["flange"]);
     }
 

@@ -67,7 +67,8 @@ pub const NAME: &str = "offline";
 /// works, does not do what it is for, lasted a short time in any word order, scratches after days
 /// of use, nobody answers, a return at the buyer's cost, a case that does not hug its device or
 /// blocks wireless charging, edges that can hurt a body part; damage after days of use is not
-/// damage on arrival; a listing's false claim of compatibility is compatibility.
+/// damage on arrival; a listing's false claim of compatibility is compatibility. Aspects: a lone
+/// word after an auxiliary ("doesn't understand") or before an object ("ask her") is a verb.
 pub const VERSION: &str = "1.14";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
