@@ -52,6 +52,12 @@ impl LangId {
         if let Some(lang) = by_script(text) {
             return Some((lang, true));
         }
+        // Portuguese is not read, and its trigrams are too close to Spanish to allow it (short
+        // Spanish reviews would come out Portuguese): its own words name it instead of a Spanish
+        // reading of it.
+        if is_portuguese(text) {
+            return Some(("pt", true));
+        }
         // Short texts fool trigram models ("Cannot pair with echo" came out Spanish); their
         // function words rarely do.
         if let Some(lang) = self.by_function_words(text) {
@@ -79,6 +85,63 @@ impl LangId {
         };
         Some((lang, firm))
     }
+}
+
+/// Words of Portuguese that Spanish (and the other languages read) never writes.
+const PORTUGUESE: [&str; 30] = [
+    "não",
+    "nao",
+    "você",
+    "voce",
+    "também",
+    "tambem",
+    "muito",
+    "muita",
+    "muitos",
+    "então",
+    "entao",
+    "isso",
+    "qualidade",
+    "produto",
+    "bom",
+    "boa",
+    "ruim",
+    "péssimo",
+    "pessimo",
+    "ótimo",
+    "otimo",
+    "obrigado",
+    "obrigada",
+    "pouca",
+    "pouco",
+    "comprei",
+    "chegou",
+    "veio",
+    "ficou",
+    "é",
+];
+
+/// Whether at least two different Portuguese-only words make up a tenth or more of the text's
+/// words: "Pouca qualidade, não deixa mexer no relógio" is Portuguese; a Spanish review quoting
+/// one Brazilian word is not.
+fn is_portuguese(text: &str) -> bool {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut words = 0usize;
+    let mut lower = String::new();
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        words += 1;
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
+        if let Some(p) = PORTUGUESE.iter().find(|p| lower == **p) {
+            if !seen.contains(p) {
+                seen.push(p);
+            }
+        }
+    }
+    seen.len() >= 2 && seen.len() * 10 >= words.min(200)
 }
 
 /// The language of a text written mostly in a script other than Latin: Japanese by its kana (or
@@ -286,6 +349,25 @@ mod tests {
             Some("es")
         );
         assert_eq!(l.detect("Ok"), None);
+    }
+
+    #[test]
+    fn portuguese_is_named_not_read_as_spanish() {
+        let l = LangId::new();
+        for text in [
+            "Pouca qualidade. A película não deixa mexer no relógio perfeitamente.",
+            "A capa partiu-se ao fim de uma semana, não vale o dinheiro. Muito ruim.",
+            "Produto muito bom, chegou antes do prazo.",
+        ] {
+            assert_eq!(l.detect(text), Some("pt"), "{text}");
+        }
+        for (text, lang) in [
+            ("La funda no vale nada, muy mala calidad.", "es"),
+            ("El producto es bueno, pero la caja llegó rota.", "es"),
+            ("Qualità pessima, non lo consiglio.", "it"),
+        ] {
+            assert_eq!(l.detect(text), Some(lang), "{text}");
+        }
     }
 
     #[test]

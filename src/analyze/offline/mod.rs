@@ -69,6 +69,7 @@ pub const NAME: &str = "offline";
 /// blocks wireless charging, edges that can hurt a body part; damage after days of use is not
 /// damage on arrival; a listing's false claim of compatibility is compatibility. Aspects: a lone
 /// word after an auxiliary ("doesn't understand") or before an object ("ask her") is a verb.
+/// Portuguese is named ("pt") by its own words and not read, where it was read as Spanish.
 pub const VERSION: &str = "1.14";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.

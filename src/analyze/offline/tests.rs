@@ -954,6 +954,8 @@ mod props {
         // Every script the language detector names, and one it does not.
         "割れました", "カタカナ", "한국어", "русский", "їжак", "ελληνικά", "پرچم", "ไทย",
         "हिन्दी", "বাংলা", "தமிழ்", "Հայերեն", "ქართული", "ᚠᚢᚦ",
+        // Portuguese words and a reviewer programme's disclosure, across line breaks (1.14).
+        "não", "muito", "qualidade", "\n", "\n\n", "Vine", "Amazon Vine-Programm", "vine", "Verkäufer",
     ];
 
     /// Review-like text: words in several languages, entity beginnings, punctuation, and runs of
