@@ -4,7 +4,7 @@
 //! whose negated or "hard to" forms ("割れない", "壊れにくい") follow it directly and cancel it.
 
 /// (phrase, code). Stems are long enough not to occur inside unrelated words.
-const PHRASES: [(&str, &str); 110] = [
+const PHRASES: [(&str, &str); 130] = [
     ("割れ", "durability"),
     ("ひび", "durability"),
     ("壊れ", "durability"),
@@ -116,10 +116,32 @@ const PHRASES: [(&str, &str); 110] = [
     ("割高", "price_value"),
     ("返金されない", "customer_service"),
     ("説明書が無", "instructions"),
+    // 1.14: missing parts, slow or careless shipping, a seller who does not answer. Each phrase
+    // carries its own negation ("足りない"), so what may follow it does not cancel it.
+    ("欠品", "missing_parts"),
+    ("部品が足りない", "missing_parts"),
+    ("部品が足りなかった", "missing_parts"),
+    ("パーツが足りない", "missing_parts"),
+    ("パーツが足りなかった", "missing_parts"),
+    ("ネジが足りない", "missing_parts"),
+    ("ネジが足りなかった", "missing_parts"),
+    ("付属品が入っていな", "missing_parts"),
+    ("配送が遅", "delivery"),
+    ("発送が遅", "delivery"),
+    ("到着が遅", "delivery"),
+    ("届くのが遅", "delivery"),
+    ("梱包が雑", "delivery"),
+    ("梱包がひど", "delivery"),
+    ("対応が悪", "customer_service"),
+    ("対応がひど", "customer_service"),
+    ("返信がない", "customer_service"),
+    ("返信がありません", "customer_service"),
+    ("返事がない", "customer_service"),
+    ("連絡がない", "customer_service"),
 ];
 
 /// Forms that, directly after a phrase, negate it or make it a praise ("割れにくい": hard to break).
-const CANCEL_AFTER: [&str; 23] = [
+const CANCEL_AFTER: [&str; 26] = [
     "ない",
     "なかった",
     "ません",
@@ -145,6 +167,10 @@ const CANCEL_AFTER: [&str; 23] = [
     "こともな",
     // "Even if": "割れても", "動かなくても" (hypothetical).
     "ても",
+    // The copula denied: "安物ではない", "梱包が雑ではなく丁寧" (1.14).
+    "ではな",
+    "ではありません",
+    "じゃな",
 ];
 
 /// After a verb's ending ("た", "なった", "る", "なる", "した"; at most `DENIAL_REACH` characters):
@@ -300,6 +326,24 @@ mod tests {
         assert_eq!(codes("iPhone 14 Proに合いません"), vec!["compatibility"]);
         assert_eq!(codes("私の機種には合わなかった"), vec!["compatibility"]);
         assert_eq!(codes("Galaxy S21にはまらない"), vec!["compatibility"]);
+    }
+
+    #[test]
+    fn missing_parts_shipping_and_seller_phrases() {
+        assert_eq!(
+            codes("箱を開けたらネジが足りなかった。"),
+            vec!["missing_parts"]
+        );
+        assert_eq!(codes("部品の欠品がありました"), vec!["missing_parts"]);
+        assert_eq!(codes("発送が遅すぎます。"), vec!["delivery"]);
+        assert_eq!(
+            codes("問い合わせても返信がない。"),
+            vec!["customer_service"]
+        );
+        // Praise of the same things reports nothing.
+        assert!(codes("欠品もなく、すぐに組み立てられました。").is_empty());
+        assert!(codes("梱包が雑ではなく丁寧でした。").is_empty());
+        assert!(codes("対応が悪いことはありません。").is_empty());
     }
 
     #[test]

@@ -70,6 +70,8 @@ pub const NAME: &str = "offline";
 /// damage on arrival; a listing's false claim of compatibility is compatibility. Aspects: a lone
 /// word after an auxiliary ("doesn't understand") or before an object ("ask her") is a verb.
 /// Portuguese is named ("pt") by its own words and not read, where it was read as Spanish.
+/// Japanese: missing parts (欠品), slow or careless shipping, a seller who does not answer; a denied
+/// copula ("ではない") cancels.
 pub const VERSION: &str = "1.14";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
