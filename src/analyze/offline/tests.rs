@@ -1535,3 +1535,12 @@ fn a_vine_disclosure_names_no_seller_or_fault() {
         "{seller:?}"
     );
 }
+
+#[test]
+fn packaging_named_before_a_failure_does_not_cancel_it() {
+    let found = codes_rated(
+        "Came in nice packaging but the case cracked after a day.",
+        Some(StarBucket::Low),
+    );
+    assert!(found.contains(&"durability".to_string()), "{found:?}");
+}
