@@ -71,7 +71,8 @@ pub const NAME: &str = "offline";
 /// word after an auxiliary ("doesn't understand") or before an object ("ask her") is a verb.
 /// Portuguese is named ("pt") by its own words and not read, where it was read as Spanish.
 /// Japanese: missing parts (欠品), slow or careless shipping, a seller who does not answer; a denied
-/// copula ("ではない") cancels.
+/// copula ("ではない") cancels. Spanish and Italian texting abbreviations ("q", "xq", "nn", "x")
+/// are spelled out for the issue patterns.
 pub const VERSION: &str = "1.14";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
@@ -316,6 +317,7 @@ impl Offline {
         // Issue patterns spell contractions one way: "doesn’t" and "doesnt" are "doesn't".
         let lowered = s.text.to_lowercase();
         let lower = text::contractions(&lowered);
+        let lower = text::abbreviations(&lower, t.language);
         t.codes.clear();
         self.issues
             .find_in(&lower, counts, t.language, &mut t.codes);

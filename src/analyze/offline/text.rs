@@ -242,6 +242,60 @@ fn is_disclosure(sentence: &str) -> bool {
     }
 }
 
+/// Texting abbreviations of Spanish and Italian reviews spelled out for the issue patterns ("q" is
+/// "que", "xq" "porque", "nn" "non", "x" "per"): "nn funziona" reports what "non funziona" does.
+/// Only whole words of a lowercased sentence change; text without any is borrowed.
+pub fn abbreviations<'a>(lower: &'a str, lang: Option<&str>) -> std::borrow::Cow<'a, str> {
+    const ES: [(&str, &str); 5] = [
+        ("q", "que"),
+        ("xq", "porque"),
+        ("pq", "porque"),
+        ("tb", "también"),
+        ("tmb", "también"),
+    ];
+    const IT: [(&str, &str); 6] = [
+        ("nn", "non"),
+        ("x", "per"),
+        ("xche", "perché"),
+        ("xchè", "perché"),
+        ("cmq", "comunque"),
+        ("ke", "che"),
+    ];
+    let table: &[(&str, &str)] = match lang {
+        Some("es") => &ES,
+        Some("it") => &IT,
+        _ => return std::borrow::Cow::Borrowed(lower),
+    };
+    let full = |w: &str| table.iter().find(|(a, _)| *a == w).map(|(_, f)| *f);
+    let words = || {
+        lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+    };
+    if !words().any(|w| full(w).is_some()) {
+        return std::borrow::Cow::Borrowed(lower);
+    }
+    let mut out = String::with_capacity(lower.len() + 8);
+    let mut word_start = None;
+    for (i, c) in lower
+        .char_indices()
+        .chain(std::iter::once((lower.len(), ' ')))
+    {
+        if c.is_alphanumeric() && i < lower.len() {
+            word_start.get_or_insert(i);
+            continue;
+        }
+        if let Some(st) = word_start.take() {
+            let w = &lower[st..i];
+            out.push_str(full(w).unwrap_or(w));
+        }
+        if i < lower.len() {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `w` without French, Italian and Spanish accents ("déçu" → "decu", "qualità" → "qualita"), for
 /// text typed without them. German umlauts stay: they tell words apart ("größe", "große"; "schön",
 /// "schon"); so does "ñ". Borrows ASCII text.
@@ -391,6 +445,25 @@ mod tests {
     }
 
     #[test]
+    fn texting_abbreviations_are_spelled_out_in_their_language() {
+        assert_eq!(
+            abbreviations("nn funziona x niente, cmq", Some("it")),
+            "non funziona per niente, comunque"
+        );
+        assert_eq!(
+            abbreviations("más pequeño q en la foto", Some("es")),
+            "más pequeño que en la foto"
+        );
+        // Other languages, and words that merely contain one, are left alone.
+        assert_eq!(abbreviations("2 x 3 cm, nn", Some("en")), "2 x 3 cm, nn");
+        assert_eq!(abbreviations("quinto xq", Some("it")), "quinto xq");
+        assert!(matches!(
+            abbreviations("sin problemas", Some("es")),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
     fn an_ampersand_before_a_multibyte_character_is_kept() {
         let s = "& ich weiß jetzt, wie es geht.";
         assert_eq!(decode_entities(s), s);
@@ -402,7 +475,7 @@ mod tests {
     }
 
     mod props {
-        use super::super::{decode_entities, names_vine, without_disclosure};
+        use super::super::{abbreviations, decode_entities, names_vine, without_disclosure};
         use proptest::prelude::*;
 
         /// The decoder, written over characters instead of byte slices: an entity is the text
@@ -547,6 +620,19 @@ mod tests {
                     prop_assert_eq!(kept.as_ref(), s.as_str());
                 }
                 prop_assert!(kept.len() <= s.len() + s.matches('\n').count() + 1);
+            }
+
+            #[test]
+            fn abbreviations_keep_everything_but_whole_abbreviated_words(
+                cs in proptest::collection::vec(any_script(), 0..40),
+                lang in proptest::sample::select(vec!["es", "it", "en"]),
+            ) {
+                let mut s: String = cs.into_iter().collect();
+                s.push_str(" nn x q ß&");
+                let out = abbreviations(&s, Some(lang));
+                // Separators are kept in place: the same non-word characters in the same order.
+                let seps = |t: &str| t.chars().filter(|c| !c.is_alphanumeric()).collect::<String>();
+                prop_assert_eq!(seps(&out), seps(&s));
             }
 
             #[test]
