@@ -990,11 +990,24 @@ fn expected_evidence(mut mine: Vec<&Review>) -> (Vec<Value>, BTreeMap<String, Ve
         .iter()
         .map(|(t, c)| {
             let (with, without, gained) = star_json((c[1], c[2]), (tally.rated, tally.sum));
-            json!({"term": t, "count": c[0], "avg_rating_with": with,
+            json!({"term": t, "count": c[0], "share": tally.pct(c[0]), "avg_rating_with": with,
                    "avg_rating_without": without, "stars_gained": gained})
         })
         .collect();
     (aspects, quotes)
+}
+
+/// The fields of each of `got`'s rows that `want`'s rows name (added fields, such as a
+/// comparison's, do not break the comparison).
+fn pick_rows(got: &Value, want: &[Value]) -> Value {
+    let got = got.as_array().map_or(&[][..], Vec::as_slice);
+    if got.len() != want.len() {
+        return got.to_vec().into();
+    }
+    (got.iter().zip(want))
+        .map(|(g, w)| pick(g, w))
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// A product's view over a window lists the complaint aspects and the issue quotes of its
@@ -1014,7 +1027,10 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
         "{want_aspects:?}"
     );
     let check = |v: &Value| {
-        assert_eq!(v["complaint_aspects"], json!(want_aspects));
+        assert_eq!(
+            pick_rows(&v["complaint_aspects"], &want_aspects),
+            json!(want_aspects)
+        );
         let issues = v["issues"].as_array().unwrap();
         assert_eq!(issues.len(), quotes.len());
         for i in issues {
@@ -1205,7 +1221,8 @@ fn windowed_brands_portfolio_and_issues_carry_quotes_and_complaint_aspects() {
         let (aspects, quotes) = expected_evidence(mine.into_iter().map(|(_, r)| r).collect());
         assert!(aspects.len() >= 2 && quotes.len() >= 2, "{aspects:?}");
         let check = |v: &Value, what: &str| {
-            assert_eq!(v["complaint_aspects"], json!(aspects), "{what}");
+            let got = pick_rows(&v["complaint_aspects"], &aspects);
+            assert_eq!(got, json!(aspects), "{what}");
             let issues = v["issues"].as_array().unwrap();
             assert_eq!(issues.len(), quotes.len(), "{what}");
             for i in issues {
@@ -1371,5 +1388,128 @@ fn one_issue_and_the_changes_take_a_window() {
     assert_eq!(
         (status, body["error"]["parameter"].as_str()),
         (400, Some("from"))
+    );
+}
+
+/// A complaint aspect's expected comparison: its reviews in the window before (`then`, of that
+/// window's `then_n` reviews), their share and the change in share from `now` (its `count` of
+/// `now_n` reviews), in points from the exact shares.
+fn aspect_compared(now: &Value, now_n: i64, then: &BTreeMap<String, i64>, then_n: i64) -> Value {
+    let k1 = now["count"].as_i64().unwrap() as i128;
+    let k0 = then
+        .get(now["term"].as_str().unwrap())
+        .copied()
+        .unwrap_or(0) as i128;
+    let (n1, n0) = (now_n as i128, then_n as i128);
+    let share = match n0 {
+        0 => Value::Null,
+        _ => json!(half_away(1000 * k0, n0) as f64 / 10.0),
+    };
+    let delta = match n0 > 0 && n1 > 0 {
+        true => json!(half_away(1000 * (k1 * n0 - k0 * n1), n1 * n0) as f64 / 10.0),
+        false => Value::Null,
+    };
+    let mut v = now.clone();
+    v["previous_count"] = json!(k0);
+    v["previous_share"] = share;
+    v["delta_share"] = delta;
+    v
+}
+
+/// Reviews naming each complaint aspect among `rs`.
+fn aspect_reviews(rs: &[&Review]) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for r in rs {
+        for a in r.r["aspects"].as_array().unwrap() {
+            *out.entry(a.as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// With `--compare previous` / `compare=previous`, each complaint aspect of a product, some
+/// brands, the portfolio and the issues list carries its reviews in the window before, their
+/// share of that window's reviews and the change in share, recomputed from the raw reviews; in
+/// JSON, the API, the table and HTML. Without a comparison it has none of them.
+#[test]
+fn windowed_complaint_aspects_compare_with_the_window_before() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    let w = ["--since", FROM, "--until", TO, "--compare", "previous"];
+    let scopes: [(Option<&str>, Option<&str>); 3] = [
+        (None, None),
+        (None, Some("Acme")),
+        (Some("B0WIN00002"), None),
+    ];
+    let mut moved = 0;
+    for (asin, brand) in scopes {
+        let mine = |from: &str, to: &str| -> Vec<&Review> {
+            (in_window(&all, from, to).into_iter())
+                .filter(|r| asin.is_none_or(|a| r.asin == a))
+                .filter(|r| brand.is_none_or(|b| r.brand == b))
+                .collect()
+        };
+        let (now, then) = (mine(FROM, TO), mine(PREV_FROM, PREV_TO));
+        let then_counts = aspect_reviews(&then);
+        let want: Vec<Value> = (expected_evidence(now.clone()).0.iter())
+            .map(|a| aspect_compared(a, now.len() as i64, &then_counts, then.len() as i64))
+            .collect();
+        assert!(want.len() >= 2, "{want:?}");
+        moved += (want.iter())
+            .filter(|a| a["delta_share"].as_f64().is_some_and(|d| d != 0.0))
+            .count();
+        let (views, paths, flag, param) = match (asin, brand) {
+            (Some(a), _) => (
+                vec![vec!["product", a]],
+                vec![format!("products/{a}?")],
+                vec![],
+                String::new(),
+            ),
+            (None, b) => (
+                vec![vec![], vec!["issues"], vec!["brands"]],
+                vec!["overview?".into(), "issues?".into(), "brands?".into()],
+                b.map_or(vec![], |b| vec!["--brand", b]),
+                b.map_or(String::new(), |b| format!("brand={b}&")),
+            ),
+        };
+        for view in views {
+            let args = [&["report"][..], &view, &w, &flag, &["-f", "json"]].concat();
+            let v: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+            assert_eq!(v["complaint_aspects"], json!(want), "{args:?}");
+        }
+        for path in paths {
+            let q = format!("/api/v1/{path}{param}from={FROM}&to={TO}&compare=previous");
+            assert_eq!(s.ok(&q)["data"]["complaint_aspects"], json!(want), "{q}");
+        }
+    }
+    assert!(
+        moved > 0,
+        "no aspect's share moved: the test proves nothing"
+    );
+    // Without a comparison, no comparison fields.
+    let plain: Value =
+        serde_json::from_str(&e.ok(&["report", "--since", FROM, "--until", TO, "-f", "json"]))
+            .unwrap();
+    assert!(plain["complaint_aspects"][0]
+        .get("previous_count")
+        .is_none());
+    // The table and the page show the comparison columns with the first aspect's change.
+    let v: Value =
+        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
+    let first = &v["complaint_aspects"][0];
+    let change = format!("{:+.1}", first["delta_share"].as_f64().unwrap());
+    let table = e.ok(&[&["report"][..], &w].concat());
+    let line = (table.lines())
+        .skip_while(|l| !l.starts_with("Complaint aspects"))
+        .find(|l| l.contains(first["term"].as_str().unwrap()))
+        .unwrap();
+    assert!(
+        table.contains("% of reviews before") && line.contains(&change),
+        "{table}"
+    );
+    let html = e.ok(&[&["report"][..], &w, &["-f", "html"]].concat());
+    assert!(
+        html.contains("% of reviews before") && html.contains(&change),
+        "{html}"
     );
 }

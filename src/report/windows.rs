@@ -7,7 +7,7 @@
 use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
 use crate::error::Result;
-use crate::store::window_evidence::WindowQuote;
+use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::windows::{
     Window, WindowIssue, WindowLiked, WindowLikedRow, WindowReport, WindowRow,
 };
@@ -123,24 +123,43 @@ fn quote_cell(q: &WindowQuote) -> String {
     format!("\"{}\" ({lang}{stars})", q.text)
 }
 
-/// The scope's complaint aspects in the window with their star figures.
+/// The scope's complaint aspects in the window with their share and star figures, and the
+/// window before's reviews and the change in share when compared.
 pub fn aspects_table(r: &WindowReport) -> Tabular {
-    let headers = vec![
+    aspect_rows(&r.complaint_aspects, compared(r))
+}
+
+/// Complaint aspects as a table (`report aspects` and the windowed views).
+pub fn aspect_rows(aspects: &[WindowAspect], compare: bool) -> Tabular {
+    let mut headers = vec![
         "Complaint aspect",
         "Reviews",
+        "% of reviews",
         "Avg ★ with",
         "Avg ★ without",
         "★ gained if fixed",
     ];
-    let rows = (r.complaint_aspects.iter())
+    if compare {
+        headers.extend(["Reviews before", "% of reviews before", "Δ % of reviews"]);
+    }
+    let rows = (aspects.iter())
         .map(|a| {
-            vec![
+            let mut cells = vec![
                 a.term.clone(),
                 a.count.to_string(),
+                opt_num(a.share),
                 opt_num(a.avg_rating_with),
                 opt_num(a.avg_rating_without),
                 opt_num(a.stars_gained),
-            ]
+            ];
+            if compare {
+                cells.extend([
+                    a.previous_count.unwrap_or(0).to_string(),
+                    opt_num(a.previous_share),
+                    delta(a.delta_share),
+                ]);
+            }
+            cells
         })
         .collect();
     Tabular { headers, rows }

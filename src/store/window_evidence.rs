@@ -13,7 +13,7 @@ use super::Store;
 use crate::error::Result;
 use crate::model::IssueHit;
 use crate::names::Names;
-use crate::numbers::star_figures;
+use crate::numbers::{pct, pct_delta, star_figures};
 
 /// Quotes per issue in a window, as a product's issues carry (`EXAMPLES` in the roll-up).
 pub const WINDOW_EXAMPLES: usize = 3;
@@ -29,30 +29,45 @@ pub struct WindowQuote {
     pub language: Option<String>,
 }
 
-/// A complaint aspect in the window: reviews naming it, the average stars of the rated ones and
-/// of the others, and the stars the window's average would gain without it (as a product's).
+/// A complaint aspect in the window: reviews naming it, their share of the window's reviews,
+/// the average stars of the rated ones and of the others, and the stars the window's average
+/// would gain without it (as a product's); with `--compare previous` also the reviews naming it
+/// in the window before, their share of that window's reviews and the change in share (points).
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct WindowAspect {
     pub term: String,
     pub count: i64,
+    /// Percent of the window's reviews naming it (null: no reviews).
+    pub share: Option<f64>,
     pub avg_rating_with: Option<f64>,
     pub avg_rating_without: Option<f64>,
     pub stars_gained: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_count: Option<i64>,
+    /// Percent of the window before's reviews naming it (null there: it held no reviews).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_share: Option<f64>,
 }
 
-/// One product's words in a window: quotes per issue code and the ranked complaint aspects.
+/// Reviews naming each term in the window before and that window's reviews: what complaint
+/// aspects are compared with.
+pub type AspectsBefore = (HashMap<String, i64>, i64);
+
+/// One product's words in a window: quotes per issue code and, per term, the reviews naming it,
+/// the rated ones and their stars summed (names of the product's brand or maker left out).
 #[derive(Debug, Default)]
 pub struct Evidence {
     pub quotes: HashMap<String, Vec<WindowQuote>>,
-    pub aspects: Vec<WindowAspect>,
+    pub terms: HashMap<String, [i64; 3]>,
 }
 
 impl Store {
-    /// The complaint aspects and issue quotes of product `asin` (canonical) in window `w`, the
-    /// newest reviews' quotes first; `all` is the window's counts, which the star figures compare
-    /// with. Aspects that are only names (the brand, a maker, a model code) are left out, as in
-    /// the product's own roll-up.
-    pub fn window_evidence(&self, asin: &str, w: &Window, all: &Counts) -> Result<Evidence> {
+    /// The complaint-aspect counts and issue quotes of product `asin` (canonical) in window `w`,
+    /// the newest reviews' quotes first. Aspects that are only names (the brand, a maker, a model
+    /// code) are left out, as in the product's own roll-up.
+    pub fn window_evidence(&self, asin: &str, w: &Window) -> Result<Evidence> {
         let analyzer = self.current_analyzer()?.unwrap_or_default();
         let mut args: Vec<SqlValue> = vec![analyzer.into(), asin.to_string().into()];
         let cond = self.review_in_window(w, &mut args)?;
@@ -93,7 +108,9 @@ impl Store {
                 }
             }
         }
-        ev.aspects = ranked_aspects(terms, brand.as_deref(), all);
+        let names = Names::new();
+        terms.retain(|t, _| !names.is_name_term(brand.as_deref(), t));
+        ev.terms = terms;
         Ok(ev)
     }
 }
@@ -116,36 +133,40 @@ fn add_quote(
     }
 }
 
-/// The most named terms but names, ties by term, with their star figures against `all`.
-fn ranked_aspects(
-    mut terms: HashMap<String, [i64; 3]>,
-    brand: Option<&str>,
+/// The most named terms (reviews, rated, stars summed), ties by term, with their share of and
+/// star figures against `all`, and compared with `before` when given.
+pub fn top_aspects(
+    terms: HashMap<String, [i64; 3]>,
     all: &Counts,
+    before: Option<&AspectsBefore>,
 ) -> Vec<WindowAspect> {
-    let names = Names::new();
-    terms.retain(|t, _| !names.is_name_term(brand, t));
-    top_aspects(terms, all)
-}
-
-/// The most named terms (reviews, rated, stars summed), ties by term, with their star figures
-/// against `all`.
-fn top_aspects(terms: HashMap<String, [i64; 3]>, all: &Counts) -> Vec<WindowAspect> {
     let mut ranked: Vec<(String, [i64; 3])> = terms.into_iter().filter(|(_, c)| c[0] > 0).collect();
     ranked.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(WINDOW_ASPECTS);
+    let share = |k: i64, n: i64| (n > 0).then(|| pct(k, n));
     ranked
         .into_iter()
         .map(|(term, c)| {
             let f = star_figures((c[1], c[2]), (all.rated, all.rating_sum));
+            let prev = before.map(|(b, n)| (b.get(&term).copied().unwrap_or(0), *n));
             WindowAspect {
-                term,
                 count: c[0],
+                share: share(c[0], all.reviews),
                 avg_rating_with: f.with,
                 avg_rating_without: f.without,
                 stars_gained: f.gained,
+                previous_count: prev.map(|p| p.0),
+                previous_share: prev.and_then(|(k, n)| share(k, n)),
+                delta_share: prev.and_then(|p| pct_delta((c[0], all.reviews), Some(p))),
+                term,
             }
         })
         .collect()
+}
+
+/// Reviews naming each term, of per-term (reviews, rated, stars) counts.
+pub fn term_reviews(terms: HashMap<String, [i64; 3]>) -> HashMap<String, i64> {
+    terms.into_iter().map(|(t, c)| (t, c[0])).collect()
 }
 
 /// How many issues of a window over brands, the portfolio or the issues list get quotes: the
@@ -154,14 +175,14 @@ fn top_aspects(terms: HashMap<String, [i64; 3]>, all: &Counts) -> Vec<WindowAspe
 pub const WINDOW_QUOTED_ISSUES: usize = 50;
 
 impl Store {
-    /// The complaint aspects of the scope's reviews in the window (brands, or the portfolio), from
-    /// the per-day counts `analyze` wrote (names of a product's brand or maker left out there).
+    /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and their
+    /// stars (brands, or the portfolio), from the per-day counts `analyze` wrote (names of a
+    /// product's brand or maker left out there).
     pub fn window_scope_aspects(
         &self,
         w: &Window,
         scope: &Scope,
-        all: &Counts,
-    ) -> Result<Vec<WindowAspect>> {
+    ) -> Result<HashMap<String, [i64; 3]>> {
         let (cond, values) = scope.condition();
         let sql = format!(
             "SELECT term, sum(reviews), sum(rated), sum(rating_sum) FROM brand_day_aspects
@@ -174,8 +195,7 @@ impl Store {
         let rows = st.query_map(params_from_iter(args), |r| {
             Ok((r.get::<_, String>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?]))
         })?;
-        let terms = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
-        Ok(top_aspects(terms, all))
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
     }
 
     /// Up to `WINDOW_EXAMPLES` quotes per issue `codes` names from the scope's reviews in the
