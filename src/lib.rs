@@ -393,6 +393,11 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
                 brands: l.brand,
                 by_brand: l.by_brand,
             },
+            Some(ReportView::Aspects(a)) => report::View::Aspects {
+                window: checked_window(&a.window)?,
+                asin: a.asin,
+                brands: a.brand,
+            },
             Some(ReportView::Runs { days }) => report::View::Runs(day_range(&days)?),
             Some(ReportView::Changes(c)) => report::View::Changes {
                 query: change_query(c.since, c.until, c.threshold, c.min_reviews, c.brand)?,

@@ -1481,6 +1481,45 @@ fn windowed_complaint_aspects_compare_with_the_window_before() {
             let q = format!("/api/v1/{path}{param}from={FROM}&to={TO}&compare=previous");
             assert_eq!(s.ok(&q)["data"]["complaint_aspects"], json!(want), "{q}");
         }
+        // `report aspects` is their one table: JSON the same rows, CSV one line each.
+        let mut args = [&["report", "aspects"][..], &w, &flag].concat();
+        if let Some(a) = asin {
+            args.extend(["--asin", a]);
+        }
+        let json_rows = e.ok(&[&args[..], &["-f", "json"]].concat());
+        assert_eq!(
+            serde_json::from_str::<Value>(&json_rows).unwrap(),
+            json!(want)
+        );
+        let csv = e.ok(&[&args[..], &["-f", "csv"]].concat());
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "Complaint aspect,Reviews,% of reviews,Avg ★ with,Avg ★ without,★ gained if fixed,\
+             Reviews before,% of reviews before,Δ % of reviews"
+        );
+        let cell = |v: &Value| match v {
+            Value::Null => String::new(),
+            Value::String(t) => t.clone(),
+            x => x.to_string(),
+        };
+        for (line, a) in lines.zip(&want) {
+            let d = a["delta_share"]
+                .as_f64()
+                .map_or(String::new(), |d| format!("{d:+.1}"));
+            let keys = [
+                "term",
+                "count",
+                "share",
+                "avg_rating_with",
+                "avg_rating_without",
+            ];
+            let mut cells: Vec<String> = keys.iter().map(|k| cell(&a[*k])).collect();
+            cells.extend([cell(&a["stars_gained"]), cell(&a["previous_count"])]);
+            cells.extend([cell(&a["previous_share"]), d]);
+            assert_eq!(line, cells.join(","), "{args:?}");
+        }
+        assert_eq!(csv.lines().count(), want.len() + 1, "{csv}");
     }
     assert!(
         moved > 0,
@@ -1512,4 +1551,36 @@ fn windowed_complaint_aspects_compare_with_the_window_before() {
         html.contains("% of reviews before") && html.contains(&change),
         "{html}"
     );
+}
+
+/// `report aspects`: `--compare` needs `--since`, `--brand` and `--asin` exclude each other
+/// (usage errors, exit 2), an unknown ASIN is an error naming it (exit 1), and without a window it
+/// sums every day.
+#[test]
+fn report_aspects_refuses_what_it_cannot_answer() {
+    let (e, all) = setup();
+    for args in [
+        vec!["report", "aspects", "--compare", "previous"],
+        vec![
+            "report",
+            "aspects",
+            "--brand",
+            "Acme",
+            "--asin",
+            "B0WIN00001",
+        ],
+    ] {
+        let o = e.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {o:?}");
+    }
+    let o = e.run(&["report", "aspects", "--asin", "B0NOSUCH00"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("B0NOSUCH00"),
+        "{o:?}"
+    );
+    let every: Vec<&Review> = all.iter().collect();
+    let want = expected_evidence(every).0;
+    let got: Value = serde_json::from_str(&e.ok(&["report", "aspects", "-f", "json"])).unwrap();
+    assert_eq!(got, json!(want));
 }

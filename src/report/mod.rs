@@ -59,6 +59,13 @@ pub enum View {
         by_brand: bool,
         window: Window,
     },
+    /// Complaint aspects of one product (`asin`, any letter case) or across `brands` (all if
+    /// empty) in a window (unset: all days).
+    Aspects {
+        window: Window,
+        asin: Option<String>,
+        brands: Vec<String>,
+    },
     /// The analysis runs started in the window (unset: all).
     Runs(Window),
     /// What got worse; `fail_on_alert`: exit with `EXIT_ALERT` when there is an alert.
@@ -147,6 +154,17 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         View::Liked {
             brands, by_brand, ..
         } => liked_view(store, brands, *by_brand, fmt, out)?,
+        View::Aspects {
+            window,
+            asin,
+            brands,
+        } => {
+            let scope = match asin {
+                Some(a) => store.window_product_scope(a)?,
+                None => store.window_brand_scope(brands)?,
+            };
+            windows::aspects_view(&store.window_aspects(window, &scope)?, window, fmt, out)?
+        }
         View::Runs(window) => {
             let rows = store.runs(window)?;
             out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;

@@ -305,3 +305,27 @@ pub fn liked_view(
     }
     out.emit(fmt, &title, &t, rows)
 }
+
+/// `report aspects`: one row per complaint aspect, with the window before's reviews, share and
+/// the change in share when compared. JSON is the list of rows.
+pub fn aspects_view(
+    aspects: &[WindowAspect],
+    w: &Window,
+    fmt: Format,
+    out: &mut Out,
+) -> Result<()> {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let title = format!(
+        "Complaint aspects, reviews dated {}",
+        span(&day(w.from), &day(w.to))
+    );
+    if fmt == Format::Table {
+        out.line(&title)?;
+    }
+    out.emit(
+        fmt,
+        &title,
+        &aspect_rows(aspects, w.compare_previous),
+        aspects,
+    )
+}

@@ -506,12 +506,44 @@ impl Store {
         for i in issues {
             i.examples = quotes.remove(&i.code).unwrap_or_default();
         }
-        let then = match (before, &scope.asin) {
-            (Some((p, c)), Some(asin)) => Some((self.window_evidence(asin, p)?.terms, c.reviews)),
-            (Some((p, c)), None) => Some((self.window_scope_aspects(p, scope)?, c.reviews)),
-            (None, _) => None,
+        let then = match before {
+            Some((p, c)) => Some((term_reviews(self.aspect_terms(p, scope)?), c.reviews)),
+            None => None,
         };
-        let then = then.map(|(t, n)| (term_reviews(t), n));
         Ok(top_aspects(terms, all, then.as_ref()))
+    }
+
+    /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and
+    /// their stars: one product's from its reviews, a wider scope's from the per-day counts.
+    fn aspect_terms(&self, w: &Window, scope: &Scope) -> Result<HashMap<String, [i64; 3]>> {
+        match &scope.asin {
+            Some(asin) => Ok(self.window_evidence(asin, w)?.terms),
+            None => self.window_scope_aspects(w, scope),
+        }
+    }
+
+    /// The scope's complaint aspects in the window (`report aspects`), compared with the window
+    /// before when `w` asks.
+    pub fn window_aspects(&self, w: &Window, scope: &Scope) -> Result<Vec<WindowAspect>> {
+        let total = |win: &Window| -> Result<Counts> {
+            let t = self.window_counts(win, scope, Group::Portfolio)?;
+            Ok(t.into_iter().next().map(|(_, c)| c).unwrap_or_default())
+        };
+        let prev = match w.compare_previous {
+            true => w.previous(chrono::Utc::now().date_naive()),
+            false => None,
+        };
+        let then = match &prev {
+            Some(p) => Some((
+                term_reviews(self.aspect_terms(p, scope)?),
+                total(p)?.reviews,
+            )),
+            None => None,
+        };
+        Ok(top_aspects(
+            self.aspect_terms(w, scope)?,
+            &total(w)?,
+            then.as_ref(),
+        ))
     }
 }
