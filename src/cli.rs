@@ -470,6 +470,18 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     Brands(BrandsArgs),
     /// Issues ranked across all products
     Issues(IssuesArgs),
+    /// One issue across the portfolio: its reviews per brand and product, in a window if asked
+    #[command(after_help = "Examples:\n  \
+prodinsight report issue leaks\n  \
+prodinsight report issue leaks --since 2026-11-01 --compare previous   November against October\n  \
+prodinsight report issue leaks --since 2026-07-01 --until 2026-09-30 -f csv")]
+    Issue {
+        /// The issue code (`report issues` lists them)
+        #[arg(value_parser = issue_arg)]
+        code: String,
+        #[command(flatten)]
+        window: WindowArgs,
+    },
     /// What customers like across the portfolio (or the brands), or per brand with --by-brand
     Liked(LikedArgs),
     /// What customers complain about across the portfolio, some brands or one product

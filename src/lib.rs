@@ -393,6 +393,10 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
                 brands: l.brand,
                 by_brand: l.by_brand,
             },
+            Some(ReportView::Issue { code, window }) => report::View::Issue {
+                code,
+                window: checked_window(&window)?,
+            },
             Some(ReportView::Aspects(a)) => report::View::Aspects {
                 window: checked_window(&a.window)?,
                 asin: a.asin,

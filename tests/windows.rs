@@ -1333,9 +1333,7 @@ fn one_issue_and_the_changes_take_a_window() {
         assert_eq!(got, top, "{code}");
     }
     let code = want.keys().next().unwrap();
-    let (status, body) = s.get(&format!(
-        "/api/v1/issues/{code}?from={FROM}&compare=previous"
-    ));
+    let (status, body) = s.get(&format!("/api/v1/issues/{code}?to={TO}&compare=previous"));
     assert_eq!(
         (status, body["error"]["parameter"].as_str()),
         (400, Some("compare"))
@@ -1583,4 +1581,168 @@ fn report_aspects_refuses_what_it_cannot_answer() {
     let want = expected_evidence(every).0;
     let got: Value = serde_json::from_str(&e.ok(&["report", "aspects", "-f", "json"])).unwrap();
     assert_eq!(got, json!(want));
+}
+
+/// A share in percent to 0.1 and its change in points, from exact counts, as JSON (null without
+/// reviews).
+fn share_json(k: i64, n: i64) -> Value {
+    match n {
+        0 => Value::Null,
+        n => json!(half_away(1000 * k as i128, n as i128) as f64 / 10.0),
+    }
+}
+
+fn delta_json(now: (i64, i64), then: (i64, i64)) -> Value {
+    let ((k1, n1), (k0, n0)) = (now, then);
+    match n1 > 0 && n0 > 0 {
+        true => json!(
+            half_away(
+                1000 * (k1 as i128 * n0 as i128 - k0 as i128 * n1 as i128),
+                n1 as i128 * n0 as i128
+            ) as f64
+                / 10.0
+        ),
+        false => Value::Null,
+    }
+}
+
+/// Per brand or product (`key`), among `rs`: its reviews and those reporting `code`.
+fn with_issue(
+    rs: &[&Review],
+    code: &str,
+    key: impl Fn(&Review) -> String,
+) -> BTreeMap<String, (i64, i64)> {
+    let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for r in rs {
+        let e = out.entry(key(r)).or_default();
+        e.0 += 1;
+        let hits = r.r["issues"].as_array().unwrap();
+        if hits.iter().any(|h| h["code"] == code) {
+            e.1 += 1;
+        }
+    }
+    out
+}
+
+/// `/issues/{code}?from=&to=&compare=previous` and `report issue CODE --since --until --compare
+/// previous`: the issue's reviews and share of the portfolio's reviews in the window and the
+/// window before, and per brand and product their share of its own reviews in each and the change,
+/// recomputed from the raw reviews; the CLI's JSON is the API's data, its CSV a row per brand and
+/// product, its table and page show the changes.
+#[test]
+fn one_issue_compares_with_the_window_before_per_brand_and_product() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    let (now, then) = (
+        in_window(&all, FROM, TO),
+        in_window(&all, PREV_FROM, PREV_TO),
+    );
+    let codes: BTreeSet<String> = (now.iter())
+        .flat_map(|r| r.r["issues"].as_array().unwrap().iter())
+        .map(|h| h["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.len() >= 2);
+    let mut moved = 0;
+    for code in &codes {
+        let count = |rs: &[&Review]| with_issue(rs, code, |_| String::new())[""];
+        let ((n1, k1), (n0, k0)) = (count(&now), count(&then));
+        let q = format!("/api/v1/issues/{code}?from={FROM}&to={TO}&compare=previous");
+        let v = s.ok(&q)["data"].clone();
+        assert_eq!(v["reviews"], json!(k1), "{q}");
+        assert_eq!(v["share"], share_json(k1, n1), "{q}");
+        assert_eq!(v["previous_reviews"], json!(k0), "{q}");
+        assert_eq!(v["previous_share"], share_json(k0, n0), "{q}");
+        assert_eq!(v["delta_share"], delta_json((k1, n1), (k0, n0)), "{q}");
+        assert_eq!(
+            (v["previous_from"].as_str(), v["previous_to"].as_str()),
+            (Some(PREV_FROM), Some(PREV_TO))
+        );
+        let by_brand = |rs: &[&Review]| with_issue(rs, code, |r| r.brand.clone());
+        let (b1, b0) = (by_brand(&now), by_brand(&then));
+        for b in v["brands"].as_array().unwrap() {
+            let name = b["brand"].as_str().unwrap();
+            let (n, k) = b1.get(name).copied().unwrap_or((0, 0));
+            let (pn, pk) = b0.get(name).copied().unwrap_or((0, 0));
+            let want = json!({"reviews": k, "share": share_json(k, n), "previous_reviews": pk,
+                              "previous_share": share_json(pk, pn), "delta_share": delta_json((k, n), (pk, pn))});
+            assert_eq!(pick(b, &want), want, "{q}: {name}");
+            moved += usize::from(b["delta_share"].as_f64().is_some_and(|d| d != 0.0));
+        }
+        let listed: BTreeSet<&str> = (v["brands"].as_array().unwrap().iter())
+            .map(|b| b["brand"].as_str().unwrap())
+            .collect();
+        let reported: BTreeSet<&str> = (b1.iter().chain(&b0))
+            .filter(|(_, c)| c.1 > 0)
+            .map(|(b, _)| b.as_str())
+            .collect();
+        assert_eq!(listed, reported, "{q}: brands reporting it now or before");
+        let by_product = |rs: &[&Review]| with_issue(rs, code, |r| r.asin.clone());
+        let (p1, p0) = (by_product(&now), by_product(&then));
+        for p in v["top_products"].as_array().unwrap() {
+            let asin = p["asin"].as_str().unwrap();
+            let (n, k) = p1[asin];
+            let (pn, pk) = p0.get(asin).copied().unwrap_or((0, 0));
+            let want = json!({"reviews": k, "share": share_json(k, n), "previous_reviews": pk,
+                              "previous_share": share_json(pk, pn), "delta_share": delta_json((k, n), (pk, pn))});
+            assert_eq!(pick(p, &want), want, "{q}: {asin}");
+        }
+        let cli = e.ok(&[
+            "report",
+            "issue",
+            code,
+            "--since",
+            FROM,
+            "--until",
+            TO,
+            "--compare",
+            "previous",
+            "-f",
+            "json",
+        ]);
+        assert_eq!(serde_json::from_str::<Value>(&cli).unwrap(), v, "{code}");
+        let csv = e.ok(&[
+            "report",
+            "issue",
+            code,
+            "--since",
+            FROM,
+            "--until",
+            TO,
+            "--compare",
+            "previous",
+            "-f",
+            "csv",
+        ]);
+        let rows =
+            v["brands"].as_array().unwrap().len() + v["top_products"].as_array().unwrap().len();
+        assert_eq!(csv.lines().count(), rows + 1, "{csv}");
+        assert!(
+            csv.lines().next().unwrap().ends_with("Δ % of its reviews"),
+            "{csv}"
+        );
+    }
+    assert!(moved > 0, "no brand's share moved: the test proves nothing");
+    // Without a comparison: shares but no previous fields; the table and page show the change.
+    let code = codes.iter().next().unwrap();
+    let plain = &s.ok(&format!("/api/v1/issues/{code}?from={FROM}&to={TO}"))["data"];
+    assert!(
+        plain["share"].is_number() && plain.get("previous_reviews").is_none(),
+        "{plain}"
+    );
+    let v = &s.ok(&format!(
+        "/api/v1/issues/{code}?from={FROM}&to={TO}&compare=previous"
+    ))["data"];
+    let change = format!("{:+.1}", v["brands"][0]["delta_share"].as_f64().unwrap());
+    let w = ["--since", FROM, "--until", TO, "--compare", "previous"];
+    for fmt in ["table", "html"] {
+        let out = e.ok(&[&["report", "issue", code.as_str()][..], &w, &["-f", fmt]].concat());
+        assert!(
+            out.contains("Δ % of its reviews") && out.contains(&change),
+            "{out}"
+        );
+    }
+    // An unknown code is a usage error naming it.
+    let o = e.run(&["report", "issue", "no_such_code"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no_such_code"));
 }

@@ -8,6 +8,7 @@ use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
 use crate::error::Result;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
+use crate::store::window_issue::{Change, WindowIssueDetail};
 use crate::store::windows::{
     Window, WindowIssue, WindowLiked, WindowLikedRow, WindowReport, WindowRow,
 };
@@ -328,4 +329,84 @@ pub fn aspects_view(
         &aspect_rows(aspects, w.compare_previous),
         aspects,
     )
+}
+
+/// `report issue CODE`: the issue's brands and products (with their shares of the reviews in the
+/// window, and the window before's when compared). CSV is one table: a row per brand, then per
+/// product; JSON is the API's `/issues/{code}` data.
+pub fn issue_view(d: &WindowIssueDetail, fmt: Format, out: &mut Out) -> Result<()> {
+    let compare = d.previous_from.is_some();
+    let mut heading = format!(
+        "{} ({}), reviews dated {}: {} reviews, {} products, {} % of the reviews",
+        d.label,
+        d.code,
+        span(&d.from, &d.to),
+        d.reviews,
+        d.products,
+        opt_num(d.change.share)
+    );
+    if compare {
+        heading.push_str(&format!(
+            " (before, {}: {} reviews, {} %, Δ {})",
+            span(&d.previous_from, &d.previous_to),
+            d.change.previous_reviews.unwrap_or(0),
+            opt_num(d.change.previous_share),
+            delta(d.change.delta_share)
+        ));
+    }
+    let mut headers = vec!["Row", "Brand", "ASIN", "Reviews", "% of its reviews"];
+    if compare {
+        headers.extend(["Reviews before", "% before", "Δ % of its reviews"]);
+    }
+    let cells = |row: &str, brand: &str, asin: &str, reviews: i64, c: &Change| {
+        let mut v = vec![
+            row.to_string(),
+            brand.to_string(),
+            asin.to_string(),
+            reviews.to_string(),
+            opt_num(c.share),
+        ];
+        if compare {
+            v.extend([
+                c.previous_reviews.unwrap_or(0).to_string(),
+                opt_num(c.previous_share),
+                delta(c.delta_share),
+            ]);
+        }
+        v
+    };
+    let brands = Tabular {
+        headers: headers.clone(),
+        rows: (d.brands.iter())
+            .map(|b| cells("brand", &b.brand, "", b.reviews, &b.change))
+            .collect(),
+    };
+    let products = Tabular {
+        headers,
+        rows: (d.top_products.iter())
+            .map(|p| cells("product", &p.brand, &p.asin, p.reviews, &p.change))
+            .collect(),
+    };
+    match fmt {
+        Format::Json | Format::Jsonl => out.json(d, fmt),
+        Format::Csv => {
+            let mut all = brands;
+            all.rows.extend(products.rows);
+            out.table(fmt, "", &all)
+        }
+        Format::Html => out.raw(&html::tables_page(
+            &format!("prodinsight: {}", d.code),
+            &heading,
+            &[
+                ("Brands", brands),
+                ("Products (most reports first)", products),
+            ],
+        )),
+        Format::Table => {
+            out.line(&heading)?;
+            out.table(fmt, "", &brands)?;
+            out.line("Products (most reports first)")?;
+            out.table(fmt, "", &products)
+        }
+    }
 }
