@@ -975,7 +975,8 @@ fn expected_evidence(mut mine: Vec<&Review>) -> (Vec<Value>, BTreeMap<String, Ve
             let q = quotes
                 .entry(hit["code"].as_str().unwrap().into())
                 .or_default();
-            if q.len() < 3 {
+            // Distinct texts only: the same review posted twice is one quote.
+            if q.len() < 3 && !q.iter().any(|x| x["text"] == hit["evidence"]) {
                 q.push(
                     json!({"review_id": r.r["review_id"], "text": hit["evidence"],
                               "rating": r.r["rating"], "language": r.r["language"]}),
@@ -1745,4 +1746,73 @@ fn one_issue_compares_with_the_window_before_per_brand_and_product() {
     let o = e.run(&["report", "issue", "no_such_code"]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     assert!(String::from_utf8_lossy(&o.stderr).contains("no_such_code"));
+}
+
+/// Quotes of one issue are distinct texts: the same review posted on two marketplaces (two ids,
+/// one text) is quoted once, in a product's window and in the portfolio's, where the newest
+/// products all holding one text make the window read further products for the others.
+#[test]
+fn windowed_quotes_of_an_issue_are_distinct_texts() {
+    const A: &str = "It leaks everywhere, water leaking out of the lid. Awful.";
+    const B: &str = "The lid leaks badly, water leaked all over my bag. Terrible.";
+    const C: &str = "Leaking from the bottom after two days, water everywhere. Bad.";
+    let rows = [
+        ("B0DUP00006", "2024-02-10", "amazon.com", A),
+        ("B0DUP00006", "2024-02-10", "amazon.de", A),
+        ("B0DUP00006", "2024-02-09", "amazon.com", B),
+        ("B0DUP00006", "2024-02-08", "amazon.de", B),
+        ("B0DUP00006", "2024-02-07", "amazon.com", C),
+        ("B0DUP00001", "2024-03-10", "amazon.com", A),
+        ("B0DUP00002", "2024-03-10", "amazon.com", A),
+        ("B0DUP00003", "2024-03-10", "amazon.fr", A),
+        ("B0DUP00004", "2024-03-05", "amazon.com", B),
+        ("B0DUP00005", "2024-03-01", "amazon.com", C),
+    ];
+    let mut export = String::new();
+    for (i, (asin, day, market, text)) in rows.iter().enumerate() {
+        let r = json!({"REVIEW_ID": format!("RDUP{i:02}"), "CHILD_ASIN": asin,
+                       "PRODUCT_BRAND": "Dupco", "CUSTOMER_REVIEW_DESCRIPTION": text,
+                       "CUSTOMER_REVIEW_RATING": 1, "REVIEW_DATE": day, "MARKETPLACE": market});
+        export.push_str(&format!("{r}\n"));
+    }
+    let e = Env::new();
+    let f = e.file("dup.jsonl", export.as_bytes());
+    e.ok(&["analyze", p(&f), "-q"]);
+    let all = reviews(&e);
+    let s = Server::start(&e);
+    let (from, to) = ("2024-02-01", "2024-03-31");
+    let texts = |v: &Value, code: &str| -> Vec<String> {
+        let issue = (v["issues"].as_array().unwrap().iter())
+            .find(|i| i["code"] == code)
+            .unwrap();
+        (issue["examples"].as_array().unwrap().iter())
+            .map(|q| q["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The code every review reports (the leak), and the quotes the raw reviews give.
+    let code = all[0].r["issues"][0]["code"].as_str().unwrap().to_string();
+    assert!(all.iter().all(|r| r.r["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["code"] == code.as_str())));
+    let mut mine: Vec<(usize, &Review)> = all.iter().enumerate().collect();
+    mine.sort_by(|a, b| (&a.1.day, &a.1.asin, a.0).cmp(&(&b.1.day, &b.1.asin, b.0)));
+    let (_, want) = expected_evidence(mine.into_iter().map(|(_, r)| r).collect());
+    let want: Vec<String> = (want[&code].iter())
+        .map(|q| q["text"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(want.len(), 3, "{want:?}");
+    let portfolio = &s.ok(&format!("/api/v1/overview?from={from}&to={to}"))["data"];
+    assert_eq!(texts(portfolio, &code), want);
+    let cli: Value = serde_json::from_str(&e.ok(&[
+        "report", "issues", "--since", from, "--until", to, "-f", "json",
+    ]))
+    .unwrap();
+    assert_eq!(texts(&cli, &code), want);
+    // One product: its own reviews, newest first, each text once.
+    let product = &s.ok(&format!("/api/v1/products/B0DUP00006?from={from}&to={to}"))["data"];
+    let got = texts(product, &code);
+    let distinct: BTreeSet<&String> = got.iter().collect();
+    assert_eq!((got.len(), distinct.len()), (3, 3), "{got:?}");
 }

@@ -123,7 +123,9 @@ fn add_quote(
     language: &Option<String>,
 ) {
     let q = quotes.entry(hit.code).or_default();
-    if q.len() < WINDOW_EXAMPLES {
+    // The same review posted on two marketplaces has the same text: one quote of it is enough.
+    let seen = |t: &str| (q.iter()).any(|x| same_text(&x.text, t));
+    if q.len() < WINDOW_EXAMPLES && !seen(&hit.evidence) {
         q.push(WindowQuote {
             review_id: review_id.to_string(),
             text: hit.evidence,
@@ -131,6 +133,16 @@ fn add_quote(
             language: language.clone(),
         });
     }
+}
+
+/// Whether two quotes say the same, but for letter case and spacing.
+fn same_text(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    a == b || words(a) == words(b)
 }
 
 /// The most named terms (reviews, rated, stars summed), ties by term, with their share of and
@@ -173,6 +185,8 @@ pub fn term_reviews(terms: HashMap<String, [i64; 3]>) -> HashMap<String, i64> {
 /// first shown. Each costs an index range on (issue, day) and a read of the few products whose
 /// newest days report it.
 pub const WINDOW_QUOTED_ISSUES: usize = 50;
+/// How many times an issue short of distinct quotes reads further products.
+const QUOTE_ROUNDS: usize = 4;
 
 impl Store {
     /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and their
@@ -198,25 +212,55 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
     }
 
-    /// Up to `WINDOW_EXAMPLES` quotes per issue `codes` names from the scope's reviews in the
-    /// window: the newest day first, on one day the products by ASIN descending, in one product
-    /// the newest review first (by id); undated reviews after dated ones. That order is the index
-    /// on (issue, day, ASIN), so only the few products that hold an issue's first quotes are read,
-    /// however many report it.
+    /// Up to `WINDOW_EXAMPLES` quotes of distinct texts per issue `codes` names from the scope's
+    /// reviews in the window: the newest day first, on one day the products by ASIN descending,
+    /// in one product the newest review first (by id); undated reviews after dated ones. That
+    /// order is the index on (issue, day, ASIN), so only the few products that hold an issue's
+    /// first quotes are read, however many report it; when repeated texts leave an issue short,
+    /// its next products are read (up to `QUOTE_ROUNDS` times, each reaching four times as far).
     pub fn window_scope_quotes(
         &self,
         w: &Window,
         scope: &Scope,
         codes: &[String],
     ) -> Result<HashMap<String, Vec<WindowQuote>>> {
-        let mut asins: Vec<String> = Vec::new();
-        for code in codes {
-            for a in self.newest_reporting(w, scope, code)? {
-                if !asins.contains(&a) {
-                    asins.push(a);
+        let mut quotes: HashMap<String, Vec<WindowQuote>> = HashMap::new();
+        let (mut pending, mut need) = (codes.to_vec(), WINDOW_EXAMPLES as i64);
+        for _ in 0..QUOTE_ROUNDS {
+            let (mut asins, mut open) = (Vec::new(), Vec::new());
+            for code in &pending {
+                let (reporting, all) = self.newest_reporting(w, scope, code, need)?;
+                if !all {
+                    open.push(code.clone());
+                }
+                for a in reporting {
+                    if !asins.contains(&a) {
+                        asins.push(a);
+                    }
                 }
             }
+            for (code, q) in self.quotes_of(w, &asins, &pending)? {
+                quotes.insert(code, q);
+            }
+            // Short of quotes with products left to read: repeated texts; read further.
+            let short = |c: &String| quotes.get(c).map_or(0, Vec::len) < WINDOW_EXAMPLES;
+            pending = open.into_iter().filter(short).collect();
+            if pending.is_empty() {
+                break;
+            }
+            need *= 4;
         }
+        Ok(quotes)
+    }
+
+    /// The quotes (distinct texts, up to `WINDOW_EXAMPLES`) of issues `codes` in the reviews of
+    /// products `asins` dated in the window, in the quote order of `window_scope_quotes`.
+    fn quotes_of(
+        &self,
+        w: &Window,
+        asins: &[String],
+        codes: &[String],
+    ) -> Result<HashMap<String, Vec<WindowQuote>>> {
         let mut quotes: HashMap<String, Vec<WindowQuote>> = HashMap::new();
         if asins.is_empty() {
             return Ok(quotes);
@@ -224,7 +268,7 @@ impl Store {
         let analyzer = self.current_analyzer()?.unwrap_or_default();
         let mut args: Vec<SqlValue> = vec![analyzer.into()];
         let marks: Vec<String> = (0..asins.len()).map(|i| format!("?{}", i + 2)).collect();
-        args.extend(asins.into_iter().map(SqlValue::Text));
+        args.extend(asins.iter().map(|a| SqlValue::Text(a.clone())));
         let cond = self.review_in_window(w, &mut args)?;
         let sql = format!(
             "SELECT coalesce(r.source_review_id, r.review_key), r.rating, t.language, t.issues
@@ -250,8 +294,15 @@ impl Store {
     }
 
     /// The products of the scope reporting `code` in the window, in quote order (days from the
-    /// last down, ASINs descending), until their dated reviews reporting it reach `WINDOW_EXAMPLES`.
-    fn newest_reporting(&self, w: &Window, scope: &Scope, code: &str) -> Result<Vec<String>> {
+    /// last down, ASINs descending), until their dated reviews reporting it reach `need`; and
+    /// whether that is every product reporting it.
+    fn newest_reporting(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        code: &str,
+        need: i64,
+    ) -> Result<(Vec<String>, bool)> {
         let (cond, values) = scope.condition();
         let sql = format!(
             "SELECT day, asin, dated, reviews FROM product_day_issues
@@ -266,8 +317,8 @@ impl Store {
         let mut rows = st.query(params_from_iter(args))?;
         let (mut asins, mut dated_reviews) = (Vec::new(), 0);
         while let Some(r) = rows.next()? {
-            if dated_reviews >= WINDOW_EXAMPLES as i64 {
-                break;
+            if dated_reviews >= need {
+                return Ok((asins, false));
             }
             let asin: String = r.get(1)?;
             if r.get::<_, bool>(2)? {
@@ -277,6 +328,6 @@ impl Store {
                 asins.push(asin);
             }
         }
-        Ok(asins)
+        Ok((asins, true))
     }
 }
