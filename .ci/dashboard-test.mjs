@@ -161,6 +161,11 @@ try {
   check(JSON.stringify(winLiked) === JSON.stringify(win.liked_aspects.slice(0, 10).map((a) => [a.term, String(a.reviews)])), "the window's liked aspects are the API's");
   const winAspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(win.complaint_aspects.length > 0 && JSON.stringify(winAspects) === JSON.stringify(win.complaint_aspects.slice(0, 10).map((a) => [a.term, String(a.count)])), `the window's complaint aspects are the API's (${winAspects.length})`);
+  // Compared, each complaint aspect shows its share, its reviews before and the change in share.
+  const signed = (v) => (v === null || v === undefined ? "–" : `${v > 0 ? "+" : ""}${v.toFixed(1)}`);
+  const winAspectChanges = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((c) => c.textContent)).map((c) => [c[2], c[6], c[7]]));
+  const wantAspectChanges = win.complaint_aspects.slice(0, 10).map((a) => [`${a.share.toFixed(1)} %`, String(a.previous_count), signed(a.delta_share)]);
+  check(win.complaint_aspects.some((a) => a.delta_share) && JSON.stringify(winAspectChanges) === JSON.stringify(wantAspectChanges), `the window's complaint aspects show the API's change against the period before (${JSON.stringify(winAspectChanges[0])})`);
   const winQuote = await page.$eval("#top-issues tbody tr blockquote", (b) => b.textContent).catch(() => "");
   check(win.issues[0].examples?.length > 0 && winQuote.includes(win.issues[0].examples[0].text), `the window's top issue quotes a review of the period (${winQuote.slice(0, 60)})`);
   const control = await page.$eval("#window", (f) => [f.period.value, f.from.value, f.to.value, f.compare.checked]);
@@ -209,13 +214,17 @@ try {
   await after(page, () => page.click("#top-issues tbody tr:first-child td:first-child a"));
   const issueUrl = new URL(page.url());
   check(issueUrl.pathname === `/issues/${wi.code}` && issueUrl.searchParams.get("period") === "custom" && issueUrl.searchParams.get("from") === "2026-07-01", `an issue opened in the window keeps it (${page.url()})`);
-  const wd = (await api(`/api/v1/issues/${wi.code}?from=2026-07-01&to=2026-09-30`)).data;
+  const wd = (await api(`/api/v1/issues/${wi.code}?${W}`)).data;
   const issueShown = await page.textContent("#issue-window");
   check(wd.reviews === wi.reviews && issueShown.startsWith(`${wd.reviews} reviews in ${wd.products} products in this period`), `the issue's figures are the window's (${issueShown})`);
   const wProducts = await page.$$eval("#issue-products tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
   check(wProducts.length > 0 && JSON.stringify(wProducts) === JSON.stringify(wd.top_products.map((x) => x.asin)), `the issue's products in the window are the API's (${wProducts.length})`);
   const wBrands = await page.$$eval("#issue-brands tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
   check(wBrands.length > 0 && JSON.stringify(wBrands) === JSON.stringify(wd.brands.map((b) => b.brand)), `the issue's brands in the window are the API's (${wBrands.length})`);
+  // Compared, each brand of the issue shows its share, its reviews before and the change in share.
+  const wBrandChanges = await page.$$eval("#issue-brands tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(3).map((c) => c.textContent)));
+  const wantBrandChanges = wd.brands.map((b) => [b.share === null ? "–" : `${b.share.toFixed(1)} %`, String(b.previous_reviews), signed(b.delta_share)]);
+  check(wd.previous_from && JSON.stringify(wBrandChanges) === JSON.stringify(wantBrandChanges), `the issue's brands show the API's change against the period before (${JSON.stringify(wBrandChanges[0])})`);
   const wQuotes = await page.$$eval("main blockquote.quote > div:first-child", (ds) => ds.map((d) => d.textContent));
   check(wQuotes.length > 0 && JSON.stringify(wQuotes) === JSON.stringify((wi.examples ?? []).map((x) => x.text)), `the issue quotes the window's reviews (${wQuotes.length})`);
   check(!!(await page.$("#window")) && (await page.$eval("#window", (f) => f.period.value)) === "custom", "the issue view has the window control, set to the window");

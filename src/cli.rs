@@ -470,8 +470,22 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     Brands(BrandsArgs),
     /// Issues ranked across all products
     Issues(IssuesArgs),
+    /// One issue across the portfolio: its reviews per brand and product, in a window if asked
+    #[command(after_help = "Examples:\n  \
+prodinsight report issue leaks\n  \
+prodinsight report issue leaks --since 2026-11-01 --compare previous   November against October\n  \
+prodinsight report issue leaks --since 2026-07-01 --until 2026-09-30 -f csv")]
+    Issue {
+        /// The issue code (`report issues` lists them)
+        #[arg(value_parser = issue_arg)]
+        code: String,
+        #[command(flatten)]
+        window: WindowArgs,
+    },
     /// What customers like across the portfolio (or the brands), or per brand with --by-brand
     Liked(LikedArgs),
+    /// What customers complain about across the portfolio, some brands or one product
+    Aspects(AspectsArgs),
     /// One row per review with its analysis
     Reviews(ReviewsArgs),
     /// History of analysis runs: when, analyzer, reviews, tokens and cost
@@ -520,6 +534,31 @@ pub struct DayArgs {
     /// Only up to DATE (YYYY-MM-DD), that day included
     #[arg(long, value_name = "DATE", value_parser = day_arg)]
     pub until: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "Complaint aspects: the things negative sentences name (English terms, whatever the \
+review's language), each with the reviews naming it, their share of the reviews in scope, the \
+average stars of the rated reviews naming it and of the others, and the stars gained if fixed. \
+Summed across the portfolio, the brands asked for, or one product (--asin). This is the CSV of the \
+windowed views' complaint aspects: a CSV report is one table. With --since/--until, the reviews \
+dated in the window; with --compare previous also the window before's reviews, share and the \
+change in share.",
+    after_help = "Examples:\n  \
+prodinsight report aspects --since 2026-11-01 --compare previous -f csv   November against October\n  \
+prodinsight report aspects --brand 'Rhino USA' --since 2026-07-01 --until 2026-09-30\n  \
+prodinsight report aspects --asin B08C0F4912 --since 2026-07-01 --compare previous"
+)]
+pub struct AspectsArgs {
+    /// Only products of this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg, conflicts_with = "asin")]
+    pub brand: Vec<String>,
+    /// Only this product (any letter case)
+    #[arg(long, value_name = "ASIN", value_parser = asin_arg)]
+    pub asin: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -48,10 +48,14 @@ pub fn bad(param: &str, message: impl Into<String>) -> BadParam {
     }
 }
 
-/// A text filter: not empty (leave it out instead), at most [`MAX_VALUE_LEN`] characters.
+/// A text filter: not empty or only whitespace (leave it out instead; "brand= " matched no
+/// product where "brand=" was refused), at most [`MAX_VALUE_LEN`] characters.
 pub fn text(param: &str, v: &str) -> Result<String, BadParam> {
     if v.is_empty() {
         return Err(bad(param, "empty; leave it out instead"));
+    }
+    if v.chars().all(is_blank) {
+        return Err(bad(param, "only whitespace; leave it out instead"));
     }
     if v.chars().count() > MAX_VALUE_LEN {
         return Err(bad(
@@ -61,6 +65,25 @@ pub fn text(param: &str, v: &str) -> Result<String, BadParam> {
     }
     Ok(v.to_string())
 }
+
+/// The characters ECMAScript's `\s` matches: what `TEXT_PATTERN` (the OpenAPI document's,
+/// which the fuzzer and clients read) calls whitespace, so the two agree on what is blank.
+pub fn is_blank(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// A text value holds a character that is not whitespace (`is_blank`).
+pub const TEXT_PATTERN: &str = "[^\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
 
 /// Brands to filter by (each a text value; matched ignoring case by the store).
 pub fn brands(param: &str, given: &[String]) -> Result<Vec<String>, BadParam> {
@@ -423,7 +446,8 @@ pub mod schema {
     }
 
     schema_type!(
-        /// A text filter: not empty, at most `MAX_VALUE_LEN` characters (as `text` checks).
+        /// A text filter: not empty, not only whitespace, at most `MAX_VALUE_LEN` characters (as
+        /// `text` checks).
         Text => Text::schema_object()
     );
     schema_type!(
@@ -516,6 +540,7 @@ pub mod schema {
             string()
                 .min_length(Some(1))
                 .max_length(Some(MAX_VALUE_LEN))
+                .pattern(Some(TEXT_PATTERN))
                 .build()
         }
     }
@@ -524,6 +549,18 @@ pub mod schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_text_is_exactly_what_the_documented_pattern_refuses() {
+        let pattern = Regex::new(TEXT_PATTERN).unwrap();
+        let chars = (0u32..0x3100).chain([0xfeff, 0xfffe, 0x1f600]);
+        for c in chars.filter_map(char::from_u32) {
+            let one = c.to_string();
+            assert_eq!(pattern.is_match(&one), !is_blank(c), "{:?}", c);
+            assert_eq!(text("brand", &one).is_ok(), !is_blank(c), "{:?}", c);
+        }
+        assert!(text("q", " \u{a0}\t").is_err() && text("q", " a ").is_ok());
+    }
 
     #[test]
     fn sentiment_bounds_are_exactly_the_documented_pattern() {

@@ -393,6 +393,15 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
                 brands: l.brand,
                 by_brand: l.by_brand,
             },
+            Some(ReportView::Issue { code, window }) => report::View::Issue {
+                code,
+                window: checked_window(&window)?,
+            },
+            Some(ReportView::Aspects(a)) => report::View::Aspects {
+                window: checked_window(&a.window)?,
+                asin: a.asin,
+                brands: a.brand,
+            },
             Some(ReportView::Runs { days }) => report::View::Runs(day_range(&days)?),
             Some(ReportView::Changes(c)) => report::View::Changes {
                 query: change_query(c.since, c.until, c.threshold, c.min_reviews, c.brand)?,

@@ -245,3 +245,45 @@ fn changes_from_an_instant_lists_the_runs_after_it_as_the_cli_does() {
         "{v}"
     );
 }
+
+/// A blank text filter (empty, spaces, a tab, a no-break space) is a 400 naming it on every list
+/// that takes it, with or without a window, as `brand=` always was (`brand=%20` was a 200 with no
+/// rows); in the CLI a usage error.
+#[test]
+fn blank_text_filters_are_400s_naming_the_parameter_everywhere() {
+    let e = analyzed_sample();
+    let s = Server::start(&e);
+    let blanks = ["", "%20", "%20%20", "%09", "%C2%A0", "%20%0A"];
+    let lists = [
+        ("/api/v1/products", &["brand", "q", "marketplace"][..]),
+        ("/api/v1/brands", &["brand"][..]),
+        ("/api/v1/issues", &["brand"][..]),
+        ("/api/v1/overview", &["brand"][..]),
+        ("/api/v1/changes", &["brand"][..]),
+    ];
+    for (path, params) in lists {
+        for param in params {
+            for blank in blanks {
+                refused(&s, &format!("{path}?{param}={blank}"), param);
+                if *param == "brand" && path != "/api/v1/changes" {
+                    let windowed = format!("{path}?from=2026-01-01&{param}={blank}");
+                    refused(&s, &windowed, param);
+                }
+            }
+        }
+    }
+    for view in [
+        &["report"][..],
+        &["report", "products"],
+        &["report", "aspects"],
+    ] {
+        for blank in [" ", "\t", "\u{a0}"] {
+            let o = e.run(&[view, &["--brand", blank]].concat());
+            assert_eq!(o.status.code(), Some(2), "{view:?} {blank:?}: {o:?}");
+            assert!(
+                String::from_utf8_lossy(&o.stderr).contains("only whitespace"),
+                "{o:?}"
+            );
+        }
+    }
+}

@@ -975,7 +975,8 @@ fn expected_evidence(mut mine: Vec<&Review>) -> (Vec<Value>, BTreeMap<String, Ve
             let q = quotes
                 .entry(hit["code"].as_str().unwrap().into())
                 .or_default();
-            if q.len() < 3 {
+            // Distinct texts only: the same review posted twice is one quote.
+            if q.len() < 3 && !q.iter().any(|x| x["text"] == hit["evidence"]) {
                 q.push(
                     json!({"review_id": r.r["review_id"], "text": hit["evidence"],
                               "rating": r.r["rating"], "language": r.r["language"]}),
@@ -990,11 +991,24 @@ fn expected_evidence(mut mine: Vec<&Review>) -> (Vec<Value>, BTreeMap<String, Ve
         .iter()
         .map(|(t, c)| {
             let (with, without, gained) = star_json((c[1], c[2]), (tally.rated, tally.sum));
-            json!({"term": t, "count": c[0], "avg_rating_with": with,
+            json!({"term": t, "count": c[0], "share": tally.pct(c[0]), "avg_rating_with": with,
                    "avg_rating_without": without, "stars_gained": gained})
         })
         .collect();
     (aspects, quotes)
+}
+
+/// The fields of each of `got`'s rows that `want`'s rows name (added fields, such as a
+/// comparison's, do not break the comparison).
+fn pick_rows(got: &Value, want: &[Value]) -> Value {
+    let got = got.as_array().map_or(&[][..], Vec::as_slice);
+    if got.len() != want.len() {
+        return got.to_vec().into();
+    }
+    (got.iter().zip(want))
+        .map(|(g, w)| pick(g, w))
+        .collect::<Vec<_>>()
+        .into()
 }
 
 /// A product's view over a window lists the complaint aspects and the issue quotes of its
@@ -1014,7 +1028,10 @@ fn a_windowed_product_shows_its_complaint_aspects_and_quotes_from_the_window() {
         "{want_aspects:?}"
     );
     let check = |v: &Value| {
-        assert_eq!(v["complaint_aspects"], json!(want_aspects));
+        assert_eq!(
+            pick_rows(&v["complaint_aspects"], &want_aspects),
+            json!(want_aspects)
+        );
         let issues = v["issues"].as_array().unwrap();
         assert_eq!(issues.len(), quotes.len());
         for i in issues {
@@ -1205,7 +1222,8 @@ fn windowed_brands_portfolio_and_issues_carry_quotes_and_complaint_aspects() {
         let (aspects, quotes) = expected_evidence(mine.into_iter().map(|(_, r)| r).collect());
         assert!(aspects.len() >= 2 && quotes.len() >= 2, "{aspects:?}");
         let check = |v: &Value, what: &str| {
-            assert_eq!(v["complaint_aspects"], json!(aspects), "{what}");
+            let got = pick_rows(&v["complaint_aspects"], &aspects);
+            assert_eq!(got, json!(aspects), "{what}");
             let issues = v["issues"].as_array().unwrap();
             assert_eq!(issues.len(), quotes.len(), "{what}");
             for i in issues {
@@ -1316,9 +1334,7 @@ fn one_issue_and_the_changes_take_a_window() {
         assert_eq!(got, top, "{code}");
     }
     let code = want.keys().next().unwrap();
-    let (status, body) = s.get(&format!(
-        "/api/v1/issues/{code}?from={FROM}&compare=previous"
-    ));
+    let (status, body) = s.get(&format!("/api/v1/issues/{code}?to={TO}&compare=previous"));
     assert_eq!(
         (status, body["error"]["parameter"].as_str()),
         (400, Some("compare"))
@@ -1372,4 +1388,431 @@ fn one_issue_and_the_changes_take_a_window() {
         (status, body["error"]["parameter"].as_str()),
         (400, Some("from"))
     );
+}
+
+/// A complaint aspect's expected comparison: its reviews in the window before (`then`, of that
+/// window's `then_n` reviews), their share and the change in share from `now` (its `count` of
+/// `now_n` reviews), in points from the exact shares.
+fn aspect_compared(now: &Value, now_n: i64, then: &BTreeMap<String, i64>, then_n: i64) -> Value {
+    let k1 = now["count"].as_i64().unwrap() as i128;
+    let k0 = then
+        .get(now["term"].as_str().unwrap())
+        .copied()
+        .unwrap_or(0) as i128;
+    let (n1, n0) = (now_n as i128, then_n as i128);
+    let share = match n0 {
+        0 => Value::Null,
+        _ => json!(half_away(1000 * k0, n0) as f64 / 10.0),
+    };
+    let delta = match n0 > 0 && n1 > 0 {
+        true => json!(half_away(1000 * (k1 * n0 - k0 * n1), n1 * n0) as f64 / 10.0),
+        false => Value::Null,
+    };
+    let mut v = now.clone();
+    v["previous_count"] = json!(k0);
+    v["previous_share"] = share;
+    v["delta_share"] = delta;
+    v
+}
+
+/// Reviews naming each complaint aspect among `rs`.
+fn aspect_reviews(rs: &[&Review]) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for r in rs {
+        for a in r.r["aspects"].as_array().unwrap() {
+            *out.entry(a.as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+/// With `--compare previous` / `compare=previous`, each complaint aspect of a product, some
+/// brands, the portfolio and the issues list carries its reviews in the window before, their
+/// share of that window's reviews and the change in share, recomputed from the raw reviews; in
+/// JSON, the API, the table and HTML. Without a comparison it has none of them.
+#[test]
+fn windowed_complaint_aspects_compare_with_the_window_before() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    let w = ["--since", FROM, "--until", TO, "--compare", "previous"];
+    let scopes: [(Option<&str>, Option<&str>); 3] = [
+        (None, None),
+        (None, Some("Acme")),
+        (Some("B0WIN00002"), None),
+    ];
+    let mut moved = 0;
+    for (asin, brand) in scopes {
+        let mine = |from: &str, to: &str| -> Vec<&Review> {
+            (in_window(&all, from, to).into_iter())
+                .filter(|r| asin.is_none_or(|a| r.asin == a))
+                .filter(|r| brand.is_none_or(|b| r.brand == b))
+                .collect()
+        };
+        let (now, then) = (mine(FROM, TO), mine(PREV_FROM, PREV_TO));
+        let then_counts = aspect_reviews(&then);
+        let want: Vec<Value> = (expected_evidence(now.clone()).0.iter())
+            .map(|a| aspect_compared(a, now.len() as i64, &then_counts, then.len() as i64))
+            .collect();
+        assert!(want.len() >= 2, "{want:?}");
+        moved += (want.iter())
+            .filter(|a| a["delta_share"].as_f64().is_some_and(|d| d != 0.0))
+            .count();
+        let (views, paths, flag, param) = match (asin, brand) {
+            (Some(a), _) => (
+                vec![vec!["product", a]],
+                vec![format!("products/{a}?")],
+                vec![],
+                String::new(),
+            ),
+            (None, b) => (
+                vec![vec![], vec!["issues"], vec!["brands"]],
+                vec!["overview?".into(), "issues?".into(), "brands?".into()],
+                b.map_or(vec![], |b| vec!["--brand", b]),
+                b.map_or(String::new(), |b| format!("brand={b}&")),
+            ),
+        };
+        for view in views {
+            let args = [&["report"][..], &view, &w, &flag, &["-f", "json"]].concat();
+            let v: Value = serde_json::from_str(&e.ok(&args)).unwrap();
+            assert_eq!(v["complaint_aspects"], json!(want), "{args:?}");
+        }
+        for path in paths {
+            let q = format!("/api/v1/{path}{param}from={FROM}&to={TO}&compare=previous");
+            assert_eq!(s.ok(&q)["data"]["complaint_aspects"], json!(want), "{q}");
+        }
+        // `report aspects` is their one table: JSON the same rows, CSV one line each.
+        let mut args = [&["report", "aspects"][..], &w, &flag].concat();
+        if let Some(a) = asin {
+            args.extend(["--asin", a]);
+        }
+        let json_rows = e.ok(&[&args[..], &["-f", "json"]].concat());
+        assert_eq!(
+            serde_json::from_str::<Value>(&json_rows).unwrap(),
+            json!(want)
+        );
+        let csv = e.ok(&[&args[..], &["-f", "csv"]].concat());
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "Complaint aspect,Reviews,% of reviews,Avg ★ with,Avg ★ without,★ gained if fixed,\
+             Reviews before,% of reviews before,Δ % of reviews"
+        );
+        let cell = |v: &Value| match v {
+            Value::Null => String::new(),
+            Value::String(t) => t.clone(),
+            x => x.to_string(),
+        };
+        for (line, a) in lines.zip(&want) {
+            let d = a["delta_share"]
+                .as_f64()
+                .map_or(String::new(), |d| format!("{d:+.1}"));
+            let keys = [
+                "term",
+                "count",
+                "share",
+                "avg_rating_with",
+                "avg_rating_without",
+            ];
+            let mut cells: Vec<String> = keys.iter().map(|k| cell(&a[*k])).collect();
+            cells.extend([cell(&a["stars_gained"]), cell(&a["previous_count"])]);
+            cells.extend([cell(&a["previous_share"]), d]);
+            assert_eq!(line, cells.join(","), "{args:?}");
+        }
+        assert_eq!(csv.lines().count(), want.len() + 1, "{csv}");
+    }
+    assert!(
+        moved > 0,
+        "no aspect's share moved: the test proves nothing"
+    );
+    // Without a comparison, no comparison fields.
+    let plain: Value =
+        serde_json::from_str(&e.ok(&["report", "--since", FROM, "--until", TO, "-f", "json"]))
+            .unwrap();
+    assert!(plain["complaint_aspects"][0]
+        .get("previous_count")
+        .is_none());
+    // The table and the page show the comparison columns with the first aspect's change.
+    let v: Value =
+        serde_json::from_str(&e.ok(&[&["report", "-f", "json"][..], &w].concat())).unwrap();
+    let first = &v["complaint_aspects"][0];
+    let change = format!("{:+.1}", first["delta_share"].as_f64().unwrap());
+    let table = e.ok(&[&["report"][..], &w].concat());
+    let line = (table.lines())
+        .skip_while(|l| !l.starts_with("Complaint aspects"))
+        .find(|l| l.contains(first["term"].as_str().unwrap()))
+        .unwrap();
+    assert!(
+        table.contains("% of reviews before") && line.contains(&change),
+        "{table}"
+    );
+    let html = e.ok(&[&["report"][..], &w, &["-f", "html"]].concat());
+    assert!(
+        html.contains("% of reviews before") && html.contains(&change),
+        "{html}"
+    );
+}
+
+/// `report aspects`: `--compare` needs `--since`, `--brand` and `--asin` exclude each other
+/// (usage errors, exit 2), an unknown ASIN is an error naming it (exit 1), and without a window it
+/// sums every day.
+#[test]
+fn report_aspects_refuses_what_it_cannot_answer() {
+    let (e, all) = setup();
+    for args in [
+        vec!["report", "aspects", "--compare", "previous"],
+        vec![
+            "report",
+            "aspects",
+            "--brand",
+            "Acme",
+            "--asin",
+            "B0WIN00001",
+        ],
+    ] {
+        let o = e.run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {o:?}");
+    }
+    let o = e.run(&["report", "aspects", "--asin", "B0NOSUCH00"]);
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("B0NOSUCH00"),
+        "{o:?}"
+    );
+    let every: Vec<&Review> = all.iter().collect();
+    let want = expected_evidence(every).0;
+    let got: Value = serde_json::from_str(&e.ok(&["report", "aspects", "-f", "json"])).unwrap();
+    assert_eq!(got, json!(want));
+}
+
+/// A share in percent to 0.1 and its change in points, from exact counts, as JSON (null without
+/// reviews).
+fn share_json(k: i64, n: i64) -> Value {
+    match n {
+        0 => Value::Null,
+        n => json!(half_away(1000 * k as i128, n as i128) as f64 / 10.0),
+    }
+}
+
+fn delta_json(now: (i64, i64), then: (i64, i64)) -> Value {
+    let ((k1, n1), (k0, n0)) = (now, then);
+    match n1 > 0 && n0 > 0 {
+        true => json!(
+            half_away(
+                1000 * (k1 as i128 * n0 as i128 - k0 as i128 * n1 as i128),
+                n1 as i128 * n0 as i128
+            ) as f64
+                / 10.0
+        ),
+        false => Value::Null,
+    }
+}
+
+/// Per brand or product (`key`), among `rs`: its reviews and those reporting `code`.
+fn with_issue(
+    rs: &[&Review],
+    code: &str,
+    key: impl Fn(&Review) -> String,
+) -> BTreeMap<String, (i64, i64)> {
+    let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for r in rs {
+        let e = out.entry(key(r)).or_default();
+        e.0 += 1;
+        let hits = r.r["issues"].as_array().unwrap();
+        if hits.iter().any(|h| h["code"] == code) {
+            e.1 += 1;
+        }
+    }
+    out
+}
+
+/// `/issues/{code}?from=&to=&compare=previous` and `report issue CODE --since --until --compare
+/// previous`: the issue's reviews and share of the portfolio's reviews in the window and the
+/// window before, and per brand and product their share of its own reviews in each and the change,
+/// recomputed from the raw reviews; the CLI's JSON is the API's data, its CSV a row per brand and
+/// product, its table and page show the changes.
+#[test]
+fn one_issue_compares_with_the_window_before_per_brand_and_product() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    let (now, then) = (
+        in_window(&all, FROM, TO),
+        in_window(&all, PREV_FROM, PREV_TO),
+    );
+    let codes: BTreeSet<String> = (now.iter())
+        .flat_map(|r| r.r["issues"].as_array().unwrap().iter())
+        .map(|h| h["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.len() >= 2);
+    let mut moved = 0;
+    for code in &codes {
+        let count = |rs: &[&Review]| with_issue(rs, code, |_| String::new())[""];
+        let ((n1, k1), (n0, k0)) = (count(&now), count(&then));
+        let q = format!("/api/v1/issues/{code}?from={FROM}&to={TO}&compare=previous");
+        let v = s.ok(&q)["data"].clone();
+        assert_eq!(v["reviews"], json!(k1), "{q}");
+        assert_eq!(v["share"], share_json(k1, n1), "{q}");
+        assert_eq!(v["previous_reviews"], json!(k0), "{q}");
+        assert_eq!(v["previous_share"], share_json(k0, n0), "{q}");
+        assert_eq!(v["delta_share"], delta_json((k1, n1), (k0, n0)), "{q}");
+        assert_eq!(
+            (v["previous_from"].as_str(), v["previous_to"].as_str()),
+            (Some(PREV_FROM), Some(PREV_TO))
+        );
+        let by_brand = |rs: &[&Review]| with_issue(rs, code, |r| r.brand.clone());
+        let (b1, b0) = (by_brand(&now), by_brand(&then));
+        for b in v["brands"].as_array().unwrap() {
+            let name = b["brand"].as_str().unwrap();
+            let (n, k) = b1.get(name).copied().unwrap_or((0, 0));
+            let (pn, pk) = b0.get(name).copied().unwrap_or((0, 0));
+            let want = json!({"reviews": k, "share": share_json(k, n), "previous_reviews": pk,
+                              "previous_share": share_json(pk, pn), "delta_share": delta_json((k, n), (pk, pn))});
+            assert_eq!(pick(b, &want), want, "{q}: {name}");
+            moved += usize::from(b["delta_share"].as_f64().is_some_and(|d| d != 0.0));
+        }
+        let listed: BTreeSet<&str> = (v["brands"].as_array().unwrap().iter())
+            .map(|b| b["brand"].as_str().unwrap())
+            .collect();
+        let reported: BTreeSet<&str> = (b1.iter().chain(&b0))
+            .filter(|(_, c)| c.1 > 0)
+            .map(|(b, _)| b.as_str())
+            .collect();
+        assert_eq!(listed, reported, "{q}: brands reporting it now or before");
+        let by_product = |rs: &[&Review]| with_issue(rs, code, |r| r.asin.clone());
+        let (p1, p0) = (by_product(&now), by_product(&then));
+        for p in v["top_products"].as_array().unwrap() {
+            let asin = p["asin"].as_str().unwrap();
+            let (n, k) = p1[asin];
+            let (pn, pk) = p0.get(asin).copied().unwrap_or((0, 0));
+            let want = json!({"reviews": k, "share": share_json(k, n), "previous_reviews": pk,
+                              "previous_share": share_json(pk, pn), "delta_share": delta_json((k, n), (pk, pn))});
+            assert_eq!(pick(p, &want), want, "{q}: {asin}");
+        }
+        let cli = e.ok(&[
+            "report",
+            "issue",
+            code,
+            "--since",
+            FROM,
+            "--until",
+            TO,
+            "--compare",
+            "previous",
+            "-f",
+            "json",
+        ]);
+        assert_eq!(serde_json::from_str::<Value>(&cli).unwrap(), v, "{code}");
+        let csv = e.ok(&[
+            "report",
+            "issue",
+            code,
+            "--since",
+            FROM,
+            "--until",
+            TO,
+            "--compare",
+            "previous",
+            "-f",
+            "csv",
+        ]);
+        let rows =
+            v["brands"].as_array().unwrap().len() + v["top_products"].as_array().unwrap().len();
+        assert_eq!(csv.lines().count(), rows + 1, "{csv}");
+        assert!(
+            csv.lines().next().unwrap().ends_with("Δ % of its reviews"),
+            "{csv}"
+        );
+    }
+    assert!(moved > 0, "no brand's share moved: the test proves nothing");
+    // Without a comparison: shares but no previous fields; the table and page show the change.
+    let code = codes.iter().next().unwrap();
+    let plain = &s.ok(&format!("/api/v1/issues/{code}?from={FROM}&to={TO}"))["data"];
+    assert!(
+        plain["share"].is_number() && plain.get("previous_reviews").is_none(),
+        "{plain}"
+    );
+    let v = &s.ok(&format!(
+        "/api/v1/issues/{code}?from={FROM}&to={TO}&compare=previous"
+    ))["data"];
+    let change = format!("{:+.1}", v["brands"][0]["delta_share"].as_f64().unwrap());
+    let w = ["--since", FROM, "--until", TO, "--compare", "previous"];
+    for fmt in ["table", "html"] {
+        let out = e.ok(&[&["report", "issue", code.as_str()][..], &w, &["-f", fmt]].concat());
+        assert!(
+            out.contains("Δ % of its reviews") && out.contains(&change),
+            "{out}"
+        );
+    }
+    // An unknown code is a usage error naming it.
+    let o = e.run(&["report", "issue", "no_such_code"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no_such_code"));
+}
+
+/// Quotes of one issue are distinct texts: the same review posted on two marketplaces (two ids,
+/// one text) is quoted once, in a product's window and in the portfolio's, where the newest
+/// products all holding one text make the window read further products for the others.
+#[test]
+fn windowed_quotes_of_an_issue_are_distinct_texts() {
+    const A: &str = "It leaks everywhere, water leaking out of the lid. Awful.";
+    const B: &str = "The lid leaks badly, water leaked all over my bag. Terrible.";
+    const C: &str = "Leaking from the bottom after two days, water everywhere. Bad.";
+    let rows = [
+        ("B0DUP00006", "2024-02-10", "amazon.com", A),
+        ("B0DUP00006", "2024-02-10", "amazon.de", A),
+        ("B0DUP00006", "2024-02-09", "amazon.com", B),
+        ("B0DUP00006", "2024-02-08", "amazon.de", B),
+        ("B0DUP00006", "2024-02-07", "amazon.com", C),
+        ("B0DUP00001", "2024-03-10", "amazon.com", A),
+        ("B0DUP00002", "2024-03-10", "amazon.com", A),
+        ("B0DUP00003", "2024-03-10", "amazon.fr", A),
+        ("B0DUP00004", "2024-03-05", "amazon.com", B),
+        ("B0DUP00005", "2024-03-01", "amazon.com", C),
+    ];
+    let mut export = String::new();
+    for (i, (asin, day, market, text)) in rows.iter().enumerate() {
+        let r = json!({"REVIEW_ID": format!("RDUP{i:02}"), "CHILD_ASIN": asin,
+                       "PRODUCT_BRAND": "Dupco", "CUSTOMER_REVIEW_DESCRIPTION": text,
+                       "CUSTOMER_REVIEW_RATING": 1, "REVIEW_DATE": day, "MARKETPLACE": market});
+        export.push_str(&format!("{r}\n"));
+    }
+    let e = Env::new();
+    let f = e.file("dup.jsonl", export.as_bytes());
+    e.ok(&["analyze", p(&f), "-q"]);
+    let all = reviews(&e);
+    let s = Server::start(&e);
+    let (from, to) = ("2024-02-01", "2024-03-31");
+    let texts = |v: &Value, code: &str| -> Vec<String> {
+        let issue = (v["issues"].as_array().unwrap().iter())
+            .find(|i| i["code"] == code)
+            .unwrap();
+        (issue["examples"].as_array().unwrap().iter())
+            .map(|q| q["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The code every review reports (the leak), and the quotes the raw reviews give.
+    let code = all[0].r["issues"][0]["code"].as_str().unwrap().to_string();
+    assert!(all.iter().all(|r| r.r["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["code"] == code.as_str())));
+    let mut mine: Vec<(usize, &Review)> = all.iter().enumerate().collect();
+    mine.sort_by(|a, b| (&a.1.day, &a.1.asin, a.0).cmp(&(&b.1.day, &b.1.asin, b.0)));
+    let (_, want) = expected_evidence(mine.into_iter().map(|(_, r)| r).collect());
+    let want: Vec<String> = (want[&code].iter())
+        .map(|q| q["text"].as_str().unwrap().into())
+        .collect();
+    assert_eq!(want.len(), 3, "{want:?}");
+    let portfolio = &s.ok(&format!("/api/v1/overview?from={from}&to={to}"))["data"];
+    assert_eq!(texts(portfolio, &code), want);
+    let cli: Value = serde_json::from_str(&e.ok(&[
+        "report", "issues", "--since", from, "--until", to, "-f", "json",
+    ]))
+    .unwrap();
+    assert_eq!(texts(&cli, &code), want);
+    // One product: its own reviews, newest first, each text once.
+    let product = &s.ok(&format!("/api/v1/products/B0DUP00006?from={from}&to={to}"))["data"];
+    let got = texts(product, &code);
+    let distinct: BTreeSet<&String> = got.iter().collect();
+    assert_eq!((got.len(), distinct.len()), (3, 3), "{got:?}");
 }

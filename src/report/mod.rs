@@ -59,6 +59,18 @@ pub enum View {
         by_brand: bool,
         window: Window,
     },
+    /// One issue across the portfolio per brand and product, in a window (unset: all days).
+    Issue {
+        code: String,
+        window: Window,
+    },
+    /// Complaint aspects of one product (`asin`, any letter case) or across `brands` (all if
+    /// empty) in a window (unset: all days).
+    Aspects {
+        window: Window,
+        asin: Option<String>,
+        brands: Vec<String>,
+    },
     /// The analysis runs started in the window (unset: all).
     Runs(Window),
     /// What got worse; `fail_on_alert`: exit with `EXIT_ALERT` when there is an alert.
@@ -94,6 +106,7 @@ fn check_issue(store: &Store, view: &View) -> Result<()> {
     let code = match view {
         View::Products(q) => q.issue.as_deref(),
         View::Reviews(f) => f.issue.as_deref(),
+        View::Issue { code, .. } => Some(code.as_str()),
         _ => None,
     };
     if let Some(c) = code {
@@ -147,6 +160,20 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         View::Liked {
             brands, by_brand, ..
         } => liked_view(store, brands, *by_brand, fmt, out)?,
+        View::Issue { code, window } => {
+            windows::issue_view(&store.window_issue_detail(window, code)?, fmt, out)?
+        }
+        View::Aspects {
+            window,
+            asin,
+            brands,
+        } => {
+            let scope = match asin {
+                Some(a) => store.window_product_scope(a)?,
+                None => store.window_brand_scope(brands)?,
+            };
+            windows::aspects_view(&store.window_aspects(window, &scope)?, window, fmt, out)?
+        }
         View::Runs(window) => {
             let rows = store.runs(window)?;
             out.emit(fmt, "Analysis runs", &runs_table(&rows), &rows)?;

@@ -7,7 +7,8 @@
 use super::output::{Out, Tabular};
 use super::{delta, html, opt_num, Format};
 use crate::error::Result;
-use crate::store::window_evidence::WindowQuote;
+use crate::store::window_evidence::{WindowAspect, WindowQuote};
+use crate::store::window_issue::{Change, WindowIssueDetail};
 use crate::store::windows::{
     Window, WindowIssue, WindowLiked, WindowLikedRow, WindowReport, WindowRow,
 };
@@ -123,24 +124,43 @@ fn quote_cell(q: &WindowQuote) -> String {
     format!("\"{}\" ({lang}{stars})", q.text)
 }
 
-/// The scope's complaint aspects in the window with their star figures.
+/// The scope's complaint aspects in the window with their share and star figures, and the
+/// window before's reviews and the change in share when compared.
 pub fn aspects_table(r: &WindowReport) -> Tabular {
-    let headers = vec![
+    aspect_rows(&r.complaint_aspects, compared(r))
+}
+
+/// Complaint aspects as a table (`report aspects` and the windowed views).
+pub fn aspect_rows(aspects: &[WindowAspect], compare: bool) -> Tabular {
+    let mut headers = vec![
         "Complaint aspect",
         "Reviews",
+        "% of reviews",
         "Avg ★ with",
         "Avg ★ without",
         "★ gained if fixed",
     ];
-    let rows = (r.complaint_aspects.iter())
+    if compare {
+        headers.extend(["Reviews before", "% of reviews before", "Δ % of reviews"]);
+    }
+    let rows = (aspects.iter())
         .map(|a| {
-            vec![
+            let mut cells = vec![
                 a.term.clone(),
                 a.count.to_string(),
+                opt_num(a.share),
                 opt_num(a.avg_rating_with),
                 opt_num(a.avg_rating_without),
                 opt_num(a.stars_gained),
-            ]
+            ];
+            if compare {
+                cells.extend([
+                    a.previous_count.unwrap_or(0).to_string(),
+                    opt_num(a.previous_share),
+                    delta(a.delta_share),
+                ]);
+            }
+            cells
         })
         .collect();
     Tabular { headers, rows }
@@ -285,4 +305,108 @@ pub fn liked_view(
         out.line(&title)?;
     }
     out.emit(fmt, &title, &t, rows)
+}
+
+/// `report aspects`: one row per complaint aspect, with the window before's reviews, share and
+/// the change in share when compared. JSON is the list of rows.
+pub fn aspects_view(
+    aspects: &[WindowAspect],
+    w: &Window,
+    fmt: Format,
+    out: &mut Out,
+) -> Result<()> {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let title = format!(
+        "Complaint aspects, reviews dated {}",
+        span(&day(w.from), &day(w.to))
+    );
+    if fmt == Format::Table {
+        out.line(&title)?;
+    }
+    out.emit(
+        fmt,
+        &title,
+        &aspect_rows(aspects, w.compare_previous),
+        aspects,
+    )
+}
+
+/// `report issue CODE`: the issue's brands and products (with their shares of the reviews in the
+/// window, and the window before's when compared). CSV is one table: a row per brand, then per
+/// product; JSON is the API's `/issues/{code}` data.
+pub fn issue_view(d: &WindowIssueDetail, fmt: Format, out: &mut Out) -> Result<()> {
+    let compare = d.previous_from.is_some();
+    let mut heading = format!(
+        "{} ({}), reviews dated {}: {} reviews, {} products, {} % of the reviews",
+        d.label,
+        d.code,
+        span(&d.from, &d.to),
+        d.reviews,
+        d.products,
+        opt_num(d.change.share)
+    );
+    if compare {
+        heading.push_str(&format!(
+            " (before, {}: {} reviews, {} %, Δ {})",
+            span(&d.previous_from, &d.previous_to),
+            d.change.previous_reviews.unwrap_or(0),
+            opt_num(d.change.previous_share),
+            delta(d.change.delta_share)
+        ));
+    }
+    let mut headers = vec!["Row", "Brand", "ASIN", "Reviews", "% of its reviews"];
+    if compare {
+        headers.extend(["Reviews before", "% before", "Δ % of its reviews"]);
+    }
+    let cells = |row: &str, brand: &str, asin: &str, reviews: i64, c: &Change| {
+        let mut v = vec![
+            row.to_string(),
+            brand.to_string(),
+            asin.to_string(),
+            reviews.to_string(),
+            opt_num(c.share),
+        ];
+        if compare {
+            v.extend([
+                c.previous_reviews.unwrap_or(0).to_string(),
+                opt_num(c.previous_share),
+                delta(c.delta_share),
+            ]);
+        }
+        v
+    };
+    let brands = Tabular {
+        headers: headers.clone(),
+        rows: (d.brands.iter())
+            .map(|b| cells("brand", &b.brand, "", b.reviews, &b.change))
+            .collect(),
+    };
+    let products = Tabular {
+        headers,
+        rows: (d.top_products.iter())
+            .map(|p| cells("product", &p.brand, &p.asin, p.reviews, &p.change))
+            .collect(),
+    };
+    match fmt {
+        Format::Json | Format::Jsonl => out.json(d, fmt),
+        Format::Csv => {
+            let mut all = brands;
+            all.rows.extend(products.rows);
+            out.table(fmt, "", &all)
+        }
+        Format::Html => out.raw(&html::tables_page(
+            &format!("prodinsight: {}", d.code),
+            &heading,
+            &[
+                ("Brands", brands),
+                ("Products (most reports first)", products),
+            ],
+        )),
+        Format::Table => {
+            out.line(&heading)?;
+            out.table(fmt, "", &brands)?;
+            out.line("Products (most reports first)")?;
+            out.table(fmt, "", &products)
+        }
+    }
 }

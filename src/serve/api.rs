@@ -437,7 +437,7 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         return Err(not_found());
     }
     if w.is_set() {
-        return window_issue(store, &w, &code, &labels.label(&code));
+        return window_issue(store, &w, &code);
     }
     let f = Filter::default();
     let (reviews, products) = store
@@ -458,24 +458,13 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
     ))
 }
 
-/// One issue in a window: as without one, with `from`, `to` and its first products.
-fn window_issue(store: &Store, w: &Window, code: &str, label: &str) -> Handled {
+/// One issue in a window: as without one, with `from`, `to`, its first products and the shares
+/// of the reviews in the window; compared, the window before's counts and the changes.
+fn window_issue(store: &Store, w: &Window, code: &str) -> Handled {
     let d = store
         .window_issue_detail(w, code)
         .map_err(Reply::from_store)?;
-    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
-    let brands: Vec<Value> = (d.brands.iter())
-        .map(|b| json!({"brand": b.key, "reviews": b.reviews, "products": b.products}))
-        .collect();
-    let products: Vec<Value> = (d.top_products.iter())
-        .map(|p| json!({"asin": p.key, "brand": p.brand, "reviews": p.reviews}))
-        .collect();
-    Ok(Reply::ok(
-        json!({"code": code, "label": label, "from": day(w.from), "to": day(w.to),
-               "reviews": d.reviews, "products": d.products, "brands": brands,
-               "top_products": products}),
-        json!({}),
-    ))
+    Ok(Reply::ok(d, json!({})))
 }
 
 /// What `prodinsight report` opens with: the headline numbers, the products that need attention

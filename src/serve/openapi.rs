@@ -191,7 +191,7 @@ fn list_issues() {}
 
 #[utoipa::path(get, path = "/api/v1/issues/{issue_code}", operation_id = "getIssue",
     summary = "One issue across the portfolio: reviews and products reporting it, and the brands, ranked",
-    description = "With `from` and/or `to`: the reviews dated in those days (an undated review on the day of the analysis run in which it first appeared), `from`, `to` and `top_products` (the 50 products with most reviews reporting it in the window: `asin`, `brand`, `reviews`).",
+    description = "With `from` and/or `to`: the reviews dated in those days (an undated review on the day of the analysis run in which it first appeared), `from`, `to`, `share` (percent of the portfolio's reviews in the window) and `top_products` (the 50 products with most reviews reporting it in the window: `asin`, `brand`, `reviews`, `share` of the product's reviews in the window); each brand also has `share` of its reviews in the window. With `compare=previous` (needs `from`): `previous_from`, `previous_to`, `previous_reviews`, `previous_products`, `previous_share` and `delta_share` (points, from the exact shares), and on each brand and product `previous_reviews`, `previous_share` and `delta_share`; the brands that reported it only in the window before are listed last with `reviews` 0.",
     params(IssueCodePath, OneIssueParams),
     responses(
         (status = 200, description = "The issue and its brands.", body = inline(ObjectReply)),
@@ -214,6 +214,9 @@ struct OneIssueParams {
     /// Only reviews dated on or before this day; not before `from`.
     #[param(value_type = schema::Day, inline, required = false)]
     to: String,
+    /// `previous`: also the window of the same length just before, with changes (needs `from`).
+    #[param(value_type = schema::Compare, inline, required = false)]
+    compare: String,
 }
 
 /// `{issue_code}` of `GET /api/v1/issues/{issue_code}`.

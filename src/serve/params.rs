@@ -393,12 +393,13 @@ pub struct RunParams {
 
 pub const RUN_PARAMS: &[&str] = &["from", "to"];
 
-/// `GET /api/v1/issues/{code}` parameters: a range of days (no comparison).
-pub const ONE_ISSUE_PARAMS: &[&str] = &["from", "to"];
+/// `GET /api/v1/issues/{code}` parameters: a range of days and its comparison.
+pub const ONE_ISSUE_PARAMS: &[&str] = &["from", "to", "compare"];
 
-/// `GET /api/v1/issues/{code}` parameters: the days of the reviews counted (unset: all time).
+/// `GET /api/v1/issues/{code}` parameters: the days of the reviews counted (unset: all time)
+/// and the comparison with the window before.
 pub fn one_issue_window(query: &str) -> Result<Window, BadParam> {
-    Params::parse(query, ONE_ISSUE_PARAMS, &[])?.days()
+    Ok(window(query, ONE_ISSUE_PARAMS, &[])?.unwrap_or_default())
 }
 
 /// `GET /api/v1/runs` parameters: the days the runs started in.

@@ -13,7 +13,7 @@ use super::Store;
 use crate::error::Result;
 use crate::model::IssueHit;
 use crate::names::Names;
-use crate::numbers::star_figures;
+use crate::numbers::{pct, pct_delta, star_figures};
 
 /// Quotes per issue in a window, as a product's issues carry (`EXAMPLES` in the roll-up).
 pub const WINDOW_EXAMPLES: usize = 3;
@@ -29,30 +29,45 @@ pub struct WindowQuote {
     pub language: Option<String>,
 }
 
-/// A complaint aspect in the window: reviews naming it, the average stars of the rated ones and
-/// of the others, and the stars the window's average would gain without it (as a product's).
+/// A complaint aspect in the window: reviews naming it, their share of the window's reviews,
+/// the average stars of the rated ones and of the others, and the stars the window's average
+/// would gain without it (as a product's); with `--compare previous` also the reviews naming it
+/// in the window before, their share of that window's reviews and the change in share (points).
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct WindowAspect {
     pub term: String,
     pub count: i64,
+    /// Percent of the window's reviews naming it (null: no reviews).
+    pub share: Option<f64>,
     pub avg_rating_with: Option<f64>,
     pub avg_rating_without: Option<f64>,
     pub stars_gained: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_count: Option<i64>,
+    /// Percent of the window before's reviews naming it (null there: it held no reviews).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_share: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delta_share: Option<f64>,
 }
 
-/// One product's words in a window: quotes per issue code and the ranked complaint aspects.
+/// Reviews naming each term in the window before and that window's reviews: what complaint
+/// aspects are compared with.
+pub type AspectsBefore = (HashMap<String, i64>, i64);
+
+/// One product's words in a window: quotes per issue code and, per term, the reviews naming it,
+/// the rated ones and their stars summed (names of the product's brand or maker left out).
 #[derive(Debug, Default)]
 pub struct Evidence {
     pub quotes: HashMap<String, Vec<WindowQuote>>,
-    pub aspects: Vec<WindowAspect>,
+    pub terms: HashMap<String, [i64; 3]>,
 }
 
 impl Store {
-    /// The complaint aspects and issue quotes of product `asin` (canonical) in window `w`, the
-    /// newest reviews' quotes first; `all` is the window's counts, which the star figures compare
-    /// with. Aspects that are only names (the brand, a maker, a model code) are left out, as in
-    /// the product's own roll-up.
-    pub fn window_evidence(&self, asin: &str, w: &Window, all: &Counts) -> Result<Evidence> {
+    /// The complaint-aspect counts and issue quotes of product `asin` (canonical) in window `w`,
+    /// the newest reviews' quotes first. Aspects that are only names (the brand, a maker, a model
+    /// code) are left out, as in the product's own roll-up.
+    pub fn window_evidence(&self, asin: &str, w: &Window) -> Result<Evidence> {
         let analyzer = self.current_analyzer()?.unwrap_or_default();
         let mut args: Vec<SqlValue> = vec![analyzer.into(), asin.to_string().into()];
         let cond = self.review_in_window(w, &mut args)?;
@@ -93,7 +108,9 @@ impl Store {
                 }
             }
         }
-        ev.aspects = ranked_aspects(terms, brand.as_deref(), all);
+        let names = Names::new();
+        terms.retain(|t, _| !names.is_name_term(brand.as_deref(), t));
+        ev.terms = terms;
         Ok(ev)
     }
 }
@@ -106,7 +123,9 @@ fn add_quote(
     language: &Option<String>,
 ) {
     let q = quotes.entry(hit.code).or_default();
-    if q.len() < WINDOW_EXAMPLES {
+    // The same review posted on two marketplaces has the same text: one quote of it is enough.
+    let seen = |t: &str| (q.iter()).any(|x| same_text(&x.text, t));
+    if q.len() < WINDOW_EXAMPLES && !seen(&hit.evidence) {
         q.push(WindowQuote {
             review_id: review_id.to_string(),
             text: hit.evidence,
@@ -116,52 +135,68 @@ fn add_quote(
     }
 }
 
-/// The most named terms but names, ties by term, with their star figures against `all`.
-fn ranked_aspects(
-    mut terms: HashMap<String, [i64; 3]>,
-    brand: Option<&str>,
-    all: &Counts,
-) -> Vec<WindowAspect> {
-    let names = Names::new();
-    terms.retain(|t, _| !names.is_name_term(brand, t));
-    top_aspects(terms, all)
+/// Whether two quotes say the same, but for letter case and spacing.
+fn same_text(a: &str, b: &str) -> bool {
+    let words = |s: &str| {
+        s.split_whitespace()
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    a == b || words(a) == words(b)
 }
 
-/// The most named terms (reviews, rated, stars summed), ties by term, with their star figures
-/// against `all`.
-fn top_aspects(terms: HashMap<String, [i64; 3]>, all: &Counts) -> Vec<WindowAspect> {
+/// The most named terms (reviews, rated, stars summed), ties by term, with their share of and
+/// star figures against `all`, and compared with `before` when given.
+pub fn top_aspects(
+    terms: HashMap<String, [i64; 3]>,
+    all: &Counts,
+    before: Option<&AspectsBefore>,
+) -> Vec<WindowAspect> {
     let mut ranked: Vec<(String, [i64; 3])> = terms.into_iter().filter(|(_, c)| c[0] > 0).collect();
     ranked.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(WINDOW_ASPECTS);
+    let share = |k: i64, n: i64| (n > 0).then(|| pct(k, n));
     ranked
         .into_iter()
         .map(|(term, c)| {
             let f = star_figures((c[1], c[2]), (all.rated, all.rating_sum));
+            let prev = before.map(|(b, n)| (b.get(&term).copied().unwrap_or(0), *n));
             WindowAspect {
-                term,
                 count: c[0],
+                share: share(c[0], all.reviews),
                 avg_rating_with: f.with,
                 avg_rating_without: f.without,
                 stars_gained: f.gained,
+                previous_count: prev.map(|p| p.0),
+                previous_share: prev.and_then(|(k, n)| share(k, n)),
+                delta_share: prev.and_then(|p| pct_delta((c[0], all.reviews), Some(p))),
+                term,
             }
         })
         .collect()
+}
+
+/// Reviews naming each term, of per-term (reviews, rated, stars) counts.
+pub fn term_reviews(terms: HashMap<String, [i64; 3]>) -> HashMap<String, i64> {
+    terms.into_iter().map(|(t, c)| (t, c[0])).collect()
 }
 
 /// How many issues of a window over brands, the portfolio or the issues list get quotes: the
 /// first shown. Each costs an index range on (issue, day) and a read of the few products whose
 /// newest days report it.
 pub const WINDOW_QUOTED_ISSUES: usize = 50;
+/// How many times an issue short of distinct quotes reads further products.
+const QUOTE_ROUNDS: usize = 4;
 
 impl Store {
-    /// The complaint aspects of the scope's reviews in the window (brands, or the portfolio), from
-    /// the per-day counts `analyze` wrote (names of a product's brand or maker left out there).
+    /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and their
+    /// stars (brands, or the portfolio), from the per-day counts `analyze` wrote (names of a
+    /// product's brand or maker left out there).
     pub fn window_scope_aspects(
         &self,
         w: &Window,
         scope: &Scope,
-        all: &Counts,
-    ) -> Result<Vec<WindowAspect>> {
+    ) -> Result<HashMap<String, [i64; 3]>> {
         let (cond, values) = scope.condition();
         let sql = format!(
             "SELECT term, sum(reviews), sum(rated), sum(rating_sum) FROM brand_day_aspects
@@ -174,29 +209,58 @@ impl Store {
         let rows = st.query_map(params_from_iter(args), |r| {
             Ok((r.get::<_, String>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?]))
         })?;
-        let terms = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
-        Ok(top_aspects(terms, all))
+        Ok(rows.collect::<rusqlite::Result<HashMap<_, _>>>()?)
     }
 
-    /// Up to `WINDOW_EXAMPLES` quotes per issue `codes` names from the scope's reviews in the
-    /// window: the newest day first, on one day the products by ASIN descending, in one product
-    /// the newest review first (by id); undated reviews after dated ones. That order is the index
-    /// on (issue, day, ASIN), so only the few products that hold an issue's first quotes are read,
-    /// however many report it.
+    /// Up to `WINDOW_EXAMPLES` quotes of distinct texts per issue `codes` names from the scope's
+    /// reviews in the window: the newest day first, on one day the products by ASIN descending,
+    /// in one product the newest review first (by id); undated reviews after dated ones. That
+    /// order is the index on (issue, day, ASIN), so only the few products that hold an issue's
+    /// first quotes are read, however many report it; when repeated texts leave an issue short,
+    /// its next products are read (up to `QUOTE_ROUNDS` times, each reaching four times as far).
     pub fn window_scope_quotes(
         &self,
         w: &Window,
         scope: &Scope,
         codes: &[String],
     ) -> Result<HashMap<String, Vec<WindowQuote>>> {
-        let mut asins: Vec<String> = Vec::new();
-        for code in codes {
-            for a in self.newest_reporting(w, scope, code)? {
-                if !asins.contains(&a) {
-                    asins.push(a);
+        let mut quotes: HashMap<String, Vec<WindowQuote>> = HashMap::new();
+        let (mut pending, mut need) = (codes.to_vec(), WINDOW_EXAMPLES as i64);
+        for _ in 0..QUOTE_ROUNDS {
+            let (mut asins, mut open) = (Vec::new(), Vec::new());
+            for code in &pending {
+                let (reporting, all) = self.newest_reporting(w, scope, code, need)?;
+                if !all {
+                    open.push(code.clone());
+                }
+                for a in reporting {
+                    if !asins.contains(&a) {
+                        asins.push(a);
+                    }
                 }
             }
+            for (code, q) in self.quotes_of(w, &asins, &pending)? {
+                quotes.insert(code, q);
+            }
+            // Short of quotes with products left to read: repeated texts; read further.
+            let short = |c: &String| quotes.get(c).map_or(0, Vec::len) < WINDOW_EXAMPLES;
+            pending = open.into_iter().filter(short).collect();
+            if pending.is_empty() {
+                break;
+            }
+            need *= 4;
         }
+        Ok(quotes)
+    }
+
+    /// The quotes (distinct texts, up to `WINDOW_EXAMPLES`) of issues `codes` in the reviews of
+    /// products `asins` dated in the window, in the quote order of `window_scope_quotes`.
+    fn quotes_of(
+        &self,
+        w: &Window,
+        asins: &[String],
+        codes: &[String],
+    ) -> Result<HashMap<String, Vec<WindowQuote>>> {
         let mut quotes: HashMap<String, Vec<WindowQuote>> = HashMap::new();
         if asins.is_empty() {
             return Ok(quotes);
@@ -204,7 +268,7 @@ impl Store {
         let analyzer = self.current_analyzer()?.unwrap_or_default();
         let mut args: Vec<SqlValue> = vec![analyzer.into()];
         let marks: Vec<String> = (0..asins.len()).map(|i| format!("?{}", i + 2)).collect();
-        args.extend(asins.into_iter().map(SqlValue::Text));
+        args.extend(asins.iter().map(|a| SqlValue::Text(a.clone())));
         let cond = self.review_in_window(w, &mut args)?;
         let sql = format!(
             "SELECT coalesce(r.source_review_id, r.review_key), r.rating, t.language, t.issues
@@ -230,8 +294,15 @@ impl Store {
     }
 
     /// The products of the scope reporting `code` in the window, in quote order (days from the
-    /// last down, ASINs descending), until their dated reviews reporting it reach `WINDOW_EXAMPLES`.
-    fn newest_reporting(&self, w: &Window, scope: &Scope, code: &str) -> Result<Vec<String>> {
+    /// last down, ASINs descending), until their dated reviews reporting it reach `need`; and
+    /// whether that is every product reporting it.
+    fn newest_reporting(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        code: &str,
+        need: i64,
+    ) -> Result<(Vec<String>, bool)> {
         let (cond, values) = scope.condition();
         let sql = format!(
             "SELECT day, asin, dated, reviews FROM product_day_issues
@@ -246,8 +317,8 @@ impl Store {
         let mut rows = st.query(params_from_iter(args))?;
         let (mut asins, mut dated_reviews) = (Vec::new(), 0);
         while let Some(r) = rows.next()? {
-            if dated_reviews >= WINDOW_EXAMPLES as i64 {
-                break;
+            if dated_reviews >= need {
+                return Ok((asins, false));
             }
             let asin: String = r.get(1)?;
             if r.get::<_, bool>(2)? {
@@ -257,6 +328,6 @@ impl Store {
                 asins.push(asin);
             }
         }
-        Ok(asins)
+        Ok((asins, true))
     }
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use rusqlite::{params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use super::window_evidence::{WindowAspect, WINDOW_QUOTED_ISSUES};
+use super::window_evidence::{term_reviews, top_aspects, WindowAspect, WINDOW_QUOTED_ISSUES};
 use super::window_lists::{page_issues, sort_rows};
 use super::Store;
 use crate::error::{Error, Result};
@@ -379,18 +379,19 @@ impl Store {
     /// The view over the window `w` (and the one before it when `w` asks).
     pub fn window_report(&self, w: &Window, view: &WindowView) -> Result<WindowReport> {
         let (name, scope, group) = self.view_scope(view)?;
-        let prev = if w.compare_previous {
-            w.previous(chrono::Utc::now().date_naive())
-        } else {
-            None
+        let prev = match w.compare_previous {
+            true => w.previous(chrono::Utc::now().date_naive()),
+            false => None,
         };
         let total = |win: &Window| -> Result<Counts> {
             let t = self.window_counts(win, &scope, Group::Portfolio)?;
             Ok(t.into_iter().next().map(|(_, c)| c).unwrap_or_default())
         };
         let all = total(w)?;
-        let before = match &prev {
-            Some(p) => Some(self.window_counts(p, &scope, group)?),
+        // The window before: its span and the scope's counts in it.
+        let before = prev.map(|p| total(&p).map(|c| (p, c))).transpose()?;
+        let before_rows = match &before {
+            Some((p, _)) => Some(self.window_counts(p, &scope, group)?),
             None => None,
         };
         let mut now = match group {
@@ -401,50 +402,37 @@ impl Store {
             let key = scope.asin.clone().unwrap_or_else(|| "portfolio".into());
             now.push((key, Counts::default()));
         }
-        let mut rows = window_rows(now, before);
-        let issues = match view {
+        let mut rows = window_rows(now, before_rows);
+        let mut issues = match view {
             WindowView::Products { .. } => Vec::new(),
-            _ => {
-                let sort = match view {
-                    WindowView::Issues { sort, .. } => *sort,
-                    _ => IssueSort::Reviews,
-                };
-                let before = match &prev {
-                    Some(p) => Some((self.window_issue_counts(p, &scope)?, total(p)?)),
-                    None => None,
-                };
-                let now = self.window_issue_counts(w, &scope)?;
-                window_issues(now, &all, before, sort, &self.labels()?)
-            }
+            _ => self.scope_issues(w, &scope, view, &all, before.as_ref())?,
         };
         let liked_aspects = match view {
             WindowView::Product(_) | WindowView::Brands { .. } | WindowView::Portfolio { .. } => {
-                let before = match &prev {
-                    Some(p) => Some((self.window_liked_counts(p, &scope)?, total(p)?.reviews)),
+                let then = match &before {
+                    Some((p, c)) => Some((self.window_liked_counts(p, &scope)?, c.reviews)),
                     None => None,
                 };
-                window_liked(self.window_liked_counts(w, &scope)?, all.reviews, before)
+                window_liked(self.window_liked_counts(w, &scope)?, all.reviews, then)
             }
             _ => Vec::new(),
         };
-        let mut issues = issues;
         let page = match view {
             WindowView::Issues { limit, after, .. } => {
                 Some(page_issues(&mut issues, after, *limit)?)
             }
             _ => sort_rows(&mut rows, view),
         };
-        let complaint_aspects = match (&scope.asin, view) {
-            (Some(asin), _) => self.attach_evidence(asin, w, &all, &mut issues)?,
-            (None, WindowView::Products { .. }) => Vec::new(),
-            (None, _) => self.attach_scope_evidence(&scope, w, &all, &mut issues)?,
+        let complaint_aspects = match view {
+            WindowView::Products { .. } => Vec::new(),
+            _ => self.attach_evidence(&scope, w, &all, before.as_ref(), &mut issues)?,
         };
         Ok(WindowReport {
             view: name,
             from: day_text(w.from),
             to: day_text(w.to),
-            previous_from: prev.as_ref().and_then(|p| day_text(p.from)),
-            previous_to: prev.as_ref().and_then(|p| day_text(p.to)),
+            previous_from: before.as_ref().and_then(|(p, _)| day_text(p.from)),
+            previous_to: before.as_ref().and_then(|(p, _)| day_text(p.to)),
             reviews: all.reviews,
             message: self.window_message(all.reviews)?,
             rows,
@@ -453,6 +441,28 @@ impl Store {
             complaint_aspects,
             page,
         })
+    }
+
+    /// The scope's issues in the window, in the view's sort (reviews unless the issues list asks
+    /// otherwise), compared with the window before when given.
+    fn scope_issues(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        view: &WindowView,
+        all: &Counts,
+        before: Option<&(Window, Counts)>,
+    ) -> Result<Vec<WindowIssue>> {
+        let sort = match view {
+            WindowView::Issues { sort, .. } => *sort,
+            _ => IssueSort::Reviews,
+        };
+        let then = match before {
+            Some((p, c)) => Some((self.window_issue_counts(p, scope)?, *c)),
+            None => None,
+        };
+        let now = self.window_issue_counts(w, scope)?;
+        Ok(window_issues(now, all, then, sort, &self.labels()?))
     }
 }
 
@@ -470,39 +480,70 @@ impl Store {
         }))
     }
 
-    /// One product's quotes (onto its `issues`) and complaint aspects in the window.
+    /// The scope's quotes (onto its issues) and complaint aspects in the window, compared with
+    /// the window before when given: one product's from its reviews, a wider scope's from the
+    /// per-day counts and quotes for its first `WINDOW_QUOTED_ISSUES` issues.
     fn attach_evidence(
-        &self,
-        asin: &str,
-        w: &Window,
-        all: &Counts,
-        issues: &mut [WindowIssue],
-    ) -> Result<Vec<WindowAspect>> {
-        let mut ev = self.window_evidence(asin, w, all)?;
-        for i in issues {
-            i.examples = ev.quotes.remove(&i.code).unwrap_or_default();
-        }
-        Ok(ev.aspects)
-    }
-}
-
-impl Store {
-    /// A scope's quotes (onto its first `WINDOW_QUOTED_ISSUES` issues) and complaint aspects in
-    /// the window (brands, the portfolio, the issues list).
-    fn attach_scope_evidence(
         &self,
         scope: &Scope,
         w: &Window,
         all: &Counts,
+        before: Option<&(Window, Counts)>,
         issues: &mut [WindowIssue],
     ) -> Result<Vec<WindowAspect>> {
-        let n = issues.len().min(WINDOW_QUOTED_ISSUES);
-        let quoted = &mut issues[..n];
-        let codes: Vec<String> = quoted.iter().map(|i| i.code.clone()).collect();
-        let mut quotes = self.window_scope_quotes(w, scope, &codes)?;
-        for i in quoted {
+        let (mut quotes, terms) = match &scope.asin {
+            Some(asin) => {
+                let ev = self.window_evidence(asin, w)?;
+                (ev.quotes, ev.terms)
+            }
+            None => {
+                let n = issues.len().min(WINDOW_QUOTED_ISSUES);
+                let codes: Vec<String> = issues[..n].iter().map(|i| i.code.clone()).collect();
+                let quotes = self.window_scope_quotes(w, scope, &codes)?;
+                (quotes, self.window_scope_aspects(w, scope)?)
+            }
+        };
+        for i in issues {
             i.examples = quotes.remove(&i.code).unwrap_or_default();
         }
-        self.window_scope_aspects(w, scope, all)
+        let then = match before {
+            Some((p, c)) => Some((term_reviews(self.aspect_terms(p, scope)?), c.reviews)),
+            None => None,
+        };
+        Ok(top_aspects(terms, all, then.as_ref()))
+    }
+
+    /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and
+    /// their stars: one product's from its reviews, a wider scope's from the per-day counts.
+    fn aspect_terms(&self, w: &Window, scope: &Scope) -> Result<HashMap<String, [i64; 3]>> {
+        match &scope.asin {
+            Some(asin) => Ok(self.window_evidence(asin, w)?.terms),
+            None => self.window_scope_aspects(w, scope),
+        }
+    }
+
+    /// The scope's complaint aspects in the window (`report aspects`), compared with the window
+    /// before when `w` asks.
+    pub fn window_aspects(&self, w: &Window, scope: &Scope) -> Result<Vec<WindowAspect>> {
+        let total = |win: &Window| -> Result<Counts> {
+            let t = self.window_counts(win, scope, Group::Portfolio)?;
+            Ok(t.into_iter().next().map(|(_, c)| c).unwrap_or_default())
+        };
+        let prev = match w.compare_previous {
+            true => w.previous(chrono::Utc::now().date_naive()),
+            false => None,
+        };
+        let then = match &prev {
+            Some(p) => Some((
+                term_reviews(self.aspect_terms(p, scope)?),
+                total(p)?.reviews,
+            )),
+            None => None,
+        };
+        Ok(top_aspects(
+            self.aspect_terms(w, scope)?,
+            &total(w)?,
+            then.as_ref(),
+        ))
     }
 }

@@ -640,11 +640,16 @@ function windowLiked(r) {
   return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No praise in this period.");
 }
 
-/** What customers complain about in a window: reviews naming each part and what it costs in stars. */
+/** What customers complain about in a window: reviews naming each part, their share, what it costs
+ * in stars, and when compared the reviews before and the change in share. */
 function windowAspects(r) {
+  const compared = !!r.previous_from;
+  const headers = ["Complaint aspect", "Reviews#", "% of reviews#", "Avg ★ with#", "Avg ★ without#", "★ gained if fixed#"];
+  if (compared) headers.push("Reviews before#", "Δ % of reviews#");
   const rows = (r.complaint_aspects ?? []).slice(0, LIKED_SHOWN).map((a) =>
-    h("tr", {}, td(a.term), td(a.count, true), td(stars2(a.avg_rating_with), true), td(stars2(a.avg_rating_without), true), td(gained(a.stars_gained), true)));
-  return rows.length ? table(["Complaint aspect", "Reviews#", "Avg ★ with#", "Avg ★ without#", "★ gained if fixed#"], rows) : h("p", { class: "muted" }, "No complaint aspects in this period.");
+    h("tr", {}, td(a.term), td(a.count, true), td(pct(a.share), true), td(stars2(a.avg_rating_with), true), td(stars2(a.avg_rating_without), true), td(gained(a.stars_gained), true),
+      compared ? td(a.previous_count ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(a.delta_share)) : null));
+  return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No complaint aspects in this period.");
 }
 
 /** Products or brands in a window: reviews, rating and shares, with changes when compared. */
@@ -661,12 +666,15 @@ async function windowPortfolio(w) {
   const q = windowQuery(w);
   const [{ data: r }, { data: brands }] = await Promise.all([api(`/api/v1/overview?${q}`), api(`/api/v1/brands?${q}&limit=500`)]);
   const brandLink = (b) => link(`/products?brand=${encodeURIComponent(b)}&${windowSuffix(new URLSearchParams(location.search)).slice(1)}`, b);
+  const liked = h("section", { id: "liked" }, h("h2", {}, "What customers liked in this period"), windowLiked(r));
+  const complaints = h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about in this period"), windowAspects(r));
   show(
     h("h1", {}, "Portfolio"),
     windowShown(r),
     windowCards(r.rows[0], !!r.previous_from),
     h("section", { id: "top-issues" }, h("h2", {}, "Top issues in this period and what each costs in stars"), windowIssues(r, true)),
-    h("div", { class: "grid2" }, h("section", { id: "liked" }, h("h2", {}, "What customers liked in this period"), windowLiked(r)), h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about in this period"), windowAspects(r))),
+    // Compared, the complaint aspects have eight columns: too wide for half the page.
+    r.previous_from ? [liked, complaints] : h("div", { class: "grid2" }, liked, complaints),
     h("section", { id: "brands" }, h("h2", {}, "Brands"), windowRows(brands, brandLink)),
   );
 }
@@ -674,21 +682,22 @@ async function windowPortfolio(w) {
 /** One issue in a window: its figures in the period, its products and brands, and quotes. */
 async function windowIssue(code, w) {
   const q = windowQuery(w);
-  const days = new URLSearchParams(q);
-  days.delete("compare");
-  const [{ data: d }, { data: r }] = await Promise.all([api(`/api/v1/issues/${encodeURIComponent(code)}?${days}`), api(`/api/v1/issues?${q}&limit=500`)]);
+  const [{ data: d }, { data: r }] = await Promise.all([api(`/api/v1/issues/${encodeURIComponent(code)}?${q}`), api(`/api/v1/issues?${q}&limit=500`)]);
   setTitle(d.label);
   const i = r.issues.find((x) => x.code === code);
   const suffix = windowSuffix(new URLSearchParams(location.search)).slice(1);
   const figures = i ? `: ${pct(i.share)} of reviews, ★ ${stars2(i.avg_with)} with it against ${stars2(i.avg_without)} without, ${gained(i.impact)} ★ if fixed` : "";
   const change = i && r.previous_from && i.delta_share !== null ? `, ${i.delta_share > 0 ? "+" : ""}${fmt(i.delta_share, 1)} points against the period before` : "";
+  // Compared: each brand's and product's reviews before and the change in its share.
+  const shareChange = d.previous_from ? ["Reviews before#", "Δ % of its reviews#"] : [];
+  const changeCells = (x) => (d.previous_from ? [td(x.previous_reviews ?? 0, true), h("td", { class: "n" }, delta(x.delta_share))] : []);
   show(
     h("h1", {}, d.label),
     windowShown(r),
     h("p", { id: "issue-window", class: "muted" }, `${d.reviews} reviews in ${d.products} products in this period${figures}${change}`),
     h("div", { class: "grid2" },
-      h("section", { id: "issue-products" }, h("h2", {}, "Products"), table(["Product", "Brand", "Reviews reporting it#"], d.top_products.map((p) => h("tr", {}, h("td", {}, productLink(p.asin)), td(p.brand ?? ""), td(p.reviews, true))))),
-      h("section", { id: "issue-brands" }, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#", "Products#"], d.brands.map((b) => h("tr", {}, h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand)}&${suffix}`, b.brand)), td(b.reviews, true), td(b.products, true)))))),
+      h("section", { id: "issue-products" }, h("h2", {}, "Products"), table(["Product", "Brand", "Reviews reporting it#", "% of its reviews#", ...shareChange], d.top_products.map((p) => h("tr", {}, h("td", {}, productLink(p.asin)), td(p.brand ?? ""), td(p.reviews, true), td(pct(p.share), true), ...changeCells(p))))),
+      h("section", { id: "issue-brands" }, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#", "Products#", "% of its reviews#", ...shareChange], d.brands.map((b) => h("tr", {}, h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand)}&${suffix}`, b.brand)), td(b.reviews, true), td(b.products, true), td(pct(b.share), true), ...changeCells(b)))))),
     h("h2", {}, "What customers say in this period"),
     ...(i?.examples ?? []).map((x) => quote(x)),
     i?.examples?.length ? null : h("p", { class: "muted" }, "No quote in this period."),
