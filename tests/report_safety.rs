@@ -139,3 +139,29 @@ fn no_escape_sequence_reaches_the_terminal() {
     assert!(v.to_string().contains("\\u001b[2J"), "{v}");
     assert!(json.contains("\\u009b"), "{json}");
 }
+
+/// CSV and HTML go to the terminal too (`report reviews -f csv | less`, no `-o`): a review's escape
+/// sequences are shown escaped there as in tables, newlines kept; `--raw-csv` keeps the bytes.
+#[test]
+fn csv_and_html_carry_no_escape_sequence() {
+    let e = hostile();
+    for args in [
+        vec!["report", "reviews", "-f", "csv"],
+        vec!["report", "product", "B0HOSTILE1", "-f", "csv"],
+        vec!["report", "reviews", "-f", "html"],
+        vec!["report", "product", "B0HOSTILE1", "-f", "html"],
+        vec!["report", "issues", "-f", "html"],
+    ] {
+        let out = e.ok(&args);
+        assert!(
+            !out.chars().any(|c| c.is_control() && c != '\n' && c != ' '),
+            "{args:?}: {out:?}"
+        );
+    }
+    let csv = e.ok(&["report", "reviews", "-f", "csv"]);
+    assert!(csv.contains("\\x1b[2J"), "{csv}");
+    let html = e.ok(&["report", "reviews", "-f", "html"]);
+    assert!(html.contains("\\x1b[2J"), "{html}");
+    let raw = e.ok(&["report", "reviews", "-f", "csv", "--raw-csv"]);
+    assert!(raw.contains("\u{1b}[2J"), "{raw:?}");
+}

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::output::{aligned_number, numeric_columns, Tabular};
 use super::{num, opt_num, opt_text};
 use crate::store::views::{Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
+use crate::textsafe::escape_control;
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
 main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}
@@ -29,6 +30,10 @@ pub fn esc(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // A page printed to a terminal (no `-o`) must not drive it: C0/C1 shown as escapes.
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                out.push_str(&escape_control(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }

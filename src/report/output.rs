@@ -97,8 +97,11 @@ impl Out {
             let raw = self.raw_csv;
             let record = cells.iter().map(|c| -> Cow<'_, [u8]> {
                 let c = c.as_ref();
-                match std::str::from_utf8(c).map(neutralize_csv_cell) {
-                    Ok(Cow::Owned(s)) if !raw => Cow::Owned(s.into_bytes()),
+                match std::str::from_utf8(c) {
+                    Ok(s) if !raw => match safe_csv_cell(s) {
+                        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+                        Cow::Borrowed(_) => Cow::Borrowed(c),
+                    },
                     _ => Cow::Borrowed(c),
                 }
             });
@@ -268,6 +271,16 @@ pub(super) fn aligned_number(cell: &str, decimals: usize) -> String {
         (_, 0) => cell.to_string(),
         (0, pad) => format!("{cell}.{}", "0".repeat(pad)),
         (_, pad) => format!("{cell}{}", "0".repeat(pad)),
+    }
+}
+
+/// A CSV cell as a spreadsheet and a terminal may both see it (`report -f csv` without `-o`
+/// prints to one): control characters escaped, newlines and tabs kept, then formula-like cells
+/// neutralised. `--raw-csv` skips both, for programs that want the bytes.
+fn safe_csv_cell(cell: &str) -> Cow<'_, str> {
+    match escape_control_with(cell, true) {
+        Cow::Borrowed(s) => neutralize_csv_cell(s),
+        Cow::Owned(s) => Cow::Owned(neutralize_csv_cell(&s).into_owned()),
     }
 }
 
