@@ -23,8 +23,7 @@ pub struct Out {
     tty: bool,
     csv: Vec<u8>,
     raw_csv: bool,
-    /// With `-o`: the temporary file being written and where it goes when the report is complete.
-    pending: Option<(tempfile::TempPath, PathBuf)>,
+    pending: Pending,
 }
 
 impl Out {
@@ -35,22 +34,8 @@ impl Out {
         let (w, tty, pending): (Box<dyn Write>, bool, _) = match path {
             Some(p) => {
                 refuse_database(p, db)?;
-                let io_err = |e| Error::io(p.display().to_string(), e);
-                let dir = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                let tmp = tempfile::Builder::new()
-                    .prefix(".prodinsight-report-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .map_err(io_err)?;
-                let (file, tmp_path) = tmp.into_parts();
-                (
-                    Box::new(BufWriter::new(file)),
-                    false,
-                    Some((tmp_path, p.to_path_buf())),
-                )
+                let (w, pending) = open_output(p)?;
+                (w, false, pending)
             }
             None => (
                 Box::new(BufWriter::new(io::stdout().lock())),
@@ -209,6 +194,42 @@ impl Out {
         Ok(())
     }
 }
+
+/// The writer for `-o p`. A regular file (or a new one) is written through a temporary file beside
+/// it, renamed over it when complete; through a symlink, beside the file it names, so the link
+/// stays. A FIFO or a device (`/dev/null`, `/dev/stdout`) is written into: a rename would put a
+/// regular file in its place (as root, in `/dev`).
+fn open_output(p: &Path) -> Result<(Box<dyn Write>, Pending)> {
+    let io_err = |e| Error::io(p.display().to_string(), e);
+    let target = match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::Usage(format!("-o {} is a directory", p.display())));
+        }
+        Ok(m) if !m.is_file() => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .map_err(io_err)?;
+            return Ok((Box::new(BufWriter::new(file)), None));
+        }
+        Ok(_) => std::fs::canonicalize(p).map_err(io_err)?,
+        Err(_) => p.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".prodinsight-report-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    let (file, tmp_path) = tmp.into_parts();
+    Ok((Box::new(BufWriter::new(file)), Some((tmp_path, target))))
+}
+
+/// With `-o` a file: the temporary file being written and where it goes when the report is complete.
+type Pending = Option<(tempfile::TempPath, PathBuf)>;
 
 /// `-o` naming the database or one of its journal files would destroy what the report reads.
 fn refuse_database(out: &Path, db: &Path) -> Result<()> {
