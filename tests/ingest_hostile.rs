@@ -384,3 +384,29 @@ fn a_failed_file_is_reported_once() {
     assert_eq!(log.matches("truncated").count(), 1, "{log}");
     assert!(log.contains("1 of 2 inputs failed"), "{log}");
 }
+
+/// One 16 MB review (a hostile or broken export) took the offline analyzer about a minute and
+/// 200 MB per 16 MB in a debug build (100 MB: 5.5 minutes, 1.3 GB). It reads the first 100,000
+/// characters (more than any real review); the stored text stays whole.
+#[test]
+fn a_huge_review_is_analyzed_in_bounded_time() {
+    let e = Env::new();
+    let words = "The lid cracked and it leaks everywhere, sehr schlecht. ".repeat(300_000);
+    let body = format!(
+        "{}\n{}\n",
+        serde_json::json!({"asin": "B0HUGE0001", "rating": 1, "text": words}),
+        serde_json::json!({"asin": "B0HUGE0002", "rating": 5, "text": "Works great."})
+    );
+    let f = e.file("huge.jsonl", body.as_bytes());
+    let o = run_within(&e, &["-q", "ingest", p(&f)], Duration::from_secs(60));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_within(&e, &["-q", "analyze"], Duration::from_secs(20));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(e.count("SELECT count(*) FROM text_results"), 2);
+    assert_eq!(
+        e.count("SELECT length(body) FROM reviews WHERE asin = 'B0HUGE0001'"),
+        words.len() as i64
+    );
+    let json = e.ok(&["report", "product", "B0HUGE0001", "-f", "json"]);
+    assert!(json.contains("leaks"), "{json}");
+}
