@@ -541,6 +541,25 @@ pub fn tables_page(title: &str, intro: &str, tables: &[(&str, Tabular)]) -> Stri
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Any text is inert in a page and on a terminal: no markup character, no control but
+        /// newline and tab, and `&` only as the start of an entity.
+        #[test]
+        fn escaped_text_is_inert(s in "(\\PC|[<>&\"'\t\r\n\x1b\x00\u{9b}])*") {
+            let e = esc(&s);
+            proptest::prop_assert!(!e.contains(['<', '>', '"', '\'']), "{e:?}");
+            proptest::prop_assert!(!e.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{e:?}");
+            for (i, _) in e.match_indices('&') {
+                let rest = &e[i..];
+                proptest::prop_assert!(
+                    ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"].iter().any(|x| rest.starts_with(x)),
+                    "{e:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn number_columns_align_with_the_same_decimals_and_text_columns_stay_text() {
         let t = Tabular {

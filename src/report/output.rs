@@ -309,6 +309,21 @@ fn safe_csv_cell(cell: &str) -> Cow<'_, str> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Any text becomes a cell with no control character but newline and tab, that a
+        /// spreadsheet would not run: a formula character first only before a plain number.
+        #[test]
+        fn csv_cells_are_inert_for_any_text(s in "(\\PC|[=+@\t\r\n\x1b\x00\u{9b}\u{202e}-]|[0-9.%]){0,40}") {
+            let c = safe_csv_cell(&s);
+            proptest::prop_assert!(!c.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t'), "{c:?}");
+            if let Some(first @ ('=' | '@' | '\t' | '+' | '-')) = c.chars().next() {
+                let rest = &c[1..];
+                proptest::prop_assert!(matches!(first, '+' | '-') && rest.trim_end_matches('%').parse::<f64>().is_ok(), "{c:?}");
+            }
+        }
+    }
+
     fn tab(rows: &[[&str; 3]]) -> Tabular {
         Tabular {
             headers: vec!["asin", "avg", "change"],
