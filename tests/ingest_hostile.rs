@@ -410,3 +410,38 @@ fn a_huge_review_is_analyzed_in_bounded_time() {
     let json = e.ok(&["report", "product", "B0HUGE0001", "-f", "json"]);
     assert!(json.contains("leaks"), "{json}");
 }
+
+/// A JSON record that names the same field twice (`"rating": 5, …, "rating": 1`) was read with the
+/// first value while Python, JavaScript and jq read the last: the same file gave other numbers
+/// elsewhere. A repeat with a different value rejects the record, named; an equal repeat is fine.
+#[test]
+fn a_field_repeated_with_another_value_rejects_the_record() {
+    let e = Env::new();
+    let f = e.file(
+        "dup.jsonl",
+        concat!(
+            "{\"asin\":\"B0DUP00001\",\"rating\":5,\"text\":\"fine\",\"rating\":1}\n",
+            "{\"asin\":\"B0DUP00001\",\"asin\":\"B0DUP00002\",\"rating\":4,\"text\":\"ok\"}\n",
+            "{\"asin\":\"B0DUP00001\",\"rating\":3,\"rating\":\"3\",\"text\":\"same\"}\n",
+            "{\"asin\":\"B0DUP00001\",\"rating\":2,\"text\":\"alias kept\",\"CUSTOMER_REVIEW_RATING\":4}\n",
+        )
+        .as_bytes(),
+    );
+    let o = e.run(&["ingest", p(&f)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("2 rejected"), "{err}");
+    assert!(
+        err.contains("record 1 (line 1)") && err.contains("rating appears twice"),
+        "{err}"
+    );
+    assert!(
+        err.contains("record 2 (line 2)") && err.contains("asin appears twice"),
+        "{err}"
+    );
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 2);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE rating = 1 OR rating = 5"),
+        0
+    );
+}
