@@ -445,3 +445,31 @@ fn a_field_repeated_with_another_value_rejects_the_record() {
         0
     );
 }
+
+/// One stray `"` opening a CSV field made the rest of the file one field of one rejected record:
+/// 1,000 reviews vanished with exit 0 ("2 read, 1 rejected"). A quote still open at the end of
+/// the file is a malformed file, like a truncated JSON array: exit 1, the quote's line named,
+/// nothing kept.
+#[test]
+fn an_unmatched_quote_in_a_csv_fails_the_file() {
+    let e = Env::new();
+    let mut csv = String::from("asin,rating,title,text\nB0CSV00001,5,ok,fine\n");
+    csv.push_str("B0CSV00001,2,\"bad,it broke\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("B0CSV00001,4,t{i},good {i}\n"));
+    }
+    let f = e.file("stray.csv", csv.as_bytes());
+    let o = e.run(&["ingest", p(&f)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("stray.csv") && err.contains("line 3"), "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 0);
+    // Quoted fields with newlines, doubled quotes and a quote inside a plain field still load.
+    let good = e.file(
+        "good.csv",
+        b"asin,rating,title,text\nB0CSV00001,5,\"a \"\"b\"\"\",\"two\nlines\"\nB0CSV00001,4,5\" screen,ok\n",
+    );
+    let o = e.run(&["ingest", p(&good)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 2);
+}
