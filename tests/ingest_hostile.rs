@@ -473,3 +473,37 @@ fn an_unmatched_quote_in_a_csv_fails_the_file() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 2);
 }
+
+/// A write the disk refuses (full, or here a file-size limit) was printed as "database: disk I/O
+/// error": neither the file being loaded nor the database was named.
+#[test]
+fn a_database_write_failure_names_the_file_and_the_database() {
+    let e = Env::new();
+    let mut big = String::new();
+    for i in 0..30_000 {
+        big.push_str(&format!(
+            "{{\"REVIEW_ID\":\"R{i}\",\"asin\":\"B0FULL{:04}\",\"rating\":{},\"text\":\"review number {i} of a long export that fills the disk\"}}\n",
+            i % 500,
+            i % 5 + 1
+        ));
+    }
+    let f = e.file("nightly.jsonl", big.as_bytes());
+    let first = sample().join("export-1-2025-h1.json");
+    // Writes past the limit fail with EFBIG instead of killing the process (SIGXFSZ ignored).
+    let o = Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 4000; exec \"$@\"", "sh", BIN])
+        .arg("--db")
+        .arg(e.db())
+        .args(["ingest", p(&first), p(&f)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.contains("I/O error") || l.contains("full"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("nightly.jsonl"), "{err}");
+    assert!(line.contains("t.db"), "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 1445);
+}
