@@ -507,3 +507,22 @@ fn a_database_write_failure_names_the_file_and_the_database() {
     assert!(line.contains("t.db"), "{err}");
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 1445);
 }
+
+/// A "word" of tens of thousands of letters made the offline analyzer's lexicon try every length
+/// of it as a prefix and every ending as a German compound: quadratic, 94 s for 40,000 "ﬁ"
+/// ligatures in a debug build. Each review here took 20-50 s before.
+#[test]
+fn a_review_of_one_endless_word_is_analyzed_in_bounded_time() {
+    let e = Env::new();
+    let body = format!(
+        "{}\n{}\n{}\n",
+        serde_json::json!({"asin": "B0WORD0001", "rating": 1, "text": "ﬁ".repeat(30_000)}),
+        serde_json::json!({"asin": "B0WORD0002", "rating": 2, "text": "abc".repeat(30_000)}),
+        serde_json::json!({"asin": "B0WORD0003", "rating": 1, "text": format!("Schlecht. {}", "ß".repeat(30_000))}),
+    );
+    let f = e.file("words.jsonl", body.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let o = run_within(&e, &["-q", "analyze"], Duration::from_secs(15));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(e.count("SELECT count(*) FROM text_results"), 3);
+}
