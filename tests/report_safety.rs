@@ -164,6 +164,13 @@ fn csv_and_html_carry_no_escape_sequence() {
     assert!(html.contains("\\x1b[2J"), "{html}");
     let raw = e.ok(&["report", "reviews", "-f", "csv", "--raw-csv"]);
     assert!(raw.contains("\u{1b}[2J"), "{raw:?}");
+    // A Windows line end is layout, not an escape: kept in CSV.
+    let crlf =
+        serde_json::json!({"asin": "B0CRLF0001", "rating": 4, "text": "line one\r\nline two"});
+    let f = e.file("crlf.jsonl", format!("{crlf}\n").as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let out = e.ok(&["report", "reviews", "-f", "csv"]);
+    assert!(out.contains("line one\r\nline two"), "{out:?}");
 }
 
 fn mkfifo(path: &std::path::Path) {

@@ -299,7 +299,17 @@ pub(super) fn aligned_number(cell: &str, decimals: usize) -> String {
 /// prints to one): control characters escaped, newlines and tabs kept, then formula-like cells
 /// neutralised. `--raw-csv` skips both, for programs that want the bytes.
 fn safe_csv_cell(cell: &str) -> Cow<'_, str> {
-    match escape_control_with(cell, true) {
+    let escaped = if cell.contains("\r\n") {
+        // Windows line ends are layout, kept; a lone CR could overwrite a terminal's line.
+        let parts: Vec<_> = cell
+            .split("\r\n")
+            .map(|p| escape_control_with(p, true))
+            .collect();
+        Cow::Owned(parts.join("\r\n"))
+    } else {
+        escape_control_with(cell, true)
+    };
+    match escaped {
         Cow::Borrowed(s) => neutralize_csv_cell(s),
         Cow::Owned(s) => Cow::Owned(neutralize_csv_cell(&s).into_owned()),
     }
@@ -316,7 +326,7 @@ mod tests {
         #[test]
         fn csv_cells_are_inert_for_any_text(s in "(\\PC|[=+@\t\r\n\x1b\x00\u{9b}\u{202e}-]|[0-9.%]){0,40}") {
             let c = safe_csv_cell(&s);
-            proptest::prop_assert!(!c.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t'), "{c:?}");
+            proptest::prop_assert!(!c.replace("\r\n", "\n").chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t'), "{c:?}");
             if let Some(first @ ('=' | '@' | '\t' | '+' | '-')) = c.chars().next() {
                 let rest = &c[1..];
                 proptest::prop_assert!(matches!(first, '+' | '-') && rest.trim_end_matches('%').parse::<f64>().is_ok(), "{c:?}");
