@@ -46,7 +46,8 @@ pub fn run_from_args() -> i32 {
             return e.exit_code();
         }
     };
-    match run(cli) {
+    let db = cli.db.clone();
+    match run(cli).map_err(|e| name_database(e, &db)) {
         Ok(code) => code,
         Err(e) if e.is_broken_pipe() => 0,
         Err(Error::Reported(s)) if s.is_empty() => error::EXIT_FAILURE,
@@ -57,6 +58,17 @@ pub fn run_from_args() -> i32 {
             eprintln!("error: {}", textsafe::escape_control(&error::chain(&e)));
             e.exit_code()
         }
+    }
+}
+
+/// A database error that reached here unnamed (a full disk during analyze) names the database.
+fn name_database(e: Error, db: &std::path::Path) -> Error {
+    match e {
+        Error::Sql(source) => Error::Db {
+            path: db.to_path_buf(),
+            source,
+        },
+        other => other,
     }
 }
 

@@ -18,6 +18,13 @@ pub fn backup(db: &Path, dest: &Path, force: bool, quiet: bool) -> Result<()> {
             protected.display()
         )));
     }
+    // A backup is renamed into place: over a FIFO or a device it would replace it (as root, /dev/null).
+    if std::fs::metadata(dest).is_ok_and(|m| !m.is_file()) {
+        return Err(Error::Usage(format!(
+            "{} is not a regular file; a backup is written to a file",
+            dest.display()
+        )));
+    }
     if !force && std::fs::symlink_metadata(dest).is_ok() {
         return Err(Error::Usage(format!(
             "{} exists; use --force to replace it",

@@ -87,3 +87,27 @@ fn an_unreachable_llm_is_printed_once_with_the_real_cause_and_no_key() {
     assert!(!line.contains("cannot connect to the server"), "{line}");
     assert!(!String::from_utf8_lossy(&o.stderr).contains(key));
 }
+
+/// An analyze the disk stops (full, or here a file-size limit) said "database: disk I/O error"
+/// without naming the database.
+#[test]
+fn a_database_write_failure_in_analyze_names_the_database() {
+    let e = Env::new();
+    e.ok(&["-q", "ingest", p(&sample())]);
+    let size = std::fs::metadata(e.db()).unwrap().len();
+    let blocks = (size / 512 + 64).to_string();
+    // Writes past the limit fail with EFBIG instead of killing the process (SIGXFSZ ignored).
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f \"$0\"; exec \"$@\"",
+            &blocks,
+            BIN,
+        ])
+        .arg("--db")
+        .arg(e.db())
+        .args(["-q", "analyze"])
+        .output()
+        .unwrap();
+    fails_once(&o, 1, &["t.db"]);
+}

@@ -384,3 +384,145 @@ fn a_failed_file_is_reported_once() {
     assert_eq!(log.matches("truncated").count(), 1, "{log}");
     assert!(log.contains("1 of 2 inputs failed"), "{log}");
 }
+
+/// One 16 MB review (a hostile or broken export) took the offline analyzer about a minute and
+/// 200 MB per 16 MB in a debug build (100 MB: 5.5 minutes, 1.3 GB). It reads the first 100,000
+/// characters (more than any real review); the stored text stays whole.
+#[test]
+fn a_huge_review_is_analyzed_in_bounded_time() {
+    let e = Env::new();
+    let words = "The lid cracked and it leaks everywhere, sehr schlecht. ".repeat(300_000);
+    let body = format!(
+        "{}\n{}\n",
+        serde_json::json!({"asin": "B0HUGE0001", "rating": 1, "text": words}),
+        serde_json::json!({"asin": "B0HUGE0002", "rating": 5, "text": "Works great."})
+    );
+    let f = e.file("huge.jsonl", body.as_bytes());
+    let o = run_within(&e, &["-q", "ingest", p(&f)], Duration::from_secs(60));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_within(&e, &["-q", "analyze"], Duration::from_secs(20));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(e.count("SELECT count(*) FROM text_results"), 2);
+    assert_eq!(
+        e.count("SELECT length(body) FROM reviews WHERE asin = 'B0HUGE0001'"),
+        words.len() as i64
+    );
+    let json = e.ok(&["report", "product", "B0HUGE0001", "-f", "json"]);
+    assert!(json.contains("leaks"), "{json}");
+}
+
+/// A JSON record that names the same field twice (`"rating": 5, …, "rating": 1`) was read with the
+/// first value while Python, JavaScript and jq read the last: the same file gave other numbers
+/// elsewhere. A repeat with a different value rejects the record, named; an equal repeat is fine.
+#[test]
+fn a_field_repeated_with_another_value_rejects_the_record() {
+    let e = Env::new();
+    let f = e.file(
+        "dup.jsonl",
+        concat!(
+            "{\"asin\":\"B0DUP00001\",\"rating\":5,\"text\":\"fine\",\"rating\":1}\n",
+            "{\"asin\":\"B0DUP00001\",\"asin\":\"B0DUP00002\",\"rating\":4,\"text\":\"ok\"}\n",
+            "{\"asin\":\"B0DUP00001\",\"rating\":3,\"rating\":\"3\",\"text\":\"same\"}\n",
+            "{\"asin\":\"B0DUP00001\",\"rating\":2,\"text\":\"alias kept\",\"CUSTOMER_REVIEW_RATING\":4}\n",
+        )
+        .as_bytes(),
+    );
+    let o = e.run(&["ingest", p(&f)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("2 rejected"), "{err}");
+    assert!(
+        err.contains("record 1 (line 1)") && err.contains("rating appears twice"),
+        "{err}"
+    );
+    assert!(
+        err.contains("record 2 (line 2)") && err.contains("asin appears twice"),
+        "{err}"
+    );
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 2);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE rating = 1 OR rating = 5"),
+        0
+    );
+}
+
+/// One stray `"` opening a CSV field made the rest of the file one field of one rejected record:
+/// 1,000 reviews vanished with exit 0 ("2 read, 1 rejected"). A quote still open at the end of
+/// the file is a malformed file, like a truncated JSON array: exit 1, the quote's line named,
+/// nothing kept.
+#[test]
+fn an_unmatched_quote_in_a_csv_fails_the_file() {
+    let e = Env::new();
+    let mut csv = String::from("asin,rating,title,text\nB0CSV00001,5,ok,fine\n");
+    csv.push_str("B0CSV00001,2,\"bad,it broke\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("B0CSV00001,4,t{i},good {i}\n"));
+    }
+    let f = e.file("stray.csv", csv.as_bytes());
+    let o = e.run(&["ingest", p(&f)]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("stray.csv") && err.contains("line 3"), "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 0);
+    // Quoted fields with newlines, doubled quotes and a quote inside a plain field still load.
+    let good = e.file(
+        "good.csv",
+        b"asin,rating,title,text\nB0CSV00001,5,\"a \"\"b\"\"\",\"two\nlines\"\nB0CSV00001,4,5\" screen,ok\n",
+    );
+    let o = e.run(&["ingest", p(&good)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 2);
+}
+
+/// A write the disk refuses (full, or here a file-size limit) was printed as "database: disk I/O
+/// error": neither the file being loaded nor the database was named.
+#[test]
+fn a_database_write_failure_names_the_file_and_the_database() {
+    let e = Env::new();
+    let mut big = String::new();
+    for i in 0..30_000 {
+        big.push_str(&format!(
+            "{{\"REVIEW_ID\":\"R{i}\",\"asin\":\"B0FULL{:04}\",\"rating\":{},\"text\":\"review number {i} of a long export that fills the disk\"}}\n",
+            i % 500,
+            i % 5 + 1
+        ));
+    }
+    let f = e.file("nightly.jsonl", big.as_bytes());
+    let first = sample().join("export-1-2025-h1.json");
+    // Writes past the limit fail with EFBIG instead of killing the process (SIGXFSZ ignored).
+    let o = Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 4000; exec \"$@\"", "sh", BIN])
+        .arg("--db")
+        .arg(e.db())
+        .args(["ingest", p(&first), p(&f)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.contains("I/O error") || l.contains("full"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(line.contains("nightly.jsonl"), "{err}");
+    assert!(line.contains("t.db"), "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 1445);
+}
+
+/// A "word" of tens of thousands of letters made the offline analyzer's lexicon try every length
+/// of it as a prefix and every ending as a German compound: quadratic, 94 s for 40,000 "ﬁ"
+/// ligatures in a debug build. Each review here took 20-50 s before.
+#[test]
+fn a_review_of_one_endless_word_is_analyzed_in_bounded_time() {
+    let e = Env::new();
+    let body = format!(
+        "{}\n{}\n{}\n",
+        serde_json::json!({"asin": "B0WORD0001", "rating": 1, "text": "ﬁ".repeat(30_000)}),
+        serde_json::json!({"asin": "B0WORD0002", "rating": 2, "text": "abc".repeat(30_000)}),
+        serde_json::json!({"asin": "B0WORD0003", "rating": 1, "text": format!("Schlecht. {}", "ß".repeat(30_000))}),
+    );
+    let f = e.file("words.jsonl", body.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let o = run_within(&e, &["-q", "analyze"], Duration::from_secs(15));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(e.count("SELECT count(*) FROM text_results"), 3);
+}

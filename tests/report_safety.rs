@@ -139,3 +139,85 @@ fn no_escape_sequence_reaches_the_terminal() {
     assert!(v.to_string().contains("\\u001b[2J"), "{v}");
     assert!(json.contains("\\u009b"), "{json}");
 }
+
+/// CSV and HTML go to the terminal too (`report reviews -f csv | less`, no `-o`): a review's escape
+/// sequences are shown escaped there as in tables, newlines kept; `--raw-csv` keeps the bytes.
+#[test]
+fn csv_and_html_carry_no_escape_sequence() {
+    let e = hostile();
+    for args in [
+        vec!["report", "reviews", "-f", "csv"],
+        vec!["report", "product", "B0HOSTILE1", "-f", "csv"],
+        vec!["report", "reviews", "-f", "html"],
+        vec!["report", "product", "B0HOSTILE1", "-f", "html"],
+        vec!["report", "issues", "-f", "html"],
+    ] {
+        let out = e.ok(&args);
+        assert!(
+            !out.chars().any(|c| c.is_control() && c != '\n' && c != ' '),
+            "{args:?}: {out:?}"
+        );
+    }
+    let csv = e.ok(&["report", "reviews", "-f", "csv"]);
+    assert!(csv.contains("\\x1b[2J"), "{csv}");
+    let html = e.ok(&["report", "reviews", "-f", "html"]);
+    assert!(html.contains("\\x1b[2J"), "{html}");
+    let raw = e.ok(&["report", "reviews", "-f", "csv", "--raw-csv"]);
+    assert!(raw.contains("\u{1b}[2J"), "{raw:?}");
+    // A Windows line end is layout, not an escape: kept in CSV.
+    let crlf =
+        serde_json::json!({"asin": "B0CRLF0001", "rating": 4, "text": "line one\r\nline two"});
+    let f = e.file("crlf.jsonl", format!("{crlf}\n").as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let out = e.ok(&["report", "reviews", "-f", "csv"]);
+    assert!(out.contains("line one\r\nline two"), "{out:?}");
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let st = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(st.success(), "mkfifo failed");
+}
+
+fn is_fifo(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+/// `-o` a FIFO (or `/dev/null`, `/dev/stdout`: not tested here, a regression run as root would
+/// replace the system's) is written into, not renamed over: the rename put a regular file in place
+/// of the device. A symlink to a report keeps being a symlink; `backup` refuses a non-file.
+#[test]
+fn report_o_writes_into_a_fifo_or_through_a_symlink_and_never_replaces_them() {
+    let e = hostile();
+    let fifo = e.dir.path().join("pipe");
+    mkfifo(&fifo);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap_or_default())
+    };
+    let o = e.run(&["report", "reviews", "-f", "csv", "-o", p(&fifo)]);
+    assert!(is_fifo(&fifo), "the FIFO was replaced by a file");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(reader.join().unwrap().contains("B0HOSTILE1"));
+
+    let real = e.file("real.csv", b"old\n");
+    let link = e.dir.path().join("link.csv");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    e.ok(&["report", "reviews", "-f", "csv", "-o", p(&link)]);
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("B0HOSTILE1"));
+
+    let o = e.run(&["backup", "--force", p(&fifo)]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(is_fifo(&fifo), "backup replaced the FIFO by a file");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("pipe") && err.contains("not a regular file"),
+        "{err}"
+    );
+}

@@ -540,3 +540,36 @@ fn keep_alive_pipelining_and_head_still_work() {
         );
     }
 }
+
+/// Connections that send half a head and then trickle (slowloris) were not idle, so none was
+/// closed to make room: past the cap, `/healthz` waited for the 10 s request timeout, and an
+/// attacker reconnecting kept the server unanswering. The one reading a request longest now makes
+/// room when no connection is idle; a request being answered is never closed.
+#[test]
+fn slow_requests_past_the_cap_leave_the_server_answering() {
+    let e = db();
+    let srv = Srv::start(&e, None, &["-q", "--max-connections", "16"]);
+    assert_eq!(srv.healthz(), 200);
+    let mut slow: Vec<TcpStream> = (0..40)
+        .map(|_| {
+            let mut s = srv.connect();
+            s.write_all(b"GET /api/v1/products HTTP/1.1\r\nHost: t\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    for _ in 0..3 {
+        let started = Instant::now();
+        assert_eq!(srv.healthz(), 200);
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(3), "/healthz took {took:?}");
+    }
+    // The oldest slow request made room; the newest can still finish its request.
+    assert!(closed_within(&mut slow[0], Duration::from_secs(5)));
+    let last = slow.last_mut().unwrap();
+    last.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    last.write_all(b"\r\n").unwrap();
+    assert_eq!(read_response(last, false).0, 200);
+}

@@ -239,24 +239,29 @@ pub fn to_review(fields: Fields) -> Result<ReviewRecord, String> {
         extra: None,
     };
     let mut extra = Map::new();
-    let mut seen: Vec<Field> = Vec::with_capacity(8);
+    let mut seen: Vec<(Field, Name)> = Vec::with_capacity(8);
     for (key, value) in fields {
-        let (field, name) = match key {
+        let (field, key_name) = match key {
             Key::Known(f, n) => (f, n),
             Key::Other(name) => {
                 extra.insert(name, value);
                 continue;
             }
         };
-        let name = name.as_str();
-        // A second source field for the same meaning is kept as it was, not merged.
-        if seen.contains(&field) || value.is_null() {
-            if !value.is_null() {
-                extra.insert(name.to_string(), value);
-            }
+        let name = key_name.as_str();
+        if value.is_null() {
             continue;
         }
-        seen.push(field);
+        if let Some((_, first)) = seen.iter().find(|(f, _)| *f == field) {
+            if *first == key_name {
+                check_repeat(&rec, field, name, value)?;
+                continue;
+            }
+            // A second source field for the same meaning is kept as it was, not merged.
+            extra.insert(name.to_string(), value);
+            continue;
+        }
+        seen.push((field, key_name));
         match field {
             Field::Asin => rec.asin = asin(name, value)?,
             Field::Rating => rec.rating = rating(name, &value)?,
@@ -279,6 +284,30 @@ pub fn to_review(fields: Fields) -> Result<ReviewRecord, String> {
         rec.extra = Some(Value::Object(extra).to_string());
     }
     Ok(rec)
+}
+
+/// The same name twice in one record (JSON allows it; most readers keep the last, serde the
+/// first): a repeat that means the same is harmless, another value makes the record ambiguous.
+fn check_repeat(rec: &ReviewRecord, field: Field, name: &str, v: Value) -> Result<(), String> {
+    let shown = crate::textsafe::quote_short(&v.to_string(), 40);
+    let same = match field {
+        Field::Asin => asin(name, v).is_ok_and(|a| a == rec.asin),
+        Field::Rating => rating(name, &v).is_ok_and(|r| r == rec.rating),
+        Field::Date => date(name, v).is_ok_and(|d| d == rec.review_date),
+        Field::ReviewId => text(name, v, true).is_ok_and(|t| t == rec.source_review_id),
+        Field::Brand => text(name, v, true).is_ok_and(|t| t == rec.brand),
+        Field::Marketplace => text(name, v, true).is_ok_and(|t| t == rec.marketplace),
+        Field::ProductTitle => text(name, v, true).is_ok_and(|t| t == rec.product_title),
+        Field::Title => text(name, v, false).is_ok_and(|t| t == rec.title),
+        Field::Body => text(name, v, false).is_ok_and(|t| t == rec.body),
+    };
+    if same {
+        return Ok(());
+    }
+    Err(format!(
+        "{} appears twice with different values (the second is {shown}): which one is meant is unclear",
+        crate::textsafe::escape_control(name)
+    ))
 }
 
 /// A record with none of the known fields is most likely not from a review export at all.

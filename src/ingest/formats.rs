@@ -468,7 +468,7 @@ impl<R: BufRead> RecordSource for JsonLines<R> {
 
 /// CSV with a header row. Values are strings; an empty cell or `NaN` is missing (pandas' convention).
 pub struct CsvSource<R: BufRead> {
-    r: csv::Reader<R>,
+    r: csv::Reader<QuoteTracker<R>>,
     headers: Option<Vec<String>>,
     /// The headers as field keys, made once.
     keys: Vec<Key>,
@@ -479,7 +479,9 @@ pub struct CsvSource<R: BufRead> {
 impl<R: BufRead> CsvSource<R> {
     pub fn new(r: R) -> Self {
         CsvSource {
-            r: csv::ReaderBuilder::new().flexible(true).from_reader(r),
+            r: csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(QuoteTracker::new(r)),
             headers: None,
             keys: Vec::new(),
             no: 0,
@@ -503,6 +505,67 @@ impl<R: BufRead> CsvSource<R> {
     }
 }
 
+/// Follows the bytes the CSV reader reads as its parser does (RFC 4180 with its leniencies), to
+/// know whether the file ends inside a quoted field: the `csv` crate then ends the record quietly,
+/// and one stray `"` swallows every later row into one field.
+pub struct QuoteTracker<R> {
+    r: R,
+    state: QuoteState,
+    line: u64,
+    opened_on: u64,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum QuoteState {
+    FieldStart,
+    Plain,
+    Quoted,
+    QuoteInQuoted,
+}
+
+impl<R> QuoteTracker<R> {
+    fn new(r: R) -> Self {
+        QuoteTracker {
+            r,
+            state: QuoteState::FieldStart,
+            line: 1,
+            opened_on: 0,
+        }
+    }
+
+    /// At the end of the input: the line of a quote never closed.
+    fn open_quote_line(&self) -> Option<u64> {
+        (self.state == QuoteState::Quoted).then_some(self.opened_on)
+    }
+
+    fn follow(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for &b in bytes {
+            let ends_field = matches!(b, b',' | b'\n' | b'\r');
+            self.state = match (self.state, b) {
+                (FieldStart, b'"') => {
+                    self.opened_on = self.line;
+                    Quoted
+                }
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (_, _) if ends_field => FieldStart,
+                _ => Plain,
+            };
+            self.line += u64::from(b == b'\n');
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.r.read(buf)?;
+        self.follow(&buf[..n]);
+        Ok(n)
+    }
+}
+
 fn csv_msg(e: csv::Error) -> FileError {
     match e.kind() {
         csv::ErrorKind::Io(io) => format!("read error: {io}"),
@@ -520,7 +583,13 @@ impl<R: BufRead> RecordSource for CsvSource<R> {
         let headers = self.headers.as_deref().unwrap_or_default();
         let more = self.r.read_byte_record(&mut self.rec).map_err(csv_msg)?;
         if !more {
-            return Ok(None);
+            return match self.r.get_ref().open_quote_line() {
+                Some(line) => Err(format!(
+                    "malformed: the quote '\"' that opens a field on line {line} is never closed, \
+                     so the rest of the file would be one field"
+                )),
+                None => Ok(None),
+            };
         }
         self.no += 1;
         let no = self.no;

@@ -74,7 +74,8 @@ pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summar
             }
             Err(e) => {
                 summary.failed += 1;
-                eprintln!("error: {}", escape_control(&e.to_string()));
+                let msg = file_error(&path, store.path(), e);
+                eprintln!("error: {}", escape_control(&msg));
             }
         }
     }
@@ -88,6 +89,20 @@ pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summar
             "{n} of {} inputs failed; no review from them was kept",
             summary.files
         ))),
+    }
+}
+
+/// A file's failure names the file, and a database failure (a full disk) the database too.
+fn file_error(path: &Path, db: &Path, e: Error) -> String {
+    let file = path.display().to_string();
+    let msg = match e {
+        Error::Sql(source) => format!("database {}: {source}", db.display()),
+        other => other.to_string(),
+    };
+    if msg.contains(&file) {
+        msg
+    } else {
+        format!("{file}: {msg}")
     }
 }
 

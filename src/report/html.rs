@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::output::{aligned_number, numeric_columns, Tabular};
 use super::{num, opt_num, opt_text};
 use crate::store::views::{Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
+use crate::textsafe::escape_control;
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
 main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px}
@@ -22,13 +23,20 @@ blockquote{margin:8px 0;padding:6px 10px;border-left:3px solid #c0392b;backgroun
 
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // A page printed to a terminal (no `-o`) must not drive it: C0/C1 shown as escapes,
+            // but a Windows line end (CR LF) is layout.
+            '\r' if chars.peek() == Some(&'\n') => out.push(c),
+            c if c.is_control() && c != '\n' && c != '\t' => {
+                out.push_str(&escape_control(c.encode_utf8(&mut [0; 4])))
+            }
             c => out.push(c),
         }
     }
@@ -535,6 +543,25 @@ pub fn tables_page(title: &str, intro: &str, tables: &[(&str, Tabular)]) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Any text is inert in a page and on a terminal: no markup character, no control but
+        /// newline and tab, and `&` only as the start of an entity.
+        #[test]
+        fn escaped_text_is_inert(s in "(\\PC|[<>&\"'\t\r\n\x1b\x00\u{9b}])*") {
+            let e = esc(&s);
+            proptest::prop_assert!(!e.contains(['<', '>', '"', '\'']), "{e:?}");
+            proptest::prop_assert!(!e.replace("\r\n", "\n").chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t'), "{e:?}");
+            for (i, _) in e.match_indices('&') {
+                let rest = &e[i..];
+                proptest::prop_assert!(
+                    ["&amp;", "&lt;", "&gt;", "&quot;", "&#39;"].iter().any(|x| rest.starts_with(x)),
+                    "{e:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn number_columns_align_with_the_same_decimals_and_text_columns_stay_text() {

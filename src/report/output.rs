@@ -23,8 +23,7 @@ pub struct Out {
     tty: bool,
     csv: Vec<u8>,
     raw_csv: bool,
-    /// With `-o`: the temporary file being written and where it goes when the report is complete.
-    pending: Option<(tempfile::TempPath, PathBuf)>,
+    pending: Pending,
 }
 
 impl Out {
@@ -35,22 +34,8 @@ impl Out {
         let (w, tty, pending): (Box<dyn Write>, bool, _) = match path {
             Some(p) => {
                 refuse_database(p, db)?;
-                let io_err = |e| Error::io(p.display().to_string(), e);
-                let dir = match p.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
-                let tmp = tempfile::Builder::new()
-                    .prefix(".prodinsight-report-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .map_err(io_err)?;
-                let (file, tmp_path) = tmp.into_parts();
-                (
-                    Box::new(BufWriter::new(file)),
-                    false,
-                    Some((tmp_path, p.to_path_buf())),
-                )
+                let (w, pending) = open_output(p)?;
+                (w, false, pending)
             }
             None => (
                 Box::new(BufWriter::new(io::stdout().lock())),
@@ -97,8 +82,11 @@ impl Out {
             let raw = self.raw_csv;
             let record = cells.iter().map(|c| -> Cow<'_, [u8]> {
                 let c = c.as_ref();
-                match std::str::from_utf8(c).map(neutralize_csv_cell) {
-                    Ok(Cow::Owned(s)) if !raw => Cow::Owned(s.into_bytes()),
+                match std::str::from_utf8(c) {
+                    Ok(s) if !raw => match safe_csv_cell(s) {
+                        Cow::Owned(s) => Cow::Owned(s.into_bytes()),
+                        Cow::Borrowed(_) => Cow::Borrowed(c),
+                    },
                     _ => Cow::Borrowed(c),
                 }
             });
@@ -207,6 +195,42 @@ impl Out {
     }
 }
 
+/// The writer for `-o p`. A regular file (or a new one) is written through a temporary file beside
+/// it, renamed over it when complete; through a symlink, beside the file it names, so the link
+/// stays. A FIFO or a device (`/dev/null`, `/dev/stdout`) is written into: a rename would put a
+/// regular file in its place (as root, in `/dev`).
+fn open_output(p: &Path) -> Result<(Box<dyn Write>, Pending)> {
+    let io_err = |e| Error::io(p.display().to_string(), e);
+    let target = match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::Usage(format!("-o {} is a directory", p.display())));
+        }
+        Ok(m) if !m.is_file() => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .map_err(io_err)?;
+            return Ok((Box::new(BufWriter::new(file)), None));
+        }
+        Ok(_) => std::fs::canonicalize(p).map_err(io_err)?,
+        Err(_) => p.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".prodinsight-report-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io_err)?;
+    let (file, tmp_path) = tmp.into_parts();
+    Ok((Box::new(BufWriter::new(file)), Some((tmp_path, target))))
+}
+
+/// With `-o` a file: the temporary file being written and where it goes when the report is complete.
+type Pending = Option<(tempfile::TempPath, PathBuf)>;
+
 /// `-o` naming the database or one of its journal files would destroy what the report reads.
 fn refuse_database(out: &Path, db: &Path) -> Result<()> {
     match crate::store::database_file(out, db) {
@@ -271,9 +295,44 @@ pub(super) fn aligned_number(cell: &str, decimals: usize) -> String {
     }
 }
 
+/// A CSV cell as a spreadsheet and a terminal may both see it (`report -f csv` without `-o`
+/// prints to one): control characters escaped, newlines and tabs kept, then formula-like cells
+/// neutralised. `--raw-csv` skips both, for programs that want the bytes.
+fn safe_csv_cell(cell: &str) -> Cow<'_, str> {
+    let escaped = if cell.contains("\r\n") {
+        // Windows line ends are layout, kept; a lone CR could overwrite a terminal's line.
+        let parts: Vec<_> = cell
+            .split("\r\n")
+            .map(|p| escape_control_with(p, true))
+            .collect();
+        Cow::Owned(parts.join("\r\n"))
+    } else {
+        escape_control_with(cell, true)
+    };
+    match escaped {
+        Cow::Borrowed(s) => neutralize_csv_cell(s),
+        Cow::Owned(s) => Cow::Owned(neutralize_csv_cell(&s).into_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Any text becomes a cell with no control character but newline and tab, that a
+        /// spreadsheet would not run: a formula character first only before a plain number.
+        #[test]
+        fn csv_cells_are_inert_for_any_text(s in "(\\PC|[=+@\t\r\n\x1b\x00\u{9b}\u{202e}-]|[0-9.%]){0,40}") {
+            let c = safe_csv_cell(&s);
+            proptest::prop_assert!(!c.replace("\r\n", "\n").chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t'), "{c:?}");
+            if let Some(first @ ('=' | '@' | '\t' | '+' | '-')) = c.chars().next() {
+                let rest = &c[1..];
+                proptest::prop_assert!(matches!(first, '+' | '-') && rest.trim_end_matches('%').parse::<f64>().is_ok(), "{c:?}");
+            }
+        }
+    }
 
     fn tab(rows: &[[&str; 3]]) -> Tabular {
         Tabular {

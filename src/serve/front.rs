@@ -212,6 +212,9 @@ struct Slot {
     /// Set while the connection waits for a request. The connection clears it before it closes
     /// its socket, so a descriptor here is always open.
     idle: Option<(u64, RawFd)>,
+    /// Set while a request's head or body arrives (the same guarantee for the descriptor): when
+    /// none is idle, the longest-arriving one makes room, or a slowloris holds every place.
+    arriving: Option<(u64, RawFd)>,
     /// The connection was closed to make room.
     evicted: bool,
 }
@@ -224,6 +227,7 @@ impl Gate {
                 slots: vec![
                     Slot {
                         idle: None,
+                        arriving: None,
                         evicted: false
                     };
                     cap
@@ -248,11 +252,12 @@ impl Gate {
             if let Some(slot) = st.free.pop() {
                 st.slots[slot] = Slot {
                     idle: None,
+                    arriving: None,
                     evicted: false,
                 };
                 return slot;
             }
-            st.evict_oldest();
+            st.make_room();
             // The evicted connection ends at once; a busy one when its request is done.
             st = self
                 .changed
@@ -262,7 +267,25 @@ impl Gate {
     }
 
     fn evict_one(&self) {
-        self.lock().evict_oldest();
+        self.lock().make_room();
+    }
+
+    /// A request has begun and the rest of it is awaited.
+    fn enter_arriving(&self, slot: usize, fd: RawFd) {
+        let mut st = self.lock();
+        st.clock += 1;
+        let now = st.clock;
+        st.slots[slot].arriving = Some((now, fd));
+        drop(st);
+        // The accept loop may be waiting for a place.
+        self.changed.notify_one();
+    }
+
+    /// False if the connection was closed to make room while its request arrived.
+    fn leave_arriving(&self, slot: usize) -> bool {
+        let mut st = self.lock();
+        st.slots[slot].arriving = None;
+        !st.slots[slot].evicted
     }
 
     fn leave(&self, slot: usize) {
@@ -321,6 +344,25 @@ impl Gate {
 }
 
 impl GateState {
+    /// Closes the longest-idle connection, or if none is idle the one whose request has been
+    /// arriving longest. A request being answered is never closed.
+    fn make_room(&mut self) {
+        if self.slots.iter().any(|s| s.idle.is_some()) {
+            return self.evict_oldest();
+        }
+        let oldest = self
+            .slots
+            .iter_mut()
+            .filter(|s| s.arriving.is_some())
+            .min_by_key(|s| s.arriving.map(|(since, _)| since));
+        if let Some(slot) = oldest {
+            if let Some((_, fd)) = slot.arriving.take() {
+                slot.evicted = true;
+                shutdown(fd);
+            }
+        }
+    }
+
     fn evict_oldest(&mut self) {
         let oldest = self
             .slots
@@ -368,7 +410,7 @@ fn connection(
             return;
         }
         let started = Instant::now();
-        match conn.serve(backend, started, quiet) {
+        match conn.serve(backend, (gate, slot), started, quiet) {
             Ok(true) => {}
             Ok(false) => return linger(conn.client),
             Err(End::Close) => return,
@@ -443,28 +485,20 @@ impl Conn<'_> {
 
     /// Reads, checks and answers the request that has begun in `buf`; whether the connection
     /// stays open for another.
-    fn serve(&mut self, backend: &Backend, started: Instant, quiet: bool) -> Result<bool, End> {
+    fn serve(
+        &mut self,
+        backend: &Backend,
+        (gate, slot): (&Gate, usize),
+        started: Instant,
+        quiet: bool,
+    ) -> Result<bool, End> {
         let deadline = started + self.limits.request_timeout;
-        let head_end = self.read_head(deadline)?;
-        let (head_request, http10, keep_alive, length, expect_continue) =
-            match head::parse(&self.buf[..head_end]) {
-                Ok(h) => {
-                    h.forward(&mut self.forward);
-                    let head_request = h.method == "HEAD";
-                    (
-                        head_request,
-                        h.http10,
-                        h.keep_alive,
-                        h.content_length,
-                        h.expect_continue,
-                    )
-                }
-                Err(reject) => return Err(End::Refuse(reject)),
-            };
-        // The body, if any: read and dropped (the API takes none; the handler says so).
-        let end = head_end + length as usize;
-        self.read_body(end, expect_continue, deadline)?;
-        self.buf.drain(..end);
+        gate.enter_arriving(slot, self.client.as_raw_fd());
+        let arrived = self.read_request(deadline);
+        if !gate.leave_arriving(slot) {
+            return Err(End::Close); // closed to make room
+        }
+        let (head_request, http10, keep_alive) = arrived?;
         let connection: &[u8] = match (keep_alive, http10) {
             (false, _) => b"Connection: close\r\n",
             (true, true) => b"Connection: keep-alive\r\n",
@@ -484,6 +518,19 @@ impl Conn<'_> {
             }
         }
         Ok(keep_alive)
+    }
+
+    /// Reads and checks the head, then reads and drops the body, if any (the API takes none; the
+    /// handler says so): whether it is a HEAD request, HTTP/1.0, keep-alive.
+    fn read_request(&mut self, deadline: Instant) -> Result<(bool, bool, bool), End> {
+        let head_end = self.read_head(deadline)?;
+        let h = head::parse(&self.buf[..head_end]).map_err(End::Refuse)?;
+        h.forward(&mut self.forward);
+        let kind = (h.method == "HEAD", h.http10, h.keep_alive);
+        let (end, expect_continue) = (head_end + h.content_length as usize, h.expect_continue);
+        self.read_body(end, expect_continue, deadline)?;
+        self.buf.drain(..end);
+        Ok(kind)
     }
 
     /// Reads until `buf` holds a whole head; where it ends.

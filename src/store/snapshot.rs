@@ -314,13 +314,50 @@ fn words(s: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// Jaccard overlap of two word sets; 0 when either is empty.
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+/// Jaccard overlap of two sorted, deduplicated word-id lists; 0 when either is empty. A merge of
+/// integers: with hashed strings a product of 300 edited 3,000-word reviews took 105 s (debug).
+fn jaccard(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let common = a.intersection(b).count();
+    // |A ∩ B| ≤ min, |A ∪ B| ≥ max: below SIMILAR whatever the words.
+    let (short, long) = (a.len().min(b.len()), a.len().max(b.len()));
+    if (short as f64) < SIMILAR * long as f64 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     common as f64 / (a.len() + b.len() - common) as f64
+}
+
+/// Each text's words (title and body) as sorted ids, one id per distinct word across all texts.
+fn word_ids(texts: &[&(String, String)]) -> Vec<Vec<u32>> {
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    texts
+        .iter()
+        .map(|(t, b)| {
+            let mut v: Vec<u32> = words(t)
+                .chain(words(b))
+                .map(|w| {
+                    let next = ids.len() as u32;
+                    *ids.entry(w).or_insert(next)
+                })
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        })
+        .collect()
 }
 
 /// Pairs (new, old) of row indexes, each row at most once: by rank (same title, same text, close
@@ -333,17 +370,12 @@ fn match_edits(rows: &[Row], fresh: &[usize], old: &[usize]) -> Vec<(usize, usiz
     let fresh_n: Vec<_> = fresh.iter().map(|&i| norm(i)).collect();
     let old_n: Vec<_> = old.iter().map(|&i| norm(i)).collect();
     let fuzzy = fresh.len().saturating_mul(old.len()) <= MAX_FUZZY_PAIRS;
-    let set = |(t, b): &(String, String)| -> HashSet<String> {
-        words(t).chain(words(b)).collect::<HashSet<_>>()
-    };
-    let fresh_w: Vec<HashSet<String>> = match fuzzy {
-        true => fresh_n.iter().map(set).collect(),
+    let all: Vec<&(String, String)> = match fuzzy {
+        true => fresh_n.iter().chain(&old_n).collect(),
         false => Vec::new(),
     };
-    let old_w: Vec<HashSet<String>> = match fuzzy {
-        true => old_n.iter().map(set).collect(),
-        false => Vec::new(),
-    };
+    let ids = word_ids(&all);
+    let (fresh_w, old_w) = ids.split_at(ids.len().min(fresh_n.len()));
     // (rank, -closeness in millionths, old id, new id, new index, old index)
     let mut pairs = Vec::new();
     for (a, (ft, fb)) in fresh_n.iter().enumerate() {

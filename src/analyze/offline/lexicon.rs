@@ -102,6 +102,9 @@ pub struct Lexicon {
     words: HashMap<String, f64>,
     /// `word*` entries: any token starting with the prefix (at least 4 characters long).
     prefixes: HashMap<String, f64>,
+    /// The longest prefix, in bytes: `word` tries no longer one (trying every length of a word of
+    /// thousands of letters cost quadratic time, minutes for one hostile review).
+    longest_prefix: usize,
     /// Multi-token phrases, by first token: (remaining tokens, score), longest first.
     phrases: HashMap<String, Vec<(Vec<String>, f64)>>,
     /// Accented words by their unaccented spelling ("decu" → "déçu"); `None` where two words share
@@ -129,7 +132,9 @@ impl Lexicon {
                 list.push((toks[1..].to_vec(), v));
                 list.sort_by_key(|e| std::cmp::Reverse(e.0.len()));
             } else if let Some(p) = w.strip_suffix('*') {
-                self.prefixes.insert(p.to_lowercase(), v);
+                let p = p.to_lowercase();
+                self.longest_prefix = self.longest_prefix.max(p.len());
+                self.prefixes.insert(p, v);
             } else {
                 self.words.insert(w.to_lowercase(), v);
             }
@@ -143,7 +148,7 @@ impl Lexicon {
         if self.prefixes.is_empty() {
             return None;
         }
-        let mut end = t.len();
+        let mut end = t.len().min(self.longest_prefix);
         while end >= 4 {
             if t.is_char_boundary(end) {
                 if let Some(v) = self.prefixes.get(&t[..end]) {
@@ -289,7 +294,9 @@ impl Lexicon {
     /// "verschwendung"): the longest known ending of at least six letters ("-weise" in "seitenweise"
     /// is a suffix, not a word), in a word of nine or more.
     fn compound_head(&self, t: &str) -> Option<f64> {
-        if t.chars().count() < 9 {
+        // Each ending is counted and hashed: a "word" of thousands of letters (hostile or broken
+        // text) cost quadratic time, minutes for one review. Real compounds stay far below this.
+        if t.len() > MAX_COMPOUND_BYTES || t.chars().count() < 9 {
             return None;
         }
         t.char_indices()
@@ -324,6 +331,10 @@ impl Lexicon {
             .map(|(rest, v)| (rest.len() + 1, *v))
     }
 }
+
+/// The longest word `compound_head` splits: 80 letters of up to 4 bytes (the longest German
+/// compounds in use have about 60).
+const MAX_COMPOUND_BYTES: usize = 320;
 
 /// All lexicons: per language, and the shared phrases that take precedence.
 pub struct Lexicons {
