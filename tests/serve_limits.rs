@@ -307,6 +307,21 @@ fn a_request_head_that_never_ends_gets_408() {
     assert_json_error(&resp, 408);
 }
 
+#[test]
+fn an_absolute_form_target_reaches_its_route() {
+    let e = db();
+    let srv = Srv::start(&e, None, &["-q"]);
+    let resp = srv.raw(
+        b"GET http://127.0.0.1/healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".to_vec(),
+    );
+    let (head, body) = head_and_body(&resp);
+    assert_eq!(status(&resp), 200, "{head}");
+    assert!(
+        body.trim_start().starts_with('{'),
+        "the route's JSON, not the dashboard: {body}"
+    );
+}
+
 fn big_header(size: usize) -> Vec<u8> {
     let mut r = b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ".to_vec();
     r.resize(r.len() + size, b'a');

@@ -241,7 +241,7 @@ fn worker(server: &Server, db: &Path, shared: &Shared) -> Result<()> {
         };
         let started = Instant::now();
         let method = rq.method().as_str().to_string();
-        let url = rq.url().to_string();
+        let url = origin_form(rq.url());
         let (status, bytes) = answer(&store, shared, rq, &method, &url);
         let took = started.elapsed();
         let path = url.split('?').next().unwrap_or("");
@@ -250,6 +250,25 @@ fn worker(server: &Server, db: &Path, shared: &Shared) -> Result<()> {
             let line = access_log::line(shared.log_format, &method, &url, status, bytes, took);
             eprintln!("{line}");
         }
+    }
+}
+
+/// The path and query of a request target. A client may send the absolute form
+/// (`GET http://host/healthz`, which HTTP/1.1 servers must accept, RFC 9112 3.2.2): its scheme
+/// and authority are dropped, so it reaches the route its path names, not the dashboard.
+fn origin_form(target: &str) -> String {
+    let lower = target.get(..8).unwrap_or(target).to_ascii_lowercase();
+    let Some(rest) = ["http://", "https://"]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map(|p| &target[p.len()..])
+    else {
+        return target.to_string();
+    };
+    match rest.find(['/', '?']) {
+        Some(i) if rest.as_bytes()[i] == b'/' => rest[i..].to_string(),
+        Some(i) => format!("/{}", &rest[i..]),
+        None => "/".to_string(),
     }
 }
 
@@ -417,4 +436,35 @@ fn respond_asset(rq: Request, asset: &dashboard::Asset) {
         }
     }
     let _ = rq.respond(resp);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_form;
+
+    #[test]
+    fn an_absolute_target_is_its_path_and_query() {
+        assert_eq!(origin_form("http://host:8080/healthz"), "/healthz");
+        assert_eq!(
+            origin_form("HTTP://h/api/v1/products?limit=1"),
+            "/api/v1/products?limit=1"
+        );
+        assert_eq!(origin_form("https://h?x=1"), "/?x=1");
+        assert_eq!(origin_form("http://h"), "/");
+        assert_eq!(origin_form("/healthz?a=http://x/"), "/healthz?a=http://x/");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_target_gives_a_path_without_panicking(
+            t in "(http://|HTTPS://|/)?(\\PC|[ßé/?:])*",
+        ) {
+            let out = origin_form(&t);
+            if t.to_ascii_lowercase().starts_with("http://") || t.to_ascii_lowercase().starts_with("https://") {
+                proptest::prop_assert!(out.starts_with('/'));
+            } else {
+                proptest::prop_assert_eq!(out, t);
+            }
+        }
+    }
 }
