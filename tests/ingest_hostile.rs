@@ -526,3 +526,23 @@ fn a_review_of_one_endless_word_is_analyzed_in_bounded_time() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(e.count("SELECT count(*) FROM text_results"), 3);
 }
+
+#[test]
+fn a_latin_1_record_is_rejected_as_not_utf_8_with_where() {
+    let e = Env::new();
+    let mut bytes = b"{\"CHILD_ASIN\":\"B0LATIN001\",\"CUSTOMER_REVIEW_RATING\":5,\"CUSTOMER_REVIEW_DESCRIPTION\":\"caf".to_vec();
+    bytes.push(0xE9); // "é" in latin-1
+    bytes.extend_from_slice(b"\"}\n{\"CHILD_ASIN\":\"B0LATIN002\",\"CUSTOMER_REVIEW_RATING\":4}\n");
+    let f = e.file("latin.jsonl", &bytes);
+    let out = e.run(&["ingest", p(&f)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    let reason: String = conn
+        .query_row("SELECT reason FROM rejected_records", [], |r| r.get(0))
+        .unwrap();
+    assert!(
+        reason.contains("not UTF-8") && reason.contains("byte 0xE9"),
+        "{reason}"
+    );
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 1);
+}

@@ -107,7 +107,17 @@ fn parse_object(bytes: &[u8], has_ident: bool, keys: &mut KeyCache) -> Result<Fi
             e.line(),
             e.column()
         )),
-        Err(e) => Err(format!("invalid JSON: {e}")),
+        // A text in another encoding (latin-1, Windows-1252) fails inside a string as "invalid
+        // unicode code point": name the encoding problem and where it is instead.
+        Err(e) => match std::str::from_utf8(bytes) {
+            Err(u) => Err(format!(
+                "not UTF-8: {} at byte {} of the record (save the export as UTF-8; latin-1 or \
+                 Windows-1252?)",
+                shown(bytes[u.valid_up_to()]),
+                u.valid_up_to() + 1
+            )),
+            Ok(_) => Err(format!("invalid JSON: {e}")),
+        },
     }
 }
 
