@@ -182,10 +182,19 @@ fn an_incremental_night_equals_a_full_roll_up() {
     let (_, _, four) = night(&by);
     let incremental = after_night(&by);
     let full = after_night(&by);
+    let spans = "SELECT count(*) FROM product_snapshot_spans";
+    let before = incremental.count(spans);
     let said = analyze(&incremental, &[]);
     assert!(
         said.contains("rolled up 5 of 36 products (changed since run 1)"),
         "{said}"
+    );
+    // Only the products rolled up get a snapshot row (one moved review leaves its product: 5
+    // rolled up, all still current); the 31 others' spans go on to this run.
+    assert_eq!(incremental.count(spans), before + 5);
+    assert_eq!(
+        incremental.count("SELECT count(*) FROM product_snapshots WHERE run_id = 2"),
+        36
     );
     // --full analyzes every text again (the offline analyzer gives the same results) and rolls
     // every product up: what the incremental run must equal.
@@ -249,7 +258,7 @@ fn an_unfinished_base_or_missing_snapshots_roll_every_product_up() {
         "{said}"
     );
     // The base run's snapshots pruned away: every product again.
-    c.execute("DELETE FROM product_snapshots WHERE run_id = 3", [])
+    c.execute("DELETE FROM product_snapshot_runs WHERE run_id = 3", [])
         .unwrap();
     night("c.jsonl", "RC");
     let said = analyze(&e, &[]);

@@ -571,6 +571,12 @@ impl Store {
              DELETE FROM product_months; DELETE FROM product_rollups;
              DELETE FROM brand_insights; DELETE FROM brand_breakdowns; DELETE FROM brand_liked;",
         )?;
+        // Every product's snapshot is written again: the current ones end here.
+        tx.execute(
+            "UPDATE product_snapshot_spans SET until_run = ?1 WHERE until_run IS NULL",
+            [run_id],
+        )?;
+        snapshot_run(&tx, run_id)?;
         Ok(InsightsWriter { tx, run_id })
     }
 
@@ -581,8 +587,19 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM brand_insights; DELETE FROM brand_breakdowns; DELETE FROM brand_liked;",
         )?;
+        snapshot_run(&tx, run_id)?;
         Ok(InsightsWriter { tx, run_id })
     }
+}
+
+/// Marks `run_id` as a run with snapshots: every product whose snapshot span is open (current)
+/// has one of this run, without a row of its own.
+fn snapshot_run(tx: &Connection, run_id: i64) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO product_snapshot_runs (run_id) VALUES (?1)",
+        [run_id],
+    )?;
+    Ok(())
 }
 
 /// One run's insights being written: the current rows replaced and the snapshots appended in one
@@ -623,9 +640,9 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
     let mut det =
         tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
     let mut snap = tx.prepare_cached(
-        "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
-                     pct_positive, pct_negative, detail, negative)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR REPLACE INTO product_snapshot_spans (asin, from_run, until_run, review_count,
+                     avg_rating, pct_positive, pct_negative, detail, negative)
+                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut iss = tx.prepare_cached(
         "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,

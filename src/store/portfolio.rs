@@ -46,7 +46,9 @@ impl Store {
                 .query_row(
                     "SELECT run_id, coalesce(sum(negative), 0), sum(review_count)
                      FROM product_snapshots
-                     WHERE run_id = (SELECT max(run_id) FROM product_snapshots WHERE run_id < ?1)
+                     WHERE run_id = (SELECT max(r.run_id) FROM product_snapshot_runs r
+                                     WHERE r.run_id < ?1 AND EXISTS
+                                       (SELECT 1 FROM product_snapshots s WHERE s.run_id = r.run_id))
                      GROUP BY run_id",
                     [current],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

@@ -152,8 +152,9 @@ impl Store {
 impl InsightsWriter<'_> {
     /// Starts an incremental roll-up: the products of `asins` lose their rows (the run writes them
     /// again, or none if they have no review left) and their days are taken out of their brands'
-    /// days; every other product keeps its rows, now as of this run: its snapshot copied, its
-    /// change since the previous run zero (nothing of it changed). Returns how many it kept.
+    /// days; every other product keeps its rows, now as of this run: its snapshot span goes on
+    /// (no row written), its change since the previous run zero (nothing of it changed). Returns
+    /// how many it kept.
     pub fn keep_unchanged(&self, asins: &[String]) -> Result<i64> {
         let tx = &self.tx;
         tx.execute_batch(
@@ -166,13 +167,11 @@ impl InsightsWriter<'_> {
                 ins.execute([a])?;
             }
         }
+        // The changed products' snapshots end here (the run writes new ones); every other
+        // product's current span now covers this run too: nothing of theirs is written.
         tx.execute(
-            "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
-                 pct_positive, pct_negative, detail, negative)
-             SELECT s.asin, ?1, s.review_count, s.avg_rating, s.pct_positive, s.pct_negative,
-                    s.detail, s.negative
-             FROM product_insights i JOIN product_snapshots s ON s.asin = i.asin AND s.run_id = i.run_id
-             WHERE i.asin NOT IN (SELECT asin FROM temp.rollup_affected)",
+            "UPDATE product_snapshot_spans SET until_run = ?1
+             WHERE until_run IS NULL AND asin IN (SELECT asin FROM temp.rollup_affected)",
             [self.run_id],
         )?;
         self.days_out()?;
