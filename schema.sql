@@ -703,3 +703,9 @@ CREATE VIEW product_snapshots AS
            s.pct_negative AS pct_negative, s.detail AS detail, s.negative AS negative
     FROM product_snapshot_spans s JOIN product_snapshot_runs r
       ON r.run_id >= s.from_run AND (s.until_run IS NULL OR r.run_id < s.until_run);
+
+-- migration: 23
+-- The run of the current insights is the newest snapshot run (every run that writes insights
+-- records one, in the same transaction): a product's row no longer carries it, so a night does
+-- not rewrite every kept product's row to say which run it belongs to.
+ALTER TABLE product_insights DROP COLUMN run_id;

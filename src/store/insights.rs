@@ -631,11 +631,10 @@ impl InsightsWriter<'_> {
 /// Each product's current rows (insights, detail, issues, months) and its snapshot for the run.
 fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result<()> {
     let mut ins = tx.prepare_cached(
-        "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+        "INSERT INTO product_insights (asin, brand, review_count, rated_count, avg_rating,
                      pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues,
                      positive, neutral, negative, rating_sum, prev_negative, prev_review_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     ?18)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     let mut det =
         tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
@@ -653,7 +652,6 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
         ins.execute(params![
             p.asin,
             p.brand,
-            run_id,
             p.review_count,
             p.rated_count,
             p.avg_rating,
@@ -1120,8 +1118,10 @@ mod tests {
             25.0,
             &[("battery", 3)],
         )]);
-        let current = "SELECT asin || ':' || run_id || ':' || review_count FROM product_insights";
-        assert_eq!(rows(&db, current), ["A01:2:12"]);
+        let current = "SELECT asin || ':' || review_count FROM product_insights";
+        assert_eq!(rows(&db, current), ["A01:12"]);
+        let run = "SELECT 'run ' || max(run_id) FROM product_snapshot_runs";
+        assert_eq!(rows(&db, run), ["run 2"]);
         assert_eq!(rows(&db, "SELECT asin FROM product_details"), ["A01"]);
         // An issue row carries its product's sort keys (for the (code, sort) indexes).
         let issues = "SELECT asin || ':' || code || ':' || count || ':' || review_count || ':'

@@ -33,7 +33,8 @@ impl Store {
         let (reviews, products, brands, negative, run_id): (i64, i64, i64, i64, Option<i64>) =
             self.conn.query_row(
                 "SELECT coalesce(sum(review_count), 0), count(*), count(DISTINCT brand),
-                        coalesce(sum(negative), 0), max(run_id)
+                        coalesce(sum(negative), 0),
+                        CASE WHEN count(*) > 0 THEN (SELECT max(run_id) FROM product_snapshot_runs) END
                  FROM product_insights",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),

@@ -108,13 +108,13 @@ impl Store {
             return Ok(None);
         };
         let whole: bool = self.conn.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM product_insights WHERE run_id IS NOT ?1)
+            "SELECT (SELECT max(run_id) FROM product_snapshot_runs) IS ?1
                 AND (SELECT count(*) FROM product_insights) = (SELECT count(*) FROM product_rollups)
                 AND NOT EXISTS (SELECT 1 FROM review_versions
                                 WHERE replaced_by_run > ?2 AND asin IS NULL)
                 AND NOT EXISTS (SELECT 1 FROM product_insights i WHERE NOT EXISTS
                                 (SELECT 1 FROM product_snapshots s
-                                 WHERE s.asin = i.asin AND s.run_id = i.run_id))",
+                                 WHERE s.asin = i.asin AND s.run_id = ?1))",
             params![id, watermark],
             |r| r.get(0),
         )?;
@@ -190,10 +190,9 @@ impl InsightsWriter<'_> {
     /// equal counts: only rows that say otherwise (changed or new at the previous run) are written.
     fn zero_changes(&self) -> Result<()> {
         let tx = &self.tx;
-        // Product documents carry no change since the previous run (the reader takes it from
-        // `product_insights`): rewriting them cost the first night after a full run every
-        // product's document, read, parsed and written again.
-        tx.execute("UPDATE product_insights SET run_id = ?1", [self.run_id])?;
+        // Neither product documents (the reader takes the change from `product_insights`) nor
+        // product rows (the run of the insights is the newest snapshot run) say which run they
+        // belong to: rewriting them cost each night every product's row or document.
         tx.execute_batch(
             "UPDATE product_insights SET neg_delta = 0.0, prev_negative = negative,
                  prev_review_count = review_count
