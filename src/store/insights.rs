@@ -533,6 +533,29 @@ impl Store {
         self.previous_counts("SELECT asin, negative, review_count FROM product_insights")
     }
 
+    /// The same for the products of `asins` only (those with insights).
+    pub fn previous_negative_of(
+        &self,
+        asins: &[String],
+    ) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT negative, review_count FROM product_insights WHERE asin = ?1",
+        )?;
+        let mut out = std::collections::HashMap::with_capacity(asins.len());
+        for a in asins {
+            let row = st
+                .query_row([a], |r| {
+                    let negative: Option<i64> = r.get(0)?;
+                    Ok((negative.unwrap_or(0), r.get(1)?))
+                })
+                .optional()?;
+            if let Some(row) = row {
+                out.insert(a.clone(), row);
+            }
+        }
+        Ok(out)
+    }
+
     /// The same for every brand.
     pub fn previous_brand_negative(&self) -> Result<std::collections::HashMap<String, (i64, i64)>> {
         self.previous_counts("SELECT brand, negative, review_count FROM brand_insights")
