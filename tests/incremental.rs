@@ -403,3 +403,52 @@ fn a_review_whose_marketplace_or_brand_changed_is_an_edit() {
     ];
     assert_eq!(views(&e, &asins), views(&twin, &asins));
 }
+
+/// A night that keeps most products keeps SQLite's statistics (ANALYZE reads every product's row
+/// and index entry) while the number of products is within a tenth of what they counted; beyond
+/// that it gathers them again.
+#[test]
+fn a_night_keeps_the_statistics_unless_the_products_grew() {
+    let by = records();
+    let e = Env::new();
+    e.ok(&["-q", "ingest", p(&sample().join("export-2-2026-q1.jsonl"))]);
+    e.ok(&["-q", "analyze"]);
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    let stat = || -> String {
+        c.query_row(
+            "SELECT stat FROM sqlite_stat1 WHERE idx = 'product_insights_brand'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let analyzed = stat();
+    assert!(analyzed.starts_with("36 "), "{analyzed}");
+    let night = |id: &str| {
+        let mut r = by.values().next().unwrap()[0].clone();
+        r["REVIEW_ID"] = json!(id);
+        e.ok(&[
+            "-q",
+            "ingest",
+            p(&e.file(&format!("{id}.jsonl"), &jsonl(&[r]))),
+        ]);
+        let said = analyze(&e, &[]);
+        assert!(said.contains("rolled up 1 of 36 products ("), "{said}");
+    };
+    // Marked: a night that gathered statistics again would overwrite the mark.
+    c.execute(
+        "UPDATE sqlite_stat1 SET stat = '34 7' WHERE idx = 'product_insights_brand'",
+        [],
+    )
+    .unwrap();
+    night("RS1");
+    assert_eq!(stat(), "34 7");
+    // Counted 30 of 36 products: more than a tenth off, gathered again.
+    c.execute(
+        "UPDATE sqlite_stat1 SET stat = '30 7' WHERE tbl = 'product_insights'",
+        [],
+    )
+    .unwrap();
+    night("RS2");
+    assert_eq!(stat(), analyzed);
+}
