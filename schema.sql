@@ -668,3 +668,44 @@ CREATE INDEX brand_day_aspects_day ON brand_day_aspects (day, term, reviews, rat
 -- The newest products reporting an issue: by code, day and ASIN (an issue's quotes in a window).
 CREATE INDEX product_day_issues_code_day ON product_day_issues
     (code, day, asin, dated, brand, reviews);
+
+-- migration: 22
+-- Product snapshots as spans (issue 19): a product's row holds from the run that wrote it until the
+-- run that replaced or removed it (exclusive; NULL: still current), over the runs that wrote
+-- snapshots. An incremental night writes spans for the products it rolls up only; copying every
+-- kept product's row into each night touched every page of the table. `product_snapshots` is a
+-- view with the rows the table had: one per product and snapshot run.
+CREATE TABLE product_snapshot_runs (run_id INTEGER PRIMARY KEY);
+INSERT INTO product_snapshot_runs SELECT DISTINCT run_id FROM product_snapshots;
+CREATE TABLE product_snapshot_spans (
+    asin          TEXT    NOT NULL,
+    from_run      INTEGER NOT NULL,
+    until_run     INTEGER,
+    review_count  INTEGER NOT NULL,
+    avg_rating    REAL,
+    pct_positive  REAL    NOT NULL,
+    pct_negative  REAL    NOT NULL,
+    detail        TEXT    NOT NULL,
+    negative      INTEGER,
+    PRIMARY KEY (asin, from_run)
+) WITHOUT ROWID;
+-- Each old row holds for its own run only (the next snapshot run ends it), except the products of
+-- the newest run: those are the current insights.
+INSERT INTO product_snapshot_spans
+    SELECT s.asin, s.run_id,
+           (SELECT min(r.run_id) FROM product_snapshot_runs r WHERE r.run_id > s.run_id),
+           s.review_count, s.avg_rating, s.pct_positive, s.pct_negative, s.detail, s.negative
+    FROM product_snapshots s;
+DROP TABLE product_snapshots;
+CREATE VIEW product_snapshots AS
+    SELECT s.asin AS asin, r.run_id AS run_id, s.review_count AS review_count,
+           s.avg_rating AS avg_rating, s.pct_positive AS pct_positive,
+           s.pct_negative AS pct_negative, s.detail AS detail, s.negative AS negative
+    FROM product_snapshot_spans s JOIN product_snapshot_runs r
+      ON r.run_id >= s.from_run AND (s.until_run IS NULL OR r.run_id < s.until_run);
+
+-- migration: 23
+-- The run of the current insights is the newest snapshot run (every run that writes insights
+-- records one, in the same transaction): a product's row no longer carries it, so a night does
+-- not rewrite every kept product's row to say which run it belongs to.
+ALTER TABLE product_insights DROP COLUMN run_id;

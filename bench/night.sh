@@ -2,7 +2,8 @@
 # Incremental nights (issue 19): N reviews shaped like real exports (`gen_sample ... varied`), ingested
 # and analyzed in full, then NIGHTS nights of 1 % new reviews each, every step timed alone with GNU
 # time (wall, CPU = user + system, peak RSS). With a second binary (BASELINE, e.g. main's build) the
-# same sequence runs again on its own database from the same files, for an A/B of the night.
+# same sequence runs on its own database from the same files, each step alternating between the two
+# binaries, for an A/B of the night.
 #   bash bench/night.sh [N] [NIGHTS] [BASELINE]     e.g. bash bench/night.sh 1000000 3 /tmp/x/main-bin
 # Prints one line per step and binary, then the medians of the nights. Inputs and databases are
 # deleted at the end.
@@ -41,20 +42,25 @@ step() {
   echo "$name $wall $cpu $rss" >>"$W/results"
 }
 
-run() {
-  local label=$1 bin=$2 db="$W/$1.db"
-  step "$label:ingest" "$bin" --db "$db" ingest "$W/history.jsonl"
-  step "$label:analyze" "$bin" --db "$db" analyze
-  for k in $(seq "$NIGHTS"); do
-    step "$label:n-ingest" "$bin" --db "$db" ingest "$W/night$k.jsonl"
-    step "$label:n-analyze" "$bin" --db "$db" analyze
-  done
-  echo "$label: database $(($(cat "$db"* | wc -c) / 1000000)) MB"
-  rm -f "$db"*
+# both STEP ARGS...: the step on each binary's database in turn (new, then the baseline if any), so
+# that a busy spell of the shared box falls on both binaries' runs of a step, not on one binary's.
+both() {
+  local s=$1
+  shift
+  step "new:$s" "$BIN" --db "$W/new.db" "$@"
+  [ -z "$BASELINE" ] || step "base:$s" "$BASELINE" --db "$W/base.db" "$@"
 }
 
-run new "$BIN"
-[ -z "$BASELINE" ] || run base "$BASELINE"
+both ingest ingest "$W/history.jsonl"
+both analyze analyze
+for k in $(seq "$NIGHTS"); do
+  both n-ingest ingest "$W/night$k.jsonl"
+  both n-analyze analyze
+done
+for label in new base; do
+  [ -e "$W/$label.db" ] || continue
+  echo "$label: database $(($(cat "$W/$label.db"* | wc -c) / 1000000)) MB"
+done
 echo
 echo "medians (nights: of $NIGHTS):"
 for label in new base; do
@@ -65,4 +71,12 @@ for label in new base; do
     rss=$(grep "^$label:$s " "$W/results" | awk '{print $4}' | median)
     printf '%-16s wall %6.2f s  cpu %6.2f s  rss %5d MB\n' "$label:$s" "$wall" "$cpu" $((rss / 1024))
   done
+done
+# The night's analyze as a share of the full analyze, by CPU time (the steadier figure on a busy box).
+for label in new base; do
+  grep -q "^$label:n-analyze " "$W/results" || continue
+  full=$(grep "^$label:analyze " "$W/results" | awk '{print $3}')
+  night=$(grep "^$label:n-analyze " "$W/results" | awk '{print $3}' | median)
+  awk -v l="$label" -v n="$night" -v f="$full" \
+    'BEGIN{printf "%-16s night analyze %.2f s CPU = %.1f %% of the full analyze (%.2f s)\n", l, n, 100*n/f, f}'
 done

@@ -182,10 +182,19 @@ fn an_incremental_night_equals_a_full_roll_up() {
     let (_, _, four) = night(&by);
     let incremental = after_night(&by);
     let full = after_night(&by);
+    let spans = "SELECT count(*) FROM product_snapshot_spans";
+    let before = incremental.count(spans);
     let said = analyze(&incremental, &[]);
     assert!(
         said.contains("rolled up 5 of 36 products (changed since run 1)"),
         "{said}"
+    );
+    // Only the products rolled up get a snapshot row (one moved review leaves its product: 5
+    // rolled up, all still current); the 31 others' spans go on to this run.
+    assert_eq!(incremental.count(spans), before + 5);
+    assert_eq!(
+        incremental.count("SELECT count(*) FROM product_snapshots WHERE run_id = 2"),
+        36
     );
     // --full analyzes every text again (the offline analyzer gives the same results) and rolls
     // every product up: what the incremental run must equal.
@@ -249,7 +258,7 @@ fn an_unfinished_base_or_missing_snapshots_roll_every_product_up() {
         "{said}"
     );
     // The base run's snapshots pruned away: every product again.
-    c.execute("DELETE FROM product_snapshots WHERE run_id = 3", [])
+    c.execute("DELETE FROM product_snapshot_runs WHERE run_id = 3", [])
         .unwrap();
     night("c.jsonl", "RC");
     let said = analyze(&e, &[]);
@@ -393,4 +402,53 @@ fn a_review_whose_marketplace_or_brand_changed_is_an_edit() {
         other[0]["CHILD_ASIN"].as_str().unwrap().into(),
     ];
     assert_eq!(views(&e, &asins), views(&twin, &asins));
+}
+
+/// A night that keeps most products keeps SQLite's statistics (ANALYZE reads every product's row
+/// and index entry) while the number of products is within a tenth of what they counted; beyond
+/// that it gathers them again.
+#[test]
+fn a_night_keeps_the_statistics_unless_the_products_grew() {
+    let by = records();
+    let e = Env::new();
+    e.ok(&["-q", "ingest", p(&sample().join("export-2-2026-q1.jsonl"))]);
+    e.ok(&["-q", "analyze"]);
+    let c = rusqlite::Connection::open(e.db()).unwrap();
+    let stat = || -> String {
+        c.query_row(
+            "SELECT stat FROM sqlite_stat1 WHERE idx = 'product_insights_brand'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let analyzed = stat();
+    assert!(analyzed.starts_with("36 "), "{analyzed}");
+    let night = |id: &str| {
+        let mut r = by.values().next().unwrap()[0].clone();
+        r["REVIEW_ID"] = json!(id);
+        e.ok(&[
+            "-q",
+            "ingest",
+            p(&e.file(&format!("{id}.jsonl"), &jsonl(&[r]))),
+        ]);
+        let said = analyze(&e, &[]);
+        assert!(said.contains("rolled up 1 of 36 products ("), "{said}");
+    };
+    // Marked: a night that gathered statistics again would overwrite the mark.
+    c.execute(
+        "UPDATE sqlite_stat1 SET stat = '34 7' WHERE idx = 'product_insights_brand'",
+        [],
+    )
+    .unwrap();
+    night("RS1");
+    assert_eq!(stat(), "34 7");
+    // Counted 30 of 36 products: more than a tenth off, gathered again.
+    c.execute(
+        "UPDATE sqlite_stat1 SET stat = '30 7' WHERE tbl = 'product_insights'",
+        [],
+    )
+    .unwrap();
+    night("RS2");
+    assert_eq!(stat(), analyzed);
 }

@@ -165,7 +165,7 @@ fn check_reports_snapshot_space_and_vacuum_gives_it_back() {
         .map(|t| t["table"].as_str().unwrap())
         .collect();
     assert!(
-        tables.contains(&"product_snapshots") && tables.contains(&"reviews"),
+        tables.contains(&"product_snapshot_spans") && tables.contains(&"reviews"),
         "{tables:?}"
     );
     let text = e.ok(&["check", "--quick"]);

@@ -604,9 +604,9 @@ fn cursors_for_long_keys_are_accepted() {
     .enumerate()
     {
         db.execute(
-            "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+            "INSERT INTO product_insights (asin, brand, review_count, rated_count, avg_rating,
                  pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues)
-             SELECT ?1, ?2, max(id), ?3, 0, NULL, 0, 100, 0, NULL, NULL, '[]' FROM analysis_runs",
+             VALUES (?1, ?2, ?3, 0, NULL, 0, 100, 0, NULL, NULL, '[]')",
             rusqlite::params![asin, brand, 3 + i as i64],
         )
         .unwrap();

@@ -611,7 +611,8 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     if let Some(u) = &llm_usage {
         store.record_llm_usage(run_id, u)?;
     }
-    let previous = store.previous_negative()?;
+    let key = opts.analyzer.key(&opts.topics);
+    let (changed, previous) = changed_since(store, from)?;
     let previous_brands = store.previous_brand_negative()?;
     // Alerts compare with the last complete run; the first run has nothing to compare with.
     let base = store.alert_base()?;
@@ -626,14 +627,6 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         Vec::new()
     };
     let labels = opts.topics.labels();
-    let key = opts.analyzer.key(&opts.topics);
-    let changed = match from {
-        Some(base) => Some(Changed {
-            base,
-            asins: store.changed_products(base.watermark)?,
-        }),
-        None => None,
-    };
     let rolled = roll_up(
         store,
         run_id,
@@ -674,6 +667,24 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     }
     // The analyzer's --max-cost stop is exit 4; the summaries' is too, after the run is stored.
     stopped.map_or(Ok(()), |why| Err(Error::Llm(why)))
+}
+
+/// (negative reviews, reviews) by product or brand.
+type NegativeCounts = HashMap<String, (i64, i64)>;
+
+/// The products an incremental run rolls up (None: all), and the previous (negative reviews,
+/// reviews) of those it rolls up. Only they read their previous counts (a kept product's change
+/// is 0): a map of every product grew a night's memory with the stored products.
+fn changed_since(
+    store: &Store,
+    from: Option<RollupBase>,
+) -> Result<(Option<Changed>, NegativeCounts)> {
+    let Some(base) = from else {
+        return Ok((None, store.previous_negative()?));
+    };
+    let asins = store.changed_products(base.watermark)?;
+    let previous = store.previous_negative_of(&asins)?;
+    Ok((Some(Changed { base, asins }), previous))
 }
 
 /// With `--summaries`: the summaries of the products whose evidence changed, their requests,

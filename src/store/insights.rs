@@ -533,6 +533,29 @@ impl Store {
         self.previous_counts("SELECT asin, negative, review_count FROM product_insights")
     }
 
+    /// The same for the products of `asins` only (those with insights).
+    pub fn previous_negative_of(
+        &self,
+        asins: &[String],
+    ) -> Result<std::collections::HashMap<String, (i64, i64)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT negative, review_count FROM product_insights WHERE asin = ?1",
+        )?;
+        let mut out = std::collections::HashMap::with_capacity(asins.len());
+        for a in asins {
+            let row = st
+                .query_row([a], |r| {
+                    let negative: Option<i64> = r.get(0)?;
+                    Ok((negative.unwrap_or(0), r.get(1)?))
+                })
+                .optional()?;
+            if let Some(row) = row {
+                out.insert(a.clone(), row);
+            }
+        }
+        Ok(out)
+    }
+
     /// The same for every brand.
     pub fn previous_brand_negative(&self) -> Result<std::collections::HashMap<String, (i64, i64)>> {
         self.previous_counts("SELECT brand, negative, review_count FROM brand_insights")
@@ -571,7 +594,17 @@ impl Store {
              DELETE FROM product_months; DELETE FROM product_rollups;
              DELETE FROM brand_insights; DELETE FROM brand_breakdowns; DELETE FROM brand_liked;",
         )?;
-        Ok(InsightsWriter { tx, run_id })
+        // Every product's snapshot is written again: the current ones end here.
+        tx.execute(
+            "UPDATE product_snapshot_spans SET until_run = ?1 WHERE until_run IS NULL",
+            [run_id],
+        )?;
+        snapshot_run(&tx, run_id)?;
+        Ok(InsightsWriter {
+            tx,
+            run_id,
+            keeping: false,
+        })
     }
 
     /// A writer that keeps the products' rows (`InsightsWriter::keep_unchanged` says which go)
@@ -581,8 +614,23 @@ impl Store {
         tx.execute_batch(
             "DELETE FROM brand_insights; DELETE FROM brand_breakdowns; DELETE FROM brand_liked;",
         )?;
-        Ok(InsightsWriter { tx, run_id })
+        snapshot_run(&tx, run_id)?;
+        Ok(InsightsWriter {
+            tx,
+            run_id,
+            keeping: true,
+        })
     }
+}
+
+/// Marks `run_id` as a run with snapshots: every product whose snapshot span is open (current)
+/// has one of this run, without a row of its own.
+fn snapshot_run(tx: &Connection, run_id: i64) -> Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO product_snapshot_runs (run_id) VALUES (?1)",
+        [run_id],
+    )?;
+    Ok(())
 }
 
 /// One run's insights being written: the current rows replaced and the snapshots appended in one
@@ -590,6 +638,8 @@ impl Store {
 pub struct InsightsWriter<'a> {
     pub(super) tx: rusqlite::Transaction<'a>,
     pub(super) run_id: i64,
+    /// Whether the run keeps the products it does not roll up (an incremental night).
+    keeping: bool,
 }
 
 impl InsightsWriter<'_> {
@@ -602,30 +652,60 @@ impl InsightsWriter<'_> {
         put_brands(&self.tx, self.run_id, brands)?;
         put_breakdowns(&self.tx, brands)?;
         put_liked(&self.tx, brands)?;
-        // Fresh statistics let SQLite choose good plans for the filters the API and reports run
-        // (one row per product: a fraction of a second even for 100,000 products).
-        self.tx
-            .execute_batch("ANALYZE product_insights; ANALYZE product_issues;")?;
+        // Fresh statistics let SQLite choose good plans for the filters the API and reports run.
+        // ANALYZE reads every row of both tables and their indexes: a night that kept most
+        // products keeps the statistics while the number of products is within a tenth of theirs.
+        if !(self.keeping && self.stats_current()?) {
+            self.tx
+                .execute_batch("ANALYZE product_insights; ANALYZE product_issues;")?;
+        }
         self.tx.commit()?;
         Ok(())
+    }
+
+    /// Whether the stored statistics of `product_insights` counted within a tenth of its rows.
+    fn stats_current(&self) -> Result<bool> {
+        let analyzed: bool = self.tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !analyzed {
+            return Ok(false);
+        }
+        let stat: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = 'product_insights' AND idx IS NOT NULL
+                 LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(counted) = stat.and_then(|s| s.split(' ').next()?.parse::<i64>().ok()) else {
+            return Ok(false);
+        };
+        let rows: i64 = self
+            .tx
+            .query_row("SELECT count(*) FROM product_insights", [], |r| r.get(0))?;
+        Ok((rows - counted).abs() * 10 <= counted)
     }
 }
 
 /// Each product's current rows (insights, detail, issues, months) and its snapshot for the run.
 fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result<()> {
     let mut ins = tx.prepare_cached(
-        "INSERT INTO product_insights (asin, brand, run_id, review_count, rated_count, avg_rating,
+        "INSERT INTO product_insights (asin, brand, review_count, rated_count, avg_rating,
                      pct_positive, pct_neutral, pct_negative, neg_delta, last_review_date, top_issues,
                      positive, neutral, negative, rating_sum, prev_negative, prev_review_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                     ?18)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     let mut det =
         tx.prepare_cached("INSERT INTO product_details (asin, detail) VALUES (?1, ?2)")?;
     let mut snap = tx.prepare_cached(
-        "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
-                     pct_positive, pct_negative, detail, negative)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR REPLACE INTO product_snapshot_spans (asin, from_run, until_run, review_count,
+                     avg_rating, pct_positive, pct_negative, detail, negative)
+                 VALUES (?1, ?2, NULL, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     let mut iss = tx.prepare_cached(
         "INSERT INTO product_issues (asin, code, count, share, review_count, avg_rating,
@@ -636,7 +716,6 @@ fn put_products(tx: &Connection, run_id: i64, products: &[ProductRow]) -> Result
         ins.execute(params![
             p.asin,
             p.brand,
-            run_id,
             p.review_count,
             p.rated_count,
             p.avg_rating,
@@ -1103,8 +1182,10 @@ mod tests {
             25.0,
             &[("battery", 3)],
         )]);
-        let current = "SELECT asin || ':' || run_id || ':' || review_count FROM product_insights";
-        assert_eq!(rows(&db, current), ["A01:2:12"]);
+        let current = "SELECT asin || ':' || review_count FROM product_insights";
+        assert_eq!(rows(&db, current), ["A01:12"]);
+        let run = "SELECT 'run ' || max(run_id) FROM product_snapshot_runs";
+        assert_eq!(rows(&db, run), ["run 2"]);
         assert_eq!(rows(&db, "SELECT asin FROM product_details"), ["A01"]);
         // An issue row carries its product's sort keys (for the (code, sort) indexes).
         let issues = "SELECT asin || ':' || code || ':' || count || ':' || review_count || ':'

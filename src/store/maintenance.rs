@@ -367,7 +367,11 @@ fn space(c: &Connection, reviews: i64) -> Result<Space> {
         used_bytes,
         free_bytes,
         bytes_per_review: (reviews > 0).then(|| used_bytes / reviews),
-        snapshot_bytes: of(&["product_snapshots", "brand_snapshots"]),
+        snapshot_bytes: of(&[
+            "product_snapshot_spans",
+            "product_snapshot_runs",
+            "brand_snapshots",
+        ]),
         snapshot_runs: c.query_row(
             "SELECT count(*) FROM (SELECT DISTINCT run_id FROM brand_snapshots)",
             [],
@@ -396,7 +400,8 @@ impl super::Store {
             "DROP TABLE IF EXISTS temp.snapshot_runs; DROP TABLE IF EXISTS temp.kept_runs;
              CREATE TEMP TABLE snapshot_runs AS
                SELECT DISTINCT run_id AS id FROM brand_snapshots
-               UNION SELECT DISTINCT run_id FROM product_snapshots;
+               UNION SELECT r.run_id FROM product_snapshot_runs r WHERE EXISTS
+                 (SELECT 1 FROM product_snapshots s WHERE s.run_id = r.run_id);
              CREATE TEMP TABLE kept_runs (id INTEGER PRIMARY KEY);",
         )?;
         tx.execute(
@@ -417,10 +422,7 @@ impl super::Store {
             [],
             |r| r.get(0),
         )?;
-        let product_rows = tx.execute(
-            "DELETE FROM product_snapshots WHERE run_id NOT IN (SELECT id FROM temp.kept_runs)",
-            [],
-        )? as i64;
+        let product_rows = prune_spans(&tx)?;
         let brand_rows = tx.execute(
             "DELETE FROM brand_snapshots WHERE run_id NOT IN (SELECT id FROM temp.kept_runs)",
             [],
@@ -439,4 +441,20 @@ impl super::Store {
         self.conn.execute_batch("VACUUM")?;
         Ok(())
     }
+}
+
+/// Drops the product snapshots of the runs not in `temp.kept_runs`: the runs leave the list of
+/// snapshot runs, and the spans that then cover no run go. Returns the (product, run) rows gone.
+fn prune_spans(tx: &Connection) -> Result<i64> {
+    let rows = |tx: &Connection| -> Result<i64> {
+        Ok(tx.query_row("SELECT count(*) FROM product_snapshots", [], |r| r.get(0))?)
+    };
+    let before = rows(tx)?;
+    tx.execute_batch(
+        "DELETE FROM product_snapshot_runs WHERE run_id NOT IN (SELECT id FROM temp.kept_runs);
+         DELETE FROM product_snapshot_spans WHERE NOT EXISTS
+           (SELECT 1 FROM product_snapshot_runs r WHERE r.run_id >= from_run
+              AND (until_run IS NULL OR r.run_id < until_run));",
+    )?;
+    Ok(before - rows(tx)?)
 }

@@ -304,4 +304,53 @@ mod tests {
             .unwrap();
         assert_eq!(nn, None);
     }
+
+    /// Migration 22 turns each product snapshot into a span: the view reads the same rows, one
+    /// per product and run, and only the newest run's products stay open (current).
+    #[test]
+    fn snapshots_become_spans_with_the_same_rows() {
+        let mut c = Connection::open_in_memory().unwrap();
+        let before = 21;
+        for sql in &sections()[..before] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", before as i64)
+            .unwrap();
+        c.execute_batch(
+            "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version, taxonomy_version)
+                 VALUES (1, 'a', 'ok', 'offline', '1', 1), (2, 'b', 'ok', 'offline', '1', 1),
+                        (3, 'c', 'unchanged', 'offline', '1', 1), (4, 'd', 'ok', 'offline', '1', 1);
+             INSERT INTO product_snapshots (asin, run_id, review_count, pct_positive, pct_negative,
+                 detail, negative)
+                 VALUES ('A1', 1, 3, 50.0, 10.0, 'a1', 1), ('A1', 2, 4, 50.0, 25.0, 'a2', 1),
+                        ('A1', 4, 4, 50.0, 25.0, 'a2', 1), ('B1', 1, 2, 0.0, 50.0, 'b1', 1),
+                        ('C1', 2, 1, 0.0, 0.0, 'c1', 0), ('C1', 4, 1, 0.0, 0.0, 'c1', 0);",
+        )
+        .unwrap();
+        let rows = |c: &Connection| -> Vec<String> {
+            let mut st = c
+                .prepare(
+                    "SELECT asin || ':' || run_id || ':' || review_count || ':' || detail
+                     FROM product_snapshots ORDER BY asin, run_id",
+                )
+                .unwrap();
+            st.query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        let old = rows(&c);
+        migrate(&mut c, Path::new(":memory:")).unwrap();
+        assert_eq!(rows(&c), old);
+        let open: Vec<String> = c
+            .prepare(
+                "SELECT asin FROM product_snapshot_spans WHERE until_run IS NULL ORDER BY asin",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(open, ["A1", "C1"]);
+    }
 }

@@ -33,7 +33,8 @@ impl Store {
         let (reviews, products, brands, negative, run_id): (i64, i64, i64, i64, Option<i64>) =
             self.conn.query_row(
                 "SELECT coalesce(sum(review_count), 0), count(*), count(DISTINCT brand),
-                        coalesce(sum(negative), 0), max(run_id)
+                        coalesce(sum(negative), 0),
+                        CASE WHEN count(*) > 0 THEN (SELECT max(run_id) FROM product_snapshot_runs) END
                  FROM product_insights",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -46,7 +47,9 @@ impl Store {
                 .query_row(
                     "SELECT run_id, coalesce(sum(negative), 0), sum(review_count)
                      FROM product_snapshots
-                     WHERE run_id = (SELECT max(run_id) FROM product_snapshots WHERE run_id < ?1)
+                     WHERE run_id = (SELECT max(r.run_id) FROM product_snapshot_runs r
+                                     WHERE r.run_id < ?1 AND EXISTS
+                                       (SELECT 1 FROM product_snapshots s WHERE s.run_id = r.run_id))
                      GROUP BY run_id",
                     [current],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

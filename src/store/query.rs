@@ -237,7 +237,10 @@ impl Store {
         let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT d.detail, r.title, r.marketplace, i.run_id, i.neg_delta
+                "SELECT d.detail, r.title, r.marketplace,
+                        CASE WHEN i.asin IS NOT NULL
+                             THEN (SELECT max(run_id) FROM product_snapshot_runs) END,
+                        i.neg_delta
                  FROM product_details d JOIN products r ON r.asin = d.asin
                  LEFT JOIN product_insights i ON i.asin = d.asin
                  WHERE d.asin = ?1",

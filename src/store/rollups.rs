@@ -108,13 +108,13 @@ impl Store {
             return Ok(None);
         };
         let whole: bool = self.conn.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM product_insights WHERE run_id IS NOT ?1)
+            "SELECT (SELECT max(run_id) FROM product_snapshot_runs) IS ?1
                 AND (SELECT count(*) FROM product_insights) = (SELECT count(*) FROM product_rollups)
                 AND NOT EXISTS (SELECT 1 FROM review_versions
                                 WHERE replaced_by_run > ?2 AND asin IS NULL)
                 AND NOT EXISTS (SELECT 1 FROM product_insights i WHERE NOT EXISTS
                                 (SELECT 1 FROM product_snapshots s
-                                 WHERE s.asin = i.asin AND s.run_id = i.run_id))",
+                                 WHERE s.asin = i.asin AND s.run_id = ?1))",
             params![id, watermark],
             |r| r.get(0),
         )?;
@@ -152,8 +152,9 @@ impl Store {
 impl InsightsWriter<'_> {
     /// Starts an incremental roll-up: the products of `asins` lose their rows (the run writes them
     /// again, or none if they have no review left) and their days are taken out of their brands'
-    /// days; every other product keeps its rows, now as of this run: its snapshot copied, its
-    /// change since the previous run zero (nothing of it changed). Returns how many it kept.
+    /// days; every other product keeps its rows, now as of this run: its snapshot span goes on
+    /// (no row written), its change since the previous run zero (nothing of it changed). Returns
+    /// how many it kept.
     pub fn keep_unchanged(&self, asins: &[String]) -> Result<i64> {
         let tx = &self.tx;
         tx.execute_batch(
@@ -166,13 +167,11 @@ impl InsightsWriter<'_> {
                 ins.execute([a])?;
             }
         }
+        // The changed products' snapshots end here (the run writes new ones); every other
+        // product's current span now covers this run too: nothing of theirs is written.
         tx.execute(
-            "INSERT OR REPLACE INTO product_snapshots (asin, run_id, review_count, avg_rating,
-                 pct_positive, pct_negative, detail, negative)
-             SELECT s.asin, ?1, s.review_count, s.avg_rating, s.pct_positive, s.pct_negative,
-                    s.detail, s.negative
-             FROM product_insights i JOIN product_snapshots s ON s.asin = i.asin AND s.run_id = i.run_id
-             WHERE i.asin NOT IN (SELECT asin FROM temp.rollup_affected)",
+            "UPDATE product_snapshot_spans SET until_run = ?1
+             WHERE until_run IS NULL AND asin IN (SELECT asin FROM temp.rollup_affected)",
             [self.run_id],
         )?;
         self.days_out()?;
@@ -191,10 +190,9 @@ impl InsightsWriter<'_> {
     /// equal counts: only rows that say otherwise (changed or new at the previous run) are written.
     fn zero_changes(&self) -> Result<()> {
         let tx = &self.tx;
-        // Product documents carry no change since the previous run (the reader takes it from
-        // `product_insights`): rewriting them cost the first night after a full run every
-        // product's document, read, parsed and written again.
-        tx.execute("UPDATE product_insights SET run_id = ?1", [self.run_id])?;
+        // Neither product documents (the reader takes the change from `product_insights`) nor
+        // product rows (the run of the insights is the newest snapshot run) say which run they
+        // belong to: rewriting them cost each night every product's row or document.
         tx.execute_batch(
             "UPDATE product_insights SET neg_delta = 0.0, prev_negative = negative,
                  prev_review_count = review_count
