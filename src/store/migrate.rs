@@ -236,18 +236,24 @@ mod tests {
         assert!(orphan.is_err());
     }
 
-    /// The counts migration: rows written before it get counts recovered from their shares, so
-    /// roll-ups over old and new rows still add up; unknown issue splits stay NULL.
-    #[test]
-    fn counts_are_recovered_from_stored_shares() {
-        let mut c = Connection::open_in_memory().unwrap();
-        // Everything before migration 8, the counts.
-        let before = 7;
+    /// An in-memory database with the first `before` sections applied, as a database written
+    /// before the next migration would be.
+    fn at_version(before: usize) -> Connection {
+        let c = Connection::open_in_memory().unwrap();
         for sql in &sections()[..before] {
             c.execute_batch(sql).unwrap();
         }
         c.pragma_update(None, "user_version", before as i64)
             .unwrap();
+        c
+    }
+
+    /// The counts migration: rows written before it get counts recovered from their shares, so
+    /// roll-ups over old and new rows still add up; unknown issue splits stay NULL.
+    #[test]
+    fn counts_are_recovered_from_stored_shares() {
+        // Everything before migration 8, the counts.
+        let mut c = at_version(7);
         c.execute_batch(
             "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version, taxonomy_version)
                  VALUES (1, 'then', 'ok', 'offline', '1', 1), (2, 'now', 'ok', 'offline', '1', 1);
@@ -309,13 +315,7 @@ mod tests {
     /// per product and run, and only the newest run's products stay open (current).
     #[test]
     fn snapshots_become_spans_with_the_same_rows() {
-        let mut c = Connection::open_in_memory().unwrap();
-        let before = 21;
-        for sql in &sections()[..before] {
-            c.execute_batch(sql).unwrap();
-        }
-        c.pragma_update(None, "user_version", before as i64)
-            .unwrap();
+        let mut c = at_version(21);
         c.execute_batch(
             "INSERT INTO analysis_runs (id, started_at, status, analyzer, analyzer_version, taxonomy_version)
                  VALUES (1, 'a', 'ok', 'offline', '1', 1), (2, 'b', 'ok', 'offline', '1', 1),
