@@ -236,6 +236,19 @@ pub fn stars_text_disagree(rating: Option<u8>, text: Option<Sentiment>) -> bool 
     )
 }
 
+/// Whether two quotes say the same, but for letter case and spacing: the same review posted on
+/// two marketplaces is one quote, wherever quotes are chosen.
+pub fn same_quote(a: &str, b: &str) -> bool {
+    a == b || {
+        let words = |s: &'_ str| {
+            s.split_whitespace()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        };
+        words(a) == words(b)
+    }
+}
+
 /// An issue found in a review, with the sentence that shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct IssueHit {

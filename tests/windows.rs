@@ -1816,3 +1816,47 @@ fn windowed_quotes_of_an_issue_are_distinct_texts() {
     let distinct: BTreeSet<&String> = got.iter().collect();
     assert_eq!((got.len(), distinct.len()), (3, 3), "{got:?}");
 }
+
+/// A product's all-time quotes of an issue are distinct texts too: the same review posted on
+/// three marketplaces is quoted once, and the other texts fill the places.
+#[test]
+fn a_products_quotes_of_an_issue_are_distinct_texts() {
+    const A: &str = "It leaks everywhere, water leaking out of the lid. Awful.";
+    const B: &str = "The lid leaks badly, water leaked all over my bag. Terrible.";
+    let rows = [
+        ("amazon.com", A),
+        ("amazon.de", A),
+        (
+            "amazon.fr",
+            "it leaks  everywhere, water leaking out of the LID. Awful.",
+        ),
+        ("amazon.com", B),
+    ];
+    let mut export = String::new();
+    for (i, (market, text)) in rows.iter().enumerate() {
+        let r = json!({"REVIEW_ID": format!("RQD{i:02}"), "CHILD_ASIN": "B0QUOTE001",
+                       "PRODUCT_BRAND": "Dupco", "CUSTOMER_REVIEW_DESCRIPTION": text,
+                       "CUSTOMER_REVIEW_RATING": 1, "REVIEW_DATE": "2024-02-10",
+                       "MARKETPLACE": market});
+        export.push_str(&format!("{r}\n"));
+    }
+    let e = Env::new();
+    let f = e.file("dup.jsonl", export.as_bytes());
+    e.ok(&["analyze", p(&f), "-q"]);
+    let v: Value =
+        serde_json::from_str(&e.ok(&["report", "product", "B0QUOTE001", "-f", "json"])).unwrap();
+    let issue = &v["issues"][0];
+    assert_eq!(issue["count"], 4, "{issue}");
+    let texts: Vec<&str> = (issue["examples"].as_array().unwrap().iter())
+        .map(|q| q["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(
+        texts.iter().any(|t| t.contains("leaks everywhere")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("leaked all over")),
+        "{texts:?}"
+    );
+}

@@ -154,7 +154,10 @@ impl ProductAcc {
                 acc.rated += 1;
                 acc.rating_sum += x as i64;
             }
-            if acc.examples.len() < EXAMPLES {
+            // Distinct texts: the same review posted on two marketplaces is quoted once.
+            if acc.examples.len() < EXAMPLES
+                && !(acc.examples.iter()).any(|e| crate::model::same_quote(&e.1, &hit.evidence))
+            {
                 acc.examples.push((
                     r.review_id.clone(),
                     hit.evidence.clone(),

@@ -124,7 +124,7 @@ fn add_quote(
 ) {
     let q = quotes.entry(hit.code).or_default();
     // The same review posted on two marketplaces has the same text: one quote of it is enough.
-    let seen = |t: &str| (q.iter()).any(|x| same_text(&x.text, t));
+    let seen = |t: &str| (q.iter()).any(|x| crate::model::same_quote(&x.text, t));
     if q.len() < WINDOW_EXAMPLES && !seen(&hit.evidence) {
         q.push(WindowQuote {
             review_id: review_id.to_string(),
@@ -133,16 +133,6 @@ fn add_quote(
             language: language.clone(),
         });
     }
-}
-
-/// Whether two quotes say the same, but for letter case and spacing.
-fn same_text(a: &str, b: &str) -> bool {
-    let words = |s: &str| {
-        s.split_whitespace()
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-    };
-    a == b || words(a) == words(b)
 }
 
 /// The most named terms (reviews, rated, stars summed), ties by term, with their share of and
