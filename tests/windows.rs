@@ -1687,33 +1687,27 @@ fn one_issue_compares_with_the_window_before_per_brand_and_product() {
                               "previous_share": share_json(pk, pn), "delta_share": delta_json((k, n), (pk, pn))});
             assert_eq!(pick(p, &want), want, "{q}: {asin}");
         }
-        let cli = e.ok(&[
-            "report",
-            "issue",
-            code,
-            "--since",
-            FROM,
-            "--until",
-            TO,
-            "--compare",
-            "previous",
-            "-f",
-            "json",
-        ]);
-        assert_eq!(serde_json::from_str::<Value>(&cli).unwrap(), v, "{code}");
-        let csv = e.ok(&[
-            "report",
-            "issue",
-            code,
-            "--since",
-            FROM,
-            "--until",
-            TO,
-            "--compare",
-            "previous",
-            "-f",
-            "csv",
-        ]);
+        let cli = |format: &str| {
+            e.ok(&[
+                "report",
+                "issue",
+                code,
+                "--since",
+                FROM,
+                "--until",
+                TO,
+                "--compare",
+                "previous",
+                "-f",
+                format,
+            ])
+        };
+        assert_eq!(
+            serde_json::from_str::<Value>(&cli("json")).unwrap(),
+            v,
+            "{code}"
+        );
+        let csv = cli("csv");
         let rows =
             v["brands"].as_array().unwrap().len() + v["top_products"].as_array().unwrap().len();
         assert_eq!(csv.lines().count(), rows + 1, "{csv}");

@@ -22,6 +22,12 @@ fn span(from: &Option<String>, to: &Option<String>) -> String {
     )
 }
 
+/// "WHAT, reviews dated 2026-01-01 … 2026-01-31": a table's title for the window `w`.
+fn dated(what: &str, w: &Window) -> String {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    format!("{what}, reviews dated {}", span(&day(w.from), &day(w.to)))
+}
+
 /// The line above the tables: the window, what it is compared with, its reviews.
 pub fn heading(r: &WindowReport) -> String {
     let mut s = format!("Window {}: {} reviews", span(&r.from, &r.to), r.reviews);
@@ -296,11 +302,7 @@ pub fn liked_view(
             })
             .collect(),
     };
-    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
-    let title = format!(
-        "What customers like, reviews dated {}",
-        span(&day(w.from), &day(w.to))
-    );
+    let title = dated("What customers like", w);
     if fmt == Format::Table {
         out.line(&title)?;
     }
@@ -315,11 +317,7 @@ pub fn aspects_view(
     fmt: Format,
     out: &mut Out,
 ) -> Result<()> {
-    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
-    let title = format!(
-        "Complaint aspects, reviews dated {}",
-        span(&day(w.from), &day(w.to))
-    );
+    let title = dated("Complaint aspects", w);
     if fmt == Format::Table {
         out.line(&title)?;
     }
