@@ -141,31 +141,7 @@ impl ProductAcc {
         if disagrees(r.rating, text) {
             self.disagree += 1;
         }
-        for hit in &r.issues {
-            let acc = self.issues.entry(hit.code.clone()).or_default();
-            acc.count += 1;
-            if all == Sentiment::Negative {
-                acc.in_negative += 1;
-            }
-            if all != Sentiment::Positive {
-                acc.in_negative_neutral += 1;
-            }
-            if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
-                acc.rated += 1;
-                acc.rating_sum += x as i64;
-            }
-            // Distinct texts: the same review posted on two marketplaces is quoted once.
-            if acc.examples.len() < EXAMPLES
-                && !(acc.examples.iter()).any(|e| crate::model::same_quote(&e.1, &hit.evidence))
-            {
-                acc.examples.push((
-                    r.review_id.clone(),
-                    hit.evidence.clone(),
-                    r.rating,
-                    r.language.clone(),
-                ));
-            }
-        }
+        self.add_issues(r, all);
         let stars = r.rating.filter(|x| (1..=5).contains(x));
         for a in &r.aspects {
             let acc = self.aspects.entry(a.clone()).or_default();
@@ -200,6 +176,36 @@ impl ProductAcc {
                 for hit in &r.issues {
                     *m.issues.entry(hit.code.clone()).or_default() += 1;
                 }
+            }
+        }
+    }
+
+    /// Counts the review's issues (`all`: its overall sentiment) and keeps up to `EXAMPLES`
+    /// distinct quotes of each.
+    fn add_issues(&mut self, r: &ReviewRow, all: Sentiment) {
+        for hit in &r.issues {
+            let acc = self.issues.entry(hit.code.clone()).or_default();
+            acc.count += 1;
+            if all == Sentiment::Negative {
+                acc.in_negative += 1;
+            }
+            if all != Sentiment::Positive {
+                acc.in_negative_neutral += 1;
+            }
+            if let Some(x) = r.rating.filter(|x| (1..=5).contains(x)) {
+                acc.rated += 1;
+                acc.rating_sum += x as i64;
+            }
+            // Distinct texts: the same review posted on two marketplaces is quoted once.
+            if acc.examples.len() < EXAMPLES
+                && !(acc.examples.iter()).any(|e| crate::model::same_quote(&e.1, &hit.evidence))
+            {
+                acc.examples.push((
+                    r.review_id.clone(),
+                    hit.evidence.clone(),
+                    r.rating,
+                    r.language.clone(),
+                ));
             }
         }
     }
