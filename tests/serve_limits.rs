@@ -580,11 +580,23 @@ fn slow_requests_past_the_cap_leave_the_server_answering() {
         let took = started.elapsed();
         assert!(took < Duration::from_secs(3), "/healthz took {took:?}");
     }
-    // The oldest slow request made room; the newest can still finish its request.
-    assert!(closed_within(&mut slow[0], Duration::from_secs(5)));
-    let last = slow.last_mut().unwrap();
-    last.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    last.write_all(b"\r\n").unwrap();
-    assert_eq!(read_response(last, false).0, 200);
+    // Slow requests made room, and a slow request still open can finish its request. Which ones
+    // depends on scheduling: a connection accepted while the storm goes on counts as idle until
+    // its thread reads its first bytes, and the longest-idle one makes room first.
+    let made_room = (slow[..16].iter_mut()).any(|s| closed_within(s, Duration::from_millis(300)));
+    assert!(made_room, "none of the first 16 slow requests was closed");
+    let finished = slow.iter_mut().rev().take(16).find_map(|s| {
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        s.write_all(b"\r\n").ok()?;
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if s.read(&mut byte).ok()? != 1 {
+                return None;
+            }
+            head.push(byte[0]);
+        }
+        Some(status(&head))
+    });
+    assert_eq!(finished, Some(200), "no open slow request could finish");
 }
