@@ -335,8 +335,11 @@ fn cancelled(r: &Rule, lower: &str, start: usize, end: usize) -> bool {
             .iter()
             .any(|c| c.is_match(clause_before.as_bytes()))
     };
+    // A hypothetical or resolving context says nothing across a contrast: "I thought it was
+    // good but broke", "ich hatte keine Angst, aber es ist zu klein".
+    let near = after_contrast(before);
     negated(r, lower, start, end)
-        || r.before.iter().any(|b| b.is_match(before.as_bytes()))
+        || r.before.iter().any(|b| b.is_match(near.as_bytes()))
         || r.after.iter().any(|a| a.is_match(after.as_bytes()))
         || (r
             .clause

@@ -73,7 +73,12 @@ pub const NAME: &str = "offline";
 /// Japanese: missing parts (欠品), slow or careless shipping, a seller who does not answer; a denied
 /// copula ("ではない") cancels. Spanish and Italian texting abbreviations ("q", "xq", "nn", "x")
 /// are spelled out for the issue patterns.
-pub const VERSION: &str = "1.14";
+/// 1.15 (no-problem texts of every language): a fear the product proved wrong ("je craignais
+/// qu'il soit trop petit", "temevo", "ich hatte befürchtet, dass"; words between may carry an
+/// elision or a comma), another product ("mein altes", cheap ones as a class), a product that fell
+/// off a table, neither-nor, litotes ("nicht schlecht") and instructions not needed are no issue;
+/// a hypothetical context says nothing across a contrast ("I thought it was good but broke").
+pub const VERSION: &str = "1.15";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[

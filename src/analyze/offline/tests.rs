@@ -1544,3 +1544,57 @@ fn packaging_named_before_a_failure_does_not_cancel_it() {
     );
     assert!(found.contains(&"durability".to_string()), "{found:?}");
 }
+
+/// 1.15: kinds of happy text that named a problem word without reporting one, written for each
+/// language, each beside a complaint that must still count.
+#[test]
+fn fears_other_products_drops_neither_nor_and_litotes_are_no_issue() {
+    let high = Some(StarBucket::High);
+    for text in [
+        // A fear the product proved wrong, with an elision or a comma in between.
+        "Je craignais qu'il soit trop petit mais la taille est parfaite.",
+        "J'avais peur qu'il soit trop petit.",
+        "Je pensais qu'il serait trop petit mais non.",
+        "Temevo fosse scomodo invece è comodissimo.",
+        "Avevo paura che fosse scomodo.",
+        "Ich hatte befürchtet, dass es zu klein ist.",
+        "Ich hatte Sorge, dass es zu klein ist.",
+        "I feared it would be too small.",
+        // Another product: an old one, or cheap ones as a class.
+        "Mein altes Handy-Case ist gebrochen, dieses hier ist viel stabiler.",
+        "Mein alter Akku war schnell leer.",
+        "Kein Vergleich zu den billigen Dingern, die nach einer Woche kaputt gehen.",
+        "Quelli economici si rompono dopo una settimana.",
+        "Los baratos se rompen en una semana.",
+        // The product fell from somewhere: a drop, not a part that came off.
+        "Kept my phone safe when it fell off the table, not a scratch.",
+        // Neither-nor, litotes, instructions not needed.
+        "Weder zu groß noch zu klein.",
+        "Neither too tight nor too loose.",
+        "Die Verarbeitung ist nicht schlecht.",
+        "No instructions needed, it's intuitive.",
+        "Keine Anleitung nötig.",
+    ] {
+        for stars in [None, high] {
+            assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
+        }
+    }
+    for (text, code) in [
+        ("Il est trop petit.", "size_fit"),
+        ("I thought it was good but broke.", "durability"),
+        ("Ich hatte keine Angst, aber es ist zu klein.", "size_fit"),
+        ("Es ist noch zu klein.", "size_fit"),
+        ("Mein neues Case ist nach zwei Wochen gebrochen.", "durability"),
+        ("Dieses billige Ding ist nach einer Woche kaputt.", "durability"),
+        ("The strap fell off.", "durability"),
+        ("Die Verarbeitung ist schlecht.", "quality"),
+        ("Nicht schlecht, aber nach zwei Wochen kaputt.", "durability"),
+        ("Came with no instructions at all.", "instructions"),
+        ("Keine Anleitung dabei.", "instructions"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
