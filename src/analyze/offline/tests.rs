@@ -1548,7 +1548,7 @@ fn packaging_named_before_a_failure_does_not_cancel_it() {
 /// 1.15: kinds of happy text that named a problem word without reporting one, written for each
 /// language, each beside a complaint that must still count.
 #[test]
-fn fears_other_products_drops_neither_nor_and_litotes_are_no_issue() {
+fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
     let high = Some(StarBucket::High);
     for text in [
         // A fear the product proved wrong, with an elision or a comma in between.
@@ -1574,6 +1574,11 @@ fn fears_other_products_drops_neither_nor_and_litotes_are_no_issue() {
         "Die Verarbeitung ist nicht schlecht.",
         "No instructions needed, it's intuitive.",
         "Keine Anleitung nötig.",
+        // The customer's own mistake.
+        "I had to return the first one because I ordered the wrong size, my fault.",
+        "Ich habe die falsche Größe bestellt, mein Fehler, der Umtausch war problemlos.",
+        "Ho ordinato la taglia sbagliata, il cambio è stato semplice.",
+        "Demasiado pequeño, por culpa mía.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1584,13 +1589,25 @@ fn fears_other_products_drops_neither_nor_and_litotes_are_no_issue() {
         ("I thought it was good but broke.", "durability"),
         ("Ich hatte keine Angst, aber es ist zu klein.", "size_fit"),
         ("Es ist noch zu klein.", "size_fit"),
-        ("Mein neues Case ist nach zwei Wochen gebrochen.", "durability"),
-        ("Dieses billige Ding ist nach einer Woche kaputt.", "durability"),
+        (
+            "Mein neues Case ist nach zwei Wochen gebrochen.",
+            "durability",
+        ),
+        (
+            "Dieses billige Ding ist nach einer Woche kaputt.",
+            "durability",
+        ),
         ("The strap fell off.", "durability"),
         ("Die Verarbeitung ist schlecht.", "quality"),
-        ("Nicht schlecht, aber nach zwei Wochen kaputt.", "durability"),
+        (
+            "Nicht schlecht, aber nach zwei Wochen kaputt.",
+            "durability",
+        ),
         ("Came with no instructions at all.", "instructions"),
         ("Keine Anleitung dabei.", "instructions"),
+        ("They sent the wrong size.", "size_fit"),
+        ("Zu klein, nicht meine Schuld.", "size_fit"),
+        ("Troppo piccolo, non è colpa mia.", "size_fit"),
     ] {
         assert!(
             codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
