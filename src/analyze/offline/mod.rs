@@ -77,7 +77,9 @@ pub const NAME: &str = "offline";
 /// qu'il soit trop petit", "temevo", "ich hatte befürchtet, dass"; words between may carry an
 /// elision or a comma), another product ("mein altes", cheap ones as a class), a product that fell
 /// off a table, the customer's own mistake ("I ordered the wrong size, my fault"; "not my fault" is
-/// none), neither-nor, litotes ("nicht schlecht") and instructions not needed are no issue;
+/// none), a damaged box set against an intact product, what the customer had before ("avant
+/// j'avais"), French elided negation ("pas d'odeur"), neither-nor, litotes ("nicht schlecht")
+/// and instructions not needed are no issue;
 /// a hypothetical context says nothing across a contrast ("I thought it was good but broke").
 pub const VERSION: &str = "1.15";
 

@@ -1579,6 +1579,13 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         "Ich habe die falsche Größe bestellt, mein Fehler, der Umtausch war problemlos.",
         "Ho ordinato la taglia sbagliata, il cambio è stato semplice.",
         "Demasiado pequeño, por culpa mía.",
+        // A box set against the product, French elided negation, what one had before, a
+        // German negation after its verb.
+        "Colis un peu abîmé mais le produit est intact.",
+        "La caja llegó algo golpeada pero el producto estaba perfecto.",
+        "Pas d'odeur chimique contrairement à d'autres tapis.",
+        "Avant j'avais une coque qui jaunissait, celle-ci reste transparente après six mois.",
+        "Die Brille verkratzt nicht so leicht.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1608,6 +1615,10 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         ("They sent the wrong size.", "size_fit"),
         ("Zu klein, nicht meine Schuld.", "size_fit"),
         ("Troppo piccolo, non è colpa mia.", "size_fit"),
+        ("Colis abîmé et produit cassé.", "damaged_on_arrival"),
+        ("Forte odeur chimique.", "smell"),
+        ("La coque jaunit après deux semaines.", "durability"),
+        ("Die Brille verkratzt sehr leicht.", "durability"),
     ] {
         assert!(
             codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
