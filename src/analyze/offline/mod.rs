@@ -79,7 +79,8 @@ pub const NAME: &str = "offline";
 /// off a table, the customer's own mistake ("I ordered the wrong size, my fault"; "not my fault" is
 /// none), a damaged box set against an intact product, what the customer had before ("avant
 /// j'avais"), French elided negation ("pas d'odeur"), neither-nor, litotes ("nicht schlecht")
-/// and instructions not needed are no issue;
+/// and instructions not needed, hearsay ("mi avevano detto che si rompono"), a difficulty only the
+/// first time and a difference the customer prefers are no issue;
 /// a hypothetical context says nothing across a contrast ("I thought it was good but broke").
 pub const VERSION: &str = "1.15";
 

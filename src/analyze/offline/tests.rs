@@ -1586,6 +1586,13 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         "Pas d'odeur chimique contrairement à d'autres tapis.",
         "Avant j'avais une coque qui jaunissait, celle-ci reste transparente après six mois.",
         "Die Brille verkratzt nicht so leicht.",
+        // Hearsay, a difficulty only the first time, a difference the customer prefers.
+        "Mi avevano detto che si rompono subito, il mio dura da due anni.",
+        "On m'avait dit qu'ils cassaient vite, le mien tient depuis deux ans.",
+        "Etwas fummelig beim ersten Mal, danach kein Problem mehr.",
+        "Un poco difícil de poner la primera vez, luego es fácil.",
+        "Different colour than pictured, which I prefer.",
+        "Die Farbe ist anders als auf dem Foto, was mir sogar besser gefällt.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1619,6 +1626,13 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         ("Forte odeur chimique.", "smell"),
         ("La coque jaunit après deux semaines.", "durability"),
         ("Die Brille verkratzt sehr leicht.", "durability"),
+        ("Very difficult to install, took me an hour.", "usability"),
+        ("Different colour than pictured.", "not_as_described"),
+        // What support said is no hearsay.
+        (
+            "Me dijeron que me mandaban otro porque llegó roto.",
+            "damaged_on_arrival",
+        ),
     ] {
         assert!(
             codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
