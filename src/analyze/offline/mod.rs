@@ -82,6 +82,8 @@ pub const NAME: &str = "offline";
 /// and instructions not needed, hearsay ("mi avevano detto che si rompono"), a difficulty only the
 /// first time and a difference the customer prefers are no issue;
 /// a hypothetical context says nothing across a contrast ("I thought it was good but broke").
+/// Complaints: German separable leaks ("läuft oben am Deckel aus"), arrival with a damaged part
+/// ("kam mit gesprungenem Glas an", "arrivé avec l'écran fissuré").
 pub const VERSION: &str = "1.15";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.

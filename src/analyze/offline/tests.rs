@@ -1593,6 +1593,9 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         "Un poco difícil de poner la primera vez, luego es fácil.",
         "Different colour than pictured, which I prefer.",
         "Die Farbe ist anders als auf dem Foto, was mir sogar besser gefällt.",
+        "Läuft super und sieht gut aus.",
+        "Kam schnell und gut verpackt an.",
+        "Arrivé avec une semaine de retard.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1628,6 +1631,11 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         ("Die Brille verkratzt sehr leicht.", "durability"),
         ("Very difficult to install, took me an hour.", "usability"),
         ("Different colour than pictured.", "not_as_described"),
+        // Separable German verbs and arrival with a damaged part.
+        ("Läuft oben am Deckel aus.", "leaks"),
+        ("Kam mit gesprungenem Glas an.", "damaged_on_arrival"),
+        ("Arrivé avec l'écran fissuré.", "damaged_on_arrival"),
+        ("Before I had it a week, the zipper broke.", "durability"),
         // What support said is no hearsay.
         (
             "Me dijeron que me mandaban otro porque llegó roto.",
