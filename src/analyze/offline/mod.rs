@@ -83,7 +83,9 @@ pub const NAME: &str = "offline";
 /// first time and a difference the customer prefers are no issue;
 /// a hypothetical context says nothing across a contrast ("I thought it was good but broke").
 /// Complaints: German separable leaks ("läuft oben am Deckel aus"), arrival with a damaged part
-/// ("kam mit gesprungenem Glas an", "arrivé avec l'écran fissuré").
+/// ("kam mit gesprungenem Glas an", "arrivé avec l'écran fissuré") or a mark ("arrived with a
+/// scratch"); in a complaint, no longer doing its job ("ne ferme plus", "ya no cierra"), working
+/// only held just so ("lädt nur noch, wenn") and the picture's colour ("auf den Bildern silber").
 pub const VERSION: &str = "1.15";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
