@@ -1,0 +1,63 @@
+//! Found by a hostile probe: brands in several letter cases, runs cut short, exotic encodings,
+//! read-only WAL databases, and what `serve` answers to odd clients.
+
+mod common;
+
+use common::*;
+
+fn review(id: &str, asin: &str, brand: &str, stars: u8, text: &str) -> String {
+    format!(
+        "{{\"PRODUCT_BRAND\":{brand:?},\"CUSTOMER_REVIEW_RATING\":{stars},\
+         \"CUSTOMER_REVIEW_DESCRIPTION\":{text:?},\"CHILD_ASIN\":{asin:?},\
+         \"REVIEW_ID\":{id:?},\"REVIEW_DATE\":\"2025-06-01\"}}\n"
+    )
+}
+
+/// Listing and filtering agree on brands: `--brand` ignores case, so the list does too. Brands
+/// that differ only in letter case are one brand, under the spelling first stored, across files
+/// and within one.
+#[test]
+fn brands_differing_only_in_case_are_one_brand() {
+    let e = Env::new();
+    let first = review("R1", "B000000001", "Acme, Inc.", 1, "Broke after a day.");
+    let later = [
+        review("R2", "B000000002", "acme, inc.", 5, "Works perfectly."),
+        review("R3", "B000000003", "ACME, INC.", 4, "Works well."),
+        review("R4", "B000000004", "Ölberg", 4, "Works well."),
+        review("R5", "B000000005", "ÖLBERG", 2, "Stopped working."),
+    ]
+    .concat();
+    let a = e.file("a.jsonl", first.as_bytes());
+    let b = e.file("b.jsonl", later.as_bytes());
+    e.ok(&["-q", "ingest", p(&a)]);
+    e.ok(&["-q", "ingest", p(&b)]);
+    e.ok(&["-q", "analyze"]);
+    let listed: serde_json::Value =
+        serde_json::from_str(&e.ok(&["report", "brands", "--format", "json"])).unwrap();
+    let rows = listed.as_array().unwrap();
+    let names: Vec<&str> = rows.iter().map(|r| r["brand"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 2, "{listed}");
+    assert!(
+        names.contains(&"Acme, Inc.") && names.contains(&"Ölberg"),
+        "{listed}"
+    );
+    // What the filter finds is what the list counts.
+    let filtered: serde_json::Value = serde_json::from_str(&e.ok(&[
+        "report",
+        "products",
+        "--brand",
+        "acme, INC.",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let acme = rows.iter().find(|r| r["brand"] == "Acme, Inc.").unwrap();
+    assert_eq!(
+        filtered.as_array().unwrap().len() as u64,
+        acme["products"].as_u64().unwrap()
+    );
+    assert_eq!(acme["products"], 3, "{acme}");
+    let srv = Server::start(&e);
+    let api = srv.ok("/api/v1/brands");
+    assert_eq!(api["data"].as_array().unwrap().len(), 2, "{api}");
+}
