@@ -186,6 +186,14 @@ impl AnalyzeLock {
         }
     }
 
+    /// Whether a live process holds the lock: probed with a shared lock, taken and let go at
+    /// once, on the file opened read-only (so a reader in a read-only directory can ask). No file:
+    /// no analyze ever ran here, none holds it.
+    pub fn is_held(db: &Path) -> bool {
+        std::fs::File::open(Self::path(db))
+            .is_ok_and(|f| matches!(f.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock)))
+    }
+
     /// `<db>.analyze.lock`
     pub fn path(db: &Path) -> PathBuf {
         let mut p = db.as_os_str().to_owned();
