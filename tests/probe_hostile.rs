@@ -61,3 +61,41 @@ fn brands_differing_only_in_case_are_one_brand() {
     let api = srv.ok("/api/v1/brands");
     assert_eq!(api["data"].as_array().unwrap().len(), 2, "{api}");
 }
+
+fn utf32(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let chars = bom.then_some('\u{FEFF}').into_iter().chain(text.chars());
+    chars
+        .flat_map(|c| {
+            let n = c as u32;
+            if big_endian {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            }
+        })
+        .collect()
+}
+
+/// A UTF-32 export, with or without a byte order mark, is refused by name (file and encoding),
+/// not as "invalid JSON" records or a header without a product column.
+#[test]
+fn utf32_files_are_named_with_their_encoding() {
+    let e = Env::new();
+    let jsonl = "{\"CHILD_ASIN\":\"B000000001\",\"CUSTOMER_REVIEW_RATING\":5,\"text\":\"Great\"}\n";
+    let csv = "asin,rating,text\nB000000001,5,Great\n";
+    for (text, ext) in [(jsonl, "jsonl"), (csv, "csv")] {
+        for be in [false, true] {
+            for bom in [false, true] {
+                let name = format!("u32-{be}-{bom}.{ext}");
+                let f = e.file(&name, &utf32(text, be, bom));
+                let o = e.run(&["ingest", p(&f)]);
+                let err = String::from_utf8_lossy(&o.stderr);
+                let enc = if be { "UTF-32BE" } else { "UTF-32LE" };
+                assert!(!o.status.success(), "{name}: {err}");
+                assert!(err.contains(&name) && err.contains(enc), "{name}: {err}");
+                assert!(!err.contains("invalid JSON"), "{name}: {err}");
+            }
+        }
+    }
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 0);
+}

@@ -118,6 +118,13 @@ impl Input {
                     Utf16Reader::new(reader, big_endian),
                 ));
             }
+            Encoding::Utf32 { big_endian, bom } => {
+                let e = if big_endian { "UTF-32BE" } else { "UTF-32LE" };
+                return Err(format!(
+                    "is {e} ({}); prodinsight reads UTF-8 and UTF-16: convert it to UTF-8 (for example `iconv -f {e} -t UTF-8`)",
+                    if bom { "with a byte order mark" } else { "no byte order mark" }
+                ));
+            }
         }
         let format = match forced {
             Some(f) => f,
@@ -161,13 +168,39 @@ impl Input {
 enum Encoding {
     Utf8,
     Utf8Bom,
-    Utf16 { big_endian: bool, bom: bool },
+    Utf16 {
+        big_endian: bool,
+        bom: bool,
+    },
+    /// Refused, by name: without it, every record was "invalid JSON" or the header had no column.
+    Utf32 {
+        big_endian: bool,
+        bom: bool,
+    },
 }
 
 impl Encoding {
     fn sniff(head: &[u8]) -> Encoding {
         match head {
             [0xEF, 0xBB, 0xBF, ..] => Encoding::Utf8Bom,
+            // Before UTF-16's: UTF-32LE's mark begins with it.
+            [0xFF, 0xFE, 0, 0, ..] => Encoding::Utf32 {
+                big_endian: false,
+                bom: true,
+            },
+            [0, 0, 0xFE, 0xFF, ..] => Encoding::Utf32 {
+                big_endian: true,
+                bom: true,
+            },
+            // ASCII in UTF-32: three zero bytes to each character.
+            [a, 0, 0, 0, ..] if *a != 0 => Encoding::Utf32 {
+                big_endian: false,
+                bom: false,
+            },
+            [0, 0, 0, a, ..] if *a != 0 => Encoding::Utf32 {
+                big_endian: true,
+                bom: false,
+            },
             [0xFF, 0xFE, ..] => Encoding::Utf16 {
                 big_endian: false,
                 bom: true,
@@ -195,6 +228,7 @@ impl Encoding {
             Encoding::Utf8 => 0,
             Encoding::Utf8Bom => 3,
             Encoding::Utf16 { bom, .. } => 2 * bom as usize,
+            Encoding::Utf32 { bom, .. } => 4 * bom as usize,
         }
     }
 }
@@ -435,6 +469,20 @@ mod tests {
             }
         ));
         assert_eq!(Encoding::sniff(b"\0\0\0\0"), Encoding::Utf8);
+        assert!(matches!(
+            Encoding::sniff(b"\xFF\xFE\0\0[\0\0\0"),
+            Encoding::Utf32 {
+                big_endian: false,
+                bom: true
+            }
+        ));
+        assert!(matches!(
+            Encoding::sniff(b"\0\0\0{\0\0\0\""),
+            Encoding::Utf32 {
+                big_endian: true,
+                bom: false
+            }
+        ));
     }
 
     #[test]
