@@ -99,3 +99,56 @@ fn utf32_files_are_named_with_their_encoding() {
     }
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 0);
 }
+
+/// Runs the binary on the database with the directory's write permission taken away: as root
+/// (whom permissions do not stop) through `setpriv` as nobody.
+fn run_unprivileged(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    use std::process::Command;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut cmd = if root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", BIN]);
+        c
+    } else {
+        Command::new(BIN)
+    };
+    cmd.arg("--db").arg(db).args(args).output().unwrap()
+}
+
+/// A WAL database in a directory the reader cannot write, with no `-shm` left by the last writer
+/// (as on a read-only mount), is read by `report` and `check`: SQLite cannot create the index it
+/// reads a WAL through, so the file alone is read.
+#[test]
+fn a_wal_database_in_a_read_only_directory_is_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&sample())]);
+    let db = e.db();
+    let mut shm = db.clone().into_os_string();
+    shm.push("-shm");
+    assert!(
+        !std::path::Path::new(&shm).exists(),
+        "the last writer removed it"
+    );
+    let mode: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let dir = e.dir.path();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let report = run_unprivileged(&db, &["report", "brands", "-f", "json"]);
+    let check = run_unprivileged(&db, &["check", "--quick"]);
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let err = String::from_utf8_lossy(&report.stderr);
+    assert!(report.status.success(), "{err}");
+    let brands: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    assert!(brands.as_array().is_some_and(|b| !b.is_empty()), "{brands}");
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success() && out.contains("integrity       ok"),
+        "{out}"
+    );
+}

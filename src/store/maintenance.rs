@@ -103,15 +103,7 @@ fn open_source(db: &Path) -> Result<Connection> {
             db.display()
         )));
     }
-    let conn =
-        Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
-            Error::Db {
-                path: db.to_path_buf(),
-                source,
-            }
-        })?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    Ok(conn)
+    super::open_read_connection(db)
 }
 
 /// Everything `check` reports, read in one read transaction (a consistent picture while writers run).
