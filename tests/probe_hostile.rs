@@ -152,3 +152,38 @@ fn a_wal_database_in_a_read_only_directory_is_readable() {
         "{out}"
     );
 }
+
+/// A parameter whose percent-encoded bytes are not UTF-8 (an old client encoding Latin-1) is a
+/// 400 naming it, not a lossy decoding that matches nothing and answers an empty 200.
+#[test]
+fn parameters_that_are_not_utf8_are_refused() {
+    let e = Env::new();
+    let f = e.file(
+        "b.jsonl",
+        review("R1", "B000000001", "Yael Beauté", 4, "Works well.").as_bytes(),
+    );
+    e.ok(&["-q", "analyze", p(&f)]);
+    let srv = Server::start(&e);
+    // The UTF-8 spelling finds the brand; the Latin-1 one is refused, not an empty list.
+    let ok = srv.ok("/api/v1/products?brand=Yael+Beaut%C3%A9");
+    assert_eq!(ok["meta"]["total"], 1, "{ok}");
+    for path in [
+        "/api/v1/products?brand=Yael+Beaut%E9",
+        "/api/v1/brands?brand=%FF%FE",
+        "/api/v1/issues?brand=%C3",
+    ] {
+        let (status, v) = srv.get(path);
+        assert_eq!(status, 400, "{path}: {v}");
+        assert_eq!(v["error"]["code"], "bad_parameter", "{path}: {v}");
+    }
+    let (status, v) = srv.get("/api/v1/products?brand=Yael+Beaut%E9");
+    assert_eq!(
+        (status, &v["error"]["parameter"]),
+        (400, &serde_json::json!("brand")),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("UTF-8"),
+        "{v}"
+    );
+}
