@@ -187,3 +187,67 @@ fn parameters_that_are_not_utf8_are_refused() {
         "{v}"
     );
 }
+
+/// Dates no review can have (year 0 or negative, epoch 0 for "missing", 9999-12-31 for
+/// "unknown", next year) are rejected with their reason; stored, they opened every trend with a
+/// month such as "-0001-0" and became the product's latest review date.
+#[test]
+fn implausible_review_dates_are_rejected() {
+    let e = Env::new();
+    let next_year = format!("\"{}-01-01\"", chrono_year() + 1);
+    let dates = [
+        "\"0000-01-01\"",
+        "\"-0001-01-01\"",
+        "\"9999-12-31\"",
+        "0",
+        next_year.as_str(),
+        "\"2025-06-01\"",
+    ];
+    let lines: String = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            format!(
+                "{{\"REVIEW_ID\":\"D{i}\",\"CHILD_ASIN\":\"B000000001\",\"CUSTOMER_REVIEW_RATING\":2,\
+                 \"CUSTOMER_REVIEW_DESCRIPTION\":\"It leaks, review {i}.\",\"REVIEW_DATE\":{d}}}\n"
+            )
+        })
+        .collect();
+    let f = e.file("d.jsonl", lines.as_bytes());
+    let o = e.run(&["analyze", p(&f)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 1, "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM rejected_records"), 5, "{err}");
+    assert_eq!(
+        e.count("SELECT count(*) FROM rejected_records WHERE reason LIKE '%plausible%'"),
+        5
+    );
+    let product: serde_json::Value =
+        serde_json::from_str(&e.ok(&["report", "product", "B000000001", "-f", "json"])).unwrap();
+    assert_eq!(product["last_review_date"], "2025-06-01", "{product}");
+    let months: Vec<&str> = product["trend"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2025-06"], "{product}");
+}
+
+/// This year, from the clock (the test must not age).
+fn chrono_year() -> i64 {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        / 86_400;
+    // Civil year of a day count (Howard Hinnant's algorithm, the year part).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    yoe + era * 400 + i64::from(mp >= 10)
+}

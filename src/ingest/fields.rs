@@ -451,7 +451,31 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
     }
 }
 
+/// A review date, canonical, and plausible: reviews began in 1995, and none is written after
+/// tomorrow (in any time zone). A year 0 or a negative one, an epoch 0 for "missing", 9999-12-31
+/// for "unknown" are broken fields: stored, they opened every trend with a month such as
+/// "-0001-0" and became the latest review date.
 fn date(name: &str, v: Value) -> Result<Option<String>, String> {
+    static LATEST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let Some(d) = date_value(name, v)? else {
+        return Ok(None);
+    };
+    let latest = LATEST.get_or_init(|| {
+        (Utc::now() + chrono::Duration::days(2))
+            .format("%Y-%m-%d")
+            .to_string()
+    });
+    // Canonical dates compare as text; a sign ('-', '+' for years past 9999) sorts before digits.
+    let day = d.get(..10).unwrap_or("");
+    if day < "1995-01-01" || day > latest.as_str() {
+        return Err(format!(
+            "{name} {d:?} is not a plausible review date (before 1995 or in the future)"
+        ));
+    }
+    Ok(Some(d))
+}
+
+fn date_value(name: &str, v: Value) -> Result<Option<String>, String> {
     let bad = |shown: &Value| {
         format!("{name} {shown} is not a date this tool recognises (use YYYY-MM-DD or RFC 3339)")
     };
