@@ -251,3 +251,20 @@ fn chrono_year() -> i64 {
     let mp = (5 * doy + 2) / 153;
     yoe + era * 400 + i64::from(mp >= 10)
 }
+
+/// Exports joined with `cat` keep each one's byte order mark, in the middle of the result: a
+/// JSON Lines record after one is read, not rejected as invalid JSON.
+#[test]
+fn a_byte_order_mark_in_the_middle_of_json_lines_is_skipped() {
+    let e = Env::new();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(review("R1", "B000000001", "Acme", 4, "Works well.").as_bytes());
+    bytes.extend(b"\xEF\xBB\xBF");
+    bytes.extend(review("R2", "B000000002", "Acme", 2, "Broke.").as_bytes());
+    let f = e.file("joined.jsonl", &bytes);
+    let o = e.run(&["ingest", p(&f)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 2, "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM rejected_records"), 0, "{err}");
+}

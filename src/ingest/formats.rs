@@ -445,13 +445,12 @@ impl<R: BufRead> RecordSource for JsonLines<R> {
                 return Ok(None);
             }
             self.line += 1;
-            let mut t = self.buf.trim_ascii();
-            if self.line == 1 {
-                t = t
-                    .strip_prefix(&[0xEF, 0xBB, 0xBF])
-                    .unwrap_or(t)
-                    .trim_ascii();
-            }
+            // Any line may start with a byte order mark: `cat` of exports keeps each one's.
+            let t = self.buf.trim_ascii();
+            let t = t
+                .strip_prefix(&[0xEF, 0xBB, 0xBF])
+                .unwrap_or(t)
+                .trim_ascii();
             if t.is_empty() {
                 continue;
             }
