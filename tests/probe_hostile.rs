@@ -268,3 +268,26 @@ fn a_byte_order_mark_in_the_middle_of_json_lines_is_skipped() {
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 2, "{err}");
     assert_eq!(e.count("SELECT count(*) FROM rejected_records"), 0, "{err}");
 }
+
+/// A JSON Lines line longer than 64 MiB is rejected as one record, read past without being held
+/// (a gzip of a gigabyte of spaces is a few hundred KiB): the records around it load.
+#[test]
+fn a_line_longer_than_the_record_cap_is_rejected_and_the_rest_kept() {
+    let e = Env::new();
+    let mut body = review("R1", "B000000001", "Acme", 4, "Works well.").into_bytes();
+    body.extend(b"{\"REVIEW_ID\":\"R2\",\"CHILD_ASIN\":\"B000000002\",\"text\":\"");
+    body.extend(std::iter::repeat_n(b'x', 65 << 20));
+    body.extend(b"\"}\n");
+    body.extend(review("R3", "B000000003", "Acme", 2, "Broke.").into_bytes());
+    let f = e.file("long.jsonl", &body);
+    drop(body);
+    let o = e.run(&["ingest", p(&f)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("2 new") && err.contains("1 rejected"), "{err}");
+    assert!(
+        err.contains("record 2 (line 2)") && err.contains("64 MiB"),
+        "{err}"
+    );
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 2);
+}

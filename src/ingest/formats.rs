@@ -410,6 +410,37 @@ impl<R: BufRead> RecordSource for JsonArray<R> {
 }
 
 /// JSON Lines: one record per line; a bad line is one rejected record.
+/// The longest record read: a review is a few KiB, and a line without end (a gzip of a
+/// gigabyte of spaces) was held whole in memory.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// Reads up to and including the next newline into `out`, keeping at most the first
+/// `MAX_RECORD_BYTES` (+1, so a longer line shows as longer); returns the line's full length.
+fn read_line_capped<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<usize, FileError> {
+    let mut n = 0;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_msg(e)),
+        };
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        let (take, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = (MAX_RECORD_BYTES + 1).saturating_sub(out.len());
+        out.extend_from_slice(&buf[..take.min(room)]);
+        r.consume(take);
+        n += take;
+        if done {
+            return Ok(n);
+        }
+    }
+}
+
 pub struct JsonLines<R> {
     r: R,
     line: u64,
@@ -434,17 +465,24 @@ impl<R: BufRead> RecordSource for JsonLines<R> {
     fn next_item(&mut self) -> Result<Option<Item>, FileError> {
         loop {
             self.buf.clear();
-            let n = loop {
-                match self.r.read_until(b'\n', &mut self.buf) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(io_msg(e)),
-                }
-            };
+            let n = read_line_capped(&mut self.r, &mut self.buf)?;
             if n == 0 {
                 return Ok(None);
             }
             self.line += 1;
+            if n > MAX_RECORD_BYTES {
+                self.no += 1;
+                return Ok(Some(Item::Bad {
+                    no: self.no,
+                    line: self.line,
+                    reason: format!(
+                        "a line of {n} bytes: longer than {} MiB, the most one record may take",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                    raw: String::from_utf8_lossy(&self.buf[..self.buf.len().min(4096)])
+                        .into_owned(),
+                }));
+            }
             // Any line may start with a byte order mark: `cat` of exports keeps each one's.
             let t = self.buf.trim_ascii();
             let t = t
