@@ -291,3 +291,17 @@ fn a_line_longer_than_the_record_cap_is_rejected_and_the_rest_kept() {
     );
     assert_eq!(e.count("SELECT count(*) FROM reviews"), 2);
 }
+
+/// A field given twice with different values names the second value once quoted.
+#[test]
+fn a_repeated_field_quotes_its_second_value_once() {
+    let e = Env::new();
+    let f = e.file(
+        "dup.jsonl",
+        b"{\"CHILD_ASIN\":\"B000000001\",\"CHILD_ASIN\":\"B000000009\",\"text\":\"x\"}\n\
+          {\"CHILD_ASIN\":\"B000000002\",\"text\":\"y\"}\n",
+    );
+    let o = e.run(&["ingest", p(&f)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("(the second is \"B000000009\")"), "{err}");
+}

@@ -289,7 +289,11 @@ pub fn to_review(fields: Fields) -> Result<ReviewRecord, String> {
 /// The same name twice in one record (JSON allows it; most readers keep the last, serde the
 /// first): a repeat that means the same is harmless, another value makes the record ambiguous.
 fn check_repeat(rec: &ReviewRecord, field: Field, name: &str, v: Value) -> Result<(), String> {
-    let shown = crate::textsafe::quote_short(&v.to_string(), 40);
+    // A string's text, not its JSON (whose quotes the quoting doubled: `""B1""`).
+    let shown = match &v {
+        Value::String(s) => crate::textsafe::quote_short(s, 40),
+        other => crate::textsafe::quote_short(&other.to_string(), 40),
+    };
     let same = match field {
         Field::Asin => asin(name, v).is_ok_and(|a| a == rec.asin),
         Field::Rating => rating(name, &v).is_ok_and(|r| r == rec.rating),
