@@ -305,3 +305,34 @@ fn a_repeated_field_quotes_its_second_value_once() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("(the second is \"B000000009\")"), "{err}");
 }
+
+/// A workbook, a ZIP or a database given as an export is named for what it is, with what to do;
+/// it was read as CSV and failed with "header column 1 is not valid UTF-8".
+#[test]
+fn files_that_are_no_export_are_named_for_what_they_are() {
+    let e = Env::new();
+    let mut xlsx = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
+    xlsx.extend(b"[Content_Types].xml\xff\xfe\x00\x01");
+    let cases = [
+        ("reviews.xlsx", xlsx.clone(), "ZIP archive"),
+        ("reviews.csv", xlsx, "ZIP archive"),
+        (
+            "old.db",
+            b"SQLite format 3\x00\x10\x00\x02\x02".to_vec(),
+            "SQLite database",
+        ),
+        (
+            "r.json",
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3".to_vec(),
+            "PDF document",
+        ),
+    ];
+    for (name, bytes, kind) in cases {
+        let f = e.file(name, &bytes);
+        let o = e.run(&["ingest", p(&f)]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{name}: {err}");
+        assert!(err.contains(name) && err.contains(kind), "{name}: {err}");
+        assert!(err.contains("not a review export"), "{name}: {err}");
+    }
+}

@@ -102,7 +102,13 @@ impl Input {
                 return Err("empty after decompression: no records".into());
             }
         }
-        let encoding = Encoding::sniff(reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?);
+        let head = reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
+        if let Some((kind, hint)) = other_kind(head) {
+            return Err(format!(
+                "is {kind}, not a review export (JSON, JSON Lines or CSV){hint}"
+            ));
+        }
+        let encoding = Encoding::sniff(head);
         reader.consume(encoding.bom_len());
         match encoding {
             Encoding::Utf8 | Encoding::Utf8Bom => {}
@@ -160,6 +166,28 @@ impl Input {
     pub fn into_source(self) -> (Box<dyn RecordSource + Send>, HashHandle) {
         (formats::source(self.format, self.reader), self.hash)
     }
+}
+
+/// Files that are no export, by their signature: each was read as CSV and failed with "header
+/// column 1 is not valid UTF-8", which names neither the file's kind nor what to do. The kind,
+/// and a hint.
+fn other_kind(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    Some(match head {
+        [b'P', b'K', 3, 4, ..] => (
+            "a ZIP archive",
+            ": an Excel .xlsx workbook is one (save the sheet as CSV), or unzip it",
+        ),
+        _ if head.starts_with(b"SQLite format 3\0") => (
+            "a SQLite database",
+            ": a prodinsight database is given with --db",
+        ),
+        _ if head.starts_with(b"%PDF-") => ("a PDF document", ""),
+        [0xD0, 0xCF, 0x11, 0xE0, ..] => (
+            "an old Excel (.xls) or Office file",
+            ": save the sheet as CSV",
+        ),
+        _ => return None,
+    })
 }
 
 /// The text encoding of an input, from its first bytes. Exports are UTF-8; Excel and Windows tools
