@@ -15,7 +15,7 @@ fn review(id: &str, asin: &str, brand: &str, stars: u8, text: &str) -> String {
 
 /// Listing and filtering agree on brands: `--brand` ignores case, so the list does too. Brands
 /// that differ only in letter case are one brand, under the spelling first stored, across files
-/// and within one.
+/// and within one. The filter ignores spaces around the name too, as ingest stores it trimmed.
 #[test]
 fn brands_differing_only_in_case_are_one_brand() {
     let e = Env::new();
@@ -46,7 +46,7 @@ fn brands_differing_only_in_case_are_one_brand() {
         "report",
         "products",
         "--brand",
-        "acme, INC.",
+        " acme, INC. ",
         "--format",
         "json",
     ]))
@@ -60,6 +60,8 @@ fn brands_differing_only_in_case_are_one_brand() {
     let srv = Server::start(&e);
     let api = srv.ok("/api/v1/brands");
     assert_eq!(api["data"].as_array().unwrap().len(), 2, "{api}");
+    let api = srv.ok("/api/v1/products?brand=%20%C3%B6lberg%20");
+    assert_eq!(api["meta"]["total"], 2, "{api}");
 }
 
 fn utf32(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
