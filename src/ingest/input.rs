@@ -102,36 +102,7 @@ impl Input {
                 return Err("empty after decompression: no records".into());
             }
         }
-        let head = reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
-        if let Some((kind, hint)) = other_kind(head) {
-            return Err(format!(
-                "is {kind}, not a review export (JSON, JSON Lines or CSV){hint}"
-            ));
-        }
-        let encoding = Encoding::sniff(head);
-        reader.consume(encoding.bom_len());
-        match encoding {
-            Encoding::Utf8 | Encoding::Utf8Bom => {}
-            Encoding::Utf16 { big_endian, bom } => {
-                if !bom {
-                    return Err(format!(
-                        "looks like UTF-16{} without a byte order mark; convert it to UTF-8 (or save it with a byte order mark)",
-                        if big_endian { "BE" } else { "LE" }
-                    ));
-                }
-                reader = Box::new(BufReader::with_capacity(
-                    BUF,
-                    Utf16Reader::new(reader, big_endian),
-                ));
-            }
-            Encoding::Utf32 { big_endian, bom } => {
-                let e = if big_endian { "UTF-32BE" } else { "UTF-32LE" };
-                return Err(format!(
-                    "is {e} ({}); prodinsight reads UTF-8 and UTF-16: convert it to UTF-8 (for example `iconv -f {e} -t UTF-8`)",
-                    if bom { "with a byte order mark" } else { "no byte order mark" }
-                ));
-            }
-        }
+        let mut reader = as_utf8(reader)?;
         let format = match forced {
             Some(f) => f,
             None => {
@@ -166,6 +137,42 @@ impl Input {
     pub fn into_source(self) -> (Box<dyn RecordSource + Send>, HashHandle) {
         (formats::source(self.format, self.reader), self.hash)
     }
+}
+
+/// The decompressed input as UTF-8 text: checked for kinds of file that are no export, its byte
+/// order mark skipped, UTF-16 transcoded, UTF-32 refused by name.
+fn as_utf8(mut reader: Box<dyn BufRead + Send>) -> Result<Box<dyn BufRead + Send>, String> {
+    let head = reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
+    if let Some((kind, hint)) = other_kind(head) {
+        return Err(format!(
+            "is {kind}, not a review export (JSON, JSON Lines or CSV){hint}"
+        ));
+    }
+    let encoding = Encoding::sniff(head);
+    reader.consume(encoding.bom_len());
+    match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => {}
+        Encoding::Utf16 { big_endian, bom } => {
+            if !bom {
+                return Err(format!(
+                    "looks like UTF-16{} without a byte order mark; convert it to UTF-8 (or save it with a byte order mark)",
+                    if big_endian { "BE" } else { "LE" }
+                ));
+            }
+            reader = Box::new(BufReader::with_capacity(
+                BUF,
+                Utf16Reader::new(reader, big_endian),
+            ));
+        }
+        Encoding::Utf32 { big_endian, bom } => {
+            let e = if big_endian { "UTF-32BE" } else { "UTF-32LE" };
+            return Err(format!(
+                "is {e} ({}); prodinsight reads UTF-8 and UTF-16: convert it to UTF-8 (for example `iconv -f {e} -t UTF-8`)",
+                if bom { "with a byte order mark" } else { "no byte order mark" }
+            ));
+        }
+    }
+    Ok(reader)
 }
 
 /// Files that are no export, by their signature: each was read as CSV and failed with "header
