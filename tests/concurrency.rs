@@ -259,7 +259,11 @@ fn a_killed_analyze_is_marked_interrupted_by_the_next_run() {
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     let before = runs(&e);
-    assert_eq!(before[0]["status"], "running", "{before:?}");
+    assert_eq!(before[0]["status"], "interrupted", "{before:?}");
+    assert_eq!(
+        e.count("SELECT count(*) FROM analysis_runs WHERE status = 'running'"),
+        1
+    );
     // Until the next run, `check` and `report` say the run did not finish (no process holds
     // its lock), rather than "running" for ever or nothing at all.
     let check: Value = serde_json::from_str(&e.ok(&["check", "--quick", "-f", "json"])).unwrap();
