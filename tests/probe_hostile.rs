@@ -338,3 +338,36 @@ fn files_that_are_no_export_are_named_for_what_they_are() {
         assert!(err.contains("not a review export"), "{name}: {err}");
     }
 }
+
+/// CSV as Excel writes it where the decimal separator is a comma (German, French, Spanish…): the
+/// columns are separated by semicolons. Read by its header, as tab-separated files are; each was
+/// one column named "asin;rating;text", so nothing loaded.
+#[test]
+fn semicolon_and_tab_separated_csv_are_read() {
+    let e = Env::new();
+    let semi = e.file(
+        "de.csv",
+        "\u{FEFF}asin;rating;title;text\r\n\
+         B000000001;2;\"Gut; aber\";\"Deckel undicht, leider.\"\r\n\
+         B000000002;5;Super;Alles bestens, gerne wieder.\r\n"
+            .as_bytes(),
+    );
+    let tab = e.file(
+        "fr.csv",
+        b"asin\trating\ttext\nB000000003\t4\tBien, merci\n",
+    );
+    for f in [&semi, &tab] {
+        let o = e.run(&["ingest", p(f)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 3);
+    assert_eq!(e.count("SELECT count(*) FROM rejected_records"), 0);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE title = 'Gut; aber' AND body = 'Deckel undicht, leider.' AND rating = 2"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE asin = 'B000000003' AND body = 'Bien, merci'"),
+        1
+    );
+}

@@ -524,11 +524,13 @@ pub struct CsvSource<R: BufRead> {
 }
 
 impl<R: BufRead> CsvSource<R> {
-    pub fn new(r: R) -> Self {
+    pub fn new(mut r: R) -> Self {
+        let delimiter = r.fill_buf().map_or(b',', delimiter);
         CsvSource {
             r: csv::ReaderBuilder::new()
                 .flexible(true)
-                .from_reader(QuoteTracker::new(r)),
+                .delimiter(delimiter)
+                .from_reader(QuoteTracker::new(r, delimiter)),
             headers: None,
             keys: Vec::new(),
             no: 0,
@@ -552,11 +554,29 @@ impl<R: BufRead> CsvSource<R> {
     }
 }
 
+/// The CSV's delimiter, from its header line: a comma unless the header has none and has
+/// semicolons (what Excel writes where the decimal separator is a comma: German, French,
+/// Spanish…) or tabs. Each of these was one column named "asin;rating;text": no product column.
+fn delimiter(head: &[u8]) -> u8 {
+    let line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+    let has = |c: u8| memchr::memchr(c, line).is_some();
+    if has(b',') {
+        b','
+    } else if has(b';') {
+        b';'
+    } else if has(b'\t') {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
 /// Follows the bytes the CSV reader reads as its parser does (RFC 4180 with its leniencies), to
 /// know whether the file ends inside a quoted field: the `csv` crate then ends the record quietly,
 /// and one stray `"` swallows every later row into one field.
 pub struct QuoteTracker<R> {
     r: R,
+    delimiter: u8,
     state: QuoteState,
     line: u64,
     opened_on: u64,
@@ -571,9 +591,10 @@ enum QuoteState {
 }
 
 impl<R> QuoteTracker<R> {
-    fn new(r: R) -> Self {
+    fn new(r: R, delimiter: u8) -> Self {
         QuoteTracker {
             r,
+            delimiter,
             state: QuoteState::FieldStart,
             line: 1,
             opened_on: 0,
@@ -588,7 +609,7 @@ impl<R> QuoteTracker<R> {
     fn follow(&mut self, bytes: &[u8]) {
         use QuoteState::*;
         for &b in bytes {
-            let ends_field = matches!(b, b',' | b'\n' | b'\r');
+            let ends_field = b == self.delimiter || matches!(b, b'\n' | b'\r');
             self.state = match (self.state, b) {
                 (FieldStart, b'"') => {
                     self.opened_on = self.line;
