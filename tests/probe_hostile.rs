@@ -371,3 +371,31 @@ fn semicolon_and_tab_separated_csv_are_read() {
         1
     );
 }
+
+/// A directory given as the database is named as one by every command, not "disk I/O error".
+#[test]
+fn a_directory_given_as_the_database_is_named() {
+    let e = Env::new();
+    let dir = e.dir.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    let export = e.file(
+        "r.jsonl",
+        review("R1", "B000000001", "Acme", 4, "Fine.").as_bytes(),
+    );
+    for args in [
+        vec!["report"],
+        vec!["check"],
+        vec!["ingest", p(&export)],
+        vec!["analyze"],
+    ] {
+        let o = std::process::Command::new(BIN)
+            .arg("--db")
+            .arg(&dir)
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{args:?}: {err}");
+        assert!(err.contains("is a directory"), "{args:?}: {err}");
+    }
+}

@@ -57,6 +57,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database for writing and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        not_a_directory(path)?;
         let conn = Connection::open(path).map_err(|source| Error::Db {
             path: path.to_path_buf(),
             source,
@@ -299,6 +300,7 @@ fn roll_back_interrupted_load(path: &Path) {
 /// account are not seen by this connection). A `-wal` with changes and no index cannot be read
 /// here at all: that is said plainly.
 pub(crate) fn open_read_connection(path: &Path) -> Result<Connection> {
+    not_a_directory(path)?;
     let db_err = |source| Error::Db {
         path: path.to_path_buf(),
         source,
@@ -336,6 +338,18 @@ pub(crate) fn open_read_connection(path: &Path) -> Result<Connection> {
         .map_err(db_err)?;
     probe(&conn).map_err(db_err)?;
     Ok(conn)
+}
+
+/// `--db` names a file: a directory failed as "disk I/O error" or "unable to open database file".
+fn not_a_directory(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "--db {} is a directory; give the database file (for example {}/prodinsight.db)",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// `file:PATH?immutable=1`, every byte of the path outside a safe set percent-encoded (a `?` or
