@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Analyze(args) => run_analyze(&cli.db, cli.quiet, args),
         Command::Report(args) => {
             let store = Store::open_readonly(&cli.db)?;
-            report::run(&store, &report_options(args)?)
+            report::run(&store, &report_options(args, cli.quiet)?)
         }
         Command::Serve(args) => {
             serve::run(&cli.db, &serve_options(args, cli.quiet)?)?;
@@ -362,7 +362,7 @@ fn issue_sort(k: cli::IssueSortKey) -> IssueSort {
     }
 }
 
-fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
+fn report_options(args: cli::ReportArgs, quiet: bool) -> Result<report::Options> {
     let window = window_view(&args)?;
     let format = match args.format {
         cli::OutputFormat::Table => report::Format::Table,
@@ -426,6 +426,7 @@ fn report_options(args: cli::ReportArgs) -> Result<report::Options> {
         format,
         output: args.output,
         raw_csv: args.raw_csv,
+        quiet,
     })
 }
 

@@ -99,11 +99,16 @@ fn write_lines(out: &mut impl Write, h: &maintenance::Health) -> std::io::Result
         match run {
             Some(r) => writeln!(
                 out,
-                "{what:<15} #{} {} (started {}, finished {})",
+                "{what:<15} #{} {} (started {}, finished {}){}",
                 r.id,
                 r.status,
                 r.started_at,
-                r.finished_at.as_deref().unwrap_or("-")
+                r.finished_at.as_deref().unwrap_or("-"),
+                if what == "last analysis" {
+                    unfinished_hint(&r.status)
+                } else {
+                    ""
+                }
             )?,
             None => writeln!(out, "{what:<15} none")?,
         }
@@ -116,6 +121,15 @@ fn write_lines(out: &mut impl Write, h: &maintenance::Health) -> std::io::Result
         n => format!("{n} problem(s)"),
     };
     writeln!(out, "status          {verdict}")
+}
+
+/// What a run that did not finish means for the data: nothing stored is lost, the next run goes on.
+fn unfinished_hint(status: &str) -> &'static str {
+    match status {
+        "interrupted" => ": its process ended before it finished (killed, or stopped by an error such as a full disk); reports show the run before it, and the next analyze continues from the texts it kept",
+        "failed" => ": reports show the run before it; the next analyze tries again",
+        _ => "",
+    }
 }
 
 fn write_space(out: &mut impl Write, s: &maintenance::Space) -> std::io::Result<()> {

@@ -259,7 +259,27 @@ fn a_killed_analyze_is_marked_interrupted_by_the_next_run() {
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     let before = runs(&e);
-    assert_eq!(before[0]["status"], "running", "{before:?}");
+    assert_eq!(before[0]["status"], "interrupted", "{before:?}");
+    assert_eq!(
+        e.count("SELECT count(*) FROM analysis_runs WHERE status = 'running'"),
+        1
+    );
+    // Until the next run, `check` and `report` say the run did not finish (no process holds
+    // its lock), rather than "running" for ever or nothing at all.
+    let check: Value = serde_json::from_str(&e.ok(&["check", "--quick", "-f", "json"])).unwrap();
+    assert_eq!(check["last_analysis"]["status"], "interrupted", "{check}");
+    let text = e.ok(&["check", "--quick"]);
+    assert!(
+        text.contains("interrupted") && text.contains("next analyze"),
+        "{text}"
+    );
+    let o = e.run(&["report", "products"]);
+    let note = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.success() && note.contains("did not finish (interrupted)"),
+        "{note}"
+    );
+    assert!(e.run(&["-q", "report", "products"]).stderr.is_empty());
 
     // The kernel released the dead holder's lock: the next run neither waits nor fails.
     let o = e.run(&["analyze", "--no-wait"]);
@@ -277,6 +297,10 @@ fn a_killed_analyze_is_marked_interrupted_by_the_next_run() {
     assert_eq!(analyzed, 3000, "{after:?}");
     let table = e.ok(&["report", "runs"]);
     assert!(table.contains("interrupted"), "{table}");
+    // Recovered: the last run is the good one, and the report says nothing more.
+    let check: Value = serde_json::from_str(&e.ok(&["check", "--quick", "-f", "json"])).unwrap();
+    assert_eq!(check["last_analysis"]["status"], "ok", "{check}");
+    assert!(e.run(&["report", "products"]).stderr.is_empty());
 }
 
 #[test]

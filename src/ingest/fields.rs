@@ -289,7 +289,11 @@ pub fn to_review(fields: Fields) -> Result<ReviewRecord, String> {
 /// The same name twice in one record (JSON allows it; most readers keep the last, serde the
 /// first): a repeat that means the same is harmless, another value makes the record ambiguous.
 fn check_repeat(rec: &ReviewRecord, field: Field, name: &str, v: Value) -> Result<(), String> {
-    let shown = crate::textsafe::quote_short(&v.to_string(), 40);
+    // A string's text, not its JSON (whose quotes the quoting doubled: `""B1""`).
+    let shown = match &v {
+        Value::String(s) => crate::textsafe::quote_short(s, 40),
+        other => crate::textsafe::quote_short(&other.to_string(), 40),
+    };
     let same = match field {
         Field::Asin => asin(name, v).is_ok_and(|a| a == rec.asin),
         Field::Rating => rating(name, &v).is_ok_and(|r| r == rec.rating),
@@ -451,7 +455,31 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
     }
 }
 
+/// A review date, canonical, and plausible: reviews began in 1995, and none is written after
+/// tomorrow (in any time zone). A year 0 or a negative one, an epoch 0 for "missing", 9999-12-31
+/// for "unknown" are broken fields: stored, they opened every trend with a month such as
+/// "-0001-0" and became the latest review date.
 fn date(name: &str, v: Value) -> Result<Option<String>, String> {
+    static LATEST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let Some(d) = date_value(name, v)? else {
+        return Ok(None);
+    };
+    let latest = LATEST.get_or_init(|| {
+        (Utc::now() + chrono::Duration::days(2))
+            .format("%Y-%m-%d")
+            .to_string()
+    });
+    // Canonical dates compare as text; a sign ('-', '+' for years past 9999) sorts before digits.
+    let day = d.get(..10).unwrap_or("");
+    if day < "1995-01-01" || day > latest.as_str() {
+        return Err(format!(
+            "{name} {d:?} is not a plausible review date (before 1995 or in the future)"
+        ));
+    }
+    Ok(Some(d))
+}
+
+fn date_value(name: &str, v: Value) -> Result<Option<String>, String> {
     let bad = |shown: &Value| {
         format!("{name} {shown} is not a date this tool recognises (use YYYY-MM-DD or RFC 3339)")
     };

@@ -410,6 +410,37 @@ impl<R: BufRead> RecordSource for JsonArray<R> {
 }
 
 /// JSON Lines: one record per line; a bad line is one rejected record.
+/// The longest record read: a review is a few KiB, and a line without end (a gzip of a
+/// gigabyte of spaces) was held whole in memory.
+pub const MAX_RECORD_BYTES: usize = 64 << 20;
+
+/// Reads up to and including the next newline into `out`, keeping at most the first
+/// `MAX_RECORD_BYTES` (+1, so a longer line shows as longer); returns the line's full length.
+fn read_line_capped<R: BufRead>(r: &mut R, out: &mut Vec<u8>) -> Result<usize, FileError> {
+    let mut n = 0;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_msg(e)),
+        };
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        let (take, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = (MAX_RECORD_BYTES + 1).saturating_sub(out.len());
+        out.extend_from_slice(&buf[..take.min(room)]);
+        r.consume(take);
+        n += take;
+        if done {
+            return Ok(n);
+        }
+    }
+}
+
 pub struct JsonLines<R> {
     r: R,
     line: u64,
@@ -434,24 +465,30 @@ impl<R: BufRead> RecordSource for JsonLines<R> {
     fn next_item(&mut self) -> Result<Option<Item>, FileError> {
         loop {
             self.buf.clear();
-            let n = loop {
-                match self.r.read_until(b'\n', &mut self.buf) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(io_msg(e)),
-                }
-            };
+            let n = read_line_capped(&mut self.r, &mut self.buf)?;
             if n == 0 {
                 return Ok(None);
             }
             self.line += 1;
-            let mut t = self.buf.trim_ascii();
-            if self.line == 1 {
-                t = t
-                    .strip_prefix(&[0xEF, 0xBB, 0xBF])
-                    .unwrap_or(t)
-                    .trim_ascii();
+            if n > MAX_RECORD_BYTES {
+                self.no += 1;
+                return Ok(Some(Item::Bad {
+                    no: self.no,
+                    line: self.line,
+                    reason: format!(
+                        "a line of {n} bytes: longer than {} MiB, the most one record may take",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                    raw: String::from_utf8_lossy(&self.buf[..self.buf.len().min(4096)])
+                        .into_owned(),
+                }));
             }
+            // Any line may start with a byte order mark: `cat` of exports keeps each one's.
+            let t = self.buf.trim_ascii();
+            let t = t
+                .strip_prefix(&[0xEF, 0xBB, 0xBF])
+                .unwrap_or(t)
+                .trim_ascii();
             if t.is_empty() {
                 continue;
             }
@@ -487,11 +524,13 @@ pub struct CsvSource<R: BufRead> {
 }
 
 impl<R: BufRead> CsvSource<R> {
-    pub fn new(r: R) -> Self {
+    pub fn new(mut r: R) -> Self {
+        let delimiter = r.fill_buf().map_or(b',', delimiter);
         CsvSource {
             r: csv::ReaderBuilder::new()
                 .flexible(true)
-                .from_reader(QuoteTracker::new(r)),
+                .delimiter(delimiter)
+                .from_reader(QuoteTracker::new(r, delimiter)),
             headers: None,
             keys: Vec::new(),
             no: 0,
@@ -515,11 +554,29 @@ impl<R: BufRead> CsvSource<R> {
     }
 }
 
+/// The CSV's delimiter, from its header line: a comma unless the header has none and has
+/// semicolons (what Excel writes where the decimal separator is a comma: German, French,
+/// Spanish…) or tabs. Each of these was one column named "asin;rating;text": no product column.
+fn delimiter(head: &[u8]) -> u8 {
+    let line = &head[..memchr::memchr(b'\n', head).unwrap_or(head.len())];
+    let has = |c: u8| memchr::memchr(c, line).is_some();
+    if has(b',') {
+        b','
+    } else if has(b';') {
+        b';'
+    } else if has(b'\t') {
+        b'\t'
+    } else {
+        b','
+    }
+}
+
 /// Follows the bytes the CSV reader reads as its parser does (RFC 4180 with its leniencies), to
 /// know whether the file ends inside a quoted field: the `csv` crate then ends the record quietly,
 /// and one stray `"` swallows every later row into one field.
 pub struct QuoteTracker<R> {
     r: R,
+    delimiter: u8,
     state: QuoteState,
     line: u64,
     opened_on: u64,
@@ -534,9 +591,10 @@ enum QuoteState {
 }
 
 impl<R> QuoteTracker<R> {
-    fn new(r: R) -> Self {
+    fn new(r: R, delimiter: u8) -> Self {
         QuoteTracker {
             r,
+            delimiter,
             state: QuoteState::FieldStart,
             line: 1,
             opened_on: 0,
@@ -551,7 +609,7 @@ impl<R> QuoteTracker<R> {
     fn follow(&mut self, bytes: &[u8]) {
         use QuoteState::*;
         for &b in bytes {
-            let ends_field = matches!(b, b',' | b'\n' | b'\r');
+            let ends_field = b == self.delimiter || matches!(b, b'\n' | b'\r');
             self.state = match (self.state, b) {
                 (FieldStart, b'"') => {
                     self.opened_on = self.line;

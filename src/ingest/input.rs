@@ -102,23 +102,7 @@ impl Input {
                 return Err("empty after decompression: no records".into());
             }
         }
-        let encoding = Encoding::sniff(reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?);
-        reader.consume(encoding.bom_len());
-        match encoding {
-            Encoding::Utf8 | Encoding::Utf8Bom => {}
-            Encoding::Utf16 { big_endian, bom } => {
-                if !bom {
-                    return Err(format!(
-                        "looks like UTF-16{} without a byte order mark; convert it to UTF-8 (or save it with a byte order mark)",
-                        if big_endian { "BE" } else { "LE" }
-                    ));
-                }
-                reader = Box::new(BufReader::with_capacity(
-                    BUF,
-                    Utf16Reader::new(reader, big_endian),
-                ));
-            }
-        }
+        let mut reader = as_utf8(reader)?;
         let format = match forced {
             Some(f) => f,
             None => {
@@ -155,19 +139,103 @@ impl Input {
     }
 }
 
+/// The decompressed input as UTF-8 text: checked for kinds of file that are no export, its byte
+/// order mark skipped, UTF-16 transcoded, UTF-32 refused by name.
+fn as_utf8(mut reader: Box<dyn BufRead + Send>) -> Result<Box<dyn BufRead + Send>, String> {
+    let head = reader.fill_buf().map_err(|e| format!("cannot read: {e}"))?;
+    if let Some((kind, hint)) = other_kind(head) {
+        return Err(format!(
+            "is {kind}, not a review export (JSON, JSON Lines or CSV){hint}"
+        ));
+    }
+    let encoding = Encoding::sniff(head);
+    reader.consume(encoding.bom_len());
+    match encoding {
+        Encoding::Utf8 | Encoding::Utf8Bom => {}
+        Encoding::Utf16 { big_endian, bom } => {
+            if !bom {
+                return Err(format!(
+                    "looks like UTF-16{} without a byte order mark; convert it to UTF-8 (or save it with a byte order mark)",
+                    if big_endian { "BE" } else { "LE" }
+                ));
+            }
+            reader = Box::new(BufReader::with_capacity(
+                BUF,
+                Utf16Reader::new(reader, big_endian),
+            ));
+        }
+        Encoding::Utf32 { big_endian, bom } => {
+            let e = if big_endian { "UTF-32BE" } else { "UTF-32LE" };
+            return Err(format!(
+                "is {e} ({}); prodinsight reads UTF-8 and UTF-16: convert it to UTF-8 (for example `iconv -f {e} -t UTF-8`)",
+                if bom { "with a byte order mark" } else { "no byte order mark" }
+            ));
+        }
+    }
+    Ok(reader)
+}
+
+/// Files that are no export, by their signature: each was read as CSV and failed with "header
+/// column 1 is not valid UTF-8", which names neither the file's kind nor what to do. The kind,
+/// and a hint.
+fn other_kind(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    Some(match head {
+        [b'P', b'K', 3, 4, ..] => (
+            "a ZIP archive",
+            ": an Excel .xlsx workbook is one (save the sheet as CSV), or unzip it",
+        ),
+        _ if head.starts_with(b"SQLite format 3\0") => (
+            "a SQLite database",
+            ": a prodinsight database is given with --db",
+        ),
+        _ if head.starts_with(b"%PDF-") => ("a PDF document", ""),
+        [0xD0, 0xCF, 0x11, 0xE0, ..] => (
+            "an old Excel (.xls) or Office file",
+            ": save the sheet as CSV",
+        ),
+        _ => return None,
+    })
+}
+
 /// The text encoding of an input, from its first bytes. Exports are UTF-8; Excel and Windows tools
 /// save "Unicode text" as UTF-16 with a byte order mark, which is transcoded as it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Encoding {
     Utf8,
     Utf8Bom,
-    Utf16 { big_endian: bool, bom: bool },
+    Utf16 {
+        big_endian: bool,
+        bom: bool,
+    },
+    /// Refused, by name: without it, every record was "invalid JSON" or the header had no column.
+    Utf32 {
+        big_endian: bool,
+        bom: bool,
+    },
 }
 
 impl Encoding {
     fn sniff(head: &[u8]) -> Encoding {
         match head {
             [0xEF, 0xBB, 0xBF, ..] => Encoding::Utf8Bom,
+            // Before UTF-16's: UTF-32LE's mark begins with it.
+            [0xFF, 0xFE, 0, 0, ..] => Encoding::Utf32 {
+                big_endian: false,
+                bom: true,
+            },
+            [0, 0, 0xFE, 0xFF, ..] => Encoding::Utf32 {
+                big_endian: true,
+                bom: true,
+            },
+            // ASCII in UTF-32: three zero bytes to each character.
+            [a, 0, 0, 0, ..] if *a != 0 => Encoding::Utf32 {
+                big_endian: false,
+                bom: false,
+            },
+            [0, 0, 0, a, ..] if *a != 0 => Encoding::Utf32 {
+                big_endian: true,
+                bom: false,
+            },
             [0xFF, 0xFE, ..] => Encoding::Utf16 {
                 big_endian: false,
                 bom: true,
@@ -195,6 +263,7 @@ impl Encoding {
             Encoding::Utf8 => 0,
             Encoding::Utf8Bom => 3,
             Encoding::Utf16 { bom, .. } => 2 * bom as usize,
+            Encoding::Utf32 { bom, .. } => 4 * bom as usize,
         }
     }
 }
@@ -435,6 +504,20 @@ mod tests {
             }
         ));
         assert_eq!(Encoding::sniff(b"\0\0\0\0"), Encoding::Utf8);
+        assert!(matches!(
+            Encoding::sniff(b"\xFF\xFE\0\0[\0\0\0"),
+            Encoding::Utf32 {
+                big_endian: false,
+                bom: true
+            }
+        ));
+        assert!(matches!(
+            Encoding::sniff(b"\0\0\0{\0\0\0\""),
+            Encoding::Utf32 {
+                big_endian: true,
+                bom: false
+            }
+        ));
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Options {
     pub output: Option<PathBuf>,
     /// CSV cells as they are, formula-like ones not neutralised.
     pub raw_csv: bool,
+    /// No note on stderr about an analysis that did not finish.
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +96,12 @@ pub struct Overview {
 
 pub fn run(store: &Store, opts: &Options) -> Result<i32> {
     check_issue(store, &opts.view)?;
+    if !opts.quiet {
+        if let Some((id, status)) = store.unfinished_analysis()? {
+            // A cron job's report must not pass off the previous run's insights as current.
+            eprintln!("report: the last analysis run (#{id}) did not finish ({status}): these insights are from the run before it, if any; run `prodinsight analyze` again");
+        }
+    }
     let mut out = Out::open(opts.output.as_deref(), store.path(), opts.raw_csv)?;
     let code = view(store, &opts.view, opts.format, &mut out)?;
     out.finish()?;

@@ -23,12 +23,41 @@ pub struct Params {
     pairs: Vec<(String, String)>,
 }
 
+/// The query's pairs, decoded as `application/x-www-form-urlencoded`, but strictly: a value whose
+/// bytes are not UTF-8 (`Beaut%E9`, Latin-1) is refused, where a lossy decoding matched nothing
+/// and answered an empty 200.
+fn decode_pairs(query: &str) -> Result<Vec<(String, String)>, BadParam> {
+    let decode = |s: &str| {
+        let spaced = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8()
+            .map(|d| d.into_owned())
+    };
+    let mut pairs = Vec::new();
+    for piece in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        let name = decode(k).map_err(|_| {
+            let lossy = String::from_utf8_lossy(
+                &percent_encoding::percent_decode_str(k).collect::<Vec<u8>>(),
+            )
+            .into_owned();
+            bad(&lossy, "the name is not UTF-8 once percent-decoded")
+        })?;
+        let value = decode(v).map_err(|_| {
+            bad(
+                &name,
+                "not UTF-8 once percent-decoded (percent-encode the UTF-8 bytes of the text)",
+            )
+        })?;
+        pairs.push((name, value));
+    }
+    Ok(pairs)
+}
+
 impl Params {
     /// `repeatable` names may occur more than once; any other name at most once.
     pub fn parse(query: &str, allowed: &[&str], repeatable: &[&str]) -> Result<Params, BadParam> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let pairs = decode_pairs(query)?;
         for (i, (k, v)) in pairs.iter().enumerate() {
             if !allowed.contains(&k.as_str()) {
                 return Err(bad(

@@ -364,6 +364,27 @@ impl Store {
         Ok(())
     }
 
+    /// The newest analysis run, when it did not finish well: (id, status), the status
+    /// 'interrupted' for one still marked running that no process holds the analyze lock for
+    /// (killed, or stopped by an error that left it unrecorded, such as a full disk).
+    pub fn unfinished_analysis(&self) -> Result<Option<(i64, String)>> {
+        let last: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT id, status FROM analysis_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(last.and_then(|(id, status)| match status.as_str() {
+            "running" if !super::AnalyzeLock::is_held(self.path()) => {
+                Some((id, "interrupted".into()))
+            }
+            "failed" | "interrupted" => Some((id, status)),
+            _ => None,
+        }))
+    }
+
     /// Runs still marked running whose process is gone: called under the analyze lock, so no live
     /// run can be among them. Marks them 'interrupted' (finished_at stays NULL: when they died is
     /// not known) and counts the text results they committed. Returns (run id, texts kept).

@@ -103,15 +103,7 @@ fn open_source(db: &Path) -> Result<Connection> {
             db.display()
         )));
     }
-    let conn =
-        Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|source| {
-            Error::Db {
-                path: db.to_path_buf(),
-                source,
-            }
-        })?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    Ok(conn)
+    super::open_read_connection(db)
 }
 
 /// Everything `check` reports, read in one read transaction (a consistent picture while writers run).
@@ -137,7 +129,7 @@ fn read_health(db: &Path, quick: bool) -> Result<Health> {
         None
     };
     let last_analysis = if known {
-        last_run(c, "analysis_runs")?
+        last_run(c, "analysis_runs")?.map(|r| unfinished_is_interrupted(db, r))
     } else {
         None
     };
@@ -205,6 +197,16 @@ fn last_run(c: &Connection, table: &str) -> Result<Option<RunSummary>> {
         })
     })
     .optional()?)
+}
+
+/// A run still marked running that no process holds the analyze lock for was cut short (killed,
+/// or an error such as a full disk stopped it before it could record its end): shown as
+/// interrupted, which is what the next `analyze` marks it.
+fn unfinished_is_interrupted(db: &Path, mut r: RunSummary) -> RunSummary {
+    if r.status == "running" && !super::AnalyzeLock::is_held(db) {
+        r.status = "interrupted".into();
+    }
+    r
 }
 
 fn not_analyzed(c: &Connection) -> Result<i64> {

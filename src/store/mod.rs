@@ -57,6 +57,7 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database for writing and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store> {
+        not_a_directory(path)?;
         let conn = Connection::open(path).map_err(|source| Error::Db {
             path: path.to_path_buf(),
             source,
@@ -83,14 +84,7 @@ impl Store {
             )));
         }
         roll_back_interrupted_load(path);
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| Error::Db {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let conn = open_read_connection(path)?;
         let store = Store {
             conn,
             path: path.to_path_buf(),
@@ -184,6 +178,14 @@ impl AnalyzeLock {
                 Err(Error::io(format!("cannot lock {}", path.display()), e))
             }
         }
+    }
+
+    /// Whether a live process holds the lock: probed with a shared lock, taken and let go at
+    /// once, on the file opened read-only (so a reader in a read-only directory can ask). No file:
+    /// no analyze ever ran here, none holds it.
+    pub fn is_held(db: &Path) -> bool {
+        std::fs::File::open(Self::path(db))
+            .is_ok_and(|f| matches!(f.try_lock_shared(), Err(std::fs::TryLockError::WouldBlock)))
     }
 
     /// `<db>.analyze.lock`
@@ -288,6 +290,80 @@ fn roll_back_interrupted_load(path: &Path) {
             r.get::<_, i64>(0)
         });
     }
+}
+
+/// A read-only connection that can read. A WAL database is read through its `-shm` index, which
+/// SQLite creates beside it: in a directory this process cannot write (a read-only mount, another
+/// account's directory) with no `-shm` left (the last writer removes it on close), every read
+/// failed with "attempt to write a readonly database". When no `-wal` holds changes either, the
+/// file alone is the whole database and is opened immutable (changes made later by another
+/// account are not seen by this connection). A `-wal` with changes and no index cannot be read
+/// here at all: that is said plainly.
+pub(crate) fn open_read_connection(path: &Path) -> Result<Connection> {
+    not_a_directory(path)?;
+    let db_err = |source| Error::Db {
+        path: path.to_path_buf(),
+        source,
+    };
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(db_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let probe = |c: &Connection| {
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+    };
+    let code = match probe(&conn) {
+        Ok(_) => return Ok(conn),
+        Err(e) => match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen) => e,
+            _ => return Err(db_err(e)),
+        },
+    };
+    let beside = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        PathBuf::from(p)
+    };
+    if beside("-shm").exists() {
+        return Err(db_err(code));
+    }
+    if std::fs::metadata(beside("-wal")).is_ok_and(|m| m.len() > 0) {
+        return Err(Error::Input {
+            path: path.display().to_string(),
+            message: "a WAL database whose -wal file holds changes, in a directory this user cannot write: SQLite cannot create its -shm index to read them. Open it once as a user who can write there (`prodinsight analyze` folds the log into the database), or copy both files where this user can write".into(),
+        });
+    }
+    let conn = Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        .map_err(db_err)?;
+    probe(&conn).map_err(db_err)?;
+    Ok(conn)
+}
+
+/// `--db` names a file: a directory failed as "disk I/O error" or "unable to open database file".
+fn not_a_directory(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "--db {} is a directory; give the database file (for example {}/prodinsight.db)",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `file:PATH?immutable=1`, every byte of the path outside a safe set percent-encoded (a `?` or
+/// `#` in a file name would otherwise end it).
+fn immutable_uri(path: &Path) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_');
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let encoded: String = percent_encoding::percent_encode(bytes, KEEP).collect();
+    format!("file:{encoded}?immutable=1")
 }
 
 /// Current UTC time as RFC 3339, the form every timestamp in the database takes.

@@ -578,7 +578,8 @@ impl Store {
         };
         let mut out: Vec<String> = Vec::new();
         for g in given {
-            let lower = g.to_lowercase();
+            // Ingest stores brands trimmed: a pasted " Acme " means "Acme".
+            let lower = g.trim().to_lowercase();
             let mut spellings: Vec<&String> = known
                 .iter()
                 .filter(|(l, _)| *l == lower)

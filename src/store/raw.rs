@@ -29,6 +29,7 @@ pub struct RawWriter<'c> {
     /// Products already written in this file, and whether their title is known.
     /// foldhash: fast, and seeded per process, so a file of crafted ASINs cannot collide them.
     products: ProductsSeen,
+    brands: BrandSpellings,
     /// Recent records that were already stored, out of the last 64: when most are (a re-ingested
     /// or overlapping export), look up before inserting; otherwise insert first. Either way one
     /// index probe per record in the common case instead of two.
@@ -215,6 +216,53 @@ impl ProductsSeen {
     }
 }
 
+/// One spelling per brand, whatever the letter case of an export: "acme, inc." is stored as the
+/// "Acme, Inc." already stored (the earliest seen), so reports list one brand, as `--brand`
+/// filters one (ignoring case). Full Unicode lower case, as the filter compares.
+#[derive(Default)]
+struct BrandSpellings {
+    /// A spelling as given → the stored one (most records repeat a spelling: no allocation).
+    given: foldhash::HashMap<String, String>,
+    /// Lower case → the stored spelling.
+    lower: foldhash::HashMap<String, String>,
+}
+
+impl BrandSpellings {
+    /// The stored products' brands, earliest seen first (an older database may hold several
+    /// spellings of one brand: the first becomes the one new records take).
+    fn load(conn: &rusqlite::Connection) -> Result<Self> {
+        let mut st = conn.prepare(
+            "SELECT brand FROM products WHERE brand IS NOT NULL
+             GROUP BY brand ORDER BY min(first_seen), brand",
+        )?;
+        let mut out = BrandSpellings::default();
+        for b in st.query_map([], |r| r.get::<_, String>(0))? {
+            out.stored(&b?);
+        }
+        Ok(out)
+    }
+
+    /// The spelling `brand` is stored as (the first spelling of its lower case).
+    fn stored<'a>(&'a mut self, brand: &'a str) -> &'a str {
+        if !self.given.contains_key(brand) {
+            let canon = self
+                .lower
+                .entry(brand.to_lowercase())
+                .or_insert_with(|| brand.to_string())
+                .clone();
+            self.given.insert(brand.to_string(), canon);
+        }
+        self.given.get(brand).map_or(brand, |s| s.as_str())
+    }
+
+    /// Another spelling for the record's brand, when the stored one differs.
+    fn respelled(&mut self, brand: Option<&str>) -> Option<String> {
+        let b = brand?;
+        let s = self.stored(b);
+        (s != b).then(|| s.to_string())
+    }
+}
+
 /// A stored review as `put` compares with: id, content hash, first run, last changed run, and
 /// where the record puts it compared with the stored row.
 type Stored = (i64, Vec<u8>, i64, i64, Place);
@@ -287,6 +335,7 @@ impl Store {
             snapshot,
             now,
             products: ProductsSeen::default(),
+            brands: BrandSpellings::load(conn)?,
             known_recent: 0,
             seen_recent: 0,
             rows_before,
@@ -391,6 +440,18 @@ impl RawWriter<'_> {
     }
 
     pub fn put(&mut self, keyed: &Keyed) -> Result<Outcome> {
+        match self.brands.respelled(keyed.record.brand.as_deref()) {
+            Some(brand) => {
+                let mut k = keyed.clone();
+                k.record.brand = Some(brand);
+                self.put_spelled(&k)
+            }
+            None => self.put_spelled(keyed),
+        }
+    }
+
+    /// `put`, the record's brand spelled as stored.
+    fn put_spelled(&mut self, keyed: &Keyed) -> Result<Outcome> {
         let rec = &keyed.record;
         self.put_product(rec)?;
         let key = &keyed.key;
