@@ -85,7 +85,9 @@ pub const NAME: &str = "offline";
 /// Complaints: German separable leaks ("läuft oben am Deckel aus"), arrival with a damaged part
 /// ("kam mit gesprungenem Glas an", "arrivé avec l'écran fissuré") or a mark ("arrived with a
 /// scratch"); in a complaint, no longer doing its job ("ne ferme plus", "ya no cierra"), working
-/// only held just so ("lädt nur noch, wenn") and the picture's colour ("auf den Bildern silber").
+/// only held just so ("lädt nur noch, wenn") and the picture's colour ("auf den Bildern silber");
+/// fitting like another size ("fällt aus wie S"), support that never replied (fr, it, es), leaking
+/// from a part ("perde dalla cannuccia"), not covering ("deckt nicht das ganze Display ab").
 pub const VERSION: &str = "1.15";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.

@@ -1600,6 +1600,10 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         "Funziona solo se collegato alla corrente, come descritto.",
         "Genau wie auf den Bildern, schwarz und edel.",
         "Arrived with plenty of time to spare.",
+        "Fits like a glove.",
+        "Veste come da tabella taglie.",
+        "Deckt das ganze Display ab, super.",
+        "Il venditore ha risposto subito.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1674,6 +1678,24 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         (
             "The pictures show a silver one, I received a black one.",
             "not_as_described",
+        ),
+        // Fits like another size; support never replied; leaks from a part; does not cover.
+        ("Ordered size L, fits like an S.", "size_fit"),
+        ("Größe L bestellt, fällt aus wie S.", "size_fit"),
+        ("Pedí talla L y me queda como una S.", "size_fit"),
+        (
+            "Le service client n'a jamais répondu à mes trois mails.",
+            "customer_service",
+        ),
+        (
+            "Il servizio clienti non ha mai risposto alle mie tre email.",
+            "customer_service",
+        ),
+        ("La borraccia perde dalla cannuccia.", "leaks"),
+        ("La botella pierde por la pajita.", "leaks"),
+        (
+            "Die Schutzfolie deckt nicht das ganze Display ab.",
+            "size_fit",
         ),
         // What support said is no hearsay.
         (
