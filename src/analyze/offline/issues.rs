@@ -2,7 +2,7 @@
 //! "funktioniert nicht"), and topic words that count only in a negative sentence ("battery", "Akku").
 //! Patterns cover English, German, French, Italian and Spanish; they run on lowercased sentences.
 
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use super::text::unaccent;
 use crate::model::IssueHit;
@@ -41,6 +41,10 @@ struct Rule {
 
 pub struct IssueRules {
     rules: Vec<Rule>,
+    /// Every rule's cues, topic words and complaint structures in one set, in rule order: one pass
+    /// over a sentence says which can match at all, so the rest are not searched (most sentences
+    /// match none). None if the set does not build: then every pattern is searched.
+    set: Option<RegexSet>,
 }
 
 /// Whether a sentence's topic words and complaint structures count; the analyzer decides from
@@ -165,7 +169,8 @@ impl IssueRules {
                 ));
             }
         }
-        IssueRules { rules }
+        let set = match_set(&rules);
+        IssueRules { rules, set }
     }
 
     /// Codes found in one lowercased sentence, whatever its language.
@@ -199,19 +204,27 @@ impl IssueRules {
         let plain = ascii(&unaccent(lower));
         let lower = plain.as_str();
         let bytes = lower.as_bytes();
+        let possible = self.set.as_ref().map(|s| s.matches(bytes));
+        // Whether the set's pattern `i` matches somewhere (without a set: may match).
+        let may = |i: usize| possible.as_ref().is_none_or(|m| m.matched(i));
+        let mut at = 0;
         for r in &self.rules {
+            let (cue_at, topic_at) = (at, at + r.cue.len());
+            let complaint_at = topic_at + r.topic.len();
+            at = complaint_at + r.complaint.len();
             if r.lang.is_some() && lang.is_some() && r.lang != lang {
                 continue;
             }
-            let cue = r.cue.iter().any(|c| {
-                c.find_iter(bytes).any(|m| {
-                    let lack = r.code == "missing_parts" && lacks_a_quality(lower, m.end());
-                    !lack && !cancelled(r, lower, m.start(), m.end())
-                })
+            let cue = r.cue.iter().enumerate().any(|(i, c)| {
+                may(cue_at + i)
+                    && c.find_iter(bytes).any(|m| {
+                        let lack = r.code == "missing_parts" && lacks_a_quality(lower, m.end());
+                        !lack && !cancelled(r, lower, m.start(), m.end())
+                    })
             });
             let hit = cue
-                || (counts.topics && topic_hit(r, &r.topic, lower))
-                || (counts.complaints && topic_hit(r, &r.complaint, lower));
+                || (counts.topics && topic_hit(r, (&r.topic, topic_at), lower, &may))
+                || (counts.complaints && topic_hit(r, (&r.complaint, complaint_at), lower, &may));
             if hit && !out.contains(&r.code) {
                 out.push(r.code);
             }
@@ -228,13 +241,36 @@ impl IssueRules {
 }
 
 /// Whether one of `patterns` matches `lower` outside a cancelling context.
-fn topic_hit(r: &Rule, patterns: &[Regex], lower: &str) -> bool {
-    patterns.iter().any(|t| {
-        t.find_iter(lower.as_bytes()).any(|m| {
-            let value = r.code == "price_value" && for_the_price(lower, m.start());
-            !value && !cancelled(r, lower, m.start(), m.end())
-        })
+/// `at` is the first pattern's index in the rules' set; `may` says whether the set found it.
+fn topic_hit(
+    r: &Rule,
+    (patterns, at): (&[Regex], usize),
+    lower: &str,
+    may: &dyn Fn(usize) -> bool,
+) -> bool {
+    patterns.iter().enumerate().any(|(i, t)| {
+        may(at + i)
+            && t.find_iter(lower.as_bytes()).any(|m| {
+                let value = r.code == "price_value" && for_the_price(lower, m.start());
+                !value && !cancelled(r, lower, m.start(), m.end())
+            })
     })
+}
+
+/// The rules' cues, topic words and complaint structures as one set, rule by rule in that order
+/// (`find_in` counts the same offsets), compiled as each pattern was. Its lazy DFA gets 8 MiB
+/// per thread: with the default 2 MiB it kept clearing its cache and analysis got slower than
+/// without the set.
+fn match_set(rules: &[Rule]) -> Option<RegexSet> {
+    let all = rules
+        .iter()
+        .flat_map(|r| r.cue.iter().chain(&r.topic).chain(&r.complaint))
+        .map(|re| re.as_str());
+    RegexSetBuilder::new(all)
+        .unicode(false)
+        .dfa_size_limit(8 << 20)
+        .build()
+        .ok()
 }
 
 /// Which code wins when one review reports several that name one problem twice. A part that
@@ -462,10 +498,42 @@ mod tests {
     fn codes(s: &str, negative: bool) -> Vec<&'static str> {
         // Compiled once: the patterns are large, and slow to compile in a debug build.
         static RULES: std::sync::OnceLock<IssueRules> = std::sync::OnceLock::new();
+        static UNFILTERED: std::sync::OnceLock<IssueRules> = std::sync::OnceLock::new();
         let r = RULES.get_or_init(IssueRules::new);
         let mut out = Vec::new();
         r.find(&s.to_lowercase(), negative, &mut out);
+        // Every sentence of these tests checks that the set skips only patterns that cannot match.
+        let all = UNFILTERED.get_or_init(|| IssueRules {
+            set: None,
+            ..IssueRules::new()
+        });
+        let mut every = Vec::new();
+        all.find(&s.to_lowercase(), negative, &mut every);
+        assert_eq!(out, every, "with and without the set: {s}");
         out
+    }
+
+    #[test]
+    fn one_set_holds_every_rules_patterns() {
+        let toml = "[[topic]]\ncode = \"strap\"\nlabel = \"Strap\"\nphrases.en = [\"zork blinks\"]\nphrases.de = [\"zork blinkt\"]\n";
+        let topics = Topics::parse(toml, false).expect("topics");
+        for rules in [IssueRules::new(), IssueRules::with_topics(&topics)] {
+            let n: usize = rules
+                .rules
+                .iter()
+                .map(|r| r.cue.len() + r.topic.len() + r.complaint.len())
+                .sum();
+            let set = rules.set.as_ref().expect("the patterns fit in one set");
+            assert_eq!(set.len(), n);
+        }
+        // The custom topic's phrase is found through the set, in its language only.
+        let mut out = Vec::new();
+        let rules = IssueRules::with_topics(&topics);
+        rules.find_in("the zork blinks.", Counts::default(), Some("en"), &mut out);
+        assert_eq!(out, ["strap"]);
+        out.clear();
+        rules.find_in("the zork blinks.", Counts::default(), Some("de"), &mut out);
+        assert!(out.is_empty(), "{out:?}");
     }
 
     #[test]
