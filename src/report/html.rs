@@ -593,7 +593,9 @@ fn issue_kpis(d: &WindowIssueDetail) -> String {
         ("issue.products", d.products.to_string(), "products".into()),
         (
             "issue.share",
-            format!("{} %", opt_num(d.change.share)),
+            d.change
+                .share
+                .map_or("–".into(), |x| format!("{} %", num(x))),
             "of the reviews".into(),
         ),
     ];

@@ -5,7 +5,7 @@
 //! issues view and the portfolio. `report liked` over a window is its own one table.
 
 use super::output::{Out, Tabular};
-use super::{delta, html, opt_num, opt_text, Format};
+use super::{delta, html, num, opt_num, opt_text, Format};
 use crate::error::Result;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::window_issue::{Change, WindowIssueDetail};
@@ -364,12 +364,17 @@ fn issue_heading(d: &WindowIssueDetail) -> String {
 
 /// The window and the issue's totals in it, and the window before's when compared.
 fn issue_window_line(d: &WindowIssueDetail) -> String {
+    let dated = match (&d.from, &d.to) {
+        (None, None) => "all reviews".to_string(),
+        _ => format!("reviews dated {}", span(&d.from, &d.to)),
+    };
+    let share = d
+        .change
+        .share
+        .map_or("–".into(), |x| format!("{} %", num(x)));
     let mut s = format!(
-        "reviews dated {}: {} reviews, {} products, {} % of the reviews",
-        span(&d.from, &d.to),
-        d.reviews,
-        d.products,
-        opt_num(d.change.share)
+        "{dated}: {} reviews, {} products, {share} of the reviews",
+        d.reviews, d.products,
     );
     if d.previous_from.is_some() {
         s.push_str(&format!(
