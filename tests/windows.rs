@@ -1879,20 +1879,37 @@ fn one_issue_reads_as_a_page_with_its_stars_and_quotes() {
         assert_eq!(pick(&v, &stars), stars, "{q}");
         costed += usize::from(row["impact"].is_number());
         let cli = |fmt: &str| {
-            let w = ["--since", FROM, "--until", TO, "--compare", "previous", "-f", fmt];
+            let w = [
+                "--since",
+                FROM,
+                "--until",
+                TO,
+                "--compare",
+                "previous",
+                "-f",
+                fmt,
+            ];
             e.ok(&[&["report", "issue", code.as_str()][..], &w].concat())
         };
         let html = cli("html");
         let label = v["label"].as_str().unwrap();
         assert!(html.contains(&format!("<h1>{label}</h1>")), "{html}");
-        assert!(html.contains(&format!("reviews dated {FROM} … {TO}")), "{html}");
+        assert!(
+            html.contains(&format!("reviews dated {FROM} … {TO}")),
+            "{html}"
+        );
         assert!(!html.contains(">Row<"), "the CSV's shape: {html}");
-        let gained = row["impact"].as_f64().map_or("–".into(), |x| format!("+{x:.2}"));
+        let gained = row["impact"]
+            .as_f64()
+            .map_or("–".into(), |x| format!("+{x:.2}"));
         let metric = format!("data-metric=\"issue.stars_gained\">{gained}<");
         assert!(html.contains(&metric), "{metric}: {html}");
         for b in v["brands"].as_array().unwrap() {
             let name = b["brand"].as_str().unwrap();
-            assert!(html.contains(&format!("<tr><td>{name}</td>")), "{name}: {html}");
+            assert!(
+                html.contains(&format!("<tr><td>{name}</td>")),
+                "{name}: {html}"
+            );
         }
         let table = cli("table");
         assert!(table.contains("Brands (most reports first)"), "{table}");
@@ -1903,9 +1920,15 @@ fn one_issue_reads_as_a_page_with_its_stars_and_quotes() {
                 Some(n) => format!("{n}/5 · {lang}"),
                 None => lang.to_string(),
             };
-            assert!(html.contains(&format!("“{text}”")) && html.contains(&meta), "{html}");
+            assert!(
+                html.contains(&format!("“{text}”")) && html.contains(&meta),
+                "{html}"
+            );
             assert!(table.contains(text), "{table}");
         }
     }
-    assert!(costed > 0, "no issue has star figures: the test proves nothing");
+    assert!(
+        costed > 0,
+        "no issue has star figures: the test proves nothing"
+    );
 }
