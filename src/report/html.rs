@@ -444,6 +444,8 @@ pub struct Portfolio<'a> {
     pub attention: &'a Tabular,
     pub attention_cards: &'a [ProductDetail],
     pub issues: &'a [(String, i64)],
+    /// The top issues with what each costs the portfolio in stars.
+    pub issue_costs: &'a Tabular,
     pub brands: &'a Tabular,
     /// By marketplace and by language.
     pub breakdowns: &'a Tabular,
@@ -484,6 +486,15 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         line(&neg_months, "%"),
         hbars(p.issues),
     );
+    if !p.issue_costs.rows.is_empty() {
+        let _ = write!(
+            b,
+            "<h2>What each issue costs in stars</h2><p class=\"sub\">average rating of the \
+             reviews reporting it and of the others, and the stars the average would gain if it \
+             were fixed (from 5 rated reviews reporting it)</p>{}",
+            table(p.issue_costs)
+        );
+    }
     if !p.attention_cards.is_empty() {
         b.push_str("<h2>Issue highlights</h2><div class=\"grid\">");
         for prod in p.attention_cards {

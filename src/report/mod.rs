@@ -604,6 +604,7 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
         attention: &attention_table(&data.attention),
         attention_cards: &cards,
         issues: &top,
+        issue_costs: &issues_table(&data.issues[..data.issues.len().min(10)]),
         brands: &brands_table(&data.brands),
         breakdowns: &breakdowns_table(&data.breakdowns),
         liked: &data.liked_aspects,
