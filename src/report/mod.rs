@@ -310,9 +310,15 @@ fn brands_table(rows: &[BrandSummary]) -> Tabular {
 /// by marketplace and language, and its trend, in the table and the page.
 fn brands_view(store: &Store, q: &BrandQuery, fmt: Format, out: &mut Out) -> Result<()> {
     let rows = store.brand_page(q)?.items;
-    let ([brand], Format::Table | Format::Html) = (rows.as_slice(), fmt) else {
+    // The page is the brand's when one was asked for; a list that happens to hold one brand
+    // stays a list page (its table has always shown the one brand's details).
+    let asked = !q.brands.is_empty();
+    let (Format::Table | Format::Html, [brand]) = (fmt, rows.as_slice()) else {
         return out.emit(fmt, "Brands", &brands_table(&rows), &rows);
     };
+    if fmt == Format::Html && !asked {
+        return out.emit(fmt, "Brands", &brands_table(&rows), &rows);
+    }
     let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
     let mine = Filter {
         brands: vec![brand.brand.clone()],
