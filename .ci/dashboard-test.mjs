@@ -197,9 +197,24 @@ try {
   check((await page.textContent("#window-reviews")) === `Reviews in this period (${r90.meta.total})`, `the product lists its ${r90.meta.total} reviews of the window`);
   const quoted = p90.issues.filter((i) => (i.examples ?? []).length).length;
   check((await page.$$("main table blockquote.quote")).length === quoted, `the product quotes each issue of the window (${quoted})`);
-  const aspects = await page.$$eval("#complaint-aspects .tag", (ts) => ts.map((t) => t.textContent));
-  check(JSON.stringify(aspects) === JSON.stringify((p90.complaint_aspects ?? []).map((a) => `${a.term} ${a.count}`)), `the product's complaint aspects are the window's (${aspects.length})`);
+  const aspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
+  check(JSON.stringify(aspects) === JSON.stringify((p90.complaint_aspects ?? []).slice(0, 10).map((a) => [a.term, String(a.count)])), `the product's complaint aspects are the window's (${aspects.length})`);
   await page.screenshot({ path: `${shots}/product-window.png`, fullPage: true });
+  // A product in a compared window: each complaint aspect with its share, what it costs in stars,
+  // its reviews before and the change in share, as the portfolio shows them.
+  await go(page, `/products/B08C0F4912?period=custom&${W}`);
+  const pw = (await api(`/api/v1/products/B08C0F4912?${W}`)).data;
+  const pwAspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((c) => c.textContent)));
+  const wantPw = pw.complaint_aspects.slice(0, 10).map((a) => [a.term, String(a.count), `${a.share.toFixed(1)} %`, a.stars_gained === null ? "–" : `+${a.stars_gained.toFixed(2)}`, String(a.previous_count), signed(a.delta_share)]);
+  const shownPw = pwAspects.map((c) => [c[0], c[1], c[2], c[5], c[6], c[7]]);
+  check(pw.complaint_aspects.some((a) => a.delta_share) && JSON.stringify(shownPw) === JSON.stringify(wantPw), `the compared product's complaint aspects show the API's change against the period before (${JSON.stringify(shownPw[0])})`);
+  // Its liked aspects show their reviews before; more praise is good news, never coloured as a rise in complaints.
+  const pwLiked = await page.$$eval("#liked tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((c) => [c.textContent, c.querySelector("span")?.className ?? ""])));
+  const wantLiked = pw.liked_aspects.slice(0, 10).map((a) => [String(a.previous_reviews), signed(a.delta_share), a.delta_share > 0 ? "down" : a.delta_share < 0 ? "up" : "muted"]);
+  const shownLiked = pwLiked.map((c) => [c[3][0], c[4][0], c[4][1]]);
+  check(pw.liked_aspects.some((a) => a.delta_share > 0) && JSON.stringify(shownLiked) === JSON.stringify(wantLiked), `the compared product's liked aspects show reviews before, and more praise as good news (${JSON.stringify(shownLiked[0])})`);
+  await page.screenshot({ path: `${shots}/product-window-compared.png`, fullPage: true });
+  await go(page, `/products/${asin90}?period=90`);
   await after(page, async () => {
     await page.selectOption("#window select[name=period]", "");
     await page.click("#window button[type=submit]");

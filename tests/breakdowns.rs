@@ -201,3 +201,47 @@ fn product_tables_and_pages_show_the_breakdowns() {
     let brand = e.ok(&["report", "brands", "--brand", "Fitwell"]);
     assert!(brand.contains("Size or fit (6)"), "{brand}");
 }
+
+/// One brand's page (`report brands --brand X -f html`) is a page about the brand, as its table
+/// is: its breakdowns, what customers like, and its issues with what each costs in stars (the
+/// figures of `report issues --brand X`), not the brands list's one row.
+#[test]
+fn one_brand_page_shows_its_breakdowns_liked_aspects_and_issue_costs() {
+    let e = analyzed();
+    let brand = &json_of(
+        &e,
+        &["report", "brands", "--brand", "Fitwell", "-f", "json"],
+    )[0];
+    let issues = json_of(
+        &e,
+        &["report", "issues", "--brand", "Fitwell", "-f", "json"],
+    );
+    let size = (issues.as_array().unwrap().iter())
+        .find(|i| i["code"] == "size_fit")
+        .unwrap();
+    let gained = size["stars_gained"].as_f64().expect("size_fit costs stars");
+    let html = e.ok(&["report", "brands", "--brand", "Fitwell", "-f", "html"]);
+    let table = e.ok(&["report", "brands", "--brand", "Fitwell"]);
+    for page in [&html, &table] {
+        assert!(
+            page.contains("Issues and what each costs in stars"),
+            "{page}"
+        );
+        assert!(
+            page.contains("Size or fit") && page.contains(&format!("{gained:.2}")),
+            "{page}"
+        );
+        assert!(
+            page.contains("amazon.de") && page.contains("amazon.fr"),
+            "{page}"
+        );
+        for a in brand["liked_aspects"].as_array().unwrap() {
+            assert!(page.contains(a["term"].as_str().unwrap()), "{a}: {page}");
+        }
+    }
+    assert!(html.contains("By marketplace and by language"), "{html}");
+    assert!(
+        html.contains(&format!("{gained:.2}</td>")),
+        "{gained}: {html}"
+    );
+}

@@ -320,4 +320,29 @@ fn every_format_shows_the_stars_gained() {
     let code = issue["code"].as_str().unwrap();
     let metric = format!("data-metric=\"issue.{code}.stars_gained\">{gain}<");
     assert!(html.contains(&metric), "{metric} missing");
+
+    // The overview's page: its top issues (the first ten by negative and neutral reviews) with
+    // what each costs the portfolio, as `report issues` says.
+    let html = e.ok(&["report", "-f", "html"]);
+    let costs = html
+        .split_once("What each issue costs in stars")
+        .map(|(_, rest)| rest.split("</table>").next().unwrap_or(""))
+        .unwrap_or_else(|| panic!("no issue costs in the overview's page: {html}"));
+    let default: Value = serde_json::from_str(&e.ok(&["report", "issues", "-f", "json"])).unwrap();
+    for i in default.as_array().unwrap().iter().take(10) {
+        let code = i["code"].as_str().unwrap();
+        let gained = i["stars_gained"]
+            .as_f64()
+            .map_or(String::new(), |g| format!("{g:.2}"));
+        let row = format!("<tr><td>{code}</td>");
+        let cells = costs
+            .split(&row)
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next());
+        let cells = cells.unwrap_or_else(|| panic!("{code} missing: {costs}"));
+        assert!(
+            cells.ends_with(&format!("{gained}</td>")),
+            "{code} {gained}: {cells}"
+        );
+    }
 }

@@ -1854,3 +1854,81 @@ fn a_products_quotes_of_an_issue_are_distinct_texts() {
         "{texts:?}"
     );
 }
+
+/// `report issue CODE` reads as a page, not as its CSV: what the issue costs the window's average
+/// in stars and its quotes (stars, language), recomputed from the raw reviews and carried by
+/// `/issues/{code}` too; the page's title is the issue, its line the window, and its brands and
+/// products are tables of their own, with shares and changes, without the CSV's "Row" column.
+#[test]
+fn one_issue_reads_as_a_page_with_its_stars_and_quotes() {
+    let (e, all) = setup();
+    let s = Server::start(&e);
+    let mut mine: Vec<(usize, &Review)> = (all.iter().enumerate())
+        .filter(|(_, r)| r.day.as_str() >= FROM && r.day.as_str() <= TO)
+        .collect();
+    mine.sort_by(|a, b| (&a.1.day, &a.1.asin, a.0).cmp(&(&b.1.day, &b.1.asin, b.0)));
+    let now: Vec<&Review> = mine.iter().map(|(_, r)| *r).collect();
+    let want = issues(&now, false);
+    let (_, quotes) = expected_evidence(now);
+    let mut costed = 0;
+    for (code, row) in &want {
+        let q = format!("/api/v1/issues/{code}?from={FROM}&to={TO}&compare=previous");
+        let v = s.ok(&q)["data"].clone();
+        let stars = json!({"avg_with": row["avg_with"], "avg_without": row["avg_without"],
+                           "impact": row["impact"], "examples": quotes[code.as_str()]});
+        assert_eq!(pick(&v, &stars), stars, "{q}");
+        costed += usize::from(row["impact"].is_number());
+        let cli = |fmt: &str| {
+            let w = [
+                "--since",
+                FROM,
+                "--until",
+                TO,
+                "--compare",
+                "previous",
+                "-f",
+                fmt,
+            ];
+            e.ok(&[&["report", "issue", code.as_str()][..], &w].concat())
+        };
+        let html = cli("html");
+        let label = v["label"].as_str().unwrap();
+        assert!(html.contains(&format!("<h1>{label}</h1>")), "{html}");
+        assert!(
+            html.contains(&format!("reviews dated {FROM} … {TO}")),
+            "{html}"
+        );
+        assert!(!html.contains(">Row<"), "the CSV's shape: {html}");
+        let gained = row["impact"]
+            .as_f64()
+            .map_or("–".into(), |x| format!("+{x:.2}"));
+        let metric = format!("data-metric=\"issue.stars_gained\">{gained}<");
+        assert!(html.contains(&metric), "{metric}: {html}");
+        for b in v["brands"].as_array().unwrap() {
+            let name = b["brand"].as_str().unwrap();
+            assert!(
+                html.contains(&format!("<tr><td>{name}</td>")),
+                "{name}: {html}"
+            );
+        }
+        let table = cli("table");
+        assert!(table.contains("Brands (most reports first)"), "{table}");
+        for x in v["examples"].as_array().unwrap() {
+            let (text, stars) = (x["text"].as_str().unwrap(), x["rating"].as_i64());
+            let lang = x["language"].as_str().unwrap();
+            let meta = match stars {
+                Some(n) => format!("{n}/5 · {lang}"),
+                None => lang.to_string(),
+            };
+            assert!(
+                html.contains(&format!("“{text}”")) && html.contains(&meta),
+                "{html}"
+            );
+            assert!(table.contains(text), "{table}");
+        }
+    }
+    assert!(
+        costed > 0,
+        "no issue has star figures: the test proves nothing"
+    );
+}

@@ -6,7 +6,10 @@ use std::fmt::Write;
 
 use super::output::{aligned_number, numeric_columns, Tabular};
 use super::{num, opt_num, opt_text};
-use crate::store::views::{Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
+use crate::store::views::{
+    Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail, Quote,
+};
+use crate::store::window_issue::WindowIssueDetail;
 use crate::textsafe::escape_control;
 
 const CSS: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d2330}
@@ -14,7 +17,7 @@ main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4p
 .sub{color:#5b6475;margin:0 0 16px}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px}
 .card{background:#fff;border:1px solid #e2e5ea;border-radius:10px;padding:14px 16px}
 .kpis{display:flex;gap:12px;flex-wrap:wrap}.kpi{background:#fff;border:1px solid #e2e5ea;border-radius:10px;padding:10px 14px;min-width:120px}
-.kpi b{display:block;font-size:22px}.kpi span{color:#5b6475;font-size:13px}
+.kpi b{display:block;font-size:22px}.kpi>span{color:#5b6475;font-size:13px}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e2e5ea;border-radius:10px;overflow:hidden}
 th,td{padding:7px 10px;border-bottom:1px solid #eef0f3;text-align:left;vertical-align:top}th{background:#f0f2f5;font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.up{color:#c0392b;font-weight:600}.down{color:#1e8449}
@@ -441,6 +444,8 @@ pub struct Portfolio<'a> {
     pub attention: &'a Tabular,
     pub attention_cards: &'a [ProductDetail],
     pub issues: &'a [(String, i64)],
+    /// The top issues with what each costs the portfolio in stars.
+    pub issue_costs: &'a Tabular,
     pub brands: &'a Tabular,
     /// By marketplace and by language.
     pub breakdowns: &'a Tabular,
@@ -481,6 +486,15 @@ pub fn portfolio_page(p: &Portfolio) -> String {
         line(&neg_months, "%"),
         hbars(p.issues),
     );
+    if !p.issue_costs.rows.is_empty() {
+        let _ = write!(
+            b,
+            "<h2>What each issue costs in stars</h2><p class=\"sub\">average rating of the \
+             reviews reporting it and of the others, and the stars the average would gain if it \
+             were fixed (from 5 rated reviews reporting it)</p>{}",
+            table(p.issue_costs)
+        );
+    }
     if !p.attention_cards.is_empty() {
         b.push_str("<h2>Issue highlights</h2><div class=\"grid\">");
         for prod in p.attention_cards {
@@ -526,6 +540,107 @@ fn quote_meta(q: &crate::store::views::Quote) -> String {
         m.push_str(" · ");
     }
     m
+}
+
+/// `report issue CODE -f html`: one issue as a page a person reads: its label, the window and
+/// what the issue costs in stars as figures, its brands and products (`brands`, `products`, with
+/// shares and changes), and its quotes with their stars and language.
+pub fn issue_page(
+    d: &WindowIssueDetail,
+    window: &str,
+    brands: &Tabular,
+    products: &Tabular,
+) -> String {
+    let mut b = format!(
+        "<h1>{}</h1>\n<p class=\"sub\">{} · {}</p>\n{}",
+        esc(&d.label),
+        esc(&d.code),
+        esc(window),
+        issue_kpis(d)
+    );
+    let none = "<p class=\"muted\">No review reports it in this window.</p>";
+    for (title, t) in [
+        ("Brands (most reports first)", brands),
+        ("Products (most reports first)", products),
+    ] {
+        let shown = if t.rows.is_empty() {
+            none.into()
+        } else {
+            table(t)
+        };
+        let _ = write!(b, "<h2>{title}</h2>{shown}");
+    }
+    b.push_str("<h2>What customers say</h2>");
+    for q in &d.examples {
+        let meta = Quote {
+            text: q.text.clone(),
+            rating: q.rating.and_then(|r| u8::try_from(r).ok()),
+            language: q.language.clone(),
+            ..Default::default()
+        };
+        let _ = write!(
+            b,
+            "<blockquote>“{}”<br><span class=\"muted\">{}</span></blockquote>",
+            esc(&q.text),
+            quote_meta(&meta).trim_end_matches(" · ")
+        );
+    }
+    if d.examples.is_empty() {
+        b.push_str("<p class=\"muted\">No quote in this window.</p>");
+    }
+    page(&format!("prodinsight: {}", d.label), &b)
+}
+
+/// An issue's figures in its window: reviews, products, share (and its change when compared),
+/// and what it costs in stars ("–" under the minimum count).
+fn issue_kpis(d: &WindowIssueDetail) -> String {
+    let stars = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.2}"));
+    let mut kpis = vec![
+        (
+            "issue.reviews",
+            d.reviews.to_string(),
+            "reviews report it".to_string(),
+        ),
+        ("issue.products", d.products.to_string(), "products".into()),
+        (
+            "issue.share",
+            d.change
+                .share
+                .map_or("–".into(), |x| format!("{} %", num(x))),
+            "of the reviews".into(),
+        ),
+    ];
+    if d.previous_from.is_some() {
+        let before = d
+            .change
+            .previous_share
+            .map_or("–".into(), |x| format!("{} %", num(x)));
+        let label = format!("Δ % of the reviews (before: {before})");
+        kpis.push((
+            "issue.delta_share",
+            super::delta(d.change.delta_share),
+            label,
+        ));
+    }
+    kpis.extend([
+        (
+            "issue.avg_rating_with",
+            stars(d.avg_with),
+            "avg ★ with it".into(),
+        ),
+        (
+            "issue.avg_rating_without",
+            stars(d.avg_without),
+            "avg ★ without it".into(),
+        ),
+        (
+            "issue.stars_gained",
+            d.impact.map_or("–".into(), |x| format!("+{x:.2}")),
+            "★ gained if fixed".into(),
+        ),
+    ]);
+    let cards: String = kpis.iter().map(|(n, v, l)| kpi(n, v, l)).collect();
+    format!("<div class=\"kpis\">{cards}</div>\n")
 }
 
 /// A page of titled tables under a line of text (a windowed view).

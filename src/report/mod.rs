@@ -314,23 +314,58 @@ fn brands_table(rows: &[BrandSummary]) -> Tabular {
 
 /// The brand list; one brand alone also gets its trend, by review month when its reviews have
 /// dates, else by analysis run (JSON carries both: `history` in each brand).
+/// Brands; one brand (`--brand X` matching one) also with what customers like, its breakdowns
+/// by marketplace and language, and its trend, in the table and the page.
 fn brands_view(store: &Store, q: &BrandQuery, fmt: Format, out: &mut Out) -> Result<()> {
     let rows = store.brand_page(q)?.items;
-    out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
-    let ([brand], Format::Table) = (rows.as_slice(), fmt) else {
-        return Ok(());
+    // The page is the brand's when one was asked for; a list that happens to hold one brand
+    // stays a list page (its table has always shown the one brand's details).
+    let asked = !q.brands.is_empty();
+    let (Format::Table | Format::Html, [brand]) = (fmt, rows.as_slice()) else {
+        return out.emit(fmt, "Brands", &brands_table(&rows), &rows);
     };
+    if fmt == Format::Html && !asked {
+        return out.emit(fmt, "Brands", &brands_table(&rows), &rows);
+    }
+    let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
+    let mine = Filter {
+        brands: vec![brand.brand.clone()],
+        ..Filter::default()
+    };
+    let issues = issues_table(&issue_rows(store, &mine)?);
+    let (by, trend) = match months.is_empty() {
+        true => ("By analysis run", brand_run_trend(&brand.history)),
+        false => ("By review month", month_table(&months)),
+    };
+    if fmt == Format::Html {
+        let intro = format!(
+            "{} reviews of {} products",
+            brand.review_count, brand.products
+        );
+        return out.raw(&html::tables_page(
+            &format!("prodinsight: {}", brand.brand),
+            &intro,
+            &[
+                ("", brands_table(&rows)),
+                ("Issues and what each costs in stars", issues),
+                ("What customers like", liked_table(&brand.liked_aspects)),
+                (
+                    "By marketplace and by language",
+                    breakdowns_table(&brand.breakdowns),
+                ),
+                (by, trend),
+            ],
+        ));
+    }
+    out.emit(fmt, "Brands", &brands_table(&rows), &rows)?;
+    out.line("\nIssues and what each costs in stars")?;
+    out.table(fmt, "", &issues)?;
     out.line("")?;
     out.table(fmt, "", &liked_table(&brand.liked_aspects))?;
     out.line("")?;
     out.table(fmt, "", &breakdowns_table(&brand.breakdowns))?;
-    let months = store.portfolio_months(std::slice::from_ref(&brand.brand))?;
     out.line("")?;
-    if months.is_empty() {
-        out.table(fmt, "", &brand_run_trend(&brand.history))
-    } else {
-        out.table(fmt, "", &month_table(&months))
-    }
+    out.table(fmt, "", &trend)
 }
 
 /// The portfolio (or a brand) by review month.
@@ -583,6 +618,7 @@ fn overview_page(store: &Store, data: &OverviewData, o: &Overview) -> Result<Str
         attention: &attention_table(&data.attention),
         attention_cards: &cards,
         issues: &top,
+        issue_costs: &issues_table(&data.issues[..data.issues.len().min(10)]),
         brands: &brands_table(&data.brands),
         breakdowns: &breakdowns_table(&data.breakdowns),
         liked: &data.liked_aspects,

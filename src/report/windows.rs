@@ -5,13 +5,14 @@
 //! issues view and the portfolio. `report liked` over a window is its own one table.
 
 use super::output::{Out, Tabular};
-use super::{delta, html, opt_num, Format};
+use super::{delta, html, num, opt_num, opt_text, Format};
 use crate::error::Result;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::window_issue::{Change, WindowIssueDetail};
 use crate::store::windows::{
     Window, WindowIssue, WindowLiked, WindowLikedRow, WindowReport, WindowRow,
 };
+use crate::textsafe::escape_control;
 
 /// "2026-01-01 … 2026-01-31" (an open end: "…").
 fn span(from: &Option<String>, to: &Option<String>) -> String {
@@ -331,20 +332,52 @@ pub fn aspects_view(
 
 /// `report issue CODE`: the issue's brands and products (with their shares of the reviews in the
 /// window, and the window before's when compared). CSV is one table: a row per brand, then per
-/// product; JSON is the API's `/issues/{code}` data.
+/// product; JSON is the API's `/issues/{code}` data; the table and the page read as a page: the
+/// window, what the issue costs in stars, a table of brands, one of products, and its quotes.
 pub fn issue_view(d: &WindowIssueDetail, fmt: Format, out: &mut Out) -> Result<()> {
-    let compare = d.previous_from.is_some();
-    let mut heading = format!(
-        "{} ({}), reviews dated {}: {} reviews, {} products, {} % of the reviews",
-        d.label,
-        d.code,
-        span(&d.from, &d.to),
-        d.reviews,
-        d.products,
-        opt_num(d.change.share)
+    match fmt {
+        Format::Json | Format::Jsonl => out.json(d, fmt),
+        Format::Csv => out.table(fmt, "", &issue_csv(d)),
+        Format::Html => out.raw(&html::issue_page(
+            d,
+            &issue_window_line(d),
+            &issue_brands(d),
+            &issue_products(d),
+        )),
+        Format::Table => {
+            out.line(&escape_control(&issue_heading(d)))?;
+            out.line(&issue_stars_line(d))?;
+            out.line("Brands (most reports first)")?;
+            out.table(fmt, "", &issue_brands(d))?;
+            out.line("Products (most reports first)")?;
+            out.table(fmt, "", &issue_products(d))?;
+            out.line("What customers say (newest first)")?;
+            out.table(fmt, "", &issue_quotes(d))
+        }
+    }
+}
+
+/// "Leaks (leaks), reviews dated …: 37 reviews, 6 products, 7.7 % of the reviews (before, …)".
+fn issue_heading(d: &WindowIssueDetail) -> String {
+    format!("{} ({}), {}", d.label, d.code, issue_window_line(d))
+}
+
+/// The window and the issue's totals in it, and the window before's when compared.
+fn issue_window_line(d: &WindowIssueDetail) -> String {
+    let dated = match (&d.from, &d.to) {
+        (None, None) => "all reviews".to_string(),
+        _ => format!("reviews dated {}", span(&d.from, &d.to)),
+    };
+    let share = d
+        .change
+        .share
+        .map_or("–".into(), |x| format!("{} %", num(x)));
+    let mut s = format!(
+        "{dated}: {} reviews, {} products, {share} of the reviews",
+        d.reviews, d.products,
     );
-    if compare {
-        heading.push_str(&format!(
+    if d.previous_from.is_some() {
+        s.push_str(&format!(
             " (before, {}: {} reviews, {} %, Δ {})",
             span(&d.previous_from, &d.previous_to),
             d.change.previous_reviews.unwrap_or(0),
@@ -352,10 +385,102 @@ pub fn issue_view(d: &WindowIssueDetail, fmt: Format, out: &mut Out) -> Result<(
             delta(d.change.delta_share)
         ));
     }
-    let mut headers = vec!["Row", "Brand", "ASIN", "Reviews", "% of its reviews"];
-    if compare {
-        headers.extend(["Reviews before", "% before", "Δ % of its reviews"]);
+    s
+}
+
+/// What the issue costs the window's average rating; says why when it is not shown.
+fn issue_stars_line(d: &WindowIssueDetail) -> String {
+    match (d.avg_with, d.avg_without, d.impact) {
+        (Some(with), Some(without), Some(gained)) => {
+            format!("Avg ★ {with:.2} with it, {without:.2} without: +{gained:.2} ★ if fixed")
+        }
+        _ => "Stars: fewer than 5 rated reviews report it in the window (or all do)".into(),
     }
+}
+
+/// The issue's quotes with their stars and language.
+fn issue_quotes(d: &WindowIssueDetail) -> Tabular {
+    let rows = (d.examples.iter())
+        .map(|q| {
+            let stars = q.rating.map(|r| r.to_string()).unwrap_or_default();
+            vec![q.text.clone(), stars, opt_text(&q.language)]
+        })
+        .collect();
+    Tabular {
+        headers: vec!["Quote", "★", "Language"],
+        rows,
+    }
+}
+
+/// The comparison's headers and cells, when compared.
+fn change_headers(compare: bool) -> Vec<&'static str> {
+    match compare {
+        true => vec!["Reviews before", "% before", "Δ % of its reviews"],
+        false => Vec::new(),
+    }
+}
+
+fn change_cells(c: &Change, compare: bool) -> Vec<String> {
+    match compare {
+        true => vec![
+            c.previous_reviews.unwrap_or(0).to_string(),
+            opt_num(c.previous_share),
+            delta(c.delta_share),
+        ],
+        false => Vec::new(),
+    }
+}
+
+/// Per brand: reviews reporting the issue, products, and its share of the brand's reviews.
+fn issue_brands(d: &WindowIssueDetail) -> Tabular {
+    let compare = d.previous_from.is_some();
+    let mut headers = vec![
+        "Brand",
+        "Reviews reporting it",
+        "Products",
+        "% of its reviews",
+    ];
+    headers.extend(change_headers(compare));
+    let rows = (d.brands.iter())
+        .map(|b| {
+            let mut v = vec![
+                b.brand.clone(),
+                b.reviews.to_string(),
+                b.products.to_string(),
+                opt_num(b.change.share),
+            ];
+            v.extend(change_cells(&b.change, compare));
+            v
+        })
+        .collect();
+    Tabular { headers, rows }
+}
+
+/// Per product (most reports first): reviews reporting the issue and its share of the product's.
+fn issue_products(d: &WindowIssueDetail) -> Tabular {
+    let compare = d.previous_from.is_some();
+    let mut headers = vec!["ASIN", "Brand", "Reviews reporting it", "% of its reviews"];
+    headers.extend(change_headers(compare));
+    let rows = (d.top_products.iter())
+        .map(|p| {
+            let mut v = vec![
+                p.asin.clone(),
+                p.brand.clone(),
+                p.reviews.to_string(),
+                opt_num(p.change.share),
+            ];
+            v.extend(change_cells(&p.change, compare));
+            v
+        })
+        .collect();
+    Tabular { headers, rows }
+}
+
+/// CSV, one table for programs: a row per brand, then per product.
+fn issue_csv(d: &WindowIssueDetail) -> Tabular {
+    let compare = d.previous_from.is_some();
+    let mut headers = vec!["Row", "Brand", "ASIN", "Reviews", "% of its reviews"];
+    headers.extend(change_headers(compare));
     let cells = |row: &str, brand: &str, asin: &str, reviews: i64, c: &Change| {
         let mut v = vec![
             row.to_string(),
@@ -364,47 +489,14 @@ pub fn issue_view(d: &WindowIssueDetail, fmt: Format, out: &mut Out) -> Result<(
             reviews.to_string(),
             opt_num(c.share),
         ];
-        if compare {
-            v.extend([
-                c.previous_reviews.unwrap_or(0).to_string(),
-                opt_num(c.previous_share),
-                delta(c.delta_share),
-            ]);
-        }
+        v.extend(change_cells(c, compare));
         v
     };
-    let brands = Tabular {
-        headers: headers.clone(),
-        rows: (d.brands.iter())
-            .map(|b| cells("brand", &b.brand, "", b.reviews, &b.change))
-            .collect(),
-    };
-    let products = Tabular {
+    let brands = (d.brands.iter()).map(|b| cells("brand", &b.brand, "", b.reviews, &b.change));
+    let products =
+        (d.top_products.iter()).map(|p| cells("product", &p.brand, &p.asin, p.reviews, &p.change));
+    Tabular {
         headers,
-        rows: (d.top_products.iter())
-            .map(|p| cells("product", &p.brand, &p.asin, p.reviews, &p.change))
-            .collect(),
-    };
-    match fmt {
-        Format::Json | Format::Jsonl => out.json(d, fmt),
-        Format::Csv => {
-            let mut all = brands;
-            all.rows.extend(products.rows);
-            out.table(fmt, "", &all)
-        }
-        Format::Html => out.raw(&html::tables_page(
-            &format!("prodinsight: {}", d.code),
-            &heading,
-            &[
-                ("Brands", brands),
-                ("Products (most reports first)", products),
-            ],
-        )),
-        Format::Table => {
-            out.line(&heading)?;
-            out.table(fmt, "", &brands)?;
-            out.line("Products (most reports first)")?;
-            out.table(fmt, "", &products)
-        }
+        rows: brands.chain(products).collect(),
     }
 }

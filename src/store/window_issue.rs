@@ -9,10 +9,11 @@ use std::collections::HashMap;
 use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
+use super::window_evidence::WindowQuote;
 use super::windows::{Group, Scope, Window};
 use super::Store;
 use crate::error::Result;
-use crate::numbers::{pct, pct_delta};
+use crate::numbers::{pct, pct_delta, star_figures};
 
 /// Products a windowed issue lists, most reports first.
 pub const WINDOW_ISSUE_PRODUCTS: usize = 50;
@@ -88,6 +89,14 @@ pub struct WindowIssueDetail {
     /// Products reporting it in the window before (compared only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_products: Option<i64>,
+    /// Average stars of the window's rated reviews reporting it, of the others, and the stars the
+    /// window's average would gain without it (null under the minimum count, as on `/issues`).
+    pub avg_with: Option<f64>,
+    pub avg_without: Option<f64>,
+    pub impact: Option<f64>,
+    /// Up to 3 quotes (stars, language) of distinct texts reporting it in the window, newest
+    /// first: the same as its row on `/issues` with the window.
+    pub examples: Vec<WindowQuote>,
     pub brands: Vec<BrandShare>,
     pub top_products: Vec<ProductShare>,
 }
@@ -167,7 +176,25 @@ impl Store {
             .collect();
         (d.brands).sort_by(|a, b| b.reviews.cmp(&a.reviews).then(a.brand.cmp(&b.brand)));
         self.issue_changes(w, &mut d, before.as_ref(), &listed)?;
+        self.issue_stars_and_quotes(w, &mut d)?;
         Ok(d)
+    }
+
+    /// What the issue costs the portfolio in stars in the window, from the per-day counts, and
+    /// its quotes: what a person reading the issue's page asks next.
+    fn issue_stars_and_quotes(&self, w: &Window, d: &mut WindowIssueDetail) -> Result<()> {
+        let all = Scope::default();
+        let totals = (self.window_counts(w, &all, Group::Portfolio)?.into_iter())
+            .fold((0, 0), |(r, s), (_, c)| (r + c.rated, s + c.rating_sum));
+        if let Some(c) = self.window_issue_counts(w, &all)?.get(&d.code) {
+            let stars = star_figures((c.rated_with, c.rating_sum_with), totals);
+            (d.avg_with, d.avg_without, d.impact) = (stars.with, stars.without, stars.gained);
+        }
+        let code = [d.code.clone()];
+        d.examples = (self.window_scope_quotes(w, &all, &code)?)
+            .remove(&d.code)
+            .unwrap_or_default();
+        Ok(())
     }
 
     /// The shares (and, compared, changes) of the issue's totals, brands and listed products.

@@ -27,9 +27,11 @@ function show(...nodes) {
 
 const fmt = (v, digits = 1) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
 const pct = (v) => (v === null || v === undefined ? "–" : `${fmt(v)} %`);
-function delta(v) {
+/** A signed change, red when it is bad news: a rise, or with `riseIsGood` (praise) a fall. */
+function delta(v, riseIsGood = false) {
   if (v === null || v === undefined) return h("span", { class: "muted" }, "–");
-  const cls = v > 0 ? "up" : v < 0 ? "down" : "muted";
+  const bad = riseIsGood ? v < 0 : v > 0;
+  const cls = v === 0 ? "muted" : bad ? "up" : "down";
   return h("span", { class: cls }, `${v > 0 ? "+" : ""}${fmt(v)}`);
 }
 
@@ -634,9 +636,10 @@ function windowIssues(r, quotes) {
 function windowLiked(r) {
   const compared = !!r.previous_from;
   const headers = ["Liked", "Reviews#", "% of reviews#"];
-  if (compared) headers.push("Δ % of reviews#");
+  if (compared) headers.push("Reviews before#", "Δ % of reviews#");
   const rows = r.liked_aspects.slice(0, LIKED_SHOWN).map((a) =>
-    h("tr", {}, td(a.term), td(a.reviews, true), td(pct(a.share), true), compared ? h("td", { class: "n" }, delta(a.delta_share)) : null));
+    h("tr", {}, td(a.term), td(a.reviews, true), td(pct(a.share), true),
+      compared ? td(a.previous_reviews ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(a.delta_share, true)) : null));
   return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No praise in this period.");
 }
 
@@ -650,6 +653,14 @@ function windowAspects(r) {
     h("tr", {}, td(a.term), td(a.count, true), td(pct(a.share), true), td(stars2(a.avg_rating_with), true), td(stars2(a.avg_rating_without), true), td(gained(a.stars_gained), true),
       compared ? td(a.previous_count ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(a.delta_share)) : null));
   return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No complaint aspects in this period.");
+}
+
+/** A window's liked and complaint aspects side by side; compared, one under the other: the
+ * complaint aspects then have eight columns, too wide for half the page. */
+function windowPraiseAndComplaints(r) {
+  const liked = h("section", { id: "liked" }, h("h2", {}, "What customers liked in this period"), windowLiked(r));
+  const complaints = h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about in this period"), windowAspects(r));
+  return r.previous_from ? [liked, complaints] : h("div", { class: "grid2" }, liked, complaints);
 }
 
 /** Products or brands in a window: reviews, rating and shares, with changes when compared. */
@@ -666,15 +677,12 @@ async function windowPortfolio(w) {
   const q = windowQuery(w);
   const [{ data: r }, { data: brands }] = await Promise.all([api(`/api/v1/overview?${q}`), api(`/api/v1/brands?${q}&limit=500`)]);
   const brandLink = (b) => link(`/products?brand=${encodeURIComponent(b)}&${windowSuffix(new URLSearchParams(location.search)).slice(1)}`, b);
-  const liked = h("section", { id: "liked" }, h("h2", {}, "What customers liked in this period"), windowLiked(r));
-  const complaints = h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about in this period"), windowAspects(r));
   show(
     h("h1", {}, "Portfolio"),
     windowShown(r),
     windowCards(r.rows[0], !!r.previous_from),
     h("section", { id: "top-issues" }, h("h2", {}, "Top issues in this period and what each costs in stars"), windowIssues(r, true)),
-    // Compared, the complaint aspects have eight columns: too wide for half the page.
-    r.previous_from ? [liked, complaints] : h("div", { class: "grid2" }, liked, complaints),
+    windowPraiseAndComplaints(r),
     h("section", { id: "brands" }, h("h2", {}, "Brands"), windowRows(brands, brandLink)),
   );
 }
@@ -746,9 +754,7 @@ async function windowProduct(asin, w, params) {
     windowCards(r.rows[0], !!r.previous_from),
     h("h2", {}, "Issues in this period"),
     windowIssues(r, true),
-    h("div", { class: "grid2" },
-      h("section", { id: "liked" }, h("h2", {}, "What customers liked"), windowLiked(r)),
-      h("section", { id: "complaint-aspects" }, h("h2", {}, "Complaint aspects"), (r.complaint_aspects ?? []).map((a) => h("span", { class: "tag" }, `${a.term} ${a.count}`)))),
+    windowPraiseAndComplaints(r),
     h("h2", { id: "window-reviews" }, `Reviews in this period (${reviews.meta.total})`),
     table(["Date", "Stars#", "Sentiment", "Lang", "Review", "Issues"], reviewRows),
     h("div", { class: "pager" },
