@@ -245,6 +245,24 @@ fn small_ingests_during_a_first_bulk_load_all_succeed() {
     assert_eq!(mode, "wal");
 }
 
+/// A writer that holds the database longer than a reader would wait (a big load on a loaded box)
+/// makes an ingest wait its turn: it used to give up after 10 s with "database is locked".
+#[test]
+fn an_ingest_waits_for_a_long_write_to_finish() {
+    let e = Env::new();
+    let first = e.file("a.jsonl", &reviews(20, 2, "A"));
+    e.ok(&["ingest", p(&first)]);
+    let holder = rusqlite::Connection::open(e.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let second = e.file("b.jsonl", &reviews(20, 2, "B"));
+    let waiting = spawn(&e, &["ingest", p(&second)]);
+    std::thread::sleep(Duration::from_secs(12));
+    holder.execute_batch("COMMIT").unwrap();
+    let (code, err) = finish(waiting);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 40);
+}
+
 #[test]
 fn a_killed_analyze_is_marked_interrupted_by_the_next_run() {
     let e = Env::new();

@@ -38,8 +38,13 @@ pub use migrate::SCHEMA_VERSION;
 /// How many issues each product carries in lists (the detail has them all).
 pub const TOP_ISSUES_IN_LIST: usize = 3;
 
-/// How long a connection waits for another one's write lock before it gives up.
+/// How long a reading connection waits for another one's write lock before it gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a writing command (ingest, analyze) waits for another writer: a first bulk load of ten
+/// million reviews holds its one transaction for minutes, and a nightly ingest that starts during it
+/// must wait its turn, not fail after seconds with "database is locked" on a loaded box.
+pub(crate) const WRITE_BUSY_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// SQLite's page cache per connection, in KiB when negative: 64 MiB. A sort (an index built,
 /// an ORDER BY without one) may hold as much again in memory before it spills to a file.
@@ -100,7 +105,11 @@ impl Store {
 
     fn configure(&self, readonly: bool) -> Result<()> {
         let c = &self.conn;
-        c.busy_timeout(BUSY_TIMEOUT)?;
+        c.busy_timeout(if readonly {
+            BUSY_TIMEOUT
+        } else {
+            WRITE_BUSY_TIMEOUT
+        })?;
         if !readonly {
             // Takes effect only on a new, empty database. 16 KiB pages make bulk ingest about 20 %
             // faster than the default 4 KiB (fewer splits, shallower trees; bench/ingest.sh).
@@ -210,7 +219,8 @@ impl AnalyzeLock {
 /// WAL lets `serve` and `report` read while `ingest` and `analyze` write. Entering it writes the
 /// database header, and while another process writes in rollback-journal mode (a first bulk load,
 /// `raw::BulkJournal`) SQLite refuses that at once instead of waiting: this connection already
-/// reads, and waiting could deadlock. So it is retried until the busy timeout, as a lock would be.
+/// reads, and waiting could deadlock. So it is retried until the writers' busy timeout, as a lock
+/// would be.
 fn set_wal(c: &Connection) -> Result<()> {
     let start = std::time::Instant::now();
     loop {
@@ -218,7 +228,7 @@ fn set_wal(c: &Connection) -> Result<()> {
             Ok(()) => return Ok(()),
             Err(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::DatabaseBusy
-                    && start.elapsed() < BUSY_TIMEOUT =>
+                    && start.elapsed() < WRITE_BUSY_TIMEOUT =>
             {
                 std::thread::sleep(Duration::from_millis(20));
             }

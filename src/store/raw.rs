@@ -82,7 +82,7 @@ impl<'c> BulkJournal<'c> {
         conn.busy_timeout(std::time::Duration::ZERO)?;
         let mode =
             conn.pragma_update_and_check(None, "journal_mode", "DELETE", |r| r.get::<_, String>(0));
-        conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        conn.busy_timeout(super::WRITE_BUSY_TIMEOUT)?;
         match mode {
             Ok(m) if m.eq_ignore_ascii_case("delete") => {
                 // As durable as the WAL path: the journal and the file are synced at commit.
