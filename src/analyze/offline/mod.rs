@@ -87,7 +87,9 @@ pub const NAME: &str = "offline";
 /// scratch"); in a complaint, no longer doing its job ("ne ferme plus", "ya no cierra"), working
 /// only held just so ("lädt nur noch, wenn") and the picture's colour ("auf den Bildern silber");
 /// fitting like another size ("fällt aus wie S"), support that never replied (fr, it, es), leaking
-/// from a part ("perde dalla cannuccia"), not covering ("deckt nicht das ganze Display ab").
+/// from a part ("perde dalla cannuccia"), not covering ("deckt nicht das ganze Display ab");
+/// German verb-final clauses ("dass es nicht mehr funktioniert"; "eine Hülle, die nicht nach ein
+/// paar Wochen vergilbt" is none), another brand in the singular, nothing as the subject.
 pub const VERSION: &str = "1.15";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.

@@ -1604,6 +1604,13 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         "Veste come da tabella taglie.",
         "Deckt das ganze Display ab, super.",
         "Il venditore ha risposto subito.",
+        // Another brand named in the singular; a German verb-final "nicht"; nothing as subject.
+        "Hatte vorher eine andere Marke, die nach 3 Monaten gerissen ist.",
+        "I returned a different brand because it leaked; this one is perfect.",
+        "Devolví otra marca porque goteaba, esta es perfecta.",
+        "Endlich eine Hülle, die nicht nach ein paar Wochen vergilbt.",
+        "Nichts ist beim Transport kaputt gegangen.",
+        "Eine Hülle, die nicht nur gut passt, sondern auch schön aussieht.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1696,6 +1703,18 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         (
             "Die Schutzfolie deckt nicht das ganze Display ab.",
             "size_fit",
+        ),
+        // German verb-final clauses, which put "nicht" before the verb.
+        ("Schade, dass es nicht mehr funktioniert.", "defective"),
+        (
+            "Ärgerlich, dass der Deckel nicht richtig schließt.",
+            "defective",
+        ),
+        ("Eine Hülle, die nicht richtig passt.", "compatibility"),
+        ("Schade, dass sie nicht lange gehalten hat.", "durability"),
+        (
+            "Schade, dass sie nach zwei Wochen vergilbt ist.",
+            "durability",
         ),
         // What support said is no hearsay.
         (
