@@ -1611,6 +1611,9 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         "Endlich eine Hülle, die nicht nach ein paar Wochen vergilbt.",
         "Nichts ist beim Transport kaputt gegangen.",
         "Eine Hülle, die nicht nur gut passt, sondern auch schön aussieht.",
+        // Less of a problem than feared; failed to cause it.
+        "Less flimsy than it looks in the photos.",
+        "Selbst mein Sohn hat es nicht geschafft, es kaputt zu machen.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1714,6 +1717,11 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         ("Schade, dass sie nicht lange gehalten hat.", "durability"),
         (
             "Schade, dass sie nach zwei Wochen vergilbt ist.",
+            "durability",
+        ),
+        ("Flimsy, less sturdy than my old one.", "quality"),
+        (
+            "Er hat es geschafft, es kaputt zu machen, nach einem Tag.",
             "durability",
         ),
         // What support said is no hearsay.
