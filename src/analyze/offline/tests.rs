@@ -1614,6 +1614,7 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         // Less of a problem than feared; failed to cause it.
         "Less flimsy than it looks in the photos.",
         "Selbst mein Sohn hat es nicht geschafft, es kaputt zu machen.",
+        "Came without a scratch, well packed.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1724,6 +1725,14 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
             "Er hat es geschafft, es kaputt zu machen, nach einem Tag.",
             "durability",
         ),
+        // Came without an accessory.
+        ("Las gafas vinieron sin funda.", "missing_parts"),
+        ("Die Brille kam ohne Etui.", "missing_parts"),
+        (
+            "Gli occhiali sono arrivati senza custodia.",
+            "missing_parts",
+        ),
+        ("Came without the charger.", "missing_parts"),
         // What support said is no hearsay.
         (
             "Me dijeron que me mandaban otro porque llegó roto.",
