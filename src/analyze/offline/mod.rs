@@ -91,7 +91,8 @@ pub const NAME: &str = "offline";
 /// German verb-final clauses ("dass es nicht mehr funktioniert"; "eine Hülle, die nicht nach ein
 /// paar Wochen vergilbt" is none), another brand in the singular, nothing as the subject, less of
 /// a problem than feared ("less flimsy"), failing to cause it ("nicht geschafft, es kaputt zu machen");
-/// came without an accessory ("vinieron sin funda"), but not "came without a scratch".
+/// came without an accessory ("vinieron sin funda"), but not "came without a scratch"; German "nicht
+/// stabil", "nicht gut verarbeitet" in a complaint.
 pub const VERSION: &str = "1.15";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.

@@ -1615,6 +1615,7 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         "Less flimsy than it looks in the photos.",
         "Selbst mein Sohn hat es nicht geschafft, es kaputt zu machen.",
         "Came without a scratch, well packed.",
+        "Nicht nur stabil, sondern auch schön.",
     ] {
         for stars in [None, high] {
             assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
@@ -1725,6 +1726,8 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
             "Er hat es geschafft, es kaputt zu machen, nach einem Tag.",
             "durability",
         ),
+        ("Eine Hülle, die nicht gut verarbeitet ist.", "quality"),
+        ("Die Hülle ist nicht stabil.", "quality"),
         // Came without an accessory.
         ("Las gafas vinieron sin funda.", "missing_parts"),
         ("Die Brille kam ohne Etui.", "missing_parts"),
