@@ -376,13 +376,9 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(last.and_then(|(id, status)| match status.as_str() {
-            "running" if !super::AnalyzeLock::is_held(self.path()) => {
-                Some((id, "interrupted".into()))
-            }
-            "failed" | "interrupted" => Some((id, status)),
-            _ => None,
-        }))
+        Ok(last
+            .map(|(id, status)| (id, super::AnalyzeLock::shown_status(self.path(), status)))
+            .filter(|(_, status)| matches!(status.as_str(), "failed" | "interrupted")))
     }
 
     /// Runs still marked running whose process is gone: called under the analyze lock, so no live

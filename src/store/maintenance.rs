@@ -129,7 +129,10 @@ fn read_health(db: &Path, quick: bool) -> Result<Health> {
         None
     };
     let last_analysis = if known {
-        last_run(c, "analysis_runs")?.map(|r| unfinished_is_interrupted(db, r))
+        last_run(c, "analysis_runs")?.map(|mut r| {
+            r.status = super::AnalyzeLock::shown_status(db, r.status);
+            r
+        })
     } else {
         None
     };
@@ -197,16 +200,6 @@ fn last_run(c: &Connection, table: &str) -> Result<Option<RunSummary>> {
         })
     })
     .optional()?)
-}
-
-/// A run still marked running that no process holds the analyze lock for was cut short (killed,
-/// or an error such as a full disk stopped it before it could record its end): shown as
-/// interrupted, which is what the next `analyze` marks it.
-fn unfinished_is_interrupted(db: &Path, mut r: RunSummary) -> RunSummary {
-    if r.status == "running" && !super::AnalyzeLock::is_held(db) {
-        r.status = "interrupted".into();
-    }
-    r
 }
 
 fn not_analyzed(c: &Connection) -> Result<i64> {

@@ -199,9 +199,17 @@ impl AnalyzeLock {
 
     /// `<db>.analyze.lock`
     pub fn path(db: &Path) -> PathBuf {
-        let mut p = db.as_os_str().to_owned();
-        p.push(".analyze.lock");
-        p.into()
+        beside(db, ".analyze.lock")
+    }
+
+    /// How a run recorded as `status` is shown: one still marked running that no process holds
+    /// the lock for was cut short (killed, or stopped by an error such as a full disk before it
+    /// could record its end), so it is 'interrupted', which is what the next analyze marks it.
+    pub fn shown_status(db: &Path, status: String) -> String {
+        match status == "running" && !Self::is_held(db) {
+            true => "interrupted".into(),
+            false => status,
+        }
     }
 
     fn hold(mut file: std::fs::File) -> Result<AnalyzeLock> {
@@ -263,9 +271,7 @@ pub fn database_file(path: &Path, db: &Path) -> Option<PathBuf> {
     ["", "-wal", "-shm", "-journal"]
         .into_iter()
         .find_map(|suffix| {
-            let mut name = db_abs.clone().into_os_string();
-            name.push(suffix);
-            let protected = PathBuf::from(name);
+            let protected = beside(&db_abs, suffix);
             (out_abs == protected || same_file(&out_abs, &protected)).then_some(protected)
         })
 }
@@ -284,9 +290,7 @@ fn named(e: Error, path: &Path) -> Error {
 /// connection that may write can undo; a read-only one would fail with "attempt to write a
 /// readonly database". So a reader first lets a writing connection roll it back, if it may.
 fn roll_back_interrupted_load(path: &Path) {
-    let mut journal = path.as_os_str().to_owned();
-    journal.push("-journal");
-    if !Path::new(&journal).exists() {
+    if !beside(path, "-journal").exists() {
         return;
     }
     if let Ok(c) = Connection::open_with_flags(
@@ -330,15 +334,10 @@ pub(crate) fn open_read_connection(path: &Path) -> Result<Connection> {
             _ => return Err(db_err(e)),
         },
     };
-    let beside = |suffix: &str| {
-        let mut p = path.as_os_str().to_owned();
-        p.push(suffix);
-        PathBuf::from(p)
-    };
-    if beside("-shm").exists() {
+    if beside(path, "-shm").exists() {
         return Err(db_err(code));
     }
-    if std::fs::metadata(beside("-wal")).is_ok_and(|m| m.len() > 0) {
+    if std::fs::metadata(beside(path, "-wal")).is_ok_and(|m| m.len() > 0) {
         return Err(Error::Input {
             path: path.display().to_string(),
             message: "a WAL database whose -wal file holds changes, in a directory this user cannot write: SQLite cannot create its -shm index to read them. Open it once as a user who can write there (`prodinsight analyze` folds the log into the database), or copy both files where this user can write".into(),
@@ -348,6 +347,13 @@ pub(crate) fn open_read_connection(path: &Path) -> Result<Connection> {
         .map_err(db_err)?;
     probe(&conn).map_err(db_err)?;
     Ok(conn)
+}
+
+/// The file SQLite or prodinsight keeps beside the database: `<db>-wal`, `<db>.analyze.lock`.
+fn beside(db: &Path, suffix: &str) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(suffix);
+    p.into()
 }
 
 /// `--db` names a file: a directory failed as "disk I/O error" or "unable to open database file".

@@ -358,16 +358,10 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<RunRow>>>()?;
-        // A run marked running that no process holds the analyze lock for was cut short: shown
-        // as what the next analyze marks it (see `unfinished_analysis`).
-        let dead =
-            rows.iter().any(|r| r.status == "running") && !super::AnalyzeLock::is_held(self.path());
         Ok(rows
             .into_iter()
             .map(|mut r| {
-                if dead && r.status == "running" {
-                    r.status = "interrupted".into();
-                }
+                r.status = super::AnalyzeLock::shown_status(self.path(), r.status);
                 r
             })
             .collect())
