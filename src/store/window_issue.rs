@@ -10,7 +10,7 @@ use rusqlite::{params, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
 use super::window_evidence::WindowQuote;
-use super::windows::{Group, Scope, Window};
+use super::windows::{Counts, Group, Scope, Window};
 use super::Store;
 use crate::error::Result;
 use crate::numbers::{pct, pct_delta, star_figures};
@@ -175,17 +175,24 @@ impl Store {
             })
             .collect();
         (d.brands).sort_by(|a, b| b.reviews.cmp(&a.reviews).then(a.brand.cmp(&b.brand)));
-        self.issue_changes(w, &mut d, before.as_ref(), &listed)?;
-        self.issue_stars_and_quotes(w, &mut d)?;
+        // Every brand's counts in the window, read once: the shares and the stars both need them.
+        let by_brand = self.window_counts(w, &Scope::default(), Group::Brand)?;
+        self.issue_changes(w, &mut d, before.as_ref(), &listed, &by_brand)?;
+        self.issue_stars_and_quotes(w, &mut d, &by_brand)?;
         Ok(d)
     }
 
     /// What the issue costs the portfolio in stars in the window, from the per-day counts, and
     /// its quotes: what a person reading the issue's page asks next.
-    fn issue_stars_and_quotes(&self, w: &Window, d: &mut WindowIssueDetail) -> Result<()> {
+    fn issue_stars_and_quotes(
+        &self,
+        w: &Window,
+        d: &mut WindowIssueDetail,
+        by_brand: &[(String, Counts)],
+    ) -> Result<()> {
         let all = Scope::default();
-        let totals = (self.window_counts(w, &all, Group::Portfolio)?.into_iter())
-            .fold((0, 0), |(r, s), (_, c)| (r + c.rated, s + c.rating_sum));
+        let totals =
+            (by_brand.iter()).fold((0, 0), |(r, s), (_, c)| (r + c.rated, s + c.rating_sum));
         if let Some(c) = self.window_issue_counts(w, &all)?.get(&d.code) {
             let stars = star_figures((c.rated_with, c.rating_sum_with), totals);
             (d.avg_with, d.avg_without, d.impact) = (stars.with, stars.without, stars.gained);
@@ -204,11 +211,10 @@ impl Store {
         d: &mut WindowIssueDetail,
         before: Option<&Before>,
         listed: &[String],
+        by_brand: &[(String, Counts)],
     ) -> Result<()> {
-        let all = Scope::default();
-        let brands: HashMap<String, i64> = (self.window_counts(w, &all, Group::Brand)?)
-            .into_iter()
-            .map(|(k, c)| (k, c.reviews))
+        let brands: HashMap<&str, i64> = (by_brand.iter())
+            .map(|(k, c)| (k.as_str(), c.reviews))
             .collect();
         let portfolio: i64 = brands.values().sum();
         let products = self.product_reviews(w, listed)?;
@@ -223,7 +229,7 @@ impl Store {
                 let k = tb.get(&b.brand).map_or(0, |x| x.0);
                 (k, bf.brands.get(&b.brand).copied().unwrap_or(0))
             });
-            let n = brands.get(&b.brand).copied().unwrap_or(0);
+            let n = brands.get(b.brand.as_str()).copied().unwrap_or(0);
             b.change = Change::new((b.reviews, n), then);
         }
         for p in &mut d.top_products {
