@@ -6,9 +6,7 @@ use std::fmt::Write;
 
 use super::output::{aligned_number, numeric_columns, Tabular};
 use super::{num, opt_num, opt_text};
-use crate::store::views::{
-    Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail, Quote,
-};
+use crate::store::views::{Change, IssueDetail, LikedAspectCount, PortfolioMonth, ProductDetail};
 use crate::store::window_issue::WindowIssueDetail;
 use crate::textsafe::escape_control;
 
@@ -253,7 +251,7 @@ fn issue_cards(issues: &[IssueDetail], limit: usize) -> String {
                 out,
                 "<blockquote>“{}”<br><span class=\"muted\">{}review {}</span></blockquote>",
                 esc(&ex.text),
-                quote_meta(ex),
+                quote_meta(ex.rating, ex.language.as_deref()),
                 esc(&ex.review_id)
             );
         }
@@ -371,18 +369,7 @@ pub fn liked_section(liked: &[LikedAspectCount]) -> String {
         );
         out.push_str(&a.change.as_ref().map_or(String::new(), change_line));
         if let Some(q) = &a.quote {
-            let quote = crate::store::views::Quote {
-                text: q.text.clone(),
-                rating: q.stars,
-                language: q.language.clone(),
-                ..Default::default()
-            };
-            let _ = write!(
-                out,
-                "<blockquote>“{}”<br><span class=\"muted\">{}</span></blockquote>",
-                esc(&q.text),
-                quote_meta(&quote).trim_end_matches(" · ")
-            );
+            out.push_str(&quoted(&q.text, q.stars, q.language.as_deref()));
         }
         out.push_str("</div>");
     }
@@ -529,17 +516,26 @@ fn highlight_card(prod: &ProductDetail) -> String {
 }
 
 /// "★★☆☆☆ 2/5 · de · " before a quote's review id: whose words these are.
-fn quote_meta(q: &crate::store::views::Quote) -> String {
+fn quote_meta(rating: Option<u8>, language: Option<&str>) -> String {
     let mut m = String::new();
-    if let Some(r) = q.rating {
+    if let Some(r) = rating {
         let r = r.min(5) as usize;
         m.push_str(&format!("{}{} {r}/5 · ", "★".repeat(r), "☆".repeat(5 - r)));
     }
-    if let Some(l) = &q.language {
+    if let Some(l) = language {
         m.push_str(&esc(l));
         m.push_str(" · ");
     }
     m
+}
+
+/// A quote with its stars and language below it.
+fn quoted(text: &str, rating: Option<u8>, language: Option<&str>) -> String {
+    format!(
+        "<blockquote>“{}”<br><span class=\"muted\">{}</span></blockquote>",
+        esc(text),
+        quote_meta(rating, language).trim_end_matches(" · ")
+    )
 }
 
 /// `report issue CODE -f html`: one issue as a page a person reads: its label, the window and
@@ -572,18 +568,8 @@ pub fn issue_page(
     }
     b.push_str("<h2>What customers say</h2>");
     for q in &d.examples {
-        let meta = Quote {
-            text: q.text.clone(),
-            rating: q.rating.and_then(|r| u8::try_from(r).ok()),
-            language: q.language.clone(),
-            ..Default::default()
-        };
-        let _ = write!(
-            b,
-            "<blockquote>“{}”<br><span class=\"muted\">{}</span></blockquote>",
-            esc(&q.text),
-            quote_meta(&meta).trim_end_matches(" · ")
-        );
+        let rating = q.rating.and_then(|r| u8::try_from(r).ok());
+        b.push_str(&quoted(&q.text, rating, q.language.as_deref()));
     }
     if d.examples.is_empty() {
         b.push_str("<p class=\"muted\">No quote in this window.</p>");
