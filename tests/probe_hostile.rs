@@ -399,3 +399,30 @@ fn a_directory_given_as_the_database_is_named() {
         assert!(err.contains("is a directory"), "{args:?}: {err}");
     }
 }
+
+/// A database in a directory that does not exist: writers named SQLite's "unable to open database
+/// file"; now the missing directory is named, and nothing is created.
+#[test]
+fn a_database_in_a_missing_directory_names_the_directory() {
+    let e = Env::new();
+    let export = e.file(
+        "r.jsonl",
+        review("R1", "B000000001", "Acme", 4, "Fine.").as_bytes(),
+    );
+    let db = e.dir.path().join("no-such-dir").join("x.db");
+    for args in [vec!["ingest", p(&export)], vec!["analyze", p(&export)]] {
+        let o = std::process::Command::new(BIN)
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("no-such-dir") && err.contains("does not exist"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!e.dir.path().join("no-such-dir").exists());
+}

@@ -356,7 +356,8 @@ fn beside(db: &Path, suffix: &str) -> PathBuf {
     p.into()
 }
 
-/// `--db` names a file: a directory failed as "disk I/O error" or "unable to open database file".
+/// `--db` names a file in a directory that exists: a directory, or a missing parent, failed as
+/// "disk I/O error" or "unable to open database file".
 fn not_a_directory(path: &Path) -> Result<()> {
     if path.is_dir() {
         return Err(Error::Usage(format!(
@@ -365,7 +366,14 @@ fn not_a_directory(path: &Path) -> Result<()> {
             path.display()
         )));
     }
-    Ok(())
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(Error::Usage(format!(
+            "--db {}: directory {} does not exist (create it first; prodinsight creates only the database file)",
+            path.display(),
+            dir.display()
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// `file:PATH?immutable=1`, every byte of the path outside a safe set percent-encoded (a `?` or
