@@ -215,8 +215,11 @@ impl Offline {
             ..Tally::default()
         };
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
-            for s in text::sentences(part) {
-                self.sentence(&mut tally, &s, weight);
+            let sentences = text::sentences(part);
+            let denied = text::denied_questions(part, &sentences);
+            for (s, denied) in sentences.iter().zip(denied) {
+                tally.denied_question = denied;
+                self.sentence(&mut tally, s, weight);
             }
         }
         issues::arbitrate(&mut tally.issues);
@@ -339,6 +342,10 @@ impl Offline {
         let lower = text::contractions(&lowered);
         let lower = text::abbreviations(&lower, t.language);
         t.codes.clear();
+        // "Does it leak? Not a drop.": a question answered no reports nothing.
+        if t.denied_question {
+            return 0;
+        }
         self.issues
             .find_in(&lower, counts, t.language, &mut t.codes);
         for c in &t.codes {
@@ -452,6 +459,8 @@ struct Tally {
     terms: Vec<String>,
     /// The issue codes of the sentence at hand (reused between sentences).
     codes: Vec<&'static str>,
+    /// Whether the sentence at hand is a yes-or-no question the next one answers no.
+    denied_question: bool,
     model_sum: f64,
     model_weight: f64,
 }
