@@ -1748,3 +1748,76 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         );
     }
 }
+
+#[test]
+fn questions_answered_no_fears_come_true_and_fewer_units_than_ordered_1_16() {
+    let high = Some(StarBucket::High);
+    // A yes-or-no question answered no, a pan that nothing sticks to, a fear that proved wrong, a
+    // count that is a time, one arrival among several: no issue.
+    for text in [
+        "Does it leak? Not a drop, even upside down in my bag.",
+        "Est-ce que ça fuit ? Pas du tout.",
+        "¿Gotea? Para nada.",
+        "Does it scratch easily? Not at all.",
+        "La poêle ne colle plus, rien n'attache, top.",
+        "Non si attacca niente, la padella è fantastica.",
+        "I feared it would break, but it has held up for a year.",
+        "I worried it would leak and it didn't.",
+        "Ich hatte Angst, dass es bricht, aber es hält bombenfest.",
+        "Arrived only one day after ordering.",
+        "Llegó solo un día después de pedirlo, genial.",
+        "È arrivato solo una settimana dopo, ma funziona benissimo.",
+        "Ordered two, both arrived quickly and work great.",
+        "Es robusto y no se dobla.",
+    ] {
+        for stars in [None, high] {
+            assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
+        }
+    }
+    // A prediction is no fear come true.
+    assert!(!codes_rated(
+        "These would snap the first time I hit the brakes.",
+        Some(StarBucket::Middle)
+    )
+    .contains(&"durability".to_string()));
+    for (text, code) in [
+        ("Does it leak? Yes, all over my bag.", "leaks"),
+        ("Why does it leak? No idea.", "leaks"),
+        ("Ordered two, only one arrived.", "missing_parts"),
+        ("Bought the 2 pack, only got one.", "missing_parts"),
+        ("Zwei bestellt, nur eines geliefert.", "missing_parts"),
+        (
+            "Ne ho ordinati due, ne è arrivato solo uno.",
+            "missing_parts",
+        ),
+        ("Pedí dos y solo llegó uno.", "missing_parts"),
+        (
+            "I feared it would break and it did, after two weeks.",
+            "durability",
+        ),
+        ("As I feared, the hinge broke after a month.", "durability"),
+        (
+            "Ich hatte befürchtet, dass es bricht, und genau das ist passiert.",
+            "durability",
+        ),
+        ("No es robusto, se dobla con nada.", "quality"),
+        (
+            "La sartén no es nada resistente, se raya con todo.",
+            "quality",
+        ),
+        (
+            "Ich bin enttäuscht, weil die Halterung nach einer Woche nicht mehr hält.",
+            "defective",
+        ),
+        (
+            "Le jouet n'a pas tenu deux jours avec mon chien.",
+            "durability",
+        ),
+        ("Das Spielzeug hat keine zwei Tage gehalten.", "durability"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
