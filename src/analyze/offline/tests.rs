@@ -1821,3 +1821,50 @@ fn questions_answered_no_fears_come_true_and_fewer_units_than_ordered_1_16() {
         );
     }
 }
+
+#[test]
+fn german_verb_second_complaints_with_separable_verbs_1_16() {
+    for text in [
+        "Die Lampe flackert nicht und ist schön hell.",
+        "Kein Flackern, angenehmes Licht.",
+        "Lädt sich schnell auf und hält lange.",
+        "Passt nicht nur auf mein Handy, sondern auch auf das Tablet.",
+        "Lässt sich nicht nur gut reinigen, sondern sieht auch toll aus.",
+        "Schaltet sich nach 10 Minuten automatisch aus, sehr praktisch.",
+        "Die Batterien sind nicht im Lieferumfang, das stand aber in der Beschreibung.",
+        "Fällt normal aus, Größe passt.",
+    ] {
+        for stars in [None, Some(StarBucket::High)] {
+            assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
+        }
+    }
+    for (text, code) in [
+        (
+            "Der Akku lädt sich nicht auf, egal welches Kabel.",
+            "defective",
+        ),
+        ("Die Powerbank lädt sich nur halb auf.", "defective"),
+        ("Das Licht lässt sich nicht mehr ausschalten.", "defective"),
+        (
+            "Die Taschenlampe geht immer wieder von alleine aus.",
+            "defective",
+        ),
+        ("Das Display flackert seit dem ersten Tag.", "defective"),
+        (
+            "Die Hülle ist für das S23 Ultra, passt aber nicht auf mein S23.",
+            "compatibility",
+        ),
+        ("Die Schrauben waren nicht im Paket.", "missing_parts"),
+        (
+            "Die Folie lässt sich nicht blasenfrei anbringen.",
+            "usability",
+        ),
+        ("Der Deckel lässt sich nur mit Gewalt öffnen.", "usability"),
+        ("Fällt zwei Nummern kleiner aus.", "size_fit"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
