@@ -1868,3 +1868,27 @@ fn german_verb_second_complaints_with_separable_verbs_1_16() {
         );
     }
 }
+
+#[test]
+fn a_size_with_an_intensifier_and_seams_coming_undone_1_16() {
+    for text in [
+        "Ho preso una taglia più grande ed è perfetta.",
+        "La talla es perfecta, como siempre.",
+        "Taglia perfetta, vestibilità ottima.",
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::High)).is_empty(),
+            "{text}"
+        );
+    }
+    for (text, code) in [
+        ("Taglia molto piccola, ho dovuto restituirla.", "size_fit"),
+        ("La talla es mucho más pequeña de lo normal.", "size_fit"),
+        ("Las costuras se deshacen enseguida.", "durability"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
