@@ -402,9 +402,7 @@ fn came_true(r: &Rule, lower: &str, near: &str, start: usize, end: usize) -> boo
         .nth(AFTER_WINDOW)
         .map_or(lower.len(), |(i, _)| end + i);
     let rest = &lower[start..to];
-    let rest = rest
-        .find(|c: char| matches!(c, '.' | '!' | '?' | ';'))
-        .map_or(rest, |i| &rest[..i]);
+    let rest = rest.find(['.', '!', '?', ';']).map_or(rest, |i| &rest[..i]);
     r.came_true
         .iter()
         .any(|c| c.is_match(rest.as_bytes()) || c.is_match(near.as_bytes()))
