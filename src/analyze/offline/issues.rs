@@ -578,7 +578,8 @@ mod tests {
                     "after",
                     "clause",
                     "clause_after",
-                    "confirm"
+                    "confirm",
+                    "came_true"
                 ]
                 .contains(&f[1]),
                 "{line}"
