@@ -34,6 +34,9 @@ struct Rule {
     /// Words anywhere in the clause before or after a match that cancel it.
     clause: Vec<Regex>,
     clause_after: Vec<Regex>,
+    /// What, after a match in its sentence, says a fear came true ("and it did"): the hypothetical
+    /// context before the match then cancels nothing.
+    came_true: Vec<Regex>,
     /// Words in the clause before a match that confirm what others reported ("as other reviewers
     /// said"): the clause's other-people context then cancels nothing.
     confirm: Vec<Regex>,
@@ -287,7 +290,7 @@ pub fn arbitrate(found: &mut Vec<IssueHit>) {
 }
 
 /// The kinds of context that cancel a match.
-const CONTEXTS: [&str; 7] = [
+const CONTEXTS: [&str; 8] = [
     "veto",
     "negator",
     "before",
@@ -295,6 +298,7 @@ const CONTEXTS: [&str; 7] = [
     "clause",
     "clause_after",
     "confirm",
+    "came_true",
 ];
 
 impl Rule {
@@ -327,6 +331,7 @@ impl Rule {
             clause: with("clause"),
             clause_after: with("clause_after"),
             confirm: with("confirm"),
+            came_true: with("came_true"),
         }
     }
 }
@@ -375,7 +380,8 @@ fn cancelled(r: &Rule, lower: &str, start: usize, end: usize) -> bool {
     // good but broke", "ich hatte keine Angst, aber es ist zu klein".
     let near = after_contrast(before);
     negated(r, lower, start, end)
-        || r.before.iter().any(|b| b.is_match(near.as_bytes()))
+        || (r.before.iter().any(|b| b.is_match(near.as_bytes()))
+            && !came_true(r, lower, near, start, end))
         || r.after.iter().any(|a| a.is_match(after.as_bytes()))
         || (r
             .clause
@@ -385,6 +391,21 @@ fn cancelled(r: &Rule, lower: &str, start: usize, end: usize) -> bool {
         || r.clause_after
             .iter()
             .any(|c| c.is_match(clause_after.as_bytes()))
+}
+
+/// Whether the words before the match (`near`) or the clause from the match on say a fear came
+/// true ("as I feared, the hinge broke", "I feared it would break and it did"): the match itself
+/// may carry the confirmation.
+fn came_true(r: &Rule, lower: &str, near: &str, start: usize, end: usize) -> bool {
+    let to = lower[end..]
+        .char_indices()
+        .nth(AFTER_WINDOW)
+        .map_or(lower.len(), |(i, _)| end + i);
+    let rest = &lower[start..to];
+    let rest = rest.find(['.', '!', '?', ';']).map_or(rest, |i| &rest[..i]);
+    r.came_true
+        .iter()
+        .any(|c| c.is_match(rest.as_bytes()) || c.is_match(near.as_bytes()))
 }
 
 /// The part of a clause after its last contrast ("replaces my old case, but this one cracked"):
@@ -557,7 +578,8 @@ mod tests {
                     "after",
                     "clause",
                     "clause_after",
-                    "confirm"
+                    "confirm",
+                    "came_true"
                 ]
                 .contains(&f[1]),
                 "{line}"

@@ -93,7 +93,23 @@ pub const NAME: &str = "offline";
 /// a problem than feared ("less flimsy"), failing to cause it ("nicht geschafft, es kaputt zu machen");
 /// came without an accessory ("vinieron sin funda"), but not "came without a scratch"; German "nicht
 /// stabil", "nicht gut verarbeitet" in a complaint.
-pub const VERSION: &str = "1.15";
+/// 1.16 (kinds of miss from batches of reviews written for the purpose, each run before any rule
+/// was written from it): a yes-or-no question the next sentence answers no reports nothing ("Does
+/// it leak? Not a drop."; "Why does it leak?" still does); a fear that came true is a problem ("I
+/// feared it would break and it did", "as I feared", "und genau das ist passiert"; a prediction,
+/// "these would snap", is none); fewer units than ordered ("only one arrived", "nur eines
+/// geliefert", "solo llegó uno"; a count that is a time, "llegó solo un día después", is none); a
+/// pan that nothing sticks to is praise ("la poêle ne colle plus"); Spanish "no es robusto";
+/// German verb-second complaints with a separable verb ("lädt sich nicht auf", "geht immer
+/// wieder aus", "passt aber nicht auf mein S23", "lässt sich nicht anbringen", "fällt zwei
+/// Nummern kleiner aus") and verb-final "nicht mehr hält"; "n'a pas tenu deux jours"; Italian and
+/// Spanish sizes with an intensifier ("taglia molto piccola"). Tried and dropped: the modal
+/// alone as a fear's object ("would snap" as durability in a complaint) read a 3-star prediction
+/// as wear; "nicht im Lieferumfang" as missing parts flagged a five-star review that had read the
+/// listing; a question unanswered in a happy review left as is (too few seen to tell).
+/// None of these moved a development or held-out set (each is unchanged); on the six batches
+/// (233 reviews) misses went from 36 to 6 and false alarms from 10 to 3.
+pub const VERSION: &str = "1.16";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
@@ -215,8 +231,11 @@ impl Offline {
             ..Tally::default()
         };
         for (part, weight) in [(&title, TITLE_WEIGHT), (&body, 1.0)] {
-            for s in text::sentences(part) {
-                self.sentence(&mut tally, &s, weight);
+            let sentences = text::sentences(part);
+            let denied = text::denied_questions(part, &sentences);
+            for (s, denied) in sentences.iter().zip(denied) {
+                tally.denied_question = denied;
+                self.sentence(&mut tally, s, weight);
             }
         }
         issues::arbitrate(&mut tally.issues);
@@ -339,6 +358,10 @@ impl Offline {
         let lower = text::contractions(&lowered);
         let lower = text::abbreviations(&lower, t.language);
         t.codes.clear();
+        // "Does it leak? Not a drop.": a question answered no reports nothing.
+        if t.denied_question {
+            return 0;
+        }
         self.issues
             .find_in(&lower, counts, t.language, &mut t.codes);
         for c in &t.codes {
@@ -452,6 +475,8 @@ struct Tally {
     terms: Vec<String>,
     /// The issue codes of the sentence at hand (reused between sentences).
     codes: Vec<&'static str>,
+    /// Whether the sentence at hand is a yes-or-no question the next one answers no.
+    denied_question: bool,
     model_sum: f64,
     model_weight: f64,
 }

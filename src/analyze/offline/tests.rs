@@ -1748,3 +1748,147 @@ fn fears_other_products_own_mistakes_neither_nor_and_litotes_are_no_issue() {
         );
     }
 }
+
+#[test]
+fn questions_answered_no_fears_come_true_and_fewer_units_than_ordered_1_16() {
+    let high = Some(StarBucket::High);
+    // A yes-or-no question answered no, a pan that nothing sticks to, a fear that proved wrong, a
+    // count that is a time, one arrival among several: no issue.
+    for text in [
+        "Does it leak? Not a drop, even upside down in my bag.",
+        "Est-ce que ça fuit ? Pas du tout.",
+        "¿Gotea? Para nada.",
+        "Does it scratch easily? Not at all.",
+        "La poêle ne colle plus, rien n'attache, top.",
+        "Non si attacca niente, la padella è fantastica.",
+        "I feared it would break, but it has held up for a year.",
+        "I worried it would leak and it didn't.",
+        "Ich hatte Angst, dass es bricht, aber es hält bombenfest.",
+        "Arrived only one day after ordering.",
+        "Llegó solo un día después de pedirlo, genial.",
+        "È arrivato solo una settimana dopo, ma funziona benissimo.",
+        "Ordered two, both arrived quickly and work great.",
+        "Es robusto y no se dobla.",
+    ] {
+        for stars in [None, high] {
+            assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
+        }
+    }
+    // A prediction is no fear come true.
+    assert!(!codes_rated(
+        "These would snap the first time I hit the brakes.",
+        Some(StarBucket::Middle)
+    )
+    .contains(&"durability".to_string()));
+    for (text, code) in [
+        ("Does it leak? Yes, all over my bag.", "leaks"),
+        ("Why does it leak? No idea.", "leaks"),
+        ("Ordered two, only one arrived.", "missing_parts"),
+        ("Bought the 2 pack, only got one.", "missing_parts"),
+        ("Zwei bestellt, nur eines geliefert.", "missing_parts"),
+        (
+            "Ne ho ordinati due, ne è arrivato solo uno.",
+            "missing_parts",
+        ),
+        ("Pedí dos y solo llegó uno.", "missing_parts"),
+        (
+            "I feared it would break and it did, after two weeks.",
+            "durability",
+        ),
+        ("As I feared, the hinge broke after a month.", "durability"),
+        (
+            "Ich hatte befürchtet, dass es bricht, und genau das ist passiert.",
+            "durability",
+        ),
+        ("No es robusto, se dobla con nada.", "quality"),
+        (
+            "La sartén no es nada resistente, se raya con todo.",
+            "quality",
+        ),
+        (
+            "Ich bin enttäuscht, weil die Halterung nach einer Woche nicht mehr hält.",
+            "defective",
+        ),
+        (
+            "Le jouet n'a pas tenu deux jours avec mon chien.",
+            "durability",
+        ),
+        ("Das Spielzeug hat keine zwei Tage gehalten.", "durability"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn german_verb_second_complaints_with_separable_verbs_1_16() {
+    for text in [
+        "Die Lampe flackert nicht und ist schön hell.",
+        "Kein Flackern, angenehmes Licht.",
+        "Lädt sich schnell auf und hält lange.",
+        "Passt nicht nur auf mein Handy, sondern auch auf das Tablet.",
+        "Lässt sich nicht nur gut reinigen, sondern sieht auch toll aus.",
+        "Schaltet sich nach 10 Minuten automatisch aus, sehr praktisch.",
+        "Die Batterien sind nicht im Lieferumfang, das stand aber in der Beschreibung.",
+        "Fällt normal aus, Größe passt.",
+    ] {
+        for stars in [None, Some(StarBucket::High)] {
+            assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
+        }
+    }
+    for (text, code) in [
+        (
+            "Der Akku lädt sich nicht auf, egal welches Kabel.",
+            "defective",
+        ),
+        ("Die Powerbank lädt sich nur halb auf.", "defective"),
+        ("Das Licht lässt sich nicht mehr ausschalten.", "defective"),
+        (
+            "Die Taschenlampe geht immer wieder von alleine aus.",
+            "defective",
+        ),
+        ("Das Display flackert seit dem ersten Tag.", "defective"),
+        (
+            "Die Hülle ist für das S23 Ultra, passt aber nicht auf mein S23.",
+            "compatibility",
+        ),
+        ("Die Schrauben waren nicht im Paket.", "missing_parts"),
+        (
+            "Die Folie lässt sich nicht blasenfrei anbringen.",
+            "usability",
+        ),
+        ("Der Deckel lässt sich nur mit Gewalt öffnen.", "usability"),
+        ("Fällt zwei Nummern kleiner aus.", "size_fit"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_size_with_an_intensifier_and_seams_coming_undone_1_16() {
+    for text in [
+        "Ho preso una taglia più grande ed è perfetta.",
+        "La talla es perfecta, como siempre.",
+        "Taglia perfetta, vestibilità ottima.",
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::High)).is_empty(),
+            "{text}"
+        );
+    }
+    for (text, code) in [
+        ("Taglia molto piccola, ho dovuto restituirla.", "size_fit"),
+        ("La talla es mucho más pequeña de lo normal.", "size_fit"),
+        ("Las costuras se deshacen enseguida.", "durability"),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}"
+        );
+    }
+}

@@ -157,6 +157,50 @@ pub fn sentences(s: &str) -> Vec<Sentence<'_>> {
     out
 }
 
+/// For each of `sentences` (of `part`), whether it is a yes-or-no question that the next
+/// sentence answers no ("Does it leak? Not a drop.", "¿Gotea? Para nada."): it then reports
+/// nothing. A question that opens with a question word ("Why does it leak?") asks about a problem
+/// the reviewer has, whatever follows.
+pub fn denied_questions(part: &str, sentences: &[Sentence<'_>]) -> Vec<bool> {
+    const ASKING: [&str; 30] = [
+        "why", "how", "what", "who", "which", "warum", "wieso", "weshalb", "wie", "was",
+        "pourquoi", "comment", "quoi", "qui", "perché", "perche", "come", "cosa", "chi", "por",
+        "porque", "porqué", "cómo", "como", "qué", "que", "quién", "quien", "wer", "where",
+    ];
+    const NO: [&str; 27] = [
+        "no", "nope", "not", "never", "none", "nothing", "zero", "nein", "nö", "nee", "kein",
+        "keine", "keinen", "nichts", "nie", "non", "pas", "jamais", "aucun", "aucune", "rien",
+        "nada", "nunca", "ninguno", "niente", "nulla", "affatto",
+    ];
+    const NO_PAIRS: [[&str; 2]; 8] = [
+        ["para", "nada"],
+        ["en", "absoluto"],
+        ["per", "niente"],
+        ["per", "nulla"],
+        ["gar", "nicht"],
+        ["überhaupt", "nicht"],
+        ["absolut", "nicht"],
+        ["du", "tout"],
+    ];
+    let base = part.as_ptr() as usize;
+    let asked = |s: &Sentence<'_>| {
+        // The sentence's end within `part`: a question ends at a question mark.
+        let end = (s.text.as_ptr() as usize).saturating_sub(base) + s.text.len();
+        let closes = part
+            .get(end..)
+            .is_some_and(|rest| rest.trim_start().starts_with('?'));
+        closes && !ASKING.contains(&s.tokens[0].as_str())
+    };
+    let answers_no = |s: &Sentence<'_>| {
+        let t = &s.tokens;
+        NO.contains(&t[0].as_str())
+            || (t.len() > 1 && NO_PAIRS.iter().any(|[a, b]| t[0] == *a && t[1] == *b))
+    };
+    (0..sentences.len())
+        .map(|i| asked(&sentences[i]) && sentences.get(i + 1).is_some_and(answers_no))
+        .collect()
+}
+
 fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
     let text = text.trim();
     if text.is_empty() {
