@@ -53,6 +53,10 @@ try {
   check(cards[0] === String(overview.summary.reviews), `portfolio shows ${overview.summary.reviews} reviews (${cards[0]})`);
   check(cards[1] === String(overview.summary.products), `portfolio shows ${overview.summary.products} products (${cards[1]})`);
   check((await page.locator("main table").first().locator("tbody tr").count()) === overview.attention.length, "attention list has the API's rows");
+  // The change since the previous run: the API's, or on the first run words saying there is none.
+  const negDelta = await page.locator("#neg-delta .n").textContent();
+  const firstRun = overview.summary.previous_run_id === null && overview.summary.run_id !== null;
+  check(firstRun ? negDelta === "first run: no previous run" : negDelta !== "", `Δ % negative card says ${JSON.stringify(negDelta)} (previous run ${overview.summary.previous_run_id})`);
   // What customers like: the API's first ten aspects, in its order, with its counts, shares and quotes.
   const likedShown = await page.$$eval("#liked tbody tr", (trs) =>
     trs.map((tr) => {

@@ -35,6 +35,13 @@ function delta(v, riseIsGood = false) {
   return h("span", { class: cls }, `${v > 0 ? "+" : ""}${fmt(v)}`);
 }
 
+// The change since the previous run; on the first run there is none to show, so say why.
+function negDelta(summary) {
+  if (summary.neg_delta !== null && summary.neg_delta !== undefined) return delta(summary.neg_delta);
+  const why = summary.previous_run_id ? "not comparable" : summary.run_id ? "first run: no previous run" : "no analysis yet";
+  return h("span", { class: "muted first-run" }, why);
+}
+
 async function api(path) {
   const r = await fetch(path, { headers: { Accept: "application/json" } });
   let body;
@@ -140,7 +147,7 @@ async function portfolio(params) {
       ["Brands", s.brands],
       ["% negative", pct(s.pct_negative)],
     ].map(([l, n]) => h("div", { class: "card" }, h("div", { class: "n" }, n), h("div", { class: "l" }, l))),
-    h("div", { class: "card" }, h("div", { class: "n" }, delta(s.neg_delta)), h("div", { class: "l" }, "Δ % negative since the previous run")),
+    h("div", { class: "card", id: "neg-delta" }, h("div", { class: "n" }, negDelta(s)), h("div", { class: "l" }, "Δ % negative since the previous run")),
   );
   const attention = table(
     ["Product", "Brand", "Reviews#", "% negative#", "Δ#", "Impact#", "Top issues"],
