@@ -258,6 +258,13 @@ try {
   // Issue and changes views; a phone width.
   await go(page, `/issues/${issueCode}`);
   check((await page.$$("main table tbody tr")).length > 0, `issue ${issueCode} lists products`);
+  // All time too: what it costs in stars and its quotes with stars and language, as the API says.
+  const oneIssue = (await api(`/api/v1/issues/${issueCode}`)).data;
+  const issueFigures = await page.textContent("#issue-figures");
+  check(oneIssue.impact === null || issueFigures.includes(`${stars(oneIssue.avg_with)} with it against ${stars(oneIssue.avg_without)} without`), `issue ${issueCode} shows its stars with and without (${issueFigures})`);
+  const allQuotes = await page.$$eval("#issue-quotes blockquote.quote", (bs) => bs.map((b) => [b.querySelector("div").textContent, b.querySelector(".meta").textContent]));
+  const wantQuotes = oneIssue.examples.map((x) => [x.text, [x.rating ? `${"★".repeat(x.rating)} ${x.rating}/5` : null, x.language, x.review_id].filter(Boolean).join(" · ")]);
+  check(allQuotes.length > 0 && JSON.stringify(allQuotes) === JSON.stringify(wantQuotes), `issue ${issueCode} quotes the API's examples with stars and language (${allQuotes.length})`);
   await page.screenshot({ path: `${shots}/issue.png`, fullPage: true });
   await go(page, "/changes");
   check((await page.textContent("h1")) === "What got worse", "changes view renders");

@@ -474,20 +474,17 @@ async function issue(code, params) {
     api(`/api/v1/issues/${encodeURIComponent(code)}`),
   ]);
   setTitle(meta.label);
-  const quotes = [];
-  for (const p of page.data.slice(0, 3)) {
-    const { data } = await api(`/api/v1/products/${encodeURIComponent(p.asin)}`);
-    const i = (data.issues ?? []).find((x) => x.code === code);
-    for (const q of (i?.examples ?? []).slice(0, 2)) quotes.push({ ...q, asin: p.asin });
-  }
+  // What it costs in stars and its quotes (stars, language): the API's, as in a period.
+  const figures = meta.impact === null || meta.impact === undefined ? "" : `: ★ ${stars2(meta.avg_with)} with it against ${stars2(meta.avg_without)} without, ${gained(meta.impact)} ★ if fixed`;
+  const quotes = meta.examples ?? [];
   show(
     h("h1", {}, meta.label),
-    h("p", { class: "muted" }, `${meta.reviews} reviews in ${meta.products} products`),
+    h("p", { id: "issue-figures", class: "muted" }, `${meta.reviews} reviews in ${meta.products} products${figures}`),
     h("div", { class: "grid2" },
       h("section", {}, h("h2", {}, "Products"), table(["Product", "Brand", "Reviews#", "% negative#"], page.data.map((p) => h("tr", {}, h("td", {}, productLink(p.asin)), td(p.brand ?? ""), td(p.review_count, true), td(pct(p.pct_negative), true))))),
       h("section", {}, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#", "Products#"], meta.brands.map((b) => h("tr", {}, h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand ?? "")}&issue=${encodeURIComponent(code)}`, b.brand ?? "–")), td(b.reviews, true), td(b.products, true)))))),
     h("h2", {}, "What customers say"),
-    ...quotes.map((q) => h("div", {}, quote(q), h("div", { class: "muted" }, productLink(q.asin)))),
+    h("div", { id: "issue-quotes" }, quotes.map(quote)),
   );
 }
 
