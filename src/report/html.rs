@@ -329,7 +329,18 @@ pub fn product_page(p: &ProductDetail) -> String {
         .complaint_aspects
         .iter()
         .take(15)
-        .map(|a| format!("{} ({})", a.term, a.count))
+        .map(
+            |a| match a.change.and_then(|c| c.count_change.zip(c.share_change)) {
+                Some((moved, points)) => format!(
+                    "{} ({}; since the previous run {} reviews, {} points)",
+                    a.term,
+                    a.count,
+                    super::count_delta(Some(moved)),
+                    super::delta(Some(points))
+                ),
+                None => format!("{} ({})", a.term, a.count),
+            },
+        )
         .collect();
     if !aspects.is_empty() {
         let _ = write!(

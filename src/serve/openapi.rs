@@ -617,8 +617,8 @@ struct ProductDetail {
     mentioned_in_praise: Vec<DetailIssue>,
     /// the product's reviews by marketplace and by language
     breakdowns: Breakdowns,
-    /// the product's reviews at its previous analysis run, which the changes of its issues and
-    /// liked aspects compare with; null on its first run
+    /// the product's reviews at its previous analysis run, which the changes of its issues,
+    /// liked and complaint aspects compare with; null on its first run
     #[schema(required = true)]
     previous_review_count: Option<i64>,
     /// the model's one-paragraph summary (`analyze --analyzer llm --summaries`), written from the
@@ -710,6 +710,17 @@ struct Aspect {
     avg_rating_without: Option<f64>,
     #[schema(required = false)]
     stars_gained: Option<f64>,
+    /// reviews naming it at the product's previous analysis run; absent on its first run or when
+    /// that run did not keep the count
+    #[schema(required = false)]
+    previous_count: Option<i64>,
+    /// `count` minus `previous_count`
+    #[schema(required = false)]
+    count_change: Option<i64>,
+    /// change in its share of the product's reviews since the previous run, in points from the
+    /// exact shares
+    #[schema(required = false)]
+    share_change: Option<f64>,
 }
 
 #[derive(ToSchema)]
