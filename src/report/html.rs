@@ -325,10 +325,13 @@ pub fn product_page(p: &ProductDetail) -> String {
     }
     b.push_str(&liked_section(&p.liked_aspects));
     b.push_str(&breakdowns_section(&super::breakdowns_table(&p.breakdowns)));
-    let aspects: Vec<String> = p
-        .complaint_aspects
-        .iter()
-        .take(15)
+    b.push_str(&complaint_aspects_section(p));
+    page(&format!("prodinsight · {}", p.asin), &b)
+}
+
+/// The complaint aspects most named, each with how it moved since the previous run when known.
+fn complaint_aspects_section(p: &ProductDetail) -> String {
+    let aspects: Vec<String> = (p.complaint_aspects.iter().take(15))
         .map(
             |a| match a.change.and_then(|c| c.count_change.zip(c.share_change)) {
                 Some((moved, points)) => format!(
@@ -342,14 +345,13 @@ pub fn product_page(p: &ProductDetail) -> String {
             },
         )
         .collect();
-    if !aspects.is_empty() {
-        let _ = write!(
-            b,
-            "<h2>Complaint aspects</h2><p>{}</p>",
-            esc(&aspects.join(", "))
-        );
+    if aspects.is_empty() {
+        return String::new();
     }
-    page(&format!("prodinsight · {}", p.asin), &b)
+    format!(
+        "<h2>Complaint aspects</h2><p>{}</p>",
+        esc(&aspects.join(", "))
+    )
 }
 
 /// Reviews by marketplace and by language, as a table; nothing without reviews.
