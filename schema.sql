@@ -729,3 +729,8 @@ SET detail = json_set(detail, '$.aspects', json_object(
 WHERE until_run IS NULL AND json_valid(detail)
   AND EXISTS (SELECT 1 FROM product_details d
               WHERE d.asin = product_snapshot_spans.asin AND json_valid(d.detail));
+
+-- migration: 25
+-- The newest products praising a liked term: by term, day and ASIN (a liked aspect's quote in a
+-- window over brands or the portfolio), as `product_day_issues_code_day` finds an issue's quotes.
+CREATE INDEX product_day_liked_term_day ON product_day_liked (term, day, asin, dated, brand, reviews);

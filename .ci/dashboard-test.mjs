@@ -163,6 +163,10 @@ try {
   check(win.issues.length > 0 && JSON.stringify(winIssues) === JSON.stringify(win.issues.map((i) => [i.label, String(i.reviews)])), `the window's issues are the API's (${winIssues.length})`);
   const winLiked = await page.$$eval("#liked tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(JSON.stringify(winLiked) === JSON.stringify(win.liked_aspects.slice(0, 10).map((a) => [a.term, String(a.reviews)])), "the window's liked aspects are the API's");
+  // Each with its quote from the window, with stars and language, as all-time liked aspects.
+  const winLikedQuotes = await page.$$eval("#liked tbody tr", (trs) => trs.map((tr) => [tr.querySelector(".quote > div")?.textContent ?? "", tr.querySelector(".quote .meta")?.textContent ?? ""]));
+  const wantLikedQuotes = win.liked_aspects.slice(0, 10).map((a) => [a.quote?.text ?? "", a.quote ? [a.quote.stars ? `${"★".repeat(a.quote.stars)} ${a.quote.stars}/5` : null, a.quote.language].filter(Boolean).join(" · ") : ""]);
+  check(win.liked_aspects.length > 0 && win.liked_aspects.every((a) => a.quote) && JSON.stringify(winLikedQuotes) === JSON.stringify(wantLikedQuotes), `the window's liked aspects quote the API's reviews with stars and language (${JSON.stringify(winLikedQuotes[0])})`);
   const winAspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(win.complaint_aspects.length > 0 && JSON.stringify(winAspects) === JSON.stringify(win.complaint_aspects.slice(0, 10).map((a) => [a.term, String(a.count)])), `the window's complaint aspects are the API's (${winAspects.length})`);
   // Compared, each complaint aspect shows its share, its reviews before and the change in share.
@@ -200,7 +204,9 @@ try {
   const r90 = await api(`/api/v1/products/${asin90}/reviews?${q90}&limit=1`);
   check((await page.textContent("#window-reviews")) === `Reviews in this period (${r90.meta.total})`, `the product lists its ${r90.meta.total} reviews of the window`);
   const quoted = p90.issues.filter((i) => (i.examples ?? []).length).length;
-  check((await page.$$("main table blockquote.quote")).length === quoted, `the product quotes each issue of the window (${quoted})`);
+  // Its issues' quotes, and the first ten liked aspects' (each with one from the window).
+  const likedQuoted = p90.liked_aspects.slice(0, 10).filter((a) => a.quote).length;
+  check((await page.$$("main table blockquote.quote")).length === quoted + likedQuoted, `the product quotes each issue and liked aspect of the window (${quoted} + ${likedQuoted})`);
   const aspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(JSON.stringify(aspects) === JSON.stringify((p90.complaint_aspects ?? []).slice(0, 10).map((a) => [a.term, String(a.count)])), `the product's complaint aspects are the window's (${aspects.length})`);
   await page.screenshot({ path: `${shots}/product-window.png`, fullPage: true });

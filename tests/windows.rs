@@ -603,6 +603,7 @@ fn check_window_liked(e: &Env, liked: &Value, asin: Option<&str>, compared: bool
             l["share"],
             json!(half_away(1000 * k as i128, n as i128) as f64 / 10.0)
         );
+        check_liked_quote(e, l, asin, from, to);
         if !compared {
             assert!(l.get("previous_reviews").is_none(), "{l}");
             continue;
@@ -614,6 +615,39 @@ fn check_window_liked(e: &Env, liked: &Value, asin: Option<&str>, compared: bool
         );
         assert_eq!(l["previous_reviews"], json!(k0), "{asin:?} {term}");
         assert_eq!(l["delta_share"], json!(d as f64 / 10.0), "{asin:?} {term}");
+    }
+}
+
+/// A windowed liked aspect's quote is the sentence of a review of the scope dated in the window
+/// that praises it, with that review's stars and language; one whose stars agree with the praise
+/// (4 or 5, or none) when the window has one.
+fn check_liked_quote(e: &Env, l: &Value, asin: Option<&str>, from: &str, to: &str) {
+    let q = &l["quote"];
+    assert!(q.is_object(), "no quote: {l}");
+    let sql = |cond: &str| {
+        let asin = asin.map_or(String::new(), |a| format!(" AND r.asin = '{a}'"));
+        let term = l["term"].as_str().unwrap().replace('\'', "''");
+        format!(
+            "SELECT count(*) FROM reviews r
+             JOIN text_results t ON t.text_hash = r.text_hash
+                  AND t.analyzer = (SELECT analyzer FROM text_results LIMIT 1)
+             JOIN json_each(t.liked) j
+             WHERE r.retired_run IS NULL AND substr(r.review_date, 1, 10) BETWEEN '{from}' AND '{to}'
+               AND json_extract(j.value, '$.term') = '{term}'{asin} AND {cond}"
+        )
+    };
+    let text = q["text"].as_str().unwrap().replace('\'', "''");
+    let lang = q["language"]
+        .as_str()
+        .map_or("NULL".into(), |x| format!("'{x}'"));
+    let quoted = format!(
+        "json_extract(j.value, '$.evidence') = '{text}' AND r.rating IS {} AND t.language IS {lang}",
+        q["stars"]
+    );
+    assert!(e.count(&sql(&quoted)) > 0, "{asin:?}: {l}");
+    if q["stars"].as_i64().is_some_and(|s| s < 4) {
+        let agreeing = "(r.rating IS NULL OR r.rating >= 4)";
+        assert_eq!(e.count(&sql(agreeing)), 0, "a review agreeing with {l}");
     }
 }
 
@@ -661,6 +695,17 @@ fn liked_aspects_in_a_window_are_recomputed_from_the_raw_results() {
         html.contains("What customers like") && html.contains(top),
         "{html}"
     );
+    // The quote in the table and the HTML too.
+    let quote = product["liked_aspects"][0]["quote"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(table.contains(quote), "{quote} in {table}");
+    let html = e.ok(&[
+        &["report", "product", "B0LIKE0001", "-f", "html"][..],
+        &window,
+    ]
+    .concat());
+    assert!(html.contains(quote), "{quote} in {html}");
 }
 
 /// A products list is cut to its limit after sorting on the window's figures: each page of
@@ -848,7 +893,7 @@ fn report_liked_in_a_window_is_recomputed_from_the_raw_results() {
     let only = json(&["--brand", "zeta"]);
     let zeta: Vec<Value> = (by_brand.as_array().unwrap().iter())
         .filter(|r| r["brand"] == "Zeta")
-        .map(|r| json!({"term": r["term"], "reviews": r["reviews"], "share": r["share"]}))
+        .map(|r| json!({"term": r["term"], "reviews": r["reviews"], "share": r["share"], "quote": r["quote"]}))
         .collect();
     assert_eq!(
         only,
@@ -856,7 +901,21 @@ fn report_liked_in_a_window_is_recomputed_from_the_raw_results() {
         "one brand's sum is its by-brand rows"
     );
     let csv = e.ok(&[&w[..], &["--by-brand", "-f", "csv"]].concat());
-    assert_eq!(csv.lines().next(), Some("brand,liked,reviews,% of reviews"));
+    assert_eq!(
+        csv.lines().next(),
+        Some("brand,liked,reviews,% of reviews,quote,stars,language")
+    );
+    // Each row's quote in the CSV, as in JSON.
+    let first = &by_brand[0]["quote"];
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.ends_with(&format!(
+            ",{},{}",
+            first["stars"],
+            first["language"].as_str().unwrap()
+        )),
+        "{row}"
+    );
     assert_eq!(csv.lines().count(), by_brand.as_array().unwrap().len() + 1);
     let table = e.ok(&[&w[..], &["--compare", "previous"]].concat());
     let top = json(&[])[0]["term"].as_str().unwrap().to_string();

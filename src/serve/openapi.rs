@@ -14,6 +14,7 @@ use super::params::{BrandParams, ProductParams, ReviewParams, RunParams, WindowP
 use crate::filters::schema;
 use crate::model::IssueHit;
 use crate::store::pages::{IssueCount, ProductSummary, ReviewItem};
+use crate::store::views::AspectQuote;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::windows::{Figures, WindowIssue, WindowLiked, WindowReport, WindowRow};
 
@@ -85,6 +86,7 @@ fn pin_issue_codes(v: &mut Value, codes: &[String]) {
             WindowLiked,
             WindowAspect,
             WindowQuote,
+            AspectQuote,
             WindowReport
         ),
         responses(BadRequest, NotFound, MethodNotAllowed, UriTooLong)

@@ -199,10 +199,13 @@ pub struct LikedAspectCount {
 }
 
 /// A sentence of a review, with the review's stars and language.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct AspectQuote {
     pub text: String,
+    /// The review's stars (null when it has none).
+    #[schema(minimum = 1, maximum = 5)]
     pub stars: Option<u8>,
+    /// The review's detected language (null when unknown).
     pub language: Option<String>,
 }
 

@@ -409,11 +409,7 @@ impl Store {
         };
         let liked_aspects = match view {
             WindowView::Product(_) | WindowView::Brands { .. } | WindowView::Portfolio { .. } => {
-                let then = match &before {
-                    Some((p, c)) => Some((self.window_liked_counts(p, &scope)?, c.reviews)),
-                    None => None,
-                };
-                window_liked(self.window_liked_counts(w, &scope)?, all.reviews, then)
+                self.scope_liked(w, &scope, all.reviews, before.as_ref())?
             }
             _ => Vec::new(),
         };
@@ -441,6 +437,39 @@ impl Store {
             complaint_aspects,
             page,
         })
+    }
+
+    /// What the scope's reviews in the window praise (`all` of them), each with a quote, and
+    /// compared with the window before when given.
+    fn scope_liked(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        all: i64,
+        before: Option<&(Window, Counts)>,
+    ) -> Result<Vec<WindowLiked>> {
+        let then = match before {
+            Some((p, c)) => Some((self.window_liked_counts(p, scope)?, c.reviews)),
+            None => None,
+        };
+        let mut liked = window_liked(self.window_liked_counts(w, scope)?, all, then);
+        self.quote_liked(w, scope, &mut liked)?;
+        Ok(liked)
+    }
+
+    /// Gives each of `liked` its quote from the scope's reviews in the window.
+    pub(super) fn quote_liked(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        liked: &mut [WindowLiked],
+    ) -> Result<()> {
+        let terms: Vec<String> = liked.iter().map(|l| l.term.clone()).collect();
+        let mut quotes = self.window_liked_quotes(w, scope, &terms)?;
+        for l in liked {
+            l.quote = quotes.remove(&l.term);
+        }
+        Ok(())
     }
 
     /// The scope's issues in the window, in the view's sort (reviews unless the issues list asks

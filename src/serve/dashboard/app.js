@@ -641,9 +641,11 @@ function windowLiked(r) {
   const compared = !!r.previous_from;
   const headers = ["Liked", "Reviews#", "% of reviews#"];
   if (compared) headers.push("Reviews before#", "Δ % of reviews#");
+  headers.push("Quote");
   const rows = r.liked_aspects.slice(0, LIKED_SHOWN).map((a) =>
     h("tr", {}, td(a.term), td(a.reviews, true), td(pct(a.share), true),
-      compared ? td(a.previous_reviews ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(a.delta_share, true)) : null));
+      compared ? td(a.previous_reviews ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(a.delta_share, true)) : null,
+      h("td", {}, a.quote ? quote({ text: a.quote.text, rating: a.quote.stars, language: a.quote.language }) : "–")));
   return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No praise in this period.");
 }
 
