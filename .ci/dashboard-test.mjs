@@ -209,6 +209,11 @@ try {
   check((await page.$$("main table blockquote.quote")).length === quoted + likedQuoted, `the product quotes each issue and liked aspect of the window (${quoted} + ${likedQuoted})`);
   const aspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(JSON.stringify(aspects) === JSON.stringify((p90.complaint_aspects ?? []).slice(0, 10).map((a) => [a.term, String(a.count)])), `the product's complaint aspects are the window's (${aspects.length})`);
+  // Its reviews of the window by language and by marketplace, as the API counts them.
+  const winByLanguage = await breakdownRows(1);
+  check(winByLanguage.length > 0 && JSON.stringify(winByLanguage) === JSON.stringify(asRows(p90.breakdowns.by_language)), `the product shows its window's reviews by language as the API (${winByLanguage.map((r) => r[0])})`);
+  const winByMarketplace = await breakdownRows(2);
+  check(winByMarketplace.length > 0 && JSON.stringify(winByMarketplace) === JSON.stringify(asRows(p90.breakdowns.by_marketplace)), `the product shows its window's reviews by marketplace as the API (${winByMarketplace.map((r) => r[0])})`);
   await page.screenshot({ path: `${shots}/product-window.png`, fullPage: true });
   // A product in a compared window: each complaint aspect with its share, what it costs in stars,
   // its reviews before and the change in share, as the portfolio shows them.

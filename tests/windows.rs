@@ -1991,3 +1991,82 @@ fn one_issue_reads_as_a_page_with_its_stars_and_quotes() {
         "no issue has star figures: the test proves nothing"
     );
 }
+
+/// A product's window has its reviews by marketplace and by language, counted from its reviews
+/// dated in the window as the roll-up counts all time: SQL's counts, and over every day the
+/// product's own all-time breakdowns; in the table, the HTML and the API too.
+#[test]
+fn a_windowed_product_breaks_its_reviews_down_by_marketplace_and_language() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&common::sample())]);
+    let asin = "B08C0F4912";
+    let (from, to) = ("2026-07-01", "2026-09-30");
+    let json = |args: &[&str]| -> Value {
+        let all = [&["report", "product", asin][..], args, &["-f", "json"]].concat();
+        serde_json::from_str(&e.ok(&all)).unwrap()
+    };
+    let win = json(&["--since", from, "--until", to]);
+    let b = &win["breakdowns"];
+    for (dim, key) in [
+        (
+            "by_marketplace",
+            "coalesce(r.marketplace, p.marketplace, 'unknown')",
+        ),
+        ("by_language", "coalesce(t.language, 'unknown')"),
+    ] {
+        let rows = b[dim].as_array().unwrap();
+        assert!(rows.len() > 1, "{dim}: {b}");
+        let total: i64 = rows.iter().map(|r| r["reviews"].as_i64().unwrap()).sum();
+        assert_eq!(
+            json!(total),
+            win["reviews"],
+            "{dim} adds up to the window's reviews"
+        );
+        for row in rows {
+            let k = row["key"].as_str().unwrap();
+            let count = |what: &str| {
+                e.count(&format!(
+                    "SELECT coalesce(sum({what}), 0) FROM reviews r JOIN products p ON p.asin = r.asin
+                     JOIN text_results t ON t.text_hash = r.text_hash
+                          AND t.analyzer = (SELECT analyzer FROM analysis_runs ORDER BY id DESC LIMIT 1)
+                     WHERE r.asin = '{asin}' AND r.retired_run IS NULL
+                       AND substr(r.review_date, 1, 10) BETWEEN '{from}' AND '{to}' AND {key} = '{k}'"
+                ))
+            };
+            let negative = "CASE WHEN r.rating IN (1, 2) THEN 1 WHEN r.rating IN (4, 5) THEN 0
+                            WHEN t.text_sentiment = 'negative' THEN 1 ELSE 0 END";
+            assert_eq!(row["reviews"], json!(count("1")), "{dim} {k}");
+            assert_eq!(row["negative"], json!(count(negative)), "{dim} {k}");
+            assert_eq!(
+                row["rated_count"],
+                json!(count("r.rating IS NOT NULL")),
+                "{dim} {k}"
+            );
+            let (n, s) = (
+                count("r.rating IS NOT NULL"),
+                count("coalesce(r.rating, 0)"),
+            );
+            let avg = half_away(100 * s as i128, n as i128) as f64 / 100.0;
+            assert_eq!(row["avg_rating"], json!(avg), "{dim} {k}");
+        }
+    }
+    // Over every day, the window is the product's all time.
+    let every_day = json(&["--since", "2000-01-01"]);
+    assert_eq!(every_day["breakdowns"], json(&[])["breakdowns"]);
+    let s = Server::start(&e);
+    let api = s.ok(&format!("/api/v1/products/{asin}?from={from}&to={to}"));
+    assert_eq!(&api["data"]["breakdowns"], b);
+    let first = b["by_language"][0]["key"].as_str().unwrap();
+    let since = ["--since", from, "--until", to];
+    for fmt in ["table", "html"] {
+        let out = e.ok(&[&["report", "product", asin][..], &since, &["-f", fmt]].concat());
+        assert!(
+            out.contains("By marketplace and by language") && out.contains(first),
+            "{fmt}"
+        );
+    }
+    // The other views leave them out.
+    let overview: Value =
+        serde_json::from_str(&e.ok(&[&["report"][..], &since, &["-f", "json"]].concat())).unwrap();
+    assert!(overview.get("breakdowns").is_none());
+}

@@ -5,7 +5,7 @@
 //! issues view and the portfolio. `report liked` over a window is its own one table.
 
 use super::output::{Out, Tabular};
-use super::{delta, html, num, opt_num, opt_text, Format};
+use super::{breakdowns_table, delta, html, num, opt_num, opt_text, Format};
 use crate::error::Result;
 use crate::store::views::AspectQuote;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
@@ -259,6 +259,9 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if has_liked(r) {
                 tables.push(("What customers like", liked_table(r)));
             }
+            if let Some(b) = &r.breakdowns {
+                tables.push(("By marketplace and by language", breakdowns_table(b)));
+            }
             out.raw(&html::tables_page(
                 &format!("prodinsight: {}", r.view),
                 &heading(r),
@@ -279,6 +282,10 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if has_liked(r) {
                 out.line("What customers like (reviews praising it in the window)")?;
                 out.table(fmt, "", &liked_table(r))?;
+            }
+            if let Some(b) = &r.breakdowns {
+                out.line("By marketplace and by language (reviews in the window)")?;
+                out.table(fmt, "", &breakdowns_table(b))?;
             }
             Ok(())
         }

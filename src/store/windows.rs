@@ -15,7 +15,7 @@ use super::window_lists::{page_issues, sort_rows};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::store::pages::{BrandSort, ProductSort};
-use crate::store::views::IssueSort;
+use crate::store::views::{Breakdowns, IssueSort};
 
 pub use super::window_days::{
     Counts, DayAspectRow, DayIndexes, DayIssueRow, DayLikedRow, DayRow, ProductDays,
@@ -345,6 +345,11 @@ pub struct WindowReport {
     /// What the scope's reviews in the window complain about, most named first (up to 20), with
     /// star figures as a product's `complaint_aspects` (empty for the products list).
     pub complaint_aspects: Vec<WindowAspect>,
+    /// One product's reviews in the window by marketplace and by language (as its all-time
+    /// `breakdowns`, read with its quotes); absent for the other views.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::filters::schema::breakdowns_ref, required = false)]
+    pub breakdowns: Option<Breakdowns>,
     /// The products and brands lists' page (the API's paging fields).
     #[serde(skip)]
     pub page: Option<ListPage>,
@@ -419,8 +424,8 @@ impl Store {
             }
             _ => sort_rows(&mut rows, view),
         };
-        let complaint_aspects = match view {
-            WindowView::Products { .. } => Vec::new(),
+        let (complaint_aspects, breakdowns) = match view {
+            WindowView::Products { .. } => (Vec::new(), None),
             _ => self.attach_evidence(&scope, w, &all, before.as_ref(), &mut issues)?,
         };
         Ok(WindowReport {
@@ -435,6 +440,7 @@ impl Store {
             issues,
             liked_aspects,
             complaint_aspects,
+            breakdowns,
             page,
         })
     }
@@ -519,17 +525,17 @@ impl Store {
         all: &Counts,
         before: Option<&(Window, Counts)>,
         issues: &mut [WindowIssue],
-    ) -> Result<Vec<WindowAspect>> {
-        let (mut quotes, terms) = match &scope.asin {
+    ) -> Result<(Vec<WindowAspect>, Option<Breakdowns>)> {
+        let (mut quotes, terms, breakdowns) = match &scope.asin {
             Some(asin) => {
                 let ev = self.window_evidence(asin, w)?;
-                (ev.quotes, ev.terms)
+                (ev.quotes, ev.terms, Some(ev.slices.rows(&self.labels()?)))
             }
             None => {
                 let n = issues.len().min(WINDOW_QUOTED_ISSUES);
                 let codes: Vec<String> = issues[..n].iter().map(|i| i.code.clone()).collect();
                 let quotes = self.window_scope_quotes(w, scope, &codes)?;
-                (quotes, self.window_scope_aspects(w, scope)?)
+                (quotes, self.window_scope_aspects(w, scope)?, None)
             }
         };
         for i in issues {
@@ -539,7 +545,7 @@ impl Store {
             Some((p, c)) => Some((term_reviews(self.aspect_terms(p, scope)?), c.reviews)),
             None => None,
         };
-        Ok(top_aspects(terms, all, then.as_ref()))
+        Ok((top_aspects(terms, all, then.as_ref()), breakdowns))
     }
 
     /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and

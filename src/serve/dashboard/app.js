@@ -761,6 +761,7 @@ async function windowProduct(asin, w, params) {
     h("h2", {}, "Issues in this period"),
     windowIssues(r, true),
     windowPraiseAndComplaints(r),
+    r.breakdowns ? breakdowns(r.breakdowns) : null,
     h("h2", { id: "window-reviews" }, `Reviews in this period (${reviews.meta.total})`),
     table(["Date", "Stars#", "Sentiment", "Lang", "Review", "Issues"], reviewRows),
     h("div", { class: "pager" },
