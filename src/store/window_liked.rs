@@ -1,5 +1,5 @@
 //! `report liked` over a window: what customers liked, summed or per brand, with the window
-//! before when compared.
+//! before when compared; and each liked aspect's quote from the window.
 
 use std::collections::HashMap;
 
@@ -110,10 +110,10 @@ const LIKED_QUOTE_READ: i64 = 5;
 
 impl Store {
     /// One quote per liked term of `terms` from the scope's reviews in the window, as all-time
-    /// liked aspects have: the newest review whose stars agree with the praise (4 or 5, or none),
-    /// else the newest. A product's are read from its reviews in the window; a wider scope's from
-    /// the few products whose newest days praise the term, found through the index on (term,
-    /// day, ASIN).
+    /// liked aspects have: the newest review read whose stars agree with the praise (4 or 5, or
+    /// none), else the newest. A product's are read from its reviews in the window; a wider
+    /// scope's from the few products whose newest days hold `LIKED_QUOTE_READ` reviews praising
+    /// the term, found through the index on (term, day, ASIN).
     pub fn window_liked_quotes(
         &self,
         w: &Window,
