@@ -8,11 +8,12 @@ use std::collections::HashMap;
 use rusqlite::{params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use super::views::BreakdownCounts;
+use super::views::{AspectQuote, BreakdownCounts};
+use super::window_liked::offer_liked_quote;
 use super::windows::{Counts, Scope, Window};
 use super::Store;
 use crate::error::Result;
-use crate::model::{overall_sentiment, IssueHit, Sentiment};
+use crate::model::{overall_sentiment, IssueHit, LikedAspect, Sentiment};
 use crate::names::Names;
 use crate::numbers::{pct, pct_delta, star_figures};
 
@@ -64,6 +65,8 @@ pub struct Evidence {
     pub terms: HashMap<String, [i64; 3]>,
     /// The reviews per marketplace and per language, counted as the product's roll-up does.
     pub slices: BreakdownCounts,
+    /// A quote per liked term, chosen as `window_liked_quotes` chooses them.
+    pub liked: HashMap<String, AspectQuote>,
 }
 
 impl Store {
@@ -76,7 +79,8 @@ impl Store {
         let cond = self.review_in_window(w, &mut args)?;
         let sql = format!(
             "SELECT coalesce(r.source_review_id, r.review_key), r.rating, t.language, t.issues,
-                    t.aspects, p.brand, t.text_sentiment, coalesce(r.marketplace, p.marketplace)
+                    t.aspects, p.brand, t.text_sentiment, coalesce(r.marketplace, p.marketplace),
+                    t.liked
              FROM reviews r JOIN products p ON p.asin = r.asin
              JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
              WHERE r.asin = ?2 AND r.retired_run IS NULL AND {cond}
@@ -99,6 +103,8 @@ impl Store {
             let text: Option<String> = r.get(6)?;
             let market: Option<String> = r.get(7)?;
             add_slices(&mut ev.slices, rating, text, [&language, &market], &hits);
+            let liked: Option<String> = r.get(8)?;
+            add_liked_quotes(&mut ev.liked, liked, rating, &language);
             for hit in hits {
                 add_quote(&mut ev.quotes, hit, &review_id, rating, &language);
             }
@@ -154,6 +160,27 @@ fn add_slices(
             e.0 += 1;
             e.1 += i64::from(all != Sentiment::Positive);
         }
+    }
+}
+
+/// Offers each sentence the review's stored `liked` results praise as its term's quote.
+fn add_liked_quotes(
+    quotes: &mut HashMap<String, AspectQuote>,
+    liked: Option<String>,
+    rating: Option<i64>,
+    language: &Option<String>,
+) {
+    if liked.as_deref().is_none_or(|l| l == "[]") {
+        return;
+    }
+    let stars = rating
+        .and_then(|x| u8::try_from(x).ok())
+        .filter(|x| (1..=5).contains(x));
+    let items: Vec<LikedAspect> = liked
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    for l in items {
+        offer_liked_quote(quotes, l, stars, language);
     }
 }
 

@@ -209,23 +209,30 @@ impl Store {
                 .and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or_default();
             for l in liked.into_iter().filter(|l| terms.contains(&l.term)) {
-                let agrees = stars.is_none_or(|s| s >= 4);
-                let better = quotes.get(&l.term).is_none_or(|q| agrees && !agreeing(q));
-                if better {
-                    let quote = AspectQuote {
-                        text: l.evidence,
-                        stars,
-                        language: language.clone(),
-                    };
-                    quotes.insert(l.term, quote);
-                }
+                offer_liked_quote(&mut quotes, l, stars, &language);
             }
         }
         Ok(quotes)
     }
 }
 
-/// A quote from a review whose stars agree with the praise (4 or 5, or none).
-fn agreeing(q: &AspectQuote) -> bool {
-    q.stars.is_none_or(|s| s >= 4)
+/// Keeps `l` as its term's quote unless one is kept already, or replaces a kept quote whose
+/// stars disagree with the praise by one whose stars agree (4 or 5, or none): offered newest
+/// first, the newest agreeing review's sentence stays.
+pub(super) fn offer_liked_quote(
+    quotes: &mut HashMap<String, AspectQuote>,
+    l: LikedAspect,
+    stars: Option<u8>,
+    language: &Option<String>,
+) {
+    let agrees = |s: Option<u8>| s.is_none_or(|s| s >= 4);
+    let better = (quotes.get(&l.term)).is_none_or(|q| agrees(stars) && !agrees(q.stars));
+    if better {
+        let quote = AspectQuote {
+            text: l.evidence,
+            stars,
+            language: language.clone(),
+        };
+        quotes.insert(l.term, quote);
+    }
 }

@@ -15,7 +15,7 @@ use super::window_lists::{page_issues, sort_rows};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::store::pages::{BrandSort, ProductSort};
-use crate::store::views::{Breakdowns, IssueSort};
+use crate::store::views::{AspectQuote, Breakdowns, IssueSort};
 
 pub use super::window_days::{
     Counts, DayAspectRow, DayIndexes, DayIssueRow, DayLikedRow, DayRow, ProductDays,
@@ -355,6 +355,14 @@ pub struct WindowReport {
     pub page: Option<ListPage>,
 }
 
+/// What `attach_evidence` gives a view: complaint aspects, and for one product its breakdowns
+/// and a quote per liked term.
+type Attached = (
+    Vec<WindowAspect>,
+    Option<Breakdowns>,
+    Option<HashMap<String, AspectQuote>>,
+);
+
 fn day_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
@@ -412,7 +420,7 @@ impl Store {
             WindowView::Products { .. } => Vec::new(),
             _ => self.scope_issues(w, &scope, view, &all, before.as_ref())?,
         };
-        let liked_aspects = match view {
+        let mut liked_aspects = match view {
             WindowView::Product(_) | WindowView::Brands { .. } | WindowView::Portfolio { .. } => {
                 self.scope_liked(w, &scope, all.reviews, before.as_ref())?
             }
@@ -424,10 +432,15 @@ impl Store {
             }
             _ => sort_rows(&mut rows, view),
         };
-        let (complaint_aspects, breakdowns) = match view {
-            WindowView::Products { .. } => (Vec::new(), None),
+        let (complaint_aspects, breakdowns, liked_quotes) = match view {
+            WindowView::Products { .. } => (Vec::new(), None, None),
             _ => self.attach_evidence(&scope, w, &all, before.as_ref(), &mut issues)?,
         };
+        // One product's liked quotes came with its evidence; a wider scope's are looked up.
+        match liked_quotes {
+            Some(mut q) => (liked_aspects.iter_mut()).for_each(|l| l.quote = q.remove(&l.term)),
+            None => self.quote_liked(w, &scope, &mut liked_aspects)?,
+        }
         Ok(WindowReport {
             view: name,
             from: day_text(w.from),
@@ -445,8 +458,8 @@ impl Store {
         })
     }
 
-    /// What the scope's reviews in the window praise (`all` of them), each with a quote, and
-    /// compared with the window before when given.
+    /// What the scope's reviews in the window praise (`all` of them), compared with the window
+    /// before when given.
     fn scope_liked(
         &self,
         w: &Window,
@@ -458,9 +471,7 @@ impl Store {
             Some((p, c)) => Some((self.window_liked_counts(p, scope)?, c.reviews)),
             None => None,
         };
-        let mut liked = window_liked(self.window_liked_counts(w, scope)?, all, then);
-        self.quote_liked(w, scope, &mut liked)?;
-        Ok(liked)
+        Ok(window_liked(self.window_liked_counts(w, scope)?, all, then))
     }
 
     /// Gives each of `liked` its quote from the scope's reviews in the window.
@@ -517,7 +528,8 @@ impl Store {
 
     /// The scope's quotes (onto its issues) and complaint aspects in the window, compared with
     /// the window before when given: one product's from its reviews, a wider scope's from the
-    /// per-day counts and quotes for its first `WINDOW_QUOTED_ISSUES` issues.
+    /// per-day counts and quotes for its first `WINDOW_QUOTED_ISSUES` issues. One product's pass
+    /// over its reviews also gives its breakdowns and liked quotes.
     fn attach_evidence(
         &self,
         scope: &Scope,
@@ -525,17 +537,18 @@ impl Store {
         all: &Counts,
         before: Option<&(Window, Counts)>,
         issues: &mut [WindowIssue],
-    ) -> Result<(Vec<WindowAspect>, Option<Breakdowns>)> {
-        let (mut quotes, terms, breakdowns) = match &scope.asin {
+    ) -> Result<Attached> {
+        let (mut quotes, terms, breakdowns, liked) = match &scope.asin {
             Some(asin) => {
                 let ev = self.window_evidence(asin, w)?;
-                (ev.quotes, ev.terms, Some(ev.slices.rows(&self.labels()?)))
+                let breakdowns = Some(ev.slices.rows(&self.labels()?));
+                (ev.quotes, ev.terms, breakdowns, Some(ev.liked))
             }
             None => {
                 let n = issues.len().min(WINDOW_QUOTED_ISSUES);
                 let codes: Vec<String> = issues[..n].iter().map(|i| i.code.clone()).collect();
                 let quotes = self.window_scope_quotes(w, scope, &codes)?;
-                (quotes, self.window_scope_aspects(w, scope)?, None)
+                (quotes, self.window_scope_aspects(w, scope)?, None, None)
             }
         };
         for i in issues {
@@ -545,7 +558,7 @@ impl Store {
             Some((p, c)) => Some((term_reviews(self.aspect_terms(p, scope)?), c.reviews)),
             None => None,
         };
-        Ok((top_aspects(terms, all, then.as_ref()), breakdowns))
+        Ok((top_aspects(terms, all, then.as_ref()), breakdowns, liked))
     }
 
     /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and
