@@ -709,3 +709,28 @@ CREATE VIEW product_snapshots AS
 -- records one, in the same transaction): a product's row no longer carries it, so a night does
 -- not rewrite every kept product's row to say which run it belongs to.
 ALTER TABLE product_insights DROP COLUMN run_id;
+
+-- migration: 24
+-- Snapshots keep the counts of complaint aspects, as they keep liked aspects' (`aspects`:
+-- `counts` and `unlisted_max`, below which count a term not listed may be; 0: all are listed), so
+-- a product page says how each moved since the previous run. Analyze writes them from now on; the
+-- current snapshots get them here from the product's stored document (its up to 20 shown aspects),
+-- so the first run after the upgrade already compares with them.
+UPDATE product_snapshot_spans
+SET detail = json_set(detail, '$.aspects', json_object(
+    'counts', json((SELECT json_group_object(json_extract(a.value, '$.term'),
+                                             json_extract(a.value, '$.count'))
+                    FROM product_details d, json_each(d.detail, '$.complaint_aspects') a
+                    WHERE d.asin = product_snapshot_spans.asin)),
+    'unlisted_max', (SELECT CASE WHEN count(*) < 20 THEN 0
+                                 ELSE min(json_extract(a.value, '$.count')) END
+                     FROM product_details d, json_each(d.detail, '$.complaint_aspects') a
+                     WHERE d.asin = product_snapshot_spans.asin)))
+WHERE until_run IS NULL AND json_valid(detail)
+  AND EXISTS (SELECT 1 FROM product_details d
+              WHERE d.asin = product_snapshot_spans.asin AND json_valid(d.detail));
+
+-- migration: 25
+-- The newest products praising a liked term: by term, day and ASIN (a liked aspect's quote in a
+-- window over brands or the portfolio), as `product_day_issues_code_day` finds an issue's quotes.
+CREATE INDEX product_day_liked_term_day ON product_day_liked (term, day, asin, dated, brand, reviews);

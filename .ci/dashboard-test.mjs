@@ -53,6 +53,10 @@ try {
   check(cards[0] === String(overview.summary.reviews), `portfolio shows ${overview.summary.reviews} reviews (${cards[0]})`);
   check(cards[1] === String(overview.summary.products), `portfolio shows ${overview.summary.products} products (${cards[1]})`);
   check((await page.locator("main table").first().locator("tbody tr").count()) === overview.attention.length, "attention list has the API's rows");
+  // The change since the previous run: the API's, or on the first run words saying there is none.
+  const negDelta = await page.locator("#neg-delta .n").textContent();
+  const firstRun = overview.summary.previous_run_id === null && overview.summary.run_id !== null;
+  check(firstRun ? negDelta === "first run: no previous run" : negDelta !== "", `Δ % negative card says ${JSON.stringify(negDelta)} (previous run ${overview.summary.previous_run_id})`);
   // What customers like: the API's first ten aspects, in its order, with its counts, shares and quotes.
   const likedShown = await page.$$eval("#liked tbody tr", (trs) =>
     trs.map((tr) => {
@@ -159,6 +163,10 @@ try {
   check(win.issues.length > 0 && JSON.stringify(winIssues) === JSON.stringify(win.issues.map((i) => [i.label, String(i.reviews)])), `the window's issues are the API's (${winIssues.length})`);
   const winLiked = await page.$$eval("#liked tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(JSON.stringify(winLiked) === JSON.stringify(win.liked_aspects.slice(0, 10).map((a) => [a.term, String(a.reviews)])), "the window's liked aspects are the API's");
+  // Each with its quote from the window, with stars and language, as all-time liked aspects.
+  const winLikedQuotes = await page.$$eval("#liked tbody tr", (trs) => trs.map((tr) => [tr.querySelector(".quote > div")?.textContent ?? "", tr.querySelector(".quote .meta")?.textContent ?? ""]));
+  const wantLikedQuotes = win.liked_aspects.slice(0, 10).map((a) => [a.quote?.text ?? "", a.quote ? [a.quote.stars ? `${"★".repeat(a.quote.stars)} ${a.quote.stars}/5` : null, a.quote.language].filter(Boolean).join(" · ") : ""]);
+  check(win.liked_aspects.length > 0 && win.liked_aspects.every((a) => a.quote) && JSON.stringify(winLikedQuotes) === JSON.stringify(wantLikedQuotes), `the window's liked aspects quote the API's reviews with stars and language (${JSON.stringify(winLikedQuotes[0])})`);
   const winAspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(win.complaint_aspects.length > 0 && JSON.stringify(winAspects) === JSON.stringify(win.complaint_aspects.slice(0, 10).map((a) => [a.term, String(a.count)])), `the window's complaint aspects are the API's (${winAspects.length})`);
   // Compared, each complaint aspect shows its share, its reviews before and the change in share.
@@ -196,9 +204,16 @@ try {
   const r90 = await api(`/api/v1/products/${asin90}/reviews?${q90}&limit=1`);
   check((await page.textContent("#window-reviews")) === `Reviews in this period (${r90.meta.total})`, `the product lists its ${r90.meta.total} reviews of the window`);
   const quoted = p90.issues.filter((i) => (i.examples ?? []).length).length;
-  check((await page.$$("main table blockquote.quote")).length === quoted, `the product quotes each issue of the window (${quoted})`);
+  // Its issues' quotes, and the first ten liked aspects' (each with one from the window).
+  const likedQuoted = p90.liked_aspects.slice(0, 10).filter((a) => a.quote).length;
+  check((await page.$$("main table blockquote.quote")).length === quoted + likedQuoted, `the product quotes each issue and liked aspect of the window (${quoted} + ${likedQuoted})`);
   const aspects = await page.$$eval("#complaint-aspects tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((c) => c.textContent)));
   check(JSON.stringify(aspects) === JSON.stringify((p90.complaint_aspects ?? []).slice(0, 10).map((a) => [a.term, String(a.count)])), `the product's complaint aspects are the window's (${aspects.length})`);
+  // Its reviews of the window by language and by marketplace, as the API counts them.
+  const winByLanguage = await breakdownRows(1);
+  check(winByLanguage.length > 0 && JSON.stringify(winByLanguage) === JSON.stringify(asRows(p90.breakdowns.by_language)), `the product shows its window's reviews by language as the API (${winByLanguage.map((r) => r[0])})`);
+  const winByMarketplace = await breakdownRows(2);
+  check(winByMarketplace.length > 0 && JSON.stringify(winByMarketplace) === JSON.stringify(asRows(p90.breakdowns.by_marketplace)), `the product shows its window's reviews by marketplace as the API (${winByMarketplace.map((r) => r[0])})`);
   await page.screenshot({ path: `${shots}/product-window.png`, fullPage: true });
   // A product in a compared window: each complaint aspect with its share, what it costs in stars,
   // its reviews before and the change in share, as the portfolio shows them.
@@ -254,6 +269,13 @@ try {
   // Issue and changes views; a phone width.
   await go(page, `/issues/${issueCode}`);
   check((await page.$$("main table tbody tr")).length > 0, `issue ${issueCode} lists products`);
+  // All time too: what it costs in stars and its quotes with stars and language, as the API says.
+  const oneIssue = (await api(`/api/v1/issues/${issueCode}`)).data;
+  const issueFigures = await page.textContent("#issue-figures");
+  check(oneIssue.impact === null || issueFigures.includes(`${stars(oneIssue.avg_with)} with it against ${stars(oneIssue.avg_without)} without`), `issue ${issueCode} shows its stars with and without (${issueFigures})`);
+  const allQuotes = await page.$$eval("#issue-quotes blockquote.quote", (bs) => bs.map((b) => [b.querySelector("div").textContent, b.querySelector(".meta").textContent]));
+  const wantQuotes = oneIssue.examples.map((x) => [x.text, [x.rating ? `${"★".repeat(x.rating)} ${x.rating}/5` : null, x.language, x.review_id].filter(Boolean).join(" · ")]);
+  check(allQuotes.length > 0 && JSON.stringify(allQuotes) === JSON.stringify(wantQuotes), `issue ${issueCode} quotes the API's examples with stars and language (${allQuotes.length})`);
   await page.screenshot({ path: `${shots}/issue.png`, fullPage: true });
   await go(page, "/changes");
   check((await page.textContent("h1")) === "What got worse", "changes view renders");

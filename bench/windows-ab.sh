@@ -2,17 +2,20 @@
 # Windowed calls (30 days) served by two builds of prodinsight side by side on one database (e.g.
 # bench/windows.sh's), measured alternately in the same run: p50/p99 medians over RUNS (wrk -t1
 # -c1), after checking both return the same products rows. CALLS picks the calls (default: the
-# products list, plain and compared by trend); the others: product_cmp (a product compared),
+# products list, plain and compared by trend); the others: product30 (a product), product_cmp (compared),
 # portfolio30, portfolio_cmp, brands_cmp, issues_cmp, issue30 and issue_cmp (/issues/{code}; compared:
 # a 400 before this was built).
+# DB_AFTER: the after build's copy of DB, when a migration keeps the two builds off one file
+# (the baseline refuses a newer schema); `AFTER analyze` on a copy migrates it.
 #   BEFORE=path/to/old-binary AFTER=target/release/prodinsight bash bench/windows-ab.sh DB [RUNS] [SECS]
 set -euo pipefail
 DB=$1; RUNS=${2:-3}; SECS=${3:-3}
+DB_AFTER=${DB_AFTER:-$DB}
 BEFORE=${BEFORE:?the baseline binary}; AFTER=${AFTER:-target/release/prodinsight}
 LAST=$(sqlite3 "file:$DB?mode=ro" "SELECT max(day) FROM product_days WHERE dated = 1")
 M30=$(date -u -d "$LAST -29 days" +%F)
 "$BEFORE" -q --db "$DB" serve --addr 127.0.0.1:18501 >/dev/null 2>&1 & S1=$!
-"$AFTER" -q --db "$DB" serve --addr 127.0.0.1:18502 >/dev/null 2>&1 & S2=$!
+"$AFTER" -q --db "$DB_AFTER" serve --addr 127.0.0.1:18502 >/dev/null 2>&1 & S2=$!
 trap 'kill $S1 $S2' EXIT
 sleep 1
 ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v} else {sub(/s$/,"",v); print v*1000}}'; }
@@ -25,6 +28,7 @@ CODE=$(curl -sf "http://127.0.0.1:18502/api/v1/issues?$W30&limit=1" | python3 -c
 declare -A Q=(
   [products30]="/api/v1/products?$W30&sort=negative&limit=50"
   [products30_cmp_trend]="/api/v1/products?$W30&compare=previous&sort=trend&limit=50"
+  [product30]="/api/v1/products/$ASIN?$W30"
   [product_cmp]="/api/v1/products/$ASIN?$W30&compare=previous"
   [portfolio30]="/api/v1/overview?$W30"
   [portfolio_cmp]="/api/v1/overview?$W30&compare=previous"

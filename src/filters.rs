@@ -445,6 +445,12 @@ pub mod schema {
         };
     }
 
+    /// The `Breakdowns` schema of the API document, by reference: a window's product carries
+    /// the same breakdowns as the product does for all time.
+    pub fn breakdowns_ref() -> RefOr<Schema> {
+        RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Breakdowns"))
+    }
+
     schema_type!(
         /// A text filter: not empty, not only whitespace, at most `MAX_VALUE_LEN` characters (as
         /// `text` checks).

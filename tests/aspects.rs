@@ -286,12 +286,18 @@ fn a_product_says_how_its_liked_aspects_and_issues_moved_since_the_previous_run(
             .map(|x| x["count"].as_i64().unwrap())
     };
     let mut moved = 0;
-    for (key, id) in [("liked_aspects", "term"), ("issues", "code")] {
+    let kinds = [
+        ("liked_aspects", "term"),
+        ("complaint_aspects", "term"),
+        ("issues", "code"),
+    ];
+    let mut disliked = 0;
+    for (key, id) in kinds {
         for x in now[key].as_array().unwrap() {
             let name = x[id].as_str().unwrap();
             let count = x["count"].as_i64().unwrap();
-            // A liked aspect not shown then still had its count kept (the snapshot keeps 100);
-            // an issue not reported then had none.
+            // A liked aspect not shown then still had its count kept (the snapshot keeps 100, 50
+            // complaint aspects); an issue not reported then had none.
             let Some(before) = x["previous_count"].as_i64() else {
                 panic!("{key} {name}: no previous count: {x}");
             };
@@ -307,9 +313,14 @@ fn a_product_says_how_its_liked_aspects_and_issues_moved_since_the_previous_run(
                 "{x}"
             );
             moved += usize::from(count != before);
+            disliked += usize::from(key == "complaint_aspects" && count != before);
         }
     }
     assert!(moved >= 3, "the second export moved some counts");
+    assert!(
+        disliked >= 2,
+        "the second export moved some complaint aspects"
+    );
     // The table, CSV and HTML say it too; so does the API.
     let csv = e.ok(&["report", "product", asin, "--format", "csv"]);
     assert!(csv.contains("Δ reviews since previous run"), "{csv}");
@@ -319,6 +330,33 @@ fn a_product_says_how_its_liked_aspects_and_issues_moved_since_the_previous_run(
     let api = srv.ok(&format!("/api/v1/products/{asin}"));
     assert_eq!(api["data"]["liked_aspects"], now["liked_aspects"]);
     assert_eq!(api["data"]["issues"], now["issues"]);
+    assert_eq!(api["data"]["complaint_aspects"], now["complaint_aspects"]);
+    // A complaint aspect's change, in the table's and CSV's columns and the HTML's words.
+    let lid = (now["complaint_aspects"].as_array().unwrap().iter())
+        .find(|a| a["count_change"].as_i64().is_some_and(|c| c != 0))
+        .unwrap();
+    let (term, moved) = (
+        lid["term"].as_str().unwrap(),
+        lid["count_change"].as_i64().unwrap(),
+    );
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.as_bytes());
+    let row = (rows.records().map(Result::unwrap))
+        .find(|r| r.len() == 10 && &r[6] == term)
+        .unwrap_or_else(|| panic!("{term} in {csv}"));
+    assert_eq!(&row[8], &format!("{moved:+}"), "{row:?}");
+    let words = format!(
+        "{term} ({}; since the previous run {moved:+} reviews",
+        lid["count"]
+    );
+    assert!(html.contains(&words), "{words} in {html}");
+    let table = e.ok(&["report", "product", asin]);
+    assert!(
+        table.matches("Δ reviews since previous run").count() >= 3,
+        "{table}"
+    );
 }
 
 /// `analyze --analyzer llm` against the real OpenAI-compatible server named by

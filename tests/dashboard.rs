@@ -109,6 +109,17 @@ fn overview_changes_and_runs_are_what_report_prints() {
         summary["neg_delta"].is_null(),
         "one run: nothing to compare with"
     );
+    // The dashboard's card then says so (its text checked in a browser by `.ci/dashboard`)
+    // instead of a bare dash: it reads the run ids the summary carries.
+    assert!(
+        summary["previous_run_id"].is_null() && summary["run_id"].is_i64(),
+        "{summary}"
+    );
+    let (_, _, js) = s.call("GET", "/dashboard/app.js");
+    assert!(
+        js.contains("first run: no previous run"),
+        "the card's words"
+    );
     let changes: serde_json::Value =
         serde_json::from_str(&e.ok(&["report", "changes", "-f", "json"])).unwrap();
     assert_eq!(s.ok("/api/v1/changes")["data"], changes);

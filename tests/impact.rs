@@ -346,3 +346,63 @@ fn every_format_shows_the_stars_gained() {
         );
     }
 }
+
+/// One issue's page (`report issue CODE`, `/api/v1/issues/{code}`) carries what it costs in stars
+/// and its quotes without a window as with one: the figures are SQL's, the quotes are reviews
+/// reporting it, with their stars and language, and the CLI and the API say the same.
+#[test]
+fn an_issue_page_costs_and_quotes_all_time() {
+    let e = analyzed();
+    let all = reviews(&e);
+    let everyone: Vec<&Review> = all.iter().collect();
+    let want = expected(&everyone);
+    let server = Server::start(&e);
+    let c = Connection::open(e.db()).unwrap();
+    let mut with_impact = 0;
+    for code in want.keys() {
+        let api = &server.ok(&format!("/api/v1/issues/{code}"))["data"];
+        let cli: Value =
+            serde_json::from_str(&e.ok(&["report", "issue", code, "-f", "json"])).unwrap();
+        let figures = |v: &Value| json!([v["avg_with"], v["avg_without"], v["impact"]]);
+        assert_eq!(figures(api), shown(&want, code), "API {code}: {api}");
+        assert_eq!(figures(&cli), shown(&want, code), "CLI {code}");
+        with_impact += usize::from(!api["impact"].is_null());
+        let examples = api["examples"].as_array().unwrap();
+        assert_eq!(api["examples"], cli["examples"], "{code}");
+        assert!(!examples.is_empty() && examples.len() <= 3, "{code}: {api}");
+        for q in examples {
+            let id = q["review_id"].as_str().unwrap();
+            let (rating, body): (Option<i64>, Option<String>) = c
+                .query_row(
+                    "SELECT rating, coalesce(title, '') || ' ' || coalesce(body, '') FROM reviews
+                     WHERE coalesce(source_review_id, review_key) = ?1 AND retired_run IS NULL",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap_or_else(|err| panic!("{code}: quote {id}: {err}"));
+            assert_eq!(q["rating"], json!(rating), "{code} {id}");
+            assert!(q["language"].is_string(), "{code} {id}: {q}");
+            let text = q["text"].as_str().unwrap();
+            assert!(
+                body.unwrap_or_default().contains(text),
+                "{code} {id}: {text}"
+            );
+        }
+    }
+    assert!(with_impact >= 3, "too few issues with an impact");
+    // Every format of `report issue` shows them.
+    let (code, _) = (want.iter()).find(|(_, v)| v.2.is_some()).unwrap();
+    let api = &server.ok(&format!("/api/v1/issues/{code}"))["data"];
+    let quote = api["examples"][0]["text"].as_str().unwrap();
+    let gain = api["impact"].as_f64().unwrap().to_string();
+    for fmt in ["table", "csv", "html"] {
+        let out = e.ok(&["report", "issue", code, "-f", fmt]);
+        if fmt != "csv" {
+            assert!(out.contains(&gain), "{fmt}: {gain} missing in {out}");
+        }
+        assert!(
+            out.contains(quote) || fmt == "csv",
+            "{fmt}: {quote} missing in {out}"
+        );
+    }
+}

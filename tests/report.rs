@@ -220,6 +220,25 @@ fn overview_ranks_by_impact_in_every_format() {
     );
 }
 
+#[test]
+fn a_product_page_says_first_run_where_no_change_is_known() {
+    let e = Env::new();
+    let f = e.file(
+        "one.jsonl",
+        jsonl_records(12, "BFIRST0001", 5, "Great bottle, keeps water cold.", "F").as_bytes(),
+    );
+    e.ok(&["-q", "analyze", p(&f)]);
+    let page = e.ok(&["report", "product", "BFIRST0001", "--format", "html"]);
+    // No number to read, and words saying why rather than a blank card.
+    assert_eq!(metric(&page, "neg_delta"), "");
+    assert!(page.contains("first run: no previous run"), "{page}");
+    // Once there is a previous run, the change is shown and the words are gone.
+    let later = two_runs();
+    let page = later.ok(&["report", "product", "BWORSE0001", "--format", "html"]);
+    assert_ne!(metric(&page, "neg_delta"), "");
+    assert!(!page.contains("first run: no previous run"));
+}
+
 /// The number a `data-metric` element shows.
 fn metric<'a>(page: &'a str, name: &str) -> &'a str {
     let tag = format!("data-metric=\"{name}\">");

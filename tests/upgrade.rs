@@ -45,3 +45,48 @@ fn the_first_analyze_after_a_migration_rolls_up_again_and_fills_new_tables() {
     let out = e.run(&["analyze"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing new"));
 }
+
+/// Migration 24: snapshots written before complaint aspects' counts were kept get them from the
+/// product's stored document, so the first run after the upgrade already says how each moved.
+#[test]
+fn the_upgrade_keeps_the_current_complaint_aspects_for_the_next_runs_change() {
+    let e = Env::new();
+    let asin = "B08C0F4912";
+    let first = sample().join("export-1-2025-h1.json");
+    e.ok(&["-q", "analyze", first.to_str().unwrap()]);
+    let product = |e: &Env| -> serde_json::Value {
+        serde_json::from_str(&e.ok(&["report", "product", asin, "-f", "json"])).unwrap()
+    };
+    let then = product(&e);
+    // What a database analyzed before migration 24 looks like: no aspect counts in snapshots
+    // (nor migration 25's index).
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
+         DROP INDEX product_day_liked_term_day;
+         UPDATE analysis_runs SET schema_version = 23;
+         PRAGMA user_version = 23;",
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        e.count("SELECT count(*) FROM product_snapshot_spans WHERE detail LIKE '%\"aspects\"%'"),
+        0
+    );
+    let second = sample().join("export-2-2026-q1.jsonl");
+    e.ok(&["-q", "analyze", second.to_str().unwrap()]);
+    let now = product(&e);
+    let aspects = now["complaint_aspects"].as_array().unwrap();
+    let mut compared = 0;
+    for a in aspects {
+        let term = &a["term"];
+        let shown = (then["complaint_aspects"].as_array().unwrap().iter())
+            .find(|x| &x["term"] == term)
+            .map(|x| x["count"].as_i64().unwrap());
+        if let Some(count) = shown {
+            assert_eq!(a["previous_count"].as_i64(), Some(count), "{a}");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 3, "{now}");
+}

@@ -603,6 +603,7 @@ fn check_window_liked(e: &Env, liked: &Value, asin: Option<&str>, compared: bool
             l["share"],
             json!(half_away(1000 * k as i128, n as i128) as f64 / 10.0)
         );
+        check_liked_quote(e, l, asin, from, to);
         if !compared {
             assert!(l.get("previous_reviews").is_none(), "{l}");
             continue;
@@ -614,6 +615,39 @@ fn check_window_liked(e: &Env, liked: &Value, asin: Option<&str>, compared: bool
         );
         assert_eq!(l["previous_reviews"], json!(k0), "{asin:?} {term}");
         assert_eq!(l["delta_share"], json!(d as f64 / 10.0), "{asin:?} {term}");
+    }
+}
+
+/// A windowed liked aspect's quote is the sentence of a review of the scope dated in the window
+/// that praises it, with that review's stars and language; one whose stars agree with the praise
+/// (4 or 5, or none) when the window has one.
+fn check_liked_quote(e: &Env, l: &Value, asin: Option<&str>, from: &str, to: &str) {
+    let q = &l["quote"];
+    assert!(q.is_object(), "no quote: {l}");
+    let sql = |cond: &str| {
+        let asin = asin.map_or(String::new(), |a| format!(" AND r.asin = '{a}'"));
+        let term = l["term"].as_str().unwrap().replace('\'', "''");
+        format!(
+            "SELECT count(*) FROM reviews r
+             JOIN text_results t ON t.text_hash = r.text_hash
+                  AND t.analyzer = (SELECT analyzer FROM text_results LIMIT 1)
+             JOIN json_each(t.liked) j
+             WHERE r.retired_run IS NULL AND substr(r.review_date, 1, 10) BETWEEN '{from}' AND '{to}'
+               AND json_extract(j.value, '$.term') = '{term}'{asin} AND {cond}"
+        )
+    };
+    let text = q["text"].as_str().unwrap().replace('\'', "''");
+    let lang = q["language"]
+        .as_str()
+        .map_or("NULL".into(), |x| format!("'{x}'"));
+    let quoted = format!(
+        "json_extract(j.value, '$.evidence') = '{text}' AND r.rating IS {} AND t.language IS {lang}",
+        q["stars"]
+    );
+    assert!(e.count(&sql(&quoted)) > 0, "{asin:?}: {l}");
+    if q["stars"].as_i64().is_some_and(|s| s < 4) {
+        let agreeing = "(r.rating IS NULL OR r.rating >= 4)";
+        assert_eq!(e.count(&sql(agreeing)), 0, "a review agreeing with {l}");
     }
 }
 
@@ -661,6 +695,17 @@ fn liked_aspects_in_a_window_are_recomputed_from_the_raw_results() {
         html.contains("What customers like") && html.contains(top),
         "{html}"
     );
+    // The quote in the table and the HTML too.
+    let quote = product["liked_aspects"][0]["quote"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(table.contains(quote), "{quote} in {table}");
+    let html = e.ok(&[
+        &["report", "product", "B0LIKE0001", "-f", "html"][..],
+        &window,
+    ]
+    .concat());
+    assert!(html.contains(quote), "{quote} in {html}");
 }
 
 /// A products list is cut to its limit after sorting on the window's figures: each page of
@@ -848,7 +893,7 @@ fn report_liked_in_a_window_is_recomputed_from_the_raw_results() {
     let only = json(&["--brand", "zeta"]);
     let zeta: Vec<Value> = (by_brand.as_array().unwrap().iter())
         .filter(|r| r["brand"] == "Zeta")
-        .map(|r| json!({"term": r["term"], "reviews": r["reviews"], "share": r["share"]}))
+        .map(|r| json!({"term": r["term"], "reviews": r["reviews"], "share": r["share"], "quote": r["quote"]}))
         .collect();
     assert_eq!(
         only,
@@ -856,7 +901,21 @@ fn report_liked_in_a_window_is_recomputed_from_the_raw_results() {
         "one brand's sum is its by-brand rows"
     );
     let csv = e.ok(&[&w[..], &["--by-brand", "-f", "csv"]].concat());
-    assert_eq!(csv.lines().next(), Some("brand,liked,reviews,% of reviews"));
+    assert_eq!(
+        csv.lines().next(),
+        Some("brand,liked,reviews,% of reviews,quote,stars,language")
+    );
+    // Each row's quote in the CSV, as in JSON.
+    let first = &by_brand[0]["quote"];
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.ends_with(&format!(
+            ",{},{}",
+            first["stars"],
+            first["language"].as_str().unwrap()
+        )),
+        "{row}"
+    );
     assert_eq!(csv.lines().count(), by_brand.as_array().unwrap().len() + 1);
     let table = e.ok(&[&w[..], &["--compare", "previous"]].concat());
     let top = json(&[])[0]["term"].as_str().unwrap().to_string();
@@ -1931,4 +1990,83 @@ fn one_issue_reads_as_a_page_with_its_stars_and_quotes() {
         costed > 0,
         "no issue has star figures: the test proves nothing"
     );
+}
+
+/// A product's window has its reviews by marketplace and by language, counted from its reviews
+/// dated in the window as the roll-up counts all time: SQL's counts, and over every day the
+/// product's own all-time breakdowns; in the table, the HTML and the API too.
+#[test]
+fn a_windowed_product_breaks_its_reviews_down_by_marketplace_and_language() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&common::sample())]);
+    let asin = "B08C0F4912";
+    let (from, to) = ("2026-07-01", "2026-09-30");
+    let json = |args: &[&str]| -> Value {
+        let all = [&["report", "product", asin][..], args, &["-f", "json"]].concat();
+        serde_json::from_str(&e.ok(&all)).unwrap()
+    };
+    let win = json(&["--since", from, "--until", to]);
+    let b = &win["breakdowns"];
+    for (dim, key) in [
+        (
+            "by_marketplace",
+            "coalesce(r.marketplace, p.marketplace, 'unknown')",
+        ),
+        ("by_language", "coalesce(t.language, 'unknown')"),
+    ] {
+        let rows = b[dim].as_array().unwrap();
+        assert!(rows.len() > 1, "{dim}: {b}");
+        let total: i64 = rows.iter().map(|r| r["reviews"].as_i64().unwrap()).sum();
+        assert_eq!(
+            json!(total),
+            win["reviews"],
+            "{dim} adds up to the window's reviews"
+        );
+        for row in rows {
+            let k = row["key"].as_str().unwrap();
+            let count = |what: &str| {
+                e.count(&format!(
+                    "SELECT coalesce(sum({what}), 0) FROM reviews r JOIN products p ON p.asin = r.asin
+                     JOIN text_results t ON t.text_hash = r.text_hash
+                          AND t.analyzer = (SELECT analyzer FROM analysis_runs ORDER BY id DESC LIMIT 1)
+                     WHERE r.asin = '{asin}' AND r.retired_run IS NULL
+                       AND substr(r.review_date, 1, 10) BETWEEN '{from}' AND '{to}' AND {key} = '{k}'"
+                ))
+            };
+            let negative = "CASE WHEN r.rating IN (1, 2) THEN 1 WHEN r.rating IN (4, 5) THEN 0
+                            WHEN t.text_sentiment = 'negative' THEN 1 ELSE 0 END";
+            assert_eq!(row["reviews"], json!(count("1")), "{dim} {k}");
+            assert_eq!(row["negative"], json!(count(negative)), "{dim} {k}");
+            assert_eq!(
+                row["rated_count"],
+                json!(count("r.rating IS NOT NULL")),
+                "{dim} {k}"
+            );
+            let (n, s) = (
+                count("r.rating IS NOT NULL"),
+                count("coalesce(r.rating, 0)"),
+            );
+            let avg = half_away(100 * s as i128, n as i128) as f64 / 100.0;
+            assert_eq!(row["avg_rating"], json!(avg), "{dim} {k}");
+        }
+    }
+    // Over every day, the window is the product's all time.
+    let every_day = json(&["--since", "2000-01-01"]);
+    assert_eq!(every_day["breakdowns"], json(&[])["breakdowns"]);
+    let s = Server::start(&e);
+    let api = s.ok(&format!("/api/v1/products/{asin}?from={from}&to={to}"));
+    assert_eq!(&api["data"]["breakdowns"], b);
+    let first = b["by_language"][0]["key"].as_str().unwrap();
+    let since = ["--since", from, "--until", to];
+    for fmt in ["table", "html"] {
+        let out = e.ok(&[&["report", "product", asin][..], &since, &["-f", fmt]].concat());
+        assert!(
+            out.contains("By marketplace and by language") && out.contains(first),
+            "{fmt}"
+        );
+    }
+    // The other views leave them out.
+    let overview: Value =
+        serde_json::from_str(&e.ok(&[&["report"][..], &since, &["-f", "json"]].concat())).unwrap();
+    assert!(overview.get("breakdowns").is_none());
 }

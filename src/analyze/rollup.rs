@@ -19,6 +19,8 @@ const EXAMPLES: usize = 3;
 const TOP_ASPECTS: usize = 20;
 /// Liked aspects a snapshot keeps counts of: enough that the shown ones' changes are known.
 const SNAPSHOT_LIKED: usize = 100;
+/// Complaint aspects a snapshot keeps counts of: the 20 shown and those that may rise into them.
+const SNAPSHOT_ASPECTS: usize = 50;
 /// The language or marketplace of reviews that name none.
 const UNKNOWN: &str = "unknown";
 /// Reviews that must use a word as a name before the product's aspects leave it out: one
@@ -303,7 +305,7 @@ impl ProductAcc {
             issues_json(&reported, n, neg, all, labels),
             issues_json(&praise, n, neg, all, labels),
         );
-        let aspects_json = self.top_aspects();
+        let (aspects_json, aspects_snapshot) = self.top_aspects();
         let avg_rating = avg(self.sum, self.rated);
         let pct_negative = pct(neg, n);
         let neg_delta = pct_delta((neg, n), previous);
@@ -340,6 +342,7 @@ impl ProductAcc {
             "issues": issues.iter().map(|(c, a)| (c.to_string(), a.count)).collect::<BTreeMap<_, _>>(),
             "issues_negative_neutral": issues.iter().map(|(c, a)| (c.to_string(), a.in_negative_neutral)).collect::<BTreeMap<_, _>>(),
             "liked": liked_snapshot(&liked),
+            "aspects": aspects_snapshot,
         });
         let months = self.month_rows();
         ProductRow {
@@ -414,8 +417,9 @@ impl ProductAcc {
     }
 
     /// The complaint aspects most often named, without names (`is_name`): a term made only of the
-    /// brand's or makers' words is left out. Each with its star impact, as an issue's.
-    fn top_aspects(&self) -> Vec<Value> {
+    /// brand's or makers' words is left out. Each with its star impact, as an issue's; and the
+    /// run's counts a snapshot keeps (as liked aspects'), for the change at the next run.
+    fn top_aspects(&self) -> (Vec<Value>, Value) {
         let names = Names::new();
         let mut aspects: Vec<(&String, &[i64; 3])> = self
             .aspects
@@ -424,15 +428,18 @@ impl ProductAcc {
             .collect();
         aspects.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
         let all = (self.rated, self.sum);
-        aspects
-            .iter()
-            .take(TOP_ASPECTS)
+        let shown = (aspects.iter().take(TOP_ASPECTS))
             .map(|(t, c)| {
                 let f = star_figures((c[1], c[2]), all);
                 json!({"term": t, "count": c[0], "avg_rating_with": f.with,
                        "avg_rating_without": f.without, "stars_gained": f.gained})
             })
-            .collect()
+            .collect();
+        let kept: BTreeMap<&str, i64> = (aspects.iter().take(SNAPSHOT_ASPECTS))
+            .map(|(t, c)| (t.as_str(), c[0]))
+            .collect();
+        let below = aspects.get(SNAPSHOT_ASPECTS).map_or(0, |(_, c)| c[0]);
+        (shown, json!({"counts": kept, "unlisted_max": below}))
     }
 
     /// Per month: reviews, average rating, negative share, and issue counts as JSON.

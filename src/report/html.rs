@@ -16,6 +16,7 @@ main{max-width:1100px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4p
 .card{background:#fff;border:1px solid #e2e5ea;border-radius:10px;padding:14px 16px}
 .kpis{display:flex;gap:12px;flex-wrap:wrap}.kpi{background:#fff;border:1px solid #e2e5ea;border-radius:10px;padding:10px 14px;min-width:120px}
 .kpi b{display:block;font-size:22px}.kpi>span{color:#5b6475;font-size:13px}
+.kpi .first-run{display:block;font-size:14px;font-weight:600;color:#5b6475}
 table{border-collapse:collapse;width:100%;background:#fff;border:1px solid #e2e5ea;border-radius:10px;overflow:hidden}
 th,td{padding:7px 10px;border-bottom:1px solid #eef0f3;text-align:left;vertical-align:top}th{background:#f0f2f5;font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}.up{color:#c0392b;font-weight:600}.down{color:#1e8449}
@@ -324,20 +325,33 @@ pub fn product_page(p: &ProductDetail) -> String {
     }
     b.push_str(&liked_section(&p.liked_aspects));
     b.push_str(&breakdowns_section(&super::breakdowns_table(&p.breakdowns)));
-    let aspects: Vec<String> = p
-        .complaint_aspects
-        .iter()
-        .take(15)
-        .map(|a| format!("{} ({})", a.term, a.count))
-        .collect();
-    if !aspects.is_empty() {
-        let _ = write!(
-            b,
-            "<h2>Complaint aspects</h2><p>{}</p>",
-            esc(&aspects.join(", "))
-        );
-    }
+    b.push_str(&complaint_aspects_section(p));
     page(&format!("prodinsight · {}", p.asin), &b)
+}
+
+/// The complaint aspects most named, each with how it moved since the previous run when known.
+fn complaint_aspects_section(p: &ProductDetail) -> String {
+    let aspects: Vec<String> = (p.complaint_aspects.iter().take(15))
+        .map(
+            |a| match a.change.and_then(|c| c.count_change.zip(c.share_change)) {
+                Some((moved, points)) => format!(
+                    "{} ({}; since the previous run {} reviews, {} points)",
+                    a.term,
+                    a.count,
+                    super::count_delta(Some(moved)),
+                    super::delta(Some(points))
+                ),
+                None => format!("{} ({})", a.term, a.count),
+            },
+        )
+        .collect();
+    if aspects.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<h2>Complaint aspects</h2><p>{}</p>",
+        esc(&aspects.join(", "))
+    )
 }
 
 /// Reviews by marketplace and by language, as a table; nothing without reviews.
@@ -405,12 +419,23 @@ fn product_heading(p: &ProductDetail) -> String {
         kpi("avg_rating", &opt_num(p.avg_rating), "average rating"),
         kpi("pct_positive", &num(p.pct_positive), "% positive"),
         kpi("pct_negative", &num(p.pct_negative), "% negative"),
-        kpi(
-            "neg_delta",
-            &opt_num(p.neg_delta),
-            "Δ % negative since last run"
-        ),
+        neg_delta_kpi(p),
     ) + &summary_paragraph(p)
+}
+
+/// The change in % negative since the product's previous run; on its first run the metric stays
+/// empty (no number to read) and words say why, where a blank looked like a missing figure.
+fn neg_delta_kpi(p: &ProductDetail) -> String {
+    let label = "Δ % negative since last run";
+    if p.neg_delta.is_some() || p.previous_review_count.is_some() {
+        return kpi("neg_delta", &opt_num(p.neg_delta), label);
+    }
+    format!(
+        "<div class=\"kpi\"><b>{}<small class=\"first-run\">first run: no previous run</small></b>\
+         <span>{}</span></div>",
+        metric("neg_delta", ""),
+        esc(label)
+    )
 }
 
 /// The LLM's summary of the product (`analyze --summaries`), said to be the model's.

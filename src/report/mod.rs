@@ -1030,11 +1030,17 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
                     let (count, share) = (a.count.to_string(), num(a.share));
                     (a.term.clone(), count, share, moved, points, liked_quote(a))
                 });
-            let (c_term, c_count) = p
-                .complaint_aspects
-                .get(i)
-                .map_or_else(Default::default, |a| (a.term.clone(), a.count.to_string()));
-            vec![term, count, share, moved, points, quote, c_term, c_count]
+            let (c_term, c_count, c_moved, c_points) =
+                p.complaint_aspects
+                    .get(i)
+                    .map_or_else(Default::default, |a| {
+                        let c = a.change.unwrap_or_default();
+                        let (moved, points) = (count_delta(c.count_change), delta(c.share_change));
+                        (a.term.clone(), a.count.to_string(), moved, points)
+                    });
+            vec![
+                term, count, share, moved, points, quote, c_term, c_count, c_moved, c_points,
+            ]
         })
         .collect();
     Tabular {
@@ -1047,6 +1053,8 @@ fn product_aspects(p: &ProductDetail) -> Tabular {
             "quote",
             "complaint aspect",
             "reviews",
+            "Δ reviews since previous run",
+            "Δ % of reviews",
         ],
         rows,
     }

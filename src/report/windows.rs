@@ -5,8 +5,9 @@
 //! issues view and the portfolio. `report liked` over a window is its own one table.
 
 use super::output::{Out, Tabular};
-use super::{delta, html, num, opt_num, opt_text, Format};
+use super::{breakdowns_table, delta, html, num, opt_num, opt_text, Format};
 use crate::error::Result;
+use crate::store::views::AspectQuote;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::window_issue::{Change, WindowIssueDetail};
 use crate::store::windows::{
@@ -198,12 +199,22 @@ pub fn liked_table(r: &WindowReport) -> Tabular {
     if compared(r) {
         headers.extend(["Reviews before", "Δ % of reviews"]);
     }
-    let rows = r
-        .liked_aspects
-        .iter()
-        .map(|l| liked_cells(l, compared(r)))
+    headers.push("Quote (from the window)");
+    let rows = (r.liked_aspects.iter())
+        .map(|l| {
+            let mut cells = liked_cells(l, compared(r));
+            cells.push(l.quote.as_ref().map_or_else(String::new, liked_quote_cell));
+            cells
+        })
         .collect();
     Tabular { headers, rows }
+}
+
+/// A liked aspect's quote as one cell: "text" (language stars), as an issue's.
+fn liked_quote_cell(q: &AspectQuote) -> String {
+    let stars = q.stars.map_or(String::new(), |s| format!(" {s}★"));
+    let lang = q.language.as_deref().unwrap_or("?");
+    format!("\"{}\" ({lang}{stars})", q.text)
 }
 
 fn liked_cells(l: &WindowLiked, compare: bool) -> Vec<String> {
@@ -248,6 +259,9 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
             if has_liked(r) {
                 tables.push(("What customers like", liked_table(r)));
             }
+            if let Some(b) = &r.breakdowns {
+                tables.push(("By marketplace and by language", breakdowns_table(b)));
+            }
             out.raw(&html::tables_page(
                 &format!("prodinsight: {}", r.view),
                 &heading(r),
@@ -269,6 +283,10 @@ pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
                 out.line("What customers like (reviews praising it in the window)")?;
                 out.table(fmt, "", &liked_table(r))?;
             }
+            if let Some(b) = &r.breakdowns {
+                out.line("By marketplace and by language (reviews in the window)")?;
+                out.table(fmt, "", &breakdowns_table(b))?;
+            }
             Ok(())
         }
     }
@@ -288,6 +306,8 @@ pub fn liked_view(
     if compare {
         headers.extend(["reviews before", "Δ % of reviews"]);
     }
+    // The quote's columns as all-time `report liked` has them.
+    headers.extend(["quote", "stars", "language"]);
     if by_brand {
         headers.insert(0, "brand");
     }
@@ -296,6 +316,12 @@ pub fn liked_view(
         rows: (rows.iter())
             .map(|r| {
                 let mut cells = liked_cells(&r.liked, compare);
+                let q = r.liked.quote.as_ref();
+                cells.extend([
+                    q.map_or_else(String::new, |q| q.text.clone()),
+                    (q.and_then(|q| q.stars)).map_or_else(String::new, |s| s.to_string()),
+                    q.and_then(|q| q.language.clone()).unwrap_or_default(),
+                ]);
                 if let Some(b) = &r.brand {
                     cells.insert(0, b.clone());
                 }

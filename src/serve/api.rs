@@ -440,12 +440,18 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         return window_issue(store, &w, &code);
     }
     let f = Filter::default();
-    let (reviews, products) = store
-        .issues(&f)
-        .map_err(Reply::from_store)?
+    // Its row of `/issues`: totals and what it costs in stars, as the windowed form carries them.
+    let row = (store.issues(&f).map_err(Reply::from_store)?)
         .into_iter()
         .find(|i| i.code == code)
-        .map_or((0, 0), |i| (i.reviews, i.products));
+        .map(IssueRow::new);
+    let (reviews, products) = row.as_ref().map_or((0, 0), |i| (i.reviews, i.products));
+    let (avg_with, avg_without, impact) = row.as_ref().map_or((None, None, None), |i| {
+        (i.avg_rating_with, i.avg_rating_without, i.stars_gained)
+    });
+    let examples = store
+        .issue_examples(&Window::default(), &code)
+        .map_err(Reply::from_store)?;
     let brands: Vec<Value> = store
         .issue_brands(&code)
         .map_err(Reply::from_store)?
@@ -453,7 +459,9 @@ fn issue(store: &Store, code: &str, query: &str) -> Handled {
         .map(|(brand, reviews, products)| json!({"brand": brand, "reviews": reviews, "products": products}))
         .collect();
     Ok(Reply::ok(
-        json!({"code": code, "label": labels.label(&code), "reviews": reviews, "products": products, "brands": brands}),
+        json!({"code": code, "label": labels.label(&code), "reviews": reviews, "products": products,
+               "avg_with": avg_with, "avg_without": avg_without, "impact": impact,
+               "examples": examples, "brands": brands}),
         json!({}),
     ))
 }

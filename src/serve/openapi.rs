@@ -14,6 +14,7 @@ use super::params::{BrandParams, ProductParams, ReviewParams, RunParams, WindowP
 use crate::filters::schema;
 use crate::model::IssueHit;
 use crate::store::pages::{IssueCount, ProductSummary, ReviewItem};
+use crate::store::views::AspectQuote;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::windows::{Figures, WindowIssue, WindowLiked, WindowReport, WindowRow};
 
@@ -85,6 +86,7 @@ fn pin_issue_codes(v: &mut Value, codes: &[String]) {
             WindowLiked,
             WindowAspect,
             WindowQuote,
+            AspectQuote,
             WindowReport
         ),
         responses(BadRequest, NotFound, MethodNotAllowed, UriTooLong)
@@ -191,7 +193,7 @@ fn list_issues() {}
 
 #[utoipa::path(get, path = "/api/v1/issues/{issue_code}", operation_id = "getIssue",
     summary = "One issue across the portfolio: reviews and products reporting it, and the brands, ranked",
-    description = "With `from` and/or `to`: the reviews dated in those days (an undated review on the day of the analysis run in which it first appeared), `from`, `to`, `share` (percent of the portfolio's reviews in the window) and `top_products` (the 50 products with most reviews reporting it in the window: `asin`, `brand`, `reviews`, `share` of the product's reviews in the window); each brand also has `share` of its reviews in the window; `avg_with`, `avg_without` and `impact` (the average stars of the window's rated reviews reporting it and of the others, and the stars the window's average would gain without it; null under 5 rated reviews reporting it, as on `/issues`) and `examples` (up to 3 quotes of distinct texts from the window, newest first: `review_id`, `text`, `rating`, `language`). With `compare=previous` (needs `from`): `previous_from`, `previous_to`, `previous_reviews`, `previous_products`, `previous_share` and `delta_share` (points, from the exact shares), and on each brand and product `previous_reviews`, `previous_share` and `delta_share`; the brands that reported it only in the window before are listed last with `reviews` 0.",
+    description = "Always (all time as in a window): `avg_with`, `avg_without` and `impact` (the average stars of the rated reviews reporting it and of the others, and the stars the average would gain without it; null under 5 rated reviews reporting it, as on `/issues`) and `examples` (up to 3 quotes of distinct texts reporting it, the newest day first: `review_id`, `text`, `rating`, `language`). With `from` and/or `to`: the reviews dated in those days (an undated review on the day of the analysis run in which it first appeared), `from`, `to`, `share` (percent of the portfolio's reviews in the window) and `top_products` (the 50 products with most reviews reporting it in the window: `asin`, `brand`, `reviews`, `share` of the product's reviews in the window); each brand also has `share` of its reviews in the window; `avg_with`, `avg_without` and `impact` (the average stars of the window's rated reviews reporting it and of the others, and the stars the window's average would gain without it; null under 5 rated reviews reporting it, as on `/issues`) and `examples` (up to 3 quotes of distinct texts from the window, newest first: `review_id`, `text`, `rating`, `language`). With `compare=previous` (needs `from`): `previous_from`, `previous_to`, `previous_reviews`, `previous_products`, `previous_share` and `delta_share` (points, from the exact shares), and on each brand and product `previous_reviews`, `previous_share` and `delta_share`; the brands that reported it only in the window before are listed last with `reviews` 0.",
     params(IssueCodePath, OneIssueParams),
     responses(
         (status = 200, description = "The issue and its brands.", body = inline(ObjectReply)),
@@ -617,8 +619,8 @@ struct ProductDetail {
     mentioned_in_praise: Vec<DetailIssue>,
     /// the product's reviews by marketplace and by language
     breakdowns: Breakdowns,
-    /// the product's reviews at its previous analysis run, which the changes of its issues and
-    /// liked aspects compare with; null on its first run
+    /// the product's reviews at its previous analysis run, which the changes of its issues,
+    /// liked and complaint aspects compare with; null on its first run
     #[schema(required = true)]
     previous_review_count: Option<i64>,
     /// the model's one-paragraph summary (`analyze --analyzer llm --summaries`), written from the
@@ -710,6 +712,17 @@ struct Aspect {
     avg_rating_without: Option<f64>,
     #[schema(required = false)]
     stars_gained: Option<f64>,
+    /// reviews naming it at the product's previous analysis run; absent on its first run or when
+    /// that run did not keep the count
+    #[schema(required = false)]
+    previous_count: Option<i64>,
+    /// `count` minus `previous_count`
+    #[schema(required = false)]
+    count_change: Option<i64>,
+    /// change in its share of the product's reviews since the previous run, in points from the
+    /// exact shares
+    #[schema(required = false)]
+    share_change: Option<f64>,
 }
 
 #[derive(ToSchema)]

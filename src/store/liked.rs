@@ -111,14 +111,28 @@ pub(super) fn set_changes(p: &mut ProductDetail, before: Option<&Value>) {
         let k0 = issues.map(|m| m.get(&i.code).and_then(Value::as_i64).unwrap_or(0));
         i.change = Change::new(i.count, n, k0.zip(n0));
     }
-    let liked = before.map(|b| &b["liked"]);
-    let counts = liked.and_then(|l| l["counts"].as_object());
-    let all_listed = liked.and_then(|l| l["unlisted_max"].as_i64()) == Some(0);
+    let liked = kept_counts(before, "liked");
     for a in &mut p.liked_aspects {
-        let k0 = counts.and_then(|m| match m.get(&a.term).and_then(Value::as_i64) {
+        a.change = Some(Change::new(a.count, n, liked(&a.term).zip(n0)));
+    }
+    let disliked = kept_counts(before, "aspects");
+    for a in &mut p.complaint_aspects {
+        a.change = Some(Change::new(a.count, n, disliked(&a.term).zip(n0)));
+    }
+}
+
+/// A term's count in the snapshot's kept counts under `key` (`{"counts", "unlisted_max"}`): a
+/// term it does not list had none only if it listed them all; None when the snapshot kept none
+/// (its first run, or written before it kept them).
+fn kept_counts<'a>(before: Option<&'a Value>, key: &str) -> impl Fn(&str) -> Option<i64> + 'a {
+    let kept = before.map(|b| &b[key]);
+    let counts = kept.and_then(|l| l["counts"].as_object());
+    let all_listed = kept.and_then(|l| l["unlisted_max"].as_i64()) == Some(0);
+    move |term| {
+        let counts = counts?;
+        match counts.get(term).and_then(Value::as_i64) {
             Some(k) => Some(k),
             None => all_listed.then_some(0),
-        });
-        a.change = Some(Change::new(a.count, n, k0.zip(n0)));
+        }
     }
 }

@@ -178,6 +178,10 @@ pub struct AspectCount {
     pub avg_rating_without: Option<f64>,
     #[serde(default)]
     pub stars_gained: Option<f64>,
+    /// Since the product's previous analysis run (added on reading); absent when nothing is known
+    /// (its first run, or a snapshot written before complaint aspects were kept).
+    #[serde(flatten, skip_serializing_if = "Change::unknown")]
+    pub change: Option<Change>,
 }
 
 /// An aspect customers praise: the reviews that praise it, their share of the product's reviews
@@ -195,10 +199,13 @@ pub struct LikedAspectCount {
 }
 
 /// A sentence of a review, with the review's stars and language.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct AspectQuote {
     pub text: String,
+    /// The review's stars (null when it has none).
+    #[schema(minimum = 1, maximum = 5)]
     pub stars: Option<u8>,
+    /// The review's detected language (null when unknown).
     pub language: Option<String>,
 }
 

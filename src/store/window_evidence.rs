@@ -8,10 +8,12 @@ use std::collections::HashMap;
 use rusqlite::{params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
+use super::views::{AspectQuote, BreakdownCounts};
+use super::window_liked::offer_liked_quote;
 use super::windows::{Counts, Scope, Window};
 use super::Store;
 use crate::error::Result;
-use crate::model::IssueHit;
+use crate::model::{overall_sentiment, IssueHit, LikedAspect, Sentiment};
 use crate::names::Names;
 use crate::numbers::{pct, pct_delta, star_figures};
 
@@ -61,6 +63,10 @@ pub type AspectsBefore = (HashMap<String, i64>, i64);
 pub struct Evidence {
     pub quotes: HashMap<String, Vec<WindowQuote>>,
     pub terms: HashMap<String, [i64; 3]>,
+    /// The reviews per marketplace and per language, counted as the product's roll-up does.
+    pub slices: BreakdownCounts,
+    /// A quote per liked term, chosen as `window_liked_quotes` chooses them.
+    pub liked: HashMap<String, AspectQuote>,
 }
 
 impl Store {
@@ -73,7 +79,8 @@ impl Store {
         let cond = self.review_in_window(w, &mut args)?;
         let sql = format!(
             "SELECT coalesce(r.source_review_id, r.review_key), r.rating, t.language, t.issues,
-                    t.aspects, p.brand
+                    t.aspects, p.brand, t.text_sentiment, coalesce(r.marketplace, p.marketplace),
+                    t.liked
              FROM reviews r JOIN products p ON p.asin = r.asin
              JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
              WHERE r.asin = ?2 AND r.retired_run IS NULL AND {cond}
@@ -92,7 +99,13 @@ impl Store {
             let aspects: Option<String> = r.get(4)?;
             brand = r.get(5)?;
             let review_id: String = r.get(0)?;
-            for hit in super::pages::parse_issues(issues.as_deref()) {
+            let hits = super::pages::parse_issues(issues.as_deref());
+            let text: Option<String> = r.get(6)?;
+            let market: Option<String> = r.get(7)?;
+            add_slices(&mut ev.slices, rating, text, [&language, &market], &hits);
+            let liked: Option<String> = r.get(8)?;
+            add_liked_quotes(&mut ev.liked, liked, rating, &language);
+            for hit in hits {
                 add_quote(&mut ev.quotes, hit, &review_id, rating, &language);
             }
             let stars = rating.filter(|x| (1..=5).contains(x));
@@ -112,6 +125,62 @@ impl Store {
         terms.retain(|t, _| !names.is_name_term(brand.as_deref(), t));
         ev.terms = terms;
         Ok(ev)
+    }
+}
+
+/// Counts a review in its language's and its marketplace's slices ("unknown" when it names
+/// none), with the overall label the product's roll-up gives it (stars, else the text).
+fn add_slices(
+    slices: &mut BreakdownCounts,
+    rating: Option<i64>,
+    text: Option<String>,
+    [language, market]: [&Option<String>; 2],
+    hits: &[IssueHit],
+) {
+    let stars = rating
+        .and_then(|x| u8::try_from(x).ok())
+        .filter(|x| (1..=5).contains(x));
+    let all = overall_sentiment(stars, text.as_deref().and_then(Sentiment::parse));
+    let keys = [
+        (&mut slices.language, language),
+        (&mut slices.marketplace, market),
+    ];
+    for (m, key) in keys {
+        let c = m
+            .entry(key.as_deref().unwrap_or("unknown").to_string())
+            .or_default();
+        c.reviews += 1;
+        if let Some(x) = stars {
+            c.rated += 1;
+            c.rating_sum += i64::from(x);
+        }
+        c.negative += i64::from(all == Sentiment::Negative);
+        for hit in hits {
+            let e = c.issues.entry(hit.code.clone()).or_default();
+            e.0 += 1;
+            e.1 += i64::from(all != Sentiment::Positive);
+        }
+    }
+}
+
+/// Offers each sentence the review's stored `liked` results praise as its term's quote.
+fn add_liked_quotes(
+    quotes: &mut HashMap<String, AspectQuote>,
+    liked: Option<String>,
+    rating: Option<i64>,
+    language: &Option<String>,
+) {
+    if liked.as_deref().is_none_or(|l| l == "[]") {
+        return;
+    }
+    let stars = rating
+        .and_then(|x| u8::try_from(x).ok())
+        .filter(|x| (1..=5).contains(x));
+    let items: Vec<LikedAspect> = liked
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    for l in items {
+        offer_liked_quote(quotes, l, stars, language);
     }
 }
 

@@ -10,7 +10,7 @@ use super::window_days::Counts;
 use super::window_evidence::WindowQuote;
 use super::windows::IssueCounts;
 use crate::numbers::{avg, pct, pct_delta, star_figures, StarImpact};
-use crate::store::views::IssueSort;
+use crate::store::views::{AspectQuote, IssueSort};
 
 /// A window's figures, from counts: shares and the average are null when the window holds no
 /// (rated) reviews, never NaN.
@@ -105,6 +105,10 @@ pub struct WindowLiked {
     pub previous_reviews: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delta_share: Option<f64>,
+    /// A sentence praising it from a review dated in the window, with the review's stars and
+    /// language (one whose stars agree with the praise when there is one), as all-time liked
+    /// aspects carry; null when none is found.
+    pub quote: Option<AspectQuote>,
 }
 
 /// The scope's most praised terms in the window (ties by term), given its reviews in the window
@@ -128,6 +132,7 @@ pub fn window_liked(
                 share: (all > 0).then(|| pct(k, all)),
                 previous_reviews: prev.map(|p| p.0),
                 delta_share: prev.and_then(|p| pct_delta((k, all), Some(p))),
+                quote: None,
                 term,
             }
         })

@@ -197,11 +197,18 @@ impl Store {
             let stars = star_figures((c.rated_with, c.rating_sum_with), totals);
             (d.avg_with, d.avg_without, d.impact) = (stars.with, stars.without, stars.gained);
         }
-        let code = [d.code.clone()];
-        d.examples = (self.window_scope_quotes(w, &all, &code)?)
-            .remove(&d.code)
-            .unwrap_or_default();
+        d.examples = self.issue_examples(w, &d.code)?;
         Ok(())
+    }
+
+    /// Up to 3 quotes of distinct texts reporting issue `code` across the portfolio in window `w`
+    /// (an unset window: all time), the newest day's first; what the issue's page quotes with or
+    /// without a window.
+    pub fn issue_examples(&self, w: &Window, code: &str) -> Result<Vec<WindowQuote>> {
+        let codes = [code.to_string()];
+        Ok((self.window_scope_quotes(w, &Scope::default(), &codes)?)
+            .remove(code)
+            .unwrap_or_default())
     }
 
     /// The shares (and, compared, changes) of the issue's totals, brands and listed products.

@@ -15,7 +15,7 @@ use super::window_lists::{page_issues, sort_rows};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::store::pages::{BrandSort, ProductSort};
-use crate::store::views::IssueSort;
+use crate::store::views::{AspectQuote, Breakdowns, IssueSort};
 
 pub use super::window_days::{
     Counts, DayAspectRow, DayIndexes, DayIssueRow, DayLikedRow, DayRow, ProductDays,
@@ -345,10 +345,23 @@ pub struct WindowReport {
     /// What the scope's reviews in the window complain about, most named first (up to 20), with
     /// star figures as a product's `complaint_aspects` (empty for the products list).
     pub complaint_aspects: Vec<WindowAspect>,
+    /// One product's reviews in the window by marketplace and by language (as its all-time
+    /// `breakdowns`, read with its quotes); absent for the other views.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::filters::schema::breakdowns_ref, required = false)]
+    pub breakdowns: Option<Breakdowns>,
     /// The products and brands lists' page (the API's paging fields).
     #[serde(skip)]
     pub page: Option<ListPage>,
 }
+
+/// What `attach_evidence` gives a view: complaint aspects, and for one product its breakdowns
+/// and a quote per liked term.
+type Attached = (
+    Vec<WindowAspect>,
+    Option<Breakdowns>,
+    Option<HashMap<String, AspectQuote>>,
+);
 
 fn day_text(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
@@ -407,13 +420,9 @@ impl Store {
             WindowView::Products { .. } => Vec::new(),
             _ => self.scope_issues(w, &scope, view, &all, before.as_ref())?,
         };
-        let liked_aspects = match view {
+        let mut liked_aspects = match view {
             WindowView::Product(_) | WindowView::Brands { .. } | WindowView::Portfolio { .. } => {
-                let then = match &before {
-                    Some((p, c)) => Some((self.window_liked_counts(p, &scope)?, c.reviews)),
-                    None => None,
-                };
-                window_liked(self.window_liked_counts(w, &scope)?, all.reviews, then)
+                self.scope_liked(w, &scope, all.reviews, before.as_ref())?
             }
             _ => Vec::new(),
         };
@@ -423,10 +432,15 @@ impl Store {
             }
             _ => sort_rows(&mut rows, view),
         };
-        let complaint_aspects = match view {
-            WindowView::Products { .. } => Vec::new(),
+        let (complaint_aspects, breakdowns, liked_quotes) = match view {
+            WindowView::Products { .. } => (Vec::new(), None, None),
             _ => self.attach_evidence(&scope, w, &all, before.as_ref(), &mut issues)?,
         };
+        // One product's liked quotes came with its evidence; a wider scope's are looked up.
+        match liked_quotes {
+            Some(mut q) => (liked_aspects.iter_mut()).for_each(|l| l.quote = q.remove(&l.term)),
+            None => self.quote_liked(w, &scope, &mut liked_aspects)?,
+        }
         Ok(WindowReport {
             view: name,
             from: day_text(w.from),
@@ -439,8 +453,40 @@ impl Store {
             issues,
             liked_aspects,
             complaint_aspects,
+            breakdowns,
             page,
         })
+    }
+
+    /// What the scope's reviews in the window praise (`all` of them), compared with the window
+    /// before when given.
+    fn scope_liked(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        all: i64,
+        before: Option<&(Window, Counts)>,
+    ) -> Result<Vec<WindowLiked>> {
+        let then = match before {
+            Some((p, c)) => Some((self.window_liked_counts(p, scope)?, c.reviews)),
+            None => None,
+        };
+        Ok(window_liked(self.window_liked_counts(w, scope)?, all, then))
+    }
+
+    /// Gives each of `liked` its quote from the scope's reviews in the window.
+    pub(super) fn quote_liked(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        liked: &mut [WindowLiked],
+    ) -> Result<()> {
+        let terms: Vec<String> = liked.iter().map(|l| l.term.clone()).collect();
+        let mut quotes = self.window_liked_quotes(w, scope, &terms)?;
+        for l in liked {
+            l.quote = quotes.remove(&l.term);
+        }
+        Ok(())
     }
 
     /// The scope's issues in the window, in the view's sort (reviews unless the issues list asks
@@ -482,7 +528,8 @@ impl Store {
 
     /// The scope's quotes (onto its issues) and complaint aspects in the window, compared with
     /// the window before when given: one product's from its reviews, a wider scope's from the
-    /// per-day counts and quotes for its first `WINDOW_QUOTED_ISSUES` issues.
+    /// per-day counts and quotes for its first `WINDOW_QUOTED_ISSUES` issues. One product's pass
+    /// over its reviews also gives its breakdowns and liked quotes.
     fn attach_evidence(
         &self,
         scope: &Scope,
@@ -490,17 +537,18 @@ impl Store {
         all: &Counts,
         before: Option<&(Window, Counts)>,
         issues: &mut [WindowIssue],
-    ) -> Result<Vec<WindowAspect>> {
-        let (mut quotes, terms) = match &scope.asin {
+    ) -> Result<Attached> {
+        let (mut quotes, terms, breakdowns, liked) = match &scope.asin {
             Some(asin) => {
                 let ev = self.window_evidence(asin, w)?;
-                (ev.quotes, ev.terms)
+                let breakdowns = Some(ev.slices.rows(&self.labels()?));
+                (ev.quotes, ev.terms, breakdowns, Some(ev.liked))
             }
             None => {
                 let n = issues.len().min(WINDOW_QUOTED_ISSUES);
                 let codes: Vec<String> = issues[..n].iter().map(|i| i.code.clone()).collect();
                 let quotes = self.window_scope_quotes(w, scope, &codes)?;
-                (quotes, self.window_scope_aspects(w, scope)?)
+                (quotes, self.window_scope_aspects(w, scope)?, None, None)
             }
         };
         for i in issues {
@@ -510,7 +558,7 @@ impl Store {
             Some((p, c)) => Some((term_reviews(self.aspect_terms(p, scope)?), c.reviews)),
             None => None,
         };
-        Ok(top_aspects(terms, all, then.as_ref()))
+        Ok((top_aspects(terms, all, then.as_ref()), breakdowns, liked))
     }
 
     /// Per complaint aspect, the scope's reviews in the window naming it, the rated ones and

@@ -35,6 +35,13 @@ function delta(v, riseIsGood = false) {
   return h("span", { class: cls }, `${v > 0 ? "+" : ""}${fmt(v)}`);
 }
 
+// The change since the previous run; on the first run there is none to show, so say why.
+function negDelta(summary) {
+  if (summary.neg_delta !== null && summary.neg_delta !== undefined) return delta(summary.neg_delta);
+  const why = summary.previous_run_id ? "not comparable" : summary.run_id ? "first run: no previous run" : "no analysis yet";
+  return h("span", { class: "muted first-run" }, why);
+}
+
 async function api(path) {
   const r = await fetch(path, { headers: { Accept: "application/json" } });
   let body;
@@ -140,7 +147,7 @@ async function portfolio(params) {
       ["Brands", s.brands],
       ["% negative", pct(s.pct_negative)],
     ].map(([l, n]) => h("div", { class: "card" }, h("div", { class: "n" }, n), h("div", { class: "l" }, l))),
-    h("div", { class: "card" }, h("div", { class: "n" }, delta(s.neg_delta)), h("div", { class: "l" }, "Δ % negative since the previous run")),
+    h("div", { class: "card", id: "neg-delta" }, h("div", { class: "n" }, negDelta(s)), h("div", { class: "l" }, "Δ % negative since the previous run")),
   );
   const attention = table(
     ["Product", "Brand", "Reviews#", "% negative#", "Δ#", "Impact#", "Top issues"],
@@ -467,20 +474,17 @@ async function issue(code, params) {
     api(`/api/v1/issues/${encodeURIComponent(code)}`),
   ]);
   setTitle(meta.label);
-  const quotes = [];
-  for (const p of page.data.slice(0, 3)) {
-    const { data } = await api(`/api/v1/products/${encodeURIComponent(p.asin)}`);
-    const i = (data.issues ?? []).find((x) => x.code === code);
-    for (const q of (i?.examples ?? []).slice(0, 2)) quotes.push({ ...q, asin: p.asin });
-  }
+  // What it costs in stars and its quotes (stars, language): the API's, as in a period.
+  const figures = meta.impact === null || meta.impact === undefined ? "" : `: ★ ${stars2(meta.avg_with)} with it against ${stars2(meta.avg_without)} without, ${gained(meta.impact)} ★ if fixed`;
+  const quotes = meta.examples ?? [];
   show(
     h("h1", {}, meta.label),
-    h("p", { class: "muted" }, `${meta.reviews} reviews in ${meta.products} products`),
+    h("p", { id: "issue-figures", class: "muted" }, `${meta.reviews} reviews in ${meta.products} products${figures}`),
     h("div", { class: "grid2" },
       h("section", {}, h("h2", {}, "Products"), table(["Product", "Brand", "Reviews#", "% negative#"], page.data.map((p) => h("tr", {}, h("td", {}, productLink(p.asin)), td(p.brand ?? ""), td(p.review_count, true), td(pct(p.pct_negative), true))))),
       h("section", {}, h("h2", {}, "Brands"), table(["Brand", "Reviews reporting it#", "Products#"], meta.brands.map((b) => h("tr", {}, h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand ?? "")}&issue=${encodeURIComponent(code)}`, b.brand ?? "–")), td(b.reviews, true), td(b.products, true)))))),
     h("h2", {}, "What customers say"),
-    ...quotes.map((q) => h("div", {}, quote(q), h("div", { class: "muted" }, productLink(q.asin)))),
+    h("div", { id: "issue-quotes" }, quotes.map(quote)),
   );
 }
 
@@ -637,9 +641,11 @@ function windowLiked(r) {
   const compared = !!r.previous_from;
   const headers = ["Liked", "Reviews#", "% of reviews#"];
   if (compared) headers.push("Reviews before#", "Δ % of reviews#");
+  headers.push("Quote");
   const rows = r.liked_aspects.slice(0, LIKED_SHOWN).map((a) =>
     h("tr", {}, td(a.term), td(a.reviews, true), td(pct(a.share), true),
-      compared ? td(a.previous_reviews ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(a.delta_share, true)) : null));
+      compared ? td(a.previous_reviews ?? 0, true) : null, compared ? h("td", { class: "n" }, delta(a.delta_share, true)) : null,
+      h("td", {}, a.quote ? quote({ text: a.quote.text, rating: a.quote.stars, language: a.quote.language }) : "–")));
   return rows.length ? table(headers, rows) : h("p", { class: "muted" }, "No praise in this period.");
 }
 
@@ -755,6 +761,7 @@ async function windowProduct(asin, w, params) {
     h("h2", {}, "Issues in this period"),
     windowIssues(r, true),
     windowPraiseAndComplaints(r),
+    r.breakdowns ? breakdowns(r.breakdowns) : null,
     h("h2", { id: "window-reviews" }, `Reviews in this period (${reviews.meta.total})`),
     table(["Date", "Stars#", "Sentiment", "Lang", "Review", "Issues"], reviewRows),
     h("div", { class: "pager" },
