@@ -1015,12 +1015,6 @@ impl Reader {
         only: Option<&[String]>,
         mut f: impl FnMut(ReviewRow) -> Result<()>,
     ) -> Result<()> {
-        // Each review and its text result are random lookups: with SQLite's default 2 MB cache
-        // each re-read (and copied) a 16 KiB page, a sixth of a full analyze's CPU. The writer's
-        // bounded cache, here only: on the reader's connection it would also let the text
-        // phase's GROUP BY sort hold as much again in memory.
-        self.conn
-            .pragma_update(None, "cache_size", super::CACHE_SIZE)?;
         const SELECT: &str =
             "SELECT coalesce(r.source_review_id, r.review_key), r.asin, coalesce(p.brand, r.brand),
                     r.rating, r.review_date, t.language, t.text_sentiment, t.text_score, t.issues, t.aspects,
@@ -1250,23 +1244,6 @@ mod tests {
                 {"code": "quality", "count": 3, "share": 30.0}
             ])
         );
-    }
-
-    #[test]
-    fn the_rollups_read_has_the_writers_cache_not_sqlites_default() {
-        // With the default 2 MB every random lookup of a review or text result copied a page.
-        let db = TestDb::new();
-        let reader = db.store.reader().unwrap();
-        let cache = |r: &super::Reader| -> i64 {
-            r.conn
-                .query_row("PRAGMA cache_size", [], |row| row.get(0))
-                .unwrap()
-        };
-        assert_ne!(cache(&reader), crate::store::CACHE_SIZE);
-        reader
-            .reviews_by_product("offline", None, |_| Ok(()))
-            .unwrap();
-        assert_eq!(cache(&reader), crate::store::CACHE_SIZE);
     }
 
     #[test]
