@@ -73,9 +73,27 @@ pub struct Counts {
     pub products: Option<i64>,
 }
 
-/// The per-day tables' secondary indexes, dropped while a run rewrites the tables.
+/// Each brand's per-day rows, summed from its products'.
+const BRAND_SUMS: [&str; 4] = [
+    "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral, negative)
+     SELECT brand, day, sum(reviews), sum(rated), sum(rating_sum), sum(positive), sum(neutral),
+            sum(negative)
+     FROM product_days GROUP BY brand, day",
+    "INSERT INTO brand_day_issues (brand, day, code, reviews, negative_neutral, rated_with,
+         rating_sum_with)
+     SELECT brand, day, code, sum(reviews), sum(negative_neutral), sum(rated_with),
+            sum(rating_sum_with)
+     FROM product_day_issues GROUP BY brand, day, code",
+    "INSERT INTO brand_day_liked (brand, day, term, reviews)
+     SELECT brand, day, term, sum(reviews) FROM product_day_liked GROUP BY brand, day, term",
+    "INSERT INTO brand_day_aspects (brand, day, term, reviews, rated, rating_sum)
+     SELECT brand, day, term, sum(reviews), sum(rated), sum(rating_sum)
+     FROM product_day_aspects GROUP BY brand, day, term",
+];
+
+/// The per-day tables' secondary indexes, dropped while a run rewrites the tables: (table, SQL).
 #[must_use]
-pub struct DayIndexes(Vec<String>);
+pub struct DayIndexes(Vec<(String, String)>);
 
 impl InsightsWriter<'_> {
     /// Drops the previous run's days (called once, before the first `put_days`).
@@ -85,17 +103,17 @@ impl InsightsWriter<'_> {
     /// tables hold about one row per review. Inside the run's transaction: a failed run rolls the
     /// drop back with everything else.
     pub fn clear_days(&self) -> Result<DayIndexes> {
-        let found: Vec<(String, String)> = self
+        let found: Vec<(String, String, String)> = self
             .tx
             .prepare(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('product_days', 'product_day_issues', 'brand_days',
                                   'brand_day_issues', 'product_day_liked', 'brand_day_liked',
                                   'product_day_aspects', 'brand_day_aspects')",
             )?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
-        for (name, _) in &found {
+        for (name, _, _) in &found {
             let quoted = name.replace('"', "\"\"");
             self.tx.execute_batch(&format!("DROP INDEX \"{quoted}\""))?;
         }
@@ -105,33 +123,37 @@ impl InsightsWriter<'_> {
              DELETE FROM product_day_liked; DELETE FROM brand_day_liked;
              DELETE FROM product_day_aspects; DELETE FROM brand_day_aspects;",
         )?;
-        Ok(DayIndexes(found.into_iter().map(|(_, sql)| sql).collect()))
+        Ok(DayIndexes(
+            found.into_iter().map(|(_, t, sql)| (t, sql)).collect(),
+        ))
     }
 
-    /// Each brand's days, summed from its products' (called once, after the last `put_days`), then
+    /// Each brand's days, summed from its products' (called once, after the last `put_days`), and
     /// the indexes `clear_days` dropped, built again.
     pub fn put_brand_days(&self, indexes: DayIndexes) -> Result<()> {
-        self.tx.execute_batch(
-            "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral,
-                 negative)
-             SELECT brand, day, sum(reviews), sum(rated), sum(rating_sum), sum(positive),
-                    sum(neutral), sum(negative)
-             FROM product_days GROUP BY brand, day;
-             INSERT INTO brand_day_issues (brand, day, code, reviews, negative_neutral, rated_with,
-                 rating_sum_with)
-             SELECT brand, day, code, sum(reviews), sum(negative_neutral), sum(rated_with),
-                    sum(rating_sum_with)
-             FROM product_day_issues GROUP BY brand, day, code;
-             INSERT INTO brand_day_liked (brand, day, term, reviews)
-             SELECT brand, day, term, sum(reviews) FROM product_day_liked GROUP BY brand, day, term;
-             INSERT INTO brand_day_aspects (brand, day, term, reviews, rated, rating_sum)
-             SELECT brand, day, term, sum(reviews), sum(rated), sum(rating_sum)
-             FROM product_day_aspects GROUP BY brand, day, term;",
-        )?;
-        for sql in indexes.0 {
+        self.put_brand_days_sorting(indexes).map(drop)
+    }
+
+    /// The same; returns how many of the sums sorted their rows. The product tables' indexes are
+    /// built first, so that the days' and issues' sums by brand and day read them in order (the
+    /// same rows in the same order) instead of sorting every row; the brand tables' after their
+    /// rows.
+    fn put_brand_days_sorting(&self, indexes: DayIndexes) -> Result<i32> {
+        let (products, brands): (Vec<_>, Vec<_>) =
+            (indexes.0.into_iter()).partition(|(table, _)| table.starts_with("product_"));
+        for (_, sql) in products {
             self.tx.execute_batch(&sql)?;
         }
-        Ok(())
+        let mut sorts = 0;
+        for sql in BRAND_SUMS {
+            let mut st = self.tx.prepare(sql)?;
+            st.raw_execute()?;
+            sorts += st.get_status(rusqlite::StatementStatus::Sort);
+        }
+        for (_, sql) in brands {
+            self.tx.execute_batch(&sql)?;
+        }
+        Ok(sorts)
     }
 
     pub fn put_days(&self, p: &ProductDays) -> Result<()> {
@@ -197,5 +219,20 @@ impl InsightsWriter<'_> {
             ])?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::test_support::TestDb;
+
+    #[test]
+    fn brand_sums_read_the_product_tables_indexes_instead_of_sorting() {
+        let mut db = TestDb::new();
+        let run = db.store.begin_analysis("offline", "test", 1).unwrap();
+        let w = db.store.insights_writer(run).unwrap();
+        let indexes = w.clear_days().unwrap();
+        // Liked terms and aspects have no index by brand and day: only their two sums sort.
+        assert_eq!(w.put_brand_days_sorting(indexes).unwrap(), 2);
     }
 }

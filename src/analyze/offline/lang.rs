@@ -1,6 +1,7 @@
 //! Language identification (whatlang's trigram models, limited to the languages real exports have).
 
-use std::collections::HashMap;
+// Fx: built from our own function-word lists; review words only look up (see lexicon.rs).
+use rustc_hash::FxHashMap as HashMap;
 
 use whatlang::{Detector, Lang};
 
@@ -25,7 +26,7 @@ const ALLOWED: [Lang; 8] = [
 
 impl LangId {
     pub fn new() -> LangId {
-        let mut function_words: HashMap<&'static str, u8> = HashMap::new();
+        let mut function_words: HashMap<&'static str, u8> = HashMap::default();
         for (i, (_, list)) in FUNCTION_WORDS.iter().enumerate() {
             for w in list.split_whitespace() {
                 *function_words.entry(w).or_default() |= 1 << i;
