@@ -599,11 +599,20 @@ fn slow_requests_past_the_cap_leave_the_server_answering() {
         assert!(took < Duration::from_secs(3), "/healthz took {took:?}");
     }
     // Slow requests made room, and a slow request still open can finish its request. Which ones
-    // depends on scheduling: a connection accepted while the storm goes on counts as idle until
-    // its thread reads its first bytes, and the longest-idle one makes room first.
-    // First the one that finishes (before the request timeout can close it), then the rest.
-    let finished = slow.iter_mut().rev().take(16).find_map(|s| {
-        s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    // were closed depends on scheduling (a connection accepted while the storm goes on counts as
+    // idle until its thread reads its first bytes, and idle ones make room first; on a loaded box
+    // the newest were often the ones closed), so every connection is looked at, newest first.
+    let open: Vec<usize> = (0..slow.len())
+        .filter(|&i| !closed_within(&mut slow[i], Duration::from_millis(50)))
+        .collect();
+    assert!(
+        open.len() <= 16,
+        "{} slow requests still open past a cap of 16",
+        open.len()
+    );
+    let finished = open.iter().rev().find_map(|&i| {
+        let s = &mut slow[i];
+        s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
         s.write_all(b"\r\n").ok()?;
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
@@ -616,6 +625,4 @@ fn slow_requests_past_the_cap_leave_the_server_answering() {
         Some(status(&head))
     });
     assert_eq!(finished, Some(200), "no open slow request could finish");
-    let made_room = (slow[..16].iter_mut()).any(|s| closed_within(s, Duration::from_millis(100)));
-    assert!(made_room, "none of the first 16 slow requests was closed");
 }
