@@ -362,16 +362,29 @@ impl Store {
         code: &str,
         need: i64,
     ) -> Result<(Vec<String>, bool)> {
+        self.newest_holding(w, scope, ("product_day_issues", "code", code), need)
+    }
+
+    /// The products of the scope whose per-day rows in `table` hold `key` in `column` in the
+    /// window, newest day first (ASINs descending), until their dated reviews reach `need`; and
+    /// whether that is every such product. `table` and `column` are ours, never input.
+    pub(super) fn newest_holding(
+        &self,
+        w: &Window,
+        scope: &Scope,
+        (table, column, key): (&str, &str, &str),
+        need: i64,
+    ) -> Result<(Vec<String>, bool)> {
         let (cond, values) = scope.condition();
         let sql = format!(
-            "SELECT day, asin, dated, reviews FROM product_day_issues
-             WHERE code = ?{} AND {cond} ORDER BY day DESC, asin DESC",
+            "SELECT asin, dated, reviews FROM {table}
+             WHERE {column} = ?{} AND {cond} ORDER BY day DESC, asin DESC",
             values.len() + 3
         );
         let (from, to) = w.bounds();
         let mut args = vec![SqlValue::Text(from), SqlValue::Text(to)];
         args.extend(values);
-        args.push(SqlValue::Text(code.to_string()));
+        args.push(SqlValue::Text(key.to_string()));
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut rows = st.query(params_from_iter(args))?;
         let (mut asins, mut dated_reviews) = (Vec::new(), 0);
@@ -379,9 +392,9 @@ impl Store {
             if dated_reviews >= need {
                 return Ok((asins, false));
             }
-            let asin: String = r.get(1)?;
-            if r.get::<_, bool>(2)? {
-                dated_reviews += r.get::<_, i64>(3)?;
+            let asin: String = r.get(0)?;
+            if r.get::<_, bool>(1)? {
+                dated_reviews += r.get::<_, i64>(2)?;
             }
             if !asins.contains(&asin) {
                 asins.push(asin);

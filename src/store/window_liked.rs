@@ -143,32 +143,8 @@ impl Store {
     /// The products of the scope praising `term` in the window, newest day first (ASINs
     /// descending), until their dated reviews praising it reach `LIKED_QUOTE_READ`.
     fn newest_praising(&self, w: &Window, scope: &Scope, term: &str) -> Result<Vec<String>> {
-        let (cond, values) = scope.condition();
-        let sql = format!(
-            "SELECT asin, dated, reviews FROM product_day_liked
-             WHERE term = ?{} AND {cond} ORDER BY day DESC, asin DESC",
-            values.len() + 3
-        );
-        let (from, to) = w.bounds();
-        let mut args = vec![SqlValue::Text(from), SqlValue::Text(to)];
-        args.extend(values);
-        args.push(SqlValue::Text(term.to_string()));
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let mut rows = st.query(params_from_iter(args))?;
-        let (mut asins, mut dated) = (Vec::new(), 0);
-        while let Some(r) = rows.next()? {
-            if dated >= LIKED_QUOTE_READ {
-                break;
-            }
-            let asin: String = r.get(0)?;
-            if r.get::<_, bool>(1)? {
-                dated += r.get::<_, i64>(2)?;
-            }
-            if !asins.contains(&asin) {
-                asins.push(asin);
-            }
-        }
-        Ok(asins)
+        let key = ("product_day_liked", "term", term);
+        Ok(self.newest_holding(w, scope, key, LIKED_QUOTE_READ)?.0)
     }
 
     /// The quote of each of `terms` in the reviews of products `asins` dated in the window, the
