@@ -182,19 +182,41 @@ pub fn denied_questions(part: &str, sentences: &[Sentence<'_>]) -> Vec<bool> {
         ["absolut", "nicht"],
         ["du", "tout"],
     ];
+    // Idioms that open with a negator but agree or judge: no answer ("Broke in a day? No
+    // surprise.", "Not acceptable.").
+    const NOT_ANSWERS: [[&str; 2]; 16] = [
+        ["no", "way"],
+        ["no", "surprise"],
+        ["no", "wonder"],
+        ["no", "kidding"],
+        ["no", "joke"],
+        ["no", "doubt"],
+        ["not", "acceptable"],
+        ["not", "ok"],
+        ["not", "okay"],
+        ["not", "surprised"],
+        ["not", "surprising"],
+        ["not", "happy"],
+        ["kein", "wunder"],
+        ["nicht", "akzeptabel"],
+        ["pas", "étonnant"],
+        ["non", "accettabile"],
+    ];
     let base = part.as_ptr() as usize;
     let asked = |s: &Sentence<'_>| {
-        // The sentence's end within `part`: a question ends at a question mark.
+        // The sentence's end within `part`: a question ends at a question mark; one with an
+        // exclamation mark ("?!") is outrage, not a question.
         let end = (s.text.as_ptr() as usize).saturating_sub(base) + s.text.len();
-        let closes = part
-            .get(end..)
-            .is_some_and(|rest| rest.trim_start().starts_with('?'));
+        let closes = part.get(end..).is_some_and(|rest| {
+            let after = rest.trim_start().strip_prefix('?');
+            after.is_some_and(|a| !a.trim_start_matches('?').starts_with('!'))
+        });
         closes && !ASKING.contains(&s.tokens[0].as_str())
     };
     let answers_no = |s: &Sentence<'_>| {
         let t = &s.tokens;
-        NO.contains(&t[0].as_str())
-            || (t.len() > 1 && NO_PAIRS.iter().any(|[a, b]| t[0] == *a && t[1] == *b))
+        let pair = |[a, b]: &[&str; 2]| t.len() > 1 && t[0] == *a && t[1] == *b;
+        (NO.contains(&t[0].as_str()) || NO_PAIRS.iter().any(pair)) && !NOT_ANSWERS.iter().any(pair)
     };
     (0..sentences.len())
         .map(|i| asked(&sentences[i]) && sentences.get(i + 1).is_some_and(answers_no))
