@@ -956,6 +956,9 @@ mod props {
         "हिन्दी", "বাংলা", "தமிழ்", "Հայերեն", "ქართული", "ᚠᚢᚦ",
         // Portuguese words and a reviewer programme's disclosure, across line breaks (1.14).
         "não", "muito", "qualidade", "\n", "\n\n", "Vine", "Amazon Vine-Programm", "vine", "Verkäufer",
+        // Questions answered no or not, and fears that came true (1.16).
+        "?", "?!", "¿", "Does it leak", "Not a drop", "No way", "para nada", "as I feared",
+        "and it did", "I feared it would break", "befürchtet", "und genau das ist passiert",
     ];
 
     /// Review-like text: words in several languages, entity beginnings, punctuation, and runs of

@@ -541,7 +541,10 @@ mod tests {
     }
 
     mod props {
-        use super::super::{abbreviations, decode_entities, names_vine, without_disclosure};
+        use super::super::{
+            abbreviations, decode_entities, denied_questions, names_vine, sentences,
+            without_disclosure,
+        };
         use proptest::prelude::*;
 
         /// The decoder, written over characters instead of byte slices: an entity is the text
@@ -616,6 +619,24 @@ mod tests {
             "&apos;", "&nbsp;", "&#x27;", "&#128512;", "&#1114112;", "&&", ";", "&;",
             "&#;", "& ", "&\u{301}",
         ];
+
+        #[rustfmt::skip]
+        const QUESTION_PIECES: &[&str] = &[
+            "?", "?!", "??", "¿", "¡", "!", ".", ";", "\n", " ", "Does it leak", "Not a drop",
+            "no", "No way", "nada", "para nada", "gar nicht", "du tout", "Why", "por", "&amp;",
+            "&#63;", "\u{301}", "\u{200f}", "\u{5e9}", "😀", "2.5", "'", "’",
+        ];
+
+        /// Questions and answers among runs of any script, so a question mark often stands
+        /// next to a combining mark, a right-to-left letter or an emoji.
+        fn questionish() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                prop::sample::select(QUESTION_PIECES).prop_map(String::from),
+                proptest::collection::vec(any_script(), 0..4)
+                    .prop_map(|cs| cs.into_iter().collect::<String>()),
+            ];
+            proptest::collection::vec(piece, 0..20).prop_map(|ps| ps.concat())
+        }
 
         /// Text built of pieces that look like entities (or their beginnings) and runs of
         /// characters from any script, so `&` often stands a few bytes before a wide character.
@@ -699,6 +720,23 @@ mod tests {
                 // Separators are kept in place: the same non-word characters in the same order.
                 let seps = |t: &str| t.chars().filter(|c| !c.is_alphanumeric()).collect::<String>();
                 prop_assert_eq!(seps(&out), seps(&s));
+            }
+
+            /// Answered questions over any text: one flag per sentence, set only on a sentence
+            /// that a question mark closes and that another follows.
+            #[test]
+            fn denied_questions_are_questions_with_an_answer(s in questionish()) {
+                let sentences = sentences(&s);
+                let denied = denied_questions(&s, &sentences);
+                prop_assert_eq!(denied.len(), sentences.len());
+                prop_assert!(!denied.last().copied().unwrap_or(false), "{:?}", s);
+                for (sentence, denied) in sentences.iter().zip(&denied) {
+                    if *denied {
+                        let at = sentence.text.as_ptr() as usize - s.as_ptr() as usize;
+                        let rest = &s[at + sentence.text.len()..];
+                        prop_assert!(rest.trim_start().starts_with('?'), "{:?}", s);
+                    }
+                }
             }
 
             #[test]
