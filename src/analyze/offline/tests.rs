@@ -956,6 +956,9 @@ mod props {
         "हिन्दी", "বাংলা", "தமிழ்", "Հայերեն", "ქართული", "ᚠᚢᚦ",
         // Portuguese words and a reviewer programme's disclosure, across line breaks (1.14).
         "não", "muito", "qualidade", "\n", "\n\n", "Vine", "Amazon Vine-Programm", "vine", "Verkäufer",
+        // Questions answered no or not, and fears that came true (1.16).
+        "?", "?!", "¿", "Does it leak", "Not a drop", "No way", "para nada", "as I feared",
+        "and it did", "I feared it would break", "befürchtet", "und genau das ist passiert",
     ];
 
     /// Review-like text: words in several languages, entity beginnings, punctuation, and runs of
@@ -1889,6 +1892,42 @@ fn a_size_with_an_intensifier_and_seams_coming_undone_1_16() {
         assert!(
             codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
             "{text}"
+        );
+    }
+}
+
+/// A "no" that is no answer keeps the complaint before it: an outraged or rhetorical question
+/// ("?!"), and idioms that open with a negator but agree or judge ("No way", "No kidding", "No
+/// surprise", "Not acceptable"). 1.15 found these; 1.16's answered questions dropped them.
+#[test]
+fn a_question_followed_by_an_idiom_or_an_exclamation_still_complains() {
+    for (text, code) in [
+        (
+            "It broke after two days? No way, that is unacceptable.",
+            "durability",
+        ),
+        (
+            "The hinge broke? No surprise, it's cheap plastic.",
+            "durability",
+        ),
+        (
+            "The strap snapped after a day?! Not acceptable.",
+            "durability",
+        ),
+        (
+            "Stopped working after a week? No kidding, mine too.",
+            "defective",
+        ),
+        ("It leaks? No wonder, the seal is loose.", "leaks"),
+        (
+            "Nach zwei Tagen kaputt? Kein Wunder bei dem Preis.",
+            "durability",
+        ),
+    ] {
+        assert!(
+            codes_rated(text, Some(StarBucket::Low)).contains(&code.to_string()),
+            "{text}: {:?}",
+            codes_rated(text, Some(StarBucket::Low))
         );
     }
 }

@@ -182,19 +182,41 @@ pub fn denied_questions(part: &str, sentences: &[Sentence<'_>]) -> Vec<bool> {
         ["absolut", "nicht"],
         ["du", "tout"],
     ];
+    // Idioms that open with a negator but agree or judge: no answer ("Broke in a day? No
+    // surprise.", "Not acceptable.").
+    const NOT_ANSWERS: [[&str; 2]; 16] = [
+        ["no", "way"],
+        ["no", "surprise"],
+        ["no", "wonder"],
+        ["no", "kidding"],
+        ["no", "joke"],
+        ["no", "doubt"],
+        ["not", "acceptable"],
+        ["not", "ok"],
+        ["not", "okay"],
+        ["not", "surprised"],
+        ["not", "surprising"],
+        ["not", "happy"],
+        ["kein", "wunder"],
+        ["nicht", "akzeptabel"],
+        ["pas", "étonnant"],
+        ["non", "accettabile"],
+    ];
     let base = part.as_ptr() as usize;
     let asked = |s: &Sentence<'_>| {
-        // The sentence's end within `part`: a question ends at a question mark.
+        // The sentence's end within `part`: a question ends at a question mark; one with an
+        // exclamation mark ("?!") is outrage, not a question.
         let end = (s.text.as_ptr() as usize).saturating_sub(base) + s.text.len();
-        let closes = part
-            .get(end..)
-            .is_some_and(|rest| rest.trim_start().starts_with('?'));
+        let closes = part.get(end..).is_some_and(|rest| {
+            let after = rest.trim_start().strip_prefix('?');
+            after.is_some_and(|a| !a.trim_start_matches('?').starts_with('!'))
+        });
         closes && !ASKING.contains(&s.tokens[0].as_str())
     };
     let answers_no = |s: &Sentence<'_>| {
         let t = &s.tokens;
-        NO.contains(&t[0].as_str())
-            || (t.len() > 1 && NO_PAIRS.iter().any(|[a, b]| t[0] == *a && t[1] == *b))
+        let pair = |[a, b]: &[&str; 2]| t.len() > 1 && t[0] == *a && t[1] == *b;
+        (NO.contains(&t[0].as_str()) || NO_PAIRS.iter().any(pair)) && !NOT_ANSWERS.iter().any(pair)
     };
     (0..sentences.len())
         .map(|i| asked(&sentences[i]) && sentences.get(i + 1).is_some_and(answers_no))
@@ -519,7 +541,10 @@ mod tests {
     }
 
     mod props {
-        use super::super::{abbreviations, decode_entities, names_vine, without_disclosure};
+        use super::super::{
+            abbreviations, decode_entities, denied_questions, names_vine, sentences,
+            without_disclosure,
+        };
         use proptest::prelude::*;
 
         /// The decoder, written over characters instead of byte slices: an entity is the text
@@ -594,6 +619,24 @@ mod tests {
             "&apos;", "&nbsp;", "&#x27;", "&#128512;", "&#1114112;", "&&", ";", "&;",
             "&#;", "& ", "&\u{301}",
         ];
+
+        #[rustfmt::skip]
+        const QUESTION_PIECES: &[&str] = &[
+            "?", "?!", "??", "¿", "¡", "!", ".", ";", "\n", " ", "Does it leak", "Not a drop",
+            "no", "No way", "nada", "para nada", "gar nicht", "du tout", "Why", "por", "&amp;",
+            "&#63;", "\u{301}", "\u{200f}", "\u{5e9}", "😀", "2.5", "'", "’",
+        ];
+
+        /// Questions and answers among runs of any script, so a question mark often stands
+        /// next to a combining mark, a right-to-left letter or an emoji.
+        fn questionish() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                prop::sample::select(QUESTION_PIECES).prop_map(String::from),
+                proptest::collection::vec(any_script(), 0..4)
+                    .prop_map(|cs| cs.into_iter().collect::<String>()),
+            ];
+            proptest::collection::vec(piece, 0..20).prop_map(|ps| ps.concat())
+        }
 
         /// Text built of pieces that look like entities (or their beginnings) and runs of
         /// characters from any script, so `&` often stands a few bytes before a wide character.
@@ -677,6 +720,23 @@ mod tests {
                 // Separators are kept in place: the same non-word characters in the same order.
                 let seps = |t: &str| t.chars().filter(|c| !c.is_alphanumeric()).collect::<String>();
                 prop_assert_eq!(seps(&out), seps(&s));
+            }
+
+            /// Answered questions over any text: one flag per sentence, set only on a sentence
+            /// that a question mark closes and that another follows.
+            #[test]
+            fn denied_questions_are_questions_with_an_answer(s in questionish()) {
+                let sentences = sentences(&s);
+                let denied = denied_questions(&s, &sentences);
+                prop_assert_eq!(denied.len(), sentences.len());
+                prop_assert!(!denied.last().copied().unwrap_or(false), "{:?}", s);
+                for (sentence, denied) in sentences.iter().zip(&denied) {
+                    if *denied {
+                        let at = sentence.text.as_ptr() as usize - s.as_ptr() as usize;
+                        let rest = &s[at + sentence.text.len()..];
+                        prop_assert!(rest.trim_start().starts_with('?'), "{:?}", s);
+                    }
+                }
             }
 
             #[test]
