@@ -231,6 +231,7 @@ fn analyze_texts<'a>(
         Analyzer::Offline => analyze_offline(store, opts, key, run_id, base),
         Analyzer::Llm { config, .. } => analyze_llm(store, opts, config, key, run_id),
     };
+    let seen = watermark;
     let (llm_usage, watermark) = match analyzed {
         Ok((n, usage, complete)) => {
             counts.reviews_analyzed = n;
@@ -255,6 +256,7 @@ fn analyze_texts<'a>(
         opts,
         id: run_id,
         watermark,
+        seen,
         counts,
         llm_usage,
         started,
@@ -588,6 +590,9 @@ pub(crate) struct Run<'a> {
     pub id: i64,
     /// The ingest run its results are current with; 0 when it left work for the next run.
     pub watermark: i64,
+    /// The last ingest run when its texts were chosen: the roll-up counts the reviews as they
+    /// stood then, so an ingest that commits during the run is left whole to the next one.
+    pub seen: i64,
     pub counts: RunCounts,
     pub llm_usage: Option<LlmUsage>,
     pub started: Instant,
@@ -602,6 +607,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         opts,
         id: run_id,
         watermark,
+        seen,
         mut counts,
         llm_usage,
         started,
@@ -629,7 +635,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
     let labels = opts.topics.labels();
     let rolled = roll_up(
         store,
-        run_id,
+        (run_id, seen),
         &key,
         before,
         &labels,
@@ -824,7 +830,7 @@ fn rollup_base(store: &Store, opts: &Options, run_id: i64) -> Result<Option<Roll
 /// product's stored state.
 fn roll_up(
     store: &mut Store,
-    run_id: i64,
+    (run_id, seen): (i64, i64),
     key: &str,
     previous: Previous,
     labels: &Labels,
@@ -853,7 +859,7 @@ fn roll_up(
     // their own, while this one accumulates and writes: on one thread they took turns.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ReviewRow>>(READ_AHEAD);
     let (rolled, read) = std::thread::scope(|s| {
-        let reading = s.spawn(move || read_reviews(&reader, key, only, tx));
+        let reading = s.spawn(move || read_reviews(&reader, (key, seen), only, tx));
         let days = (&run_days, only.is_some());
         let rolled = accumulate(rx, &writer, previous, labels, days, alerts);
         // The receiver is gone by now, so a reader still sending stops at its next batch.
@@ -918,12 +924,12 @@ const READ_BATCH: usize = 1024;
 /// Sends every review with its result, in ASIN order, in batches; stops when the receiver is gone.
 fn read_reviews(
     reader: &Reader,
-    key: &str,
+    (key, seen): (&str, i64),
     only: Option<&[String]>,
     tx: std::sync::mpsc::SyncSender<Vec<ReviewRow>>,
 ) -> Result<()> {
     let mut batch = Vec::with_capacity(READ_BATCH);
-    let r = reader.reviews_by_product(key, only, |r| {
+    let r = reader.reviews_by_product((key, seen), only, |r| {
         batch.push(r);
         if batch.len() == READ_BATCH {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(READ_BATCH));
@@ -1119,6 +1125,51 @@ mod tests {
             analyzer: Analyzer::Offline,
             topics: Topics::default(),
         }
+    }
+
+    /// An ingest that commits while a run analyzes its texts is left whole to the next run: the
+    /// roll-up counted its reviews without their results (a product with 120 reviews and its
+    /// issue on 60), and the next run's alerts compared with those figures.
+    #[test]
+    fn an_ingest_during_a_run_is_rolled_up_by_the_next_run_not_half_by_this_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = |id: &str| {
+            format!("{{\"REVIEW_ID\":\"{id}\",\"asin\":\"B1\",\"rating\":1,\"text\":\"It broke after a day.\"}}\n")
+        };
+        let mut store = store_with(dir.path(), &(line("R1") + &line("R2")));
+        let o = opts();
+        let key = o.analyzer.key(&o.topics);
+        let watermark = store.last_ingest_run().unwrap();
+        let run_id = begin(&mut store, &o, &key).unwrap();
+        let texts = analyze_texts(
+            &mut store,
+            &o,
+            &key,
+            run_id,
+            watermark,
+            Instant::now(),
+            None,
+        );
+        let later = dir.path().join("later.jsonl");
+        std::fs::write(&later, line("R3") + &line("R4") + &line("R5")).unwrap();
+        let ingest = crate::ingest::Options {
+            format: None,
+            strict: false,
+            force: false,
+            quiet: true,
+            snapshot: false,
+        };
+        crate::ingest::run(&mut store, &[later], ingest).unwrap();
+        finish_run(&mut store, texts.unwrap()).unwrap();
+        let counted =
+            |s: &Store, sql: &str| -> i64 { s.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let reviews = "SELECT review_count FROM product_insights WHERE asin = 'B1'";
+        let broke = "SELECT count FROM product_issues WHERE asin = 'B1' AND code = 'durability'";
+        assert_eq!(counted(&store, reviews), 2);
+        assert_eq!(counted(&store, broke), 2);
+        run(&mut store, &o).unwrap();
+        assert_eq!(counted(&store, reviews), 5);
+        assert_eq!(counted(&store, broke), 5);
     }
 
     /// Issue 21, item 18: a text that makes the analyzer panic is recorded and counted, and every

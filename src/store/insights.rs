@@ -1008,10 +1008,12 @@ impl Reader {
     }
 
     /// Every review with its result from `analyzer`, grouped by product (ordered by ASIN); with
-    /// `only` (ASINs in order), only those products' reviews, in the same order.
+    /// `only` (ASINs in order), only those products' reviews, in the same order. Reviews as they
+    /// stood at ingest run `seen` (the run's watermark): an ingest that committed while the run
+    /// analyzed its texts (new reviews without results, reviews it retired) is the next run's.
     pub fn reviews_by_product(
         &self,
-        analyzer: &str,
+        (analyzer, seen): (&str, i64),
         only: Option<&[String]>,
         mut f: impl FnMut(ReviewRow) -> Result<()>,
     ) -> Result<()> {
@@ -1022,10 +1024,10 @@ impl Reader {
              FROM reviews r
              JOIN products p ON p.asin = r.asin
              LEFT JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
-             WHERE r.retired_run IS NULL";
+             WHERE r.first_run <= ?2 AND (r.retired_run IS NULL OR r.retired_run > ?2)";
         let Some(asins) = only else {
             let mut st = self.conn.prepare(&format!("{SELECT} ORDER BY r.asin"))?;
-            let mut rows = st.query([analyzer])?;
+            let mut rows = st.query(params![analyzer, seen])?;
             while let Some(r) = rows.next()? {
                 f(review_row(r)?)?;
             }
@@ -1035,9 +1037,9 @@ impl Reader {
         // of the same index gives them.
         let mut st = self
             .conn
-            .prepare(&format!("{SELECT} AND r.asin = ?2 ORDER BY r.id"))?;
+            .prepare(&format!("{SELECT} AND r.asin = ?3 ORDER BY r.id"))?;
         for asin in asins {
-            let mut rows = st.query(params![analyzer, asin])?;
+            let mut rows = st.query(params![analyzer, seen, asin])?;
             while let Some(r) = rows.next()? {
                 f(review_row(r)?)?;
             }

@@ -85,11 +85,12 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
     };
     // Complete only when nothing is waiting and no result is a stand-in for the LLM's: otherwise
     // the next run must not think it is current.
+    let seen = store.last_ingest_run()?;
     let watermark = if collected.still_pending.is_empty()
         && submitted == 0
         && store.fallback_results(key)? == 0
     {
-        store.last_ingest_run()?
+        seen
     } else {
         0
     };
@@ -97,6 +98,7 @@ pub fn run(store: &mut Store, config: &Config, opts: &Options, key: &str) -> Res
         opts,
         id: run_id,
         watermark,
+        seen,
         counts,
         llm_usage: Some(collected.llm_usage(config, fallback)),
         started,
