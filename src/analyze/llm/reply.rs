@@ -72,7 +72,7 @@ pub fn parse_with(
     let content = choice["message"]["content"]
         .as_str()
         .ok_or("the reply has no message content")?;
-    let doc: Value = serde_json::from_str(content)
+    let doc: Value = json_content(content)
         .map_err(|e| format!("the reply is not valid JSON ({e}): {}", cut(content, 120)))?;
     let items = doc["reviews"]
         .as_array()
@@ -183,6 +183,30 @@ fn liked(v: &Value) -> Result<Vec<LikedAspect>, String> {
     Ok(out)
 }
 
+/// A reply's JSON content. Small models write raw line breaks and tabs inside strings, which
+/// JSON forbids: when the strict parse fails, control characters inside strings are escaped and
+/// it is parsed once more (nothing else is repaired).
+pub fn json_content(content: &str) -> serde_json::Result<Value> {
+    serde_json::from_str(content).or_else(|e| {
+        let (mut out, mut in_string, mut escaped) =
+            (String::with_capacity(content.len()), false, false);
+        for c in content.chars() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_string => escaped = true,
+                '"' => in_string = !in_string,
+                '\u{0}'..='\u{1f}' if in_string => {
+                    out.push_str(&format!("\\u{:04x}", c as u32));
+                    continue;
+                }
+                _ => {}
+            }
+            out.push(c);
+        }
+        serde_json::from_str(&out).map_err(|_| e)
+    })
+}
+
 fn cut(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -192,6 +216,27 @@ fn cut(s: &str, n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn raw_line_breaks_inside_strings_are_read_and_nothing_else_is_repaired() {
+        let v = json_content("{\"summary\": \"Good lid.\nWeak strap.\t\"}").unwrap();
+        assert_eq!(v["summary"], "Good lid.\nWeak strap.\t");
+        let v = json_content("{\n  \"a\": \"x\\\"\ny\"\n}").unwrap();
+        assert_eq!(v["a"], "x\"\ny");
+        assert!(json_content("{\"a\": \"unterminated\n}").is_err());
+        assert!(json_content("{\"a\": 1,}").is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_parsed_or_refused_and_valid_json_is_read_as_is(s in "\\PC*", raw in proptest::collection::vec(proptest::char::any(), 0..40)) {
+            let raw: String = raw.into_iter().collect();
+            let _ = json_content(&raw);
+            let _ = json_content(&format!("{{\"a\": \"{raw}\"}}"));
+            let valid = serde_json::json!({ "a": s }).to_string();
+            proptest::prop_assert_eq!(json_content(&valid).unwrap(), serde_json::from_str::<Value>(&valid).unwrap());
+        }
+    }
     use super::*;
     use serde_json::json;
 

@@ -110,8 +110,8 @@ pub fn parse(body: &Value) -> std::result::Result<String, String> {
         return Err("the reply was cut off (finish_reason: length)".into());
     }
     let content = (choice["message"]["content"].as_str()).ok_or("the reply has no content")?;
-    let doc: Value =
-        serde_json::from_str(content).map_err(|e| format!("the reply is not valid JSON ({e})"))?;
+    let doc: Value = super::reply::json_content(content)
+        .map_err(|e| format!("the reply is not valid JSON ({e})"))?;
     let text = doc["summary"]
         .as_str()
         .ok_or("the reply has no `summary`")?;
