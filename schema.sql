@@ -715,17 +715,21 @@ ALTER TABLE product_insights DROP COLUMN run_id;
 -- `counts` and `unlisted_max`, below which count a term not listed may be; 0: all are listed), so
 -- a product page says how each moved since the previous run. Analyze writes them from now on; the
 -- current snapshots get them here from the product's stored document (its up to 20 shown aspects),
--- so the first run after the upgrade already compares with them.
+-- so the first run after the upgrade already compares with them. Entries that are not objects
+-- or lack a text term (only a damaged document has them) are skipped rather than failing the
+-- upgrade.
 UPDATE product_snapshot_spans
 SET detail = json_set(detail, '$.aspects', json_object(
     'counts', json((SELECT json_group_object(json_extract(a.value, '$.term'),
                                              json_extract(a.value, '$.count'))
                     FROM product_details d, json_each(d.detail, '$.complaint_aspects') a
-                    WHERE d.asin = product_snapshot_spans.asin)),
+                    WHERE d.asin = product_snapshot_spans.asin AND a.type = 'object'
+                      AND json_type(a.value, '$.term') = 'text')),
     'unlisted_max', (SELECT CASE WHEN count(*) < 20 THEN 0
                                  ELSE min(json_extract(a.value, '$.count')) END
                      FROM product_details d, json_each(d.detail, '$.complaint_aspects') a
-                     WHERE d.asin = product_snapshot_spans.asin)))
+                     WHERE d.asin = product_snapshot_spans.asin AND a.type = 'object'
+                       AND json_type(a.value, '$.term') = 'text')))
 WHERE until_run IS NULL AND json_valid(detail)
   AND EXISTS (SELECT 1 FROM product_details d
               WHERE d.asin = product_snapshot_spans.asin AND json_valid(d.detail));

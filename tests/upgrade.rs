@@ -90,3 +90,36 @@ fn the_upgrade_keeps_the_current_complaint_aspects_for_the_next_runs_change() {
     }
     assert!(compared >= 3, "{now}");
 }
+
+/// A damaged product document (complaint aspects that are not objects, or lack a text term) made
+/// migration 24 fail with "malformed JSON" on every writer, so the database could never upgrade:
+/// such entries are skipped, and the rest of the document is still read.
+#[test]
+fn an_upgrade_skips_damaged_complaint_aspects_instead_of_failing() {
+    let e = Env::new();
+    let first = sample().join("export-1-2025-h1.json");
+    e.ok(&["-q", "analyze", first.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
+         DROP INDEX product_day_liked_term_day;
+         UPDATE analysis_runs SET schema_version = 23;
+         PRAGMA user_version = 23;
+         UPDATE product_details SET detail = json_set(detail, '$.complaint_aspects',
+             json('[\"hinge\", {\"count\": 3}, {\"term\": 7, \"count\": 2}, {\"term\": \"lid\", \"count\": 4}]'))
+         WHERE asin = 'B08C0F4912';
+         UPDATE product_details SET detail = json_set(detail, '$.complaint_aspects', 'abc')
+         WHERE asin = 'B0DF12311C';",
+    )
+    .unwrap();
+    drop(conn);
+    let second = sample().join("export-2-2026-q1.jsonl");
+    e.ok(&["-q", "analyze", second.to_str().unwrap()]);
+    assert_eq!(e.count("PRAGMA user_version"), 25);
+    let lid = e.count(
+        "SELECT json_extract(s.detail, '$.aspects.counts.lid') FROM product_snapshot_spans s
+         WHERE s.asin = 'B08C0F4912' AND s.detail LIKE '%\"aspects\"%'
+         ORDER BY s.from_run LIMIT 1",
+    );
+    assert_eq!(lid, 4);
+}
