@@ -28,7 +28,12 @@ pub struct DayDeltas {
 /// One product's change, borrowed from its rows: (table, brand, day, code or term) → counts.
 type ProductDelta<'a> = BTreeMap<(usize, &'a str, &'a str, &'a str), [i64; 6]>;
 
-fn add<'a>(d: &mut ProductDelta<'a>, key: (usize, &'a str, &'a str, &'a str), sign: i64, v: [i64; 6]) {
+fn add<'a>(
+    d: &mut ProductDelta<'a>,
+    key: (usize, &'a str, &'a str, &'a str),
+    sign: i64,
+    v: [i64; 6],
+) {
     let e = d.entry(key).or_default();
     for (x, y) in e.iter_mut().zip(v) {
         *x += sign * y;
@@ -40,15 +45,34 @@ fn add_rows<'a>(d: &mut ProductDelta<'a>, p: &'a ProductDays, sign: i64) {
     let b = p.brand.as_str();
     for r in &p.days {
         let c = &r.counts;
-        let v = [c.reviews, c.rated, c.rating_sum, c.positive, c.neutral, c.negative];
+        let v = [
+            c.reviews,
+            c.rated,
+            c.rating_sum,
+            c.positive,
+            c.neutral,
+            c.negative,
+        ];
         add(d, (DAYS, b, &r.day, ""), sign, v);
     }
     for r in &p.issues {
-        let v = [r.reviews, r.negative_neutral, r.rated_with, r.rating_sum_with, 0, 0];
+        let v = [
+            r.reviews,
+            r.negative_neutral,
+            r.rated_with,
+            r.rating_sum_with,
+            0,
+            0,
+        ];
         add(d, (ISSUES, b, &r.day, &r.code), sign, v);
     }
     for r in &p.liked {
-        add(d, (LIKED, b, &r.day, &r.term), sign, [r.reviews, 0, 0, 0, 0, 0]);
+        add(
+            d,
+            (LIKED, b, &r.day, &r.term),
+            sign,
+            [r.reviews, 0, 0, 0, 0, 0],
+        );
     }
     for r in &p.aspects {
         let v = [r.reviews, r.rated, r.rating_sum, 0, 0, 0];
