@@ -346,6 +346,42 @@ fn a_product_whose_brand_changed_is_rolled_up_again() {
     assert!(brands.contains("Renamed Brand"), "{brands}");
 }
 
+/// A night on which a product loses every review (each moved to another product by an edit) and
+/// another product changes only some of its days: the brands' per-day sums, changed by what the
+/// products' days changed, equal a full roll-up's.
+#[test]
+fn a_product_left_without_reviews_leaves_its_brands_days() {
+    let by = records();
+    let (gone, rows) = (by.iter())
+        .filter(|(_, rows)| rows.len() > 1)
+        .min_by_key(|(_, rows)| rows.len())
+        .unwrap();
+    let (to, _) = by.iter().find(|(a, _)| *a != gone).unwrap();
+    let mut night: Vec<Value> = rows.clone();
+    for r in &mut night {
+        r["CHILD_ASIN"] = json!(to);
+    }
+    let (e, twin) = (Env::new(), Env::new());
+    for x in [&e, &twin] {
+        x.ok(&["-q", "ingest", p(&sample().join("export-2-2026-q1.jsonl"))]);
+        x.ok(&["-q", "analyze"]);
+        x.ok(&["-q", "ingest", p(&x.file("night.jsonl", &jsonl(&night)))]);
+    }
+    let said = analyze(&e, &[]);
+    // A night (not a full roll-up): the product left with no review is no longer counted.
+    assert!(
+        said.contains("rolled up 1 of 35 products (changed since run 1)"),
+        "{said}"
+    );
+    let left = format!("SELECT count(*) FROM product_days WHERE asin = '{gone}'");
+    assert_eq!(e.count(&left), 0);
+    analyze(&twin, &["--full"]);
+    assert_eq!(tables(&e), tables(&twin));
+    // The product left with none has no view of its own (`report product` says why).
+    let asins = [to.clone()];
+    assert_eq!(views(&e, &asins), views(&twin, &asins));
+}
+
 /// A review whose only change is its marketplace or its brand is an edit (its breakdowns move, a
 /// version is kept) whose text is not analyzed again; the night equals a full roll-up.
 #[test]

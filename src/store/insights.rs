@@ -621,6 +621,7 @@ impl Store {
             tx,
             run_id,
             keeping: false,
+            day_deltas: Default::default(),
         })
     }
 
@@ -636,6 +637,7 @@ impl Store {
             tx,
             run_id,
             keeping: true,
+            day_deltas: Default::default(),
         })
     }
 }
@@ -657,6 +659,8 @@ pub struct InsightsWriter<'a> {
     pub(super) run_id: i64,
     /// Whether the run keeps the products it does not roll up (an incremental night).
     keeping: bool,
+    /// On a night, what the rolled-up products change in their brands' days (`days_in` adds it).
+    pub(super) day_deltas: std::cell::RefCell<super::day_deltas::DayDeltas>,
 }
 
 impl InsightsWriter<'_> {

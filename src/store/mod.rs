@@ -3,6 +3,7 @@
 
 pub mod breakdowns;
 pub mod changes;
+mod day_deltas;
 pub mod insights;
 pub mod liked;
 pub mod maintenance;

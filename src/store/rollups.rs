@@ -151,8 +151,8 @@ impl Store {
 
 impl InsightsWriter<'_> {
     /// Starts an incremental roll-up: the products of `asins` lose their rows (the run writes them
-    /// again, or none if they have no review left) and their days are taken out of their brands'
-    /// days; every other product keeps its rows, now as of this run: its snapshot span goes on
+    /// again, or none if they have no review left; their days are rewritten where they differ,
+    /// and their brands' days changed by as much, in `put_days_changed`); every other product keeps its rows, now as of this run: its snapshot span goes on
     /// (no row written), its change since the previous run zero (nothing of it changed). Returns
     /// how many it kept.
     pub fn keep_unchanged(&self, asins: &[String]) -> Result<i64> {
@@ -174,7 +174,6 @@ impl InsightsWriter<'_> {
              WHERE until_run IS NULL AND asin IN (SELECT asin FROM temp.rollup_affected)",
             [self.run_id],
         )?;
-        self.days_out()?;
         tx.execute_batch(
             "DELETE FROM product_insights WHERE asin IN (SELECT asin FROM temp.rollup_affected);
              DELETE FROM product_details WHERE asin IN (SELECT asin FROM temp.rollup_affected);
@@ -203,7 +202,8 @@ impl InsightsWriter<'_> {
         Ok(())
     }
 
-    /// Takes the changed products' days out of their brands' (before their rows go).
+    /// Takes the days of the products in `temp.rollup_gone` (rolled up with no review left) out of
+    /// their brands' (before their rows go).
     fn days_out(&self) -> Result<()> {
         self.tx.execute_batch(
             "UPDATE brand_days SET reviews = brand_days.reviews - o.reviews,
@@ -213,7 +213,7 @@ impl InsightsWriter<'_> {
              FROM (SELECT brand, day, sum(reviews) AS reviews, sum(rated) AS rated,
                           sum(rating_sum) AS rating_sum, sum(positive) AS positive,
                           sum(neutral) AS neutral, sum(negative) AS negative
-                   FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_affected)
+                   FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_gone)
                    GROUP BY brand, day) AS o
              WHERE brand_days.brand = o.brand AND brand_days.day = o.day;
              UPDATE brand_day_issues SET reviews = brand_day_issues.reviews - o.reviews,
@@ -223,13 +223,13 @@ impl InsightsWriter<'_> {
              FROM (SELECT brand, day, code, sum(reviews) AS reviews,
                           sum(negative_neutral) AS negative_neutral, sum(rated_with) AS rated_with,
                           sum(rating_sum_with) AS rating_sum_with
-                   FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_affected)
+                   FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_gone)
                    GROUP BY brand, day, code) AS o
              WHERE brand_day_issues.brand = o.brand AND brand_day_issues.day = o.day
                AND brand_day_issues.code = o.code;
              UPDATE brand_day_liked SET reviews = brand_day_liked.reviews - o.reviews
              FROM (SELECT brand, day, term, sum(reviews) AS reviews
-                   FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_affected)
+                   FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_gone)
                    GROUP BY brand, day, term) AS o
              WHERE brand_day_liked.brand = o.brand AND brand_day_liked.day = o.day
                AND brand_day_liked.term = o.term;
@@ -238,7 +238,7 @@ impl InsightsWriter<'_> {
                  rating_sum = brand_day_aspects.rating_sum - o.rating_sum
              FROM (SELECT brand, day, term, sum(reviews) AS reviews, sum(rated) AS rated,
                           sum(rating_sum) AS rating_sum
-                   FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_affected)
+                   FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_gone)
                    GROUP BY brand, day, term) AS o
              WHERE brand_day_aspects.brand = o.brand AND brand_day_aspects.day = o.day
                AND brand_day_aspects.term = o.term;",
@@ -246,52 +246,26 @@ impl InsightsWriter<'_> {
         Ok(())
     }
 
-    /// Adds the changed products' new days to their brands' (after their rows are written); a
-    /// brand's day with no review left goes, as a full roll-up would not write it.
+    /// Changes the brands' days by what the rolled-up products changed in theirs (after their rows
+    /// are written); a brand's day with no review left goes, as a full roll-up would not write it.
     pub fn days_in(&self) -> Result<()> {
-        // A changed product with no review left wrote no days: its stored ones go.
+        // A changed product with no review left wrote no days: its stored ones leave its brand's
+        // and go.
         self.tx.execute_batch(
             "CREATE TEMP TABLE rollup_gone AS SELECT asin FROM temp.rollup_affected
-                 WHERE asin NOT IN (SELECT asin FROM product_insights);
-             DELETE FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_gone);
+                 WHERE asin NOT IN (SELECT asin FROM product_insights);",
+        )?;
+        self.days_out()?;
+        self.tx.execute_batch(
+            "DELETE FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DROP TABLE temp.rollup_gone;",
         )?;
+        self.day_deltas.take().apply(&self.tx)?;
         self.tx.execute_batch(
-            "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral,
-                 negative)
-             SELECT brand, day, sum(reviews), sum(rated), sum(rating_sum), sum(positive),
-                    sum(neutral), sum(negative)
-             FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_affected)
-             GROUP BY brand, day
-             ON CONFLICT (brand, day) DO UPDATE SET reviews = reviews + excluded.reviews,
-                 rated = rated + excluded.rated, rating_sum = rating_sum + excluded.rating_sum,
-                 positive = positive + excluded.positive, neutral = neutral + excluded.neutral,
-                 negative = negative + excluded.negative;
-             INSERT INTO brand_day_issues (brand, day, code, reviews, negative_neutral, rated_with,
-                 rating_sum_with)
-             SELECT brand, day, code, sum(reviews), sum(negative_neutral), sum(rated_with),
-                    sum(rating_sum_with)
-             FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_affected)
-             GROUP BY brand, day, code
-             ON CONFLICT (brand, day, code) DO UPDATE SET reviews = reviews + excluded.reviews,
-                 negative_neutral = negative_neutral + excluded.negative_neutral,
-                 rated_with = rated_with + excluded.rated_with,
-                 rating_sum_with = rating_sum_with + excluded.rating_sum_with;
-             INSERT INTO brand_day_liked (brand, day, term, reviews)
-             SELECT brand, day, term, sum(reviews)
-             FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_affected)
-             GROUP BY brand, day, term
-             ON CONFLICT (brand, day, term) DO UPDATE SET reviews = reviews + excluded.reviews;
-             INSERT INTO brand_day_aspects (brand, day, term, reviews, rated, rating_sum)
-             SELECT brand, day, term, sum(reviews), sum(rated), sum(rating_sum)
-             FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_affected)
-             GROUP BY brand, day, term
-             ON CONFLICT (brand, day, term) DO UPDATE SET reviews = reviews + excluded.reviews,
-                 rated = rated + excluded.rated, rating_sum = rating_sum + excluded.rating_sum;
-             DELETE FROM brand_days WHERE reviews = 0;
+            "DELETE FROM brand_days WHERE reviews = 0;
              DELETE FROM brand_day_issues WHERE reviews = 0;
              DELETE FROM brand_day_liked WHERE reviews = 0;
              DELETE FROM brand_day_aspects WHERE reviews = 0;
@@ -303,8 +277,10 @@ impl InsightsWriter<'_> {
     /// A changed product's days, as `put_days` writes them: only rows that differ from its stored
     /// ones are written and only rows gone are deleted. Each row written or deleted costs random
     /// writes in two covering indexes, and a night changes a few of a product's days, not all.
+    /// What differs is recorded for the brands' days (`days_in`).
     pub fn put_days_changed(&self, p: &ProductDays) -> Result<()> {
         let old = self.stored_days(&p.asin)?;
+        self.day_deltas.borrow_mut().product(&old, p);
         let same = old.brand == p.brand;
         let days: BTreeMap<(&str, bool), &DayRow> = (old.days.iter())
             .map(|d| ((d.day.as_str(), d.dated), d))
