@@ -426,3 +426,38 @@ fn a_database_in_a_missing_directory_names_the_directory() {
     }
     assert!(!e.dir.path().join("no-such-dir").exists());
 }
+
+/// Scraped exports copy the rating as Amazon's pages print it, in the marketplace's language and
+/// decimal comma; those reviews are read with their stars, and a half star or another scale is
+/// still a rejected record with its reason.
+#[test]
+fn ratings_printed_as_amazon_pages_print_them_are_read() {
+    let e = Env::new();
+    let csv = "asin,rating,title,text\n\
+        B000000001,5.0 out of 5 stars,Great,Works well\n\
+        B000000001,\"1,0 von 5 Sternen\",Schlecht,Geht nicht\n\
+        B000000001,\"3,0 sur 5 étoiles\",Bof,Moyen\n\
+        B000000001,5つ星のうち2.0,微妙,壊れた\n\
+        B000000001,4.5 out of 5 stars,Half,Half a star\n\
+        B000000001,8 out of 10 stars,Ten,Another scale\n";
+    let f = e.file("scraped.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    let stars: Vec<i64> = {
+        let rows: serde_json::Value =
+            serde_json::from_str(&e.ok(&["report", "reviews", "--format", "json"])).unwrap();
+        let mut s: Vec<i64> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["rating"].as_i64().unwrap())
+            .collect();
+        s.sort();
+        s
+    };
+    assert_eq!(stars, vec![1, 2, 3, 5]);
+    assert_eq!(e.count("SELECT count(*) FROM rejected_records"), 2);
+    assert_eq!(
+        e.count("SELECT count(*) FROM rejected_records WHERE reason LIKE '%4.5 out of 5 stars%'"),
+        1
+    );
+}

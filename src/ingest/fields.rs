@@ -444,7 +444,7 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
             if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
                 return Ok(None);
             }
-            t.parse::<f64>().map_err(|_| bad())?
+            stated_rating(t).ok_or_else(bad)?
         }
         _ => return Err(bad()),
     };
@@ -453,6 +453,38 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
     } else {
         Err(bad())
     }
+}
+
+/// A rating written as text: a number with a decimal point or comma ("4.0", "4,0"), or the way
+/// Amazon's pages print one in each marketplace, which scraped exports copy ("5.0 out of 5 stars",
+/// "4,0 von 5 Sternen", "4,0 sur 5 étoiles", "5つ星のうち4.0", "4/5"). A scale other than 5 is
+/// not a rating ("8 out of 10"): the caller's range check then rejects nothing it should keep.
+fn stated_rating(t: &str) -> Option<f64> {
+    static STATED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let number = |n: &str| n.replace(',', ".").parse::<f64>().ok();
+    if let Some(x) = t.parse::<f64>().ok().or_else(|| number(t)) {
+        return Some(x);
+    }
+    let re = STATED.get_or_init(|| {
+        // A constant pattern: it compiles or the tests fail.
+        regex::Regex::new(
+            r"(?ix)^(?:
+                5\s*つ星のうち\s*(?P<ja>\d(?:[.,]\d+)?)
+              | (?P<n>\d(?:[.,]\d+)?)\s*
+                (?:(?:out\ of|of|von|sur|su|de|van|na|/)\s*(?P<scale>\d+(?:[.,]0+)?)\s*)?
+                (?:stars?|sterne|sternen|étoiles?|etoiles?|stelle|stella|estrellas?|sterren|ster
+                  |gwiazdk[ia]|gwiazdek|★)?\.?
+            )$",
+        )
+        .expect("constant regex")
+    });
+    let c = re.captures(t.trim())?;
+    if let Some(scale) = c.name("scale") {
+        if number(scale.as_str())? != 5.0 {
+            return None;
+        }
+    }
+    number(c.name("ja").or_else(|| c.name("n"))?.as_str())
 }
 
 /// A review date, canonical, and plausible: reviews began in 1995, and none is written after
@@ -609,6 +641,18 @@ mod tests {
             (json!(" 3 "), Some(3)),
             (json!(null), None),
             (json!("NaN"), None),
+            (json!("4,0"), Some(4)),
+            (json!("5.0 out of 5 stars"), Some(5)),
+            (json!("1.0 out of 5 stars"), Some(1)),
+            (json!("4,0 von 5 Sternen"), Some(4)),
+            (json!("3,0 sur 5 étoiles"), Some(3)),
+            (json!("2,0 su 5 stelle"), Some(2)),
+            (json!("5,0 de 5 estrellas"), Some(5)),
+            (json!("4,0 van 5 sterren"), Some(4)),
+            (json!("5つ星のうち4.0"), Some(4)),
+            (json!("4/5"), Some(4)),
+            (json!("3 stars"), Some(3)),
+            (json!("1 Star"), Some(1)),
         ] {
             assert_eq!(rating("r", &v).unwrap(), want, "{v}");
         }
@@ -619,6 +663,12 @@ mod tests {
             json!("five"),
             json!([5]),
             json!(true),
+            json!("4.5 out of 5 stars"),
+            json!("8 out of 10 stars"),
+            json!("4 out of 10"),
+            json!("5 stars and a smile"),
+            json!("4,5"),
+            json!("stars: 5"),
         ] {
             assert!(rating("r", &v).is_err(), "{v}");
         }
