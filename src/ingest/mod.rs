@@ -1,5 +1,6 @@
 //! `prodinsight ingest`: load review exports into the raw layer, one transaction per file.
 
+mod dates;
 pub mod fields;
 pub mod formats;
 mod input;
