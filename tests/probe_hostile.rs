@@ -461,3 +461,33 @@ fn ratings_printed_as_amazon_pages_print_them_are_read() {
         1
     );
 }
+
+/// Scraped exports copy the date line of Amazon's page in the marketplace's language; those
+/// reviews keep their dates (they were rejected), and an unknown month is still a rejected record.
+#[test]
+fn review_dates_printed_as_amazon_pages_print_them_are_read() {
+    let e = Env::new();
+    let csv = "asin,rating,text,date\n\
+        B000000001,5,Works well,\"Reviewed in the United States on March 5, 2024\"\n\
+        B000000001,1,Geht nicht,Rezension aus Deutschland vom 6. März 2024\n\
+        B000000001,2,Cassé,Commenté en France le 7 mars 2024\n\
+        B000000001,3,Regular,\"Revisado en España el 8 de marzo de 2024\"\n\
+        B000000001,2,壊れた,2024年3月9日に日本でレビュー済み\n\
+        B000000001,4,Fine,Reviewed on Smarch 5 2024\n";
+    let f = e.file("scraped.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(
+        e.count(
+            "SELECT count(*) FROM reviews WHERE review_date BETWEEN '2024-03-05' AND '2024-03-09'"
+        ),
+        5
+    );
+    assert_eq!(
+        e.count("SELECT count(DISTINCT review_date) FROM reviews"),
+        5
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM rejected_records WHERE reason LIKE '%Smarch%'"),
+        1
+    );
+}

@@ -117,7 +117,120 @@ pub fn parse_date_text(t: &str) -> Option<String> {
             return Some(d.format("%Y-%m-%d").to_string());
         }
     }
-    None
+    marketplace_date(t)
+}
+
+/// Amazon's pages print a review's date in the marketplace's language, and scraped exports copy
+/// the whole line: "Reviewed in the United States on March 5, 2024", "Rezension aus Deutschland vom
+/// 5. März 2024", "Commenté en France le 5 mars 2024", "Revisado en España el 5 de marzo de
+/// 2024", "2024年3月5日に日本でレビュー済み". Without this every review of such an export was rejected.
+fn marketplace_date(t: &str) -> Option<String> {
+    static FORMS: std::sync::OnceLock<[regex::Regex; 3]> = std::sync::OnceLock::new();
+    let [ja, day_first, month_first] = FORMS.get_or_init(|| {
+        // Constant patterns: they compile or the tests fail.
+        let re = |p: &str| regex::Regex::new(p).expect("constant regex");
+        [
+            re(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+            re(r"(?i)\b(\d{1,2})\.?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})\b"),
+            re(r"(?i)\b(\p{L}+)\.?\s+(\d{1,2}),?\s+(\d{4})\b"),
+        ]
+    });
+    let num = |m: Option<regex::Match>| m?.as_str().parse::<u32>().ok();
+    let ymd = |y: Option<u32>, m: Option<u32>, d: Option<u32>| {
+        let d = NaiveDate::from_ymd_opt(i32::try_from(y?).ok()?, m?, d?)?;
+        Some(d.format("%Y-%m-%d").to_string())
+    };
+    if let Some(c) = ja.captures(t) {
+        return ymd(num(c.get(1)), num(c.get(2)), num(c.get(3)));
+    }
+    if let Some(c) = day_first.captures(t) {
+        if let Some(m) = c.get(2).and_then(|m| month(m.as_str())) {
+            return ymd(num(c.get(3)), Some(m), num(c.get(1)));
+        }
+    }
+    let c = month_first.captures(t)?;
+    ymd(num(c.get(3)), month(c.get(1)?.as_str()), num(c.get(2)))
+}
+
+/// A month's name (or English abbreviation) in the languages of Amazon's European marketplaces.
+fn month(name: &str) -> Option<u32> {
+    const NAMES: [&[&str]; 12] = [
+        &[
+            "january", "jan", "januar", "jänner", "janvier", "gennaio", "enero", "januari",
+            "janeiro", "stycznia",
+        ],
+        &[
+            "february",
+            "feb",
+            "februar",
+            "février",
+            "fevrier",
+            "febbraio",
+            "febrero",
+            "februari",
+            "fevereiro",
+            "lutego",
+        ],
+        &[
+            "march", "mar", "märz", "maerz", "mars", "marzo", "maart", "março", "marca",
+        ],
+        &["april", "apr", "avril", "aprile", "abril", "kwietnia"],
+        &["may", "mai", "maggio", "mayo", "mei", "maj", "maio", "maja"],
+        &[
+            "june", "jun", "juni", "juin", "giugno", "junio", "junho", "czerwca",
+        ],
+        &[
+            "july", "jul", "juli", "juillet", "luglio", "julio", "julho", "lipca",
+        ],
+        &[
+            "august", "aug", "août", "aout", "agosto", "augustus", "augusti", "sierpnia",
+        ],
+        &[
+            "september",
+            "sep",
+            "sept",
+            "septembre",
+            "settembre",
+            "septiembre",
+            "setiembre",
+            "setembro",
+            "września",
+        ],
+        &[
+            "october",
+            "oct",
+            "oktober",
+            "octobre",
+            "ottobre",
+            "octubre",
+            "outubro",
+            "października",
+        ],
+        &[
+            "november",
+            "nov",
+            "novembre",
+            "noviembre",
+            "novembro",
+            "listopada",
+        ],
+        &[
+            "december",
+            "dec",
+            "dezember",
+            "décembre",
+            "decembre",
+            "dicembre",
+            "diciembre",
+            "dezembro",
+            "grudnia",
+        ],
+    ];
+    let name = name.to_lowercase();
+    NAMES
+        .iter()
+        .position(|names| names.contains(&name.as_str()))
+        .and_then(|i| u32::try_from(i + 1).ok())
 }
 
 #[cfg(test)]
@@ -136,9 +249,51 @@ mod tests {
         assert_eq!(parse_date_text("2024-13-01"), None);
         assert_eq!(parse_date_text("2023-02-29"), None);
         assert_eq!(parse_date_text("2023-1-05").as_deref(), Some("2023-01-05"));
+        for (line, want) in [
+            (
+                "Reviewed in the United States on March 5, 2024",
+                "2024-03-05",
+            ),
+            (
+                "Reviewed in the United Kingdom on 5 March 2024",
+                "2024-03-05",
+            ),
+            ("Rezension aus Deutschland vom 5. März 2024", "2024-03-05"),
+            ("Commenté en France le 5 février 2024", "2024-02-05"),
+            ("Recensito in Italia il 12 dicembre 2023", "2023-12-12"),
+            ("Revisado en España el 5 de marzo de 2024", "2024-03-05"),
+            ("Beoordeeld in Nederland op 31 augustus 2024", "2024-08-31"),
+            ("Zrecenzowano w Polsce dnia 3 września 2024", "2024-09-03"),
+            ("2024年3月5日に日本でレビュー済み", "2024-03-05"),
+        ] {
+            assert_eq!(parse_date_text(line).as_deref(), Some(want), "{line}");
+        }
+        for line in [
+            "Reviewed in the United States on Marchtember 5, 2024",
+            "Rezension aus Deutschland vom 31. Februar 2024",
+            "vom 5. Sonntag 2024",
+            "5 items 2024",
+            "2024年13月5日",
+        ] {
+            assert_eq!(parse_date_text(line), None, "{line}");
+        }
         assert_eq!(
             date("d", json!(1_700_000_000_000i64)).unwrap().as_deref(),
             Some("2023-11-14T22:13:20Z")
         );
+    }
+
+    proptest::proptest! {
+        /// Any text, in any script, with digits, month names and the CJK date marks mixed in,
+        /// parses to a real calendar date or to nothing, never a panic.
+        #[test]
+        fn any_text_is_a_real_date_or_none(
+            t in "(\\PC|[0-9年月日.,ßé]| (März|mars|de|vom|on) )*",
+        ) {
+            if let Some(d) = parse_date_text(&t) {
+                let day = d.get(..10).unwrap_or("");
+                proptest::prop_assert!(NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok(), "{}", d);
+            }
+        }
     }
 }
