@@ -491,3 +491,27 @@ fn review_dates_printed_as_amazon_pages_print_them_are_read() {
         1
     );
 }
+
+/// The McAuley Amazon review datasets (2014: `reviewTime` "02 9, 2014" beside `unixReviewTime`;
+/// 2023: `timestamp` in milliseconds) load with their dates instead of being rejected.
+#[test]
+fn mcauley_amazon_dataset_records_load_with_their_dates() {
+    let e = Env::new();
+    let jsonl = concat!(
+        r#"{"reviewerID":"A1","asin":"B000000001","reviewText":"Broke in a week.","overall":1.0,"summary":"Bad","unixReviewTime":1391904000,"reviewTime":"02 9, 2014"}"#,
+        "\n",
+        r#"{"rating":5.0,"title":"Great","text":"Works well.","asin":"B000000001","parent_asin":"B000000009","user_id":"U2","timestamp":1588687728923}"#,
+        "\n"
+    );
+    let f = e.file("mcauley.jsonl", jsonl.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(e.count("SELECT count(*) FROM rejected_records"), 0);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date LIKE '2014-02-09%'"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date LIKE '2020-05-05%'"),
+        1
+    );
+}

@@ -112,6 +112,8 @@ pub fn parse_date_text(t: &str) -> Option<String> {
         "%b %d, %Y",
         "%d %B %Y",
         "%d %b %Y",
+        // The McAuley Amazon datasets' `reviewTime` ("02 9, 2014"): month first, as the comma says.
+        "%m %d, %Y",
     ] {
         if let Ok(d) = NaiveDate::parse_from_str(t, f) {
             return Some(d.format("%Y-%m-%d").to_string());
@@ -265,6 +267,7 @@ mod tests {
             ("Beoordeeld in Nederland op 31 augustus 2024", "2024-08-31"),
             ("Zrecenzowano w Polsce dnia 3 września 2024", "2024-09-03"),
             ("2024年3月5日に日本でレビュー済み", "2024-03-05"),
+            ("02 9, 2014", "2014-02-09"),
         ] {
             assert_eq!(parse_date_text(line).as_deref(), Some(want), "{line}");
         }

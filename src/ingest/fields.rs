@@ -59,8 +59,9 @@ fn field_of(name: &str) -> Option<Field> {
         | b"review"
         | b"comment" => Field::Body,
         b"reviewid" | b"id" | b"customerreviewid" => Field::ReviewId,
+        // The last two are the McAuley Amazon review datasets' (2014 and 2023) epoch fields.
         b"reviewdate" | b"date" | b"reviewedat" | b"reviewtime" | b"createdat"
-        | b"submissiondate" => Field::Date,
+        | b"submissiondate" | b"unixreviewtime" | b"timestamp" => Field::Date,
         b"marketplace" | b"market" => Field::Marketplace,
         b"producttitle" | b"productname" | b"itemname" => Field::ProductTitle,
         _ => return None,
