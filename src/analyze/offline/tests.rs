@@ -2047,3 +2047,38 @@ fn sizing_advice_in_a_happy_review_is_no_size_complaint_1_17() {
         );
     }
 }
+
+#[test]
+fn a_german_verb_negated_after_it_reports_nothing_1_17() {
+    let high = Some(StarBucket::High);
+    for text in [
+        "Tropft nicht, auch nicht im Rucksack.",
+        "Leckt nicht und hält warm.",
+        "Quietscht nicht, wackelt nicht.",
+        "Riecht nicht nach Plastik.",
+        "Vergilbt nicht, auch nach Monaten klar.",
+        "Bricht nicht so schnell wie andere.",
+        "Die Farbe blättert nicht ab, auch nach vielen Wäschen.",
+        "Die Hülle ist nie gelb geworden.",
+    ] {
+        for stars in [None, high] {
+            assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
+        }
+    }
+    // The verb itself, a negator the pattern needs, a neutral topic word negated, and "nicht gut"
+    // are complaints.
+    for (text, code) in [
+        ("Tropft überall, auch wenn der Deckel zu ist.", "leaks"),
+        (
+            "Die Farbe blättert schon nach wenigen Tagen ab.",
+            "durability",
+        ),
+        ("Riecht nicht gut, eher nach Chemie.", "smell"),
+        ("Funktioniert nicht, leider.", "defective"),
+        ("Der Akku lädt nicht, egal welches Kabel.", "battery"),
+        ("Quietscht nicht nur, es klappert auch.", "noise"),
+    ] {
+        let got = codes_rated(text, Some(StarBucket::Low));
+        assert!(got.contains(&code.to_string()), "{text}: {got:?}");
+    }
+}
