@@ -109,7 +109,21 @@ pub const NAME: &str = "offline";
 /// listing; a question unanswered in a happy review left as is (too few seen to tell).
 /// None of these moved a development or held-out set (each is unchanged); on the six batches
 /// (233 reviews) misses went from 36 to 6 and false alarms from 10 to 3.
-pub const VERSION: &str = "1.16";
+/// 1.17 (a structural rule besides phrases, each kind from batches written and run before any
+/// rule): a one- or two-star review in which no phrase found a problem complains about the topic
+/// its title names ("Size", "Charging", "Tiempo de entrega"), with every context that cancels a
+/// topic word; a title question the body answers no ("Leaks?" / "Not a drop.") reports nothing; a
+/// German verb negated after it ("Tropft nicht", "blättert nicht ab") reports nothing unless the
+/// pattern needs the "nicht"; having to take another size ("eine Nummer größer") is a complaint
+/// structure, and sizing advice in a size cue's clause cancels it ("runs small, order a size up").
+/// Tried and dropped: the last resort over every sentence that is not praise (with all topic
+/// codes: issues-multi two found, two false; with part and property codes only: one false, none
+/// found; no other set moved): the title, the reviewer's own summary, keeps the gain and none of
+/// the false ones. Development and held-out sets unchanged but issues-multi (+1 found). On four
+/// written batches (147 reviews, run before the rules) missed codes went from 20 to 13 and happy
+/// reviews with an issue from 16 of 47 to 0; a fifth written after them (35) is unchanged (17
+/// missed: complaints that name neither a phrase nor a topic in their title).
+pub const VERSION: &str = "1.17";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
