@@ -222,7 +222,9 @@ impl IssueRules {
                 may(cue_at + i)
                     && c.find_iter(bytes).any(|m| {
                         let lack = r.code == "missing_parts" && lacks_a_quality(lower, m.end());
-                        !lack && !cancelled(r, lower, m.start(), m.end())
+                        !lack
+                            && !verb_negated(c, lower, m.start(), m.end())
+                            && !cancelled(r, lower, m.start(), m.end())
                     })
             });
             let hit = cue
@@ -255,7 +257,10 @@ fn topic_hit(
         may(at + i)
             && t.find_iter(lower.as_bytes()).any(|m| {
                 let value = r.code == "price_value" && for_the_price(lower, m.start());
-                !value && !cancelled(r, lower, m.start(), m.end())
+                // A topic word is neutral ("lädt"): negated, it is the complaint ("lädt nicht").
+                let verb = !std::ptr::eq(patterns, r.topic.as_slice())
+                    && verb_negated(t, lower, m.start(), m.end());
+                !value && !verb && !cancelled(r, lower, m.start(), m.end())
             })
     })
 }
@@ -472,6 +477,36 @@ fn lacks_a_quality(lower: &str, end: usize) -> bool {
     ]
     .iter()
     .any(|p| after.starts_with(p))
+}
+
+/// German negates a finite verb after it: "tropft nicht", "riecht nicht nach Plastik", "blättert
+/// nicht ab", where a negator before the match is looked for. A match is negated when "nicht",
+/// "nie" or "niemals" follows its first word (inside the match, where a gap of the pattern took
+/// it, or right after it) and the pattern reports the problem without that word: "funktioniert
+/// nicht" and "passt nicht richtig" need their "nicht" and stay complaints, as does "riecht
+/// nicht gut".
+fn verb_negated(re: &Regex, lower: &str, start: usize, end: usize) -> bool {
+    const NOT: [&str; 3] = ["nicht", "nie", "niemals"];
+    const STILL_BAD: [&str; 6] = ["gut", "besonders", "angenehm", "schoen", "toll", "nur"];
+    let Some(first) = lower[start..].find(' ').map(|i| start + i) else {
+        return false;
+    };
+    let rest = &lower[first + 1..];
+    let mut words = rest.split([' ', ',', '.', '!', '?', ';']);
+    let (Some(word), next) = (words.next(), words.next()) else {
+        return false;
+    };
+    if !NOT.contains(&word) || next.is_some_and(|n| STILL_BAD.contains(&n)) {
+        return false;
+    }
+    if first >= end {
+        return true;
+    }
+    // The match without the negator: the pattern still reports the problem, so the negator was
+    // no part of it.
+    let cut = first + 1 + word.len();
+    let without = format!("{}{}", &lower[start..first], &lower[cut.min(end)..end]);
+    re.is_match(without.as_bytes())
 }
 
 /// "Decent for the price", "pour le prix", "per il prezzo": a price named as the measure of

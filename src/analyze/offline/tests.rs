@@ -1931,3 +1931,154 @@ fn a_question_followed_by_an_idiom_or_an_exclamation_still_complains() {
         );
     }
 }
+
+fn codes_titled(title: &str, body: &str, stars: Option<StarBucket>) -> Vec<String> {
+    static OFFLINE: std::sync::OnceLock<Offline> = std::sync::OnceLock::new();
+    let r = OFFLINE
+        .get_or_init(Offline::new)
+        .analyze_rated(Some(title), Some(body), stars);
+    let mut c: Vec<String> = r.issues.into_iter().map(|h| h.code).collect();
+    c.sort();
+    c
+}
+
+#[test]
+fn a_low_rated_review_with_no_phrase_complains_about_the_topic_its_title_names_1_17() {
+    let (low, high) = (Some(StarBucket::Low), Some(StarBucket::High));
+    for (title, body, code) in [
+        (
+            "Size",
+            "Ordered my usual medium, could barely get it over my shoulders.",
+            "size_fit",
+        ),
+        (
+            "Charging",
+            "Takes six hours and then lasts an hour.",
+            "battery",
+        ),
+        ("Plastic", "Bends when you hold it.", "quality"),
+        ("Tiempo de entrega", "Ha llegado 3 días tarde.", "delivery"),
+    ] {
+        assert_eq!(codes_titled(title, body, low), [code], "{title}");
+        // Only as a last resort in a one- or two-star review: not in a happy one.
+        assert!(codes_titled(title, body, high).is_empty(), "{title}");
+    }
+    for (title, body) in [
+        // A phrase found elsewhere in the review is what it is about.
+        ("Size", "Stopped working after a day."),
+        // The title's topic word is still negated, another product's, or praise.
+        (
+            "No smell at all",
+            "Returned it, the colour was not what I wanted.",
+        ),
+        ("My old charger", "It broke."),
+        ("Love the size", "Returned it anyway, changed my mind."),
+    ] {
+        assert!(
+            !codes_titled(title, body, low)
+                .iter()
+                .any(|c| ["size_fit", "smell", "battery"].contains(&c.as_str())),
+            "{title}: {:?}",
+            codes_titled(title, body, low)
+        );
+    }
+    // Body sentences do not count: a product named in passing is no complaint.
+    assert!(
+        codes_titled("Disappointed", "Bought it for the small size.", low)
+            .iter()
+            .all(|c| c != "size_fit")
+    );
+}
+
+#[test]
+fn a_title_question_the_body_answers_no_reports_nothing_1_17() {
+    for (title, body) in [
+        ("Leaks?", "Not a drop. Took it hiking all weekend."),
+        ("Leaks?", "It leaks? Nope. Took it hiking all weekend."),
+        ("Fuit ?", "Pas du tout, parfaite."),
+    ] {
+        assert!(
+            codes_titled(title, body, Some(StarBucket::High)).is_empty(),
+            "{title} {body}"
+        );
+    }
+    for (title, body) in [
+        ("Leaks?", "Yes, all over my bag."),
+        ("Why does it leak?", "No idea, returned it."),
+        ("Leaks", "Not a drop at first, then everywhere."),
+    ] {
+        assert_eq!(
+            codes_titled(title, body, Some(StarBucket::Low)),
+            ["leaks"],
+            "{title} {body}"
+        );
+    }
+}
+
+#[test]
+fn sizing_advice_in_a_happy_review_is_no_size_complaint_1_17() {
+    let high = Some(StarBucket::High);
+    for text in [
+        "Runs small, so order a size up. Mine fits great.",
+        "Runs a little small so I ordered a size up and it fits great.",
+        "Fällt etwas größer aus, habe eine Nummer kleiner bestellt, passt perfekt.",
+        "Fällt klein aus, eine Nummer größer bestellen. Sonst super.",
+        "Taille grand, j'ai pris une taille en dessous et c'est parfait.",
+        "Veste grande, ho preso una taglia in meno ed è perfetta.",
+    ] {
+        assert!(codes_rated(text, high).is_empty(), "{text}");
+    }
+    // In a complaint, having to change size is one, and advice in another clause cancels nothing.
+    for (text, stars) in [
+        (
+            "Had to order one size up, still returned it.",
+            Some(StarBucket::Low),
+        ),
+        (
+            "Musste eine Nummer größer bestellen, ärgerlich.",
+            Some(StarBucket::Low),
+        ),
+        ("Runs small. Even a size up is too tight.", high),
+        ("Fällt viel zu klein aus.", high),
+    ] {
+        assert!(
+            codes_rated(text, stars).contains(&"size_fit".to_string()),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_german_verb_negated_after_it_reports_nothing_1_17() {
+    let high = Some(StarBucket::High);
+    for text in [
+        "Tropft nicht, auch nicht im Rucksack.",
+        "Leckt nicht und hält warm.",
+        "Quietscht nicht, wackelt nicht.",
+        "Riecht nicht nach Plastik.",
+        "Vergilbt nicht, auch nach Monaten klar.",
+        "Bricht nicht so schnell wie andere.",
+        "Die Farbe blättert nicht ab, auch nach vielen Wäschen.",
+        "Die Hülle ist nie gelb geworden.",
+    ] {
+        for stars in [None, high] {
+            assert!(codes_rated(text, stars).is_empty(), "{text} at {stars:?}");
+        }
+    }
+    // The verb itself, a negator the pattern needs, a neutral topic word negated, and "nicht gut"
+    // are complaints.
+    for (text, code) in [
+        ("Tropft überall, auch wenn der Deckel zu ist.", "leaks"),
+        (
+            "Die Farbe blättert schon nach wenigen Tagen ab.",
+            "durability",
+        ),
+        ("Riecht nicht gut, eher nach Chemie.", "smell"),
+        ("Funktioniert nicht, leider.", "defective"),
+        ("Der Akku lädt nicht, egal welches Kabel.", "battery"),
+        ("Quietscht nicht nur, es klappert auch.", "noise"),
+    ] {
+        let got = codes_rated(text, Some(StarBucket::Low));
+        assert!(got.contains(&code.to_string()), "{text}: {got:?}");
+    }
+}

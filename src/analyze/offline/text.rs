@@ -162,65 +162,84 @@ pub fn sentences(s: &str) -> Vec<Sentence<'_>> {
 /// nothing. A question that opens with a question word ("Why does it leak?") asks about a problem
 /// the reviewer has, whatever follows.
 pub fn denied_questions(part: &str, sentences: &[Sentence<'_>]) -> Vec<bool> {
-    const ASKING: [&str; 30] = [
-        "why", "how", "what", "who", "which", "warum", "wieso", "weshalb", "wie", "was",
-        "pourquoi", "comment", "quoi", "qui", "perché", "perche", "come", "cosa", "chi", "por",
-        "porque", "porqué", "cómo", "como", "qué", "que", "quién", "quien", "wer", "where",
-    ];
-    const NO: [&str; 27] = [
-        "no", "nope", "not", "never", "none", "nothing", "zero", "nein", "nö", "nee", "kein",
-        "keine", "keinen", "nichts", "nie", "non", "pas", "jamais", "aucun", "aucune", "rien",
-        "nada", "nunca", "ninguno", "niente", "nulla", "affatto",
-    ];
-    const NO_PAIRS: [[&str; 2]; 8] = [
-        ["para", "nada"],
-        ["en", "absoluto"],
-        ["per", "niente"],
-        ["per", "nulla"],
-        ["gar", "nicht"],
-        ["überhaupt", "nicht"],
-        ["absolut", "nicht"],
-        ["du", "tout"],
-    ];
-    // Idioms that open with a negator but agree or judge: no answer ("Broke in a day? No
-    // surprise.", "Not acceptable.").
-    const NOT_ANSWERS: [[&str; 2]; 16] = [
-        ["no", "way"],
-        ["no", "surprise"],
-        ["no", "wonder"],
-        ["no", "kidding"],
-        ["no", "joke"],
-        ["no", "doubt"],
-        ["not", "acceptable"],
-        ["not", "ok"],
-        ["not", "okay"],
-        ["not", "surprised"],
-        ["not", "surprising"],
-        ["not", "happy"],
-        ["kein", "wunder"],
-        ["nicht", "akzeptabel"],
-        ["pas", "étonnant"],
-        ["non", "accettabile"],
-    ];
-    let base = part.as_ptr() as usize;
-    let asked = |s: &Sentence<'_>| {
-        // The sentence's end within `part`: a question ends at a question mark; one with an
-        // exclamation mark ("?!") is outrage, not a question.
-        let end = (s.text.as_ptr() as usize).saturating_sub(base) + s.text.len();
-        let closes = part.get(end..).is_some_and(|rest| {
-            let after = rest.trim_start().strip_prefix('?');
-            after.is_some_and(|a| !a.trim_start_matches('?').starts_with('!'))
-        });
-        closes && !ASKING.contains(&s.tokens[0].as_str())
-    };
-    let answers_no = |s: &Sentence<'_>| {
-        let t = &s.tokens;
-        let pair = |[a, b]: &[&str; 2]| t.len() > 1 && t[0] == *a && t[1] == *b;
-        (NO.contains(&t[0].as_str()) || NO_PAIRS.iter().any(pair)) && !NOT_ANSWERS.iter().any(pair)
-    };
     (0..sentences.len())
-        .map(|i| asked(&sentences[i]) && sentences.get(i + 1).is_some_and(answers_no))
+        .map(|i| asked(part, &sentences[i]) && sentences.get(i + 1).is_some_and(answers_no))
         .collect()
+}
+
+/// Whether a title that ends in a yes-or-no question ("Leaks?") is answered no by the body: its
+/// first sentence denies ("Not a drop.") or asks the same and denies ("It leaks? Nope.").
+/// `body_denied` is `denied_questions` of the body.
+pub fn title_denied(
+    title: &str,
+    sentences: &[Sentence<'_>],
+    body: &[Sentence<'_>],
+    body_denied: &[bool],
+) -> bool {
+    sentences.last().is_some_and(|s| asked(title, s))
+        && body
+            .first()
+            .is_some_and(|b| answers_no(b) || body_denied.first().copied().unwrap_or(false))
+}
+
+const ASKING: [&str; 30] = [
+    "why", "how", "what", "who", "which", "warum", "wieso", "weshalb", "wie", "was", "pourquoi",
+    "comment", "quoi", "qui", "perché", "perche", "come", "cosa", "chi", "por", "porque", "porqué",
+    "cómo", "como", "qué", "que", "quién", "quien", "wer", "where",
+];
+const NO: [&str; 27] = [
+    "no", "nope", "not", "never", "none", "nothing", "zero", "nein", "nö", "nee", "kein", "keine",
+    "keinen", "nichts", "nie", "non", "pas", "jamais", "aucun", "aucune", "rien", "nada", "nunca",
+    "ninguno", "niente", "nulla", "affatto",
+];
+const NO_PAIRS: [[&str; 2]; 8] = [
+    ["para", "nada"],
+    ["en", "absoluto"],
+    ["per", "niente"],
+    ["per", "nulla"],
+    ["gar", "nicht"],
+    ["überhaupt", "nicht"],
+    ["absolut", "nicht"],
+    ["du", "tout"],
+];
+// Idioms that open with a negator but agree or judge: no answer ("Broke in a day? No
+// surprise.", "Not acceptable.").
+const NOT_ANSWERS: [[&str; 2]; 16] = [
+    ["no", "way"],
+    ["no", "surprise"],
+    ["no", "wonder"],
+    ["no", "kidding"],
+    ["no", "joke"],
+    ["no", "doubt"],
+    ["not", "acceptable"],
+    ["not", "ok"],
+    ["not", "okay"],
+    ["not", "surprised"],
+    ["not", "surprising"],
+    ["not", "happy"],
+    ["kein", "wunder"],
+    ["nicht", "akzeptabel"],
+    ["pas", "étonnant"],
+    ["non", "accettabile"],
+];
+
+/// Whether sentence `s` of `part` is a yes-or-no question: it ends at a question mark (one with
+/// an exclamation mark, "?!", is outrage) and opens with no question word.
+fn asked(part: &str, s: &Sentence<'_>) -> bool {
+    let base = part.as_ptr() as usize;
+    let end = (s.text.as_ptr() as usize).saturating_sub(base) + s.text.len();
+    let closes = part.get(end..).is_some_and(|rest| {
+        let after = rest.trim_start().strip_prefix('?');
+        after.is_some_and(|a| !a.trim_start_matches('?').starts_with('!'))
+    });
+    closes && !ASKING.contains(&s.tokens[0].as_str())
+}
+
+/// Whether a sentence opens with a bare no ("No.", "Not a drop.", "Para nada.").
+fn answers_no(s: &Sentence<'_>) -> bool {
+    let t = &s.tokens;
+    let pair = |[a, b]: &[&str; 2]| t.len() > 1 && t[0] == *a && t[1] == *b;
+    (NO.contains(&t[0].as_str()) || NO_PAIRS.iter().any(pair)) && !NOT_ANSWERS.iter().any(pair)
 }
 
 fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, text: &'a str) {
