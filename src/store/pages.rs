@@ -537,9 +537,11 @@ pub struct CountCache {
 impl Store {
     /// The cache, emptied first if the database changed since it was filled.
     fn fresh_cache(&self) -> Result<std::cell::RefMut<'_, CountCache>> {
+        // A cached statement: this runs for every count and brand lookup of every page.
         let version: i64 = self
             .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
         let mut cache = self.counts.borrow_mut();
         if cache.version != version {
             cache.version = version;

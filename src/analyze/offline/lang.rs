@@ -122,6 +122,18 @@ const PORTUGUESE: [&str; 30] = [
     "é",
 ];
 
+/// `w` lowercased onto `out`, as `char::to_lowercase` does it: ASCII words (most of them) by
+/// bytes, without the per-character Unicode table lookups.
+fn push_lowercase(out: &mut String, w: &str) {
+    if w.is_ascii() {
+        let start = out.len();
+        out.push_str(w);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+}
+
 /// Whether at least two different Portuguese-only words make up a tenth or more of the text's
 /// words: "Pouca qualidade, não deixa mexer no relógio" is Portuguese; a Spanish review quoting
 /// one Brazilian word is not.
@@ -135,7 +147,7 @@ fn is_portuguese(text: &str) -> bool {
     {
         words += 1;
         lower.clear();
-        lower.extend(w.chars().flat_map(char::to_lowercase));
+        push_lowercase(&mut lower, w);
         if let Some(p) = PORTUGUESE.iter().find(|p| lower == **p) {
             if !seen.contains(p) {
                 seen.push(p);
@@ -285,13 +297,17 @@ impl LangId {
             .filter(|w| !w.is_empty())
         {
             word.clear();
-            word.extend(raw.chars().flat_map(char::to_lowercase).map(|c| {
-                if c == '’' {
-                    '\''
-                } else {
-                    c
-                }
-            }));
+            if raw.is_ascii() {
+                push_lowercase(&mut word, raw);
+            } else {
+                word.extend(raw.chars().flat_map(char::to_lowercase).map(|c| {
+                    if c == '’' {
+                        '\''
+                    } else {
+                        c
+                    }
+                }));
+            }
             if let Some(&langs) = self.function_words.get(word.as_str()) {
                 for (i, n) in counts.iter_mut().enumerate() {
                     *n += usize::from(langs & (1 << i) != 0);
@@ -393,5 +409,28 @@ mod tests {
             l.detect("Great case for my phone, fits well 👍 ありがとう"),
             Some("en")
         );
+    }
+}
+
+#[cfg(test)]
+mod lowercase_tests {
+    /// The ASCII path gives what the character-wise one gives, and other words still take it.
+    #[test]
+    fn push_lowercase_is_char_lowercase() {
+        for w in [
+            "Great",
+            "WORKS",
+            "don't",
+            "iPhone14",
+            "ÉTÉ",
+            "Straße",
+            "ΟΔΟΣ",
+            "İstanbul",
+        ] {
+            let mut out = String::from("x");
+            super::push_lowercase(&mut out, w);
+            let want: String = w.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(out, format!("x{want}"), "{w}");
+        }
     }
 }

@@ -102,7 +102,11 @@ pub fn split(s: &str) -> Split {
         if c.is_alphanumeric() {
             letters += usize::from(c.is_alphabetic());
             lower |= c.is_lowercase();
-            cur.extend(c.to_lowercase());
+            if c.is_ascii() {
+                cur.push(c.to_ascii_lowercase()); // what `to_lowercase` gives, without its table
+            } else {
+                cur.extend(c.to_lowercase());
+            }
         } else if c == '\'' && !cur.is_empty() && chars.peek().is_some_and(|n| n.is_alphabetic()) {
             cur.push('\'');
         } else {
@@ -420,7 +424,14 @@ pub fn contractions(lower: &str) -> std::borrow::Cow<'_, str> {
         ("aint", "ain't"),
     ];
     let core = |w: &str| w.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
-    let bare = |w: &str| BARE.iter().find(|(b, _)| *b == &w[..core(w)]);
+    // Every bare form ends in "nt": most words are turned away by that before the list is scanned.
+    let bare = |w: &str| {
+        let c = &w[..core(w)];
+        c.ends_with("nt")
+            .then(|| BARE.iter().find(|(b, _)| *b == c))
+            .flatten()
+    };
+    debug_assert!(BARE.iter().all(|(b, _)| b.ends_with("nt")));
     if !lower.contains('’') && !lower.contains("  ") && !lower.split(' ').any(|w| bare(w).is_some())
     {
         return std::borrow::Cow::Borrowed(lower);
