@@ -48,6 +48,28 @@ pub struct DayAspectRow {
     pub rating_sum: i64,
 }
 
+/// One product-day's reviews in a marketplace or a language (`dimension`, `key`): with `code`
+/// empty the slice's counts, else its reviews reporting that issue (`reviews`) and the negative or
+/// neutral ones among them (`negative_neutral`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DaySliceRow {
+    pub day: String,
+    pub dated: bool,
+    pub dimension: &'static str,
+    pub key: String,
+    pub code: String,
+    pub reviews: i64,
+    pub rated: i64,
+    pub rating_sum: i64,
+    pub negative: i64,
+    pub negative_neutral: i64,
+}
+
+/// A slice dimension as stored, for rows read back (None: one this binary does not know).
+pub fn dimension(name: &str) -> Option<&'static str> {
+    ["marketplace", "language"].into_iter().find(|d| *d == name)
+}
+
 /// A product's days as `analyze` writes them.
 #[derive(Debug, Clone, Default)]
 pub struct ProductDays {
@@ -57,6 +79,7 @@ pub struct ProductDays {
     pub issues: Vec<DayIssueRow>,
     pub liked: Vec<DayLikedRow>,
     pub aspects: Vec<DayAspectRow>,
+    pub slices: Vec<DaySliceRow>,
 }
 
 /// Review counts: all, rated, stars summed, and by overall sentiment.
@@ -74,7 +97,7 @@ pub struct Counts {
 }
 
 /// Each brand's per-day rows, summed from its products'.
-const BRAND_SUMS: [&str; 4] = [
+const BRAND_SUMS: [&str; 5] = [
     "INSERT INTO brand_days (brand, day, reviews, rated, rating_sum, positive, neutral, negative)
      SELECT brand, day, sum(reviews), sum(rated), sum(rating_sum), sum(positive), sum(neutral),
             sum(negative)
@@ -89,6 +112,11 @@ const BRAND_SUMS: [&str; 4] = [
     "INSERT INTO brand_day_aspects (brand, day, term, reviews, rated, rating_sum)
      SELECT brand, day, term, sum(reviews), sum(rated), sum(rating_sum)
      FROM product_day_aspects GROUP BY brand, day, term",
+    "INSERT INTO brand_day_slices (brand, day, dimension, key, code, reviews, rated, rating_sum,
+         negative, negative_neutral)
+     SELECT brand, day, dimension, key, code, sum(reviews), sum(rated), sum(rating_sum),
+            sum(negative), sum(negative_neutral)
+     FROM product_day_slices GROUP BY brand, day, dimension, key, code",
 ];
 
 /// The per-day tables' secondary indexes, dropped while a run rewrites the tables: (table, SQL).
@@ -109,7 +137,8 @@ impl InsightsWriter<'_> {
                 "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
                  AND tbl_name IN ('product_days', 'product_day_issues', 'brand_days',
                                   'brand_day_issues', 'product_day_liked', 'brand_day_liked',
-                                  'product_day_aspects', 'brand_day_aspects')",
+                                  'product_day_aspects', 'brand_day_aspects',
+                                  'product_day_slices', 'brand_day_slices')",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -121,7 +150,8 @@ impl InsightsWriter<'_> {
             "DELETE FROM product_days; DELETE FROM product_day_issues;
              DELETE FROM brand_days; DELETE FROM brand_day_issues;
              DELETE FROM product_day_liked; DELETE FROM brand_day_liked;
-             DELETE FROM product_day_aspects; DELETE FROM brand_day_aspects;",
+             DELETE FROM product_day_aspects; DELETE FROM brand_day_aspects;
+             DELETE FROM product_day_slices; DELETE FROM brand_day_slices;",
         )?;
         Ok(DayIndexes(
             found.into_iter().map(|(_, t, sql)| (t, sql)).collect(),
@@ -218,6 +248,31 @@ impl InsightsWriter<'_> {
                 a.rating_sum
             ])?;
         }
+        self.put_slice_days(p)
+    }
+
+    fn put_slice_days(&self, p: &ProductDays) -> Result<()> {
+        let mut slice = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO product_day_slices (asin, day, dated, dimension, key, code,
+                 brand, reviews, rated, rating_sum, negative, negative_neutral)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for s in &p.slices {
+            slice.execute(params![
+                p.asin,
+                s.day,
+                s.dated,
+                s.dimension,
+                s.key,
+                s.code,
+                p.brand,
+                s.reviews,
+                s.rated,
+                s.rating_sum,
+                s.negative,
+                s.negative_neutral
+            ])?;
+        }
         Ok(())
     }
 }
@@ -232,7 +287,8 @@ mod tests {
         let run = db.store.begin_analysis("offline", "test", 1).unwrap();
         let w = db.store.insights_writer(run).unwrap();
         let indexes = w.clear_days().unwrap();
-        // Liked terms and aspects have no index by brand and day: only their two sums sort.
-        assert_eq!(w.put_brand_days_sorting(indexes).unwrap(), 2);
+        // Liked terms, aspects and slices have no index by brand and day: only their three sums
+        // sort.
+        assert_eq!(w.put_brand_days_sorting(indexes).unwrap(), 3);
     }
 }
