@@ -92,7 +92,12 @@ fn add_rows<'a>(d: &mut ProductDelta<'a>, p: &'a ProductDays, sign: i64) {
             r.negative_neutral,
             0,
         ];
-        add(d, (SLICES, b, &r.day, [r.dimension, &r.key, &r.code]), sign, v);
+        add(
+            d,
+            (SLICES, b, &r.day, [r.dimension, &r.key, &r.code]),
+            sign,
+            v,
+        );
     }
 }
 
@@ -136,7 +141,11 @@ impl DayDeltas {
             if v == [0; 6] {
                 continue;
             }
-            let key = (brand.to_string(), day.to_string(), extra.map(str::to_string));
+            let key = (
+                brand.to_string(),
+                day.to_string(),
+                extra.map(str::to_string),
+            );
             let e = self.sums[table].entry(key).or_default();
             for (x, y) in e.iter_mut().zip(v) {
                 *x += y;

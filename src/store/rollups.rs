@@ -380,7 +380,15 @@ impl InsightsWriter<'_> {
 
     /// Deletes the stored slice rows of `p.asin` that `p` no longer has.
     fn delete_gone_slices(&self, p: &ProductDays, old: &ProductDays) -> Result<()> {
-        let key = |s: &DaySliceRow| (s.day.clone(), s.dated, s.dimension, s.key.clone(), s.code.clone());
+        let key = |s: &DaySliceRow| {
+            (
+                s.day.clone(),
+                s.dated,
+                s.dimension,
+                s.key.clone(),
+                s.code.clone(),
+            )
+        };
         let kept: HashSet<_> = p.slices.iter().map(key).collect();
         let mut del = self.tx.prepare_cached(
             "DELETE FROM product_day_slices WHERE asin = ?1 AND day = ?2 AND dated = ?3
