@@ -778,3 +778,19 @@ CREATE TABLE brand_day_slices (
 -- Covering: a window over the portfolio reads only these index entries.
 CREATE INDEX brand_day_slices_day ON brand_day_slices
     (day, dimension, key, code, reviews, rated, rating_sum, negative, negative_neutral);
+-- The same per brand and calendar month ('YYYY-MM'), summed from brand_day_slices: a window reads
+-- its whole months here and only the days at its ends above (a year's window read about 100k
+-- day rows, 80 ms; its months are a few thousand).
+CREATE TABLE brand_month_slices (
+    brand            TEXT    NOT NULL,
+    month            TEXT    NOT NULL,
+    dimension        TEXT    NOT NULL,
+    key              TEXT    NOT NULL,
+    code             TEXT    NOT NULL,
+    reviews          INTEGER NOT NULL,
+    rated            INTEGER NOT NULL,
+    rating_sum       INTEGER NOT NULL,
+    negative         INTEGER NOT NULL,
+    negative_neutral INTEGER NOT NULL,
+    PRIMARY KEY (brand, month, dimension, key, code)
+) WITHOUT ROWID;

@@ -158,6 +158,7 @@ fn tables(e: &Env) -> BTreeMap<String, Vec<String>> {
         "brand_day_liked",
         "brand_day_aspects",
         "brand_day_slices",
+        "brand_month_slices",
         "alerts",
     ] {
         let mut st = c.prepare(&format!("SELECT * FROM {t}")).unwrap();

@@ -64,7 +64,7 @@ fn the_upgrade_keeps_the_current_complaint_aspects_for_the_next_runs_change() {
     conn.execute_batch(
         "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
          DROP INDEX product_day_liked_term_day;
-         DROP TABLE product_day_slices; DROP TABLE brand_day_slices;
+         DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
          UPDATE analysis_runs SET schema_version = 23;
          PRAGMA user_version = 23;",
     )
@@ -104,7 +104,7 @@ fn an_upgrade_skips_damaged_complaint_aspects_instead_of_failing() {
     conn.execute_batch(
         "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
          DROP INDEX product_day_liked_term_day;
-         DROP TABLE product_day_slices; DROP TABLE brand_day_slices;
+         DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
          UPDATE analysis_runs SET schema_version = 23;
          PRAGMA user_version = 23;
          UPDATE product_details SET detail = json_set(detail, '$.complaint_aspects',
@@ -158,7 +158,7 @@ fn the_first_analyze_after_migration_26_fills_the_windows_breakdowns() {
     // What a database analyzed before migration 26 looks like.
     let conn = rusqlite::Connection::open(e.db()).unwrap();
     conn.execute_batch(
-        "DROP TABLE product_day_slices; DROP TABLE brand_day_slices;
+        "DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
          UPDATE analysis_runs SET schema_version = 25;
          PRAGMA user_version = 25;",
     )

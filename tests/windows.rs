@@ -2079,29 +2079,31 @@ fn a_windowed_product_breaks_its_reviews_down_by_marketplace_and_language() {
 fn windowed_brands_and_the_portfolio_break_their_reviews_down() {
     let e = Env::new();
     e.ok(&["-q", "analyze", p(&common::sample())]);
-    let (from, to, brand) = ("2026-07-01", "2026-09-30", "Rhino USA");
-    let since = ["--since", from, "--until", to];
+    let brand = "Rhino USA";
     let json = |args: &[&str]| -> Value {
         serde_json::from_str(&e.ok(&[args, &["-f", "json"]].concat())).unwrap()
     };
-    let portfolio = json(&[&["report"][..], &since].concat());
-    let one_brand = json(&[&["report", "brands", "--brand", brand][..], &since].concat());
+    // Whole months, days at either end of whole months, and days within one month.
     let mut issues_checked = 0;
-    for (b, filter, reviews) in [
-        (
-            &portfolio["breakdowns"],
-            String::new(),
-            &portfolio["reviews"],
-        ),
-        (
-            &one_brand["breakdowns"],
-            format!("AND coalesce(p.brand, r.brand) = '{brand}'"),
-            &one_brand["reviews"],
-        ),
+    for (from, to) in [
+        ("2026-07-01", "2026-09-30"),
+        ("2026-06-14", "2026-10-09"),
+        ("2026-07-05", "2026-07-20"),
     ] {
-        issues_checked += check_breakdowns(&e, b, (from, to), &filter, reviews);
+        let since = ["--since", from, "--until", to];
+        let portfolio = json(&[&["report"][..], &since].concat());
+        let one_brand = json(&[&["report", "brands", "--brand", brand][..], &since].concat());
+        let of_brand = format!("AND coalesce(p.brand, r.brand) = '{brand}'");
+        for (v, filter) in [(&portfolio, ""), (&one_brand, of_brand.as_str())] {
+            let b = &v["breakdowns"];
+            issues_checked += check_breakdowns(&e, b, (from, to), filter, &v["reviews"]);
+        }
     }
     assert!(issues_checked > 5, "too few top issues checked");
+    let (from, to) = ("2026-07-01", "2026-09-30");
+    let since = ["--since", from, "--until", to];
+    let portfolio = json(&[&["report"][..], &since].concat());
+    let one_brand = json(&[&["report", "brands", "--brand", brand][..], &since].concat());
     // Over every day, the windows are all time.
     let every = ["--since", "2000-01-01"];
     assert_eq!(

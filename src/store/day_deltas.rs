@@ -3,7 +3,7 @@
 //! of its brands' and adding them back (two passes over their rows, and an update of every brand
 //! day they touch) cost a night about as much as the few days that actually changed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rusqlite::params;
 
@@ -151,6 +151,13 @@ impl DayDeltas {
                 *x += y;
             }
         }
+    }
+
+    /// The (brand, month 'YYYY-MM') whose slices change: their month sums are summed again.
+    pub fn slice_months(&self) -> BTreeSet<(String, String)> {
+        (self.sums[SLICES].keys())
+            .filter_map(|(brand, day, _)| Some((brand.clone(), day.get(..7)?.to_string())))
+            .collect()
     }
 
     /// Adds the changes to the brand tables (rows left with no review are deleted by the caller).

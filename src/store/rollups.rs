@@ -1,7 +1,7 @@
 //! Incremental roll-ups (issue 19): which products changed since the run of the current insights,
 //! each product's summable state (`product_rollups`), and the rows of the products a run keeps.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -268,6 +268,15 @@ impl InsightsWriter<'_> {
             "CREATE TEMP TABLE rollup_gone AS SELECT asin FROM temp.rollup_affected
                  WHERE asin NOT IN (SELECT asin FROM product_insights);",
         )?;
+        // The months whose slices change: the night's, and those of the products that go.
+        let mut months = self.day_deltas.borrow().slice_months();
+        let mut gone = self.tx.prepare(
+            "SELECT DISTINCT brand, substr(day, 1, 7) FROM product_day_slices
+             WHERE asin IN (SELECT asin FROM temp.rollup_gone)",
+        )?;
+        let rows = gone.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        months.extend(rows.collect::<rusqlite::Result<Vec<(String, String)>>>()?);
+        drop(gone);
         self.days_out()?;
         self.tx.execute_batch(
             "DELETE FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_gone);
@@ -286,6 +295,19 @@ impl InsightsWriter<'_> {
              DELETE FROM brand_day_slices WHERE reviews = 0;
              DROP TABLE temp.rollup_affected;",
         )?;
+        self.sum_slice_months(&months)
+    }
+
+    /// Sums the given (brand, month) slices again from the brand's days.
+    fn sum_slice_months(&self, months: &BTreeSet<(String, String)>) -> Result<()> {
+        let [delete, insert] = super::window_days::MONTH_SLICES_OF;
+        let (mut delete, mut insert) = (self.tx.prepare(delete)?, self.tx.prepare(insert)?);
+        for (brand, month) in months {
+            // 'YYYY-MM-32' sorts after every day of the month.
+            let (first, next) = (format!("{month}-01"), format!("{month}-32"));
+            delete.execute(params![brand, month])?;
+            insert.execute(params![brand, month, first, next])?;
+        }
         Ok(())
     }
 

@@ -119,6 +119,25 @@ const BRAND_SUMS: [&str; 5] = [
      FROM product_day_slices GROUP BY brand, day, dimension, key, code",
 ];
 
+/// Each brand's months of slices, summed from its days (`brand_month_slices`).
+const MONTH_SLICES: &str = "INSERT INTO brand_month_slices (brand, month, dimension, key, code,
+         reviews, rated, rating_sum, negative, negative_neutral)
+     SELECT brand, substr(day, 1, 7), dimension, key, code, sum(reviews), sum(rated),
+            sum(rating_sum), sum(negative), sum(negative_neutral)
+     FROM brand_day_slices GROUP BY 1, 2, 3, 4, 5";
+
+/// The months of `brand` given as 'YYYY-MM', summed again from its days (after a night changed
+/// them): ?1 brand, ?2 month, ?3 its first day, ?4 the first day of the next month.
+pub(super) const MONTH_SLICES_OF: [&str; 2] = [
+    "DELETE FROM brand_month_slices WHERE brand = ?1 AND month = ?2",
+    "INSERT INTO brand_month_slices (brand, month, dimension, key, code, reviews, rated,
+         rating_sum, negative, negative_neutral)
+     SELECT brand, ?2, dimension, key, code, sum(reviews), sum(rated), sum(rating_sum),
+            sum(negative), sum(negative_neutral)
+     FROM brand_day_slices WHERE brand = ?1 AND day >= ?3 AND day < ?4
+     GROUP BY dimension, key, code",
+];
+
 /// The per-day tables' secondary indexes, dropped while a run rewrites the tables: (table, SQL).
 #[must_use]
 pub struct DayIndexes(Vec<(String, String)>);
@@ -151,7 +170,8 @@ impl InsightsWriter<'_> {
              DELETE FROM brand_days; DELETE FROM brand_day_issues;
              DELETE FROM product_day_liked; DELETE FROM brand_day_liked;
              DELETE FROM product_day_aspects; DELETE FROM brand_day_aspects;
-             DELETE FROM product_day_slices; DELETE FROM brand_day_slices;",
+             DELETE FROM product_day_slices; DELETE FROM brand_day_slices;
+             DELETE FROM brand_month_slices;",
         )?;
         Ok(DayIndexes(
             found.into_iter().map(|(_, t, sql)| (t, sql)).collect(),
@@ -183,6 +203,7 @@ impl InsightsWriter<'_> {
         for (_, sql) in brands {
             self.tx.execute_batch(&sql)?;
         }
+        self.tx.execute_batch(MONTH_SLICES)?;
         Ok(sorts)
     }
 
