@@ -363,7 +363,7 @@ impl InsightsWriter<'_> {
                 .collect(),
         };
         self.delete_gone_days(p, &old)?;
-        self.put_days(&changed)
+        self.put_day_rows(&changed)
     }
 
     /// Deletes the stored day rows of `p.asin` that `p` no longer has.
