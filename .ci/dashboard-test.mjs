@@ -178,6 +178,11 @@ try {
   check(win.issues[0].examples?.length > 0 && winQuote.includes(win.issues[0].examples[0].text), `the window's top issue quotes a review of the period (${winQuote.slice(0, 60)})`);
   const control = await page.$eval("#window", (f) => [f.period.value, f.from.value, f.to.value, f.compare.checked]);
   check(JSON.stringify(control) === JSON.stringify(["custom", "2026-07-01", "2026-09-30", true]), `the control shows the window (${control})`);
+  // The window's reviews by language and by marketplace, summed from the brands' days.
+  const winPortfolioLanguage = await breakdownRows(1);
+  check(winPortfolioLanguage.length > 1 && JSON.stringify(winPortfolioLanguage) === JSON.stringify(asRows(win.breakdowns.by_language)), `the portfolio shows its window's reviews by language as the API (${winPortfolioLanguage.map((r) => r[0])})`);
+  const winPortfolioMarket = await breakdownRows(2);
+  check(winPortfolioMarket.length > 1 && JSON.stringify(winPortfolioMarket) === JSON.stringify(asRows(win.breakdowns.by_marketplace)), `the portfolio shows its window's reviews by marketplace as the API (${winPortfolioMarket.map((r) => r[0])})`);
   await page.screenshot({ path: `${shots}/portfolio-window.png`, fullPage: true });
   await after(page, async () => {
     await page.selectOption("#window select[name=period]", "90");

@@ -3,7 +3,7 @@
 # bench/windows.sh's), measured alternately in the same run: p50/p99 medians over RUNS (wrk -t1
 # -c1), after checking both return the same products rows. CALLS picks the calls (default: the
 # products list, plain and compared by trend); the others: product30 (a product), product_cmp (compared),
-# portfolio30, portfolio_cmp, brands_cmp, issues_cmp, issue30 and issue_cmp (/issues/{code}; compared:
+# portfolio30, portfolio_cmp, portfolio365 (a year), brands30, brands_cmp, issues_cmp, issue30 and issue_cmp (/issues/{code}; compared:
 # a 400 before this was built).
 # DB_AFTER: the after build's copy of DB, when a migration keeps the two builds off one file
 # (the baseline refuses a newer schema); `AFTER analyze` on a copy migrates it.
@@ -14,6 +14,7 @@ DB_AFTER=${DB_AFTER:-$DB}
 BEFORE=${BEFORE:?the baseline binary}; AFTER=${AFTER:-target/release/prodinsight}
 LAST=$(sqlite3 "file:$DB?mode=ro" "SELECT max(day) FROM product_days WHERE dated = 1")
 M30=$(date -u -d "$LAST -29 days" +%F)
+Y1=$(date -u -d "$LAST -364 days" +%F)
 "$BEFORE" -q --db "$DB" serve --addr 127.0.0.1:18501 >/dev/null 2>&1 & S1=$!
 "$AFTER" -q --db "$DB_AFTER" serve --addr 127.0.0.1:18502 >/dev/null 2>&1 & S2=$!
 trap 'kill $S1 $S2' EXIT
@@ -32,6 +33,8 @@ declare -A Q=(
   [product_cmp]="/api/v1/products/$ASIN?$W30&compare=previous"
   [portfolio30]="/api/v1/overview?$W30"
   [portfolio_cmp]="/api/v1/overview?$W30&compare=previous"
+  [portfolio365]="/api/v1/overview?from=$Y1&to=$LAST"
+  [brands30]="/api/v1/brands?$W30"
   [brands_cmp]="/api/v1/brands?$W30&compare=previous"
   [issues_cmp]="/api/v1/issues?$W30&compare=previous&sort=impact"
   [issue30]="/api/v1/issues/$CODE?$W30"

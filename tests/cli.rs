@@ -596,3 +596,39 @@ fn every_command_has_help_with_an_example() {
         );
     }
 }
+
+/// On a terminal that reports no width (a pseudo-terminal nobody sized: `script`, some container
+/// runtimes), tables take `COLUMNS` (else 100) instead of squeezing every column to one
+/// character. Skipped where util-linux's `script` is missing.
+#[test]
+fn tables_fit_a_terminal_that_reports_no_width() {
+    let has_script = Command::new("script").arg("--version").output();
+    if !has_script.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: no `script` to run the report on a pseudo-terminal");
+        return;
+    }
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&sample())]);
+    let shell = format!("'{}' --db '{}' report issues", common::BIN, p(&e.db()));
+    for (columns, width) in [(Some("90"), 90), (None, 100)] {
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &shell, "/dev/null"])
+            .env_remove("COLUMNS");
+        if let Some(c) = columns {
+            cmd.env("COLUMNS", c);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout).replace('\r', "");
+        let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+        // As wide as the width allows (the issues list has more to show), never wider.
+        assert!(
+            widest <= width && widest > width - 10,
+            "{columns:?}: {widest}\n{text}"
+        );
+        assert!(
+            text.contains("│ code "),
+            "{columns:?}: headers split\n{text}"
+        );
+    }
+}

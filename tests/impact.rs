@@ -400,9 +400,55 @@ fn an_issue_page_costs_and_quotes_all_time() {
         if fmt != "csv" {
             assert!(out.contains(&gain), "{fmt}: {gain} missing in {out}");
         }
+        if fmt == "csv" {
+            assert_eq!(csv_issue_figures(&out), shown(&want, code), "{out}");
+        }
         assert!(
             out.contains(quote) || fmt == "csv",
             "{fmt}: {quote} missing in {out}"
         );
     }
+}
+
+/// The star figures of `report issue CODE -f csv`'s issue row (its first), as JSON numbers or null.
+fn csv_issue_figures(csv: &str) -> Value {
+    let mut lines = csv.lines();
+    let headers: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    // The issue row holds numbers and empty cells only: no quoting to undo.
+    let row: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    assert_eq!(row.first(), Some(&"issue"), "{csv}");
+    let cell = |name: &str| {
+        let i = headers.iter().position(|h| *h == name);
+        let i = i.unwrap_or_else(|| panic!("no {name} column: {csv}"));
+        row[i].parse::<f64>().map_or(Value::Null, |x| json!(x))
+    };
+    json!([
+        cell("Avg ★ with"),
+        cell("Avg ★ without"),
+        cell("★ gained if fixed")
+    ])
+}
+
+/// In a window, compared or not, the CSV's issue row says what the API's issue says it costs.
+#[test]
+fn an_issue_csv_costs_what_the_api_says_in_a_window() {
+    let e = analyzed();
+    let server = Server::start(&e);
+    let (from, to) = ("2026-07-01", "2026-09-30");
+    let mut shown_impact = 0;
+    for code in ["leaks", "quality", "price_value"] {
+        for compare in [false, true] {
+            let q = if compare { "&compare=previous" } else { "" };
+            let api = &server.ok(&format!("/api/v1/issues/{code}?from={from}&to={to}{q}"))["data"];
+            let mut args = vec!["report", "issue", code, "--since", from, "--until", to];
+            if compare {
+                args.extend(["--compare", "previous"]);
+            }
+            let csv = e.ok(&[&args[..], &["-f", "csv"]].concat());
+            let want = json!([api["avg_with"], api["avg_without"], api["impact"]]);
+            assert_eq!(csv_issue_figures(&csv), want, "{code} {compare}: {csv}");
+            shown_impact += usize::from(!api["impact"].is_null());
+        }
+    }
+    assert!(shown_impact >= 2, "no issue with an impact in the window");
 }

@@ -147,6 +147,7 @@ fn tables(e: &Env) -> BTreeMap<String, Vec<String>> {
         "product_day_issues",
         "product_day_liked",
         "product_day_aspects",
+        "product_day_slices",
         "product_rollups",
         "brand_insights",
         "brand_snapshots",
@@ -156,6 +157,8 @@ fn tables(e: &Env) -> BTreeMap<String, Vec<String>> {
         "brand_day_issues",
         "brand_day_liked",
         "brand_day_aspects",
+        "brand_day_slices",
+        "brand_month_slices",
         "alerts",
     ] {
         let mut st = c.prepare(&format!("SELECT * FROM {t}")).unwrap();

@@ -59,11 +59,12 @@ fn the_upgrade_keeps_the_current_complaint_aspects_for_the_next_runs_change() {
     };
     let then = product(&e);
     // What a database analyzed before migration 24 looks like: no aspect counts in snapshots
-    // (nor migration 25's index).
+    // (nor migration 25's index, nor migration 26's tables).
     let conn = rusqlite::Connection::open(e.db()).unwrap();
     conn.execute_batch(
         "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
          DROP INDEX product_day_liked_term_day;
+         DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
          UPDATE analysis_runs SET schema_version = 23;
          PRAGMA user_version = 23;",
     )
@@ -103,6 +104,7 @@ fn an_upgrade_skips_damaged_complaint_aspects_instead_of_failing() {
     conn.execute_batch(
         "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
          DROP INDEX product_day_liked_term_day;
+         DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
          UPDATE analysis_runs SET schema_version = 23;
          PRAGMA user_version = 23;
          UPDATE product_details SET detail = json_set(detail, '$.complaint_aspects',
@@ -115,11 +117,55 @@ fn an_upgrade_skips_damaged_complaint_aspects_instead_of_failing() {
     drop(conn);
     let second = sample().join("export-2-2026-q1.jsonl");
     e.ok(&["-q", "analyze", second.to_str().unwrap()]);
-    assert_eq!(e.count("PRAGMA user_version"), 25);
+    // Upgraded to the newest schema: one version per migration section.
+    let newest = (include_str!("../schema.sql").lines())
+        .filter(|l| l.starts_with("-- migration: "))
+        .count();
+    assert_eq!(e.count("PRAGMA user_version"), newest as i64);
     let lid = e.count(
         "SELECT json_extract(s.detail, '$.aspects.counts.lid') FROM product_snapshot_spans s
          WHERE s.asin = 'B08C0F4912' AND s.detail LIKE '%\"aspects\"%'
          ORDER BY s.from_run LIMIT 1",
     );
     assert_eq!(lid, 4);
+}
+
+/// Migration 26: a database from before per-day marketplace and language counts gets them on the
+/// first analyze after the upgrade (nothing new ingested), so a brand's and the portfolio's
+/// windows break their reviews down at once, as they would have on a fresh database.
+#[test]
+fn the_first_analyze_after_migration_26_fills_the_windows_breakdowns() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", sample().to_str().unwrap()]);
+    let window = |e: &Env| -> serde_json::Value {
+        let out = e.ok(&[
+            "report",
+            "--since",
+            "2026-07-01",
+            "--until",
+            "2026-09-30",
+            "-f",
+            "json",
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["breakdowns"].clone()
+    };
+    let fresh = window(&e);
+    assert!(
+        fresh["by_language"].as_array().is_some_and(|r| r.len() > 1),
+        "{fresh}"
+    );
+    // What a database analyzed before migration 26 looks like.
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    conn.execute_batch(
+        "DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
+         UPDATE analysis_runs SET schema_version = 25;
+         PRAGMA user_version = 25;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = e.run(&["analyze"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(e.count("SELECT count(*) FROM brand_day_slices") > 0);
+    assert_eq!(window(&e), fresh);
 }

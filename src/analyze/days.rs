@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 use crate::model::{overall_sentiment as overall, Sentiment};
 use crate::names::Names;
 use crate::store::insights::ReviewRow;
-use crate::store::windows::{Counts, DayAspectRow, DayIssueRow, DayLikedRow, DayRow, ProductDays};
+use crate::store::windows::{
+    Counts, DayAspectRow, DayIssueRow, DayLikedRow, DayRow, DaySliceRow, ProductDays,
+};
 
 /// The day an undated review counts on: that of the first earlier analysis run whose watermark
 /// covers the ingest run that brought it, else this run's.
@@ -49,8 +51,14 @@ pub struct DayAcc {
     liked: BTreeMap<(Key, String), i64>,
     /// Reviews naming each complaint-aspect term per day: all, rated, stars summed.
     aspects: BTreeMap<(Key, String), [i64; 3]>,
+    /// Per marketplace and per language (and issue code in each, '' for the slice itself):
+    /// reviews, rated, stars summed, negative, negative or neutral.
+    slices: BTreeMap<(Key, &'static str, String, String), [i64; 5]>,
     names: Names,
 }
+
+/// A breakdown's key for an unknown marketplace or language, as the roll-up names it.
+const UNKNOWN: &str = "unknown";
 
 /// A stored liked aspect's term (`model::LikedAspect`), borrowed from the stored JSON.
 #[derive(serde::Deserialize)]
@@ -94,7 +102,36 @@ impl DayAcc {
             }
         }
         self.add_aspects(r, &key, stars);
+        self.add_slices(r, &key, all, stars);
         self.add_liked(r, key);
+    }
+
+    /// Counts the review in its marketplace's and its language's slices of its day, as the
+    /// roll-up's breakdowns count it (`rollup::add_breakdowns`), so a window over every day sums
+    /// to the all-time breakdowns.
+    fn add_slices(&mut self, r: &ReviewRow, key: &Key, all: Sentiment, stars: Option<i64>) {
+        let market = r.marketplace.as_deref().unwrap_or(UNKNOWN);
+        let lang = r.language.as_deref().unwrap_or(UNKNOWN);
+        let nn = i64::from(all != Sentiment::Positive);
+        for (dimension, name) in [("marketplace", market), ("language", lang)] {
+            let e = (self.slices)
+                .entry((key.clone(), dimension, name.to_string(), String::new()))
+                .or_default();
+            e[0] += 1;
+            if let Some(x) = stars {
+                e[1] += 1;
+                e[2] += x;
+            }
+            e[3] += i64::from(all == Sentiment::Negative);
+            e[4] += nn;
+            for hit in &r.issues {
+                let e = (self.slices)
+                    .entry((key.clone(), dimension, name.to_string(), hit.code.clone()))
+                    .or_default();
+                e[0] += 1;
+                e[4] += nn;
+            }
+        }
     }
 
     /// Counts the review's complaint-aspect terms on its day (a term once per review).
@@ -178,6 +215,21 @@ impl DayAcc {
                 rating_sum: c[2],
             })
             .collect();
+        let slices = std::mem::take(&mut self.slices)
+            .into_iter()
+            .map(|(((day, dated), dimension, key, code), c)| DaySliceRow {
+                day,
+                dated,
+                dimension,
+                key,
+                code,
+                reviews: c[0],
+                rated: c[1],
+                rating_sum: c[2],
+                negative: c[3],
+                negative_neutral: c[4],
+            })
+            .collect();
         ProductDays {
             asin: asin.to_string(),
             brand: brand.unwrap_or("(no brand)").to_string(),
@@ -185,6 +237,7 @@ impl DayAcc {
             issues,
             liked,
             aspects,
+            slices,
         }
     }
 }

@@ -147,6 +147,10 @@ impl Out {
             .set_header(t.headers.clone());
         if !self.tty {
             table.force_no_tty();
+        } else if table.width().unwrap_or(0) == 0 {
+            // A terminal that reports no width (a pseudo-terminal nobody sized, as under `script`
+            // or `docker exec` without -t sizing) squeezed every column to one character.
+            table.set_width(fallback_width());
         }
         // Colour only on a terminal: a rise in red, a fall in green.
         let rising: Vec<bool> = t
@@ -313,6 +317,15 @@ fn safe_csv_cell(cell: &str) -> Cow<'_, str> {
         Cow::Borrowed(s) => neutralize_csv_cell(s),
         Cow::Owned(s) => Cow::Owned(neutralize_csv_cell(&s).into_owned()),
     }
+}
+
+/// The width of a terminal that does not say: `COLUMNS` when it is a positive number, else 100.
+fn fallback_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
+        .unwrap_or(100)
 }
 
 #[cfg(test)]

@@ -502,11 +502,13 @@ fn issue_products(d: &WindowIssueDetail) -> Tabular {
     Tabular { headers, rows }
 }
 
-/// CSV, one table for programs: a row per brand, then per product.
+/// CSV, one table for programs: the issue's own row (with what it costs in stars, the columns
+/// windowed `report issues` names them and JSON writes them), then a row per brand, then per product.
 fn issue_csv(d: &WindowIssueDetail) -> Tabular {
     let compare = d.previous_from.is_some();
     let mut headers = vec!["Row", "Brand", "ASIN", "Reviews", "% of its reviews"];
     headers.extend(change_headers(compare));
+    headers.extend(["Avg ★ with", "Avg ★ without", "★ gained if fixed"]);
     let cells = |row: &str, brand: &str, asin: &str, reviews: i64, c: &Change| {
         let mut v = vec![
             row.to_string(),
@@ -518,11 +520,26 @@ fn issue_csv(d: &WindowIssueDetail) -> Tabular {
         v.extend(change_cells(c, compare));
         v
     };
-    let brands = (d.brands.iter()).map(|b| cells("brand", &b.brand, "", b.reviews, &b.change));
-    let products =
-        (d.top_products.iter()).map(|p| cells("product", &p.brand, &p.asin, p.reviews, &p.change));
+    let mut issue = cells("issue", "", "", d.reviews, &d.change);
+    issue.extend([
+        opt_num(d.avg_with),
+        opt_num(d.avg_without),
+        opt_num(d.impact),
+    ]);
+    // Brands and products carry no star figures of their own: those cells stay empty.
+    let blank = |mut v: Vec<String>| {
+        v.extend([String::new(), String::new(), String::new()]);
+        v
+    };
+    let brands =
+        (d.brands.iter()).map(|b| blank(cells("brand", &b.brand, "", b.reviews, &b.change)));
+    let products = (d.top_products.iter())
+        .map(|p| blank(cells("product", &p.brand, &p.asin, p.reviews, &p.change)));
     Tabular {
         headers,
-        rows: brands.chain(products).collect(),
+        rows: std::iter::once(issue)
+            .chain(brands)
+            .chain(products)
+            .collect(),
     }
 }

@@ -171,7 +171,7 @@ fn list_product_reviews() {}
     summary = "The portfolio rolled up by brand, sorted and paginated (keyset) like products",
     params(BrandParams),
     responses(
-        (status = 200, description = "A page of brands.", body = inline(BrandPageOrWindow)),
+        (status = 200, description = "A page of brands (with `from`/`to`: the window's report, whose `breakdowns` count the listed brands' reviews dated in the window).", body = inline(BrandPageOrWindow)),
         (status = 400, response = BadRequest),
         (status = 405, response = MethodNotAllowed),
         (status = 414, response = UriTooLong),
@@ -236,7 +236,7 @@ struct IssueCodePath {
     description = "`data` has `summary`, `attention`, `issues`, `brands`, `mentioned_in_praise`, `breakdowns`: the portfolio's (or the brands') reviews by marketplace and by language, summed from the products' counts, as the `Breakdowns` schema describes, and `liked_aspects`: what customers like across the portfolio (or the brands), summed from the brands' counts, at most 20, most praised first, each as the `LikedAspect` of a product (`share` of the reviews in scope).",
     params(OverviewParams),
     responses(
-        (status = 200, description = "The portfolio overview (with `from`/`to`/`compare`: the window's report).", body = inline(ObjectReplyOrWindow)),
+        (status = 200, description = "The portfolio overview (with `from`/`to`/`compare`: the window's report, whose `breakdowns` count the reviews dated in the window, summed from the brands' per-day counts).", body = inline(ObjectReplyOrWindow)),
         (status = 400, response = BadRequest),
         (status = 404, response = NotFound),
         (status = 405, response = MethodNotAllowed),

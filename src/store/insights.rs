@@ -623,6 +623,7 @@ impl Store {
             run_id,
             keeping: false,
             day_deltas: Default::default(),
+            brand_slices: Default::default(),
         })
     }
 
@@ -639,6 +640,7 @@ impl Store {
             run_id,
             keeping: true,
             day_deltas: Default::default(),
+            brand_slices: Default::default(),
         })
     }
 }
@@ -662,6 +664,9 @@ pub struct InsightsWriter<'a> {
     keeping: bool,
     /// On a night, what the rolled-up products change in their brands' days (`days_in` adds it).
     pub(super) day_deltas: std::cell::RefCell<super::day_deltas::DayDeltas>,
+    /// On a full run, each brand's slices per day, summed as products are written
+    /// (`put_brand_days` writes them).
+    pub(super) brand_slices: std::cell::RefCell<super::window_days::BrandSlices>,
 }
 
 impl InsightsWriter<'_> {

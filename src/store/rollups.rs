@@ -1,7 +1,7 @@
 //! Incremental roll-ups (issue 19): which products changed since the run of the current insights,
 //! each product's summable state (`product_rollups`), and the rows of the products a run keeps.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::insights::{Counts, InsightsWriter, IssueCount, LikedSum, ProductRow};
 use super::views::BreakdownCounts;
 use super::windows::{
-    Counts as DayCounts, DayAspectRow, DayIssueRow, DayLikedRow, DayRow, ProductDays,
+    Counts as DayCounts, DayAspectRow, DayIssueRow, DayLikedRow, DayRow, DaySliceRow, ProductDays,
 };
 use super::{Store, SCHEMA_VERSION};
 use crate::error::Result;
@@ -241,7 +241,20 @@ impl InsightsWriter<'_> {
                    FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_gone)
                    GROUP BY brand, day, term) AS o
              WHERE brand_day_aspects.brand = o.brand AND brand_day_aspects.day = o.day
-               AND brand_day_aspects.term = o.term;",
+               AND brand_day_aspects.term = o.term;
+             UPDATE brand_day_slices SET reviews = brand_day_slices.reviews - o.reviews,
+                 rated = brand_day_slices.rated - o.rated,
+                 rating_sum = brand_day_slices.rating_sum - o.rating_sum,
+                 negative = brand_day_slices.negative - o.negative,
+                 negative_neutral = brand_day_slices.negative_neutral - o.negative_neutral
+             FROM (SELECT brand, day, dimension, key, code, sum(reviews) AS reviews,
+                          sum(rated) AS rated, sum(rating_sum) AS rating_sum,
+                          sum(negative) AS negative, sum(negative_neutral) AS negative_neutral
+                   FROM product_day_slices WHERE asin IN (SELECT asin FROM temp.rollup_gone)
+                   GROUP BY brand, day, dimension, key, code) AS o
+             WHERE brand_day_slices.brand = o.brand AND brand_day_slices.day = o.day
+               AND brand_day_slices.dimension = o.dimension AND brand_day_slices.key = o.key
+               AND brand_day_slices.code = o.code;",
         )?;
         Ok(())
     }
@@ -255,12 +268,22 @@ impl InsightsWriter<'_> {
             "CREATE TEMP TABLE rollup_gone AS SELECT asin FROM temp.rollup_affected
                  WHERE asin NOT IN (SELECT asin FROM product_insights);",
         )?;
+        // The months whose slices change: the night's, and those of the products that go.
+        let mut months = self.day_deltas.borrow().slice_months();
+        let mut gone = self.tx.prepare(
+            "SELECT DISTINCT brand, substr(day, 1, 7) FROM product_day_slices
+             WHERE asin IN (SELECT asin FROM temp.rollup_gone)",
+        )?;
+        let rows = gone.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        months.extend(rows.collect::<rusqlite::Result<Vec<(String, String)>>>()?);
+        drop(gone);
         self.days_out()?;
         self.tx.execute_batch(
             "DELETE FROM product_days WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_issues WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_liked WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DELETE FROM product_day_aspects WHERE asin IN (SELECT asin FROM temp.rollup_gone);
+             DELETE FROM product_day_slices WHERE asin IN (SELECT asin FROM temp.rollup_gone);
              DROP TABLE temp.rollup_gone;",
         )?;
         self.day_deltas.take().apply(&self.tx)?;
@@ -269,8 +292,22 @@ impl InsightsWriter<'_> {
              DELETE FROM brand_day_issues WHERE reviews = 0;
              DELETE FROM brand_day_liked WHERE reviews = 0;
              DELETE FROM brand_day_aspects WHERE reviews = 0;
+             DELETE FROM brand_day_slices WHERE reviews = 0;
              DROP TABLE temp.rollup_affected;",
         )?;
+        self.sum_slice_months(&months)
+    }
+
+    /// Sums the given (brand, month) slices again from the brand's days.
+    fn sum_slice_months(&self, months: &BTreeSet<(String, String)>) -> Result<()> {
+        let [delete, insert] = super::window_days::MONTH_SLICES_OF;
+        let (mut delete, mut insert) = (self.tx.prepare(delete)?, self.tx.prepare(insert)?);
+        for (brand, month) in months {
+            // 'YYYY-MM-32' sorts after every day of the month.
+            let (first, next) = (format!("{month}-01"), format!("{month}-32"));
+            delete.execute(params![brand, month])?;
+            insert.execute(params![brand, month, first, next])?;
+        }
         Ok(())
     }
 
@@ -294,6 +331,7 @@ impl InsightsWriter<'_> {
         let aspects: BTreeMap<(&str, bool, &str), &DayAspectRow> = (old.aspects.iter())
             .map(|a| ((a.day.as_str(), a.dated, a.term.as_str()), a))
             .collect();
+        let slices: HashSet<&DaySliceRow> = old.slices.iter().collect();
         let changed = ProductDays {
             asin: p.asin.clone(),
             brand: p.brand.clone(),
@@ -319,9 +357,13 @@ impl InsightsWriter<'_> {
                 })
                 .cloned()
                 .collect(),
+            slices: (p.slices.iter())
+                .filter(|s| !same || !slices.contains(s))
+                .cloned()
+                .collect(),
         };
         self.delete_gone_days(p, &old)?;
-        self.put_days(&changed)
+        self.put_day_rows(&changed)
     }
 
     /// Deletes the stored day rows of `p.asin` that `p` no longer has.
@@ -354,7 +396,30 @@ impl InsightsWriter<'_> {
             &old.aspects,
             &p.aspects,
             aspect,
-        )
+        )?;
+        self.delete_gone_slices(p, old)
+    }
+
+    /// Deletes the stored slice rows of `p.asin` that `p` no longer has.
+    fn delete_gone_slices(&self, p: &ProductDays, old: &ProductDays) -> Result<()> {
+        let key = |s: &DaySliceRow| {
+            (
+                s.day.clone(),
+                s.dated,
+                s.dimension,
+                s.key.clone(),
+                s.code.clone(),
+            )
+        };
+        let kept: HashSet<_> = p.slices.iter().map(key).collect();
+        let mut del = self.tx.prepare_cached(
+            "DELETE FROM product_day_slices WHERE asin = ?1 AND day = ?2 AND dated = ?3
+                 AND dimension = ?4 AND key = ?5 AND code = ?6",
+        )?;
+        for k in old.slices.iter().map(key).filter(|k| !kept.contains(k)) {
+            del.execute(params![p.asin, k.0, k.1, k.2, k.3, k.4])?;
+        }
+        Ok(())
     }
 
     /// Deletes the product's rows of `table` that the new roll-up no longer has, keyed by day,
@@ -450,7 +515,37 @@ impl InsightsWriter<'_> {
             issues,
             liked,
             aspects: self.stored_aspect_days(asin)?,
+            slices: self.stored_slice_days(asin)?,
         })
+    }
+
+    /// A product's stored slice day rows (a dimension this binary does not know is left out).
+    fn stored_slice_days(&self, asin: &str) -> Result<Vec<DaySliceRow>> {
+        let mut st = self.tx.prepare_cached(
+            "SELECT day, dated, dimension, key, code, reviews, rated, rating_sum, negative,
+                    negative_neutral
+             FROM product_day_slices WHERE asin = ?1",
+        )?;
+        let mut rows = st.query([asin])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let Some(dimension) = super::window_days::dimension(&r.get::<_, String>(2)?) else {
+                continue;
+            };
+            out.push(DaySliceRow {
+                day: r.get(0)?,
+                dated: r.get(1)?,
+                dimension,
+                key: r.get(3)?,
+                code: r.get(4)?,
+                reviews: r.get(5)?,
+                rated: r.get(6)?,
+                rating_sum: r.get(7)?,
+                negative: r.get(8)?,
+                negative_neutral: r.get(9)?,
+            });
+        }
+        Ok(out)
     }
 
     /// A product's stored complaint-aspect day rows.

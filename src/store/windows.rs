@@ -18,7 +18,7 @@ use crate::store::pages::{BrandSort, ProductSort};
 use crate::store::views::{AspectQuote, Breakdowns, IssueSort};
 
 pub use super::window_days::{
-    Counts, DayAspectRow, DayIndexes, DayIssueRow, DayLikedRow, DayRow, ProductDays,
+    Counts, DayAspectRow, DayIndexes, DayIssueRow, DayLikedRow, DayRow, DaySliceRow, ProductDays,
 };
 pub use super::window_figures::{
     window_issues, window_liked, window_rows, Figures, WindowIssue, WindowLiked, WindowRow,
@@ -345,8 +345,9 @@ pub struct WindowReport {
     /// What the scope's reviews in the window complain about, most named first (up to 20), with
     /// star figures as a product's `complaint_aspects` (empty for the products list).
     pub complaint_aspects: Vec<WindowAspect>,
-    /// One product's reviews in the window by marketplace and by language (as its all-time
-    /// `breakdowns`, read with its quotes); absent for the other views.
+    /// The scope's reviews in the window by marketplace and by language (as its all-time
+    /// `breakdowns`): one product's read with its quotes, brands' and the portfolio's summed from
+    /// per-day counts; absent for the products and issues lists.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = crate::filters::schema::breakdowns_ref, required = false)]
     pub breakdowns: Option<Breakdowns>,
@@ -441,6 +442,13 @@ impl Store {
             Some(mut q) => (liked_aspects.iter_mut()).for_each(|l| l.quote = q.remove(&l.term)),
             None => self.quote_liked(w, &scope, &mut liked_aspects)?,
         }
+        // One product's breakdowns came with its evidence; brands' and the portfolio's are summed.
+        let breakdowns = match view {
+            WindowView::Brands { .. } | WindowView::Portfolio { .. } => {
+                Some(self.window_scope_breakdowns(w, &scope)?)
+            }
+            _ => breakdowns,
+        };
         Ok(WindowReport {
             view: name,
             from: day_text(w.from),

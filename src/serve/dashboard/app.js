@@ -689,6 +689,7 @@ async function windowPortfolio(w) {
     windowCards(r.rows[0], !!r.previous_from),
     h("section", { id: "top-issues" }, h("h2", {}, "Top issues in this period and what each costs in stars"), windowIssues(r, true)),
     windowPraiseAndComplaints(r),
+    r.breakdowns ? breakdowns(r.breakdowns) : null,
     h("section", { id: "brands" }, h("h2", {}, "Brands"), windowRows(brands, brandLink)),
   );
 }
