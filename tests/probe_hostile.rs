@@ -515,3 +515,29 @@ fn mcauley_amazon_dataset_records_load_with_their_dates() {
         1
     );
 }
+
+/// A CSV cell is text, so epoch seconds or milliseconds in a CSV (`unixReviewTime` of a McAuley
+/// dataset saved by pandas) arrive as digits in a string: they are dates, as in JSON, not rejected
+/// records; digits that are no plausible epoch still name the field.
+#[test]
+fn epoch_dates_written_as_text_are_read() {
+    let e = Env::new();
+    let csv = "asin,rating,text,unixReviewTime\n\
+        B000000001,5,Works well,1391904000\n\
+        B000000001,1,Broke,1588687728923\n\
+        B000000001,2,Odd,99999999999999999999999\n";
+    let f = e.file("mcauley.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date LIKE '2014-02-09%'"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date LIKE '2020-05-05%'"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM rejected_records WHERE reason LIKE 'unixReviewTime %'"),
+        1
+    );
+}
