@@ -541,3 +541,24 @@ fn epoch_dates_written_as_text_are_read() {
         1
     );
 }
+
+/// A Japanese date line's year is the whole number before 年: "12024年3月5日" is no 2024 date
+/// (it was stored as 2024-03-05, its year's last four digits).
+#[test]
+fn a_japanese_year_of_five_digits_is_not_cut_to_four() {
+    let e = Env::new();
+    let csv = "asin,rating,text,date\n\
+        B000000001,5,Works well,12024年3月5日に日本でレビュー済み\n\
+        B000000001,4,Fine,2024年3月6日に日本でレビュー済み\n";
+    let f = e.file("ja.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 1);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date = '2024-03-06'"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM rejected_records WHERE reason LIKE '%12024%'"),
+        1
+    );
+}

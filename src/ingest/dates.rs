@@ -136,7 +136,8 @@ fn marketplace_date(t: &str) -> Option<String> {
         // Constant patterns: they compile or the tests fail.
         let re = |p: &str| regex::Regex::new(p).expect("constant regex");
         [
-            re(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+            // The year is every digit before 年: "12024年" is no 2024.
+            re(r"(?:^|\D)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
             re(r"(?i)\b(\d{1,2})\.?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})\b"),
             re(r"(?i)\b(\p{L}+)\.?\s+(\d{1,2}),?\s+(\d{4})\b"),
         ]
