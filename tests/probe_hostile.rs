@@ -562,3 +562,15 @@ fn a_japanese_year_of_five_digits_is_not_cut_to_four() {
         1
     );
 }
+
+/// A scraped page's text keeps its no-break spaces: "4.0 out of 5 stars" with U+00A0 between the
+/// words is a rating of 4 (it was rejected: only "out of" with an ASCII space was read).
+#[test]
+fn a_rating_line_with_no_break_spaces_is_read() {
+    let e = Env::new();
+    let csv = "asin,rating,text\n\
+        B000000001,4.0\u{a0}out\u{a0}of\u{a0}5\u{a0}stars,Fine\n";
+    let f = e.file("nbsp.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(e.count("SELECT count(*) FROM reviews WHERE rating = 4"), 1);
+}
