@@ -574,3 +574,34 @@ fn a_rating_line_with_no_break_spaces_is_read() {
     e.ok(&["-q", "ingest", p(&f)]);
     assert_eq!(e.count("SELECT count(*) FROM reviews WHERE rating = 4"), 1);
 }
+
+/// `prune` beside a running `ingest` waits for the writer, as every other command does; it
+/// sometimes failed at once with "database c.db: database is locked" (exit 1, 0.00 s).
+#[test]
+#[ignore = "open defect: prune can fail at once with 'database is locked' while ingest writes (not fixed in the probe's time)"]
+fn prune_waits_for_a_running_ingest() {
+    let e = Env::new();
+    let mut rows = String::new();
+    for i in 0..20_000 {
+        rows.push_str(&review(
+            &format!("R{i}"),
+            "B000000001",
+            "Acme",
+            4,
+            "Works well",
+        ));
+    }
+    let f = e.file("big.jsonl", rows.as_bytes());
+    e.ok(&["-q", "analyze", p(&sample())]);
+    for _ in 0..5 {
+        let mut ingest = std::process::Command::new(BIN)
+            .arg("--db")
+            .arg(e.db())
+            .args(["-q", "ingest", p(&f)])
+            .spawn()
+            .unwrap();
+        while ingest.try_wait().unwrap().is_none() {
+            e.ok(&["-q", "prune", "--keep-runs", "1"]);
+        }
+    }
+}
