@@ -515,3 +515,93 @@ fn mcauley_amazon_dataset_records_load_with_their_dates() {
         1
     );
 }
+
+/// A CSV cell is text, so epoch seconds or milliseconds in a CSV (`unixReviewTime` of a McAuley
+/// dataset saved by pandas) arrive as digits in a string: they are dates, as in JSON, not rejected
+/// records; digits that are no plausible epoch still name the field.
+#[test]
+fn epoch_dates_written_as_text_are_read() {
+    let e = Env::new();
+    let csv = "asin,rating,text,unixReviewTime\n\
+        B000000001,5,Works well,1391904000\n\
+        B000000001,1,Broke,1588687728923\n\
+        B000000001,2,Odd,99999999999999999999999\n";
+    let f = e.file("mcauley.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date LIKE '2014-02-09%'"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date LIKE '2020-05-05%'"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM rejected_records WHERE reason LIKE 'unixReviewTime %'"),
+        1
+    );
+}
+
+/// A Japanese date line's year is the whole number before 年: "12024年3月5日" is no 2024 date
+/// (it was stored as 2024-03-05, its year's last four digits).
+#[test]
+fn a_japanese_year_of_five_digits_is_not_cut_to_four() {
+    let e = Env::new();
+    let csv = "asin,rating,text,date\n\
+        B000000001,5,Works well,12024年3月5日に日本でレビュー済み\n\
+        B000000001,4,Fine,2024年3月6日に日本でレビュー済み\n";
+    let f = e.file("ja.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(e.count("SELECT count(*) FROM reviews"), 1);
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE review_date = '2024-03-06'"),
+        1
+    );
+    assert_eq!(
+        e.count("SELECT count(*) FROM rejected_records WHERE reason LIKE '%12024%'"),
+        1
+    );
+}
+
+/// A scraped page's text keeps its no-break spaces: "4.0 out of 5 stars" with U+00A0 between the
+/// words is a rating of 4 (it was rejected: only "out of" with an ASCII space was read).
+#[test]
+fn a_rating_line_with_no_break_spaces_is_read() {
+    let e = Env::new();
+    let csv = "asin,rating,text\n\
+        B000000001,4.0\u{a0}out\u{a0}of\u{a0}5\u{a0}stars,Fine\n";
+    let f = e.file("nbsp.csv", csv.as_bytes());
+    e.ok(&["-q", "ingest", p(&f)]);
+    assert_eq!(e.count("SELECT count(*) FROM reviews WHERE rating = 4"), 1);
+}
+
+/// `prune` beside a running `ingest` waits for the writer, as every other command does; it
+/// sometimes failed at once with "database c.db: database is locked" (exit 1, 0.00 s).
+#[test]
+#[ignore = "open defect: prune can fail at once with 'database is locked' while ingest writes (not fixed in the probe's time)"]
+fn prune_waits_for_a_running_ingest() {
+    let e = Env::new();
+    let mut rows = String::new();
+    for i in 0..20_000 {
+        rows.push_str(&review(
+            &format!("R{i}"),
+            "B000000001",
+            "Acme",
+            4,
+            "Works well",
+        ));
+    }
+    let f = e.file("big.jsonl", rows.as_bytes());
+    e.ok(&["-q", "analyze", p(&sample())]);
+    for _ in 0..5 {
+        let mut ingest = std::process::Command::new(BIN)
+            .arg("--db")
+            .arg(e.db())
+            .args(["-q", "ingest", p(&f)])
+            .spawn()
+            .unwrap();
+        while ingest.try_wait().unwrap().is_none() {
+            e.ok(&["-q", "prune", "--keep-runs", "1"]);
+        }
+    }
+}

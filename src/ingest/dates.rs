@@ -34,16 +34,7 @@ fn date_value(name: &str, v: Value) -> Result<Option<String>, String> {
     };
     match v {
         Value::Null => Ok(None),
-        Value::Number(ref n) => {
-            let x = n.as_f64().ok_or_else(|| bad(&v))?;
-            // Unix time in seconds or, as pandas writes it, milliseconds.
-            let secs = if x.abs() >= 1e11 { x / 1000.0 } else { x };
-            let dt = Utc
-                .timestamp_opt(secs.trunc() as i64, 0)
-                .single()
-                .ok_or_else(|| bad(&v))?;
-            Ok(Some(fmt_dt(dt)))
-        }
+        Value::Number(ref n) => n.as_f64().and_then(epoch).map(Some).ok_or_else(|| bad(&v)),
         Value::String(s) => {
             let t = s.trim();
             if t.is_empty() || t.eq_ignore_ascii_case("nan") {
@@ -52,6 +43,12 @@ fn date_value(name: &str, v: Value) -> Result<Option<String>, String> {
             if t.len() == s.len() && is_iso_date(t) {
                 return Ok(Some(s)); // already canonical: keep the string
             }
+            // A CSV cell is text: epoch seconds or milliseconds (McAuley's `unixReviewTime`) arrive
+            // as digits. Nine or more, so no digits-only calendar form is read as one.
+            if t.len() >= 9 && t.bytes().all(|b| b.is_ascii_digit()) {
+                let x = t.parse::<f64>().ok().and_then(epoch);
+                return x.map(Some).ok_or_else(|| bad(&Value::String(s)));
+            }
             match parse_date_text(t) {
                 Some(d) => Ok(Some(d)),
                 None => Err(bad(&Value::String(s))),
@@ -59,6 +56,13 @@ fn date_value(name: &str, v: Value) -> Result<Option<String>, String> {
         }
         other => Err(bad(&other)),
     }
+}
+
+/// Unix time in seconds or, as pandas writes it, milliseconds.
+fn epoch(x: f64) -> Option<String> {
+    let secs = if x.abs() >= 1e11 { x / 1000.0 } else { x };
+    let dt = Utc.timestamp_opt(secs.trunc() as i64, 0).single()?;
+    Some(fmt_dt(dt))
 }
 
 /// `YYYY-MM-DD` naming a real calendar day.
@@ -132,7 +136,8 @@ fn marketplace_date(t: &str) -> Option<String> {
         // Constant patterns: they compile or the tests fail.
         let re = |p: &str| regex::Regex::new(p).expect("constant regex");
         [
-            re(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
+            // The year is every digit before 年: "12024年" is no 2024.
+            re(r"(?:^|\D)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
             re(r"(?i)\b(\d{1,2})\.?\s+(?:de\s+)?(\p{L}+)\.?,?\s+(?:de\s+)?(\d{4})\b"),
             re(r"(?i)\b(\p{L}+)\.?\s+(\d{1,2}),?\s+(\d{4})\b"),
         ]

@@ -472,7 +472,7 @@ fn stated_rating(t: &str) -> Option<f64> {
             r"(?ix)^(?:
                 5\s*つ星のうち\s*(?P<ja>\d(?:[.,]\d+)?)
               | (?P<n>\d(?:[.,]\d+)?)\s*
-                (?:(?:out\ of|of|von|sur|su|de|van|na|/)\s*(?P<scale>\d+(?:[.,]0+)?)\s*)?
+                (?:(?:out\s+of|of|von|sur|su|de|van|na|/)\s*(?P<scale>\d+(?:[.,]0+)?)\s*)?
                 (?:stars?|sterne|sternen|étoiles?|etoiles?|stelle|stella|estrellas?|sterren|ster
                   |gwiazdk[ia]|gwiazdek|★)?\.?
             )$",
