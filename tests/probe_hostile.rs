@@ -578,7 +578,6 @@ fn a_rating_line_with_no_break_spaces_is_read() {
 /// `prune` beside a running `ingest` waits for the writer, as every other command does; it
 /// sometimes failed at once with "database c.db: database is locked" (exit 1, 0.00 s).
 #[test]
-#[ignore = "open defect: prune can fail at once with 'database is locked' while ingest writes (not fixed in the probe's time)"]
 fn prune_waits_for_a_running_ingest() {
     let e = Env::new();
     let mut rows = String::new();

@@ -386,7 +386,10 @@ impl Store {
     /// run can be among them. Marks them 'interrupted' (finished_at stays NULL: when they died is
     /// not known) and counts the text results they committed. Returns (run id, texts kept).
     pub fn mark_interrupted_runs(&mut self) -> Result<Vec<(i64, i64)>> {
-        let tx = self.conn.transaction()?;
+        // Immediate, as it reads before it writes: see `prune_snapshots`.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let ids: Vec<i64> = tx
             .prepare("SELECT id FROM analysis_runs WHERE status = 'running' ORDER BY id")?
             .query_map([], |r| r.get(0))?

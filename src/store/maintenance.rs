@@ -390,7 +390,11 @@ impl super::Store {
     /// well: the last run of each calendar month (the run-by-run trend stays monthly) and the runs
     /// the kept runs' alerts compare with (`report changes` reads their snapshots).
     pub fn prune_snapshots(&mut self, keep: usize) -> Result<Pruned> {
-        let tx = self.conn.transaction()?;
+        // Immediate: a deferred transaction that reads first cannot wait for a writer that commits
+        // meanwhile (WAL answers "busy" at once), so `prune` beside an ingest failed every time.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         tx.execute_batch(
             "DROP TABLE IF EXISTS temp.snapshot_runs; DROP TABLE IF EXISTS temp.kept_runs;
              CREATE TEMP TABLE snapshot_runs AS
