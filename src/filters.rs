@@ -66,12 +66,13 @@ pub fn text(param: &str, v: &str) -> Result<String, BadParam> {
     Ok(v.to_string())
 }
 
-/// The characters ECMAScript's `\s` matches: what `TEXT_PATTERN` (the OpenAPI document's,
-/// which the fuzzer and clients read) calls whitespace, so the two agree on what is blank.
+/// The characters ECMAScript's `\s` matches, and NUL (SQLite's LIKE ends a pattern there, so
+/// `q=%00` matched every product): what `TEXT_PATTERN` (the OpenAPI document's, which the fuzzer
+/// and clients read) calls blank, so the two agree.
 pub fn is_blank(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+        '\0' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
             ..='\u{200a}'
                 | '\u{2028}'
                 | '\u{2029}'
@@ -83,7 +84,7 @@ pub fn is_blank(c: char) -> bool {
 }
 
 /// A text value holds a character that is not whitespace (`is_blank`).
-pub const TEXT_PATTERN: &str = "[^\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
+pub const TEXT_PATTERN: &str = "[^\\u0000\\t\\n\\u000b\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]";
 
 /// Brands to filter by (each a text value; matched ignoring case by the store).
 pub fn brands(param: &str, given: &[String]) -> Result<Vec<String>, BadParam> {

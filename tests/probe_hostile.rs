@@ -604,3 +604,17 @@ fn prune_waits_for_a_running_ingest() {
         }
     }
 }
+
+/// A text filter of NUL alone is refused as a blank one is: SQLite's LIKE ends a pattern at NUL, so
+/// `q=%00` matched every product (a command line cannot carry NUL).
+#[test]
+fn a_nul_text_filter_is_refused_not_a_match_for_everything() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", p(&sample())]);
+    let srv = Server::start(&e);
+    for q in ["q=%00", "brand=%00", "marketplace=%00%20"] {
+        let (status, v) = srv.get(&format!("/api/v1/products?{q}"));
+        assert_eq!(status, 400, "{q}: {v}");
+        assert_eq!(v["error"]["code"], "bad_parameter", "{q}: {v}");
+    }
+}
