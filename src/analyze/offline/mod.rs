@@ -406,6 +406,9 @@ impl Offline {
         if t.in_title && t.stars == Some(StarBucket::Low) && !counts.topics && valence <= 0.0 {
             t.plain.push((lower.to_string(), clip(s.text)));
         }
+        if t.stars == Some(StarBucket::Low) {
+            t.low.push((lower.to_string(), clip(s.text)));
+        }
         self.issues
             .find_in(&lower, counts, t.language, &mut t.codes);
         for c in &t.codes {
@@ -424,6 +427,7 @@ impl Offline {
     /// charge"): the topic words of its sentences that are not praise count, with every context
     /// that cancels them (negated, hypothetical, another product). Only codes a part or property
     /// names: a seller, a delivery or a price named in a complaint is seldom what it is about.
+    /// Then, if still nothing, the structures only a last resort reads (`last` in the patterns).
     fn last_resort(&self, t: &mut Tally) {
         let all = issues::Counts {
             topics: true,
@@ -439,6 +443,21 @@ impl Offline {
                         evidence: evidence.clone(),
                     });
                 }
+            }
+        }
+        // What the review was bought for, when nothing else names its problem: a case "bought for
+        // my Pixel 8" whose corners don't line up does not fit that phone.
+        for (lower, evidence) in std::mem::take(&mut t.low) {
+            if !t.issues.is_empty() {
+                break;
+            }
+            t.codes.clear();
+            self.issues.find_last(&lower, &mut t.codes);
+            for c in &t.codes {
+                t.issues.push(IssueHit {
+                    code: c.to_string(),
+                    evidence: evidence.clone(),
+                });
             }
         }
     }
@@ -548,6 +567,10 @@ struct Tally {
     /// A one- or two-star review's sentences that are not praise, prepared for the issue
     /// patterns, with their text as evidence: the last resort reads their topic words.
     plain: Vec<(String, String)>,
+    /// Every sentence of a one- or two-star review, likewise (plain words of complaint often
+    /// read as praise: "la fotocamera resta coperta"): the last resort's own structures read
+    /// them ("Bought for my Pixel 8, the corners don't line up").
+    low: Vec<(String, String)>,
     /// Whether the sentence at hand is in the title.
     in_title: bool,
     model_sum: f64,
