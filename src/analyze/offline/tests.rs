@@ -2122,6 +2122,7 @@ fn switching_itself_off_is_a_defect_in_a_complaint_and_a_feature_in_praise_1_18(
         "Il ventilatore si spegne da solo dopo poco.",
         "La batidora se apaga sola a los dos minutos.",
         "Die Taschenlampe schaltet sich ständig von selbst aus.",
+        "Der Mixer schaltet sich immer wieder von selbst ab.",
         "The fan turns itself off randomly.",
     ] {
         assert!(
