@@ -628,6 +628,7 @@ mod tests {
                     "cue",
                     "topic",
                     "complaint",
+                    "last",
                     "veto",
                     "negator",
                     "before",
