@@ -40,6 +40,9 @@ struct Rule {
     /// Words in the clause before a match that confirm what others reported ("as other reviewers
     /// said"): the clause's other-people context then cancels nothing.
     confirm: Vec<Regex>,
+    /// Structures read only in a one- or two-star review in which nothing else was found
+    /// ("Bought for my Pixel 8"): kept out of the set, which every sentence pays for.
+    last: Vec<Regex>,
 }
 
 pub struct IssueRules {
@@ -245,6 +248,23 @@ impl IssueRules {
     }
 }
 
+impl IssueRules {
+    /// Codes whose last-resort structures match one lowercased sentence outside every context
+    /// that cancels a match.
+    pub fn find_last(&self, lower: &str, out: &mut Vec<&'static str>) {
+        let plain = ascii(&unaccent(lower));
+        for r in self.rules.iter().filter(|r| !r.last.is_empty()) {
+            let hit = r.last.iter().any(|re| {
+                re.find_iter(plain.as_bytes())
+                    .any(|m| !cancelled(r, &plain, m.start(), m.end()))
+            });
+            if hit && !out.contains(&r.code) {
+                out.push(r.code);
+            }
+        }
+    }
+}
+
 /// Whether one of `patterns` matches `lower` outside a cancelling context.
 /// `at` is the first pattern's index in the rules' set; `may` says whether the set found it.
 fn topic_hit(
@@ -337,6 +357,7 @@ impl Rule {
             clause_after: with("clause_after"),
             confirm: with("confirm"),
             came_true: with("came_true"),
+            last: own("last"),
         }
     }
 }
@@ -607,6 +628,7 @@ mod tests {
                     "cue",
                     "topic",
                     "complaint",
+                    "last",
                     "veto",
                     "negator",
                     "before",

@@ -2082,3 +2082,86 @@ fn a_german_verb_negated_after_it_reports_nothing_1_17() {
         assert!(got.contains(&code.to_string()), "{text}: {got:?}");
     }
 }
+
+#[test]
+fn a_low_rated_review_bought_for_a_named_phone_is_compatibility_as_a_last_resort_1_18() {
+    let (low, high) = (Some(StarBucket::Low), Some(StarBucket::High));
+    for body in [
+        "Bought for my Pixel 8 Pro, the corners don't line up at all.",
+        "Für das Galaxy A15 gekauft, die Kamera ist verdeckt.",
+        "Gekauft für mein iPhone 15, die Ecken stehen ab.",
+        "Acheté pour mon Pixel 7, les boutons ne correspondent pas.",
+        "Comprato per il mio Redmi Note 12, la fotocamera resta coperta.",
+        "Comprado para el iPhone 13, los bordes quedan sueltos.",
+    ] {
+        assert_eq!(codes_titled("Meh", body, low), ["compatibility"], "{body}");
+        // Never in a happy review, whatever it says of the fit.
+        assert!(codes_titled("Great", body, high).is_empty(), "{body}");
+    }
+    for body in [
+        // Another problem found is what the review is about.
+        "Bought for my iPhone 13, it stopped working after a day.",
+        // Bought for a person, not a device.
+        "Bought for my son, he did not like the colour.",
+        // Another product's.
+        "My old case bought for my iPhone 12 was better.",
+    ] {
+        assert!(
+            !codes_titled("Meh", body, low).contains(&"compatibility".to_string()),
+            "{body}: {:?}",
+            codes_titled("Meh", body, low)
+        );
+    }
+}
+
+#[test]
+fn switching_itself_off_is_a_defect_in_a_complaint_and_a_feature_in_praise_1_18() {
+    let (low, high) = (Some(StarBucket::Low), Some(StarBucket::High));
+    for body in [
+        "La lampe s'éteint toute seule après dix minutes.",
+        "Il ventilatore si spegne da solo dopo poco.",
+        "La batidora se apaga sola a los dos minutos.",
+        "Die Taschenlampe schaltet sich ständig von selbst aus.",
+        "Der Mixer schaltet sich immer wieder von selbst ab.",
+        "The fan turns itself off randomly.",
+    ] {
+        assert!(
+            codes_titled("Meh", body, low).contains(&"defective".to_string()),
+            "{body}: {:?}",
+            codes_titled("Meh", body, low)
+        );
+    }
+    for body in [
+        "Se apaga solo cuando termina, muy práctico.",
+        "Schaltet sich von selbst aus, wenn der Kaffee fertig ist.",
+        "Si spegne da solo dopo 30 minuti, comodo per la notte.",
+        "S'éteint tout seul au bout d'une heure, pratique.",
+    ] {
+        assert!(codes_titled("Super", body, high).is_empty(), "{body}");
+    }
+    // Negated, it is no complaint.
+    assert!(
+        !codes_titled("Meh", "Die Lampe schaltet sich nicht von selbst aus.", low)
+            .contains(&"defective".to_string())
+    );
+}
+
+#[test]
+fn german_battery_compounds_are_battery_words_in_a_complaint_1_18() {
+    let (low, high) = (Some(StarBucket::Low), Some(StarBucket::High));
+    for body in [
+        "Die Akkulaufzeit ist ein Witz, nach zwei Stunden leer.",
+        "Die Powerbank ist nach einem Ladevorgang fürs Handy leer.",
+        "Die Powerbank hält keine volle Ladung für mein Handy.",
+    ] {
+        assert_eq!(codes_titled("Mäßig", body, low), ["battery"], "{body}");
+    }
+    for body in [
+        "Die Akkulaufzeit ist super, hält drei Tage.",
+        "Die Powerbank lädt mein Handy zweimal voll.",
+        "Das Ladekabel ist schön lang und robust.",
+        "Die Powerbank ist robust, nach Wochen im Rucksack nicht leer.",
+    ] {
+        assert!(codes_titled("Top", body, high).is_empty(), "{body}");
+    }
+}
