@@ -221,3 +221,20 @@ fn report_o_writes_into_a_fifo_or_through_a_symlink_and_never_replaces_them() {
         "{err}"
     );
 }
+
+/// A report that cannot be written names its `-o` file (it said only "output: No space left on
+/// device"), exits 1, and a full device is the example.
+#[test]
+fn a_write_that_fails_names_the_output_file() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return; // not Linux
+    }
+    let e = hostile();
+    let out = e.run(&["report", "reviews", "-f", "csv", "-o", "/dev/full"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/dev/full") && err.contains("No space left"),
+        "{err}"
+    );
+}

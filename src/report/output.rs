@@ -214,7 +214,7 @@ fn open_output(p: &Path) -> Result<(Box<dyn Write>, Pending)> {
                 .write(true)
                 .open(p)
                 .map_err(io_err)?;
-            return Ok((Box::new(BufWriter::new(file)), None));
+            return Ok((Named::boxed(BufWriter::new(file), p), None));
         }
         Ok(_) => std::fs::canonicalize(p).map_err(io_err)?,
         Err(_) => p.to_path_buf(),
@@ -229,7 +229,36 @@ fn open_output(p: &Path) -> Result<(Box<dyn Write>, Pending)> {
         .tempfile_in(dir)
         .map_err(io_err)?;
     let (file, tmp_path) = tmp.into_parts();
-    Ok((Box::new(BufWriter::new(file)), Some((tmp_path, target))))
+    Ok((
+        Named::boxed(BufWriter::new(file), p),
+        Some((tmp_path, target)),
+    ))
+}
+
+/// A writer whose failures name the `-o` file ("output: No space left on device" did not say
+/// which), keeping the error's kind (a closed pipe is still a closed pipe).
+struct Named<W> {
+    w: W,
+    name: String,
+}
+
+impl<W: Write + 'static> Named<W> {
+    fn boxed(w: W, p: &Path) -> Box<dyn Write> {
+        let name = crate::textsafe::escape_control(&p.display().to_string()).into_owned();
+        Box::new(Named { w, name })
+    }
+}
+
+impl<W: Write> Write for Named<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let name = &self.name;
+        (self.w.write(buf)).map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let name = &self.name;
+        (self.w.flush()).map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))
+    }
 }
 
 /// With `-o` a file: the temporary file being written and where it goes when the report is complete.
