@@ -249,15 +249,20 @@ impl<W: Write + 'static> Named<W> {
     }
 }
 
+impl<W> Named<W> {
+    /// The error with the file's name in front, keeping its kind (a closed pipe stays quiet).
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.name))
+    }
+}
+
 impl<W: Write> Write for Named<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let name = &self.name;
-        (self.w.write(buf)).map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))
+        self.w.write(buf).map_err(|e| self.named(e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let name = &self.name;
-        (self.w.flush()).map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))
+        self.w.flush().map_err(|e| self.named(e))
     }
 }
 

@@ -298,7 +298,9 @@ impl LangId {
         {
             word.clear();
             if raw.is_ascii() {
-                push_lowercase(&mut word, raw);
+                // `word` was cleared: lowercase it whole, by bytes.
+                word.push_str(raw);
+                word.make_ascii_lowercase();
             } else {
                 word.extend(raw.chars().flat_map(char::to_lowercase).map(|c| {
                     if c == '’' {
@@ -410,10 +412,7 @@ mod tests {
             Some("en")
         );
     }
-}
 
-#[cfg(test)]
-mod lowercase_tests {
     /// The ASCII path gives what the character-wise one gives, and other words still take it.
     #[test]
     fn push_lowercase_is_char_lowercase() {
