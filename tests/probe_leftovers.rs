@@ -84,3 +84,72 @@ fn a_killed_ingest_shows_as_interrupted_in_check() {
         "the killed attempt stays recorded, the finished one leaves no attempt behind"
     );
 }
+
+fn record(id: &str, rating: &str, date: &str) -> String {
+    format!(
+        "{{\"CHILD_ASIN\":\"B000000001\",\"REVIEW_ID\":{id:?},\"CUSTOMER_REVIEW_RATING\":{rating},\
+         \"CUSTOMER_REVIEW_DESCRIPTION\":\"Works.\",\"REVIEW_DATE\":{date:?}}}\n"
+    )
+}
+
+/// A rating is exactly one of 1-5: "4.9999999999999999999" was rounded to 5 by the float parser
+/// and stored as five stars. Fullwidth digits, as Japanese exports write them ("５",
+/// "５つ星のうち４．０", "２０２４年３月５日"), were refused; they are read as their ASCII forms. A
+/// date line that holds two different dates took the Japanese one: it is refused, as a record
+/// naming a field twice with two values is.
+#[test]
+fn ratings_are_exact_fullwidth_digits_are_read_and_two_dates_are_refused() {
+    let e = Env::new();
+    let rows = [
+        record("R1", "\"4.9999999999999999999\"", "2024-03-05"),
+        record("R2", "\"5.0000000000000000001\"", "2024-03-05"),
+        record("R3", "\"５\"", "2024-03-05"),
+        record("R4", "\"５つ星のうち４．０\"", "2024-03-05"),
+        record("R5", "3", "２０２４年３月５日に日本でレビュー済み"),
+        record("R6", "3", "２０２４-０３-０６"),
+        record(
+            "R7",
+            "2",
+            "Reviewed in the United States on March 5, 2024 (2024年4月1日に日本でレビュー済み)",
+        ),
+        record("R8", "2", "Reviewed on March 5, 2024, 2024年3月5日"),
+        record("R9", "\"4.000\"", "2024-03-05"),
+    ]
+    .concat();
+    let f = e.file("odd.jsonl", rows.as_bytes());
+    let out = e.run(&["ingest", p(&f)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    let stored: Vec<(String, Option<i64>, Option<String>)> = conn
+        .prepare("SELECT source_review_id, rating, review_date FROM reviews ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let want = [
+        ("R3", 5, "2024-03-05"),
+        ("R4", 4, "2024-03-05"),
+        ("R5", 3, "2024-03-05"),
+        ("R6", 3, "2024-03-06"),
+        ("R8", 2, "2024-03-05"),
+        ("R9", 4, "2024-03-05"),
+    ];
+    let want: Vec<(String, Option<i64>, Option<String>)> = want
+        .iter()
+        .map(|(id, r, d)| (id.to_string(), Some(*r), Some(d.to_string())))
+        .collect();
+    assert_eq!(stored, want, "{err}");
+    let reasons: Vec<String> = conn
+        .prepare("SELECT reason FROM rejected_records ORDER BY record_no")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(reasons.len(), 3, "{reasons:?}");
+    assert!(reasons[0].contains("4.9999999999999999999"), "{reasons:?}");
+    assert!(reasons[1].contains("5.0000000000000000001"), "{reasons:?}");
+    assert!(reasons[2].contains("2024年4月1日"), "{reasons:?}");
+}

@@ -441,7 +441,8 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
         Value::Null => return Ok(None),
         Value::Number(n) => n.as_f64().ok_or_else(bad)?,
         Value::String(s) => {
-            let t = s.trim();
+            let wide = halfwidth(s);
+            let t = wide.as_deref().unwrap_or(s).trim();
             if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
                 return Ok(None);
             }
@@ -462,8 +463,7 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
 /// not a rating ("8 out of 10"): the caller's range check then rejects nothing it should keep.
 fn stated_rating(t: &str) -> Option<f64> {
     static STATED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let number = |n: &str| n.replace(',', ".").parse::<f64>().ok();
-    if let Some(x) = t.parse::<f64>().ok().or_else(|| number(t)) {
+    if let Some(x) = whole_number(t) {
         return Some(x);
     }
     let re = STATED.get_or_init(|| {
@@ -481,11 +481,44 @@ fn stated_rating(t: &str) -> Option<f64> {
     });
     let c = re.captures(t.trim())?;
     if let Some(scale) = c.name("scale") {
-        if number(scale.as_str())? != 5.0 {
+        if whole_number(scale.as_str())? != 5.0 {
             return None;
         }
     }
-    number(c.name("ja").or_else(|| c.name("n"))?.as_str())
+    whole_number(c.name("ja").or_else(|| c.name("n"))?.as_str())
+}
+
+/// A whole number written as decimal text, exactly: "4", "4.0", "4,000". A fraction that is not
+/// zero is none, even one a float parse rounds away ("4.9999999999999999999" was stored as 5).
+fn whole_number(n: &str) -> Option<f64> {
+    let (int, frac) = match n.find(['.', ',']) {
+        Some(i) => (&n[..i], &n[i + 1..]),
+        None => (n, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !digits(int) || frac.bytes().any(|b| b != b'0') {
+        return None;
+    }
+    int.parse::<f64>().ok()
+}
+
+/// The text with fullwidth forms (U+FF01-FF5E: "５", "．", "Ｍａｒｃｈ") and the ideographic space
+/// as their ASCII forms, as Unicode's compatibility mapping (NFKC) reads them; None when it has
+/// none. Japanese exports write ratings and dates so.
+pub(crate) fn halfwidth(s: &str) -> Option<String> {
+    let wide = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    if s.is_ascii() || !s.chars().any(wide) {
+        return None;
+    }
+    Some(
+        s.chars()
+            .map(|c| match c {
+                '\u{3000}' => ' ',
+                c if wide(c) => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
