@@ -153,3 +153,81 @@ fn ratings_are_exact_fullwidth_digits_are_read_and_two_dates_are_refused() {
     assert!(reasons[1].contains("5.0000000000000000001"), "{reasons:?}");
     assert!(reasons[2].contains("2024年4月1日"), "{reasons:?}");
 }
+
+/// Brands stored in two letter cases before ingest merged spellings ("Rhino USA", "RHINO USA")
+/// stayed two brands until those very products were ingested again. The next ingest of any file
+/// merges them under the first spelling, and the next analyze reports what a database that never
+/// split them reports.
+#[test]
+fn brand_spellings_stored_before_the_merge_rule_are_merged_by_the_next_ingest() {
+    let a = [
+        review("R1", "B000000001", "Rhino USA", 1, "Broke after a day."),
+        review("R2", "B000000001", "Rhino USA", 5, "Works perfectly."),
+        review("R3", "B000000002", "Rhino USA", 2, "Stopped working."),
+        review("R4", "B000000002", "Rhino USA", 4, "Works well."),
+    ]
+    .concat();
+    let c = review("R5", "B000000003", "Other", 3, "It is fine.");
+    let (old, twin) = (Env::new(), Env::new());
+    let (fa, fc) = (
+        old.file("a.jsonl", a.as_bytes()),
+        old.file("c.jsonl", c.as_bytes()),
+    );
+    for e in [&old, &twin] {
+        e.ok(&["-q", "ingest", p(&fa)]);
+    }
+    // What a database written before the merge rule holds: the second product in capitals.
+    let conn = rusqlite::Connection::open(old.db()).unwrap();
+    conn.execute_batch(
+        "UPDATE products SET brand = 'RHINO USA', first_seen = '2030-01-01T00:00:00Z'
+             WHERE asin = 'B000000002';
+         UPDATE reviews SET brand = 'RHINO USA' WHERE asin = 'B000000002';",
+    )
+    .unwrap();
+    drop(conn);
+    old.ok(&["-q", "analyze"]);
+    let brands = |e: &Env| -> Value {
+        serde_json::from_str(&e.ok(&["report", "brands", "-f", "json"])).unwrap()
+    };
+    assert_eq!(brands(&old).as_array().unwrap().len(), 2, "the premise");
+    for e in [&old, &twin] {
+        e.ok(&["-q", "ingest", p(&fc)]);
+        e.ok(&["-q", "analyze"]);
+    }
+    let (merged, want) = (brands(&old), brands(&twin));
+    let names = |v: &Value| -> Vec<String> {
+        let rows = v.as_array().unwrap().iter();
+        rows.map(|b| b["brand"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&merged), ["Rhino USA", "Other"], "{merged}");
+    assert_eq!(names(&merged), names(&want));
+    for (m, w) in merged
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(want.as_array().unwrap())
+    {
+        for k in [
+            "brand",
+            "products",
+            "review_count",
+            "avg_rating",
+            "pct_negative",
+        ] {
+            assert_eq!(m[k], w[k], "{k}: {merged} vs {want}");
+        }
+    }
+    let product: Value =
+        serde_json::from_str(&old.ok(&["report", "product", "B000000002", "-f", "json"])).unwrap();
+    assert!(product.to_string().contains("Rhino USA"), "{product}");
+    assert_eq!(
+        old.count("SELECT count(*) FROM reviews WHERE brand = 'RHINO USA'"),
+        0
+    );
+    assert_eq!(
+        old.count("SELECT count(*) FROM review_versions"),
+        0,
+        "no edit"
+    );
+}

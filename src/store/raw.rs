@@ -308,6 +308,22 @@ impl BrandSpellings {
         self.given.get(brand).map_or(brand, |s| s.as_str())
     }
 
+    /// Merges the spellings of one brand that a database written before spellings were merged
+    /// holds ("Rhino USA", "RHINO USA": two brands in every report): products and reviews take
+    /// the first spelling, as new records do. Each product respelled is changed by `run_id`, so
+    /// the next analyze rolls it and its brands up again. Not an edit: no version is kept.
+    fn merge_stored(&self, conn: &rusqlite::Connection, run_id: i64) -> Result<()> {
+        for (given, stored) in self.given.iter().filter(|(g, s)| g != s) {
+            conn.prepare_cached(
+                "UPDATE products SET brand = ?2, changed_run = ?3 WHERE brand = ?1",
+            )?
+            .execute(params![given, stored, run_id])?;
+            conn.prepare_cached("UPDATE reviews SET brand = ?2 WHERE brand = ?1")?
+                .execute(params![given, stored])?;
+        }
+        Ok(())
+    }
+
     /// Another spelling for the record's brand, when the stored one differs.
     fn respelled(&mut self, brand: Option<&str>) -> Option<String> {
         let b = brand?;
@@ -388,6 +404,8 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         let rows_before: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
+        let brands = BrandSpellings::load(conn)?;
+        brands.merge_stored(&tx, run_id)?;
         Ok(RawWriter {
             lookup: conn.prepare(
                 // A review exported under another product is an edit too (it moves), though its
@@ -414,7 +432,7 @@ impl Store {
             snapshot,
             now,
             products: ProductsSeen::default(),
-            brands: BrandSpellings::load(conn)?,
+            brands,
             known_recent: 0,
             seen_recent: 0,
             rows_before,
