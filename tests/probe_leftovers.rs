@@ -231,3 +231,164 @@ fn brand_spellings_stored_before_the_merge_rule_are_merged_by_the_next_ingest() 
         "no edit"
     );
 }
+
+/// Exports with distinct review ids: the database they make does not depend on their order.
+fn soak_files(e: &Env) -> Vec<std::path::PathBuf> {
+    let texts = [
+        (1, "The lid leaks, water everywhere."),
+        (2, "Stopped working after a week."),
+        (3, "It is fine, nothing special."),
+        (4, "Works well, sturdy."),
+        (5, "Love it, perfect size."),
+    ];
+    (0..6)
+        .map(|f| {
+            let mut rows = String::new();
+            for i in 0..1500 {
+                let (stars, text) = texts[(i * 7 + f) % 5];
+                let asin = (i * 13 + f) % 40;
+                // A product's brand is the same in every file: the latest read would win.
+                let brand = ["Acme", "Rhino USA", "Kurtzy"][asin % 3];
+                rows.push_str(&format!(
+                    "{{\"PRODUCT_BRAND\":{brand:?},\"CUSTOMER_REVIEW_RATING\":{stars},\
+                     \"CUSTOMER_REVIEW_DESCRIPTION\":\"{text} #{i}\",\"CHILD_ASIN\":\"B{:09}\",\
+                     \"REVIEW_ID\":\"F{f}R{i}\",\"REVIEW_DATE\":\"2025-{:02}-{:02}\"}}\n",
+                    asin,
+                    1 + (i + f) % 12,
+                    1 + i % 28
+                ));
+            }
+            e.file(&format!("part{f}.jsonl"), rows.as_bytes())
+        })
+        .collect()
+}
+
+/// What a report says, without what depends on how many runs led to it (changes since the
+/// previous run, run ids and times).
+fn figures(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| {
+                    ![
+                        "delta", "previous", "history", "run", "_at", "trend", "alerts", "moves",
+                    ]
+                    .iter()
+                    .any(|w| k.contains(w))
+                })
+                .map(|(k, v)| (k.clone(), figures(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(figures).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `ingest` (two at once, in opposite orders, and again with --force), `analyze`, `prune` and
+/// `serve` on one database for a while (PRODINSIGHT_SOAK_SECS, 20 by default): every command
+/// succeeds and no one sees "database is locked"; afterwards `check` is clean and the reports
+/// equal a twin database loaded serially.
+#[test]
+fn ingest_analyze_prune_and_serve_at_once_agree_with_a_serial_twin() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let secs: u64 = std::env::var("PRODINSIGHT_SOAK_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    let (e, twin) = (Env::new(), Env::new());
+    let files = soak_files(&e);
+    e.ok(&["-q", "ingest", p(&files[0])]);
+    let srv = Server::start(&e);
+    let stop = Arc::new(AtomicBool::new(false));
+    let db = e.db();
+    let run = move |db: &std::path::Path, args: Vec<String>| {
+        let out = Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            out.status.success() && !err.contains("locked"),
+            "{args:?}: {err}"
+        );
+    };
+    let loops: Vec<Vec<Vec<String>>> = vec![
+        files
+            .iter()
+            .map(|f| vec!["-q".into(), "ingest".into(), p(f).into()])
+            .collect(),
+        files
+            .iter()
+            .rev()
+            .map(|f| vec!["-q".into(), "ingest".into(), "--force".into(), p(f).into()])
+            .collect(),
+        vec![vec!["-q".into(), "analyze".into()]],
+        vec![vec![
+            "-q".into(),
+            "prune".into(),
+            "--keep-runs".into(),
+            "1".into(),
+        ]],
+        vec![vec!["check".into(), "--quick".into(), "-q".into()]],
+    ];
+    let mut threads = Vec::new();
+    for commands in loops {
+        let (stop, db) = (stop.clone(), db.clone());
+        threads.push(std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                run(&db, commands[n % commands.len()].clone());
+                n += 1;
+            }
+            n
+        }));
+    }
+    let client = srv.client.clone();
+    let stop_api = stop.clone();
+    threads.push(std::thread::spawn(move || {
+        let mut n = 0;
+        while !stop_api.load(Ordering::Relaxed) {
+            for path in [
+                "/api/v1/overview?from=2025-03-01",
+                "/api/v1/brands?from=2025-01-01&to=2025-06-30&compare=previous",
+                "/api/v1/products",
+                "/api/v1/runs",
+            ] {
+                let (status, _, body) = client.call("GET", path);
+                assert!(
+                    status == 200 && !body.contains("locked"),
+                    "{path}: {status} {body}"
+                );
+                n += 1;
+            }
+        }
+        n
+    }));
+    std::thread::sleep(Duration::from_secs(secs));
+    stop.store(true, Ordering::Relaxed);
+    let counts: Vec<usize> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    eprintln!("commands run by each loop: {counts:?}");
+    drop(srv);
+    // Whatever the last ingest left for it, then the same files serially into the twin.
+    e.ok(&["-q", "analyze"]);
+    let out = e.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for f in &files {
+        twin.ok(&["-q", "ingest", p(f)]);
+    }
+    twin.ok(&["-q", "analyze"]);
+    for view in [
+        &["report"][..],
+        &["report", "brands"],
+        &["report", "products", "--limit", "100"],
+    ] {
+        let json = |env: &Env| -> Value {
+            let args: Vec<&str> = view.iter().copied().chain(["-f", "json"]).collect();
+            figures(&serde_json::from_str(&env.ok(&args)).unwrap())
+        };
+        assert_eq!(json(&e), json(&twin), "{view:?}");
+    }
+}
