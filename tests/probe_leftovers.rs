@@ -48,25 +48,7 @@ fn a_killed_ingest_shows_as_interrupted_in_check() {
         ));
     }
     let f = e.file("big.jsonl", big.as_bytes());
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(e.db())
-        .args(["-q", "ingest", p(&f)])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let mut seen_running = false;
-    while start.elapsed() < Duration::from_secs(30) && child.try_wait().unwrap().is_none() {
-        if last_ingest(&e)["status"] == "running" {
-            seen_running = true;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    assert!(seen_running, "the ingest never showed as running");
+    kill_when_running(&e, &["-q", "ingest", p(&f)]);
     let after = last_ingest(&e);
     assert_eq!(after["status"], "interrupted", "{after}");
     assert!(after["id"].as_i64() > before["id"].as_i64(), "{after}");
@@ -83,6 +65,43 @@ fn a_killed_ingest_shows_as_interrupted_in_check() {
         1,
         "the killed attempt stays recorded, the finished one leaves no attempt behind"
     );
+    // A snapshot command is one transaction for all its files: killed, it is recorded so too.
+    kill_when_running(&e, &["-q", "ingest", "--snapshot", "--force", p(&f)]);
+    let snapshot = last_ingest(&e);
+    assert_eq!(snapshot["status"], "interrupted", "{snapshot}");
+    assert_eq!(
+        e.count("SELECT count(*) FROM reviews WHERE retired_run IS NOT NULL"),
+        0
+    );
+    e.ok(&["-q", "ingest", "--snapshot", "--force", p(&f)]);
+    assert_eq!(last_ingest(&e)["status"], "ok");
+    assert_eq!(
+        e.count("SELECT count(*) FROM ingest_runs WHERE finished_at IS NULL"),
+        2
+    );
+}
+
+/// Starts the command, waits until `check` shows an ingest running, and kills it with -9.
+fn kill_when_running(e: &Env, args: &[&str]) {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(e.db())
+        .args(args)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut seen_running = false;
+    while start.elapsed() < Duration::from_secs(30) && child.try_wait().unwrap().is_none() {
+        if last_ingest(e)["status"] == "running" {
+            seen_running = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(seen_running, "{args:?} never showed as running");
 }
 
 fn record(id: &str, rating: &str, date: &str) -> String {

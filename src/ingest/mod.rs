@@ -64,7 +64,11 @@ pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summar
     let paths = expand(paths, opts.quiet)?;
     // Held until the command ends: its attempts show as running, not interrupted.
     let _live = crate::store::raw::IngestLock::take(store.path());
+    // A snapshot is one transaction for all its files: one attempt records the command.
+    let mut attempt = None;
     if opts.snapshot {
+        let name = format!("snapshot of {} inputs", paths.len());
+        attempt = store.begin_attempt(&name, "snapshot", &now_utc())?;
         store.begin_snapshot()?;
     }
     let mut summary = Summary::default();
@@ -83,7 +87,7 @@ pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summar
         }
     }
     if opts.snapshot {
-        snapshot::finish(store, &mut summary, opts.quiet)?;
+        snapshot::finish(store, &mut summary, opts.quiet, attempt)?;
     }
     match summary.failed {
         0 => Ok(summary),

@@ -369,6 +369,13 @@ impl Store {
         Ok(Some(self.conn.last_insert_rowid()))
     }
 
+    /// Deletes an attempt's row: in the transaction whose commit records the run itself.
+    pub fn end_attempt(&mut self, id: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM ingest_runs WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
     /// Starts one file's transaction. `size` is the file's size when known: a large file into an
     /// empty database takes the bulk path (see `BulkJournal`). `attempt` is deleted as the file
     /// commits (see `begin_attempt`).
