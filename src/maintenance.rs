@@ -104,10 +104,9 @@ fn write_lines(out: &mut impl Write, h: &maintenance::Health) -> std::io::Result
                 r.status,
                 r.started_at,
                 r.finished_at.as_deref().unwrap_or("-"),
-                if what == "last analysis" {
-                    unfinished_hint(&r.status)
-                } else {
-                    ""
+                match what {
+                    "last analysis" => unfinished_hint(&r.status),
+                    _ => unfinished_ingest_hint(&r.status),
                 }
             )?,
             None => writeln!(out, "{what:<15} none")?,
@@ -121,6 +120,14 @@ fn write_lines(out: &mut impl Write, h: &maintenance::Health) -> std::io::Result
         n => format!("{n} problem(s)"),
     };
     writeln!(out, "status          {verdict}")
+}
+
+/// An ingest killed before its file committed kept nothing of that file.
+fn unfinished_ingest_hint(status: &str) -> &'static str {
+    match status {
+        "interrupted" => ": its process ended before its file was committed (killed, or stopped by an error such as a full disk); nothing of that file was kept: ingest it again",
+        _ => "",
+    }
 }
 
 /// What a run that did not finish means for the data: nothing stored is lost, the next run goes on.

@@ -36,6 +36,8 @@ fn date_value(name: &str, v: Value) -> Result<Option<String>, String> {
         Value::Null => Ok(None),
         Value::Number(ref n) => n.as_f64().and_then(epoch).map(Some).ok_or_else(|| bad(&v)),
         Value::String(s) => {
+            // Japanese exports may write digits fullwidth ("２０２４年３月５日"): read as ASCII.
+            let s = super::fields::halfwidth(&s).unwrap_or(s);
             let t = s.trim();
             if t.is_empty() || t.eq_ignore_ascii_case("nan") {
                 return Ok(None);
@@ -147,16 +149,27 @@ fn marketplace_date(t: &str) -> Option<String> {
         let d = NaiveDate::from_ymd_opt(i32::try_from(y?).ok()?, m?, d?)?;
         Some(d.format("%Y-%m-%d").to_string())
     };
-    if let Some(c) = ja.captures(t) {
-        return ymd(num(c.get(1)), num(c.get(2)), num(c.get(3)));
+    // Every date the line holds: one that names no real day, or two that differ ("March 5, 2024
+    // … 2024年4月1日"), is no date (the first form found used to win).
+    let mut found: Vec<Option<String>> = Vec::new();
+    for c in ja.captures_iter(t) {
+        found.push(ymd(num(c.get(1)), num(c.get(2)), num(c.get(3))));
     }
-    if let Some(c) = day_first.captures(t) {
+    for c in day_first.captures_iter(t) {
         if let Some(m) = c.get(2).and_then(|m| month(m.as_str())) {
-            return ymd(num(c.get(3)), Some(m), num(c.get(1)));
+            found.push(ymd(num(c.get(3)), Some(m), num(c.get(1))));
         }
     }
-    let c = month_first.captures(t)?;
-    ymd(num(c.get(3)), month(c.get(1)?.as_str()), num(c.get(2)))
+    for c in month_first.captures_iter(t) {
+        if let Some(m) = c.get(1).and_then(|m| month(m.as_str())) {
+            found.push(ymd(num(c.get(3)), Some(m), num(c.get(2))));
+        }
+    }
+    let first = found.first()?.clone()?;
+    found
+        .iter()
+        .all(|d| d.as_ref() == Some(&first))
+        .then_some(first)
 }
 
 /// A month's name (or English abbreviation) in the languages of Amazon's European marketplaces.

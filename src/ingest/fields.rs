@@ -441,7 +441,8 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
         Value::Null => return Ok(None),
         Value::Number(n) => n.as_f64().ok_or_else(bad)?,
         Value::String(s) => {
-            let t = s.trim();
+            let wide = halfwidth(s);
+            let t = wide.as_deref().unwrap_or(s).trim();
             if t.is_empty() || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("null") {
                 return Ok(None);
             }
@@ -462,8 +463,7 @@ fn rating(name: &str, v: &Value) -> Result<Option<u8>, String> {
 /// not a rating ("8 out of 10"): the caller's range check then rejects nothing it should keep.
 fn stated_rating(t: &str) -> Option<f64> {
     static STATED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let number = |n: &str| n.replace(',', ".").parse::<f64>().ok();
-    if let Some(x) = t.parse::<f64>().ok().or_else(|| number(t)) {
+    if let Some(x) = whole_number(t) {
         return Some(x);
     }
     let re = STATED.get_or_init(|| {
@@ -481,11 +481,44 @@ fn stated_rating(t: &str) -> Option<f64> {
     });
     let c = re.captures(t.trim())?;
     if let Some(scale) = c.name("scale") {
-        if number(scale.as_str())? != 5.0 {
+        if whole_number(scale.as_str())? != 5.0 {
             return None;
         }
     }
-    number(c.name("ja").or_else(|| c.name("n"))?.as_str())
+    whole_number(c.name("ja").or_else(|| c.name("n"))?.as_str())
+}
+
+/// A whole number written as decimal text, exactly: "4", "4.0", "4,000". A fraction that is not
+/// zero is none, even one a float parse rounds away ("4.9999999999999999999" was stored as 5).
+fn whole_number(n: &str) -> Option<f64> {
+    let (int, frac) = match n.find(['.', ',']) {
+        Some(i) => (&n[..i], &n[i + 1..]),
+        None => (n, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !digits(int) || frac.bytes().any(|b| b != b'0') {
+        return None;
+    }
+    int.parse::<f64>().ok()
+}
+
+/// The text with fullwidth forms (U+FF01-FF5E: "５", "．", "Ｍａｒｃｈ") and the ideographic space
+/// as their ASCII forms, as Unicode's compatibility mapping (NFKC) reads them; None when it has
+/// none. Japanese exports write ratings and dates so.
+pub(crate) fn halfwidth(s: &str) -> Option<String> {
+    let wide = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}');
+    if s.is_ascii() || !s.chars().any(wide) {
+        return None;
+    }
+    Some(
+        s.chars()
+            .map(|c| match c {
+                '\u{3000}' => ' ',
+                c if wide(c) => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                c => c,
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -621,5 +654,94 @@ mod tests {
     fn numeric_asins_keep_isbn_zeros() {
         let r = to_review(map(json!({"CHILD_ASIN": 123456789, "rating": 5}))).unwrap();
         assert_eq!(r.asin, "0123456789");
+    }
+}
+
+/// cargo-fuzz style: the rating and date parsers over arbitrary Unicode and numbers.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The fullwidth form of ASCII text ("4.0" → "４．０").
+    fn widen(s: &str) -> String {
+        let wide = |c: char| char::from_u32(c as u32 + 0xFEE0).unwrap_or(c);
+        s.chars()
+            .map(|c| if c.is_ascii_graphic() { wide(c) } else { c })
+            .collect()
+    }
+
+    fn check_date(d: &str) -> Result<(), TestCaseError> {
+        let day = d.get(..10).unwrap_or("");
+        let parsed = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d");
+        prop_assert!(parsed.is_ok() && day >= "1995-01-01", "{}", d);
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Any text is a rating of 1-5 that the text writes (ASCII or fullwidth), or refused.
+        #[test]
+        fn any_text_is_a_written_rating_or_refused(
+            t in "(\\PC|[0-9.,/ ]|５|．|つ星のうち|out of|stars)*",
+        ) {
+            if let Ok(Some(n)) = rating("r", &Value::String(t.clone())) {
+                prop_assert!((1..=5).contains(&n));
+                let (ascii, wide) = (char::from(b'0' + n), widen(&n.to_string()));
+                prop_assert!(t.contains(ascii) || t.contains(wide.as_str()), "{} → {}", t, n);
+            }
+        }
+
+        /// Decimal text is exact: a whole number with zeros after the point, or refused.
+        #[test]
+        fn decimal_ratings_are_exact(
+            int in 0u32..9,
+            sep in "[.,]",
+            // Fractions a float parse rounds to a whole number, and any others.
+            frac in "9{15,30}|0{15,30}[1-9]|[0-9]{0,30}",
+        ) {
+            let t = format!("{int}{sep}{frac}");
+            let whole = (1..=5).contains(&int) && frac.bytes().all(|b| b == b'0');
+            let got = rating("r", &Value::String(t.clone())).ok().flatten();
+            prop_assert_eq!(got, whole.then_some(int as u8), "{}", t);
+        }
+
+        /// Fullwidth text reads as its ASCII form, ratings and dates alike.
+        #[test]
+        fn fullwidth_reads_as_ascii(
+            t in "[0-9]{1,4}([-./年月日 ]|out of 5|つ星のうち)?[0-9]{0,4}([-./年月日]|stars)?[0-9]{0,2}",
+        ) {
+            let (a, w) = (Value::String(t.clone()), Value::String(widen(&t)));
+            prop_assert_eq!(rating("r", &a).ok(), rating("r", &w).ok(), "{}", t);
+            let dates = (super::super::dates::date("d", a), super::super::dates::date("d", w));
+            prop_assert_eq!(dates.0.ok(), dates.1.ok(), "{}", t);
+        }
+
+        /// Any text or number is a plausible canonical date, or refused; never a panic.
+        #[test]
+        fn any_text_is_a_plausible_date_or_refused(
+            t in "(\\PC|[0-9０-９年月日.,/:TZ+-]| (March|März|de|vom|on|of) )*",
+        ) {
+            if let Ok(Some(d)) = super::super::dates::date("d", Value::String(t)) {
+                check_date(&d)?;
+            }
+        }
+
+        #[test]
+        fn any_number_is_a_rating_or_date_or_refused(x in proptest::num::f64::ANY, i in any::<i64>()) {
+            for v in [json_number(x), Value::from(i)] {
+                if let Ok(Some(n)) = rating("r", &v) {
+                    prop_assert!((1..=5).contains(&n) && v.as_f64() == Some(f64::from(n)), "{}", v);
+                }
+                if let Ok(Some(d)) = super::super::dates::date("d", v) {
+                    check_date(&d)?;
+                }
+            }
+        }
+    }
+
+    fn json_number(x: f64) -> Value {
+        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
     }
 }

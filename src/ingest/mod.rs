@@ -62,7 +62,13 @@ pub struct Summary {
 /// any failed, with `Error::Reported`: the causes are already on stderr.
 pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summary> {
     let paths = expand(paths, opts.quiet)?;
+    // Held until the command ends: its attempts show as running, not interrupted.
+    let _live = crate::store::raw::IngestLock::take(store.path());
+    // A snapshot is one transaction for all its files: one attempt records the command.
+    let mut attempt = None;
     if opts.snapshot {
+        let name = format!("snapshot of {} inputs", paths.len());
+        attempt = store.begin_attempt(&name, "snapshot", &now_utc())?;
         store.begin_snapshot()?;
     }
     let mut summary = Summary::default();
@@ -81,7 +87,7 @@ pub fn run(store: &mut Store, paths: &[PathBuf], opts: Options) -> Result<Summar
         }
     }
     if opts.snapshot {
-        snapshot::finish(store, &mut summary, opts.quiet)?;
+        snapshot::finish(store, &mut summary, opts.quiet, attempt)?;
     }
     match summary.failed {
         0 => Ok(summary),
@@ -250,7 +256,7 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<(IngestCo
             // Recorded like any failed file, so `report runs` shows the attempt and the reason.
             let msg = escape_control(&msg).into_owned();
             let format = opts.format.map_or("unknown", input::format_name);
-            store.record_failed_ingest(&attempt.name, format, &attempt.started_at, &msg)?;
+            store.record_failed_ingest(&attempt.name, format, &attempt.started_at, &msg, None)?;
             return Err(attempt.error(msg));
         }
     };
@@ -263,7 +269,8 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<(IngestCo
         return Ok((counts, true));
     }
     let pb = progress::bar(input.size, true, opts.quiet, &escape_control(&attempt.name));
-    let mut writer = store.begin_ingest(&attempt.name, &format_label, input.size)?;
+    let started = store.begin_attempt(&attempt.name, &format_label, started_at)?;
+    let mut writer = store.begin_ingest(&attempt.name, &format_label, input.size, started)?;
     let mut tally = Tally::default();
     let (written, parsed) = load(
         &mut writer,
@@ -280,14 +287,14 @@ fn ingest_one(store: &mut Store, path: &Path, opts: Options) -> Result<(IngestCo
         Err(msg) => {
             drop(writer); // rolls the whole file back
             let msg = escape_control(&msg).into_owned();
-            store.record_failed_ingest(&attempt.name, &format_label, started_at, &msg)?;
+            store.record_failed_ingest(&attempt.name, &format_label, started_at, &msg, started)?;
             return Err(attempt.error(format!("{msg}; nothing from this file was kept")));
         }
     };
     if let Some(msg) = tally.nothing_loaded() {
         // The rejected records are kept under the failed run, for diagnosis; no review of it is.
         if !writer.fail(&tally.counts, size, &sha, &msg)? {
-            store.record_failed_ingest(&attempt.name, &format_label, started_at, &msg)?;
+            store.record_failed_ingest(&attempt.name, &format_label, started_at, &msg, started)?;
         }
         return Err(attempt.error(msg));
     }

@@ -21,8 +21,17 @@ fn incomplete(s: &Summary) -> Option<String> {
 
 /// Matches edits, retires what the snapshot no longer holds when it is complete, commits, and
 /// says what it did.
-pub(super) fn finish(store: &mut Store, summary: &mut Summary, quiet: bool) -> Result<()> {
+pub(super) fn finish(
+    store: &mut Store,
+    summary: &mut Summary,
+    quiet: bool,
+    attempt: Option<i64>,
+) -> Result<()> {
     let why_not = incomplete(summary);
+    if let Some(id) = attempt {
+        // Inside the snapshot's transaction: the record of the attempt goes as it commits.
+        store.end_attempt(id)?;
+    }
     let counts = store.finish_snapshot(why_not.is_none())?;
     counts.apply(&mut summary.totals);
     summary.snapshot = Some(counts);

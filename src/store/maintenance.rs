@@ -124,7 +124,11 @@ fn read_health(db: &Path, quick: bool) -> Result<Health> {
     let known = (1..=SCHEMA_VERSION).contains(&schema_version);
     let counts = if known { counts(c)? } else { Counts::default() };
     let last_ingest = if known {
-        last_run(c, "ingest_runs")?
+        last_run(c, "ingest_runs")?.map(|mut r| {
+            let status = std::mem::take(&mut r.status);
+            r.status = super::raw::IngestLock::shown_status(db, status, r.finished_at.is_some());
+            r
+        })
     } else {
         None
     };

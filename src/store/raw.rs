@@ -1,5 +1,7 @@
 //! The raw layer: what ingest writes. One `RawWriter` is one file's transaction.
 
+use std::path::Path;
+
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{now_utc, Store};
@@ -23,6 +25,8 @@ pub struct RawWriter<'c> {
     insert: rusqlite::Statement<'c>,
     tx: FileTx<'c>,
     run_id: i64,
+    /// The row that recorded the start of this file (`Store::begin_attempt`), deleted at commit.
+    attempt: Option<i64>,
     /// Part of a snapshot: every review the file holds, and its product, is noted (see `snapshot`).
     snapshot: bool,
     now: String,
@@ -165,6 +169,55 @@ impl Drop for Savepoint<'_> {
 
 const RAW_CAP: usize = 1 << 20;
 
+/// What an ingest's attempt says until its file's transaction replaces it: true of it if its
+/// process dies first (the transaction rolls back, so nothing of the file is kept).
+pub const INTERRUPTED: &str = "interrupted: the ingest's process ended before it finished (killed, or stopped by an error such as a full disk); nothing of this file was kept";
+
+/// Every live ingest holds `<db>.ingest.lock` shared (flock), so a reader can tell an attempt
+/// still under way from one whose process died: the kernel lets go of the lock however the
+/// process ends. It says only whether some ingest lives, not which: a killed attempt shows as
+/// running while another ingest of the database runs. Taken on a best effort: without it (a
+/// directory that cannot hold the file) attempts show as interrupted while they run.
+pub struct IngestLock {
+    _file: Option<std::fs::File>,
+}
+
+impl IngestLock {
+    pub fn take(db: &Path) -> IngestLock {
+        let file = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(Self::path(db))
+            .ok()
+            .filter(|f| f.lock_shared().is_ok());
+        IngestLock { _file: file }
+    }
+
+    /// Whether a live ingest holds it: probed with an exclusive lock taken and let go at once, on
+    /// the file opened read-only (a reader in a read-only directory can ask).
+    pub fn is_held(db: &Path) -> bool {
+        std::fs::File::open(Self::path(db))
+            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+    }
+
+    /// How an ingest run recorded as `status` is shown: an attempt (failed, with no end) is
+    /// 'running' while an ingest lives, else 'interrupted'.
+    pub fn shown_status(db: &Path, status: String, finished: bool) -> String {
+        match (status.as_str(), finished) {
+            ("failed", false) if Self::is_held(db) => "running".into(),
+            ("failed", false) => "interrupted".into(),
+            _ => status,
+        }
+    }
+
+    /// `<db>.ingest.lock`
+    pub fn path(db: &Path) -> std::path::PathBuf {
+        super::beside(db, ".ingest.lock")
+    }
+}
+
 /// A file that adds at least this many reviews, and more than the table held before it, builds
 /// the secondary review indexes once at the end: one sorted pass instead of a random B-tree insert
 /// per review (about 25 % of a million-review first load).
@@ -255,6 +308,22 @@ impl BrandSpellings {
         self.given.get(brand).map_or(brand, |s| s.as_str())
     }
 
+    /// Merges the spellings of one brand that a database written before spellings were merged
+    /// holds ("Rhino USA", "RHINO USA": two brands in every report): products and reviews take
+    /// the first spelling, as new records do. Each product respelled is changed by `run_id`, so
+    /// the next analyze rolls it and its brands up again. Not an edit: no version is kept.
+    fn merge_stored(&self, conn: &rusqlite::Connection, run_id: i64) -> Result<()> {
+        for (given, stored) in self.given.iter().filter(|(g, s)| g != s) {
+            conn.prepare_cached(
+                "UPDATE products SET brand = ?2, changed_run = ?3 WHERE brand = ?1",
+            )?
+            .execute(params![given, stored, run_id])?;
+            conn.prepare_cached("UPDATE reviews SET brand = ?2 WHERE brand = ?1")?
+                .execute(params![given, stored])?;
+        }
+        Ok(())
+    }
+
     /// Another spelling for the record's brand, when the stored one differs.
     fn respelled(&mut self, brand: Option<&str>) -> Option<String> {
         let b = brand?;
@@ -277,13 +346,45 @@ enum Place {
 }
 
 impl Store {
+    /// Records that a file's ingest starts, committed at once, so that an ingest killed before its
+    /// file commits leaves a trace (its transaction, run row included, rolls back). The row is
+    /// 'failed' with the reason `INTERRUPTED` and no end: what it stays if the process dies. The
+    /// file's transaction deletes it as it commits its own run row (whose id, taken under the
+    /// write lock, keeps runs in commit order, as analyze's watermark needs), and a failure
+    /// records its reason in it. None inside a snapshot: its command is one transaction.
+    pub fn begin_attempt(
+        &mut self,
+        source: &str,
+        format: &str,
+        started_at: &str,
+    ) -> Result<Option<i64>> {
+        if self.snapshot_base.is_some() {
+            return Ok(None);
+        }
+        self.conn.execute(
+            "INSERT INTO ingest_runs (source, format, started_at, status, error)
+             VALUES (?1, ?2, ?3, 'failed', ?4)",
+            params![source, format, started_at, INTERRUPTED],
+        )?;
+        Ok(Some(self.conn.last_insert_rowid()))
+    }
+
+    /// Deletes an attempt's row: in the transaction whose commit records the run itself.
+    pub fn end_attempt(&mut self, id: i64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM ingest_runs WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
     /// Starts one file's transaction. `size` is the file's size when known: a large file into an
-    /// empty database takes the bulk path (see `BulkJournal`).
+    /// empty database takes the bulk path (see `BulkJournal`). `attempt` is deleted as the file
+    /// commits (see `begin_attempt`).
     pub fn begin_ingest(
         &mut self,
         source: &str,
         format: &str,
         size: Option<u64>,
+        attempt: Option<i64>,
     ) -> Result<RawWriter<'_>> {
         let now = now_utc();
         let conn = &self.conn;
@@ -310,6 +411,8 @@ impl Store {
         let run_id = tx.last_insert_rowid();
         let rows_before: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM reviews", [], |r| r.get(0))?;
+        let brands = BrandSpellings::load(conn)?;
+        brands.merge_stored(&tx, run_id)?;
         Ok(RawWriter {
             lookup: conn.prepare(
                 // A review exported under another product is an edit too (it moves), though its
@@ -332,10 +435,11 @@ impl Store {
             )?,
             tx,
             run_id,
+            attempt,
             snapshot,
             now,
             products: ProductsSeen::default(),
-            brands: BrandSpellings::load(conn)?,
+            brands,
             known_recent: 0,
             seen_recent: 0,
             rows_before,
@@ -346,14 +450,25 @@ impl Store {
         })
     }
 
-    /// Records a file that failed: nothing of it was kept, but the attempt and its reason are.
+    /// Records a file that failed: nothing of it was kept, but the attempt and its reason are
+    /// (in the attempt's row when it has one).
     pub fn record_failed_ingest(
         &mut self,
         source: &str,
         format: &str,
         started_at: &str,
         error: &str,
+        attempt: Option<i64>,
     ) -> Result<()> {
+        if let Some(id) = attempt {
+            let n = self.conn.execute(
+                "UPDATE ingest_runs SET format = ?2, finished_at = ?3, error = ?4 WHERE id = ?1",
+                params![id, format, now_utc(), error],
+            )?;
+            if n == 1 {
+                return Ok(());
+            }
+        }
         self.conn.execute(
             "INSERT INTO ingest_runs (source, format, started_at, finished_at, status, error)
              VALUES (?1, ?2, ?3, ?4, 'failed', ?5)",
@@ -727,12 +842,22 @@ impl RawWriter<'_> {
                 counts.rejected as i64
             ],
         )?;
+        self.end_attempt()?;
         let RawWriter {
             lookup, insert, tx, ..
         } = self;
         drop((lookup, insert));
         tx.commit()?;
         Ok(true)
+    }
+
+    /// The attempt's row goes with the transaction that records the run itself.
+    fn end_attempt(&self) -> Result<()> {
+        if let Some(id) = self.attempt {
+            self.tx
+                .execute("DELETE FROM ingest_runs WHERE id = ?1", [id])?;
+        }
+        Ok(())
     }
 
     /// Records the run's counts and commits everything from this file at once.
@@ -754,6 +879,7 @@ impl RawWriter<'_> {
                 counts.rejected as i64
             ],
         )?;
+        self.end_attempt()?;
         let RawWriter {
             lookup,
             insert,
@@ -845,12 +971,12 @@ mod tests {
             ..Default::default()
         };
         let rec = Keyed::from(rec);
-        let mut w = store.begin_ingest("a.jsonl", "jsonl", None).unwrap();
+        let mut w = store.begin_ingest("a.jsonl", "jsonl", None, None).unwrap();
         assert_eq!(w.put(&rec).unwrap(), Outcome::New);
         drop(w); // rolled back
         assert!(fk_on(&store));
         assert_eq!(store.raw_counts().unwrap(), (0, 0, 0));
-        let mut w = store.begin_ingest("a.jsonl", "jsonl", None).unwrap();
+        let mut w = store.begin_ingest("a.jsonl", "jsonl", None, None).unwrap();
         w.put(&rec).unwrap();
         w.finish(&IngestCounts::default(), 0, "").unwrap();
         assert!(fk_on(&store));

@@ -39,7 +39,10 @@ impl TestDb {
     /// Ingests the reviews as one file; returns them keyed (with their text hashes).
     pub fn ingest(&mut self, records: Vec<ReviewRecord>) -> Vec<Keyed> {
         let keyed: Vec<Keyed> = records.into_iter().map(Keyed::from).collect();
-        let mut w = self.store.begin_ingest("t.jsonl", "jsonl", None).unwrap();
+        let mut w = self
+            .store
+            .begin_ingest("t.jsonl", "jsonl", None, None)
+            .unwrap();
         for k in &keyed {
             w.put(k).unwrap();
         }
