@@ -468,6 +468,26 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     },
     /// The portfolio rolled up by brand, most reviewed first by default
     Brands(BrandsArgs),
+    /// Everything about one brand: issues with quotes and impact, liked, breakdowns, trend, products
+    #[command(
+        long_about = "One brand in full, as GET /api/v1/brands/{brand} (`--format json` is its \
+`data`): its figures, top issues with what each costs in stars and quotes (stars and language), \
+what customers like, complaint aspects, breakdowns by marketplace and language, the monthly trend, \
+and its products that need attention first. With --since/--until, the reviews dated in that window; \
+--compare previous adds the window before.",
+        after_help = "Examples:\n  \
+prodinsight report brand 'Rhino USA'\n  \
+prodinsight report brand 'rhino usa' -f json                   any letter case\n  \
+prodinsight report brand Kurtzy --since 2026-11-01 --compare previous   November against October\n  \
+prodinsight report brand Kurtzy -f html -o kurtzy.html"
+    )]
+    Brand {
+        /// The brand's name, in any letter case
+        #[arg(value_parser = brand_arg)]
+        name: String,
+        #[command(flatten)]
+        window: WindowArgs,
+    },
     /// Issues ranked across all products
     Issues(IssuesArgs),
     /// One issue across the portfolio: its reviews per brand and product, in a window if asked

@@ -2,6 +2,7 @@
 //! All data comes through `store`'s typed views, the same code and types the API uses: one
 //! definition drives every format.
 
+mod brand;
 mod html;
 mod output;
 mod windows;
@@ -50,6 +51,11 @@ pub enum View {
     /// One product in full, by ASIN in any letter case.
     Product(String),
     Brands(BrandQuery),
+    /// One brand in full (any letter case), in a window when one is set.
+    Brand {
+        name: String,
+        window: Window,
+    },
     /// Issues ranked across the products of `brands` (all if empty).
     Issues(Filter, IssueSort),
     /// One row per review; an ASIN must name a product (in any letter case).
@@ -144,6 +150,9 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
             }
         }
         View::Brands(q) => brands_view(store, q, fmt, out)?,
+        View::Brand { name, window } => {
+            brand::render(&store.brand_detail(name, window)?, fmt, out)?
+        }
         View::Issues(f, sort) => {
             let mut rows = issue_rows(store, f)?;
             sort.sort(&mut rows);
