@@ -20,7 +20,7 @@ use crate::store::pages::BrandSort;
 pub const BRAND_PRODUCTS: usize = 10;
 
 /// A brand's detail, all time or in a window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BrandDetail {
     /// The brand as stored (the name asked for may differ in letter case).
     pub brand: String,
@@ -41,10 +41,14 @@ pub struct BrandDetail {
     pub mentioned_in_praise: Vec<WindowIssue>,
     pub liked_aspects: Vec<WindowLiked>,
     pub complaint_aspects: Vec<WindowAspect>,
+    #[schema(schema_with = crate::filters::schema::breakdowns_ref)]
     pub breakdowns: Breakdowns,
-    /// By review month (in a window: its days, undated reviews on their run's day).
+    /// By review month (in a window: its days, undated reviews on their run's day): `month`,
+    /// `reviews`, `avg_rating`, `pct_negative`.
+    #[schema(value_type = Vec<Object>)]
     pub trend: Vec<PortfolioMonth>,
-    /// One point per analysis run (all time only; empty in a window).
+    /// One point per analysis run (all time only; empty in a window), as `/brands`' `history`.
+    #[schema(value_type = Vec<Object>)]
     pub history: Vec<BrandPoint>,
     /// Its products that need attention first (negative reviews, weighted up by their rise).
     pub products: Vec<BrandProduct>,
@@ -52,7 +56,7 @@ pub struct BrandDetail {
 
 /// A brand's headline figures. All time, the changes are since the previous analysis run; in a
 /// window compared with the one before, since that window.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct BrandFigures {
     pub products: i64,
     pub reviews: i64,
@@ -68,7 +72,7 @@ pub struct BrandFigures {
 }
 
 /// One of the brand's products, ranked by attention.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct BrandProduct {
     pub asin: String,
     pub title: Option<String>,
