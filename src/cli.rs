@@ -504,6 +504,8 @@ prodinsight report issue leaks --since 2026-07-01 --until 2026-09-30 -f csv")]
     },
     /// What customers like across the portfolio (or the brands), or per brand with --by-brand
     Liked(LikedArgs),
+    /// Reviews by marketplace and by language across the portfolio (or the brands), or per brand
+    Breakdowns(BreakdownsArgs),
     /// What customers complain about across the portfolio, some brands or one product
     Aspects(AspectsArgs),
     /// One row per review with its analysis
@@ -705,6 +707,31 @@ pub struct IssuesArgs {
     pub limit: Option<usize>,
     #[command(flatten)]
     pub window: WindowArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
+    long_about = "Reviews by marketplace and by language: per marketplace or language, its reviews, \
+negative reviews and their share, rated reviews, average rating and top 3 issues, one row each in \
+the long format of a product's CSV (by, marketplace or language, …). Without --by-brand, summed \
+across the portfolio (or the brands asked for); with it, one row per brand, dimension and key. This \
+is the CSV of the overview's and `report brands`' breakdowns: a CSV report is one table. With \
+--since/--until, the reviews dated in the window (an undated review counts on the day of the \
+analysis run in which it first appeared).",
+    after_help = "Examples:\n  \
+prodinsight report breakdowns -f csv\n  \
+prodinsight report breakdowns --brand 'Rhino USA' --since 2026-11-01 -f csv\n  \
+prodinsight report breakdowns --by-brand -f csv -o breakdowns.csv"
+)]
+pub struct BreakdownsArgs {
+    /// Only products of this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
+    pub brand: Vec<String>,
+    /// One row per brand, dimension and key instead of the sum
+    #[arg(long)]
+    pub by_brand: bool,
+    #[command(flatten)]
+    pub days: DayArgs,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -409,6 +409,11 @@ fn report_options(args: cli::ReportArgs, quiet: bool) -> Result<report::Options>
                 brands: l.brand,
                 by_brand: l.by_brand,
             },
+            Some(ReportView::Breakdowns(b)) => report::View::Breakdowns {
+                window: day_range(&b.days)?,
+                brands: b.brand,
+                by_brand: b.by_brand,
+            },
             Some(ReportView::Issue { code, window }) => report::View::Issue {
                 code,
                 window: checked_window(&window)?,

@@ -3,7 +3,9 @@
 //! definition drives every format.
 
 mod brand;
+mod breakdowns;
 mod html;
+mod issues_csv;
 mod output;
 mod windows;
 
@@ -63,6 +65,13 @@ pub enum View {
     /// What customers like across `brands` (all if empty), summed or one row per brand; in a
     /// window when one is set.
     Liked {
+        brands: Vec<String>,
+        by_brand: bool,
+        window: Window,
+    },
+    /// Reviews by marketplace and language across `brands` (all if empty), summed or one row per
+    /// brand; in a window when one is set.
+    Breakdowns {
         brands: Vec<String>,
         by_brand: bool,
         window: Window,
@@ -159,7 +168,10 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
             if let Some(n) = f.limit {
                 rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
             }
-            out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
+            match fmt {
+                Format::Csv => out.table(fmt, "", &issues_csv::all_time(&rows))?,
+                _ => out.emit(fmt, "Issues", &issues_table(&rows), &rows)?,
+            }
         }
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
         View::Window(w, v) => windows::render(&store.window_report(w, v)?, fmt, out)?,
@@ -177,6 +189,11 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         View::Liked {
             brands, by_brand, ..
         } => liked_view(store, brands, *by_brand, fmt, out)?,
+        View::Breakdowns {
+            brands,
+            by_brand,
+            window,
+        } => breakdowns::render(store, brands, *by_brand, window, fmt, out)?,
         View::Issue { code, window } => {
             windows::issue_view(&store.window_issue_detail(window, code)?, fmt, out)?
         }
