@@ -19,7 +19,7 @@ pub fn render(d: &BrandDetail, fmt: Format, out: &mut Out) -> Result<()> {
         Format::Html => return out.raw(&page(d)),
         Format::Table | Format::Csv => {}
     }
-    let sections = sections(d, fmt == Format::Table);
+    let sections = sections(d, fmt);
     for (i, (title, t)) in sections.iter().enumerate() {
         if fmt == Format::Table {
             out.line(&format!("{}{title}", if i == 0 { "" } else { "\n" }))?;
@@ -37,20 +37,28 @@ pub fn render(d: &BrandDetail, fmt: Format, out: &mut Out) -> Result<()> {
     Ok(())
 }
 
-/// The brand's tables, headed, in the order every format shows them.
-fn sections(d: &BrandDetail, terminal: bool) -> Vec<(String, Tabular)> {
+/// The brand's tables, headed, in the order every format shows them: CSV with every column (a
+/// quote's stars and language in cells of their own), a page and a terminal with fewer, shorter
+/// ones (a terminal's quotes cut short).
+fn sections(d: &BrandDetail, fmt: Format) -> Vec<(String, Tabular)> {
     let compare = d.previous_from.is_some();
+    let terminal = fmt == Format::Table;
+    let issues = |list: &[WindowIssue]| match fmt {
+        Format::Csv => issues_table(list, compare),
+        _ => readable_issues(list, compare, terminal),
+    };
     let mut s = vec![
         (heading(d), facts(d)),
         (
             "Issues and what each costs in stars".to_string(),
-            issues_table(&d.issues, compare, terminal),
+            issues(&d.issues),
         ),
     ];
-    if !terminal {
+    // A terminal lists them in a line; a page only when there are some.
+    if fmt == Format::Csv || (fmt == Format::Html && !d.mentioned_in_praise.is_empty()) {
         s.push((
             "Mentioned in praise only".into(),
-            issues_table(&d.mentioned_in_praise, compare, terminal),
+            issues(&d.mentioned_in_praise),
         ));
     }
     s.push((
@@ -124,11 +132,11 @@ fn facts(d: &BrandDetail) -> Tabular {
     }
 }
 
-/// A quote at a terminal, shortened, with its stars and language: "text" (en 2★).
-fn quote(q: &WindowQuote) -> String {
+/// A quote with its stars and language: "text" (en 2★), cut short at a terminal.
+fn quote(q: &WindowQuote, terminal: bool) -> String {
     let stars = q.rating.map_or(String::new(), |s| format!(" {s}★"));
     let lang = q.language.as_deref().unwrap_or("?");
-    format!("\"{}\" ({lang}{stars})", shorten(&q.text, true))
+    format!("\"{}\" ({lang}{stars})", shorten(&q.text, terminal))
 }
 
 /// Text cut to `TERMINAL_QUOTE` characters in a terminal, so a table keeps its shape.
@@ -139,10 +147,7 @@ fn shorten(text: &str, terminal: bool) -> String {
     }
 }
 
-fn issues_table(issues: &[WindowIssue], compare: bool, terminal: bool) -> Tabular {
-    if terminal {
-        return terminal_issues(issues, compare);
-    }
+fn issues_table(issues: &[WindowIssue], compare: bool) -> Tabular {
     let mut headers = vec![
         "issue",
         "code",
@@ -186,8 +191,9 @@ fn issues_table(issues: &[WindowIssue], compare: bool, terminal: bool) -> Tabula
     Tabular { headers, rows }
 }
 
-/// The issues for a person at a terminal: few, short columns so the table fits 100 columns.
-fn terminal_issues(issues: &[WindowIssue], compare: bool) -> Tabular {
+/// The issues for a person: few, short columns so the table fits a page, or at a terminal 100
+/// columns (its quotes cut short).
+fn readable_issues(issues: &[WindowIssue], compare: bool, terminal: bool) -> Tabular {
     let mut headers = vec![
         "issue",
         "reviews",
@@ -213,7 +219,8 @@ fn terminal_issues(issues: &[WindowIssue], compare: bool) -> Tabular {
             if compare {
                 cells.push(delta(i.delta_share));
             }
-            cells.push(i.examples.first().map_or(String::new(), quote));
+            let q = i.examples.first();
+            cells.push(q.map_or(String::new(), |q| quote(q, terminal)));
             cells
         })
         .collect();
@@ -327,7 +334,7 @@ fn praise_list(issues: &[WindowIssue]) -> String {
 
 /// The brand as one page: its tables under their headings.
 fn page(d: &BrandDetail) -> String {
-    let mut sections = sections(d, false);
+    let mut sections = sections(d, Format::Html);
     let (intro, facts) = sections.remove(0);
     let headings: Vec<String> = sections.iter().map(|(h, _)| h.clone()).collect();
     let tables: Vec<(&str, Tabular)> = std::iter::once(("", facts))

@@ -798,10 +798,12 @@ async function brandPage(name, params) {
   const trend = points.length
     ? h("section", { id: "brand-trend" }, h("h2", {}, d.trend.length ? "By month" : "By analysis run"), lineChart(points, [{ key: "neg", name: "% negative", max: 100 }, { key: "avg", name: "avg rating", max: 5 }], { label: "% negative (red) and average rating (blue)" }))
     : null;
+  // A window's products have no top issue: no column of dashes.
+  const topIssue = d.products.some((p) => p.top_issue);
   const products = table(
-    ["Product", "Reviews#", "Avg rating#", "% negative#", "Attention#", "Top issue"],
+    ["Product", "Reviews#", "Avg rating#", "% negative#", "Attention#", topIssue ? "Top issue" : null].filter(Boolean),
     d.products.map((p) =>
-      h("tr", {}, h("td", {}, productLink(p.asin), p.title ? h("div", { class: "muted" }, p.title) : null), td(p.reviews, true), td(stars2(p.avg_rating), true), td(pct(p.pct_negative), true), td(fmt(p.attention), true), td(p.top_issue ?? "–")),
+      h("tr", {}, h("td", {}, productLink(p.asin), p.title ? h("div", { class: "muted" }, p.title) : null), td(p.reviews, true), td(stars2(p.avg_rating), true), td(pct(p.pct_negative), true), td(fmt(p.attention), true), topIssue ? td(p.top_issue) : null),
     ),
   );
   const praise = d.mentioned_in_praise.length
