@@ -898,7 +898,7 @@ pub enum OutputFormat {
 Open http://127.0.0.1:8080/ in a browser for the dashboard (portfolio, products, a product, an \
 issue, changes); it reads only the API below. Endpoints: GET /api/v1/products (filters: brand, q, min_reviews, min_rating, max_rating, sentiment, \
 issue, marketplace; sort and order; limit and cursor), GET /api/v1/products/{id} (also …/insights), \
-GET /api/v1/products/{id}/reviews, GET /api/v1/brands, GET /api/v1/issues, GET /api/v1/overview, \
+GET /api/v1/products/{id}/reviews, GET /api/v1/brands, GET /api/v1/brands/{brand}, GET /api/v1/issues, GET /api/v1/overview, \
 GET /api/v1/changes, GET /api/v1/runs, GET /healthz, and the \
 OpenAPI document at GET /api/v1/openapi.json. It reads while `ingest` and `analyze` write. One \
 access-log line per request goes to stderr unless -q. Ctrl-C stops it.",
