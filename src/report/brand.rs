@@ -9,6 +9,7 @@ use crate::store::brand_detail::{BrandDetail, BrandProduct};
 use crate::store::views::HistoryPoint;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
 use crate::store::windows::{WindowIssue, WindowLiked};
+use crate::textsafe::escape_control;
 
 /// Quotes longer than this are shortened in a terminal (CSV, JSON and HTML keep them whole).
 const TERMINAL_QUOTE: usize = 40;
@@ -22,6 +23,8 @@ pub fn render(d: &BrandDetail, fmt: Format, out: &mut Out) -> Result<()> {
     let sections = sections(d, fmt);
     for (i, (title, t)) in sections.iter().enumerate() {
         if fmt == Format::Table {
+            // The brand's name and topic labels come from outside: no escape reaches a terminal.
+            let title = escape_control(title);
             out.line(&format!("{}{title}", if i == 0 { "" } else { "\n" }))?;
         } else if i > 0 {
             out.line("")?;
@@ -31,7 +34,7 @@ pub fn render(d: &BrandDetail, fmt: Format, out: &mut Out) -> Result<()> {
     if fmt == Format::Table && !d.mentioned_in_praise.is_empty() {
         out.line(&format!(
             "\nMentioned in praise only (no negative or neutral review reports them): {}",
-            praise_list(&d.mentioned_in_praise)
+            escape_control(&praise_list(&d.mentioned_in_praise))
         ))?;
     }
     Ok(())

@@ -162,17 +162,7 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         View::Brand { name, window } => {
             brand::render(&store.brand_detail(name, window)?, fmt, out)?
         }
-        View::Issues(f, sort) => {
-            let mut rows = issue_rows(store, f)?;
-            sort.sort(&mut rows);
-            if let Some(n) = f.limit {
-                rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
-            }
-            match fmt {
-                Format::Csv => out.table(fmt, "", &issues_csv::all_time(&rows))?,
-                _ => out.emit(fmt, "Issues", &issues_table(&rows), &rows)?,
-            }
-        }
+        View::Issues(f, sort) => issues_view(store, f, *sort, fmt, out)?,
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
         View::Window(w, v) => windows::render(&store.window_report(w, v)?, fmt, out)?,
         View::Liked {
@@ -224,6 +214,25 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Issues ranked across the products of the filter's brands; CSV with the windowed list's columns.
+fn issues_view(
+    store: &Store,
+    f: &Filter,
+    sort: IssueSort,
+    fmt: Format,
+    out: &mut Out,
+) -> Result<()> {
+    let mut rows = issue_rows(store, f)?;
+    sort.sort(&mut rows);
+    if let Some(n) = f.limit {
+        rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+    match fmt {
+        Format::Csv => out.table(fmt, "", &issues_csv::all_time(&rows)),
+        _ => out.emit(fmt, "Issues", &issues_table(&rows), &rows),
+    }
 }
 
 /// A number as JSON writes it (`50.0`, not `50`), so tables and CSV show what JSON shows; blank

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use rusqlite::{params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use super::views::{BrandPoint, Breakdowns, IssueRow, PortfolioMonth};
+use super::views::{BrandPoint, BrandSummary, Breakdowns, IssueRow, PortfolioMonth};
 use super::window_evidence::WindowAspect;
 use super::windows::{Counts, Group, Scope, Window, WindowIssue, WindowLiked, WindowView};
 use super::Store;
@@ -86,32 +86,27 @@ pub struct BrandProduct {
 }
 
 impl Store {
-    /// The one stored brand `name` means: its exact spelling, else the one matching it in any
-    /// letter case (the first by name when several do); NotFound when none does.
-    pub fn brand_named(&self, name: &str) -> Result<String> {
+    /// The one stored brand `name` means, with its `/brands` row: its exact spelling, else the one
+    /// matching it in any letter case (the first by name when several do); NotFound when none does.
+    fn brand_row(&self, name: &str) -> Result<BrandSummary> {
         let spellings = self.brand_spellings(&[name.to_string()])?;
-        let known = self.brands(&spellings)?;
-        let mut names: Vec<&String> = known.iter().map(|b| &b.brand).collect();
-        names.sort();
-        match names.iter().find(|b| b.as_str() == name).or(names.first()) {
-            Some(b) => Ok((*b).clone()),
-            None => Err(Error::NotFound(format!("no brand {name}"))),
-        }
+        let mut known = self.brands(&spellings)?;
+        known.sort_by(|a, b| (a.brand != name, &a.brand).cmp(&(b.brand != name, &b.brand)));
+        (known.into_iter().next()).ok_or_else(|| Error::NotFound(format!("no brand {name}")))
     }
 
     /// The brand `name` (any letter case) in full, over the window `w` when set.
     pub fn brand_detail(&self, name: &str, w: &Window) -> Result<BrandDetail> {
-        let brand = self.brand_named(name)?;
+        let row = self.brand_row(name)?;
         match w.is_set() {
-            true => self.brand_window(brand, w),
-            false => self.brand_all_time(brand),
+            true => self.brand_window(row.brand, w),
+            false => self.brand_all_time(row),
         }
     }
 
-    fn brand_all_time(&self, brand: String) -> Result<BrandDetail> {
+    fn brand_all_time(&self, mut row: BrandSummary) -> Result<BrandDetail> {
+        let brand = row.brand.clone();
         let one = std::slice::from_ref(&brand);
-        let mut row = (self.brands(one)?.into_iter().next())
-            .ok_or_else(|| Error::NotFound(format!("no brand {brand}")))?;
         let filter = super::query::Filter {
             brands: one.to_vec(),
             ..Default::default()
@@ -297,12 +292,12 @@ impl Store {
         )?;
         let args = [from, to, brand.to_string()].map(SqlValue::Text);
         let rows = st.query_map(params_from_iter(args), |r| {
-            let reviews: i64 = r.get(1)?;
+            let (reviews, negative): (i64, i64) = (r.get(1)?, r.get(4)?);
             Ok(PortfolioMonth {
                 month: r.get(0)?,
                 reviews,
                 avg_rating: avg(r.get(3)?, r.get(2)?),
-                pct_negative: (reviews > 0).then(|| pct(r.get(4).unwrap_or(0), reviews)),
+                pct_negative: (reviews > 0).then(|| pct(negative, reviews)),
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
