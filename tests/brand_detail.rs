@@ -137,6 +137,11 @@ fn a_brand_detail_is_its_brand_row_in_full_by_any_spelling() {
             .iter()
             .all(|i| i["negative_neutral"].as_i64() > Some(0)));
         quotes += check_quotes(&e, &name, &d["issues"]);
+        // Every review is in a month: its date's, or an undated one its first run's.
+        let months: i64 = (d["trend"].as_array().unwrap().iter())
+            .map(|m| m["reviews"].as_i64().unwrap())
+            .sum();
+        assert_eq!(Some(months), s["reviews"].as_i64(), "{name}: trend");
         let products = d["products"].as_array().unwrap();
         assert!(!products.is_empty() && products.len() <= 10, "{name}");
         for pr in products {

@@ -1,16 +1,20 @@
 //! One brand in full (`GET /api/v1/brands/{brand}`, `report brand NAME`): what a product's detail
-//! shows, at brand level. All time it reads the stored roll-ups (the `/brands` row, the brand's
-//! issue sums, monthly counts, attention); in a window, the per-day sums the windowed views read.
-//! Either way the reply has one shape, so every format renders it from this one struct.
+//! shows, at brand level. All time it reads the brand's `/brands` row (figures, liked aspects,
+//! breakdowns, history), its per-day sums over all days (issues, complaint aspects, months: a few
+//! rows per day rather than a pass over its products' rows) and the attention ranking; in a window,
+//! the per-day sums the windowed views read. Either way the reply has one shape, so every format
+//! renders it from this one struct.
 
 use std::collections::HashMap;
 
 use rusqlite::{params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use super::views::{BrandPoint, BrandSummary, Breakdowns, IssueRow, PortfolioMonth};
+use super::views::{BrandPoint, BrandSummary, Breakdowns, IssueSort, PortfolioMonth};
 use super::window_evidence::WindowAspect;
-use super::windows::{Counts, Group, Scope, Window, WindowIssue, WindowLiked, WindowView};
+use super::windows::{
+    window_issues, Counts, Group, Scope, Window, WindowIssue, WindowLiked, WindowView,
+};
 use super::Store;
 use crate::error::{Error, Result};
 use crate::numbers::{avg, pct, Impact};
@@ -43,8 +47,9 @@ pub struct BrandDetail {
     pub complaint_aspects: Vec<WindowAspect>,
     #[schema(schema_with = crate::filters::schema::breakdowns_ref)]
     pub breakdowns: Breakdowns,
-    /// By review month (in a window: its days, undated reviews on their run's day): `month`,
-    /// `reviews`, `avg_rating`, `pct_negative`.
+    /// By month of the reviews' dates (an undated review in the month of the analysis run in
+    /// which it first appeared, as windows count it): `month`, `reviews`, `avg_rating`,
+    /// `pct_negative`.
     #[schema(value_type = Vec<Object>)]
     pub trend: Vec<PortfolioMonth>,
     /// One point per analysis run (all time only; empty in a window), as `/brands`' `history`.
@@ -107,19 +112,20 @@ impl Store {
     fn brand_all_time(&self, mut row: BrandSummary) -> Result<BrandDetail> {
         let brand = row.brand.clone();
         let one = std::slice::from_ref(&brand);
-        let filter = super::query::Filter {
-            brands: one.to_vec(),
-            ..Default::default()
-        };
-        let n = row.review_count;
-        let mut issues: Vec<WindowIssue> = (self.issues(&filter)?.into_iter())
-            .map(|s| all_time_issue(IssueRow::new(s), n))
-            .collect();
         let scope = Scope {
             asin: None,
             brands: one.to_vec(),
         };
+        // All days: the brand's per-day sums (a few rows per day), not its products' rows.
         let all = Window::default();
+        let counts = (self
+            .window_counts(&all, &scope, Group::Portfolio)?
+            .into_iter())
+        .next()
+        .map_or_else(Counts::default, |(_, c)| c);
+        let by_code = self.window_issue_counts(&all, &scope)?;
+        let labels = self.labels()?;
+        let mut issues = window_issues(by_code, &counts, None, IssueSort::Reviews, &labels);
         self.quote_issues(&all, &scope, &mut issues)?;
         let (issues, mentioned_in_praise) = split_praise(issues);
         let products = (self.attention(one, 0, BRAND_PRODUCTS)?.into_iter())
@@ -135,7 +141,7 @@ impl Store {
             .collect();
         let summary = BrandFigures {
             products: row.products,
-            reviews: n,
+            reviews: row.review_count,
             rated: row.rated_count,
             avg_rating: row.avg_rating,
             pct_positive: Some(row.pct_positive),
@@ -157,7 +163,7 @@ impl Store {
             liked_aspects: (row.liked_aspects.drain(..)).map(liked).collect(),
             complaint_aspects: self.window_aspects(&all, &scope)?,
             breakdowns: std::mem::take(&mut row.breakdowns),
-            trend: self.portfolio_months(one)?,
+            trend: self.window_brand_months(&all, &brand)?,
             history: std::mem::take(&mut row.history),
             products,
             brand,
@@ -307,25 +313,6 @@ impl Store {
 /// Issues some negative or neutral review reports, and those only praise mentions.
 fn split_praise(issues: Vec<WindowIssue>) -> (Vec<WindowIssue>, Vec<WindowIssue>) {
     issues.into_iter().partition(|i| i.negative_neutral > 0)
-}
-
-/// An all-time issue row of the brand as a window's issue: share of the brand's `n` reviews.
-fn all_time_issue(r: IssueRow, n: i64) -> WindowIssue {
-    WindowIssue {
-        share: (n > 0).then(|| pct(r.reviews, n)),
-        code: r.code,
-        label: r.label.to_string(),
-        reviews: r.reviews,
-        negative_neutral: r.reviews_negative_neutral,
-        products: Some(r.products),
-        avg_with: r.avg_rating_with,
-        avg_without: r.avg_rating_without,
-        impact: r.stars_gained,
-        previous_reviews: None,
-        delta_share: None,
-        examples: Vec::new(),
-        exact_impact: None,
-    }
 }
 
 /// An all-time liked aspect as a window's: reviews, share, quote, and the change since the
