@@ -809,14 +809,16 @@ async function brandPage(name, params) {
   const praise = d.mentioned_in_praise.length
     ? h("p", { class: "muted" }, "Mentioned in praise only: ", d.mentioned_in_praise.map((i) => `${i.label} (${i.reviews})`).join(", "))
     : null;
-  const liked = h("section", { id: "liked" }, h("h2", {}, "What customers like"), windowLiked(r));
-  const complaints = h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about"), windowAspects(r));
+  // All time, an empty list is not "in this period".
+  const none = (text) => h("p", { class: "muted" }, text);
+  const liked = h("section", { id: "liked" }, h("h2", {}, "What customers like"), w || d.liked_aspects.length ? windowLiked(r) : none("No praise."));
+  const complaints = h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about"), w || d.complaint_aspects.length ? windowAspects(r) : none("No complaint aspects."));
   show(
     h("p", {}, link(`/${windowSuffix(params)}`, "← Portfolio")),
     h("h1", {}, d.brand),
     w ? windowShown(r) : null,
     h("div", { class: "cards" }, cards),
-    h("section", { id: "brand-issues" }, h("h2", {}, "Top issues and what each costs in stars"), windowIssues(r, true), praise),
+    h("section", { id: "brand-issues" }, h("h2", {}, "Top issues and what each costs in stars"), w || d.issues.length ? windowIssues(r, true) : none("No issues reported."), praise),
     compared ? [liked, complaints] : h("div", { class: "grid2" }, liked, complaints),
     breakdowns(d.breakdowns),
     h("div", { class: "grid2" }, trend, h("section", { id: "brand-products" }, h("h2", {}, "Products that need attention first"), products)),
