@@ -271,6 +271,48 @@ try {
   check(changesShown === `Runs finished 2026-07-01 … 2026-09-30: ${(wc.alerts ?? []).length} alerts`, `the changes view says which runs it lists (${changesShown})`);
   await page.screenshot({ path: `${shots}/changes-window.png`, fullPage: true });
 
+  // A brand's page: opened from the portfolio's brand list, it shows what the API's brand detail says.
+  await go(page, "/");
+  const firstBrand = overview.brands[0].brand;
+  await after(page, () => page.click(`main table a[href^="/brands/"]`));
+  check(decodeURIComponent(new URL(page.url()).pathname) === `/brands/${firstBrand}`, `the portfolio's brand list links to the brand's page (${page.url()})`);
+  const bd = (await api(`/api/v1/brands/${encodeURIComponent(firstBrand)}`)).data;
+  check((await page.textContent("h1")) === bd.brand, `the brand page is headed ${bd.brand}`);
+  const bCards = await page.$$eval(".card .n", (els) => els.map((e) => e.textContent));
+  check(bCards[0] === String(bd.summary.products) && bCards[1] === String(bd.summary.reviews), `the brand page shows the API's products and reviews (${bCards.slice(0, 2)})`);
+  const bIssues = await page.$$eval("#brand-issues tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(bIssues.length > 0 && JSON.stringify(bIssues) === JSON.stringify(bd.issues.map((i) => i.label)), `the brand's top issues are the API's (${bIssues.length})`);
+  const bQuotes = await page.$$eval("#brand-issues blockquote.quote .meta", (ms) => ms.map((m) => m.textContent));
+  check(bQuotes.length > 0 && bQuotes.every((m) => /★+ \d\/5 · [a-z]{2}/.test(m)), `each brand issue's quote shows its stars and language (${bQuotes[0]})`);
+  const bProducts = await page.$$eval("#brand-products tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(bProducts.length > 0 && JSON.stringify(bProducts) === JSON.stringify(bd.products.map((x) => x.asin)), `the brand's products by attention are the API's (${bProducts.length})`);
+  const bLiked = await page.$$eval("#liked tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
+  check(bLiked.length > 0 && JSON.stringify(bLiked) === JSON.stringify(bd.liked_aspects.slice(0, 10).map((a) => a.term)), `the brand's liked aspects are the API's (${bLiked.length})`);
+  const bLang = await page.$$eval(".breakdowns section:nth-child(1) tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
+  check(bLang.length > 1 && JSON.stringify(bLang) === JSON.stringify(bd.breakdowns.by_language.map((r) => r.key)), `the brand's reviews by language are the API's (${bLang})`);
+  check(!!(await page.$("#brand-trend svg")), "the brand page draws its trend");
+  await page.screenshot({ path: `${shots}/brand.png`, fullPage: true });
+  // In a window, compared: the window's figures, with the window control set.
+  const BW = "from=2026-07-01&to=2026-09-30&compare=previous";
+  await after(page, async () => {
+    await page.selectOption("#window select[name=period]", "custom");
+    await page.fill("#window input[name=from]", "2026-07-01");
+    await page.fill("#window input[name=to]", "2026-09-30");
+    await page.check("#window input[name=compare]");
+    await page.click("#window button[type=submit]");
+  });
+  const bw = (await api(`/api/v1/brands/${encodeURIComponent(firstBrand)}?${BW}`)).data;
+  const bwCards = await page.$$eval(".card .n", (els) => els.map((e) => e.textContent));
+  check(bwCards[1] === String(bw.summary.reviews) && bw.summary.reviews < bd.summary.reviews, `the brand page in the window shows the window's reviews (${bwCards[1]} of ${bd.summary.reviews})`);
+  check((await page.textContent("#window-shown")).startsWith(`Reviews dated 2026-07-01 … 2026-09-30: ${bw.summary.reviews} reviews (against`), "the brand page says which window it shows");
+  const bwIssues = await page.$$eval("#brand-issues tbody tr td:first-child a", (as) => as.map((a) => a.textContent));
+  check(JSON.stringify(bwIssues) === JSON.stringify(bw.issues.map((i) => i.label)), `the brand's issues in the window are the API's (${bwIssues.length})`);
+  await page.screenshot({ path: `${shots}/brand-window.png`, fullPage: true });
+  // A brand whose name is markup is shown as text.
+  await go(page, `/brands/${encodeURIComponent("<b>Evil</b>")}`);
+  check((await page.textContent("h1")) === "<b>Evil</b>" && !(await page.$("main h1 b")), "a brand named <b>Evil</b> is text on its page");
+  await page.screenshot({ path: `${shots}/brand-xss.png`, fullPage: true });
+
   // Issue and changes views; a phone width.
   await go(page, `/issues/${issueCode}`);
   check((await page.$$("main table tbody tr")).length > 0, `issue ${issueCode} lists products`);

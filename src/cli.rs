@@ -468,6 +468,26 @@ prodinsight report product B08C0F4912 -f html -o product.html")]
     },
     /// The portfolio rolled up by brand, most reviewed first by default
     Brands(BrandsArgs),
+    /// Everything about one brand: issues with quotes and impact, liked, breakdowns, trend, products
+    #[command(
+        long_about = "One brand in full, as GET /api/v1/brands/{brand} (`--format json` is its \
+`data`): its figures, top issues with what each costs in stars and quotes (stars and language), \
+what customers like, complaint aspects, breakdowns by marketplace and language, the monthly trend, \
+and its products that need attention first. With --since/--until, the reviews dated in that window; \
+--compare previous adds the window before.",
+        after_help = "Examples:\n  \
+prodinsight report brand 'Rhino USA'\n  \
+prodinsight report brand 'rhino usa' -f json                   any letter case\n  \
+prodinsight report brand Kurtzy --since 2026-11-01 --compare previous   November against October\n  \
+prodinsight report brand Kurtzy -f html -o kurtzy.html"
+    )]
+    Brand {
+        /// The brand's name, in any letter case
+        #[arg(value_parser = brand_arg)]
+        name: String,
+        #[command(flatten)]
+        window: WindowArgs,
+    },
     /// Issues ranked across all products
     Issues(IssuesArgs),
     /// One issue across the portfolio: its reviews per brand and product, in a window if asked
@@ -484,6 +504,8 @@ prodinsight report issue leaks --since 2026-07-01 --until 2026-09-30 -f csv")]
     },
     /// What customers like across the portfolio (or the brands), or per brand with --by-brand
     Liked(LikedArgs),
+    /// Reviews by marketplace and by language across the portfolio (or the brands), or per brand
+    Breakdowns(BreakdownsArgs),
     /// What customers complain about across the portfolio, some brands or one product
     Aspects(AspectsArgs),
     /// One row per review with its analysis
@@ -689,6 +711,31 @@ pub struct IssuesArgs {
 
 #[derive(Debug, Args, Clone)]
 #[command(
+    long_about = "Reviews by marketplace and by language: per marketplace or language, its reviews, \
+negative reviews and their share, rated reviews, average rating and top 3 issues, one row each in \
+the long format of a product's CSV (by, marketplace or language, …). Without --by-brand, summed \
+across the portfolio (or the brands asked for); with it, one row per brand, dimension and key. This \
+is the CSV of the overview's and `report brands`' breakdowns: a CSV report is one table. With \
+--since/--until, the reviews dated in the window (an undated review counts on the day of the \
+analysis run in which it first appeared).",
+    after_help = "Examples:\n  \
+prodinsight report breakdowns -f csv\n  \
+prodinsight report breakdowns --brand 'Rhino USA' --since 2026-11-01 -f csv\n  \
+prodinsight report breakdowns --by-brand -f csv -o breakdowns.csv"
+)]
+pub struct BreakdownsArgs {
+    /// Only products of this brand, any letter case (repeatable)
+    #[arg(long, value_name = "BRAND", value_parser = brand_arg)]
+    pub brand: Vec<String>,
+    /// One row per brand, dimension and key instead of the sum
+    #[arg(long)]
+    pub by_brand: bool,
+    #[command(flatten)]
+    pub days: DayArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(
     long_about = "What customers like: the aspects positive sentences praise (English terms, whatever \
 the review's language), each with the reviews praising it, their share of the reviews in scope and \
 one quote with its stars and language. Without --by-brand, summed across the portfolio (or the \
@@ -851,7 +898,7 @@ pub enum OutputFormat {
 Open http://127.0.0.1:8080/ in a browser for the dashboard (portfolio, products, a product, an \
 issue, changes); it reads only the API below. Endpoints: GET /api/v1/products (filters: brand, q, min_reviews, min_rating, max_rating, sentiment, \
 issue, marketplace; sort and order; limit and cursor), GET /api/v1/products/{id} (also …/insights), \
-GET /api/v1/products/{id}/reviews, GET /api/v1/brands, GET /api/v1/issues, GET /api/v1/overview, \
+GET /api/v1/products/{id}/reviews, GET /api/v1/brands, GET /api/v1/brands/{brand}, GET /api/v1/issues, GET /api/v1/overview, \
 GET /api/v1/changes, GET /api/v1/runs, GET /healthz, and the \
 OpenAPI document at GET /api/v1/openapi.json. It reads while `ingest` and `analyze` write. One \
 access-log line per request goes to stderr unless -q. Ctrl-C stops it.",

@@ -383,6 +383,10 @@ fn report_options(args: cli::ReportArgs, quiet: bool) -> Result<report::Options>
             Some(ReportView::Products(l)) => report::View::Products(product_query(l)),
             Some(ReportView::Product { asin, .. }) => report::View::Product(asin),
             Some(ReportView::Brands(l)) => report::View::Brands(brand_query(l)),
+            Some(ReportView::Brand { name, window }) => report::View::Brand {
+                name,
+                window: checked_window(&window)?,
+            },
             Some(ReportView::Issues(l)) => report::View::Issues(
                 Filter {
                     brands: l.brand,
@@ -404,6 +408,11 @@ fn report_options(args: cli::ReportArgs, quiet: bool) -> Result<report::Options>
                 window: checked_window(&l.window)?,
                 brands: l.brand,
                 by_brand: l.by_brand,
+            },
+            Some(ReportView::Breakdowns(b)) => report::View::Breakdowns {
+                window: day_range(&b.days)?,
+                brands: b.brand,
+                by_brand: b.by_brand,
             },
             Some(ReportView::Issue { code, window }) => report::View::Issue {
                 code,

@@ -349,12 +349,14 @@ fn openapi_document_lists_every_route_and_its_references_resolve() {
         "/api/v1/products/{product_id}/insights",
         "/api/v1/products/{product_id}/reviews",
         "/api/v1/brands",
+        "/api/v1/brands/{brand}",
         "/api/v1/issues",
     ] {
         let op = &paths[route]["get"];
         assert!(op["responses"]["200"].is_object(), "{route}");
         // Every documented route answers, and every documented parameter is accepted.
-        let concrete = route.replace("{product_id}", "B08C0F4912");
+        let concrete =
+            (route.replace("{product_id}", "B08C0F4912")).replace("{brand}", "Rhino%20USA");
         srv.ok(&concrete.replace("/api/v1/openapi.json", "/healthz"));
         for prm in op["parameters"].as_array().into_iter().flatten() {
             if prm["in"] == "path" {
@@ -377,7 +379,7 @@ fn openapi_document_lists_every_route_and_its_references_resolve() {
     }
     assert_eq!(
         paths.len(),
-        12,
+        13,
         "a route the server does not serve is documented"
     );
     // Every $ref points at something that exists.

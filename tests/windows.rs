@@ -1322,10 +1322,14 @@ fn windowed_brands_portfolio_and_issues_carry_quotes_and_complaint_aspects() {
         let html = e.ok(&[&args[..], &["-f", "html"]].concat());
         assert!(html.contains(term) && html.contains(quote), "{view}");
     }
-    for view in [&[][..], &["issues"][..]] {
+    // The issues list's CSV has the all-time list's columns, its quote's stars and language last.
+    for (view, last) in [
+        (&[][..], "Quote (newest in the window)"),
+        (&["issues"][..], "quote,quote stars,quote language"),
+    ] {
         let csv = e.ok(&[&["report"][..], view, &w, &["-f", "csv"]].concat());
         let header = csv.lines().next().unwrap();
-        assert!(header.ends_with("Quote (newest in the window)"), "{csv}");
+        assert!(header.ends_with(last), "{csv}");
         assert!(csv.contains(quote), "{csv}");
     }
 }

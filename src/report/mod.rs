@@ -2,7 +2,10 @@
 //! All data comes through `store`'s typed views, the same code and types the API uses: one
 //! definition drives every format.
 
+mod brand;
+mod breakdowns;
 mod html;
+mod issues_csv;
 mod output;
 mod windows;
 
@@ -50,6 +53,11 @@ pub enum View {
     /// One product in full, by ASIN in any letter case.
     Product(String),
     Brands(BrandQuery),
+    /// One brand in full (any letter case), in a window when one is set.
+    Brand {
+        name: String,
+        window: Window,
+    },
     /// Issues ranked across the products of `brands` (all if empty).
     Issues(Filter, IssueSort),
     /// One row per review; an ASIN must name a product (in any letter case).
@@ -57,6 +65,13 @@ pub enum View {
     /// What customers like across `brands` (all if empty), summed or one row per brand; in a
     /// window when one is set.
     Liked {
+        brands: Vec<String>,
+        by_brand: bool,
+        window: Window,
+    },
+    /// Reviews by marketplace and language across `brands` (all if empty), summed or one row per
+    /// brand; in a window when one is set.
+    Breakdowns {
         brands: Vec<String>,
         by_brand: bool,
         window: Window,
@@ -144,14 +159,10 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
             }
         }
         View::Brands(q) => brands_view(store, q, fmt, out)?,
-        View::Issues(f, sort) => {
-            let mut rows = issue_rows(store, f)?;
-            sort.sort(&mut rows);
-            if let Some(n) = f.limit {
-                rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
-            }
-            out.emit(fmt, "Issues", &issues_table(&rows), &rows)?;
+        View::Brand { name, window } => {
+            brand::render(&store.brand_detail(name, window)?, fmt, out)?
         }
+        View::Issues(f, sort) => issues_view(store, f, *sort, fmt, out)?,
         View::Reviews(f) => reviews(store, &review_filter(store, f)?, fmt, out)?,
         View::Window(w, v) => windows::render(&store.window_report(w, v)?, fmt, out)?,
         View::Liked {
@@ -168,6 +179,11 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         View::Liked {
             brands, by_brand, ..
         } => liked_view(store, brands, *by_brand, fmt, out)?,
+        View::Breakdowns {
+            brands,
+            by_brand,
+            window,
+        } => breakdowns::render(store, brands, *by_brand, window, fmt, out)?,
         View::Issue { code, window } => {
             windows::issue_view(&store.window_issue_detail(window, code)?, fmt, out)?
         }
@@ -198,6 +214,25 @@ fn view(store: &Store, view: &View, fmt: Format, out: &mut Out) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Issues ranked across the products of the filter's brands; CSV with the windowed list's columns.
+fn issues_view(
+    store: &Store,
+    f: &Filter,
+    sort: IssueSort,
+    fmt: Format,
+    out: &mut Out,
+) -> Result<()> {
+    let mut rows = issue_rows(store, f)?;
+    sort.sort(&mut rows);
+    if let Some(n) = f.limit {
+        rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    }
+    match fmt {
+        Format::Csv => out.table(fmt, "", &issues_csv::all_time(&rows)),
+        _ => out.emit(fmt, "Issues", &issues_table(&rows), &rows),
+    }
 }
 
 /// A number as JSON writes it (`50.0`, not `50`), so tables and CSV show what JSON shows; blank

@@ -246,6 +246,7 @@ fn issues_first(r: &WindowReport) -> bool {
 pub fn render(r: &WindowReport, fmt: Format, out: &mut Out) -> Result<()> {
     match fmt {
         Format::Json | Format::Jsonl => out.json(r, fmt),
+        Format::Csv if r.view == "issues" => out.table(fmt, "", &super::issues_csv::window(r)),
         Format::Csv if issues_first(r) => out.table(fmt, "", &issues_table(r)),
         Format::Csv => out.table(fmt, "", &rows_table(r)),
         Format::Html => {

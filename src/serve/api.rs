@@ -93,6 +93,7 @@ pub fn route_name(path: &str) -> &'static str {
         ["api", "v1", "products", _, "insights"] => "/api/v1/products/:id/insights",
         ["api", "v1", "products", _, "reviews"] => "/api/v1/products/:id/reviews",
         ["api", "v1", "brands"] => "/api/v1/brands",
+        ["api", "v1", "brands", _] => "/api/v1/brands/:brand",
         ["api", "v1", "issues"] => "/api/v1/issues",
         ["api", "v1", "issues", _] => "/api/v1/issues/:code",
         ["api", "v1", "overview"] => "/api/v1/overview",
@@ -115,6 +116,7 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
         }
         ["api", "v1", "products", id, "reviews"] => Route::Reviews(id),
         ["api", "v1", "brands"] => Route::Brands,
+        ["api", "v1", "brands", name] => Route::Brand(name),
         ["api", "v1", "issues"] => Route::Issues,
         ["api", "v1", "issues", code] => Route::Issue(code),
         ["api", "v1", "overview"] => Route::Overview,
@@ -146,6 +148,7 @@ pub fn handle(store: &Store, method: &str, url: &str) -> Reply {
         Route::Product(id) => decode_id(id).and_then(|id| product(store, &id, query)),
         Route::Reviews(id) => decode_id(id).and_then(|id| reviews(store, &id, query)),
         Route::Brands => brands(store, query),
+        Route::Brand(name) => brand(store, name, query),
         Route::Issues => issues(store, query),
         Route::Issue(code) => issue(store, code, query),
         Route::Overview => overview(store, query),
@@ -162,6 +165,7 @@ enum Route<'a> {
     Product(&'a str),
     Reviews(&'a str),
     Brands,
+    Brand(&'a str),
     Issues,
     Issue(&'a str),
     Overview,
@@ -365,6 +369,25 @@ fn brands(store: &Store, query: &str) -> Handled {
             "next_cursor": next,
         }),
     ))
+}
+
+/// One brand in full, its name percent-decoded (any letter case), over a window when asked.
+fn brand(store: &Store, name: &str, query: &str) -> Handled {
+    let not_found = || Reply::error(404, "not_found", None, "no such brand");
+    let name = percent_decode_str(name)
+        .decode_utf8()
+        .map_err(|_| not_found())?;
+    if name.trim().is_empty() {
+        return Err(not_found());
+    }
+    let w = params::window(query, params::WINDOW_PARAMS, &[]).map_err(Reply::bad_param)?;
+    if w.is_none() {
+        no_params(query)?;
+    }
+    let d = store
+        .brand_detail(&name, &w.unwrap_or_default())
+        .map_err(Reply::from_store)?;
+    Ok(Reply::ok(d, json!({})))
 }
 
 fn issues(store: &Store, query: &str) -> Handled {

@@ -13,6 +13,7 @@ use utoipa::{OpenApi, ToResponse, ToSchema};
 use super::params::{BrandParams, ProductParams, ReviewParams, RunParams, WindowParams};
 use crate::filters::schema;
 use crate::model::IssueHit;
+use crate::store::brand_detail::{BrandDetail, BrandFigures, BrandProduct};
 use crate::store::pages::{IssueCount, ProductSummary, ReviewItem};
 use crate::store::views::AspectQuote;
 use crate::store::window_evidence::{WindowAspect, WindowQuote};
@@ -63,6 +64,7 @@ fn pin_issue_codes(v: &mut Value, codes: &[String]) {
         get_product_insights,
         list_product_reviews,
         list_brands,
+        get_brand,
         list_issues,
         get_issue,
         get_overview,
@@ -87,7 +89,10 @@ fn pin_issue_codes(v: &mut Value, codes: &[String]) {
             WindowAspect,
             WindowQuote,
             AspectQuote,
-            WindowReport
+            WindowReport,
+            BrandDetail,
+            BrandFigures,
+            BrandProduct
         ),
         responses(BadRequest, NotFound, MethodNotAllowed, UriTooLong)
     )
@@ -178,6 +183,37 @@ fn list_product_reviews() {}
     ))]
 #[allow(dead_code)]
 fn list_brands() {}
+
+#[utoipa::path(get, path = "/api/v1/brands/{brand}", operation_id = "getBrand",
+    summary = "One brand in full: figures, top issues with impact and quotes, liked and complaint aspects, breakdowns, monthly trend, its products by attention",
+    description = "The brand named in the path (percent-encoded; any letter case: its exact spelling first, else the first stored brand matching in any case). All time, `summary` is its `/brands` row's figures (`neg_delta`, `previous_reviews`, `previous_pct_negative`: since the previous analysis run), `issues` its rows of `/issues?brand=` (with `share` of its reviews and up to 3 `examples` from its reviews, newest day first, with `rating` and `language`), `liked_aspects` and `breakdowns` its `/brands` row's, `trend` by review month, `history` one point per run, and `products` its 10 products that need attention first (the overview's impact). With `from`/`to` (and `compare=previous`, which needs `from`), the same shape over the reviews dated in the window, as `/brands?brand=…&from=…` counts them: `summary` is its row there (`neg_delta` and `previous_*` against the window before), `issues`, `liked_aspects`, `complaint_aspects` and `breakdowns` that view's, `trend` the window's months, `history` empty, `products` ranked by attention in the window. Issues no negative or neutral review reports are in `mentioned_in_praise`, not `issues`.",
+    params(BrandName, WindowParams),
+    responses(
+        (status = 200, description = "The brand in full.", body = inline(BrandReply)),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 405, response = MethodNotAllowed),
+        (status = 414, response = UriTooLong),
+    ))]
+#[allow(dead_code)]
+fn get_brand() {}
+
+/// `{brand}` of `GET /api/v1/brands/{brand}`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct BrandName {
+    /// The brand's name as `/brands` lists it, in any letter case.
+    brand: String,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct BrandReply {
+    data: BrandDetail,
+    #[schema(value_type = Object)]
+    meta: Value,
+}
 
 #[utoipa::path(get, path = "/api/v1/issues", operation_id = "listIssues",
     summary = "Issues ranked across all products",
@@ -854,7 +890,7 @@ mod tests {
     fn every_route_is_documented_and_refs_resolve() {
         let doc = document();
         let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
-        assert_eq!(paths.len(), 12, "{paths:?}");
+        assert_eq!(paths.len(), 13, "{paths:?}");
         let text = doc.to_string();
         for r in text.split("\"$ref\":\"#/components/").skip(1) {
             let target = &r[..r.find('"').unwrap()];

@@ -1,6 +1,7 @@
 //! The only module that speaks SQL. Schema and migrations live in `schema.sql`; reads and writes for
 //! each layer live in the submodules.
 
+pub mod brand_detail;
 pub mod breakdowns;
 pub mod changes;
 mod day_deltas;

@@ -62,6 +62,10 @@ function productLink(asin, label) {
   return link(`/products/${encodeURIComponent(asin)}${windowSuffix(new URLSearchParams(location.search))}`, label ?? asin);
 }
 
+function brandLink(brand, label) {
+  return link(`/brands/${encodeURIComponent(brand)}${windowSuffix(new URLSearchParams(location.search))}`, label ?? brand);
+}
+
 function issueLink(code, label) {
   return link(`/issues/${encodeURIComponent(code)}${windowSuffix(new URLSearchParams(location.search))}`, label ?? code);
 }
@@ -205,8 +209,8 @@ async function portfolio(params) {
       h(
         "tr",
         {},
-        h("td", {}, link(`/products?brand=${encodeURIComponent(b.brand)}`, b.brand)),
-        td(b.products, true),
+        h("td", {}, brandLink(b.brand)),
+        h("td", { class: "n" }, link(`/products?brand=${encodeURIComponent(b.brand)}`, String(b.products))),
         td(b.review_count, true),
         td(fmt(b.avg_rating, 2), true),
         td(pct(b.pct_negative), true),
@@ -682,7 +686,6 @@ function windowRows(r, keyCell) {
 async function windowPortfolio(w) {
   const q = windowQuery(w);
   const [{ data: r }, { data: brands }] = await Promise.all([api(`/api/v1/overview?${q}`), api(`/api/v1/brands?${q}&limit=500`)]);
-  const brandLink = (b) => link(`/products?brand=${encodeURIComponent(b)}&${windowSuffix(new URLSearchParams(location.search)).slice(1)}`, b);
   show(
     h("h1", {}, "Portfolio"),
     windowShown(r),
@@ -771,6 +774,57 @@ async function windowProduct(asin, w, params) {
   );
 }
 
+/** One brand: the same view all time and in a window (the API gives one shape for both). */
+async function brandPage(name, params) {
+  const w = windowOf(params);
+  const q = windowQuery(w);
+  const { data: d } = await api(`/api/v1/brands/${encodeURIComponent(name)}${q ? `?${q}` : ""}`);
+  setTitle(d.brand);
+  const s = d.summary;
+  const compared = !!d.previous_from;
+  const cards = [
+    ["Products", s.products],
+    ["Reviews", s.reviews],
+    ["Avg rating", stars2(s.avg_rating)],
+    ["% positive", pct(s.pct_positive)],
+    ["% negative", pct(s.pct_negative)],
+  ].map(([l, n]) => h("div", { class: "card" }, h("div", { class: "n" }, n), h("div", { class: "l" }, l)));
+  const since = w ? (compared ? "against the period before" : null) : "since the previous run";
+  if (since) cards.push(h("div", { class: "card", id: "brand-neg-delta" }, h("div", { class: "n" }, delta(s.neg_delta)), h("div", { class: "l" }, `Δ % negative ${since}`)));
+  const r = { ...d, reviews: s.reviews };
+  const points = d.trend.length
+    ? d.trend.map((m) => ({ label: m.month, neg: m.pct_negative, avg: m.avg_rating }))
+    : d.history.map((x) => ({ label: `run ${x.run_id}`, neg: x.pct_negative, avg: x.avg_rating }));
+  const trend = points.length
+    ? h("section", { id: "brand-trend" }, h("h2", {}, d.trend.length ? "By month" : "By analysis run"), lineChart(points, [{ key: "neg", name: "% negative", max: 100 }, { key: "avg", name: "avg rating", max: 5 }], { label: "% negative (red) and average rating (blue)" }))
+    : null;
+  // A window's products have no top issue: no column of dashes.
+  const topIssue = d.products.some((p) => p.top_issue);
+  const products = table(
+    ["Product", "Reviews#", "Avg rating#", "% negative#", "Attention#", topIssue ? "Top issue" : null].filter(Boolean),
+    d.products.map((p) =>
+      h("tr", {}, h("td", {}, productLink(p.asin), p.title ? h("div", { class: "muted" }, p.title) : null), td(p.reviews, true), td(stars2(p.avg_rating), true), td(pct(p.pct_negative), true), td(fmt(p.attention), true), topIssue ? td(p.top_issue) : null),
+    ),
+  );
+  const praise = d.mentioned_in_praise.length
+    ? h("p", { class: "muted" }, "Mentioned in praise only: ", d.mentioned_in_praise.map((i) => `${i.label} (${i.reviews})`).join(", "))
+    : null;
+  // All time, an empty list is not "in this period".
+  const none = (text) => h("p", { class: "muted" }, text);
+  const liked = h("section", { id: "liked" }, h("h2", {}, "What customers like"), w || d.liked_aspects.length ? windowLiked(r) : none("No praise."));
+  const complaints = h("section", { id: "complaint-aspects" }, h("h2", {}, "What customers complain about"), w || d.complaint_aspects.length ? windowAspects(r) : none("No complaint aspects."));
+  show(
+    h("p", {}, link(`/${windowSuffix(params)}`, "← Portfolio")),
+    h("h1", {}, d.brand),
+    w ? windowShown(r) : null,
+    h("div", { class: "cards" }, cards),
+    h("section", { id: "brand-issues" }, h("h2", {}, "Top issues and what each costs in stars"), w || d.issues.length ? windowIssues(r, true) : none("No issues reported."), praise),
+    compared ? [liked, complaints] : h("div", { class: "grid2" }, liked, complaints),
+    breakdowns(d.breakdowns),
+    h("div", { class: "grid2" }, trend, h("section", { id: "brand-products" }, h("h2", {}, "Products that need attention first"), products)),
+  );
+}
+
 // ---- routing: the state lives in the URL ------------------------------------------------------
 
 async function render() {
@@ -779,7 +833,7 @@ async function render() {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const view = parts[0] ?? "portfolio";
   for (const a of document.querySelectorAll("[data-nav]")) {
-    if (a.dataset.nav === (view === "issues" ? "portfolio" : view)) a.setAttribute("aria-current", "page");
+    if (a.dataset.nav === (view === "issues" || view === "brands" ? "portfolio" : view)) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
     // The window goes with every view.
     if (!a.dataset.base) a.dataset.base = a.getAttribute("href");
@@ -791,6 +845,7 @@ async function render() {
     else if (view === "products" && parts[1]) await product(parts[1], params);
     else if (view === "products") await products(params);
     else if (view === "issues" && parts[1]) await issue(parts[1], params);
+    else if (view === "brands" && parts[1]) await brandPage(parts[1], params);
     else if (view === "changes") await changes(params);
     else show(h("h1", {}, "Not found"), h("p", {}, link("/", "Back to the portfolio")));
   } catch (e) {
