@@ -1019,26 +1019,37 @@ impl Store {
             min_reviews: Some(min_reviews),
             ..Default::default()
         };
-        // Every product is scored from its counts alone; full rows are read for the chosen few.
+        // Products are scored from their counts alone, most negative reviews first, and full rows
+        // are read for the chosen few. A rise weights negative reviews up at most elevenfold
+        // (`Impact` ≤ 11 × negative), so once that bound is below the `limit`-th best no later
+        // product can enter: a brand of 25,000 products stops after a few hundred.
         let (filter, args) = product_filter(&q, Plan::Count);
         let sql = format!(
             "SELECT p.asin, p.review_count, coalesce(p.negative, 0), p.prev_negative,
-                    p.prev_review_count{filter}"
+                    p.prev_review_count{filter} ORDER BY p.negative DESC"
         );
         let mut st = self.conn.prepare_cached(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
+        let mut rows = st.query(params_from_iter(args))?;
+        // Best first: higher impact, then the ASIN.
+        let mut scored: Vec<(String, Impact)> = Vec::with_capacity(limit + 1);
+        while let Some(r) = rows.next()? {
+            let negative: i64 = r.get(2)?;
+            let bound = Impact::new(negative.saturating_mul(11), 1, None);
+            if scored.len() >= limit && scored.last().is_none_or(|last| bound < last.1) {
+                break;
+            }
             let before = match (r.get::<_, Option<i64>>(3)?, r.get::<_, Option<i64>>(4)?) {
                 (Some(k), Some(n)) => Some((k, n)),
                 _ => None,
             };
-            Ok((
-                r.get::<_, String>(0)?,
-                Impact::new(r.get(2)?, r.get(1)?, before),
-            ))
-        })?;
-        let mut scored = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        scored.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        scored.truncate(limit);
+            let (asin, impact): (String, Impact) =
+                (r.get(0)?, Impact::new(negative, r.get(1)?, before));
+            let at = scored.partition_point(|(a, i)| *i > impact || (*i == impact && *a < asin));
+            if at < limit {
+                scored.insert(at, (asin, impact));
+                scored.truncate(limit);
+            }
+        }
         let mut full = self.products_by_asin(scored.iter().map(|(a, _)| a.as_str()))?;
         Ok(scored
             .into_iter()
@@ -1558,5 +1569,50 @@ mod tests {
         );
         let bolt = r.attention(&["bolt".into()], 0, 10).unwrap();
         assert_eq!(bolt.len(), 3);
+    }
+
+    /// The walk stops once no later product can enter: the first k of a ranking that stops early
+    /// are the first k of one that reads every product, whatever their counts and rises.
+    #[test]
+    fn attention_that_stops_early_ranks_as_a_full_read_does() {
+        let mut db = TestDb::new();
+        let mut seed = 11u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let rows: Vec<ProductRow> = (0..400)
+            .map(|i| {
+                let n = 1 + next(300) as i64;
+                let neg = 100.0 * next(n as u64 + 1) as f64 / n as f64;
+                let brand = ["Acme", "Bolt"][i % 2];
+                let mut p = product(&format!("P{i:03}"), brand, n, Some(3.0), neg, &[]);
+                // Most rose from a smaller share (some from none), a few fell, some are new.
+                p.previous = match next(4) {
+                    0 => None,
+                    _ => Some((
+                        next(1 + p.review_count as u64 / 2) as i64,
+                        1 + next(400) as i64,
+                    )),
+                };
+                p
+            })
+            .collect();
+        db.run(rows);
+        let r = db.reader();
+        let ranked = |brands: &[String], min: i64, k: usize| -> Vec<(String, f64)> {
+            (r.attention(brands, min, k).unwrap().into_iter())
+                .map(|(p, impact)| (p.asin, impact))
+                .collect()
+        };
+        for (brands, min) in [(vec![], 0), (vec!["acme".to_string()], 0), (vec![], 50)] {
+            let all = ranked(&brands, min, 1000);
+            assert!(all.len() > 100, "{}", all.len());
+            for k in [0, 1, 3, 10, 40] {
+                assert_eq!(ranked(&brands, min, k), all[..k], "{brands:?} {min} {k}");
+            }
+        }
     }
 }
