@@ -161,6 +161,13 @@ const LAST_RESORT: &[&str] = &[
 ];
 /// A liked aspect's quote is stored with every review that praises it: kept short.
 const QUOTE_MAX: usize = 200;
+
+/// Codes that name one breakdown in different words: a one-word title ("Kaputt", "Rotto") says
+/// it broke, the body says whether it stopped working or came apart.
+const BREAKDOWN: [&str; 2] = ["defective", "durability"];
+
+/// Titles of at most this many words are a bare verdict ("Kaputt", "Total kaputt", "Broken junk").
+const BARE_TITLE_WORDS: usize = 3;
 /// Liked aspects kept per review: a long rave names many things, and a product's top ten are what
 /// counts.
 const MAX_LIKED: usize = 12;
@@ -283,6 +290,9 @@ impl Offline {
                 tally.denied_question = *denied || (i == 0 && j + 1 == n && title_denied);
                 self.sentence(&mut tally, s, weight);
             }
+        }
+        if title.split_whitespace().count() <= BARE_TITLE_WORDS {
+            tally.title_defers();
         }
         if tally.issues.is_empty() {
             self.last_resort(&mut tally);
@@ -421,6 +431,14 @@ impl Offline {
         self.issues
             .find_in(&lower, counts, t.language, &mut t.codes);
         for c in &t.codes {
+            let seen = if t.in_title {
+                &mut t.title_codes
+            } else {
+                &mut t.body_codes
+            };
+            if !seen.contains(c) {
+                seen.push(c);
+            }
             if !t.issues.iter().any(|h| h.code == *c) {
                 t.issues.push(IssueHit {
                     code: c.to_string(),
@@ -582,11 +600,27 @@ struct Tally {
     low: Vec<(String, String)>,
     /// Whether the sentence at hand is in the title.
     in_title: bool,
+    /// The codes the title reports, and those the body reports.
+    title_codes: Vec<&'static str>,
+    body_codes: Vec<&'static str>,
     model_sum: f64,
     model_weight: f64,
 }
 
 impl Tally {
+    /// A bare title's breakdown code gives way to the other one that the body reports: "Kaputt"
+    /// over "stopped working after two days" is a defect, not wear besides.
+    fn title_defers(&mut self) {
+        for (word, told) in [(0, 1), (1, 0)].map(|(a, b)| (BREAKDOWN[a], BREAKDOWN[b])) {
+            if self.title_codes.contains(&word)
+                && !self.body_codes.contains(&word)
+                && self.body_codes.contains(&told)
+            {
+                self.issues.retain(|h| h.code != word);
+            }
+        }
+    }
+
     /// The review's score and label from its sentences.
     fn verdict(self) -> TextAnalysis {
         let lexicon_score = sentiment::normalize(self.total);
