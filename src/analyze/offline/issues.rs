@@ -510,7 +510,16 @@ fn lacks_a_quality(lower: &str, end: usize) -> bool {
 /// in "nicht" negates its verb too ("verblasst auch nach vielen Wäschen nicht").
 fn verb_negated(re: &Regex, lower: &str, start: usize, end: usize) -> bool {
     const NOT: [&str; 11] = [
-        "nicht", "nie", "niemals", "nichts", "niet", "nooit", "niets", "inte", "aldrig", "inget",
+        "nicht",
+        "nie",
+        "niemals",
+        "nichts",
+        "niet",
+        "nooit",
+        "niets",
+        "inte",
+        "aldrig",
+        "inget",
         "ingenting",
     ];
     const STILL_BAD: [&str; 6] = ["gut", "besonders", "angenehm", "schoen", "toll", "nur"];
@@ -522,7 +531,10 @@ fn verb_negated(re: &Regex, lower: &str, start: usize, end: usize) -> bool {
     // The negator, if any, right after the first word or after one word that strengthens it.
     let at = usize::from(words.first().is_some_and(|(_, w)| SO.contains(w)));
     if let Some(&(i, word)) = words.get(at).filter(|(_, w)| NOT.contains(w)) {
-        if words.get(at + 1).is_some_and(|(_, n)| STILL_BAD.contains(n)) {
+        if words
+            .get(at + 1)
+            .is_some_and(|(_, n)| STILL_BAD.contains(n))
+        {
             return false;
         }
         if first >= end {
@@ -533,10 +545,17 @@ fn verb_negated(re: &Regex, lower: &str, start: usize, end: usize) -> bool {
         return re.is_match(without.as_bytes());
     }
     // A negator in one of the match's gaps: the pattern matches without it.
-    let gap = words.iter().filter(|(i, w)| *i < end && NOT.contains(w)).any(|&(i, w)| {
-        let without = format!("{}{}", &lower[start..i], &lower[(i + w.len() + 1).min(end)..end]);
-        re.is_match(without.as_bytes())
-    });
+    let gap = words
+        .iter()
+        .filter(|(i, w)| *i < end && NOT.contains(w))
+        .any(|&(i, w)| {
+            let without = format!(
+                "{}{}",
+                &lower[start..i],
+                &lower[(i + w.len() + 1).min(end)..end]
+            );
+            re.is_match(without.as_bytes())
+        });
     gap || (first >= end && clause_ends_negated(&words))
 }
 

@@ -132,7 +132,28 @@ pub const NAME: &str = "offline";
 /// compounds ("Akkulaufzeit", "Powerbank", "Ladevorgang") are battery words, and "hält keine
 /// Ladung" a cue. Development and held-out sets unchanged; batch six (34) missed codes 9 to 1,
 /// batch five 17 to 13, no happy review with an issue before or after.
-pub const VERSION: &str = "1.18";
+/// 1.19 (by coverage, not by example: eight rounds of fixing a batch's misses moved unseen
+/// reviews little): for every code and each of en, de, fr, it, es, nl, pl and sv, the everyday
+/// words a buyer states it in (breaks, stopped working, leaks, runs small, does not fit a model,
+/// fades, peels, flimsy and crooked seams, battery, noise, smell, damaged, missing, overpriced,
+/// hard to install, instructions) were listed first, then each checked as a one-line complaint at
+/// one star and as its happy counterpart at five (`coverage-matrix.tsv`, 345 rows, read by a
+/// test): 208 of 345 were found and 14 of 243 happy ones got an issue; now all, and none. The gaps
+/// filled: Dutch, Polish and Swedish phrasings of every code (Swedish had none), functions that
+/// stopped ("stopped counting", "aufgehört zu zählen"), sizes off by a count ("runs two sizes
+/// small", "taille deux tailles en dessous"), crooked seams, a charge that lasts only a day (a
+/// complaint structure), broken on opening the box, Spanish fading and peeling. A negator after
+/// the verb (German, Dutch, Swedish: "quietscht überhaupt nicht", "lekt niet", "läcker inte"), in a
+/// pattern's gap ("Der Akku ist nie leer", "ist nach Monaten nicht gelb") or ending a short German
+/// or Dutch clause ("verblasst auch nach vielen Wäschen nicht") cancels a match the pattern makes
+/// without it; Dutch, Swedish and Polish negators before a match too. A bare title's breakdown word
+/// ("Kaputt", "Rotto", "Kapot") gives way to the defect or wear the body names: one code for one
+/// breakdown. A reflexive "se raye" is wear, not damage on arrival. Tried and dropped: a veto for
+/// a battery that "never runs flat" (the negator rules already cancel every such sentence), Spanish
+/// "no lleva instrucciones" (right, but it turned a stars-es three-star review negative).
+/// Development and held-out sets unchanged; a batch of 36 written after the rules (all eight
+/// languages, 11 happy): F1 0.716 to 0.843 (recall 0.64 to 0.81), happy with an issue 1 to 0.
+pub const VERSION: &str = "1.19";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
