@@ -312,9 +312,7 @@ impl Offline {
                 self.sentence(&mut tally, s, weight);
             }
         }
-        if title.split_whitespace().count() <= BARE_TITLE_WORDS {
-            tally.title_defers();
-        }
+        tally.title_defers(&title);
         if tally.issues.is_empty() {
             self.last_resort(&mut tally);
         }
@@ -631,7 +629,10 @@ struct Tally {
 impl Tally {
     /// A bare title's breakdown code gives way to the other one that the body reports: "Kaputt"
     /// over "stopped working after two days" is a defect, not wear besides.
-    fn title_defers(&mut self) {
+    fn title_defers(&mut self, title: &str) {
+        if title.split_whitespace().count() > BARE_TITLE_WORDS {
+            return;
+        }
         for (word, told) in [(0, 1), (1, 0)].map(|(a, b)| (BREAKDOWN[a], BREAKDOWN[b])) {
             if self.title_codes.contains(&word)
                 && !self.body_codes.contains(&word)
