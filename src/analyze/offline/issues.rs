@@ -91,7 +91,9 @@ fn compile(pattern: &str) -> Option<Regex> {
 
 /// The text in ASCII with every byte where it was: German and Spanish letters as two ASCII letters
 /// ("ü" is "ue", "ñ" "ny"; each takes two bytes in UTF-8), any other non-ASCII byte a space. Match
-/// offsets in it are offsets in the text.
+/// offsets in it are offsets in the text. Polish and Swedish letters are two letters too ("ł" is
+/// "lq"): as spaces they split words into pieces that read as other words ("głośno" had a negator
+/// "no" in it).
 fn ascii(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -103,6 +105,15 @@ fn ascii(s: &str) -> String {
             'ñ' => "ny",
             'ã' => "an",
             'õ' => "on",
+            'ą' => "aq",
+            'ę' => "eq",
+            'ł' => "lq",
+            'ś' => "sq",
+            'ć' => "cq",
+            'ż' => "zq",
+            'ź' => "zv",
+            'ń' => "nq",
+            'å' => "aq",
             _ => "",
         };
         if c.is_ascii() {
@@ -544,10 +555,12 @@ fn verb_negated(re: &Regex, lower: &str, start: usize, end: usize) -> bool {
         let without = format!("{}{}", &lower[start..first], &lower[cut.min(end)..end]);
         return re.is_match(without.as_bytes());
     }
-    // A negator in one of the match's gaps: the pattern matches without it.
+    // A negator in one of the match's gaps: the pattern matches without it ("materiale non
+    // scadente").
+    let inside = |w: &str| NOT.contains(&w) || w == "non";
     let gap = words
         .iter()
-        .filter(|(i, w)| *i < end && NOT.contains(w))
+        .filter(|(i, w)| *i < end && inside(w))
         .any(|&(i, w)| {
             let without = format!(
                 "{}{}",
