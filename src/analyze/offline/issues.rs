@@ -91,7 +91,9 @@ fn compile(pattern: &str) -> Option<Regex> {
 
 /// The text in ASCII with every byte where it was: German and Spanish letters as two ASCII letters
 /// ("ü" is "ue", "ñ" "ny"; each takes two bytes in UTF-8), any other non-ASCII byte a space. Match
-/// offsets in it are offsets in the text.
+/// offsets in it are offsets in the text. Polish and Swedish letters are two letters too ("ł" is
+/// "lq"): as spaces they split words into pieces that read as other words ("głośno" had a negator
+/// "no" in it).
 fn ascii(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -103,6 +105,15 @@ fn ascii(s: &str) -> String {
             'ñ' => "ny",
             'ã' => "an",
             'õ' => "on",
+            'ą' => "aq",
+            'ę' => "eq",
+            'ł' => "lq",
+            'ś' => "sq",
+            'ć' => "cq",
+            'ż' => "zq",
+            'ź' => "zv",
+            'ń' => "nq",
+            'å' => "aq",
             _ => "",
         };
         if c.is_ascii() {
@@ -477,10 +488,10 @@ fn negated(r: &Rule, lower: &str, start: usize, end: usize) -> bool {
 
 /// Whether a match begins with a negator of its own.
 fn starts_negated(matched: &str) -> bool {
-    const NEGATORS: [&str; 24] = [
+    const NEGATORS: [&str; 27] = [
         "no", "not", "non", "ne", "n'", "pas", "sans", "sin", "senza", "kein", "keine", "keinen",
         "ohne", "nicht", "never", "nie", "jamais", "nunca", "without", "niet", "geen", "ni",
-        "nessun", "aucun",
+        "nessun", "aucun", "inte", "nooit", "ingen",
     ];
     let first = matched
         .split(|c: char| !(c.is_alphanumeric() || c == '\''))
@@ -500,34 +511,92 @@ fn lacks_a_quality(lower: &str, end: usize) -> bool {
     .any(|p| after.starts_with(p))
 }
 
-/// German negates a finite verb after it: "tropft nicht", "riecht nicht nach Plastik", "blättert
-/// nicht ab", where a negator before the match is looked for. A match is negated when "nicht",
-/// "nie" or "niemals" follows its first word (inside the match, where a gap of the pattern took
-/// it, or right after it) and the pattern reports the problem without that word: "funktioniert
-/// nicht" and "passt nicht richtig" need their "nicht" and stay complaints, as does "riecht
-/// nicht gut".
+/// German, Dutch and Swedish negate a finite verb after it: "tropft nicht", "quietscht überhaupt
+/// nicht", "lekt niet", "läcker inte", where a negator before the match is looked for. A match is
+/// negated when a negator follows its first word (maybe after "überhaupt", "gar", "helemaal":
+/// inside the match, where a gap of the pattern took it, or right after it), or stands in one of
+/// the match's gaps ("ist nach Monaten nicht gelb", "Akku ist nie leer"), and the pattern reports
+/// the problem without that word: "funktioniert nicht", "passt nicht richtig" and "fungerar inte"
+/// need theirs and stay complaints, as does "riecht nicht gut". A German or Dutch clause that ends
+/// in "nicht" negates its verb too ("verblasst auch nach vielen Wäschen nicht").
 fn verb_negated(re: &Regex, lower: &str, start: usize, end: usize) -> bool {
-    const NOT: [&str; 3] = ["nicht", "nie", "niemals"];
+    const NOT: [&str; 11] = [
+        "nicht",
+        "nie",
+        "niemals",
+        "nichts",
+        "niet",
+        "nooit",
+        "niets",
+        "inte",
+        "aldrig",
+        "inget",
+        "ingenting",
+    ];
     const STILL_BAD: [&str; 6] = ["gut", "besonders", "angenehm", "schoen", "toll", "nur"];
+    const SO: [&str; 5] = ["ueberhaupt", "gar", "helemaal", "absolut", "wirklich"];
     let Some(first) = lower[start..].find(' ').map(|i| start + i) else {
         return false;
     };
-    let rest = &lower[first + 1..];
-    let mut words = rest.split([' ', ',', '.', '!', '?', ';']);
-    let (Some(word), next) = (words.next(), words.next()) else {
-        return false;
-    };
-    if !NOT.contains(&word) || next.is_some_and(|n| STILL_BAD.contains(&n)) {
-        return false;
+    let words = words_at(lower, first + 1);
+    // The negator, if any, right after the first word or after one word that strengthens it.
+    let at = usize::from(words.first().is_some_and(|(_, w)| SO.contains(w)));
+    if let Some(&(i, word)) = words.get(at).filter(|(_, w)| NOT.contains(w)) {
+        if words
+            .get(at + 1)
+            .is_some_and(|(_, n)| STILL_BAD.contains(n))
+        {
+            return false;
+        }
+        if first >= end {
+            return true;
+        }
+        let cut = i + word.len();
+        let without = format!("{}{}", &lower[start..first], &lower[cut.min(end)..end]);
+        return re.is_match(without.as_bytes());
     }
-    if first >= end {
-        return true;
+    // A negator in one of the match's gaps: the pattern matches without it ("materiale non
+    // scadente").
+    let inside = |w: &str| NOT.contains(&w) || w == "non";
+    let gap = words
+        .iter()
+        .filter(|(i, w)| *i < end && inside(w))
+        .any(|&(i, w)| {
+            let without = format!(
+                "{}{}",
+                &lower[start..i],
+                &lower[(i + w.len() + 1).min(end)..end]
+            );
+            re.is_match(without.as_bytes())
+        });
+    gap || (first >= end && clause_ends_negated(&words))
+}
+
+/// Words from `from` to the end of the clause (. ! ? ; or a comma), with their offsets.
+fn words_at(lower: &str, from: usize) -> Vec<(usize, &str)> {
+    let rest = &lower[from..];
+    let stop = rest.find(['.', '!', '?', ';', ',']).unwrap_or(rest.len());
+    let mut out = Vec::new();
+    let mut at = from;
+    for w in rest[..stop].split(' ') {
+        if !w.is_empty() {
+            out.push((at, w));
+        }
+        at += w.len() + 1;
     }
-    // The match without the negator: the pattern still reports the problem, so the negator was
-    // no part of it.
-    let cut = first + 1 + word.len();
-    let without = format!("{}{}", &lower[start..first], &lower[cut.min(end)..end]);
-    re.is_match(without.as_bytes())
+    out
+}
+
+/// Whether a short German or Dutch clause ends in its negator with no conjunction before it:
+/// "verblasst auch nach vielen Wäschen nicht", but not "und das gefällt mir nicht".
+fn clause_ends_negated(words: &[(usize, &str)]) -> bool {
+    const JOIN: [&str; 12] = [
+        "und", "aber", "oder", "weil", "dass", "denn", "wenn", "en", "maar", "of", "omdat", "als",
+    ];
+    let n = words.len();
+    (1..=6).contains(&n)
+        && matches!(words[n - 1].1, "nicht" | "niet")
+        && !words.iter().any(|(_, w)| JOIN.contains(w))
 }
 
 /// "Decent for the price", "pour le prix", "per il prezzo": a price named as the measure of

@@ -132,7 +132,31 @@ pub const NAME: &str = "offline";
 /// compounds ("Akkulaufzeit", "Powerbank", "Ladevorgang") are battery words, and "hält keine
 /// Ladung" a cue. Development and held-out sets unchanged; batch six (34) missed codes 9 to 1,
 /// batch five 17 to 13, no happy review with an issue before or after.
-pub const VERSION: &str = "1.18";
+/// 1.19 (by coverage, not by example: eight rounds of fixing a batch's misses moved unseen
+/// reviews little): for every code and each of en, de, fr, it, es, nl, pl and sv, the everyday
+/// words a buyer states it in (breaks, stopped working, leaks, runs small, does not fit a model,
+/// fades, peels, flimsy and crooked seams, battery, noise, smell, damaged, missing, overpriced,
+/// hard to install, instructions) were listed first, then each checked as a one-line complaint at
+/// one star and as its happy counterpart at five (`coverage-matrix.tsv`, two passes, 488 rows,
+/// read by a test): 294 of 488 were found (Swedish 0 of 50, Polish 6 of 49) and 15 of 314 happy
+/// ones got an issue; now all, and none. The gaps filled: Dutch, Polish and Swedish phrasings of
+/// every code, functions that stopped ("stopped counting", "aufgehört zu zählen"), sizes off by a
+/// count ("runs two sizes small", "taille deux tailles en dessous"), crooked seams, a charge that
+/// lasts only a day (a complaint structure), broken on opening the box, Spanish fading and
+/// peeling. A negator after the verb (German, Dutch, Swedish: "quietscht überhaupt nicht", "lekt
+/// niet", "läcker inte"), in a pattern's gap ("Der Akku ist nie leer", "materiale non scadente")
+/// or ending a short German or Dutch clause ("verblasst auch nach vielen Wäschen nicht") cancels
+/// a match the pattern makes without it; Dutch, Swedish and Polish negators before a match too.
+/// Polish and Swedish letters are two ASCII letters for the patterns ("ł" was a space, so
+/// "głośno" held a negator "no"). A bare title's breakdown word ("Kaputt", "Rotto", "Kapot")
+/// gives way to the defect or wear the body names: one code for one breakdown. A reflexive "se
+/// raye" is wear, not damage on arrival. Tried and dropped: a veto for a battery that "never runs
+/// flat" (the negator rules already cancel every such sentence); Spanish "no lleva
+/// instrucciones" (right, but it turned a stars-es three-star review negative). Development and
+/// held-out sets unchanged. A batch of 36 reviews written after the first pass (eight languages,
+/// 11 happy): F1 0.716 to 0.843 (recall 0.64 to 0.81), happy with an issue 1 to 0; 0.854 after
+/// the second pass, whose rows were written after that batch's misses had been seen.
+pub const VERSION: &str = "1.19";
 
 /// Words that turn a sentence from one judgement to another ("good, but…"), in the languages read.
 const CONTRAST: &[&str] = &[
@@ -161,6 +185,13 @@ const LAST_RESORT: &[&str] = &[
 ];
 /// A liked aspect's quote is stored with every review that praises it: kept short.
 const QUOTE_MAX: usize = 200;
+
+/// Codes that name one breakdown in different words: a one-word title ("Kaputt", "Rotto") says
+/// it broke, the body says whether it stopped working or came apart.
+const BREAKDOWN: [&str; 2] = ["defective", "durability"];
+
+/// Titles of at most this many words are a bare verdict ("Kaputt", "Total kaputt", "Broken junk").
+const BARE_TITLE_WORDS: usize = 3;
 /// Liked aspects kept per review: a long rave names many things, and a product's top ten are what
 /// counts.
 const MAX_LIKED: usize = 12;
@@ -284,6 +315,7 @@ impl Offline {
                 self.sentence(&mut tally, s, weight);
             }
         }
+        tally.title_defers(&title);
         if tally.issues.is_empty() {
             self.last_resort(&mut tally);
         }
@@ -421,6 +453,14 @@ impl Offline {
         self.issues
             .find_in(&lower, counts, t.language, &mut t.codes);
         for c in &t.codes {
+            let seen = if t.in_title {
+                &mut t.title_codes
+            } else {
+                &mut t.body_codes
+            };
+            if !seen.contains(c) {
+                seen.push(c);
+            }
             if !t.issues.iter().any(|h| h.code == *c) {
                 t.issues.push(IssueHit {
                     code: c.to_string(),
@@ -582,11 +622,30 @@ struct Tally {
     low: Vec<(String, String)>,
     /// Whether the sentence at hand is in the title.
     in_title: bool,
+    /// The codes the title reports, and those the body reports.
+    title_codes: Vec<&'static str>,
+    body_codes: Vec<&'static str>,
     model_sum: f64,
     model_weight: f64,
 }
 
 impl Tally {
+    /// A bare title's breakdown code gives way to the other one that the body reports: "Kaputt"
+    /// over "stopped working after two days" is a defect, not wear besides.
+    fn title_defers(&mut self, title: &str) {
+        if title.split_whitespace().count() > BARE_TITLE_WORDS {
+            return;
+        }
+        for (word, told) in [(0, 1), (1, 0)].map(|(a, b)| (BREAKDOWN[a], BREAKDOWN[b])) {
+            if self.title_codes.contains(&word)
+                && !self.body_codes.contains(&word)
+                && self.body_codes.contains(&told)
+            {
+                self.issues.retain(|h| h.code != word);
+            }
+        }
+    }
+
     /// The review's score and label from its sentences.
     fn verdict(self) -> TextAnalysis {
         let lexicon_score = sentiment::normalize(self.total);

@@ -2165,3 +2165,138 @@ fn german_battery_compounds_are_battery_words_in_a_complaint_1_18() {
         assert!(codes_titled("Top", body, high).is_empty(), "{body}");
     }
 }
+
+/// Every row of the coverage matrix: each code's everyday wording in each language reports that
+/// code in a one- or two-star review, and the same words praised or negated in a five-star one
+/// report nothing.
+#[test]
+fn the_coverage_matrix_complaint_gives_its_code_and_its_happy_counterpart_nothing_1_19() {
+    let (low, high) = (Some(StarBucket::Low), Some(StarBucket::High));
+    let (mut missed, mut false_alarms, mut rows) = (Vec::new(), Vec::new(), 0);
+    for line in include_str!("coverage-matrix.tsv").lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let [lang, code, complaint, happy] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("a matrix row has four fields: {line}");
+        };
+        rows += 1;
+        if !codes_rated(complaint, low).contains(&code.to_string()) {
+            missed.push(format!(
+                "{lang} {code}: {complaint} -> {:?}",
+                codes_rated(complaint, low)
+            ));
+        }
+        if happy != "-" && !codes_rated(happy, high).is_empty() {
+            false_alarms.push(format!("{lang}: {happy} -> {:?}", codes_rated(happy, high)));
+        }
+    }
+    assert!(rows > 300, "{rows} rows");
+    assert!(missed.is_empty(), "missed:\n{}", missed.join("\n"));
+    assert!(
+        false_alarms.is_empty(),
+        "false alarms:\n{}",
+        false_alarms.join("\n")
+    );
+}
+
+#[test]
+fn a_battery_that_never_runs_flat_is_praise_in_every_language_1_19() {
+    let high = Some(StarBucket::High);
+    for text in [
+        "Der Akku ist nie leer.",
+        "The battery never runs out, even on long trips.",
+        "La batterie n'est jamais vide.",
+        "La batteria non è mai scarica.",
+        "La batería nunca se agota.",
+        "De accu is nooit leeg.",
+        "Batteriet tar aldrig slut.",
+    ] {
+        assert!(
+            codes_rated(text, high).is_empty(),
+            "{text}: {:?}",
+            codes_rated(text, high)
+        );
+    }
+    // Running flat stays a complaint.
+    for text in ["Der Akku ist ständig leer.", "De accu loopt snel leeg."] {
+        let got = codes_rated(text, Some(StarBucket::Low));
+        assert!(got.contains(&"battery".to_string()), "{text}: {got:?}");
+    }
+}
+
+#[test]
+fn a_negator_after_the_verb_or_in_a_patterns_gap_cancels_it_1_19() {
+    let high = Some(StarBucket::High);
+    for text in [
+        // German, strengthened or at the clause's end.
+        "Quietscht überhaupt nicht.",
+        "Stinkt gar nicht.",
+        "Die Farbe verblasst auch nach vielen Wäschen nicht.",
+        "Die Hülle ist nach Monaten nicht gelb geworden.",
+        "Es fehlte nichts.",
+        // Dutch and Swedish put theirs after the verb too.
+        "De fles lekt niet.",
+        "Rammelt helemaal niet.",
+        "Voelt helemaal niet goedkoop aan.",
+        "Flaskan läcker inte.",
+        "Känns inte alls billig.",
+    ] {
+        assert!(
+            codes_rated(text, high).is_empty(),
+            "{text}: {:?}",
+            codes_rated(text, high)
+        );
+    }
+    // A negator the pattern needs, and a clause joined by "und", stay complaints.
+    for (text, code) in [
+        ("Funktioniert überhaupt nicht.", "defective"),
+        ("Fungerar inte.", "defective"),
+        ("Säljaren svarar inte.", "customer_service"),
+        ("Sprzedawca nie odpowiada.", "customer_service"),
+        ("Riecht nach Chemie und das gefällt mir nicht.", "smell"),
+    ] {
+        let got = codes_rated(text, Some(StarBucket::Low));
+        assert!(got.contains(&code.to_string()), "{text}: {got:?}");
+    }
+}
+
+#[test]
+fn a_bare_titles_breakdown_word_gives_way_to_the_one_the_body_names_1_19() {
+    let low = Some(StarBucket::Low);
+    for (title, body, code) in [
+        (
+            "Kaputt",
+            "Funktioniert nach zwei Tagen nicht mehr.",
+            "defective",
+        ),
+        (
+            "Rotto",
+            "Ha smesso di funzionare dopo una settimana.",
+            "defective",
+        ),
+        (
+            "Cassé",
+            "Ne fonctionne plus au bout de trois jours.",
+            "defective",
+        ),
+        ("Kapot", "Werkt niet meer na een week.", "defective"),
+        (
+            "Defekt",
+            "Der Deckel ist nach einer Woche gebrochen.",
+            "durability",
+        ),
+    ] {
+        assert_eq!(codes_titled(title, body, low), [code], "{title}: {body}");
+    }
+    // Alone, the title says what it says; a longer title that names both keeps both.
+    assert_eq!(codes_titled("Kaputt", "Leider.", low), ["durability"]);
+    assert_eq!(
+        codes_titled(
+            "The lid cracked and then it stopped working",
+            "Stopped working after a week.",
+            low
+        ),
+        ["defective", "durability"]
+    );
+}
