@@ -206,5 +206,8 @@ fn migration_27_makes_the_asin_index_cover_the_rollups_columns() {
     );
     let check = "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'";
     assert_eq!(e.count(check), 1);
-    assert!(report(&e) == expected, "the upgraded database reports otherwise");
+    assert!(
+        report(&e) == expected,
+        "the upgraded database reports otherwise"
+    );
 }

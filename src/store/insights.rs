@@ -1031,7 +1031,9 @@ impl Reader {
         mut f: impl FnMut(ReviewRow) -> Result<()>,
     ) -> Result<()> {
         let Some(asins) = only else {
-            let mut st = self.conn.prepare(&format!("{ROLLUP_SELECT} ORDER BY r.asin"))?;
+            let mut st = self
+                .conn
+                .prepare(&format!("{ROLLUP_SELECT} ORDER BY r.asin"))?;
             let mut rows = st.query(params![analyzer, seen])?;
             while let Some(r) = rows.next()? {
                 f(review_row(r)?)?;
