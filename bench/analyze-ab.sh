@@ -3,7 +3,7 @@
 # checkout's binary against a baseline binary, runs alternating so that a busy spell on a shared box
 # falls on both.
 #   bash bench/analyze-ab.sh BASELINE_BIN [N] [RUNS]      e.g. bash bench/analyze-ab.sh /tmp/base/prodinsight 200000 3
-# The reviews are ingested once (by the baseline); each run analyzes a fresh copy of that database.
+# The reviews are ingested once by each binary; each run analyzes a fresh copy of its database.
 # Per binary: medians of wall time, CPU (user + system from GNU time), reviews/s by wall and by CPU,
 # and peak RSS; and whether both stored the same text results and product rows (it stops if not).
 # SKIP_BUILD=1 measures target/release/prodinsight as built (or BIN=...). Run under `nice -n 5`.
@@ -20,7 +20,10 @@ GEN=${GEN:-$PWD/target/release/examples/gen_sample}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 "$GEN" large "$N" jsonl "$W/r.jsonl" varied
-"$BASE" -q --db "$W/in.db" ingest "$W/r.jsonl"
+# Each binary ingests into its own database, so a branch with a new migration measures its analyze,
+# not its upgrade of the baseline's schema.
+"$BASE" -q --db "$W/in-base.db" ingest "$W/r.jsonl"
+"$BIN" -q --db "$W/in-new.db" ingest "$W/r.jsonl"
 rm "$W/r.jsonl"
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -36,7 +39,7 @@ for run in $(seq "$RUNS"); do
     b=$BASE
     [ "$side" = new ] && b=$BIN
     rm -f "$W"/x.db*
-    cp "$W/in.db" "$W/x.db"
+    cp "$W/in-$side.db" "$W/x.db"
     /usr/bin/time -f "%e %M %U %S" -o "$W/t" "$b" -q --db "$W/x.db" analyze >/dev/null
     read -r wall rss user sys <"$W/t"
     cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN{print u + s}')

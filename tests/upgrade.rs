@@ -169,3 +169,45 @@ fn the_first_analyze_after_migration_26_fills_the_windows_breakdowns() {
     assert!(e.count("SELECT count(*) FROM brand_day_slices") > 0);
     assert_eq!(window(&e), fresh);
 }
+
+/// Migration 27: a database from before it has the plain ASIN index; the upgrade replaces it by the
+/// covering one (what the roll-up walks instead of the table), and an analysis run after it stores
+/// the same insights as before.
+#[test]
+fn migration_27_makes_the_asin_index_cover_the_rollups_columns() {
+    let e = Env::new();
+    e.ok(&["-q", "analyze", sample().to_str().unwrap()]);
+    let report = |e: &Env| e.ok(&["report", "products", "-f", "json"]);
+    // A twin that never had the old index: the upgraded run (a full roll-up, the schema changed)
+    // must store what a full run does.
+    let twin = Env::new();
+    twin.ok(&["-q", "analyze", sample().to_str().unwrap()]);
+    twin.ok(&["-q", "analyze", "--full"]);
+    let expected = report(&twin);
+    let definition = "SELECT count(*) FROM sqlite_schema WHERE type = 'index'
+                      AND name = 'reviews_asin' AND sql LIKE '%text_hash%'";
+    assert_eq!(e.count(definition), 1);
+    // What a database from before migration 27 looks like.
+    let conn = rusqlite::Connection::open(e.db()).unwrap();
+    conn.execute_batch(
+        "DROP INDEX reviews_asin; CREATE INDEX reviews_asin ON reviews (asin);
+         UPDATE analysis_runs SET schema_version = 26;
+         PRAGMA user_version = 26;",
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(e.count(definition), 0);
+    let out = e.run(&["analyze"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(e.count(definition), 1);
+    assert_eq!(
+        e.count("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'reviews' AND type = 'index' AND name LIKE 'reviews_asin%'"),
+        1
+    );
+    let check = "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'";
+    assert_eq!(e.count(check), 1);
+    assert!(
+        report(&e) == expected,
+        "the upgraded database reports otherwise"
+    );
+}

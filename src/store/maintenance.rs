@@ -84,6 +84,7 @@ pub fn backup(db: &Path, dest: &Path) -> Result<u64> {
 
 /// The copy opens, passes a quick check and has the schema version of the source.
 fn verify_copy(path: &Path) -> Result<()> {
+    super::configure_sqlite();
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     let ok: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
     if ok != "ok" {
