@@ -379,6 +379,17 @@ impl Where {
     }
 }
 
+/// The products of the query by negative reviews, most first, with what their impact needs:
+/// migration 28's indexes give that order (for one brand, and for the portfolio) without a table read.
+fn attention_walk(q: &ProductQuery) -> (String, Vec<SqlValue>) {
+    let (filter, args) = product_filter(q, Plan::Count);
+    let sql = format!(
+        "SELECT p.asin, p.review_count, coalesce(p.negative, 0), p.prev_negative,
+                p.prev_review_count{filter} ORDER BY p.negative DESC"
+    );
+    (sql, args)
+}
+
 /// The FROM clause for the plan, with its index hint, up to `WHERE` and its first condition.
 fn product_from(q: &ProductQuery, plan: Plan, walking: bool) -> Where {
     // The raw products table (title, marketplace) is needed for rows when walking (sorting first,
@@ -1023,11 +1034,7 @@ impl Store {
         // are read for the chosen few. A rise weights negative reviews up at most elevenfold
         // (`Impact` ≤ 11 × negative), so once that bound is below the `limit`-th best no later
         // product can enter: a brand of 25,000 products stops after a few hundred.
-        let (filter, args) = product_filter(&q, Plan::Count);
-        let sql = format!(
-            "SELECT p.asin, p.review_count, coalesce(p.negative, 0), p.prev_negative,
-                    p.prev_review_count{filter} ORDER BY p.negative DESC"
-        );
+        let (sql, args) = attention_walk(&q);
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut rows = st.query(params_from_iter(args))?;
         // Best first: higher impact, then the ASIN.
@@ -1569,6 +1576,35 @@ mod tests {
         );
         let bolt = r.attention(&["bolt".into()], 0, 10).unwrap();
         assert_eq!(bolt.len(), 3);
+    }
+
+    /// The attention walk reads migration 28's covering indexes in order: no sort of every
+    /// product, no table row, for one brand and for the whole portfolio.
+    #[test]
+    fn the_attention_walk_reads_an_index_in_order() {
+        let db = TestDb::new();
+        for brands in [vec![], vec!["Acme".to_string()]] {
+            let q = ProductQuery {
+                brands,
+                min_reviews: Some(20),
+                ..Default::default()
+            };
+            let (sql, args) = attention_walk(&q);
+            let mut st = db
+                .store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let plan: Vec<String> = (st.query_map(params_from_iter(args), |r| r.get(3)).unwrap())
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .any(|l| l.contains("COVERING INDEX product_insights_attention")),
+                "{plan:?}"
+            );
+            assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:?}");
+        }
     }
 
     /// The walk stops once no later product can enter: the first k of a ranking that stops early
