@@ -32,6 +32,21 @@ pub fn languages_read(key: &str) -> Option<&'static [&'static str]> {
         .then_some(&OFFLINE_LANGUAGES[..])
 }
 
+/// Of the reviews per language, those in a language the analyzer `key` names but cannot read
+/// ("unknown" is no language named).
+pub fn languages_not_read(
+    key: &str,
+    langs: &std::collections::BTreeMap<String, i64>,
+) -> std::collections::BTreeMap<String, i64> {
+    let Some(read) = languages_read(key) else {
+        return Default::default();
+    };
+    (langs.iter())
+        .filter(|(l, _)| l.as_str() != "unknown" && !read.contains(&l.as_str()))
+        .map(|(l, n)| (l.clone(), *n))
+        .collect()
+}
+
 /// The summary of reviews in languages not analyzed, most first; None when there are none.
 pub fn not_analyzed_line(langs: &std::collections::BTreeMap<String, i64>) -> Option<String> {
     let total: i64 = langs.values().sum();

@@ -668,7 +668,7 @@ pub(crate) fn finish_run(store: &mut Store, run: Run) -> Result<()> {
         print_alerts(&alerts);
         // The roll-up's counts per language: the same figures as a pass over every review.
         let langs = store.review_languages()?;
-        print_not_analyzed(&not_read(&key, &langs));
+        print_not_analyzed(&crate::model::languages_not_read(&key, &langs));
         print_topic_languages(&opts.topics, &langs);
     }
     // The analyzer's --max-cost stop is exit 4; the summaries' is too, after the run is stored.
@@ -748,20 +748,6 @@ fn print_not_analyzed(langs: &std::collections::BTreeMap<String, i64>) {
     if let Some(line) = crate::model::not_analyzed_line(langs) {
         eprintln!("analyze: {line}");
     }
-}
-
-/// Of the reviews per language, those in a language the analyzer `key` names but cannot read.
-fn not_read(
-    key: &str,
-    langs: &std::collections::BTreeMap<String, i64>,
-) -> std::collections::BTreeMap<String, i64> {
-    let Some(read) = crate::model::languages_read(key) else {
-        return Default::default();
-    };
-    (langs.iter())
-        .filter(|(l, _)| l.as_str() != "unknown" && !read.contains(&l.as_str()))
-        .map(|(l, n)| (l.clone(), *n))
-        .collect()
 }
 
 /// "topic pet_refuses has no phrases in fr (120 reviews)": per custom topic, the languages of the

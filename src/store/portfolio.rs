@@ -120,25 +120,14 @@ impl Store {
     }
 
     /// Reviews per language, by their results of the analyzer `key`, in the languages it does not
-    /// read; empty for an analyzer that reads every language.
+    /// read; empty for an analyzer that reads every language. From the last roll-up's language
+    /// counts (a few rows per brand), as `analyze` prints them: joining every review with its
+    /// result took 0.7 s of the overview's 0.9 s at 1M reviews.
     pub fn languages_not_analyzed(&self, key: &str) -> Result<BTreeMap<String, i64>> {
-        let Some(read) = crate::model::languages_read(key) else {
-            return Ok(BTreeMap::new());
-        };
-        let mut st = self.conn.prepare(
-            "SELECT t.language, count(*) FROM reviews r
-             JOIN text_results t ON t.text_hash = r.text_hash AND t.analyzer = ?1
-             WHERE t.language IS NOT NULL AND r.retired_run IS NULL GROUP BY t.language",
-        )?;
-        let rows = st.query_map([key], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))?;
-        let mut out = BTreeMap::new();
-        for row in rows {
-            let (lang, n) = row?;
-            if !read.contains(&lang.as_str()) {
-                out.insert(lang, n);
-            }
-        }
-        Ok(out)
+        Ok(crate::model::languages_not_read(
+            key,
+            &self.review_languages()?,
+        ))
     }
 
     /// The brands whose products report issue `code`: reviews reporting it and products, most
