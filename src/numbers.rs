@@ -48,7 +48,7 @@ pub fn pct_delta(now: (i64, i64), before: Option<(i64, i64)>) -> Option<f64> {
 /// A product's impact: negative reviews × (1 + rise / 10), where the rise is the change in % negative
 /// since the previous run in points when it went up (0 when it went down or there is no previous
 /// run), held as an exact fraction so that ranking never depends on rounding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Impact {
     num: i128,
     den: i128,
@@ -84,6 +84,15 @@ impl Ord for Impact {
         (self.num * other.den).cmp(&(other.num * self.den))
     }
 }
+
+// Equal as values (4/1 = 8/2), as `Ord` compares them: a derived field-wise equality broke ties.
+impl PartialEq for Impact {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Impact {}
 
 impl PartialOrd for Impact {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
@@ -194,6 +203,17 @@ mod tests {
         // 1/8 → 0: exactly −12.5, away from zero
         assert_eq!(pct_delta((0, 8), Some((1, 8))), Some(-12.5));
         assert_eq!(pct_delta((1, 8), None), None);
+    }
+
+    /// Equal impacts are equal whatever their fraction (a product with no previous run against
+    /// one whose share held): ties then rank by ASIN, as the attention walk inserts them.
+    #[test]
+    fn impacts_of_equal_value_are_equal() {
+        let plain = Impact::new(4, 10, None);
+        let held = Impact::new(4, 10, Some((2, 5)));
+        assert_eq!(plain.cmp(&held), Ordering::Equal);
+        assert_eq!(plain, held);
+        assert_ne!(plain, Impact::new(5, 10, None));
     }
 
     #[test]
