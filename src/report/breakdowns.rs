@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::output::{Out, Tabular};
 use super::{breakdowns_table, Format};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::store::views::{BreakdownRow, Breakdowns};
 use crate::store::windows::{Scope, Window};
 use crate::store::Store;
@@ -29,11 +29,7 @@ pub fn render(
     fmt: Format,
     out: &mut Out,
 ) -> Result<()> {
-    if store.current_analyzer()?.is_none() {
-        return Err(Error::NotFound(
-            "no analysis yet: run `prodinsight analyze` first".into(),
-        ));
-    }
+    store.require_analysis()?;
     let scoped: Vec<(Option<String>, Breakdowns)> = match by_brand {
         true => (store.brands(brands)?.into_iter())
             .map(|b| {

@@ -537,11 +537,7 @@ struct OverviewData {
 
 /// The default view: what needs attention, the top issues, the brands.
 fn overview(store: &Store, o: &Overview, fmt: Format, out: &mut Out) -> Result<()> {
-    if store.current_analyzer()?.is_none() {
-        return Err(Error::NotFound(
-            "no analysis yet: run `prodinsight analyze` first".into(),
-        ));
-    }
+    store.require_analysis()?;
     let attention = store
         .attention(&o.brands, o.min_reviews, o.limit)?
         .into_iter()
@@ -992,11 +988,7 @@ fn liked_view(
     fmt: Format,
     out: &mut Out,
 ) -> Result<()> {
-    if store.current_analyzer()?.is_none() {
-        return Err(Error::NotFound(
-            "no analysis yet: run `prodinsight analyze` first".into(),
-        ));
-    }
+    store.require_analysis()?;
     let (summed, per_brand);
     let rows: Vec<LikedRow> = if by_brand {
         per_brand = store.brands(brands)?;

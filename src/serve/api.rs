@@ -507,18 +507,7 @@ fn overview(store: &Store, query: &str) -> Handled {
     {
         return window_reply(store, &w, &WindowView::Portfolio { brands });
     }
-    if store
-        .current_analyzer()
-        .map_err(Reply::from_store)?
-        .is_none()
-    {
-        return Err(Reply::error(
-            404,
-            "not_found",
-            None,
-            "no analysis yet: run `prodinsight analyze` first",
-        ));
-    }
+    store.require_analysis().map_err(Reply::from_store)?;
     let summary = store.portfolio_summary().map_err(Reply::from_store)?;
     let attention: Vec<Value> = store
         .attention(&brands, min_reviews, limit)

@@ -318,7 +318,7 @@ impl Store {
             [],
             |r| r.get(0),
         )?;
-        id.ok_or_else(|| Error::NotFound("no analysis yet: run `prodinsight analyze` first".into()))
+        id.ok_or_else(|| Error::NotFound(super::query::NO_ANALYSIS.into()))
     }
 
     /// The runs whose alerts to list: the latest, or every run finished since `since` (and on or

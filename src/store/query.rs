@@ -52,6 +52,9 @@ pub struct ReviewOut {
     pub retired_run: Option<i64>,
 }
 
+/// What a view of insights says before the first analysis run.
+pub const NO_ANALYSIS: &str = "no analysis yet: run `prodinsight analyze` first";
+
 impl Store {
     /// The analyzer whose results are current: that of the newest successful run.
     pub fn current_analyzer(&self) -> Result<Option<String>> {
@@ -64,6 +67,12 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// The current analyzer, or NotFound saying what to run: every view of insights needs one.
+    pub fn require_analysis(&self) -> Result<String> {
+        self.current_analyzer()?
+            .ok_or_else(|| Error::NotFound(NO_ANALYSIS.into()))
     }
 
     pub fn reviews(&self, f: &Filter, mut out: impl FnMut(ReviewOut) -> Result<()>) -> Result<()> {

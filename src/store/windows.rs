@@ -528,7 +528,7 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(if self.current_analyzer()?.is_none() {
-            "no analysis yet: run `prodinsight analyze` first".to_string()
+            super::query::NO_ANALYSIS.to_string()
         } else {
             "no reviews in window".to_string()
         }))
