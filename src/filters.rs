@@ -296,6 +296,17 @@ pub fn window(
             ),
         ));
     }
+    // No day is before year 0's first (`day` reads four digits): such a window has none before
+    // it, and a comparison dropped silently would read as "nothing changed".
+    if compare_previous && from.is_some() && from == NaiveDate::from_ymd_opt(0, 1, 1) {
+        return Err(bad(
+            names[2],
+            format!(
+                "no window comes before one starting on the first day ({} 0000-01-01)",
+                names[0]
+            ),
+        ));
+    }
     Ok(Window {
         from,
         to,

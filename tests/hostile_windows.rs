@@ -287,3 +287,32 @@ fn blank_text_filters_are_400s_naming_the_parameter_everywhere() {
         }
     }
 }
+
+/// A window that starts on the first day there is has none before it: a comparison is refused,
+/// naming `compare`, not dropped silently (which read as "nothing changed").
+#[test]
+fn a_comparison_with_no_window_before_is_refused_not_dropped() {
+    let e = analyzed_sample();
+    let s = Server::start(&e);
+    for ep in [
+        "overview",
+        "issues",
+        "brands",
+        "products",
+        "issues/leaks",
+        "brands/rhino%20usa",
+    ] {
+        refused(
+            &s,
+            &format!("/api/v1/{ep}?from=0000-01-01&to=2026-01-31&compare=previous"),
+            "compare",
+        );
+    }
+    // The day after has a window before it.
+    let v = s.ok("/api/v1/overview?from=0000-01-02&to=2026-01-31&compare=previous");
+    assert_eq!(v["data"]["previous_from"], "0000-01-01", "{v}");
+    let out = e.run(&["report", "--since", "0000-01-01", "--compare", "previous"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no window comes before"), "{err}");
+}
