@@ -129,9 +129,13 @@ fn facts(d: &BrandDetail) -> Tabular {
         ),
         ("Δ negative", delta(s.neg_delta)),
     ];
+    // All time has no window or comparison: rows of nothing would only be noise.
     Tabular {
         headers: vec!["field", "value"],
-        rows: rows.into_iter().map(|(k, v)| vec![k.into(), v]).collect(),
+        rows: (rows.into_iter())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| vec![k.into(), v])
+            .collect(),
     }
 }
 
