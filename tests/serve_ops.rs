@@ -277,11 +277,13 @@ fn metrics_parse_and_the_counters_move() {
         assert_eq!(got.0, 200);
     }
     call(&s.addr, "GET", "/api/v1/products/NOPE-NOT-THERE", "");
-    // A worker counts a request after its reply is on the wire, so a scrape served by another
-    // worker may come first: wait (briefly) for the count rather than racing it.
+    // A worker counts a request after its reply is on the wire, then times it, so a scrape
+    // served by another worker may come before either: wait (briefly) for both.
     let mut after = scrape(&s.addr);
     for _ in 0..100 {
-        if value(&after, "prodinsight_http_requests_total", route) - n0 >= 4.0 {
+        if value(&after, "prodinsight_http_requests_total", route) - n0 >= 4.0
+            && value(&after, "prodinsight_http_request_duration_seconds", route) >= 4.0
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
