@@ -59,12 +59,13 @@ fn the_upgrade_keeps_the_current_complaint_aspects_for_the_next_runs_change() {
     };
     let then = product(&e);
     // What a database analyzed before migration 24 looks like: no aspect counts in snapshots
-    // (nor migration 25's index, nor migration 26's tables).
+    // (nor migration 25's index, nor migration 26's tables, nor migration 28's indexes).
     let conn = rusqlite::Connection::open(e.db()).unwrap();
     conn.execute_batch(
         "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
          DROP INDEX product_day_liked_term_day;
          DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
+         DROP INDEX product_insights_attention_brand; DROP INDEX product_insights_attention;
          UPDATE analysis_runs SET schema_version = 23;
          PRAGMA user_version = 23;",
     )
@@ -105,6 +106,7 @@ fn an_upgrade_skips_damaged_complaint_aspects_instead_of_failing() {
         "UPDATE product_snapshot_spans SET detail = json_remove(detail, '$.aspects');
          DROP INDEX product_day_liked_term_day;
          DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
+         DROP INDEX product_insights_attention_brand; DROP INDEX product_insights_attention;
          UPDATE analysis_runs SET schema_version = 23;
          PRAGMA user_version = 23;
          UPDATE product_details SET detail = json_set(detail, '$.complaint_aspects',
@@ -159,6 +161,7 @@ fn the_first_analyze_after_migration_26_fills_the_windows_breakdowns() {
     let conn = rusqlite::Connection::open(e.db()).unwrap();
     conn.execute_batch(
         "DROP TABLE product_day_slices; DROP TABLE brand_day_slices; DROP TABLE brand_month_slices;
+         DROP INDEX product_insights_attention_brand; DROP INDEX product_insights_attention;
          UPDATE analysis_runs SET schema_version = 25;
          PRAGMA user_version = 25;",
     )
@@ -191,6 +194,7 @@ fn migration_27_makes_the_asin_index_cover_the_rollups_columns() {
     let conn = rusqlite::Connection::open(e.db()).unwrap();
     conn.execute_batch(
         "DROP INDEX reviews_asin; CREATE INDEX reviews_asin ON reviews (asin);
+         DROP INDEX product_insights_attention_brand; DROP INDEX product_insights_attention;
          UPDATE analysis_runs SET schema_version = 26;
          PRAGMA user_version = 26;",
     )
@@ -204,6 +208,10 @@ fn migration_27_makes_the_asin_index_cover_the_rollups_columns() {
         e.count("SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'reviews' AND type = 'index' AND name LIKE 'reviews_asin%'"),
         1
     );
+    // Migration 28's attention indexes come with the same upgrade.
+    let attention = "SELECT count(*) FROM sqlite_schema WHERE type = 'index'
+                     AND name IN ('product_insights_attention', 'product_insights_attention_brand')";
+    assert_eq!(e.count(attention), 2);
     let check = "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'";
     assert_eq!(e.count(check), 1);
     assert!(
